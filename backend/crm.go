@@ -1,0 +1,138 @@
+package backend
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Contact is a person the founder sells to or works with.
+type Contact struct {
+	ID             string // stable id from the source (a HubSpot id, or the email address)
+	Email          string
+	Name           string
+	Title          string
+	CompanyID      string
+	Lifecycle      string // lead, opportunity, customer …
+	Timezone       string // IANA name, for scheduling
+	LastActivityAt time.Time
+	UpdatedAt      time.Time
+}
+
+// Company is an account.
+type Company struct {
+	ID          string
+	Name        string
+	Domain      string
+	Industry    string
+	Employees   int
+	Country     string
+	ExpectedARR float64 // what a deal with this company is expected to be worth per year
+	Tags        []string
+	UpdatedAt   time.Time
+}
+
+// Deal is an opportunity in the CRM pipeline.
+type Deal struct {
+	ID             string
+	Name           string
+	Amount         float64 // annual value in the account's currency; 0 = unknown
+	Currency       string
+	Stage          string
+	Pipeline       string
+	CloseDate      time.Time
+	CompanyID      string
+	ContactIDs     []string
+	LastActivityAt time.Time
+	StageChangedAt time.Time
+	UpdatedAt      time.Time
+}
+
+// FirstName returns the first word of the contact's name, or the local part of
+// the address when there is no name.
+func (c *Contact) FirstName() string {
+	if c == nil {
+		return "there"
+	}
+	if f := strings.Fields(c.Name); len(f) > 0 {
+		return f[0]
+	}
+	if i := strings.IndexByte(c.Email, '@'); i > 0 {
+		return c.Email[:i]
+	}
+	return "there"
+}
+
+// DisplayName is the name, else the address, else the id.
+func (c *Contact) DisplayName() string {
+	switch {
+	case c == nil:
+		return "someone"
+	case c.Name != "":
+		return c.Name
+	case c.Email != "":
+		return c.Email
+	}
+	return c.ID
+}
+
+// Normalize lower-cases the address and uses it as the id when none is set.
+func (c *Contact) Normalize() {
+	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
+	c.Name = strings.TrimSpace(c.Name)
+	if c.ID == "" {
+		c.ID = c.Email
+	}
+}
+
+// Validate checks the contact has an id and, if set, a well-formed address and time zone.
+func (c *Contact) Validate() error {
+	if c.ID == "" {
+		return Errorf(EINVALID, "contact needs an id or an email")
+	}
+	if c.Email != "" {
+		if _, err := mail.ParseAddress(c.Email); err != nil {
+			return Errorf(EINVALID, "contact %s: email %q is not an email address", c.ID, c.Email)
+		}
+	}
+	if c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil {
+			return Errorf(EINVALID, "contact %s: time zone %q is unknown", c.ID, c.Timezone)
+		}
+	}
+	return nil
+}
+
+// Validate checks the company has an id and sane numbers.
+func (c *Company) Validate() error {
+	if c.ID == "" {
+		return Errorf(EINVALID, "company needs an id")
+	}
+	if c.Employees < 0 {
+		return Errorf(EINVALID, "company %s: employees cannot be negative", c.ID)
+	}
+	if c.ExpectedARR < 0 {
+		return Errorf(EINVALID, "company %s: expected ARR cannot be negative", c.ID)
+	}
+	return nil
+}
+
+// Validate checks the deal has an id and a non-negative amount.
+func (d *Deal) Validate() error {
+	if d.ID == "" {
+		return Errorf(EINVALID, "deal needs an id")
+	}
+	if d.Amount < 0 {
+		return Errorf(EINVALID, "deal %s: amount cannot be negative", d.ID)
+	}
+	return nil
+}
+
+// DealFilter selects deals.
+type DealFilter struct {
+	// InactiveBefore selects deals whose last activity is before this time.
+	InactiveBefore *time.Time
+	// ExcludeStages drops deals in these stages (closed ones, typically).
+	ExcludeStages []string
+	Limit         int
+}

@@ -1,0 +1,67 @@
+package backend
+
+import "time"
+
+// OutcomeType is what happened after a move was executed.
+type OutcomeType string
+
+// The eighteen outcome types.
+const (
+	OutcomeReplied        OutcomeType = "replied"
+	OutcomePositiveReply  OutcomeType = "positive_reply"
+	OutcomeNegativeReply  OutcomeType = "negative_reply"
+	OutcomeOutOfOffice    OutcomeType = "out_of_office"
+	OutcomeBounced        OutcomeType = "bounced"
+	OutcomeUnsubscribed   OutcomeType = "unsubscribed"
+	OutcomeNoResponse     OutcomeType = "no_response"
+	OutcomeMeetingBooked  OutcomeType = "meeting_booked"
+	OutcomeMeetingHeld    OutcomeType = "meeting_held"
+	OutcomeNoShow         OutcomeType = "no_show"
+	OutcomeDealAdvanced   OutcomeType = "deal_advanced"
+	OutcomeDealWon        OutcomeType = "deal_won"
+	OutcomeDealLost       OutcomeType = "deal_lost"
+	OutcomeTaskCompleted  OutcomeType = "task_completed"
+	OutcomeMerged         OutcomeType = "merged"
+	OutcomeMentionEngaged OutcomeType = "mention_engaged"
+	OutcomeUndone         OutcomeType = "undone"
+	OutcomeError          OutcomeType = "error"
+)
+
+// OutcomeTypes lists every outcome type.
+var OutcomeTypes = []OutcomeType{
+	OutcomeReplied, OutcomePositiveReply, OutcomeNegativeReply, OutcomeOutOfOffice, OutcomeBounced,
+	OutcomeUnsubscribed, OutcomeNoResponse, OutcomeMeetingBooked, OutcomeMeetingHeld, OutcomeNoShow,
+	OutcomeDealAdvanced, OutcomeDealWon, OutcomeDealLost, OutcomeTaskCompleted, OutcomeMerged,
+	OutcomeMentionEngaged, OutcomeUndone, OutcomeError,
+}
+
+// Outcome links what happened later to the move and execution that caused it.
+type Outcome struct {
+	ID          uint64
+	MoveID      uint64
+	ExecutionID uint64
+	Type        OutcomeType
+	SignalID    uint64 // the signal it was detected from; 0 when recorded by hand
+	Note        string
+	Actor       Actor
+	OccurredAt  time.Time
+	RecordedAt  time.Time
+}
+
+// Validate checks the outcome names a move and a known type.
+func (o *Outcome) Validate() error {
+	if o.MoveID == 0 {
+		return Errorf(EINVALID, "outcome needs a move")
+	}
+	ok := false
+	for _, t := range OutcomeTypes {
+		ok = ok || t == o.Type
+	}
+	if !ok {
+		return Errorf(EINVALID, "outcome type %q is unknown", o.Type)
+	}
+	if o.OccurredAt.IsZero() {
+		return Errorf(EINVALID, "outcome needs occurred_at")
+	}
+	return nil
+}

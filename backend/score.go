@@ -1,0 +1,169 @@
+package backend
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Component is one of the four APS inputs with the reason behind its value.
+type Component struct {
+	Value  float64
+	Reason string
+}
+
+// Score is the Action Priority Score of a move with its breakdown.
+type Score struct {
+	APS        float64 // 0..100
+	Revenue    Component
+	Urgency    Component
+	Effort     Component
+	Strategic  Component
+	Weights    Weights
+	ComputedAt time.Time
+}
+
+// Reasons returns the components' reasons, most heavily weighted first.
+func (s Score) Reasons() []string {
+	var out []string
+	for _, c := range []Component{s.Revenue, s.Urgency, s.Strategic, s.Effort} {
+		if c.Reason != "" {
+			out = append(out, c.Reason)
+		}
+	}
+	return out
+}
+
+// APS combines four components in [0, 1] with weights that sum to 1:
+// 100 × (wR·revenue + wU·urgency + wE·(1 − effort) + wS·strategic).
+func APS(w Weights, revenue, urgency, effort, strategic float64) (float64, error) {
+	if err := w.Validate(); err != nil {
+		return 0, err
+	}
+	for _, v := range []float64{revenue, urgency, effort, strategic} {
+		if v < 0 || v > 1 || math.IsNaN(v) {
+			return 0, Errorf(EINVALID, "APS components must be between 0 and 1 (got %.3g)", v)
+		}
+	}
+	return 100 * (w.Revenue*revenue + w.Urgency*urgency + w.Effort*(1-effort) + w.Strategic*strategic), nil
+}
+
+// ScoreInput is the data a move is scored from.
+type ScoreInput struct {
+	Kind     MoveKind
+	DueAt    time.Time // zero = no deadline
+	DueLabel string    // what the deadline is: "demo", "reply window", "meeting"
+	Deal     *Deal
+	Company  *Company
+	Contact  *Contact
+	Now      time.Time
+}
+
+// Scorer computes APS from data with the founder's settings.
+type Scorer struct {
+	Settings *Settings
+}
+
+// Score computes the four components and the APS for in.
+func (sc Scorer) Score(in ScoreInput) (Score, error) {
+	st := sc.Settings
+	s := Score{Weights: st.Weights, ComputedAt: in.Now}
+	s.Revenue = sc.revenue(in)
+	s.Urgency = sc.urgency(in)
+	s.Effort = sc.effort(in.Kind)
+	s.Strategic = sc.strategic(in)
+	aps, err := APS(st.Weights, s.Revenue.Value, s.Urgency.Value, s.Effort.Value, s.Strategic.Value)
+	if err != nil {
+		return Score{}, err
+	}
+	s.APS = aps
+	return s, nil
+}
+
+func (sc Scorer) revenue(in ScoreInput) Component {
+	st := sc.Settings
+	switch {
+	case in.Deal != nil && in.Deal.Amount > 0:
+		return Component{st.RevenueCurve.At(in.Deal.Amount), money(in.Deal.Amount) + " ARR deal"}
+	case in.Company != nil && in.Company.ExpectedARR > 0:
+		name := in.Company.Name
+		if name == "" {
+			name = in.Company.ID
+		}
+		return Component{st.RevenueCurve.At(in.Company.ExpectedARR), money(in.Company.ExpectedARR) + " expected ARR at " + name}
+	case in.Deal != nil:
+		return Component{st.UnknownRevenue, "deal has no amount yet"}
+	}
+	return Component{st.UnknownRevenue, "no deal or expected ARR on record"}
+}
+
+func (sc Scorer) urgency(in ScoreInput) Component {
+	st := sc.Settings
+	if in.DueAt.IsZero() {
+		return Component{st.NoDeadlineUrgency, "no deadline"}
+	}
+	label := in.DueLabel
+	if label == "" {
+		label = "due"
+	}
+	d := in.DueAt.Sub(in.Now)
+	if d <= 0 {
+		return Component{st.UrgencyCurve.At(0), label + " passed " + humanDuration(-d) + " ago"}
+	}
+	return Component{st.UrgencyCurve.At(d.Hours()), label + " in " + humanDuration(d)}
+}
+
+func (sc Scorer) effort(kind MoveKind) Component {
+	st := sc.Settings
+	min := st.EffortMinutes[kind]
+	v := clamp01(float64(min) / float64(st.MaxEffortMinutes))
+	reason := fmt.Sprintf("about %d min", min)
+	if min <= 15 {
+		reason = fmt.Sprintf("quick win: about %d min", min)
+	}
+	return Component{v, reason}
+}
+
+func (sc Scorer) strategic(in ScoreInput) Component {
+	company := in.Company
+	v, reasons := sc.Settings.ICP.Fit(in.Contact, company)
+	r := reasons[0]
+	for _, x := range reasons[1:] {
+		r += "; " + x
+	}
+	return Component{v, r}
+}
+
+// money renders dollars the way a founder says them: $50k, $1.2M, $800.
+func money(v float64) string {
+	switch {
+	case v >= 1_000_000:
+		return trimZero(fmt.Sprintf("$%.1fM", v/1_000_000))
+	case v >= 1_000:
+		return trimZero(fmt.Sprintf("$%.1fk", v/1_000))
+	}
+	return fmt.Sprintf("$%.0f", v)
+}
+
+func trimZero(s string) string {
+	// "$50.0k" → "$50k"
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '.' && s[i+1] == '0' {
+			return s[:i] + s[i+2:]
+		}
+	}
+	return s
+}
+
+// humanDuration renders d coarsely: "45 minutes", "20 hours", "3 days".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < 2*time.Minute:
+		return "1 minute"
+	case d < 90*time.Minute:
+		return fmt.Sprintf("%d minutes", int(math.Round(d.Minutes())))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours", int(math.Round(d.Hours())))
+	}
+	return fmt.Sprintf("%d days", int(math.Round(d.Hours()/24)))
+}

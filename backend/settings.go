@@ -1,0 +1,213 @@
+package backend
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Weights are the APS component weights. They must sum to 1.
+type Weights struct {
+	Revenue   float64
+	Urgency   float64
+	Effort    float64 // applied to (1 − effort): cheap moves score higher
+	Strategic float64
+}
+
+// DefaultWeights are DESIGN.md's 0.40 / 0.25 / 0.15 / 0.20.
+var DefaultWeights = Weights{Revenue: 0.40, Urgency: 0.25, Effort: 0.15, Strategic: 0.20}
+
+// Validate checks each weight is in [0, 1] and that they sum to 1.
+func (w Weights) Validate() error {
+	for _, v := range []float64{w.Revenue, w.Urgency, w.Effort, w.Strategic} {
+		if v < 0 || v > 1 || math.IsNaN(v) {
+			return Errorf(EINVALID, "APS weights must each be between 0 and 1 (got %.3g)", v)
+		}
+	}
+	if sum := w.Revenue + w.Urgency + w.Effort + w.Strategic; math.Abs(sum-1) > 1e-6 {
+		return Errorf(EINVALID, "APS weights must sum to 1, they sum to %.3g", sum)
+	}
+	return nil
+}
+
+// CurvePoint is one knot of a piecewise-linear curve.
+type CurvePoint struct {
+	X float64
+	Y float64
+}
+
+// Curve maps a number to [0, 1] by linear interpolation between its points,
+// which are sorted by X; values outside the range take the nearest end.
+type Curve []CurvePoint
+
+// At evaluates the curve at x.
+func (c Curve) At(x float64) float64 {
+	if len(c) == 0 {
+		return 0
+	}
+	if x <= c[0].X {
+		return c[0].Y
+	}
+	for i := 1; i < len(c); i++ {
+		if x <= c[i].X {
+			a, b := c[i-1], c[i]
+			if b.X == a.X {
+				return b.Y
+			}
+			return a.Y + (b.Y-a.Y)*(x-a.X)/(b.X-a.X)
+		}
+	}
+	return c[len(c)-1].Y
+}
+
+// Validate checks the curve has points, sorted by X, with Y in [0, 1].
+func (c Curve) Validate(name string) error {
+	if len(c) == 0 {
+		return Errorf(EINVALID, "%s curve needs at least one point", name)
+	}
+	if !sort.SliceIsSorted(c, func(i, j int) bool { return c[i].X < c[j].X }) {
+		return Errorf(EINVALID, "%s curve points must be in increasing order", name)
+	}
+	for _, p := range c {
+		if p.Y < 0 || p.Y > 1 || math.IsNaN(p.Y) || math.IsNaN(p.X) {
+			return Errorf(EINVALID, "%s curve values must be between 0 and 1 (got %.3g at %.3g)", name, p.Y, p.X)
+		}
+	}
+	return nil
+}
+
+// Settings are the founder's knobs. They hold no secrets.
+type Settings struct {
+	Weights Weights
+
+	// RevenueCurve maps a deal amount (or expected ARR) in dollars to [0, 1].
+	RevenueCurve Curve
+	// UnknownRevenue is the revenue component when no amount is known.
+	UnknownRevenue float64
+
+	// UrgencyCurve maps hours until the deadline to [0, 1]; a passed
+	// deadline counts as 0 hours.
+	UrgencyCurve Curve
+	// NoDeadlineUrgency is the urgency of a move without a deadline.
+	NoDeadlineUrgency float64
+
+	// EffortMinutes estimates how long each kind of move takes;
+	// effort = minutes / MaxEffortMinutes, capped at 1.
+	EffortMinutes    map[MoveKind]int
+	MaxEffortMinutes int
+
+	// ICP is the strategic-fit rule set.
+	ICP ICP
+
+	StalledDealDays int           // a deal with no activity for this long is stalled
+	ReplyWindow     time.Duration // how soon a reply to an email is due
+	LeadResponse    time.Duration // how soon a form submission should be followed up
+	MeetingFollowUp time.Duration // how soon after a meeting the follow-up is due
+	MentionWindow   time.Duration // how long a social mention is worth engaging
+	StageSLA        time.Duration // how soon a stage change needs its move when no date says otherwise
+
+	DemoStages []string // deal stages that mean a demo is coming
+	WonStages  []string
+	LostStages []string
+
+	TodayLimit int           // how many moves Today's Moves shows
+	UndoWindow time.Duration // how long a send waits before it leaves
+	DailyCaps  map[MoveKind]int
+	OwnerName  string // signs drafts
+}
+
+// DefaultSettings are what a new workspace starts with.
+func DefaultSettings() *Settings {
+	return &Settings{
+		Weights: DefaultWeights,
+		RevenueCurve: Curve{
+			{X: 0, Y: 0.05}, {X: 5_000, Y: 0.3}, {X: 20_000, Y: 0.6},
+			{X: 50_000, Y: 0.9}, {X: 100_000, Y: 1.0},
+		},
+		UnknownRevenue: 0.2,
+		UrgencyCurve: Curve{
+			{X: 0, Y: 1.0}, {X: 24, Y: 1.0}, {X: 48, Y: 0.8},
+			{X: 72, Y: 0.6}, {X: 168, Y: 0.3}, {X: 336, Y: 0.1},
+		},
+		NoDeadlineUrgency: 0.1,
+		EffortMinutes: map[MoveKind]int{
+			KindSendEmail: 15, KindCreateTask: 30, KindScheduleMeeting: 10, KindUpdateDeal: 5,
+			KindReplySocial: 5, KindMergeContacts: 5, KindNote: 20,
+		},
+		MaxEffortMinutes: 150,
+		ICP:              DefaultICP(),
+		StalledDealDays:  14,
+		ReplyWindow:      24 * time.Hour,
+		LeadResponse:     4 * time.Hour,
+		MeetingFollowUp:  24 * time.Hour,
+		MentionWindow:    48 * time.Hour,
+		StageSLA:         48 * time.Hour,
+		DemoStages:       []string{"presentationscheduled", "demo_scheduled", "demo"},
+		WonStages:        []string{"closedwon"},
+		LostStages:       []string{"closedlost"},
+		TodayLimit:       10,
+		UndoWindow:       10 * time.Second,
+		DailyCaps:        map[MoveKind]int{KindSendEmail: 50, KindReplySocial: 20},
+	}
+}
+
+// Validate checks every setting, naming the first bad one.
+func (s *Settings) Validate() error {
+	if err := s.Weights.Validate(); err != nil {
+		return err
+	}
+	if err := s.RevenueCurve.Validate("revenue"); err != nil {
+		return err
+	}
+	if err := s.UrgencyCurve.Validate("urgency"); err != nil {
+		return err
+	}
+	for name, v := range map[string]float64{"unknown revenue": s.UnknownRevenue, "no-deadline urgency": s.NoDeadlineUrgency} {
+		if v < 0 || v > 1 {
+			return Errorf(EINVALID, "%s must be between 0 and 1", name)
+		}
+	}
+	if s.MaxEffortMinutes <= 0 {
+		return Errorf(EINVALID, "max effort minutes must be positive")
+	}
+	for _, k := range MoveKinds {
+		if m, ok := s.EffortMinutes[k]; !ok || m < 0 {
+			return Errorf(EINVALID, "effort estimate for %s must be set and not negative", k)
+		}
+	}
+	if err := s.ICP.Validate(); err != nil {
+		return err
+	}
+	if s.StalledDealDays < 1 {
+		return Errorf(EINVALID, "stalled-deal days must be at least 1")
+	}
+	for name, d := range map[string]time.Duration{
+		"reply window": s.ReplyWindow, "lead response": s.LeadResponse, "meeting follow-up": s.MeetingFollowUp,
+		"mention window": s.MentionWindow, "stage SLA": s.StageSLA,
+	} {
+		if d <= 0 {
+			return Errorf(EINVALID, "%s must be positive", name)
+		}
+	}
+	if s.UndoWindow < 0 || s.UndoWindow > 5*time.Minute {
+		return Errorf(EINVALID, "undo window must be between 0 and 5 minutes")
+	}
+	if s.TodayLimit < 1 || s.TodayLimit > 100 {
+		return Errorf(EINVALID, "Today's Moves limit must be between 1 and 100")
+	}
+	for k, n := range s.DailyCaps {
+		if !validKind(k) || n < 0 {
+			return Errorf(EINVALID, "daily cap for %q is invalid", k)
+		}
+	}
+	return nil
+}
+
+func containsFold(list []string, v string) bool {
+	for _, s := range list {
+		if equalFold(s, v) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,132 @@
+package backend
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store is the durable home of every record. Domain operations that must be
+// atomic (a signal, the moves it produces and their audit entries; a sync
+// cursor and the signals fetched with it) run inside one transaction.
+//
+// Update runs fn in a read-write transaction and commits if fn returns nil;
+// View runs fn in a read-only one. Records returned by a Tx are copies that
+// stay valid after the transaction ends. Never hold a transaction across
+// network I/O.
+type Store interface {
+	View(ctx context.Context, fn func(Tx) error) error
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Backup writes a consistent copy of the whole database to w while the
+	// store stays usable.
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+	Close() error
+}
+
+// Tx is one transaction over every store.
+type Tx interface {
+	SignalStore
+	MoveStore
+	ExecutionStore
+	OutcomeStore
+	CRMStore
+	AuditStore
+	SettingsStore
+	CursorStore
+	WorkspaceStore
+}
+
+// SignalStore holds signals, unique by DedupeKey.
+type SignalStore interface {
+	// CreateSignal assigns s.ID. A signal whose DedupeKey is already stored
+	// is an ECONFLICT error.
+	CreateSignal(s *Signal) error
+	SignalByDedupeKey(key string) (*Signal, error)
+	FindSignal(id uint64) (*Signal, error)
+	// FindSignals returns matching signals, newest first, and how many match.
+	FindSignals(f SignalFilter) ([]*Signal, int, error)
+}
+
+// MoveStore holds moves and keeps their indexes (status and score; open move
+// per subject and kind; deadlines; expiry; counts) in the same transaction.
+type MoveStore interface {
+	CreateMove(m *Move) error // assigns m.ID
+	UpdateMove(m *Move) error // replaces the stored move with m
+	FindMove(id uint64) (*Move, error)
+	// OpenMove returns the open (pending, snoozed, executing or failed) move
+	// for subject and kind, or ENOTFOUND.
+	OpenMove(subject Subject, kind MoveKind) (*Move, error)
+	// FindMoves returns matching moves and how many match in total,
+	// ignoring Offset and Limit.
+	FindMoves(f MoveFilter) ([]*Move, int, error)
+	// CountMoves counts moves in a status, optionally in one domain, in O(1).
+	CountMoves(status MoveStatus, domain *Domain) (int, error)
+	// OpenMovesDueBefore returns open moves with a deadline before t.
+	OpenMovesDueBefore(t time.Time) ([]*Move, error)
+	// OpenMovesExpiringBefore returns open moves whose ExpiresAt is before t.
+	OpenMovesExpiringBefore(t time.Time) ([]*Move, error)
+	// SnoozedMovesUntil returns snoozed moves whose snooze ends before t.
+	SnoozedMovesUntil(t time.Time) ([]*Move, error)
+}
+
+// ExecutionStore holds executions, unique by idempotency key.
+type ExecutionStore interface {
+	CreateExecution(e *Execution) error // ECONFLICT when the key exists
+	UpdateExecution(e *Execution) error
+	FindExecution(id uint64) (*Execution, error)
+	ExecutionByKey(key string) (*Execution, error)
+	FindExecutions(moveID uint64) ([]*Execution, error)
+	// ExecutionsInState returns executions in any of states (for reconciling after a crash).
+	ExecutionsInState(states ...ExecutionState) ([]*Execution, error)
+}
+
+// OutcomeStore holds outcomes.
+type OutcomeStore interface {
+	CreateOutcome(o *Outcome) error
+	FindOutcomes(moveID uint64) ([]*Outcome, error)
+}
+
+// CRMStore holds the local copy of contacts, companies and deals.
+type CRMStore interface {
+	PutContact(c *Contact) error
+	FindContact(id string) (*Contact, error)
+	ContactByEmail(email string) (*Contact, error)
+	PutCompany(c *Company) error
+	FindCompany(id string) (*Company, error)
+	PutDeal(d *Deal) error
+	FindDeal(id string) (*Deal, error)
+	FindDeals(f DealFilter) ([]*Deal, error)
+}
+
+// AuditStore is the append-only, hash-chained audit log.
+type AuditStore interface {
+	// AppendAudit assigns Seq, links the entry to the previous one and seals it.
+	AppendAudit(e *AuditEntry) error
+	FindAudit(f AuditFilter) ([]*AuditEntry, int, error)
+}
+
+// SettingsStore holds the founder's settings.
+type SettingsStore interface {
+	// Settings returns the stored settings, or DefaultSettings when none are stored.
+	Settings() (*Settings, error)
+	PutSettings(s *Settings) error
+}
+
+// CursorStore holds each poller's sync cursor.
+type CursorStore interface {
+	Cursor(account string) (string, error) // "" when none is stored
+	PutCursor(account, cursor string) error
+}
+
+// Workspace describes the data file: a real one, or the demo.
+type Workspace struct {
+	Demo      bool
+	CreatedAt time.Time
+	SeededAt  time.Time // when the demo scenario was loaded
+}
+
+// WorkspaceStore holds the workspace description.
+type WorkspaceStore interface {
+	Workspace() (*Workspace, error)
+	PutWorkspace(w *Workspace) error
+}

@@ -1,0 +1,3 @@
+module github.com/caseyos/caseyos
+
+go 1.26
