@@ -172,14 +172,34 @@ func (r ICPRule) match(contact *Contact, company *Company) (bool, string) {
 	case OpIn:
 		return containsFold(r.Values, strings.TrimSpace(text)), text
 	case OpContainsAny:
-		lower := " " + strings.ToLower(text) + " "
 		for _, v := range r.Values {
-			if strings.Contains(lower, strings.ToLower(v)) {
+			if containsPhrase(text, v) {
 				return true, text
 			}
 		}
 	}
 	return false, ""
+}
+
+// containsPhrase reports whether phrase occurs in text as whole words, case
+// folded: "VP" is in "VP Sales" and "SVP, VP" but not in "MVP lead".
+func containsPhrase(text, phrase string) bool {
+	text, phrase = strings.ToLower(text), strings.ToLower(strings.TrimSpace(phrase))
+	if phrase == "" {
+		return false
+	}
+	isLetter := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
+	for i := 0; ; {
+		j := strings.Index(text[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		if (start == 0 || !isLetter(text[start-1])) && (end == len(text) || !isLetter(text[end])) {
+			return true
+		}
+		i = start + 1
+	}
 }
 
 func equalFold(a, b string) bool {

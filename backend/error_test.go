@@ -1,0 +1,53 @@
+package backend_test
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	inner := backend.Errorf(backend.ENOTFOUND, "move 42 not found")
+	wrapped := fmt.Errorf("loading: %w", backend.WrapError("skip", inner))
+	tests := []struct {
+		name      string
+		err       error
+		code, msg string
+	}{
+		{"nil", nil, "", ""},
+		{"plain error is internal and hides its text", errors.New("open /secret/path: denied"), backend.EINTERNAL, "An internal error occurred."},
+		{"coded", inner, backend.ENOTFOUND, "move 42 not found"},
+		{"wrapped keeps code and message", wrapped, backend.ENOTFOUND, "move 42 not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := backend.ErrorCode(tt.err); got != tt.code {
+				t.Errorf("ErrorCode = %q, want %q", got, tt.code)
+			}
+			if got := backend.ErrorMessage(tt.err); got != tt.msg {
+				t.Errorf("ErrorMessage = %q, want %q", got, tt.msg)
+			}
+		})
+	}
+	if !errors.Is(wrapped, inner) {
+		t.Error("errors.Is does not see through WrapError")
+	}
+}
+
+// TestBackendImportsStdlibOnly enforces the dependency rule: the domain
+// imports the standard library only.
+func TestBackendImportsStdlibOnly(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(p, "github.com/caseyos/caseyos/backend") {
+			t.Errorf("backend depends on %s; the domain may import the standard library only", p)
+		}
+	}
+}

@@ -1,0 +1,697 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Queue is the decide loop: it turns signals into scored moves, keeps them
+// fresh as time passes, and moves them through their state machine with
+// every transition in the audit log.
+type Queue struct {
+	store     Store
+	clock     Clock
+	events    Events
+	executors []Executor
+
+	// RefreshEvery bounds how often Today re-runs Refresh; Refresh wakes
+	// snoozed moves, expires passed ones and re-scores urgency.
+	RefreshEvery time.Duration
+
+	mu          sync.Mutex
+	lastRefresh time.Time
+}
+
+// NewQueue returns a Queue over store. executors carry out moves; the local
+// executor (notes) is usually among them.
+func NewQueue(store Store, clock Clock, events Events, executors ...Executor) *Queue {
+	if events == nil {
+		events = NopEvents{}
+	}
+	return &Queue{store: store, clock: clock, events: events, executors: executors, RefreshEvery: 30 * time.Second}
+}
+
+// IngestReport says what ingesting a batch of signals did.
+type IngestReport struct {
+	Stored     int      // new signals stored
+	Duplicates int      // signals already stored (same DedupeKey), ignored
+	Created    []uint64 // moves created
+	Updated    []uint64 // open moves updated by a newer signal
+	Invalid    []InvalidSignal
+}
+
+// InvalidSignal is a signal rejected by validation, with its index in the batch.
+type InvalidSignal struct {
+	Index int
+	Err   error
+}
+
+// Ingest stores the valid signals of a batch, runs the recommenders and
+// creates or updates moves, all in one transaction: either the whole batch
+// lands or none of it does. Invalid signals are reported and skipped; they
+// never abort the batch.
+func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, error) {
+	var rep IngestReport
+	valid := make([]*Signal, 0, len(signals))
+	for i, s := range signals {
+		if s == nil {
+			rep.Invalid = append(rep.Invalid, InvalidSignal{i, Errorf(EINVALID, "signal is empty")})
+			continue
+		}
+		s.Normalize()
+		if err := s.Validate(); err != nil {
+			rep.Invalid = append(rep.Invalid, InvalidSignal{i, err})
+			continue
+		}
+		valid = append(valid, s)
+	}
+	if len(valid) == 0 {
+		return rep, nil
+	}
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		rep.Stored, rep.Duplicates, rep.Created, rep.Updated = 0, 0, nil, nil
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		in := ingester{tx: tx, st: st, now: now, rep: &rep}
+		for _, s := range valid {
+			if err := in.signal(s, ActorSystem); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return IngestReport{Invalid: rep.Invalid}, WrapError("ingest", err)
+	}
+	if rep.Stored > 0 {
+		q.events.Publish(EventSignalsIngested, rep.Stored)
+	}
+	if len(rep.Created)+len(rep.Updated) > 0 {
+		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "ingest", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
+	}
+	return rep, nil
+}
+
+// ingester does the work of one ingest transaction.
+type ingester struct {
+	tx  Tx
+	st  *Settings
+	now time.Time
+	rep *IngestReport
+}
+
+func (in ingester) signal(s *Signal, actor Actor) error {
+	tx := in.tx
+	if _, err := tx.SignalByDedupeKey(s.DedupeKey); err == nil {
+		in.rep.Duplicates++
+		return nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if s.ReceivedAt.IsZero() {
+		s.ReceivedAt = in.now
+	}
+	if err := in.upsertRecords(s); err != nil {
+		return err
+	}
+	if err := tx.CreateSignal(s); err != nil {
+		return err
+	}
+	in.rep.Stored++
+	lookup := txLookup{tx: tx}
+	for _, p := range Recommend(s, lookup, in.st, in.now) {
+		if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(in.now) {
+			continue // its reason has already passed: nothing to do
+		}
+		if err := in.apply(s, p, lookup, actor); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upsertRecords merges the signal's snapshots into the local CRM copy and
+// records the activity on the contact and deal.
+func (in ingester) upsertRecords(s *Signal) error {
+	tx := in.tx
+	if s.Company != nil {
+		c := *s.Company
+		if old, err := tx.FindCompany(c.ID); err == nil {
+			mergeCompany(&c, old)
+		} else if ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		c.UpdatedAt = in.now
+		if err := tx.PutCompany(&c); err != nil {
+			return err
+		}
+	}
+	if s.Contact != nil || s.ContactID != "" {
+		var c Contact
+		old, err := tx.FindContact(s.ContactID)
+		switch {
+		case err == nil:
+			c = *old
+			if s.Contact != nil {
+				mergeContact(&c, s.Contact)
+			}
+		case ErrorCode(err) != ENOTFOUND:
+			return err
+		case s.Contact != nil:
+			c = *s.Contact
+		default:
+			c = Contact{ID: s.ContactID}
+			if s.Email != nil && strings.EqualFold(s.ContactID, s.Email.From) {
+				c.Email, c.Name = s.Email.From, s.Email.FromName
+			}
+		}
+		if s.OccurredAt.After(c.LastActivityAt) && s.Type != SignalDealStalled {
+			c.LastActivityAt = s.OccurredAt
+		}
+		c.UpdatedAt = in.now
+		if err := tx.PutContact(&c); err != nil {
+			return err
+		}
+	}
+	if s.Deal != nil || s.DealID != "" {
+		var d Deal
+		old, err := tx.FindDeal(s.DealID)
+		switch {
+		case err == nil:
+			d = *old
+			if s.Deal != nil {
+				if s.Deal.Stage != "" && s.Deal.Stage != d.Stage && !s.OccurredAt.Before(d.StageChangedAt) {
+					d.StageChangedAt = s.OccurredAt
+				}
+				mergeDeal(&d, s.Deal)
+			}
+		case ErrorCode(err) != ENOTFOUND:
+			return err
+		case s.Deal != nil:
+			d = *s.Deal
+			if d.StageChangedAt.IsZero() && s.Type == SignalDealStageChanged {
+				d.StageChangedAt = s.OccurredAt
+			}
+		default:
+			return nil // a ref to a deal we have never seen: nothing to record
+		}
+		// A stalled signal is about inactivity; it is not activity itself.
+		if s.Type != SignalDealStalled && s.OccurredAt.After(d.LastActivityAt) {
+			d.LastActivityAt = s.OccurredAt
+		}
+		d.UpdatedAt = in.now
+		if err := tx.PutDeal(&d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeContact copies the non-empty fields of src over dst.
+func mergeContact(dst, src *Contact) {
+	setIf(&dst.Email, src.Email)
+	setIf(&dst.Name, src.Name)
+	setIf(&dst.Title, src.Title)
+	setIf(&dst.CompanyID, src.CompanyID)
+	setIf(&dst.Lifecycle, src.Lifecycle)
+	setIf(&dst.Timezone, src.Timezone)
+	if src.LastActivityAt.After(dst.LastActivityAt) {
+		dst.LastActivityAt = src.LastActivityAt
+	}
+}
+
+// mergeCompany fills dst's empty fields from old, the stored copy.
+func mergeCompany(dst, old *Company) {
+	dst.Name = nonEmpty(dst.Name, old.Name)
+	dst.Domain = nonEmpty(dst.Domain, old.Domain)
+	dst.Industry = nonEmpty(dst.Industry, old.Industry)
+	dst.Country = nonEmpty(dst.Country, old.Country)
+	if dst.Employees == 0 {
+		dst.Employees = old.Employees
+	}
+	if dst.ExpectedARR == 0 {
+		dst.ExpectedARR = old.ExpectedARR
+	}
+	if len(dst.Tags) == 0 {
+		dst.Tags = old.Tags
+	}
+}
+
+func mergeDeal(dst, src *Deal) {
+	setIf(&dst.Name, src.Name)
+	setIf(&dst.Stage, src.Stage)
+	setIf(&dst.Pipeline, src.Pipeline)
+	setIf(&dst.Currency, src.Currency)
+	setIf(&dst.CompanyID, src.CompanyID)
+	if src.Amount > 0 {
+		dst.Amount = src.Amount
+	}
+	if !src.CloseDate.IsZero() {
+		dst.CloseDate = src.CloseDate
+	}
+	if len(src.ContactIDs) > 0 {
+		dst.ContactIDs = src.ContactIDs
+	}
+	if src.LastActivityAt.After(dst.LastActivityAt) {
+		dst.LastActivityAt = src.LastActivityAt
+	}
+}
+
+func setIf(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
+// apply creates the move a proposal describes, or updates the open move
+// with the same subject and kind.
+func (in ingester) apply(s *Signal, p Proposal, lookup txLookup, actor Actor) error {
+	tx := in.tx
+	m, err := tx.OpenMove(p.Subject, p.Kind)
+	switch {
+	case err == nil:
+		return in.update(m, s, p, lookup, actor)
+	case ErrorCode(err) != ENOTFOUND:
+		return err
+	}
+	m = &Move{
+		Kind: p.Kind, Domain: p.Domain, Title: p.Title, Why: p.Why, Status: StatusPending,
+		Draft: p.Draft, Subject: p.Subject, ContactID: p.ContactID, CompanyID: p.CompanyID, DealID: p.DealID,
+		Source: s.Source, SignalIDs: []uint64{s.ID}, DueAt: p.DueAt, DueLabel: p.DueLabel, ExpiresAt: p.ExpiresAt,
+		SignalAt: s.OccurredAt, CreatedAt: in.now, UpdatedAt: in.now,
+	}
+	if err := scoreMove(m, lookup, in.st, in.now); err != nil {
+		return err
+	}
+	if err := tx.CreateMove(m); err != nil {
+		return err
+	}
+	in.rep.Created = append(in.rep.Created, m.ID)
+	return tx.AppendAudit(&AuditEntry{
+		At: in.now, Actor: actor, Action: AuditMoveCreated, MoveID: m.ID, To: m.Status,
+		Detail: fmt.Sprintf("from %s signal %d", s.Type, s.ID), APS: m.Score.APS, Reasons: m.Reasons,
+	})
+}
+
+func (in ingester) update(m *Move, s *Signal, p Proposal, lookup txLookup, actor Actor) error {
+	m.SignalIDs = append(m.SignalIDs, s.ID)
+	m.UpdatedAt = in.now
+	fresh := !s.OccurredAt.Before(m.SignalAt) && m.Status != StatusExecuting
+	detail := fmt.Sprintf("%s signal %d attached", s.Type, s.ID)
+	from := m.Status
+	if fresh {
+		m.Domain, m.Title, m.Why = p.Domain, p.Title, p.Why
+		m.DueAt, m.DueLabel, m.ExpiresAt = p.DueAt, p.DueLabel, p.ExpiresAt
+		m.ContactID, m.CompanyID, m.DealID = p.ContactID, p.CompanyID, p.DealID
+		m.Source, m.SignalAt = s.Source, s.OccurredAt
+		if !m.DraftEdited {
+			m.Draft = p.Draft
+		}
+		if m.Status == StatusSnoozed {
+			// Something new happened: the founder should see it now.
+			m.Status, m.SnoozedUntil = StatusPending, time.Time{}
+		}
+		detail = fmt.Sprintf("updated by newer %s signal %d", s.Type, s.ID)
+	}
+	if err := scoreMove(m, lookup, in.st, in.now); err != nil {
+		return err
+	}
+	if err := in.tx.UpdateMove(m); err != nil {
+		return err
+	}
+	in.rep.Updated = append(in.rep.Updated, m.ID)
+	e := &AuditEntry{At: in.now, Actor: actor, Action: AuditMoveUpdated, MoveID: m.ID, Detail: detail, APS: m.Score.APS, Reasons: m.Reasons}
+	if from != m.Status {
+		e.Action, e.From, e.To = AuditMoveTransition, from, m.Status
+	}
+	return in.tx.AppendAudit(e)
+}
+
+// scoreMove (re)computes a move's score and reasons from the stored records.
+func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error {
+	contact := lookup.Contact(m.ContactID)
+	company := lookup.Company(m.CompanyID)
+	if company == nil && contact != nil {
+		company = lookup.Company(contact.CompanyID)
+	}
+	deal := lookup.Deal(m.DealID)
+	s, err := Scorer{Settings: st}.Score(ScoreInput{
+		Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now,
+	})
+	if err != nil {
+		return err
+	}
+	m.Score = s
+	m.Reasons = append(append([]string{}, m.Why...), s.Reasons()...)
+	return nil
+}
+
+// txLookup reads CRM records inside a transaction; missing records are nil.
+type txLookup struct{ tx Tx }
+
+func (l txLookup) Contact(id string) *Contact {
+	if id == "" {
+		return nil
+	}
+	c, err := l.tx.FindContact(id)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+func (l txLookup) Company(id string) *Company {
+	if id == "" {
+		return nil
+	}
+	c, err := l.tx.FindCompany(id)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+func (l txLookup) Deal(id string) *Deal {
+	if id == "" {
+		return nil
+	}
+	d, err := l.tx.FindDeal(id)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// RefreshReport says what Refresh changed.
+type RefreshReport struct {
+	Woken    []uint64
+	Expired  []uint64
+	Rescored int
+	Stalled  int // stalled-deal signals derived
+}
+
+// urgencyHorizon is how far ahead deadlines are re-scored: beyond the last
+// point of the urgency curve the value no longer changes.
+func urgencyHorizon(st *Settings) time.Duration {
+	if n := len(st.UrgencyCurve); n > 0 {
+		return time.Duration(st.UrgencyCurve[n-1].X*float64(time.Hour)) + time.Hour
+	}
+	return 0
+}
+
+// Refresh brings the queue up to date with the clock in one transaction:
+// snoozed moves whose time has come return to pending, moves whose reason
+// has passed expire, urgency is re-computed for moves with near deadlines,
+// and deals with no activity for StalledDealDays produce deal.stalled
+// signals (once per quiet spell).
+func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
+	var rep RefreshReport
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		rep = RefreshReport{}
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		snoozed, err := tx.SnoozedMovesUntil(now.Add(time.Nanosecond))
+		if err != nil {
+			return err
+		}
+		for _, m := range snoozed {
+			if err := transition(tx, m, StatusPending, ActorSystem, "snooze ended", now); err != nil {
+				return err
+			}
+			rep.Woken = append(rep.Woken, m.ID)
+		}
+		expiring, err := tx.OpenMovesExpiringBefore(now.Add(time.Nanosecond))
+		if err != nil {
+			return err
+		}
+		for _, m := range expiring {
+			if m.Status == StatusExecuting {
+				continue // an execution in flight finishes first
+			}
+			if err := transition(tx, m, StatusExpired, ActorSystem, "its reason has passed", now); err != nil {
+				return err
+			}
+			rep.Expired = append(rep.Expired, m.ID)
+		}
+		due, err := tx.OpenMovesDueBefore(now.Add(urgencyHorizon(st)))
+		if err != nil {
+			return err
+		}
+		lookup := txLookup{tx: tx}
+		for _, m := range due {
+			if m.Status == StatusExecuting {
+				continue
+			}
+			old := m.Score
+			if err := scoreMove(m, lookup, st, now); err != nil {
+				return err
+			}
+			if m.Score.APS == old.APS && m.Score.Urgency.Reason == old.Urgency.Reason {
+				continue
+			}
+			if err := tx.UpdateMove(m); err != nil {
+				return err
+			}
+			rep.Rescored++
+		}
+		n, err := deriveStalled(tx, st, now)
+		rep.Stalled = n
+		return err
+	})
+	if err != nil {
+		return RefreshReport{}, WrapError("refresh", err)
+	}
+	q.mu.Lock()
+	q.lastRefresh = now
+	q.mu.Unlock()
+	if len(rep.Woken)+len(rep.Expired)+rep.Rescored+rep.Stalled > 0 {
+		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "refresh"})
+	}
+	return rep, nil
+}
+
+// deriveStalled turns quiet open deals into deal.stalled signals. The dedupe
+// key holds the last activity time, so a deal stalls once per quiet spell
+// and again only after new activity followed by new silence.
+func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
+	cutoff := now.Add(-time.Duration(st.StalledDealDays) * 24 * time.Hour)
+	closed := append(append([]string{}, st.WonStages...), st.LostStages...)
+	deals, err := tx.FindDeals(DealFilter{InactiveBefore: &cutoff, ExcludeStages: closed})
+	if err != nil {
+		return 0, err
+	}
+	var rep IngestReport
+	in := ingester{tx: tx, st: st, now: now, rep: &rep}
+	for _, d := range deals {
+		if d.LastActivityAt.IsZero() {
+			continue
+		}
+		s := &Signal{
+			Source: SourceSystem, Type: SignalDealStalled, OccurredAt: now, DealID: d.ID, CompanyID: d.CompanyID,
+			DedupeKey: fmt.Sprintf("deal.stalled:%s:%d", d.ID, d.LastActivityAt.Unix()),
+			Deal:      &Deal{ID: d.ID, Stage: d.Stage},
+		}
+		if len(d.ContactIDs) > 0 {
+			s.ContactID = d.ContactIDs[0]
+		}
+		if err := in.signal(s, ActorRule); err != nil {
+			return 0, err
+		}
+	}
+	return rep.Stored, nil
+}
+
+// transition moves m to status to, enforcing the state machine, and appends
+// the audit entry in the same transaction.
+func transition(tx Tx, m *Move, to MoveStatus, actor Actor, detail string, now time.Time) error {
+	from := m.Status
+	if !CanTransition(from, to) {
+		return Errorf(ECONFLICT, "move %d is %s; it cannot become %s", m.ID, from, to)
+	}
+	m.Status = to
+	m.UpdatedAt = now
+	if to != StatusSnoozed {
+		m.SnoozedUntil = time.Time{}
+	}
+	if to == StatusDone {
+		m.DoneAt = now
+	}
+	if to == StatusPending {
+		m.SkipReason = ""
+	}
+	if err := tx.UpdateMove(m); err != nil {
+		return err
+	}
+	return tx.AppendAudit(&AuditEntry{
+		At: now, Actor: actor, Action: AuditMoveTransition, MoveID: m.ID, From: from, To: to,
+		Detail: detail, APS: m.Score.APS, Reasons: m.Reasons,
+	})
+}
+
+// TodayFilter selects Today's Moves.
+type TodayFilter struct {
+	Domain *Domain
+	Limit  int // 0 = the Settings' TodayLimit
+}
+
+// TodayResult is Today's Moves and the counts around them.
+type TodayResult struct {
+	Moves    []*Move
+	Pending  int            // pending moves matching the filter
+	ByDomain map[Domain]int // pending moves per domain
+}
+
+// Today returns the top pending moves by APS, refreshing the queue first when
+// the last refresh is older than RefreshEvery.
+func (q *Queue) Today(ctx context.Context, f TodayFilter) (TodayResult, error) {
+	q.mu.Lock()
+	stale := q.clock.Now().Sub(q.lastRefresh) >= q.RefreshEvery
+	q.mu.Unlock()
+	if stale {
+		if _, err := q.Refresh(ctx); err != nil {
+			return TodayResult{}, err
+		}
+	}
+	return q.top(ctx, f)
+}
+
+func (q *Queue) top(ctx context.Context, f TodayFilter) (TodayResult, error) {
+	var res TodayResult
+	err := q.store.View(ctx, func(tx Tx) error {
+		limit := f.Limit
+		if limit <= 0 {
+			st, err := tx.Settings()
+			if err != nil {
+				return err
+			}
+			limit = st.TodayLimit
+		}
+		pending := StatusPending
+		moves, n, err := tx.FindMoves(MoveFilter{Status: &pending, Domain: f.Domain, ByScore: true, Limit: limit})
+		if err != nil {
+			return err
+		}
+		res.Moves, res.Pending, res.ByDomain = moves, n, map[Domain]int{}
+		for _, d := range Domains {
+			d := d
+			c, err := tx.CountMoves(StatusPending, &d)
+			if err != nil {
+				return err
+			}
+			res.ByDomain[d] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return TodayResult{}, WrapError("today", err)
+	}
+	return res, nil
+}
+
+// Move returns one move.
+func (q *Queue) Move(ctx context.Context, id uint64) (*Move, error) {
+	var m *Move
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		m, err = tx.FindMove(id)
+		return err
+	})
+	return m, WrapError("move", err)
+}
+
+// History returns the audit entries of one move, oldest first.
+func (q *Queue) History(ctx context.Context, id uint64) ([]*AuditEntry, error) {
+	var out []*AuditEntry
+	err := q.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.FindMove(id); err != nil {
+			return err
+		}
+		var err error
+		out, _, err = tx.FindAudit(AuditFilter{MoveID: &id})
+		return err
+	})
+	return out, WrapError("history", err)
+}
+
+// Skip marks a move skipped, with an optional reason.
+func (q *Queue) Skip(ctx context.Context, id uint64, reason string, actor Actor) (*Move, error) {
+	reason = strings.TrimSpace(reason)
+	if len(reason) > 500 {
+		return nil, Errorf(EINVALID, "skip reason is longer than 500 characters")
+	}
+	return q.change(ctx, "skip", id, func(tx Tx, m *Move, now time.Time) error {
+		m.SkipReason = reason
+		detail := "skipped"
+		if reason != "" {
+			detail = "skipped: " + reason
+		}
+		if err := transition(tx, m, StatusSkipped, actor, detail, now); err != nil {
+			return err
+		}
+		return nil
+	})
+}
+
+// MaxSnooze is the longest a move can be snoozed.
+const MaxSnooze = 90 * 24 * time.Hour
+
+// Snooze hides a move until the given time; Refresh brings it back.
+func (q *Queue) Snooze(ctx context.Context, id uint64, until time.Time, actor Actor) (*Move, error) {
+	return q.change(ctx, "snooze", id, func(tx Tx, m *Move, now time.Time) error {
+		if !until.After(now) {
+			return Errorf(EINVALID, "snooze time %s is not in the future", until.Format(time.RFC3339))
+		}
+		if until.Sub(now) > MaxSnooze {
+			return Errorf(EINVALID, "a move can be snoozed for at most 90 days")
+		}
+		if m.Status == StatusSnoozed {
+			// Re-snoozing changes the time; it is still a recorded decision.
+			from := m.Status
+			m.SnoozedUntil, m.UpdatedAt = until, now
+			if err := tx.UpdateMove(m); err != nil {
+				return err
+			}
+			return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditMoveTransition, MoveID: m.ID, From: from, To: StatusSnoozed,
+				Detail: "snoozed until " + until.Format(time.RFC3339), APS: m.Score.APS, Reasons: m.Reasons})
+		}
+		m.SnoozedUntil = until
+		return transition(tx, m, StatusSnoozed, actor, "snoozed until "+until.Format(time.RFC3339), now)
+	})
+}
+
+// Restore returns a skipped or snoozed move to pending (the undo of skip and snooze).
+func (q *Queue) Restore(ctx context.Context, id uint64, actor Actor) (*Move, error) {
+	return q.change(ctx, "restore", id, func(tx Tx, m *Move, now time.Time) error {
+		if m.Status != StatusSkipped && m.Status != StatusSnoozed {
+			return Errorf(ECONFLICT, "move %d is %s; only skipped or snoozed moves can be restored", m.ID, m.Status)
+		}
+		return transition(tx, m, StatusPending, actor, "restored", now)
+	})
+}
+
+// change loads a move, applies fn and publishes queue:changed, in one transaction.
+func (q *Queue) change(ctx context.Context, op string, id uint64, fn func(Tx, *Move, time.Time) error) (*Move, error) {
+	var m *Move
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		var err error
+		if m, err = tx.FindMove(id); err != nil {
+			return err
+		}
+		return fn(tx, m, now)
+	})
+	if err != nil {
+		return nil, WrapError(op, err)
+	}
+	q.events.Publish(EventQueueChanged, QueueChanged{Reason: op, MoveIDs: []uint64{id}})
+	return m, nil
+}

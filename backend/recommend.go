@@ -1,0 +1,516 @@
+package backend
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Proposal is what a recommender suggests for one signal. The queue turns it
+// into a new move, or updates the open move with the same subject and kind.
+type Proposal struct {
+	Kind      MoveKind
+	Domain    Domain
+	Title     string
+	Why       []string
+	Subject   Subject
+	DueAt     time.Time
+	DueLabel  string
+	ExpiresAt time.Time
+	Draft     Draft
+	ContactID string
+	CompanyID string
+	DealID    string
+}
+
+// RecordLookup gives recommenders the local copy of the CRM records a signal
+// refers to. Missing records are nil, not errors.
+type RecordLookup interface {
+	Contact(id string) *Contact
+	Company(id string) *Company
+	Deal(id string) *Deal
+}
+
+// Recommend returns the moves a signal calls for. It is pure: everything it
+// needs is in the signal, the lookups and the settings. A signal may call
+// for no move (a deal moving to an ordinary stage, an internal meeting).
+func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time) []Proposal {
+	r := recommender{sig: sig, rec: rec, st: st, now: now}
+	r.contact = rec.Contact(sig.ContactID)
+	r.company = rec.Company(sig.CompanyID)
+	if r.company == nil && r.contact != nil {
+		r.company = rec.Company(r.contact.CompanyID)
+	}
+	r.deal = rec.Deal(sig.DealID)
+	if r.deal == nil {
+		r.deal = sig.Deal // not stored yet: the snapshot is all there is
+	}
+	if r.company == nil && r.deal != nil {
+		r.company = rec.Company(r.deal.CompanyID)
+	}
+	var p []Proposal
+	switch sig.Type {
+	case SignalEmailReplied:
+		p = r.replyToEmail(true)
+	case SignalEmailReceived:
+		p = r.replyToEmail(false)
+	case SignalEmailBounced:
+		p = r.fixBounce()
+	case SignalEmailOutOfOffice:
+		p = r.afterOutOfOffice()
+	case SignalFormSubmitted:
+		p = r.followUpForm()
+	case SignalDealStageChanged:
+		p = r.stageChanged()
+	case SignalDealStalled:
+		p = r.nudgeStalled()
+	case SignalMeetingUpcoming:
+		p = r.prepMeeting()
+	case SignalMeetingEnded:
+		p = r.followUpMeeting()
+	case SignalSocialMention:
+		p = r.mention()
+	case SignalContactDuplicate:
+		p = r.mergeDuplicate()
+	}
+	for i := range p {
+		if p[i].ContactID == "" {
+			p[i].ContactID = sig.ContactID
+		}
+		if p[i].CompanyID == "" && r.company != nil {
+			p[i].CompanyID = r.company.ID
+		}
+		if p[i].DealID == "" {
+			p[i].DealID = sig.DealID
+		}
+	}
+	return p
+}
+
+type recommender struct {
+	sig     *Signal
+	rec     RecordLookup
+	st      *Settings
+	now     time.Time
+	contact *Contact
+	company *Company
+	deal    *Deal
+}
+
+// ago renders how long ago t was, relative to now: "3 hours ago".
+func (r *recommender) ago(t time.Time) string {
+	d := r.now.Sub(t)
+	if d < time.Minute {
+		return "just now"
+	}
+	return humanDuration(d) + " ago"
+}
+
+// customerDomain is cs for existing customers, else def.
+func (r *recommender) customerDomain(def Domain) Domain {
+	if r.contact != nil && equalFold(r.contact.Lifecycle, "customer") {
+		return DomainCS
+	}
+	if r.deal != nil && containsFold(r.st.WonStages, r.deal.Stage) {
+		return DomainCS
+	}
+	return def
+}
+
+func (r *recommender) who() string {
+	if r.contact != nil {
+		return r.contact.DisplayName()
+	}
+	if r.sig.Email != nil {
+		if r.sig.Email.FromName != "" {
+			return r.sig.Email.FromName
+		}
+		return r.sig.Email.From
+	}
+	return r.sig.ContactID
+}
+
+func (r *recommender) firstName() string {
+	if r.contact != nil {
+		return r.contact.FirstName()
+	}
+	if r.sig.Email != nil && r.sig.Email.FromName != "" {
+		return strings.Fields(r.sig.Email.FromName)[0]
+	}
+	return "there"
+}
+
+func (r *recommender) companyName() string {
+	switch {
+	case r.company != nil && r.company.Name != "":
+		return r.company.Name
+	case r.deal != nil && r.deal.Name != "":
+		return r.deal.Name
+	}
+	return "the account"
+}
+
+func (r *recommender) signature() string {
+	if r.st.OwnerName == "" {
+		return ""
+	}
+	return "\n\n" + r.st.OwnerName
+}
+
+func reSubject(s string) string {
+	if strings.HasPrefix(strings.ToLower(s), "re:") {
+		return s
+	}
+	return "Re: " + s
+}
+
+func (r *recommender) replyToEmail(isReply bool) []Proposal {
+	e := r.sig.Email
+	verb := "wrote"
+	if isReply {
+		verb = "replied to"
+	}
+	why := []string{fmt.Sprintf("%s %s “%s” %s", r.who(), verb, e.Subject, r.ago(e.ReceivedAtOr(r.sig.OccurredAt)))}
+	if e.Snippet != "" {
+		why = append(why, "“"+truncate(e.Snippet, 120)+"”")
+	}
+	received := e.ReceivedAtOr(r.sig.OccurredAt)
+	return []Proposal{{
+		Kind:      KindSendEmail,
+		Domain:    r.customerDomain(DomainSales),
+		Title:     fmt.Sprintf("Reply to %s: %s", r.who(), e.Subject),
+		Why:       why,
+		Subject:   Subject{SubjectThread, e.ThreadID},
+		DueAt:     received.Add(r.st.ReplyWindow),
+		DueLabel:  "reply window closes",
+		ExpiresAt: received.Add(14 * 24 * time.Hour),
+		Draft: Draft{
+			To: []string{e.From}, Subject: reSubject(e.Subject), ThreadID: e.ThreadID, InReplyTo: e.MessageID,
+			Body: fmt.Sprintf("Hi %s,\n\nThanks for getting back to me.%s", r.firstName(), r.signature()),
+		},
+	}}
+}
+
+func (r *recommender) fixBounce() []Proposal {
+	addr := ""
+	if r.contact != nil {
+		addr = r.contact.Email
+	}
+	return []Proposal{{
+		Kind:    KindCreateTask,
+		Domain:  DomainSales,
+		Title:   fmt.Sprintf("Find a working address for %s", r.who()),
+		Why:     []string{fmt.Sprintf("Email to %s bounced %s", nonEmpty(addr, r.who()), r.ago(r.sig.OccurredAt))},
+		Subject: Subject{SubjectContact, r.sig.ContactID},
+		Draft: Draft{
+			TaskTitle: fmt.Sprintf("Find a working address for %s (%s bounced)", r.who(), nonEmpty(addr, "address")),
+			TaskDue:   r.sig.OccurredAt.Add(r.st.StageSLA),
+		},
+		DueAt:    r.sig.OccurredAt.Add(r.st.StageSLA),
+		DueLabel: "bounce fix due",
+	}}
+}
+
+func (r *recommender) afterOutOfOffice() []Proposal {
+	back, err := time.Parse(time.RFC3339, r.sig.Payload["returns_at"])
+	if err != nil {
+		back = r.sig.OccurredAt.Add(7 * 24 * time.Hour)
+	}
+	e := r.sig.Email
+	return []Proposal{{
+		Kind:    KindCreateTask,
+		Domain:  r.customerDomain(DomainSales),
+		Title:   fmt.Sprintf("Follow up with %s when they are back", r.who()),
+		Why:     []string{fmt.Sprintf("%s is out of office until %s", r.who(), back.Format("Mon Jan 2"))},
+		Subject: Subject{SubjectContact, nonEmpty(r.sig.ContactID, e.From)},
+		Draft: Draft{
+			TaskTitle: fmt.Sprintf("Follow up with %s about “%s”", r.who(), e.Subject),
+			TaskDue:   back,
+		},
+		DueAt:    back,
+		DueLabel: "they are back",
+	}}
+}
+
+func (r *recommender) followUpForm() []Proposal {
+	f := r.sig.Form
+	c := r.sig.Contact
+	why := []string{fmt.Sprintf("%s submitted “%s” %s", r.who(), f.Form, r.ago(r.sig.OccurredAt))}
+	if msg := f.Fields["message"]; msg != "" {
+		why = append(why, "“"+truncate(msg, 120)+"”")
+	}
+	return []Proposal{{
+		Kind:      KindSendEmail,
+		Domain:    r.customerDomain(DomainSales),
+		Title:     fmt.Sprintf("Follow up with %s (%s)", r.who(), f.Form),
+		Why:       why,
+		Subject:   Subject{SubjectContact, r.sig.ContactID},
+		DueAt:     r.sig.OccurredAt.Add(r.st.LeadResponse),
+		DueLabel:  "speed-to-lead window closes",
+		ExpiresAt: r.sig.OccurredAt.Add(30 * 24 * time.Hour),
+		Draft: Draft{
+			To:      []string{c.Email},
+			Subject: fmt.Sprintf("Re: your %s request", f.Form),
+			Body:    fmt.Sprintf("Hi %s,\n\nThanks for reaching out through our %s form.%s", r.firstName(), f.Form, r.signature()),
+		},
+	}}
+}
+
+func (r *recommender) stageChanged() []Proposal {
+	d := *r.sig.Deal
+	d.Name = nonEmpty(d.Name, r.deal.Name)
+	st := r.st
+	prev := r.sig.Payload["previous_stage"]
+	moved := fmt.Sprintf("%s moved to %s %s", nonEmpty(d.Name, d.ID), d.Stage, r.ago(r.sig.OccurredAt))
+	if prev != "" {
+		moved = fmt.Sprintf("%s moved from %s to %s %s", nonEmpty(d.Name, d.ID), prev, d.Stage, r.ago(r.sig.OccurredAt))
+	}
+	subject := Subject{SubjectDeal, d.ID}
+	switch {
+	case containsFold(st.DemoStages, d.Stage):
+		due, label := r.sig.OccurredAt.Add(st.StageSLA), "demo prep due"
+		var expires time.Time
+		if at, err := time.Parse(time.RFC3339, r.sig.Payload["demo_at"]); err == nil {
+			due, label, expires = at, "demo", at
+		}
+		return []Proposal{{
+			Kind: KindCreateTask, Domain: DomainSales,
+			Title:   fmt.Sprintf("Prep for the %s demo", r.companyName()),
+			Why:     []string{moved},
+			Subject: subject, DueAt: due, DueLabel: label, ExpiresAt: expires,
+			Draft: Draft{
+				TaskTitle: fmt.Sprintf("Demo prep: %s — agenda, use case, stakeholders", r.companyName()),
+				TaskDue:   due.Add(-time.Hour),
+			},
+		}}
+	case containsFold(st.WonStages, d.Stage):
+		return []Proposal{{
+			Kind: KindCreateTask, Domain: DomainCS,
+			Title:   fmt.Sprintf("Hand off %s to customer success", r.companyName()),
+			Why:     []string{moved, "closed-won: kickoff within a day keeps the momentum"},
+			Subject: subject, DueAt: r.sig.OccurredAt.Add(24 * time.Hour), DueLabel: "handoff due",
+			Draft: Draft{
+				TaskTitle: fmt.Sprintf("CS handoff: %s — goals, stakeholders, kickoff date", r.companyName()),
+				TaskDue:   r.sig.OccurredAt.Add(24 * time.Hour),
+			},
+		}}
+	case containsFold(st.LostStages, d.Stage):
+		to := []string{}
+		if r.contact != nil && r.contact.Email != "" {
+			to = append(to, r.contact.Email)
+		}
+		if len(to) == 0 {
+			// Without an address the nurture email cannot be drafted; a task stands in.
+			return []Proposal{{
+				Kind: KindCreateTask, Domain: DomainMarketing,
+				Title:   fmt.Sprintf("Add %s to the nurture track", r.companyName()),
+				Why:     []string{moved},
+				Subject: subject, DueAt: r.sig.OccurredAt.Add(7 * 24 * time.Hour), DueLabel: "nurture touch due",
+				Draft: Draft{TaskTitle: fmt.Sprintf("Nurture: %s (closed-lost)", r.companyName())},
+			}}
+		}
+		return []Proposal{{
+			Kind: KindSendEmail, Domain: DomainMarketing,
+			Title:   fmt.Sprintf("Start nurture for %s after closed-lost", r.companyName()),
+			Why:     []string{moved, "closed-lost deals come back when nurtured"},
+			Subject: subject, DueAt: r.sig.OccurredAt.Add(7 * 24 * time.Hour), DueLabel: "nurture touch due",
+			Draft: Draft{
+				To: to, Subject: "Staying in touch",
+				Body: fmt.Sprintf("Hi %s,\n\nThanks again for considering us. I'll share what we ship over the next few months — no pressure.%s", r.firstName(), r.signature()),
+			},
+		}}
+	}
+	return nil
+}
+
+func (r *recommender) nudgeStalled() []Proposal {
+	d := *r.sig.Deal
+	d.Name = nonEmpty(d.Name, r.deal.Name)
+	if r.deal.LastActivityAt.After(d.LastActivityAt) {
+		d.LastActivityAt = r.deal.LastActivityAt
+	}
+	idle := r.now.Sub(d.LastActivityAt)
+	if d.LastActivityAt.IsZero() {
+		idle = time.Duration(r.st.StalledDealDays) * 24 * time.Hour
+	}
+	why := []string{fmt.Sprintf("No activity on %s for %s (stalled after %d days)", nonEmpty(d.Name, d.ID), humanDuration(idle), r.st.StalledDealDays)}
+	p := Proposal{
+		Domain: DomainSales, Subject: Subject{SubjectDeal, d.ID},
+		Why:   why,
+		DueAt: r.sig.OccurredAt.Add(24 * time.Hour), DueLabel: "nudge due",
+	}
+	if r.contact != nil && r.contact.Email != "" {
+		p.Kind = KindSendEmail
+		p.Title = fmt.Sprintf("Nudge %s: %s has gone quiet", r.contact.DisplayName(), nonEmpty(d.Name, r.companyName()))
+		p.Draft = Draft{
+			To: []string{r.contact.Email}, Subject: fmt.Sprintf("Checking in on %s", nonEmpty(d.Name, "our conversation")),
+			Body: fmt.Sprintf("Hi %s,\n\nWanted to check in — is this still a priority this quarter?%s", r.contact.FirstName(), r.signature()),
+		}
+		return []Proposal{p}
+	}
+	p.Kind = KindCreateTask
+	p.Title = fmt.Sprintf("Revive %s: it has gone quiet", nonEmpty(d.Name, r.companyName()))
+	p.Draft = Draft{TaskTitle: fmt.Sprintf("Find the next step on %s", nonEmpty(d.Name, d.ID))}
+	return []Proposal{p}
+}
+
+func (r *recommender) prepMeeting() []Proposal {
+	m := r.sig.Meeting
+	if !m.External {
+		return nil
+	}
+	return []Proposal{{
+		Kind:      KindNote,
+		Domain:    r.customerDomain(DomainSales),
+		Title:     fmt.Sprintf("Prep for “%s”", m.Title),
+		Why:       []string{fmt.Sprintf("“%s” with %s starts %s", m.Title, attendeeList(m.Attendees), m.Start.Format("Mon 15:04"))},
+		Subject:   Subject{SubjectMeeting, m.ID},
+		DueAt:     m.Start,
+		DueLabel:  "meeting",
+		ExpiresAt: m.Start,
+		Draft: Draft{
+			Subject: "Prep: " + m.Title,
+			Body:    fmt.Sprintf("Goal of the meeting:\nWhat they care about:\nOpen questions:\nNext step to ask for:\n\nAttendees: %s", strings.Join(m.Attendees, ", ")),
+		},
+	}}
+}
+
+func (r *recommender) followUpMeeting() []Proposal {
+	m := r.sig.Meeting
+	if !m.External {
+		return nil
+	}
+	var to []string
+	for _, a := range m.Attendees {
+		if r.contact != nil && strings.EqualFold(a, r.contact.Email) {
+			to = []string{a}
+		}
+	}
+	if len(to) == 0 {
+		to = externalOnly(m.Attendees, r.st)
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	return []Proposal{{
+		Kind:      KindSendEmail,
+		Domain:    r.customerDomain(DomainSales),
+		Title:     fmt.Sprintf("Follow up after “%s”", m.Title),
+		Why:       []string{fmt.Sprintf("“%s” ended %s", m.Title, r.ago(m.End))},
+		Subject:   Subject{SubjectMeeting, m.ID},
+		DueAt:     m.End.Add(r.st.MeetingFollowUp),
+		DueLabel:  "follow-up window closes",
+		ExpiresAt: m.End.Add(7 * 24 * time.Hour),
+		Draft: Draft{
+			To: to, Subject: "Thanks — next steps after " + m.Title,
+			Body: fmt.Sprintf("Hi %s,\n\nThanks for the time today. Recap and next steps:\n\n- \n%s", r.firstName(), r.signature()),
+		},
+	}}
+}
+
+func (r *recommender) mention() []Proposal {
+	p := r.sig.Post
+	if p.Competitor != "" {
+		return []Proposal{{
+			Kind:     KindCreateTask,
+			Domain:   DomainMarketing,
+			Title:    fmt.Sprintf("Update the %s battle card", p.Competitor),
+			Why:      []string{fmt.Sprintf("@%s posted about %s %s: “%s”", p.Author, p.Competitor, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
+			Subject:  Subject{SubjectTopic, "battlecard:" + strings.ToLower(p.Competitor)},
+			DueAt:    r.sig.OccurredAt.Add(r.st.StageSLA),
+			DueLabel: "battle card refresh due",
+			Draft: Draft{
+				TaskTitle: fmt.Sprintf("Battle card: %s — add what @%s said", p.Competitor, p.Author),
+				Fields:    map[string]string{"source_url": p.URL},
+			},
+		}}
+	}
+	return []Proposal{{
+		Kind:      KindReplySocial,
+		Domain:    DomainMarketing,
+		Title:     fmt.Sprintf("Engage @%s's mention", p.Author),
+		Why:       []string{fmt.Sprintf("@%s mentioned us %s: “%s”", p.Author, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
+		Subject:   Subject{SubjectPost, p.ID},
+		DueAt:     r.sig.OccurredAt.Add(r.st.MentionWindow / 2),
+		DueLabel:  "best reply window closes",
+		ExpiresAt: r.sig.OccurredAt.Add(r.st.MentionWindow),
+		Draft:     Draft{PostID: p.ID, Body: fmt.Sprintf("Thanks @%s! ", p.Author)},
+	}}
+}
+
+func (r *recommender) mergeDuplicate() []Proposal {
+	dupID := r.sig.Payload["duplicate_id"]
+	dup := r.rec.Contact(dupID)
+	a, b := r.who(), dupID
+	if dup != nil {
+		b = dup.DisplayName()
+		if dup.Email != "" && r.contact != nil && r.contact.Email != "" {
+			a, b = r.contact.Email, dup.Email
+		}
+	}
+	return []Proposal{{
+		Kind:    KindMergeContacts,
+		Domain:  DomainMarketing,
+		Title:   fmt.Sprintf("Merge duplicate contacts %s and %s", a, b),
+		Why:     []string{fmt.Sprintf("%s and %s look like the same person", a, b)},
+		Subject: Subject{SubjectContact, r.sig.ContactID},
+		Draft:   Draft{MergeIDs: []string{r.sig.ContactID, dupID}},
+	}}
+}
+
+// ReceivedAtOr returns when the message arrived, or def when unknown.
+func (e *EmailMessage) ReceivedAtOr(def time.Time) time.Time {
+	if e.ReceivedAt.IsZero() {
+		return def
+	}
+	return e.ReceivedAt
+}
+
+func attendeeList(a []string) string {
+	switch len(a) {
+	case 0:
+		return "no one yet"
+	case 1, 2, 3:
+		return strings.Join(a, ", ")
+	}
+	return fmt.Sprintf("%s and %d others", strings.Join(a[:2], ", "), len(a)-2)
+}
+
+// externalOnly drops attendees at the owner's own domain, guessed as the
+// domain shared by the most attendees when there are several.
+func externalOnly(attendees []string, _ *Settings) []string {
+	count := map[string]int{}
+	for _, a := range attendees {
+		if i := strings.LastIndexByte(a, '@'); i > 0 {
+			count[strings.ToLower(a[i+1:])]++
+		}
+	}
+	own, best := "", 1
+	for d, n := range count {
+		if n > best {
+			own, best = d, n
+		}
+	}
+	var out []string
+	for _, a := range attendees {
+		if own == "" || !strings.HasSuffix(strings.ToLower(a), "@"+own) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func nonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
