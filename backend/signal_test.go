@@ -20,10 +20,25 @@ func TestSignal_Validate(t *testing.T) {
 	}{
 		{"reply OK", func() *backend.Signal { s := base(backend.SignalEmailReplied); s.Email = em; return s }(), true},
 		{"nil", nil, false},
-		{"unknown source", func() *backend.Signal { s := base(backend.SignalEmailReplied); s.Source = "fax"; s.Email = em; return s }(), false},
+		{"unknown source", func() *backend.Signal {
+			s := base(backend.SignalEmailReplied)
+			s.Source = "fax"
+			s.Email = em
+			return s
+		}(), false},
 		{"unknown type", base("email.teleported"), false},
-		{"no time", func() *backend.Signal { s := base(backend.SignalEmailReplied); s.OccurredAt = time.Time{}; s.Email = em; return s }(), false},
-		{"no dedupe key", func() *backend.Signal { s := base(backend.SignalEmailReplied); s.DedupeKey = ""; s.Email = em; return s }(), false},
+		{"no time", func() *backend.Signal {
+			s := base(backend.SignalEmailReplied)
+			s.OccurredAt = time.Time{}
+			s.Email = em
+			return s
+		}(), false},
+		{"no dedupe key", func() *backend.Signal {
+			s := base(backend.SignalEmailReplied)
+			s.DedupeKey = ""
+			s.Email = em
+			return s
+		}(), false},
 		{"reply without email", base(backend.SignalEmailReplied), false},
 		{"reply with bad from", func() *backend.Signal {
 			s := base(backend.SignalEmailReplied)
