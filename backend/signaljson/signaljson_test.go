@@ -1,0 +1,103 @@
+package signaljson_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/signaljson"
+)
+
+var base = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+func TestDecoder_Decode(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		msg  string // substring of the error; "" = must decode
+	}{
+		{"reply", `{"source":"gmail","type":"email.replied","occurred_at":"2026-11-22T06:00:00Z","dedupe_key":"gmail:1","email":{"thread_id":"t1","from":"Maya@Acme.io","subject":"Hi"}}`, ""},
+		{"relative time with a base", `{"source":"x","type":"social.mention","occurred_at":"-2d3h","dedupe_key":"x:1","post":{"id":"p","author":"@jane"}}`, ""},
+		{"malformed JSON", `{"source":"gmail",`, "the JSON ends early"},
+		{"not JSON at all", `hello`, "malformed JSON"},
+		{"unknown field (typo)", `{"source":"gmail","type":"email.replied","ocurred_at":"2026-11-22T06:00:00Z","dedupe_key":"k"}`, `unknown field "ocurred_at"`},
+		{"wrong type", `{"source":"gmail","type":"email.replied","occurred_at":"2026-11-22T06:00:00Z","dedupe_key":"k","company":{"id":"a","employees":"many"}}`, `field "company.employees" must be int`},
+		{"bad time", `{"source":"gmail","type":"email.replied","occurred_at":"yesterday","dedupe_key":"k"}`, `occurred_at "yesterday" is not an RFC 3339 time`},
+		{"two values", `{"source":"gmail"} {"x":1}`, "more than one JSON value"},
+		{"valid JSON, invalid signal", `{"source":"gmail","type":"email.replied","occurred_at":"2026-11-22T06:00:00Z","dedupe_key":"k"}`, "needs an email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := signaljson.Decoder{Base: base}.Decode([]byte(tt.line))
+			if tt.msg == "" {
+				if err != nil {
+					t.Fatalf("Decode: %v", err)
+				}
+				return
+			}
+			if backend.ErrorCode(err) != backend.EINVALID || !strings.Contains(backend.ErrorMessage(err), tt.msg) {
+				t.Errorf("Decode error = %v (signal %v), want %s containing %q", err, s, backend.EINVALID, tt.msg)
+			}
+		})
+	}
+}
+
+func TestDecoder_RelativeTimes(t *testing.T) {
+	line := `{"source":"hubspot","type":"deal.stage_changed","occurred_at":"-6d2h","dedupe_key":"k","deal":{"id":"d","stage":"demo","last_activity_at":"-30m"},"payload":{"demo_at":"+20h"}}`
+	s, err := signaljson.Decoder{Base: base}.Decode([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := base.Add(-(6*24 + 2) * time.Hour); !s.OccurredAt.Equal(want) {
+		t.Errorf("occurred_at = %v, want %v", s.OccurredAt, want)
+	}
+	if want := base.Add(-30 * time.Minute); !s.Deal.LastActivityAt.Equal(want) {
+		t.Errorf("last_activity_at = %v, want %v", s.Deal.LastActivityAt, want)
+	}
+	if got := s.Payload["demo_at"]; got != "2026-11-23T05:00:00Z" {
+		t.Errorf("payload demo_at = %q, want the absolute time", got)
+	}
+	if _, err := (signaljson.Decoder{}).Decode([]byte(line)); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("relative time without a base: err = %v, want invalid", err)
+	}
+}
+
+func TestEncode_RoundTrip(t *testing.T) {
+	in := &backend.Signal{
+		Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: base, DedupeKey: "hs:1",
+		ContactID: "maya@acme.io", CompanyID: "acme", DealID: "d1",
+		Contact: &backend.Contact{ID: "maya@acme.io", Email: "maya@acme.io", Name: "Maya", Title: "CEO", CompanyID: "acme", Lifecycle: "lead", Timezone: "America/New_York", LastActivityAt: base.Add(-time.Hour)},
+		Company: &backend.Company{ID: "acme", Name: "Acme", Domain: "acme.io", Industry: "SaaS", Employees: 120, Country: "US", ExpectedARR: 40000, Tags: []string{"strategic"}},
+		Deal:    &backend.Deal{ID: "d1", Name: "Acme", Amount: 50000, Currency: "USD", Stage: "closedwon", Pipeline: "default", CloseDate: base, CompanyID: "acme", ContactIDs: []string{"maya@acme.io"}, LastActivityAt: base},
+		Payload: map[string]string{"previous_stage": "contractsent"},
+	}
+	line, err := signaljson.Encode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := signaljson.Decoder{}.Decode(line)
+	if err != nil {
+		t.Fatalf("Decode(Encode(s)): %v\n%s", err, line)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip changed the signal:\n in  %+v\n out %+v", in, out)
+	}
+}
+
+func TestParseOffset(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"-3h", -3 * time.Hour, true}, {"+20h", 20 * time.Hour, true}, {"-6d2h", -(6*24 + 2) * time.Hour, true},
+		{"+90m", 90 * time.Minute, true}, {"3h", 0, false}, {"-3x", 0, false}, {"-h", 0, false}, {"-3", 0, false},
+	} {
+		got, err := signaljson.ParseOffset(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseOffset(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
