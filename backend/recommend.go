@@ -232,12 +232,36 @@ func (r *recommender) afterOutOfOffice() []Proposal {
 	}}
 }
 
+// marketingForms are words in a form's name that mark it as a content or
+// newsletter signup rather than a request for sales.
+var marketingForms = []string{"newsletter", "subscribe", "webinar", "ebook", "download", "waitlist"}
+
 func (r *recommender) followUpForm() []Proposal {
 	f := r.sig.Form
 	c := r.sig.Contact
 	why := []string{fmt.Sprintf("%s submitted “%s” %s", r.who(), f.Form, r.ago(r.sig.OccurredAt))}
 	if msg := f.Fields["message"]; msg != "" {
 		why = append(why, "“"+truncate(msg, 120)+"”")
+	}
+	for _, w := range marketingForms {
+		if containsPhrase(f.Form, w) {
+			// A signup wants a warm welcome within days, not a sales call within hours.
+			return []Proposal{{
+				Kind:      KindSendEmail,
+				Domain:    DomainMarketing,
+				Title:     fmt.Sprintf("Welcome %s from the %s signup", r.who(), f.Form),
+				Why:       why,
+				Subject:   Subject{SubjectContact, r.sig.ContactID},
+				DueAt:     r.sig.OccurredAt.Add(3 * 24 * time.Hour),
+				DueLabel:  "welcome due",
+				ExpiresAt: r.sig.OccurredAt.Add(14 * 24 * time.Hour),
+				Draft: Draft{
+					To:      []string{c.Email},
+					Subject: "Welcome — a few things worth reading first",
+					Body:    fmt.Sprintf("Hi %s,\n\nThanks for signing up. Here is what people find most useful in their first week:\n\n- \n%s", r.firstName(), r.signature()),
+				},
+			}}
+		}
 	}
 	return []Proposal{{
 		Kind:      KindSendEmail,

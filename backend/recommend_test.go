@@ -79,6 +79,13 @@ func TestRecommend(t *testing.T) {
 			due: h(3),
 		},
 		{
+			name: "newsletter signup → marketing welcome, not a sales chase", kind: backend.KindSendEmail, domain: backend.DomainMarketing,
+			sig: backend.Signal{Type: backend.SignalFormSubmitted, OccurredAt: h(-1), ContactID: "li@acme.io",
+				Contact: &backend.Contact{ID: "li@acme.io", Email: "li@acme.io"}, Form: &backend.FormSubmission{Form: "Newsletter"}},
+			subject: "contact:li@acme.io", title: "Welcome Li Wu from the Newsletter signup", why: "Li Wu submitted “Newsletter”",
+			due: h(71),
+		},
+		{
 			name: "deal enters demo stage → demo prep", kind: backend.KindCreateTask, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalDealStageChanged, OccurredAt: h(-2), DealID: "d1", CompanyID: "acme",
 				Deal: &backend.Deal{ID: "d1", Name: "Acme platform", Stage: "presentationscheduled"}, Payload: map[string]string{"previous_stage": "qualifiedtobuy", "demo_at": h(20).Format(time.RFC3339)}},
