@@ -57,7 +57,7 @@ func DefaultICP() ICP {
 		{Field: FieldEmployees, Op: OpBetween, Min: 50, Max: 1000, Weight: 0.2, Label: "%s employees"},
 		{Field: FieldTitle, Op: OpContainsAny, Values: []string{"founder", "ceo", "cto", "vp", "head of", "director"}, Weight: 0.2, Label: "decision-maker (%s)"},
 		{Field: FieldTags, Op: OpIn, Values: []string{"target_account", "strategic"}, Weight: 0.2, Label: "target account"},
-		{Field: FieldCountry, Op: OpIn, Values: []string{"us", "uk", "ca", "de"}, Weight: 0.1, Label: "in a core market (%s)"},
+		{Field: FieldCountry, Op: OpIn, Values: []string{"us", "usa", "united states", "gb", "uk", "united kingdom", "ca", "canada", "de", "germany"}, Weight: 0.1, Label: "in a core market (%s)"},
 	}}
 }
 

@@ -197,7 +197,7 @@ func (m *Move) Validate() error {
 	if m.Subject.IsZero() {
 		return Errorf(EINVALID, "move %q needs a subject", m.Title)
 	}
-	if m.Score.APS < 0 || m.Score.APS > 100 {
+	if !(m.Score.APS >= 0 && m.Score.APS <= 100) { // also catches NaN
 		return Errorf(EINVALID, "move %q: APS %.1f is outside 0..100", m.Title, m.Score.APS)
 	}
 	if m.Status == StatusSnoozed && m.SnoozedUntil.IsZero() {

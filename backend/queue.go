@@ -306,7 +306,7 @@ func (in ingester) update(m *Move, s *Signal, p Proposal, lookup txLookup, actor
 	detail := fmt.Sprintf("%s signal %d attached", s.Type, s.ID)
 	from := m.Status
 	if fresh {
-		m.Domain, m.Title, m.Why = p.Domain, p.Title, p.Why
+		m.Domain, m.Title, m.Why = p.Domain, p.Title, mergeWhy(p.Why, m.Why)
 		m.DueAt, m.DueLabel, m.ExpiresAt = p.DueAt, p.DueLabel, p.ExpiresAt
 		m.ContactID, m.CompanyID, m.DealID = p.ContactID, p.CompanyID, p.DealID
 		m.Source, m.SignalAt = s.Source, s.OccurredAt
@@ -331,6 +331,27 @@ func (in ingester) update(m *Move, s *Signal, p Proposal, lookup txLookup, actor
 		e.Action, e.From, e.To = AuditMoveTransition, from, m.Status
 	}
 	return in.tx.AppendAudit(e)
+}
+
+// maxWhy bounds how many recommender sentences a move keeps.
+const maxWhy = 4
+
+// mergeWhy puts the newer signal's sentences first and keeps the older ones
+// that still fit, so an updated move remembers what came before ("asked
+// about pricing", then "requested a demo").
+func mergeWhy(newer, older []string) []string {
+	out := make([]string, 0, maxWhy)
+	seen := map[string]bool{}
+	for _, w := range append(append([]string{}, newer...), older...) {
+		if len(out) == maxWhy {
+			break
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // scoreMove (re)computes a move's score and reasons from the stored records.

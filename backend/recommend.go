@@ -31,6 +31,16 @@ type RecordLookup interface {
 	Deal(id string) *Deal
 }
 
+// How long a move stays worth doing when nothing else says: after this its
+// reason has passed and it expires, and a signal older than this (a first
+// import of last quarter's CRM history) produces no move at all.
+const (
+	day          = 24 * time.Hour
+	stageHorizon = 14 * day // demo prep without a date, CS handoff, stalled nudge
+	taskHorizon  = 30 * day // bounce fix, nurture, battle card
+	mergeHorizon = 90 * day
+)
+
 // Recommend returns the moves a signal calls for. It is pure: everything it
 // needs is in the signal, the lookups and the settings. A signal may call
 // for no move (a deal moving to an ordinary stage, an internal meeting).
@@ -97,14 +107,8 @@ type recommender struct {
 	deal    *Deal
 }
 
-// ago renders how long ago t was, relative to now: "3 hours ago".
-func (r *recommender) ago(t time.Time) string {
-	d := r.now.Sub(t)
-	if d < time.Minute {
-		return "just now"
-	}
-	return humanDuration(d) + " ago"
-}
+// ago marks how long ago t was; it is rendered when the reason is shown.
+func (r *recommender) ago(t time.Time) string { return AgoToken(t) }
 
 // customerDomain is cs for existing customers, else def.
 func (r *recommender) customerDomain(def Domain) Domain {
@@ -206,8 +210,9 @@ func (r *recommender) fixBounce() []Proposal {
 			TaskTitle: fmt.Sprintf("Find a working address for %s (%s bounced)", r.who(), nonEmpty(addr, "address")),
 			TaskDue:   r.sig.OccurredAt.Add(r.st.StageSLA),
 		},
-		DueAt:    r.sig.OccurredAt.Add(r.st.StageSLA),
-		DueLabel: "bounce fix due",
+		DueAt:     r.sig.OccurredAt.Add(r.st.StageSLA),
+		DueLabel:  "bounce fix due",
+		ExpiresAt: r.sig.OccurredAt.Add(taskHorizon),
 	}}
 }
 
@@ -221,14 +226,15 @@ func (r *recommender) afterOutOfOffice() []Proposal {
 		Kind:    KindCreateTask,
 		Domain:  r.customerDomain(DomainSales),
 		Title:   fmt.Sprintf("Follow up with %s when they are back", r.who()),
-		Why:     []string{fmt.Sprintf("%s is out of office until %s", r.who(), back.Format("Mon Jan 2"))},
+		Why:     []string{fmt.Sprintf("%s is out of office until %s", r.who(), DayToken(back))},
 		Subject: Subject{SubjectContact, nonEmpty(r.sig.ContactID, e.From)},
 		Draft: Draft{
 			TaskTitle: fmt.Sprintf("Follow up with %s about “%s”", r.who(), e.Subject),
 			TaskDue:   back,
 		},
-		DueAt:    back,
-		DueLabel: "they are back",
+		DueAt:     back,
+		DueLabel:  "they are back",
+		ExpiresAt: back.Add(7 * day),
 	}}
 }
 
@@ -280,20 +286,35 @@ func (r *recommender) followUpForm() []Proposal {
 	}}
 }
 
+// hubspotStages are the readable names of HubSpot's default deal stages.
+var hubspotStages = map[string]string{
+	"appointmentscheduled": "Appointment scheduled", "qualifiedtobuy": "Qualified to buy",
+	"presentationscheduled": "Presentation scheduled", "decisionmakerboughtin": "Decision maker bought-in",
+	"contractsent": "Contract sent", "closedwon": "Closed won", "closedlost": "Closed lost",
+}
+
+// StageLabel returns a readable name for a deal stage id.
+func StageLabel(id string) string {
+	if l, ok := hubspotStages[strings.ToLower(id)]; ok {
+		return l
+	}
+	return id
+}
+
 func (r *recommender) stageChanged() []Proposal {
 	d := *r.sig.Deal
 	d.Name = nonEmpty(d.Name, r.deal.Name)
 	st := r.st
 	prev := r.sig.Payload["previous_stage"]
-	moved := fmt.Sprintf("%s moved to %s %s", nonEmpty(d.Name, d.ID), d.Stage, r.ago(r.sig.OccurredAt))
+	moved := fmt.Sprintf("%s moved to %s %s", nonEmpty(d.Name, d.ID), StageLabel(d.Stage), r.ago(r.sig.OccurredAt))
 	if prev != "" {
-		moved = fmt.Sprintf("%s moved from %s to %s %s", nonEmpty(d.Name, d.ID), prev, d.Stage, r.ago(r.sig.OccurredAt))
+		moved = fmt.Sprintf("%s moved from %s to %s %s", nonEmpty(d.Name, d.ID), StageLabel(prev), StageLabel(d.Stage), r.ago(r.sig.OccurredAt))
 	}
 	subject := Subject{SubjectDeal, d.ID}
 	switch {
 	case containsFold(st.DemoStages, d.Stage):
 		due, label := r.sig.OccurredAt.Add(st.StageSLA), "demo prep due"
-		var expires time.Time
+		expires := r.sig.OccurredAt.Add(stageHorizon)
 		if at, err := time.Parse(time.RFC3339, r.sig.Payload["demo_at"]); err == nil {
 			due, label, expires = at, "demo", at
 		}
@@ -313,6 +334,7 @@ func (r *recommender) stageChanged() []Proposal {
 			Title:   fmt.Sprintf("Hand off %s to customer success", r.companyName()),
 			Why:     []string{moved, "closed-won: kickoff within a day keeps the momentum"},
 			Subject: subject, DueAt: r.sig.OccurredAt.Add(24 * time.Hour), DueLabel: "handoff due",
+			ExpiresAt: r.sig.OccurredAt.Add(stageHorizon),
 			Draft: Draft{
 				TaskTitle: fmt.Sprintf("CS handoff: %s — goals, stakeholders, kickoff date", r.companyName()),
 				TaskDue:   r.sig.OccurredAt.Add(24 * time.Hour),
@@ -330,7 +352,8 @@ func (r *recommender) stageChanged() []Proposal {
 				Title:   fmt.Sprintf("Add %s to the nurture track", r.companyName()),
 				Why:     []string{moved},
 				Subject: subject, DueAt: r.sig.OccurredAt.Add(7 * 24 * time.Hour), DueLabel: "nurture touch due",
-				Draft: Draft{TaskTitle: fmt.Sprintf("Nurture: %s (closed-lost)", r.companyName())},
+				ExpiresAt: r.sig.OccurredAt.Add(taskHorizon),
+				Draft:     Draft{TaskTitle: fmt.Sprintf("Nurture: %s (closed-lost)", r.companyName())},
 			}}
 		}
 		return []Proposal{{
@@ -338,6 +361,7 @@ func (r *recommender) stageChanged() []Proposal {
 			Title:   fmt.Sprintf("Start nurture for %s after closed-lost", r.companyName()),
 			Why:     []string{moved, "closed-lost deals come back when nurtured"},
 			Subject: subject, DueAt: r.sig.OccurredAt.Add(7 * 24 * time.Hour), DueLabel: "nurture touch due",
+			ExpiresAt: r.sig.OccurredAt.Add(taskHorizon),
 			Draft: Draft{
 				To: to, Subject: "Staying in touch",
 				Body: fmt.Sprintf("Hi %s,\n\nThanks again for considering us. I'll share what we ship over the next few months — no pressure.%s", r.firstName(), r.signature()),
@@ -362,6 +386,7 @@ func (r *recommender) nudgeStalled() []Proposal {
 		Domain: DomainSales, Subject: Subject{SubjectDeal, d.ID},
 		Why:   why,
 		DueAt: r.sig.OccurredAt.Add(24 * time.Hour), DueLabel: "nudge due",
+		ExpiresAt: r.sig.OccurredAt.Add(stageHorizon),
 	}
 	if r.contact != nil && r.contact.Email != "" {
 		p.Kind = KindSendEmail
@@ -387,7 +412,7 @@ func (r *recommender) prepMeeting() []Proposal {
 		Kind:      KindNote,
 		Domain:    r.customerDomain(DomainSales),
 		Title:     fmt.Sprintf("Prep for “%s”", m.Title),
-		Why:       []string{fmt.Sprintf("“%s” with %s starts %s", m.Title, attendeeList(m.Attendees), m.Start.Format("Mon 15:04"))},
+		Why:       []string{fmt.Sprintf("“%s” with %s starts %s", m.Title, attendeeList(r.others(m.Attendees)), AtToken(m.Start))},
 		Subject:   Subject{SubjectMeeting, m.ID},
 		DueAt:     m.Start,
 		DueLabel:  "meeting",
@@ -411,7 +436,7 @@ func (r *recommender) followUpMeeting() []Proposal {
 		}
 	}
 	if len(to) == 0 {
-		to = externalOnly(m.Attendees, r.st)
+		to = externalOnly(r.others(m.Attendees), r.st)
 	}
 	if len(to) == 0 {
 		return nil
@@ -427,7 +452,7 @@ func (r *recommender) followUpMeeting() []Proposal {
 		ExpiresAt: m.End.Add(7 * 24 * time.Hour),
 		Draft: Draft{
 			To: to, Subject: "Thanks — next steps after " + m.Title,
-			Body: fmt.Sprintf("Hi %s,\n\nThanks for the time today. Recap and next steps:\n\n- \n%s", r.firstName(), r.signature()),
+			Body: fmt.Sprintf("Hi %s,\n\nThanks for the time. Recap and next steps:\n\n- \n%s", r.firstName(), r.signature()),
 		},
 	}}
 }
@@ -436,13 +461,14 @@ func (r *recommender) mention() []Proposal {
 	p := r.sig.Post
 	if p.Competitor != "" {
 		return []Proposal{{
-			Kind:     KindCreateTask,
-			Domain:   DomainMarketing,
-			Title:    fmt.Sprintf("Update the %s battle card", p.Competitor),
-			Why:      []string{fmt.Sprintf("@%s posted about %s %s: “%s”", p.Author, p.Competitor, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
-			Subject:  Subject{SubjectTopic, "battlecard:" + strings.ToLower(p.Competitor)},
-			DueAt:    r.sig.OccurredAt.Add(r.st.StageSLA),
-			DueLabel: "battle card refresh due",
+			Kind:      KindCreateTask,
+			Domain:    DomainMarketing,
+			Title:     fmt.Sprintf("Update the %s battle card", p.Competitor),
+			Why:       []string{fmt.Sprintf("@%s posted about %s %s: “%s”", p.Author, p.Competitor, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
+			Subject:   Subject{SubjectTopic, "battlecard:" + strings.ToLower(p.Competitor)},
+			DueAt:     r.sig.OccurredAt.Add(r.st.StageSLA),
+			DueLabel:  "battle card refresh due",
+			ExpiresAt: r.sig.OccurredAt.Add(taskHorizon),
 			Draft: Draft{
 				TaskTitle: fmt.Sprintf("Battle card: %s — add what @%s said", p.Competitor, p.Author),
 				Fields:    map[string]string{"source_url": p.URL},
@@ -473,12 +499,13 @@ func (r *recommender) mergeDuplicate() []Proposal {
 		}
 	}
 	return []Proposal{{
-		Kind:    KindMergeContacts,
-		Domain:  DomainMarketing,
-		Title:   fmt.Sprintf("Merge duplicate contacts %s and %s", a, b),
-		Why:     []string{fmt.Sprintf("%s and %s look like the same person", a, b)},
-		Subject: Subject{SubjectContact, r.sig.ContactID},
-		Draft:   Draft{MergeIDs: []string{r.sig.ContactID, dupID}},
+		Kind:      KindMergeContacts,
+		Domain:    DomainMarketing,
+		Title:     fmt.Sprintf("Merge duplicate contacts %s and %s", a, b),
+		Why:       []string{fmt.Sprintf("%s and %s look like the same person", a, b)},
+		Subject:   Subject{SubjectContact, r.sig.ContactID},
+		Draft:     Draft{MergeIDs: []string{r.sig.ContactID, dupID}},
+		ExpiresAt: r.sig.OccurredAt.Add(mergeHorizon),
 	}}
 }
 
@@ -500,9 +527,30 @@ func attendeeList(a []string) string {
 	return fmt.Sprintf("%s and %d others", strings.Join(a[:2], ", "), len(a)-2)
 }
 
-// externalOnly drops attendees at the owner's own domain, guessed as the
-// domain shared by the most attendees when there are several.
-func externalOnly(attendees []string, _ *Settings) []string {
+// others drops the founder's own address from a list of attendees.
+func (r *recommender) others(attendees []string) []string {
+	var out []string
+	for _, a := range attendees {
+		if r.st.OwnerEmail == "" || !strings.EqualFold(a, r.st.OwnerEmail) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// externalOnly drops attendees at the owner's own domain: the domain of
+// OwnerEmail when set, else the domain shared by the most attendees.
+func externalOnly(attendees []string, st *Settings) []string {
+	if i := strings.LastIndexByte(st.OwnerEmail, '@'); i > 0 {
+		own := strings.ToLower(st.OwnerEmail[i:])
+		var out []string
+		for _, a := range attendees {
+			if !strings.HasSuffix(strings.ToLower(a), own) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
 	count := map[string]int{}
 	for _, a := range attendees {
 		if i := strings.LastIndexByte(a, '@'); i > 0 {

@@ -89,7 +89,7 @@ func TestRecommend(t *testing.T) {
 			name: "deal enters demo stage → demo prep", kind: backend.KindCreateTask, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalDealStageChanged, OccurredAt: h(-2), DealID: "d1", CompanyID: "acme",
 				Deal: &backend.Deal{ID: "d1", Name: "Acme platform", Stage: "presentationscheduled"}, Payload: map[string]string{"previous_stage": "qualifiedtobuy", "demo_at": h(20).Format(time.RFC3339)}},
-			subject: "deal:d1", title: "Prep for the Acme demo", why: "Acme platform moved from qualifiedtobuy to presentationscheduled", due: h(20),
+			subject: "deal:d1", title: "Prep for the Acme demo", why: "Acme platform moved from Qualified to buy to Presentation scheduled 2 hours ago", due: h(20),
 			check: func(t *testing.T, p backend.Proposal) {
 				if p.DueLabel != "demo" || !p.ExpiresAt.Equal(h(20)) {
 					t.Errorf("due label %q, expires %v; want the demo time", p.DueLabel, p.ExpiresAt)
@@ -99,12 +99,12 @@ func TestRecommend(t *testing.T) {
 		{
 			name: "closed-won → CS handoff", kind: backend.KindCreateTask, domain: backend.DomainCS,
 			sig:     backend.Signal{Type: backend.SignalDealStageChanged, OccurredAt: h(-1), DealID: "d1", Deal: &backend.Deal{ID: "d1", Stage: "closedwon"}},
-			subject: "deal:d1", title: "Hand off Acme to customer success", why: "moved to closedwon", due: h(23),
+			subject: "deal:d1", title: "Hand off Acme to customer success", why: "Acme platform moved to Closed won", due: h(23),
 		},
 		{
 			name: "closed-lost → nurture email", kind: backend.KindSendEmail, domain: backend.DomainMarketing,
 			sig:     backend.Signal{Type: backend.SignalDealStageChanged, OccurredAt: h(-1), DealID: "d1", ContactID: "maya@acme.io", Deal: &backend.Deal{ID: "d1", Stage: "closedlost"}},
-			subject: "deal:d1", title: "Start nurture for Acme", why: "moved to closedlost",
+			subject: "deal:d1", title: "Start nurture for Acme", why: "moved to Closed lost",
 		},
 		{
 			name: "ordinary stage change → nothing",
@@ -119,7 +119,7 @@ func TestRecommend(t *testing.T) {
 			name: "external meeting ahead → prep note that expires at the start", kind: backend.KindNote, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalMeetingUpcoming, ContactID: "maya@acme.io", Meeting: &backend.Meeting{ID: "ev1", Title: "Acme / CaseyOS", Start: h(5), End: h(6), External: true,
 				Attendees: []string{"casey@caseyos.dev", "maya@acme.io"}}},
-			subject: "meeting:ev1", title: "Prep for “Acme / CaseyOS”", why: "“Acme / CaseyOS” with casey@caseyos.dev, maya@acme.io starts", due: h(5),
+			subject: "meeting:ev1", title: "Prep for “Acme / CaseyOS”", why: "“Acme / CaseyOS” with maya@acme.io starts today 14:00", due: h(5),
 			check: func(t *testing.T, p backend.Proposal) {
 				if !p.ExpiresAt.Equal(h(5)) {
 					t.Errorf("expires %v, want the meeting start", p.ExpiresAt)
@@ -170,7 +170,7 @@ func TestRecommend(t *testing.T) {
 			name: "out of office → follow up on return", kind: backend.KindCreateTask, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalEmailOutOfOffice, OccurredAt: h(-1), ContactID: "maya@acme.io", Email: email("maya@acme.io", "Pricing"),
 				Payload: map[string]string{"returns_at": h(72).Format(time.RFC3339)}},
-			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "out of office until", due: h(72),
+			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "Maya Chen is out of office until Wed Nov 25", due: h(72),
 		},
 	}
 	covered := map[backend.SignalType]bool{}
@@ -181,7 +181,9 @@ func TestRecommend(t *testing.T) {
 				sig.OccurredAt = h(-3)
 			}
 			covered[sig.Type] = true
-			got := backend.Recommend(&sig, testRecords(), backend.DefaultSettings(), testNow)
+			st := backend.DefaultSettings()
+			st.OwnerEmail = "casey@caseyos.dev"
+			got := backend.Recommend(&sig, testRecords(), st, testNow)
 			if tt.kind == "" {
 				if len(got) != 0 {
 					t.Fatalf("Recommend(%s) = %+v, want no move", sig.Type, got)
@@ -198,8 +200,8 @@ func TestRecommend(t *testing.T) {
 			if !strings.Contains(p.Title, tt.title) {
 				t.Errorf("title = %q, want it to contain %q", p.Title, tt.title)
 			}
-			if len(p.Why) == 0 || !strings.Contains(p.Why[0], tt.why) {
-				t.Errorf("why = %q, want it to contain %q", p.Why, tt.why)
+			if len(p.Why) == 0 || !strings.Contains(backend.RenderReason(p.Why[0], testNow, time.UTC), tt.why) {
+				t.Errorf("why = %q, want it to contain %q", backend.RenderReasons(p.Why, testNow, time.UTC), tt.why)
 			}
 			if !tt.due.IsZero() && !p.DueAt.Equal(tt.due) {
 				t.Errorf("due = %v, want %v", p.DueAt, tt.due)

@@ -77,10 +77,10 @@ func TestScorer_Score(t *testing.T) {
 		tolerance float64
 	}{
 		{
-			name:    "50k deal, demo in 20 hours, strong ICP fit",
-			in:      backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: now.Add(20 * time.Hour), DueLabel: "demo", Deal: &backend.Deal{ID: "d1", Amount: 50_000}, Company: saas, Contact: ceo, Now: now},
+			name:    "50k deal, demo in 2 hours, strong ICP fit",
+			in:      backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: now.Add(2 * time.Hour), DueLabel: "demo", Deal: &backend.Deal{ID: "d1", Amount: 50_000}, Company: saas, Contact: ceo, Now: now},
 			revenue: 0.9, urgency: 1.0,
-			reasons: []string{"$50k ARR deal", "demo in 20 hours", "ICP: SaaS company", "ICP: 200 employees", "decision-maker (CEO)", "quick win: about 15 min"},
+			reasons: []string{"$50k ARR deal", "demo in 2 hours", "ICP: SaaS company", "ICP: 200 employees", "decision-maker (CEO)", "quick win: about 15 min"},
 			// The seeds' components derived from data: revenue 0.9, urgency 1.0,
 			// effort 15/150 = 0.1, strategic 0.2+0.3+0.2+0.2 = 0.9 (not in a core market).
 			aps: 92.5, tolerance: 1e-9,
@@ -159,6 +159,16 @@ func TestScorer_UrgencyRisesAsTimePasses(t *testing.T) {
 	}
 	if prev != 1 {
 		t.Errorf("urgency at the deadline = %v, want 1", prev)
+	}
+}
+
+func TestScorer_SoonerOutranksLater(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	sc := backend.Scorer{Settings: backend.DefaultSettings()}
+	soon, _ := sc.Score(backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: now.Add(3 * time.Hour), Now: now})
+	later, _ := sc.Score(backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: now.Add(20 * time.Hour), Now: now})
+	if soon.APS <= later.APS {
+		t.Errorf("due in 3 hours scores %.2f, due in 20 hours %.2f; want the sooner one higher", soon.APS, later.APS)
 	}
 }
 

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"math"
+	"net/mail"
 	"sort"
 	"time"
 )
@@ -114,7 +115,14 @@ type Settings struct {
 	UndoWindow time.Duration // how long a send waits before it leaves
 	DailyCaps  map[MoveKind]int
 	OwnerName  string // signs drafts
+	// OwnerEmail is the founder's own address: attendees at its domain are
+	// colleagues, not people to follow up with.
+	OwnerEmail string
 }
+
+// A setting added after the first release must read as its default when
+// its zero value is stored (files written before it existed), or come
+// with a store migration that writes the default.
 
 // DefaultSettings are what a new workspace starts with.
 func DefaultSettings() *Settings {
@@ -125,8 +133,10 @@ func DefaultSettings() *Settings {
 			{X: 50_000, Y: 0.9}, {X: 100_000, Y: 1.0},
 		},
 		UnknownRevenue: 0.2,
+		// Full urgency within two hours, then a gentle slope through the
+		// day so that "in 3 hours" still outranks "in 20 hours".
 		UrgencyCurve: Curve{
-			{X: 0, Y: 1.0}, {X: 24, Y: 1.0}, {X: 48, Y: 0.8},
+			{X: 0, Y: 1.0}, {X: 2, Y: 1.0}, {X: 24, Y: 0.9}, {X: 48, Y: 0.75},
 			{X: 72, Y: 0.6}, {X: 168, Y: 0.3}, {X: 336, Y: 0.1},
 		},
 		NoDeadlineUrgency: 0.1,
@@ -194,6 +204,11 @@ func (s *Settings) Validate() error {
 	}
 	if s.TodayLimit < 1 || s.TodayLimit > 100 {
 		return Errorf(EINVALID, "Today's Moves limit must be between 1 and 100")
+	}
+	if s.OwnerEmail != "" {
+		if _, err := mail.ParseAddress(s.OwnerEmail); err != nil {
+			return Errorf(EINVALID, "owner email %q is not an email address", s.OwnerEmail)
+		}
 	}
 	for k, n := range s.DailyCaps {
 		if !validKind(k) || n < 0 {
