@@ -1,0 +1,225 @@
+package store
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// normEmail is the form addresses take in contacts_by_email.
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func contactEntries(c *backend.Contact) []entry {
+	if normEmail(c.Email) == "" {
+		return nil
+	}
+	return []entry{{bContactsByEmail, join([]byte(normEmail(c.Email)), sep, []byte(c.ID)), nil}}
+}
+
+func dealEntries(d *backend.Deal) []entry {
+	if d.LastActivityAt.IsZero() {
+		return nil
+	}
+	return []entry{{bDealsByActivity, join(u64(timeBits(d.LastActivityAt)), []byte(d.ID)), nil}}
+}
+
+// PutContact validates c and inserts or replaces the contact with its id,
+// moving its email index entry.
+func (t *tx) PutContact(c *backend.Contact) error {
+	const op = "store.PutContact"
+	if c == nil {
+		return invalid(op, "contact is empty")
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	v, err := encode(op, "contact "+c.ID, toContactRecord(c))
+	if err != nil {
+		return err
+	}
+	key := []byte(c.ID)
+	if old := t.bucket(bContacts).Get(key); old != nil {
+		var r contactRecord
+		if err := decode(bContacts, key, old, &r); err != nil {
+			return backend.WrapError(op, err)
+		}
+		if err := deleteEntries(t.bt, contactEntries(fromContactRecord(&r))); err != nil {
+			return internal(op, err)
+		}
+	}
+	if err := t.bucket(bContacts).Put(key, v); err != nil {
+		return internal(op, err)
+	}
+	return internal(op, putEntries(t.bt, contactEntries(c)))
+}
+
+// FindContact returns contact id, or ENOTFOUND.
+func (t *tx) FindContact(id string) (*backend.Contact, error) {
+	return t.contact("store.FindContact", id)
+}
+
+func (t *tx) contact(op, id string) (*backend.Contact, error) {
+	var v []byte
+	if id != "" {
+		v = t.bucket(bContacts).Get([]byte(id))
+	}
+	if v == nil {
+		return nil, notFound(op, "contact %q not found", id)
+	}
+	var r contactRecord
+	if err := decode(bContacts, []byte(id), v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromContactRecord(&r), nil
+}
+
+// ContactByEmail returns the contact with address email (compared without
+// case), or ENOTFOUND. When duplicates share the address, the one with the
+// smallest id wins until they are merged.
+func (t *tx) ContactByEmail(email string) (*backend.Contact, error) {
+	const op = "store.ContactByEmail"
+	if e := normEmail(email); e != "" {
+		prefix := join([]byte(e), sep)
+		if k, _ := t.bucket(bContactsByEmail).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+			return t.contact(op, string(k[len(prefix):]))
+		}
+	}
+	return nil, notFound(op, "no contact with email %q", email)
+}
+
+// PutCompany validates c and inserts or replaces the company with its id.
+func (t *tx) PutCompany(c *backend.Company) error {
+	const op = "store.PutCompany"
+	if c == nil {
+		return invalid(op, "company is empty")
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	v, err := encode(op, "company "+c.ID, toCompanyRecord(c))
+	if err != nil {
+		return err
+	}
+	return internal(op, t.bucket(bCompanies).Put([]byte(c.ID), v))
+}
+
+// FindCompany returns company id, or ENOTFOUND.
+func (t *tx) FindCompany(id string) (*backend.Company, error) {
+	const op = "store.FindCompany"
+	var v []byte
+	if id != "" {
+		v = t.bucket(bCompanies).Get([]byte(id))
+	}
+	if v == nil {
+		return nil, notFound(op, "company %q not found", id)
+	}
+	var r companyRecord
+	if err := decode(bCompanies, []byte(id), v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromCompanyRecord(&r), nil
+}
+
+// PutDeal validates d and inserts or replaces the deal with its id, moving
+// its last-activity index entry.
+func (t *tx) PutDeal(d *backend.Deal) error {
+	const op = "store.PutDeal"
+	if d == nil {
+		return invalid(op, "deal is empty")
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	v, err := encode(op, "deal "+d.ID, toDealRecord(d))
+	if err != nil {
+		return err
+	}
+	key := []byte(d.ID)
+	if old := t.bucket(bDeals).Get(key); old != nil {
+		var r dealRecord
+		if err := decode(bDeals, key, old, &r); err != nil {
+			return backend.WrapError(op, err)
+		}
+		if err := deleteEntries(t.bt, dealEntries(fromDealRecord(&r))); err != nil {
+			return internal(op, err)
+		}
+	}
+	if err := t.bucket(bDeals).Put(key, v); err != nil {
+		return internal(op, err)
+	}
+	return internal(op, putEntries(t.bt, dealEntries(d)))
+}
+
+// FindDeal returns deal id, or ENOTFOUND.
+func (t *tx) FindDeal(id string) (*backend.Deal, error) {
+	return t.deal("store.FindDeal", id)
+}
+
+func (t *tx) deal(op, id string) (*backend.Deal, error) {
+	var v []byte
+	if id != "" {
+		v = t.bucket(bDeals).Get([]byte(id))
+	}
+	if v == nil {
+		return nil, notFound(op, "deal %q not found", id)
+	}
+	var r dealRecord
+	if err := decode(bDeals, []byte(id), v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromDealRecord(&r), nil
+}
+
+// FindDeals returns deals outside ExcludeStages (compared without case),
+// up to Limit (0: all). With InactiveBefore it reads deals_by_activity and
+// returns deals whose LastActivityAt is set and before it, least recently
+// active first; otherwise every deal in id order.
+func (t *tx) FindDeals(f backend.DealFilter) ([]*backend.Deal, error) {
+	const op = "store.FindDeals"
+	if err := checkPage(op, 0, f.Limit); err != nil {
+		return nil, err
+	}
+	out := []*backend.Deal{}
+	// keep adds d unless its stage is excluded and reports whether more are wanted.
+	keep := func(d *backend.Deal) bool {
+		for _, s := range f.ExcludeStages {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(d.Stage)) {
+				return true
+			}
+		}
+		out = append(out, d)
+		return f.Limit == 0 || len(out) < f.Limit
+	}
+	if f.InactiveBefore != nil {
+		before := u64(timeBits(*f.InactiveBefore))
+		c := t.bucket(bDealsByActivity).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if len(k) < 8 {
+				return nil, backend.WrapError(op, corrupt(bDealsByActivity, k, errBadKey))
+			}
+			if bytes.Compare(k[:8], before) >= 0 {
+				break
+			}
+			d, err := t.deal(op, string(k[8:]))
+			if err != nil {
+				return nil, err
+			}
+			if !keep(d) {
+				break
+			}
+		}
+		return out, nil
+	}
+	c := t.bucket(bDeals).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var r dealRecord
+		if err := decode(bDeals, k, v, &r); err != nil {
+			return nil, backend.WrapError(op, err)
+		}
+		if !keep(fromDealRecord(&r)) {
+			break
+		}
+	}
+	return out, nil
+}

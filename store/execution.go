@@ -1,0 +1,174 @@
+package store
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// executionEntries lists the index entries of a stored execution.
+func executionEntries(e *backend.Execution) []entry {
+	return []entry{
+		{bExecutionsByKey, []byte(e.IdempotencyKey), u64(e.ID)},
+		{bExecutionsByMove, idIDKey(e.MoveID, e.ID), nil},
+		{bExecutionsByState, join([]byte(e.State), sep, u64(e.ID)), nil},
+	}
+}
+
+// CreateExecution validates e, refuses an idempotency key that is already
+// stored (ECONFLICT) or a move that is not (ENOTFOUND), stamps zero
+// CreatedAt and UpdatedAt with the clock and assigns e.ID.
+func (t *tx) CreateExecution(e *backend.Execution) error {
+	const op = "store.CreateExecution"
+	if e == nil {
+		return invalid(op, "execution is empty")
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if v := t.bucket(bExecutionsByKey).Get([]byte(e.IdempotencyKey)); v != nil {
+		id, _ := decodeU64(v)
+		return conflict(op, "execution %d already has idempotency key %q", id, e.IdempotencyKey)
+	}
+	if t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
+		return notFound(op, "move %d not found", e.MoveID)
+	}
+	stored := *e
+	if stored.CreatedAt.IsZero() {
+		stored.CreatedAt = t.now()
+	}
+	if stored.UpdatedAt.IsZero() {
+		stored.UpdatedAt = stored.CreatedAt
+	}
+	v, err := encode(op, "execution "+e.IdempotencyKey, toExecutionRecord(&stored))
+	if err != nil {
+		return err
+	}
+	b := t.bucket(bExecutions)
+	id, err := b.NextSequence()
+	if err != nil {
+		return internal(op, err)
+	}
+	stored.ID = id
+	if err := b.Put(u64(id), v); err != nil {
+		return internal(op, err)
+	}
+	if err := putEntries(t.bt, executionEntries(&stored)); err != nil {
+		return internal(op, err)
+	}
+	e.ID, e.CreatedAt, e.UpdatedAt = id, stored.CreatedAt, stored.UpdatedAt
+	return nil
+}
+
+// UpdateExecution replaces stored execution e.ID with e (ENOTFOUND when
+// missing) and moves its index entries. It does not stamp UpdatedAt.
+func (t *tx) UpdateExecution(e *backend.Execution) error {
+	const op = "store.UpdateExecution"
+	if e == nil {
+		return invalid(op, "execution is empty")
+	}
+	old, err := t.execution(op, e.ID)
+	if err != nil {
+		return err
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.IdempotencyKey != old.IdempotencyKey && t.bucket(bExecutionsByKey).Get([]byte(e.IdempotencyKey)) != nil {
+		return conflict(op, "another execution already has idempotency key %q", e.IdempotencyKey)
+	}
+	if e.MoveID != old.MoveID && t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
+		return notFound(op, "move %d not found", e.MoveID)
+	}
+	v, err := encode(op, "execution "+e.IdempotencyKey, toExecutionRecord(e))
+	if err != nil {
+		return err
+	}
+	if err := deleteEntries(t.bt, executionEntries(old)); err != nil {
+		return internal(op, err)
+	}
+	if err := t.bucket(bExecutions).Put(u64(e.ID), v); err != nil {
+		return internal(op, err)
+	}
+	if err := putEntries(t.bt, executionEntries(e)); err != nil {
+		return internal(op, err)
+	}
+	return nil
+}
+
+// FindExecution returns execution id, or ENOTFOUND.
+func (t *tx) FindExecution(id uint64) (*backend.Execution, error) {
+	return t.execution("store.FindExecution", id)
+}
+
+func (t *tx) execution(op string, id uint64) (*backend.Execution, error) {
+	key := u64(id)
+	v := t.bucket(bExecutions).Get(key)
+	if v == nil {
+		return nil, notFound(op, "execution %d not found", id)
+	}
+	var r executionRecord
+	if err := decode(bExecutions, key, v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromExecutionRecord(id, &r), nil
+}
+
+func (t *tx) executions(op string, ids []uint64) ([]*backend.Execution, error) {
+	out := make([]*backend.Execution, 0, len(ids))
+	for _, id := range ids {
+		e, err := t.execution(op, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// ExecutionByKey returns the execution with idempotency key, or ENOTFOUND.
+func (t *tx) ExecutionByKey(key string) (*backend.Execution, error) {
+	const op = "store.ExecutionByKey"
+	if key == "" {
+		return nil, notFound(op, "no execution has an empty idempotency key")
+	}
+	v := t.bucket(bExecutionsByKey).Get([]byte(key))
+	if v == nil {
+		return nil, notFound(op, "no execution with idempotency key %q", key)
+	}
+	id, ok := decodeU64(v)
+	if !ok {
+		return nil, backend.WrapError(op, corrupt(bExecutionsByKey, []byte(key), errBadID))
+	}
+	return t.execution(op, id)
+}
+
+// FindExecutions returns a move's executions, oldest first.
+func (t *tx) FindExecutions(moveID uint64) ([]*backend.Execution, error) {
+	const op = "store.FindExecutions"
+	ids, err := childIDs(t.bucket(bExecutionsByMove).Cursor(), bExecutionsByMove, moveID)
+	if err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return t.executions(op, ids)
+}
+
+// ExecutionsInState returns the executions in any of states, oldest first.
+func (t *tx) ExecutionsInState(states ...backend.ExecutionState) ([]*backend.Execution, error) {
+	const op = "store.ExecutionsInState"
+	var ids []uint64
+	c := t.bucket(bExecutionsByState).Cursor()
+	for _, s := range slices.Compact(slices.Sorted(slices.Values(states))) {
+		prefix := join([]byte(s), sep)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id, ok := decodeU64(k[len(prefix):])
+			if !ok {
+				return nil, backend.WrapError(op, corrupt(bExecutionsByState, k, errBadKey))
+			}
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return t.executions(op, ids)
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+func outcomeEntries(o *backend.Outcome) []entry {
+	return []entry{{bOutcomesByMove, idIDKey(o.MoveID, o.ID), nil}}
+}
+
+// CreateOutcome validates o, checks that its move (and execution, when
+// set) exist (ENOTFOUND), stamps a zero RecordedAt with the clock and
+// assigns o.ID.
+func (t *tx) CreateOutcome(o *backend.Outcome) error {
+	const op = "store.CreateOutcome"
+	if o == nil {
+		return invalid(op, "outcome is empty")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if t.bucket(bMoves).Get(u64(o.MoveID)) == nil {
+		return notFound(op, "move %d not found", o.MoveID)
+	}
+	if o.ExecutionID != 0 && t.bucket(bExecutions).Get(u64(o.ExecutionID)) == nil {
+		return notFound(op, "execution %d not found", o.ExecutionID)
+	}
+	stored := *o
+	if stored.RecordedAt.IsZero() {
+		stored.RecordedAt = t.now()
+	}
+	v, err := encode(op, "outcome "+string(o.Type), toOutcomeRecord(&stored))
+	if err != nil {
+		return err
+	}
+	b := t.bucket(bOutcomes)
+	id, err := b.NextSequence()
+	if err != nil {
+		return internal(op, err)
+	}
+	stored.ID = id
+	if err := b.Put(u64(id), v); err != nil {
+		return internal(op, err)
+	}
+	if err := putEntries(t.bt, outcomeEntries(&stored)); err != nil {
+		return internal(op, err)
+	}
+	o.ID, o.RecordedAt = id, stored.RecordedAt
+	return nil
+}
+
+// FindOutcomes returns a move's outcomes, oldest first.
+func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
+	const op = "store.FindOutcomes"
+	ids, err := childIDs(t.bucket(bOutcomesByMove).Cursor(), bOutcomesByMove, moveID)
+	if err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	out := make([]*backend.Outcome, 0, len(ids))
+	for _, id := range ids {
+		key := u64(id)
+		v := t.bucket(bOutcomes).Get(key)
+		if v == nil {
+			return nil, backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling))
+		}
+		var r outcomeRecord
+		if err := decode(bOutcomes, key, v, &r); err != nil {
+			return nil, backend.WrapError(op, err)
+		}
+		out = append(out, fromOutcomeRecord(id, &r))
+	}
+	return out, nil
+}
+
+// childIDs reads the ids under parent in a parent | child index.
+func childIDs(c *bolt.Cursor, bucket []byte, parent uint64) ([]uint64, error) {
+	var ids []uint64
+	prefix := u64(parent)
+	for k, _ := c.Seek(prefix); k != nil && len(k) >= 8 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+		id, ok := decodeU64(k[8:])
+		if !ok {
+			return nil, corrupt(bucket, k, errBadKey)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The data file, schema version 2. "|" joins fixed-width parts of a key,
+// 0x00 ends a variable-width part; ids are big-endian uint64s from the
+// bucket's NextSequence; times are big-endian unix nanoseconds with the sign
+// bit flipped (so they sort, before 1970 too); a score is the 8-byte
+// order-preserving form of the float64 (see scoreBits). Values are JSON of
+// the records in records.go unless noted.
+//
+//	meta
+//	├── schema_version            → uint64
+//	├── settings                  → settingsRecord (absent: backend.DefaultSettings)
+//	├── workspace                 → workspaceRecord (absent: zero Workspace)
+//	└── audit_head                → hex hash of the newest audit entry
+//	signals                       id → signalRecord
+//	signals_by_dedupe             dedupe key → id
+//	signals_by_time               occurredAt | id → source 0x00 type
+//	moves                         id → moveRecord
+//	moves_by_status_score         status 0x00 | score | ^id → domain   (^id: equal scores list the older move first)
+//	moves_open                    subject type:id 0x00 kind → id        (open statuses only: one per subject and kind)
+//	moves_by_due                  dueAt | id → ""                       (open moves with a DueAt)
+//	moves_by_expiry               expiresAt | id → ""                   (open moves with an ExpiresAt)
+//	moves_by_snooze               snoozedUntil | id → ""                (snoozed moves)
+//	move_counts                   status 0x00 domain → uint64           (absent: 0)
+//	executions                    id → executionRecord
+//	executions_by_key             idempotency key → id
+//	executions_by_move            moveID | id → ""
+//	executions_by_state           state 0x00 id → ""
+//	outcomes                      id → outcomeRecord
+//	outcomes_by_move              moveID | id → ""
+//	contacts                      contact id → contactRecord
+//	contacts_by_email             lower-case email 0x00 contact id → ""
+//	companies                     company id → companyRecord
+//	deals                         deal id → dealRecord
+//	deals_by_activity             lastActivityAt | deal id → ""         (deals with a LastActivityAt)
+//	audit                         seq → auditRecord                     (append-only: the bucket's sequence is the count)
+//	audit_by_move                 moveID | seq → ""
+//	cursors                       account → cursor (plain string)
+//
+// Schema version 1 (see migrate.go) had only meta/schema_version, signals
+// and moves, with a flat move record.
+
+// SchemaVersion is the data file schema this build reads and writes.
+// Raising it needs a migration in migrate.go, a fixture and an upgrade test.
+const SchemaVersion = 2
+
+// currentVersion is SchemaVersion in the form stored in meta/schema_version.
+const currentVersion uint64 = SchemaVersion
+
+var (
+	bMeta               = []byte("meta")
+	bSignals            = []byte("signals")
+	bSignalsByDedupe    = []byte("signals_by_dedupe")
+	bSignalsByTime      = []byte("signals_by_time")
+	bMoves              = []byte("moves")
+	bMovesByStatusScore = []byte("moves_by_status_score")
+	bMovesOpen          = []byte("moves_open")
+	bMovesByDue         = []byte("moves_by_due")
+	bMovesByExpiry      = []byte("moves_by_expiry")
+	bMovesBySnooze      = []byte("moves_by_snooze")
+	bMoveCounts         = []byte("move_counts")
+	bExecutions         = []byte("executions")
+	bExecutionsByKey    = []byte("executions_by_key")
+	bExecutionsByMove   = []byte("executions_by_move")
+	bExecutionsByState  = []byte("executions_by_state")
+	bOutcomes           = []byte("outcomes")
+	bOutcomesByMove     = []byte("outcomes_by_move")
+	bContacts           = []byte("contacts")
+	bContactsByEmail    = []byte("contacts_by_email")
+	bCompanies          = []byte("companies")
+	bDeals              = []byte("deals")
+	bDealsByActivity    = []byte("deals_by_activity")
+	bAudit              = []byte("audit")
+	bAuditByMove        = []byte("audit_by_move")
+	bCursors            = []byte("cursors")
+
+	kSchemaVersion = []byte("schema_version")
+	kSettings      = []byte("settings")
+	kWorkspace     = []byte("workspace")
+	kAuditHead     = []byte("audit_head")
+)
+
+// allBuckets lists every bucket of the current schema; Open creates them.
+var allBuckets = [][]byte{
+	bMeta,
+	bSignals, bSignalsByDedupe, bSignalsByTime,
+	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByDue, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
+	bExecutions, bExecutionsByKey, bExecutionsByMove, bExecutionsByState,
+	bOutcomes, bOutcomesByMove,
+	bContacts, bContactsByEmail, bCompanies, bDeals, bDealsByActivity,
+	bAudit, bAuditByMove,
+	bCursors,
+}
+
+func createBuckets(btx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// u64 is the 8-byte big-endian form of v.
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// decodeU64 reads an 8-byte big-endian uint64; ok is false for any other length.
+func decodeU64(b []byte) (v uint64, ok bool) {
+	if len(b) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(b), true
+}
+
+var (
+	minKeyTime = time.Unix(0, math.MinInt64)
+	maxKeyTime = time.Unix(0, math.MaxInt64)
+)
+
+// timeBits orders times as unsigned integers. Times outside the range of
+// UnixNano (before 1678 or after 2262) are clamped to its ends.
+func timeBits(t time.Time) uint64 {
+	switch {
+	case t.Before(minKeyTime):
+		return 0
+	case t.After(maxKeyTime):
+		return math.MaxUint64
+	}
+	return uint64(t.UnixNano()) ^ (1 << 63)
+}
+
+// scoreBits orders float64s as unsigned integers: positive numbers get their
+// sign bit set, negative numbers have every bit flipped.
+func scoreBits(f float64) uint64 {
+	b := math.Float64bits(f)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// join concatenates key parts into a fresh slice.
+func join(parts ...[]byte) []byte {
+	return bytes.Join(parts, nil)
+}
+
+// timeIDKey is t | id, the key of the time indexes.
+func timeIDKey(t time.Time, id uint64) []byte {
+	return join(u64(timeBits(t)), u64(id))
+}
+
+// idIDKey is parent | child, the key of the per-move indexes.
+func idIDKey(parent, child uint64) []byte {
+	return join(u64(parent), u64(child))
+}
+
+var sep = []byte{0}
+
+// prefixEnd returns the smallest key greater than every key that starts with
+// prefix, where prefix ends in the 0x00 separator.
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	end[len(end)-1]++
+	return end
+}
+
+// entry is one index key derived from a record. A record's entries are
+// computed by one function (signalEntries, moveEntries …) that writing,
+// rewriting and checking all share, so they cannot drift apart.
+type entry struct {
+	bucket, key, value []byte
+}
+
+func putEntries(btx *bolt.Tx, es []entry) error {
+	for _, e := range es {
+		v := e.value
+		if v == nil {
+			v = []byte{}
+		}
+		if err := btx.Bucket(e.bucket).Put(e.key, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteEntries(btx *bolt.Tx, es []entry) error {
+	for _, e := range es {
+		if err := btx.Bucket(e.bucket).Delete(e.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}

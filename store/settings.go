@@ -1,0 +1,88 @@
+package store
+
+import (
+	"github.com/caseyos/caseyos/backend"
+)
+
+// Settings returns the stored settings, or backend.DefaultSettings when
+// none are stored. Stored settings are returned as written, not
+// re-validated, so a stricter rule in a newer build cannot lock the founder
+// out of the settings screen.
+func (t *tx) Settings() (*backend.Settings, error) {
+	const op = "store.Settings"
+	v := t.bucket(bMeta).Get(kSettings)
+	if v == nil {
+		return backend.DefaultSettings(), nil
+	}
+	var r settingsRecord
+	if err := decode(bMeta, kSettings, v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromSettingsRecord(&r), nil
+}
+
+// PutSettings validates s and stores it whole.
+func (t *tx) PutSettings(s *backend.Settings) error {
+	const op = "store.PutSettings"
+	if s == nil {
+		return invalid(op, "settings are empty")
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	v, err := encode(op, "settings", toSettingsRecord(s))
+	if err != nil {
+		return err
+	}
+	return internal(op, t.bucket(bMeta).Put(kSettings, v))
+}
+
+// Workspace returns the stored workspace description, or a zero Workspace
+// when none is stored.
+func (t *tx) Workspace() (*backend.Workspace, error) {
+	const op = "store.Workspace"
+	v := t.bucket(bMeta).Get(kWorkspace)
+	if v == nil {
+		return &backend.Workspace{}, nil
+	}
+	var r workspaceRecord
+	if err := decode(bMeta, kWorkspace, v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromWorkspaceRecord(&r), nil
+}
+
+// PutWorkspace stores the workspace description.
+func (t *tx) PutWorkspace(w *backend.Workspace) error {
+	const op = "store.PutWorkspace"
+	if w == nil {
+		return invalid(op, "workspace is empty")
+	}
+	v, err := encode(op, "workspace", toWorkspaceRecord(w))
+	if err != nil {
+		return err
+	}
+	return internal(op, t.bucket(bMeta).Put(kWorkspace, v))
+}
+
+// Cursor returns account's sync cursor, or "" when none is stored.
+func (t *tx) Cursor(account string) (string, error) {
+	if account == "" {
+		return "", nil
+	}
+	return string(t.bucket(bCursors).Get([]byte(account))), nil
+}
+
+// PutCursor stores account's sync cursor; an empty cursor forgets it, so the
+// next poll starts from the beginning.
+func (t *tx) PutCursor(account, cursor string) error {
+	const op = "store.PutCursor"
+	if account == "" {
+		return invalid(op, "a sync cursor needs an account")
+	}
+	b := t.bucket(bCursors)
+	if cursor == "" {
+		return internal(op, b.Delete([]byte(account)))
+	}
+	return internal(op, b.Put([]byte(account), []byte(cursor)))
+}

@@ -1,0 +1,131 @@
+package store_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// fullSettings differs from the defaults in every field.
+func fullSettings() *backend.Settings {
+	s := backend.DefaultSettings()
+	s.Weights = backend.Weights{Revenue: 0.5, Urgency: 0.2, Effort: 0.1, Strategic: 0.2}
+	s.RevenueCurve = backend.Curve{{X: 1, Y: 0.1}, {X: 10_000, Y: 0.5}, {X: 80_000, Y: 1}}
+	s.UnknownRevenue = 0.25
+	s.UrgencyCurve = backend.Curve{{X: 1, Y: 1}, {X: 12, Y: 0.9}, {X: 100, Y: 0.2}}
+	s.NoDeadlineUrgency = 0.15
+	for k := range s.EffortMinutes {
+		s.EffortMinutes[k] += 1
+	}
+	s.MaxEffortMinutes = 120
+	s.ICP = backend.ICP{Base: 0.3, Rules: []backend.ICPRule{
+		{Field: backend.FieldEmployees, Op: backend.OpBetween, Values: []string{"unused"}, Min: 20, Max: 500, Weight: 0.25, Label: "%s employees"},
+		{Field: backend.FieldIndustry, Op: backend.OpIn, Values: []string{"gaming"}, Min: 1, Max: 2, Weight: -0.2, Label: "gaming"},
+	}}
+	s.StalledDealDays = 10
+	s.ReplyWindow = 12 * time.Hour
+	s.LeadResponse = 2 * time.Hour
+	s.MeetingFollowUp = 6 * time.Hour
+	s.MentionWindow = 36 * time.Hour
+	s.StageSLA = 72 * time.Hour
+	s.DemoStages = []string{"demo"}
+	s.WonStages = []string{"won", "closedwon"}
+	s.LostStages = []string{"lost"}
+	s.TodayLimit = 7
+	s.UndoWindow = 15*time.Second + 500*time.Millisecond
+	s.DailyCaps = map[backend.MoveKind]int{backend.KindSendEmail: 30, backend.KindReplySocial: 5, backend.KindNote: 1}
+	s.OwnerName = "Casey"
+	s.OwnerEmail = "casey@caseyos.dev"
+	return s
+}
+
+func TestSettingsStore_Settings(t *testing.T) {
+	t.Run("OK_Default", func(t *testing.T) {
+		db := MustOpenStore(t)
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.Settings()
+			if err != nil || !reflect.DeepEqual(got, backend.DefaultSettings()) {
+				t.Errorf("Settings() = %+v, %v; want the defaults", got, err)
+			}
+			return nil
+		})
+	})
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpenStore(t)
+		s := fullSettings()
+		requireFilled(t, "Settings", s)
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		update(t, db, func(tx backend.Tx) error { return tx.PutSettings(s) })
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.Settings()
+			if err != nil || !reflect.DeepEqual(got, s) {
+				t.Errorf("Settings() = %+v, %v\nwant %+v", got, err, s)
+			}
+			return nil
+		})
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		db := MustOpenStore(t)
+		s := fullSettings()
+		s.Weights.Revenue = 0.9
+		err := db.Update(ctx, func(tx backend.Tx) error { return tx.PutSettings(s) })
+		wantCode(t, "weights summing to 1.4", err, backend.EINVALID)
+	})
+}
+
+func TestWorkspaceStore_Workspace(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpenStore(t)
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.Workspace()
+			if err != nil || !reflect.DeepEqual(got, &backend.Workspace{}) {
+				t.Errorf("Workspace() of a new file = %+v, %v; want the zero workspace", got, err)
+			}
+			return nil
+		})
+		w := &backend.Workspace{Demo: true, CreatedAt: at(1, 1), SeededAt: at(1, 2)}
+		requireFilled(t, "Workspace", w)
+		update(t, db, func(tx backend.Tx) error { return tx.PutWorkspace(w) })
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.Workspace()
+			if err != nil || !reflect.DeepEqual(got, w) {
+				t.Errorf("Workspace() = %+v, %v; want %+v", got, err, w)
+			}
+			return nil
+		})
+	})
+}
+
+func TestCursorStore_Cursor(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpenStore(t)
+		update(t, db, func(tx backend.Tx) error {
+			if c, err := tx.Cursor("gmail:me"); c != "" || err != nil {
+				t.Errorf("Cursor() with none stored = %q, %v", c, err)
+			}
+			return errorsJoin(tx.PutCursor("gmail:me", "history-1"), tx.PutCursor("x:me", "1700"))
+		})
+		view(t, db, func(tx backend.Tx) error {
+			if c, err := tx.Cursor("gmail:me"); c != "history-1" || err != nil {
+				t.Errorf("Cursor(gmail) = %q, %v; want history-1", c, err)
+			}
+			return nil
+		})
+		update(t, db, func(tx backend.Tx) error { return tx.PutCursor("gmail:me", "") })
+		view(t, db, func(tx backend.Tx) error {
+			if c, _ := tx.Cursor("gmail:me"); c != "" {
+				t.Errorf("Cursor after reset = %q, want empty", c)
+			}
+			return nil
+		})
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		db := MustOpenStore(t)
+		err := db.Update(ctx, func(tx backend.Tx) error { return tx.PutCursor("", "1") })
+		wantCode(t, "no account", err, backend.EINVALID)
+	})
+}
