@@ -15,6 +15,12 @@ import (
 // Label is how the UI and the CLI name a workspace running on this scenario.
 const Label = "Demo workspace"
 
+// The scenario's founder, set as the demo workspace's owner.
+const (
+	OwnerName  = "Casey Morgan"
+	OwnerEmail = "casey@caseyos.dev"
+)
+
 //go:embed scenario.jsonl
 var scenario []byte
 
