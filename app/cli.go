@@ -1,0 +1,518 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// Version is set at build time with -ldflags "-X github.com/caseyos/caseyos/app.Version=…".
+var Version = "dev"
+
+// Env is what the CLI needs from the process: streams, the store opener and
+// the clock.
+type Env struct {
+	Stdin         io.Reader
+	Stdout        io.Writer
+	Stderr        io.Writer
+	Open          OpenFunc
+	Clock         backend.Clock
+	SchemaVersion int
+}
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitError   = 1 // the command failed
+	ExitUsage   = 2
+	ExitPartial = 3 // ingest: some lines were rejected, the rest were stored
+)
+
+const usage = `CaseyOS — today's go-to-market moves, ranked.
+
+Usage: caseyos [--data-dir DIR] [--demo] COMMAND [ARGS]
+
+Commands:
+  today [--json] [--domain sales|marketing|cs] [--limit N]   Today's Moves, best first
+  explain ID [--json]                    why a move scores what it does, and its history
+  skip ID [--reason R] [--json]          skip a move
+  snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
+  restore ID [--json]                    bring a skipped or snoozed move back
+  execute ID [--json]                    carry out a move now
+  ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
+  backup FILE                            write a consistent copy of the data file
+  version                                print the version
+
+Global flags:
+  --data-dir DIR   where data lives (default $CASEYOS_DATA_DIR, else the OS user data directory)
+  --demo           use the demo workspace even when your own exists
+
+With no workspace of your own yet, commands run on the demo workspace.
+`
+
+// Main runs the CLI with args (without the program name) and returns the
+// process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Clock == nil {
+		env.Clock = backend.SystemClock{}
+	}
+	cmd, rest := "", args
+	// Global flags may come before the command.
+	var g globals
+	pre := flag.NewFlagSet("caseyos", flag.ContinueOnError)
+	pre.SetOutput(io.Discard)
+	g.register(pre)
+	if err := pre.Parse(args); err != nil {
+		fmt.Fprintf(env.Stderr, "caseyos: %v\n\n%s", err, usage)
+		return ExitUsage
+	}
+	if pre.NArg() > 0 {
+		cmd, rest = pre.Arg(0), pre.Args()[1:]
+	}
+	switch cmd {
+	case "", "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	case "version":
+		fmt.Fprintf(env.Stdout, "caseyos %s (data schema %d, %s, %s/%s)\n", Version, env.SchemaVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return ExitOK
+	}
+	c := &command{name: cmd, env: env, g: g}
+	run, ok := commands[cmd]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "caseyos: unknown command %q\n\n%s", cmd, usage)
+		return ExitUsage
+	}
+	return run(ctx, c, rest)
+}
+
+type globals struct {
+	dataDir string
+	demo    bool
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.dataDir, "data-dir", g.dataDir, "data directory")
+	fs.BoolVar(&g.demo, "demo", g.demo, "use the demo workspace")
+}
+
+// command is one CLI invocation.
+type command struct {
+	name string
+	env  Env
+	g    globals
+	fs   *flag.FlagSet
+	json bool
+}
+
+var commands map[string]func(context.Context, *command, []string) int
+
+func init() {
+	commands = map[string]func(context.Context, *command, []string) int{
+		"today": runToday, "explain": runExplain, "skip": runSkip, "snooze": runSnooze,
+		"restore": runRestore, "execute": runExecute, "ingest": runIngest, "backup": runBackup,
+	}
+}
+
+func (c *command) flags() *flag.FlagSet {
+	c.fs = flag.NewFlagSet("caseyos "+c.name, flag.ContinueOnError)
+	c.fs.SetOutput(io.Discard)
+	c.g.register(c.fs)
+	return c.fs
+}
+
+// parse parses flags that may come before or after positional arguments
+// ("skip 12 --reason x" and "skip --reason x 12") and returns the positionals.
+func (c *command) parse(args []string, want int, what string) ([]string, bool) {
+	var pos []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			c.usageError(err.Error())
+			return nil, false
+		}
+		if c.fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, c.fs.Arg(0))
+		args = c.fs.Args()[1:]
+	}
+	if len(pos) != want {
+		c.usageError(fmt.Sprintf("%s needs %s", c.name, what))
+		return nil, false
+	}
+	return pos, true
+}
+
+func (c *command) usageError(msg string) {
+	fmt.Fprintf(c.env.Stderr, "caseyos %s: %s\n", c.name, msg)
+	fmt.Fprintf(c.env.Stderr, "Run 'caseyos help' for usage.\n")
+}
+
+// open opens the workspace the command runs on and builds the App.
+func (c *command) open(ctx context.Context, createsReal bool) (*App, func(), bool) {
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		c.fail(err)
+		return nil, nil, false
+	}
+	ws := ChooseWorkspace(dir, c.g.demo, createsReal)
+	st, err := OpenWorkspace(ctx, ws, c.env.Open, c.env.Clock)
+	if err != nil {
+		c.fail(err)
+		return nil, nil, false
+	}
+	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}})
+	return a, func() { st.Close() }, true
+}
+
+// fail prints err for a person (or as {code, message} JSON with --json) and
+// returns the exit code.
+func (c *command) fail(err error) int {
+	if c.json {
+		c.printJSON(c.env.Stderr, ErrorDTO{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
+		return ExitError
+	}
+	msg := backend.ErrorMessage(err)
+	if backend.ErrorCode(err) == backend.EINTERNAL {
+		msg += " (" + err.Error() + ")"
+	}
+	fmt.Fprintf(c.env.Stderr, "caseyos %s: %s\n", c.name, msg)
+	return ExitError
+}
+
+func (c *command) printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func parseID(c *command, s string) (uint64, bool) {
+	id, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id == 0 {
+		c.usageError(fmt.Sprintf("%q is not a move id (the number shown in the # column)", s))
+		return 0, false
+	}
+	return id, true
+}
+
+func runToday(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	domain := fs.String("domain", "", "sales, marketing or cs")
+	limit := fs.Int("limit", 0, "how many moves")
+	if _, ok := c.parse(args, 0, "no arguments"); !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	t, err := a.Today(ctx, *domain, *limit)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, t)
+		return ExitOK
+	}
+	c.printToday(t)
+	return ExitOK
+}
+
+func (c *command) banner(ws WorkspaceDTO) {
+	if ws.Demo {
+		fmt.Fprintf(c.env.Stdout, "▌ %s — sample data. Your own workspace starts with `caseyos ingest FILE` or connecting an account.\n\n", strings.ToUpper(ws.Label))
+	}
+}
+
+func (c *command) printToday(t TodayDTO) {
+	out := c.env.Stdout
+	c.banner(t.Workspace)
+	now := c.env.Clock.Now()
+	scope := "all domains"
+	if t.Domain != "" {
+		scope = t.Domain
+	}
+	fmt.Fprintf(out, "Today's Moves — %d pending in %s (sales %d · marketing %d · cs %d)\n\n",
+		t.Pending, scope, t.ByDomain["sales"], t.ByDomain["marketing"], t.ByDomain["cs"])
+	if len(t.Moves) == 0 {
+		fmt.Fprintln(out, "Nothing to do right now. New signals will bring new moves.")
+		return
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tAPS\tDOMAIN\tMOVE\tDUE")
+	for _, m := range t.Moves {
+		fmt.Fprintf(tw, "%d\t%.1f\t%s\t%s\t%s\n", m.ID, m.APS, m.Domain, m.Title, dueText(m.DueAt, now))
+		fmt.Fprintf(tw, "\t\t\t  ↳ %s\t\n", m.TopReason)
+	}
+	tw.Flush()
+	fmt.Fprintln(out, "\ncaseyos explain ID · execute ID · skip ID · snooze ID --until 2h")
+}
+
+func dueText(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	d := t.Sub(now)
+	switch {
+	case d < -time.Minute:
+		return "overdue " + shortDuration(-d)
+	case d < time.Minute:
+		return "now"
+	}
+	return "in " + shortDuration(d)
+}
+
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func runExplain(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	pos, ok := c.parse(args, 1, "a move ID")
+	if !ok {
+		return ExitUsage
+	}
+	id, ok := parseID(c, pos[0])
+	if !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	e, err := a.Explain(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, e)
+		return ExitOK
+	}
+	out := c.env.Stdout
+	c.banner(e.Workspace)
+	m := e.Move
+	fmt.Fprintf(out, "Move %d · %s\n%s · %s · %s · from %s\n\n", m.ID, m.Title, m.Status, m.Domain, m.Kind, m.Source)
+	fmt.Fprintln(out, e.Formula)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	row := func(name string, c ComponentDTO) {
+		fmt.Fprintf(tw, "  %s\t%.2f\t×%.2f\t= %4.1f\t%s\n", name, c.Value, c.Weight, c.Contribution, c.Reason)
+	}
+	row("revenue", m.Score.Revenue)
+	row("urgency", m.Score.Urgency)
+	row("effort (1−x)", m.Score.Effort)
+	row("strategic", m.Score.Strategic)
+	tw.Flush()
+	fmt.Fprintln(out, "\nWhy:")
+	for _, r := range m.Reasons {
+		fmt.Fprintf(out, "  • %s\n", r)
+	}
+	fmt.Fprintln(out, "\nWhat executing does:")
+	printDraft(out, m)
+	fmt.Fprintln(out, "\nHistory:")
+	for _, h := range e.History {
+		change := h.Action
+		if h.From != "" || h.To != "" {
+			change = fmt.Sprintf("%s → %s", nonDash(h.From), nonDash(h.To))
+		}
+		fmt.Fprintf(out, "  %s  %-6s %-22s %s\n", h.At.Local().Format("Jan 02 15:04"), h.Actor, change, h.Detail)
+	}
+	return ExitOK
+}
+
+func nonDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func printDraft(out io.Writer, m MoveDTO) {
+	d := m.Draft
+	switch m.Kind {
+	case string(backend.KindSendEmail):
+		fmt.Fprintf(out, "  send email to %s\n  subject: %s\n", strings.Join(d.To, ", "), d.Subject)
+		if d.ThreadID != "" {
+			fmt.Fprintf(out, "  in thread %s\n", d.ThreadID)
+		}
+		fmt.Fprintf(out, "  ---\n  %s\n", strings.ReplaceAll(d.Body, "\n", "\n  "))
+	case string(backend.KindCreateTask):
+		fmt.Fprintf(out, "  create task %q\n", d.TaskTitle)
+	case string(backend.KindMergeContacts):
+		fmt.Fprintf(out, "  merge contacts %s\n", strings.Join(d.MergeIDs, " ← "))
+	case string(backend.KindReplySocial):
+		fmt.Fprintf(out, "  reply to post %s: %q\n", d.PostID, d.Body)
+	case string(backend.KindNote):
+		fmt.Fprintf(out, "  save note %q\n  %s\n", d.Subject, strings.ReplaceAll(d.Body, "\n", "\n  "))
+	default:
+		fmt.Fprintf(out, "  %s\n", m.Kind)
+	}
+}
+
+func runSkip(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	reason := fs.String("reason", "", "why")
+	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) { return a.Skip(ctx, id, *reason, backend.ActorCLI) }, "Skipped")
+}
+
+func runSnooze(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	until := fs.String("until", "", "when the move comes back")
+	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) {
+		if *until == "" {
+			return MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
+		}
+		return a.Snooze(ctx, id, *until, backend.ActorCLI)
+	}, "Snoozed")
+}
+
+func runRestore(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) { return a.Restore(ctx, id, backend.ActorCLI) }, "Restored")
+}
+
+func (c *command) change(ctx context.Context, args []string, fn func(*App, uint64) (MoveDTO, error), verb string) int {
+	pos, ok := c.parse(args, 1, "a move ID")
+	if !ok {
+		return ExitUsage
+	}
+	id, ok := parseID(c, pos[0])
+	if !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	m, err := fn(a, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, m)
+		return ExitOK
+	}
+	extra := ""
+	if m.SnoozedUntil != nil {
+		extra = " until " + m.SnoozedUntil.Local().Format("Mon Jan 2 15:04")
+	}
+	fmt.Fprintf(c.env.Stdout, "%s move %d: %s%s\n", verb, m.ID, m.Title, extra)
+	return ExitOK
+}
+
+func runExecute(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	pos, ok := c.parse(args, 1, "a move ID")
+	if !ok {
+		return ExitUsage
+	}
+	id, ok := parseID(c, pos[0])
+	if !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	e, err := a.Execute(ctx, id, backend.ActorCLI)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, e)
+		return ExitOK
+	}
+	fmt.Fprintf(c.env.Stdout, "Executed move %d (%s): %s\n", id, e.IdempotencyKey, e.Result)
+	return ExitOK
+}
+
+func runIngest(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	pos, ok := c.parse(args, 1, "a FILE of JSON lines, or - for standard input")
+	if !ok {
+		return ExitUsage
+	}
+	in := c.env.Stdin
+	if pos[0] != "-" {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("cannot read %s", pos[0]), Err: err})
+		}
+		defer f.Close()
+		in = f
+	}
+	a, done, ok := c.open(ctx, true)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	rep, err := a.Ingest(ctx, in)
+	for _, r := range rep.Rejected {
+		if !c.json {
+			fmt.Fprintf(c.env.Stderr, "line %d: %s\n", r.Line, r.Message)
+		}
+	}
+	if err != nil {
+		if !c.json {
+			fmt.Fprintf(c.env.Stderr, "stopped after storing %d signals\n", rep.Stored)
+		}
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, rep)
+	} else {
+		fmt.Fprintf(c.env.Stdout, "Ingested %d of %d signals into %s: %d new, %d already known, %d rejected; %d moves created, %d updated.\n",
+			rep.Stored+rep.Duplicates, rep.Lines, rep.Workspace.Path, rep.Stored, rep.Duplicates, len(rep.Rejected), len(rep.Created), len(rep.Updated))
+	}
+	if len(rep.Rejected) > 0 {
+		return ExitPartial
+	}
+	return ExitOK
+}
+
+func runBackup(ctx context.Context, c *command, args []string) int {
+	c.flags()
+	pos, ok := c.parse(args, 1, "a FILE to write")
+	if !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	n, err := a.Backup(ctx, pos[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.env.Stdout, "Backed up %s (%d bytes) to %s\n", a.ws.Path, n, pos[0])
+	return ExitOK
+}
