@@ -159,7 +159,7 @@ func (a *App) Execute(ctx context.Context, id uint64, actor backend.Actor) (Exec
 
 // ingestBatch is how many signals go into one transaction: large enough to
 // amortize the commit, small enough to keep a transaction short.
-const ingestBatch = 1000
+const ingestBatch = 10_000
 
 // maxLine bounds one JSON line.
 const maxLine = 4 << 20

@@ -252,13 +252,14 @@ func (c *command) printToday(t TodayDTO) {
 		fmt.Fprintln(out, "Nothing to do right now. New signals will bring new moves.")
 		return
 	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tAPS\tDOMAIN\tMOVE\tDUE")
+	// The move title goes last so a long title never pushes the columns.
+	fmt.Fprintf(out, "%5s  %5s  %-9s  %-10s  %s\n", "#", "APS", "DOMAIN", "DUE", "MOVE")
 	for _, m := range t.Moves {
-		fmt.Fprintf(tw, "%d\t%.1f\t%s\t%s\t%s\n", m.ID, m.APS, m.Domain, m.Title, dueText(m.DueAt, now))
-		fmt.Fprintf(tw, "\t\t\t  ↳ %s\t\n", m.TopReason)
+		fmt.Fprintf(out, "%5d  %5.1f  %-9s  %-10s  %s\n", m.ID, m.APS, m.Domain, dueText(m.DueAt, now), m.Title)
+		if m.TopReason != "" {
+			fmt.Fprintf(out, "%36s↳ %s\n", "", m.TopReason)
+		}
 	}
-	tw.Flush()
 	fmt.Fprintln(out, "\ncaseyos explain ID · execute ID · skip ID · snooze ID --until 2h")
 }
 

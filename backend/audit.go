@@ -2,8 +2,10 @@ package backend
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
+	"io"
+	"math"
 	"time"
 )
 
@@ -56,22 +58,34 @@ func (e *AuditEntry) Seal(prev string) {
 }
 
 func (e *AuditEntry) computeHash() string {
-	// A fixed struct gives a canonical encoding: field order is the
-	// declaration order and times are UTC RFC 3339 with nanoseconds.
-	body, _ := json.Marshal(struct {
-		Seq      uint64
-		At       string
-		Actor    Actor
-		Action   string
-		MoveID   uint64
-		From, To MoveStatus
-		Detail   string
-		APS      float64
-		Reasons  []string
-		PrevHash string
-	}{e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.MoveID, e.From, e.To, e.Detail, e.APS, e.Reasons, e.PrevHash})
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	// A canonical encoding: every field in declaration order, strings and
+	// lists length-prefixed so no two entries encode alike, times as UTC
+	// nanoseconds. It is cheaper than JSON and does not depend on it.
+	h := sha256.New()
+	var buf [8]byte
+	num := func(v uint64) {
+		binary.BigEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	str := func(s string) {
+		num(uint64(len(s)))
+		io.WriteString(h, s)
+	}
+	num(e.Seq)
+	num(uint64(e.At.UTC().UnixNano()))
+	str(string(e.Actor))
+	str(e.Action)
+	num(e.MoveID)
+	str(string(e.From))
+	str(string(e.To))
+	str(e.Detail)
+	num(math.Float64bits(e.APS))
+	num(uint64(len(e.Reasons)))
+	for _, r := range e.Reasons {
+		str(r)
+	}
+	str(e.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // VerifyAuditChain checks that entries (in sequence order, starting at the

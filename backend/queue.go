@@ -41,6 +41,23 @@ type IngestReport struct {
 	Created    []uint64 // moves created
 	Updated    []uint64 // open moves updated by a newer signal
 	Invalid    []InvalidSignal
+
+	touched map[uint64]bool // moves already in Created or Updated
+}
+
+// updated records that a move was updated, once per move; a move created
+// in the same batch counts as created only.
+func (r *IngestReport) updated(id uint64) {
+	if r.touched == nil {
+		r.touched = map[uint64]bool{}
+		for _, x := range r.Created {
+			r.touched[x] = true
+		}
+	}
+	if !r.touched[id] {
+		r.touched[id] = true
+		r.Updated = append(r.Updated, id)
+	}
 }
 
 // InvalidSignal is a signal rejected by validation, with its index in the batch.
@@ -73,18 +90,18 @@ func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, er
 	}
 	now := q.clock.Now()
 	err := q.store.Update(ctx, func(tx Tx) error {
-		rep.Stored, rep.Duplicates, rep.Created, rep.Updated = 0, 0, nil, nil
+		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
 		st, err := tx.Settings()
 		if err != nil {
 			return err
 		}
-		in := ingester{tx: tx, st: st, now: now, rep: &rep}
+		in := newIngester(tx, st, now, &rep)
 		for _, s := range valid {
 			if err := in.signal(s, ActorSystem); err != nil {
 				return err
 			}
 		}
-		return nil
+		return in.flush()
 	})
 	if err != nil {
 		return IngestReport{Invalid: rep.Invalid}, WrapError("ingest", err)
@@ -100,13 +117,88 @@ func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, er
 
 // ingester does the work of one ingest transaction.
 type ingester struct {
-	tx  Tx
-	st  *Settings
-	now time.Time
-	rep *IngestReport
+	tx    Tx
+	rec   *txRecords
+	moves *txMoves
+	st    *Settings
+	now   time.Time
+	rep   *IngestReport
 }
 
-func (in ingester) signal(s *Signal, actor Actor) error {
+func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingester {
+	return &ingester{tx: tx, rec: newTxRecords(tx), moves: newTxMoves(tx), st: st, now: now, rep: rep}
+}
+
+// flush writes what the transaction changed in memory: each updated move
+// once, each changed record once.
+func (in *ingester) flush() error {
+	if err := in.moves.flush(); err != nil {
+		return err
+	}
+	return in.rec.flush()
+}
+
+// txMoves caches the open moves an ingest transaction looks up and writes
+// each updated move once, at flush: a thread with ten new replies in one
+// batch is one move rewritten once, not ten times.
+type txMoves struct {
+	tx    Tx
+	open  map[string]*Move // subject|kind → open move; nil = none
+	dirty map[uint64]bool
+	order []*Move
+}
+
+func newTxMoves(tx Tx) *txMoves {
+	return &txMoves{tx: tx, open: map[string]*Move{}, dirty: map[uint64]bool{}}
+}
+
+func openKey(subject Subject, kind MoveKind) string { return subject.Key() + "|" + string(kind) }
+
+// find returns the open move for subject and kind, or nil.
+func (c *txMoves) find(subject Subject, kind MoveKind) (*Move, error) {
+	key := openKey(subject, kind)
+	if m, ok := c.open[key]; ok {
+		return m, nil
+	}
+	m, err := c.tx.OpenMove(subject, kind)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		m = nil
+	case err != nil:
+		return nil, err
+	}
+	c.open[key] = m
+	return m, nil
+}
+
+// create stores a new move now, so it has an id for the audit log.
+func (c *txMoves) create(m *Move) error {
+	if err := c.tx.CreateMove(m); err != nil {
+		return err
+	}
+	c.open[openKey(m.Subject, m.Kind)] = m
+	return nil
+}
+
+// changed marks m to be written at flush.
+func (c *txMoves) changed(m *Move) {
+	if !c.dirty[m.ID] {
+		c.dirty[m.ID] = true
+		c.order = append(c.order, m)
+	}
+}
+
+func (c *txMoves) flush() error {
+	for _, m := range c.order {
+		if err := c.tx.UpdateMove(m); err != nil {
+			return err
+		}
+	}
+	c.dirty, c.order = map[uint64]bool{}, nil
+	return nil
+}
+
+func (in *ingester) signal(s *Signal, actor Actor) error {
 	tx := in.tx
 	if _, err := tx.SignalByDedupeKey(s.DedupeKey); err == nil {
 		in.rep.Duplicates++
@@ -124,45 +216,39 @@ func (in ingester) signal(s *Signal, actor Actor) error {
 		return err
 	}
 	in.rep.Stored++
-	lookup := txLookup{tx: tx}
-	for _, p := range Recommend(s, lookup, in.st, in.now) {
+	for _, p := range Recommend(s, in.rec, in.st, in.now) {
 		if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(in.now) {
 			continue // its reason has already passed: nothing to do
 		}
-		if err := in.apply(s, p, lookup, actor); err != nil {
+		if err := in.apply(s, p, actor); err != nil {
 			return err
 		}
 	}
-	return nil
+	return in.rec.err
 }
 
 // upsertRecords merges the signal's snapshots into the local CRM copy and
 // records the activity on the contact and deal.
-func (in ingester) upsertRecords(s *Signal) error {
-	tx := in.tx
+func (in *ingester) upsertRecords(s *Signal) error {
+	rec := in.rec
 	if s.Company != nil {
 		c := *s.Company
-		if old, err := tx.FindCompany(c.ID); err == nil {
+		if old := rec.Company(c.ID); old != nil {
 			mergeCompany(&c, old)
-		} else if ErrorCode(err) != ENOTFOUND {
-			return err
 		}
 		c.UpdatedAt = in.now
-		if err := tx.PutCompany(&c); err != nil {
+		if err := rec.putCompany(&c); err != nil {
 			return err
 		}
 	}
 	if s.Contact != nil || s.ContactID != "" {
 		var c Contact
-		old, err := tx.FindContact(s.ContactID)
-		switch {
-		case err == nil:
+		switch old := rec.Contact(s.ContactID); {
+		case old != nil:
 			c = *old
 			if s.Contact != nil {
 				mergeContact(&c, s.Contact)
 			}
-		case ErrorCode(err) != ENOTFOUND:
-			return err
 		case s.Contact != nil:
 			c = *s.Contact
 		default:
@@ -175,15 +261,14 @@ func (in ingester) upsertRecords(s *Signal) error {
 			c.LastActivityAt = s.OccurredAt
 		}
 		c.UpdatedAt = in.now
-		if err := tx.PutContact(&c); err != nil {
+		if err := rec.putContact(&c); err != nil {
 			return err
 		}
 	}
 	if s.Deal != nil || s.DealID != "" {
 		var d Deal
-		old, err := tx.FindDeal(s.DealID)
-		switch {
-		case err == nil:
+		switch old := rec.Deal(s.DealID); {
+		case old != nil:
 			d = *old
 			if s.Deal != nil {
 				if s.Deal.Stage != "" && s.Deal.Stage != d.Stage && !s.OccurredAt.Before(d.StageChangedAt) {
@@ -191,26 +276,24 @@ func (in ingester) upsertRecords(s *Signal) error {
 				}
 				mergeDeal(&d, s.Deal)
 			}
-		case ErrorCode(err) != ENOTFOUND:
-			return err
 		case s.Deal != nil:
 			d = *s.Deal
 			if d.StageChangedAt.IsZero() && s.Type == SignalDealStageChanged {
 				d.StageChangedAt = s.OccurredAt
 			}
 		default:
-			return nil // a ref to a deal we have never seen: nothing to record
+			return rec.err // a ref to a deal we have never seen: nothing to record
 		}
 		// A stalled signal is about inactivity; it is not activity itself.
 		if s.Type != SignalDealStalled && s.OccurredAt.After(d.LastActivityAt) {
 			d.LastActivityAt = s.OccurredAt
 		}
 		d.UpdatedAt = in.now
-		if err := tx.PutDeal(&d); err != nil {
+		if err := rec.putDeal(&d); err != nil {
 			return err
 		}
 	}
-	return nil
+	return rec.err
 }
 
 // mergeContact copies the non-empty fields of src over dst.
@@ -271,14 +354,13 @@ func setIf(dst *string, v string) {
 
 // apply creates the move a proposal describes, or updates the open move
 // with the same subject and kind.
-func (in ingester) apply(s *Signal, p Proposal, lookup txLookup, actor Actor) error {
-	tx := in.tx
-	m, err := tx.OpenMove(p.Subject, p.Kind)
+func (in *ingester) apply(s *Signal, p Proposal, actor Actor) error {
+	m, err := in.moves.find(p.Subject, p.Kind)
 	switch {
-	case err == nil:
-		return in.update(m, s, p, lookup, actor)
-	case ErrorCode(err) != ENOTFOUND:
+	case err != nil:
 		return err
+	case m != nil:
+		return in.update(m, s, p, actor)
 	}
 	m = &Move{
 		Kind: p.Kind, Domain: p.Domain, Title: p.Title, Why: p.Why, Status: StatusPending,
@@ -286,20 +368,23 @@ func (in ingester) apply(s *Signal, p Proposal, lookup txLookup, actor Actor) er
 		Source: s.Source, SignalIDs: []uint64{s.ID}, DueAt: p.DueAt, DueLabel: p.DueLabel, ExpiresAt: p.ExpiresAt,
 		SignalAt: s.OccurredAt, CreatedAt: in.now, UpdatedAt: in.now,
 	}
-	if err := scoreMove(m, lookup, in.st, in.now); err != nil {
+	if err := scoreMove(m, in.rec, in.st, in.now); err != nil {
 		return err
 	}
-	if err := tx.CreateMove(m); err != nil {
+	if err := in.moves.create(m); err != nil {
 		return err
 	}
 	in.rep.Created = append(in.rep.Created, m.ID)
-	return tx.AppendAudit(&AuditEntry{
+	if in.rep.touched != nil {
+		in.rep.touched[m.ID] = true
+	}
+	return in.tx.AppendAudit(&AuditEntry{
 		At: in.now, Actor: actor, Action: AuditMoveCreated, MoveID: m.ID, To: m.Status,
 		Detail: fmt.Sprintf("from %s signal %d", s.Type, s.ID), APS: m.Score.APS, Reasons: m.Reasons,
 	})
 }
 
-func (in ingester) update(m *Move, s *Signal, p Proposal, lookup txLookup, actor Actor) error {
+func (in *ingester) update(m *Move, s *Signal, p Proposal, actor Actor) error {
 	m.SignalIDs = append(m.SignalIDs, s.ID)
 	m.UpdatedAt = in.now
 	fresh := !s.OccurredAt.Before(m.SignalAt) && m.Status != StatusExecuting
@@ -319,13 +404,14 @@ func (in ingester) update(m *Move, s *Signal, p Proposal, lookup txLookup, actor
 		}
 		detail = fmt.Sprintf("updated by newer %s signal %d", s.Type, s.ID)
 	}
-	if err := scoreMove(m, lookup, in.st, in.now); err != nil {
+	if err := scoreMove(m, in.rec, in.st, in.now); err != nil {
 		return err
 	}
-	if err := in.tx.UpdateMove(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
-	in.rep.Updated = append(in.rep.Updated, m.ID)
+	in.moves.changed(m)
+	in.rep.updated(m.ID)
 	e := &AuditEntry{At: in.now, Actor: actor, Action: AuditMoveUpdated, MoveID: m.ID, Detail: detail, APS: m.Score.APS, Reasons: m.Reasons}
 	if from != m.Status {
 		e.Action, e.From, e.To = AuditMoveTransition, from, m.Status
@@ -373,40 +459,109 @@ func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error 
 	return nil
 }
 
-// txLookup reads CRM records inside a transaction; missing records are nil.
-type txLookup struct{ tx Tx }
-
-func (l txLookup) Contact(id string) *Contact {
-	if id == "" {
-		return nil
-	}
-	c, err := l.tx.FindContact(id)
-	if err != nil {
-		return nil
-	}
-	return c
+// txRecords reads CRM records inside a transaction and caches them for
+// the transaction's life. A batch touches the same contacts, companies and
+// deals many times; reading each once and writing each once, at flush, is
+// what keeps ingest fast. Reads see the pending writes. A missing record
+// reads as nil; any other failure is kept in err and fails the transaction.
+type txRecords struct {
+	tx        Tx
+	contacts  map[string]*Contact
+	companies map[string]*Company
+	deals     map[string]*Deal
+	dirty     map[string]bool // "contact:id", "company:id", "deal:id"
+	order     []string        // dirty keys in first-write order, for a deterministic flush
+	err       error
 }
 
-func (l txLookup) Company(id string) *Company {
-	if id == "" {
-		return nil
-	}
-	c, err := l.tx.FindCompany(id)
-	if err != nil {
-		return nil
-	}
-	return c
+func newTxRecords(tx Tx) *txRecords {
+	return &txRecords{tx: tx, contacts: map[string]*Contact{}, companies: map[string]*Company{}, deals: map[string]*Deal{}, dirty: map[string]bool{}}
 }
 
-func (l txLookup) Deal(id string) *Deal {
+// cached looks id up in cache, else loads it with find; nil means missing.
+func cached[T any](r *txRecords, cache map[string]*T, id string, find func(string) (*T, error)) *T {
 	if id == "" {
 		return nil
 	}
-	d, err := l.tx.FindDeal(id)
-	if err != nil {
-		return nil
+	if v, ok := cache[id]; ok {
+		return v
 	}
-	return d
+	v, err := find(id)
+	if err != nil {
+		if ErrorCode(err) != ENOTFOUND && r.err == nil {
+			r.err = err
+		}
+		v = nil
+	}
+	cache[id] = v
+	return v
+}
+
+// Contact returns the stored contact, or nil.
+func (r *txRecords) Contact(id string) *Contact { return cached(r, r.contacts, id, r.tx.FindContact) }
+
+// Company returns the stored company, or nil.
+func (r *txRecords) Company(id string) *Company { return cached(r, r.companies, id, r.tx.FindCompany) }
+
+// Deal returns the stored deal, or nil.
+func (r *txRecords) Deal(id string) *Deal { return cached(r, r.deals, id, r.tx.FindDeal) }
+
+func (r *txRecords) markDirty(key string) {
+	if !r.dirty[key] {
+		r.dirty[key] = true
+		r.order = append(r.order, key)
+	}
+}
+
+func (r *txRecords) putContact(c *Contact) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	r.contacts[c.ID] = c
+	r.markDirty("contact:" + c.ID)
+	return nil
+}
+
+func (r *txRecords) putCompany(c *Company) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	r.companies[c.ID] = c
+	r.markDirty("company:" + c.ID)
+	return nil
+}
+
+func (r *txRecords) putDeal(d *Deal) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	r.deals[d.ID] = d
+	r.markDirty("deal:" + d.ID)
+	return nil
+}
+
+// flush writes every changed record once.
+func (r *txRecords) flush() error {
+	if r.err != nil {
+		return r.err
+	}
+	for _, key := range r.order {
+		kind, id, _ := strings.Cut(key, ":")
+		var err error
+		switch kind {
+		case "contact":
+			err = r.tx.PutContact(r.contacts[id])
+		case "company":
+			err = r.tx.PutCompany(r.companies[id])
+		case "deal":
+			err = r.tx.PutDeal(r.deals[id])
+		}
+		if err != nil {
+			return err
+		}
+	}
+	r.dirty, r.order = map[string]bool{}, nil
+	return nil
 }
 
 // RefreshReport says what Refresh changed.
@@ -467,7 +622,7 @@ func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
 		if err != nil {
 			return err
 		}
-		lookup := txLookup{tx: tx}
+		lookup := newTxRecords(tx)
 		for _, m := range due {
 			if m.Status == StatusExecuting {
 				continue
@@ -475,6 +630,9 @@ func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
 			old := m.Score
 			if err := scoreMove(m, lookup, st, now); err != nil {
 				return err
+			}
+			if lookup.err != nil {
+				return lookup.err
 			}
 			if m.Score.APS == old.APS && m.Score.Urgency.Reason == old.Urgency.Reason {
 				continue
@@ -511,7 +669,7 @@ func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
 		return 0, err
 	}
 	var rep IngestReport
-	in := ingester{tx: tx, st: st, now: now, rep: &rep}
+	in := newIngester(tx, st, now, &rep)
 	for _, d := range deals {
 		if d.LastActivityAt.IsZero() {
 			continue
@@ -528,7 +686,7 @@ func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
 			return 0, err
 		}
 	}
-	return rep.Stored, nil
+	return rep.Stored, in.flush()
 }
 
 // transition moves m to status to, enforcing the state machine, and appends

@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -125,13 +126,20 @@ func (sc Scorer) effort(kind MoveKind) Component {
 }
 
 func (sc Scorer) strategic(in ScoreInput) Component {
-	company := in.Company
-	v, reasons := sc.Settings.ICP.Fit(in.Contact, company)
-	r := reasons[0]
-	for _, x := range reasons[1:] {
-		r += "; " + x
+	v, reasons := sc.Settings.ICP.Fit(in.Contact, in.Company)
+	// One sentence: "ICP fit: SaaS company, 240 employees; poor fit: agency".
+	var fits, rest []string
+	for _, r := range reasons {
+		if f, ok := strings.CutPrefix(r, "ICP: "); ok {
+			fits = append(fits, f)
+		} else {
+			rest = append(rest, r)
+		}
 	}
-	return Component{v, r}
+	if len(fits) > 0 {
+		rest = append([]string{"ICP fit: " + strings.Join(fits, ", ")}, rest...)
+	}
+	return Component{v, strings.Join(rest, "; ")}
 }
 
 // money renders dollars the way a founder says them: $50k, $1.2M, $800.

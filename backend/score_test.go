@@ -80,7 +80,7 @@ func TestScorer_Score(t *testing.T) {
 			name:    "50k deal, demo in 2 hours, strong ICP fit",
 			in:      backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: now.Add(2 * time.Hour), DueLabel: "demo", Deal: &backend.Deal{ID: "d1", Amount: 50_000}, Company: saas, Contact: ceo, Now: now},
 			revenue: 0.9, urgency: 1.0,
-			reasons: []string{"$50k ARR deal", "demo in 2 hours", "ICP: SaaS company", "ICP: 200 employees", "decision-maker (CEO)", "quick win: about 15 min"},
+			reasons: []string{"$50k ARR deal", "demo in 2 hours", "ICP fit: SaaS company, 200 employees, decision-maker (CEO)", "quick win: about 15 min"},
 			// The seeds' components derived from data: revenue 0.9, urgency 1.0,
 			// effort 15/150 = 0.1, strategic 0.2+0.3+0.2+0.2 = 0.9 (not in a core market).
 			aps: 92.5, tolerance: 1e-9,

@@ -15,6 +15,9 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
+// initialMmapSize is the address space reserved for the data file.
+const initialMmapSize = 1 << 30
+
 // DefaultTimeout is how long Open waits for the data file's lock.
 const DefaultTimeout = time.Second
 
@@ -59,7 +62,14 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("cannot create the directory for the data file %s", path), Op: op, Err: err}
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: opts.Timeout,
+		// Reserve address space up front: each time bbolt grows its map
+		// inside a write transaction it must copy every node it holds out
+		// of the old map, which dominated large ingests. This reserves
+		// virtual memory only; the file still grows as data arrives.
+		InitialMmapSize: initialMmapSize,
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, &backend.Error{
 			Code:    backend.ECONFLICT,
