@@ -146,3 +146,82 @@ func BenchmarkIngest_Batch(b *testing.B) {
 	b.Run("WorstCase", func(b *testing.B) { benchIngest(b, benchSignalsWorstCase) })
 	b.Run("Mixed", func(b *testing.B) { benchIngest(b, benchSignalsMixed) })
 }
+
+// benchSignalsOneMoveEach makes n signals that each create one move, a
+// third in each domain, with scores spread by amount, company fit and age.
+func benchSignalsOneMoveEach(n int, now time.Time) []*backend.Signal {
+	out := make([]*backend.Signal, 0, n)
+	for i := 0; i < n; i++ {
+		at := now.Add(-time.Duration(i%2000) * time.Minute)
+		company := &backend.Company{ID: fmt.Sprintf("co%d", i%500), Industry: []string{"SaaS", "Retail", "Fintech"}[i%3], Employees: 10 + i%900}
+		s := &backend.Signal{OccurredAt: at, DedupeKey: fmt.Sprintf("one:%d", i), Company: company}
+		switch i % 3 {
+		case 0:
+			s.Source, s.Type = backend.SourceX, backend.SignalSocialMention
+			s.Post = &backend.Post{ID: fmt.Sprintf("x%d", i), Author: "someone"}
+		case 1:
+			s.Source, s.Type = backend.SourceForm, backend.SignalFormSubmitted
+			s.Contact = &backend.Contact{Email: fmt.Sprintf("lead%d@co%d.example", i, i%500)}
+			s.Form = &backend.FormSubmission{Form: "Request a demo"}
+		case 2:
+			s.Source, s.Type = backend.SourceHubSpot, backend.SignalDealStageChanged
+			s.Deal = &backend.Deal{ID: fmt.Sprintf("d%d", i), Amount: float64(500 * (i % 240)), Stage: "closedwon"}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// BenchmarkQueueToday_100kMoves measures Today's Moves as the UI and the
+// CLI call it — the top 10 pending by APS and the per-domain counts, through
+// the queue — with 100,000 pending moves. Target: median under 1 ms.
+// Refresh runs at most every RefreshEvery (30 s) and is measured apart.
+func BenchmarkQueueToday_100kMoves(b *testing.B) {
+	const n = 100_000
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	db, err := store.Open(filepath.Join(b.TempDir(), "today.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	q := backend.NewQueue(db, backend.NewManualClock(now), nil)
+	q.RefreshEvery = time.Hour
+	sigs := benchSignalsOneMoveEach(n, now)
+	for j := 0; j < n; j += ingestBatch {
+		if _, err := q.Ingest(ctx, sigs[j:j+ingestBatch]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := q.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	res, err := q.Today(ctx, backend.TodayFilter{Limit: 10})
+	if err != nil || res.Pending != n || len(res.Moves) != 10 {
+		b.Fatalf("setup: %d pending, %d moves, %v", res.Pending, len(res.Moves), err)
+	}
+	cs := backend.DomainCS
+	for _, bc := range []struct {
+		name string
+		f    backend.TodayFilter
+	}{{"AllDomains", backend.TodayFilter{Limit: 10}}, {"CS", backend.TodayFilter{Domain: &cs, Limit: 10}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := q.Today(ctx, bc.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("Refresh", func(b *testing.B) {
+		clock := backend.NewManualClock(now)
+		rq := backend.NewQueue(db, clock, nil)
+		for i := 0; i < b.N; i++ {
+			clock.Advance(time.Minute)
+			if _, err := rq.Refresh(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

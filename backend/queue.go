@@ -572,18 +572,10 @@ type RefreshReport struct {
 	Stalled  int // stalled-deal signals derived
 }
 
-// urgencyHorizon is how far ahead deadlines are re-scored: beyond the last
-// point of the urgency curve the value no longer changes.
-func urgencyHorizon(st *Settings) time.Duration {
-	if n := len(st.UrgencyCurve); n > 0 {
-		return time.Duration(st.UrgencyCurve[n-1].X*float64(time.Hour)) + time.Hour
-	}
-	return 0
-}
-
 // Refresh brings the queue up to date with the clock in one transaction:
 // snoozed moves whose time has come return to pending, moves whose reason
-// has passed expire, urgency is re-computed for moves with near deadlines,
+// has passed expire, moves whose urgency has drifted (Score.RescoreAt) are
+// re-scored,
 // and deals with no activity for StalledDealDays produce deal.stalled
 // signals (once per quiet spell).
 func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
@@ -618,7 +610,7 @@ func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
 			}
 			rep.Expired = append(rep.Expired, m.ID)
 		}
-		due, err := tx.OpenMovesDueBefore(now.Add(urgencyHorizon(st)))
+		due, err := tx.OpenMovesToRescore(now.Add(time.Nanosecond))
 		if err != nil {
 			return err
 		}
@@ -634,7 +626,7 @@ func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
 			if lookup.err != nil {
 				return lookup.err
 			}
-			if m.Score.APS == old.APS && m.Score.Urgency.Reason == old.Urgency.Reason {
+			if m.Score.APS == old.APS && m.Score.RescoreAt.Equal(old.RescoreAt) {
 				continue
 			}
 			if err := tx.UpdateMove(m); err != nil {

@@ -17,10 +17,14 @@ func AgoToken(t time.Time) string { return "{ago:" + strconv.FormatInt(t.Unix(),
 // AtToken marks t in a reason, to be read as a day and clock time.
 func AtToken(t time.Time) string { return "{at:" + strconv.FormatInt(t.Unix(), 10) + "}" }
 
+// DueToken marks a deadline in a reason, to be read as "in 3 hours" or
+// "passed 2 days ago".
+func DueToken(t time.Time) string { return "{due:" + strconv.FormatInt(t.Unix(), 10) + "}" }
+
 // DayToken marks t in a reason, to be read as a date.
 func DayToken(t time.Time) string { return "{day:" + strconv.FormatInt(t.Unix(), 10) + "}" }
 
-var reasonToken = regexp.MustCompile(`\{(ago|at|day):(-?\d+)\}`)
+var reasonToken = regexp.MustCompile(`\{(ago|at|day|due):(-?\d+)\}`)
 
 // RenderReason replaces the time tokens in s, relative to now, in loc.
 func RenderReason(s string, now time.Time, loc *time.Location) string {
@@ -32,6 +36,11 @@ func RenderReason(s string, now time.Time, loc *time.Location) string {
 		sec, _ := strconv.ParseInt(m[2], 10, 64)
 		t := time.Unix(sec, 0).In(loc)
 		switch m[1] {
+		case "due":
+			if d := t.Sub(now); d > 0 {
+				return "in " + humanDuration(d)
+			}
+			return "passed " + humanDuration(now.Sub(t)) + " ago"
 		case "ago":
 			d := now.Sub(t)
 			switch {

@@ -22,7 +22,15 @@ type Score struct {
 	Strategic  Component
 	Weights    Weights
 	ComputedAt time.Time
+	// RescoreAt is when, as time passes, urgency will have moved by
+	// RescoreStep; zero when it no longer changes (no deadline, or passed).
+	// Refresh re-scores a move then, and not every time it runs.
+	RescoreAt time.Time
 }
+
+// RescoreStep is how far urgency may drift before a move is re-scored:
+// 0.02 moves APS by half a point at the default urgency weight.
+const RescoreStep = 0.02
 
 // Reasons returns the components' reasons, most heavily weighted first.
 func (s Score) Reasons() []string {
@@ -78,7 +86,36 @@ func (sc Scorer) Score(in ScoreInput) (Score, error) {
 		return Score{}, err
 	}
 	s.APS = aps
+	s.RescoreAt = sc.rescoreAt(in.DueAt, in.Now, s.Urgency.Value)
 	return s, nil
+}
+
+// rescoreAt finds when the urgency curve, walked from the hours left now
+// towards the deadline, first differs from u0 by RescoreStep.
+func (sc Scorer) rescoreAt(due, now time.Time, u0 float64) time.Time {
+	if due.IsZero() || !due.After(now) {
+		return time.Time{}
+	}
+	c := sc.Settings.UrgencyCurve
+	h0 := due.Sub(now).Hours()
+	var knots []float64
+	for i := len(c) - 1; i >= 0; i-- {
+		if c[i].X < h0 && c[i].X > 0 {
+			knots = append(knots, c[i].X)
+		}
+	}
+	knots = append(knots, 0)
+	prevH, prevU := h0, u0
+	for _, x := range knots {
+		ux := c.At(x)
+		if d := ux - u0; math.Abs(d) >= RescoreStep {
+			target := u0 + math.Copysign(RescoreStep, d)
+			h := prevH + (target-prevU)*(x-prevH)/(ux-prevU)
+			return due.Add(-time.Duration(h * float64(time.Hour)))
+		}
+		prevH, prevU = x, ux
+	}
+	return time.Time{}
 }
 
 func (sc Scorer) revenue(in ScoreInput) Component {
@@ -107,11 +144,14 @@ func (sc Scorer) urgency(in ScoreInput) Component {
 	if label == "" {
 		label = "due"
 	}
+	// The reason holds a token so it reads right whenever it is shown:
+	// "reply window closes in 3 hours", later "… passed 2 hours ago".
+	reason := label + " " + DueToken(in.DueAt)
 	d := in.DueAt.Sub(in.Now)
 	if d <= 0 {
-		return Component{st.UrgencyCurve.At(0), label + " passed " + humanDuration(-d) + " ago"}
+		return Component{st.UrgencyCurve.At(0), reason}
 	}
-	return Component{st.UrgencyCurve.At(d.Hours()), label + " in " + humanDuration(d)}
+	return Component{st.UrgencyCurve.At(d.Hours()), reason}
 }
 
 func (sc Scorer) effort(kind MoveKind) Component {

@@ -130,7 +130,7 @@ func TestScorer_Score(t *testing.T) {
 				t.Errorf("APS = %v, want %v", s.APS, tt.aps)
 			}
 			all := ""
-			for _, r := range s.Reasons() {
+			for _, r := range backend.RenderReasons(s.Reasons(), now, time.UTC) {
 				all += r + " | "
 			}
 			for _, want := range tt.reasons {
@@ -248,4 +248,35 @@ func indexOf(s, sub string) int {
 		}
 	}
 	return -1
+}
+
+func TestScorer_RescoreAt(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	sc := backend.Scorer{Settings: backend.DefaultSettings()}
+	tests := []struct {
+		name string
+		due  time.Time
+		want time.Time
+	}{
+		{"no deadline never drifts", time.Time{}, time.Time{}},
+		{"a passed deadline never drifts", now.Add(-time.Hour), time.Time{}},
+		// Between 48 h (0.75) and 24 h (0.90) urgency rises 0.15 per 24 h,
+		// so 0.02 takes 3.2 hours.
+		{"two days out", now.Add(48 * time.Hour), now.Add(3*time.Hour + 12*time.Minute)},
+		// Within two hours the curve is flat at 1.0: nothing more to do.
+		{"within the flat top", now.Add(90 * time.Minute), time.Time{}},
+		// Beyond the curve's last knot (336 h) urgency stays 0.1 until the
+		// deadline comes within 336 h (384 h from now); from there it rises
+		// 0.2 per 168 h, so 0.02 takes another 16.8 h.
+		{"a month out", now.Add(30 * 24 * time.Hour), now.Add(384*time.Hour + 16*time.Hour + 48*time.Minute)},
+	}
+	for _, tt := range tests {
+		s, err := sc.Score(backend.ScoreInput{Kind: backend.KindSendEmail, DueAt: tt.due, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := s.RescoreAt.Sub(tt.want); d > time.Second || d < -time.Second || s.RescoreAt.IsZero() != tt.want.IsZero() {
+			t.Errorf("%s: RescoreAt = %v, want %v", tt.name, s.RescoreAt, tt.want)
+		}
+	}
 }

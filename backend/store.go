@@ -61,8 +61,8 @@ type MoveStore interface {
 	FindMoves(f MoveFilter) ([]*Move, int, error)
 	// CountMoves counts moves in a status, optionally in one domain, in O(1).
 	CountMoves(status MoveStatus, domain *Domain) (int, error)
-	// OpenMovesDueBefore returns open moves with a deadline before t.
-	OpenMovesDueBefore(t time.Time) ([]*Move, error)
+	// OpenMovesToRescore returns open moves whose Score.RescoreAt is before t.
+	OpenMovesToRescore(t time.Time) ([]*Move, error)
 	// OpenMovesExpiringBefore returns open moves whose ExpiresAt is before t.
 	OpenMovesExpiringBefore(t time.Time) ([]*Move, error)
 	// SnoozedMovesUntil returns snoozed moves whose snooze ends before t.

@@ -102,7 +102,7 @@ func checkIndexes(btx *bolt.Tx) error {
 	var problems []string
 	for _, name := range [][]byte{
 		bSignalsByDedupe, bSignalsByTime,
-		bMovesByStatusScore, bMovesOpen, bMovesByDue, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
+		bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 		bExecutionsByKey, bExecutionsByMove, bExecutionsByState, bOutcomesByMove,
 		bContactsByEmail, bDealsByActivity, bAuditByMove,
 	} {

@@ -111,6 +111,9 @@ type signalKeysV1 struct {
 // Score with no components, to be filled by the next rescoring), then builds
 // the move indexes and counts and the signal indexes. If two open moves
 // share a subject and kind, the newer one holds moves_open.
+// migratedRescoreAt is the RescoreAt given to moves upgraded from v1.
+var migratedRescoreAt = time.Unix(1, 0).UTC()
+
 func migrateV1toV2(btx *bolt.Tx) error {
 	if err := createBuckets(btx); err != nil {
 		return err
@@ -138,12 +141,14 @@ func migrateV1toV2(btx *bolt.Tx) error {
 			return corrupt(bMoves, x.k, fmt.Errorf("subject %q is not type:id", r.Subject))
 		}
 		m := &backend.Move{
-			ID:           id,
-			Kind:         backend.MoveKind(r.Kind),
-			Domain:       backend.Domain(r.Domain),
-			Title:        r.Title,
-			Reasons:      r.Reasons,
-			Score:        backend.Score{APS: r.APS},
+			ID:      id,
+			Kind:    backend.MoveKind(r.Kind),
+			Domain:  backend.Domain(r.Domain),
+			Title:   r.Title,
+			Reasons: r.Reasons,
+			// v1 kept only the APS: RescoreAt long past makes the first
+			// Refresh re-score every migrated open move from its data.
+			Score:        backend.Score{APS: r.APS, RescoreAt: migratedRescoreAt},
 			Status:       backend.MoveStatus(r.Status),
 			Draft:        backend.Draft{To: r.Draft.To, Subject: r.Draft.Subject, Body: r.Draft.Body},
 			Subject:      backend.Subject{Type: backend.SubjectType(typ), ID: sid},

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -96,7 +97,7 @@ func TestOpen_MigratesV1(t *testing.T) {
 	want1 := &backend.Move{
 		ID: 1, Kind: backend.KindSendEmail, Domain: backend.DomainSales, Title: "Reply to Dana about pricing",
 		Reasons: []string{"Dana replied 2 hours ago", "$50k ARR deal"},
-		Score:   backend.Score{APS: 87.5}, Status: backend.StatusPending,
+		Score:   backend.Score{APS: 87.5, RescoreAt: time.Unix(1, 0).UTC()}, Status: backend.StatusPending,
 		Draft:   backend.Draft{To: []string{"dana@acme.example"}, Subject: "Re: pricing", Body: "Hi Dana"},
 		Subject: backend.Subject{Type: backend.SubjectThread, ID: "thr-1"}, ContactID: "c-1", DealID: "d-1",
 		DueAt: at(4, 8), CreatedAt: at(3, 9), UpdatedAt: at(3, 11),
@@ -130,10 +131,11 @@ func TestOpen_MigratesV1(t *testing.T) {
 		if m, err := tx.OpenMove(backend.Subject{Type: backend.SubjectDeal, ID: "d-9"}, backend.KindCreateTask); err != nil || m.ID != 2 {
 			t.Errorf("OpenMove(deal:d-9, create_task) = %v, %v; want move 2", m, err)
 		}
-		due, _ := tx.OpenMovesDueBefore(at(30, 0))
+		due, _ := tx.OpenMovesToRescore(at(30, 0))
 		snoozed, _ := tx.SnoozedMovesUntil(at(30, 0))
-		if !slices.Equal(moveIDs(due), []uint64{1, 4}) || !slices.Equal(moveIDs(snoozed), []uint64{2}) {
-			t.Errorf("due %v, snoozed %v; want [1 4], [2]", moveIDs(due), moveIDs(snoozed))
+		// Every migrated open move is due for a re-score.
+		if !slices.Equal(moveIDs(due), []uint64{1, 2, 4}) || !slices.Equal(moveIDs(snoozed), []uint64{2}) {
+			t.Errorf("to rescore %v, snoozed %v; want [1 2 4], [2]", moveIDs(due), moveIDs(snoozed))
 		}
 		s, err := tx.SignalByDedupeKey("hubspot:d-9:stalled")
 		if err != nil || s.ID != 2 || s.Deal == nil || s.Deal.Stage != "demo" {

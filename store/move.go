@@ -34,8 +34,8 @@ func moveEntries(m *backend.Move) []entry {
 	es := []entry{{bMovesByStatusScore, scoreKey(m.Status, m.Score.APS, m.ID), []byte(m.Domain)}}
 	if m.Status.IsOpen() {
 		es = append(es, entry{bMovesOpen, openKey(m.Subject, m.Kind), u64(m.ID)})
-		if !m.DueAt.IsZero() {
-			es = append(es, entry{bMovesByDue, timeIDKey(m.DueAt, m.ID), nil})
+		if !m.Score.RescoreAt.IsZero() {
+			es = append(es, entry{bMovesByRescore, timeIDKey(m.Score.RescoreAt, m.ID), nil})
 		}
 		if !m.ExpiresAt.IsZero() {
 			es = append(es, entry{bMovesByExpiry, timeIDKey(m.ExpiresAt, m.ID), nil})
@@ -458,10 +458,10 @@ func (t *tx) countMoves(status backend.MoveStatus, domain *backend.Domain) (int,
 	return total, nil
 }
 
-// OpenMovesDueBefore returns open moves whose DueAt is before before,
+// OpenMovesToRescore returns open moves whose Score.RescoreAt is before before,
 // earliest first.
-func (t *tx) OpenMovesDueBefore(before time.Time) ([]*backend.Move, error) {
-	return t.movesBefore("store.OpenMovesDueBefore", bMovesByDue, before)
+func (t *tx) OpenMovesToRescore(before time.Time) ([]*backend.Move, error) {
+	return t.movesBefore("store.OpenMovesToRescore", bMovesByRescore, before)
 }
 
 // OpenMovesExpiringBefore returns open moves whose ExpiresAt is before

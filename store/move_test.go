@@ -48,6 +48,7 @@ func fullMove() *backend.Move {
 			Strategic:  backend.Component{Value: 0.9, Reason: "ICP: SaaS company"},
 			Weights:    backend.DefaultWeights,
 			ComputedAt: at(3, 10),
+			RescoreAt:  at(4, 2),
 		},
 		Status: backend.StatusSnoozed,
 		Draft: backend.Draft{
@@ -221,13 +222,13 @@ func TestMoveStore_UpdateMove(t *testing.T) {
 	t.Run("OK_Deadlines", func(t *testing.T) {
 		db := MustOpenStore(t)
 		m := newMove("thread:t1", backend.KindSendEmail, backend.StatusPending, 50, backend.DomainSales)
-		m.DueAt, m.ExpiresAt = at(5, 9), at(6, 9)
+		m.Score.RescoreAt, m.ExpiresAt = at(5, 9), at(6, 9)
 		update(t, db, func(tx backend.Tx) error { return tx.CreateMove(m) })
 		due := func(step string, wantDue, wantExp, wantSnooze []uint64) {
 			t.Helper()
 			checkIndexes(t, db)
 			view(t, db, func(tx backend.Tx) error {
-				d, err1 := tx.OpenMovesDueBefore(at(30, 0))
+				d, err1 := tx.OpenMovesToRescore(at(30, 0))
 				e, err2 := tx.OpenMovesExpiringBefore(at(30, 0))
 				s, err3 := tx.SnoozedMovesUntil(at(30, 0))
 				if err := errorsJoin(err1, err2, err3); err != nil {
@@ -240,12 +241,12 @@ func TestMoveStore_UpdateMove(t *testing.T) {
 			})
 		}
 		due("pending", []uint64{m.ID}, []uint64{m.ID}, []uint64{})
-		m.Status, m.SnoozedUntil, m.DueAt = backend.StatusSnoozed, at(7, 9), at(8, 9)
+		m.Status, m.SnoozedUntil, m.Score.RescoreAt = backend.StatusSnoozed, at(7, 9), at(8, 9)
 		update(t, db, func(tx backend.Tx) error { return tx.UpdateMove(m) })
 		due("snoozed", []uint64{m.ID}, []uint64{m.ID}, []uint64{m.ID})
 		view(t, db, func(tx backend.Tx) error {
-			if d, _ := tx.OpenMovesDueBefore(at(8, 9)); len(d) != 0 {
-				t.Errorf("OpenMovesDueBefore(the due time itself) = %v, want none", moveIDs(d))
+			if d, _ := tx.OpenMovesToRescore(at(8, 9)); len(d) != 0 {
+				t.Errorf("OpenMovesToRescore(the rescore time itself) = %v, want none", moveIDs(d))
 			}
 			return nil
 		})

@@ -150,6 +150,7 @@ type scoreRecord struct {
 	Strategic  componentRecord `json:"strategic"`
 	Weights    weightsRecord   `json:"weights"`
 	ComputedAt time.Time       `json:"computed_at"`
+	RescoreAt  time.Time       `json:"rescore_at"`
 }
 
 type componentRecord struct {
@@ -511,7 +512,7 @@ func toScoreRecord(s backend.Score) scoreRecord {
 	c := func(c backend.Component) componentRecord { return componentRecord{Value: c.Value, Reason: c.Reason} }
 	return scoreRecord{
 		APS: s.APS, Revenue: c(s.Revenue), Urgency: c(s.Urgency), Effort: c(s.Effort), Strategic: c(s.Strategic),
-		Weights: toWeightsRecord(s.Weights), ComputedAt: utc(s.ComputedAt),
+		Weights: toWeightsRecord(s.Weights), ComputedAt: utc(s.ComputedAt), RescoreAt: utc(s.RescoreAt),
 	}
 }
 
@@ -519,7 +520,7 @@ func fromScoreRecord(r scoreRecord) backend.Score {
 	c := func(c componentRecord) backend.Component { return backend.Component{Value: c.Value, Reason: c.Reason} }
 	return backend.Score{
 		APS: r.APS, Revenue: c(r.Revenue), Urgency: c(r.Urgency), Effort: c(r.Effort), Strategic: c(r.Strategic),
-		Weights: fromWeightsRecord(r.Weights), ComputedAt: r.ComputedAt,
+		Weights: fromWeightsRecord(r.Weights), ComputedAt: r.ComputedAt, RescoreAt: r.RescoreAt,
 	}
 }
 

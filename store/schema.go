@@ -27,7 +27,7 @@ import (
 //	moves                         id → moveRecord
 //	moves_by_status_score         status 0x00 | score | ^id → domain   (^id: equal scores list the older move first)
 //	moves_open                    subject type:id 0x00 kind → id        (open statuses only: one per subject and kind)
-//	moves_by_due                  dueAt | id → ""                       (open moves with a DueAt)
+//	moves_by_rescore              rescoreAt | id → ""                   (open moves whose urgency will drift)
 //	moves_by_expiry               expiresAt | id → ""                   (open moves with an ExpiresAt)
 //	moves_by_snooze               snoozedUntil | id → ""                (snoozed moves)
 //	move_counts                   status 0x00 domain → uint64           (absent: 0)
@@ -64,7 +64,7 @@ var (
 	bMoves              = []byte("moves")
 	bMovesByStatusScore = []byte("moves_by_status_score")
 	bMovesOpen          = []byte("moves_open")
-	bMovesByDue         = []byte("moves_by_due")
+	bMovesByRescore     = []byte("moves_by_rescore")
 	bMovesByExpiry      = []byte("moves_by_expiry")
 	bMovesBySnooze      = []byte("moves_by_snooze")
 	bMoveCounts         = []byte("move_counts")
@@ -93,7 +93,7 @@ var (
 var allBuckets = [][]byte{
 	bMeta,
 	bSignals, bSignalsByDedupe, bSignalsByTime,
-	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByDue, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
+	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 	bExecutions, bExecutionsByKey, bExecutionsByMove, bExecutionsByState,
 	bOutcomes, bOutcomesByMove,
 	bContacts, bContactsByEmail, bCompanies, bDeals, bDealsByActivity,
