@@ -86,7 +86,7 @@ func TestCLI_DemoWorkspace(t *testing.T) {
 		t.Errorf("reading the demo created a real workspace: %v", err)
 	}
 	// Reasons render relative to now: no raw time tokens leak out.
-	if strings.Contains(out, "{ago:") || strings.Contains(out, "{at:") {
+	if strings.Contains(out, "{ago:") || strings.Contains(out, "{at:") || strings.Contains(out, "{due:") || strings.Contains(out, "{day:") {
 		t.Errorf("raw reason tokens in output")
 	}
 

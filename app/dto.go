@@ -163,7 +163,7 @@ func toMoveDTO(m *backend.Move, now time.Time) MoveDTO {
 		if inverted {
 			v = 1 - v
 		}
-		return ComponentDTO{Value: round3(c.Value), Weight: weight, Contribution: round1(100 * weight * v), Reason: c.Reason}
+		return ComponentDTO{Value: round3(c.Value), Weight: weight, Contribution: round1(100 * weight * v), Reason: backend.RenderReason(c.Reason, now, time.Local)}
 	}
 	reasons := backend.RenderReasons(m.Reasons, now, time.Local)
 	top := ""
