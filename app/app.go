@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -223,39 +222,20 @@ func (a *App) Ingest(ctx context.Context, r io.Reader) (IngestDTO, error) {
 }
 
 // Backup writes a consistent copy of the workspace to path while the app
-// keeps running. It writes a temporary file, syncs it and renames it, so a
-// failure never leaves a half-written backup under the requested name.
+// keeps running and returns its size. A failure never leaves a half-written
+// backup under the requested name.
 func (a *App) Backup(ctx context.Context, path string) (int64, error) {
 	if strings.TrimSpace(path) == "" {
 		return 0, backend.Errorf(backend.EINVALID, "backup needs a file name")
 	}
-	abs, err := filepath.Abs(path)
+	if err := a.store.BackupToFile(ctx, path); err != nil {
+		return 0, err
+	}
+	fi, err := os.Stat(path)
 	if err != nil {
-		return 0, backend.Errorf(backend.EINVALID, "backup path %q is not usable", path)
+		return 0, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the backup %s cannot be read back", path), Err: err}
 	}
-	if live, _ := filepath.Abs(a.ws.Path); live == abs {
-		return 0, backend.Errorf(backend.EINVALID, "refusing to overwrite the live data file with its own backup")
-	}
-	tmp := abs + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return 0, &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("cannot write %s", path), Err: err}
-	}
-	n, err := a.store.Backup(ctx, f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, abs)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, &backend.Error{Code: backend.ErrorCode(err), Message: fmt.Sprintf("backup to %s failed", path), Err: err}
-	}
-	return n, nil
+	return fi.Size(), nil
 }
 
 // ParseWhen turns what a person types for "until when" into a time:

@@ -124,7 +124,7 @@ func TestCLI_Errors(t *testing.T) {
 		{[]string{"snooze", "1", "--until", "whenever"}, app.ExitError, `"whenever" is not a time`},
 		{[]string{"explain", "424242"}, app.ExitError, "not found"},
 		{[]string{"ingest", filepath.Join(dir, "missing.jsonl")}, app.ExitError, "cannot read"},
-		{[]string{"backup", filepath.Join(dir, "demo.db")}, app.ExitError, "refusing to overwrite the live data file"},
+		{[]string{"backup", filepath.Join(dir, "demo.db")}, app.ExitError, "the backup cannot overwrite the live data file"},
 		{[]string{"today", "--bogus"}, app.ExitUsage, "flag provided but not defined"},
 	}
 	for _, tt := range tests {
