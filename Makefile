@@ -73,7 +73,7 @@ test-unit:
 
 ## bench: the figures in docs/benchmarks.md
 bench: deps
-	go test -run '^$$' -bench . -benchmem -count 5 ./store/ ./backend/ | tee /tmp/caseyos-bench.txt
+	go test -run '^$$' -bench . -benchmem -count 5 -timeout 30m ./store/ ./backend/ | tee build/bench.txt
 
 clean:
 	rm -rf build/bin

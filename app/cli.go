@@ -198,6 +198,22 @@ func (c *command) printJSON(w io.Writer, v any) {
 	_ = enc.Encode(v)
 }
 
+// openForMove parses the one move ID a command takes and opens the
+// workspace. When done is nil, code is the exit code to return.
+func (c *command) openForMove(ctx context.Context, args []string) (a *App, id uint64, done func(), code int) {
+	pos, ok := c.parse(args, 1, "a move ID")
+	if !ok {
+		return nil, 0, nil, ExitUsage
+	}
+	if id, ok = parseID(c, pos[0]); !ok {
+		return nil, 0, nil, ExitUsage
+	}
+	if a, done, ok = c.open(ctx, false); !ok {
+		return nil, 0, nil, ExitError
+	}
+	return a, id, done, ExitOK
+}
+
 func parseID(c *command, s string) (uint64, bool) {
 	id, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id == 0 {
@@ -290,17 +306,9 @@ func shortDuration(d time.Duration) string {
 func runExplain(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	pos, ok := c.parse(args, 1, "a move ID")
-	if !ok {
-		return ExitUsage
-	}
-	id, ok := parseID(c, pos[0])
-	if !ok {
-		return ExitUsage
-	}
-	a, done, ok := c.open(ctx, false)
-	if !ok {
-		return ExitError
+	a, id, done, code := c.openForMove(ctx, args)
+	if done == nil {
+		return code
 	}
 	defer done()
 	e, err := a.Explain(ctx, id)
@@ -397,17 +405,9 @@ func runRestore(ctx context.Context, c *command, args []string) int {
 }
 
 func (c *command) change(ctx context.Context, args []string, fn func(*App, uint64) (MoveDTO, error), verb string) int {
-	pos, ok := c.parse(args, 1, "a move ID")
-	if !ok {
-		return ExitUsage
-	}
-	id, ok := parseID(c, pos[0])
-	if !ok {
-		return ExitUsage
-	}
-	a, done, ok := c.open(ctx, false)
-	if !ok {
-		return ExitError
+	a, id, done, code := c.openForMove(ctx, args)
+	if done == nil {
+		return code
 	}
 	defer done()
 	m, err := fn(a, id)
@@ -429,17 +429,9 @@ func (c *command) change(ctx context.Context, args []string, fn func(*App, uint6
 func runExecute(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	pos, ok := c.parse(args, 1, "a move ID")
-	if !ok {
-		return ExitUsage
-	}
-	id, ok := parseID(c, pos[0])
-	if !ok {
-		return ExitUsage
-	}
-	a, done, ok := c.open(ctx, false)
-	if !ok {
-		return ExitError
+	a, id, done, code := c.openForMove(ctx, args)
+	if done == nil {
+		return code
 	}
 	defer done()
 	e, err := a.Execute(ctx, id, backend.ActorCLI)

@@ -199,20 +199,19 @@ func (c *txMoves) flush() error {
 }
 
 func (in *ingester) signal(s *Signal, actor Actor) error {
-	tx := in.tx
-	if _, err := tx.SignalByDedupeKey(s.DedupeKey); err == nil {
-		in.rep.Duplicates++
-		return nil
-	} else if ErrorCode(err) != ENOTFOUND {
-		return err
-	}
 	if s.ReceivedAt.IsZero() {
 		s.ReceivedAt = in.now
 	}
-	if err := in.upsertRecords(s); err != nil {
+	// The store refuses a second signal with the same dedupe key: that
+	// refusal is how a re-polled signal is recognized.
+	switch err := in.tx.CreateSignal(s); {
+	case ErrorCode(err) == ECONFLICT:
+		in.rep.Duplicates++
+		return nil
+	case err != nil:
 		return err
 	}
-	if err := tx.CreateSignal(s); err != nil {
+	if err := in.upsertRecords(s); err != nil {
 		return err
 	}
 	in.rep.Stored++
@@ -237,9 +236,7 @@ func (in *ingester) upsertRecords(s *Signal) error {
 			mergeCompany(&c, old)
 		}
 		c.UpdatedAt = in.now
-		if err := rec.putCompany(&c); err != nil {
-			return err
-		}
+		rec.putCompany(&c)
 	}
 	if s.Contact != nil || s.ContactID != "" {
 		var c Contact
@@ -261,9 +258,7 @@ func (in *ingester) upsertRecords(s *Signal) error {
 			c.LastActivityAt = s.OccurredAt
 		}
 		c.UpdatedAt = in.now
-		if err := rec.putContact(&c); err != nil {
-			return err
-		}
+		rec.putContact(&c)
 	}
 	if s.Deal != nil || s.DealID != "" {
 		var d Deal
@@ -289,9 +284,7 @@ func (in *ingester) upsertRecords(s *Signal) error {
 			d.LastActivityAt = s.OccurredAt
 		}
 		d.UpdatedAt = in.now
-		if err := rec.putDeal(&d); err != nil {
-			return err
-		}
+		rec.putDeal(&d)
 	}
 	return rec.err
 }
@@ -460,7 +453,7 @@ func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error 
 }
 
 // txRecords reads CRM records inside a transaction and caches them for
-// the transaction's life. A batch touches the same contacts, companies and
+// the transaction's life; the store validates what it writes at flush. A batch touches the same contacts, companies and
 // deals many times; reading each once and writing each once, at flush, is
 // what keeps ingest fast. Reads see the pending writes. A missing record
 // reads as nil; any other failure is kept in err and fails the transaction.
@@ -513,31 +506,19 @@ func (r *txRecords) markDirty(key string) {
 	}
 }
 
-func (r *txRecords) putContact(c *Contact) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
+func (r *txRecords) putContact(c *Contact) {
 	r.contacts[c.ID] = c
 	r.markDirty("contact:" + c.ID)
-	return nil
 }
 
-func (r *txRecords) putCompany(c *Company) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
+func (r *txRecords) putCompany(c *Company) {
 	r.companies[c.ID] = c
 	r.markDirty("company:" + c.ID)
-	return nil
 }
 
-func (r *txRecords) putDeal(d *Deal) error {
-	if err := d.Validate(); err != nil {
-		return err
-	}
+func (r *txRecords) putDeal(d *Deal) {
 	r.deals[d.ID] = d
 	r.markDirty("deal:" + d.ID)
-	return nil
 }
 
 // flush writes every changed record once.

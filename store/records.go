@@ -719,7 +719,7 @@ func fromWorkspaceRecord(r *workspaceRecord) *backend.Workspace {
 // encode marshals a record. The only values JSON cannot hold are NaN,
 // infinities and years outside 0–9999; they are the caller's mistake.
 func encode(op, what string, rec any) ([]byte, error) {
-	b, err := json.Marshal(rec)
+	b, err := json.MarshalNoEscape(rec)
 	if err != nil {
 		return nil, &backend.Error{
 			Code:    backend.EINVALID,

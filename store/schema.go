@@ -184,6 +184,13 @@ type entry struct {
 	bucket, key, value []byte
 }
 
+// appendOnly names the buckets whose keys are ids from NextSequence or
+// id-prefixed, so new keys always sort last.
+var appendOnly = map[string]bool{
+	string(bSignals): true, string(bMoves): true, string(bAudit): true,
+	string(bExecutions): true, string(bOutcomes): true,
+}
+
 func putEntries(btx *bolt.Tx, es []entry) error {
 	for _, e := range es {
 		v := e.value

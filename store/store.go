@@ -298,7 +298,16 @@ type tx struct {
 
 var _ backend.Tx = (*tx)(nil)
 
-func (t *tx) bucket(name []byte) *bolt.Bucket { return t.bt.Bucket(name) }
+func (t *tx) bucket(name []byte) *bolt.Bucket {
+	b := t.bt.Bucket(name)
+	if b != nil && appendOnly[string(name)] {
+		// Keys only ever grow here, so a split page never gets a later
+		// key: fill pages instead of leaving them half empty, which halves
+		// the pages every commit writes.
+		b.FillPercent = 0.95
+	}
+	return b
+}
 
 // now is the clock's time in UTC, for creation stamps a caller left zero.
 func (t *tx) now() time.Time { return t.db.clock.Now().UTC() }
