@@ -48,6 +48,36 @@ type Deal struct {
 	UpdatedAt      time.Time
 }
 
+// ValidEmail reports whether s is a bare email address (no display name,
+// no angle brackets). Plain addresses, which are nearly all of them, are
+// checked by a fast scan; anything unusual goes to net/mail.
+func ValidEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+		case c == '.' || c == '_' || c == '+' || c == '%':
+			plain = i < at || c == '.' // the domain takes letters, digits, '-' and '.'
+		case c == '@':
+			plain = i == at
+		default:
+			plain = false
+		}
+	}
+	domain := s[at+1:]
+	if plain && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.Contains(s, "..") && s[0] != '.' && s[at-1] != '.' {
+		return true
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}
+
 // FirstName returns the first word of the contact's name, or the local part of
 // the address when there is no name.
 func (c *Contact) FirstName() string {
@@ -91,7 +121,7 @@ func (c *Contact) Validate() error {
 		return Errorf(EINVALID, "contact needs an id or an email")
 	}
 	if c.Email != "" {
-		if _, err := mail.ParseAddress(c.Email); err != nil {
+		if !ValidEmail(c.Email) {
 			return Errorf(EINVALID, "contact %s: email %q is not an email address", c.ID, c.Email)
 		}
 	}

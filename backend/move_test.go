@@ -117,3 +117,20 @@ func TestAuditChain(t *testing.T) {
 		t.Errorf("VerifyAuditChain after an edit = %d, %v; want entry 3 flagged", bad, err)
 	}
 }
+
+func TestValidEmail(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"maya@acme.io", true}, {"Maya.Chen+crm@mail.acme.io", true}, {"o'brien@acme.io", true},
+		{"user@localhost", true}, // net/mail accepts it; so do we
+		{"", false}, {"maya", false}, {"@acme.io", false}, {"maya@", false}, {"maya@@acme.io", false},
+		{"Maya <maya@acme.io>", false}, {"maya@acme..io", false}, {".maya@acme.io", false}, {"maya.@acme.io", false},
+		{"ma ya@acme.io", false}, {"maya@acme.io.", false},
+	} {
+		if got := backend.ValidEmail(tt.in); got != tt.ok {
+			t.Errorf("ValidEmail(%q) = %v, want %v", tt.in, got, tt.ok)
+		}
+	}
+}

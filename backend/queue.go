@@ -405,9 +405,12 @@ func (in *ingester) update(m *Move, s *Signal, p Proposal, actor Actor) error {
 	}
 	in.moves.changed(m)
 	in.rep.updated(m.ID)
-	e := &AuditEntry{At: in.now, Actor: actor, Action: AuditMoveUpdated, MoveID: m.ID, Detail: detail, APS: m.Score.APS, Reasons: m.Reasons}
+	// An update by a signal records the new score; the reasons are kept for
+	// decisions (creation and transitions), where they explain what the
+	// founder saw, not for every message that lands on a thread.
+	e := &AuditEntry{At: in.now, Actor: actor, Action: AuditMoveUpdated, MoveID: m.ID, Detail: detail, APS: m.Score.APS}
 	if from != m.Status {
-		e.Action, e.From, e.To = AuditMoveTransition, from, m.Status
+		e.Action, e.From, e.To, e.Reasons = AuditMoveTransition, from, m.Status, m.Reasons
 	}
 	return in.tx.AppendAudit(e)
 }

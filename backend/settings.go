@@ -2,7 +2,6 @@ package backend
 
 import (
 	"math"
-	"net/mail"
 	"sort"
 	"time"
 )
@@ -206,7 +205,7 @@ func (s *Settings) Validate() error {
 		return Errorf(EINVALID, "Today's Moves limit must be between 1 and 100")
 	}
 	if s.OwnerEmail != "" {
-		if _, err := mail.ParseAddress(s.OwnerEmail); err != nil {
+		if !ValidEmail(s.OwnerEmail) {
 			return Errorf(EINVALID, "owner email %q is not an email address", s.OwnerEmail)
 		}
 	}

@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"net/mail"
 	"strings"
 	"time"
 )
@@ -220,7 +219,7 @@ func (s *Signal) Validate() error {
 		if err := need(s.Email.ThreadID != "", "email.thread_id"); err != nil {
 			return err
 		}
-		if _, err := mail.ParseAddress(s.Email.From); err != nil {
+		if !ValidEmail(s.Email.From) {
 			return Errorf(EINVALID, "signal %s: email.from %q is not an email address", s.Type, s.Email.From)
 		}
 	case SignalEmailBounced:

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"strings"
+	"time"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -40,11 +41,14 @@ func (t *tx) PutContact(c *backend.Contact) error {
 	}
 	key := []byte(c.ID)
 	if old := t.bucket(bContacts).Get(key); old != nil {
-		var r contactRecord
+		// Only the indexed field is needed to drop the old index entry.
+		var r struct {
+			Email string `json:"email"`
+		}
 		if err := decode(bContacts, key, old, &r); err != nil {
 			return backend.WrapError(op, err)
 		}
-		if err := deleteEntries(t.bt, contactEntries(fromContactRecord(&r))); err != nil {
+		if err := deleteEntries(t.bt, contactEntries(&backend.Contact{ID: c.ID, Email: r.Email})); err != nil {
 			return internal(op, err)
 		}
 	}
@@ -137,11 +141,14 @@ func (t *tx) PutDeal(d *backend.Deal) error {
 	}
 	key := []byte(d.ID)
 	if old := t.bucket(bDeals).Get(key); old != nil {
-		var r dealRecord
+		// Only the indexed field is needed to drop the old index entry.
+		var r struct {
+			LastActivityAt time.Time `json:"last_activity_at"`
+		}
 		if err := decode(bDeals, key, old, &r); err != nil {
 			return backend.WrapError(op, err)
 		}
-		if err := deleteEntries(t.bt, dealEntries(fromDealRecord(&r))); err != nil {
+		if err := deleteEntries(t.bt, dealEntries(&backend.Deal{ID: d.ID, LastActivityAt: r.LastActivityAt})); err != nil {
 			return internal(op, err)
 		}
 	}
