@@ -158,7 +158,7 @@ func (a *App) Execute(ctx context.Context, id uint64, actor backend.Actor) (Exec
 
 // ingestBatch is how many signals go into one transaction: large enough to
 // amortize the commit, small enough to keep a transaction short.
-const ingestBatch = 10_000
+const ingestBatch = 20_000
 
 // maxLine bounds one JSON line.
 const maxLine = 4 << 20

@@ -96,7 +96,7 @@ func benchSignalsMixed(n int, now time.Time) []*backend.Signal {
 }
 
 // ingestBatch is app.ingestBatch, the CLI's transaction size.
-const ingestBatch = 10_000
+const ingestBatch = 20_000
 
 // benchIngest ingests the signals gen makes, 100,000 at a time, into a
 // fresh store per iteration, in the CLI's batches, and reports signals/s.
