@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"embed"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +17,17 @@ import (
 	"github.com/caseyos/caseyos/store"
 )
 
+// dist is the built frontend; a fresh checkout holds only its .gitkeep,
+// and the UI then says to run `make build`.
+//
+//go:embed all:frontend/dist
+var dist embed.FS
+
 func main() {
+	assets, err := fs.Sub(dist, "frontend/dist")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := app.Main(ctx, os.Args[1:], app.Env{
 		Stdin:  os.Stdin,
@@ -26,6 +38,7 @@ func main() {
 			return store.Open(path, store.Options{})
 		},
 		SchemaVersion: store.SchemaVersion,
+		Assets:        assets,
 	})
 	stop()
 	os.Exit(code)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -17,17 +19,26 @@ import (
 type Options struct {
 	Store     backend.Store
 	Clock     backend.Clock
-	Events    backend.Events
 	Workspace Workspace
 	Executors []backend.Executor
+	Assets    fs.FS // the built frontend, for browser mode; nil in tests
 }
 
-// App is the facade the UI and the CLI call.
+// App is the facade every surface calls. Its exported methods are bound to
+// the desktop window as they are (Wails binds every exported method) and
+// served as POST /api/<Method> in browser mode, so they take no context:
+// they run under the App's own, set at startup and cancelled at shutdown.
 type App struct {
-	store backend.Store
-	clock backend.Clock
-	queue *backend.Queue
-	ws    Workspace
+	store  backend.Store
+	clock  backend.Clock
+	queue  *backend.Queue
+	events *Broker
+	ws     Workspace
+	assets fs.FS
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New returns an App over an open store.
@@ -35,11 +46,50 @@ func New(o Options) *App {
 	if o.Clock == nil {
 		o.Clock = backend.SystemClock{}
 	}
-	return &App{store: o.Store, clock: o.Clock, ws: o.Workspace, queue: backend.NewQueue(o.Store, o.Clock, o.Events, o.Executors...)}
+	events := NewBroker()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &App{
+		store: o.Store, clock: o.Clock, ws: o.Workspace, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
+		queue: backend.NewQueue(o.Store, o.Clock, events, o.Executors...),
+	}
 }
 
-// Queue exposes the domain queue to the wiring in main (background refresh).
-func (a *App) Queue() *backend.Queue { return a.queue }
+// Events is where the App publishes what changed, for the window and the
+// browser to subscribe to.
+func (a *App) Events() *Broker { return a.events }
+
+// refreshEvery is how often a running App brings the queue up to date
+// with the clock (snoozes ending, reasons passing, urgency drifting).
+const refreshEvery = 30 * time.Second
+
+// startup ties the App to the surface's lifetime and starts its background
+// refresh. It is unexported so that Wails does not bind it.
+func (a *App) startup(ctx context.Context) {
+	a.cancel()
+	a.ctx, a.cancel = context.WithCancel(ctx)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(refreshEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.ctx.Done():
+				return
+			case <-t.C:
+				// Failures surface on the next call; a background loop has
+				// no one to return them to.
+				_, _ = a.queue.Refresh(a.ctx)
+			}
+		}
+	}()
+}
+
+// shutdown stops the background work and waits for it.
+func (a *App) shutdown() {
+	a.cancel()
+	a.wg.Wait()
+}
 
 func (a *App) workspaceDTO() WorkspaceDTO {
 	label := "Workspace"
@@ -49,12 +99,15 @@ func (a *App) workspaceDTO() WorkspaceDTO {
 	return WorkspaceDTO{Demo: a.ws.Demo, Label: label, Path: a.ws.Path}
 }
 
+// Workspace says which data the App runs on.
+func (a *App) Workspace() (WorkspaceDTO, error) { return a.workspaceDTO(), nil }
+
 // MaxTodayLimit bounds how many moves one Today call returns.
 const MaxTodayLimit = 500
 
 // Today returns the top pending moves by APS. domain is "", "all", "sales",
 // "marketing" or "cs"; limit 0 means the configured default.
-func (a *App) Today(ctx context.Context, domain string, limit int) (TodayDTO, error) {
+func (a *App) Today(domain string, limit int) (TodayDTO, error) {
 	var f backend.TodayFilter
 	if d := strings.TrimSpace(domain); d != "" && d != "all" {
 		dom, err := backend.ParseDomain(d)
@@ -67,10 +120,11 @@ func (a *App) Today(ctx context.Context, domain string, limit int) (TodayDTO, er
 		return TodayDTO{}, backend.Errorf(backend.EINVALID, "limit must be between 1 and %d", MaxTodayLimit)
 	}
 	f.Limit = limit
-	res, err := a.queue.Today(ctx, f)
+	res, err := a.queue.Today(a.ctx, f)
 	if err != nil {
 		return TodayDTO{}, err
 	}
+	now := a.clock.Now()
 	out := TodayDTO{Workspace: a.workspaceDTO(), Pending: res.Pending, ByDomain: map[string]int{}, Moves: []MoveDTO{}}
 	if f.Domain != nil {
 		out.Domain = string(*f.Domain)
@@ -79,14 +133,14 @@ func (a *App) Today(ctx context.Context, domain string, limit int) (TodayDTO, er
 		out.ByDomain[string(d)] = n
 	}
 	for _, m := range res.Moves {
-		out.Moves = append(out.Moves, toMoveDTO(m, a.clock.Now()))
+		out.Moves = append(out.Moves, toMoveDTO(m, now))
 	}
 	return out, nil
 }
 
 // Move returns one move.
-func (a *App) Move(ctx context.Context, id uint64) (MoveDTO, error) {
-	m, err := a.queue.Move(ctx, id)
+func (a *App) Move(id uint64) (MoveDTO, error) {
+	m, err := a.queue.Move(a.ctx, id)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -94,12 +148,12 @@ func (a *App) Move(ctx context.Context, id uint64) (MoveDTO, error) {
 }
 
 // Explain returns a move's score breakdown, reasons and history.
-func (a *App) Explain(ctx context.Context, id uint64) (ExplainDTO, error) {
-	m, err := a.queue.Move(ctx, id)
+func (a *App) Explain(id uint64) (ExplainDTO, error) {
+	m, err := a.queue.Move(a.ctx, id)
 	if err != nil {
 		return ExplainDTO{}, err
 	}
-	hist, err := a.queue.History(ctx, id)
+	hist, err := a.queue.History(a.ctx, id)
 	if err != nil {
 		return ExplainDTO{}, err
 	}
@@ -116,9 +170,53 @@ func (a *App) Explain(ctx context.Context, id uint64) (ExplainDTO, error) {
 	return out, nil
 }
 
+// Preview says exactly what executing a move would send or create, from
+// the move's current draft.
+func (a *App) Preview(id uint64) (PreviewDTO, error) {
+	m, err := a.queue.Move(a.ctx, id)
+	if err != nil {
+		return PreviewDTO{}, err
+	}
+	dto := toMoveDTO(m, a.clock.Now())
+	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto)}
+	p.Summary = p.Effects[0]
+	if err := a.queue.CanExecute(m.Kind); err != nil {
+		p.NeedsAccount = backend.ErrorMessage(err)
+	}
+	return p, nil
+}
+
+// UpdateDraft replaces a move's draft with the founder's edit.
+func (a *App) UpdateDraft(id uint64, d DraftDTO) (MoveDTO, error) {
+	m, err := a.queue.EditDraft(a.ctx, id, fromDraftDTO(d), backend.ActorKey)
+	if err != nil {
+		return MoveDTO{}, err
+	}
+	return toMoveDTO(m, a.clock.Now()), nil
+}
+
+// actor maps the UI's "via" to the audit log's actor.
+func actor(via string) (backend.Actor, error) {
+	switch via {
+	case "", "key":
+		return backend.ActorKey, nil
+	case "click":
+		return backend.ActorClick, nil
+	case "voice":
+		return backend.ActorVoice, nil
+	case "cli":
+		return backend.ActorCLI, nil
+	}
+	return "", backend.Errorf(backend.EINVALID, "via %q is not one of key, click, voice, cli", via)
+}
+
 // Skip skips a move with an optional reason.
-func (a *App) Skip(ctx context.Context, id uint64, reason string, actor backend.Actor) (MoveDTO, error) {
-	m, err := a.queue.Skip(ctx, id, reason, actor)
+func (a *App) Skip(id uint64, reason, via string) (MoveDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return MoveDTO{}, err
+	}
+	m, err := a.queue.Skip(a.ctx, id, reason, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -126,12 +224,16 @@ func (a *App) Skip(ctx context.Context, id uint64, reason string, actor backend.
 }
 
 // Snooze hides a move until when, which ParseWhen understands ("2h", "tomorrow", an RFC 3339 time …).
-func (a *App) Snooze(ctx context.Context, id uint64, when string, actor backend.Actor) (MoveDTO, error) {
+func (a *App) Snooze(id uint64, when, via string) (MoveDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return MoveDTO{}, err
+	}
 	until, err := ParseWhen(when, a.clock.Now())
 	if err != nil {
 		return MoveDTO{}, err
 	}
-	m, err := a.queue.Snooze(ctx, id, until, actor)
+	m, err := a.queue.Snooze(a.ctx, id, until, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -139,8 +241,25 @@ func (a *App) Snooze(ctx context.Context, id uint64, when string, actor backend.
 }
 
 // Restore brings a skipped or snoozed move back to pending.
-func (a *App) Restore(ctx context.Context, id uint64, actor backend.Actor) (MoveDTO, error) {
-	m, err := a.queue.Restore(ctx, id, actor)
+func (a *App) Restore(id uint64, via string) (MoveDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return MoveDTO{}, err
+	}
+	m, err := a.queue.Restore(a.ctx, id, who)
+	if err != nil {
+		return MoveDTO{}, err
+	}
+	return toMoveDTO(m, a.clock.Now()), nil
+}
+
+// Undo brings back the most recent skipped or snoozed move.
+func (a *App) Undo(via string) (MoveDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return MoveDTO{}, err
+	}
+	m, err := a.queue.Undo(a.ctx, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -148,12 +267,102 @@ func (a *App) Restore(ctx context.Context, id uint64, actor backend.Actor) (Move
 }
 
 // Execute carries out a move now.
-func (a *App) Execute(ctx context.Context, id uint64, actor backend.Actor) (ExecutionDTO, error) {
-	_, exec, err := a.queue.Execute(ctx, id, actor)
+func (a *App) Execute(id uint64, via string) (ExecutionDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return ExecutionDTO{}, err
+	}
+	_, exec, err := a.queue.Execute(a.ctx, id, who)
 	if exec != nil {
 		return toExecutionDTO(exec), err
 	}
 	return ExecutionDTO{}, err
+}
+
+// maxSignalsPage bounds one page of the signals feed.
+const maxSignalsPage = 200
+
+// Signals returns the signals feed, newest first, with the moves each
+// produced among the recent ones.
+func (a *App) Signals(limit, offset int) (SignalsDTO, error) {
+	if limit <= 0 || limit > maxSignalsPage {
+		limit = 50
+	}
+	if offset < 0 {
+		return SignalsDTO{}, backend.Errorf(backend.EINVALID, "offset cannot be negative")
+	}
+	sigs, total, err := a.queue.Signals(a.ctx, offset, limit)
+	if err != nil {
+		return SignalsDTO{}, err
+	}
+	recent, err := a.queue.RecentMoves(a.ctx, 500)
+	if err != nil {
+		return SignalsDTO{}, err
+	}
+	produced := map[uint64][]uint64{}
+	for _, m := range recent {
+		for _, sid := range m.SignalIDs {
+			produced[sid] = append(produced[sid], m.ID)
+		}
+	}
+	out := SignalsDTO{Total: total, Signals: []SignalDTO{}}
+	for _, s := range sigs {
+		ids := produced[s.ID]
+		if ids == nil {
+			ids = []uint64{}
+		}
+		out.Signals = append(out.Signals, SignalDTO{ID: s.ID, Source: string(s.Source), Type: string(s.Type),
+			OccurredAt: s.OccurredAt.UTC(), Summary: signalSummary(s), MoveIDs: ids})
+	}
+	return out, nil
+}
+
+// Stats is the header's day so far, in the local time zone.
+func (a *App) Stats() (StatsDTO, error) {
+	now := a.clock.Now().In(time.Local)
+	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	st, err := a.queue.Stats(a.ctx, dayStart)
+	if err != nil {
+		return StatsDTO{}, err
+	}
+	out := StatsDTO{Pending: st.Pending, ByDomain: map[string]int{}, DoneToday: st.DoneToday, SkippedToday: st.SkippedToday, TimeSavedMinutesToday: st.TimeSavedMinutes}
+	for d, n := range st.ByDomain {
+		out.ByDomain[string(d)] = n
+	}
+	return out, nil
+}
+
+// Settings returns the workspace's settings.
+func (a *App) Settings() (SettingsDTO, error) {
+	st, err := a.queue.Settings(a.ctx)
+	if err != nil {
+		return SettingsDTO{}, err
+	}
+	return toSettingsDTO(st), nil
+}
+
+// SaveSettings validates and stores the settings; every open move is re-scored.
+func (a *App) SaveSettings(in SettingsDTO) (SettingsDTO, error) {
+	st, err := a.queue.Settings(a.ctx)
+	if err != nil {
+		return SettingsDTO{}, err
+	}
+	applySettingsDTO(st, in)
+	if err := a.queue.SaveSettings(a.ctx, st, backend.ActorClick); err != nil {
+		return SettingsDTO{}, err
+	}
+	return a.Settings()
+}
+
+// Connections lists the outside accounts and their state.
+func (a *App) Connections() ([]ConnectionDTO, error) {
+	// Until the connector issues land, no account can be connected; each
+	// row says how it will be.
+	return []ConnectionDTO{
+		{Account: "google", Label: "Gmail and Google Calendar", State: "not_connected", Detail: "Replies, meetings; sends email and books meetings", ConnectHint: "caseyos connect google --credentials FILE"},
+		{Account: "hubspot", Label: "HubSpot", State: "not_connected", Detail: "Deals, contacts, forms; creates tasks and updates deals", ConnectHint: "caseyos connect hubspot --token-stdin"},
+		{Account: "x", Label: "X", State: "not_connected", Detail: "Mentions; replies to posts", ConnectHint: "caseyos connect x"},
+	}, nil
 }
 
 // ingestBatch is how many signals go into one transaction: large enough to
@@ -163,11 +372,18 @@ const ingestBatch = 20_000
 // maxLine bounds one JSON line.
 const maxLine = 4 << 20
 
-// Ingest reads JSON-lines signals from r. Bad lines are reported with their
+// Ingest stores the signals in jsonl, JSON lines (docs/signals.md). It is
+// how the CLI hands an import to a running instance.
+func (a *App) Ingest(jsonl string) (IngestDTO, error) {
+	return a.ingest(strings.NewReader(jsonl))
+}
+
+// ingest reads JSON-lines signals from r. Bad lines are reported with their
 // line number and skipped; good ones are stored in batches. An I/O or store
 // error stops the import; batches already stored stay stored (re-running
 // the import is safe: stored signals are recognized by their dedupe key).
-func (a *App) Ingest(ctx context.Context, r io.Reader) (IngestDTO, error) {
+func (a *App) ingest(r io.Reader) (IngestDTO, error) {
+	ctx := a.ctx
 	out := IngestDTO{Workspace: a.workspaceDTO(), Created: []uint64{}, Updated: []uint64{}, Rejected: []LineErrorDTO{}}
 	dec := signaljson.Decoder{}
 	sc := bufio.NewScanner(r)
@@ -222,20 +438,20 @@ func (a *App) Ingest(ctx context.Context, r io.Reader) (IngestDTO, error) {
 }
 
 // Backup writes a consistent copy of the workspace to path while the app
-// keeps running and returns its size. A failure never leaves a half-written
-// backup under the requested name.
-func (a *App) Backup(ctx context.Context, path string) (int64, error) {
+// keeps running. A failure never leaves a half-written backup under the
+// requested name.
+func (a *App) Backup(path string) (BackupDTO, error) {
 	if strings.TrimSpace(path) == "" {
-		return 0, backend.Errorf(backend.EINVALID, "backup needs a file name")
+		return BackupDTO{}, backend.Errorf(backend.EINVALID, "backup needs a file name")
 	}
-	if err := a.store.BackupToFile(ctx, path); err != nil {
-		return 0, err
+	if err := a.store.BackupToFile(a.ctx, path); err != nil {
+		return BackupDTO{}, err
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return 0, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the backup %s cannot be read back", path), Err: err}
+		return BackupDTO{}, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the backup %s cannot be read back", path), Err: err}
 	}
-	return fi.Size(), nil
+	return BackupDTO{Path: path, Source: a.ws.Path, Bytes: fi.Size()}, nil
 }
 
 // ParseWhen turns what a person types for "until when" into a time:

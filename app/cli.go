@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -29,6 +31,7 @@ type Env struct {
 	Open          OpenFunc
 	Clock         backend.Clock
 	SchemaVersion int
+	Assets        fs.FS // the built frontend (its root holds index.html)
 }
 
 // Exit codes.
@@ -51,6 +54,7 @@ Commands:
   restore ID [--json]                    bring a skipped or snoozed move back
   execute ID [--json]                    carry out a move now
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
+  serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   version                                print the version
 
@@ -122,6 +126,7 @@ func init() {
 	commands = map[string]func(context.Context, *command, []string) int{
 		"today": runToday, "explain": runExplain, "skip": runSkip, "snooze": runSnooze,
 		"restore": runRestore, "execute": runExecute, "ingest": runIngest, "backup": runBackup,
+		"serve": runServe,
 	}
 }
 
@@ -159,21 +164,50 @@ func (c *command) usageError(msg string) {
 	fmt.Fprintf(c.env.Stderr, "Run 'caseyos help' for usage.\n")
 }
 
-// open opens the workspace the command runs on and builds the App.
-func (c *command) open(ctx context.Context, createsReal bool) (*App, func(), bool) {
+// facade is what the commands call: the App itself, or a running
+// instance's App over its loopback API when that instance holds the data
+// file.
+type facade interface {
+	Today(domain string, limit int) (TodayDTO, error)
+	Explain(id uint64) (ExplainDTO, error)
+	Skip(id uint64, reason, via string) (MoveDTO, error)
+	Snooze(id uint64, until, via string) (MoveDTO, error)
+	Restore(id uint64, via string) (MoveDTO, error)
+	Execute(id uint64, via string) (ExecutionDTO, error)
+	Backup(path string) (BackupDTO, error)
+	ingest(r io.Reader) (IngestDTO, error)
+}
+
+// open opens the workspace the command runs on. When a running CaseyOS
+// (desktop or serve) holds that workspace, the command goes to it instead,
+// so the window sees the change at once.
+func (c *command) open(ctx context.Context, createsReal bool) (facade, func(), bool) {
 	dir, err := DataDir(c.g.dataDir)
 	if err != nil {
 		c.fail(err)
 		return nil, nil, false
 	}
 	ws := ChooseWorkspace(dir, c.g.demo, createsReal)
-	st, err := OpenWorkspace(ctx, ws, c.env.Open, c.env.Clock)
+	if r := findInstance(dir, ws); r != nil {
+		return r, func() {}, true
+	}
+	a, done, err := c.openLocal(ctx, ws)
 	if err != nil {
 		c.fail(err)
 		return nil, nil, false
 	}
-	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}})
-	return a, func() { st.Close() }, true
+	return a, done, true
+}
+
+// openLocal opens ws in this process.
+func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), error) {
+	st, err := OpenWorkspace(ctx, ws, c.env.Open, c.env.Clock)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets})
+	a.ctx = ctx
+	return a, func() { st.Close() }, nil
 }
 
 // fail prints err for a person (or as {code, message} JSON with --json) and
@@ -200,7 +234,7 @@ func (c *command) printJSON(w io.Writer, v any) {
 
 // openForMove parses the one move ID a command takes and opens the
 // workspace. When done is nil, code is the exit code to return.
-func (c *command) openForMove(ctx context.Context, args []string) (a *App, id uint64, done func(), code int) {
+func (c *command) openForMove(ctx context.Context, args []string) (a facade, id uint64, done func(), code int) {
 	pos, ok := c.parse(args, 1, "a move ID")
 	if !ok {
 		return nil, 0, nil, ExitUsage
@@ -236,7 +270,7 @@ func runToday(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	t, err := a.Today(ctx, *domain, *limit)
+	t, err := a.Today(*domain, *limit)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -311,7 +345,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	e, err := a.Explain(ctx, id)
+	e, err := a.Explain(id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -383,28 +417,28 @@ func runSkip(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	reason := fs.String("reason", "", "why")
-	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) { return a.Skip(ctx, id, *reason, backend.ActorCLI) }, "Skipped")
+	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) { return a.Skip(id, *reason, "cli") }, "Skipped")
 }
 
 func runSnooze(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	until := fs.String("until", "", "when the move comes back")
-	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) {
+	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) {
 		if *until == "" {
 			return MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
 		}
-		return a.Snooze(ctx, id, *until, backend.ActorCLI)
+		return a.Snooze(id, *until, "cli")
 	}, "Snoozed")
 }
 
 func runRestore(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	return c.change(ctx, args, func(a *App, id uint64) (MoveDTO, error) { return a.Restore(ctx, id, backend.ActorCLI) }, "Restored")
+	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) { return a.Restore(id, "cli") }, "Restored")
 }
 
-func (c *command) change(ctx context.Context, args []string, fn func(*App, uint64) (MoveDTO, error), verb string) int {
+func (c *command) change(ctx context.Context, args []string, fn func(facade, uint64) (MoveDTO, error), verb string) int {
 	a, id, done, code := c.openForMove(ctx, args)
 	if done == nil {
 		return code
@@ -434,7 +468,7 @@ func runExecute(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	e, err := a.Execute(ctx, id, backend.ActorCLI)
+	e, err := a.Execute(id, "cli")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -467,7 +501,7 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	rep, err := a.Ingest(ctx, in)
+	rep, err := a.ingest(in)
 	for _, r := range rep.Rejected {
 		if !c.json {
 			fmt.Fprintf(c.env.Stderr, "line %d: %s\n", r.Line, r.Message)
@@ -502,10 +536,51 @@ func runBackup(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	n, err := a.Backup(ctx, pos[0])
+	b, err := a.Backup(pos[0])
 	if err != nil {
 		return c.fail(err)
 	}
-	fmt.Fprintf(c.env.Stdout, "Backed up %s (%d bytes) to %s\n", a.ws.Path, n, pos[0])
+	fmt.Fprintf(c.env.Stdout, "Backed up %s (%d bytes) to %s\n", b.Source, b.Bytes, b.Path)
+	return ExitOK
+}
+
+func runServe(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (loopback unless you say otherwise)")
+	if _, ok := c.parse(args, 0, "no arguments"); !ok {
+		return ExitUsage
+	}
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return c.fail(err)
+	}
+	ws := ChooseWorkspace(dir, c.g.demo, false)
+	if info, err := readInstance(dir); err == nil && findInstance(dir, ws) != nil {
+		return c.fail(backend.Errorf(backend.ECONFLICT, "CaseyOS is already running on this workspace: open %s?token=%s", info.URL, info.Token))
+	}
+	if host, _, err := net.SplitHostPort(*addr); err != nil {
+		return c.fail(backend.Errorf(backend.EINVALID, "--addr %q is not host:port", *addr))
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(c.env.Stderr, "warning: serving on %s, which other machines may reach; the token is all that protects your data\n", *addr)
+	}
+	a, done, err := c.openLocal(ctx, ws)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer done()
+	a.startup(ctx)
+	defer a.shutdown()
+	url, stop, err := a.serveInstance(ctx, dir, *addr)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer stop()
+	label := "your workspace"
+	if ws.Demo {
+		label = "the " + DemoLabel
+	}
+	fmt.Fprintf(c.env.Stdout, "CaseyOS is serving %s at %s\n", label, url)
+	fmt.Fprintln(c.env.Stdout, "Open that address in your browser. Press Ctrl-C to stop.")
+	<-ctx.Done()
 	return ExitOK
 }

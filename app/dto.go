@@ -204,3 +204,132 @@ func toAuditDTO(e *backend.AuditEntry) AuditDTO {
 func toExecutionDTO(e *backend.Execution) ExecutionDTO {
 	return ExecutionDTO{ID: e.ID, MoveID: e.MoveID, IdempotencyKey: e.IdempotencyKey, State: string(e.State), Result: e.Result, Error: e.Error, RemoteIDs: e.RemoteIDs}
 }
+
+// PreviewDTO is what executing a move would do, exactly.
+type PreviewDTO struct {
+	MoveID       uint64   `json:"move_id"`
+	Kind         string   `json:"kind"`
+	Summary      string   `json:"summary"`
+	Effects      []string `json:"effects"`
+	Draft        DraftDTO `json:"draft"`
+	NeedsAccount string   `json:"needs_account,omitempty"` // why it cannot run yet, naming the account to connect
+}
+
+// SignalDTO is one entry of the signals feed.
+type SignalDTO struct {
+	ID         uint64    `json:"id"`
+	Source     string    `json:"source"`
+	Type       string    `json:"type"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Summary    string    `json:"summary"`
+	MoveIDs    []uint64  `json:"move_ids"`
+}
+
+// SignalsDTO is a page of the signals feed.
+type SignalsDTO struct {
+	Total   int         `json:"total"`
+	Signals []SignalDTO `json:"signals"`
+}
+
+// StatsDTO is the header's day so far.
+type StatsDTO struct {
+	Pending               int            `json:"pending"`
+	ByDomain              map[string]int `json:"by_domain"`
+	DoneToday             int            `json:"done_today"`
+	SkippedToday          int            `json:"skipped_today"`
+	TimeSavedMinutesToday int            `json:"time_saved_minutes_today"`
+}
+
+// WeightsDTO are the APS weights.
+type WeightsDTO struct {
+	Revenue   float64 `json:"revenue"`
+	Urgency   float64 `json:"urgency"`
+	Effort    float64 `json:"effort"`
+	Strategic float64 `json:"strategic"`
+}
+
+// ICPRuleDTO is one strategic-fit rule.
+type ICPRuleDTO struct {
+	Field  string   `json:"field"`
+	Op     string   `json:"op"`
+	Values []string `json:"values"`
+	Min    float64  `json:"min"`
+	Max    float64  `json:"max"`
+	Weight float64  `json:"weight"`
+	Label  string   `json:"label"`
+}
+
+// ICPDTO is the strategic-fit rule set.
+type ICPDTO struct {
+	Base  float64      `json:"base"`
+	Rules []ICPRuleDTO `json:"rules"`
+}
+
+// SettingsDTO is what the settings screen edits.
+type SettingsDTO struct {
+	Weights           WeightsDTO     `json:"weights"`
+	ICP               ICPDTO         `json:"icp"`
+	UndoWindowSeconds float64        `json:"undo_window_seconds"`
+	DailyCaps         map[string]int `json:"daily_caps"`
+	TodayLimit        int            `json:"today_limit"`
+	StalledDealDays   int            `json:"stalled_deal_days"`
+	OwnerName         string         `json:"owner_name"`
+	OwnerEmail        string         `json:"owner_email"`
+}
+
+// ConnectionDTO is the state of one outside account.
+type ConnectionDTO struct {
+	Account     string `json:"account"`
+	Label       string `json:"label"`
+	State       string `json:"state"` // not_connected, connected, reconnect, offline
+	Detail      string `json:"detail"`
+	ConnectHint string `json:"connect_hint"`
+}
+
+// BackupDTO reports a backup.
+type BackupDTO struct {
+	Path   string `json:"path"`
+	Source string `json:"source"`
+	Bytes  int64  `json:"bytes"`
+}
+
+func fromDraftDTO(d DraftDTO) backend.Draft {
+	out := backend.Draft{To: d.To, Cc: d.Cc, Subject: d.Subject, Body: d.Body, ThreadID: d.ThreadID, InReplyTo: d.InReplyTo,
+		TaskTitle: d.TaskTitle, DealStage: d.DealStage, PostID: d.PostID, MergeIDs: d.MergeIDs, Fields: d.Fields}
+	if d.TaskDue != nil {
+		out.TaskDue = *d.TaskDue
+	}
+	return out
+}
+
+func toSettingsDTO(s *backend.Settings) SettingsDTO {
+	out := SettingsDTO{
+		Weights:           WeightsDTO{s.Weights.Revenue, s.Weights.Urgency, s.Weights.Effort, s.Weights.Strategic},
+		ICP:               ICPDTO{Base: s.ICP.Base, Rules: []ICPRuleDTO{}},
+		UndoWindowSeconds: s.UndoWindow.Seconds(), DailyCaps: map[string]int{}, TodayLimit: s.TodayLimit,
+		StalledDealDays: s.StalledDealDays, OwnerName: s.OwnerName, OwnerEmail: s.OwnerEmail,
+	}
+	for _, r := range s.ICP.Rules {
+		out.ICP.Rules = append(out.ICP.Rules, ICPRuleDTO{r.Field, r.Op, r.Values, r.Min, r.Max, r.Weight, r.Label})
+	}
+	for k, n := range s.DailyCaps {
+		out.DailyCaps[string(k)] = n
+	}
+	return out
+}
+
+// applySettingsDTO overlays what the settings screen edits onto s; the
+// rest of s (curves, windows) is kept.
+func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
+	s.Weights = backend.Weights{Revenue: in.Weights.Revenue, Urgency: in.Weights.Urgency, Effort: in.Weights.Effort, Strategic: in.Weights.Strategic}
+	s.ICP = backend.ICP{Base: in.ICP.Base}
+	for _, r := range in.ICP.Rules {
+		s.ICP.Rules = append(s.ICP.Rules, backend.ICPRule{Field: r.Field, Op: r.Op, Values: r.Values, Min: r.Min, Max: r.Max, Weight: r.Weight, Label: r.Label})
+	}
+	s.UndoWindow = time.Duration(in.UndoWindowSeconds * float64(time.Second))
+	s.DailyCaps = map[backend.MoveKind]int{}
+	for k, n := range in.DailyCaps {
+		s.DailyCaps[backend.MoveKind(k)] = n
+	}
+	s.TodayLimit, s.StalledDealDays, s.OwnerName, s.OwnerEmail = in.TodayLimit, in.StalledDealDays, in.OwnerName, in.OwnerEmail
+}

@@ -36,6 +36,13 @@ func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
 	return nil, Errorf(EUNAVAILABLE, "nothing can carry out %s moves", kind)
 }
 
+// CanExecute reports whether a connected account can carry out moves of
+// kind; the error (EUNAVAILABLE) names the account to connect.
+func (q *Queue) CanExecute(kind MoveKind) error {
+	_, err := q.executorFor(kind)
+	return err
+}
+
 // Execute carries out a move now. The execution record is written (with its
 // idempotency key) and the move set executing before the executor is
 // called, so a crash mid-way leaves a record to reconcile rather than a

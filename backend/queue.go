@@ -833,6 +833,144 @@ func (q *Queue) Restore(ctx context.Context, id uint64, actor Actor) (*Move, err
 	})
 }
 
+// humanActors are the actors whose decisions Undo can take back.
+var humanActors = map[Actor]bool{ActorKey: true, ActorClick: true, ActorVoice: true, ActorCLI: true}
+
+// Undo takes back the most recent skip or snooze by a person whose move is
+// still skipped or snoozed: the move returns to pending. It reads the audit
+// log, so it undoes a skip made in another window or from the CLI too.
+// ENOTFOUND when there is nothing to undo.
+func (q *Queue) Undo(ctx context.Context, actor Actor) (*Move, error) {
+	var m *Move
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		var found *Move
+		err := walkAuditBack(tx, func(e *AuditEntry) bool {
+			if e.Action != AuditMoveTransition || !humanActors[e.Actor] || (e.To != StatusSkipped && e.To != StatusSnoozed) {
+				return true
+			}
+			cand, err := tx.FindMove(e.MoveID)
+			if err != nil || cand.Status != e.To {
+				return true // since restored, executed or expired: look further back
+			}
+			found = cand
+			return false
+		})
+		if err != nil {
+			return err
+		}
+		if found == nil {
+			return Errorf(ENOTFOUND, "nothing to undo")
+		}
+		m = found
+		return transition(tx, m, StatusPending, actor, "undo", now)
+	})
+	if err != nil {
+		return nil, WrapError("undo", err)
+	}
+	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "undo", MoveIDs: []uint64{m.ID}})
+	return m, nil
+}
+
+// EditDraft replaces an open move's draft with the founder's edit. The
+// draft is marked edited, so newer signals update the move's reasons and
+// score but leave the text alone.
+func (q *Queue) EditDraft(ctx context.Context, id uint64, d Draft, actor Actor) (*Move, error) {
+	return q.change(ctx, "edit draft", id, func(tx Tx, m *Move, now time.Time) error {
+		if m.Status != StatusPending && m.Status != StatusSnoozed && m.Status != StatusFailed {
+			return Errorf(ECONFLICT, "move %d is %s; its draft can no longer be edited", m.ID, m.Status)
+		}
+		m.Draft, m.DraftEdited, m.UpdatedAt = d, true, now
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if err := tx.UpdateMove(m); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditMoveUpdated, MoveID: m.ID, Detail: "draft edited", APS: m.Score.APS})
+	})
+}
+
+// Signals returns stored signals, newest first, and how many there are.
+func (q *Queue) Signals(ctx context.Context, offset, limit int) ([]*Signal, int, error) {
+	var out []*Signal
+	var total int
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, total, err = tx.FindSignals(SignalFilter{Offset: offset, Limit: limit})
+		return err
+	})
+	return out, total, WrapError("signals", err)
+}
+
+// RecentMoves returns the newest n moves, newest first, for linking signals
+// to what they produced.
+func (q *Queue) RecentMoves(ctx context.Context, n int) ([]*Move, error) {
+	var out []*Move
+	err := q.store.View(ctx, func(tx Tx) error {
+		_, total, err := tx.FindMoves(MoveFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		out, _, err = tx.FindMoves(MoveFilter{Offset: max(total-n, 0), Limit: n})
+		return err
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, WrapError("recent moves", err)
+}
+
+// Settings returns the workspace's settings.
+func (q *Queue) Settings(ctx context.Context) (*Settings, error) {
+	var st *Settings
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		st, err = tx.Settings()
+		return err
+	})
+	return st, WrapError("settings", err)
+}
+
+// SaveSettings validates and stores st and re-scores every open move with
+// it, in one transaction, with the change in the audit log.
+func (q *Queue) SaveSettings(ctx context.Context, st *Settings, actor Actor) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		if err := tx.PutSettings(st); err != nil {
+			return err
+		}
+		lookup := newTxRecords(tx)
+		for _, status := range []MoveStatus{StatusPending, StatusSnoozed, StatusFailed} {
+			status := status
+			moves, _, err := tx.FindMoves(MoveFilter{Status: &status})
+			if err != nil {
+				return err
+			}
+			for _, m := range moves {
+				if err := scoreMove(m, lookup, st, now); err != nil {
+					return err
+				}
+				if err := tx.UpdateMove(m); err != nil {
+					return err
+				}
+			}
+		}
+		if lookup.err != nil {
+			return lookup.err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditSettings, Detail: "settings saved; open moves re-scored"})
+	})
+	if err != nil {
+		return WrapError("save settings", err)
+	}
+	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "settings"})
+	return nil
+}
+
 // change loads a move, applies fn and publishes queue:changed, in one transaction.
 func (q *Queue) change(ctx context.Context, op string, id uint64, fn func(Tx, *Move, time.Time) error) (*Move, error) {
 	var m *Move

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// A running CaseyOS (the desktop window or `caseyos serve`) holds its data
+// file, so a CLI command cannot open it. The instance therefore serves its
+// API on loopback and leaves <data dir>/instance.json (0600) saying where,
+// with its token; the CLI sends its command there instead, and the window
+// sees the change as it happens.
+
+const instanceFile = "instance.json"
+
+type instanceInfo struct {
+	PID   int    `json:"pid"`
+	URL   string `json:"url"`
+	Token string `json:"token"`
+	Path  string `json:"path"` // the data file the instance holds
+}
+
+// startInstance serves the API on a free loopback port for the CLI (and a
+// browser) and writes the instance file. stop removes the file and stops
+// the server.
+func (a *App) startInstance(ctx context.Context, dataDir string) (stop func(), err error) {
+	_, stop, err = a.serveInstance(ctx, dataDir, "127.0.0.1:0")
+	return stop, err
+}
+
+// serveInstance is startInstance on a chosen address; it also returns the
+// URL to open, token included.
+func (a *App) serveInstance(ctx context.Context, dataDir, addr string) (openURL string, stop func(), err error) {
+	url, token, stopServer, err := a.listenAPI(ctx, addr)
+	if err != nil {
+		return "", nil, err
+	}
+	info := instanceInfo{PID: os.Getpid(), URL: url, Token: token, Path: a.ws.Path}
+	path := filepath.Join(dataDir, instanceFile)
+	b, _ := json.Marshal(info)
+	if err := writeFile0600(path, b); err != nil {
+		stopServer()
+		return "", nil, &backend.Error{Code: backend.EINTERNAL, Message: "cannot write " + path, Err: err}
+	}
+	return url + "?token=" + token, func() {
+		// Only remove the file if it is still ours.
+		if cur, err := readInstance(dataDir); err == nil && cur.PID == info.PID && cur.URL == info.URL {
+			os.Remove(path)
+		}
+		stopServer()
+	}, nil
+}
+
+func writeFile0600(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func readInstance(dataDir string) (instanceInfo, error) {
+	var info instanceInfo
+	b, err := os.ReadFile(filepath.Join(dataDir, instanceFile))
+	if err != nil {
+		return info, err
+	}
+	return info, json.Unmarshal(b, &info)
+}
+
+// findInstance returns a client for the running instance that holds ws,
+// or nil when none answers.
+func findInstance(dataDir string, ws Workspace) *remote {
+	info, err := readInstance(dataDir)
+	if err != nil || info.URL == "" || info.Path != ws.Path {
+		return nil
+	}
+	r := &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{Timeout: 2 * time.Minute}}
+	ping := &remote{base: info.URL, token: info.Token, client: &http.Client{Timeout: 2 * time.Second}}
+	var w WorkspaceDTO
+	if err := ping.call("Workspace", nil, &w); err != nil {
+		return nil // stale file from an instance that died
+	}
+	return r
+}
+
+// remote calls a running instance's App over its loopback API.
+type remote struct {
+	base, token string
+	ws          Workspace
+	client      *http.Client
+}
+
+var _ facade = (*remote)(nil)
+
+func (r *remote) call(method string, args []any, out any) error {
+	if args == nil {
+		args = []any{}
+	}
+	body, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPost, r.base+"api/"+method, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e ErrorDTO
+		if json.Unmarshal(data, &e) != nil || e.Code == "" {
+			return backend.Errorf(backend.EINTERNAL, "the running CaseyOS answered %s", resp.Status)
+		}
+		return &backend.Error{Code: e.Code, Message: e.Message}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the running CaseyOS sent an unreadable %s answer", method), Err: err}
+	}
+	return nil
+}
+
+// Today calls the instance's Today.
+func (r *remote) Today(domain string, limit int) (out TodayDTO, err error) {
+	return out, r.call("Today", []any{domain, limit}, &out)
+}
+
+// Explain calls the instance's Explain.
+func (r *remote) Explain(id uint64) (out ExplainDTO, err error) {
+	return out, r.call("Explain", []any{id}, &out)
+}
+
+// Skip calls the instance's Skip.
+func (r *remote) Skip(id uint64, reason, via string) (out MoveDTO, err error) {
+	return out, r.call("Skip", []any{id, reason, via}, &out)
+}
+
+// Snooze calls the instance's Snooze.
+func (r *remote) Snooze(id uint64, until, via string) (out MoveDTO, err error) {
+	return out, r.call("Snooze", []any{id, until, via}, &out)
+}
+
+// Restore calls the instance's Restore.
+func (r *remote) Restore(id uint64, via string) (out MoveDTO, err error) {
+	return out, r.call("Restore", []any{id, via}, &out)
+}
+
+// Execute calls the instance's Execute.
+func (r *remote) Execute(id uint64, via string) (out ExecutionDTO, err error) {
+	return out, r.call("Execute", []any{id, via}, &out)
+}
+
+// Backup calls the instance's Backup; the path is made absolute here, since
+// the instance runs in another directory.
+func (r *remote) Backup(path string) (out BackupDTO, err error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return out, backend.Errorf(backend.EINVALID, "backup path %q is not usable", path)
+	}
+	return out, r.call("Backup", []any{abs}, &out)
+}
+
+func (r *remote) ingest(in io.Reader) (out IngestDTO, err error) {
+	b, err := io.ReadAll(io.LimitReader(in, maxBody))
+	if err != nil {
+		return out, &backend.Error{Code: backend.EINVALID, Message: "reading signals failed", Err: err}
+	}
+	return out, r.call("Ingest", []any{string(b)}, &out)
+}

@@ -1,0 +1,78 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// effects lists, in words, every side effect executing the move would have,
+// from its draft: the preview the window shows and `caseyos explain` prints.
+func effects(m MoveDTO) []string {
+	d := m.Draft
+	switch backend.MoveKind(m.Kind) {
+	case backend.KindSendEmail:
+		out := []string{fmt.Sprintf("Send an email to %s: “%s”", strings.Join(d.To, ", "), d.Subject)}
+		if len(d.Cc) > 0 {
+			out = append(out, "Copy "+strings.Join(d.Cc, ", "))
+		}
+		if d.ThreadID != "" {
+			out = append(out, "As a reply in thread "+d.ThreadID)
+		}
+		return out
+	case backend.KindCreateTask:
+		out := []string{fmt.Sprintf("Create the task “%s”", d.TaskTitle)}
+		if d.TaskDue != nil {
+			out = append(out, "Due "+d.TaskDue.Local().Format("Mon Jan 2 15:04"))
+		}
+		if m.ContactID != "" || m.DealID != "" {
+			out = append(out, "Associated with "+strings.Trim(strings.Join([]string{m.ContactID, m.DealID}, ", "), ", "))
+		}
+		return out
+	case backend.KindMergeContacts:
+		if len(d.MergeIDs) == 2 {
+			return []string{fmt.Sprintf("Merge contact %s into %s (cannot be undone)", d.MergeIDs[1], d.MergeIDs[0])}
+		}
+	case backend.KindReplySocial:
+		return []string{fmt.Sprintf("Reply to post %s: “%s”", d.PostID, d.Body)}
+	case backend.KindUpdateDeal:
+		return []string{fmt.Sprintf("Move deal %s to %s", m.DealID, backend.StageLabel(d.DealStage))}
+	case backend.KindScheduleMeeting:
+		return []string{fmt.Sprintf("Propose meeting times to %s and book the one chosen", strings.Join(d.To, ", "))}
+	case backend.KindNote:
+		return []string{fmt.Sprintf("Save the note “%s” (stays on this computer)", d.Subject)}
+	}
+	return []string{m.Kind}
+}
+
+// signalSummary is one line about a signal for the feed.
+func signalSummary(s *backend.Signal) string {
+	switch {
+	case s.Email != nil:
+		who := s.Email.FromName
+		if who == "" {
+			who = s.Email.From
+		}
+		return fmt.Sprintf("%s: “%s”", who, s.Email.Subject)
+	case s.Meeting != nil:
+		return fmt.Sprintf("“%s” %s", s.Meeting.Title, s.Meeting.Start.Local().Format("Mon Jan 2 15:04"))
+	case s.Post != nil:
+		return fmt.Sprintf("@%s: “%s”", s.Post.Author, s.Post.Text)
+	case s.Form != nil:
+		who := s.ContactID
+		if s.Contact != nil {
+			who = s.Contact.DisplayName()
+		}
+		return fmt.Sprintf("%s submitted “%s”", who, s.Form.Form)
+	case s.Deal != nil:
+		name := s.Deal.Name
+		if name == "" {
+			name = s.Deal.ID
+		}
+		return fmt.Sprintf("%s → %s", name, backend.StageLabel(s.Deal.Stage))
+	case s.Type == backend.SignalContactDuplicate:
+		return fmt.Sprintf("%s duplicates %s", s.Payload["duplicate_id"], s.ContactID)
+	}
+	return string(s.Type)
+}
