@@ -55,7 +55,9 @@ func startServe(tb testing.TB) *served {
 	go func() {
 		done <- app.Main(ctx, []string{"serve", "--data-dir", dir}, app.Env{
 			Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Clock: clock, Assets: assets,
-			Open: func(p string) (backend.Store, error) { return store.Open(p, store.Options{Timeout: 200 * time.Millisecond}) },
+			Open: func(p string) (backend.Store, error) {
+				return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
+			},
 		})
 	}()
 	tb.Cleanup(func() {
