@@ -374,3 +374,84 @@ func itoa(n uint64) string {
 	}
 	return string(b)
 }
+
+func TestQueue_UndoEditStatsSettings(t *testing.T) {
+	f := newQueue(t)
+	f.ingest(t, replySignal("g1", "t1", "maya@acme.io", testNow.Add(-time.Hour)), mentionSignal("x1", "p1", testNow.Add(-time.Hour)))
+	res := f.today(t, nil)
+	reply, mention := res.Moves[0], res.Moves[1]
+
+	t.Run("UndoNothing", func(t *testing.T) {
+		if _, err := f.q.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+			t.Errorf("Undo with nothing to undo: %v", err)
+		}
+	})
+	t.Run("UndoTakesBackTheLatestDecision", func(t *testing.T) {
+		f.q.Skip(f.ctx, reply.ID, "", backend.ActorKey)
+		f.clock.Advance(time.Second)
+		f.q.Snooze(f.ctx, mention.ID, testNow.Add(5*time.Hour), backend.ActorClick)
+		m, err := f.q.Undo(f.ctx, backend.ActorKey)
+		if err != nil || m.ID != mention.ID || m.Status != backend.StatusPending {
+			t.Fatalf("first Undo = %+v, %v; want the snooze taken back", m, err)
+		}
+		m, err = f.q.Undo(f.ctx, backend.ActorKey)
+		if err != nil || m.ID != reply.ID || m.Status != backend.StatusPending {
+			t.Fatalf("second Undo = %+v, %v; want the skip taken back", m, err)
+		}
+		if _, err := f.q.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+			t.Errorf("third Undo: %v, want nothing left", err)
+		}
+	})
+	t.Run("EditDraftSurvivesNewerSignals", func(t *testing.T) {
+		d := reply.Draft
+		d.Body = "Hi Maya — 40 seats works. Contract attached."
+		if _, err := f.q.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); err != nil {
+			t.Fatal(err)
+		}
+		f.ingest(t, replySignal("g2", "t1", "maya@acme.io", testNow))
+		m, _ := f.q.Move(f.ctx, reply.ID)
+		if m.Draft.Body != d.Body || !m.DraftEdited || len(m.SignalIDs) != 2 {
+			t.Errorf("after a newer reply the draft is %q (edited %v)", m.Draft.Body, m.DraftEdited)
+		}
+		d.To = nil
+		if _, err := f.q.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); backend.ErrorCode(err) != backend.EINVALID {
+			t.Errorf("an email draft without a recipient: %v, want invalid", err)
+		}
+	})
+	t.Run("Stats", func(t *testing.T) {
+		note := &backend.Signal{Source: backend.SourceGCal, Type: backend.SignalMeetingUpcoming, OccurredAt: f.clock.Now(), DedupeKey: "cal1",
+			Meeting: &backend.Meeting{ID: "ev1", Title: "Call", Start: f.clock.Now().Add(3 * time.Hour), End: f.clock.Now().Add(4 * time.Hour), External: true, Attendees: []string{"li@acme.io"}}}
+		rep := f.ingest(t, note)
+		if _, _, err := f.q.Execute(f.ctx, rep.Created[0], backend.ActorKey); err != nil {
+			t.Fatal(err)
+		}
+		f.q.Skip(f.ctx, mention.ID, "", backend.ActorKey)
+		st, err := f.q.Stats(f.ctx, testNow.Truncate(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.DoneToday != 1 || st.SkippedToday != 2 || st.TimeSavedMinutes != backend.DefaultSettings().EffortMinutes[backend.KindNote] || st.Pending != 1 {
+			t.Errorf("stats = %+v", st)
+		}
+		later, _ := f.q.Stats(f.ctx, testNow.Add(48*time.Hour))
+		if later.DoneToday != 0 || later.SkippedToday != 0 {
+			t.Errorf("stats for a later day = %+v", later)
+		}
+	})
+	t.Run("SaveSettingsRescores", func(t *testing.T) {
+		before, _ := f.q.Move(f.ctx, reply.ID)
+		st := backend.DefaultSettings()
+		st.Weights = backend.Weights{Revenue: 0.1, Urgency: 0.7, Effort: 0.1, Strategic: 0.1}
+		if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := f.q.Move(f.ctx, reply.ID)
+		if after.Score.Weights != st.Weights || after.Score.APS == before.Score.APS {
+			t.Errorf("after new weights: %+v → %+v", before.Score, after.Score)
+		}
+		st.Weights.Revenue = 0.5
+		if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); backend.ErrorCode(err) != backend.EINVALID {
+			t.Errorf("weights summing to 1.4: %v", err)
+		}
+	})
+}
