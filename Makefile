@@ -15,7 +15,7 @@ LDFLAGS  := -s -w -X github.com/caseyos/caseyos/app.Version=$(VERSION)
 # (desktop, browser, keychain, voice) add theirs here.
 APT_PKGS := ca-certificates git gcc make
 
-.PHONY: all run build test test-unit test-e2e bench deps deps-go deps-system fmt-check vet clean help
+.PHONY: all run serve build test test-unit test-e2e bench deps deps-go deps-system fmt-check vet clean help
 
 all: build
 
@@ -57,6 +57,10 @@ run: build
 	@echo
 	./$(BIN) today
 
+## serve: the app in a browser (prints the URL to open)
+serve: build
+	./$(BIN) serve
+
 ## test: every tier
 test: deps fmt-check vet test-unit
 
@@ -77,3 +81,7 @@ bench: deps
 
 clean:
 	rm -rf build/bin
+
+# The frontend and the desktop shell bring their own targets (included last
+# so that `all` stays the default goal).
+-include frontend/frontend.mk build/desktop.mk
