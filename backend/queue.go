@@ -686,10 +686,42 @@ func transition(tx Tx, m *Move, to MoveStatus, actor Actor, detail string, now t
 	if err := tx.UpdateMove(m); err != nil {
 		return err
 	}
+	if err := countTransition(tx, m, from, to, now); err != nil {
+		return err
+	}
 	return tx.AppendAudit(&AuditEntry{
 		At: now, Actor: actor, Action: AuditMoveTransition, MoveID: m.ID, From: from, To: to,
 		Detail: detail, APS: m.Score.APS, Reasons: m.Reasons,
 	})
+}
+
+// Counter names in the stats store.
+const (
+	StatDone         = "done"
+	StatSkipped      = "skipped"
+	StatMinutesSaved = "minutes_saved"
+)
+
+// countTransition keeps the day's counters: moves done (with the minutes
+// their effort estimate says they saved) and skipped; undoing a skip takes
+// it back off.
+func countTransition(tx Tx, m *Move, from, to MoveStatus, now time.Time) error {
+	switch {
+	case to == StatusDone:
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		if err := tx.AddStat(StatDone, now, 1); err != nil {
+			return err
+		}
+		return tx.AddStat(StatMinutesSaved, now, st.EffortMinutes[m.Kind])
+	case to == StatusSkipped:
+		return tx.AddStat(StatSkipped, now, 1)
+	case from == StatusSkipped && to == StatusPending:
+		return tx.AddStat(StatSkipped, now, -1)
+	}
+	return nil
 }
 
 // TodayFilter selects Today's Moves.

@@ -14,47 +14,35 @@ type Stats struct {
 	TimeSavedMinutes int // the effort estimates of the moves done today
 }
 
-// auditPage is how many audit entries are read per step when walking the
-// log backwards.
-const auditPage = 200
-
-// Stats counts pending moves and what happened since dayStart, walking the
-// audit log back from its end only as far as dayStart.
+// Stats counts pending moves and what happened from dayStart until now,
+// from the counters the state machine keeps.
 func (q *Queue) Stats(ctx context.Context, dayStart time.Time) (Stats, error) {
 	st := Stats{ByDomain: map[Domain]int{}}
+	now := q.clock.Now()
 	err := q.store.View(ctx, func(tx Tx) error {
-		settings, err := tx.Settings()
-		if err != nil {
-			return err
-		}
-		pending := StatusPending
-		if _, st.Pending, err = tx.FindMoves(MoveFilter{Status: &pending, Limit: 1}); err != nil {
-			return err
-		}
+		var err error
 		for _, d := range Domains {
 			d := d
 			if st.ByDomain[d], err = tx.CountMoves(StatusPending, &d); err != nil {
 				return err
 			}
+			st.Pending += st.ByDomain[d]
 		}
-		return walkAuditBack(tx, func(e *AuditEntry) bool {
-			if e.At.Before(dayStart) {
-				return false
-			}
-			if e.Action == AuditMoveTransition && e.To == StatusDone {
-				st.DoneToday++
-				if m, err := tx.FindMove(e.MoveID); err == nil {
-					st.TimeSavedMinutes += settings.EffortMinutes[m.Kind]
-				}
-			}
-			if e.Action == AuditMoveTransition && e.To == StatusSkipped {
-				st.SkippedToday++
-			}
-			return true
-		})
+		if st.DoneToday, err = tx.SumStat(StatDone, dayStart, now); err != nil {
+			return err
+		}
+		if st.SkippedToday, err = tx.SumStat(StatSkipped, dayStart, now); err != nil {
+			return err
+		}
+		st.TimeSavedMinutes, err = tx.SumStat(StatMinutesSaved, dayStart, now)
+		return err
 	})
 	return st, WrapError("stats", err)
 }
+
+// auditPage is how many audit entries are read per step when walking the
+// log backwards.
+const auditPage = 200
 
 // walkAuditBack calls fn with audit entries from the newest back, until fn
 // returns false or the log is exhausted.

@@ -37,6 +37,14 @@ type Tx interface {
 	SettingsStore
 	CursorStore
 	WorkspaceStore
+	StatsStore
+}
+
+// StatsStore keeps counters per quarter-hour (moves done, skipped, minutes
+// saved), so "today" is a sum of at most 96 slots, not a walk of the log.
+type StatsStore interface {
+	AddStat(name string, at time.Time, delta int) error
+	SumStat(name string, from, to time.Time) (int, error)
 }
 
 // SignalStore holds signals, unique by DedupeKey.

@@ -45,6 +45,7 @@ import (
 //	audit                         seq → auditRecord                     (append-only: the bucket's sequence is the count)
 //	audit_by_move                 moveID | seq → ""
 //	cursors                       account → cursor (plain string)
+//	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
 // Schema version 1 (see migrate.go) had only meta/schema_version, signals
 // and moves, with a flat move record.
@@ -82,6 +83,7 @@ var (
 	bAudit              = []byte("audit")
 	bAuditByMove        = []byte("audit_by_move")
 	bCursors            = []byte("cursors")
+	bStats              = []byte("stats")
 
 	kSchemaVersion = []byte("schema_version")
 	kSettings      = []byte("settings")
@@ -98,7 +100,7 @@ var allBuckets = [][]byte{
 	bOutcomes, bOutcomesByMove,
 	bContacts, bContactsByEmail, bCompanies, bDeals, bDealsByActivity,
 	bAudit, bAuditByMove,
-	bCursors,
+	bCursors, bStats,
 }
 
 func createBuckets(btx *bolt.Tx) error {
