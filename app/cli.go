@@ -44,7 +44,9 @@ const (
 
 const usage = `CaseyOS — today's go-to-market moves, ranked.
 
-Usage: caseyos [--data-dir DIR] [--demo] COMMAND [ARGS]
+Usage: caseyos [--data-dir DIR] [--demo] [COMMAND [ARGS]]
+
+With no command, caseyos opens the desktop window.
 
 Commands:
   today [--json] [--domain sales|marketing|cs] [--limit N]   Today's Moves, best first
@@ -85,7 +87,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		cmd, rest = pre.Arg(0), pre.Args()[1:]
 	}
 	switch cmd {
-	case "", "help", "-h", "--help":
+	case "":
+		// No command: the desktop window (desktop.go), or in a build
+		// without it, a message saying how to get one.
+		return runDesktop(ctx, &command{name: "desktop", env: env, g: g})
+	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	case "version":

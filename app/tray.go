@@ -1,0 +1,321 @@
+//go:build desktop
+
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/systray"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// The tray (menu-bar) icon: the next move as its title and tooltip, and
+// Execute, Skip, Show and Quit. On Linux fyne.io/systray speaks
+// StatusNotifierItem over the session D-Bus, beside the GTK loop Wails
+// runs; with no tray host the icon simply is not shown.
+
+// trayTitleRunes bounds the move title in the tray's title and menu.
+const trayTitleRunes = 40
+
+// tray is the running tray icon; a nil *tray is a tray that is not there
+// (every method is a no-op).
+type tray struct {
+	app    *App
+	stderr io.Writer
+	show   func()
+	quit   func()
+
+	kick chan struct{} // a refresh is wanted (capacity 1: requests coalesce)
+	done chan struct{} // closed by stop
+	end  func()
+	wg   sync.WaitGroup
+
+	mu   sync.Mutex
+	next *MoveDTO // the move Execute and Skip act on; nil when none
+
+	mNext, mExecute, mSkip, mShow, mQuit *systray.MenuItem
+}
+
+// startTray shows the tray icon, or explains in one line why not and
+// returns nil.
+func startTray(a *App, stderr io.Writer, show, quit func()) *tray {
+	if why := trayUnsupported(); why != "" {
+		fmt.Fprintf(stderr, "caseyos: no tray icon: %s\n", why)
+		return nil
+	}
+	t := &tray{app: a, stderr: stderr, show: show, quit: quit, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	ready := make(chan struct{})
+	start, end := systray.RunWithExternalLoop(func() { t.build(); close(ready) }, nil)
+	t.end = end
+	start()
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		select {
+		case <-ready:
+		case <-t.done:
+			return
+		}
+		t.loop()
+	}()
+	t.refreshSoon()
+	return t
+}
+
+// trayUnsupported says why there can be no tray here, or "".
+func trayUnsupported() string {
+	if os.Getenv("CASEYOS_TRAY") == "0" {
+		return "turned off (CASEYOS_TRAY=0)"
+	}
+	switch goruntime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+		// Without a session bus address godbus would try to autolaunch a bus
+		// daemon; a desktop session always has one.
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+			if rt := os.Getenv("XDG_RUNTIME_DIR"); rt == "" || !exists(filepath.Join(rt, "bus")) {
+				return "no D-Bus session bus"
+			}
+		}
+		return ""
+	default:
+		// macOS wants both Cocoa loops on the main thread and Windows'
+		// tray needs its own message loop: neither is tried yet.
+		if os.Getenv("CASEYOS_TRAY") == "1" {
+			return ""
+		}
+		return "not yet supported on " + goruntime.GOOS + " (CASEYOS_TRAY=1 to try)"
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// build makes the menu; systray calls it once its loop runs.
+func (t *tray) build() {
+	systray.SetIcon(markPNG(64))
+	systray.SetTitle("CaseyOS")
+	systray.SetTooltip("CaseyOS")
+	t.mNext = systray.AddMenuItem("Loading…", "The next move")
+	t.mNext.Disable()
+	systray.AddSeparator()
+	t.mExecute = systray.AddMenuItem("Execute", "Carry out the next move")
+	t.mSkip = systray.AddMenuItem("Skip", "Skip the next move")
+	systray.AddSeparator()
+	t.mShow = systray.AddMenuItem("Show CaseyOS", "Bring the window forward")
+	t.mQuit = systray.AddMenuItem("Quit", "Close CaseyOS")
+	t.mExecute.Disable()
+	t.mSkip.Disable()
+	// A click on the icon itself (where the host supports it) shows the window.
+	systray.SetOnTapped(t.show)
+}
+
+func (t *tray) loop() {
+	for {
+		select {
+		case <-t.done:
+			return
+		case <-t.kick:
+			t.refresh()
+		case <-t.mExecute.ClickedCh:
+			if m := t.current(); m != nil {
+				if _, err := t.app.Execute(m.ID, string(backend.ActorClick)); err != nil {
+					t.fail("execute", m.ID, err)
+					// The window says what went wrong and offers the fix.
+					t.show()
+				}
+			}
+		case <-t.mSkip.ClickedCh:
+			if m := t.current(); m != nil {
+				if _, err := t.app.Skip(m.ID, "", string(backend.ActorClick)); err != nil {
+					t.fail("skip", m.ID, err)
+				}
+			}
+		case <-t.mShow.ClickedCh:
+			t.show()
+		case <-t.mQuit.ClickedCh:
+			t.quit()
+		}
+	}
+}
+
+func (t *tray) fail(op string, id uint64, err error) {
+	fmt.Fprintf(t.stderr, "caseyos: tray %s move %d: %s\n", op, id, backend.ErrorMessage(err))
+}
+
+func (t *tray) current() *MoveDTO {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.next
+}
+
+// refreshSoon asks for the next move to be read again; it never blocks, so
+// it may be called from an event subscriber.
+func (t *tray) refreshSoon() {
+	if t == nil {
+		return
+	}
+	select {
+	case t.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (t *tray) refresh() {
+	today, err := t.app.Today("", 1)
+	if err != nil {
+		fmt.Fprintf(t.stderr, "caseyos: tray: %s\n", backend.ErrorMessage(err))
+		return
+	}
+	var next *MoveDTO
+	if len(today.Moves) > 0 {
+		m := today.Moves[0]
+		next = &m
+	}
+	t.mu.Lock()
+	t.next = next
+	t.mu.Unlock()
+
+	title, tooltip := trayText(today)
+	systray.SetTitle(title)
+	systray.SetTooltip(tooltip)
+	if next == nil {
+		t.mNext.SetTitle("Nothing to do right now")
+		t.mExecute.Disable()
+		t.mSkip.Disable()
+		return
+	}
+	t.mNext.SetTitle(title)
+	t.mExecute.SetTitle("Execute “" + shorten(next.Title, 24) + "”")
+	t.mExecute.Enable()
+	t.mSkip.Enable()
+}
+
+// trayText is the tray's title ("93 · Reply to Dana…") and tooltip.
+func trayText(t TodayDTO) (title, tooltip string) {
+	if len(t.Moves) == 0 {
+		return "CaseyOS", "CaseyOS — nothing to do right now"
+	}
+	m := t.Moves[0]
+	title = fmt.Sprintf("%.0f · %s", m.APS, shorten(m.Title, trayTitleRunes))
+	tooltip = fmt.Sprintf("CaseyOS — next of %d: %s", t.Pending, title)
+	if t.Workspace.Demo {
+		tooltip += " (" + t.Workspace.Label + ")"
+	}
+	return title, tooltip
+}
+
+// shorten cuts s to n runes at a word boundary where it can, with "…".
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	cut := string(r[:n-1])
+	// Mid-word: back up to the last space, unless that loses too much.
+	if next := r[n-1]; !unicode.IsSpace(next) && !unicode.IsPunct(next) {
+		if i := strings.LastIndexByte(cut, ' '); i >= len(cut)/2 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, " ,.;:-—") + "…"
+}
+
+// stop removes the icon and waits for the menu loop.
+func (t *tray) stop() {
+	if t == nil {
+		return
+	}
+	close(t.done)
+	t.wg.Wait()
+	// systray's end closes the D-Bus connection it made, and panics on a
+	// nil one when it could not make it (already logged by systray).
+	defer func() { _ = recover() }()
+	t.end()
+}
+
+// markPNG draws the CaseyOS mark — an indigo rounded square, a white open
+// ring and an amber dot in its opening: the next move — as a size×size PNG.
+// build/appicon.png is markPNG(512) (a test keeps them the same).
+func markPNG(size int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	k := float64(size) / 512 // the design is on a 512 grid
+	top := [3]float64{0x6D, 0x6A, 0xF5}
+	bottom := [3]float64{0x37, 0x26, 0xA6}
+	const ss = 4 // supersampling per axis
+	for py := 0; py < size; py++ {
+		for px := 0; px < size; px++ {
+			var r, g, b, n float64
+			for sy := 0; sy < ss; sy++ {
+				for sx := 0; sx < ss; sx++ {
+					x := (float64(px) + (float64(sx)+0.5)/ss) / k
+					y := (float64(py) + (float64(sy)+0.5)/ss) / k
+					if !inRoundRect(x, y, 16, 16, 496, 496, 108) {
+						continue
+					}
+					f := (x + y) / 1024
+					c := [3]float64{
+						top[0] + (bottom[0]-top[0])*f,
+						top[1] + (bottom[1]-top[1])*f,
+						top[2] + (bottom[2]-top[2])*f,
+					}
+					switch {
+					case math.Hypot(x-352, y-256) <= 40:
+						c = [3]float64{0xFF, 0xC8, 0x57}
+					case inRing(x, y):
+						c = [3]float64{0xFF, 0xFF, 0xFF}
+					}
+					r, g, b, n = r+c[0], g+c[1], b+c[2], n+1
+				}
+			}
+			if n > 0 {
+				img.SetNRGBA(px, py, color.NRGBA{uint8(r / n), uint8(g / n), uint8(b / n), uint8(255 * n / (ss * ss))})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+func inRoundRect(x, y, x0, y0, x1, y1, r float64) bool {
+	if x < x0 || x > x1 || y < y0 || y > y1 {
+		return false
+	}
+	cx := math.Max(x0+r, math.Min(x, x1-r))
+	cy := math.Max(y0+r, math.Min(y, y1-r))
+	return math.Hypot(x-cx, y-cy) <= r
+}
+
+// inRing is the open ring: centre (240, 256), radius 128, 60 wide, open
+// 50° either side of the right-hand axis, with round ends.
+func inRing(x, y float64) bool {
+	const cx, cy, radius, width = 240.0, 256.0, 128.0, 60.0
+	const gap = 50 * math.Pi / 180
+	d := math.Hypot(x-cx, y-cy)
+	if math.Abs(d-radius) <= width/2 && math.Abs(math.Atan2(y-cy, x-cx)) >= gap {
+		return true
+	}
+	for _, s := range []float64{1, -1} {
+		if math.Hypot(x-(cx+radius*math.Cos(gap)), y-(cy+s*radius*math.Sin(gap))) <= width/2 {
+			return true
+		}
+	}
+	return false
+}
