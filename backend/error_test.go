@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -49,5 +50,20 @@ func TestBackendImportsStdlibOnly(t *testing.T) {
 		if !strings.HasPrefix(p, "github.com/caseyos/caseyos/backend") {
 			t.Errorf("backend depends on %s; the domain may import the standard library only", p)
 		}
+	}
+}
+
+type waitErr struct{ d time.Duration }
+
+func (e waitErr) Error() string             { return "rate limited" }
+func (e waitErr) RetryAfter() time.Duration { return e.d }
+
+func TestRetryAfter(t *testing.T) {
+	wrapped := backend.WrapError("poll", &backend.Error{Code: backend.EUNAVAILABLE, Message: "HubSpot is rate limiting", Err: waitErr{7 * time.Second}})
+	if d, ok := backend.RetryAfter(wrapped); !ok || d != 7*time.Second {
+		t.Errorf("RetryAfter(wrapped) = %v, %v, want 7s, true", d, ok)
+	}
+	if d, ok := backend.RetryAfter(backend.Errorf(backend.EUNAVAILABLE, "down")); ok {
+		t.Errorf("RetryAfter(plain) = %v, true, want false", d)
 	}
 }

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -101,4 +102,32 @@ type Secrets interface {
 	Get(account string) (string, error) // ENOTFOUND when absent
 	Set(account, secret string) error
 	Delete(account string) error
+}
+
+// RateLimiter paces the requests a connector makes for one account. The sync
+// engine gives each account one, set from the vendor's published limits; the
+// connector calls Wait before every request and Observe with what the
+// vendor's rate-limit headers said.
+type RateLimiter interface {
+	// Wait blocks until a request may go out, or ctx ends.
+	Wait(ctx context.Context) error
+	// Observe reports the requests left in the vendor's current window and
+	// how long until that window resets (0 when the header is absent).
+	Observe(remaining int, resetIn time.Duration)
+}
+
+// RetryAfterError is implemented by errors that know how long to wait before
+// trying again (a 429's Retry-After, a daily limit's reset).
+type RetryAfterError interface {
+	error
+	RetryAfter() time.Duration
+}
+
+// RetryAfter returns the wait an error in err's chain asks for, if any.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r RetryAfterError
+	if errors.As(err, &r) {
+		return r.RetryAfter(), true
+	}
+	return 0, false
 }
