@@ -1,0 +1,515 @@
+// api.ts is the only module that knows how the UI talks to CaseyOS: Wails
+// bindings in the desktop window (window.go.app.App), JSON over HTTP with a
+// per-launch token in browser mode (`caseyos serve`). Every failure, whatever
+// the transport, becomes an ApiError {code, message}. The method list and
+// the DTO shapes follow docs/api.md and docs/cli.md.
+
+// ---------------------------------------------------------------- DTOs
+
+export interface WorkspaceDTO {
+  demo: boolean;
+  label: string;
+  path: string;
+}
+
+export interface ComponentDTO {
+  value: number;
+  weight: number;
+  /** Points of APS this component adds (effort uses 1 − value). */
+  contribution: number;
+  reason: string;
+}
+
+export interface ScoreDTO {
+  aps: number;
+  revenue: ComponentDTO;
+  urgency: ComponentDTO;
+  effort: ComponentDTO;
+  strategic: ComponentDTO;
+}
+
+export interface DraftDTO {
+  to?: string[];
+  cc?: string[];
+  subject?: string;
+  body?: string;
+  thread_id?: string;
+  in_reply_to?: string;
+  task_title?: string;
+  task_due?: string;
+  deal_stage?: string;
+  post_id?: string;
+  merge_ids?: string[];
+  fields?: Record<string, string>;
+}
+
+export type Domain = 'sales' | 'marketing' | 'cs';
+export type Via = 'key' | 'click' | 'voice';
+
+export interface MoveDTO {
+  id: number;
+  kind: string;
+  domain: Domain | string;
+  title: string;
+  status: string;
+  aps: number;
+  top_reason: string;
+  reasons: string[];
+  score: ScoreDTO;
+  subject: string;
+  source: string;
+  contact_id?: string;
+  company_id?: string;
+  deal_id?: string;
+  due_at?: string;
+  due_label?: string;
+  expires_at?: string;
+  snoozed_until?: string;
+  skip_reason?: string;
+  last_error?: string;
+  signal_ids: number[];
+  draft: DraftDTO;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TodayDTO {
+  workspace: WorkspaceDTO;
+  domain?: string;
+  pending: number;
+  by_domain: Record<string, number>;
+  moves: MoveDTO[];
+}
+
+export interface AuditDTO {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  from?: string;
+  to?: string;
+  detail?: string;
+  aps: number;
+}
+
+export interface ExplainDTO {
+  workspace: WorkspaceDTO;
+  move: MoveDTO;
+  formula: string;
+  history: AuditDTO[];
+}
+
+export interface PreviewDTO {
+  move_id: number;
+  kind: string;
+  summary: string;
+  effects: string[];
+  draft: DraftDTO;
+  needs_account?: string;
+}
+
+export interface ExecutionDTO {
+  id: number;
+  move_id: number;
+  idempotency_key: string;
+  state: string;
+  result?: string;
+  error?: string;
+  remote_ids?: Record<string, string>;
+}
+
+export interface SignalDTO {
+  id: number;
+  source: string;
+  type: string;
+  occurred_at: string;
+  summary: string;
+  move_ids: number[];
+}
+
+export interface SignalsDTO {
+  total: number;
+  signals: SignalDTO[];
+}
+
+export interface StatsDTO {
+  pending: number;
+  by_domain: Record<string, number>;
+  done_today: number;
+  skipped_today: number;
+  time_saved_minutes_today: number;
+}
+
+export interface Weights {
+  revenue: number;
+  urgency: number;
+  effort: number;
+  strategic: number;
+}
+
+export interface ICPRule {
+  field: string;
+  op: string;
+  values?: string[];
+  min?: number;
+  max?: number;
+  weight: number;
+  label: string;
+}
+
+export interface SettingsDTO {
+  weights: Weights;
+  icp: { base: number; rules: ICPRule[] };
+  undo_window_seconds: number;
+  daily_caps: Record<string, number>;
+  today_limit: number;
+  stalled_deal_days: number;
+  owner_name: string;
+  owner_email: string;
+}
+
+export type ConnectionState = 'not_connected' | 'connected' | 'reconnect' | 'offline';
+
+export interface ConnectionDTO {
+  account: string;
+  label: string;
+  state: ConnectionState | string;
+  detail: string;
+  connect_hint: string;
+}
+
+// ---------------------------------------------------------------- events
+
+export interface QueueChangedEvent {
+  reason: string;
+  move_ids: number[];
+}
+
+export interface SyncStatusEvent {
+  account: string;
+  state: string;
+  last_success?: string;
+  last_error?: string;
+  next_run?: string;
+}
+
+export interface UndoWindowEvent {
+  execution_id: number;
+  move_id: number;
+  seconds_left: number;
+}
+
+export interface EventMap {
+  'queue:changed': QueueChangedEvent;
+  'sync:status': SyncStatusEvent;
+  'execution:undo_window': UndoWindowEvent;
+  /** Synthetic: the event stream came back after a break — reload everything. */
+  'api:reload': Record<string, never>;
+}
+export type EventName = keyof EventMap;
+
+/** The server-sent event names the UI listens to. */
+export const serverEvents: EventName[] = ['queue:changed', 'sync:status', 'execution:undo_window'];
+
+// ---------------------------------------------------------------- errors
+
+export type ErrorCode = 'invalid' | 'not_found' | 'conflict' | 'unauthorized' | 'unavailable' | 'internal';
+
+/** ApiError is how every failure reaches the UI. */
+export interface ApiError {
+  code: ErrorCode | string;
+  message: string;
+}
+
+export const unreachable: ApiError = { code: 'unavailable', message: 'CaseyOS is not reachable' };
+
+const codeByStatus: Record<number, ErrorCode> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'unauthorized',
+  404: 'not_found',
+  409: 'conflict',
+  503: 'unavailable',
+};
+
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && typeof (e as ApiError).code === 'string' && typeof (e as ApiError).message === 'string';
+}
+
+/** toApiError turns anything thrown or rejected into {code, message}. */
+export function toApiError(e: unknown, status?: number): ApiError {
+  if (isApiError(e)) return { code: e.code, message: e.message };
+  if (typeof e === 'string') {
+    try {
+      const parsed = JSON.parse(e);
+      if (isApiError(parsed)) return { code: parsed.code, message: parsed.message };
+    } catch {
+      /* a plain message */
+    }
+    return { code: status ? (codeByStatus[status] ?? 'internal') : 'internal', message: e };
+  }
+  if (e instanceof Error) return { code: 'internal', message: e.message };
+  return { code: 'internal', message: 'Something went wrong' };
+}
+
+// ---------------------------------------------------------------- transports
+
+/** Online is whether the transport last reached CaseyOS. */
+export type Status = 'online' | 'offline';
+
+export interface Transport {
+  readonly kind: 'wails' | 'http';
+  call<T>(method: string, args: unknown[]): Promise<T>;
+  on(name: string, cb: (data: unknown) => void): () => void;
+  onStatus(cb: (s: Status) => void): () => void;
+}
+
+type Listener = (data: unknown) => void;
+
+class Emitter {
+  private map = new Map<string, Set<Listener>>();
+  on(name: string, cb: Listener): () => void {
+    let set = this.map.get(name);
+    if (!set) this.map.set(name, (set = new Set()));
+    set.add(cb);
+    return () => set!.delete(cb);
+  }
+  emit(name: string, data: unknown) {
+    for (const cb of [...(this.map.get(name) ?? [])]) cb(data);
+  }
+}
+
+interface WailsRuntime {
+  EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
+}
+type WailsApp = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** createWailsTransport calls the bound methods of the desktop window. */
+export function createWailsTransport(app: WailsApp, runtime?: WailsRuntime): Transport {
+  const status = new Emitter();
+  return {
+    kind: 'wails',
+    async call<T>(method: string, args: unknown[]): Promise<T> {
+      const fn = app[method];
+      if (typeof fn !== 'function') throw { code: 'not_found', message: `unknown method ${method}` } satisfies ApiError;
+      try {
+        return (await fn(...args)) as T;
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+    on(name, cb) {
+      if (!runtime) return () => {};
+      const off = runtime.EventsOn(name, (data) => cb(data));
+      return typeof off === 'function' ? off : () => {};
+    },
+    onStatus(cb) {
+      return status.on('status', cb as Listener);
+    },
+  };
+}
+
+export interface HttpDeps {
+  fetch: typeof fetch;
+  /** The page URL, to read ?token= from on first load. */
+  location: { href: string };
+  /** Strips the token from the address bar. */
+  replaceUrl?: (url: string) => void;
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
+  EventSource?: new (url: string) => EventSourceLike;
+  /** Base URL of the API, default '' (same origin). */
+  base?: string;
+}
+
+export interface EventSourceLike {
+  onopen: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  addEventListener(name: string, cb: (ev: { data: string }) => void): void;
+  close(): void;
+}
+
+const tokenKey = 'caseyos.token';
+
+/** takeToken reads ?token= from the URL (once), strips it, and keeps it in session storage. */
+export function takeToken(deps: Pick<HttpDeps, 'location' | 'replaceUrl' | 'storage'>): string {
+  const url = new URL(deps.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    deps.storage?.setItem(tokenKey, fromUrl);
+    url.searchParams.delete('token');
+    deps.replaceUrl?.(url.pathname + (url.search === '?' ? '' : url.search) + url.hash);
+    return fromUrl;
+  }
+  return deps.storage?.getItem(tokenKey) ?? '';
+}
+
+/** createHttpTransport talks to `caseyos serve`: POST /api/<Method>, SSE on /api/events. */
+export function createHttpTransport(deps: HttpDeps): Transport {
+  const token = takeToken(deps);
+  const base = deps.base ?? '';
+  const events = new Emitter();
+  const status = new Emitter();
+  let current: Status = 'online';
+  const setStatus = (s: Status) => {
+    if (s === current) return;
+    current = s;
+    status.emit('status', s);
+  };
+
+  let source: EventSourceLike | null = null;
+  const ensureSource = () => {
+    // Without a token the stream would only be refused, again and again.
+    if (source || !deps.EventSource || !token) return;
+    const es = new deps.EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    source = es;
+    let broken = false;
+    es.onopen = () => {
+      setStatus('online');
+      if (broken) {
+        broken = false;
+        events.emit('api:reload', {});
+      }
+    };
+    es.onerror = () => {
+      broken = true;
+      setStatus('offline');
+    };
+    for (const name of serverEvents) {
+      es.addEventListener(name, (ev) => {
+        let data: unknown = null;
+        try {
+          data = ev.data ? JSON.parse(ev.data) : null;
+        } catch {
+          data = ev.data;
+        }
+        events.emit(name, data);
+      });
+    }
+  };
+
+  return {
+    kind: 'http',
+    async call<T>(method: string, args: unknown[]): Promise<T> {
+      let res: Response;
+      try {
+        res = await deps.fetch(`${base}/api/${method}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify(args),
+        });
+      } catch {
+        setStatus('offline');
+        throw { ...unreachable };
+      }
+      setStatus('online');
+      let text = '';
+      try {
+        text = await res.text();
+      } catch {
+        throw { ...unreachable };
+      }
+      if (!res.ok) {
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        if (isApiError(body)) throw { code: body.code, message: body.message } satisfies ApiError;
+        throw {
+          code: codeByStatus[res.status] ?? 'internal',
+          message: (typeof body === 'string' && body.trim()) || `${method} failed (HTTP ${res.status})`,
+        } satisfies ApiError;
+      }
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw { code: 'internal', message: `${method} returned something that is not JSON` } satisfies ApiError;
+      }
+    },
+    on(name, cb) {
+      ensureSource();
+      return events.on(name, cb);
+    },
+    onStatus(cb) {
+      return status.on('status', cb as Listener);
+    },
+  };
+}
+
+declare global {
+  interface Window {
+    go?: { app?: { App?: WailsApp } };
+    runtime?: WailsRuntime;
+  }
+}
+
+/** detectTransport picks Wails when the bindings exist, else HTTP. */
+export function detectTransport(): Transport {
+  const w = typeof window !== 'undefined' ? window : undefined;
+  const wails = w?.go?.app?.App;
+  if (wails) return createWailsTransport(wails, w?.runtime);
+  return createHttpTransport({
+    fetch: (...a) => fetch(...a),
+    location: w ? w.location : { href: 'http://127.0.0.1/' },
+    replaceUrl: (url) => w?.history.replaceState(w.history.state, '', url),
+    storage: w?.sessionStorage,
+    EventSource: typeof EventSource !== 'undefined' ? (EventSource as unknown as HttpDeps['EventSource']) : undefined,
+  });
+}
+
+// ---------------------------------------------------------------- the API
+
+/** Api is every method of docs/api.md, typed. */
+export interface Api {
+  readonly transport: Transport;
+  Workspace(): Promise<WorkspaceDTO>;
+  Today(domain: string, limit: number): Promise<TodayDTO>;
+  Move(id: number): Promise<MoveDTO>;
+  Explain(id: number): Promise<ExplainDTO>;
+  Preview(id: number): Promise<PreviewDTO>;
+  UpdateDraft(id: number, draft: DraftDTO): Promise<MoveDTO>;
+  Skip(id: number, reason: string, via: Via): Promise<MoveDTO>;
+  Snooze(id: number, until: string, via: Via): Promise<MoveDTO>;
+  Undo(via: Via): Promise<MoveDTO>;
+  Execute(id: number, via: Via): Promise<ExecutionDTO>;
+  Signals(limit: number, offset: number): Promise<SignalsDTO>;
+  Stats(): Promise<StatsDTO>;
+  Settings(): Promise<SettingsDTO>;
+  SaveSettings(s: SettingsDTO): Promise<SettingsDTO>;
+  Connections(): Promise<ConnectionDTO[]>;
+  on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
+  onStatus(cb: (s: Status) => void): () => void;
+}
+
+export function createApi(t: Transport): Api {
+  const c = <T>(m: string, ...args: unknown[]) => t.call<T>(m, args);
+  return {
+    transport: t,
+    Workspace: () => c('Workspace'),
+    Today: (domain, limit) => c('Today', domain, limit),
+    Move: (id) => c('Move', id),
+    Explain: (id) => c('Explain', id),
+    Preview: (id) => c('Preview', id),
+    UpdateDraft: (id, draft) => c('UpdateDraft', id, draft),
+    Skip: (id, reason, via) => c('Skip', id, reason, via),
+    Snooze: (id, until, via) => c('Snooze', id, until, via),
+    Undo: (via) => c('Undo', via),
+    Execute: (id, via) => c('Execute', id, via),
+    Signals: (limit, offset) => c('Signals', limit, offset),
+    Stats: () => c('Stats'),
+    Settings: () => c('Settings'),
+    SaveSettings: (s) => c('SaveSettings', s),
+    Connections: async () => (await c<ConnectionDTO[] | null>('Connections')) ?? [],
+    on: (name, cb) => t.on(name, cb as Listener),
+    onStatus: (cb) => t.onStatus(cb),
+  };
+}
+
+let singleton: Api | null = null;
+
+/** api returns the app-wide API over the detected transport. */
+export function api(): Api {
+  return (singleton ??= createApi(detectTransport()));
+}

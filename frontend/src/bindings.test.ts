@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Api, MoveDTO, TodayDTO } from './api';
+import { actionBindings } from './bindings';
+import type { AppContext } from './context';
+import { Keymap, type KeyEventLike } from './keymap';
+import { QueueStore } from './stores/queue.svelte';
+import { SettingsStore } from './stores/settings.svelte';
+import { SignalsStore } from './stores/signals.svelte';
+import { SyncStore } from './stores/sync.svelte';
+import { UiStore } from './stores/ui.svelte';
+
+function mv(id: number, domain: string): MoveDTO {
+  const c = { value: 0.5, weight: 0.25, contribution: 10, reason: '' };
+  return {
+    id, kind: 'note', domain, title: `Move ${id}`, status: 'pending', aps: 90 - id, top_reason: '', reasons: [],
+    score: { aps: 90 - id, revenue: c, urgency: c, effort: c, strategic: c },
+    subject: '', source: 'gmail', signal_ids: [], draft: {}, created_at: '', updated_at: '',
+  };
+}
+
+function setup(platform = 'Linux') {
+  let pending = [mv(1, 'sales'), mv(2, 'cs'), mv(3, 'sales')];
+  const api = {
+    Today: vi.fn(async (domain: string): Promise<TodayDTO> => ({
+      workspace: { demo: true, label: '', path: '' }, pending: 0, by_domain: { sales: 2, cs: 1 },
+      moves: pending.filter((m) => !domain || m.domain === domain),
+    })),
+    Stats: vi.fn(async () => ({ pending: 3, by_domain: {}, done_today: 0, skipped_today: 0, time_saved_minutes_today: 0 })),
+    Skip: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
+    Snooze: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
+    Undo: vi.fn(async () => mv(1, 'sales')),
+    Execute: vi.fn(async (id: number) => ({ id: 1, move_id: id, idempotency_key: '', state: 'committed' })),
+  } as unknown as Api;
+  const storage = new Map<string, string>();
+  const ui = new UiStore({ storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) }, prefersDark: () => true });
+  const keymap = new Keymap({ platform });
+  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api) };
+  const focusSearch = vi.fn();
+  keymap.register(actionBindings(ctx, { focusSearch, blurField: () => false }));
+  const press = (key: string, extra: Partial<KeyEventLike> = {}) => keymap.handle({ key, ...extra });
+  return { ctx, api, press, focusSearch, storage };
+}
+
+describe('the app bindings', () => {
+  it('drive the queue from the keyboard', async () => {
+    const { ctx, api, press } = setup();
+    await ctx.queue.load();
+    expect(ctx.queue.focusId).toBe(1);
+    press('j');
+    expect(ctx.queue.focusId).toBe(2);
+    press('s');
+    expect(api.Skip).toHaveBeenCalledWith(2, '', 'key');
+    expect(ctx.queue.focusId).toBe(3);
+    press('k');
+    press('h');
+    expect(ctx.ui.overlay).toBe('snooze');
+    press('j'); // the list keys are off under an overlay
+    expect(ctx.queue.focusId).toBe(1);
+    press('1'); // 1 = one hour inside the chooser, not the All tab
+    expect(api.Snooze).toHaveBeenCalledWith(1, '1h', 'key');
+    expect(ctx.ui.overlay).toBe('none');
+    press('z');
+    expect(api.Undo).toHaveBeenCalledWith('key');
+    press(' ');
+    expect(ctx.queue.expanded.has(ctx.queue.focusId!)).toBe(true);
+    press('Enter');
+    expect(ctx.ui.detailOpen).toBe(true);
+    press('Escape');
+    expect(ctx.ui.detailOpen).toBe(false);
+  });
+
+  it('switch tabs with 1–4 and open search with /', async () => {
+    const { ctx, press, focusSearch } = setup();
+    await ctx.queue.load();
+    press('2');
+    expect(ctx.queue.tab).toBe('sales');
+    press('4');
+    expect(ctx.queue.tab).toBe('cs');
+    press('1');
+    expect(ctx.queue.tab).toBe('all');
+    press('/');
+    expect(ctx.ui.searchOpen).toBe(true);
+    expect(focusSearch).toHaveBeenCalled();
+  });
+
+  it('open the palette with Ctrl+K here and ⌘K on a Mac, listing every action', () => {
+    const linux = setup('Linux');
+    linux.press('k', { ctrlKey: true });
+    expect(linux.ctx.ui.overlay).toBe('palette');
+    const ids = linux.ctx.ui.paletteActions.map((a) => a.id);
+    for (const id of ['queue.undo', 'view.signals', 'view.settings', 'view.connections', 'app.theme', 'tab.sales']) expect(ids).toContain(id);
+    linux.press('Escape');
+    expect(linux.ctx.ui.overlay).toBe('none');
+
+    const mac = setup('MacIntel');
+    mac.press('k', { ctrlKey: true });
+    expect(mac.ctx.ui.overlay).toBe('none');
+    mac.press('k', { metaKey: true });
+    expect(mac.ctx.ui.overlay).toBe('palette');
+  });
+
+  it('list every keyed action in the help, by group', () => {
+    const { ctx } = setup();
+    const help = ctx.keymap.help();
+    expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'General']);
+    const labels = help.flatMap((g) => g.items.map((i) => `${i.keys.join('/')} ${i.label}`));
+    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts']) {
+      expect(labels).toContain(l);
+    }
+  });
+
+  it('toggle and persist the theme', () => {
+    const { ctx, storage } = setup();
+    expect(ctx.ui.effectiveTheme).toBe('dark');
+    ctx.keymap.run('app.theme');
+    expect(ctx.ui.effectiveTheme).toBe('light');
+    expect(storage.get('caseyos.theme')).toBe('light');
+    ctx.keymap.run('app.systemTheme');
+    expect(storage.has('caseyos.theme')).toBe(false);
+    expect(ctx.ui.effectiveTheme).toBe('dark');
+  });
+});

@@ -1,0 +1,30 @@
+// context.ts: the stores and services every component reaches through
+// Svelte context, created once in App.svelte.
+import { getContext, setContext } from 'svelte';
+import type { Api } from './api';
+import type { Keymap } from './keymap';
+import type { QueueStore } from './stores/queue.svelte';
+import type { SettingsStore } from './stores/settings.svelte';
+import type { SignalsStore } from './stores/signals.svelte';
+import type { SyncStore } from './stores/sync.svelte';
+import type { UiStore } from './stores/ui.svelte';
+
+export interface AppContext {
+  api: Api;
+  keymap: Keymap;
+  queue: QueueStore;
+  signals: SignalsStore;
+  settings: SettingsStore;
+  sync: SyncStore;
+  ui: UiStore;
+}
+
+const key = Symbol('caseyos');
+
+export function provide(ctx: AppContext): void {
+  setContext(key, ctx);
+}
+
+export function app(): AppContext {
+  return getContext<AppContext>(key);
+}

@@ -1,0 +1,317 @@
+// queue.svelte.ts: Today's Moves — the list, the domain tab, the filter,
+// which move has focus, and the actions on it. Skip, snooze and execute
+// take the row away at once (the server call follows), so a key press is
+// answered within a frame; a failure puts the row back and says why.
+import type { Api, ApiError, MoveDTO, StatsDTO, Via, WorkspaceDTO } from '../api';
+import { toApiError } from '../api';
+import { s } from '../strings';
+import { afterRemoval, keep, step } from './focus';
+
+export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
+export type Tab = (typeof tabs)[number];
+
+export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'Execute'>;
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  /** An action offered with the notice (Undo after a skip). */
+  action?: { label: string; run: () => void };
+}
+
+/** The steps of "Show more": Today's limit 0 means the server's default. */
+export const limitSteps = [0, 50, 200, 500];
+
+/** matches says whether a move fits a search query (title or any reason). */
+export function matches(m: MoveDTO, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  if (m.title.toLowerCase().includes(q)) return true;
+  if (m.top_reason?.toLowerCase().includes(q)) return true;
+  return (m.reasons ?? []).some((r) => r.toLowerCase().includes(q));
+}
+
+/** tabCounts: pending moves per tab, less the ones hidden optimistically. */
+export function tabCounts(byDomain: Record<string, number>, hiddenDomains: string[]): Record<Tab, number> {
+  const c: Record<Tab, number> = { all: 0, sales: 0, marketing: 0, cs: 0 };
+  for (const [d, n] of Object.entries(byDomain ?? {})) {
+    if (d in c) c[d as Tab] += n;
+    c.all += n;
+  }
+  for (const d of hiddenDomains) {
+    if (d in c && c[d as Tab] > 0) c[d as Tab]--;
+    if (c.all > 0) c.all--;
+  }
+  return c;
+}
+
+export class QueueStore {
+  /** The moves of the current tab as the server ranked them (APS order). */
+  moves = $state.raw<MoveDTO[]>([]);
+  tab = $state<Tab>('all');
+  byDomain = $state.raw<Record<string, number>>({});
+  workspace = $state.raw<WorkspaceDTO | null>(null);
+  stats = $state.raw<StatsDTO | null>(null);
+  focusId = $state<number | null>(null);
+  expanded = $state.raw<ReadonlySet<number>>(new Set());
+  query = $state('');
+  limitStep = $state(0);
+  loading = $state(true);
+  loaded = $state(false);
+  error = $state.raw<ApiError | null>(null);
+  notices = $state.raw<Notice[]>([]);
+  /** Moves taken away optimistically: id → {domain, settled}. */
+  private hidden = $state.raw<ReadonlyMap<number, { domain: string; settled: boolean }>>(new Map());
+
+  private seq = 0;
+  private noticeSeq = 0;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private focusAfterLoad: number | null = null;
+
+  constructor(
+    private api: QueueApi,
+    private opts: { noticeMs?: number; coalesceMs?: number } = {},
+  ) {}
+
+  /** visible is what the list shows: not hidden, matching the filter. */
+  visible = $derived.by(() => {
+    const hidden = this.hidden;
+    const q = this.query;
+    return this.moves.filter((m) => !hidden.has(m.id) && matches(m, q));
+  });
+
+  visibleIds = $derived(this.visible.map((m) => m.id));
+
+  focused = $derived(this.visible.find((m) => m.id === this.focusId) ?? null);
+
+  counts = $derived.by(() => {
+    const present = new Set(this.moves.map((m) => m.id));
+    const hiddenDomains = [...this.hidden].filter(([id]) => present.has(id)).map(([, h]) => h.domain);
+    return tabCounts(this.byDomain, hiddenDomains);
+  });
+
+  /** total is the pending count of the current tab. */
+  total = $derived(this.counts[this.tab]);
+
+  get limit(): number {
+    return limitSteps[this.limitStep];
+  }
+
+  canShowMore = $derived(this.limitStep < limitSteps.length - 1 && this.moves.length < this.total);
+
+  // ------------------------------------------------------------ loading
+
+  /** load fetches Today for the current tab; only the newest answer counts. */
+  async load(): Promise<void> {
+    const my = ++this.seq;
+    if (!this.loaded) this.loading = true;
+    try {
+      const today = await this.api.Today(this.tab === 'all' ? '' : this.tab, this.limit);
+      if (my !== this.seq) return;
+      this.apply(today.moves ?? [], today.by_domain ?? {});
+      this.workspace = today.workspace ?? this.workspace;
+      this.error = null;
+      this.loaded = true;
+    } catch (e) {
+      if (my !== this.seq) return;
+      this.error = toApiError(e);
+    } finally {
+      if (my === this.seq) this.loading = false;
+    }
+  }
+
+  async loadStats(): Promise<void> {
+    try {
+      this.stats = await this.api.Stats();
+    } catch {
+      /* the header keeps its last figures; the list shows the error */
+    }
+  }
+
+  /** refresh coalesces bursts of queue:changed into one load. */
+  refresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.load();
+      void this.loadStats();
+    }, this.opts.coalesceMs ?? 30);
+  }
+
+  /** apply replaces the list, keeping focus on the same move (by id). */
+  apply(moves: MoveDTO[], byDomain: Record<string, number>): void {
+    const before = this.visibleIds;
+    const present = new Set(moves.map((m) => m.id));
+    // A settled optimistic removal is forgotten once the server agrees.
+    let hidden = this.hidden;
+    if ([...hidden].some(([id, h]) => h.settled && !present.has(id))) {
+      hidden = new Map([...hidden].filter(([id, h]) => !(h.settled && !present.has(id))));
+      this.hidden = hidden;
+    }
+    this.moves = moves;
+    this.byDomain = byDomain;
+    const after = this.visibleIds;
+    if (this.focusAfterLoad !== null && after.includes(this.focusAfterLoad)) {
+      this.focusId = this.focusAfterLoad;
+      this.focusAfterLoad = null;
+    } else {
+      this.focusId = keep(before, after, this.focusId);
+    }
+  }
+
+  // ------------------------------------------------------------ focus and view
+
+  move(delta: number): void {
+    this.focusId = step(this.visibleIds, this.focusId, delta);
+  }
+
+  focus(id: number): void {
+    if (this.visibleIds.includes(id)) this.focusId = id;
+  }
+
+  setTab(tab: Tab): void {
+    if (tab === this.tab) return;
+    this.tab = tab;
+    this.limitStep = 0;
+    this.focusId = null;
+    // Show the current moves of that domain at once; the load completes it.
+    if (tab !== 'all') this.moves = this.moves.filter((m) => m.domain === tab);
+    this.focusId = this.visibleIds[0] ?? null;
+    void this.load();
+  }
+
+  setQuery(q: string): void {
+    this.query = q;
+    if (this.focusId === null || !this.visibleIds.includes(this.focusId)) this.focusId = this.visibleIds[0] ?? null;
+  }
+
+  toggleExpanded(id = this.focusId): void {
+    if (id === null) return;
+    const next = new Set(this.expanded);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.expanded = next;
+  }
+
+  showMore(): void {
+    if (this.limitStep < limitSteps.length - 1) {
+      this.limitStep++;
+      void this.load();
+    }
+  }
+
+  // ------------------------------------------------------------ actions
+
+  private hide(m: MoveDTO): void {
+    const ids = this.visibleIds;
+    this.focusId = afterRemoval(ids, m.id, this.focusId);
+    const next = new Map(this.hidden);
+    next.set(m.id, { domain: m.domain, settled: false });
+    this.hidden = next;
+  }
+
+  private unhide(id: number, refocus: boolean): void {
+    const next = new Map(this.hidden);
+    next.delete(id);
+    this.hidden = next;
+    if (refocus) this.focusId = id;
+  }
+
+  private settle(id: number): void {
+    const h = this.hidden.get(id);
+    if (!h) return;
+    const next = new Map(this.hidden);
+    next.set(id, { ...h, settled: true });
+    this.hidden = next;
+  }
+
+  private target(id?: number): MoveDTO | null {
+    const want = id ?? this.focusId;
+    return this.moves.find((m) => m.id === want) ?? null;
+  }
+
+  /** act takes the move away now, then asks the server; a failure brings it back. */
+  private async act(m: MoveDTO, call: () => Promise<unknown>, done: string): Promise<boolean> {
+    this.hide(m);
+    const movedTo = this.focusId;
+    try {
+      await call();
+      this.settle(m.id);
+      this.notify('info', done, { label: s.queue.undo, run: () => void this.undo('click') });
+      this.refresh();
+      return true;
+    } catch (e) {
+      const err = toApiError(e);
+      // Give focus back only if the user has not moved on meanwhile.
+      this.unhide(m.id, this.focusId === movedTo);
+      this.notify('error', err.message);
+      this.refresh();
+      return false;
+    }
+  }
+
+  skip(via: Via, id?: number): Promise<boolean> {
+    const m = this.target(id);
+    if (!m) return Promise.resolve(false);
+    return this.act(m, () => this.api.Skip(m.id, '', via), s.queue.skipped(m.title));
+  }
+
+  snooze(until: string, phrase: string, via: Via, id?: number): Promise<boolean> {
+    const m = this.target(id);
+    if (!m) return Promise.resolve(false);
+    return this.act(m, () => this.api.Snooze(m.id, until, via), s.queue.snoozed(m.title, phrase));
+  }
+
+  async execute(via: Via, id?: number): Promise<boolean> {
+    const m = this.target(id);
+    if (!m) return false;
+    this.hide(m);
+    const movedTo = this.focusId;
+    try {
+      const ex = await this.api.Execute(m.id, via);
+      if (ex && ex.state === 'failed') throw { code: 'unavailable', message: ex.error || s.state.error };
+      this.settle(m.id);
+      this.notify('info', s.queue.executed(m.title));
+      this.refresh();
+      return true;
+    } catch (e) {
+      this.unhide(m.id, this.focusId === movedTo);
+      this.notify('error', toApiError(e).message);
+      this.refresh();
+      return false;
+    }
+  }
+
+  async undo(via: Via): Promise<boolean> {
+    try {
+      const m = await this.api.Undo(via);
+      if (m && typeof m.id === 'number') {
+        this.unhide(m.id, false);
+        this.focusAfterLoad = m.id;
+        this.notify('info', s.queue.restored(m.title));
+      }
+      await this.load();
+      void this.loadStats();
+      return true;
+    } catch (e) {
+      const err = toApiError(e);
+      this.notify('info', err.code === 'not_found' ? s.queue.nothingToUndo : err.message);
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------ notices
+
+  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {
+    const n: Notice = { id: ++this.noticeSeq, kind, text, action };
+    // One notice of each kind at a time: a new one replaces the last.
+    this.notices = [...this.notices.filter((x) => x.kind !== kind), n];
+    const ms = this.opts.noticeMs ?? (kind === 'error' ? 8000 : 5000);
+    if (ms > 0) setTimeout(() => this.dismiss(n.id), ms);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+}

@@ -1,0 +1,135 @@
+// settings.svelte.ts: the settings form — a working copy of SettingsDTO,
+// checked here (weights add up to 1) and by the server on save.
+import type { Api, ApiError, ICPRule, SettingsDTO } from '../api';
+import { toApiError } from '../api';
+
+/** weightSum adds the four APS weights. */
+export function weightSum(w: SettingsDTO['weights']): number {
+  return (Number(w.revenue) || 0) + (Number(w.urgency) || 0) + (Number(w.effort) || 0) + (Number(w.strategic) || 0);
+}
+
+export function weightsOK(w: SettingsDTO['weights']): boolean {
+  return Math.abs(weightSum(w) - 1) < 0.001;
+}
+
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+/** The ICP rule fields and the operators each accepts (backend/icp.go). */
+export const icpFieldOps: Record<string, string[]> = {
+  'company.industry': ['in', 'contains_any'],
+  'company.employees': ['between'],
+  'company.country': ['in'],
+  'company.tags': ['in'],
+  'contact.title': ['in', 'contains_any'],
+  'contact.lifecycle': ['in'],
+};
+
+export function emptyRule(): ICPRule {
+  return { field: 'company.industry', op: 'in', values: [], weight: 0.1, label: '' };
+}
+
+export class SettingsStore {
+  /** What the server holds. */
+  saved = $state.raw<SettingsDTO | null>(null);
+  /** The form's working copy (deeply reactive). */
+  draft = $state<SettingsDTO | null>(null);
+  loading = $state(false);
+  saving = $state(false);
+  error = $state.raw<ApiError | null>(null);
+  message = $state('');
+
+  constructor(private api: Pick<Api, 'Settings' | 'SaveSettings'>) {}
+
+  dirty = $derived(!!this.draft && !!this.saved && JSON.stringify(this.draft) !== JSON.stringify(this.saved));
+  sum = $derived(this.draft ? weightSum(this.draft.weights) : 0);
+  valid = $derived(!!this.draft && weightsOK(this.draft.weights));
+
+  async load(): Promise<void> {
+    this.loading = true;
+    try {
+      const s = await this.api.Settings();
+      this.saved = normalize(s);
+      this.draft = clone(normalize(s));
+      this.error = null;
+    } catch (e) {
+      this.error = toApiError(e);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  reset(): void {
+    if (this.saved) this.draft = clone(normalize(this.saved));
+    this.error = null;
+    this.message = '';
+  }
+
+  addRule(): void {
+    this.draft?.icp.rules.push(emptyRule());
+  }
+
+  removeRule(i: number): void {
+    this.draft?.icp.rules.splice(i, 1);
+  }
+
+  async save(savedMessage: string): Promise<boolean> {
+    if (!this.draft) return false;
+    if (!weightsOK(this.draft.weights)) {
+      this.error = { code: 'invalid', message: 'The weights must add up to 1.00' };
+      return false;
+    }
+    this.saving = true;
+    this.message = '';
+    try {
+      const s = await this.api.SaveSettings(toWire($state.snapshot(this.draft) as SettingsDTO));
+      this.saved = normalize(s);
+      this.draft = clone(normalize(s));
+      this.error = null;
+      this.message = savedMessage;
+      return true;
+    } catch (e) {
+      this.error = toApiError(e);
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+}
+
+/** normalize fills the optional parts so the form can bind to them. */
+export function normalize(s: SettingsDTO): SettingsDTO {
+  return {
+    ...s,
+    weights: { revenue: s.weights?.revenue ?? 0, urgency: s.weights?.urgency ?? 0, effort: s.weights?.effort ?? 0, strategic: s.weights?.strategic ?? 0 },
+    icp: { base: s.icp?.base ?? 0, rules: (s.icp?.rules ?? []).map((r) => ({ ...r, values: r.values ?? [] })) },
+    daily_caps: { ...(s.daily_caps ?? {}) },
+  };
+}
+
+/** toWire turns form values (strings from inputs) back into numbers. */
+export function toWire(s: SettingsDTO): SettingsDTO {
+  const n = (x: unknown) => (x === '' || x === null || x === undefined ? undefined : Number(x));
+  return {
+    ...s,
+    weights: {
+      revenue: Number(s.weights.revenue),
+      urgency: Number(s.weights.urgency),
+      effort: Number(s.weights.effort),
+      strategic: Number(s.weights.strategic),
+    },
+    icp: {
+      base: Number(s.icp.base),
+      rules: s.icp.rules.map((r) => ({
+        ...r,
+        values: (r.values ?? []).map((v) => String(v).trim()).filter(Boolean),
+        min: n(r.min),
+        max: n(r.max),
+        weight: Number(r.weight),
+      })),
+    },
+    undo_window_seconds: Number(s.undo_window_seconds),
+    today_limit: Number(s.today_limit),
+    stalled_deal_days: Number(s.stalled_deal_days),
+    daily_caps: Object.fromEntries(Object.entries(s.daily_caps).filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), Number(v)])),
+  };
+}
