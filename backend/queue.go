@@ -638,7 +638,7 @@ func (q *Queue) Refresh(ctx context.Context) (RefreshReport, error) {
 // key holds the last activity time, so a deal stalls once per quiet spell
 // and again only after new activity followed by new silence.
 func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
-	cutoff := now.Add(-time.Duration(st.StalledDealDays) * 24 * time.Hour)
+	cutoff := StalledCutoff(st, now)
 	closed := append(append([]string{}, st.WonStages...), st.LostStages...)
 	deals, err := tx.FindDeals(DealFilter{InactiveBefore: &cutoff, ExcludeStages: closed})
 	if err != nil {
@@ -647,12 +647,12 @@ func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
 	var rep IngestReport
 	in := newIngester(tx, st, now, &rep)
 	for _, d := range deals {
-		if d.LastActivityAt.IsZero() {
+		if !DealStalled(d, st, now) {
 			continue
 		}
 		s := &Signal{
 			Source: SourceSystem, Type: SignalDealStalled, OccurredAt: now, DealID: d.ID, CompanyID: d.CompanyID,
-			DedupeKey: fmt.Sprintf("deal.stalled:%s:%d", d.ID, d.LastActivityAt.Unix()),
+			DedupeKey: StalledDedupeKey(d),
 			Deal:      &Deal{ID: d.ID, Stage: d.Stage},
 		}
 		if len(d.ContactIDs) > 0 {
