@@ -13,6 +13,7 @@
 FRONTEND      := frontend
 FRONTEND_MODS := $(FRONTEND)/node_modules/.caseyos-ci
 CHROMIUM      ?= /usr/bin/chromium
+CASEYOS_PERF  ?= 1
 
 .PHONY: frontend-deps frontend-node frontend-chromium frontend-build frontend-test frontend-e2e frontend-check frontend-clean
 
@@ -49,8 +50,12 @@ frontend-test: frontend-node
 frontend-check: frontend-node
 	cd $(FRONTEND) && npm run --silent check
 
+# CASEYOS_E2E_ONLY=perf runs only the performance file (make bench-ui).
+E2E_FILES := $(if $(filter perf,$(CASEYOS_E2E_ONLY)),e2e/perf.test.mjs,e2e/)
+
 frontend-e2e: frontend-deps frontend-build build
-	cd $(FRONTEND) && CASEYOS_BIN="$${CASEYOS_BIN:-$(CURDIR)/build/bin/caseyos}" CHROMIUM="$(CHROMIUM)" npm run --silent e2e
+	cd $(FRONTEND) && CASEYOS_BIN="$${CASEYOS_BIN:-$(CURDIR)/build/bin/caseyos}" CHROMIUM="$(CHROMIUM)" CASEYOS_PERF="$(CASEYOS_PERF)" \
+	  node --test --test-concurrency=1 $(E2E_FILES)
 
 frontend-clean:
 	find $(FRONTEND)/dist -mindepth 1 ! -name .gitkeep -delete
