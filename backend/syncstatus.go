@@ -1,0 +1,107 @@
+package backend
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// SyncState is where an account's sync stands.
+type SyncState string
+
+// Sync states. The UI shows connected, offline and reconnect as the
+// account's badge; running while a pass is under way.
+const (
+	SyncConnected SyncState = "connected" // polling on schedule
+	SyncRunning   SyncState = "running"   // a pass is under way
+	SyncOffline   SyncState = "offline"   // the vendor cannot be reached; it retries by itself
+	SyncFailing   SyncState = "error"     // the last pass failed otherwise; it retries with backoff
+	SyncReconnect SyncState = "reconnect" // the credentials were refused; polling stopped until reconnected
+)
+
+// SyncStatus is one account's sync as the UI and `caseyos status` show it.
+// LastError is user-safe (an Error's Message, never a cause).
+type SyncStatus struct {
+	Account     string
+	State       SyncState
+	LastSuccess time.Time // end of the last pass that succeeded
+	LastError   string    // why the last pass failed; "" after a success
+	ErrorCode   string    // LastError's code
+	LastErrorAt time.Time
+	NextRun     time.Time // zero when no pass is scheduled (reconnect)
+	Items       int       // signals fetched since the account was connected
+	LastItems   int       // signals fetched by the last pass
+	Failures    int       // passes failed in a row
+}
+
+// syncStatusKey is where an account's status is kept: beside its cursor,
+// so that `caseyos status` in another process sees what `caseyos sync` or
+// the running app last did. Accounts never start with "~".
+func syncStatusKey(account string) string { return "~sync-status/" + account }
+
+// syncStatusRecord is the stored form of a SyncStatus.
+type syncStatusRecord struct {
+	State       string    `json:"state"`
+	LastSuccess time.Time `json:"last_success"`
+	LastError   string    `json:"last_error,omitempty"`
+	ErrorCode   string    `json:"error_code,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at"`
+	NextRun     time.Time `json:"next_run"`
+	Items       int       `json:"items"`
+	LastItems   int       `json:"last_items"`
+	Failures    int       `json:"failures"`
+}
+
+func putSyncStatus(tx Tx, st SyncStatus) error {
+	b, err := json.Marshal(syncStatusRecord{
+		State: string(st.State), LastSuccess: st.LastSuccess, LastError: st.LastError, ErrorCode: st.ErrorCode,
+		LastErrorAt: st.LastErrorAt, NextRun: st.NextRun, Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
+	})
+	if err != nil {
+		return err
+	}
+	return tx.PutCursor(syncStatusKey(st.Account), string(b))
+}
+
+func getSyncStatus(tx Tx, account string) (SyncStatus, error) {
+	st := SyncStatus{Account: account, State: SyncConnected}
+	raw, err := tx.Cursor(syncStatusKey(account))
+	if err != nil || raw == "" {
+		return st, err
+	}
+	var r syncStatusRecord
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return st, &Error{Code: EINTERNAL, Message: "the stored sync status of " + account + " is unreadable", Err: err}
+	}
+	st.State = SyncState(r.State)
+	if st.State == SyncRunning || st.State == "" {
+		st.State = SyncConnected // a pass cut short by a stop
+	}
+	st.LastSuccess, st.LastError, st.ErrorCode, st.LastErrorAt = r.LastSuccess, r.LastError, r.ErrorCode, r.LastErrorAt
+	st.NextRun, st.Items, st.LastItems, st.Failures = r.NextRun, r.Items, r.LastItems, r.Failures
+	return st, nil
+}
+
+// ReadSyncStatus returns the stored status of account: what the last pass,
+// in this process or another, left. An account never synced reads as
+// connected with nothing done yet.
+func ReadSyncStatus(ctx context.Context, store Store, account string) (SyncStatus, error) {
+	var st SyncStatus
+	err := store.View(ctx, func(tx Tx) error {
+		var err error
+		st, err = getSyncStatus(tx, account)
+		return err
+	})
+	return st, WrapError("sync status", err)
+}
+
+// ForgetSync deletes account's cursor and status, so that connecting it
+// again starts with a full sync.
+func ForgetSync(ctx context.Context, store Store, account string) error {
+	return WrapError("forget sync", store.Update(ctx, func(tx Tx) error {
+		if err := tx.PutCursor(account, ""); err != nil {
+			return err
+		}
+		return tx.PutCursor(syncStatusKey(account), "")
+	}))
+}
