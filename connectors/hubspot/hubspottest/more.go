@@ -1,0 +1,313 @@
+package hubspottest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Pipelines.
+
+type pipeline struct {
+	ID     string
+	Label  string
+	Stages []Stage
+}
+
+// Stage is one stage of a deal pipeline.
+type Stage struct {
+	ID          string
+	Label       string
+	IsClosed    bool
+	Probability float64
+}
+
+// Pipeline is a deal pipeline to seed.
+type Pipeline struct {
+	ID     string
+	Label  string
+	Stages []Stage
+}
+
+func defaultPipeline() *pipeline {
+	return &pipeline{ID: "default", Label: "Sales Pipeline", Stages: []Stage{
+		{"appointmentscheduled", "Appointment Scheduled", false, 0.2},
+		{"qualifiedtobuy", "Qualified To Buy", false, 0.4},
+		{"presentationscheduled", "Presentation Scheduled", false, 0.6},
+		{"decisionmakerboughtin", "Decision Maker Bought-In", false, 0.8},
+		{"contractsent", "Contract Sent", false, 0.9},
+		{"closedwon", "Closed Won", true, 1},
+		{"closedlost", "Closed Lost", true, 0},
+	}}
+}
+
+// knownStage says whether id is a stage of some pipeline; s.mu is held.
+func (s *Server) knownStage(id string) bool {
+	for _, p := range s.pipelines {
+		for _, st := range p.Stages {
+			if st.ID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) listPipelines(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	results := []map[string]any{}
+	for i, p := range s.pipelines {
+		stages := []map[string]any{}
+		for j, st := range p.Stages {
+			stages = append(stages, map[string]any{
+				"id": st.ID, "label": st.Label, "displayOrder": j, "archived": false,
+				// HubSpot answers the metadata as strings.
+				"metadata": map[string]string{"isClosed": strconv.FormatBool(st.IsClosed), "probability": strconv.FormatFloat(st.Probability, 'f', -1, 64)},
+			})
+		}
+		results = append(results, map[string]any{"id": p.ID, "label": p.Label, "displayOrder": i, "archived": false, "stages": stages})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+// Forms.
+
+type form struct {
+	id, name    string
+	created     time.Time
+	submissions []Submission // oldest first
+}
+
+// Submission is one filled-in form.
+type Submission struct {
+	ConversionID string
+	SubmittedAt  time.Time
+	Values       map[string]string
+	PageURL      string
+}
+
+func (s *Server) listForms(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 20
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		limit = min(n, 100)
+	}
+	after, _ := strconv.Atoi(q.Get("after"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	results := []map[string]any{}
+	end := min(after+limit, len(s.forms))
+	for _, f := range s.forms[min(after, len(s.forms)):end] {
+		results = append(results, map[string]any{"id": f.id, "name": f.name, "formType": "hubspot",
+			"createdAt": isoMillis(f.created), "updatedAt": isoMillis(f.created), "archived": false})
+	}
+	resp := map[string]any{"results": results}
+	if end < len(s.forms) {
+		resp["paging"] = map[string]any{"next": map[string]any{"after": strconv.Itoa(end)}}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) listSubmissions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 50 {
+			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "limit must be between 1 and 50")
+			return
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var f *form
+	for _, x := range s.forms {
+		if x.id == r.PathValue("guid") {
+			f = x
+		}
+	}
+	if f == nil {
+		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "form not found")
+		return
+	}
+	// Newest first; after is opaque (here: how many to skip, encoded).
+	skip := 0
+	if v := q.Get("after"); v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "off:"))
+		if err != nil || err2 != nil {
+			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "invalid after")
+			return
+		}
+		skip = n
+	}
+	subs := make([]Submission, len(f.submissions))
+	for i, sub := range f.submissions {
+		subs[len(subs)-1-i] = sub
+	}
+	sort.SliceStable(subs, func(i, j int) bool { return subs[i].SubmittedAt.After(subs[j].SubmittedAt) })
+	page := subs[min(skip, len(subs)):]
+	resp := map[string]any{}
+	if len(page) > limit {
+		page = page[:limit]
+		next := base64.RawURLEncoding.EncodeToString([]byte("off:" + strconv.Itoa(skip+limit)))
+		resp["paging"] = map[string]any{"next": map[string]any{"after": next,
+			"link": fmt.Sprintf("%s/form-integrations/v1/submissions/forms/%s?after=%s", s.url, f.id, next)}}
+	}
+	results := []map[string]any{}
+	for _, sub := range page {
+		names := make([]string, 0, len(sub.Values))
+		for k := range sub.Values {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		vals := []map[string]string{}
+		for _, k := range names {
+			vals = append(vals, map[string]string{"name": k, "value": sub.Values[k]})
+		}
+		results = append(results, map[string]any{"conversionId": sub.ConversionID, "submittedAt": sub.SubmittedAt.UnixMilli(),
+			"values": vals, "pageUrl": sub.PageURL})
+	}
+	resp["results"] = results
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// OAuth 2.0.
+
+type authCode struct {
+	redirect  string
+	challenge string
+	expires   time.Time
+}
+
+// authorize plays the consent screen: it approves at once and redirects to
+// the loopback redirect_uri with a code and the caller's state, checking
+// what HubSpot checks (client id, S256 challenge, loopback redirect).
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("client_id") != s.opts.ClientID {
+		http.Error(w, "unknown client_id", http.StatusBadRequest)
+		return
+	}
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || redirect.Scheme != "http" || (redirect.Hostname() != "127.0.0.1" && redirect.Hostname() != "localhost") {
+		http.Error(w, "redirect_uri must be a loopback http URL", http.StatusBadRequest)
+		return
+	}
+	if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) < 43 {
+		http.Error(w, "PKCE with code_challenge_method=S256 is required", http.StatusBadRequest)
+		return
+	}
+	if q.Get("state") == "" {
+		http.Error(w, "state is required", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	code := "code-" + newCorrelationID()
+	s.codes[code] = &authCode{redirect: q.Get("redirect_uri"), challenge: q.Get("code_challenge"), expires: s.clock.Now().Add(5 * time.Minute)}
+	s.mu.Unlock()
+	v := redirect.Query()
+	v.Set("code", code)
+	v.Set("state", q.Get("state"))
+	redirect.RawQuery = v.Encode()
+	http.Redirect(w, r, redirect.String(), http.StatusFound)
+}
+
+// token exchanges a code or a refresh token (form-encoded, as HubSpot's
+// /oauth/v1/token takes them).
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, "invalid_request", "body must be form-encoded")
+		return
+	}
+	f := r.PostForm
+	if f.Get("client_id") != s.opts.ClientID || f.Get("client_secret") != s.opts.ClientSecret {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "BAD_CLIENT_ID", "message": "missing or unknown client id",
+			"error": "invalid_client", "error_description": "missing or unknown client id"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	switch f.Get("grant_type") {
+	case "authorization_code":
+		c := s.codes[f.Get("code")]
+		delete(s.codes, f.Get("code")) // a code is good once
+		if c == nil || now.After(c.expires) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"status": "BAD_AUTH_CODE", "message": "missing or unknown auth code",
+				"error": "invalid_grant", "error_description": "missing or unknown auth code"})
+			return
+		}
+		if c.redirect != f.Get("redirect_uri") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"status": "BAD_REDIRECT_URI", "message": "redirect_uri does not match",
+				"error": "invalid_grant", "error_description": "redirect_uri does not match"})
+			return
+		}
+		sum := sha256.Sum256([]byte(f.Get("code_verifier")))
+		if base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"status": "BAD_CODE_VERIFIER", "message": "code_verifier does not match the challenge",
+				"error": "invalid_grant", "error_description": "code_verifier does not match the challenge"})
+			return
+		}
+		refresh := "rt-" + newCorrelationID()
+		s.refresh[refresh] = true
+		s.issue(w, refresh, now)
+	case "refresh_token":
+		rt := f.Get("refresh_token")
+		if !s.refresh[rt] {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token",
+				"error": "invalid_grant", "error_description": "missing or unknown refresh token"})
+			return
+		}
+		s.issue(w, rt, now) // HubSpot refresh tokens do not rotate
+	default:
+		tokenError(w, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
+	}
+}
+
+// issue writes a new access token; s.mu is held.
+func (s *Server) issue(w http.ResponseWriter, refresh string, now time.Time) {
+	access := "at-" + newCorrelationID()
+	s.access[access] = now.Add(s.opts.AccessTokenTTL)
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "refresh_token": refresh,
+		"expires_in": int(s.opts.AccessTokenTTL.Seconds()), "token_type": "bearer"})
+}
+
+func tokenError(w http.ResponseWriter, code, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"status": "error", "message": msg, "error": code, "error_description": msg})
+}
+
+// IssueTokens mints an access and refresh token as a finished OAuth flow
+// would, for tests that start already connected.
+func (s *Server) IssueTokens() (access, refresh string, expires time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	access, refresh = "at-"+newCorrelationID(), "rt-"+newCorrelationID()
+	s.access[access] = now.Add(s.opts.AccessTokenTTL)
+	s.refresh[refresh] = true
+	return access, refresh, now.Add(s.opts.AccessTokenTTL)
+}
+
+// uriDecoder undoes the percent-encodings HubSpot decodes in the URI it signs.
+var uriDecoder = strings.NewReplacer("%3A", ":", "%2F", "/", "%3F", "?", "%40", "@", "%21", "!", "%24", "$",
+	"%27", "'", "%28", "(", "%29", ")", "%2A", "*", "%2C", ",", "%3B", ";")
+
+// SignV3 is HubSpot's v3 request signature: base64(HMAC-SHA256(secret,
+// method + uri + body + timestamp)).
+func SignV3(secret, method, uri string, body []byte, timestamp string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(method + uriDecoder.Replace(uri)))
+	m.Write(body)
+	m.Write([]byte(timestamp))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
