@@ -1,0 +1,920 @@
+package hubspot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// SignalContactCreated is the signal a new HubSpot contact produces. The
+// backend does not list it among its signal types yet; until it does the
+// store refuses these signals as invalid (and the contact is mirrored only
+// through other signals).
+const SignalContactCreated backend.SignalType = "contact.created"
+
+// pageSize is HubSpot's cap for list pages and batch inputs.
+const pageSize = 100
+
+// searchCap is the most results one search query can page through.
+const searchCap = 10_000
+
+// Properties the connector reads.
+var (
+	contactProps = []string{"email", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_timezone",
+		"associatedcompanyid", "notes_last_updated", "createdate", "lastmodifieddate"}
+	companyProps = []string{"name", "domain", "industry", "numberofemployees", "country", "hs_is_target_account",
+		propExpectedARR, "hs_lastmodifieddate"}
+	dealProps = []string{"dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate",
+		"notes_last_updated", "closed_lost_reason", propDemoAt, "createdate", "hs_lastmodifieddate"}
+)
+
+// Custom properties CaseyOS reads or writes when they exist.
+const (
+	propExpectedARR = "caseyos_expected_arr"
+	propDemoAt      = "caseyos_demo_at"
+	propTaskKey     = "caseyos_idempotency_key"
+)
+
+// Cursor phases, in the order a pass runs them.
+const (
+	phaseContacts = "contacts"
+	phaseDeals    = "deals"
+	phaseForms    = "forms"
+)
+
+// cursor is Poll's state, stored by the sync engine as an opaque string.
+//
+// A pass runs the phases contacts → deals → forms. The first pass lists
+// everything (Synced false); later passes search for records modified in
+// (since, upper]. The paging state of the phase in progress is saved after
+// every page whose signals are returned, so an interrupted pass resumes at
+// the page it had not finished: a crash re-fetches, it never skips.
+type cursor struct {
+	V      int    `json:"v"`
+	Synced bool   `json:"synced,omitempty"` // the first full pass finished
+	Phase  string `json:"phase,omitempty"`  // the phase in progress; "" between passes
+	After  string `json:"after,omitempty"`  // paging token inside the phase
+	Upper  int64  `json:"upper,omitempty"`  // this pass's upper bound, epoch ms
+	// The search window of an incremental phase: from From (exclusive
+	// unless FromIncl) to Upper. Seen counts the results paged through in
+	// it, against the 10,000-result cap.
+	From     int64 `json:"from,omitempty"`
+	FromIncl bool  `json:"from_incl,omitempty"`
+	Seen     int   `json:"seen,omitempty"`
+	// Since is, per object type, the time up to which every change is in.
+	Since map[string]int64 `json:"since,omitempty"`
+	// Forms is, per form guid, the newest submission seen (epoch ms).
+	Forms map[string]int64 `json:"forms,omitempty"`
+}
+
+func decodeCursor(s string) cursor {
+	var c cursor
+	if s != "" && json.Unmarshal([]byte(s), &c) == nil && c.V == 1 {
+		if c.Since == nil {
+			c.Since = map[string]int64{}
+		}
+		if c.Forms == nil {
+			c.Forms = map[string]int64{}
+		}
+		return c
+	}
+	// No cursor, or one this version cannot read: sync from scratch.
+	// Dedupe keys make the repeated signals harmless.
+	return cursor{V: 1, Since: map[string]int64{}, Forms: map[string]int64{}}
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// More reports whether cursor stops in the middle of a pass, so that the
+// caller may poll again at once instead of waiting for the next interval.
+func (c *Client) More(cursor string) bool { return decodeCursor(cursor).Phase != "" }
+
+// Poll fetches what changed since cursor: at most Config.PageBudget pages,
+// then it returns with a cursor that resumes the pass (see More). Signals
+// come oldest first. On an error it returns the signals of the pages it
+// finished and the cursor after them: storing both is safe, and so is
+// dropping both.
+func (c *Client) Poll(ctx context.Context, cursorIn string) ([]*backend.Signal, string, error) {
+	cur := decodeCursor(cursorIn)
+	now := c.clock.Now()
+	if cur.Phase == "" {
+		cur.Phase, cur.After, cur.Seen = phaseContacts, "", 0
+		cur.Upper = now.Add(-c.lag).UnixMilli()
+		cur.From, cur.FromIncl = cur.Since[phaseContacts], false
+	}
+	p := &poller{c: c, now: now, st: c.currentSettings()}
+	var out []*backend.Signal
+	good := cur
+	finish := func(err error) ([]*backend.Signal, string, error) {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].OccurredAt.Before(out[j].OccurredAt) })
+		return out, good.encode(), err
+	}
+	for pages := 0; pages < c.budget; pages++ {
+		var sigs []*backend.Signal
+		var err error
+		switch cur.Phase {
+		case phaseContacts, phaseDeals:
+			sigs, err = p.objectPage(ctx, &cur)
+		case phaseForms:
+			sigs, err = p.formsStep(ctx, &cur)
+		default:
+			cur.Phase = ""
+		}
+		if err != nil {
+			return finish(err)
+		}
+		out = append(out, sigs...)
+		good = cur
+		if cur.Phase == "" {
+			break
+		}
+	}
+	return finish(nil)
+}
+
+// poller holds what one Poll call has learned.
+type poller struct {
+	c         *Client
+	now       time.Time
+	st        *backend.Settings
+	pipelines map[string]stageInfo // stage id → info
+	forms     []formInfo
+	formsRead bool
+}
+
+type stageInfo struct {
+	Label, Pipeline string
+	Won, Lost       bool
+}
+
+// hsObject is a CRM object as the API returns it.
+type hsObject struct {
+	ID                    string                    `json:"id"`
+	Properties            map[string]*string        `json:"properties"`
+	PropertiesWithHistory map[string][]historyEntry `json:"propertiesWithHistory"`
+	CreatedAt             time.Time                 `json:"createdAt"`
+	UpdatedAt             time.Time                 `json:"updatedAt"`
+}
+
+type historyEntry struct {
+	Value     string    `json:"value"`
+	Timestamp time.Time `json:"timestamp"`
+}
+
+func (o *hsObject) prop(name string) string {
+	if v := o.Properties[name]; v != nil {
+		return strings.TrimSpace(*v)
+	}
+	return ""
+}
+
+type page struct {
+	Results []hsObject `json:"results"`
+	Total   int        `json:"total"`
+	Paging  *struct {
+		Next *struct {
+			After string `json:"after"`
+		} `json:"next"`
+	} `json:"paging"`
+}
+
+func (p *page) next() string {
+	if p.Paging != nil && p.Paging.Next != nil {
+		return p.Paging.Next.After
+	}
+	return ""
+}
+
+// objectPage fetches one page of contacts or deals and advances cur.
+func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal, error) {
+	typ := cur.Phase
+	props := contactProps
+	modProp := "lastmodifieddate"
+	if typ == phaseDeals {
+		props, modProp = dealProps, "hs_lastmodifieddate"
+	}
+	var pg page
+	op := "hubspot.sync." + typ
+	if !cur.Synced {
+		q := url.Values{"limit": {strconv.Itoa(pageSize)}, "properties": {strings.Join(props, ",")}, "archived": {"false"}}
+		if cur.After != "" {
+			q.Set("after", cur.After)
+		}
+		if _, err := p.c.do(ctx, op, http.MethodGet, "/crm/v3/objects/"+typ, q, nil, &pg); err != nil {
+			return nil, err
+		}
+	} else {
+		lower := map[string]any{"propertyName": modProp, "operator": "GT", "value": strconv.FormatInt(cur.From, 10)}
+		if cur.FromIncl {
+			lower["operator"] = "GTE"
+		}
+		body := map[string]any{
+			"filterGroups": []any{map[string]any{"filters": []any{lower,
+				map[string]any{"propertyName": modProp, "operator": "LTE", "value": strconv.FormatInt(cur.Upper, 10)}}}},
+			"sorts":      []any{map[string]any{"propertyName": modProp, "direction": "ASCENDING"}},
+			"properties": props, "limit": pageSize,
+		}
+		if cur.After != "" {
+			body["after"] = cur.After
+		}
+		if _, err := p.c.do(ctx, op, http.MethodPost, "/crm/v3/objects/"+typ+"/search", nil, body, &pg); err != nil {
+			return nil, err
+		}
+	}
+	var sigs []*backend.Signal
+	var err error
+	if typ == phaseContacts {
+		sigs, err = p.contactSignals(ctx, pg.Results, cur)
+	} else {
+		sigs, err = p.dealSignals(ctx, pg.Results)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.advance(cur, &pg, modProp)
+	return sigs, nil
+}
+
+// advance moves cur past pg: to the next page, to a narrower search window
+// when the next page would cross the 10,000-result cap, or to the next phase.
+func (p *poller) advance(cur *cursor, pg *page, modProp string) {
+	next := pg.next()
+	if next != "" && cur.Synced {
+		cur.Seen += len(pg.Results)
+		if cur.Seen+pageSize > searchCap && len(pg.Results) > 0 {
+			// Results come sorted by modification time: start a new query
+			// at the last one seen. Ties at that instant are re-read
+			// (GTE); dedupe keys absorb them.
+			last := msProp(pg.Results[len(pg.Results)-1].prop(modProp))
+			if last == cur.From && cur.FromIncl {
+				// More than 10,000 records changed within one
+				// millisecond: the rest of that instant cannot be paged;
+				// step past it.
+				cur.FromIncl = false
+			} else {
+				cur.From, cur.FromIncl = last, true
+			}
+			cur.After, cur.Seen = "", 0
+			return
+		}
+	}
+	if next != "" {
+		cur.After = next
+		return
+	}
+	// The phase is complete.
+	cur.After, cur.Seen = "", 0
+	switch cur.Phase {
+	case phaseContacts:
+		cur.Phase = phaseDeals
+		cur.From, cur.FromIncl = cur.Since[phaseDeals], false
+	case phaseDeals:
+		cur.Phase = phaseForms
+	}
+}
+
+// msProp reads a date property: epoch ms or ISO 8601.
+func msProp(v string) int64 {
+	t := parseTime(v)
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func parseTime(v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.UnixMilli(n).UTC()
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// Mapping from HubSpot records to the domain's.
+
+func mapContact(o *hsObject) *backend.Contact {
+	c := &backend.Contact{
+		ID:             o.ID,
+		Email:          strings.ToLower(o.prop("email")),
+		Name:           strings.TrimSpace(o.prop("firstname") + " " + o.prop("lastname")),
+		Title:          o.prop("jobtitle"),
+		CompanyID:      o.prop("associatedcompanyid"),
+		Lifecycle:      o.prop("lifecyclestage"),
+		Timezone:       ianaZone(o.prop("hs_timezone")),
+		LastActivityAt: parseTime(o.prop("notes_last_updated")),
+		UpdatedAt:      parseTime(o.prop("lastmodifieddate")),
+	}
+	if c.Email != "" && !backend.ValidEmail(c.Email) {
+		c.Email = "" // HubSpot accepts addresses the domain does not; keep the contact
+	}
+	return c
+}
+
+// ianaZone turns hs_timezone ("america_slash_new_york") into an IANA name,
+// or "" when it names no zone this machine knows.
+func ianaZone(v string) string {
+	if v == "" {
+		return ""
+	}
+	if !strings.Contains(v, "/") {
+		parts := strings.Split(strings.ReplaceAll(v, "_slash_", "/"), "/")
+		for i, part := range parts {
+			words := strings.Split(part, "_")
+			for j, w := range words {
+				if len(w) > 0 && w != "of" && w != "es" && w != "au" {
+					words[j] = strings.ToUpper(w[:1]) + w[1:]
+				}
+			}
+			parts[i] = strings.Join(words, "_")
+		}
+		v = strings.Join(parts, "/")
+	}
+	if _, err := time.LoadLocation(v); err != nil {
+		return ""
+	}
+	return v
+}
+
+func mapCompany(o *hsObject) *backend.Company {
+	c := &backend.Company{
+		ID: o.ID, Name: o.prop("name"), Domain: o.prop("domain"), Industry: o.prop("industry"),
+		Country: o.prop("country"), UpdatedAt: parseTime(o.prop("hs_lastmodifieddate")),
+	}
+	if n, err := strconv.ParseFloat(o.prop("numberofemployees"), 64); err == nil && n > 0 {
+		c.Employees = int(n)
+	}
+	if f, err := strconv.ParseFloat(o.prop(propExpectedARR), 64); err == nil && f > 0 {
+		c.ExpectedARR = f
+	}
+	if o.prop("hs_is_target_account") == "true" {
+		c.Tags = []string{"target_account"}
+	}
+	return c
+}
+
+func mapDeal(o *hsObject) *backend.Deal {
+	d := &backend.Deal{
+		ID: o.ID, Name: o.prop("dealname"), Currency: o.prop("deal_currency_code"), Stage: o.prop("dealstage"),
+		Pipeline: o.prop("pipeline"), CloseDate: parseTime(o.prop("closedate")),
+		LastActivityAt: parseTime(o.prop("notes_last_updated")), UpdatedAt: parseTime(o.prop("hs_lastmodifieddate")),
+	}
+	if f, err := strconv.ParseFloat(o.prop("amount"), 64); err == nil && f > 0 {
+		d.Amount = f
+	}
+	return d
+}
+
+// Contacts.
+
+func (p *poller) contactSignals(ctx context.Context, objs []hsObject, cur *cursor) ([]*backend.Signal, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	for i := range objs {
+		ids = append(ids, objs[i].prop("associatedcompanyid"))
+	}
+	companies, err := p.c.readCompanies(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []*backend.Signal
+	for i := range objs {
+		o := &objs[i]
+		created := parseTime(o.prop("createdate"))
+		if created.IsZero() {
+			created = o.CreatedAt
+		}
+		// A later pass reports only contacts created since the last one;
+		// the rest were reported when they were new.
+		if cur.Synced && created.UnixMilli() <= cur.Since[phaseContacts] {
+			continue
+		}
+		if created.IsZero() {
+			continue
+		}
+		ct := mapContact(o)
+		s := &backend.Signal{
+			Source: backend.SourceHubSpot, Type: SignalContactCreated, OccurredAt: created,
+			DedupeKey: "hubspot:contact.created:" + o.ID, ContactID: o.ID, Contact: ct,
+		}
+		if co := companies[ct.CompanyID]; co != nil {
+			s.Company, s.CompanyID = co, co.ID
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// readCompanies batch-reads companies by id; ids that no longer exist are
+// left out.
+func (c *Client) readCompanies(ctx context.Context, ids []string) (map[string]*backend.Company, error) {
+	objs, err := c.batchRead(ctx, "companies", uniq(ids), companyProps, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*backend.Company{}
+	for i := range objs {
+		out[objs[i].ID] = mapCompany(&objs[i])
+	}
+	return out, nil
+}
+
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// batchRead reads objects in batches of chunk (≤ 100). Missing objects are
+// not an error (a record deleted between a list and a read); any other
+// item failure is.
+func (c *Client) batchRead(ctx context.Context, typ string, ids, props, history []string, idProperty string) ([]hsObject, error) {
+	chunk := pageSize
+	if len(history) > 0 {
+		chunk = 50 // HubSpot reads fewer objects per request with history
+	}
+	var out []hsObject
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		inputs := make([]map[string]string, len(part))
+		for i, id := range part {
+			inputs[i] = map[string]string{"id": id}
+		}
+		body := map[string]any{"inputs": inputs, "properties": props}
+		if len(history) > 0 {
+			body["propertiesWithHistory"] = history
+		}
+		if idProperty != "" {
+			body["idProperty"] = idProperty
+		}
+		var resp batchResponse
+		st, err := c.do(ctx, "hubspot.read."+typ, http.MethodPost, "/crm/v3/objects/"+typ+"/batch/read", nil, body, &resp)
+		if err != nil {
+			return nil, err
+		}
+		if st == http.StatusMultiStatus {
+			for _, e := range resp.Errors {
+				if e.Category != "OBJECT_NOT_FOUND" {
+					return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "hubspot.read." + typ,
+						Message: "HubSpot could not read some records; retrying later",
+						Err:     &retryable{err: fmt.Errorf("batch read: %s: %s", e.Category, e.Message), wait: serverErrorWait}}
+				}
+			}
+		}
+		out = append(out, resp.Results...)
+	}
+	return out, nil
+}
+
+type batchResponse struct {
+	Status    string      `json:"status"`
+	Results   []hsObject  `json:"results"`
+	NumErrors int         `json:"numErrors"`
+	Errors    []batchItem `json:"errors"`
+}
+
+type batchItem struct {
+	Status   string              `json:"status"`
+	Category string              `json:"category"`
+	Message  string              `json:"message"`
+	Context  map[string][]string `json:"context"`
+}
+
+// Deals.
+
+func (p *poller) loadPipelines(ctx context.Context) error {
+	if p.pipelines != nil {
+		return nil
+	}
+	var resp struct {
+		Results []struct {
+			ID     string `json:"id"`
+			Label  string `json:"label"`
+			Stages []struct {
+				ID       string `json:"id"`
+				Label    string `json:"label"`
+				Metadata struct {
+					IsClosed    any `json:"isClosed"`
+					Probability any `json:"probability"`
+				} `json:"metadata"`
+			} `json:"stages"`
+		} `json:"results"`
+	}
+	if _, err := p.c.do(ctx, "hubspot.pipelines", http.MethodGet, "/crm/v3/pipelines/deals", nil, nil, &resp); err != nil {
+		return err
+	}
+	p.pipelines = map[string]stageInfo{}
+	for _, pl := range resp.Results {
+		for _, s := range pl.Stages {
+			closed := fmt.Sprint(s.Metadata.IsClosed) == "true"
+			prob, _ := strconv.ParseFloat(fmt.Sprint(s.Metadata.Probability), 64)
+			p.pipelines[s.ID] = stageInfo{Label: s.Label, Pipeline: pl.Label, Won: closed && prob >= 1, Lost: closed && prob <= 0}
+		}
+	}
+	return nil
+}
+
+// stalledSettings is the core's rule with the closed stages of every
+// pipeline added, so that a custom pipeline's "won" counts as closed.
+func (p *poller) stalledSettings() *backend.Settings {
+	st := *p.st
+	st.WonStages = append([]string{}, p.st.WonStages...)
+	st.LostStages = append([]string{}, p.st.LostStages...)
+	for id, info := range p.pipelines {
+		if info.Won {
+			st.WonStages = append(st.WonStages, id)
+		}
+		if info.Lost {
+			st.LostStages = append(st.LostStages, id)
+		}
+	}
+	return &st
+}
+
+func (p *poller) dealSignals(ctx context.Context, objs []hsObject) ([]*backend.Signal, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	if err := p.loadPipelines(ctx); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(objs))
+	for i := range objs {
+		ids[i] = objs[i].ID
+	}
+	full, err := p.c.batchRead(ctx, "deals", ids, dealProps, []string{"dealstage"}, "")
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := p.c.associations(ctx, "deals", "contacts", ids)
+	if err != nil {
+		return nil, err
+	}
+	companyOf, err := p.c.associations(ctx, "deals", "companies", ids)
+	if err != nil {
+		return nil, err
+	}
+	var coIDs []string
+	for _, list := range companyOf {
+		coIDs = append(coIDs, list...)
+	}
+	companies, err := p.c.readCompanies(ctx, coIDs)
+	if err != nil {
+		return nil, err
+	}
+	st := p.stalledSettings()
+	horizon := p.now.Add(-p.c.window)
+	var out []*backend.Signal
+	for i := range full {
+		o := &full[i]
+		d := mapDeal(o)
+		d.ContactIDs = contacts[o.ID]
+		var company *backend.Company
+		if cos := companyOf[o.ID]; len(cos) > 0 {
+			d.CompanyID = cos[0]
+			company = companies[cos[0]]
+		}
+		hist := o.PropertiesWithHistory["dealstage"] // newest first
+		sort.SliceStable(hist, func(a, b int) bool { return hist[a].Timestamp.After(hist[b].Timestamp) })
+		if len(hist) == 0 && d.Stage != "" {
+			hist = []historyEntry{{Value: d.Stage, Timestamp: nonZero(parseTime(o.prop("createdate")), o.CreatedAt)}}
+		}
+		if len(hist) > 0 {
+			d.StageChangedAt = hist[0].Timestamp
+			if hist[0].Timestamp.After(d.LastActivityAt) {
+				d.LastActivityAt = hist[0].Timestamp // moving a stage is activity
+			}
+		}
+		demoAt := parseTime(o.prop(propDemoAt))
+		for j, h := range hist {
+			// The latest stage change always goes out: it carries the deal's
+			// snapshot, and its dedupe key makes it a no-op when known.
+			if j > 0 && h.Timestamp.Before(horizon) {
+				break
+			}
+			snap := *d
+			snap.Stage = h.Value
+			snap.StageChangedAt = h.Timestamp
+			s := &backend.Signal{
+				Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: h.Timestamp,
+				DedupeKey: fmt.Sprintf("hubspot:deal.stage_changed:%s:%d:%s", o.ID, h.Timestamp.UnixMilli(), h.Value),
+				DealID:    o.ID, Deal: &snap, Payload: map[string]string{},
+			}
+			if info, ok := p.pipelines[h.Value]; ok {
+				s.Payload["stage_label"] = info.Label
+			}
+			if j+1 < len(hist) {
+				prev := hist[j+1].Value
+				s.Payload["previous_stage"] = prev
+				if info, ok := p.pipelines[prev]; ok {
+					s.Payload["previous_stage_label"] = info.Label
+				}
+			}
+			if !demoAt.IsZero() && containsFold(p.st.DemoStages, h.Value) && !demoAt.Before(h.Timestamp) &&
+				(j == 0 || demoAt.Before(hist[j-1].Timestamp)) {
+				s.Payload["demo_at"] = demoAt.Format(time.RFC3339)
+			}
+			if reason := o.prop("closed_lost_reason"); reason != "" && containsFold(st.LostStages, h.Value) {
+				s.Payload["closed_lost_reason"] = reason
+			}
+			p.attach(s, d, company)
+			out = append(out, s)
+		}
+		if backend.DealStalled(d, st, p.now) {
+			snap := *d
+			s := &backend.Signal{
+				Source: backend.SourceHubSpot, Type: backend.SignalDealStalled,
+				OccurredAt: d.LastActivityAt.Add(time.Duration(st.StalledDealDays) * 24 * time.Hour), // when it stalled: the same on every poll
+				DedupeKey:  backend.StalledDedupeKey(d), DealID: o.ID, Deal: &snap,
+			}
+			p.attach(s, d, company)
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// attach sets a deal signal's refs and company snapshot.
+func (p *poller) attach(s *backend.Signal, d *backend.Deal, company *backend.Company) {
+	if len(d.ContactIDs) > 0 {
+		s.ContactID = d.ContactIDs[0]
+	}
+	if d.CompanyID != "" {
+		s.CompanyID = d.CompanyID
+	}
+	if company != nil {
+		s.Company = company
+	}
+}
+
+func nonZero(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
+}
+
+func containsFold(list []string, v string) bool {
+	for _, s := range list {
+		if strings.EqualFold(s, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// flexID is an id the v4 API sends as a number or a string.
+type flexID string
+
+func (f *flexID) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*f = flexID(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexID(n.String())
+	return nil
+}
+
+// associations batch-reads the associations of objects of type from to
+// type to (v4), as from id → to ids.
+func (c *Client) associations(ctx context.Context, from, to string, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for start := 0; start < len(ids); start += pageSize {
+		part := ids[start:min(start+pageSize, len(ids))]
+		inputs := make([]map[string]string, len(part))
+		for i, id := range part {
+			inputs[i] = map[string]string{"id": id}
+		}
+		var resp struct {
+			Results []struct {
+				From struct {
+					ID flexID `json:"id"`
+				} `json:"from"`
+				To []struct {
+					ToObjectID flexID `json:"toObjectId"`
+				} `json:"to"`
+			} `json:"results"`
+			Errors []batchItem `json:"errors"`
+		}
+		st, err := c.do(ctx, "hubspot.associations", http.MethodPost, "/crm/v4/associations/"+from+"/"+to+"/batch/read", nil,
+			map[string]any{"inputs": inputs}, &resp)
+		if err != nil {
+			return nil, err
+		}
+		if st == http.StatusMultiStatus {
+			for _, e := range resp.Errors {
+				// An object without associations is reported as an error item.
+				if e.Category != "OBJECT_NOT_FOUND" {
+					return nil, unavailable("hubspot.associations", "HubSpot could not read some associations; retrying later",
+						fmt.Errorf("%s: %s", e.Category, e.Message), serverErrorWait)
+				}
+			}
+		}
+		for _, r := range resp.Results {
+			for _, t := range r.To {
+				out[string(r.From.ID)] = append(out[string(r.From.ID)], string(t.ToObjectID))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Forms.
+
+type formInfo struct{ ID, Name string }
+
+func (p *poller) listForms(ctx context.Context) error {
+	if p.formsRead {
+		return nil
+	}
+	after := ""
+	for {
+		q := url.Values{"limit": {strconv.Itoa(pageSize)}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		var resp struct {
+			Results []struct {
+				ID       string `json:"id"`
+				Name     string `json:"name"`
+				Archived bool   `json:"archived"`
+			} `json:"results"`
+			Paging *struct {
+				Next *struct {
+					After string `json:"after"`
+				} `json:"next"`
+			} `json:"paging"`
+		}
+		if _, err := p.c.do(ctx, "hubspot.forms", http.MethodGet, "/marketing/v3/forms", q, nil, &resp); err != nil {
+			return err
+		}
+		for _, f := range resp.Results {
+			if !f.Archived {
+				p.forms = append(p.forms, formInfo{ID: f.ID, Name: f.Name})
+			}
+		}
+		if resp.Paging == nil || resp.Paging.Next == nil || resp.Paging.Next.After == "" {
+			break
+		}
+		after = resp.Paging.Next.After
+	}
+	sort.Slice(p.forms, func(i, j int) bool { return p.forms[i].ID < p.forms[j].ID })
+	p.formsRead = true
+	return nil
+}
+
+// formsStep reads the new submissions of the next form whose turn it is
+// (cur.After holds the last form guid done in this pass) and ends the pass
+// after the last form.
+func (p *poller) formsStep(ctx context.Context, cur *cursor) ([]*backend.Signal, error) {
+	if err := p.listForms(ctx); err != nil {
+		return nil, err
+	}
+	var f *formInfo
+	for i := range p.forms {
+		if p.forms[i].ID > cur.After {
+			f = &p.forms[i]
+			break
+		}
+	}
+	if f == nil {
+		// The pass is complete.
+		cur.Since[phaseContacts], cur.Since[phaseDeals] = cur.Upper, cur.Upper
+		cur.Synced, cur.Phase, cur.After, cur.Seen, cur.From, cur.FromIncl = true, "", "", 0, 0, false
+		return nil, nil
+	}
+	sigs, newest, err := p.submissions(ctx, f, cur.Forms[f.ID])
+	if err != nil {
+		return nil, err
+	}
+	if newest > cur.Forms[f.ID] {
+		cur.Forms[f.ID] = newest
+	}
+	cur.After = f.ID
+	return sigs, nil
+}
+
+type submission struct {
+	ConversionID string `json:"conversionId"`
+	SubmittedAt  int64  `json:"submittedAt"`
+	Values       []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"values"`
+	PageURL string `json:"pageUrl"`
+}
+
+// submissions pages a form's submissions (newest first) back to the
+// watermark, or to the history window on a form seen for the first time.
+func (p *poller) submissions(ctx context.Context, f *formInfo, watermark int64) ([]*backend.Signal, int64, error) {
+	floor := watermark
+	if floor == 0 {
+		floor = p.now.Add(-p.c.window).UnixMilli() - 1
+	}
+	var subs []submission
+	after := ""
+	newest := watermark
+loop:
+	for {
+		q := url.Values{"limit": {"50"}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		var resp struct {
+			Results []submission `json:"results"`
+			Paging  *struct {
+				Next *struct {
+					After string `json:"after"`
+				} `json:"next"`
+			} `json:"paging"`
+		}
+		if _, err := p.c.do(ctx, "hubspot.forms.submissions", http.MethodGet,
+			"/form-integrations/v1/submissions/forms/"+url.PathEscape(f.ID), q, nil, &resp); err != nil {
+			return nil, 0, err
+		}
+		for _, s := range resp.Results {
+			if s.SubmittedAt <= floor {
+				break loop
+			}
+			subs = append(subs, s)
+			newest = max(newest, s.SubmittedAt)
+		}
+		if resp.Paging == nil || resp.Paging.Next == nil || resp.Paging.Next.After == "" {
+			break
+		}
+		after = resp.Paging.Next.After
+	}
+	var emails []string
+	for _, s := range subs {
+		for _, v := range s.Values {
+			if v.Name == "email" {
+				emails = append(emails, strings.ToLower(strings.TrimSpace(v.Value)))
+			}
+		}
+	}
+	known := map[string]*backend.Contact{}
+	if len(emails) > 0 {
+		objs, err := p.c.batchRead(ctx, "contacts", uniq(emails), contactProps, nil, "email")
+		if err != nil {
+			return nil, 0, err
+		}
+		for i := range objs {
+			c := mapContact(&objs[i])
+			known[c.Email] = c
+		}
+	}
+	var out []*backend.Signal
+	for _, s := range subs {
+		fields := map[string]string{}
+		for _, v := range s.Values {
+			fields[v.Name] = v.Value
+		}
+		email := strings.ToLower(strings.TrimSpace(fields["email"]))
+		if !backend.ValidEmail(email) {
+			continue // a form.submitted signal needs the submitter's address
+		}
+		ct := known[email]
+		if ct == nil {
+			ct = &backend.Contact{ID: email, Email: email,
+				Name: strings.TrimSpace(fields["firstname"] + " " + fields["lastname"])}
+		}
+		out = append(out, &backend.Signal{
+			Source: backend.SourceHubSpot, Type: backend.SignalFormSubmitted,
+			OccurredAt: time.UnixMilli(s.SubmittedAt).UTC(),
+			DedupeKey:  "hubspot:form.submitted:" + nonEmpty(s.ConversionID, fmt.Sprintf("%s:%d:%s", f.ID, s.SubmittedAt, email)),
+			ContactID:  ct.ID, Contact: ct,
+			Form: &backend.FormSubmission{Form: nonEmpty(f.Name, f.ID), Fields: fields},
+		})
+	}
+	return out, newest, nil
+}

@@ -1,0 +1,170 @@
+package hubspot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// SignatureWindow is how old a webhook's timestamp may be (HubSpot: 5 minutes).
+const SignatureWindow = 5 * time.Minute
+
+// uriDecoder undoes the percent-encodings HubSpot decodes before signing.
+var uriDecoder = strings.NewReplacer("%3A", ":", "%2F", "/", "%3F", "?", "%40", "@", "%21", "!", "%24", "$",
+	"%27", "'", "%28", "(", "%29", ")", "%2A", "*", "%2C", ",", "%3B", ";")
+
+// VerifySignatureV3 checks HubSpot's v3 signature: base64(HMAC-SHA256(secret,
+// method + uri + body + timestamp)), with timestamp (epoch ms) no more than
+// five minutes from now. uri is the full URL the request was sent to. The
+// comparison takes constant time. Failures are unauthorized errors.
+func VerifySignatureV3(secret, method, uri string, body []byte, timestamp, signature string, now time.Time) error {
+	if secret == "" {
+		return backend.Errorf(backend.EINVALID, "no HubSpot app secret is configured for webhooks")
+	}
+	if signature == "" || timestamp == "" {
+		return backend.Errorf(backend.EUNAUTHORIZED, "the webhook is not signed")
+	}
+	ms, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return backend.Errorf(backend.EUNAUTHORIZED, "the webhook timestamp is not a number")
+	}
+	if d := now.Sub(time.UnixMilli(ms)); d > SignatureWindow || d < -SignatureWindow {
+		return backend.Errorf(backend.EUNAUTHORIZED, "the webhook timestamp is outside the %s window", SignatureWindow)
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(method + uriDecoder.Replace(uri)))
+	m.Write(body)
+	m.Write([]byte(timestamp))
+	want := []byte(base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	if subtle.ConstantTimeCompare(want, []byte(signature)) != 1 {
+		return backend.Errorf(backend.EUNAUTHORIZED, "the webhook signature does not match")
+	}
+	return nil
+}
+
+// webhookEvent is one event of a HubSpot webhook batch.
+type webhookEvent struct {
+	EventID          int64  `json:"eventId"`
+	OccurredAt       int64  `json:"occurredAt"`
+	SubscriptionType string `json:"subscriptionType"`
+	ObjectID         flexID `json:"objectId"`
+	PropertyName     string `json:"propertyName"`
+	PropertyValue    string `json:"propertyValue"`
+}
+
+// ParseWebhook turns a webhook batch into signals: contact.creation →
+// contact.created, a deal's dealstage change → deal.stage_changed. Their
+// dedupe keys are the ones Poll gives the same facts, so an event seen by
+// both is stored once. Other subscriptions are ignored.
+func ParseWebhook(body []byte) ([]*backend.Signal, error) {
+	var events []webhookEvent
+	if err := json.Unmarshal(body, &events); err != nil {
+		return nil, &backend.Error{Code: backend.EINVALID, Message: "the webhook body is not a HubSpot event batch", Err: err}
+	}
+	var out []*backend.Signal
+	for i, e := range events {
+		id := string(e.ObjectID)
+		if id == "" || e.OccurredAt <= 0 {
+			return nil, backend.Errorf(backend.EINVALID, "webhook event %d has no objectId or occurredAt", i)
+		}
+		at := time.UnixMilli(e.OccurredAt).UTC()
+		switch {
+		case e.SubscriptionType == "contact.creation":
+			out = append(out, &backend.Signal{
+				Source: backend.SourceHubSpot, Type: SignalContactCreated, OccurredAt: at,
+				DedupeKey: "hubspot:contact.created:" + id, ContactID: id, Contact: &backend.Contact{ID: id},
+			})
+		case e.SubscriptionType == "deal.propertyChange" && e.PropertyName == "dealstage" && e.PropertyValue != "":
+			out = append(out, &backend.Signal{
+				Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: at,
+				DedupeKey: fmt.Sprintf("hubspot:deal.stage_changed:%s:%d:%s", id, e.OccurredAt, e.PropertyValue),
+				DealID:    id, Deal: &backend.Deal{ID: id, Stage: e.PropertyValue},
+			})
+		}
+	}
+	return out, nil
+}
+
+// WebhookHandler receives HubSpot webhook batches: it refuses anything not
+// POSTed (405), unsigned or wrongly signed or stale (401), a replay of a
+// signature seen within the window (409), and a body that is not an event
+// batch (400); accepted events go to sink at once (204; 503 when sink
+// reports unavailable, 500 otherwise, and HubSpot retries).
+func WebhookHandler(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
+	if now == nil {
+		now = time.Now
+	}
+	var mu sync.Mutex
+	seen := map[string]time.Time{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20+1))
+		if err != nil {
+			http.Error(w, "cannot read the body", http.StatusBadRequest)
+			return
+		}
+		if len(body) > 4<<20 {
+			http.Error(w, "the batch is too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		uri := scheme + "://" + r.Host + r.URL.RequestURI()
+		sig := r.Header.Get("X-HubSpot-Signature-v3")
+		t := now()
+		if err := VerifySignatureV3(secret, r.Method, uri, body, r.Header.Get("X-HubSpot-Request-Timestamp"), sig, t); err != nil {
+			http.Error(w, backend.ErrorMessage(err), http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		for s, at := range seen {
+			if t.Sub(at) > 2*SignatureWindow {
+				delete(seen, s)
+			}
+		}
+		if _, dup := seen[sig]; dup {
+			mu.Unlock()
+			http.Error(w, "this webhook was already received", http.StatusConflict)
+			return
+		}
+		seen[sig] = t
+		mu.Unlock()
+		forget := func() { mu.Lock(); delete(seen, sig); mu.Unlock() }
+		signals, err := ParseWebhook(body)
+		if err != nil {
+			forget()
+			http.Error(w, backend.ErrorMessage(err), http.StatusBadRequest)
+			return
+		}
+		if len(signals) > 0 {
+			if err := sink(r.Context(), signals); err != nil {
+				forget() // let HubSpot's retry through
+				status := http.StatusInternalServerError
+				if backend.ErrorCode(err) == backend.EUNAVAILABLE {
+					status = http.StatusServiceUnavailable
+				}
+				http.Error(w, backend.ErrorMessage(err), status)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}

@@ -1,0 +1,149 @@
+package hubspot
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
+)
+
+func TestVerifySignatureV3(t *testing.T) {
+	body := []byte(`[{"eventId":1}]`)
+	now := time.UnixMilli(1_700_000_000_000)
+	ts := "1700000000000"
+	uri := "https://example.test/webhooks/hubspot?x=1"
+	good := hubspottest.SignV3("s3cret", "POST", uri, body, ts)
+	tests := []struct {
+		name            string
+		secret, uri, ts string
+		sig             string
+		body            []byte
+		now             time.Time
+		code            string
+	}{
+		{"OK", "s3cret", uri, ts, good, body, now, ""},
+		{"OKFourMinutesLate", "s3cret", uri, ts, good, body, now.Add(4 * time.Minute), ""},
+		{"ErrWrongSecret", "other", uri, ts, good, body, now, backend.EUNAUTHORIZED},
+		{"ErrTamperedBody", "s3cret", uri, ts, good, []byte(`[{"eventId":2}]`), now, backend.EUNAUTHORIZED},
+		{"ErrOtherURI", "s3cret", "https://example.test/other", ts, good, body, now, backend.EUNAUTHORIZED},
+		{"ErrStale", "s3cret", uri, ts, good, body, now.Add(5*time.Minute + time.Millisecond), backend.EUNAUTHORIZED},
+		{"ErrFuture", "s3cret", uri, ts, good, body, now.Add(-6 * time.Minute), backend.EUNAUTHORIZED},
+		{"ErrUnsigned", "s3cret", uri, ts, "", body, now, backend.EUNAUTHORIZED},
+		{"ErrNoTimestamp", "s3cret", uri, "", good, body, now, backend.EUNAUTHORIZED},
+		{"ErrNoSecret", "", uri, ts, good, body, now, backend.EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := VerifySignatureV3(tt.secret, "POST", tt.uri, tt.body, tt.ts, tt.sig, tt.now)
+			if backend.ErrorCode(err) != tt.code {
+				t.Fatalf("VerifySignatureV3 = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestParseWebhook(t *testing.T) {
+	body := []byte(`[
+	 {"eventId":1,"subscriptionId":9,"portalId":1,"appId":2,"occurredAt":1700000000000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM"},
+	 {"eventId":2,"subscriptionId":9,"portalId":1,"appId":2,"occurredAt":1700000001000,"subscriptionType":"deal.propertyChange","attemptNumber":0,"objectId":456,"propertyName":"dealstage","propertyValue":"closedwon","changeSource":"CRM"},
+	 {"eventId":3,"occurredAt":1700000002000,"subscriptionType":"deal.propertyChange","objectId":456,"propertyName":"amount","propertyValue":"5"},
+	 {"eventId":4,"occurredAt":1700000003000,"subscriptionType":"contact.merge","objectId":789}
+	]`)
+	sigs, err := ParseWebhook(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sigs) != 2 {
+		t.Fatalf("signals = %d, want 2 (amount changes and merges are not signals)", len(sigs))
+	}
+	if s := sigs[0]; s.Type != SignalContactCreated || s.ContactID != "123" || s.DedupeKey != "hubspot:contact.created:123" {
+		t.Fatalf("contact signal = %+v", s)
+	}
+	if s := sigs[1]; s.Type != backend.SignalDealStageChanged || s.Deal.Stage != "closedwon" ||
+		s.DedupeKey != "hubspot:deal.stage_changed:456:1700000001000:closedwon" || !s.OccurredAt.Equal(time.UnixMilli(1700000001000)) {
+		t.Fatalf("deal signal = %+v", s)
+	}
+	for _, bad := range []string{`{}`, `[{"subscriptionType":"contact.creation"}]`, `nope`} {
+		if _, err := ParseWebhook([]byte(bad)); backend.ErrorCode(err) != backend.EINVALID {
+			t.Errorf("ParseWebhook(%s) code = %s, want invalid", bad, backend.ErrorCode(err))
+		}
+	}
+}
+
+func TestWebhookHandler(t *testing.T) {
+	clock := backend.NewManualClock(t0)
+	fake := hubspottest.New(hubspottest.Options{Clock: clock})
+	var mu sync.Mutex
+	var got []*backend.Signal
+	h := WebhookHandler(fake.ClientSecret(), clock.Now, func(_ context.Context, s []*backend.Signal) error {
+		mu.Lock()
+		got = append(got, s...)
+		mu.Unlock()
+		return nil
+	})
+	recv := httptest.NewServer(h)
+	defer recv.Close()
+	target := recv.URL + "/webhooks/hubspot"
+	ctx := context.Background()
+	events := []hubspottest.WebhookEvent{{SubscriptionType: "deal.propertyChange", ObjectID: 9001, PropertyName: "dealstage", PropertyValue: "closedwon"}}
+
+	t.Run("OK", func(t *testing.T) {
+		st, err := fake.SendWebhook(ctx, recv.Client(), target, events)
+		if err != nil || st != http.StatusNoContent {
+			t.Fatalf("status = %d %v, want 204", st, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 1 || got[0].DealID != "9001" || got[0].Deal.Stage != "closedwon" {
+			t.Fatalf("sink got %+v", got)
+		}
+	})
+	body := []byte(`[{"eventId":7,"occurredAt":1,"subscriptionType":"contact.creation","objectId":1}]`)
+	send := func(req *http.Request) int {
+		resp, err := recv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	t.Run("ErrReplay", func(t *testing.T) {
+		req1, _ := hubspottest.SignedWebhookRequest(ctx, fake.ClientSecret(), target, body, clock.Now())
+		req2, _ := hubspottest.SignedWebhookRequest(ctx, fake.ClientSecret(), target, body, clock.Now())
+		if st := send(req1); st != http.StatusNoContent {
+			t.Fatalf("first = %d, want 204", st)
+		}
+		if st := send(req2); st != http.StatusConflict {
+			t.Fatalf("replay = %d, want 409", st)
+		}
+	})
+	t.Run("ErrWrongSignature", func(t *testing.T) {
+		req, _ := hubspottest.SignedWebhookRequest(ctx, "not-the-secret", target, body, clock.Now())
+		if st := send(req); st != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401", st)
+		}
+	})
+	t.Run("ErrStale", func(t *testing.T) {
+		req, _ := hubspottest.SignedWebhookRequest(ctx, fake.ClientSecret(), target, body, clock.Now().Add(-6*time.Minute))
+		if st := send(req); st != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401", st)
+		}
+	})
+	t.Run("ErrUnsigned", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, target, nil)
+		if st := send(req); st != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401", st)
+		}
+	})
+	t.Run("ErrMethod", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		if st := send(req); st != http.StatusMethodNotAllowed {
+			t.Fatalf("status = %d, want 405", st)
+		}
+	})
+}
