@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -73,11 +74,14 @@ type Client struct {
 	creds Credentials
 
 	keyProp bool // the task idempotency-key property is known to exist
+
+	more atomic.Bool // the last Poll stopped before the end of its pass
 }
 
 var (
-	_ backend.Poller = (*Client)(nil)
-	_ backend.CRM    = (*Client)(nil)
+	_ backend.Poller     = (*Client)(nil)
+	_ backend.MorePoller = (*Client)(nil)
+	_ backend.CRM        = (*Client)(nil)
 )
 
 // New returns a Client for cfg; it makes no request.

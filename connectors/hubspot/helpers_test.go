@@ -124,7 +124,7 @@ func (f *fixture) pollAll(tb testing.TB, cursor string) ([]*backend.Signal, stri
 		sigs, next := f.poll(tb, cursor)
 		all = append(all, sigs...)
 		cursor = next
-		if !f.client.More(cursor) {
+		if !f.client.More() {
 			return all, cursor
 		}
 		if i > 10_000 {

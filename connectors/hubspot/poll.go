@@ -96,9 +96,13 @@ func (c cursor) encode() string {
 	return string(b)
 }
 
-// More reports whether cursor stops in the middle of a pass, so that the
-// caller may poll again at once instead of waiting for the next interval.
-func (c *Client) More(cursor string) bool { return decodeCursor(cursor).Phase != "" }
+// More reports whether the last successful Poll stopped in the middle of a
+// pass (backend.MorePoller), so the sync engine polls again at once
+// instead of waiting for the next interval.
+func (c *Client) More() bool { return c.more.Load() }
+
+// Pending reports whether cursor stops in the middle of a pass.
+func Pending(cursor string) bool { return decodeCursor(cursor).Phase != "" }
 
 // Poll fetches what changed since cursor: at most Config.PageBudget pages,
 // then it returns with a cursor that resumes the pass (see More). Signals
@@ -117,6 +121,9 @@ func (c *Client) Poll(ctx context.Context, cursorIn string) ([]*backend.Signal, 
 	var out []*backend.Signal
 	good := cur
 	finish := func(err error) ([]*backend.Signal, string, error) {
+		if err == nil {
+			c.more.Store(good.Phase != "")
+		}
 		sort.SliceStable(out, func(i, j int) bool { return out[i].OccurredAt.Before(out[j].OccurredAt) })
 		return out, good.encode(), err
 	}

@@ -258,7 +258,7 @@ func TestPoll_ResumesAfterInterruption(t *testing.T) {
 		}
 		got = append(got, sigs...)
 		cur = next
-		if !f.client.More(cur) {
+		if !f.client.More() {
 			break
 		}
 	}
