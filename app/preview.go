@@ -65,6 +65,15 @@ func signalSummary(s *backend.Signal) string {
 			who = s.Contact.DisplayName()
 		}
 		return fmt.Sprintf("%s submitted “%s”", who, s.Form.Form)
+	case s.Type == backend.SignalDealStalled && s.Deal != nil:
+		name := s.Deal.Name
+		if name == "" {
+			name = "Deal " + s.Deal.ID
+		}
+		if last := s.Deal.LastActivityAt; !last.IsZero() && s.OccurredAt.After(last) {
+			return fmt.Sprintf("%s: no activity for %d days", name, int(s.OccurredAt.Sub(last).Hours()/24))
+		}
+		return name + ": no recent activity"
 	case s.Deal != nil:
 		name := s.Deal.Name
 		if name == "" {

@@ -653,7 +653,9 @@ func deriveStalled(tx Tx, st *Settings, now time.Time) (int, error) {
 		s := &Signal{
 			Source: SourceSystem, Type: SignalDealStalled, OccurredAt: now, DealID: d.ID, CompanyID: d.CompanyID,
 			DedupeKey: StalledDedupeKey(d),
-			Deal:      &Deal{ID: d.ID, Stage: d.Stage},
+			// The snapshot names the deal and its last activity for the
+			// signals feed; merging it back changes nothing.
+			Deal: &Deal{ID: d.ID, Name: d.Name, Stage: d.Stage, LastActivityAt: d.LastActivityAt},
 		}
 		if len(d.ContactIDs) > 0 {
 			s.ContactID = d.ContactIDs[0]
