@@ -322,7 +322,7 @@ func (s *Syncer) load(ctx context.Context, a *syncAccount) error {
 	if loaded {
 		return nil
 	}
-	st, err := ReadSyncStatus(ctx, s.queue.store, a.poller.Account())
+	st, _, err := ReadSyncStatus(ctx, s.queue.store, a.poller.Account())
 	if err != nil {
 		return err
 	}

@@ -285,9 +285,9 @@ func TestSyncer_SyncOnce(t *testing.T) {
 			t.Errorf("status = %+v, want connected, 3 items, success now, next run in 5 min", st)
 		}
 		// Another process reads what the pass left.
-		stored, err := backend.ReadSyncStatus(context.Background(), f.db, "hubspot")
-		if err != nil || stored.Items != 3 || !stored.LastSuccess.Equal(testNow) {
-			t.Errorf("ReadSyncStatus = %+v, %v; want the pass's status", stored, err)
+		stored, found, err := backend.ReadSyncStatus(context.Background(), f.db, "hubspot")
+		if err != nil || !found || stored.Items != 3 || !stored.LastSuccess.Equal(testNow) {
+			t.Errorf("ReadSyncStatus = %+v, %v, %v; want the pass's status", stored, found, err)
 		}
 		if got := fmt.Sprint(f.events.states()); got != "[running connected]" {
 			t.Errorf("published states = %s, want [running connected]", got)
@@ -505,6 +505,32 @@ func waitState(tb testing.TB, s *backend.Syncer, want backend.SyncState) {
 			tb.Fatalf("state = %s (%v), want %s", st.State, err, want)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestMarkConnectedAndForget(t *testing.T) {
+	f := newSyncFixture(t)
+	ctx := context.Background()
+	if _, found, _ := backend.ReadSyncStatus(ctx, f.db, "hubspot"); found {
+		t.Fatal("an account never connected reads as connected")
+	}
+	f.s.Add(newFakePoller("hubspot", pollResult{signals: mentions("a"), next: "c1"}, pollResult{err: backend.Errorf(backend.EUNAUTHORIZED, "refused")}))
+	f.s.SyncOnce(ctx, "")
+	if err := backend.MarkConnected(ctx, f.db, "hubspot"); err != nil {
+		t.Fatal(err)
+	}
+	st, found, err := backend.ReadSyncStatus(ctx, f.db, "hubspot")
+	if err != nil || !found || st.State != backend.SyncConnected || st.LastError != "" || st.Items != 1 {
+		t.Errorf("after MarkConnected: %+v, %v, %v; want connected, error cleared, items kept", st, found, err)
+	}
+	if c := f.cursor(t, "hubspot"); c != "c1" {
+		t.Errorf("cursor after reconnecting = %q, want c1 kept", c)
+	}
+	if err := backend.ForgetSync(ctx, f.db, "hubspot"); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, _ := backend.ReadSyncStatus(ctx, f.db, "hubspot"); found || f.cursor(t, "hubspot") != "" {
+		t.Error("ForgetSync left the status or the cursor")
 	}
 }
 

@@ -82,17 +82,36 @@ func getSyncStatus(tx Tx, account string) (SyncStatus, error) {
 	return st, nil
 }
 
-// ReadSyncStatus returns the stored status of account: what the last pass,
-// in this process or another, left. An account never synced reads as
-// connected with nothing done yet.
-func ReadSyncStatus(ctx context.Context, store Store, account string) (SyncStatus, error) {
+// ReadSyncStatus returns the stored status of account — what the last
+// pass, in this process or another, left — and whether the account is
+// connected (MarkConnected stored a status for it).
+func ReadSyncStatus(ctx context.Context, store Store, account string) (SyncStatus, bool, error) {
 	var st SyncStatus
+	var found bool
 	err := store.View(ctx, func(tx Tx) error {
-		var err error
+		raw, err := tx.Cursor(syncStatusKey(account))
+		if err != nil {
+			return err
+		}
+		found = raw != ""
 		st, err = getSyncStatus(tx, account)
 		return err
 	})
-	return st, WrapError("sync status", err)
+	return st, found, WrapError("sync status", err)
+}
+
+// MarkConnected records that account is connected: its status is stored
+// (so ReadSyncStatus finds it) and a reconnect or error state is cleared.
+// The cursor stays: reconnecting does not start a full sync again.
+func MarkConnected(ctx context.Context, store Store, account string) error {
+	return WrapError("mark connected", store.Update(ctx, func(tx Tx) error {
+		st, err := getSyncStatus(tx, account)
+		if err != nil {
+			return err
+		}
+		st.State, st.LastError, st.ErrorCode, st.Failures, st.NextRun = SyncConnected, "", "", 0, time.Time{}
+		return putSyncStatus(tx, st)
+	}))
 }
 
 // ForgetSync deletes account's cursor and status, so that connecting it
