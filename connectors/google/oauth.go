@@ -10,6 +10,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -213,7 +214,7 @@ func Authorize(ctx context.Context, cfg Config, open func(url string) error) (*o
 	if tok.RefreshToken == "" {
 		return nil, &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google granted no offline access; connect again and allow access.", Op: op}
 	}
-	if err := saveToken(cfg, tok); err != nil {
+	if err := writeToken(cfg, tok, ""); err != nil { // a new grant may be another account
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: "Could not store the Google token in the keychain.", Op: op, Err: err}
 	}
 	return tok, nil
@@ -250,20 +251,62 @@ func tokenError(op string, err error) error {
 	return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Could not reach Google to sign in.", Op: op, Err: err}
 }
 
-// storedToken is the keychain format: x/oauth2's own field names.
+// storedToken is the keychain format: x/oauth2's own field names, plus
+// the account's address once the caller has learned it (SetEmail).
 type storedToken struct {
 	AccessToken  string    `json:"access_token"`
 	TokenType    string    `json:"token_type,omitempty"`
 	RefreshToken string    `json:"refresh_token"`
 	Expiry       time.Time `json:"expiry,omitempty"`
+	Email        string    `json:"email,omitempty"`
 }
 
+func readStored(cfg Config) (storedToken, bool) {
+	var st storedToken
+	s, err := cfg.Secrets.Get(cfg.account())
+	if err != nil || json.Unmarshal([]byte(s), &st) != nil {
+		return storedToken{}, false
+	}
+	return st, true
+}
+
+// saveToken stores a refreshed token, keeping the stored address.
 func saveToken(cfg Config, tok *oauth2.Token) error {
-	b, err := json.Marshal(storedToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry})
+	old, _ := readStored(cfg)
+	return writeToken(cfg, tok, old.Email)
+}
+
+func writeToken(cfg Config, tok *oauth2.Token, email string) error {
+	b, err := json.Marshal(storedToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry, Email: email})
 	if err != nil {
 		return err
 	}
 	return cfg.Secrets.Set(cfg.account(), string(b))
+}
+
+// SetEmail records the connected account's address next to its token
+// (`caseyos connect google` asks Gmail for it after consent), so status and
+// the Calendar connector know it without a request.
+func SetEmail(cfg Config, email string) error {
+	st, ok := readStored(cfg)
+	if !ok {
+		return &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google is not connected.", Op: "google.SetEmail"}
+	}
+	st.Email = strings.ToLower(strings.TrimSpace(email))
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return cfg.Secrets.Set(cfg.account(), string(b))
+}
+
+// Email returns the connected account's address, "" when not yet known.
+func Email(cfg Config) string {
+	if cfg.Secrets == nil {
+		return ""
+	}
+	st, _ := readStored(cfg)
+	return st.Email
 }
 
 // LoadToken returns the stored token; an absent one is EUNAUTHORIZED

@@ -247,6 +247,21 @@ func TestTokenSource(t *testing.T) {
 			t.Error("refresh token lost on refresh")
 		}
 	})
+	t.Run("EmailKept", func(t *testing.T) {
+		_, sec, cfg := newConnected(t)
+		if err := google.SetEmail(cfg, "Casey@CaseyOS.dev"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := google.NewTokenSource(context.Background(), cfg).Token(); err != nil {
+			t.Fatal(err)
+		}
+		if got := google.Email(cfg); got != "casey@caseyos.dev" {
+			t.Errorf("Email() after a refresh = %q, want casey@caseyos.dev", got)
+		}
+		if stored(t, sec)["email"] != "casey@caseyos.dev" {
+			t.Error("the address was not kept in the keychain entry")
+		}
+	})
 	t.Run("ErrRevoked", func(t *testing.T) {
 		fake, _, cfg := newConnected(t)
 		fake.RevokeAll()
