@@ -20,8 +20,9 @@ import (
 )
 
 var (
-	_ backend.Poller  = (*Client)(nil)
-	_ backend.Mailbox = (*Client)(nil)
+	_ backend.Poller     = (*Client)(nil)
+	_ backend.MorePoller = (*Client)(nil)
+	_ backend.Mailbox    = (*Client)(nil)
 )
 
 // DefaultBaseURL is Gmail's API root.
