@@ -259,6 +259,11 @@ type storedToken struct {
 	RefreshToken string    `json:"refresh_token"`
 	Expiry       time.Time `json:"expiry,omitempty"`
 	Email        string    `json:"email,omitempty"`
+	// The client the token was granted to: refreshing needs it on every
+	// run, and the credentials file may have moved.
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	TokenURL     string `json:"token_uri,omitempty"`
 }
 
 func readStored(cfg Config) (storedToken, bool) {
@@ -277,7 +282,9 @@ func saveToken(cfg Config, tok *oauth2.Token) error {
 }
 
 func writeToken(cfg Config, tok *oauth2.Token, email string) error {
-	b, err := json.Marshal(storedToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry, Email: email})
+	b, err := json.Marshal(storedToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken,
+		Expiry: tok.Expiry, Email: email, ClientID: cfg.Credentials.ClientID, ClientSecret: cfg.Credentials.ClientSecret,
+		TokenURL: cfg.Credentials.TokenURL})
 	if err != nil {
 		return err
 	}
@@ -331,6 +338,18 @@ func LoadToken(cfg Config) (*oauth2.Token, error) {
 		return nil, &backend.Error{Code: backend.EUNAUTHORIZED, Message: "The stored Google token is unreadable; reconnect Google.", Op: op, Err: err}
 	}
 	return &oauth2.Token{AccessToken: st.AccessToken, TokenType: st.TokenType, RefreshToken: st.RefreshToken, Expiry: st.Expiry}, nil
+}
+
+// StoredCredentials returns the client the stored token was granted to.
+func StoredCredentials(cfg Config) (Credentials, bool) {
+	if cfg.Secrets == nil {
+		return Credentials{}, false
+	}
+	st, ok := readStored(cfg)
+	if !ok || st.ClientID == "" {
+		return Credentials{}, false
+	}
+	return Credentials{ClientID: st.ClientID, ClientSecret: st.ClientSecret, TokenURL: st.TokenURL}, true
 }
 
 // Connected reports whether a Google token is stored (for `caseyos status`).

@@ -150,6 +150,17 @@ func TestAuthorize(t *testing.T) {
 		if !google.Connected(config(fake, sec)) {
 			t.Error("Connected() = false after Authorize")
 		}
+		// A later run knows only the keychain and the token URL.
+		later := google.Config{Secrets: sec, TokenURL: fake.TokenURL()}
+		if c, ok := google.StoredCredentials(later); !ok || c.ClientID != fake.ClientID() {
+			t.Errorf("StoredCredentials() = %+v, %v", c, ok)
+		}
+		fake.ExpireAccessTokens()
+		ts := google.NewTokenSource(context.Background(), later)
+		old, _ := ts.Token()
+		if tok, err := ts.ForceRefresh(old.AccessToken); err != nil || !fake.Valid(tok.AccessToken) {
+			t.Errorf("refresh with the stored client = %v, %v", tok, err)
+		}
 	})
 	t.Run("ErrState", func(t *testing.T) {
 		fake := googletest.NewTestServer(t, googletest.Options{})

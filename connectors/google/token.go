@@ -26,9 +26,10 @@ var _ oauth2.TokenSource = (*TokenSource)(nil)
 
 // NewTokenSource returns a TokenSource over the token stored for cfg. ctx is
 // used for refresh requests (and carries cfg.HTTPClient); nothing is read
-// until the first Token call.
+// until the first Token call. With no cfg.Credentials, the client stored
+// with the token at consent is used.
 func NewTokenSource(ctx context.Context, cfg Config) *TokenSource {
-	return &TokenSource{ctx: cfg.tokenContext(ctx), cfg: cfg, oc: cfg.oauth2("")}
+	return &TokenSource{ctx: cfg.tokenContext(ctx), cfg: cfg}
 }
 
 // Token returns a valid access token, refreshing it if needed. A revoked
@@ -67,6 +68,12 @@ func (s *TokenSource) load() error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.Credentials.ClientID == "" {
+		if c, ok := StoredCredentials(s.cfg); ok {
+			s.cfg.Credentials = c
+		}
+	}
+	s.oc = s.cfg.oauth2("")
 	s.tok = t
 	return nil
 }
