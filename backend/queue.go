@@ -123,6 +123,9 @@ type ingester struct {
 	st    *Settings
 	now   time.Time
 	rep   *IngestReport
+	// edited holds "contact:ID", "company:ID" and "deal:ID" of records a
+	// record.updated signal changed: their open moves are re-scored at flush.
+	edited map[string]bool
 }
 
 func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingester {
@@ -132,6 +135,9 @@ func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingeste
 // flush writes what the transaction changed in memory: each updated move
 // once, each changed record once.
 func (in *ingester) flush() error {
+	if err := in.rescoreEdited(); err != nil {
+		return err
+	}
 	if err := in.moves.flush(); err != nil {
 		return err
 	}
@@ -215,6 +221,9 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 		return err
 	}
 	in.rep.Stored++
+	if s.Type == SignalRecordUpdated {
+		in.noteEdited(s)
+	}
 	for _, p := range Recommend(s, in.rec, in.st, in.now) {
 		if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(in.now) {
 			continue // its reason has already passed: nothing to do
@@ -254,7 +263,7 @@ func (in *ingester) upsertRecords(s *Signal) error {
 				c.Email, c.Name = s.Email.From, s.Email.FromName
 			}
 		}
-		if s.OccurredAt.After(c.LastActivityAt) && s.Type != SignalDealStalled {
+		if s.OccurredAt.After(c.LastActivityAt) && s.Type.IsActivity() {
 			c.LastActivityAt = s.OccurredAt
 		}
 		c.UpdatedAt = in.now
@@ -279,8 +288,9 @@ func (in *ingester) upsertRecords(s *Signal) error {
 		default:
 			return rec.err // a ref to a deal we have never seen: nothing to record
 		}
-		// A stalled signal is about inactivity; it is not activity itself.
-		if s.Type != SignalDealStalled && s.OccurredAt.After(d.LastActivityAt) {
+		// A stalled signal is about inactivity, an edit is bookkeeping:
+		// neither is activity on the deal.
+		if s.Type.IsActivity() && s.OccurredAt.After(d.LastActivityAt) {
 			d.LastActivityAt = s.OccurredAt
 		}
 		d.UpdatedAt = in.now

@@ -172,6 +172,14 @@ func TestRecommend(t *testing.T) {
 				Payload: map[string]string{"returns_at": h(72).Format(time.RFC3339)}},
 			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "Maya Chen is out of office until Wed Nov 25", due: h(72),
 		},
+		{
+			name: "new contact → mirrored, no move",
+			sig:  backend.Signal{Type: backend.SignalContactCreated, ContactID: "li@acme.io", Contact: &backend.Contact{ID: "li@acme.io", Email: "li@acme.io"}},
+		},
+		{
+			name: "record edited → re-scored, no move",
+			sig:  backend.Signal{Type: backend.SignalRecordUpdated, DealID: "d1", Deal: &backend.Deal{ID: "d1", Stage: "closedwon", Amount: 90000}},
+		},
 	}
 	covered := map[backend.SignalType]bool{}
 	for _, tt := range tests {

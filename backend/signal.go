@@ -37,6 +37,14 @@ const (
 	SignalMeetingEnded     SignalType = "meeting.ended"
 	SignalSocialMention    SignalType = "social.mention"
 	SignalContactDuplicate SignalType = "contact.duplicate"
+	// SignalContactCreated is a new contact in the CRM. It mirrors the
+	// contact (and its company) for scoring; it calls for no move.
+	SignalContactCreated SignalType = "contact.created"
+	// SignalRecordUpdated carries the CRM's new view of a contact, company
+	// or deal (an amount, a stage label, the ICP fields). Its dedupe key
+	// holds the record's modification time; ingesting it re-scores the
+	// open moves that depend on the record. It calls for no move.
+	SignalRecordUpdated SignalType = "record.updated"
 )
 
 // SignalTypes lists every valid SignalType.
@@ -44,6 +52,18 @@ var SignalTypes = []SignalType{
 	SignalEmailReplied, SignalEmailReceived, SignalEmailBounced, SignalEmailOutOfOffice,
 	SignalDealStageChanged, SignalDealStalled, SignalFormSubmitted,
 	SignalMeetingUpcoming, SignalMeetingEnded, SignalSocialMention, SignalContactDuplicate,
+	SignalContactCreated, SignalRecordUpdated,
+}
+
+// IsActivity reports whether a signal of type t is activity by or with the
+// people involved, so that it moves their last-activity time. A deal going
+// quiet, a record being edited or a contact being created is not.
+func (t SignalType) IsActivity() bool {
+	switch t {
+	case SignalDealStalled, SignalRecordUpdated, SignalContactCreated:
+		return false
+	}
+	return true
 }
 
 // Signal is something that happened in the outside world. Re-polling a source
@@ -231,6 +251,14 @@ func (s *Signal) Validate() error {
 			return err
 		}
 		if err := need(s.Deal.Stage != "", "deal.stage"); err != nil {
+			return err
+		}
+	case SignalContactCreated:
+		if err := need(s.Contact != nil, "a contact"); err != nil {
+			return err
+		}
+	case SignalRecordUpdated:
+		if err := need(s.Contact != nil || s.Company != nil || s.Deal != nil, "a contact, company or deal"); err != nil {
 			return err
 		}
 	case SignalFormSubmitted:
