@@ -14,11 +14,15 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-// SignalContactCreated is the signal a new HubSpot contact produces. The
-// backend does not list it among its signal types yet; until it does the
-// store refuses these signals as invalid (and the contact is mirrored only
-// through other signals).
-const SignalContactCreated backend.SignalType = "contact.created"
+// SignalContactCreated is the signal a new HubSpot contact produces.
+const SignalContactCreated = backend.SignalContactCreated
+
+// editedKey is the dedupe key of a record.updated signal: one per record
+// and modification time, so a re-poll of an unchanged record is a no-op and
+// every real edit is mirrored once.
+func editedKey(kind, id string, modified time.Time) string {
+	return fmt.Sprintf("hubspot:record.updated:%s:%s:%d", kind, id, modified.UnixMilli())
+}
 
 // pageSize is HubSpot's cap for list pages and batch inputs.
 const pageSize = 100
@@ -244,7 +248,7 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 	if typ == phaseContacts {
 		sigs, err = p.contactSignals(ctx, pg.Results, cur)
 	} else {
-		sigs, err = p.dealSignals(ctx, pg.Results)
+		sigs, err = p.dealSignals(ctx, pg.Results, cur.Synced)
 	}
 	if err != nil {
 		return nil, err
@@ -410,18 +414,26 @@ func (p *poller) contactSignals(ctx context.Context, objs []hsObject, cur *curso
 		if created.IsZero() {
 			created = o.CreatedAt
 		}
-		// A later pass reports only contacts created since the last one;
-		// the rest were reported when they were new.
-		if cur.Synced && created.UnixMilli() <= cur.Since[phaseContacts] {
-			continue
-		}
-		if created.IsZero() {
-			continue
-		}
 		ct := mapContact(o)
-		s := &backend.Signal{
-			Source: backend.SourceHubSpot, Type: SignalContactCreated, OccurredAt: created,
-			DedupeKey: "hubspot:contact.created:" + o.ID, ContactID: o.ID, Contact: ct,
+		var s *backend.Signal
+		switch {
+		case cur.Synced && created.UnixMilli() <= cur.Since[phaseContacts]:
+			// A later pass fetched an older contact because it was edited:
+			// mirror the edit. (It was reported as created when it was new.)
+			if ct.UpdatedAt.IsZero() {
+				continue
+			}
+			s = &backend.Signal{
+				Source: backend.SourceHubSpot, Type: backend.SignalRecordUpdated, OccurredAt: ct.UpdatedAt,
+				DedupeKey: editedKey("contact", o.ID, ct.UpdatedAt), ContactID: o.ID, Contact: ct,
+			}
+		case created.IsZero():
+			continue
+		default:
+			s = &backend.Signal{
+				Source: backend.SourceHubSpot, Type: SignalContactCreated, OccurredAt: created,
+				DedupeKey: "hubspot:contact.created:" + o.ID, ContactID: o.ID, Contact: ct,
+			}
 		}
 		if co := companies[ct.CompanyID]; co != nil {
 			s.Company, s.CompanyID = co, co.ID
@@ -563,7 +575,10 @@ func (p *poller) stalledSettings() *backend.Settings {
 	return &st
 }
 
-func (p *poller) dealSignals(ctx context.Context, objs []hsObject) ([]*backend.Signal, error) {
+// dealSignals turns fetched deals into stage changes and stalls. On a later
+// pass (incremental) a fetched deal was modified, so it also goes out as a
+// record.updated carrying its new amount, close date and company.
+func (p *poller) dealSignals(ctx context.Context, objs []hsObject, incremental bool) ([]*backend.Signal, error) {
 	if len(objs) == 0 {
 		return nil, nil
 	}
@@ -648,6 +663,15 @@ func (p *poller) dealSignals(ctx context.Context, objs []hsObject) ([]*backend.S
 			}
 			if reason := o.prop("closed_lost_reason"); reason != "" && containsFold(st.LostStages, h.Value) {
 				s.Payload["closed_lost_reason"] = reason
+			}
+			p.attach(s, d, company)
+			out = append(out, s)
+		}
+		if modified := d.UpdatedAt; incremental && !modified.IsZero() {
+			snap := *d
+			s := &backend.Signal{
+				Source: backend.SourceHubSpot, Type: backend.SignalRecordUpdated, OccurredAt: modified,
+				DedupeKey: editedKey("deal", o.ID, modified), DealID: o.ID, Deal: &snap,
 			}
 			p.attach(s, d, company)
 			out = append(out, s)

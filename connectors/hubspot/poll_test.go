@@ -193,6 +193,7 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 		want := map[string]bool{
 			"hubspot:contact.created:" + newID:                                               true,
 			fmt.Sprintf("hubspot:deal.stage_changed:301:%d:presentationscheduled", changeAt): true,
+			fmt.Sprintf("hubspot:record.updated:deal:301:%d", changeAt):                      true,
 			"hubspot:form.submitted:cv-3":                                                    true,
 		}
 		if len(fresh) != len(want) {
@@ -202,6 +203,7 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 			if !want[k] {
 				t.Fatalf("unexpected new signal %s (all: %v)", k, fresh)
 			}
+			seen[k]++
 		}
 		for _, s := range sigs {
 			if s.Type == backend.SignalDealStageChanged && s.Deal.Stage == "presentationscheduled" && s.Payload["previous_stage"] != "qualifiedtobuy" {
@@ -225,6 +227,45 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 		for _, s := range sigs {
 			if s.Type != backend.SignalDealStalled {
 				t.Errorf("re-poll produced %s", s.DedupeKey)
+			}
+		}
+	})
+	t.Run("EditsWithoutAStageChange", func(t *testing.T) {
+		f.clock.Advance(time.Minute)
+		if err := f.srv.SetProps("deals", "301", map[string]string{"amount": "250000"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.SetProps("contacts", "100001", map[string]string{"jobtitle": "VP Engineering"}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+		sigs, next := f.pollAll(t, cur)
+		var edits []*backend.Signal
+		for _, s := range sigs {
+			if seen[s.DedupeKey] == 0 && s.Type != backend.SignalDealStalled {
+				if s.Type != backend.SignalRecordUpdated {
+					t.Errorf("an edit produced %s %s", s.Type, s.DedupeKey)
+				}
+				edits = append(edits, s)
+				seen[s.DedupeKey]++
+			}
+		}
+		var deal, contact bool
+		for _, s := range edits {
+			if s.Deal != nil && s.Deal.ID == "301" && s.Deal.Amount == 250000 {
+				deal = true
+			}
+			if s.Contact != nil && s.Contact.ID == "100001" && s.Contact.Title == "VP Engineering" {
+				contact = true
+			}
+		}
+		if !deal || !contact || len(edits) != 2 {
+			t.Fatalf("edits = %v, want one record.updated for deal 301 (amount 250000) and one for contact 100001", keys(edits))
+		}
+		again, _ := f.pollAll(t, next)
+		for _, s := range again {
+			if s.Type == backend.SignalRecordUpdated && seen[s.DedupeKey] == 0 {
+				t.Errorf("re-poll produced a new edit %s", s.DedupeKey)
 			}
 		}
 	})
