@@ -22,6 +22,13 @@ type Options struct {
 	Workspace Workspace
 	Executors []backend.Executor
 	Assets    fs.FS // the built frontend, for browser mode; nil in tests
+	// Secrets is the keychain; nil when there is none.
+	Secrets backend.Secrets
+	// Connectors are the kinds of account that can be connected.
+	Connectors []Connector
+	// WebhookAddr is where the webhook receiver listens (loopback only);
+	// "" turns it off.
+	WebhookAddr string
 }
 
 // App is the facade every surface calls. Its exported methods are bound to
@@ -36,6 +43,13 @@ type App struct {
 	ws     Workspace
 	assets fs.FS
 
+	secrets     backend.Secrets
+	connectors  []Connector
+	syncer      *backend.Syncer
+	webhookAddr string
+	syncMu      sync.Mutex
+	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -48,9 +62,12 @@ func New(o Options) *App {
 	}
 	events := NewBroker()
 	ctx, cancel := context.WithCancel(context.Background())
+	q := backend.NewQueue(o.Store, o.Clock, events, o.Executors...)
 	return &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
-		queue: backend.NewQueue(o.Store, o.Clock, events, o.Executors...),
+		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
+		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events}}),
+		limiters: map[string]*backend.TokenBucket{},
 	}
 }
 
@@ -83,6 +100,8 @@ func (a *App) startup(ctx context.Context) {
 			}
 		}
 	}()
+	a.startSync()
+	a.startWebhooks()
 }
 
 // shutdown stops the background work and waits for it.
@@ -352,17 +371,6 @@ func (a *App) SaveSettings(in SettingsDTO) (SettingsDTO, error) {
 		return SettingsDTO{}, err
 	}
 	return a.Settings()
-}
-
-// Connections lists the outside accounts and their state.
-func (a *App) Connections() ([]ConnectionDTO, error) {
-	// Until the connector issues land, no account can be connected; each
-	// row says how it will be.
-	return []ConnectionDTO{
-		{Account: "google", Label: "Gmail and Google Calendar", State: "not_connected", Detail: "Replies, meetings; sends email and books meetings", ConnectHint: "caseyos connect google --credentials FILE"},
-		{Account: "hubspot", Label: "HubSpot", State: "not_connected", Detail: "Deals, contacts, forms; creates tasks and updates deals", ConnectHint: "caseyos connect hubspot --token-stdin"},
-		{Account: "x", Label: "X", State: "not_connected", Detail: "Mentions; replies to posts", ConnectHint: "caseyos connect x"},
-	}, nil
 }
 
 // ingestBatch is how many signals go into one transaction: large enough to

@@ -32,6 +32,16 @@ type Env struct {
 	Clock         backend.Clock
 	SchemaVersion int
 	Assets        fs.FS // the built frontend (its root holds index.html)
+
+	// Secrets is the OS keychain (connectors/keychain); nil when none.
+	Secrets backend.Secrets
+	// Connectors are the accounts that can be connected, built in main.go.
+	Connectors []Connector
+	// WebhookAddr is the webhook receiver's loopback address
+	// ($CASEYOS_WEBHOOK_ADDR); "" keeps it off.
+	WebhookAddr string
+	// Fakes are the vendors' fakes `caseyos dev fake-NAME` serves.
+	Fakes map[string]Fake
 }
 
 // Exit codes.
@@ -58,6 +68,12 @@ Commands:
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
+  connect hubspot --token-stdin|--oauth  store an account's credentials in the OS keychain (validated first)
+  connect webhook --secret-stdin         store the webhook receiver's secret
+  disconnect ACCOUNT                     remove an account's credentials and stop syncing it
+  status [--json]                        each account: state, last success, last error, next run, items
+  sync [--once] [--json] [ACCOUNT]       sync in the foreground (one pass with --once; exit 1 if it failed)
+  dev fake-hubspot [--addr ADDR]         serve the fake HubSpot for development
   version                                print the version
 
 Global flags:
@@ -132,7 +148,8 @@ func init() {
 	commands = map[string]func(context.Context, *command, []string) int{
 		"today": runToday, "explain": runExplain, "skip": runSkip, "snooze": runSnooze,
 		"restore": runRestore, "execute": runExecute, "ingest": runIngest, "backup": runBackup,
-		"serve": runServe,
+		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
+		"sync": runSync, "dev": runDev,
 	}
 }
 
@@ -181,6 +198,11 @@ type facade interface {
 	Restore(id uint64, via string) (MoveDTO, error)
 	Execute(id uint64, via string) (ExecutionDTO, error)
 	Backup(path string) (BackupDTO, error)
+	Workspace() (WorkspaceDTO, error)
+	Connections() ([]ConnectionDTO, error)
+	SyncNow(account string) ([]SyncStatusDTO, error)
+	SyncPass(account string) ([]SyncStatusDTO, error)
+	Disconnect(account string) (ConnectionDTO, error)
 	ingest(r io.Reader) (IngestDTO, error)
 }
 
@@ -211,7 +233,8 @@ func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), er
 	if err != nil {
 		return nil, nil, err
 	}
-	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets})
+	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets,
+		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr})
 	a.ctx = ctx
 	return a, func() { st.Close() }, nil
 }

@@ -284,6 +284,38 @@ type ConnectionDTO struct {
 	State       string `json:"state"` // not_connected, connected, reconnect, offline
 	Detail      string `json:"detail"`
 	ConnectHint string `json:"connect_hint"`
+	// Sync is the account's last sync, when it is connected.
+	Sync *SyncStatusDTO `json:"sync,omitempty"`
+}
+
+// SyncStatusDTO is one account's sync: the sync:status event's payload and
+// a row of `caseyos status --json`. State is connected, running, offline,
+// error or reconnect (not_connected after a disconnect).
+type SyncStatusDTO struct {
+	Account     string     `json:"account"`
+	State       string     `json:"state"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	LastError   string     `json:"last_error,omitempty"` // safe to show
+	ErrorCode   string     `json:"error_code,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+	NextRun     *time.Time `json:"next_run,omitempty"`
+	Items       int        `json:"items"`      // signals fetched since connected
+	LastItems   int        `json:"last_items"` // by the last successful pass
+	Failures    int        `json:"failures"`   // passes failed in a row
+}
+
+func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
+	t := func(v time.Time) *time.Time {
+		if v.IsZero() {
+			return nil
+		}
+		u := v.UTC()
+		return &u
+	}
+	return SyncStatusDTO{
+		Account: st.Account, State: string(st.State), LastSuccess: t(st.LastSuccess), LastError: st.LastError, ErrorCode: st.ErrorCode,
+		LastErrorAt: t(st.LastErrorAt), NextRun: t(st.NextRun), Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
+	}
 }
 
 // BackupDTO reports a backup.

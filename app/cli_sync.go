@@ -1,0 +1,410 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// The account commands: connect, disconnect, status, sync, and the
+// developer's fakes (dev fake-NAME).
+
+// maxSecret bounds a credential read from standard input.
+const maxSecret = 64 << 10
+
+func (c *command) connector(name string) (Connector, bool) {
+	for _, k := range c.env.Connectors {
+		if k.Account == name {
+			return k, true
+		}
+	}
+	var names []string
+	for _, k := range c.env.Connectors {
+		names = append(names, k.Account)
+	}
+	names = append(names, WebhookSecretAccount)
+	c.usageError(fmt.Sprintf("%q is not an account CaseyOS can connect (%s)", name, strings.Join(names, ", ")))
+	return Connector{}, false
+}
+
+// readSecret reads one credential from standard input: the first line,
+// trimmed. It is never echoed.
+func (c *command) readSecret() (string, error) {
+	r := bufio.NewReader(io.LimitReader(c.env.Stdin, maxSecret))
+	line, err := r.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", &backend.Error{Code: backend.EINVALID, Message: "cannot read the credential from standard input", Err: err}
+	}
+	s := strings.TrimSpace(line)
+	if s == "" {
+		return "", backend.Errorf(backend.EINVALID, "standard input held no credential")
+	}
+	return s, nil
+}
+
+func runConnect(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fromStdin := fs.Bool("token-stdin", false, "read a private-app token from standard input")
+	secretStdin := fs.Bool("secret-stdin", false, "read the webhook secret from standard input")
+	oauth := fs.Bool("oauth", false, "sign in with the vendor (OAuth)")
+	pos, ok := c.parse(args, 1, "an account to connect, e.g. `connect hubspot --token-stdin`")
+	if !ok {
+		return ExitUsage
+	}
+	if c.env.Secrets == nil {
+		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in"))
+	}
+	if pos[0] == WebhookSecretAccount {
+		if !*secretStdin {
+			c.usageError("connect webhook needs --secret-stdin")
+			return ExitUsage
+		}
+		secret, err := c.readSecret()
+		if err != nil {
+			return c.fail(err)
+		}
+		if len(secret) < 16 {
+			return c.fail(backend.Errorf(backend.EINVALID, "a webhook secret has at least 16 characters"))
+		}
+		if err := c.env.Secrets.Set(WebhookSecretAccount, secret); err != nil {
+			return c.fail(err)
+		}
+		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set.\n")
+		return ExitOK
+	}
+	conn, ok := c.connector(pos[0])
+	if !ok {
+		return ExitUsage
+	}
+	var secret string
+	var err error
+	switch {
+	case *oauth && *fromStdin:
+		c.usageError("use --token-stdin or --oauth, not both")
+		return ExitUsage
+	case *oauth:
+		if conn.Authorize == nil {
+			return c.fail(backend.Errorf(backend.EINVALID, "%s has no sign-in flow here: use --token-stdin", conn.Label))
+		}
+		if secret, err = conn.Authorize(ctx, c.env.Stdout); err != nil {
+			return c.fail(err)
+		}
+	case *fromStdin:
+		if secret, err = c.readSecret(); err != nil {
+			return c.fail(err)
+		}
+		if conn.Check != nil {
+			if err := conn.Check(ctx, secret); err != nil {
+				return c.fail(err)
+			}
+		}
+	default:
+		c.usageError(fmt.Sprintf("say how to connect: %s", conn.Hint))
+		return ExitUsage
+	}
+	if err := c.env.Secrets.Set(conn.Account, secret); err != nil {
+		return c.fail(err)
+	}
+	// Connecting an account makes the workspace your own.
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return c.fail(err)
+	}
+	ws := ChooseWorkspace(dir, false, true)
+	if r := findInstance(dir, ws); r != nil {
+		if _, err := r.SyncNow(conn.Account); err != nil {
+			return c.fail(err)
+		}
+		fmt.Fprintf(c.env.Stdout, "Connected %s; the running CaseyOS is syncing it now.\n", conn.Label)
+		return ExitOK
+	}
+	a, done, err := c.openLocal(ctx, ws)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer done()
+	if err := backend.MarkConnected(ctx, a.store, conn.Account); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.env.Stdout, "Connected %s (credentials in the OS keychain). Run `caseyos sync --once` to fetch now; CaseyOS syncs it every %s while it runs.\n",
+		conn.Label, shortDuration(backend.DefaultSyncInterval))
+	if info, err := readInstance(dir); err == nil && findInstance(dir, ChooseWorkspace(dir, true, false)) != nil {
+		fmt.Fprintf(c.env.Stdout, "CaseyOS (pid %d) is showing the demo workspace: restart it to switch to yours.\n", info.PID)
+	}
+	return ExitOK
+}
+
+func runDisconnect(ctx context.Context, c *command, args []string) int {
+	c.flags()
+	pos, ok := c.parse(args, 1, "an account to disconnect")
+	if !ok {
+		return ExitUsage
+	}
+	if pos[0] == WebhookSecretAccount {
+		if c.env.Secrets == nil {
+			return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain"))
+		}
+		if err := c.env.Secrets.Delete(WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+			return c.fail(err)
+		}
+		fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the receiver stays off from the next start.")
+		return ExitOK
+	}
+	conn, ok := c.connector(pos[0])
+	if !ok {
+		return ExitUsage
+	}
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return c.fail(err)
+	}
+	ws := ChooseWorkspace(dir, false, false)
+	var f facade
+	if r := findInstance(dir, ws); r != nil {
+		f = r
+	} else {
+		a, done, err := c.openLocal(ctx, ws)
+		if err != nil {
+			return c.fail(err)
+		}
+		defer done()
+		f = a
+	}
+	if _, err := f.Disconnect(conn.Account); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.env.Stdout, "Disconnected %s: its credentials are gone from the keychain; what it brought in stays.\n", conn.Label)
+	return ExitOK
+}
+
+// StatusDTO is `caseyos status --json`.
+type StatusDTO struct {
+	Workspace WorkspaceDTO    `json:"workspace"`
+	Accounts  []ConnectionDTO `json:"accounts"`
+}
+
+func runStatus(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	if _, ok := c.parse(args, 0, "no arguments"); !ok {
+		return ExitUsage
+	}
+	a, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	conns, err := a.Connections()
+	if err != nil {
+		return c.fail(err)
+	}
+	ws, err := a.Workspace()
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, StatusDTO{Workspace: ws, Accounts: conns})
+		return ExitOK
+	}
+	c.banner(ws)
+	now := c.env.Clock.Now()
+	fmt.Fprintf(c.env.Stdout, "%-9s  %-13s  %-14s  %-12s  %6s  %s\n", "ACCOUNT", "STATE", "LAST SUCCESS", "NEXT RUN", "ITEMS", "LAST ERROR")
+	for _, k := range conns {
+		last, next, items, lastErr := "—", "—", "—", ""
+		state := k.State
+		if s := k.Sync; s != nil {
+			if s.State == string(backend.SyncRunning) || s.State == string(backend.SyncFailing) {
+				state = s.State
+			}
+			if s.LastSuccess != nil {
+				last = "just now"
+				if d := now.Sub(*s.LastSuccess); d >= time.Minute {
+					last = shortDuration(d) + " ago"
+				}
+			}
+			if s.NextRun != nil {
+				next = dueText(s.NextRun, now)
+			}
+			items, lastErr = fmt.Sprint(s.Items), s.LastError
+		}
+		if state == "not_connected" {
+			lastErr = k.ConnectHint
+		}
+		fmt.Fprintf(c.env.Stdout, "%-9s  %-13s  %-14s  %-12s  %6s  %s\n", k.Account, state, last, next, items, lastErr)
+	}
+	return ExitOK
+}
+
+func runSync(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	once := fs.Bool("once", false, "one pass, then exit")
+	fs.BoolVar(&c.json, "json", false, "print JSON (with --once)")
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			c.usageError(err.Error())
+			return ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(pos) > 1 {
+		c.usageError("sync takes at most one ACCOUNT")
+		return ExitUsage
+	}
+	account := ""
+	if len(pos) == 1 {
+		if _, ok := c.connector(pos[0]); !ok {
+			return ExitUsage
+		}
+		account = pos[0]
+	}
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return c.fail(err)
+	}
+	ws := ChooseWorkspace(dir, c.g.demo, false)
+	if r := findInstance(dir, ws); r != nil {
+		if !*once {
+			if _, err := r.SyncNow(account); err != nil {
+				return c.fail(err)
+			}
+			fmt.Fprintln(c.env.Stdout, "CaseyOS is running and syncing this workspace; it is syncing now.")
+			return ExitOK
+		}
+		sts, err := r.SyncPass(account)
+		if err != nil {
+			return c.fail(err)
+		}
+		return c.reportPass(sts)
+	}
+	a, done, err := c.openLocal(ctx, ws)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer done()
+	if *once {
+		sts, err := a.SyncPass(account)
+		if err != nil {
+			return c.fail(err)
+		}
+		return c.reportPass(sts)
+	}
+	n, err := a.loadAccounts(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	if n == 0 {
+		return c.fail(backend.Errorf(backend.ENOTFOUND, "no account is connected: run `caseyos connect hubspot --token-stdin`"))
+	}
+	if account != "" {
+		for _, name := range a.syncer.Accounts() {
+			if name != account {
+				_ = a.syncer.Remove(name)
+			}
+		}
+	}
+	stop := a.events.Subscribe(func(name string, payload any) {
+		if st, ok := payload.(SyncStatusDTO); ok && name == backend.EventSyncStatus && st.State != string(backend.SyncRunning) {
+			fmt.Fprintln(c.env.Stdout, c.statusLine(st))
+		}
+	})
+	defer stop()
+	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.syncer.Accounts(), ", "), shortDuration(backend.DefaultSyncInterval))
+	_ = a.syncer.Run(ctx) // until Ctrl-C
+	return ExitOK
+}
+
+func (c *command) statusLine(st SyncStatusDTO) string {
+	now := c.env.Clock.Now()
+	line := fmt.Sprintf("%s: %s, %d items", st.Account, st.State, st.Items)
+	if st.LastError != "" {
+		line += " — " + st.LastError
+	}
+	if st.NextRun != nil {
+		line += "; next run " + dueText(st.NextRun, now)
+	}
+	return line
+}
+
+// reportPass prints the statuses of a pass and fails when one failed.
+func (c *command) reportPass(sts []SyncStatusDTO) int {
+	sort.Slice(sts, func(i, j int) bool { return sts[i].Account < sts[j].Account })
+	if c.json {
+		c.printJSON(c.env.Stdout, sts)
+	}
+	code := ExitOK
+	for _, st := range sts {
+		if st.LastError != "" {
+			fmt.Fprintf(c.env.Stderr, "caseyos sync: %s: %s\n", st.Account, st.LastError)
+			code = ExitError
+			continue
+		}
+		if !c.json {
+			fmt.Fprintf(c.env.Stdout, "Synced %s: %d new items (%d in all).\n", st.Account, st.LastItems, st.Items)
+		}
+	}
+	return code
+}
+
+// Fake is a developer's stand-in for a vendor, served on its own.
+type Fake func(ctx context.Context, addr string) (url string, stop func(), err error)
+
+func runDev(ctx context.Context, c *command, args []string) int {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "fake-") {
+		c.usageError("dev needs a fake to run: dev fake-hubspot --addr 127.0.0.1:PORT")
+		return ExitUsage
+	}
+	name := strings.TrimPrefix(args[0], "fake-")
+	fs := c.flags()
+	addr := fs.String("addr", "127.0.0.1:0", "address to listen on")
+	if _, ok := c.parse(args[1:], 0, "no arguments besides --addr"); !ok {
+		return ExitUsage
+	}
+	fake, ok := c.env.Fakes[name]
+	if !ok {
+		c.usageError(fmt.Sprintf("there is no fake %q", name))
+		return ExitUsage
+	}
+	url, stop, err := fake(ctx, *addr)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer stop()
+	fmt.Fprintf(c.env.Stdout, "Fake %s serving at %s\nPoint CaseyOS at it: CASEYOS_%s_BASE_URL=%s. Press Ctrl-C to stop.\n", name, url, strings.ToUpper(name), url)
+	<-ctx.Done()
+	return ExitOK
+}
+
+// Connections calls the instance's Connections.
+func (r *remote) Connections() (out []ConnectionDTO, err error) {
+	return out, r.call("Connections", nil, &out)
+}
+
+// Workspace calls the instance's Workspace.
+func (r *remote) Workspace() (out WorkspaceDTO, err error) {
+	return out, r.call("Workspace", nil, &out)
+}
+
+// SyncNow calls the instance's SyncNow.
+func (r *remote) SyncNow(account string) (out []SyncStatusDTO, err error) {
+	return out, r.call("SyncNow", []any{account}, &out)
+}
+
+// SyncPass calls the instance's SyncPass.
+func (r *remote) SyncPass(account string) (out []SyncStatusDTO, err error) {
+	return out, r.call("SyncPass", []any{account}, &out)
+}
+
+// Disconnect calls the instance's Disconnect.
+func (r *remote) Disconnect(account string) (out ConnectionDTO, err error) {
+	return out, r.call("Disconnect", []any{account}, &out)
+}

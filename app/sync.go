@@ -1,0 +1,343 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// Connector is one kind of outside account CaseyOS can connect. main.go
+// builds them from the connector packages, so that app never imports one.
+type Connector struct {
+	Account string // "hubspot": the keychain entry, the sync account, the CLI's name
+	Label   string // "HubSpot"
+	Detail  string // what it brings, for the Connections view
+	Hint    string // how to connect it
+	// Limit is the vendor's published request rate for one account; the
+	// account's token bucket starts from it.
+	Limit backend.Limit
+	// Poller builds the account's poller from its stored secret.
+	Poller func(secret string, limiter backend.RateLimiter) (backend.Poller, error)
+	// Check validates a secret with one cheap call to the vendor.
+	Check func(ctx context.Context, secret string) error
+	// Authorize runs the vendor's sign-in (OAuth) and returns the secret to
+	// store; nil when the connector has none.
+	Authorize func(ctx context.Context, out io.Writer) (string, error)
+	// Webhook returns the handler for the vendor's signed webhooks, nil
+	// when it has none.
+	Webhook func(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler
+}
+
+// The Connections view lists these even before main.go provides their
+// connectors, so that the founder sees what can be connected.
+var plannedAccounts = []ConnectionDTO{
+	{Account: "google", Label: "Gmail and Google Calendar", State: "not_connected", Detail: "Replies, meetings; sends email and books meetings", ConnectHint: "caseyos connect google --credentials FILE"},
+	{Account: "hubspot", Label: "HubSpot", State: "not_connected", Detail: "Deals, contacts, forms; creates tasks and updates deals", ConnectHint: "caseyos connect hubspot --token-stdin"},
+	{Account: "x", Label: "X", State: "not_connected", Detail: "Mentions; replies to posts", ConnectHint: "caseyos connect x"},
+}
+
+// syncEvents hands the syncer's statuses to the Broker as the documented DTO.
+type syncEvents struct{ b *Broker }
+
+func (e syncEvents) Publish(name string, payload any) {
+	if st, ok := payload.(backend.SyncStatus); ok {
+		payload = toSyncStatusDTO(st)
+	}
+	e.b.Publish(name, payload)
+}
+
+// lazyPoller reads its account's secret and builds the real poller on
+// first use, and again after the credentials were refused: a token
+// replaced by `caseyos connect` is picked up by the next pass. A missing
+// secret reads as unauthorized (reconnect); a keychain that cannot be
+// reached as unavailable (retried).
+type lazyPoller struct {
+	c       Connector
+	secrets backend.Secrets
+	limiter backend.RateLimiter
+
+	mu    sync.Mutex
+	inner backend.Poller
+}
+
+var _ backend.MorePoller = (*lazyPoller)(nil)
+
+func (p *lazyPoller) Account() string { return p.c.Account }
+
+func (p *lazyPoller) get() (backend.Poller, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inner != nil {
+		return p.inner, nil
+	}
+	if p.secrets == nil {
+		return nil, backend.Errorf(backend.EUNAVAILABLE, "this build has no keychain to read the %s credentials from", p.c.Label)
+	}
+	secret, err := p.secrets.Get(p.c.Account)
+	switch {
+	case backend.ErrorCode(err) == backend.ENOTFOUND:
+		return nil, &backend.Error{Code: backend.EUNAUTHORIZED, Message: "the " + p.c.Label + " credentials are gone from the keychain: run `caseyos connect " + p.c.Account + "`", Err: err}
+	case err != nil:
+		return nil, err
+	}
+	inner, err := p.c.Poller(secret, p.limiter)
+	if err != nil {
+		return nil, err
+	}
+	p.inner = inner
+	return inner, nil
+}
+
+func (p *lazyPoller) Poll(ctx context.Context, cursor string) ([]*backend.Signal, string, error) {
+	inner, err := p.get()
+	if err != nil {
+		return nil, cursor, err
+	}
+	sigs, next, err := inner.Poll(ctx, cursor)
+	if backend.ErrorCode(err) == backend.EUNAUTHORIZED {
+		p.mu.Lock()
+		p.inner = nil // read the keychain again next time
+		p.mu.Unlock()
+	}
+	return sigs, next, err
+}
+
+func (p *lazyPoller) More() bool {
+	p.mu.Lock()
+	inner := p.inner
+	p.mu.Unlock()
+	if mp, ok := inner.(backend.MorePoller); ok {
+		return mp.More()
+	}
+	return false
+}
+
+// connector returns the connector for account.
+func (a *App) connector(account string) (Connector, bool) {
+	for _, c := range a.connectors {
+		if c.Account == account {
+			return c, true
+		}
+	}
+	return Connector{}, false
+}
+
+// addAccount starts syncing a connected account (at once when the
+// syncer runs).
+func (a *App) addAccount(c Connector) error {
+	a.syncMu.Lock()
+	l, ok := a.limiters[c.Account]
+	if !ok {
+		lim := c.Limit
+		if !lim.Valid() {
+			lim = backend.Limit{Requests: 100, Per: 10 * time.Second}
+		}
+		l = backend.NewTokenBucket(lim, a.clock)
+		a.limiters[c.Account] = l
+	}
+	a.syncMu.Unlock()
+	err := a.syncer.Add(&lazyPoller{c: c, secrets: a.secrets, limiter: l})
+	if backend.ErrorCode(err) == backend.ECONFLICT {
+		return nil // already syncing
+	}
+	return err
+}
+
+// loadAccounts adds every connected account of the workspace to the
+// syncer; it returns how many are connected.
+func (a *App) loadAccounts(ctx context.Context) (int, error) {
+	n := 0
+	for _, c := range a.connectors {
+		_, found, err := backend.ReadSyncStatus(ctx, a.store, c.Account)
+		if err != nil {
+			return n, err
+		}
+		if !found {
+			continue
+		}
+		n++
+		if err := a.addAccount(c); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// startSync loads the connected accounts and runs the syncer under the
+// App's context; shutdown waits for it.
+func (a *App) startSync() {
+	if _, err := a.loadAccounts(a.ctx); err != nil {
+		a.events.Publish(backend.EventSyncStatus, SyncStatusDTO{Account: "", State: string(backend.SyncFailing), LastError: backend.ErrorMessage(err)})
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		_ = a.syncer.Run(a.ctx)
+	}()
+}
+
+// connectionState maps a sync state to the account's badge.
+func connectionState(s backend.SyncState) string {
+	switch s {
+	case backend.SyncReconnect:
+		return "reconnect"
+	case backend.SyncOffline:
+		return "offline"
+	}
+	return "connected"
+}
+
+// Connections lists the outside accounts, their state and their last sync.
+func (a *App) Connections() ([]ConnectionDTO, error) {
+	out := make([]ConnectionDTO, 0, len(plannedAccounts)+len(a.connectors))
+	seen := map[string]bool{}
+	for _, c := range a.connectors {
+		seen[c.Account] = true
+		dto := ConnectionDTO{Account: c.Account, Label: c.Label, State: "not_connected", Detail: c.Detail, ConnectHint: c.Hint}
+		st, found, err := a.syncStatus(c.Account)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			s := toSyncStatusDTO(st)
+			dto.State, dto.Sync = connectionState(st.State), &s
+			if st.State == backend.SyncReconnect {
+				dto.ConnectHint = c.Hint
+			}
+		}
+		out = append(out, dto)
+	}
+	for _, p := range plannedAccounts {
+		if !seen[p.Account] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// syncStatus is the live status when the account syncs in this process,
+// else the stored one.
+func (a *App) syncStatus(account string) (backend.SyncStatus, bool, error) {
+	if st, err := a.syncer.AccountStatus(a.ctx, account); err == nil {
+		return st, true, nil
+	}
+	return backend.ReadSyncStatus(a.ctx, a.store, account)
+}
+
+// SyncNow asks for a pass of account ("" for every connected account) now
+// and returns at once; the passes report through sync:status. An account
+// connected from the command line while the app runs starts syncing here.
+func (a *App) SyncNow(account string) ([]SyncStatusDTO, error) {
+	if account != "" {
+		c, ok := a.connector(account)
+		if !ok {
+			return nil, backend.Errorf(backend.ENOTFOUND, "there is no account %q to sync", account)
+		}
+		if err := a.attach(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.syncer.Kick(account); err != nil {
+		return nil, err
+	}
+	return a.syncStatuses(account)
+}
+
+// attach makes sure a connected account is syncing: when its secret is in
+// the keychain but the workspace does not know it yet, it is marked
+// connected first.
+func (a *App) attach(c Connector) error {
+	_, found, err := backend.ReadSyncStatus(a.ctx, a.store, c.Account)
+	if err != nil {
+		return err
+	}
+	if !found {
+		if a.secrets == nil {
+			return backend.Errorf(backend.ENOTFOUND, "%s is not connected: %s", c.Label, c.Hint)
+		}
+		if _, err := a.secrets.Get(c.Account); err != nil {
+			if backend.ErrorCode(err) == backend.ENOTFOUND {
+				return backend.Errorf(backend.ENOTFOUND, "%s is not connected: %s", c.Label, c.Hint)
+			}
+			return err
+		}
+		if err := backend.MarkConnected(a.ctx, a.store, c.Account); err != nil {
+			return err
+		}
+	} else if st, _, _ := a.syncStatus(c.Account); st.State == backend.SyncReconnect {
+		// A kick after `caseyos connect` replaced the credentials.
+		if err := backend.MarkConnected(a.ctx, a.store, c.Account); err != nil {
+			return err
+		}
+	}
+	return a.addAccount(c)
+}
+
+// SyncPass runs one pass of account ("" for every connected account) and
+// returns when it is done. A failed pass is reported in its status, and
+// as the error when every pass failed.
+func (a *App) SyncPass(account string) ([]SyncStatusDTO, error) {
+	if account != "" {
+		c, ok := a.connector(account)
+		if !ok {
+			return nil, backend.Errorf(backend.ENOTFOUND, "there is no account %q to sync", account)
+		}
+		if err := a.attach(c); err != nil {
+			return nil, err
+		}
+	} else if n, err := a.loadAccounts(a.ctx); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, backend.Errorf(backend.ENOTFOUND, "no account is connected: run `caseyos connect hubspot --token-stdin`")
+	}
+	sts, err := a.syncer.SyncOnce(a.ctx, account)
+	out := make([]SyncStatusDTO, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, toSyncStatusDTO(st))
+	}
+	if err != nil && len(sts) == 0 {
+		return out, err
+	}
+	return out, nil // a failed pass says so in its status
+}
+
+func (a *App) syncStatuses(account string) ([]SyncStatusDTO, error) {
+	sts, err := a.syncer.Status(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []SyncStatusDTO{}
+	for _, st := range sts {
+		if account == "" || st.Account == account {
+			out = append(out, toSyncStatusDTO(st))
+		}
+	}
+	return out, nil
+}
+
+// Disconnect stops syncing account, forgets its cursor and status and
+// removes its credentials from the keychain. What it already brought in
+// stays.
+func (a *App) Disconnect(account string) (ConnectionDTO, error) {
+	c, ok := a.connector(account)
+	if !ok {
+		return ConnectionDTO{}, backend.Errorf(backend.ENOTFOUND, "there is no account %q", account)
+	}
+	if err := a.syncer.Remove(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+		return ConnectionDTO{}, err
+	}
+	if a.secrets != nil {
+		if err := a.secrets.Delete(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+			return ConnectionDTO{}, err
+		}
+	}
+	if err := backend.ForgetSync(a.ctx, a.store, account); err != nil {
+		return ConnectionDTO{}, err
+	}
+	a.events.Publish(backend.EventSyncStatus, SyncStatusDTO{Account: account, State: "not_connected"})
+	return ConnectionDTO{Account: c.Account, Label: c.Label, State: "not_connected", Detail: c.Detail, ConnectHint: c.Hint}, nil
+}

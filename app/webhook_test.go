@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/hubspot"
+	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
+	"github.com/caseyos/caseyos/store"
+)
+
+const testWebhookSecret = "whsec-0123456789abcdef"
+
+func newWebhookApp(tb testing.TB) *App {
+	tb.Helper()
+	st, err := store.Open(filepath.Join(tb.TempDir(), "caseyos.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return New(Options{Store: st, Clock: backend.SystemClock{}, Connectors: []Connector{{
+		Account: "hubspot", Label: "HubSpot",
+		Webhook: func(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
+			return hubspot.WebhookHandler(secret, now, sink)
+		},
+	}}})
+}
+
+func (a *App) signalCount(tb testing.TB) int {
+	tb.Helper()
+	_, n, err := a.queue.Signals(context.Background(), 0, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func TestWebhooks_Form(t *testing.T) {
+	a := newWebhookApp(t)
+	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0", testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	url := "http://" + addr + "/hooks/form"
+	post := func(ctype, secret, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		if secret != "" {
+			req.Header.Set(FormSecretHeader, secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	const js = `{"email":"sam@tinyshop.example","name":"Sam Lee","form":"Pricing","message":"How much for 10 seats?"}`
+	tests := []struct {
+		name, ctype, secret, body string
+		want, signals             int
+	}{
+		{"Unsigned", "application/json", "", js, http.StatusUnauthorized, 0},
+		{"WrongSecret", "application/json", "nope-nope-nope-nope", js, http.StatusUnauthorized, 0},
+		{"OK", "application/json", testWebhookSecret, js, http.StatusAccepted, 1},
+		{"Replayed", "application/json", testWebhookSecret, js, http.StatusConflict, 1},
+		{"Urlencoded", "application/x-www-form-urlencoded", testWebhookSecret, "email=kim%40example.com&form=Demo&company=Kimco", http.StatusAccepted, 2},
+		{"NoEmail", "application/json", testWebhookSecret, `{"form":"Pricing"}`, http.StatusBadRequest, 2},
+		{"BadEmail", "application/json", testWebhookSecret, `{"email":"not an email"}`, http.StatusBadRequest, 2},
+		{"NotJSON", "application/json", testWebhookSecret, `{"email":`, http.StatusBadRequest, 2},
+		{"OtherType", "text/plain", testWebhookSecret, "email=a@b.c", http.StatusBadRequest, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := post(tt.ctype, tt.secret, tt.body); got != tt.want {
+				t.Errorf("POST = %d, want %d", got, tt.want)
+			}
+			if n := a.signalCount(t); n != tt.signals {
+				t.Errorf("%d signals stored, want %d", n, tt.signals)
+			}
+		})
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusAccepted {
+		t.Error("GET accepted")
+	}
+}
+
+func TestWebhooks_HubSpot(t *testing.T) {
+	a := newWebhookApp(t)
+	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0", testWebhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	url := "http://" + addr + "/hooks/hubspot"
+	body := []byte(`[{"eventId":1,"subscriptionId":2,"portalId":1234567,"occurredAt":` +
+		itoa64(time.Now().UnixMilli()) + `,"subscriptionType":"deal.propertyChange","objectId":9001,"propertyName":"dealstage","propertyValue":"closedwon","changeSource":"CRM"}]`)
+	send := func(req *http.Request) int {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Unsigned.
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	if got := send(req); got != http.StatusUnauthorized {
+		t.Errorf("unsigned batch: %d, want 401", got)
+	}
+	// Signed with another secret.
+	req, _ = hubspottest.SignedWebhookRequest(context.Background(), "another-secret", url, body, time.Now())
+	if got := send(req); got != http.StatusUnauthorized {
+		t.Errorf("wrongly signed batch: %d, want 401", got)
+	}
+	// Stale.
+	req, _ = hubspottest.SignedWebhookRequest(context.Background(), testWebhookSecret, url, body, time.Now().Add(-10*time.Minute))
+	if got := send(req); got != http.StatusUnauthorized {
+		t.Errorf("stale batch: %d, want 401", got)
+	}
+	if n := a.signalCount(t); n != 0 {
+		t.Fatalf("%d signals from refused batches", n)
+	}
+	at := time.Now()
+	req, _ = hubspottest.SignedWebhookRequest(context.Background(), testWebhookSecret, url, body, at)
+	if got := send(req); got != http.StatusNoContent {
+		t.Fatalf("signed batch: %d, want 204", got)
+	}
+	if n := a.signalCount(t); n != 1 {
+		t.Errorf("%d signals after a signed batch, want 1 at once", n)
+	}
+	req, _ = hubspottest.SignedWebhookRequest(context.Background(), testWebhookSecret, url, body, at)
+	if got := send(req); got != http.StatusConflict {
+		t.Errorf("replayed batch: %d, want 409", got)
+	}
+}
+
+func TestWebhooks_LoopbackOnly(t *testing.T) {
+	a := newWebhookApp(t)
+	if _, _, err := a.listenWebhooks(context.Background(), "0.0.0.0:0", testWebhookSecret); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("listen on 0.0.0.0 = %v, want invalid", err)
+	}
+	h := a.webhookHandler(testWebhookSecret)
+	req := httptest.NewRequest(http.MethodPost, "/hooks/form", strings.NewReader(`{"email":"a@b.example"}`))
+	req.RemoteAddr = "203.0.113.9:40000"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(FormSecretHeader, testWebhookSecret)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden || a.signalCount(t) != 0 {
+		t.Errorf("post from a non-loopback address: %d, want 403 and nothing stored", w.Code)
+	}
+}
+
+func TestWebhooks_OffWithoutSecret(t *testing.T) {
+	a := newWebhookApp(t)
+	a.webhookAddr = "127.0.0.1:0"
+	a.startWebhooks() // no keychain: stays off, no goroutine
+	a.cancel()
+	a.wg.Wait()
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
