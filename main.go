@@ -53,6 +53,7 @@ func main() {
 		Connectors:    []app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)},
 		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
 		Fakes:         map[string]app.Fake{"hubspot": fakeHubSpot(clock)},
+		DemoFeed:      demoFeed(clock),
 	})
 	stop()
 	os.Exit(code)
@@ -128,5 +129,25 @@ func fakeHubSpot(clock backend.Clock) app.Fake {
 		}
 		fmt.Fprintf(os.Stderr, "fake HubSpot token: %s\n", strings.TrimSpace(srv.Token()))
 		return url, srv.Close, nil
+	}
+}
+
+// demoFeed brings the demo workspace's HubSpot signals through the real
+// connector from an in-process fake seeded with the demo's records.
+func demoFeed(clock backend.Clock) app.DemoFeed {
+	return func(ctx context.Context, now time.Time) ([]backend.Poller, []backend.Source, func(), error) {
+		srv := hubspottest.New(hubspottest.Options{Clock: clock})
+		srv.Seed(hubspottest.DemoSeed(now))
+		url, err := srv.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		c, err := hubspot.New(hubspot.Config{BaseURL: url, Account: "demo-hubspot", Clock: clock,
+			Credentials: hubspot.Credentials{Token: srv.Token()}, SearchLag: -1})
+		if err != nil {
+			srv.Close()
+			return nil, nil, nil, err
+		}
+		return []backend.Poller{c}, []backend.Source{backend.SourceHubSpot}, srv.Close, nil
 	}
 }

@@ -42,6 +42,9 @@ type Env struct {
 	WebhookAddr string
 	// Fakes are the vendors' fakes `caseyos dev fake-NAME` serves.
 	Fakes map[string]Fake
+	// DemoFeed, when set, brings the demo's vendor signals through the
+	// real connectors from in-process fakes.
+	DemoFeed DemoFeed
 }
 
 // Exit codes.
@@ -229,7 +232,7 @@ func (c *command) open(ctx context.Context, createsReal bool) (facade, func(), b
 
 // openLocal opens ws in this process.
 func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), error) {
-	st, err := OpenWorkspace(ctx, ws, c.env.Open, c.env.Clock)
+	st, err := openWorkspace(ctx, ws, c.env.Open, c.env.Clock, c.env.DemoFeed)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -232,3 +232,70 @@ func assertNoToken(tb testing.TB, dir, printed string) {
 		tb.Fatal(err)
 	}
 }
+
+// demoFeed is main.go's: the demo's HubSpot from an in-process fake.
+func demoFeed(clock backend.Clock) app.DemoFeed {
+	return func(ctx context.Context, now time.Time) ([]backend.Poller, []backend.Source, func(), error) {
+		srv := hubspottest.New(hubspottest.Options{Clock: clock})
+		srv.Seed(hubspottest.DemoSeed(now))
+		url, err := srv.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		c, err := hubspot.New(hubspot.Config{BaseURL: url, Account: "demo-hubspot", Clock: clock,
+			Credentials: hubspot.Credentials{Token: srv.Token()}, SearchLag: -1})
+		if err != nil {
+			srv.Close()
+			return nil, nil, nil, err
+		}
+		return []backend.Poller{c}, []backend.Source{backend.SourceHubSpot}, srv.Close, nil
+	}
+}
+
+func TestCLI_DemoThroughFakeHubSpot(t *testing.T) {
+	dir := t.TempDir()
+	clock := backend.NewManualClock(now)
+	var out, errb bytes.Buffer
+	code := app.Main(context.Background(), []string{"--data-dir", dir, "today", "--json", "--limit", "50"}, app.Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
+		Open:     func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
+		DemoFeed: demoFeed(clock),
+	})
+	if code != 0 {
+		t.Fatalf("today: %d %s", code, errb.String())
+	}
+	var today app.TodayDTO
+	if err := json.Unmarshal(out.Bytes(), &today); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(today.Moves); !today.Workspace.Demo || n < 10 || n > 15 {
+		t.Errorf("demo through the fake: demo %v, %d moves; want the demo with 10–15", today.Workspace.Demo, n)
+	}
+	hubspotMoves := 0
+	for _, m := range today.Moves {
+		if m.Source == "hubspot" {
+			hubspotMoves++
+		}
+	}
+	for _, d := range []string{"sales", "marketing", "cs"} {
+		if today.ByDomain[d] == 0 {
+			t.Errorf("no %s moves", d)
+		}
+	}
+	if hubspotMoves < 3 {
+		t.Errorf("%d moves from HubSpot, want the deals' moves through the connector", hubspotMoves)
+	}
+	// The fake's pass leaves no account connected in the demo.
+	out.Reset()
+	app.Main(context.Background(), []string{"--data-dir", dir, "status", "--json"}, app.Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
+		Open: func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
+	})
+	var st app.StatusDTO
+	json.Unmarshal(out.Bytes(), &st)
+	for _, a := range st.Accounts {
+		if a.State != "not_connected" {
+			t.Errorf("demo shows %s as %s", a.Account, a.State)
+		}
+	}
+}

@@ -85,6 +85,16 @@ type OpenFunc func(path string) (backend.Store, error)
 // than demoMaxAge is (re)loaded with the demo scenario, timed relative to
 // now; a real workspace is only marked with its creation time.
 func OpenWorkspace(ctx context.Context, ws Workspace, open OpenFunc, clock backend.Clock) (backend.Store, error) {
+	return openWorkspace(ctx, ws, open, clock, nil)
+}
+
+// DemoFeed starts in-process fakes seeded with the demo's records at now
+// and returns pollers over them, so that the demo's vendor signals arrive
+// through the real connector code; stop ends the fakes. Sources lists the
+// signal sources the pollers replace in the scenario.
+type DemoFeed func(ctx context.Context, now time.Time) (pollers []backend.Poller, sources []backend.Source, stop func(), err error)
+
+func openWorkspace(ctx context.Context, ws Workspace, open OpenFunc, clock backend.Clock, feed DemoFeed) (backend.Store, error) {
 	st, err := open(ws.Path)
 	if err != nil {
 		return nil, err
@@ -123,18 +133,28 @@ func OpenWorkspace(ctx context.Context, ws Workspace, open OpenFunc, clock backe
 	if st, err = open(ws.Path); err != nil {
 		return nil, err
 	}
-	if err := seedDemo(ctx, st, clock); err != nil {
+	if err := seedDemo(ctx, st, clock, feed); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return st, nil
 }
 
-func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock) error {
+func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed DemoFeed) error {
 	now := clock.Now()
 	sigs, err := demo.Signals(now)
 	if err != nil {
 		return fmt.Errorf("demo scenario: %w", err)
+	}
+	var pollers []backend.Poller
+	if feed != nil {
+		ps, sources, stop, err := feed(ctx, now)
+		if err == nil {
+			defer stop()
+			pollers = ps
+			sigs = withoutSources(sigs, sources)
+		}
+		// A fake that cannot start leaves the scenario's own lines in.
 	}
 	// The scenario's founder signs the drafts and owns caseyos.dev.
 	err = st.Update(ctx, func(tx backend.Tx) error {
@@ -153,10 +173,45 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock) error 
 	if len(rep.Invalid) > 0 {
 		return &backend.Error{Code: backend.EINTERNAL, Message: "the demo scenario has an invalid signal", Err: rep.Invalid[0].Err}
 	}
+	if len(pollers) > 0 {
+		// One pass of the real connectors over the fakes; their cursors and
+		// statuses are forgotten after, so the demo shows no account as
+		// connected.
+		syncer := backend.NewSyncer(q, backend.SyncOptions{Clock: clock})
+		for _, p := range pollers {
+			if err := syncer.Add(p); err != nil {
+				return err
+			}
+		}
+		if _, err := syncer.SyncOnce(ctx, ""); err != nil {
+			return &backend.Error{Code: backend.EINTERNAL, Message: "the demo's fake accounts could not be synced", Err: err}
+		}
+		for _, p := range pollers {
+			if err := backend.ForgetSync(ctx, st, p.Account()); err != nil {
+				return err
+			}
+		}
+	}
 	if _, err := q.Refresh(ctx); err != nil {
 		return err
 	}
 	return st.Update(ctx, func(tx backend.Tx) error {
 		return tx.PutWorkspace(&backend.Workspace{Demo: true, CreatedAt: now, SeededAt: now})
 	})
+}
+
+// withoutSources drops the scenario signals a demo feed brings instead,
+// except the ones no vendor produces (CaseyOS derives duplicates itself).
+func withoutSources(sigs []*backend.Signal, sources []backend.Source) []*backend.Signal {
+	drop := map[backend.Source]bool{}
+	for _, s := range sources {
+		drop[s] = true
+	}
+	out := sigs[:0:0]
+	for _, s := range sigs {
+		if !drop[s.Source] || s.Type == backend.SignalContactDuplicate {
+			out = append(out, s)
+		}
+	}
+	return out
 }
