@@ -176,6 +176,8 @@ export interface ConnectionDTO {
   state: ConnectionState | string;
   detail: string;
   connect_hint: string;
+  /** The account's last sync, when it is connected. */
+  sync?: SyncStatusEvent;
 }
 
 // ---------------------------------------------------------------- events
@@ -187,10 +189,16 @@ export interface QueueChangedEvent {
 
 export interface SyncStatusEvent {
   account: string;
+  /** connected, running, offline, error, reconnect (not_connected after a disconnect) */
   state: string;
   last_success?: string;
   last_error?: string;
+  error_code?: string;
   next_run?: string;
+  /** signals fetched since connected, and by the last successful pass */
+  items?: number;
+  last_items?: number;
+  failures?: number;
 }
 
 export interface UndoWindowEvent {
@@ -479,6 +487,8 @@ export interface Api {
   Settings(): Promise<SettingsDTO>;
   SaveSettings(s: SettingsDTO): Promise<SettingsDTO>;
   Connections(): Promise<ConnectionDTO[]>;
+  /** SyncNow kicks one account's sync ("" = every account) and returns their status. */
+  SyncNow(account: string): Promise<SyncStatusEvent[]>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
 }
@@ -502,6 +512,7 @@ export function createApi(t: Transport): Api {
     Settings: () => c('Settings'),
     SaveSettings: (s) => c('SaveSettings', s),
     Connections: async () => (await c<ConnectionDTO[] | null>('Connections')) ?? [],
+    SyncNow: async (account) => (await c<SyncStatusEvent[] | null>('SyncNow', account)) ?? [],
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };

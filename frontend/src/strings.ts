@@ -148,6 +148,9 @@ export const s = {
     reconnect: 'Reconnect',
     lastSync: 'last sync',
     syncing: 'syncing…',
+    syncNow: 'Sync now',
+    nextRun: 'next',
+    items: (n: number) => `${n.toLocaleString('en-US')} signal${n === 1 ? '' : 's'} fetched`,
   },
 
   state: {

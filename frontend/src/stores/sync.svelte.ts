@@ -11,7 +11,10 @@ export class SyncStore {
   loaded = $state(false);
   error = $state.raw<ApiError | null>(null);
 
-  constructor(private api: Pick<Api, 'Connections'>) {}
+  /** Accounts whose "Sync now" is in flight. */
+  kicking = $state.raw<Record<string, boolean>>({});
+
+  constructor(private api: Pick<Api, 'Connections' | 'SyncNow'>) {}
 
   /** attention counts accounts that need the user (reconnect). */
   attention = $derived(this.connections.filter((c) => c.state === 'reconnect').length);
@@ -20,12 +23,32 @@ export class SyncStore {
     this.loading = true;
     try {
       this.connections = await this.api.Connections();
+      const status = { ...this.status };
+      for (const c of this.connections) if (c.sync && !status[c.account]) status[c.account] = c.sync;
+      this.status = status;
       this.error = null;
       this.loaded = true;
     } catch (e) {
       this.error = toApiError(e);
     } finally {
       this.loading = false;
+    }
+  }
+
+  /** syncNow kicks an account's sync; its progress arrives as sync:status events. */
+  async syncNow(account: string): Promise<void> {
+    if (this.kicking[account]) return;
+    this.kicking = { ...this.kicking, [account]: true };
+    try {
+      const rows = await this.api.SyncNow(account);
+      const status = { ...this.status };
+      for (const r of rows) status[r.account] = r;
+      this.status = status;
+      this.error = null;
+    } catch (e) {
+      this.error = toApiError(e);
+    } finally {
+      this.kicking = { ...this.kicking, [account]: false };
     }
   }
 
