@@ -50,9 +50,9 @@ func main() {
 		SchemaVersion: store.SchemaVersion,
 		Assets:        assets,
 		Secrets:       secrets,
-		Connectors:    []app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)},
+		Connectors:    append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
 		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
-		Fakes:         map[string]app.Fake{"hubspot": fakeHubSpot(clock)},
+		Fakes:         map[string]app.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock)},
 		DemoFeed:      demoFeed(clock),
 	})
 	stop()

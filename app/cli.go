@@ -72,11 +72,13 @@ Commands:
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   connect hubspot --token-stdin|--oauth  store an account's credentials in the OS keychain (validated first)
+  connect google --credentials FILE      sign in to Google once for gmail and gcal (docs/google.md)
   connect webhook --secret-stdin         store the webhook receiver's secret
   disconnect ACCOUNT                     remove an account's credentials and stop syncing it
   status [--json]                        each account: state, last success, last error, next run, items
   sync [--once] [--json] [ACCOUNT]       sync in the foreground (one pass with --once; exit 1 if it failed)
   dev fake-hubspot [--addr ADDR]         serve the fake HubSpot for development
+  dev fake-google [--addr ADDR]          serve the fake Google (OAuth, Gmail, Calendar) for development
   version                                print the version
 
 Global flags:

@@ -53,6 +53,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	fromStdin := fs.Bool("token-stdin", false, "read a private-app token from standard input")
 	secretStdin := fs.Bool("secret-stdin", false, "read the webhook secret from standard input")
 	oauth := fs.Bool("oauth", false, "sign in with the vendor (OAuth)")
+	credentials := fs.String("credentials", "", "sign in with your own OAuth client file (Google: the Desktop app JSON)")
 	pos, ok := c.parse(args, 1, "an account to connect, e.g. `connect hubspot --token-stdin`")
 	if !ok {
 		return ExitUsage
@@ -78,9 +79,13 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set.\n")
 		return ExitOK
 	}
-	conn, ok := c.connector(pos[0])
+	conns, ok := c.connectorsFor(pos[0])
 	if !ok {
 		return ExitUsage
+	}
+	conn := conns[0]
+	if *credentials != "" {
+		*oauth, ctx = true, withCredentialsFile(ctx, *credentials)
 	}
 	var secret string
 	var err error
@@ -108,9 +113,12 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 		c.usageError(fmt.Sprintf("say how to connect: %s", conn.Hint))
 		return ExitUsage
 	}
-	if err := c.env.Secrets.Set(conn.Account, secret); err != nil {
-		return c.fail(err)
+	for _, k := range conns {
+		if err := c.env.Secrets.Set(k.Account, secret); err != nil {
+			return c.fail(err)
+		}
 	}
+	conn.Label = groupLabel(conns)
 	// Connecting an account makes the workspace your own.
 	dir, err := DataDir(c.g.dataDir)
 	if err != nil {
@@ -118,8 +126,10 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	}
 	ws := ChooseWorkspace(dir, false, true)
 	if r := findInstance(dir, ws); r != nil {
-		if _, err := r.SyncNow(conn.Account); err != nil {
-			return c.fail(err)
+		for _, k := range conns {
+			if _, err := r.SyncNow(k.Account); err != nil {
+				return c.fail(err)
+			}
 		}
 		fmt.Fprintf(c.env.Stdout, "Connected %s; the running CaseyOS is syncing it now.\n", conn.Label)
 		return ExitOK
@@ -129,8 +139,10 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer done()
-	if err := backend.MarkConnected(ctx, a.store, conn.Account); err != nil {
-		return c.fail(err)
+	for _, k := range conns {
+		if err := backend.MarkConnected(ctx, a.store, k.Account); err != nil {
+			return c.fail(err)
+		}
 	}
 	fmt.Fprintf(c.env.Stdout, "Connected %s (credentials in the OS keychain). Run `caseyos sync --once` to fetch now; CaseyOS syncs it every %s while it runs.\n",
 		conn.Label, shortDuration(backend.DefaultSyncInterval))

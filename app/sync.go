@@ -17,6 +17,10 @@ type Connector struct {
 	Label   string // "HubSpot"
 	Detail  string // what it brings, for the Connections view
 	Hint    string // how to connect it
+	// Group names accounts that share one sign-in ("google": Gmail and
+	// Calendar): `caseyos connect GROUP` signs in once and connects them
+	// all, each keeping its own keychain entry; "" = none.
+	Group string
 	// Limit is the vendor's published request rate for one account; the
 	// account's token bucket starts from it.
 	Limit backend.Limit
@@ -196,7 +200,7 @@ func (a *App) Connections() ([]ConnectionDTO, error) {
 	out := make([]ConnectionDTO, 0, len(plannedAccounts)+len(a.connectors))
 	seen := map[string]bool{}
 	for _, c := range a.connectors {
-		seen[c.Account] = true
+		seen[c.Account], seen[c.Group] = true, true
 		dto := ConnectionDTO{Account: c.Account, Label: c.Label, State: "not_connected", Detail: c.Detail, ConnectHint: c.Hint}
 		st, found, err := a.syncStatus(c.Account)
 		if err != nil {

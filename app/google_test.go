@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/gcal"
+	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
+	"github.com/caseyos/caseyos/connectors/gmail"
+	"github.com/caseyos/caseyos/connectors/gmail/gmailtest"
+	"github.com/caseyos/caseyos/connectors/google"
+	"github.com/caseyos/caseyos/connectors/google/googletest"
+	"github.com/caseyos/caseyos/connectors/keychain"
+	"github.com/caseyos/caseyos/store"
+)
+
+// googleConnectors wires Gmail and Calendar as main_google.go does, with a
+// test browser that follows the fake consent page back to the loopback
+// listener.
+func googleConnectors(base string, secrets backend.Secrets) []app.Connector {
+	grant := func(account string) google.Config { return google.Config{Secrets: secrets, Account: account} }
+	authorize := func(ctx context.Context, out io.Writer) (string, error) {
+		data, err := os.ReadFile(app.CredentialsFile(ctx))
+		if err != nil {
+			return "", err
+		}
+		creds, err := google.ParseCredentials(data)
+		if err != nil {
+			return "", err
+		}
+		mem := keychainless{}
+		cfg := google.Config{Credentials: creds, Secrets: mem}
+		if _, err := google.Authorize(ctx, cfg, func(url string) error {
+			go func() {
+				if resp, err := http.Get(url); err == nil { // follows the redirect to 127.0.0.1
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		hc, _ := google.NewClient(ctx, cfg)
+		mail, err := gmail.New(ctx, gmail.Config{HTTPClient: hc, BaseURL: base + "/"})
+		if err != nil {
+			return "", err
+		}
+		owner, err := mail.Address(ctx)
+		if err != nil {
+			return "", err
+		}
+		if err := google.SetEmail(cfg, owner); err != nil {
+			return "", err
+		}
+		return mem.Get(google.DefaultAccount)
+	}
+	hint := "caseyos connect google --credentials FILE"
+	return []app.Connector{
+		{Account: "gmail", Group: "google", Label: "Gmail", Hint: hint, Authorize: authorize,
+			Poller: func(_ string, l backend.RateLimiter) (backend.Poller, error) {
+				cfg := grant("gmail")
+				hc, _ := google.NewClient(context.Background(), cfg)
+				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: base + "/", Address: google.Email(cfg), Limiter: l})
+			}},
+		{Account: "gcal", Group: "google", Label: "Google Calendar", Hint: hint, Authorize: authorize,
+			Poller: func(_ string, l backend.RateLimiter) (backend.Poller, error) {
+				cfg := grant("gcal")
+				hc, _ := google.NewClient(context.Background(), cfg)
+				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: base + "/calendar/v3/", Owner: google.Email(cfg), Limiter: l})
+			}},
+	}
+}
+
+// keychainless holds the grant between consent and the keychain.
+type keychainless map[string]string
+
+func (k keychainless) Get(a string) (string, error) {
+	if v, ok := k[a]; ok {
+		return v, nil
+	}
+	return "", backend.Errorf(backend.ENOTFOUND, "none")
+}
+func (k keychainless) Set(a, v string) error { k[a] = v; return nil }
+func (k keychainless) Delete(a string) error { delete(k, a); return nil }
+
+func TestCLI_ConnectGoogle(t *testing.T) {
+	keyring.MockInit()
+	now := time.Now()
+	auth := googletest.New(googletest.Options{})
+	mail := gmailtest.New(gmailtest.Options{TokenValid: auth.Valid})
+	cal := gcaltest.New(gcaltest.Options{TokenValid: auth.Valid})
+	mail.DemoSeed(now)
+	cal.DemoSeed(now)
+	mux := http.NewServeMux()
+	mux.Handle("/gmail/", mail.Handler())
+	mux.Handle("/calendar/", cal.Handler())
+	mux.Handle("/", auth.Handler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	credFile := filepath.Join(t.TempDir(), "client_secret.json")
+	creds, _ := json.Marshal(map[string]any{"installed": map[string]any{"client_id": auth.ClientID(), "client_secret": auth.ClientSecret(),
+		"auth_uri": srv.URL + "/auth", "token_uri": srv.URL + "/token"}})
+	if err := os.WriteFile(credFile, creds, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k := keychain.New()
+	c := &syncCLI{dir: t.TempDir(), secrets: k}
+	run := func(args ...string) (int, string, string) {
+		return c.runWith(t, googleConnectors(srv.URL, k), args...)
+	}
+
+	if code, _, errb := run("connect", "google", "--token-stdin"); code == 0 {
+		t.Errorf("connect google --token-stdin succeeded: %s", errb)
+	}
+	code, out, errb := run("connect", "google", "--credentials", credFile)
+	if code != 0 || !strings.Contains(out, "Connected Gmail and Google Calendar") {
+		t.Fatalf("connect google: %d %q %q", code, out, errb)
+	}
+	for _, acct := range []string{"gmail", "gcal"} {
+		if google.Email(google.Config{Secrets: k, Account: acct}) != "casey@caseyos.dev" {
+			t.Errorf("%s keychain entry does not hold the grant for casey@caseyos.dev", acct)
+		}
+	}
+	for _, acct := range []string{"gmail", "gcal"} {
+		code, out, errb = run("sync", "--once", acct)
+		if code != 0 || !strings.Contains(out, "Synced "+acct) {
+			t.Fatalf("sync --once %s: %d %q %q", acct, code, out, errb)
+		}
+	}
+	code, out, errb = run("status", "--json")
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, errb)
+	}
+	var st app.StatusDTO
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]app.ConnectionDTO{}
+	for _, a := range st.Accounts {
+		got[a.Account] = a
+	}
+	for _, acct := range []string{"gmail", "gcal"} {
+		if a := got[acct]; a.State != "connected" || a.Sync == nil || a.Sync.Items == 0 {
+			t.Errorf("status %s = %+v, want connected with items", acct, a)
+		}
+	}
+	if _, dup := got["google"]; dup {
+		t.Error("status still lists the planned google row beside gmail and gcal")
+	}
+	code, out, _ = run("today")
+	if code != 0 || !strings.Contains(out, "Dana") {
+		t.Errorf("today after the Google sync = %d %q, want Dana's reply", code, out)
+	}
+	// Google ends the token early: the next pass refreshes and goes on.
+	auth.ExpireAccessTokens()
+	mail.Deliver(gmailtest.Message{From: "Dana Whitfield <dana@northwind.io>", To: []string{"casey@caseyos.dev"}, Subject: "Re: Pricing and security questions for 40 engineers",
+		InReplyTo: "<CAN0rth-3@northwind.io>", References: []string{"<CAN0rth-3@northwind.io>"}, Body: "One more thing."})
+	if code, out, errb = run("sync", "--once", "gmail"); code != 0 {
+		t.Fatalf("sync after the token ended: %d %q %q", code, out, errb)
+	}
+}
+
+// runWith runs the CLI with the given connectors.
+func (c *syncCLI) runWith(tb testing.TB, conns []app.Connector, args ...string) (int, string, string) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	code := app.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), app.Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{},
+		Open: func(p string) (backend.Store, error) {
+			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
+		},
+		Secrets: c.secrets, Connectors: conns,
+	})
+	return code, out.String(), errb.String()
+}
