@@ -194,7 +194,8 @@ describe('Today in the browser (demo workspace)', () => {
     if (name && name !== 'task_due') {
       await field.fill((await field.inputValue()) + ' (edited)');
       await page.click('[data-testid=save-draft]');
-      await page.waitForFunction(() => document.querySelector('[data-testid=save-draft]')?.disabled === true);
+      // The button is disabled while saving too: wait for the answer.
+      await page.waitForSelector('[data-testid=draft-saved]');
       const m = await call(srv, 'Move', [id]);
       const v = m.body.draft[name];
       assert.ok(String(Array.isArray(v) ? v.join(', ') : v).endsWith('(edited)'), `draft ${name} = ${v}`);
