@@ -17,6 +17,18 @@ const (
 	AuditMoveRescored   = "move.rescored"
 	AuditSettings       = "settings.changed"
 	AuditExecution      = "execution"
+
+	AuditExecPlanned    = "execution.planned"     // recorded, with who, the plan and the score
+	AuditExecRefused    = "execution.refused"     // a guardrail said no
+	AuditExecCall       = "execution.call"        // a call is about to go out
+	AuditExecCommitted  = "execution.committed"   // it happened, with the remote ids
+	AuditExecQueued     = "execution.queued"      // held in the outbox
+	AuditExecFailed     = "execution.failed"      // the remote side refused
+	AuditExecCancelled  = "execution.cancelled"   // taken back before anything left
+	AuditExecRolledBack = "execution.rolled_back" // the compensating action ran
+	AuditKillSwitch     = "guardrails.kill_switch"
+	AuditDoNotContact   = "guardrails.do_not_contact"
+	AuditRule           = "guardrails.rule"
 )
 
 // AuditEntry is one append-only, hash-chained record of a state change or an

@@ -6,6 +6,8 @@ const (
 	EventSyncStatus        = "sync:status"
 	EventExecutionUndo     = "execution:undo_window"
 	EventExecutionFinished = "execution:finished"
+	EventExecutionQueued   = "execution:queued"
+	EventKillSwitch        = "execution:kill_switch"
 	EventSignalsIngested   = "signals:ingested"
 )
 

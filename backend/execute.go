@@ -2,8 +2,14 @@ package backend
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // accountFor names the account a move kind needs and how to connect it, for
@@ -36,6 +42,19 @@ func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
 	return nil, Errorf(EUNAVAILABLE, "nothing can carry out %s moves", kind)
 }
 
+// actionFor is the Action that carries out kind.
+func (q *Queue) actionFor(kind MoveKind) (Action, error) {
+	e, err := q.executorFor(kind)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := e.(Action)
+	if !ok {
+		return nil, Errorf(EINTERNAL, "the executor for %s moves cannot preview what it does", kind)
+	}
+	return a, nil
+}
+
 // CanExecute reports whether a connected account can carry out moves of
 // kind; the error (EUNAVAILABLE) names the account to connect.
 func (q *Queue) CanExecute(kind MoveKind) error {
@@ -43,95 +62,593 @@ func (q *Queue) CanExecute(kind MoveKind) error {
 	return err
 }
 
-// Execute carries out a move now. The execution record is written (with its
-// idempotency key) and the move set executing before the executor is
-// called, so a crash mid-way leaves a record to reconcile rather than a
-// silent double. When no connected account can carry out the kind, the move
-// is left untouched and the error, code EUNAVAILABLE, names the account.
-func (q *Queue) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Execution, error) {
-	var (
-		m    *Move
-		exec *Execution
-	)
+// ExecHooks let tests stop an execution where a crash could: a hook that
+// returns an error makes the execution stop there as if the process had
+// died, writing nothing more. Reconcile on a fresh Queue then finishes it.
+type ExecHooks struct {
+	BeforeCall func(*Execution) error // after committing is recorded, before the call
+	AfterCall  func(*Execution) error // after the call returned, before its result is stored
+}
+
+// execRuntime is the Queue's execution machinery state.
+type execRuntime struct {
+	mu    sync.Mutex
+	hooks ExecHooks
+	kick  chan struct{}
+}
+
+// SetExecHooks installs fault-injection hooks (tests only).
+func (q *Queue) SetExecHooks(h ExecHooks) {
+	q.run.mu.Lock()
+	q.run.hooks = h
+	q.run.mu.Unlock()
+}
+
+func (q *Queue) hooks() ExecHooks {
+	q.run.mu.Lock()
+	defer q.run.mu.Unlock()
+	return q.run.hooks
+}
+
+// wake is the scheduler's wake-up channel.
+func (q *Queue) wake() chan struct{} {
+	q.run.mu.Lock()
+	defer q.run.mu.Unlock()
+	if q.run.kick == nil {
+		q.run.kick = make(chan struct{}, 1)
+	}
+	return q.run.kick
+}
+
+func (q *Queue) kickScheduler() {
+	select {
+	case q.wake() <- struct{}{}:
+	default:
+	}
+}
+
+// Preview is a dry run: the exact plan, its hash, and what the guardrails
+// would do with it right now.
+type Preview struct {
+	Move *Move
+	Plan *Plan
+	Hash string
+	// UndoWindow is how long the execution will wait before it leaves (0:
+	// at once, for local actions or a zero setting).
+	UndoWindow time.Duration
+	// Hold is set when a send window would queue it.
+	Hold Verdict
+	// Refused is the guardrail refusal executing now would meet, if any.
+	Refused error
+}
+
+// planned is a preview with what execute needs to record it.
+type planned struct {
+	Preview
+	action Action
+	draft  string // fingerprint of the draft planned from
+}
+
+// Preview renders exactly what executing move id would send or create,
+// from the same code that executes it, and checks it against the
+// guardrails without recording anything.
+func (q *Queue) Preview(ctx context.Context, id uint64) (*Preview, error) {
+	p, err := q.plan(ctx, id)
+	if err != nil {
+		return nil, WrapError("preview", err)
+	}
 	now := q.clock.Now()
-	err := q.store.Update(ctx, func(tx Tx) error {
+	err = q.store.View(ctx, func(tx Tx) error {
+		v, perr, err := q.policy(tx, p.Plan, now)
+		if err != nil {
+			return err
+		}
+		p.Hold, p.Refused = v, perr
+		return nil
+	})
+	if err != nil {
+		return nil, WrapError("preview", err)
+	}
+	return &p.Preview, nil
+}
+
+func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
+	var in PlanInput
+	err := q.store.View(ctx, func(tx Tx) error {
+		m, err := tx.FindMove(id)
+		if err != nil {
+			return err
+		}
+		in.Move = m
+		if in.Settings, err = tx.Settings(); err != nil {
+			return err
+		}
+		var nf error
+		in.Contact, nf = findOrNil(tx.FindContact, m.ContactID)
+		if nf != nil {
+			return nf
+		}
+		companyID := m.CompanyID
+		if companyID == "" && in.Contact != nil {
+			companyID = in.Contact.CompanyID
+		}
+		if in.Company, nf = findOrNil(tx.FindCompany, companyID); nf != nil {
+			return nf
+		}
+		in.Deal, nf = findOrNil(tx.FindDeal, m.DealID)
+		return nf
+	})
+	if err != nil {
+		return nil, err
+	}
+	a, err := q.actionFor(in.Move.Kind)
+	if err != nil {
+		return nil, err
+	}
+	in.Now = q.clock.Now()
+	plan, err := a.Plan(ctx, in) // outside any transaction: it may read remotely
+	if err != nil {
+		return nil, err
+	}
+	plan.V, plan.MoveID, plan.Kind = PlanVersion, in.Move.ID, in.Move.Kind
+	p := &planned{Preview: Preview{Move: in.Move, Plan: plan, Hash: plan.Hash()}, action: a, draft: draftPrint(in.Move)}
+	if plan.Outgoing {
+		p.UndoWindow = in.Settings.UndoWindow
+	}
+	return p, nil
+}
+
+func findOrNil[T any](find func(string) (*T, error), id string) (*T, error) {
+	if id == "" {
+		return nil, nil
+	}
+	v, err := find(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	}
+	return v, err
+}
+
+// draftPrint fingerprints what a plan is made from, so execute can tell
+// that the move changed between planning and recording.
+func draftPrint(m *Move) string {
+	return fmt.Sprintf("%d|%s|%s|%s", m.ID, m.Status, m.UpdatedAt.UTC().Format(time.RFC3339Nano), m.Kind)
+}
+
+// policy runs CheckPolicy inside tx. perr is the refusal; err a store failure.
+func (q *Queue) policy(tx Tx, p *Plan, now time.Time) (v Verdict, perr, err error) {
+	g, err := tx.Guardrails()
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	st, err := tx.Settings()
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	today, err := executionsToday(tx, p.Kind, now)
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	var lookupErr error
+	blocked := func(email string) *DoNotContact {
+		d, err := tx.DoNotContact(email)
+		if err != nil {
+			if ErrorCode(err) != ENOTFOUND && lookupErr == nil {
+				lookupErr = err
+			}
+			return nil
+		}
+		return d
+	}
+	v, perr = CheckPolicy(PolicyInput{Plan: p, Now: now, Guardrails: g, Settings: st, Today: today, Blocked: blocked})
+	return v, perr, lookupErr
+}
+
+// statExecuted counts committed executions per kind in the stats store.
+func statExecuted(kind MoveKind) string { return "executed:" + string(kind) }
+
+// executionsToday counts executions of kind committed since local midnight
+// plus those still on their way.
+func executionsToday(tx Tx, kind MoveKind, now time.Time) (int, error) {
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	n, err := tx.SumStat(statExecuted(kind), midnight, now.Add(time.Nanosecond))
+	if err != nil {
+		return 0, err
+	}
+	open, err := tx.ExecutionsInState(OpenExecutionStates...)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range open {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ExecuteOptions qualify an execution.
+type ExecuteOptions struct {
+	Actor Actor
+	// PreviewHash is the hash of the preview the person saw; when set and
+	// the plan now hashes differently, execution is refused (ECONFLICT)
+	// so that what runs is what was previewed.
+	PreviewHash string
+	// Why says what decided it, for the audit log (e.g. the rule).
+	Why string
+}
+
+// Execute carries out a move now, unchecked against a preview; see ExecuteWith.
+func (q *Queue) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Execution, error) {
+	return q.ExecuteWith(ctx, id, ExecuteOptions{Actor: actor})
+}
+
+// ExecuteWith plans the move, checks the plan against the preview's hash
+// and every guardrail, and records the execution (with its idempotency
+// key and the plan) before any call goes out. Outgoing actions then wait
+// in waiting_undo for Settings.UndoWindow, or in the outbox for the
+// recipient's send window, and the scheduler (Tick) carries them out;
+// local ones, and all of them with a zero window, are carried out now.
+// When no connected account can carry out the kind, the move is left
+// untouched and the error, code EUNAVAILABLE, names the account.
+func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*Move, *Execution, error) {
+	if o.Actor == "" {
+		o.Actor = ActorSystem
+	}
+	p, err := q.plan(ctx, id)
+	if err != nil {
+		return nil, nil, WrapError("execute", err)
+	}
+	now := q.clock.Now()
+	var (
+		m       *Move
+		exec    *Execution
+		refused error
+	)
+	err = q.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if m, err = tx.FindMove(id); err != nil {
 			return err
 		}
 		if !CanTransition(m.Status, StatusExecuting) {
+			if m.Status == StatusExecuting {
+				return Errorf(ECONFLICT, "move %d is already being executed", m.ID)
+			}
 			return Errorf(ECONFLICT, "move %d is %s; it cannot be executed", m.ID, m.Status)
 		}
-		if _, err := q.executorFor(m.Kind); err != nil {
+		if o.PreviewHash != "" && (o.PreviewHash != p.Hash || draftPrint(m) != p.draft) {
+			refused = refuse(GuardPreview, "Move %d changed since it was previewed; preview it again to see what would be sent.", m.ID)
+			return q.auditRefusal(tx, m, o, refused, now)
+		}
+		if draftPrint(m) != p.draft {
+			return Errorf(ECONFLICT, "move %d changed while it was being prepared; try again", m.ID)
+		}
+		v, perr, err := q.policy(tx, p.Plan, now)
+		if err != nil {
 			return err
+		}
+		if perr != nil {
+			refused = perr
+			return q.auditRefusal(tx, m, o, perr, now)
 		}
 		prior, err := tx.FindExecutions(m.ID)
 		if err != nil {
 			return err
 		}
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("move-%d-attempt-%d-%s", m.ID, len(prior)+1, randomHex(4))
+		plan := p.Plan.clone()
+		plan.bind(key, st.OwnerEmail)
+		raw, err := plan.encode()
+		if err != nil {
+			return &Error{Code: EINTERNAL, Message: "the plan cannot be recorded", Err: err}
+		}
 		exec = &Execution{
-			MoveID: m.ID, IdempotencyKey: fmt.Sprintf("move-%d-attempt-%d", m.ID, len(prior)+1),
-			State: ExecPlanned, Kind: m.Kind, Actor: actor, Draft: m.Draft, CreatedAt: now, UpdatedAt: now,
+			MoveID: m.ID, IdempotencyKey: key, Kind: m.Kind, Actor: o.Actor, Draft: m.Draft, CreatedAt: now, UpdatedAt: now,
+			Action: plan.Action, Plan: raw, PlanHash: p.Hash, State: ExecCommitting,
+		}
+		switch {
+		case !plan.Outgoing:
+		case v.Queue:
+			exec.State, exec.NotBefore, exec.Queued = ExecQueued, v.NotBefore, v.Why
+		case st.UndoWindow > 0:
+			exec.State, exec.UndoUntil = ExecWaitingUndo, now.Add(st.UndoWindow)
 		}
 		if err := tx.CreateExecution(exec); err != nil {
 			return err
 		}
-		return transition(tx, m, StatusExecuting, actor, "execution "+exec.IdempotencyKey, now)
+		who := string(o.Actor)
+		if o.Why != "" {
+			who += " (" + o.Why + ")"
+		}
+		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecPlanned, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
+			Detail: fmt.Sprintf("%s by %s: %s; plan %s; %s", exec.IdempotencyKey, who, strings.Join(plan.Effects, "; "), p.Hash[:12], stateNote(exec))}); err != nil {
+			return err
+		}
+		return transition(tx, m, StatusExecuting, o.Actor, "execution "+exec.IdempotencyKey, now)
 	})
 	if err != nil {
 		return nil, nil, WrapError("execute", err)
 	}
-	ex, _ := q.executorFor(m.Kind)
-	res, runErr := ex.Execute(ctx, m, exec)
+	if refused != nil {
+		return m, nil, WrapError("execute", refused)
+	}
+	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{id}})
+	switch exec.State {
+	case ExecWaitingUndo:
+		q.events.Publish(EventExecutionUndo, UndoWindow{ExecutionID: exec.ID, MoveID: id, Deadline: exec.UndoUntil.UTC(),
+			Seconds: exec.UndoUntil.Sub(now).Seconds(), Summary: firstEffect(p.Plan)})
+		q.kickScheduler()
+		return m, exec, nil
+	case ExecQueued:
+		q.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: id, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
+		q.kickScheduler()
+		return m, exec, nil
+	}
+	return q.commit(ctx, exec.ID)
+}
+
+func firstEffect(p *Plan) string {
+	if len(p.Effects) == 0 {
+		return p.Action
+	}
+	return p.Effects[0]
+}
+
+func stateNote(e *Execution) string {
+	switch e.State {
+	case ExecWaitingUndo:
+		return "waits for undo until " + e.UndoUntil.UTC().Format(time.RFC3339)
+	case ExecQueued:
+		return "queued: " + e.Queued
+	}
+	return "goes now"
+}
+
+func (q *Queue) auditRefusal(tx Tx, m *Move, o ExecuteOptions, refusal error, now time.Time) error {
+	return tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecRefused, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
+		Detail: nonEmpty(o.Why+": ", "") + refusal.(*Error).Err.Error()})
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// outboxBackoff paces retries of an execution whose account is offline.
+var outboxBackoff = Backoff{Min: 5 * time.Second, Max: 5 * time.Minute}
+
+// commit carries out a recorded execution: it marks it committing (and
+// re-checks the kill switch) in one transaction, makes the call outside
+// any transaction, and stores the result in another. A retry (Attempts >
+// 1) first asks the remote side whether the effect already happened, so
+// a lost answer or a crash never makes a second one.
+func (q *Queue) commit(ctx context.Context, execID uint64) (*Move, *Execution, error) {
+	var (
+		exec    *Execution
+		m       *Move
+		plan    *Plan
+		stopped error
+	)
+	now := q.clock.Now()
+	err := q.store.Update(ctx, func(tx Tx) error {
+		e, err := tx.FindExecution(execID)
+		if err != nil {
+			return err
+		}
+		if e.State != ExecWaitingUndo && e.State != ExecQueued && e.State != ExecCommitting && e.State != ExecPlanned {
+			return Errorf(ECONFLICT, "execution %d is %s; there is nothing left to carry out", e.ID, e.State)
+		}
+		if m, err = tx.FindMove(e.MoveID); err != nil {
+			return err
+		}
+		if plan, err = decodePlan(e.Plan); err != nil {
+			return err
+		}
+		if plan.Outgoing {
+			g, err := tx.Guardrails()
+			if err != nil {
+				return err
+			}
+			if g.KillSwitch {
+				stopped = refuse(GuardKillSwitch, "The kill switch went on before execution %s left; nothing was sent.", e.IdempotencyKey)
+				exec = e
+				return cancelTx(tx, e, m, ActorSystem, "stopped by the kill switch before anything was sent", now)
+			}
+		}
+		e.State, e.NotBefore, e.Queued, e.UpdatedAt = ExecCommitting, time.Time{}, "", now
+		e.Attempts++
+		if err := tx.UpdateExecution(e); err != nil {
+			return err
+		}
+		exec = e
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: ActorSystem, Action: AuditExecCall, MoveID: m.ID, APS: m.Score.APS,
+			Detail: fmt.Sprintf("%s: calling %s for %s (attempt %d)", e.IdempotencyKey, plan.Account, plan.Action, e.Attempts)})
+	})
+	if err != nil {
+		return nil, nil, WrapError("execute", err)
+	}
+	if stopped != nil {
+		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: []uint64{m.ID}})
+		return m, exec, WrapError("execute", stopped)
+	}
+	h := q.hooks()
+	if h.BeforeCall != nil {
+		if err := h.BeforeCall(exec); err != nil {
+			return m, exec, err
+		}
+	}
+	res, reconciled, callErr := q.call(ctx, plan, exec)
+	if h.AfterCall != nil {
+		if err := h.AfterCall(exec); err != nil {
+			return m, exec, err
+		}
+	}
+	return q.finish(ctx, exec.ID, plan, res, reconciled, callErr)
+}
+
+// call carries out the plan, asking the remote side first on a retry.
+func (q *Queue) call(ctx context.Context, plan *Plan, exec *Execution) (ExecutionResult, bool, error) {
+	a, err := q.actionFor(exec.Kind)
+	if err != nil {
+		return ExecutionResult{}, false, err // not connected (any more): held in the outbox
+	}
+	if exec.Attempts > 1 {
+		res, ok, err := a.Find(ctx, plan)
+		if err != nil {
+			return ExecutionResult{}, false, err
+		}
+		if ok {
+			return res, true, nil
+		}
+	}
+	res, err := a.Do(ctx, plan)
+	return res, false, err
+}
+
+// finish stores what the call did: committed, queued in the outbox when
+// the account could not be reached, or failed.
+func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res ExecutionResult, reconciled bool, callErr error) (*Move, *Execution, error) {
+	var (
+		m    *Move
+		exec *Execution
+	)
 	done := q.clock.Now()
-	err = q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+	queued := ErrorCode(callErr) == EUNAVAILABLE
+	err := q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		var err error
-		if m, err = tx.FindMove(id); err != nil {
+		if exec, err = tx.FindExecution(execID); err != nil {
+			return err
+		}
+		if m, err = tx.FindMove(exec.MoveID); err != nil {
 			return err
 		}
 		exec.UpdatedAt = done
-		to, detail := StatusDone, res.Summary
-		if runErr != nil {
-			exec.State, exec.Error = ExecFailed, ErrorMessage(runErr)
-			m.LastError = ErrorMessage(runErr)
-			to, detail = StatusFailed, "failed: "+ErrorMessage(runErr)
-		} else {
-			exec.State, exec.RemoteIDs, exec.Result, exec.CommittedAt = ExecCommitted, res.RemoteIDs, res.Summary, done
+		entry := &AuditEntry{At: done, Actor: ActorSystem, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons}
+		switch {
+		case callErr == nil:
+			exec.State, exec.RemoteIDs, exec.Result, exec.CommittedAt, exec.Error = ExecCommitted, res.RemoteIDs, res.Summary, done, ""
 			m.LastError = ""
+			entry.Action = AuditExecCommitted
+			how := ""
+			if reconciled {
+				how = " (found on the remote side: not sent again)"
+			}
+			entry.Detail = fmt.Sprintf("%s committed%s: %s; remote %s", exec.IdempotencyKey, how, res.Summary, remoteString(res.RemoteIDs))
+			if err := tx.AddStat(statExecuted(exec.Kind), done, 1); err != nil {
+				return err
+			}
+			if err := tx.UpdateExecution(exec); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(entry); err != nil {
+				return err
+			}
+			return transition(tx, m, StatusDone, ActorSystem, res.Summary, done)
+		case queued:
+			exec.State, exec.Error = ExecQueued, ErrorMessage(callErr)
+			exec.NotBefore = done.Add(outboxBackoff.Delay(exec.Attempts, 0.5))
+			exec.Queued = "offline: " + ErrorMessage(callErr)
+			if d, ok := RetryAfter(callErr); ok && d > 0 && done.Add(d).After(exec.NotBefore) {
+				exec.NotBefore = done.Add(d)
+			}
+			entry.Action = AuditExecQueued
+			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), exec.NotBefore.UTC().Format(time.RFC3339))
+			if err := tx.UpdateExecution(exec); err != nil {
+				return err
+			}
+			return tx.AppendAudit(entry)
+		default:
+			exec.State, exec.Error = ExecFailed, ErrorMessage(callErr)
+			m.LastError = ErrorMessage(callErr)
+			entry.Action = AuditExecFailed
+			entry.Detail = fmt.Sprintf("%s failed: %s", exec.IdempotencyKey, ErrorMessage(callErr))
+			if err := tx.UpdateExecution(exec); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(entry); err != nil {
+				return err
+			}
+			return transition(tx, m, StatusFailed, ActorSystem, "failed: "+ErrorMessage(callErr), done)
 		}
-		if err := tx.UpdateExecution(exec); err != nil {
-			return err
-		}
-		if err := tx.AppendAudit(&AuditEntry{At: done, Actor: actor, Action: AuditExecution, MoveID: m.ID,
-			Detail: fmt.Sprintf("%s %s: %s", exec.IdempotencyKey, exec.State, nonEmpty(exec.Result, exec.Error)), APS: m.Score.APS, Reasons: m.Reasons}); err != nil {
-			return err
-		}
-		return transition(tx, m, to, actor, detail, done)
 	})
 	if err != nil {
 		return nil, nil, WrapError("execute", err)
 	}
-	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{id}})
-	if runErr != nil {
-		return m, exec, WrapError("execute", runErr)
+	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{m.ID}})
+	if queued {
+		q.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: m.ID, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
+		return m, exec, nil
+	}
+	q.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: m.ID, State: string(exec.State), Result: exec.Result, Error: exec.Error})
+	if callErr != nil {
+		return m, exec, WrapError("execute", callErr)
 	}
 	return m, exec, nil
+}
+
+func remoteString(ids map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(ids)) {
+		if ids[k] != "" {
+			parts = append(parts, k+"="+ids[k])
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+// cancelTx takes an execution that has not left back: it becomes undone
+// with nothing sent and the move returns to pending.
+func cancelTx(tx Tx, e *Execution, m *Move, actor Actor, why string, now time.Time) error {
+	e.State, e.Result, e.UpdatedAt, e.NotBefore, e.Queued = ExecUndone, why, now, time.Time{}, ""
+	if err := tx.UpdateExecution(e); err != nil {
+		return err
+	}
+	if err := tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditExecCancelled, MoveID: m.ID, APS: m.Score.APS,
+		Detail: e.IdempotencyKey + ": " + why}); err != nil {
+		return err
+	}
+	return transition(tx, m, StatusPending, actor, why, now)
+}
+
+// UndoWindow is the payload of EventExecutionUndo: the execution waits
+// until Deadline, and Cancel before then sends nothing.
+type UndoWindow struct {
+	ExecutionID uint64    `json:"execution_id"`
+	MoveID      uint64    `json:"move_id"`
+	Deadline    time.Time `json:"deadline"`
+	Seconds     float64   `json:"seconds"`
+	Summary     string    `json:"summary"`
+}
+
+// ExecutionQueued is the payload of EventExecutionQueued.
+type ExecutionQueued struct {
+	ExecutionID uint64    `json:"execution_id"`
+	MoveID      uint64    `json:"move_id"`
+	Reason      string    `json:"reason"`
+	NotBefore   time.Time `json:"not_before"`
+}
+
+// ExecutionFinished is the payload of EventExecutionFinished: committed,
+// failed or undone (cancelled or rolled back).
+type ExecutionFinished struct {
+	ExecutionID uint64 `json:"execution_id"`
+	MoveID      uint64 `json:"move_id"`
+	State       string `json:"state"`
+	Result      string `json:"result,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 // LocalExecutor carries out the moves that need no outside account: notes.
 // The note's text is the draft, kept in the execution record.
 type LocalExecutor struct{}
-
-// Supports reports true for notes.
-func (LocalExecutor) Supports(kind MoveKind) bool { return kind == KindNote }
-
-// Execute records the note.
-func (LocalExecutor) Execute(_ context.Context, m *Move, _ *Execution) (ExecutionResult, error) {
-	if strings.TrimSpace(m.Draft.Body) == "" && strings.TrimSpace(m.Draft.Subject) == "" {
-		return ExecutionResult{}, Errorf(EINVALID, "the note is empty")
-	}
-	return ExecutionResult{Summary: "note saved: " + nonEmpty(m.Draft.Subject, truncate(m.Draft.Body, 60))}, nil
-}
 
 func capitalize(s string) string {
 	if s == "" {

@@ -9,9 +9,12 @@ import (
 type ExecutionState string
 
 // Execution states: planned → waiting_undo → committing → committed | failed | undone.
+// queued is the outbox: an execution held until its account is back online
+// or the recipient's send window opens; it then goes to committing.
 const (
 	ExecPlanned     ExecutionState = "planned"
 	ExecWaitingUndo ExecutionState = "waiting_undo"
+	ExecQueued      ExecutionState = "queued"
 	ExecCommitting  ExecutionState = "committing"
 	ExecCommitted   ExecutionState = "committed"
 	ExecFailed      ExecutionState = "failed"
@@ -19,7 +22,21 @@ const (
 )
 
 // ExecutionStates lists every state.
-var ExecutionStates = []ExecutionState{ExecPlanned, ExecWaitingUndo, ExecCommitting, ExecCommitted, ExecFailed, ExecUndone}
+var ExecutionStates = []ExecutionState{ExecPlanned, ExecWaitingUndo, ExecQueued, ExecCommitting, ExecCommitted, ExecFailed, ExecUndone}
+
+// OpenExecutionStates are the states of an execution that has not finished:
+// a move has at most one execution in them (the store refuses a second).
+var OpenExecutionStates = []ExecutionState{ExecPlanned, ExecWaitingUndo, ExecQueued, ExecCommitting}
+
+// IsOpen reports whether the execution has not finished yet.
+func (s ExecutionState) IsOpen() bool {
+	for _, o := range OpenExecutionStates {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
 
 // Actor says who or what caused a change, for the audit log.
 type Actor string
@@ -50,6 +67,24 @@ type Execution struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CommittedAt    time.Time
+
+	// Action names the action that carries the move out (send_email,
+	// create_draft, create_task …).
+	Action string
+	// Plan is the previewed payload, canonical JSON (see Plan); PlanHash is
+	// its hash, the one the preview showed.
+	Plan     []byte
+	PlanHash string
+	// UndoUntil ends the undo window of a waiting_undo execution.
+	UndoUntil time.Time
+	// NotBefore holds a queued execution until then (send window, backoff).
+	NotBefore time.Time
+	// Queued says why a queued execution waits ("offline: …", "send window: …").
+	Queued string
+	// Attempts counts the calls made; after the first, a retry first asks
+	// the remote side whether the effect already happened.
+	Attempts     int
+	RolledBackAt time.Time
 }
 
 // Validate checks the execution is complete enough to store.

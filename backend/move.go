@@ -69,7 +69,7 @@ var MoveStatuses = []MoveStatus{StatusPending, StatusSnoozed, StatusExecuting, S
 var transitions = map[MoveStatus][]MoveStatus{
 	StatusPending:   {StatusExecuting, StatusSkipped, StatusSnoozed, StatusExpired},
 	StatusSnoozed:   {StatusPending, StatusExecuting, StatusSkipped, StatusExpired},
-	StatusExecuting: {StatusDone, StatusFailed},
+	StatusExecuting: {StatusDone, StatusFailed, StatusPending}, // pending: cancelled in the undo window
 	StatusFailed:    {StatusPending, StatusExecuting, StatusSkipped, StatusExpired},
 	StatusDone:      {StatusUndone},
 	StatusSkipped:   {StatusPending}, // undo a skip

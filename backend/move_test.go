@@ -23,6 +23,7 @@ func TestCanTransition(t *testing.T) {
 		{backend.StatusFailed, backend.StatusSkipped}:    true,
 		{backend.StatusFailed, backend.StatusExpired}:    true,
 		{backend.StatusDone, backend.StatusUndone}:       true,
+		{backend.StatusExecuting, backend.StatusPending}: true, // cancelled in the undo window
 		{backend.StatusSkipped, backend.StatusPending}:   true,
 	}
 	// Every pair is checked, so adding a status without deciding its

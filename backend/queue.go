@@ -23,6 +23,8 @@ type Queue struct {
 
 	mu          sync.Mutex
 	lastRefresh time.Time
+
+	run execRuntime // the execution scheduler's hooks and wake-up (execute.go)
 }
 
 // NewQueue returns a Queue over store. executors carry out moves; the local
@@ -218,6 +220,9 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 		return err
 	}
 	if err := in.upsertRecords(s); err != nil {
+		return err
+	}
+	if err := noteDoNotContact(in, s); err != nil {
 		return err
 	}
 	in.rep.Stored++

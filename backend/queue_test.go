@@ -338,7 +338,7 @@ func TestQueue_Execute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Status != backend.StatusDone || exec.State != backend.ExecCommitted || exec.IdempotencyKey != "move-"+itoa(note.ID)+"-attempt-1" {
+		if m.Status != backend.StatusDone || exec.State != backend.ExecCommitted || !strings.HasPrefix(exec.IdempotencyKey, "move-"+itoa(note.ID)+"-attempt-1-") {
 			t.Errorf("execute = move %s, execution %+v", m.Status, exec)
 		}
 		var transitions []string

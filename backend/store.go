@@ -38,6 +38,24 @@ type Tx interface {
 	CursorStore
 	WorkspaceStore
 	StatsStore
+	GuardrailStore
+}
+
+// GuardrailStore holds what the execution policy reads: the kill switch and
+// send window, the do-not-contact list and the auto-approval rules.
+type GuardrailStore interface {
+	// Guardrails returns the stored guardrails, or DefaultGuardrails.
+	Guardrails() (*Guardrails, error)
+	PutGuardrails(g *Guardrails) error
+	// DoNotContact returns the entry for an address (any case), or ENOTFOUND.
+	DoNotContact(email string) (*DoNotContact, error)
+	PutDoNotContact(d *DoNotContact) error
+	DeleteDoNotContact(email string) error // ENOTFOUND when absent
+	FindDoNotContacts() ([]*DoNotContact, error)
+	// PutRule stores r, assigning r.ID when it is 0.
+	PutRule(r *Rule) error
+	FindRules() ([]*Rule, error) // by id
+	DeleteRule(id uint64) error  // ENOTFOUND when absent
 }
 
 // StatsStore keeps counters per quarter-hour (moves done, skipped, minutes
@@ -80,9 +98,12 @@ type MoveStore interface {
 	SnoozedMovesUntil(t time.Time) ([]*Move, error)
 }
 
-// ExecutionStore holds executions, unique by idempotency key.
+// ExecutionStore holds executions, unique by idempotency key, with at most
+// one open (OpenExecutionStates) execution per move.
 type ExecutionStore interface {
-	CreateExecution(e *Execution) error // ECONFLICT when the key exists
+	// CreateExecution assigns e.ID; ECONFLICT when the key exists or the
+	// move already has an open execution.
+	CreateExecution(e *Execution) error
 	UpdateExecution(e *Execution) error
 	FindExecution(id uint64) (*Execution, error)
 	ExecutionByKey(key string) (*Execution, error)

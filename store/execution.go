@@ -34,6 +34,13 @@ func (t *tx) CreateExecution(e *backend.Execution) error {
 	if t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
 		return notFound(op, "move %d not found", e.MoveID)
 	}
+	if e.State.IsOpen() {
+		if open, err := t.openExecution(op, e.MoveID, 0); err != nil {
+			return err
+		} else if open != nil {
+			return conflict(op, "move %d is already being executed (execution %d is %s)", e.MoveID, open.ID, open.State)
+		}
+	}
 	stored := *e
 	if stored.CreatedAt.IsZero() {
 		stored.CreatedAt = t.now()
@@ -80,6 +87,13 @@ func (t *tx) UpdateExecution(e *backend.Execution) error {
 	}
 	if e.MoveID != old.MoveID && t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
 		return notFound(op, "move %d not found", e.MoveID)
+	}
+	if e.State.IsOpen() && !old.State.IsOpen() {
+		if open, err := t.openExecution(op, e.MoveID, e.ID); err != nil {
+			return err
+		} else if open != nil {
+			return conflict(op, "move %d is already being executed (execution %d is %s)", e.MoveID, open.ID, open.State)
+		}
 	}
 	v, err := encode(op, "execution "+e.IdempotencyKey, toExecutionRecord(e))
 	if err != nil {
@@ -171,4 +185,28 @@ func (t *tx) ExecutionsInState(states ...backend.ExecutionState) ([]*backend.Exe
 	}
 	slices.Sort(ids)
 	return t.executions(op, ids)
+}
+
+// openExecution returns the move's execution in an open state other than
+// except, or nil. A move has few executions, so reading them is cheap;
+// keeping the rule here, under the write lock, is what makes two windows
+// executing the same move end with one execution.
+func (t *tx) openExecution(op string, moveID, except uint64) (*backend.Execution, error) {
+	ids, err := childIDs(t.bucket(bExecutionsByMove).Cursor(), bExecutionsByMove, moveID)
+	if err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	for _, id := range ids {
+		if id == except {
+			continue
+		}
+		e, err := t.execution(op, id)
+		if err != nil {
+			return nil, err
+		}
+		if e.State.IsOpen() {
+			return e, nil
+		}
+	}
+	return nil, nil
 }

@@ -16,6 +16,8 @@ func fullExecution(moveID uint64) *backend.Execution {
 		RemoteIDs: map[string]string{"message_id": "gm-1", "thread_id": "thr-1"},
 		Result:    "sent to dana@acme.example", Error: "none yet",
 		CreatedAt: at(3, 9), UpdatedAt: at(3, 10), CommittedAt: at(3, 11),
+		Action: "send_email", Plan: []byte(`{"v":1,"action":"send_email"}`), PlanHash: "ab12",
+		UndoUntil: at(3, 12), NotBefore: at(3, 13), Queued: "offline: Gmail did not answer", Attempts: 2, RolledBackAt: at(3, 14),
 	}
 }
 

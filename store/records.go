@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -194,6 +196,48 @@ type executionRecord struct {
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
 	CommittedAt    time.Time         `json:"committed_at"`
+	// Written since the execution engine (issue 6); absent in older files,
+	// where they read as zero.
+	Action       string          `json:"action,omitempty"`
+	Plan         json.RawMessage `json:"plan,omitempty"` // backend.Plan's canonical JSON, kept as written
+	PlanHash     string          `json:"plan_hash,omitempty"`
+	UndoUntil    *time.Time      `json:"undo_until,omitempty"`
+	NotBefore    *time.Time      `json:"not_before,omitempty"`
+	Queued       string          `json:"queued,omitempty"`
+	Attempts     int             `json:"attempts,omitempty"`
+	RolledBackAt *time.Time      `json:"rolled_back_at,omitempty"`
+}
+
+// guardrailsRecord is meta/guardrails.
+type guardrailsRecord struct {
+	KillSwitch       bool      `json:"kill_switch"`
+	KillSwitchAt     time.Time `json:"kill_switch_at"`
+	KillSwitchBy     string    `json:"kill_switch_by,omitempty"`
+	KillSwitchReason string    `json:"kill_switch_reason,omitempty"`
+	SendWindowStart  int       `json:"send_window_start"` // minutes after local midnight
+	SendWindowEnd    int       `json:"send_window_end"`
+	SkipWeekends     bool      `json:"skip_weekends"`
+}
+
+// dncRecord is one do-not-contact entry; the key is the address.
+type dncRecord struct {
+	Reason string    `json:"reason"`
+	Note   string    `json:"note,omitempty"`
+	Actor  string    `json:"actor,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// ruleRecord is one auto-approval rule.
+type ruleRecord struct {
+	Name         string    `json:"name"`
+	Enabled      bool      `json:"enabled"`
+	Kinds        []string  `json:"kinds,omitempty"`
+	Domains      []string  `json:"domains,omitempty"`
+	EmailDomains []string  `json:"email_domains,omitempty"`
+	MinScore     float64   `json:"min_score,omitempty"`
+	Segments     []string  `json:"segments,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 type outcomeRecord struct {
@@ -558,7 +602,26 @@ func toExecutionRecord(e *backend.Execution) executionRecord {
 		Actor: string(e.Actor), Draft: toDraftRecord(e.Draft), RemoteIDs: cloneStringMap(e.RemoteIDs),
 		Result: e.Result, Error: e.Error,
 		CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt), CommittedAt: utc(e.CommittedAt),
+		Action: e.Action, Plan: json.RawMessage(bytes.Clone(e.Plan)), PlanHash: e.PlanHash,
+		UndoUntil: optTime(e.UndoUntil), NotBefore: optTime(e.NotBefore), Queued: e.Queued, Attempts: e.Attempts,
+		RolledBackAt: optTime(e.RolledBackAt),
 	}
+}
+
+// optTime is nil for the zero time, so unset times are left out.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func fromOptTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 func fromExecutionRecord(id uint64, r *executionRecord) *backend.Execution {
@@ -567,7 +630,58 @@ func fromExecutionRecord(id uint64, r *executionRecord) *backend.Execution {
 		Kind: backend.MoveKind(r.Kind), Actor: backend.Actor(r.Actor), Draft: fromDraftRecord(r.Draft),
 		RemoteIDs: r.RemoteIDs, Result: r.Result, Error: r.Error,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CommittedAt: r.CommittedAt,
+		Action: r.Action, Plan: []byte(r.Plan), PlanHash: r.PlanHash,
+		UndoUntil: fromOptTime(r.UndoUntil), NotBefore: fromOptTime(r.NotBefore), Queued: r.Queued, Attempts: r.Attempts,
+		RolledBackAt: fromOptTime(r.RolledBackAt),
 	}
+}
+
+// --- guardrails ---
+
+func toGuardrailsRecord(g *backend.Guardrails) guardrailsRecord {
+	return guardrailsRecord{
+		KillSwitch: g.KillSwitch, KillSwitchAt: utc(g.KillSwitchAt), KillSwitchBy: string(g.KillSwitchBy), KillSwitchReason: g.KillSwitchReason,
+		SendWindowStart: g.SendWindow.Start, SendWindowEnd: g.SendWindow.End, SkipWeekends: g.SendWindow.SkipWeekends,
+	}
+}
+
+func fromGuardrailsRecord(r *guardrailsRecord) *backend.Guardrails {
+	return &backend.Guardrails{
+		KillSwitch: r.KillSwitch, KillSwitchAt: r.KillSwitchAt, KillSwitchBy: backend.Actor(r.KillSwitchBy), KillSwitchReason: r.KillSwitchReason,
+		SendWindow: backend.SendWindow{Start: r.SendWindowStart, End: r.SendWindowEnd, SkipWeekends: r.SkipWeekends},
+	}
+}
+
+func toDNCRecord(d *backend.DoNotContact) dncRecord {
+	return dncRecord{Reason: d.Reason, Note: d.Note, Actor: string(d.Actor), At: utc(d.At)}
+}
+
+func fromDNCRecord(email string, r *dncRecord) *backend.DoNotContact {
+	return &backend.DoNotContact{Email: email, Reason: r.Reason, Note: r.Note, Actor: backend.Actor(r.Actor), At: r.At}
+}
+
+func toRuleRecord(r *backend.Rule) ruleRecord {
+	out := ruleRecord{Name: r.Name, Enabled: r.Enabled, EmailDomains: slices.Clone(r.EmailDomains), MinScore: r.MinScore,
+		Segments: slices.Clone(r.Segments), CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+	for _, k := range r.Kinds {
+		out.Kinds = append(out.Kinds, string(k))
+	}
+	for _, d := range r.Domains {
+		out.Domains = append(out.Domains, string(d))
+	}
+	return out
+}
+
+func fromRuleRecord(id uint64, r *ruleRecord) *backend.Rule {
+	out := &backend.Rule{ID: id, Name: r.Name, Enabled: r.Enabled, EmailDomains: r.EmailDomains, MinScore: r.MinScore,
+		Segments: r.Segments, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	for _, k := range r.Kinds {
+		out.Kinds = append(out.Kinds, backend.MoveKind(k))
+	}
+	for _, d := range r.Domains {
+		out.Domains = append(out.Domains, backend.Domain(d))
+	}
+	return out
 }
 
 func toOutcomeRecord(o *backend.Outcome) outcomeRecord {

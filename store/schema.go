@@ -20,6 +20,7 @@ import (
 //	├── schema_version            → uint64
 //	├── settings                  → settingsRecord (absent: backend.DefaultSettings)
 //	├── workspace                 → workspaceRecord (absent: zero Workspace)
+//	├── guardrails                → guardrailsRecord (absent: backend.DefaultGuardrails)
 //	└── audit_head                → hex hash of the newest audit entry
 //	signals                       id → signalRecord
 //	signals_by_dedupe             dedupe key → id
@@ -35,6 +36,8 @@ import (
 //	executions_by_key             idempotency key → id
 //	executions_by_move            moveID | id → ""
 //	executions_by_state           state 0x00 id → ""
+//	do_not_contact                lower-case email → dncRecord
+//	rules                         id → ruleRecord                       (auto-approval rules)
 //	outcomes                      id → outcomeRecord
 //	outcomes_by_move              moveID | id → ""
 //	contacts                      contact id → contactRecord
@@ -46,6 +49,10 @@ import (
 //	audit_by_move                 moveID | seq → ""
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
+//
+// do_not_contact, rules and meta/guardrails came after version 2 without a
+// version bump: Open creates missing buckets, and their absence reads as
+// empty and as the defaults, so older files need no upgrade.
 //
 // Schema version 1 (see migrate.go) had only meta/schema_version, signals
 // and moves, with a flat move record.
@@ -84,11 +91,14 @@ var (
 	bAuditByMove        = []byte("audit_by_move")
 	bCursors            = []byte("cursors")
 	bStats              = []byte("stats")
+	bDoNotContact       = []byte("do_not_contact")
+	bRules              = []byte("rules")
 
 	kSchemaVersion = []byte("schema_version")
 	kSettings      = []byte("settings")
 	kWorkspace     = []byte("workspace")
 	kAuditHead     = []byte("audit_head")
+	kGuardrails    = []byte("guardrails")
 )
 
 // allBuckets lists every bucket of the current schema; Open creates them.
@@ -101,6 +111,7 @@ var allBuckets = [][]byte{
 	bContacts, bContactsByEmail, bCompanies, bDeals, bDealsByActivity,
 	bAudit, bAuditByMove,
 	bCursors, bStats,
+	bDoNotContact, bRules,
 }
 
 func createBuckets(btx *bolt.Tx) error {
@@ -190,7 +201,7 @@ type entry struct {
 // id-prefixed, so new keys always sort last.
 var appendOnly = map[string]bool{
 	string(bSignals): true, string(bMoves): true, string(bAudit): true,
-	string(bExecutions): true, string(bOutcomes): true,
+	string(bExecutions): true, string(bOutcomes): true, string(bRules): true,
 }
 
 func putEntries(btx *bolt.Tx, es []entry) error {

@@ -1,0 +1,394 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// KillSwitch is the payload of EventKillSwitch.
+type KillSwitch struct {
+	On        bool      `json:"on"`
+	At        time.Time `json:"at"`
+	By        string    `json:"by"`
+	Reason    string    `json:"reason,omitempty"`
+	Cancelled []uint64  `json:"cancelled_move_ids"` // executions taken back when it went on
+}
+
+// Guardrails returns the stored guardrails.
+func (q *Queue) Guardrails(ctx context.Context) (*Guardrails, error) {
+	var g *Guardrails
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		g, err = tx.Guardrails()
+		return err
+	})
+	return g, WrapError("guardrails", err)
+}
+
+// SetKillSwitch turns the kill switch on or off, persisted. Turning it on
+// stops all outgoing actions at once: every execution still waiting (undo
+// window or outbox) is taken back with nothing sent, and nothing new
+// leaves until it is off. A call already on the wire finishes.
+func (q *Queue) SetKillSwitch(ctx context.Context, on bool, actor Actor, reason string) (KillSwitch, error) {
+	now := q.clock.Now()
+	out := KillSwitch{On: on, At: now.UTC(), By: string(actor), Reason: reason, Cancelled: []uint64{}}
+	err := q.store.Update(ctx, func(tx Tx) error {
+		g, err := tx.Guardrails()
+		if err != nil {
+			return err
+		}
+		if g.KillSwitch == on {
+			out.At, out.By, out.Reason = g.KillSwitchAt.UTC(), string(g.KillSwitchBy), g.KillSwitchReason
+			return nil
+		}
+		g.KillSwitch, g.KillSwitchAt, g.KillSwitchBy, g.KillSwitchReason = on, now, actor, reason
+		if err := tx.PutGuardrails(g); err != nil {
+			return err
+		}
+		state := "off"
+		if on {
+			state = "on"
+			waiting, err := tx.ExecutionsInState(ExecWaitingUndo, ExecQueued)
+			if err != nil {
+				return err
+			}
+			for _, e := range waiting {
+				m, err := tx.FindMove(e.MoveID)
+				if err != nil {
+					return err
+				}
+				if err := cancelTx(tx, e, m, actor, "stopped by the kill switch before anything was sent", now); err != nil {
+					return err
+				}
+				out.Cancelled = append(out.Cancelled, m.ID)
+			}
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditKillSwitch,
+			Detail: fmt.Sprintf("kill switch %s%s; %d waiting executions taken back", state, nonEmpty(": "+reason, ""), len(out.Cancelled))})
+	})
+	if err != nil {
+		return KillSwitch{}, WrapError("kill switch", err)
+	}
+	q.events.Publish(EventKillSwitch, out)
+	if len(out.Cancelled) > 0 {
+		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: out.Cancelled})
+	}
+	return out, nil
+}
+
+// SetSendWindow changes the send window.
+func (q *Queue) SetSendWindow(ctx context.Context, w SendWindow, actor Actor) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	now := q.clock.Now()
+	return WrapError("send window", q.store.Update(ctx, func(tx Tx) error {
+		g, err := tx.Guardrails()
+		if err != nil {
+			return err
+		}
+		g.SendWindow = w
+		if err := tx.PutGuardrails(g); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditSettings,
+			Detail: fmt.Sprintf("send window %s–%s", clockMinutes(w.Start), clockMinutes(w.End))})
+	}))
+}
+
+// AddDoNotContact puts an address on the do-not-contact list.
+func (q *Queue) AddDoNotContact(ctx context.Context, email, reason, note string, actor Actor) (*DoNotContact, error) {
+	d := &DoNotContact{Email: normalizeEmail(email), Reason: reason, Note: note, Actor: actor, At: q.clock.Now()}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	err := q.store.Update(ctx, func(tx Tx) error { return putDNC(tx, d) })
+	return d, WrapError("do not contact", err)
+}
+
+func putDNC(tx Tx, d *DoNotContact) error {
+	if err := tx.PutDoNotContact(d); err != nil {
+		return err
+	}
+	return tx.AppendAudit(&AuditEntry{At: d.At, Actor: d.Actor, Action: AuditDoNotContact,
+		Detail: fmt.Sprintf("%s added (%s)%s", d.Email, d.Reason, nonEmpty(": "+d.Note, ""))})
+}
+
+// RemoveDoNotContact takes an address off the list.
+func (q *Queue) RemoveDoNotContact(ctx context.Context, email string, actor Actor) error {
+	now := q.clock.Now()
+	return WrapError("do not contact", q.store.Update(ctx, func(tx Tx) error {
+		if err := tx.DeleteDoNotContact(normalizeEmail(email)); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditDoNotContact, Detail: normalizeEmail(email) + " removed"})
+	}))
+}
+
+// DoNotContacts lists the do-not-contact list.
+func (q *Queue) DoNotContacts(ctx context.Context) ([]*DoNotContact, error) {
+	var out []*DoNotContact
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.FindDoNotContacts()
+		return err
+	})
+	return out, WrapError("do not contact", err)
+}
+
+// noteDoNotContact puts a bounced address on the list as its signal is
+// ingested, so nothing more is sent there.
+func noteDoNotContact(in *ingester, s *Signal) error {
+	if s.Type != SignalEmailBounced {
+		return nil
+	}
+	addr := s.Payload["address"]
+	if addr == "" {
+		if c := in.rec.Contact(s.ContactID); c != nil {
+			addr = c.Email
+		}
+	}
+	if addr == "" && ValidEmail(normalizeEmail(s.ContactID)) {
+		addr = s.ContactID
+	}
+	addr = normalizeEmail(addr)
+	if !ValidEmail(addr) {
+		return nil
+	}
+	if _, err := in.tx.DoNotContact(addr); err == nil {
+		return nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	return putDNC(in.tx, &DoNotContact{Email: addr, Reason: DNCBounced, Note: fmt.Sprintf("signal %d", s.ID), Actor: ActorSystem, At: in.now})
+}
+
+// Rules returns the auto-approval rules.
+func (q *Queue) Rules(ctx context.Context) ([]*Rule, error) {
+	var out []*Rule
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.FindRules()
+		return err
+	})
+	return out, WrapError("rules", err)
+}
+
+// SaveRule validates and stores r (new when r.ID is 0).
+func (q *Queue) SaveRule(ctx context.Context, r *Rule, actor Actor) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	now := q.clock.Now()
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	r.UpdatedAt = now
+	return WrapError("save rule", q.store.Update(ctx, func(tx Tx) error {
+		if err := tx.PutRule(r); err != nil {
+			return err
+		}
+		state := "disabled"
+		if r.Enabled {
+			state = "enabled"
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditRule, Detail: fmt.Sprintf("rule %d “%s” saved, %s", r.ID, r.Name, state)})
+	}))
+}
+
+// ApplyRules executes (as ActorRule) the pending moves an enabled rule
+// approves, through every guardrail and the undo window. It returns the
+// moves it executed; refusals are in the audit log.
+func (q *Queue) ApplyRules(ctx context.Context) ([]uint64, error) {
+	var (
+		rules []*Rule
+		cands []ruleCandidate
+	)
+	err := q.store.View(ctx, func(tx Tx) error {
+		all, err := tx.FindRules()
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.Enabled {
+				rules = append(rules, r)
+			}
+		}
+		if len(rules) == 0 {
+			return nil
+		}
+		pending := StatusPending
+		moves, _, err := tx.FindMoves(MoveFilter{Status: &pending, ByScore: true})
+		if err != nil {
+			return err
+		}
+		for _, m := range moves {
+			c, err := findOrNil(tx.FindContact, m.ContactID)
+			if err != nil {
+				return err
+			}
+			for _, r := range rules {
+				if ok, why := r.Matches(m, c); ok {
+					cands = append(cands, ruleCandidate{m.ID, why})
+					break
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, WrapError("apply rules", err)
+	}
+	var done []uint64
+	for _, c := range cands {
+		if _, _, err := q.ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why}); err == nil {
+			done = append(done, c.move)
+		}
+	}
+	return done, nil
+}
+
+type ruleCandidate struct {
+	move uint64
+	why  string
+}
+
+// SimulatedMove is one move a rule would have executed.
+type SimulatedMove struct {
+	Move    *Move
+	Why     string
+	Blocked string // the guardrail that would have stopped it, or ""
+}
+
+// Simulation says what a rule would have executed over a past period.
+type Simulation struct {
+	Rule    *Rule
+	From    time.Time
+	To      time.Time
+	Checked int
+	Matched []SimulatedMove
+}
+
+// SimulateRule answers "what would this rule have executed in the last
+// days days": every move created in that period that the rule matches,
+// with its score then, and the guardrail (do-not-contact, daily cap) that
+// would still have stopped it. Nothing is executed or recorded.
+func (q *Queue) SimulateRule(ctx context.Context, r *Rule, days int) (*Simulation, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if days <= 0 {
+		days = 7
+	}
+	now := q.clock.Now()
+	sim := &Simulation{Rule: r, From: now.AddDate(0, 0, -days), To: now, Matched: []SimulatedMove{}}
+	err := q.store.View(ctx, func(tx Tx) error {
+		moves, _, err := tx.FindMoves(MoveFilter{})
+		if err != nil {
+			return err
+		}
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		perDay := map[string]int{}
+		for _, m := range moves {
+			if m.CreatedAt.Before(sim.From) || m.CreatedAt.After(now) {
+				continue
+			}
+			sim.Checked++
+			then := *m
+			if aps, ok := createdScore(tx, m.ID); ok {
+				then.Score.APS = aps // the score the move had when it was created
+			}
+			c, err := findOrNil(tx.FindContact, m.ContactID)
+			if err != nil {
+				return err
+			}
+			ok, why := r.Matches(&then, c)
+			if !ok {
+				continue
+			}
+			sm := SimulatedMove{Move: &then, Why: why}
+			for _, to := range append(append([]string{}, m.Draft.To...), m.Draft.Cc...) {
+				if d, err := tx.DoNotContact(to); err == nil {
+					sm.Blocked = fmt.Sprintf("%s: %s is on the do-not-contact list (%s)", GuardDoNotContact, d.Email, d.Reason)
+				}
+			}
+			day := m.CreatedAt.Format("2006-01-02") + string(m.Kind)
+			if limit, capped := st.DailyCaps[m.Kind]; sm.Blocked == "" && capped {
+				if perDay[day] >= limit {
+					sm.Blocked = fmt.Sprintf("%s: the daily cap of %d %s would have been reached", GuardDailyCap, limit, m.Kind)
+				} else {
+					perDay[day]++
+				}
+			}
+			sim.Matched = append(sim.Matched, sm)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, WrapError("simulate rule", err)
+	}
+	return sim, nil
+}
+
+// createdScore is the APS recorded when the move was created.
+func createdScore(tx Tx, moveID uint64) (float64, bool) {
+	entries, _, err := tx.FindAudit(AuditFilter{MoveID: &moveID, Limit: 1})
+	if err != nil || len(entries) == 0 || entries[0].Action != AuditMoveCreated {
+		return 0, false
+	}
+	return entries[0].APS, true
+}
+
+// AuditCheck is the result of VerifyAudit.
+type AuditCheck struct {
+	Entries int
+	OK      bool
+	BadSeq  uint64 // the first entry that does not verify
+	Message string
+}
+
+// VerifyAudit reads the whole audit log and checks its hash chain: an
+// edited, inserted or dropped entry is found.
+func (q *Queue) VerifyAudit(ctx context.Context) (AuditCheck, error) {
+	var out AuditCheck
+	err := q.store.View(ctx, func(tx Tx) error {
+		entries, total, err := tx.FindAudit(AuditFilter{})
+		if err != nil {
+			return err
+		}
+		out.Entries = len(entries)
+		for i, e := range entries {
+			if e.Seq != uint64(i+1) {
+				out.BadSeq, out.Message = uint64(i+1), fmt.Sprintf("audit entry %d is missing", i+1)
+				return nil
+			}
+		}
+		if len(entries) != total {
+			out.BadSeq, out.Message = uint64(len(entries)+1), fmt.Sprintf("the audit log says it has %d entries but holds %d", total, len(entries))
+			return nil
+		}
+		if bad, verr := VerifyAuditChain(entries); verr != nil {
+			out.BadSeq, out.Message = bad, ErrorMessage(verr)
+			return nil
+		}
+		out.OK, out.Message = true, fmt.Sprintf("%d entries, hash chain intact", len(entries))
+		return nil
+	})
+	return out, WrapError("verify audit", err)
+}
+
+// Audit returns audit entries in sequence order and how many there are.
+func (q *Queue) Audit(ctx context.Context, offset, limit int) ([]*AuditEntry, int, error) {
+	var out []*AuditEntry
+	var total int
+	err := q.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, total, err = tx.FindAudit(AuditFilter{Offset: offset, Limit: limit})
+		return err
+	})
+	return out, total, WrapError("audit", err)
+}

@@ -1,0 +1,167 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Working hours in which meetings are proposed, in the contact's time zone.
+const (
+	WorkdayStart    = 9 * time.Hour
+	WorkdayEnd      = 17 * time.Hour
+	slotStep        = 30 * time.Minute
+	slotLead        = time.Hour // the earliest slot is at least this far ahead
+	slotHorizonDays = 10
+	defaultMeeting  = 30 * time.Minute
+)
+
+// MeetingAction books meetings: free/busy, the three best slots inside the
+// contact's working hours, then the chosen one with a Meet link.
+type MeetingAction struct{ Calendar Calendar }
+
+// Supports reports true for schedule_meeting.
+func (MeetingAction) Supports(kind MoveKind) bool { return kind == KindScheduleMeeting }
+
+// Execute plans and books.
+func (a MeetingAction) Execute(ctx context.Context, m *Move, exec *Execution) (ExecutionResult, error) {
+	return planAndDo(ctx, a, m, exec)
+}
+
+// Plan reads free/busy for the owner and the attendees over the next
+// working days and proposes the three best slots; the chosen one is
+// Draft.Fields["slot"] (an RFC 3339 start among them) or the first.
+func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
+	m := in.Move
+	d := m.Draft
+	if len(d.To) == 0 {
+		return nil, Errorf(EINVALID, "the meeting has no attendee")
+	}
+	dur := d.Duration
+	if dur <= 0 {
+		dur = defaultMeeting
+	}
+	loc, zone := time.UTC, "UTC"
+	if in.Contact != nil && in.Contact.Timezone != "" {
+		if l, err := time.LoadLocation(in.Contact.Timezone); err == nil {
+			loc, zone = l, in.Contact.Timezone
+		}
+	}
+	from := in.Now
+	to := from.AddDate(0, 0, slotHorizonDays+4)
+	busyBy, err := a.Calendar.FreeBusy(ctx, from, to, append([]string{"primary"}, d.To...))
+	if err != nil {
+		return nil, err
+	}
+	var busy []Busy
+	for _, b := range busyBy {
+		busy = append(busy, b...)
+	}
+	slots := BestSlots(in.Now, loc, busy, dur, 3)
+	if len(slots) == 0 {
+		return nil, Errorf(ECONFLICT, "no free %s slot in the next %d working days (9:00–17:00 %s)", dur, slotHorizonDays, zone)
+	}
+	chosen := slots[0]
+	if want := d.Fields["slot"]; want != "" {
+		t, err := time.Parse(time.RFC3339, want)
+		if err != nil {
+			return nil, Errorf(EINVALID, "the chosen slot %q is not an RFC 3339 time", want)
+		}
+		found := false
+		for _, s := range slots {
+			if s.Start.Equal(t) {
+				chosen, found = s, true
+			}
+		}
+		if !found {
+			return nil, Errorf(ECONFLICT, "the chosen slot %s is no longer free; preview again to see the current ones", t.In(loc).Format("Mon Jan 2 15:04 MST"))
+		}
+	}
+	title := strings.TrimSpace(nonEmpty(d.Subject, m.Title))
+	mt := &PlanMeeting{Title: title, Attendees: d.To, Start: chosen.Start, End: chosen.End, TimeZone: zone, Meet: true, Slots: slots}
+	p := &Plan{MoveID: m.ID, Kind: m.Kind, Action: ActionScheduleMeeting, Account: "gcal", Outgoing: true, Meeting: mt,
+		Recipients: recipients(in, d.To),
+		Undo:       "Rollback cancels the event and tells the guests."}
+	p.Effects = []string{fmt.Sprintf("Book “%s” %s–%s (%s) with %s, with a Meet link; invitations are sent",
+		title, chosen.Start.In(loc).Format("Mon Jan 2 15:04"), chosen.End.In(loc).Format("15:04 MST"), zone, strings.Join(d.To, ", "))}
+	for i, s := range slots {
+		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s", i+1, s.Start.In(loc).Format("Mon Jan 2 15:04 MST")))
+	}
+	return p, nil
+}
+
+// Do inserts the event under its client-chosen id: a retry finds it there.
+func (a MeetingAction) Do(ctx context.Context, p *Plan) (ExecutionResult, error) {
+	mt := p.Meeting
+	id, err := a.Calendar.InsertEvent(ctx, NewEvent{ID: mt.EventID, Title: mt.Title, Start: mt.Start, End: mt.End, Attendees: mt.Attendees, Meet: mt.Meet})
+	if err != nil {
+		return ExecutionResult{}, err
+	}
+	return ExecutionResult{RemoteIDs: map[string]string{"event_id": id},
+		Summary: fmt.Sprintf("meeting booked %s with %s", mt.Start.UTC().Format("Jan 2 15:04 UTC"), strings.Join(mt.Attendees, ", "))}, nil
+}
+
+// Find reports not found: inserting the same event id again answers that
+// it exists, so reconciling re-does the insert without a second event.
+func (MeetingAction) Find(context.Context, *Plan) (ExecutionResult, bool, error) {
+	return ExecutionResult{}, false, nil
+}
+
+// Compensate cancels the event, with notifications to the guests.
+func (a MeetingAction) Compensate(ctx context.Context, p *Plan, remote map[string]string) error {
+	return a.Calendar.CancelEvent(ctx, nonEmpty(remote["event_id"], p.Meeting.EventID))
+}
+
+// BestSlots returns up to n free slots of length dur inside working hours
+// (WorkdayStart–WorkdayEnd, Monday to Friday) in loc, starting at least an
+// hour after now, on a half-hour grid. Best means soonest, spread over
+// days: the first free slot of each working day, then, when there are
+// fewer days than n, the next free slots in time order. Times are computed
+// with time.Date in loc, so working hours stay 9–17 across DST changes.
+func BestSlots(now time.Time, loc *time.Location, busy []Busy, dur time.Duration, n int) []PlanSlot {
+	earliest := now.Add(slotLead)
+	free := func(s, e time.Time) bool {
+		for _, b := range busy {
+			if s.Before(b.End) && b.Start.Before(e) {
+				return false
+			}
+		}
+		return true
+	}
+	var firsts, rest []PlanSlot
+	local := now.In(loc)
+	for day := 0; day < slotHorizonDays+4 && len(firsts) < n; day++ {
+		date := time.Date(local.Year(), local.Month(), local.Day()+day, 0, 0, 0, 0, loc)
+		if wd := date.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		open := time.Date(date.Year(), date.Month(), date.Day(), int(WorkdayStart/time.Hour), 0, 0, 0, loc)
+		closeAt := time.Date(date.Year(), date.Month(), date.Day(), int(WorkdayEnd/time.Hour), 0, 0, 0, loc)
+		first := true
+		for s := open; !s.Add(dur).After(closeAt); s = s.Add(slotStep) {
+			if s.Before(earliest) || !free(s, s.Add(dur)) {
+				continue
+			}
+			slot := PlanSlot{Start: s.UTC(), End: s.Add(dur).UTC()}
+			if first {
+				firsts, first = append(firsts, slot), false
+			} else if len(rest) < n {
+				rest = append(rest, slot)
+			}
+		}
+	}
+	out := firsts
+	for _, s := range rest {
+		if len(out) >= n {
+			break
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// Guardrails returns meta/guardrails, or backend.DefaultGuardrails when
+// none are stored.
+func (t *tx) Guardrails() (*backend.Guardrails, error) {
+	const op = "store.Guardrails"
+	v := t.bucket(bMeta).Get(kGuardrails)
+	if v == nil {
+		return backend.DefaultGuardrails(), nil
+	}
+	var r guardrailsRecord
+	if err := decode(bMeta, kGuardrails, v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromGuardrailsRecord(&r), nil
+}
+
+// PutGuardrails stores g whole.
+func (t *tx) PutGuardrails(g *backend.Guardrails) error {
+	const op = "store.PutGuardrails"
+	if g == nil {
+		return invalid(op, "guardrails are empty")
+	}
+	if err := g.Window().Validate(); err != nil {
+		return err
+	}
+	v, err := encode(op, "guardrails", toGuardrailsRecord(g))
+	if err != nil {
+		return err
+	}
+	return internal(op, t.bucket(bMeta).Put(kGuardrails, v))
+}
+
+func dncKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpace(email))) }
+
+// DoNotContact returns the entry for email (any case), or ENOTFOUND.
+func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
+	const op = "store.DoNotContact"
+	k := dncKey(email)
+	v := t.bucket(bDoNotContact).Get(k)
+	if v == nil {
+		return nil, notFound(op, "%s is not on the do-not-contact list", email)
+	}
+	var r dncRecord
+	if err := decode(bDoNotContact, k, v, &r); err != nil {
+		return nil, backend.WrapError(op, err)
+	}
+	return fromDNCRecord(string(k), &r), nil
+}
+
+// PutDoNotContact validates d and stores it under its lower-case address.
+func (t *tx) PutDoNotContact(d *backend.DoNotContact) error {
+	const op = "store.PutDoNotContact"
+	if d == nil {
+		return invalid(op, "do-not-contact entry is empty")
+	}
+	e := *d
+	e.Email = string(dncKey(d.Email))
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	if e.At.IsZero() {
+		e.At = t.now()
+	}
+	v, err := encode(op, "do-not-contact "+e.Email, toDNCRecord(&e))
+	if err != nil {
+		return err
+	}
+	return internal(op, t.bucket(bDoNotContact).Put([]byte(e.Email), v))
+}
+
+// DeleteDoNotContact removes email's entry; ENOTFOUND when there is none.
+func (t *tx) DeleteDoNotContact(email string) error {
+	const op = "store.DeleteDoNotContact"
+	b := t.bucket(bDoNotContact)
+	if b.Get(dncKey(email)) == nil {
+		return notFound(op, "%s is not on the do-not-contact list", email)
+	}
+	return internal(op, b.Delete(dncKey(email)))
+}
+
+// FindDoNotContacts returns the whole list, by address.
+func (t *tx) FindDoNotContacts() ([]*backend.DoNotContact, error) {
+	const op = "store.FindDoNotContacts"
+	var out []*backend.DoNotContact
+	err := t.bucket(bDoNotContact).ForEach(func(k, v []byte) error {
+		var r dncRecord
+		if err := decode(bDoNotContact, k, v, &r); err != nil {
+			return err
+		}
+		out = append(out, fromDNCRecord(string(k), &r))
+		return nil
+	})
+	return out, backend.WrapError(op, err)
+}
+
+// PutRule validates r and stores it, assigning r.ID when it is 0.
+func (t *tx) PutRule(r *backend.Rule) error {
+	const op = "store.PutRule"
+	if r == nil {
+		return invalid(op, "rule is empty")
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	b := t.bucket(bRules)
+	id := r.ID
+	if id == 0 {
+		var err error
+		if id, err = b.NextSequence(); err != nil {
+			return internal(op, err)
+		}
+	} else if b.Get(u64(id)) == nil {
+		return notFound(op, "rule %d not found", id)
+	}
+	v, err := encode(op, "rule "+r.Name, toRuleRecord(r))
+	if err != nil {
+		return err
+	}
+	if err := b.Put(u64(id), v); err != nil {
+		return internal(op, err)
+	}
+	r.ID = id
+	return nil
+}
+
+// FindRules returns every rule, by id.
+func (t *tx) FindRules() ([]*backend.Rule, error) {
+	const op = "store.FindRules"
+	var out []*backend.Rule
+	err := t.bucket(bRules).ForEach(func(k, v []byte) error {
+		var r ruleRecord
+		if err := decode(bRules, k, v, &r); err != nil {
+			return err
+		}
+		id, _ := decodeU64(k)
+		out = append(out, fromRuleRecord(id, &r))
+		return nil
+	})
+	return out, backend.WrapError(op, err)
+}
+
+// DeleteRule removes rule id; ENOTFOUND when there is none.
+func (t *tx) DeleteRule(id uint64) error {
+	const op = "store.DeleteRule"
+	b := t.bucket(bRules)
+	if b.Get(u64(id)) == nil {
+		return notFound(op, "rule %d not found", id)
+	}
+	return internal(op, b.Delete(u64(id)))
+}
