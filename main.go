@@ -77,7 +77,7 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 		Account: "hubspot", Label: "HubSpot", Detail: "Deals, contacts, forms; creates tasks and updates deals",
 		Hint:  "caseyos connect hubspot --token-stdin (a private-app token), or --oauth",
 		Limit: hubspot.Limits,
-		Poller: func(secret string, limiter backend.RateLimiter) (backend.Poller, error) {
+		Poller: func(secret string, limiter backend.RateLimiter, _ backend.Directory) (backend.Poller, error) {
 			return client(secret, limiter, 0)
 		},
 		// One page of contacts proves the token works and has the scopes.

@@ -84,11 +84,11 @@ func googleConnectors(clock backend.Clock, secrets backend.Secrets) []app.Connec
 			// 15,000 quota units a minute per user; a request costs 5–10.
 			Limit:     backend.Limit{Requests: 1500, Per: time.Minute},
 			Authorize: authorize,
-			Poller: func(_ string, limiter backend.RateLimiter) (backend.Poller, error) {
+			Poller: func(_ string, limiter backend.RateLimiter, dir backend.Directory) (backend.Poller, error) {
 				cfg := grant("gmail")
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: gmailBase, Account: "gmail",
-					Address: google.Email(cfg), Limiter: limiter, Clock: clock})
+					Address: google.Email(cfg), Limiter: limiter, Clock: clock, Lookup: gmail.DirectoryLookup(dir)})
 			},
 		},
 		{
@@ -97,7 +97,7 @@ func googleConnectors(clock backend.Clock, secrets backend.Secrets) []app.Connec
 			// 600 requests a minute per user.
 			Limit:     backend.Limit{Requests: 600, Per: time.Minute},
 			Authorize: authorize,
-			Poller: func(_ string, limiter backend.RateLimiter) (backend.Poller, error) {
+			Poller: func(_ string, limiter backend.RateLimiter, dir backend.Directory) (backend.Poller, error) {
 				cfg := grant("gcal")
 				owner := google.Email(cfg)
 				if owner == "" {
@@ -105,7 +105,7 @@ func googleConnectors(clock backend.Clock, secrets backend.Secrets) []app.Connec
 				}
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: gcalBase, Account: "gcal",
-					Owner: owner, Limiter: limiter, Clock: clock})
+					Owner: owner, Limiter: limiter, Clock: clock, Lookup: gcal.DirectoryLookup(dir)})
 			},
 		},
 	}

@@ -46,6 +46,7 @@ type App struct {
 	secrets     backend.Secrets
 	connectors  []Connector
 	syncer      *backend.Syncer
+	dir         *backend.StoreDirectory // addresses → CRM records, for the pollers
 	webhookAddr string
 	syncMu      sync.Mutex
 	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
@@ -68,6 +69,7 @@ func New(o Options) *App {
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
 		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events}}),
 		limiters: map[string]*backend.TokenBucket{},
+		dir:      backend.NewDirectory(o.Store, o.Clock),
 	}
 }
 

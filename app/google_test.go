@@ -71,16 +71,18 @@ func googleConnectors(base string, secrets backend.Secrets) []app.Connector {
 	hint := "caseyos connect google --credentials FILE"
 	return []app.Connector{
 		{Account: "gmail", Group: "google", Label: "Gmail", Hint: hint, Authorize: authorize,
-			Poller: func(_ string, l backend.RateLimiter) (backend.Poller, error) {
+			Poller: func(_ string, l backend.RateLimiter, dir backend.Directory) (backend.Poller, error) {
 				cfg := grant("gmail")
 				hc, _ := google.NewClient(context.Background(), cfg)
-				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: base + "/", Address: google.Email(cfg), Limiter: l})
+				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: base + "/", Address: google.Email(cfg), Limiter: l,
+					Lookup: gmail.DirectoryLookup(dir)})
 			}},
 		{Account: "gcal", Group: "google", Label: "Google Calendar", Hint: hint, Authorize: authorize,
-			Poller: func(_ string, l backend.RateLimiter) (backend.Poller, error) {
+			Poller: func(_ string, l backend.RateLimiter, dir backend.Directory) (backend.Poller, error) {
 				cfg := grant("gcal")
 				hc, _ := google.NewClient(context.Background(), cfg)
-				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: base + "/calendar/v3/", Owner: google.Email(cfg), Limiter: l})
+				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: base + "/calendar/v3/", Owner: google.Email(cfg), Limiter: l,
+					Lookup: gcal.DirectoryLookup(dir)})
 			}},
 	}
 }
@@ -123,6 +125,15 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 		return c.runWith(t, googleConnectors(srv.URL, k), args...)
 	}
 
+	// The CRM already knows Dana and her open deal: Gmail's signals must
+	// be tied to those records, not to a new contact keyed by address.
+	crm := `{"source":"hubspot","type":"deal.stage_changed","occurred_at":"` + now.Add(-72*time.Hour).UTC().Format(time.RFC3339) + `","dedupe_key":"t:nw","contact_id":"1001","company_id":"co-northwind","deal_id":"9001",` +
+		`"contact":{"id":"1001","email":"dana@northwind.io","name":"Dana Whitfield","title":"VP Engineering","company_id":"co-northwind"},` +
+		`"company":{"id":"co-northwind","name":"Northwind Analytics","industry":"SaaS","employees":240},` +
+		`"deal":{"id":"9001","name":"Northwind — Team plan","amount":48000,"stage":"qualifiedtobuy","company_id":"co-northwind","contact_ids":["1001"]}}`
+	if code, out, errb := c.run(t, crm+"\n", "ingest", "-"); code != 0 {
+		t.Fatalf("ingest the CRM: %d %q %q", code, out, errb)
+	}
 	if code, _, errb := run("connect", "google", "--token-stdin"); code == 0 {
 		t.Errorf("connect google --token-stdin succeeded: %s", errb)
 	}
@@ -161,9 +172,25 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 	if _, dup := got["google"]; dup {
 		t.Error("status still lists the planned google row beside gmail and gcal")
 	}
-	code, out, _ = run("today")
-	if code != 0 || !strings.Contains(out, "Dana") {
-		t.Errorf("today after the Google sync = %d %q, want Dana's reply", code, out)
+	code, out, _ = run("today", "--json", "--limit", "50")
+	var today app.TodayDTO
+	if err := json.Unmarshal([]byte(out), &today); code != 0 || err != nil {
+		t.Fatalf("today --json: %d %v %q", code, err, out)
+	}
+	var reply *app.MoveDTO
+	for i, m := range today.Moves {
+		if m.Kind == "send_email" && strings.Contains(m.Title, "Dana") {
+			reply = &today.Moves[i]
+		}
+	}
+	if reply == nil {
+		t.Fatalf("today after the Google sync has no reply to Dana: %+v", today.Moves)
+	}
+	if reply.ContactID != "1001" || reply.DealID != "9001" {
+		t.Errorf("reply to Dana is about contact %q deal %q, want the CRM's 1001 and 9001", reply.ContactID, reply.DealID)
+	}
+	if !strings.Contains(strings.Join(reply.Reasons, "|"), "$48k") {
+		t.Errorf("reply reasons = %q, want the deal's amount to count", reply.Reasons)
 	}
 	// Google ends the token early: the next pass refreshes and goes on.
 	auth.ExpireAccessTokens()

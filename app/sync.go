@@ -24,8 +24,9 @@ type Connector struct {
 	// Limit is the vendor's published request rate for one account; the
 	// account's token bucket starts from it.
 	Limit backend.Limit
-	// Poller builds the account's poller from its stored secret.
-	Poller func(secret string, limiter backend.RateLimiter) (backend.Poller, error)
+	// Poller builds the account's poller from its stored secret. limiter
+	// paces its requests; dir ties addresses to the local CRM copy.
+	Poller func(secret string, limiter backend.RateLimiter, dir backend.Directory) (backend.Poller, error)
 	// Check validates a secret with one cheap call to the vendor.
 	Check func(ctx context.Context, secret string) error
 	// Authorize runs the vendor's sign-in (OAuth) and returns the secret to
@@ -63,6 +64,7 @@ type lazyPoller struct {
 	c       Connector
 	secrets backend.Secrets
 	limiter backend.RateLimiter
+	dir     backend.Directory
 
 	mu    sync.Mutex
 	inner backend.Poller
@@ -88,7 +90,7 @@ func (p *lazyPoller) get() (backend.Poller, error) {
 	case err != nil:
 		return nil, err
 	}
-	inner, err := p.c.Poller(secret, p.limiter)
+	inner, err := p.c.Poller(secret, p.limiter, p.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +146,7 @@ func (a *App) addAccount(c Connector) error {
 		a.limiters[c.Account] = l
 	}
 	a.syncMu.Unlock()
-	err := a.syncer.Add(&lazyPoller{c: c, secrets: a.secrets, limiter: l})
+	err := a.syncer.Add(&lazyPoller{c: c, secrets: a.secrets, limiter: l, dir: a.dir})
 	if backend.ErrorCode(err) == backend.ECONFLICT {
 		return nil // already syncing
 	}

@@ -36,7 +36,9 @@ func hubspotConnector(base string, secrets backend.Secrets) app.Connector {
 	}
 	return app.Connector{
 		Account: "hubspot", Label: "HubSpot", Hint: "caseyos connect hubspot --token-stdin", Limit: hubspot.Limits,
-		Poller: func(secret string, l backend.RateLimiter) (backend.Poller, error) { return client(secret, l, 0) },
+		Poller: func(secret string, l backend.RateLimiter, _ backend.Directory) (backend.Poller, error) {
+			return client(secret, l, 0)
+		},
 		Check: func(ctx context.Context, secret string) error {
 			c, err := client(secret, nil, 1)
 			if err != nil {

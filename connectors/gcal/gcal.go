@@ -43,6 +43,18 @@ type Match struct {
 	ContactID, CompanyID, DealID string
 }
 
+// DirectoryLookup is a Config.Lookup that asks the app's CRM directory who
+// a guest is; nil dir knows nobody.
+func DirectoryLookup(dir backend.Directory) func(email string) (Match, bool) {
+	if dir == nil {
+		return nil
+	}
+	return func(email string) (Match, bool) {
+		m, ok := dir.LookupEmail(context.Background(), email)
+		return Match{ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID}, ok
+	}
+}
+
 // Config configures a Client. HTTPClient and Owner are required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).

@@ -45,6 +45,18 @@ type Match struct {
 	ContactID, CompanyID, DealID string
 }
 
+// DirectoryLookup is a Config.Lookup that asks the app's CRM directory who
+// a sender is; nil dir knows nobody.
+func DirectoryLookup(dir backend.Directory) func(email string) (Match, bool) {
+	if dir == nil {
+		return nil
+	}
+	return func(email string) (Match, bool) {
+		m, ok := dir.LookupEmail(context.Background(), email)
+		return Match{ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID}, ok
+	}
+}
+
 // Config configures a Client. Only HTTPClient is required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).
