@@ -4,8 +4,9 @@
 #   make -f connectors/keychain/keychain.mk test-keychain
 #
 #   keychain-deps   dbus, gnome-keyring and secret-tool (apt; only what is missing)
-#   test-keychain   the keychain connector and the app (connect → sync →
-#                   disconnect through the built binary) against the real
+#   test-keychain   the keychain connector, Google's consent flow landing its
+#                   token, and the app (connect → sync → disconnect through
+#                   the built binary) against the real
 #                   Secret Service; CASEYOS_REAL_KEYCHAIN=1 makes those tests
 #                   run instead of skipping
 
@@ -35,11 +36,11 @@ keychain-deps:
 # created, unlocked, in the temporary XDG_DATA_HOME.
 test-keychain: keychain-deps
 	@if [ "$$(uname -s)" = "Darwin" ]; then \
-	  CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run 'Real' -v ./connectors/keychain/ ./app/; \
+	  CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run 'Real' -v ./connectors/keychain/ ./connectors/google/ ./app/; \
 	else \
 	  tmp=$$(mktemp -d); mkdir -p "$$tmp/data" "$$tmp/runtime" "$$tmp/config" && chmod 700 "$$tmp/runtime"; \
 	  XDG_DATA_HOME="$$tmp/data" XDG_RUNTIME_DIR="$$tmp/runtime" XDG_CONFIG_HOME="$$tmp/config" \
 	  dbus-run-session -- sh -c 'echo -n caseyos-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-	    CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run "Real" -v ./connectors/keychain/ ./app/'; \
+	    CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run "Real" -v ./connectors/keychain/ ./connectors/google/ ./app/'; \
 	  status=$$?; rm -rf "$$tmp"; exit $$status; \
 	fi
