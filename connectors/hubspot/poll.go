@@ -49,14 +49,15 @@ const (
 
 // Cursor phases, in the order a pass runs them.
 const (
-	phaseContacts = "contacts"
-	phaseDeals    = "deals"
-	phaseForms    = "forms"
+	phaseContacts  = "contacts"
+	phaseDeals     = "deals"
+	phaseCompanies = "companies" // later passes only: the first reads companies through their contacts and deals
+	phaseForms     = "forms"
 )
 
 // cursor is Poll's state, stored by the sync engine as an opaque string.
 //
-// A pass runs the phases contacts → deals → forms. The first pass lists
+// A pass runs the phases contacts → deals → (companies) → forms. The first pass lists
 // everything (Synced false); later passes search for records modified in
 // (since, upper]. The paging state of the phase in progress is saved after
 // every page whose signals are returned, so an interrupted pass resumes at
@@ -135,7 +136,7 @@ func (c *Client) Poll(ctx context.Context, cursorIn string) ([]*backend.Signal, 
 		var sigs []*backend.Signal
 		var err error
 		switch cur.Phase {
-		case phaseContacts, phaseDeals:
+		case phaseContacts, phaseDeals, phaseCompanies:
 			sigs, err = p.objectPage(ctx, &cur)
 		case phaseForms:
 			sigs, err = p.formsStep(ctx, &cur)
@@ -212,8 +213,11 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 	typ := cur.Phase
 	props := contactProps
 	modProp := "lastmodifieddate"
-	if typ == phaseDeals {
+	switch typ {
+	case phaseDeals:
 		props, modProp = dealProps, "hs_lastmodifieddate"
+	case phaseCompanies:
+		props, modProp = companyProps, "hs_lastmodifieddate"
 	}
 	var pg page
 	op := "hubspot.sync." + typ
@@ -245,10 +249,13 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 	}
 	var sigs []*backend.Signal
 	var err error
-	if typ == phaseContacts {
+	switch typ {
+	case phaseContacts:
 		sigs, err = p.contactSignals(ctx, pg.Results, cur)
-	} else {
+	case phaseDeals:
 		sigs, err = p.dealSignals(ctx, pg.Results, cur.Synced)
+	case phaseCompanies:
+		sigs = companySignals(pg.Results)
 	}
 	if err != nil {
 		return nil, err
@@ -291,6 +298,13 @@ func (p *poller) advance(cur *cursor, pg *page, modProp string) {
 		cur.Phase = phaseDeals
 		cur.From, cur.FromIncl = cur.Since[phaseDeals], false
 	case phaseDeals:
+		if cur.Synced {
+			cur.Phase = phaseCompanies
+			cur.From, cur.FromIncl = cur.Since[phaseCompanies], false
+		} else {
+			cur.Phase = phaseForms
+		}
+	case phaseCompanies:
 		cur.Phase = phaseForms
 	}
 }
@@ -441,6 +455,24 @@ func (p *poller) contactSignals(ctx context.Context, objs []hsObject, cur *curso
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// companySignals mirrors companies a later pass found modified (their
+// industry, size, country, target-account flag: the ICP fields) as
+// record.updated, so the moves about their people and deals are re-scored.
+func companySignals(objs []hsObject) []*backend.Signal {
+	var out []*backend.Signal
+	for i := range objs {
+		co := mapCompany(&objs[i])
+		if co.UpdatedAt.IsZero() {
+			continue
+		}
+		out = append(out, &backend.Signal{
+			Source: backend.SourceHubSpot, Type: backend.SignalRecordUpdated, OccurredAt: co.UpdatedAt,
+			DedupeKey: editedKey("company", co.ID, co.UpdatedAt), CompanyID: co.ID, Company: co,
+		})
+	}
+	return out
 }
 
 // readCompanies batch-reads companies by id; ids that no longer exist are
@@ -840,7 +872,7 @@ func (p *poller) formsStep(ctx context.Context, cur *cursor) ([]*backend.Signal,
 	}
 	if f == nil {
 		// The pass is complete.
-		cur.Since[phaseContacts], cur.Since[phaseDeals] = cur.Upper, cur.Upper
+		cur.Since[phaseContacts], cur.Since[phaseDeals], cur.Since[phaseCompanies] = cur.Upper, cur.Upper, cur.Upper
 		cur.Synced, cur.Phase, cur.After, cur.Seen, cur.From, cur.FromIncl = true, "", "", 0, 0, false
 		return nil, nil
 	}

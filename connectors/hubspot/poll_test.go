@@ -238,6 +238,9 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 		if err := f.srv.SetProps("contacts", "100001", map[string]string{"jobtitle": "VP Engineering"}); err != nil {
 			t.Fatal(err)
 		}
+		if err := f.srv.SetProps("companies", "200", map[string]string{"industry": "Fintech", "numberofemployees": "900"}); err != nil {
+			t.Fatal(err)
+		}
 		f.clock.Advance(time.Minute)
 		sigs, next := f.pollAll(t, cur)
 		var edits []*backend.Signal
@@ -250,8 +253,11 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 				seen[s.DedupeKey]++
 			}
 		}
-		var deal, contact bool
+		var deal, contact, company bool
 		for _, s := range edits {
+			if s.Company != nil && s.Deal == nil && s.Contact == nil && s.Company.ID == "200" && s.Company.Industry == "Fintech" && s.Company.Employees == 900 {
+				company = true
+			}
 			if s.Deal != nil && s.Deal.ID == "301" && s.Deal.Amount == 250000 {
 				deal = true
 			}
@@ -259,8 +265,8 @@ func TestPoll_IncrementalAndRepoll(t *testing.T) {
 				contact = true
 			}
 		}
-		if !deal || !contact || len(edits) != 2 {
-			t.Fatalf("edits = %v, want one record.updated for deal 301 (amount 250000) and one for contact 100001", keys(edits))
+		if !deal || !contact || !company || len(edits) != 3 {
+			t.Fatalf("edits = %v, want one record.updated each for deal 301 (amount 250000), contact 100001 and company 200 (Fintech, 900)", keys(edits))
 		}
 		again, _ := f.pollAll(t, next)
 		for _, s := range again {
