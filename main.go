@@ -131,23 +131,3 @@ func fakeHubSpot(clock backend.Clock) app.Fake {
 		return url, srv.Close, nil
 	}
 }
-
-// demoFeed brings the demo workspace's HubSpot signals through the real
-// connector from an in-process fake seeded with the demo's records.
-func demoFeed(clock backend.Clock) app.DemoFeed {
-	return func(ctx context.Context, now time.Time) ([]backend.Poller, []backend.Source, func(), error) {
-		srv := hubspottest.New(hubspottest.Options{Clock: clock})
-		srv.Seed(hubspottest.DemoSeed(now))
-		url, err := srv.Start("127.0.0.1:0")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		c, err := hubspot.New(hubspot.Config{BaseURL: url, Account: "demo-hubspot", Clock: clock,
-			Credentials: hubspot.Credentials{Token: srv.Token()}, SearchLag: -1})
-		if err != nil {
-			srv.Close()
-			return nil, nil, nil, err
-		}
-		return []backend.Poller{c}, []backend.Source{backend.SourceHubSpot}, srv.Close, nil
-	}
-}

@@ -91,8 +91,10 @@ func OpenWorkspace(ctx context.Context, ws Workspace, open OpenFunc, clock backe
 // DemoFeed starts in-process fakes seeded with the demo's records at now
 // and returns pollers over them, so that the demo's vendor signals arrive
 // through the real connector code; stop ends the fakes. Sources lists the
-// signal sources the pollers replace in the scenario.
-type DemoFeed func(ctx context.Context, now time.Time) (pollers []backend.Poller, sources []backend.Source, stop func(), err error)
+// signal sources the pollers replace in the scenario. The pollers run one
+// after the other, in order, and dir answers from what the earlier ones
+// stored (mail and calendars find the CRM's contacts).
+type DemoFeed func(ctx context.Context, now time.Time, dir backend.Directory) (pollers []backend.Poller, sources []backend.Source, stop func(), err error)
 
 func openWorkspace(ctx context.Context, ws Workspace, open OpenFunc, clock backend.Clock, feed DemoFeed) (backend.Store, error) {
 	st, err := open(ws.Path)
@@ -148,7 +150,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 	}
 	var pollers []backend.Poller
 	if feed != nil {
-		ps, sources, stop, err := feed(ctx, now)
+		ps, sources, stop, err := feed(ctx, now, backend.NewDirectory(st, clock))
 		if err == nil {
 			defer stop()
 			pollers = ps
@@ -182,9 +184,9 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 			if err := syncer.Add(p); err != nil {
 				return err
 			}
-		}
-		if _, err := syncer.SyncOnce(ctx, ""); err != nil {
-			return &backend.Error{Code: backend.EINTERNAL, Message: "the demo's fake accounts could not be synced", Err: err}
+			if _, err := syncer.SyncOnce(ctx, p.Account()); err != nil {
+				return &backend.Error{Code: backend.EINTERNAL, Message: "the demo's fake accounts could not be synced", Err: err}
+			}
 		}
 		for _, p := range pollers {
 			if err := backend.ForgetSync(ctx, st, p.Account()); err != nil {

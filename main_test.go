@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/store"
+)
+
+// TestDemoFeed loads the demo workspace the way the binary does: the
+// scenario's own lines for what no vendor sends, and HubSpot, Gmail and
+// Calendar through their real connectors from the in-process fakes.
+func TestDemoFeed(t *testing.T) {
+	dir := t.TempDir()
+	clock := backend.NewManualClock(time.Now().Truncate(time.Second))
+	run := func(args ...string) []byte {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
+			Open:     func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
+			DemoFeed: demoFeed(clock),
+		})
+		if code != 0 {
+			t.Fatalf("caseyos %v: %d %s", args, code, errb.String())
+		}
+		return out.Bytes()
+	}
+	var today app.TodayDTO
+	if err := json.Unmarshal(run("today", "--json", "--limit", "50"), &today); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(today.Moves); !today.Workspace.Demo || n < 10 || n > 15 {
+		t.Fatalf("demo: demo %v, %d moves; want the demo with 10–15", today.Workspace.Demo, n)
+	}
+	for _, d := range []string{"sales", "marketing", "cs"} {
+		if today.ByDomain[d] == 0 {
+			t.Errorf("no %s moves", d)
+		}
+	}
+	bySource := map[string]int{}
+	var reply *app.MoveDTO
+	for i, m := range today.Moves {
+		bySource[m.Source]++
+		if m.Source == "gmail" && m.Kind == "send_email" && strings.Contains(m.Title, "Dana Whitfield") {
+			reply = &today.Moves[i]
+		}
+	}
+	if bySource["hubspot"] < 3 || bySource["gmail"] < 2 || bySource["gcal"] < 2 {
+		t.Errorf("moves by source = %v, want the deals', the mail's and the meetings' moves through their connectors", bySource)
+	}
+	// Mail is tied to the CRM's records, which HubSpot brought first.
+	if reply == nil || reply.ContactID != "1001" || reply.DealID != "9001" {
+		t.Errorf("reply to Dana = %+v, want it about HubSpot contact 1001 and deal 9001", reply)
+	}
+	// The fakes' passes leave no account connected in the demo.
+	var st app.StatusDTO
+	if err := json.Unmarshal(run("status", "--json"), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range st.Accounts {
+		if a.State != "not_connected" {
+			t.Errorf("demo shows %s as %s", a.Account, a.State)
+		}
+	}
+}
