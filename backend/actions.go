@@ -165,6 +165,18 @@ func (EmailAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	return p, nil
 }
 
+// Owner asks the mailbox for its own address when it can tell ("" when not).
+func (a EmailAction) Owner(ctx context.Context) string {
+	if o, ok := a.Mailbox.(interface {
+		Address(context.Context) (string, error)
+	}); ok {
+		if addr, err := o.Address(ctx); err == nil {
+			return addr
+		}
+	}
+	return ""
+}
+
 func (EmailAction) outgoing(p *Plan) OutgoingEmail {
 	e := p.Email
 	return OutgoingEmail{To: e.To, Cc: e.Cc, Subject: e.Subject, Body: e.Body, ThreadID: e.ThreadID, InReplyTo: e.InReplyTo, MessageID: e.MessageID}

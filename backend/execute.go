@@ -30,8 +30,19 @@ var verbFor = map[MoveKind]string{
 	KindNote: "saving a note",
 }
 
+// SetExecutors replaces the executors, for when accounts are connected or
+// disconnected while the app runs (NewActions builds them).
+func (q *Queue) SetExecutors(executors ...Executor) {
+	q.run.mu.Lock()
+	q.executors = executors
+	q.run.mu.Unlock()
+}
+
 func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
-	for _, e := range q.executors {
+	q.run.mu.Lock()
+	executors := q.executors
+	q.run.mu.Unlock()
+	for _, e := range executors {
 		if e.Supports(kind) {
 			return e, nil
 		}
@@ -127,6 +138,7 @@ type planned struct {
 	Preview
 	action Action
 	draft  string // fingerprint of the draft planned from
+	owner  string // the sender's address, for our Message-ID's domain
 }
 
 // Preview renders exactly what executing move id would send or create,
@@ -191,7 +203,14 @@ func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
 		return nil, err
 	}
 	plan.V, plan.MoveID, plan.Kind = PlanVersion, in.Move.ID, in.Move.Kind
-	p := &planned{Preview: Preview{Move: in.Move, Plan: plan, Hash: plan.Hash()}, action: a, draft: draftPrint(in.Move)}
+	p := &planned{Preview: Preview{Move: in.Move, Plan: plan, Hash: plan.Hash()}, action: a, draft: draftPrint(in.Move), owner: in.Settings.OwnerEmail}
+	if p.owner == "" && plan.Email != nil {
+		// Our Message-ID is in the mailbox's own domain, so the mailbox
+		// knows a reply to it is in a thread we took part in.
+		if o, ok := a.(interface{ Owner(context.Context) string }); ok {
+			p.owner = o.Owner(ctx)
+		}
+	}
 	if plan.Outgoing {
 		p.UndoWindow = in.Settings.UndoWindow
 	}
@@ -341,7 +360,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		}
 		key := fmt.Sprintf("move-%d-attempt-%d-%s", m.ID, len(prior)+1, randomHex(4))
 		plan := p.Plan.clone()
-		plan.bind(key, st.OwnerEmail)
+		plan.bind(key, p.owner)
 		raw, err := plan.encode()
 		if err != nil {
 			return &Error{Code: EINTERNAL, Message: "the plan cannot be recorded", Err: err}
@@ -446,7 +465,7 @@ func (q *Queue) commit(ctx context.Context, execID uint64) (*Move, *Execution, e
 		if m, err = tx.FindMove(e.MoveID); err != nil {
 			return err
 		}
-		if plan, err = decodePlan(e.Plan); err != nil {
+		if plan, err = DecodePlan(e.Plan); err != nil {
 			return err
 		}
 		if plan.Outgoing {

@@ -209,8 +209,8 @@ func (p *Plan) bind(key, ownerEmail string) {
 	}
 }
 
-// decodePlan reads a stored plan.
-func decodePlan(b []byte) (*Plan, error) {
+// DecodePlan reads a plan stored with an execution.
+func DecodePlan(b []byte) (*Plan, error) {
 	if len(b) == 0 {
 		return nil, Errorf(EINTERNAL, "the execution has no stored plan")
 	}

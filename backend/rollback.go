@@ -40,7 +40,7 @@ func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move
 	if exec.State != ExecCommitted {
 		return nil, nil, Errorf(ECONFLICT, "move %d is being carried out right now; roll it back once it finishes", moveID)
 	}
-	plan, err := decodePlan(exec.Plan)
+	plan, err := DecodePlan(exec.Plan)
 	if err != nil {
 		return nil, nil, WrapError("rollback", err)
 	}

@@ -125,7 +125,7 @@ func (q *Queue) Tick(ctx context.Context) (TickReport, error) {
 }
 
 func planAccount(e *Execution) string {
-	p, err := decodePlan(e.Plan)
+	p, err := DecodePlan(e.Plan)
 	if err != nil {
 		return string(e.Kind)
 	}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -198,14 +197,14 @@ type executionRecord struct {
 	CommittedAt    time.Time         `json:"committed_at"`
 	// Written since the execution engine (issue 6); absent in older files,
 	// where they read as zero.
-	Action       string          `json:"action,omitempty"`
-	Plan         json.RawMessage `json:"plan,omitempty"` // backend.Plan's canonical JSON, kept as written
-	PlanHash     string          `json:"plan_hash,omitempty"`
-	UndoUntil    *time.Time      `json:"undo_until,omitempty"`
-	NotBefore    *time.Time      `json:"not_before,omitempty"`
-	Queued       string          `json:"queued,omitempty"`
-	Attempts     int             `json:"attempts,omitempty"`
-	RolledBackAt *time.Time      `json:"rolled_back_at,omitempty"`
+	Action       string     `json:"action,omitempty"`
+	Plan         string     `json:"plan,omitempty"` // backend.Plan's canonical JSON, kept as written (a string: byte-exact)
+	PlanHash     string     `json:"plan_hash,omitempty"`
+	UndoUntil    *time.Time `json:"undo_until,omitempty"`
+	NotBefore    *time.Time `json:"not_before,omitempty"`
+	Queued       string     `json:"queued,omitempty"`
+	Attempts     int        `json:"attempts,omitempty"`
+	RolledBackAt *time.Time `json:"rolled_back_at,omitempty"`
 }
 
 // guardrailsRecord is meta/guardrails.
@@ -602,10 +601,17 @@ func toExecutionRecord(e *backend.Execution) executionRecord {
 		Actor: string(e.Actor), Draft: toDraftRecord(e.Draft), RemoteIDs: cloneStringMap(e.RemoteIDs),
 		Result: e.Result, Error: e.Error,
 		CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt), CommittedAt: utc(e.CommittedAt),
-		Action: e.Action, Plan: json.RawMessage(bytes.Clone(e.Plan)), PlanHash: e.PlanHash,
+		Action: e.Action, Plan: string(e.Plan), PlanHash: e.PlanHash,
 		UndoUntil: optTime(e.UndoUntil), NotBefore: optTime(e.NotBefore), Queued: e.Queued, Attempts: e.Attempts,
 		RolledBackAt: optTime(e.RolledBackAt),
 	}
+}
+
+func planBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
 }
 
 // optTime is nil for the zero time, so unset times are left out.
@@ -630,7 +636,7 @@ func fromExecutionRecord(id uint64, r *executionRecord) *backend.Execution {
 		Kind: backend.MoveKind(r.Kind), Actor: backend.Actor(r.Actor), Draft: fromDraftRecord(r.Draft),
 		RemoteIDs: r.RemoteIDs, Result: r.Result, Error: r.Error,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CommittedAt: r.CommittedAt,
-		Action: r.Action, Plan: []byte(r.Plan), PlanHash: r.PlanHash,
+		Action: r.Action, Plan: planBytes(r.Plan), PlanHash: r.PlanHash,
 		UndoUntil: fromOptTime(r.UndoUntil), NotBefore: fromOptTime(r.NotBefore), Queued: r.Queued, Attempts: r.Attempts,
 		RolledBackAt: fromOptTime(r.RolledBackAt),
 	}
