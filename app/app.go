@@ -104,6 +104,7 @@ func (a *App) startup(ctx context.Context) {
 	}()
 	a.startSync()
 	a.startWebhooks()
+	a.startExecutions()
 }
 
 // shutdown stops the background work and waits for it.

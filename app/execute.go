@@ -1,0 +1,415 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// The execution methods the UI calls (docs/api.md, "Executing moves").
+// Each is thin: validate → backend → DTO.
+
+// RefusalDTO says which guardrail refused and why.
+type RefusalDTO struct {
+	Guardrail string `json:"guardrail"` // kill_switch, daily_cap, do_not_contact, preview …
+	Message   string `json:"message"`
+}
+
+func toRefusal(err error) *RefusalDTO {
+	if err == nil {
+		return nil
+	}
+	g, _ := backend.RefusedBy(err)
+	return &RefusalDTO{Guardrail: g, Message: backend.ErrorMessage(err)}
+}
+
+// ExecutionPreviewDTO is a dry run: exactly what executing the move would
+// send or create, the hash to pass back to ExecuteMove, and what the
+// guardrails would do with it now.
+type ExecutionPreviewDTO struct {
+	MoveID            uint64        `json:"move_id"`
+	Kind              string        `json:"kind"`
+	Action            string        `json:"action"`  // send_email, create_draft, create_task, update_deal, schedule_meeting, merge_contacts, reply_social, note
+	Account           string        `json:"account"` // gmail, gcal, hubspot, x, local
+	Hash              string        `json:"hash"`
+	Effects           []string      `json:"effects"`
+	Undo              string        `json:"undo"`                // what undo and rollback can do
+	UndoWindowSeconds float64       `json:"undo_window_seconds"` // how long it will wait before leaving
+	QueuedUntil       *time.Time    `json:"queued_until,omitempty"`
+	QueuedReason      string        `json:"queued_reason,omitempty"`
+	Refused           *RefusalDTO   `json:"refused,omitempty"`
+	Plan              *backend.Plan `json:"plan"` // the exact payload: email, task, deal, meeting (with slots), merge, social or note
+}
+
+// ExecutionStatusDTO is where an execution is.
+type ExecutionStatusDTO struct {
+	ExecutionID    uint64            `json:"execution_id"`
+	MoveID         uint64            `json:"move_id"`
+	IdempotencyKey string            `json:"idempotency_key"`
+	State          string            `json:"state"` // waiting_undo, queued, committing, committed, failed, undone
+	Action         string            `json:"action,omitempty"`
+	Actor          string            `json:"actor,omitempty"`
+	Summary        string            `json:"summary,omitempty"` // the first effect of its plan
+	UndoDeadline   *time.Time        `json:"undo_deadline,omitempty"`
+	UndoSeconds    float64           `json:"undo_seconds,omitempty"` // left in the window when this was made
+	QueuedReason   string            `json:"queued_reason,omitempty"`
+	NotBefore      *time.Time        `json:"not_before,omitempty"`
+	Attempts       int               `json:"attempts"`
+	Result         string            `json:"result,omitempty"`
+	Error          string            `json:"error,omitempty"`
+	RemoteIDs      map[string]string `json:"remote_ids,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
+	CommittedAt    *time.Time        `json:"committed_at,omitempty"`
+	RolledBackAt   *time.Time        `json:"rolled_back_at,omitempty"`
+}
+
+func optUTC(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func (a *App) toStatus(e *backend.Execution) ExecutionStatusDTO {
+	out := ExecutionStatusDTO{
+		ExecutionID: e.ID, MoveID: e.MoveID, IdempotencyKey: e.IdempotencyKey, State: string(e.State), Action: e.Action,
+		Actor: string(e.Actor), QueuedReason: e.Queued, Attempts: e.Attempts, Result: e.Result, Error: e.Error, RemoteIDs: e.RemoteIDs,
+		CreatedAt: e.CreatedAt.UTC(), CommittedAt: optUTC(e.CommittedAt), RolledBackAt: optUTC(e.RolledBackAt),
+	}
+	if e.State == backend.ExecWaitingUndo {
+		out.UndoDeadline = optUTC(e.UndoUntil)
+		out.UndoSeconds = max(e.UndoUntil.Sub(a.clock.Now()).Seconds(), 0)
+	}
+	if e.State == backend.ExecQueued {
+		out.NotBefore = optUTC(e.NotBefore)
+	}
+	if p, err := backend.DecodePlan(e.Plan); err == nil && len(p.Effects) > 0 {
+		out.Summary = p.Effects[0]
+	}
+	return out
+}
+
+// PreviewExecution renders exactly what executing move id would do, from
+// the code that executes it; pass Hash to ExecuteMove.
+func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
+	p, err := a.queue.Preview(a.ctx, id)
+	if err != nil {
+		return ExecutionPreviewDTO{}, err
+	}
+	out := ExecutionPreviewDTO{
+		MoveID: id, Kind: string(p.Plan.Kind), Action: p.Plan.Action, Account: p.Plan.Account, Hash: p.Hash,
+		Effects: p.Plan.Effects, Undo: p.Plan.Undo, UndoWindowSeconds: p.UndoWindow.Seconds(), Refused: toRefusal(p.Refused), Plan: p.Plan,
+	}
+	if p.Hold.Queue {
+		out.QueuedUntil, out.QueuedReason = optUTC(p.Hold.NotBefore), p.Hold.Why
+	}
+	return out, nil
+}
+
+// ExecuteMove executes move id as previewed: previewHash is the Hash of
+// the preview shown ("" skips the check, for scripts). Sends come back
+// waiting_undo with the deadline; the execution:undo_window event says
+// the same to every window.
+func (a *App) ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	_, exec, err := a.queue.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(previewHash)})
+	if exec != nil {
+		return a.toStatus(exec), err
+	}
+	return ExecutionStatusDTO{}, err
+}
+
+// CancelExecution takes back move id's execution while it waits (the undo
+// window, `z`, or the outbox): nothing is sent and the move is pending again.
+func (a *App) CancelExecution(id uint64, via string) (ExecutionStatusDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	_, exec, err := a.queue.CancelExecution(a.ctx, id, who)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	return a.toStatus(exec), nil
+}
+
+// Rollback runs the compensating action of move id's committed execution,
+// or refuses (ECONFLICT) saying why none exists.
+func (a *App) Rollback(id uint64, via string) (ExecutionStatusDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	_, exec, err := a.queue.Rollback(a.ctx, id, who)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	return a.toStatus(exec), nil
+}
+
+// UndoExecution is `caseyos undo ID`: cancel while it waits, else roll back.
+func (a *App) UndoExecution(id uint64, via string) (ExecutionStatusDTO, error) {
+	return a.Rollback(id, via) // Rollback cancels an execution that has not left
+}
+
+// ExecutionStatus returns move id's latest execution.
+func (a *App) ExecutionStatus(id uint64) (ExecutionStatusDTO, error) {
+	e, err := a.queue.Execution(a.ctx, id)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	return a.toStatus(e), nil
+}
+
+// KillSwitchDTO is the kill switch's state.
+type KillSwitchDTO struct {
+	On        bool       `json:"on"`
+	At        *time.Time `json:"at,omitempty"`
+	By        string     `json:"by,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	Cancelled []uint64   `json:"cancelled_move_ids"`
+}
+
+// KillSwitch turns the kill switch "on" or "off", or reads it ("status").
+// On stops every outgoing action at once, persisted across restarts.
+func (a *App) KillSwitch(state, reason, via string) (KillSwitchDTO, error) {
+	switch strings.ToLower(strings.TrimSpace(state)) {
+	case "status", "":
+		g, err := a.queue.Guardrails(a.ctx)
+		if err != nil {
+			return KillSwitchDTO{}, err
+		}
+		return KillSwitchDTO{On: g.KillSwitch, At: optUTC(g.KillSwitchAt), By: string(g.KillSwitchBy), Reason: g.KillSwitchReason, Cancelled: []uint64{}}, nil
+	case "on", "off":
+	default:
+		return KillSwitchDTO{}, backend.Errorf(backend.EINVALID, "kill switch state %q is not on, off or status", state)
+	}
+	who, err := actor(via)
+	if err != nil {
+		return KillSwitchDTO{}, err
+	}
+	ks, err := a.queue.SetKillSwitch(a.ctx, strings.EqualFold(strings.TrimSpace(state), "on"), who, strings.TrimSpace(reason))
+	if err != nil {
+		return KillSwitchDTO{}, err
+	}
+	return KillSwitchDTO{On: ks.On, At: optUTC(ks.At), By: ks.By, Reason: ks.Reason, Cancelled: ks.Cancelled}, nil
+}
+
+// Outbox lists the executions waiting for their account or send window.
+func (a *App) Outbox() ([]ExecutionStatusDTO, error) {
+	list, err := a.queue.Outbox(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []ExecutionStatusDTO{}
+	for _, e := range list {
+		out = append(out, a.toStatus(e))
+	}
+	return out, nil
+}
+
+// RetryOutbox tries the executions held offline now, in order.
+func (a *App) RetryOutbox() ([]ExecutionStatusDTO, error) {
+	if _, err := a.queue.RetryOutbox(a.ctx); err != nil {
+		return nil, err
+	}
+	return a.Outbox()
+}
+
+// AuditEntryDTO is one entry of the audit log, with its hashes.
+type AuditEntryDTO struct {
+	AuditDTO
+	MoveID   uint64   `json:"move_id,omitempty"`
+	Reasons  []string `json:"reasons,omitempty"`
+	PrevHash string   `json:"prev_hash"`
+	Hash     string   `json:"hash"`
+}
+
+// AuditLogDTO is a page of the audit log.
+type AuditLogDTO struct {
+	Total   int             `json:"total"`
+	Entries []AuditEntryDTO `json:"entries"`
+}
+
+// AuditCheckDTO is the result of verifying the audit log's hash chain.
+type AuditCheckDTO struct {
+	OK      bool   `json:"ok"`
+	Entries int    `json:"entries"`
+	BadSeq  uint64 `json:"bad_seq,omitempty"`
+	Message string `json:"message"`
+}
+
+// AuditLog returns audit entries in sequence order (limit 0 = all).
+func (a *App) AuditLog(offset, limit int) (AuditLogDTO, error) {
+	if offset < 0 || limit < 0 {
+		return AuditLogDTO{}, backend.Errorf(backend.EINVALID, "offset and limit cannot be negative")
+	}
+	list, total, err := a.queue.Audit(a.ctx, offset, limit)
+	if err != nil {
+		return AuditLogDTO{}, err
+	}
+	out := AuditLogDTO{Total: total, Entries: []AuditEntryDTO{}}
+	for _, e := range list {
+		out.Entries = append(out.Entries, AuditEntryDTO{AuditDTO: toAuditDTO(e), MoveID: e.MoveID, Reasons: e.Reasons, PrevHash: e.PrevHash, Hash: e.Hash})
+	}
+	return out, nil
+}
+
+// VerifyAudit checks the whole audit log: an edited or dropped entry is found.
+func (a *App) VerifyAudit() (AuditCheckDTO, error) {
+	c, err := a.queue.VerifyAudit(a.ctx)
+	if err != nil {
+		return AuditCheckDTO{}, err
+	}
+	return AuditCheckDTO{OK: c.OK, Entries: c.Entries, BadSeq: c.BadSeq, Message: c.Message}, nil
+}
+
+// DoNotContactDTO is one address nothing may be sent to.
+type DoNotContactDTO struct {
+	Email  string    `json:"email"`
+	Reason string    `json:"reason"` // bounced, unsubscribed, manual
+	Note   string    `json:"note,omitempty"`
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// DoNotContact lists the do-not-contact list.
+func (a *App) DoNotContact() ([]DoNotContactDTO, error) {
+	list, err := a.queue.DoNotContacts(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []DoNotContactDTO{}
+	for _, d := range list {
+		out = append(out, DoNotContactDTO{Email: d.Email, Reason: d.Reason, Note: d.Note, By: string(d.Actor), At: d.At.UTC()})
+	}
+	return out, nil
+}
+
+// AddDoNotContact puts an address on the list (reason "" = manual).
+func (a *App) AddDoNotContact(email, reason, note string) ([]DoNotContactDTO, error) {
+	if reason == "" {
+		reason = backend.DNCManual
+	}
+	if _, err := a.queue.AddDoNotContact(a.ctx, email, reason, note, backend.ActorClick); err != nil {
+		return nil, err
+	}
+	return a.DoNotContact()
+}
+
+// RemoveDoNotContact takes an address off the list.
+func (a *App) RemoveDoNotContact(email string) ([]DoNotContactDTO, error) {
+	if err := a.queue.RemoveDoNotContact(a.ctx, email, backend.ActorClick); err != nil {
+		return nil, err
+	}
+	return a.DoNotContact()
+}
+
+// RuleDTO is an auto-approval rule; it is also the format of a RULE_FILE.
+type RuleDTO struct {
+	ID           uint64   `json:"id,omitempty"`
+	Name         string   `json:"name"`
+	Enabled      bool     `json:"enabled"`
+	Kinds        []string `json:"kinds,omitempty"`
+	Domains      []string `json:"domains,omitempty"`
+	EmailDomains []string `json:"email_domains,omitempty"`
+	MinScore     float64  `json:"min_score,omitempty"`
+	Segments     []string `json:"segments,omitempty"`
+}
+
+func (r RuleDTO) rule() *backend.Rule {
+	out := &backend.Rule{ID: r.ID, Name: r.Name, Enabled: r.Enabled, EmailDomains: r.EmailDomains, MinScore: r.MinScore, Segments: r.Segments}
+	for _, k := range r.Kinds {
+		out.Kinds = append(out.Kinds, backend.MoveKind(k))
+	}
+	for _, d := range r.Domains {
+		out.Domains = append(out.Domains, backend.Domain(d))
+	}
+	return out
+}
+
+func toRuleDTO(r *backend.Rule) RuleDTO {
+	out := RuleDTO{ID: r.ID, Name: r.Name, Enabled: r.Enabled, EmailDomains: r.EmailDomains, MinScore: r.MinScore, Segments: r.Segments}
+	for _, k := range r.Kinds {
+		out.Kinds = append(out.Kinds, string(k))
+	}
+	for _, d := range r.Domains {
+		out.Domains = append(out.Domains, string(d))
+	}
+	return out
+}
+
+// Rules lists the auto-approval rules (all off until enabled).
+func (a *App) Rules() ([]RuleDTO, error) {
+	list, err := a.queue.Rules(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []RuleDTO{}
+	for _, r := range list {
+		out = append(out, toRuleDTO(r))
+	}
+	return out, nil
+}
+
+// SaveRule stores a rule (new when id is 0).
+func (a *App) SaveRule(in RuleDTO) (RuleDTO, error) {
+	r := in.rule()
+	if err := a.queue.SaveRule(a.ctx, r, backend.ActorClick); err != nil {
+		return RuleDTO{}, err
+	}
+	return toRuleDTO(r), nil
+}
+
+// SimulatedMoveDTO is a move a rule would have executed.
+type SimulatedMoveDTO struct {
+	MoveID    uint64    `json:"move_id"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	APS       float64   `json:"aps"` // when the move was created
+	CreatedAt time.Time `json:"created_at"`
+	Why       string    `json:"why"`
+	Blocked   string    `json:"blocked,omitempty"` // the guardrail that would still have stopped it
+}
+
+// SimulationDTO says what a rule would have executed.
+type SimulationDTO struct {
+	Rule    RuleDTO            `json:"rule"`
+	From    time.Time          `json:"from"`
+	To      time.Time          `json:"to"`
+	Checked int                `json:"checked"`
+	Matched []SimulatedMoveDTO `json:"matched"`
+}
+
+// SimulateRule answers "what would this rule have executed in the last
+// days days" (0 = 7) without executing anything.
+func (a *App) SimulateRule(in RuleDTO, days int) (SimulationDTO, error) {
+	if days < 0 || days > 90 {
+		return SimulationDTO{}, backend.Errorf(backend.EINVALID, "simulate over 1 to 90 days")
+	}
+	sim, err := a.queue.SimulateRule(a.ctx, in.rule(), days)
+	if err != nil {
+		return SimulationDTO{}, err
+	}
+	out := SimulationDTO{Rule: toRuleDTO(sim.Rule), From: sim.From.UTC(), To: sim.To.UTC(), Checked: sim.Checked, Matched: []SimulatedMoveDTO{}}
+	for _, s := range sim.Matched {
+		out.Matched = append(out.Matched, SimulatedMoveDTO{MoveID: s.Move.ID, Kind: string(s.Move.Kind), Title: s.Move.Title,
+			APS: round1(s.Move.Score.APS), CreatedAt: s.Move.CreatedAt.UTC(), Why: s.Why, Blocked: s.Blocked})
+	}
+	return out, nil
+}
+
+// startExecutions runs the execution scheduler (reconcile at startup, the
+// undo window, the outbox, auto-approval rules) under the App's context.
+func (a *App) startExecutions() {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		_ = a.queue.RunExecutions(a.ctx)
+	}()
+}
