@@ -67,7 +67,12 @@ Commands:
   skip ID [--reason R] [--json]          skip a move
   snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
   restore ID [--json]                    bring a skipped or snoozed move back
-  execute ID [--json]                    carry out a move now
+  execute ID [--dry-run] [--yes] [--json]   preview a move, ask, then carry it out (waits out the undo window)
+  undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
+  kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
+  outbox [--retry] [--json]              executions waiting for their account or the recipient's send window
+  audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering
+  rules simulate RULE_FILE [--days N]    what an auto-approval rule would have executed in the last 7 days
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
@@ -152,7 +157,8 @@ var commands map[string]func(context.Context, *command, []string) int
 func init() {
 	commands = map[string]func(context.Context, *command, []string) int{
 		"today": runToday, "explain": runExplain, "skip": runSkip, "snooze": runSnooze,
-		"restore": runRestore, "execute": runExecute, "ingest": runIngest, "backup": runBackup,
+		"restore": runRestore, "execute": runExecuteMove, "undo": runUndoExecution, "kill-switch": runKillSwitch,
+		"outbox": runOutbox, "audit": runAudit, "rules": runRules, "ingest": runIngest, "backup": runBackup,
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
 		"sync": runSync, "dev": runDev,
 	}
@@ -491,26 +497,6 @@ func (c *command) change(ctx context.Context, args []string, fn func(facade, uin
 		extra = " until " + m.SnoozedUntil.Local().Format("Mon Jan 2 15:04")
 	}
 	fmt.Fprintf(c.env.Stdout, "%s move %d: %s%s\n", verb, m.ID, m.Title, extra)
-	return ExitOK
-}
-
-func runExecute(ctx context.Context, c *command, args []string) int {
-	fs := c.flags()
-	fs.BoolVar(&c.json, "json", false, "print JSON")
-	a, id, done, code := c.openForMove(ctx, args)
-	if done == nil {
-		return code
-	}
-	defer done()
-	e, err := a.Execute(id, "cli")
-	if err != nil {
-		return c.fail(err)
-	}
-	if c.json {
-		c.printJSON(c.env.Stdout, e)
-		return ExitOK
-	}
-	fmt.Fprintf(c.env.Stdout, "Executed move %d (%s): %s\n", id, e.IdempotencyKey, e.Result)
 	return ExitOK
 }
 

@@ -1,0 +1,465 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// The execution commands: execute, undo, kill-switch, outbox, audit and
+// rules simulate. They call the App (or a running instance's) through
+// executeFacade.
+
+// executeFacade is what the execution commands call.
+type executeFacade interface {
+	PreviewExecution(id uint64) (ExecutionPreviewDTO, error)
+	ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error)
+	ExecutionStatus(id uint64) (ExecutionStatusDTO, error)
+	CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
+	UndoExecution(id uint64, via string) (ExecutionStatusDTO, error)
+	KillSwitch(state, reason, via string) (KillSwitchDTO, error)
+	Outbox() ([]ExecutionStatusDTO, error)
+	RetryOutbox() ([]ExecutionStatusDTO, error)
+	AuditLog(offset, limit int) (AuditLogDTO, error)
+	VerifyAudit() (AuditCheckDTO, error)
+	SimulateRule(in RuleDTO, days int) (SimulationDTO, error)
+}
+
+var (
+	_ executeFacade = (*App)(nil)
+	_ executeFacade = (*remote)(nil)
+)
+
+func asExecute(c *command, f facade) (executeFacade, bool) {
+	ef, ok := f.(executeFacade)
+	if !ok {
+		c.fail(backend.Errorf(backend.EINTERNAL, "this surface cannot execute moves"))
+	}
+	return ef, ok
+}
+
+func runExecuteMove(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	dryRun := fs.Bool("dry-run", false, "print what would be sent or created, and stop")
+	yes := fs.Bool("yes", false, "do not ask before executing")
+	f, id, done, code := c.openForMove(ctx, args)
+	if done == nil {
+		return code
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	p, err := a.PreviewExecution(id)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json && *dryRun {
+		c.printJSON(c.env.Stdout, p)
+		return ExitOK
+	}
+	if !c.json {
+		c.printPreview(p)
+	}
+	if *dryRun {
+		return ExitOK
+	}
+	if p.Refused != nil {
+		return c.fail(backend.Errorf(backend.ECONFLICT, "%s", p.Refused.Message))
+	}
+	if !*yes {
+		fmt.Fprint(c.env.Stdout, "Execute this? [y/N] ")
+		line, _ := bufio.NewReader(c.env.Stdin).ReadString('\n')
+		if ans := strings.ToLower(strings.TrimSpace(line)); ans != "y" && ans != "yes" {
+			fmt.Fprintln(c.env.Stdout, "Not executed; nothing was sent.")
+			return ExitError
+		}
+	}
+	st, err := a.ExecuteMove(id, p.Hash, "cli")
+	if err != nil {
+		return c.fail(err)
+	}
+	if st.State == string(backend.ExecWaitingUndo) {
+		if !c.json {
+			fmt.Fprintf(c.env.Stdout, "Leaving in %.0f s — run `caseyos undo %d` (or press Ctrl-C here) to cancel.\n", st.UndoSeconds, id)
+		}
+		if local, ok := f.(*App); ok {
+			// Nothing else would carry it out once this process exits.
+			if st, err = local.waitExecution(ctx, id); err != nil {
+				return c.fail(err)
+			}
+		}
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, st)
+		return ExitOK
+	}
+	c.printStatus(st)
+	if st.State == string(backend.ExecFailed) {
+		return ExitError
+	}
+	return ExitOK
+}
+
+// waitExecution carries move id's execution through its undo window in
+// this process (a CLI that holds the data file). Ctrl-C cancels it with
+// nothing sent.
+func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO, error) {
+	for {
+		e, err := a.queue.Execution(context.WithoutCancel(ctx), id)
+		if err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+		if e.State != backend.ExecWaitingUndo {
+			return a.toStatus(e), nil
+		}
+		wait := min(max(e.UndoUntil.Sub(a.clock.Now()), 0), 200*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			_, ex, err := a.queue.CancelExecution(context.WithoutCancel(ctx), id, backend.ActorCLI)
+			if err != nil {
+				return ExecutionStatusDTO{}, err
+			}
+			return a.toStatus(ex), nil
+		case <-time.After(wait):
+		}
+		if _, err := a.queue.Tick(context.WithoutCancel(ctx)); err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+	}
+}
+
+func (c *command) printPreview(p ExecutionPreviewDTO) {
+	out := c.env.Stdout
+	fmt.Fprintf(out, "Move %d — %s via %s\n", p.MoveID, p.Action, p.Account)
+	for _, e := range p.Effects {
+		fmt.Fprintf(out, "  • %s\n", e)
+	}
+	if e := p.Plan.Email; e != nil {
+		fmt.Fprintf(out, "\n  To:      %s\n", strings.Join(e.To, ", "))
+		if len(e.Cc) > 0 {
+			fmt.Fprintf(out, "  Cc:      %s\n", strings.Join(e.Cc, ", "))
+		}
+		fmt.Fprintf(out, "  Subject: %s\n", e.Subject)
+		if e.ThreadID != "" {
+			fmt.Fprintf(out, "  Thread:  %s\n", e.ThreadID)
+		}
+		fmt.Fprintf(out, "\n%s\n\n", indent(e.Body))
+	}
+	if t := p.Plan.Task; t != nil && t.Body != "" {
+		fmt.Fprintf(out, "\n%s\n\n", indent(t.Body))
+	}
+	if m := p.Plan.Meeting; m != nil {
+		fmt.Fprintf(out, "  Attendees: %s (working hours judged in %s)\n", strings.Join(m.Attendees, ", "), m.TimeZone)
+	}
+	fmt.Fprintf(out, "  Undo: %s\n", p.Undo)
+	if p.UndoWindowSeconds > 0 {
+		fmt.Fprintf(out, "  It waits %.0f s before leaving.\n", p.UndoWindowSeconds)
+	}
+	if p.QueuedReason != "" {
+		fmt.Fprintf(out, "  Held: %s\n", p.QueuedReason)
+	}
+	if p.Refused != nil {
+		fmt.Fprintf(out, "  Refused by %s: %s\n", p.Refused.Guardrail, p.Refused.Message)
+	}
+	fmt.Fprintf(out, "  Preview %s\n", p.Hash[:12])
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}
+
+func (c *command) printStatus(st ExecutionStatusDTO) {
+	out := c.env.Stdout
+	switch backend.ExecutionState(st.State) {
+	case backend.ExecCommitted:
+		fmt.Fprintf(out, "Done (%s): %s\n", st.IdempotencyKey, st.Result)
+	case backend.ExecWaitingUndo:
+		fmt.Fprintf(out, "Waiting to leave until %s (%s).\n", st.UndoDeadline.Local().Format("15:04:05"), st.IdempotencyKey)
+	case backend.ExecQueued:
+		fmt.Fprintf(out, "Queued in the outbox (%s): %s\n", st.IdempotencyKey, st.QueuedReason)
+	case backend.ExecUndone:
+		fmt.Fprintf(out, "Undone (%s): %s\n", st.IdempotencyKey, st.Result)
+	case backend.ExecFailed:
+		fmt.Fprintf(out, "Failed (%s): %s\n", st.IdempotencyKey, st.Error)
+	default:
+		fmt.Fprintf(out, "%s (%s)\n", st.State, st.IdempotencyKey)
+	}
+}
+
+func runUndoExecution(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	f, id, done, code := c.openForMove(ctx, args)
+	if done == nil {
+		return code
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	st, err := a.UndoExecution(id, "cli")
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, st)
+		return ExitOK
+	}
+	c.printStatus(st)
+	return ExitOK
+}
+
+func runKillSwitch(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	reason := fs.String("reason", "", "why (kept in the audit log)")
+	pos, ok := c.parse(args, 1, "on, off or status")
+	if !ok {
+		return ExitUsage
+	}
+	f, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	ks, err := a.KillSwitch(pos[0], *reason, "cli")
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, ks)
+		return ExitOK
+	}
+	if !ks.On {
+		fmt.Fprintln(c.env.Stdout, "Kill switch is off: executions may leave.")
+		return ExitOK
+	}
+	fmt.Fprintf(c.env.Stdout, "Kill switch is ON since %s (by %s): nothing leaves this computer.\n", ks.At.Local().Format("Jan 2 15:04"), ks.By)
+	if len(ks.Cancelled) > 0 {
+		fmt.Fprintf(c.env.Stdout, "Taken back before they left: moves %v.\n", ks.Cancelled)
+	}
+	return ExitOK
+}
+
+func runOutbox(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	retry := fs.Bool("retry", false, "try the executions held offline now")
+	if _, ok := c.parse(args, 0, "no arguments"); !ok {
+		return ExitUsage
+	}
+	f, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	get := a.Outbox
+	if *retry {
+		get = a.RetryOutbox
+	}
+	list, err := get()
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, list)
+		return ExitOK
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.env.Stdout, "The outbox is empty.")
+		return ExitOK
+	}
+	fmt.Fprintf(c.env.Stdout, "%d queued, in the order they will leave:\n", len(list))
+	for _, e := range list {
+		when := ""
+		if e.NotBefore != nil {
+			when = " — next try " + e.NotBefore.Local().Format("Jan 2 15:04:05")
+		}
+		fmt.Fprintf(c.env.Stdout, "  #%d %s: %s (%s)%s\n", e.MoveID, e.Action, e.Summary, e.QueuedReason, when)
+	}
+	return ExitOK
+}
+
+func runAudit(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	verify := fs.Bool("verify", false, "check the hash chain; exit 1 when it is broken")
+	limit := fs.Int("limit", 0, "print only the last N entries")
+	if _, ok := c.parse(args, 0, "no arguments"); !ok {
+		return ExitUsage
+	}
+	f, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	if *verify {
+		chk, err := a.VerifyAudit()
+		if err != nil {
+			return c.fail(err)
+		}
+		if c.json {
+			c.printJSON(c.env.Stdout, chk)
+		} else if chk.OK {
+			fmt.Fprintf(c.env.Stdout, "Audit log OK: %s.\n", chk.Message)
+		} else {
+			fmt.Fprintf(c.env.Stdout, "Audit log TAMPERED: %s.\n", chk.Message)
+		}
+		if !chk.OK {
+			return ExitError
+		}
+		return ExitOK
+	}
+	head, err := a.AuditLog(0, 1)
+	if err != nil {
+		return c.fail(err)
+	}
+	offset := 0
+	if *limit > 0 && head.Total > *limit {
+		offset = head.Total - *limit
+	}
+	log, err := a.AuditLog(offset, 0)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, log)
+		return ExitOK
+	}
+	for _, e := range log.Entries {
+		move := ""
+		if e.MoveID != 0 {
+			move = fmt.Sprintf(" #%d", e.MoveID)
+		}
+		fmt.Fprintf(c.env.Stdout, "%6d %s %-6s %-22s%s %s\n", e.Seq, e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, move, e.Detail)
+	}
+	return ExitOK
+}
+
+func runRules(ctx context.Context, c *command, args []string) int {
+	fs := c.flags()
+	fs.BoolVar(&c.json, "json", false, "print JSON")
+	days := fs.Int("days", 7, "how many days back to simulate")
+	pos, ok := c.parse(args, 2, "simulate RULE_FILE")
+	if !ok {
+		return ExitUsage
+	}
+	if pos[0] != "simulate" {
+		c.usageError(fmt.Sprintf("unknown rules command %q (try: rules simulate RULE_FILE)", pos[0]))
+		return ExitUsage
+	}
+	b, err := os.ReadFile(pos[1])
+	if err != nil {
+		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("cannot read %s", pos[1]), Err: err})
+	}
+	var rule RuleDTO
+	if err := json.Unmarshal(b, &rule); err != nil {
+		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s is not a rule (JSON: name, kinds, domains, email_domains, min_score, segments)", pos[1]), Err: err})
+	}
+	f, done, ok := c.open(ctx, false)
+	if !ok {
+		return ExitError
+	}
+	defer done()
+	a, ok := asExecute(c, f)
+	if !ok {
+		return ExitError
+	}
+	sim, err := a.SimulateRule(rule, *days)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, sim)
+		return ExitOK
+	}
+	fmt.Fprintf(c.env.Stdout, "Rule “%s” over %s – %s: %d of %d moves would have been executed.\n", sim.Rule.Name,
+		sim.From.Local().Format("Jan 2"), sim.To.Local().Format("Jan 2"), len(sim.Matched), sim.Checked)
+	for _, m := range sim.Matched {
+		line := fmt.Sprintf("  #%d %-16s APS %5.1f  %s — %s", m.MoveID, m.Kind, m.APS, m.Title, m.Why)
+		if m.Blocked != "" {
+			line += " [stopped by " + m.Blocked + "]"
+		}
+		fmt.Fprintln(c.env.Stdout, line)
+	}
+	return ExitOK
+}
+
+// The running instance's execution methods, for commands sent to it.
+
+// PreviewExecution calls the instance's PreviewExecution.
+func (r *remote) PreviewExecution(id uint64) (out ExecutionPreviewDTO, err error) {
+	return out, r.call("PreviewExecution", []any{id}, &out)
+}
+
+// ExecuteMove calls the instance's ExecuteMove.
+func (r *remote) ExecuteMove(id uint64, hash, via string) (out ExecutionStatusDTO, err error) {
+	return out, r.call("ExecuteMove", []any{id, hash, via}, &out)
+}
+
+// ExecutionStatus calls the instance's ExecutionStatus.
+func (r *remote) ExecutionStatus(id uint64) (out ExecutionStatusDTO, err error) {
+	return out, r.call("ExecutionStatus", []any{id}, &out)
+}
+
+// CancelExecution calls the instance's CancelExecution.
+func (r *remote) CancelExecution(id uint64, via string) (out ExecutionStatusDTO, err error) {
+	return out, r.call("CancelExecution", []any{id, via}, &out)
+}
+
+// UndoExecution calls the instance's UndoExecution.
+func (r *remote) UndoExecution(id uint64, via string) (out ExecutionStatusDTO, err error) {
+	return out, r.call("UndoExecution", []any{id, via}, &out)
+}
+
+// KillSwitch calls the instance's KillSwitch.
+func (r *remote) KillSwitch(state, reason, via string) (out KillSwitchDTO, err error) {
+	return out, r.call("KillSwitch", []any{state, reason, via}, &out)
+}
+
+// Outbox calls the instance's Outbox.
+func (r *remote) Outbox() (out []ExecutionStatusDTO, err error) {
+	return out, r.call("Outbox", nil, &out)
+}
+
+// RetryOutbox calls the instance's RetryOutbox.
+func (r *remote) RetryOutbox() (out []ExecutionStatusDTO, err error) {
+	return out, r.call("RetryOutbox", nil, &out)
+}
+
+// AuditLog calls the instance's AuditLog.
+func (r *remote) AuditLog(offset, limit int) (out AuditLogDTO, err error) {
+	return out, r.call("AuditLog", []any{offset, limit}, &out)
+}
+
+// VerifyAudit calls the instance's VerifyAudit.
+func (r *remote) VerifyAudit() (out AuditCheckDTO, err error) {
+	return out, r.call("VerifyAudit", nil, &out)
+}
+
+// SimulateRule calls the instance's SimulateRule.
+func (r *remote) SimulateRule(in RuleDTO, days int) (out SimulationDTO, err error) {
+	return out, r.call("SimulateRule", []any{in, days}, &out)
+}
