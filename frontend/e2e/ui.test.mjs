@@ -277,6 +277,8 @@ describe('Today in the browser (demo workspace)', () => {
     assert.equal((await call(srv, 'Move', [note.id])).body.status, 'done');
     await page.waitForFunction((n) => document.querySelector('[data-testid=stat-done] b')?.textContent === String(n), done + 1);
 
+    // A row's buttons show on the focused row: pick it with the mouse, then Execute.
+    await page.click(`[data-move-id="${email.id}"] .title`);
     await page.click(`[data-move-id="${email.id}"] [data-testid=row-execute]`);
     await page.waitForSelector('[data-testid=notice-error]');
     assert.match(await page.textContent('[data-testid=notice-error]'), /Gmail|google|account/i);
