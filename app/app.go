@@ -50,6 +50,7 @@ type App struct {
 	webhookAddr string
 	syncMu      sync.Mutex
 	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
+	exec        execWiring                      // connected accounts' clients as executors (capabilities.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -70,6 +71,7 @@ func New(o Options) *App {
 		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events}}),
 		limiters: map[string]*backend.TokenBucket{},
 		dir:      backend.NewDirectory(o.Store, o.Clock),
+		exec:     execWiring{base: o.Executors},
 	}
 }
 

@@ -146,9 +146,13 @@ func (a *App) addAccount(c Connector) error {
 		a.limiters[c.Account] = l
 	}
 	a.syncMu.Unlock()
-	err := a.syncer.Add(&lazyPoller{c: c, secrets: a.secrets, limiter: l, dir: a.dir})
+	lp := &lazyPoller{c: c, secrets: a.secrets, limiter: l, dir: a.dir}
+	err := a.syncer.Add(lp)
 	if backend.ErrorCode(err) == backend.ECONFLICT {
 		return nil // already syncing
+	}
+	if err == nil {
+		a.useAccount(lp) // its client also carries out moves (capabilities.go)
 	}
 	return err
 }
@@ -336,6 +340,7 @@ func (a *App) Disconnect(account string) (ConnectionDTO, error) {
 	if err := a.syncer.Remove(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
 		return ConnectionDTO{}, err
 	}
+	a.dropAccount(account)
 	if a.secrets != nil {
 		if err := a.secrets.Delete(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
 			return ConnectionDTO{}, err
