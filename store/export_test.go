@@ -10,3 +10,9 @@ func CheckIndexes(db *DB) error { return db.bolt.View(checkIndexes) }
 func PutRaw(db *DB, bucket string, key, value []byte) error {
 	return db.bolt.Update(func(btx *bolt.Tx) error { return btx.Bucket([]byte(bucket)).Put(key, value) })
 }
+
+// DeleteRaw removes key from bucket, bypassing every check, to simulate a
+// dropped record.
+func DeleteRaw(db *DB, bucket string, key []byte) error {
+	return db.bolt.Update(func(btx *bolt.Tx) error { return btx.Bucket([]byte(bucket)).Delete(key) })
+}
