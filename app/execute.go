@@ -406,10 +406,35 @@ func (a *App) SimulateRule(in RuleDTO, days int) (SimulationDTO, error) {
 
 // startExecutions runs the execution scheduler (reconcile at startup, the
 // undo window, the outbox, auto-approval rules) under the App's context.
+// When a sync pass succeeds, its account is back: the outbox is tried at
+// once instead of at its next backoff.
 func (a *App) startExecutions() {
-	a.wg.Add(1)
+	back := make(chan struct{}, 1)
+	unsubscribe := a.events.Subscribe(func(name string, payload any) {
+		if st, ok := payload.(SyncStatusDTO); ok && name == backend.EventSyncStatus && st.State == string(backend.SyncConnected) {
+			select {
+			case back <- struct{}{}:
+			default:
+			}
+		}
+	})
+	a.wg.Add(2)
 	go func() {
 		defer a.wg.Done()
 		_ = a.queue.RunExecutions(a.ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
+		defer unsubscribe()
+		for {
+			select {
+			case <-a.ctx.Done():
+				return
+			case <-back:
+				if out, err := a.queue.Outbox(a.ctx); err == nil && len(out) > 0 {
+					_, _ = a.queue.RetryOutbox(a.ctx)
+				}
+			}
+		}
 	}()
 }

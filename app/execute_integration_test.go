@@ -440,3 +440,30 @@ func TestExecute_KillSwitch(t *testing.T) {
 		t.Errorf("VerifyAudit = %+v, %v", chk, err)
 	}
 }
+
+// A successful sync pass means the account is back: the outbox leaves
+// then, not at its next backoff.
+func TestExecute_OutboxLeavesWhenTheAccountIsBack(t *testing.T) {
+	e := newExecEnv(t)
+	id := e.reply()
+	e.mail.Inject(gmailtest.Fault{Method: "users.messages.send", Status: 503, Reason: "backendError"})
+	e.execute(id)
+	if st := e.status(id); st.State != "queued" || !strings.HasPrefix(st.QueuedReason, "offline") {
+		t.Fatalf("after a 503 the execution is %+v, want queued offline", st)
+	}
+	out, _ := e.app.Outbox()
+	if len(out) != 1 || out[0].MoveID != id {
+		t.Fatalf("Outbox() = %+v", out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.app.startup(ctx)
+	defer func() { cancel(); e.app.shutdown() }()
+	e.app.events.Publish(backend.EventSyncStatus, SyncStatusDTO{Account: "gmail", State: "connected"})
+	deadline := time.Now().Add(5 * time.Second)
+	for e.status(id).State != "committed" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := e.status(id); st.State != "committed" || len(e.mail.Sent()) != 1 {
+		t.Fatalf("after the account came back: %+v, %d sent; want committed, exactly 1", st, len(e.mail.Sent()))
+	}
+}
