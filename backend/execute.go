@@ -335,7 +335,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 			}
 			return Errorf(ECONFLICT, "move %d is %s; it cannot be executed", m.ID, m.Status)
 		}
-		if o.PreviewHash != "" && (o.PreviewHash != p.Hash || draftPrint(m) != p.draft) {
+		if o.PreviewHash != "" && o.PreviewHash != p.Hash {
 			refused = refuse(GuardPreview, "Move %d changed since it was previewed; preview it again to see what would be sent.", m.ID)
 			return q.auditRefusal(tx, m, o, refused, now)
 		}
