@@ -1,0 +1,245 @@
+// Package vad finds utterances in a stream of 16-bit mono PCM: an energy
+// detector against an adaptive noise floor, with a start debounce, a
+// pre-roll so the first consonant is kept, a hangover so short pauses
+// inside a command ("read … it") do not cut it, and a bound on utterance
+// length. It is pure Go and allocation-light; backend's listener runs it.
+package vad
+
+import (
+	"math"
+	"time"
+)
+
+// Config tunes a Detector. The zero value of a field means its default.
+type Config struct {
+	SampleRate int           // default 16000
+	Frame      time.Duration // analysis frame; default 10 ms
+	// Threshold is how far above the noise floor a frame must be to count
+	// as speech (default 9 dB); MinLevel is an absolute floor in dB
+	// relative to one LSB RMS (default 36 dB, about −54 dBFS) so that a
+	// silent room's dither never counts.
+	Threshold float64
+	MinLevel  float64
+	Start     time.Duration // speech needed to open an utterance; default 60 ms
+	Hangover  time.Duration // non-speech that closes it; default 200 ms
+	PreRoll   time.Duration // audio kept from before the start; default 150 ms
+	MaxLength time.Duration // an utterance is cut (and marked Truncated) here; default 4 s
+	MinLength time.Duration // shorter speech is dropped as a click; default 120 ms
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.SampleRate == 0 {
+		c.SampleRate = 16000
+	}
+	def(&c.Frame, 10*time.Millisecond)
+	def(&c.Start, 60*time.Millisecond)
+	def(&c.Hangover, 200*time.Millisecond)
+	def(&c.PreRoll, 150*time.Millisecond)
+	def(&c.MaxLength, 4*time.Second)
+	def(&c.MinLength, 120*time.Millisecond)
+	if c.Threshold == 0 {
+		c.Threshold = 9
+	}
+	if c.MinLevel == 0 {
+		c.MinLevel = 36
+	}
+	return c
+}
+
+// Utterance is one stretch of speech with its pre-roll and hangover.
+type Utterance struct {
+	PCM []int16
+	// Start and SpeechEnd are offsets into the stream: where the kept audio
+	// begins and where the last speech frame ended. The utterance is
+	// reported Hangover after SpeechEnd.
+	Start, SpeechEnd time.Duration
+	// Truncated is set when speech ran past MaxLength; such an utterance is
+	// longer than any command.
+	Truncated bool
+}
+
+// Detector segments a stream. It is not safe for concurrent use.
+type Detector struct {
+	cfg                        Config
+	frameLen                   int
+	startFrames, hangFrames    int
+	preFrames, maxFrames, minF int
+
+	partial []int16 // samples of an incomplete frame
+	pos     int64   // samples consumed in whole frames
+
+	floor      float64 // noise floor, dB
+	floorReady bool
+
+	ring []int16 // the last preFrames frames, for pre-roll
+
+	inSpeech  bool
+	waitQuiet bool // after a truncation: wait for silence before the next utterance
+	run       int  // consecutive speech frames while not in speech
+	quiet     int  // consecutive non-speech frames while in speech
+	speechLen int  // frames since the utterance opened
+	cur       []int16
+	curStart  int64
+	lastVoice int64 // sample offset of the end of the last speech frame
+}
+
+// New returns a Detector.
+func New(cfg Config) *Detector {
+	cfg = cfg.withDefaults()
+	fl := int(int64(cfg.SampleRate) * int64(cfg.Frame) / int64(time.Second))
+	frames := func(d time.Duration) int { return int(d / cfg.Frame) }
+	return &Detector{cfg: cfg, frameLen: fl, startFrames: max(1, frames(cfg.Start)), hangFrames: max(1, frames(cfg.Hangover)),
+		preFrames: frames(cfg.PreRoll), maxFrames: frames(cfg.MaxLength), minF: frames(cfg.MinLength)}
+}
+
+// Config returns the detector's configuration with defaults filled in.
+func (d *Detector) Config() Config { return d.cfg }
+
+// InSpeech reports whether an utterance is open.
+func (d *Detector) InSpeech() bool { return d.inSpeech }
+
+// Level returns the noise floor in dB (relative to one LSB RMS).
+func (d *Detector) Level() float64 { return d.floor }
+
+// Write consumes samples and returns the utterances they completed.
+func (d *Detector) Write(pcm []int16) []Utterance {
+	var out []Utterance
+	for len(pcm) > 0 {
+		need := d.frameLen - len(d.partial)
+		if len(d.partial) == 0 && len(pcm) >= d.frameLen {
+			if u, ok := d.frame(pcm[:d.frameLen]); ok {
+				out = append(out, u)
+			}
+			pcm = pcm[d.frameLen:]
+			continue
+		}
+		n := min(need, len(pcm))
+		d.partial = append(d.partial, pcm[:n]...)
+		pcm = pcm[n:]
+		if len(d.partial) == d.frameLen {
+			if u, ok := d.frame(d.partial); ok {
+				out = append(out, u)
+			}
+			d.partial = d.partial[:0]
+		}
+	}
+	return out
+}
+
+// Flush ends the stream: an open utterance is returned as it is.
+func (d *Detector) Flush() (Utterance, bool) {
+	if !d.inSpeech {
+		return Utterance{}, false
+	}
+	return d.close(false)
+}
+
+func (d *Detector) dur(samples int64) time.Duration {
+	return time.Duration(samples * int64(time.Second) / int64(d.cfg.SampleRate))
+}
+
+// Energy returns a frame's RMS level in dB relative to one LSB.
+func Energy(frame []int16) float64 {
+	var sum float64
+	for _, s := range frame {
+		v := float64(s)
+		sum += v * v
+	}
+	ms := sum / float64(len(frame))
+	if ms < 1 {
+		return 0
+	}
+	return 10 * math.Log10(ms)
+}
+
+func (d *Detector) frame(f []int16) (Utterance, bool) {
+	e := Energy(f)
+	if !d.floorReady {
+		d.floor, d.floorReady = e, true
+	}
+	speech := e > d.floor+d.cfg.Threshold && e > d.cfg.MinLevel
+	// The floor follows quiet frames down fast and creeps up slowly
+	// (≈ 3 dB a second), and holds still during speech, so a long
+	// command does not raise it and steady noise is learnt in seconds.
+	switch {
+	case e < d.floor:
+		d.floor += 0.2 * (e - d.floor)
+	case !speech && !d.inSpeech:
+		d.floor += min(0.03, e-d.floor)
+	}
+	start := d.pos
+	d.pos += int64(len(f))
+
+	if d.waitQuiet {
+		if speech {
+			d.quiet = 0
+		} else if d.quiet++; d.quiet >= d.hangFrames {
+			d.waitQuiet, d.quiet = false, 0
+		}
+		d.remember(f)
+		return Utterance{}, false
+	}
+	if !d.inSpeech {
+		d.remember(f)
+		if !speech {
+			d.run = 0
+			return Utterance{}, false
+		}
+		if d.run++; d.run < d.startFrames {
+			return Utterance{}, false
+		}
+		// Open: the ring already holds the debounce frames and the pre-roll.
+		d.inSpeech, d.quiet, d.run = true, 0, 0
+		d.cur = append(d.cur[:0], d.ring...)
+		d.curStart = d.pos - int64(len(d.ring))
+		d.speechLen = d.startFrames
+		d.lastVoice = d.pos
+		d.ring = d.ring[:0]
+		return Utterance{}, false
+	}
+	d.cur = append(d.cur, f...)
+	d.speechLen++
+	if speech {
+		d.quiet = 0
+		d.lastVoice = start + int64(len(f))
+	} else {
+		d.quiet++
+	}
+	if d.quiet >= d.hangFrames {
+		return d.close(false)
+	}
+	if d.speechLen >= d.maxFrames {
+		d.waitQuiet = true
+		return d.close(true)
+	}
+	return Utterance{}, false
+}
+
+// remember keeps the last preFrames+startFrames frames for the pre-roll.
+func (d *Detector) remember(f []int16) {
+	keep := (d.preFrames + d.startFrames) * d.frameLen
+	d.ring = append(d.ring, f...)
+	if len(d.ring) > keep {
+		d.ring = append(d.ring[:0], d.ring[len(d.ring)-keep:]...)
+	}
+}
+
+func (d *Detector) close(truncated bool) (Utterance, bool) {
+	d.inSpeech, d.quiet = false, 0
+	voiced := d.speechLen - d.quietFramesAtEnd()
+	u := Utterance{PCM: append([]int16(nil), d.cur...), Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice), Truncated: truncated}
+	d.cur = d.cur[:0]
+	if voiced < d.minF && !truncated {
+		return Utterance{}, false
+	}
+	return u, true
+}
+
+func (d *Detector) quietFramesAtEnd() int {
+	return int((d.curStart + int64(len(d.cur)) - d.lastVoice) / int64(d.frameLen))
+}
