@@ -1,0 +1,7 @@
+package sphinx
+
+// CommandDict exposes the embedded dictionary to the external tests.
+func CommandDict() string { return commandDict }
+
+// PhoneDistance exposes phoneDistance to the tests.
+var PhoneDistance = phoneDistance

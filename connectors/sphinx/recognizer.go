@@ -1,0 +1,198 @@
+//go:build sphinx
+
+package sphinx
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+var _ backend.Recognizer = (*Recognizer)(nil)
+
+// Recognizer is the offline command recognizer. It is safe for concurrent
+// use; decodes are serialized.
+type Recognizer struct {
+	cfg   Config
+	mu    sync.Mutex
+	dec   *decoder
+	prons map[string][][]string
+}
+
+// Available reports whether this build has pocketsphinx in it.
+const Available = true
+
+// New loads the model and returns a Recognizer.
+func New(cfg Config) (*Recognizer, error) {
+	cfg = cfg.withDefaults()
+	m, err := FindModel(cfg.ModelDir)
+	if err != nil {
+		return nil, err
+	}
+	dict := commandDict
+	var filler []string
+	if m.Dict != "" {
+		if cfg.FillerWords > 0 {
+			filler = Filler(cfg.FillerWords)
+		}
+		if dict, err = ExtractDict(m.Dict, append(Words(), filler...)); err != nil {
+			return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model's dictionary cannot be read", Err: err}
+		}
+	}
+	f, err := os.CreateTemp("", "caseyos-commands-*.dict")
+	if err != nil {
+		return nil, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.New", Message: "cannot write the command dictionary", Err: err}
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(dict); err != nil {
+		f.Close()
+		return nil, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.New", Message: "cannot write the command dictionary", Err: err}
+	}
+	f.Close()
+	phoneLM := ""
+	if cfg.PhoneLM {
+		phoneLM = m.PhoneLM
+	}
+	dictPath := f.Name()
+	// -remove_noise no: spectral subtraction cost 8 points of accuracy on
+	// the corpus. -allphone_ci yes: a context-dependent phone loop takes
+	// seconds per utterance; context-independent phones take ~40 ms.
+	args := []string{"-hmm", m.Acoustic, "-dict", dictPath, "-samprate", "16000", "-logfn", "/dev/null",
+		"-remove_noise", "no", "-allphone_ci", "yes"}
+	args = append(args, cfg.ExtraArgs...)
+	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM)
+	if err != nil {
+		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model cannot be loaded", Err: err}
+	}
+	return &Recognizer{cfg: cfg, dec: d, prons: pronunciations(dict)}, nil
+}
+
+// Close frees the decoder.
+func (r *Recognizer) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dec.close()
+	return nil
+}
+
+// Decode runs both passes over one utterance and decides whether to accept
+// the grammar's hypothesis.
+func (r *Recognizer) Decode(pcm []int16) (Result, error) {
+	start := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dec.ps == nil {
+		return Result{}, backend.Errorf(backend.EUNAVAILABLE, "the recognizer is closed")
+	}
+	g, err := r.dec.decode(searchCommands, pcm)
+	if err != nil {
+		return Result{}, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.Decode", Message: "decoding failed", Err: err}
+	}
+	res := Result{Hypothesis: strings.TrimSpace(g.hyp), Frames: g.frames}
+	if !isPhrase(res.Hypothesis) {
+		// Filler won: not a command.
+		res.Filler, res.Hypothesis = res.Hypothesis, ""
+	}
+	if res.Hypothesis != "" {
+		p, err := r.dec.decode(searchPhones, pcm)
+		if err != nil {
+			return Result{}, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.Decode", Message: "decoding failed", Err: err}
+		}
+		r.score(&res, g, p)
+		res.Accepted = r.cfg.accept(res)
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// score compares the grammar's account of the speech with the phone
+// loop's over the same frames: from the first to the last frame the grammar
+// assigned to a word, so that the silence around a command (which both
+// passes model equally well) does not dilute the comparison.
+func (r *Recognizer) score(res *Result, g, p pass) {
+	first, last := -1, -1
+	var gs int64
+	for _, s := range g.segs {
+		if s.isFiller() {
+			continue
+		}
+		if first < 0 {
+			first = s.sf
+		}
+		last = s.ef
+	}
+	if first < 0 {
+		return
+	}
+	for _, s := range g.segs {
+		if s.sf >= first && s.ef <= last {
+			gs += int64(s.ascr)
+		}
+	}
+	var ps int64
+	var phones []string
+	for _, s := range p.segs {
+		// Phone segments straddling the span count in proportion.
+		lo, hi := max(s.sf, first), min(s.ef, last)
+		if hi < lo {
+			continue
+		}
+		ps += int64(s.ascr) * int64(hi-lo+1) / int64(s.ef-s.sf+1)
+		if !s.isFiller() {
+			phones = append(phones, s.word)
+		}
+	}
+	res.SpeechFrames = last - first + 1
+	res.ScoreRatio = float64(gs-ps) / float64(res.SpeechFrames)
+	res.Phones = strings.Join(phones, " ")
+	res.PhoneError = r.phoneError(res.Hypothesis, phones)
+}
+
+func isPhrase(s string) bool {
+	for _, p := range Phrases {
+		if s == p {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneError is the phone-loop's distance from the closest pronunciation of
+// hyp, per phone of that pronunciation.
+func (r *Recognizer) phoneError(hyp string, phones []string) float64 {
+	best := -1.0
+	for _, seq := range phraseProns(hyp, r.prons) {
+		if len(seq) == 0 {
+			continue
+		}
+		e := float64(phoneDistance(seq, phones)) / float64(len(seq))
+		if best < 0 || e < best {
+			best = e
+		}
+	}
+	if best < 0 {
+		return 1
+	}
+	return best
+}
+
+// Recognize implements backend.Recognizer: the command heard, and ok false
+// when the utterance was rejected as not a command.
+func (r *Recognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	res, err := r.Decode(pcm)
+	if err != nil {
+		return "", false, err
+	}
+	return res.Hypothesis, res.Accepted, nil
+}
+
+// String describes the recognizer for diagnostics.
+func (r *Recognizer) String() string { return fmt.Sprintf("pocketsphinx (%s)", r.cfg.ModelDir) }
