@@ -49,11 +49,13 @@ func main() {
 		},
 		SchemaVersion: store.SchemaVersion,
 		Assets:        assets,
+		Voice:         voiceEnv(),
 		Secrets:       secrets,
 		Connectors:    append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
 		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
 		Fakes:         map[string]app.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock)},
 		DemoFeed:      demoFeed(clock),
+		DemoAccounts:  demoAccounts(clock),
 	})
 	stop()
 	os.Exit(code)

@@ -22,6 +22,7 @@ type Options struct {
 	Workspace Workspace
 	Executors []backend.Executor
 	Assets    fs.FS // the built frontend, for browser mode; nil in tests
+	Voice     VoiceEnv
 	// Secrets is the keychain; nil when there is none.
 	Secrets backend.Secrets
 	// Connectors are the kinds of account that can be connected.
@@ -51,6 +52,9 @@ type App struct {
 	syncMu      sync.Mutex
 	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
 	exec        execWiring                      // connected accounts' clients as executors (capabilities.go)
+	// demoEndpoints are the demo's fake accounts, when it runs on them (demo.go).
+	demoEndpoints map[string]string
+	voice         voiceService // voice.go
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -72,6 +76,7 @@ func New(o Options) *App {
 		limiters: map[string]*backend.TokenBucket{},
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},
+		voice:    voiceService{env: o.Voice},
 	}
 }
 
@@ -120,7 +125,7 @@ func (a *App) workspaceDTO() WorkspaceDTO {
 	if a.ws.Demo {
 		label = DemoLabel
 	}
-	return WorkspaceDTO{Demo: a.ws.Demo, Label: label, Path: a.ws.Path}
+	return WorkspaceDTO{Demo: a.ws.Demo, Label: label, Path: a.ws.Path, DemoAccounts: a.demoEndpoints}
 }
 
 // Workspace says which data the App runs on.

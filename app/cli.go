@@ -32,6 +32,7 @@ type Env struct {
 	Clock         backend.Clock
 	SchemaVersion int
 	Assets        fs.FS // the built frontend (its root holds index.html)
+	Voice         VoiceEnv
 
 	// Secrets is the OS keychain (connectors/keychain); nil when none.
 	Secrets backend.Secrets
@@ -45,6 +46,9 @@ type Env struct {
 	// DemoFeed, when set, brings the demo's vendor signals through the
 	// real connectors from in-process fakes.
 	DemoFeed DemoFeed
+	// DemoAccounts, when set, lets the demo's moves execute against its
+	// fakes (demo.go).
+	DemoAccounts DemoAccounts
 }
 
 // Exit codes.
@@ -76,6 +80,7 @@ Commands:
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
+  voice recognize FILE.wav|devices|listen   offline voice commands
   connect hubspot --token-stdin|--oauth  store an account's credentials in the OS keychain (validated first)
   connect google --credentials FILE      sign in to Google once for gmail and gcal (docs/google.md)
   connect webhook --secret-stdin         store the webhook receiver's secret
@@ -160,7 +165,7 @@ func init() {
 		"restore": runRestore, "execute": runExecuteMove, "undo": runUndoExecution, "kill-switch": runKillSwitch,
 		"outbox": runOutbox, "audit": runAudit, "rules": runRules, "ingest": runIngest, "backup": runBackup,
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
-		"sync": runSync, "dev": runDev,
+		"sync": runSync, "dev": runDev, "voice": runVoice,
 	}
 }
 
@@ -245,9 +250,17 @@ func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), er
 		return nil, nil, err
 	}
 	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets,
-		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr})
+		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr, Voice: c.env.Voice})
 	a.ctx = ctx
-	return a, func() { st.Close() }, nil
+	stopDemo := func() {}
+	if ws.Demo && c.env.DemoAccounts != nil {
+		// A demo whose fakes cannot start still shows its moves; sends
+		// then say which account to connect.
+		if stop, err := a.useDemoAccounts(ctx, c.env.DemoAccounts); err == nil {
+			stopDemo = stop
+		}
+	}
+	return a, func() { stopDemo(); st.Close() }, nil
 }
 
 // fail prints err for a person (or as {code, message} JSON with --json) and

@@ -3,6 +3,7 @@
 package mic
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -61,7 +62,9 @@ func (m *Microphone) Devices(context.Context) ([]backend.AudioDevice, error) {
 	}
 	out := make([]backend.AudioDevice, 0, len(infos))
 	for _, d := range infos {
-		out = append(out, backend.AudioDevice{ID: hex.EncodeToString(d.ID[:]), Name: d.Name(), Default: d.IsDefault != 0})
+		// miniaudio's ids are a zero-padded union; the padding is dropped.
+		id := bytes.TrimRight(d.ID[:], "\x00")
+		out = append(out, backend.AudioDevice{ID: hex.EncodeToString(id), Name: d.Name(), Default: d.IsDefault != 0})
 	}
 	return out, nil
 }
@@ -81,7 +84,7 @@ func (m *Microphone) Open(_ context.Context, id string) (backend.PCMSource, erro
 	var devID malgo.DeviceID
 	if id != "" {
 		b, err := hex.DecodeString(id)
-		if err != nil || len(b) != len(devID) {
+		if err != nil || len(b) == 0 || len(b) > len(devID) {
 			_ = mctx.Uninit()
 			mctx.Free()
 			return nil, backend.Errorf(backend.EINVALID, "%q is not a microphone id from `caseyos voice devices`", id)

@@ -1,0 +1,276 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// VoiceEnv is what voice needs from the process. main fills it from the
+// connectors (mic, sphinx, tts); app never imports them. Any field may be
+// nil: voice then reports itself unavailable and the rest works.
+type VoiceEnv struct {
+	Microphone backend.Microphone
+	// Recognizer loads the offline recognizer from modelDir ("" finds
+	// Debian's pocketsphinx-en-us).
+	Recognizer func(modelDir string) (backend.Recognizer, error)
+	Speaker    func() (backend.Speaker, error)
+	// ReadWAV reads a 16 kHz mono WAV file, for `voice recognize`.
+	ReadWAV func(path string) ([]int16, error)
+	// ModelDir is the configured model directory ($CASEYOS_VOICE_MODEL).
+	ModelDir string
+}
+
+// VoiceSnoozeFor is how long "snooze" hides a move.
+const VoiceSnoozeFor = "2h"
+
+// voiceService is the App's voice session: the recognizer and speaker,
+// loaded on first use, and the listener while it runs.
+type voiceService struct {
+	env VoiceEnv
+
+	mu       sync.Mutex
+	voice    *backend.Voice
+	rec      backend.Recognizer
+	recErr   error
+	listener *backend.Listener
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// VoiceStatusDTO is the voice session as the UI shows it.
+type VoiceStatusDTO struct {
+	backend.VoiceStatus
+	Running     bool   `json:"running"`               // the microphone is open
+	Recognizer  string `json:"recognizer"`            // "ready", "unavailable", "not_loaded"
+	RecognizerM string `json:"recognizer_message,omitempty"`
+}
+
+// session returns the voice session, creating it on first use.
+func (a *App) session() *backend.Voice {
+	s := &a.voice
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.voice == nil {
+		var sp backend.Speaker
+		if s.env.Speaker != nil {
+			// No synthesizer is not an error: the UI shows the read-back.
+			sp, _ = s.env.Speaker()
+		}
+		s.voice = backend.NewVoice(voiceTarget{a}, sp, a.clock, a.events)
+	}
+	return s.voice
+}
+
+// recognizer loads the recognizer once; a missing model is remembered and
+// reported, never retried in a loop.
+func (a *App) recognizer() (backend.Recognizer, error) {
+	s := &a.voice
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rec == nil && s.recErr == nil {
+		if s.env.Recognizer == nil {
+			s.recErr = backend.Errorf(backend.EUNAVAILABLE, "this build has no speech recognizer")
+		} else {
+			s.rec, s.recErr = s.env.Recognizer(s.env.ModelDir)
+		}
+	}
+	return s.rec, s.recErr
+}
+
+func (a *App) voiceStatus() VoiceStatusDTO {
+	out := VoiceStatusDTO{VoiceStatus: a.session().Status(), Recognizer: "not_loaded"}
+	s := &a.voice
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out.Running = s.listener != nil
+	switch {
+	case s.rec != nil:
+		out.Recognizer = "ready"
+	case s.recErr != nil:
+		out.Recognizer, out.RecognizerM = "unavailable", backend.ErrorMessage(s.recErr)
+	}
+	return out
+}
+
+// VoiceStatus returns the voice session's state.
+func (a *App) VoiceStatus() (VoiceStatusDTO, error) { return a.voiceStatus(), nil }
+
+// VoiceDevices lists the microphones.
+func (a *App) VoiceDevices() ([]backend.AudioDevice, error) {
+	if a.voice.env.Microphone == nil {
+		return nil, backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio")
+	}
+	return a.voice.env.Microphone.Devices(a.ctx)
+}
+
+// VoiceStart opens the microphone (device "" is the default) and listens
+// in mode (push_to_talk, wake or always). A missing microphone or model is
+// reported in the status, not as a crash.
+func (a *App) VoiceStart(mode, device string) (VoiceStatusDTO, error) {
+	if mode == "" {
+		mode = backend.ModePushToTalk
+	}
+	v := a.session()
+	if err := v.SetMode(mode); err != nil {
+		return a.voiceStatus(), err
+	}
+	rec, err := a.recognizer()
+	if err != nil {
+		return a.voiceStatus(), err
+	}
+	s := &a.voice
+	s.mu.Lock()
+	running := s.listener != nil
+	s.mu.Unlock()
+	if running {
+		return a.voiceStatus(), nil
+	}
+	if s.env.Microphone == nil {
+		err := backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio")
+		v.SetMic(backend.MicState(err), backend.ErrorMessage(err))
+		return a.voiceStatus(), err
+	}
+	src, err := s.env.Microphone.Open(a.ctx, device)
+	if err != nil {
+		v.SetMic(backend.MicState(err), backend.ErrorMessage(err))
+		return a.voiceStatus(), err
+	}
+	v.SetMic("", "")
+	return a.listen(src, rec, nil), nil
+}
+
+// listen runs a listener over src until VoiceStop or shutdown.
+func (a *App) listen(src backend.PCMSource, rec backend.Recognizer, onOutcome func(backend.VoiceOutcome, time.Duration)) VoiceStatusDTO {
+	s := &a.voice
+	ctx, cancel := context.WithCancel(a.ctx)
+	l := &backend.Listener{Voice: a.session(), Recognizer: rec, OnOutcome: onOutcome}
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.listener, s.stop, s.done = l, cancel, done
+	s.mu.Unlock()
+	go func() {
+		defer close(done)
+		defer src.Close()
+		err := l.Run(ctx, src)
+		if err != nil && ctx.Err() == nil {
+			a.session().SetMic(backend.MicState(err), backend.ErrorMessage(err))
+		}
+		s.mu.Lock()
+		if s.listener == l {
+			s.listener, s.stop = nil, nil
+		}
+		s.mu.Unlock()
+		a.session().SetSpeech(false)
+	}()
+	return a.voiceStatus()
+}
+
+// VoiceStop closes the microphone.
+func (a *App) VoiceStop() (VoiceStatusDTO, error) {
+	s := &a.voice
+	s.mu.Lock()
+	stop, done := s.stop, s.done
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	return a.voiceStatus(), nil
+}
+
+// VoicePushToTalk reports the push-to-talk key going down or up, with the
+// move the UI has selected (0 for none).
+func (a *App) VoicePushToTalk(down bool, moveID uint64) (VoiceStatusDTO, error) {
+	v := a.session()
+	if moveID != 0 {
+		v.Focus(moveID)
+	}
+	s := &a.voice
+	s.mu.Lock()
+	l := s.listener
+	s.mu.Unlock()
+	if l != nil {
+		l.PushToTalk(down)
+	} else {
+		v.PushToTalk(down)
+	}
+	return a.voiceStatus(), nil
+}
+
+// VoiceCommand carries out a phrase as if it had been heard (typed in the
+// palette, or from an online recognizer's text).
+func (a *App) VoiceCommand(text string, moveID uint64) (backend.VoiceOutcome, error) {
+	v := a.session()
+	if moveID != 0 {
+		v.Focus(moveID)
+	}
+	return v.Heard(a.ctx, text), nil
+}
+
+// voiceTarget is the App as voice sees it: the key's operations, recorded
+// as done by voice.
+type voiceTarget struct{ a *App }
+
+func (t voiceTarget) Moves(ctx context.Context) ([]backend.VoiceMove, error) {
+	res, err := t.a.queue.Today(ctx, backend.TodayFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backend.VoiceMove, 0, len(res.Moves))
+	for _, m := range res.Moves {
+		out = append(out, backend.VoiceMove{ID: m.ID, Kind: m.Kind, Title: m.Title, TopReason: m.TopReason(), Draft: spokenDraft(m)})
+	}
+	return out, nil
+}
+
+func (t voiceTarget) Skip(_ context.Context, id uint64) error {
+	_, err := t.a.Skip(id, "", "voice")
+	return err
+}
+
+func (t voiceTarget) Snooze(_ context.Context, id uint64) (string, error) {
+	m, err := t.a.Snooze(id, VoiceSnoozeFor, "voice")
+	if err != nil {
+		return "", err
+	}
+	if m.SnoozedUntil == nil {
+		return "later", nil
+	}
+	return m.SnoozedUntil.Local().Format("3:04 PM"), nil
+}
+
+func (t voiceTarget) Undo(context.Context) (string, error) {
+	m, err := t.a.Undo("voice")
+	return m.Title, err
+}
+
+func (t voiceTarget) Execute(_ context.Context, id uint64) (string, error) {
+	e, err := t.a.Execute(id, "voice")
+	if err != nil {
+		return "", err
+	}
+	return e.Result, nil
+}
+
+// spokenDraft is a move's draft as it should sound.
+func spokenDraft(m *backend.Move) string {
+	d := m.Draft
+	var parts []string
+	if len(d.To) > 0 {
+		parts = append(parts, "To "+strings.Join(d.To, ", ")+".")
+	}
+	if d.Subject != "" {
+		parts = append(parts, "Subject: "+d.Subject+".")
+	}
+	if d.Body != "" {
+		parts = append(parts, d.Body)
+	}
+	if d.TaskTitle != "" {
+		parts = append(parts, "Task: "+d.TaskTitle+".")
+	}
+	return strings.Join(parts, " ")
+}
