@@ -17,57 +17,93 @@ import (
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
 )
 
-// demoFeed runs the demo's HubSpot, Gmail and Calendar as in-process fakes
-// seeded for now, so that the demo workspace's vendor signals come through
-// the real connectors: HubSpot first (the CRM), then mail and calendar,
-// which find its contacts and deals through dir.
+// The demo workspace runs on in-process fakes of HubSpot, Gmail and
+// Calendar seeded with the demo's records: its signals come in through the
+// real connectors (demoFeed), and its moves go out through them to the same
+// fakes (demoAccounts), so the demo can be tried for real and nothing
+// leaves the machine.
+
+// demoFakes is one running set of the demo's fake accounts and the real
+// clients over them.
+type demoFakes struct {
+	crm      *hubspot.Client
+	mail     *gmail.Client
+	cal      *gcal.Client
+	hubspot  string // base URLs
+	google   string
+	shutdown func()
+}
+
+// startDemoFakes seeds the fakes as the demo is at seededAt. dir ties mail
+// and meetings to the CRM's records (nil: nobody is known).
+func startDemoFakes(ctx context.Context, clock backend.Clock, seededAt time.Time, account string, dir backend.Directory) (*demoFakes, error) {
+	hs := hubspottest.New(hubspottest.Options{Clock: clock})
+	hs.Seed(hubspottest.DemoSeed(seededAt))
+	hsURL, err := hs.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	mailFake := gmailtest.New(gmailtest.Options{Owner: demo.OwnerEmail, OwnerName: demo.OwnerName, Now: clock.Now})
+	mailFake.DemoSeed(seededAt)
+	calFake := gcaltest.New(gcaltest.Options{Owner: demo.OwnerEmail, Now: clock.Now})
+	calFake.DemoSeed(seededAt)
+	mux := http.NewServeMux()
+	mux.Handle("/gmail/", mailFake.Handler())
+	mux.Handle("/upload/gmail/", mailFake.Handler())
+	mux.Handle("/calendar/", calFake.Handler())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		hs.Close()
+		return nil, err
+	}
+	google := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go google.Serve(ln)
+	f := &demoFakes{hubspot: hsURL, google: "http://" + ln.Addr().String(), shutdown: func() { google.Close(); hs.Close() }}
+
+	f.crm, err = hubspot.New(hubspot.Config{BaseURL: hsURL, Account: account + "hubspot", Clock: clock,
+		Credentials: hubspot.Credentials{Token: hs.Token()}, SearchLag: -1})
+	if err == nil {
+		// The fakes take any bearer token; the demo has no Google grant.
+		hc := &http.Client{Transport: bearer{"demo"}, Timeout: 30 * time.Second}
+		f.mail, err = gmail.New(ctx, gmail.Config{HTTPClient: hc, BaseURL: f.google + "/", Account: account + "gmail",
+			Address: demo.OwnerEmail, FromName: demo.OwnerName, Clock: clock, Lookup: gmail.DirectoryLookup(dir)})
+		if err == nil {
+			f.cal, err = gcal.New(ctx, gcal.Config{HTTPClient: hc, BaseURL: f.google + "/calendar/v3/", Account: account + "gcal",
+				Owner: demo.OwnerEmail, Clock: clock, Lookup: gcal.DirectoryLookup(dir)})
+		}
+	}
+	if err != nil {
+		f.shutdown()
+		return nil, err
+	}
+	return f, nil
+}
+
+// demoFeed brings the demo's vendor signals in through the connectors:
+// HubSpot first (the CRM), then mail and calendar, which find its contacts
+// and deals through dir.
 func demoFeed(clock backend.Clock) app.DemoFeed {
 	return func(ctx context.Context, now time.Time, dir backend.Directory) ([]backend.Poller, []backend.Source, func(), error) {
-		hs := hubspottest.New(hubspottest.Options{Clock: clock})
-		hs.Seed(hubspottest.DemoSeed(now))
-		hsURL, err := hs.Start("127.0.0.1:0")
+		f, err := startDemoFakes(ctx, clock, now, "demo-", dir)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		crm, err := hubspot.New(hubspot.Config{BaseURL: hsURL, Account: "demo-hubspot", Clock: clock,
-			Credentials: hubspot.Credentials{Token: hs.Token()}, SearchLag: -1})
-		if err != nil {
-			hs.Close()
-			return nil, nil, nil, err
-		}
+		return []backend.Poller{f.crm, f.mail, f.cal},
+			[]backend.Source{backend.SourceHubSpot, backend.SourceGmail, backend.SourceGCal}, f.shutdown, nil
+	}
+}
 
-		mailFake := gmailtest.New(gmailtest.Options{Owner: demo.OwnerEmail, OwnerName: demo.OwnerName, Now: clock.Now})
-		mailFake.DemoSeed(now)
-		calFake := gcaltest.New(gcaltest.Options{Owner: demo.OwnerEmail, Now: clock.Now})
-		calFake.DemoSeed(now)
-		mux := http.NewServeMux()
-		mux.Handle("/gmail/", mailFake.Handler())
-		mux.Handle("/calendar/", calFake.Handler())
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+// demoAccounts lets the demo's moves execute: the same fakes, seeded as the
+// demo was, are the Mailbox, Calendar and CRM.
+func demoAccounts(clock backend.Clock) app.DemoAccounts {
+	return func(ctx context.Context, seededAt time.Time) (backend.Capabilities, map[string]string, func(), error) {
+		f, err := startDemoFakes(ctx, clock, seededAt, "demo-", nil)
 		if err != nil {
-			hs.Close()
-			return nil, nil, nil, err
+			return backend.Capabilities{}, nil, nil, err
 		}
-		google := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go google.Serve(ln)
-		stop := func() { google.Close(); hs.Close() }
-		base := "http://" + ln.Addr().String()
-		// The fakes accept any bearer token; the demo has no Google grant.
-		hc := &http.Client{Transport: bearer{"demo"}, Timeout: 30 * time.Second}
-		mail, err := gmail.New(ctx, gmail.Config{HTTPClient: hc, BaseURL: base + "/", Account: "demo-gmail",
-			Address: demo.OwnerEmail, FromName: demo.OwnerName, Clock: clock, Lookup: gmail.DirectoryLookup(dir)})
-		if err != nil {
-			stop()
-			return nil, nil, nil, err
-		}
-		cal, err := gcal.New(ctx, gcal.Config{HTTPClient: hc, BaseURL: base + "/calendar/v3/", Account: "demo-gcal",
-			Owner: demo.OwnerEmail, Clock: clock, Lookup: gcal.DirectoryLookup(dir)})
-		if err != nil {
-			stop()
-			return nil, nil, nil, err
-		}
-		return []backend.Poller{crm, mail, cal},
-			[]backend.Source{backend.SourceHubSpot, backend.SourceGmail, backend.SourceGCal}, stop, nil
+		caps := backend.Capabilities{Mailbox: f.mail, Calendar: f.cal, CRM: f.crm}
+		endpoints := map[string]string{"gmail": f.google + "/", "gcal": f.google + "/calendar/v3/", "hubspot": f.hubspot}
+		return caps, endpoints, f.shutdown, nil
 	}
 }
 

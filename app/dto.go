@@ -15,6 +15,9 @@ type WorkspaceDTO struct {
 	Demo  bool   `json:"demo"`
 	Label string `json:"label"`
 	Path  string `json:"path"`
+	// DemoAccounts are the addresses of the demo's fake Gmail, Calendar
+	// and HubSpot, which its moves execute against (demo only).
+	DemoAccounts map[string]string `json:"demo_accounts,omitempty"`
 }
 
 // ComponentDTO is one APS component.
