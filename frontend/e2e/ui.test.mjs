@@ -260,7 +260,7 @@ describe('Today in the browser (demo workspace)', () => {
     await page.setViewportSize({ width: 440, height: 760 });
   });
 
-  it('e executes: a note runs and focus moves on; a send with no account comes back with why', async () => {
+  it('e executes: a note runs and focus moves on; a demo send waits and the Undo button takes it back', async () => {
     const today = (await call(srv, 'Today', ['', 0])).body.moves;
     const note = today.find((m) => m.kind === 'note');
     const email = today.find((m) => m.kind === 'send_email');
@@ -277,14 +277,17 @@ describe('Today in the browser (demo workspace)', () => {
     assert.equal((await call(srv, 'Move', [note.id])).body.status, 'done');
     await page.waitForFunction((n) => document.querySelector('[data-testid=stat-done] b')?.textContent === String(n), done + 1);
 
-    // A row's buttons show on the focused row: pick it with the mouse, then Execute.
+    // Open around the clock, so the send is not held for the recipient's morning.
+    assert.equal((await call(srv, 'SetSendWindow', [{ start: '00:00', end: '24:00', skip_weekends: false }, 'click'])).status, 200);
+    // The demo's sends go to its fake Gmail, after the undo window: by
+    // mouse, Execute then Undo, and the move is back with nothing sent.
+    // (A row's buttons show on the focused row: pick it first.)
     await page.click(`[data-move-id="${email.id}"] .title`);
     await page.click(`[data-move-id="${email.id}"] [data-testid=row-execute]`);
-    await page.waitForSelector('[data-testid=notice-error]');
-    assert.match(await page.textContent('[data-testid=notice-error]'), /Gmail|google|account/i);
+    await page.waitForSelector(`[data-testid=undo-bar][data-move-id-waiting="${email.id}"]`);
+    await page.click('[data-testid=undo-cancel]');
     await page.waitForSelector(`[data-move-id="${email.id}"].focused`);
     assert.equal((await call(srv, 'Move', [email.id])).body.status, 'pending');
-    await shot(page, 'execute-error');
   });
 
   it('says so when CaseyOS goes away', async () => {
@@ -292,5 +295,41 @@ describe('Today in the browser (demo workspace)', () => {
     await page.waitForSelector('[data-testid=offline]', { timeout: 15_000 });
     await shot(page, 'offline');
     assert.deepEqual(b.errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|EventSource/i.test(e)), []);
+  });
+});
+
+describe('A real workspace with no account connected', () => {
+  let dir, srv, b;
+
+  before(async () => {
+    dir = tempDir('caseyos-e2e-real-');
+    const file = `${dir}/reply.jsonl`;
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    fs.writeFileSync(file, JSON.stringify({ source: 'gmail', type: 'email.replied', occurred_at: at, dedupe_key: 'e2e:reply',
+      email: { thread_id: 't-1', from: 'maya@acme.io', from_name: 'Maya Chen', subject: 'Pricing', received_at: at } }) + '\n');
+    const res = await run(['ingest', file, '--data-dir', dir]);
+    assert.equal(res.code, 0, res.stderr);
+    srv = await serve(dir);
+    b = await browser();
+  });
+
+  after(async () => {
+    await b?.close();
+    await srv?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('e on a send comes back with the account to connect, and the move stays', async () => {
+    const page = await b.page();
+    await page.goto(srv.url);
+    await page.waitForSelector('[data-move-id]');
+    assert.equal(await page.$('[data-testid=demo-banner]'), null, 'not the demo');
+    const [id] = (await rows(page)).ids;
+    await page.keyboard.press('e');
+    await page.waitForSelector('[data-testid=notice-error]');
+    assert.match(await page.textContent('[data-testid=notice-error]'), /Gmail|google|account/i);
+    await page.waitForSelector(`[data-move-id="${id}"].focused`);
+    assert.equal((await call(srv, 'Move', [id])).body.status, 'pending');
+    await shot(page, 'execute-error');
   });
 });

@@ -201,23 +201,139 @@ export interface SyncStatusEvent {
   failures?: number;
 }
 
+/** execution:undo_window — an outgoing action waits; z cancels it until deadline. */
 export interface UndoWindowEvent {
   execution_id: number;
   move_id: number;
-  seconds_left: number;
+  /** RFC 3339 UTC */
+  deadline: string;
+  /** the window's length when it was published */
+  seconds: number;
+  summary: string;
+}
+
+/** execution:finished */
+export interface ExecutionFinishedEvent {
+  execution_id: number;
+  move_id: number;
+  /** committed, failed or undone */
+  state: string;
+  result?: string;
+  error?: string;
+}
+
+/** execution:queued — offline (retried in order) or held for a send window. */
+export interface ExecutionQueuedEvent {
+  execution_id: number;
+  move_id: number;
+  reason: string;
+  not_before?: string;
+}
+
+// ---------------------------------------------------------------- execution
+
+export interface ExecutionStatusDTO {
+  execution_id: number;
+  move_id: number;
+  idempotency_key: string;
+  /** waiting_undo, queued, committing, committed, failed, undone */
+  state: string;
+  action: string;
+  actor: string;
+  summary: string;
+  undo_deadline?: string;
+  undo_seconds: number;
+  queued_reason?: string;
+  not_before?: string;
+  attempts: number;
+  result: string;
+  error: string;
+  remote_ids?: Record<string, string>;
+  created_at: string;
+  committed_at?: string;
+  rolled_back_at?: string;
+}
+
+export interface ExecutionPreviewDTO {
+  move_id: number;
+  kind: string;
+  action: string;
+  account: string;
+  /** pass back to ExecuteMove: what runs is what was previewed */
+  hash: string;
+  effects: string[];
+  /** how it can be undone once it has left, in words */
+  undo: string;
+  undo_window_seconds: number;
+  queued_until?: string;
+  queued_reason?: string;
+  refused?: { guardrail: string; message: string };
+  plan: Record<string, unknown>;
+}
+
+export interface KillSwitchDTO {
+  on: boolean;
+  at?: string;
+  by?: string;
+  reason?: string;
+  cancelled_move_ids?: number[];
+}
+
+export interface AuditEntryDTO {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  move_id?: number;
+  from?: string;
+  to?: string;
+  detail?: string;
+  aps?: number;
+  reasons?: string[];
+  prev_hash?: string;
+  hash: string;
+}
+
+export interface AuditLogDTO {
+  total: number;
+  entries: AuditEntryDTO[];
+}
+
+/** When sends may reach a recipient, on the recipient's clock ("HH:MM"). */
+export interface SendWindowDTO {
+  start: string;
+  end: string;
+  skip_weekends: boolean;
+}
+
+export interface AuditCheckDTO {
+  ok: boolean;
+  entries: number;
+  bad_seq?: number;
+  message: string;
 }
 
 export interface EventMap {
   'queue:changed': QueueChangedEvent;
   'sync:status': SyncStatusEvent;
   'execution:undo_window': UndoWindowEvent;
+  'execution:finished': ExecutionFinishedEvent;
+  'execution:queued': ExecutionQueuedEvent;
+  'execution:kill_switch': KillSwitchDTO;
   /** Synthetic: the event stream came back after a break — reload everything. */
   'api:reload': Record<string, never>;
 }
 export type EventName = keyof EventMap;
 
 /** The server-sent event names the UI listens to. */
-export const serverEvents: EventName[] = ['queue:changed', 'sync:status', 'execution:undo_window'];
+export const serverEvents: EventName[] = [
+  'queue:changed',
+  'sync:status',
+  'execution:undo_window',
+  'execution:finished',
+  'execution:queued',
+  'execution:kill_switch',
+];
 
 // ---------------------------------------------------------------- errors
 
@@ -489,6 +605,18 @@ export interface Api {
   Connections(): Promise<ConnectionDTO[]>;
   /** SyncNow kicks one account's sync ("" = every account) and returns their status. */
   SyncNow(account: string): Promise<SyncStatusEvent[]>;
+  PreviewExecution(id: number): Promise<ExecutionPreviewDTO>;
+  /** ExecuteMove runs what the preview with hash showed ("" = unchecked). */
+  ExecuteMove(id: number, hash: string, via: Via): Promise<ExecutionStatusDTO>;
+  /** CancelExecution takes back a move's execution while it waits in its undo window. */
+  CancelExecution(id: number, via: Via): Promise<ExecutionStatusDTO>;
+  /** Rollback runs the compensating action of a committed execution, or says why none exists. */
+  Rollback(id: number, via: Via): Promise<ExecutionStatusDTO>;
+  KillSwitch(state: 'on' | 'off' | 'status', reason: string, via: Via): Promise<KillSwitchDTO>;
+  AuditLog(offset: number, limit: number): Promise<AuditLogDTO>;
+  VerifyAudit(): Promise<AuditCheckDTO>;
+  SendWindow(): Promise<SendWindowDTO>;
+  SetSendWindow(w: SendWindowDTO, via: Via): Promise<SendWindowDTO>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
 }
@@ -513,6 +641,18 @@ export function createApi(t: Transport): Api {
     SaveSettings: (s) => c('SaveSettings', s),
     Connections: async () => (await c<ConnectionDTO[] | null>('Connections')) ?? [],
     SyncNow: async (account) => (await c<SyncStatusEvent[] | null>('SyncNow', account)) ?? [],
+    PreviewExecution: (id) => c('PreviewExecution', id),
+    ExecuteMove: (id, hash, via) => c('ExecuteMove', id, hash, via),
+    CancelExecution: (id, via) => c('CancelExecution', id, via),
+    Rollback: (id, via) => c('Rollback', id, via),
+    KillSwitch: (state, reason, via) => c('KillSwitch', state, reason, via),
+    AuditLog: async (offset, limit) => {
+      const r = await c<AuditLogDTO>('AuditLog', offset, limit);
+      return { total: r?.total ?? 0, entries: r?.entries ?? [] };
+    },
+    VerifyAudit: () => c('VerifyAudit'),
+    SendWindow: () => c('SendWindow'),
+    SetSendWindow: (w, via) => c('SetSendWindow', w, via),
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };

@@ -69,11 +69,19 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
     { id: 'view.signals', keys: [], label: s.actions.viewSignals, group: s.groups.views, run: () => ui.go('signals') },
     { id: 'view.settings', keys: [], label: s.actions.viewSettings, group: s.groups.views, run: () => ui.go('settings') },
     { id: 'view.connections', keys: [], label: s.actions.viewConnections, group: s.groups.views, run: () => ui.go('connections') },
+    { id: 'view.audit', keys: [], label: s.actions.viewAudit, group: s.groups.views, run: () => ui.go('audit') },
 
     { id: 'app.palette', keys: ['mod+k'], label: s.actions.palette, group: s.groups.general, palette: false, run: openPalette },
     { id: 'app.help', keys: ['?'], label: s.actions.help, group: s.groups.general, when: () => ui.overlay === 'none' || ui.overlay === 'help', run: () => (ui.overlay = ui.overlay === 'help' ? 'none' : 'help') },
     { id: 'app.theme', keys: [], label: s.actions.toggleTheme, group: s.groups.general, run: () => ui.toggleTheme() },
     { id: 'app.systemTheme', keys: [], label: s.actions.systemTheme, group: s.groups.general, run: () => ui.setTheme(null) },
+    {
+      id: 'app.killSwitch',
+      keys: [],
+      label: s.actions.killSwitch,
+      group: s.groups.general,
+      run: () => void queue.setKillSwitch(!queue.killSwitch?.on, 'key'),
+    },
     { id: 'app.refresh', keys: [], label: s.actions.refresh, group: s.groups.general, run: () => reloadAll(ctx) },
     {
       id: 'app.escape',

@@ -2,6 +2,7 @@
 // Svelte context, created once in App.svelte.
 import { getContext, setContext } from 'svelte';
 import type { Api } from './api';
+import type { AuditStore } from './stores/audit.svelte';
 import type { Keymap } from './keymap';
 import type { QueueStore } from './stores/queue.svelte';
 import type { SettingsStore } from './stores/settings.svelte';
@@ -16,6 +17,7 @@ export interface AppContext {
   signals: SignalsStore;
   settings: SettingsStore;
   sync: SyncStore;
+  audit: AuditStore;
   ui: UiStore;
 }
 

@@ -2,7 +2,7 @@
 // which move has focus, and the actions on it. Skip, snooze and execute
 // take the row away at once (the server call follows), so a key press is
 // answered within a frame; a failure puts the row back and says why.
-import type { Api, ApiError, MoveDTO, StatsDTO, Via, WorkspaceDTO } from '../api';
+import type { Api, ApiError, ExecutionFinishedEvent, ExecutionQueuedEvent, ExecutionStatusDTO, KillSwitchDTO, MoveDTO, StatsDTO, UndoWindowEvent, Via, WorkspaceDTO } from '../api';
 import { toApiError } from '../api';
 import { s } from '../strings';
 import { afterRemoval, keep, step } from './focus';
@@ -10,7 +10,17 @@ import { afterRemoval, keep, step } from './focus';
 export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
-export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'Execute'>;
+export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'>;
+
+/** An outgoing action waiting out its undo window: z takes it back until deadline. */
+export interface UndoWindow {
+  moveId: number;
+  executionId: number;
+  /** epoch ms */
+  deadline: number;
+  seconds: number;
+  title: string;
+}
 
 export interface Notice {
   id: number;
@@ -61,6 +71,10 @@ export class QueueStore {
   loaded = $state(false);
   error = $state.raw<ApiError | null>(null);
   notices = $state.raw<Notice[]>([]);
+  /** Sends waiting in their undo window, oldest first. */
+  windows = $state.raw<UndoWindow[]>([]);
+  /** The kill switch: on stops every outgoing action. null until known. */
+  killSwitch = $state.raw<KillSwitchDTO | null>(null);
   /** Moves taken away optimistically: id → {domain, settled}. */
   private hidden = $state.raw<ReadonlyMap<number, { domain: string; settled: boolean }>>(new Map());
 
@@ -263,16 +277,35 @@ export class QueueStore {
     return this.act(m, () => this.api.Snooze(m.id, until, via), s.queue.snoozed(m.title, phrase));
   }
 
-  async execute(via: Via, id?: number): Promise<boolean> {
+  /**
+   * execute carries the move out. A send waits in its undo window (z takes
+   * it back) and leaves when the window passes; an action the account
+   * cannot take now is queued; a guardrail's refusal comes back as an error
+   * that says which one and why. hash is the preview's, when the detail
+   * showed one: what executes is what was previewed.
+   */
+  async execute(via: Via, id?: number, hash = ''): Promise<boolean> {
     const m = this.target(id);
     if (!m) return false;
     this.hide(m);
     const movedTo = this.focusId;
     try {
-      const ex = await this.api.Execute(m.id, via);
-      if (ex && ex.state === 'failed') throw { code: 'unavailable', message: ex.error || s.state.error };
+      const ex = await this.api.ExecuteMove(m.id, hash, via);
+      switch (ex?.state) {
+        case 'failed':
+          throw { code: 'unavailable', message: ex.error || s.state.error };
+        case 'undone':
+          throw { code: 'conflict', message: ex.error || ex.result || s.queue.notSent(m.title) };
+        case 'waiting_undo':
+          this.openWindow(ex, m.title);
+          break;
+        case 'queued':
+          this.notify('info', s.queue.queued(m.title, ex.queued_reason ?? ''));
+          break;
+        default:
+          this.notify('info', s.queue.executed(m.title));
+      }
       this.settle(m.id);
-      this.notify('info', s.queue.executed(m.title));
       this.refresh();
       return true;
     } catch (e) {
@@ -283,7 +316,97 @@ export class QueueStore {
     }
   }
 
+  private openWindow(ex: Pick<ExecutionStatusDTO, 'move_id' | 'execution_id' | 'undo_deadline' | 'undo_seconds'>, title: string): void {
+    const deadline = ex.undo_deadline ? Date.parse(ex.undo_deadline) : NaN;
+    if (!Number.isFinite(deadline)) return;
+    const w: UndoWindow = { moveId: ex.move_id, executionId: ex.execution_id, deadline, seconds: ex.undo_seconds, title };
+    this.windows = [...this.windows.filter((x) => x.moveId !== w.moveId), w];
+  }
+
+  private closeWindow(moveId: number): UndoWindow | undefined {
+    const w = this.windows.find((x) => x.moveId === moveId);
+    if (w) this.windows = this.windows.filter((x) => x.moveId !== moveId);
+    return w;
+  }
+
+  /** onUndoWindow shows a window opened anywhere (another window, the tray, voice). */
+  onUndoWindow(ev: UndoWindowEvent): void {
+    if (!ev || typeof ev.move_id !== 'number') return;
+    const title = this.windows.find((w) => w.moveId === ev.move_id)?.title ?? this.moves.find((m) => m.id === ev.move_id)?.title ?? ev.summary;
+    this.openWindow({ move_id: ev.move_id, execution_id: ev.execution_id, undo_deadline: ev.deadline, undo_seconds: ev.seconds }, title);
+  }
+
+  /** onFinished closes the move's window and says how it ended. */
+  onFinished(ev: ExecutionFinishedEvent): void {
+    if (!ev || typeof ev.move_id !== 'number') return;
+    const w = this.closeWindow(ev.move_id);
+    const title = w?.title ?? this.moves.find((m) => m.id === ev.move_id)?.title ?? ev.result ?? '';
+    if (ev.state === 'committed' && w) this.notify('info', s.queue.sent(title));
+    else if (ev.state === 'failed') this.notify('error', ev.error || s.queue.failed(title));
+    this.refresh();
+    void this.loadStats();
+  }
+
+  onQueued(ev: ExecutionQueuedEvent): void {
+    if (!ev || typeof ev.move_id !== 'number') return;
+    const w = this.closeWindow(ev.move_id);
+    if (w) this.notify('info', s.queue.queued(w.title, ev.reason));
+    this.refresh();
+  }
+
+  /** cancel takes back a send still in its undo window (the newest, else moveId's). */
+  async cancel(via: Via, moveId?: number): Promise<boolean> {
+    const w = moveId !== undefined ? this.windows.find((x) => x.moveId === moveId) : this.windows.at(-1);
+    if (!w) return false;
+    try {
+      await this.api.CancelExecution(w.moveId, via);
+      this.closeWindow(w.moveId);
+      this.unhide(w.moveId, true);
+      this.focusAfterLoad = w.moveId;
+      this.notify('info', s.queue.cancelled(w.title));
+      await this.load();
+      return true;
+    } catch (e) {
+      // Too late (it is on the wire) or already gone: say so, keep nothing open.
+      this.closeWindow(w.moveId);
+      this.notify('error', toApiError(e).message);
+      this.refresh();
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------ kill switch
+
+  async loadKillSwitch(): Promise<void> {
+    try {
+      this.killSwitch = await this.api.KillSwitch('status', '', 'click');
+    } catch {
+      /* an older server without it: nothing to show */
+    }
+  }
+
+  onKillSwitch(ev: KillSwitchDTO): void {
+    if (!ev || typeof ev.on !== 'boolean') return;
+    this.killSwitch = ev;
+    for (const id of ev.cancelled_move_ids ?? []) this.closeWindow(id);
+    this.refresh();
+  }
+
+  async setKillSwitch(on: boolean, via: Via, reason = ''): Promise<boolean> {
+    try {
+      const ks = await this.api.KillSwitch(on ? 'on' : 'off', reason, via);
+      this.onKillSwitch(ks);
+      this.notify('info', on ? s.queue.killOn((ks.cancelled_move_ids ?? []).length) : s.queue.killOff);
+      return true;
+    } catch (e) {
+      this.notify('error', toApiError(e).message);
+      return false;
+    }
+  }
+
+  /** undo takes back the newest send still in its undo window, else brings back the last skip or snooze. */
   async undo(via: Via): Promise<boolean> {
+    if (this.windows.length > 0) return this.cancel(via);
     try {
       const m = await this.api.Undo(via);
       if (m && typeof m.id === 'number') {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { MoveDTO, TodayDTO } from '../api';
+import type { ExecutionStatusDTO, KillSwitchDTO, MoveDTO, TodayDTO } from '../api';
 import { afterRemoval, keep, step } from './focus';
 import { QueueStore, tabCounts, type QueueApi } from './queue.svelte';
 
@@ -22,7 +22,12 @@ function fakeApi(initial: MoveDTO[]) {
     const moves = pending.filter((m) => !domain || m.domain === domain);
     return { workspace: { demo: true, label: 'Demo', path: '' }, pending: moves.length, by_domain, moves };
   });
-  const api: QueueApi & { fail?: boolean } = {
+  const waiting: MoveDTO[] = [];
+  const status = (id: number, state: string, undo_deadline?: string, undo_seconds = 0): ExecutionStatusDTO => ({
+    execution_id: 100 + id, move_id: id, idempotency_key: `move-${id}`, state, action: 'send_email', actor: 'key', summary: '',
+    undo_deadline, undo_seconds, attempts: 0, result: '', error: '', created_at: '',
+  });
+  const api: QueueApi & { fail?: boolean; refuse?: string; window?: number; kill?: boolean } = {
     Today: today,
     Stats: vi.fn(async () => ({ pending: pending.length, by_domain: {}, done_today: 0, skipped_today: 0, time_saved_minutes_today: 0 })),
     Skip: vi.fn(async (id: number) => {
@@ -44,9 +49,26 @@ function fakeApi(initial: MoveDTO[]) {
       pending = [...pending, m].sort((a, b) => b.aps - a.aps);
       return m;
     }),
-    Execute: vi.fn(async (id: number) => {
+    ExecuteMove: vi.fn(async (id: number, _hash: string, _via: string): Promise<ExecutionStatusDTO> => {
+      if (api.refuse) throw { code: 'conflict', message: api.refuse };
+      const m = pending.find((x) => x.id === id)!;
       pending = pending.filter((x) => x.id !== id);
-      return { id: 1, move_id: id, idempotency_key: 'k', state: 'committed' };
+      if (api.window) {
+        waiting.push(m);
+        return status(id, 'waiting_undo', new Date(Date.now() + api.window * 1000).toISOString(), api.window);
+      }
+      return status(id, 'committed');
+    }),
+    CancelExecution: vi.fn(async (id: number): Promise<ExecutionStatusDTO> => {
+      const i = waiting.findIndex((x) => x.id === id);
+      if (i < 0) throw { code: 'conflict', message: 'it is already on its way' };
+      pending = [...pending, waiting.splice(i, 1)[0]].sort((a, b) => b.aps - a.aps);
+      return status(id, 'undone');
+    }),
+    KillSwitch: vi.fn(async (state: string): Promise<KillSwitchDTO> => {
+      if (state !== 'status') api.kill = state === 'on';
+      const cancelled = api.kill && state === 'on' ? waiting.splice(0).map((m) => (pending.push(m), m.id)) : [];
+      return { on: !!api.kill, reason: '', cancelled_move_ids: cancelled };
     }),
   };
   return { api, set: (ms: MoveDTO[]) => (pending = ms), today };
@@ -197,8 +219,78 @@ describe('QueueStore', () => {
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
     await q.load();
     expect(await q.execute('key')).toBe(true);
-    expect(api.Execute).toHaveBeenCalledWith(1, 'key');
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, '', 'key');
     expect(q.focusId).toBe(2);
+    expect(q.windows).toEqual([]);
+  });
+
+  it('a send waits in its undo window; z takes it back and focuses it', async () => {
+    const { api } = fakeApi(moves());
+    api.window = 10;
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    expect(await q.execute('key', undefined, 'h1')).toBe(true);
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, 'h1', 'key');
+    expect(q.windows.map((w) => w.moveId)).toEqual([1]);
+    expect(q.windows[0].deadline - Date.now()).toBeGreaterThan(8000);
+    expect(ids(q)).not.toContain(1);
+    expect(await q.undo('key')).toBe(true);
+    expect(api.CancelExecution).toHaveBeenCalledWith(1, 'key');
+    expect(api.Undo).not.toHaveBeenCalled();
+    expect(q.windows).toEqual([]);
+    expect(ids(q)[0]).toBe(1);
+    expect(q.focusId).toBe(1);
+    expect(q.notices.at(-1)?.text).toMatch(/nothing was sent/);
+  });
+
+  it('the window closes when the send leaves, and says so', async () => {
+    const { api } = fakeApi(moves());
+    api.window = 10;
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    await q.execute('key');
+    q.onFinished({ execution_id: 101, move_id: 1, state: 'committed', result: 'sent' });
+    expect(q.windows).toEqual([]);
+    expect(q.notices.at(-1)?.text).toBe('Sent: Move 1');
+    // Too late to cancel now: z falls back to the skip/snooze undo.
+    await q.undo('key');
+    expect(api.CancelExecution).not.toHaveBeenCalled();
+    expect(api.Undo).toHaveBeenCalled();
+  });
+
+  it('a window opened elsewhere (another window, the CLI) shows here too', async () => {
+    const { api } = fakeApi(moves());
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    q.onUndoWindow({ execution_id: 7, move_id: 3, deadline: new Date(Date.now() + 5000).toISOString(), seconds: 10, summary: 'Reply to Maya' });
+    expect(q.windows).toMatchObject([{ moveId: 3, executionId: 7, seconds: 10, title: 'Move 3' }]);
+  });
+
+  it('a guardrail refusal puts the row back and says which and why', async () => {
+    const { api } = fakeApi(moves());
+    api.refuse = 'daily cap: 50 send_email already today';
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    expect(await q.execute('key')).toBe(false);
+    expect(ids(q)[0]).toBe(1);
+    expect(q.focusId).toBe(1);
+    expect(q.notices.at(-1)).toMatchObject({ kind: 'error', text: 'daily cap: 50 send_email already today' });
+  });
+
+  it('the kill switch takes back waiting sends and shows its state', async () => {
+    const { api } = fakeApi(moves());
+    api.window = 10;
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    await q.loadKillSwitch();
+    expect(q.killSwitch?.on).toBe(false);
+    await q.execute('key');
+    expect(await q.setKillSwitch(true, 'click')).toBe(true);
+    expect(q.killSwitch?.on).toBe(true);
+    expect(q.windows).toEqual([]);
+    expect(q.notices.at(-1)?.text).toMatch(/1 waiting send taken back/);
+    q.onKillSwitch({ on: false });
+    expect(q.killSwitch?.on).toBe(false);
   });
 
   it('tabs filter by domain on the server, with counts for every tab', async () => {

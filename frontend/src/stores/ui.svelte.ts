@@ -1,8 +1,8 @@
 // ui.svelte.ts: which view and overlay are showing, the theme, and whether
 // CaseyOS is reachable.
-import type { Status, UndoWindowEvent } from '../api';
+import type { Status } from '../api';
 
-export type View = 'today' | 'signals' | 'settings' | 'connections';
+export type View = 'today' | 'signals' | 'settings' | 'connections' | 'audit';
 export type Overlay = 'none' | 'help' | 'palette' | 'snooze';
 export type Theme = 'dark' | 'light';
 
@@ -21,7 +21,6 @@ export class UiStore {
   detailId = $state<number | null>(null);
   searchOpen = $state(false);
   status = $state<Status>('online');
-  undoWindow = $state.raw<UndoWindowEvent | null>(null);
   /** The actions the command palette offers, read when it opened. */
   paletteActions = $state.raw<{ id: string; label: string; group: string; keys: string[] }[]>([]);
   /** The saved choice; null follows the system. */
