@@ -317,7 +317,7 @@ func (d *desktop) startup(wctx context.Context) {
 		if !closing {
 			runtime.EventsEmit(wctx, name, payload)
 		}
-		if name == backend.EventQueueChanged {
+		if name == backend.EventQueueChanged || name == backend.EventKillSwitch {
 			d.tray.refreshSoon()
 		}
 	})

@@ -109,6 +109,18 @@ func TestDesktop_Smoke(t *testing.T) {
 			got, _ := v.Value().(string)
 			return err == nil && got == want, fmt.Sprintf("%q (%v)", got, err)
 		})
+		// The kill switch from the tray: on, seen by the CLI; off again.
+		kill := menuItemID(t, menu, trayKillLabel)
+		for _, want := range []bool{true, false} {
+			if call := menu.Call("com.canonical.dbusmenu.Event", 0, kill, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+				t.Fatalf("menu click: %v", call.Err)
+			}
+			waitFor(t, fmt.Sprintf("kill switch on=%v", want), func() (bool, string) {
+				var ks KillSwitchDTO
+				cliJSON(t, bin, env, &ks, "kill-switch", "status", "--json", "--data-dir", data)
+				return ks.On == want, fmt.Sprintf("%+v", ks)
+			})
+		}
 	})
 
 	t.Run("RestoresSizeAndPosition", func(t *testing.T) {

@@ -24,7 +24,7 @@ import (
 )
 
 // The tray (menu-bar) icon: the next move as its title and tooltip, and
-// Execute, Skip, Show and Quit. On Linux fyne.io/systray speaks
+// Execute, Skip, the kill switch, Show and Quit. On Linux fyne.io/systray speaks
 // StatusNotifierItem over the session D-Bus, beside the GTK loop Wails
 // runs; with no tray host the icon simply is not shown.
 
@@ -47,7 +47,7 @@ type tray struct {
 	mu   sync.Mutex
 	next *MoveDTO // the move Execute and Skip act on; nil when none
 
-	mNext, mExecute, mSkip, mShow, mQuit *systray.MenuItem
+	mNext, mExecute, mSkip, mKill, mShow, mQuit *systray.MenuItem
 }
 
 // startTray shows the tray icon, or explains in one line why not and
@@ -117,6 +117,8 @@ func (t *tray) build() {
 	t.mExecute = systray.AddMenuItem("Execute", "Carry out the next move")
 	t.mSkip = systray.AddMenuItem("Skip", "Skip the next move")
 	systray.AddSeparator()
+	t.mKill = systray.AddMenuItemCheckbox(trayKillLabel, "Stop every outgoing action at once", false)
+	systray.AddSeparator()
 	t.mShow = systray.AddMenuItem("Show CaseyOS", "Bring the window forward")
 	t.mQuit = systray.AddMenuItem("Quit", "Close CaseyOS")
 	t.mExecute.Disable()
@@ -146,6 +148,15 @@ func (t *tray) loop() {
 					t.fail("skip", m.ID, err)
 				}
 			}
+		case <-t.mKill.ClickedCh:
+			state := "on"
+			if t.mKill.Checked() {
+				state = "off"
+			}
+			if _, err := t.app.KillSwitch(state, "from the tray", string(backend.ActorClick)); err != nil {
+				fmt.Fprintf(t.stderr, "caseyos: tray kill switch: %s\n", backend.ErrorMessage(err))
+			}
+			t.refreshSoon()
 		case <-t.mShow.ClickedCh:
 			t.show()
 		case <-t.mQuit.ClickedCh:
@@ -176,7 +187,17 @@ func (t *tray) refreshSoon() {
 	}
 }
 
+// trayKillLabel is the kill switch's menu item (checked = on).
+const trayKillLabel = "Kill switch: stop everything"
+
 func (t *tray) refresh() {
+	if ks, err := t.app.KillSwitch("status", "", string(backend.ActorClick)); err == nil {
+		if ks.On {
+			t.mKill.Check()
+		} else {
+			t.mKill.Uncheck()
+		}
+	}
 	today, err := t.app.Today("", 1)
 	if err != nil {
 		fmt.Fprintf(t.stderr, "caseyos: tray: %s\n", backend.ErrorMessage(err))
