@@ -299,6 +299,41 @@ export interface AuditLogDTO {
   entries: AuditEntryDTO[];
 }
 
+// ---------------------------------------------------------------- voice
+
+/** The voice session: voice:state's payload and VoiceStatus's answer. */
+export interface VoiceStatusDTO {
+  /** idle, listening, asleep (wake mode), confirming (a send waits for "confirm") */
+  state: string;
+  /** push_to_talk, wake, always */
+  mode: string;
+  move_id?: number;
+  in_speech: boolean;
+  confirm_for?: number;
+  /** when the confirm or wake window closes */
+  until?: string;
+  /** "", no_microphone, permission_denied, error */
+  mic?: string;
+  detail?: string;
+  /** the microphone is open */
+  running: boolean;
+  /** ready, unavailable, not_loaded */
+  recognizer: string;
+  recognizer_message?: string;
+}
+
+/** voice:heard — what one utterance did, or why it did nothing. */
+export interface VoiceOutcomeDTO {
+  heard: string;
+  intent: string;
+  /** rejected, asleep, too_long, not_a_command */
+  ignored: string;
+  action: string;
+  said: string;
+  move_id?: number;
+  error?: string;
+}
+
 /** When sends may reach a recipient, on the recipient's clock ("HH:MM"). */
 export interface SendWindowDTO {
   start: string;
@@ -320,6 +355,8 @@ export interface EventMap {
   'execution:finished': ExecutionFinishedEvent;
   'execution:queued': ExecutionQueuedEvent;
   'execution:kill_switch': KillSwitchDTO;
+  'voice:state': VoiceStatusDTO;
+  'voice:heard': VoiceOutcomeDTO;
   /** Synthetic: the event stream came back after a break — reload everything. */
   'api:reload': Record<string, never>;
 }
@@ -333,6 +370,8 @@ export const serverEvents: EventName[] = [
   'execution:finished',
   'execution:queued',
   'execution:kill_switch',
+  'voice:state',
+  'voice:heard',
 ];
 
 // ---------------------------------------------------------------- errors
@@ -616,6 +655,12 @@ export interface Api {
   AuditLog(offset: number, limit: number): Promise<AuditLogDTO>;
   VerifyAudit(): Promise<AuditCheckDTO>;
   SendWindow(): Promise<SendWindowDTO>;
+  VoiceStatus(): Promise<VoiceStatusDTO>;
+  /** VoiceStart opens the microphone ("" = the default one) in a mode. */
+  VoiceStart(mode: string, device: string): Promise<VoiceStatusDTO>;
+  VoiceStop(): Promise<VoiceStatusDTO>;
+  /** VoicePushToTalk: the talk key went down or up, with the focused move (0 = none). */
+  VoicePushToTalk(down: boolean, moveId: number): Promise<VoiceStatusDTO>;
   SetSendWindow(w: SendWindowDTO, via: Via): Promise<SendWindowDTO>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
@@ -652,6 +697,10 @@ export function createApi(t: Transport): Api {
     },
     VerifyAudit: () => c('VerifyAudit'),
     SendWindow: () => c('SendWindow'),
+    VoiceStatus: () => c('VoiceStatus'),
+    VoiceStart: (mode, device) => c('VoiceStart', mode, device),
+    VoiceStop: () => c('VoiceStop'),
+    VoicePushToTalk: (down, moveId) => c('VoicePushToTalk', down, moveId),
     SetSendWindow: (w, via) => c('SetSendWindow', w, via),
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),

@@ -75,6 +75,8 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
     { id: 'app.help', keys: ['?'], label: s.actions.help, group: s.groups.general, when: () => ui.overlay === 'none' || ui.overlay === 'help', run: () => (ui.overlay = ui.overlay === 'help' ? 'none' : 'help') },
     { id: 'app.theme', keys: [], label: s.actions.toggleTheme, group: s.groups.general, run: () => ui.toggleTheme() },
     { id: 'app.systemTheme', keys: [], label: s.actions.systemTheme, group: s.groups.general, run: () => ui.setTheme(null) },
+    { id: 'voice.talk', keys: ['v'], label: s.actions.talk, group: s.groups.moves, when: () => ui.idle && ctx.voice.available, run: () => void ctx.voice.talk(queue.focusId) },
+    { id: 'voice.toggle', keys: [], label: s.actions.voiceToggle, group: s.groups.general, when: () => ctx.voice.available, run: () => void ctx.voice.toggle() },
     {
       id: 'app.killSwitch',
       keys: [],

@@ -9,6 +9,7 @@ import type { SettingsStore } from './stores/settings.svelte';
 import type { SignalsStore } from './stores/signals.svelte';
 import type { SyncStore } from './stores/sync.svelte';
 import type { UiStore } from './stores/ui.svelte';
+import type { VoiceStore } from './stores/voice.svelte';
 
 export interface AppContext {
   api: Api;
@@ -18,6 +19,7 @@ export interface AppContext {
   settings: SettingsStore;
   sync: SyncStore;
   audit: AuditStore;
+  voice: VoiceStore;
   ui: UiStore;
 }
 

@@ -162,6 +162,15 @@ export const s = {
     sendWindowSaved: 'Send window saved',
   },
 
+  voice: {
+    mic: 'Voice commands: open or close the microphone (v to talk)',
+    micOff: 'Voice is not available here',
+    listening: 'Listening…',
+    asleep: 'Say “hey casey”',
+    ready: 'Voice on — press v, speak, press v again',
+    sayConfirm: (sec: number) => `Say “confirm” to send (${sec}s)`,
+  },
+
   audit: {
     title: 'Audit log',
     loading: 'Loading the audit log…',
@@ -234,6 +243,8 @@ export const s = {
     viewSettings: 'Go to Settings',
     viewConnections: 'Go to Connections',
     viewAudit: 'Go to the audit log',
+    talk: 'Voice: talk (press, speak, press again)',
+    voiceToggle: 'Voice: open or close the microphone',
     toggleTheme: 'Toggle dark / light theme',
     systemTheme: 'Follow the system theme',
     refresh: 'Refresh',
