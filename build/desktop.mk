@@ -11,6 +11,13 @@
 # webkit2gtk-4.1 (libsoup 3) is what Debian bookworm and Ubuntu ≥ 22.04
 # ship going forward; the webkit2_41 tag makes Wails link it instead of 4.0.
 DESKTOP_TAGS     ?= desktop,production,webkit2_41
+# On Linux the binary links Debian's pocketsphinx statically for offline
+# voice commands (connectors/sphinx, voice.mk installs it); elsewhere voice
+# says it is not built in and the rest of the app works.
+ifeq ($(shell uname -s),Linux)
+DESKTOP_TAGS     := $(DESKTOP_TAGS),sphinx
+DESKTOP_VOICE    := voice-deps
+endif
 DESKTOP_BIN      ?= build/bin/caseyos
 DESKTOP_LDFLAGS  ?= -s -w -X github.com/caseyos/caseyos/app.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # To build (cgo: a C compiler, pkg-config, GTK 3, WebKitGTK 4.1).
@@ -40,7 +47,7 @@ desktop-deps:
 
 # Wails needs `production` (else the binary only prints that it lacks build
 # tags) and cgo. The frontend is embedded from frontend/dist, so build it first.
-desktop-build: desktop-deps frontend-build
+desktop-build: desktop-deps $(DESKTOP_VOICE) frontend-build
 	@mkdir -p $(dir $(DESKTOP_BIN))
 	CGO_ENABLED=1 go build -trimpath -tags '$(DESKTOP_TAGS)' -ldflags '$(DESKTOP_LDFLAGS)' -o $(DESKTOP_BIN) .
 
