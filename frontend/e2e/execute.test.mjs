@@ -123,4 +123,44 @@ describe('Executing a reply in the demo workspace', () => {
     assert.equal((await sent(base)).length, before);
     assert.deepEqual(b.errors.filter((e) => !/Failed to load resource|409/i.test(e)), []);
   });
+
+  it('a send outside the send window waits in the outbox, shown as queued', async () => {
+    const before = (await sent(base)).length;
+    // A window open one minute after midnight only: closed now for the recipient.
+    assert.equal((await call(srv, 'SetSendWindow', [{ start: '00:00', end: '00:01', skip_weekends: false }, 'click'])).status, 200);
+    assert.equal((await call(srv, 'SaveSettings', [{ ...(await call(srv, 'Settings')).body, undo_window_seconds: 0 }])).status, 200);
+    const email = (await call(srv, 'Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email');
+    await page.click('[data-testid=nav-today]');
+    await page.click(`[data-move-id="${email.id}"] .title`);
+    await page.keyboard.press('e');
+    await page.waitForSelector('[data-testid=outbox]');
+    assert.match(await page.textContent('[data-testid=outbox]'), /1 waiting to leave.*send window/s);
+    await shot(page, 'outbox');
+    const ob = (await call(srv, 'Outbox')).body;
+    assert.equal(ob.length, 1);
+    assert.equal(ob[0].state, 'queued');
+    assert.equal(ob[0].move_id, email.id);
+    assert.equal((await sent(base)).length, before, 'a queued send left early');
+  });
+
+  it('an auto-approval rule is simulated before it is saved, and saved off', async () => {
+    await page.click('[data-testid=nav-settings]');
+    await page.waitForSelector('[data-testid=rules]');
+    await page.fill('[data-testid=rule-name]', 'CS handoffs');
+    await page.click('[data-testid=rules] label.chip:has-text("create task") input');
+    await page.fill('[data-testid=rule-min-score]', '50');
+    await page.click('[data-testid=rule-simulate]');
+    await page.waitForSelector('[data-testid=rule-simulation]');
+    const text = await page.textContent('[data-testid=rule-simulation]');
+    assert.match(text, /It would have executed [1-9]\d* of the \d+ moves/);
+    assert.match(text, /Ledgerly/);
+    await shot(page, 'rule-simulation');
+    await page.click('[data-testid=rule-save]');
+    await page.waitForSelector('[data-testid=rules] .list li');
+    const rules = (await call(srv, 'Rules')).body;
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0].name, 'CS handoffs');
+    assert.equal(rules[0].enabled, false, 'a new rule is off');
+    assert.equal(await page.isChecked('[data-testid=rule-enabled]'), false);
+  });
 });

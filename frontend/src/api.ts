@@ -334,6 +334,26 @@ export interface VoiceOutcomeDTO {
   error?: string;
 }
 
+/** An auto-approval rule: moves matching every condition execute by themselves (off until enabled). */
+export interface RuleDTO {
+  id?: number;
+  name: string;
+  enabled: boolean;
+  kinds?: string[];
+  domains?: string[];
+  email_domains?: string[];
+  min_score?: number;
+  segments?: string[];
+}
+
+export interface SimulationDTO {
+  rule: RuleDTO;
+  from: string;
+  to: string;
+  checked: number;
+  matched: { move_id: number; kind: string; title: string; aps: number; created_at: string; why: string; blocked?: string }[];
+}
+
 /** When sends may reach a recipient, on the recipient's clock ("HH:MM"). */
 export interface SendWindowDTO {
   start: string;
@@ -655,6 +675,13 @@ export interface Api {
   AuditLog(offset: number, limit: number): Promise<AuditLogDTO>;
   VerifyAudit(): Promise<AuditCheckDTO>;
   SendWindow(): Promise<SendWindowDTO>;
+  /** Outbox: executions waiting for their account or the recipient's send window, in the order they will leave. */
+  Outbox(): Promise<ExecutionStatusDTO[]>;
+  RetryOutbox(): Promise<ExecutionStatusDTO[]>;
+  Rules(): Promise<RuleDTO[]>;
+  SaveRule(r: RuleDTO): Promise<RuleDTO>;
+  /** SimulateRule: what the rule would have executed over the last days (0 = 7); nothing runs. */
+  SimulateRule(r: RuleDTO, days: number): Promise<SimulationDTO>;
   VoiceStatus(): Promise<VoiceStatusDTO>;
   /** VoiceStart opens the microphone ("" = the default one) in a mode. */
   VoiceStart(mode: string, device: string): Promise<VoiceStatusDTO>;
@@ -697,6 +724,14 @@ export function createApi(t: Transport): Api {
     },
     VerifyAudit: () => c('VerifyAudit'),
     SendWindow: () => c('SendWindow'),
+    Outbox: async () => (await c<ExecutionStatusDTO[] | null>('Outbox')) ?? [],
+    RetryOutbox: async () => (await c<ExecutionStatusDTO[] | null>('RetryOutbox')) ?? [],
+    Rules: async () => (await c<RuleDTO[] | null>('Rules')) ?? [],
+    SaveRule: (r) => c('SaveRule', r),
+    SimulateRule: async (r, days) => {
+      const sim = await c<SimulationDTO>('SimulateRule', r, days);
+      return { ...sim, matched: sim?.matched ?? [] };
+    },
     VoiceStatus: () => c('VoiceStatus'),
     VoiceStart: (mode, device) => c('VoiceStart', mode, device),
     VoiceStop: () => c('VoiceStop'),

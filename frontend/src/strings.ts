@@ -162,6 +162,36 @@ export const s = {
     sendWindowSaved: 'Send window saved',
   },
 
+  rules: {
+    title: 'Auto-approval rules',
+    hint: 'A move matching every condition of an enabled rule executes by itself, through every other guardrail (undo window, caps, send window, do-not-contact, kill switch). Off until you enable one.',
+    name: 'Rule name',
+    namePlaceholder: 'e.g. CS handoff tasks',
+    kinds: 'Move kinds',
+    domains: 'Domains',
+    minScore: 'At least this APS',
+    emailDomains: 'Only to these email domains',
+    simulate: 'Simulate the last 7 days',
+    save: 'Save rule (off)',
+    simulated: (n: number, of: number) => `It would have executed ${n} of the ${of} moves of the last 7 days:`,
+    blocked: (g: string) => `still stopped by ${g.replace(/_/g, ' ')}`,
+    describe: (r: { kinds?: string[]; domains?: string[]; min_score?: number; email_domains?: string[] }) =>
+      [
+        r.kinds?.length ? r.kinds.map((k) => k.replace(/_/g, ' ')).join(', ') : 'any kind',
+        r.domains?.length ? r.domains.join(', ') : 'any domain',
+        r.min_score ? `APS ≥ ${r.min_score}` : '',
+        r.email_domains?.length ? `to ${r.email_domains.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+  },
+
+  outbox: {
+    waiting: (n: number) => `${n} waiting to leave`,
+    retry: 'Retry now',
+    after: (t: string) => `after ${t}`,
+  },
+
   voice: {
     mic: 'Voice commands: open or close the microphone (v to talk)',
     micOff: 'Voice is not available here',

@@ -10,7 +10,8 @@ import { afterRemoval, keep, step } from './focus';
 export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
-export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'>;
+export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
+  Partial<Pick<Api, 'Outbox' | 'RetryOutbox'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
 export interface UndoWindow {
@@ -73,6 +74,8 @@ export class QueueStore {
   notices = $state.raw<Notice[]>([]);
   /** Sends waiting in their undo window, oldest first. */
   windows = $state.raw<UndoWindow[]>([]);
+  /** Executions waiting for their account (offline) or a send window, in order. */
+  outbox = $state.raw<ExecutionStatusDTO[]>([]);
   /** The kill switch: on stops every outgoing action. null until known. */
   killSwitch = $state.raw<KillSwitchDTO | null>(null);
   /** Moves taken away optimistically: id → {domain, settled}. */
@@ -301,6 +304,7 @@ export class QueueStore {
           break;
         case 'queued':
           this.notify('info', s.queue.queued(m.title, ex.queued_reason ?? ''));
+          void this.loadOutbox();
           break;
         default:
           this.notify('info', s.queue.executed(m.title));
@@ -344,6 +348,7 @@ export class QueueStore {
     if (ev.state === 'committed' && w) this.notify('info', s.queue.sent(title));
     else if (ev.state === 'failed') this.notify('error', ev.error || s.queue.failed(title));
     this.refresh();
+    if (this.outbox.some((x) => x.move_id === ev.move_id)) void this.loadOutbox();
     void this.loadStats();
   }
 
@@ -352,6 +357,7 @@ export class QueueStore {
     const w = this.closeWindow(ev.move_id);
     if (w) this.notify('info', s.queue.queued(w.title, ev.reason));
     this.refresh();
+    void this.loadOutbox();
   }
 
   /** cancel takes back a send still in its undo window (the newest, else moveId's). */
@@ -372,6 +378,26 @@ export class QueueStore {
       this.notify('error', toApiError(e).message);
       this.refresh();
       return false;
+    }
+  }
+
+  // ------------------------------------------------------------ outbox
+
+  async loadOutbox(): Promise<void> {
+    if (!this.api.Outbox) return;
+    try {
+      this.outbox = await this.api.Outbox();
+    } catch {
+      /* shown again on the next change */
+    }
+  }
+
+  async retryOutbox(): Promise<void> {
+    if (!this.api.RetryOutbox) return;
+    try {
+      this.outbox = await this.api.RetryOutbox();
+    } catch (e) {
+      this.notify('error', toApiError(e).message);
     }
   }
 
