@@ -317,8 +317,17 @@ func (d *desktop) startup(wctx context.Context) {
 		if !closing {
 			runtime.EventsEmit(wctx, name, payload)
 		}
-		if name == backend.EventQueueChanged || name == backend.EventKillSwitch {
+		switch name {
+		case backend.EventQueueChanged, backend.EventKillSwitch:
 			d.tray.refreshSoon()
+		case backend.EventExecutionUndo:
+			if w, ok := payload.(backend.UndoWindow); ok {
+				d.tray.undoWindow(w)
+			}
+		case backend.EventExecutionFinished:
+			if f, ok := payload.(backend.ExecutionFinished); ok {
+				d.tray.undoWindowEnded(f.MoveID)
+			}
 		}
 	})
 	d.mu.Lock()

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/caseyos/caseyos/backend"
 )
 
 // The desktop smoke test runs the real binary (built by `make desktop-build`)
@@ -109,6 +111,35 @@ func TestDesktop_Smoke(t *testing.T) {
 			got, _ := v.Value().(string)
 			return err == nil && got == want, fmt.Sprintf("%q (%v)", got, err)
 		})
+		// A send executed elsewhere (here: the CLI, through the window's
+		// API) counts down in the tray, and the tray's Undo takes it back.
+		today := cliToday(t, bin, env, data)
+		var task *MoveDTO
+		for i, m := range today.Moves {
+			if m.Kind == "create_task" {
+				task = &today.Moves[i]
+				break
+			}
+		}
+		if task == nil {
+			t.Fatalf("the demo has no task move: %+v", today.Moves)
+		}
+		var st ExecutionStatusDTO
+		cliJSON(t, bin, env, &st, "execute", strconv.FormatUint(task.ID, 10), "--yes", "--json", "--data-dir", data)
+		if st.State != "waiting_undo" {
+			t.Fatalf("execute %d = %+v, want it waiting in its undo window", task.ID, st)
+		}
+		waitFor(t, "tray countdown", func() (bool, string) {
+			v, err := item.GetProperty("org.kde.StatusNotifierItem.Title")
+			got, _ := v.Value().(string)
+			return err == nil && strings.HasPrefix(got, "Sending in ") && strings.HasSuffix(got, trayUndoLabel), fmt.Sprintf("%q (%v)", got, err)
+		})
+		undo := menuItemID(t, menu, trayUndoLabel+": "+shorten(st.Summary, 30))
+		if call := menu.Call("com.canonical.dbusmenu.Event", 0, undo, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+			t.Fatalf("menu click: %v", call.Err)
+		}
+		waitStatus(t, bin, env, data, task.ID, "pending")
+
 		// The kill switch from the tray: on, seen by the CLI; off again.
 		kill := menuItemID(t, menu, trayKillLabel)
 		for _, want := range []bool{true, false} {
@@ -640,4 +671,20 @@ func menuItemID(tb testing.TB, menu dbus.BusObject, label string) int32 {
 	}
 	tb.Fatalf("no %q in the tray menu %q", label, labels)
 	return 0
+}
+
+func TestDesktop_UndoTitle(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		left time.Duration
+		want string
+	}{
+		{10 * time.Second, "Sending in 10s — Undo send"},
+		{2500 * time.Millisecond, "Sending in 3s — Undo send"},
+		{-time.Second, "Sending in 0s — Undo send"},
+	} {
+		if got := undoTitle(backend.UndoWindow{Deadline: now.Add(tt.left)}, now); got != tt.want {
+			t.Errorf("undoTitle(%v left) = %q, want %q", tt.left, got, tt.want)
+		}
+	}
 }

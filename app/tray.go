@@ -15,6 +15,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,7 +25,8 @@ import (
 )
 
 // The tray (menu-bar) icon: the next move as its title and tooltip, and
-// Execute, Skip, the kill switch, Show and Quit. On Linux fyne.io/systray speaks
+// Execute, Skip, the kill switch, Show and Quit. While a send waits in its
+// undo window the title counts down and "Undo send" takes it back. On Linux fyne.io/systray speaks
 // StatusNotifierItem over the session D-Bus, beside the GTK loop Wails
 // runs; with no tray host the icon simply is not shown.
 
@@ -44,10 +46,11 @@ type tray struct {
 	end  func()
 	wg   sync.WaitGroup
 
-	mu   sync.Mutex
-	next *MoveDTO // the move Execute and Skip act on; nil when none
+	mu      sync.Mutex
+	next    *MoveDTO            // the move Execute and Skip act on; nil when none
+	waiting *backend.UndoWindow // the newest send in its undo window; nil when none
 
-	mNext, mExecute, mSkip, mKill, mShow, mQuit *systray.MenuItem
+	mNext, mExecute, mSkip, mUndo, mKill, mShow, mQuit *systray.MenuItem
 }
 
 // startTray shows the tray icon, or explains in one line why not and
@@ -116,6 +119,8 @@ func (t *tray) build() {
 	systray.AddSeparator()
 	t.mExecute = systray.AddMenuItem("Execute", "Carry out the next move")
 	t.mSkip = systray.AddMenuItem("Skip", "Skip the next move")
+	t.mUndo = systray.AddMenuItem(trayUndoLabel, "Take back the send waiting in its undo window")
+	t.mUndo.Hide()
 	systray.AddSeparator()
 	t.mKill = systray.AddMenuItemCheckbox(trayKillLabel, "Stop every outgoing action at once", false)
 	systray.AddSeparator()
@@ -128,12 +133,31 @@ func (t *tray) build() {
 }
 
 func (t *tray) loop() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		select {
 		case <-t.done:
 			return
 		case <-t.kick:
 			t.refresh()
+		case <-tick.C:
+			t.mu.Lock()
+			counting := t.waiting != nil
+			t.mu.Unlock()
+			if counting {
+				t.refresh()
+			}
+		case <-t.mUndo.ClickedCh:
+			t.mu.Lock()
+			w := t.waiting
+			t.mu.Unlock()
+			if w != nil {
+				if _, err := t.app.CancelExecution(w.MoveID, string(backend.ActorClick)); err != nil {
+					t.fail("undo", w.MoveID, err)
+				}
+				t.undoWindowEnded(w.MoveID)
+			}
 		case <-t.mExecute.ClickedCh:
 			if m := t.current(); m != nil {
 				if _, err := t.app.Execute(m.ID, string(backend.ActorClick)); err != nil {
@@ -190,6 +214,33 @@ func (t *tray) refreshSoon() {
 // trayKillLabel is the kill switch's menu item (checked = on).
 const trayKillLabel = "Kill switch: stop everything"
 
+// trayUndoLabel is the item that takes back a waiting send.
+const trayUndoLabel = "Undo send"
+
+// undoWindow notes a send waiting in its undo window (from any surface).
+func (t *tray) undoWindow(w backend.UndoWindow) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.waiting = &w
+	t.mu.Unlock()
+	t.refreshSoon()
+}
+
+// undoWindowEnded forgets move id's window: it left, was cancelled or failed.
+func (t *tray) undoWindowEnded(moveID uint64) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	if t.waiting != nil && t.waiting.MoveID == moveID {
+		t.waiting = nil
+	}
+	t.mu.Unlock()
+	t.refreshSoon()
+}
+
 func (t *tray) refresh() {
 	if ks, err := t.app.KillSwitch("status", "", string(backend.ActorClick)); err == nil {
 		if ks.On {
@@ -213,6 +264,19 @@ func (t *tray) refresh() {
 	t.mu.Unlock()
 
 	title, tooltip := trayText(today)
+	t.mu.Lock()
+	w := t.waiting
+	if w != nil && !time.Now().Before(w.Deadline) {
+		t.waiting, w = nil, nil // the window has passed; execution:finished follows
+	}
+	t.mu.Unlock()
+	if w != nil {
+		title = undoTitle(*w, time.Now())
+		t.mUndo.SetTitle(trayUndoLabel + ": " + shorten(w.Summary, 30))
+		t.mUndo.Show()
+	} else {
+		t.mUndo.Hide()
+	}
 	systray.SetTitle(title)
 	systray.SetTooltip(tooltip)
 	if next == nil {
@@ -225,6 +289,15 @@ func (t *tray) refresh() {
 	t.mExecute.SetTitle("Execute “" + shorten(next.Title, 24) + "”")
 	t.mExecute.Enable()
 	t.mSkip.Enable()
+}
+
+// undoTitle is the tray's title while a send waits: "Sending in 7s — Undo".
+func undoTitle(w backend.UndoWindow, now time.Time) string {
+	left := int(math.Ceil(w.Deadline.Sub(now).Seconds()))
+	if left < 0 {
+		left = 0
+	}
+	return fmt.Sprintf("Sending in %ds — %s", left, trayUndoLabel)
 }
 
 // trayText is the tray's title ("93 · Reply to Dana…") and tooltip.
