@@ -403,6 +403,32 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 			t.Errorf("do-not-contact list = %+v, want maya as bounced", list)
 		}
 	})
+	t.Run("UnsubscribeAddsToTheListAndStopsSends", func(t *testing.T) {
+		m := f.reply(t, "g3", "li@acme.io")
+		sent := f.mail.count()
+		rep := f.ingest(t, &backend.Signal{Source: backend.SourceGmail, Type: backend.SignalEmailUnsubscribed, OccurredAt: f.clock.Now(), DedupeKey: "u1",
+			Email: &backend.EmailMessage{ThreadID: "thr-u", From: "Li@Acme.io", Subject: "Re: Pricing", Snippet: "Please unsubscribe me"}})
+		if len(rep.Created) != 0 {
+			t.Errorf("an unsubscribe created moves %v", rep.Created)
+		}
+		list, _ := f.q.DoNotContacts(f.ctx)
+		var li *backend.DoNotContact
+		for _, d := range list {
+			if d.Email == "li@acme.io" {
+				li = d
+			}
+		}
+		if li == nil || li.Reason != backend.DNCUnsubscribed {
+			t.Fatalf("do-not-contact list = %+v, want li as unsubscribed", list)
+		}
+		_, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+		if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact {
+			t.Errorf("a send to an unsubscribed address = %v, want do_not_contact", err)
+		}
+		if f.mail.count() != sent {
+			t.Errorf("a send to an unsubscribed address reached the mailbox")
+		}
+	})
 }
 
 func TestQueue_SendWindowQueues(t *testing.T) {

@@ -137,13 +137,24 @@ func (q *Queue) DoNotContacts(ctx context.Context) ([]*DoNotContact, error) {
 	return out, WrapError("do not contact", err)
 }
 
-// noteDoNotContact puts a bounced address on the list as its signal is
-// ingested, so nothing more is sent there.
+// noteDoNotContact puts a bounced or unsubscribed address on the list as its
+// signal is ingested, so nothing more is sent there.
 func noteDoNotContact(in *ingester, s *Signal) error {
-	if s.Type != SignalEmailBounced {
+	reason := DNCBounced
+	switch s.Type {
+	case SignalEmailBounced:
+	case SignalEmailUnsubscribed:
+		reason = DNCUnsubscribed
+	default:
 		return nil
 	}
 	addr := s.Payload["address"]
+	if addr == "" {
+		addr = s.Payload["bounced_address"] // what the Gmail connector names it
+	}
+	if addr == "" && s.Type == SignalEmailUnsubscribed && s.Email != nil {
+		addr = s.Email.From
+	}
 	if addr == "" {
 		if c := in.rec.Contact(s.ContactID); c != nil {
 			addr = c.Email
@@ -161,7 +172,7 @@ func noteDoNotContact(in *ingester, s *Signal) error {
 	} else if ErrorCode(err) != ENOTFOUND {
 		return err
 	}
-	return putDNC(in.tx, &DoNotContact{Email: addr, Reason: DNCBounced, Note: fmt.Sprintf("signal %d", s.ID), Actor: ActorSystem, At: in.now})
+	return putDNC(in.tx, &DoNotContact{Email: addr, Reason: reason, Note: fmt.Sprintf("signal %d", s.ID), Actor: ActorSystem, At: in.now})
 }
 
 // Rules returns the auto-approval rules.

@@ -173,6 +173,10 @@ func TestRecommend(t *testing.T) {
 			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "Maya Chen is out of office until Wed Nov 25", due: h(72),
 		},
 		{
+			name: "unsubscribe → do-not-contact, no move",
+			sig:  backend.Signal{Type: backend.SignalEmailUnsubscribed, Email: email("li@acme.io", "Re: Pricing")},
+		},
+		{
 			name: "new contact → mirrored, no move",
 			sig:  backend.Signal{Type: backend.SignalContactCreated, ContactID: "li@acme.io", Contact: &backend.Contact{ID: "li@acme.io", Email: "li@acme.io"}},
 		},

@@ -30,13 +30,16 @@ const (
 	SignalEmailReceived    SignalType = "email.received"
 	SignalEmailBounced     SignalType = "email.bounced"
 	SignalEmailOutOfOffice SignalType = "email.out_of_office"
-	SignalDealStageChanged SignalType = "deal.stage_changed"
-	SignalDealStalled      SignalType = "deal.stalled"
-	SignalFormSubmitted    SignalType = "form.submitted"
-	SignalMeetingUpcoming  SignalType = "meeting.upcoming"
-	SignalMeetingEnded     SignalType = "meeting.ended"
-	SignalSocialMention    SignalType = "social.mention"
-	SignalContactDuplicate SignalType = "contact.duplicate"
+	// SignalEmailUnsubscribed is someone asking not to be emailed again: it
+	// puts them on the do-not-contact list; it calls for no move.
+	SignalEmailUnsubscribed SignalType = "email.unsubscribed"
+	SignalDealStageChanged  SignalType = "deal.stage_changed"
+	SignalDealStalled       SignalType = "deal.stalled"
+	SignalFormSubmitted     SignalType = "form.submitted"
+	SignalMeetingUpcoming   SignalType = "meeting.upcoming"
+	SignalMeetingEnded      SignalType = "meeting.ended"
+	SignalSocialMention     SignalType = "social.mention"
+	SignalContactDuplicate  SignalType = "contact.duplicate"
 	// SignalContactCreated is a new contact in the CRM. It mirrors the
 	// contact (and its company) for scoring; it calls for no move.
 	SignalContactCreated SignalType = "contact.created"
@@ -49,7 +52,7 @@ const (
 
 // SignalTypes lists every valid SignalType.
 var SignalTypes = []SignalType{
-	SignalEmailReplied, SignalEmailReceived, SignalEmailBounced, SignalEmailOutOfOffice,
+	SignalEmailReplied, SignalEmailReceived, SignalEmailBounced, SignalEmailOutOfOffice, SignalEmailUnsubscribed,
 	SignalDealStageChanged, SignalDealStalled, SignalFormSubmitted,
 	SignalMeetingUpcoming, SignalMeetingEnded, SignalSocialMention, SignalContactDuplicate,
 	SignalContactCreated, SignalRecordUpdated,
@@ -232,7 +235,7 @@ func (s *Signal) Validate() error {
 		return nil
 	}
 	switch s.Type {
-	case SignalEmailReplied, SignalEmailReceived, SignalEmailOutOfOffice:
+	case SignalEmailReplied, SignalEmailReceived, SignalEmailOutOfOffice, SignalEmailUnsubscribed:
 		if err := need(s.Email != nil, "an email"); err != nil {
 			return err
 		}

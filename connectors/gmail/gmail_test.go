@@ -330,6 +330,12 @@ func TestClient_Poll_BounceAndOutOfOffice(t *testing.T) {
 	// An auto-reply recognized by its header; sender unknown to the CRM.
 	e.fake.Deliver(gmailtest.Message{From: "Lee <lee@unknown.example>", To: []string{owner}, Subject: "Re: hello",
 		Headers: map[string]string{"Auto-Submitted": "auto-replied"}, Body: "Thanks for your email. I'm on leave."})
+	// Someone asking to be left alone, and a newsletter whose footer says
+	// "unsubscribe" (bulk: no signal at all).
+	e.fake.Deliver(gmailtest.Message{From: "Liam O'Connor <liam.o@bluequill.io>", To: []string{owner}, Subject: "Re: Thanks for joining",
+		Body: "Please take me off your list, not a fit right now.\n\nLiam"})
+	e.fake.Deliver(gmailtest.Message{From: "news@vendor.example", To: []string{owner}, Subject: "Our news",
+		Headers: map[string]string{"List-Unsubscribe": "<mailto:u@vendor.example>"}, Body: "News. Unsubscribe me here."})
 	// Auto-Submitted: no is a person writing.
 	e.fake.Deliver(gmailtest.Message{From: "maya.chen@brightpath.health", To: []string{owner}, Subject: "Security review done",
 		Headers: map[string]string{"Auto-Submitted": "no"}})
@@ -347,6 +353,9 @@ func TestClient_Poll_BounceAndOutOfOffice(t *testing.T) {
 	}
 	if o[1].Contact == nil || o[1].Contact.Email != "lee@unknown.example" {
 		t.Errorf("OOO (header) from an unknown sender = %+v, want a contact snapshot", o[1].Contact)
+	}
+	if u := byType(sigs, backend.SignalEmailUnsubscribed); len(u) != 1 || u[0].Email.From != "liam.o@bluequill.io" {
+		t.Errorf("unsubscribed = %v, want Liam's only", u)
 	}
 	if r := byType(sigs, backend.SignalEmailReceived); len(r) != 1 || r[0].ContactID != "1003" {
 		t.Errorf("received = %v, want Maya's mail", types(r))

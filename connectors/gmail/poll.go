@@ -312,6 +312,9 @@ func (c *Client) classify(ctx context.Context, m *msg, owner string) (*backend.S
 	if isBulk(m) {
 		return nil, nil
 	}
+	if isUnsubscribe(m) {
+		return c.signal(backend.SignalEmailUnsubscribed, m, from, name), nil
+	}
 	if isReply(m) {
 		ok, err := c.tookPart(ctx, m, owner)
 		if err != nil {
@@ -414,6 +417,16 @@ func isBulk(m *msg) bool {
 	p := strings.ToLower(m.header("Precedence"))
 	return p == "bulk" || p == "list" || p == "junk" || m.header("List-Id") != "" || m.header("List-Unsubscribe") != "" ||
 		m.has("CATEGORY_PROMOTIONS") || m.has("CATEGORY_SOCIAL") || m.has("CATEGORY_FORUMS")
+}
+
+// unsubscribeAsk is a person asking, at the start of their mail, to be left
+// alone. Only the snippet (the start of the text) and the subject are read,
+// so a quoted footer further down does not count.
+var unsubscribeAsk = regexp.MustCompile(`(?i)(^\s*(re:\s*)?unsubscribe\s*$|\bunsubscribe me\b|\bplease unsubscribe\b|\b(remove|take) me (off|from) (your|this|the) (mailing )?(list|emails?)\b|\bstop (emailing|contacting|sending) me\b|\b(do not|don'?t) (email|contact) me\b|\bopt me out\b)`)
+
+// isUnsubscribe recognizes a reply asking not to be emailed again.
+func isUnsubscribe(m *msg) bool {
+	return unsubscribeAsk.MatchString(decodeHeader(m.header("Subject"))) || unsubscribeAsk.MatchString(m.snippet)
 }
 
 var autoReplySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b|abwesenheitsnotiz|réponse automatique|respuesta automática|away from (the )?office|on vacation|i am out of the office|i'm out of the office)`)
