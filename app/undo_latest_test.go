@@ -1,0 +1,26 @@
+package app
+
+import "testing"
+
+func TestApp_CancelNewestWaiting(t *testing.T) {
+	e := newExecEnv(t)
+	if _, ok, err := e.app.cancelNewestWaiting("voice"); ok || err != nil {
+		t.Fatalf("with nothing waiting = %v, %v; want not ok", ok, err)
+	}
+	id := e.reply()
+	p, err := e.app.PreviewExecution(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.ExecuteMove(id, p.Hash, "voice"); err != nil {
+		t.Fatal(err)
+	}
+	m, ok, err := e.app.cancelNewestWaiting("voice")
+	if !ok || err != nil || m.ID != id || m.Status != "pending" {
+		t.Fatalf("cancelNewestWaiting = %+v, %v, %v; want move %d back to pending", m, ok, err, id)
+	}
+	e.pass()
+	if n := len(e.mail.Sent()); n != 0 {
+		t.Errorf("%d messages reached Gmail after undo, want none", n)
+	}
+}
