@@ -44,8 +44,8 @@ type voiceService struct {
 // VoiceStatusDTO is the voice session as the UI shows it.
 type VoiceStatusDTO struct {
 	backend.VoiceStatus
-	Running     bool   `json:"running"`    // the microphone is open
-	Recognizer  string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
+	Running     bool   `json:"running"`               // the microphone is open
+	Recognizer  string `json:"recognizer"`            // "ready", "unavailable", "not_loaded"
 	RecognizerM string `json:"recognizer_message,omitempty"`
 }
 
@@ -221,8 +221,12 @@ func (t voiceTarget) Moves(ctx context.Context) ([]backend.VoiceMove, error) {
 		return nil, err
 	}
 	out := make([]backend.VoiceMove, 0, len(res.Moves))
+	now := t.a.clock.Now()
 	for _, m := range res.Moves {
-		out = append(out, backend.VoiceMove{ID: m.ID, Kind: m.Kind, Title: m.Title, TopReason: m.TopReason(), Draft: spokenDraft(m)})
+		// Reasons hold time tokens ("{ago:UNIX}") that only make sense
+		// rendered relative to now, as the UI shows them.
+		reason := backend.RenderReason(m.TopReason(), now, time.Local)
+		out = append(out, backend.VoiceMove{ID: m.ID, Kind: m.Kind, Title: m.Title, TopReason: reason, Draft: spokenDraft(m)})
 	}
 	return out, nil
 }
