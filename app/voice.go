@@ -44,8 +44,8 @@ type voiceService struct {
 // VoiceStatusDTO is the voice session as the UI shows it.
 type VoiceStatusDTO struct {
 	backend.VoiceStatus
-	Running     bool   `json:"running"`               // the microphone is open
-	Recognizer  string `json:"recognizer"`            // "ready", "unavailable", "not_loaded"
+	Running     bool   `json:"running"`    // the microphone is open
+	Recognizer  string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
 	RecognizerM string `json:"recognizer_message,omitempty"`
 }
 
