@@ -2,7 +2,9 @@
 # voice test tier. Included by the top-level Makefile.
 #
 #   make voice-deps   install pocketsphinx (static libs + en-us model), espeak-ng, sox, PulseAudio
-#   make test-voice   the espeak-ng corpus through the real recognizer (never skips)
+#   make test-voice   the espeak-ng corpus through the real recognizer, and
+#                     WAVs played into a PulseAudio null sink, captured through
+#                     malgo into `caseyos voice listen` (never skips)
 #
 # Build a binary with voice: go build -tags sphinx . (pocketsphinx is linked
 # statically on Linux; only the model files are needed at run time).
@@ -10,6 +12,8 @@
 VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng sox pulseaudio pulseaudio-utils
 
 .PHONY: voice-deps test-voice
+
+EXTRA_TEST_TIERS += test-voice
 
 voice-deps:
 	@if [ "$$(uname -s)" = "Darwin" ]; then \
@@ -28,10 +32,13 @@ voice-deps:
 # PulseAudio is started here, private to the run (temp XDG_RUNTIME_DIR), so
 # the tests never touch a desktop session's sound server.
 test-voice: voice-deps
-	@rt=$$(mktemp -d); export XDG_RUNTIME_DIR=$$rt; \
+	@mkdir -p build; rt=$$(mktemp -d); export XDG_RUNTIME_DIR=$$rt; \
 	pulseaudio -n --daemonize=yes --exit-idle-time=-1 -L module-native-protocol-unix \
 	  -L "module-null-sink sink_name=vsink" >/dev/null 2>&1 || { echo "pulseaudio did not start"; exit 1; }; \
-	pactl set-default-source vsink.monitor; \
 	trap 'pulseaudio --kill >/dev/null 2>&1; rm -rf '"$$rt" EXIT; \
-	CASEYOS_VOICE_REPORT=build/voice-report.md go test -tags sphinx -count=1 -timeout 10m \
-	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./backend/ ./backend/vad/
+	pactl set-default-source vsink.monitor; \
+	CASEYOS_VOICE_REPORT=$(CURDIR)/build/voice-report.md go test -tags sphinx -count=1 -timeout 10m \
+	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./backend/ ./backend/vad/ && \
+	CASEYOS_VOICE_PULSE=1 CASEYOS_VOICE_LATENCY_REPORT=$(CURDIR)/build/voice-latency.txt \
+	  go test -tags sphinx -count=1 -timeout 5m -run 'TestVoice_PulseAudio' ./app/ && \
+	cat build/voice-report.md build/voice-latency.txt
