@@ -1,6 +1,9 @@
 package app
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestApp_CancelNewestWaiting(t *testing.T) {
 	e := newExecEnv(t)
@@ -22,5 +25,25 @@ func TestApp_CancelNewestWaiting(t *testing.T) {
 	e.pass()
 	if n := len(e.mail.Sent()); n != 0 {
 		t.Errorf("%d messages reached Gmail after undo, want none", n)
+	}
+}
+
+// Spoken "undo" right after "confirm" takes the send back, not the last skip.
+func TestVoiceTarget_UndoCancelsTheWaitingSend(t *testing.T) {
+	e := newExecEnv(t)
+	id := e.reply()
+	if _, err := e.app.Execute(id, "voice"); err != nil {
+		t.Fatal(err)
+	}
+	title, err := voiceTarget{a: e.app}.Undo(context.Background())
+	if err != nil || title == "" {
+		t.Fatalf("Undo = %q, %v", title, err)
+	}
+	if st := e.status(id); st.State != "undone" {
+		t.Errorf("execution = %+v, want undone", st)
+	}
+	e.pass()
+	if n := len(e.mail.Sent()); n != 0 {
+		t.Errorf("%d messages reached Gmail after a spoken undo, want none", n)
 	}
 }

@@ -247,7 +247,12 @@ func (t voiceTarget) Snooze(_ context.Context, id uint64) (string, error) {
 	return m.SnoozedUntil.Local().Format("3:04 PM"), nil
 }
 
+// Undo takes back a send still in its undo window first (right after a
+// spoken "confirm" that is what undo means), else the last skip or snooze.
 func (t voiceTarget) Undo(context.Context) (string, error) {
+	if m, ok, err := t.a.cancelNewestWaiting("voice"); ok {
+		return m.Title, err
+	}
 	m, err := t.a.Undo("voice")
 	return m.Title, err
 }
