@@ -66,10 +66,10 @@ func startDemoFakes(ctx context.Context, clock backend.Clock, seededAt time.Time
 		// The fakes take any bearer token; the demo has no Google grant.
 		hc := &http.Client{Transport: bearer{"demo"}, Timeout: 30 * time.Second}
 		f.mail, err = gmail.New(ctx, gmail.Config{HTTPClient: hc, BaseURL: f.google + "/", Account: account + "gmail",
-			Address: demo.OwnerEmail, FromName: demo.OwnerName, Clock: clock, Lookup: gmail.DirectoryLookup(dir)})
+			Address: demo.OwnerEmail, FromName: demo.OwnerName, Clock: clock, Directory: dir})
 		if err == nil {
 			f.cal, err = gcal.New(ctx, gcal.Config{HTTPClient: hc, BaseURL: f.google + "/calendar/v3/", Account: account + "gcal",
-				Owner: demo.OwnerEmail, Clock: clock, Lookup: gcal.DirectoryLookup(dir)})
+				Owner: demo.OwnerEmail, Clock: clock, Directory: dir})
 		}
 	}
 	if err != nil {

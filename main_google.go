@@ -88,7 +88,7 @@ func googleConnectors(clock backend.Clock, secrets backend.Secrets) []app.Connec
 				cfg := grant("gmail")
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: gmailBase, Account: "gmail",
-					Address: google.Email(cfg), Limiter: limiter, Clock: clock, Lookup: gmail.DirectoryLookup(dir)})
+					Address: google.Email(cfg), Limiter: limiter, Clock: clock, Directory: dir})
 			},
 		},
 		{
@@ -105,7 +105,7 @@ func googleConnectors(clock backend.Clock, secrets backend.Secrets) []app.Connec
 				}
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: gcalBase, Account: "gcal",
-					Owner: owner, Limiter: limiter, Clock: clock, Lookup: gcal.DirectoryLookup(dir)})
+					Owner: owner, Limiter: limiter, Clock: clock, Directory: dir})
 			},
 		},
 	}

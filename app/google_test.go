@@ -75,14 +75,14 @@ func googleConnectors(base string, secrets backend.Secrets) []app.Connector {
 				cfg := grant("gmail")
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gmail.New(context.Background(), gmail.Config{HTTPClient: hc, BaseURL: base + "/", Address: google.Email(cfg), Limiter: l,
-					Lookup: gmail.DirectoryLookup(dir)})
+					Directory: dir})
 			}},
 		{Account: "gcal", Group: "google", Label: "Google Calendar", Hint: hint, Authorize: authorize,
 			Poller: func(_ string, l backend.RateLimiter, dir backend.Directory) (backend.Poller, error) {
 				cfg := grant("gcal")
 				hc, _ := google.NewClient(context.Background(), cfg)
 				return gcal.New(context.Background(), gcal.Config{HTTPClient: hc, BaseURL: base + "/calendar/v3/", Owner: google.Email(cfg), Limiter: l,
-					Lookup: gcal.DirectoryLookup(dir)})
+					Directory: dir})
 			}},
 	}
 }

@@ -24,6 +24,16 @@ type DirectoryMatch struct {
 	DealID    string
 }
 
+// StaticDirectory is a fixed Directory keyed by lowercase address: for
+// tests, and for connectors run without a store.
+type StaticDirectory map[string]DirectoryMatch
+
+// LookupEmail returns the address's entry.
+func (d StaticDirectory) LookupEmail(_ context.Context, email string) (DirectoryMatch, bool) {
+	m, ok := d[strings.ToLower(strings.TrimSpace(email))]
+	return m, ok
+}
+
 // StoreDirectory is the Directory over the store. Contacts are looked up by
 // their email index on every call; which deal a contact is on comes from a
 // map of open deals built in one read and kept for DealMapTTL, because a

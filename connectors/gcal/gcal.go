@@ -38,23 +38,6 @@ const (
 // DefaultBackoff paces retries after a rate-limit answer.
 var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
 
-// Match is what the CRM knows about an address.
-type Match struct {
-	ContactID, CompanyID, DealID string
-}
-
-// DirectoryLookup is a Config.Lookup that asks the app's CRM directory who
-// a guest is; nil dir knows nobody.
-func DirectoryLookup(dir backend.Directory) func(email string) (Match, bool) {
-	if dir == nil {
-		return nil
-	}
-	return func(email string) (Match, bool) {
-		m, ok := dir.LookupEmail(context.Background(), email)
-		return Match{ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID}, ok
-	}
-}
-
 // Config configures a Client. HTTPClient and Owner are required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).
@@ -75,12 +58,12 @@ type Config struct {
 	// LookBack bounds the first (and a forced full) sync: meetings that
 	// ended longer ago give no signal.
 	LookBack time.Duration
-	// Lookup resolves a guest to CRM records; nil or false = unknown.
-	Lookup  func(email string) (Match, bool)
-	Limiter backend.RateLimiter // paces every request (may be nil)
-	Retries int                 // 0 = DefaultRetries, negative = none
-	Backoff backend.Backoff     // zero = DefaultBackoff
-	Clock   backend.Clock       // nil = the system clock
+	// Directory ties a guest to the CRM's records; nil knows nobody.
+	Directory backend.Directory
+	Limiter   backend.RateLimiter // paces every request (may be nil)
+	Retries   int                 // 0 = DefaultRetries, negative = none
+	Backoff   backend.Backoff     // zero = DefaultBackoff
+	Clock     backend.Clock       // nil = the system clock
 }
 
 // Client is the Calendar connector. It is safe for concurrent use.
@@ -266,4 +249,12 @@ func mapError(op string, err error, limited bool, wait time.Duration) error {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Google Calendar cannot be reached.", Op: op, Err: err}
 	}
 	return &backend.Error{Code: backend.EINTERNAL, Message: "Google Calendar failed unexpectedly.", Op: op, Err: err}
+}
+
+// lookup asks the directory who addr is.
+func (c *Client) lookup(addr string) (backend.DirectoryMatch, bool) {
+	if c.cfg.Directory == nil {
+		return backend.DirectoryMatch{}, false
+	}
+	return c.cfg.Directory.LookupEmail(context.Background(), addr)
 }

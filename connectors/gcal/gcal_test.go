@@ -22,14 +22,12 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 var testClient = &http.Client{Transport: bearer{"test-token"}}
 
-var crm = map[string]gcal.Match{
+var crm = backend.StaticDirectory{
 	"dana@northwind.io":          {ContactID: "1001", CompanyID: "co-northwind", DealID: "9001"},
 	"priya@finchpay.com":         {ContactID: "1005", CompanyID: "co-finch", DealID: "9006"},
 	"rachel.kim@helixbank.com":   {ContactID: "1008", CompanyID: "co-helix"},
 	"emma.clarke@cobaltcloud.io": {ContactID: "1010", CompanyID: "co-cobalt", DealID: "9008"},
 }
-
-func lookup(e string) (gcal.Match, bool) { m, ok := crm[e]; return m, ok }
 
 var t0 = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
 
@@ -52,8 +50,8 @@ func newEnv(tb testing.TB, cfg gcal.Config, o gcaltest.Options) *env {
 	cfg.BaseURL = fake.Endpoint()
 	cfg.Owner = owner
 	cfg.Clock = clock
-	if cfg.Lookup == nil {
-		cfg.Lookup = lookup
+	if cfg.Directory == nil {
+		cfg.Directory = crm
 	}
 	cfg.Backoff = backend.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond}
 	c, err := gcal.New(context.Background(), cfg)

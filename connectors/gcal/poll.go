@@ -205,12 +205,10 @@ func (c *Client) meeting(e *calendar.Event) (*backend.Meeting, string, bool) {
 	guest := guests[0]
 	if len(external) > 0 {
 		guest = external[0]
-		if c.cfg.Lookup != nil {
-			for _, a := range external {
-				if _, ok := c.cfg.Lookup(a); ok {
-					guest = a
-					break
-				}
+		for _, a := range external {
+			if _, ok := c.lookup(a); ok {
+				guest = a
+				break
 			}
 		}
 	}
@@ -237,11 +235,9 @@ func (c *Client) external(addr string) bool {
 
 func (c *Client) signal(t backend.SignalType, m *backend.Meeting, guest string, at time.Time, key string) *backend.Signal {
 	s := &backend.Signal{Source: backend.SourceGCal, Type: t, OccurredAt: at, DedupeKey: key, Meeting: m}
-	if c.cfg.Lookup != nil {
-		if mt, ok := c.cfg.Lookup(guest); ok {
-			s.ContactID, s.CompanyID, s.DealID = mt.ContactID, mt.CompanyID, mt.DealID
-			return s
-		}
+	if mt, ok := c.lookup(guest); ok {
+		s.ContactID, s.CompanyID, s.DealID = mt.ContactID, mt.CompanyID, mt.DealID
+		return s
 	}
 	if m.External {
 		s.Contact = &backend.Contact{Email: guest}

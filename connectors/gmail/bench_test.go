@@ -59,7 +59,7 @@ func BenchmarkGmailIncrementalSync_1000(b *testing.B) {
 			var units int64
 			var sigs int
 			for i := 0; i < b.N; i++ {
-				c, err := gmail.New(context.Background(), gmail.Config{HTTPClient: testClient, BaseURL: e.fake.URL + "/", Clock: e.clock, Lookup: lookup})
+				c, err := gmail.New(context.Background(), gmail.Config{HTTPClient: testClient, BaseURL: e.fake.URL + "/", Clock: e.clock, Directory: crm})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -40,23 +40,6 @@ const (
 // DefaultBackoff paces retries after a rate-limit answer.
 var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
 
-// Match is what the CRM knows about an address.
-type Match struct {
-	ContactID, CompanyID, DealID string
-}
-
-// DirectoryLookup is a Config.Lookup that asks the app's CRM directory who
-// a sender is; nil dir knows nobody.
-func DirectoryLookup(dir backend.Directory) func(email string) (Match, bool) {
-	if dir == nil {
-		return nil
-	}
-	return func(email string) (Match, bool) {
-		m, ok := dir.LookupEmail(context.Background(), email)
-		return Match{ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID}, ok
-	}
-}
-
 // Config configures a Client. Only HTTPClient is required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).
@@ -75,9 +58,9 @@ type Config struct {
 	// MaxPerPoll bounds the messages one incremental Poll fetches; the rest
 	// come in the next Poll (More reports true).
 	MaxPerPoll int
-	// Lookup resolves a sender to CRM records; nil or false = unknown.
+	// Directory ties a sender to the CRM's records; nil knows nobody.
 	// email.received is only emitted for known senders.
-	Lookup func(email string) (Match, bool)
+	Directory backend.Directory
 	// Limiter paces every request (may be nil).
 	Limiter backend.RateLimiter
 	// Retries is how many times a rate-limited request is retried before
@@ -356,4 +339,12 @@ func mapError(op string, err error, limited bool, wait time.Duration) error {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Gmail cannot be reached.", Op: op, Err: err}
 	}
 	return &backend.Error{Code: backend.EINTERNAL, Message: "Gmail failed unexpectedly.", Op: op, Err: err}
+}
+
+// lookup asks the directory who addr is.
+func (c *Client) lookup(addr string) (backend.DirectoryMatch, bool) {
+	if c.cfg.Directory == nil {
+		return backend.DirectoryMatch{}, false
+	}
+	return c.cfg.Directory.LookupEmail(context.Background(), addr)
 }

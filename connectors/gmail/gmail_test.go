@@ -34,15 +34,13 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 var testClient = &http.Client{Transport: bearer{"test-token"}}
 
 // The demo's people, as the CRM knows them.
-var crm = map[string]gmail.Match{
+var crm = backend.StaticDirectory{
 	"dana@northwind.io":             {ContactID: "1001", CompanyID: "co-northwind", DealID: "9001"},
 	"tom.ashby@ledgerly.com":        {ContactID: "1002", CompanyID: "co-ledgerly", DealID: "9002"},
 	"maya.chen@brightpath.health":   {ContactID: "1003", CompanyID: "co-brightpath", DealID: "9003"},
 	"mark.ellis@verdantschools.org": {ContactID: "1009", CompanyID: "co-verdant"},
 	"oliver@cobaltcloud.io":         {ContactID: "1011", CompanyID: "co-cobalt", DealID: "9008"},
 }
-
-func lookup(email string) (gmail.Match, bool) { m, ok := crm[email]; return m, ok }
 
 var t0 = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
 
@@ -66,8 +64,8 @@ func newEnv(tb testing.TB, cfg gmail.Config, o gmailtest.Options) *env {
 	if cfg.Clock == nil {
 		cfg.Clock = clock
 	}
-	if cfg.Lookup == nil {
-		cfg.Lookup = lookup
+	if cfg.Directory == nil {
+		cfg.Directory = crm
 	}
 	if cfg.Backoff == (backend.Backoff{}) {
 		cfg.Backoff = backend.Backoff{Min: time.Millisecond, Max: 4 * time.Millisecond}

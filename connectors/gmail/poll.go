@@ -331,10 +331,7 @@ func (c *Client) classify(ctx context.Context, m *msg, owner string) (*backend.S
 }
 
 func (c *Client) known(addr string) bool {
-	if c.cfg.Lookup == nil {
-		return false
-	}
-	_, ok := c.cfg.Lookup(addr)
+	_, ok := c.lookup(addr)
 	return ok
 }
 
@@ -351,11 +348,9 @@ func (c *Client) signal(t backend.SignalType, m *msg, from, name string) *backen
 // attach refers the signal to the CRM's records for addr, or carries a
 // snapshot of a new contact keyed by the address.
 func (c *Client) attach(s *backend.Signal, addr, name string) {
-	if c.cfg.Lookup != nil {
-		if mt, ok := c.cfg.Lookup(addr); ok {
-			s.ContactID, s.CompanyID, s.DealID = mt.ContactID, mt.CompanyID, mt.DealID
-			return
-		}
+	if mt, ok := c.lookup(addr); ok {
+		s.ContactID, s.CompanyID, s.DealID = mt.ContactID, mt.CompanyID, mt.DealID
+		return
 	}
 	s.Contact = &backend.Contact{Email: addr, Name: name}
 }
