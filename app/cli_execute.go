@@ -44,6 +44,21 @@ func asExecute(c *command, f facade) (executeFacade, bool) {
 	return ef, ok
 }
 
+// openExecute opens the workspace (or the running instance) for a command
+// that executes; done is nil when ok is false.
+func (c *command) openExecute(ctx context.Context) (executeFacade, func(), bool) {
+	f, done, ok := c.open(ctx, false)
+	if !ok {
+		return nil, nil, false
+	}
+	a, ok := asExecute(c, f)
+	if !ok {
+		done()
+		return nil, nil, false
+	}
+	return a, done, true
+}
+
 func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
@@ -227,15 +242,11 @@ func runKillSwitch(ctx context.Context, c *command, args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	f, done, ok := c.open(ctx, false)
+	a, done, ok := c.openExecute(ctx)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok {
-		return ExitError
-	}
 	ks, err := a.KillSwitch(pos[0], *reason, "cli")
 	if err != nil {
 		return c.fail(err)
@@ -262,15 +273,11 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
 	}
-	f, done, ok := c.open(ctx, false)
+	a, done, ok := c.openExecute(ctx)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok {
-		return ExitError
-	}
 	get := a.Outbox
 	if *retry {
 		get = a.RetryOutbox
@@ -306,15 +313,11 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
 	}
-	f, done, ok := c.open(ctx, false)
+	a, done, ok := c.openExecute(ctx)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok {
-		return ExitError
-	}
 	if *verify {
 		chk, err := a.VerifyAudit()
 		if err != nil {
@@ -378,15 +381,11 @@ func runRules(ctx context.Context, c *command, args []string) int {
 	if err := json.Unmarshal(b, &rule); err != nil {
 		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s is not a rule (JSON: name, kinds, domains, email_domains, min_score, segments)", pos[1]), Err: err})
 	}
-	f, done, ok := c.open(ctx, false)
+	a, done, ok := c.openExecute(ctx)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok {
-		return ExitError
-	}
 	sim, err := a.SimulateRule(rule, *days)
 	if err != nil {
 		return c.fail(err)
