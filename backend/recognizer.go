@@ -1,0 +1,220 @@
+package backend
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The optional online recognizer: a Whisper-compatible endpoint that
+// transcribes free speech, tried first when one is configured, with the
+// offline grammar recognizer answering whenever it cannot. Without a
+// configured endpoint nothing here runs and no request is ever made.
+
+// Transcription configures the online recognizer. The zero value is none.
+// The endpoint's API key is a secret: it lives in the keychain, never here.
+type Transcription struct {
+	URL     string        // the API base, e.g. https://api.openai.com/v1; "" = none
+	Model   string        // "" = the recognizer's default (whisper-1)
+	Timeout time.Duration // bounds one utterance; 0 = the recognizer's default
+}
+
+// MaxTranscriptionTimeout bounds Transcription.Timeout: a spoken command
+// answered later than this is no longer an answer.
+const MaxTranscriptionTimeout = 30 * time.Second
+
+// Configured reports whether an endpoint is set.
+func (t Transcription) Configured() bool { return t.URL != "" }
+
+// Validate checks the endpoint is an http(s) URL without credentials in it.
+func (t Transcription) Validate() error {
+	if t.URL == "" {
+		if t.Model != "" || t.Timeout != 0 {
+			return Errorf(EINVALID, "a transcription model or timeout needs a transcription URL")
+		}
+		return nil
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Errorf(EINVALID, "the transcription URL must be an http(s) API base such as https://api.openai.com/v1")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return Errorf(EINVALID, "the transcription URL must not carry credentials or a query: the API key goes to the keychain")
+	}
+	if len(t.Model) > 100 || strings.ContainsFunc(t.Model, func(r rune) bool { return r <= ' ' }) {
+		return Errorf(EINVALID, "the transcription model must be a name without spaces")
+	}
+	if t.Timeout < 0 || t.Timeout > MaxTranscriptionTimeout {
+		return Errorf(EINVALID, "the transcription timeout must be between 0 and %s", MaxTranscriptionTimeout)
+	}
+	return nil
+}
+
+// Recognizer names, as the voice status and `voice recognize` report them.
+const (
+	RecognizerOnline  = "online"
+	RecognizerOffline = "offline"
+)
+
+// States of the online recognizer. An online recognizer marks a transient
+// failure unavailable with a wait (RetryAfter): the network, a timeout, a
+// 5xx, a rate limit. Every other failure needs the user: a refused key
+// (unauthorized), an exhausted quota, an unknown model or URL.
+const (
+	OnlineReady        = "ready"        // answering, or not asked yet
+	OnlineUnreachable  = "unreachable"  // a transient failure; tried again after its wait
+	OnlineUnauthorized = "unauthorized" // the key was refused: connect again
+	OnlineRefused      = "refused"      // anything else the user must fix; the message says what
+)
+
+// OnlineState classifies an online recognizer's failure (nil: ready).
+func OnlineState(err error) string {
+	switch ErrorCode(err) {
+	case "":
+		return OnlineReady
+	case EUNAUTHORIZED:
+		return OnlineUnauthorized
+	case EUNAVAILABLE:
+		if _, ok := RetryAfter(err); ok {
+			return OnlineUnreachable
+		}
+	}
+	return OnlineRefused
+}
+
+// OnlineStatus is how the online recognizer is doing.
+type OnlineStatus struct {
+	State   string
+	Code    string    // the last failure's error code
+	Message string    // the last failure, safe to show
+	At      time.Time // when it failed
+	// Until is when the online recognizer is asked again; until then the
+	// offline one answers at once instead of after a timeout.
+	Until time.Time
+}
+
+// Recognition is one utterance as a FallbackRecognizer heard it.
+type Recognition struct {
+	Text string
+	OK   bool
+	By   string // RecognizerOnline or RecognizerOffline
+	// OnlineErr is why the online recognizer did not answer, when it was
+	// asked and failed.
+	OnlineErr error
+	// Skipped is set when the online recognizer was not asked because it
+	// failed moments before.
+	Skipped bool
+}
+
+// Default pauses of a FallbackRecognizer.
+const (
+	DefaultTransientPause = 30 * time.Second
+	DefaultProblemPause   = 5 * time.Minute
+)
+
+// FallbackRecognizer asks Online first and, when it fails, Offline, for
+// the same utterance. A rejection is not a failure: an online transcript
+// that is not one command is final, since the grammar recognizer would
+// only force the same sound into some command. After a failure the online
+// recognizer rests — for its RetryAfter wait (at most TransientPause), or
+// ProblemPause when the user must fix something — so that each command
+// does not wait out a dead network; with no Offline it is always asked. It
+// is safe for concurrent use.
+type FallbackRecognizer struct {
+	Online  Recognizer
+	Offline Recognizer // nil: none; online failures are returned
+	Clock   Clock      // nil: the system clock
+	// OnChange, when set, sees the online status each time its state or
+	// message changes. It is called without locks held.
+	OnChange       func(OnlineStatus)
+	TransientPause time.Duration // default DefaultTransientPause
+	ProblemPause   time.Duration // default DefaultProblemPause
+
+	mu     sync.Mutex
+	status OnlineStatus
+}
+
+var _ Recognizer = (*FallbackRecognizer)(nil)
+
+// Recognize implements Recognizer.
+func (f *FallbackRecognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	r, err := f.Recognition(ctx, pcm)
+	return r.Text, r.OK, err
+}
+
+// Recognition recognizes pcm and says which recognizer answered.
+func (f *FallbackRecognizer) Recognition(ctx context.Context, pcm []int16) (Recognition, error) {
+	f.mu.Lock()
+	resting := f.Offline != nil && f.now().Before(f.status.Until)
+	f.mu.Unlock()
+	var onlineErr error
+	if !resting {
+		text, ok, err := f.Online.Recognize(ctx, pcm)
+		if err == nil {
+			f.record(nil)
+			return Recognition{Text: text, OK: ok, By: RecognizerOnline}, nil
+		}
+		if ctx.Err() != nil { // the caller gave up: nobody's fault
+			return Recognition{By: RecognizerOnline}, err
+		}
+		f.record(err)
+		if f.Offline == nil {
+			return Recognition{By: RecognizerOnline, OnlineErr: err}, err
+		}
+		onlineErr = err
+	}
+	text, ok, err := f.Offline.Recognize(ctx, pcm)
+	return Recognition{Text: text, OK: ok, By: RecognizerOffline, OnlineErr: onlineErr, Skipped: resting}, err
+}
+
+// Status returns how the online recognizer is doing.
+func (f *FallbackRecognizer) Status() OnlineStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.status
+	if s.State == "" {
+		s.State = OnlineReady
+	}
+	return s
+}
+
+func (f *FallbackRecognizer) now() time.Time {
+	if f.Clock == nil {
+		return time.Now()
+	}
+	return f.Clock.Now()
+}
+
+// record notes an online answer (err nil) or failure.
+func (f *FallbackRecognizer) record(err error) {
+	f.mu.Lock()
+	prev := f.status
+	if err == nil {
+		f.status = OnlineStatus{State: OnlineReady}
+	} else {
+		now := f.now()
+		state := OnlineState(err)
+		pause := f.ProblemPause
+		if pause <= 0 {
+			pause = DefaultProblemPause
+		}
+		if state == OnlineUnreachable {
+			pause = f.TransientPause
+			if pause <= 0 {
+				pause = DefaultTransientPause
+			}
+			if wait, _ := RetryAfter(err); wait < pause {
+				pause = wait
+			}
+		}
+		f.status = OnlineStatus{State: state, Code: ErrorCode(err), Message: ErrorMessage(err), At: now, Until: now.Add(pause)}
+	}
+	s := f.status
+	changed := (s.State != prev.State && !(prev.State == "" && s.State == OnlineReady)) || s.Message != prev.Message
+	f.mu.Unlock()
+	if changed && f.OnChange != nil {
+		f.OnChange(s)
+	}
+}

@@ -1,0 +1,199 @@
+package backend_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// fakeRecognizer is a recognizer that answers what it is told and counts calls.
+type fakeRecognizer struct {
+	mu    sync.Mutex
+	text  string
+	ok    bool
+	err   error
+	calls int
+}
+
+func (s *fakeRecognizer) Recognize(ctx context.Context, _ []int16) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	return s.text, s.ok, s.err
+}
+
+func (s *fakeRecognizer) set(text string, ok bool, err error) {
+	s.mu.Lock()
+	s.text, s.ok, s.err = text, ok, err
+	s.mu.Unlock()
+}
+
+func (s *fakeRecognizer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// transient is an unavailable failure with a wait, as connectors make them.
+func transient(wait time.Duration) error {
+	return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the endpoint cannot be reached", Err: waitErr{wait}}
+}
+
+func TestOnlineState(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, backend.OnlineReady},
+		{"network", transient(time.Second), backend.OnlineUnreachable},
+		{"key", backend.Errorf(backend.EUNAUTHORIZED, "refused the key"), backend.OnlineUnauthorized},
+		{"quota", backend.Errorf(backend.EUNAVAILABLE, "no quota left"), backend.OnlineRefused},
+		{"model", backend.Errorf(backend.ENOTFOUND, "no model"), backend.OnlineRefused},
+		{"plain", errors.New("boom"), backend.OnlineRefused},
+	} {
+		if got := backend.OnlineState(tt.err); got != tt.want {
+			t.Errorf("OnlineState(%s) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestFallbackRecognizer_Recognition(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK_Online", func(t *testing.T) {
+		on, off := &fakeRecognizer{text: "Skip.", ok: true}, &fakeRecognizer{text: "next", ok: true}
+		f := &backend.FallbackRecognizer{Online: on, Offline: off}
+		r, err := f.Recognition(ctx, nil)
+		if err != nil || r.Text != "Skip." || !r.OK || r.By != backend.RecognizerOnline || off.count() != 0 {
+			t.Errorf("Recognition = %+v, %v with %d offline calls; want online's answer alone", r, err, off.count())
+		}
+	})
+	// Dictation that is not a command is the answer: the grammar would
+	// only force the same sound into a command.
+	t.Run("OK_OnlineRejects", func(t *testing.T) {
+		on, off := &fakeRecognizer{text: "skip lunch"}, &fakeRecognizer{text: "skip", ok: true}
+		f := &backend.FallbackRecognizer{Online: on, Offline: off}
+		text, ok, err := f.Recognize(ctx, nil)
+		if err != nil || ok || text != "skip lunch" || off.count() != 0 {
+			t.Errorf("Recognize = %q, %v, %v with %d offline calls; want the rejection, offline not asked", text, ok, err, off.count())
+		}
+	})
+	for _, tt := range []struct {
+		name  string
+		err   error
+		state string
+	}{
+		{"Transient", transient(2 * time.Second), backend.OnlineUnreachable},
+		{"WrongKey", backend.Errorf(backend.EUNAUTHORIZED, "the endpoint refused the API key"), backend.OnlineUnauthorized},
+		{"NoQuota", backend.Errorf(backend.EUNAVAILABLE, "no quota left"), backend.OnlineRefused},
+	} {
+		t.Run("Fallback_"+tt.name, func(t *testing.T) {
+			clock := backend.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			on, off := &fakeRecognizer{err: tt.err}, &fakeRecognizer{text: "skip", ok: true}
+			var seen []backend.OnlineStatus
+			f := &backend.FallbackRecognizer{Online: on, Offline: off, Clock: clock, OnChange: func(s backend.OnlineStatus) { seen = append(seen, s) }}
+			r, err := f.Recognition(ctx, nil)
+			if err != nil || r.Text != "skip" || !r.OK || r.By != backend.RecognizerOffline || r.OnlineErr == nil {
+				t.Fatalf("Recognition = %+v, %v; want offline's answer and online's failure", r, err)
+			}
+			st := f.Status()
+			if st.State != tt.state || st.Message != backend.ErrorMessage(tt.err) || st.Code != backend.ErrorCode(tt.err) {
+				t.Errorf("Status = %+v, want %s with the failure's message", st, tt.state)
+			}
+			if len(seen) != 1 || seen[0].State != tt.state {
+				t.Errorf("OnChange saw %+v, want one %s", seen, tt.state)
+			}
+			// While it rests, the next utterance goes straight offline.
+			r, _ = f.Recognition(ctx, nil)
+			if on.count() != 1 || r.By != backend.RecognizerOffline || !r.Skipped {
+				t.Errorf("second utterance: %+v after %d online calls; want offline without asking online", r, on.count())
+			}
+			// After the pause, online is asked again, and an answer clears the trouble.
+			clock.Advance(backend.DefaultProblemPause)
+			on.set("next", true, nil)
+			r, _ = f.Recognition(ctx, nil)
+			if on.count() != 2 || r.By != backend.RecognizerOnline || f.Status().State != backend.OnlineReady {
+				t.Errorf("after the pause: %+v, status %+v; want online to answer again", r, f.Status())
+			}
+			if len(seen) != 2 || seen[1].State != backend.OnlineReady {
+				t.Errorf("OnChange saw %+v, want the recovery", seen)
+			}
+		})
+	}
+	t.Run("PauseFollowsRetryAfter", func(t *testing.T) {
+		clock := backend.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		on, off := &fakeRecognizer{err: transient(3 * time.Second)}, &fakeRecognizer{text: "skip", ok: true}
+		f := &backend.FallbackRecognizer{Online: on, Offline: off, Clock: clock}
+		f.Recognize(ctx, nil)
+		if got := f.Status().Until.Sub(clock.Now()); got != 3*time.Second {
+			t.Errorf("rests %v, want the 3s the failure asked for", got)
+		}
+		on.set("", false, transient(time.Hour))
+		clock.Advance(3 * time.Second)
+		f.Recognize(ctx, nil)
+		if got := f.Status().Until.Sub(clock.Now()); got != backend.DefaultTransientPause {
+			t.Errorf("rests %v, want at most %v for a transient failure", got, backend.DefaultTransientPause)
+		}
+	})
+	t.Run("ErrNoOffline", func(t *testing.T) {
+		fail := transient(time.Second)
+		on := &fakeRecognizer{err: fail}
+		f := &backend.FallbackRecognizer{Online: on}
+		for range 2 {
+			if _, _, err := f.Recognize(ctx, nil); !errors.Is(err, fail) {
+				t.Errorf("err = %v, want online's failure", err)
+			}
+		}
+		if on.count() != 2 {
+			t.Errorf("online asked %d times, want every time: there is nothing else", on.count())
+		}
+	})
+	t.Run("ErrBothFail", func(t *testing.T) {
+		offErr := backend.Errorf(backend.EINTERNAL, "decoder broke")
+		f := &backend.FallbackRecognizer{Online: &fakeRecognizer{err: transient(time.Second)}, Offline: &fakeRecognizer{err: offErr}}
+		r, err := f.Recognition(ctx, nil)
+		if !errors.Is(err, offErr) || r.OnlineErr == nil {
+			t.Errorf("Recognition = %+v, %v; want offline's error and online's noted", r, err)
+		}
+	})
+	// The caller giving up is nobody's failure: no fallback, no trouble.
+	t.Run("ErrCancelled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		off := &fakeRecognizer{text: "skip", ok: true}
+		f := &backend.FallbackRecognizer{Online: &fakeRecognizer{}, Offline: off}
+		if _, _, err := f.Recognize(cctx, nil); !errors.Is(err, context.Canceled) || off.count() != 0 || f.Status().State != backend.OnlineReady {
+			t.Errorf("err = %v, %d offline calls, status %+v; want the cancellation alone", err, off.count(), f.Status())
+		}
+	})
+}
+
+func TestTranscription_Validate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		t    backend.Transcription
+		code string
+	}{
+		{"OK_None", backend.Transcription{}, ""},
+		{"OK_OpenAI", backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper-1", Timeout: 4 * time.Second}, ""},
+		{"OK_Local", backend.Transcription{URL: "http://127.0.0.1:8080/v1"}, ""},
+		{"ErrModelWithoutURL", backend.Transcription{Model: "whisper-1"}, backend.EINVALID},
+		{"ErrScheme", backend.Transcription{URL: "file:///tmp/x"}, backend.EINVALID},
+		{"ErrNoHost", backend.Transcription{URL: "https:///v1"}, backend.EINVALID},
+		{"ErrUserInfo", backend.Transcription{URL: "https://k:sk-x@api.openai.com/v1"}, backend.EINVALID},
+		{"ErrQuery", backend.Transcription{URL: "https://api.openai.com/v1?key=sk-x"}, backend.EINVALID},
+		{"ErrModelSpaces", backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper 1"}, backend.EINVALID},
+		{"ErrTimeout", backend.Transcription{URL: "https://api.openai.com/v1", Timeout: time.Minute}, backend.EINVALID},
+	} {
+		if got := backend.ErrorCode(tt.t.Validate()); got != tt.code {
+			t.Errorf("%s: Validate() code = %q, want %q", tt.name, got, tt.code)
+		}
+	}
+}
