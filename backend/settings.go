@@ -117,6 +117,10 @@ type Settings struct {
 	// OwnerEmail is the founder's own address: attendees at its domain are
 	// colleagues, not people to follow up with.
 	OwnerEmail string
+
+	// Transcription is the optional online speech recognizer; the zero
+	// value (the default) keeps voice offline.
+	Transcription Transcription
 }
 
 // A setting added after the first release must read as its default when
@@ -214,7 +218,7 @@ func (s *Settings) Validate() error {
 			return Errorf(EINVALID, "daily cap for %q is invalid", k)
 		}
 	}
-	return nil
+	return s.Transcription.Validate()
 }
 
 func containsFold(list []string, v string) bool {

@@ -289,6 +289,15 @@ type settingsRecord struct {
 	DailyCaps         map[string]int     `json:"daily_caps"`
 	OwnerName         string             `json:"owner_name"`
 	OwnerEmail        string             `json:"owner_email"`
+	// Transcription is absent in files from before the online recognizer
+	// and when none is configured.
+	Transcription *transcriptionRecord `json:"transcription,omitempty"`
+}
+
+type transcriptionRecord struct {
+	URL     string `json:"url"`
+	Model   string `json:"model,omitempty"`
+	Timeout int64  `json:"timeout_ns,omitempty"`
 }
 
 type curvePointRecord struct {
@@ -786,7 +795,15 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		DailyCaps:         cloneMap(s.DailyCaps),
 		OwnerName:         s.OwnerName,
 		OwnerEmail:        s.OwnerEmail,
+		Transcription:     toTranscriptionRecord(s.Transcription),
 	}
+}
+
+func toTranscriptionRecord(t backend.Transcription) *transcriptionRecord {
+	if t == (backend.Transcription{}) {
+		return nil
+	}
+	return &transcriptionRecord{URL: t.URL, Model: t.Model, Timeout: int64(t.Timeout)}
 }
 
 func fromSettingsRecord(r *settingsRecord) *backend.Settings {
@@ -823,7 +840,15 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		DailyCaps:         fromKindMap(r.DailyCaps),
 		OwnerName:         r.OwnerName,
 		OwnerEmail:        r.OwnerEmail,
+		Transcription:     fromTranscriptionRecord(r.Transcription),
 	}
+}
+
+func fromTranscriptionRecord(r *transcriptionRecord) backend.Transcription {
+	if r == nil {
+		return backend.Transcription{}
+	}
+	return backend.Transcription{URL: r.URL, Model: r.Model, Timeout: time.Duration(r.Timeout)}
 }
 
 func toWorkspaceRecord(w *backend.Workspace) workspaceRecord {

@@ -38,6 +38,7 @@ func fullSettings() *backend.Settings {
 	s.DailyCaps = map[backend.MoveKind]int{backend.KindSendEmail: 30, backend.KindReplySocial: 5, backend.KindNote: 1}
 	s.OwnerName = "Casey"
 	s.OwnerEmail = "casey@caseyos.dev"
+	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
 	return s
 }
 
@@ -74,6 +75,13 @@ func TestSettingsStore_Settings(t *testing.T) {
 		s.Weights.Revenue = 0.9
 		err := db.Update(ctx, func(tx backend.Tx) error { return tx.PutSettings(s) })
 		wantCode(t, "weights summing to 1.4", err, backend.EINVALID)
+	})
+	t.Run("ErrTranscriptionURL", func(t *testing.T) {
+		db := MustOpenStore(t)
+		s := fullSettings()
+		s.Transcription.URL = "https://me:sk-secret@api.openai.com/v1"
+		err := db.Update(ctx, func(tx backend.Tx) error { return tx.PutSettings(s) })
+		wantCode(t, "a transcription URL holding a key", err, backend.EINVALID)
 	})
 }
 
