@@ -218,3 +218,31 @@ func (f *FallbackRecognizer) record(err error) {
 		f.OnChange(s)
 	}
 }
+
+// SetTranscription stores the online recognizer's configuration (the zero
+// value removes it) with the change in the audit log. Nothing is
+// re-scored: voice plays no part in APS.
+func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Actor) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	detail := "online speech recognizer removed"
+	if t.Configured() {
+		detail = "online speech recognizer set to " + t.URL
+		if t.Model != "" {
+			detail += " (" + t.Model + ")"
+		}
+	}
+	err := q.store.Update(ctx, func(tx Tx) error {
+		st, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		st.Transcription = t
+		if err := tx.PutSettings(st); err != nil {
+			return err
+		}
+		return tx.AppendAudit(&AuditEntry{At: q.clock.Now(), Actor: actor, Action: AuditSettings, Detail: detail})
+	})
+	return WrapError("set transcription", err)
+}

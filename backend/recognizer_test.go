@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +196,42 @@ func TestTranscription_Validate(t *testing.T) {
 		if got := backend.ErrorCode(tt.t.Validate()); got != tt.code {
 			t.Errorf("%s: Validate() code = %q, want %q", tt.name, got, tt.code)
 		}
+	}
+}
+
+func TestQueue_SetTranscription(t *testing.T) {
+	f := newQueue(t)
+	settings := func() *backend.Settings {
+		st, err := f.q.Settings(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	want := backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper-1", Timeout: 3 * time.Second}
+	if err := f.q.SetTranscription(f.ctx, want, backend.ActorCLI); err != nil {
+		t.Fatal(err)
+	}
+	st := settings()
+	if st.Transcription != want {
+		t.Errorf("Transcription = %+v, want %+v", st.Transcription, want)
+	}
+	st.Transcription = backend.Transcription{}
+	if st.TodayLimit != backend.DefaultSettings().TodayLimit {
+		t.Errorf("other settings changed: %+v", st)
+	}
+	var entries []*backend.AuditEntry
+	f.db.View(f.ctx, func(tx backend.Tx) error {
+		entries, _, _ = tx.FindAudit(backend.AuditFilter{})
+		return nil
+	})
+	if len(entries) != 1 || entries[0].Action != backend.AuditSettings || entries[0].Actor != backend.ActorCLI || !strings.Contains(entries[0].Detail, "api.openai.com") {
+		t.Errorf("audit = %+v, want one settings entry naming the endpoint", entries)
+	}
+	if err := f.q.SetTranscription(f.ctx, backend.Transcription{}, backend.ActorCLI); err != nil || settings().Transcription.Configured() {
+		t.Errorf("removing: %v, %+v", err, settings().Transcription)
+	}
+	if err := f.q.SetTranscription(f.ctx, backend.Transcription{URL: "ftp://x"}, backend.ActorCLI); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("bad URL: %v, want invalid", err)
 	}
 }
