@@ -8,11 +8,15 @@ import (
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/tts"
+	"github.com/caseyos/caseyos/connectors/whisper"
 )
 
-// voiceEnv wires the microphone, the offline recognizer and the speech
-// synthesizer. Without the sphinx build tag the recognizer says how to get
-// one; the model directory comes from $CASEYOS_VOICE_MODEL, else Debian's.
+// voiceEnv wires the microphone, the offline recognizer, the optional
+// online one and the speech synthesizer. Without the sphinx build tag the
+// offline recognizer says how to get one; the model directory comes from
+// $CASEYOS_VOICE_MODEL, else Debian's. The online recognizer (a
+// Whisper-compatible endpoint) is built only when `caseyos connect
+// whisper` configured one.
 func voiceEnv() app.VoiceEnv {
 	return app.VoiceEnv{
 		Microphone: &mic.Microphone{},
@@ -32,5 +36,12 @@ func voiceEnv() app.VoiceEnv {
 		},
 		ReadWAV:  mic.ReadWAV,
 		ModelDir: os.Getenv("CASEYOS_VOICE_MODEL"),
+		Online: func(t backend.Transcription, key string) (backend.Recognizer, error) {
+			r, err := whisper.New(whisper.Config{BaseURL: t.URL, Model: t.Model, APIKey: key, Timeout: t.Timeout})
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
 	}
 }

@@ -138,10 +138,6 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 		c.usageError("--mode is always or wake")
 		return ExitUsage
 	}
-	rec, err := c.voiceRecognizer(*model)
-	if err != nil {
-		return c.fail(err)
-	}
 	if c.env.Voice.Microphone == nil {
 		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio"))
 	}
@@ -159,6 +155,15 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer done()
+	if *model != "" {
+		a.voice.env.ModelDir = *model
+	}
+	// The App's recognizer: offline, or online first when an endpoint is
+	// configured for this workspace.
+	rec, err := a.recognizer()
+	if err != nil {
+		return c.fail(err)
+	}
 	src, err := c.env.Voice.Microphone.Open(ctx, *device)
 	if err != nil {
 		return c.fail(err)
@@ -166,8 +171,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	if err := a.session().SetMode(*mode); err != nil {
 		return c.fail(err)
 	}
-	a.voice.rec = rec
-	fmt.Fprintf(c.env.Stderr, "Listening (%s). Say \"stop listening\" or press Ctrl-C to end.\n", *mode)
+	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.voiceStatus()))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	l := &backend.Listener{Voice: a.session(), Recognizer: rec, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
@@ -190,4 +194,18 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	return ExitOK
+}
+
+// hearsWith says which recognizer hears commands, for `voice listen`.
+func hearsWith(st VoiceStatusDTO) string {
+	o := st.Online
+	switch {
+	case o == nil:
+		return "the offline recognizer"
+	case o.State == "unavailable":
+		return "the offline recognizer (the online one cannot be used: " + o.Message + ")"
+	case st.ActiveRecognizer == backend.RecognizerOnline:
+		return "the online recognizer (" + o.Name + ")"
+	}
+	return "the online recognizer (" + o.Name + ") first, the offline one when it fails"
 }

@@ -22,20 +22,30 @@ type VoiceEnv struct {
 	ReadWAV func(path string) ([]int16, error)
 	// ModelDir is the configured model directory ($CASEYOS_VOICE_MODEL).
 	ModelDir string
+	// Online builds the online recognizer (a Whisper-compatible endpoint)
+	// for a configured endpoint and its API key ("" when none is stored).
+	// It is only called when an endpoint is configured; nil in a build
+	// without one.
+	Online func(t backend.Transcription, key string) (backend.Recognizer, error)
 }
 
 // VoiceSnoozeFor is how long "snooze" hides a move.
 const VoiceSnoozeFor = "2h"
 
-// voiceService is the App's voice session: the recognizer and speaker,
+// voiceService is the App's voice session: the recognizers and speaker,
 // loaded on first use, and the listener while it runs.
 type voiceService struct {
 	env VoiceEnv
 
-	mu       sync.Mutex
-	voice    *backend.Voice
-	rec      backend.Recognizer
-	recErr   error
+	mu     sync.Mutex
+	voice  *backend.Voice
+	off    backend.Recognizer // the offline recognizer, loaded once: a model takes a while
+	offErr error              // why there is none
+	offRan bool               // off and offErr are set
+	// recs is what voice hears with: the offline recognizer, or online
+	// first when an endpoint is configured. Built on first use and again
+	// after the endpoint changes.
+	recs     *voiceRecognizers
 	listener *backend.Listener
 	stop     context.CancelFunc
 	done     chan struct{}
@@ -47,6 +57,11 @@ type VoiceStatusDTO struct {
 	Running     bool   `json:"running"`    // the microphone is open
 	Recognizer  string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
 	RecognizerM string `json:"recognizer_message,omitempty"`
+	// ActiveRecognizer is what hears commands once loaded: "offline",
+	// "online", or "online+offline" (online first, offline when it fails).
+	ActiveRecognizer string `json:"active_recognizer,omitempty"`
+	// Online is the configured online recognizer and how it is doing.
+	Online *OnlineRecognizerDTO `json:"online,omitempty"`
 }
 
 // session returns the voice session, creating it on first use.
@@ -65,20 +80,30 @@ func (a *App) session() *backend.Voice {
 	return s.voice
 }
 
-// recognizer loads the recognizer once; a missing model is remembered and
-// reported, never retried in a loop.
+// recognizer returns what voice hears with. The offline recognizer is
+// loaded once; a missing model is remembered and reported, never retried
+// in a loop. The online one is used only when an endpoint is configured.
 func (a *App) recognizer() (backend.Recognizer, error) {
 	s := &a.voice
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.rec == nil && s.recErr == nil {
+	if !s.offRan {
+		s.offRan = true
 		if s.env.Recognizer == nil {
-			s.recErr = backend.Errorf(backend.EUNAVAILABLE, "this build has no speech recognizer")
+			s.offErr = backend.Errorf(backend.EUNAVAILABLE, "this build has no speech recognizer")
 		} else {
-			s.rec, s.recErr = s.env.Recognizer(s.env.ModelDir)
+			s.off, s.offErr = s.env.Recognizer(s.env.ModelDir)
 		}
 	}
-	return s.rec, s.recErr
+	if s.recs == nil {
+		st, err := a.queue.Settings(a.ctx)
+		if err != nil {
+			return nil, err // the store's trouble: asked again next time
+		}
+		r := composeRecognizers(s.env, s.off, s.offErr, st.Transcription, a.secrets, a.clock, func(backend.OnlineStatus) { a.publishVoice() })
+		s.recs = &r
+	}
+	return s.recs.rec, s.recs.err
 }
 
 func (a *App) voiceStatus() VoiceStatusDTO {
@@ -87,11 +112,14 @@ func (a *App) voiceStatus() VoiceStatusDTO {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out.Running = s.listener != nil
-	switch {
-	case s.rec != nil:
-		out.Recognizer = "ready"
-	case s.recErr != nil:
-		out.Recognizer, out.RecognizerM = "unavailable", backend.ErrorMessage(s.recErr)
+	if r := s.recs; r != nil {
+		switch {
+		case r.rec != nil:
+			out.Recognizer = "ready"
+		case r.err != nil:
+			out.Recognizer, out.RecognizerM = "unavailable", backend.ErrorMessage(r.err)
+		}
+		out.ActiveRecognizer, out.Online = r.active(), r.onlineDTO()
 	}
 	return out
 }
@@ -118,8 +146,7 @@ func (a *App) VoiceStart(mode, device string) (VoiceStatusDTO, error) {
 	if err := v.SetMode(mode); err != nil {
 		return a.voiceStatus(), err
 	}
-	rec, err := a.recognizer()
-	if err != nil {
+	if _, err := a.recognizer(); err != nil {
 		return a.voiceStatus(), err
 	}
 	s := &a.voice
@@ -140,7 +167,7 @@ func (a *App) VoiceStart(mode, device string) (VoiceStatusDTO, error) {
 		return a.voiceStatus(), err
 	}
 	v.SetMic("", "")
-	return a.listen(src, rec, nil), nil
+	return a.listen(src, liveRecognizer{a}, nil), nil
 }
 
 // listen runs a listener over src until VoiceStop or shutdown.
