@@ -80,10 +80,12 @@ Commands:
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
-  voice recognize FILE.wav|devices|listen   offline voice commands
+  voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)
   connect hubspot --token-stdin|--oauth  store an account's credentials in the OS keychain (validated first)
   connect google --credentials FILE      sign in to Google once for gmail and gcal (docs/google.md)
   connect webhook --secret-stdin         store the webhook receiver's secret
+  connect whisper --url URL [--model M] [--timeout D] [--key-stdin]
+                                         hear voice commands online first (OpenAI, a whisper.cpp server)
   disconnect ACCOUNT                     remove an account's credentials and stop syncing it
   status [--json]                        each account: state, last success, last error, next run, items
   sync [--once] [--json] [ACCOUNT]       sync in the foreground (one pass with --once; exit 1 if it failed)

@@ -28,7 +28,7 @@ func (c *command) connector(name string) (Connector, bool) {
 	for _, k := range c.env.Connectors {
 		names = append(names, k.Account)
 	}
-	names = append(names, WebhookSecretAccount)
+	names = append(names, WebhookSecretAccount, TranscriptionAccount)
 	c.usageError(fmt.Sprintf("%q is not an account CaseyOS can connect (%s)", name, strings.Join(names, ", ")))
 	return Connector{}, false
 }
@@ -54,8 +54,21 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	secretStdin := fs.Bool("secret-stdin", false, "read the webhook secret from standard input")
 	oauth := fs.Bool("oauth", false, "sign in with the vendor (OAuth)")
 	credentials := fs.String("credentials", "", "sign in with your own OAuth client file (Google: the Desktop app JSON)")
+	var tf transcriptionFlags
+	fs.StringVar(&tf.url, "url", "", "whisper: the transcription API base (https://api.openai.com/v1, or a whisper.cpp server's)")
+	fs.StringVar(&tf.model, "model", "", "whisper: the model (default whisper-1)")
+	fs.DurationVar(&tf.timeout, "timeout", 0, "whisper: how long one command may take to transcribe (default 4s)")
+	fs.BoolVar(&tf.keyStdin, "key-stdin", false, "whisper: read the API key from standard input")
+	fs.BoolVar(&tf.noCheck, "no-check", false, "whisper: store the endpoint without trying it first")
 	pos, ok := c.parse(args, 1, "an account to connect, e.g. `connect hubspot --token-stdin`")
 	if !ok {
+		return ExitUsage
+	}
+	if pos[0] == TranscriptionAccount {
+		return c.connectTranscription(ctx, tf)
+	}
+	if tf.set() {
+		c.usageError("--url, --model, --timeout, --key-stdin and --no-check are for `connect whisper`")
 		return ExitUsage
 	}
 	if c.env.Secrets == nil {
@@ -167,6 +180,9 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		}
 		fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the receiver stays off from the next start.")
 		return ExitOK
+	}
+	if pos[0] == TranscriptionAccount {
+		return c.disconnectTranscription(ctx)
 	}
 	conn, ok := c.connector(pos[0])
 	if !ok {

@@ -17,6 +17,14 @@ type VoiceRecognizeDTO struct {
 	Accepted bool    `json:"accepted"`
 	DecodeMS float64 `json:"decode_ms"`
 	Seconds  float64 `json:"seconds"` // audio length
+	// Recognizer is what answered: "online" or "offline".
+	Recognizer string `json:"recognizer"`
+	// RecognizerName names the online recognizer when it answered
+	// ("whisper-1 at api.openai.com").
+	RecognizerName string `json:"recognizer_name,omitempty"`
+	// Fallback is why the online recognizer did not answer, when offline
+	// answered in its place.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 func runVoice(ctx context.Context, c *command, args []string) int {
@@ -64,17 +72,31 @@ func runVoiceRecognize(ctx context.Context, c *command, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	rec, err := c.voiceRecognizer(*model)
+	recs, err := c.voiceRecognizers(ctx, *model)
 	if err != nil {
 		return c.fail(err)
 	}
 	start := time.Now()
-	text, accepted, err := rec.Recognize(ctx, pcm)
+	var res backend.Recognition
+	if recs.fallback != nil {
+		res, err = recs.fallback.Recognition(ctx, pcm)
+	} else {
+		res.By = backend.RecognizerOffline
+		res.Text, res.OK, err = recs.rec.Recognize(ctx, pcm)
+	}
 	if err != nil {
 		return c.fail(err)
 	}
+	text, accepted := res.Text, res.OK
 	out := VoiceRecognizeDTO{File: pos[0], Command: "none", Heard: text, Accepted: accepted,
-		DecodeMS: float64(time.Since(start).Microseconds()) / 1000, Seconds: float64(len(pcm)) / 16000}
+		DecodeMS: float64(time.Since(start).Microseconds()) / 1000, Seconds: float64(len(pcm)) / 16000,
+		Recognizer: res.By}
+	if res.By == backend.RecognizerOnline {
+		out.RecognizerName = recs.name
+	}
+	if res.OnlineErr != nil {
+		out.Fallback = backend.ErrorMessage(res.OnlineErr)
+	}
 	if accepted {
 		out.Command, out.Intent = text, string(backend.ParseIntent(text))
 	}
@@ -86,7 +108,16 @@ func runVoiceRecognize(ctx context.Context, c *command, args []string) int {
 	if !accepted && text != "" {
 		closest = fmt.Sprintf(" (rejected; closest: %s)", text)
 	}
-	fmt.Fprintf(c.env.Stdout, "%s%s — decoded %.1f s of audio in %.0f ms\n", out.Command, closest, out.Seconds, out.DecodeMS)
+	by := out.Recognizer
+	if out.RecognizerName != "" {
+		by += " recognizer (" + out.RecognizerName + ")"
+	} else {
+		by += " recognizer"
+	}
+	fmt.Fprintf(c.env.Stdout, "%s%s — decoded %.1f s of audio in %.0f ms by the %s\n", out.Command, closest, out.Seconds, out.DecodeMS, by)
+	if out.Fallback != "" {
+		fmt.Fprintf(c.env.Stdout, "  the online recognizer did not answer: %s\n", out.Fallback)
+	}
 	return ExitOK
 }
 
