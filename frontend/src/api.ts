@@ -320,6 +320,23 @@ export interface VoiceStatusDTO {
   /** ready, unavailable, not_loaded */
   recognizer: string;
   recognizer_message?: string;
+  /** what hears commands once loaded: offline, online, online+offline (online first) */
+  active_recognizer?: string;
+  /** the configured online recognizer (docs/voice.md), absent when there is none */
+  online?: OnlineRecognizerDTO;
+}
+
+/** The optional online recognizer, a Whisper-compatible endpoint. */
+export interface OnlineRecognizerDTO {
+  /** "whisper-1 at api.openai.com" */
+  name: string;
+  url: string;
+  model?: string;
+  /** ready, unreachable (offline answers meanwhile), unauthorized (connect again), refused (no quota …), unavailable */
+  state: string;
+  code?: string;
+  message?: string;
+  until?: string;
 }
 
 /** voice:heard — what one utterance did, or why it did nothing. */

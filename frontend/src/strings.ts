@@ -199,6 +199,8 @@ export const s = {
     asleep: 'Say “hey casey”',
     ready: 'Voice on — press v, speak, press v again',
     sayConfirm: (sec: number) => `Say “confirm” to send (${sec}s)`,
+    online: (name: string) => `online: ${name}`,
+    onlineTrouble: (message: string) => `online recognizer: ${message} — offline answers`,
   },
 
   audit: {

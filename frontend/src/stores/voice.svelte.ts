@@ -3,6 +3,7 @@
 // for a spoken "confirm".
 import type { Api, ApiError, VoiceOutcomeDTO, VoiceStatusDTO } from '../api';
 import { toApiError } from '../api';
+import { s } from '../strings';
 
 export type VoiceApi = Pick<Api, 'VoiceStatus' | 'VoiceStart' | 'VoiceStop' | 'VoicePushToTalk'>;
 
@@ -57,10 +58,23 @@ export class VoiceStore {
     }
   }
 
+  /** recognizerLine names the online recognizer that hears, or its trouble; "" when voice is offline only. */
+  recognizerLine = $derived.by(() => {
+    const o = this.status?.online;
+    if (!o) return '';
+    if (o.state === 'ready') return s.voice.online(o.name);
+    return s.voice.onlineTrouble(o.message || o.state);
+  });
+
   onState(st: VoiceStatusDTO): void {
     if (!st || typeof st.state !== 'string') return;
-    // voice:state carries the session, not the App's microphone fields.
-    this.status = { ...(this.status ?? { running: false, recognizer: 'not_loaded' }), ...st };
+    // voice:state carries the session alone, or (when the online
+    // recognizer's state changes) the App's whole status.
+    if (typeof st.recognizer === 'string') {
+      this.status = st;
+    } else {
+      this.status = { ...(this.status ?? { running: false, recognizer: 'not_loaded' }), ...st };
+    }
     if (st.state === 'idle' && !st.in_speech && this.status.mode === 'push_to_talk') this.talking = false;
   }
 

@@ -50,4 +50,21 @@ describe('voice', () => {
     v.onState(st({ state: 'confirming', confirm_for: 3, until: '2026-12-01T10:00:06Z' }));
     expect(v.status?.state).toBe('confirming');
   });
+
+  it('names the online recognizer, and says when it failed', async () => {
+    const online = { name: 'whisper-1 at api.openai.com', url: 'https://api.openai.com/v1', state: 'ready' };
+    const api = { VoiceStatus: vi.fn(async () => st({ active_recognizer: 'online+offline', online })), VoiceStart: vi.fn(), VoiceStop: vi.fn(), VoicePushToTalk: vi.fn() };
+    const v = new VoiceStore(api);
+    expect(v.recognizerLine).toBe('');
+    await v.load();
+    expect(v.recognizerLine).toBe('online: whisper-1 at api.openai.com');
+    // The session's own voice:state keeps what it does not carry.
+    v.onState({ state: 'listening', mode: 'push_to_talk', in_speech: true } as VoiceStatusDTO);
+    expect(v.recognizerLine).toBe('online: whisper-1 at api.openai.com');
+    // The App's whole status replaces it: a refused key shows.
+    v.onState(st({ running: true, online: { ...online, state: 'unauthorized', message: 'the transcription endpoint refused the API key' } }));
+    expect(v.recognizerLine).toMatch(/refused the API key — offline answers/);
+    v.onState(st({ running: true }));
+    expect(v.recognizerLine).toBe('');
+  });
 });
