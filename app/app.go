@@ -30,6 +30,10 @@ type Options struct {
 	// WebhookAddr is where the webhook receiver listens (loopback only);
 	// "" turns it off.
 	WebhookAddr string
+	// Open opens a data file. With the demo workspace open, connecting the
+	// online recognizer in Settings uses it to write to your own
+	// workspace, as `caseyos connect whisper` does; nil cannot.
+	Open OpenFunc
 }
 
 // App is the facade every surface calls. Its exported methods are bound to
@@ -42,6 +46,7 @@ type App struct {
 	queue  *backend.Queue
 	events *Broker
 	ws     Workspace
+	open   OpenFunc // your own workspace, from the demo (transcription.go)
 	assets fs.FS
 
 	secrets     backend.Secrets
@@ -70,7 +75,7 @@ func New(o Options) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	q := backend.NewQueue(o.Store, o.Clock, events, o.Executors...)
 	return &App{
-		store: o.Store, clock: o.Clock, ws: o.Workspace, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
+		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
 		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events}}),
 		limiters: map[string]*backend.TokenBucket{},

@@ -252,7 +252,7 @@ func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), er
 		return nil, nil, err
 	}
 	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets,
-		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr, Voice: c.env.Voice})
+		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr, Voice: c.env.Voice, Open: c.env.Open})
 	a.ctx = ctx
 	stopDemo := func() {}
 	if ws.Demo && c.env.DemoAccounts != nil {

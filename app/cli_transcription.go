@@ -30,8 +30,9 @@ func (f transcriptionFlags) set() bool {
 
 // connectTranscription checks the endpoint with a second of silence,
 // stores the key in the keychain (or removes an old one when none is
-// given) and the endpoint in the workspace's settings. Like connecting an
-// account, it makes the workspace your own.
+// given) and the endpoint in the workspace's settings — the steps Settings
+// takes too (transcriptionConnect). Like connecting an account, it makes
+// the workspace your own.
 func (c *command) connectTranscription(ctx context.Context, f transcriptionFlags) int {
 	if f.url == "" {
 		c.usageError("connect whisper needs --url: https://api.openai.com/v1 (with --key-stdin), or your whisper.cpp server's, e.g. http://127.0.0.1:8080/v1")
@@ -54,50 +55,36 @@ func (c *command) connectTranscription(ctx context.Context, f transcriptionFlags
 			return c.fail(err)
 		}
 	}
-	rec, err := c.env.Voice.Online(backend.Transcription{URL: t.URL, Model: t.Model, Timeout: transcriptionCheckTimeout}, key)
+	tc := transcriptionConnect{t: t, key: key, check: !f.noCheck}
+	name, hasKey, err := tc.run(ctx, c.env.Voice, c.env.Secrets, func() error {
+		_, err := c.setTranscription(ctx, t, true)
+		return err
+	})
 	if err != nil {
 		return c.fail(err)
 	}
-	if !f.noCheck {
-		// A second of silence proves the URL, the model and the key, and
-		// costs at most a second of transcription.
-		if _, _, err := rec.Recognize(ctx, make([]int16, 16000)); err != nil {
-			return c.fail(err)
-		}
-	}
-	if key != "" {
-		if err := c.env.Secrets.Set(TranscriptionAccount, key); err != nil {
-			return c.fail(err)
-		}
-	} else if c.env.Secrets != nil {
-		// A key left from an earlier endpoint must not go to this one.
-		if err := c.env.Secrets.Delete(TranscriptionAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-			return c.fail(err)
-		}
-	}
-	out, code := c.setTranscription(ctx, t, true)
-	if code != ExitOK {
-		return code
-	}
 	where := "no API key"
-	if out.HasKey {
+	if hasKey {
 		where = "its key in the OS keychain"
 	}
 	fmt.Fprintf(c.env.Stdout, "Connected the online speech recognizer %s (%s). Voice commands go to it first; the offline recognizer answers whenever it cannot.\n",
-		onlineName(t, rec), where)
+		name, where)
+	if dir, err := DataDir(c.g.dataDir); err == nil {
+		if info, err := readInstance(dir); err == nil && findInstance(dir, ChooseWorkspace(dir, true, false)) != nil {
+			fmt.Fprintf(c.env.Stdout, "CaseyOS (pid %d) is showing the demo workspace: restart it to switch to yours.\n", info.PID)
+		}
+	}
 	return ExitOK
 }
 
 // disconnectTranscription removes the endpoint and its key: voice is
 // offline again and makes no request.
 func (c *command) disconnectTranscription(ctx context.Context) int {
-	if c.env.Secrets != nil {
-		if err := c.env.Secrets.Delete(TranscriptionAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-			return c.fail(err)
-		}
+	if err := removeTranscriptionKey(c.env.Secrets); err != nil {
+		return c.fail(err)
 	}
-	if _, code := c.setTranscription(ctx, backend.Transcription{}, false); code != ExitOK {
-		return code
+	if _, err := c.setTranscription(ctx, backend.Transcription{}, false); err != nil {
+		return c.fail(err)
 	}
 	fmt.Fprintln(c.env.Stdout, "Disconnected the online speech recognizer: its key is gone from the keychain and voice is offline only.")
 	return ExitOK
@@ -105,30 +92,22 @@ func (c *command) disconnectTranscription(ctx context.Context) int {
 
 // setTranscription stores t in your workspace, through the running
 // instance when one holds it (its voice then uses t from the next command).
-func (c *command) setTranscription(ctx context.Context, t backend.Transcription, createsReal bool) (TranscriptionDTO, int) {
+func (c *command) setTranscription(ctx context.Context, t backend.Transcription, createsReal bool) (TranscriptionDTO, error) {
 	dir, err := DataDir(c.g.dataDir)
 	if err != nil {
-		return TranscriptionDTO{}, c.fail(err)
+		return TranscriptionDTO{}, err
 	}
 	ws := ChooseWorkspace(dir, false, createsReal)
 	in := TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}
 	if r := findInstance(dir, ws); r != nil {
-		out, err := r.ConfigureTranscription(in, "cli")
-		if err != nil {
-			return out, c.fail(err)
-		}
-		return out, ExitOK
+		return r.ConfigureTranscription(in, "cli")
 	}
 	a, done, err := c.openLocal(ctx, ws)
 	if err != nil {
-		return TranscriptionDTO{}, c.fail(err)
+		return TranscriptionDTO{}, err
 	}
 	defer done()
-	out, err := a.ConfigureTranscription(in, "cli")
-	if err != nil {
-		return out, c.fail(err)
-	}
-	return out, ExitOK
+	return a.ConfigureTranscription(in, "cli")
 }
 
 // transcription reads the endpoint configured for the workspace voice runs

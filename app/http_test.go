@@ -46,19 +46,28 @@ type served struct {
 
 func startServe(tb testing.TB) *served {
 	tb.Helper()
-	dir := tb.TempDir()
+	return startServeWith(tb, tb.TempDir(), nil)
+}
+
+// startServeWith serves dir, with env changed by with (when not nil).
+func startServeWith(tb testing.TB, dir string, with func(*app.Env)) *served {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	clock := backend.SystemClock{}
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>CaseyOS</title>")}, "app.js": {Data: []byte("console.log(1)")}}
 	done := make(chan int)
+	env := app.Env{
+		Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Clock: clock, Assets: assets,
+		Open: func(p string) (backend.Store, error) {
+			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
+		},
+	}
+	if with != nil {
+		with(&env)
+	}
 	go func() {
-		done <- app.Main(ctx, []string{"serve", "--data-dir", dir}, app.Env{
-			Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Clock: clock, Assets: assets,
-			Open: func(p string) (backend.Store, error) {
-				return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
-			},
-		})
+		done <- app.Main(ctx, []string{"serve", "--data-dir", dir}, env)
 	}()
 	tb.Cleanup(func() {
 		cancel()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -25,6 +26,12 @@ type TranscriptionDTO struct {
 	Model     string `json:"model,omitempty"`
 	TimeoutMS int64  `json:"timeout_ms,omitempty"`
 	HasKey    bool   `json:"has_key"`
+	// Name and Notice come back from ConnectTranscription and
+	// DisconnectTranscription: who answers ("whisper-1 at
+	// api.openai.com"), and what the change needs you to know (that it
+	// went to your own workspace while the demo is open).
+	Name   string `json:"name,omitempty"`
+	Notice string `json:"notice,omitempty"`
 }
 
 func (d TranscriptionDTO) transcription() backend.Transcription {
@@ -70,15 +77,231 @@ func (a *App) ConfigureTranscription(in TranscriptionDTO, via string) (Transcrip
 	if err != nil {
 		return TranscriptionDTO{}, err
 	}
-	if err := a.queue.SetTranscription(a.ctx, in.transcription(), who); err != nil {
+	if err := a.setTranscription(in.transcription(), who); err != nil {
 		return TranscriptionDTO{}, err
+	}
+	return a.Transcription()
+}
+
+// ConnectTranscription sets the online recognizer from Settings as
+// `caseyos connect whisper` does: it first sends the endpoint a second of
+// silence (unless check is false), so that a wrong URL, model or key is
+// refused before anything is stored; then key goes to the keychain (never
+// to the data file, an error or the audit log) and the endpoint to your
+// own workspace. An empty key with in.HasKey keeps the key already stored
+// for the same URL; otherwise an empty key means none, and a stored one is
+// removed so that it never goes to another endpoint. With the demo
+// workspace open, the endpoint goes to your own workspace (created if
+// need be) and Notice says to restart: the demo is not left silently.
+func (a *App) ConnectTranscription(in TranscriptionDTO, key string, check bool, via string) (TranscriptionDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	key = strings.TrimSpace(key)
+	if len(key) > maxSecret {
+		return TranscriptionDTO{}, backend.Errorf(backend.EINVALID, "the API key is longer than any key an endpoint issues")
+	}
+	t := in.transcription()
+	t.URL = strings.TrimRight(strings.TrimSpace(t.URL), "/")
+	t.Model = strings.TrimSpace(t.Model)
+	if t.URL == "" {
+		return TranscriptionDTO{}, backend.Errorf(backend.EINVALID, "the online recognizer needs a URL: https://api.openai.com/v1, or your whisper.cpp server's, e.g. http://127.0.0.1:8080/v1")
+	}
+	st, err := a.queue.Settings(a.ctx)
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	tc := transcriptionConnect{t: t, key: key, check: check, keep: key == "" && in.HasKey && st.Transcription.URL == t.URL}
+	var notice string
+	name, hasKey, err := tc.run(a.ctx, a.voice.env, a.secrets, func() error {
+		var err error
+		notice, err = a.setOwnTranscription(t, who, true)
+		return err
+	})
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	if notice == "" {
+		// The recognizers are ready now, so that the voice status shows the
+		// endpoint at once and the first command does not wait on loading.
+		_, _ = a.recognizer()
+		a.publishVoice()
+	}
+	out, err := a.Transcription()
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	if notice != "" {
+		// The open (demo) workspace is unchanged; say what was saved.
+		out = TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds(), HasKey: hasKey}
+	}
+	out.Name, out.Notice = name, notice
+	return out, nil
+}
+
+// DisconnectTranscription removes the online recognizer and its key, as
+// `caseyos disconnect whisper` does: voice is offline again and sends
+// nothing anywhere.
+func (a *App) DisconnectTranscription(via string) (TranscriptionDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	if err := removeTranscriptionKey(a.secrets); err != nil {
+		return TranscriptionDTO{}, err
+	}
+	notice, err := a.setOwnTranscription(backend.Transcription{}, who, false)
+	if err != nil {
+		return TranscriptionDTO{}, err
+	}
+	if notice != "" {
+		// The demo's own setting goes too, wherever it came from.
+		if err := a.setTranscription(backend.Transcription{}, who); err != nil {
+			return TranscriptionDTO{}, err
+		}
+	}
+	out, err := a.Transcription()
+	out.Notice = notice
+	return out, err
+}
+
+// setOwnTranscription stores t in your own workspace, as the CLI's
+// connect does: the App's when it is yours; else (the demo is open) the
+// workspace of your own — through the CaseyOS that holds it, or opened
+// here, created when createsReal — and the notice says so. With no
+// workspace of your own and !createsReal, the demo's is changed.
+func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, createsReal bool) (notice string, err error) {
+	if !a.ws.Demo || a.ws.Dir == "" {
+		return "", a.setTranscription(t, who)
+	}
+	own := ChooseWorkspace(a.ws.Dir, false, createsReal)
+	if own.Demo {
+		return "", a.setTranscription(t, who)
+	}
+	notice = "Saved in your own workspace. CaseyOS is showing the demo workspace: restart it to switch to yours."
+	if !t.Configured() {
+		notice = "Removed from your own workspace too."
+	}
+	if r := findInstance(a.ws.Dir, own); r != nil {
+		_, err := r.ConfigureTranscription(TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
+		return notice, err
+	}
+	if a.open == nil {
+		return "", backend.Errorf(backend.EUNAVAILABLE, "the demo workspace is open and this CaseyOS cannot open yours: run `caseyos connect whisper`")
+	}
+	st, err := openWorkspace(a.ctx, own, a.open, a.clock, nil)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	return notice, backend.NewQueue(st, a.clock, nil).SetTranscription(a.ctx, t, who)
+}
+
+// setTranscription is ConfigureTranscription without the DTOs.
+func (a *App) setTranscription(t backend.Transcription, who backend.Actor) error {
+	if err := a.queue.SetTranscription(a.ctx, t, who); err != nil {
+		return err
 	}
 	s := &a.voice
 	s.mu.Lock()
 	s.recs = nil // the offline recognizer stays loaded
+	loaded := s.offRan
 	s.mu.Unlock()
+	if loaded {
+		// Voice has been used: compose the new recognizers now (nothing is
+		// loaded or sent), so that the status names the new endpoint.
+		_, _ = a.recognizer()
+	}
 	a.publishVoice()
-	return a.Transcription()
+	return nil
+}
+
+// transcriptionConnect is one connection of the online recognizer, from
+// `caseyos connect whisper` or from Settings.
+type transcriptionConnect struct {
+	t     backend.Transcription // URL trimmed
+	key   string                // the API key to store; "" = none
+	keep  bool                  // with key "": check with, and keep, the key already stored
+	check bool                  // send a second of silence first
+}
+
+// run checks the endpoint (when asked), then stores the key in the
+// keychain — or, without one, removes a stored key, which must not go to
+// another endpoint — and then calls save to store the endpoint. Nothing
+// is stored when the check fails; a key stored for an endpoint that save
+// then fails to store is removed again. It returns the endpoint's name
+// and whether a key is stored. No error it returns holds the key.
+func (tc transcriptionConnect) run(ctx context.Context, env VoiceEnv, secrets backend.Secrets, save func() error) (name string, hasKey bool, err error) {
+	key := tc.key
+	if key != "" && secrets == nil {
+		return "", false, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep the API key in")
+	}
+	if key == "" && tc.keep {
+		if key, err = transcriptionKey(secrets); err != nil {
+			return "", false, err
+		}
+	}
+	defer func() { err = scrubKey(err, key) }()
+	if err := tc.t.Validate(); err != nil {
+		return "", false, err
+	}
+	if env.Online == nil {
+		return "", false, backend.Errorf(backend.EUNAVAILABLE, "this build has no online speech recognizer")
+	}
+	rec, err := env.Online(backend.Transcription{URL: tc.t.URL, Model: tc.t.Model, Timeout: transcriptionCheckTimeout}, key)
+	if err != nil {
+		return "", false, err
+	}
+	if tc.check {
+		// A second of silence proves the URL, the model and the key, and
+		// costs at most a second of transcription.
+		if _, _, err := rec.Recognize(ctx, make([]int16, 16000)); err != nil {
+			return "", false, err
+		}
+	}
+	stored := false
+	switch {
+	case tc.key != "":
+		if err := secrets.Set(TranscriptionAccount, key); err != nil {
+			return "", false, err
+		}
+		stored = true
+	case key == "":
+		if err := removeTranscriptionKey(secrets); err != nil {
+			return "", false, err
+		}
+	}
+	if err := save(); err != nil {
+		if stored {
+			_ = secrets.Delete(TranscriptionAccount)
+		}
+		return "", false, err
+	}
+	return onlineName(tc.t, rec), key != "", nil
+}
+
+// removeTranscriptionKey deletes the endpoint's key from the keychain, if
+// one is stored (and there is a keychain).
+func removeTranscriptionKey(secrets backend.Secrets) error {
+	if secrets == nil {
+		return nil
+	}
+	if err := secrets.Delete(TranscriptionAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+		return err
+	}
+	return nil
+}
+
+// scrubKey makes sure no error shown or logged holds key: the endpoint's
+// own errors are scrubbed already, this also covers the keychain's and
+// anything in between.
+func scrubKey(err error, key string) error {
+	if err == nil || key == "" || (!strings.Contains(err.Error(), key) && !strings.Contains(backend.ErrorMessage(err), key)) {
+		return err
+	}
+	return &backend.Error{Code: backend.ErrorCode(err), Op: "connect whisper",
+		Message: strings.ReplaceAll(backend.ErrorMessage(err), key, "[key]")}
 }
 
 // Transcription calls the instance's Transcription.
