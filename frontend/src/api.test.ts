@@ -51,6 +51,20 @@ describe('HTTP transport', () => {
     ]);
   });
 
+  it('sends the online recognizer with its key as an argument, never in the URL', async () => {
+    const { api, fetch } = setup(async () => reply(200, { url: 'https://api.openai.com/v1', has_key: true }));
+    const t = { url: 'https://api.openai.com/v1', model: 'whisper-1', has_key: false };
+    expect((await api.ConnectTranscription(t, 'sk-k3y', true, 'click')).has_key).toBe(true);
+    await api.DisconnectTranscription('click');
+    await api.Transcription();
+    const calls = fetch.mock.calls.map(([u, i]) => [u, JSON.parse(i.body as string)]);
+    expect(calls).toEqual([
+      ['/api/ConnectTranscription', [t, 'sk-k3y', true, 'click']],
+      ['/api/DisconnectTranscription', ['click']],
+      ['/api/Transcription', []],
+    ]);
+  });
+
   it('takes the token from the URL once, strips it, and keeps it for the session', () => {
     const storage = memStorage();
     const replaceUrl = vi.fn();

@@ -339,6 +339,23 @@ export interface OnlineRecognizerDTO {
   until?: string;
 }
 
+/**
+ * The online recognizer's configuration (docs/voice.md). It never holds
+ * the key: has_key says whether one is in the keychain.
+ */
+export interface TranscriptionDTO {
+  /** the API base, e.g. https://api.openai.com/v1; "" = none (voice is offline only) */
+  url: string;
+  model?: string;
+  /** 0 or absent = the default (4 s) */
+  timeout_ms?: number;
+  has_key: boolean;
+  /** from ConnectTranscription: who answers, "whisper-1 at api.openai.com" */
+  name?: string;
+  /** from ConnectTranscription / DisconnectTranscription: what the change needs you to know */
+  notice?: string;
+}
+
 /** voice:heard — what one utterance did, or why it did nothing. */
 export interface VoiceOutcomeDTO {
   heard: string;
@@ -706,6 +723,14 @@ export interface Api {
   /** VoicePushToTalk: the talk key went down or up, with the focused move (0 = none). */
   VoicePushToTalk(down: boolean, moveId: number): Promise<VoiceStatusDTO>;
   SetSendWindow(w: SendWindowDTO, via: Via): Promise<SendWindowDTO>;
+  Transcription(): Promise<TranscriptionDTO>;
+  /**
+   * ConnectTranscription stores the online recognizer, the key in the keychain only (write-only:
+   * it never comes back). check sends a second of silence first; "" with has_key keeps the stored key.
+   */
+  ConnectTranscription(t: TranscriptionDTO, key: string, check: boolean, via: Via): Promise<TranscriptionDTO>;
+  /** DisconnectTranscription removes the online recognizer and its key. */
+  DisconnectTranscription(via: Via): Promise<TranscriptionDTO>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
 }
@@ -754,6 +779,9 @@ export function createApi(t: Transport): Api {
     VoiceStop: () => c('VoiceStop'),
     VoicePushToTalk: (down, moveId) => c('VoicePushToTalk', down, moveId),
     SetSendWindow: (w, via) => c('SetSendWindow', w, via),
+    Transcription: () => c('Transcription'),
+    ConnectTranscription: (t, key, check, via) => c('ConnectTranscription', t, key, check, via),
+    DisconnectTranscription: (via) => c('DisconnectTranscription', via),
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };

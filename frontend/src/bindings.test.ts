@@ -10,6 +10,7 @@ import { AuditStore } from './stores/audit.svelte';
 import { SyncStore } from './stores/sync.svelte';
 import { UiStore } from './stores/ui.svelte';
 import { VoiceStore } from './stores/voice.svelte';
+import { TranscriptionStore } from './stores/transcription.svelte';
 
 function mv(id: number, domain: string): MoveDTO {
   const c = { value: 0.5, weight: 0.25, contribution: 10, reason: '' };
@@ -36,7 +37,7 @@ function setup(platform = 'Linux') {
   const storage = new Map<string, string>();
   const ui = new UiStore({ storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) }, prefersDark: () => true });
   const keymap = new Keymap({ platform });
-  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), voice: new VoiceStore(api) };
+  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), voice: new VoiceStore(api), transcription: new TranscriptionStore(api) };
   const focusSearch = vi.fn();
   keymap.register(actionBindings(ctx, { focusSearch, blurField: () => false }));
   const press = (key: string, extra: Partial<KeyEventLike> = {}) => keymap.handle({ key, ...extra });

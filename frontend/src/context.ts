@@ -8,6 +8,7 @@ import type { QueueStore } from './stores/queue.svelte';
 import type { SettingsStore } from './stores/settings.svelte';
 import type { SignalsStore } from './stores/signals.svelte';
 import type { SyncStore } from './stores/sync.svelte';
+import type { TranscriptionStore } from './stores/transcription.svelte';
 import type { UiStore } from './stores/ui.svelte';
 import type { VoiceStore } from './stores/voice.svelte';
 
@@ -20,6 +21,8 @@ export interface AppContext {
   sync: SyncStore;
   audit: AuditStore;
   voice: VoiceStore;
+  /** The optional online recognizer's settings (the voice area's form). */
+  transcription: TranscriptionStore;
   ui: UiStore;
 }
 
@@ -31,4 +34,9 @@ export function provide(ctx: AppContext): void {
 
 export function app(): AppContext {
   return getContext<AppContext>(key);
+}
+
+/** contextFor is the context a component rendered on its own (in a test) reads app() from. */
+export function contextFor(ctx: AppContext): Map<symbol, AppContext> {
+  return new Map([[key, ctx]]);
 }
