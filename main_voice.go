@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"os"
 
 	"github.com/caseyos/caseyos/app"
@@ -9,6 +13,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/tts"
 	"github.com/caseyos/caseyos/connectors/whisper"
+	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 )
 
 // voiceEnv wires the microphone, the offline recognizer, the optional
@@ -43,5 +48,26 @@ func voiceEnv() app.VoiceEnv {
 			}
 			return r, nil
 		},
+	}
+}
+
+// fakeWhisper serves whispertest's fake transcription endpoint, OpenAI's
+// way: one API key, printed for the developer, and the model whisper-1.
+// It hears silence, so it answers the check Save and `connect whisper`
+// make, and nothing else.
+func fakeWhisper() app.Fake {
+	return func(ctx context.Context, addr string) (string, func(), error) {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return "", nil, err
+		}
+		key := "sk-fake-" + hex.EncodeToString(b)
+		srv := whispertest.New(whispertest.OpenAI(key))
+		url, err := srv.Start(addr)
+		if err != nil {
+			return "", nil, backend.Errorf(backend.EUNAVAILABLE, "the fake transcription endpoint cannot listen on %s", addr)
+		}
+		fmt.Fprintf(os.Stderr, "fake whisper API key: %s\n", key)
+		return url, srv.Close, nil
 	}
 }

@@ -91,6 +91,7 @@ Commands:
   sync [--once] [--json] [ACCOUNT]       sync in the foreground (one pass with --once; exit 1 if it failed)
   dev fake-hubspot [--addr ADDR]         serve the fake HubSpot for development
   dev fake-google [--addr ADDR]          serve the fake Google (OAuth, Gmail, Calendar) for development
+  dev fake-whisper [--addr ADDR]         serve a fake transcription endpoint (prints its API key)
   version                                print the version
 
 Global flags:

@@ -407,7 +407,12 @@ func runDev(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer stop()
-	fmt.Fprintf(c.env.Stdout, "Fake %s serving at %s\nPoint CaseyOS at it: CASEYOS_%s_BASE_URL=%s. Press Ctrl-C to stop.\n", name, url, strings.ToUpper(name), url)
+	if name == TranscriptionAccount {
+		// Not an account with a base URL: the endpoint is connected itself.
+		fmt.Fprintf(c.env.Stdout, "Fake %s serving at %s\nConnect it in Settings → Voice, or with `caseyos connect whisper --url %s --key-stdin` and the key above. Press Ctrl-C to stop.\n", name, url, url)
+	} else {
+		fmt.Fprintf(c.env.Stdout, "Fake %s serving at %s\nPoint CaseyOS at it: CASEYOS_%s_BASE_URL=%s. Press Ctrl-C to stop.\n", name, url, strings.ToUpper(name), url)
+	}
 	<-ctx.Done()
 	return ExitOK
 }

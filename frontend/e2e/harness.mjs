@@ -39,13 +39,14 @@ export function run(args, opts = {}) {
 
 /**
  * serve starts `caseyos serve --addr 127.0.0.1:0 --data-dir dir` and
- * resolves once it printed the URL to open.
+ * resolves once it printed the URL to open; opts.env adds to its
+ * environment.
  */
-export function serve(dataDir) {
+export function serve(dataDir, opts = {}) {
   if (!fs.existsSync(bin)) throw new Error(`no caseyos binary at ${bin}: run \`make build\` or set CASEYOS_BIN`);
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CASEYOS_TRAY: '0' },
+    env: { ...process.env, CASEYOS_TRAY: '0', ...opts.env },
   });
   let out = '';
   let err = '';
