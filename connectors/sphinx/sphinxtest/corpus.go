@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -17,7 +18,15 @@ import (
 // English, male and female variants, and a Caribbean accent.
 var Voices = []string{"en-us", "en-us+f3", "en-gb", "en-gb-x-rp+m3", "en-029+f2"}
 
-// Speeds are the espeak-ng speaking rates, in words per minute.
+// FliteVoices are CMU flite's voices, named "flite:NAME": awb, rms and slt
+// are statistical voices trained on recordings of people (CMU ARCTIC), kal16
+// a diphone voice. Their speech is much closer to a person's than
+// espeak-ng's formant synthesis, which the en-us acoustic model, trained on
+// real speech, fits badly (docs/benchmarks.md).
+var FliteVoices = []string{"flite:awb", "flite:rms", "flite:slt", "flite:kal16"}
+
+// Speeds are the speaking rates, in words per minute (flite's are mapped to
+// a duration stretch around its natural 165).
 var Speeds = []int{130, 165, 200}
 
 // OutOfGrammar are phrases a person near the laptop might say that are not
@@ -78,9 +87,9 @@ func (c Clip) Name() string {
 // Pad is the silence before and after each utterance.
 const Pad = 0.3 // seconds
 
-// Check reports whether espeak-ng and sox are installed.
+// Check reports whether espeak-ng, flite and sox are installed.
 func Check() error {
-	for _, tool := range []string{"espeak-ng", "sox"} {
+	for _, tool := range []string{"espeak-ng", "flite", "sox"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed (make voice-deps)", tool)
 		}
@@ -97,8 +106,12 @@ func Speak(ctx context.Context, dir, text, voice string, speed int) ([]int16, er
 	}
 	f.Close()
 	defer os.Remove(f.Name())
-	if out, err := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", fmt.Sprint(speed), "-w", f.Name(), text).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("espeak-ng %s: %v: %s", voice, err, out)
+	synth := exec.CommandContext(ctx, "espeak-ng", "-v", voice, "-s", fmt.Sprint(speed), "-w", f.Name(), text)
+	if name, ok := strings.CutPrefix(voice, "flite:"); ok {
+		synth = exec.CommandContext(ctx, "flite", "-voice", name, "--setf", fmt.Sprintf("duration_stretch=%.3f", 165/float64(speed)), "-t", text, "-o", f.Name())
+	}
+	if out, err := synth.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("%s %s: %v: %s", synth.Args[0], voice, err, out)
 	}
 	raw, err := exec.CommandContext(ctx, "sox", f.Name(), "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", "-",
 		"pad", fmt.Sprint(Pad), fmt.Sprint(Pad)).Output()
