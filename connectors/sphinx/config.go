@@ -156,9 +156,23 @@ undo AH N D UW
 // 134,000-word file once and loading only these keeps start-up near 150 ms
 // and the decoder near 60 MB instead of loading the whole dictionary.
 func ExtractDict(path string, words []string) (string, error) {
-	f, err := os.Open(path)
+	dict, found, err := extractDict(path, words)
 	if err != nil {
 		return "", err
+	}
+	for _, w := range words {
+		if !found[w] {
+			return "", fmt.Errorf("%s has no pronunciation for %q", path, w)
+		}
+	}
+	return dict, nil
+}
+
+// extractDict is ExtractDict without the demand that every word be found.
+func extractDict(path string, words []string) (string, map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
 	}
 	defer f.Close()
 	want := map[string]bool{}
@@ -185,14 +199,9 @@ func ExtractDict(path string, words []string) (string, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	for _, w := range words {
-		if !found[w] {
-			return "", fmt.Errorf("%s has no pronunciation for %q", path, w)
-		}
-	}
-	return b.String(), nil
+	return b.String(), found, nil
 }
 
 // pronunciations parses a dictionary into word → its phone sequences.

@@ -43,7 +43,7 @@ type decoder struct {
 	ps *C.ps_decoder_t
 }
 
-func newDecoder(args []string, jsgf, phoneLM string) (*decoder, error) {
+func newDecoder(args []string, jsgf, phoneLM string, decoys map[string][]string, decoyWeight float64) (*decoder, error) {
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
 		argv[i] = C.CString(a)
@@ -71,6 +71,19 @@ func newDecoder(args []string, jsgf, phoneLM string) (*decoder, error) {
 	if C.ps_set_allphone_file(ps, cphones, clm) < 0 {
 		d.close()
 		return nil, fmt.Errorf("pocketsphinx refused the phone loop (%s)", phoneLM)
+	}
+	for phrase, words := range decoys {
+		if len(words) == 0 {
+			continue
+		}
+		cn, cg := C.CString(decoySearch(phrase)), C.CString(DecoyGrammar(phrase, words, decoyWeight))
+		rc := C.ps_set_jsgf_string(ps, cn, cg)
+		C.free(unsafe.Pointer(cn))
+		C.free(unsafe.Pointer(cg))
+		if rc < 0 {
+			d.close()
+			return nil, fmt.Errorf("pocketsphinx refused the decoys of %q", phrase)
+		}
 	}
 	return d, nil
 }

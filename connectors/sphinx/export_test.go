@@ -5,3 +5,6 @@ func CommandDict() string { return commandDict }
 
 // PhoneDistance exposes phoneDistance to the tests.
 var PhoneDistance = phoneDistance
+
+// DecoyList exposes the embedded decoys.txt to the external tests.
+func DecoyList() string { return decoyList }

@@ -18,10 +18,11 @@ var _ backend.Recognizer = (*Recognizer)(nil)
 // Recognizer is the offline command recognizer. It is safe for concurrent
 // use; decodes are serialized.
 type Recognizer struct {
-	cfg   Config
-	mu    sync.Mutex
-	dec   *decoder
-	prons map[string][][]string
+	cfg    Config
+	mu     sync.Mutex
+	dec    *decoder
+	prons  map[string][][]string
+	decoys map[string][]string // phrase → its near-miss words
 }
 
 // Available reports whether this build has pocketsphinx in it.
@@ -36,12 +37,21 @@ func New(cfg Config) (*Recognizer, error) {
 	}
 	dict := commandDict
 	var filler []string
+	var decoys map[string][]string
 	if m.Dict != "" {
 		if cfg.FillerWords > 0 {
 			filler = Filler(cfg.FillerWords)
 		}
 		if dict, err = ExtractDict(m.Dict, append(Words(), filler...)); err != nil {
 			return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model's dictionary cannot be read", Err: err}
+		}
+		if !cfg.NoDecoys {
+			extra, _, err := extractDict(m.Dict, allDecoys(parseDecoys(decoyList)))
+			if err != nil {
+				return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model's dictionary cannot be read", Err: err}
+			}
+			dict += extra
+			decoys = decoysIn(pronunciations(extra))
 		}
 	}
 	f, err := os.CreateTemp("", "caseyos-commands-*.dict")
@@ -65,11 +75,11 @@ func New(cfg Config) (*Recognizer, error) {
 	args := []string{"-hmm", m.Acoustic, "-dict", dictPath, "-samprate", "16000", "-logfn", "/dev/null",
 		"-remove_noise", "no", "-allphone_ci", "yes"}
 	args = append(args, cfg.ExtraArgs...)
-	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM)
+	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM, decoys, cfg.DecoyWeight)
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model cannot be loaded", Err: err}
 	}
-	return &Recognizer{cfg: cfg, dec: d, prons: pronunciations(dict)}, nil
+	return &Recognizer{cfg: cfg, dec: d, prons: pronunciations(dict), decoys: decoys}, nil
 }
 
 // Close frees the decoder.
@@ -104,6 +114,18 @@ func (r *Recognizer) Decode(pcm []int16) (Result, error) {
 			return Result{}, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.Decode", Message: "decoding failed", Err: err}
 		}
 		r.score(&res, g, p)
+		if len(r.decoys[res.Hypothesis]) > 0 {
+			d, err := r.dec.decode(decoySearch(res.Hypothesis), pcm)
+			if err != nil {
+				return Result{}, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.Decode", Message: "decoding failed", Err: err}
+			}
+			if h := strings.TrimSpace(d.hyp); h != res.Hypothesis {
+				res.Decoy = h // "" too: the second pass found no path at all
+				if h == "" {
+					res.Decoy = "(none)"
+				}
+			}
+		}
 		res.Accepted = r.cfg.accept(res)
 	}
 	res.Elapsed = time.Since(start)

@@ -8,6 +8,7 @@ type Result struct {
 	Hypothesis   string  // the grammar's best phrase; "" when nothing matched at all
 	Accepted     bool    // the hypothesis passed rejection
 	Phones       string  // the phone loop's hypothesis
+	Decoy        string  // the near-miss word (Decoys) that fit better than the hypothesis; "" when none did
 	ScoreRatio   float64 // (grammar − phone loop) acoustic score per frame; 0 is a perfect match, more negative is worse
 	PhoneError   float64 // edit distance of the phone loop from the hypothesis, per expected phone
 	Frames       int     // 10 ms frames decoded
@@ -32,6 +33,11 @@ type Config struct {
 	FillerWords  int
 	FillerWeight float64
 
+	// NoDecoys turns the decoy check off; DecoyWeight is a decoy's weight
+	// against the hypothesis's 1 in the second pass.
+	NoDecoys    bool
+	DecoyWeight float64
+
 	PhoneLM   bool     // weight the phone loop with en-us-phone.lm.bin (slower, measured worse)
 	ExtraArgs []string // extra pocketsphinx arguments, for tuning
 }
@@ -41,11 +47,15 @@ const (
 	DefaultMinScoreRatio = -10
 	DefaultMaxPhoneError = 1.0
 	DefaultFillerWeight  = 1.0
+	DefaultDecoyWeight   = 1.0
 )
 
 func (c Config) withDefaults() Config {
 	if c.FillerWeight == 0 {
 		c.FillerWeight = DefaultFillerWeight
+	}
+	if c.DecoyWeight == 0 {
+		c.DecoyWeight = DefaultDecoyWeight
 	}
 	if c.MinScoreRatio == 0 {
 		c.MinScoreRatio = DefaultMinScoreRatio
@@ -57,5 +67,6 @@ func (c Config) withDefaults() Config {
 }
 
 func (c Config) accept(r Result) bool {
-	return r.Hypothesis != "" && r.ScoreRatio >= c.MinScoreRatio && r.PhoneError <= c.MaxPhoneError
+	return r.Hypothesis != "" && r.ScoreRatio >= c.MinScoreRatio && r.PhoneError <= c.MaxPhoneError &&
+		(c.NoDecoys || r.Decoy == "")
 }

@@ -1,15 +1,16 @@
 # voice.mk — offline voice: libraries, model, test audio tools, and the
 # voice test tier. Included by the top-level Makefile.
 #
-#   make voice-deps   install pocketsphinx (static libs + en-us model), espeak-ng, sox, PulseAudio
-#   make test-voice   the espeak-ng corpus through the real recognizer, and
+#   make voice-deps   install pocketsphinx (static libs + en-us model, sphinx_lm_convert),
+#                     espeak-ng, flite, sox, PulseAudio
+#   make test-voice   the espeak-ng and flite corpus through the real recognizer, and
 #                     WAVs played into a PulseAudio null sink, captured through
 #                     malgo into `caseyos voice listen` (never skips)
 #
 # Build a binary with voice: go build -tags sphinx . (pocketsphinx is linked
 # statically on Linux; only the model files are needed at run time).
 
-VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng sox pulseaudio pulseaudio-utils
+VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sphinxbase-utils espeak-ng flite sox pulseaudio pulseaudio-utils
 
 .PHONY: voice-deps test-voice
 
