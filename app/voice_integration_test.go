@@ -88,18 +88,22 @@ func TestVoice_PulseAudio(t *testing.T) {
 		speed       int
 		want        backend.Intent
 	}
+	// Commands are in flite's voices, which the stock model hears (the
+	// corpus in docs/benchmarks.md: espeak-ng's it mostly does not); the
+	// non-commands include a near miss only the decoy pass rejects.
 	script := []line{
-		{"what time is it", "en-gb-x-rp+m3", 165, ""},
-		{"skip", "en-us", 200, backend.IntentSkip},
-		{"next", "en-gb", 165, backend.IntentNext},
-		{"previous", "en-us+f3", 165, backend.IntentPrevious},
-		{"next", "en-gb", 200, backend.IntentNext},
+		{"what time is it", "flite:rms", 165, ""},
+		{"skip", "flite:slt", 165, backend.IntentSkip},
+		{"skipping", "flite:kal16", 165, ""},
+		{"next", "flite:awb", 165, backend.IntentNext},
+		{"previous", "flite:rms", 165, backend.IntentPrevious},
+		{"next", "flite:kal16", 200, backend.IntentNext},
 		{"hello there", "en-gb-x-rp+m3", 165, ""},
-		{"previous", "en-029+f2", 200, backend.IntentPrevious},
-		{"next", "en-gb-x-rp+m3", 165, backend.IntentNext},
-		{"previous", "en-gb-x-rp+m3", 200, backend.IntentPrevious},
-		{"previous", "en-us+f3", 130, backend.IntentPrevious},
-		{"stop listening", "en-us", 130, backend.IntentStopListening},
+		{"previous", "flite:slt", 200, backend.IntentPrevious},
+		{"next", "flite:rms", 130, backend.IntentNext},
+		{"previous", "flite:awb", 130, backend.IntentPrevious},
+		{"hello there", "flite:awb", 165, ""},
+		{"stop listening", "flite:kal16", 165, backend.IntentStopListening},
 	}
 	wavs := make([]string, len(script))
 	tails := make([]time.Duration, len(script)) // silence after the speech
@@ -123,11 +127,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 		Voice: app.VoiceEnv{
 			Microphone: &mic.Microphone{Backends: []malgo.Backend{malgo.BackendPulseaudio}},
 			Recognizer: func(dir string) (backend.Recognizer, error) {
-				// The default rejection (MinScoreRatio −10) turns down every
-				// clean "skip" of the corpus (docs/benchmarks.md), so this
-				// test, which is about the path from the sound server to the
-				// store, loosens it; out-of-grammar lines stay far below.
-				r, err := sphinx.New(sphinx.Config{ModelDir: dir, MinScoreRatio: -25, MaxPhoneError: 1.0})
+				r, err := sphinx.New(sphinx.Config{ModelDir: dir}) // the shipped defaults
 				if err != nil {
 					return nil, err
 				}
