@@ -181,13 +181,14 @@ func TestCorpus(t *testing.T) {
 
 // floorAccuracy is what the default recognizer measured per voices and
 // condition, less about 5 points for run-to-run variation; maxFalseAccepts
-// the measured worst case (3.5 %) with the same allowance.
+// the measured worst case (5.9 %, flite in white noise at 13 dB, where one
+// clip is 1.2 points) with some allowance.
 var floorAccuracy = map[string]float64{
 	"espeak-ng clean": 18, "espeak-ng white 20 dB": 35, "espeak-ng pink 20 dB": 45, "espeak-ng white 13 dB": 20, "espeak-ng pink 13 dB": 30,
 	"flite clean": 85, "flite white 20 dB": 15, "flite pink 20 dB": 25, "flite white 13 dB": 0, "flite pink 13 dB": 4,
 }
 
-const maxFalseAccepts = 6.0
+const maxFalseAccepts = 8.0
 
 // every keeps the whole corpus clean and every other clip in noise, so a
 // run stays near a minute on two cores.
