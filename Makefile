@@ -95,7 +95,8 @@ test-unit:
 	go test -race -count=1 ./...
 
 # The browser tier, without the timed 100,000-move run (that is bench-ui).
-test-e2e:
+# Settings → Voice stores a key in a private gnome-keyring: keychain-deps.
+test-e2e: keychain-deps
 	$(MAKE) --no-print-directory frontend-e2e CASEYOS_PERF=0
 
 ## bench: the figures in docs/benchmarks.md
