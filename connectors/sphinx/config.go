@@ -257,3 +257,19 @@ func phoneDistance(a, b []string) int {
 	}
 	return prev[len(b)]
 }
+
+// overridden drops the flags (with their values) of args that extra sets
+// again: pocketsphinx refuses a flag given twice.
+func overridden(args, extra []string) []string {
+	set := map[string]bool{}
+	for i := 0; i < len(extra); i += 2 {
+		set[extra[i]] = true
+	}
+	var out []string
+	for i := 0; i+1 < len(args); i += 2 {
+		if !set[args[i]] {
+			out = append(out, args[i], args[i+1])
+		}
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,12 @@ func TestExtractDict(t *testing.T) {
 	}
 	if _, err := sphinx.ExtractDict(p, []string{"skip"}); err == nil {
 		t.Error("ExtractDict(missing word) = nil error")
+	}
+}
+
+func TestOverridden(t *testing.T) {
+	got := sphinx.Overridden([]string{"-hmm", "m", "-remove_noise", "no", "-samprate", "16000"}, []string{"-remove_noise", "yes"})
+	if want := []string{"-hmm", "m", "-samprate", "16000"}; !slices.Equal(got, want) {
+		t.Errorf("Overridden = %v, want %v", got, want)
 	}
 }

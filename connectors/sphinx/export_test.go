@@ -8,3 +8,6 @@ var PhoneDistance = phoneDistance
 
 // DecoyList exposes the embedded decoys.txt to the external tests.
 func DecoyList() string { return decoyList }
+
+// Overridden exposes overridden to the tests.
+var Overridden = overridden

@@ -74,7 +74,7 @@ func New(cfg Config) (*Recognizer, error) {
 	// seconds per utterance; context-independent phones take ~40 ms.
 	args := []string{"-hmm", m.Acoustic, "-dict", dictPath, "-samprate", "16000", "-logfn", "/dev/null",
 		"-remove_noise", "no", "-allphone_ci", "yes"}
-	args = append(args, cfg.ExtraArgs...)
+	args = append(overridden(args, cfg.ExtraArgs), cfg.ExtraArgs...)
 	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM, decoys, cfg.DecoyWeight)
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model cannot be loaded", Err: err}
