@@ -160,12 +160,20 @@ func ExtractDict(path string, words []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, w := range words {
-		if !found[w] {
-			return "", fmt.Errorf("%s has no pronunciation for %q", path, w)
-		}
+	if err := requireAll(path, words, found); err != nil {
+		return "", err
 	}
 	return dict, nil
+}
+
+// requireAll says which of words the dictionary at path lacks.
+func requireAll(path string, words []string, found map[string]bool) error {
+	for _, w := range words {
+		if !found[w] {
+			return fmt.Errorf("%s has no pronunciation for %q", path, w)
+		}
+	}
+	return nil
 }
 
 // extractDict is ExtractDict without the demand that every word be found.

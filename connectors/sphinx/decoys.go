@@ -156,13 +156,13 @@ func parseDecoys(s string) map[string][]string {
 	return out
 }
 
-// decoysIn keeps the embedded decoys that the dictionary can pronounce:
-// another model's dictionary may lack some.
-func decoysIn(dict map[string][][]string) map[string][]string {
+// decoysFound keeps the decoys that the dictionary can pronounce: another
+// model's dictionary may lack some.
+func decoysFound(decoys map[string][]string, found map[string]bool) map[string][]string {
 	out := map[string][]string{}
-	for p, words := range parseDecoys(decoyList) {
+	for p, words := range decoys {
 		for _, w := range words {
-			if len(dict[w]) > 0 {
+			if found[w] {
 				out[p] = append(out[p], w)
 			}
 		}

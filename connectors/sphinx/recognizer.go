@@ -42,17 +42,22 @@ func New(cfg Config) (*Recognizer, error) {
 		if cfg.FillerWords > 0 {
 			filler = Filler(cfg.FillerWords)
 		}
-		if dict, err = ExtractDict(m.Dict, append(Words(), filler...)); err != nil {
+		// One read of the 134,000-word file: the command and filler words
+		// must all be there; a decoy another model's dictionary lacks is
+		// left out.
+		want := append(Words(), filler...)
+		var embedded map[string][]string
+		if !cfg.NoDecoys {
+			embedded = parseDecoys(decoyList)
+		}
+		var found map[string]bool
+		if dict, found, err = extractDict(m.Dict, append(append([]string{}, want...), allDecoys(embedded)...)); err == nil {
+			err = requireAll(m.Dict, want, found)
+		}
+		if err != nil {
 			return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model's dictionary cannot be read", Err: err}
 		}
-		if !cfg.NoDecoys {
-			extra, _, err := extractDict(m.Dict, allDecoys(parseDecoys(decoyList)))
-			if err != nil {
-				return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model's dictionary cannot be read", Err: err}
-			}
-			dict += extra
-			decoys = decoysIn(pronunciations(extra))
-		}
+		decoys = decoysFound(embedded, found)
 	}
 	f, err := os.CreateTemp("", "caseyos-commands-*.dict")
 	if err != nil {
