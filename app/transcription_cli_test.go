@@ -21,6 +21,8 @@ import (
 	"github.com/caseyos/caseyos/connectors/whisper"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 	"github.com/caseyos/caseyos/store"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // The OpenAI key of these tests: distinctive, so that a leak into the
@@ -85,17 +87,17 @@ func (c *whisperCLI) run(tb testing.TB, stdin string, args ...string) (int, stri
 // recognize runs `voice recognize FILE --json` on a second of tone.
 func (c *whisperCLI) recognize(tb testing.TB) (app.VoiceRecognizeDTO, int, string) {
 	tb.Helper()
-	wav := filepath.Join(c.dir, "command.wav")
-	if _, err := os.Stat(wav); err != nil {
+	file := filepath.Join(c.dir, "command.wav")
+	if _, err := os.Stat(file); err != nil {
 		pcm := make([]int16, 16000)
 		for i := range pcm {
 			pcm[i] = int16(6000 * math.Sin(2*math.Pi*330*float64(i)/16000))
 		}
-		if err := os.WriteFile(wav, mic.EncodeWAV(pcm), 0o600); err != nil {
+		if err := os.WriteFile(file, wav.Encode(pcm), 0o600); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	code, out, errb := c.run(tb, "", "voice", "recognize", wav, "--json")
+	code, out, errb := c.run(tb, "", "voice", "recognize", file, "--json")
 	var dto app.VoiceRecognizeDTO
 	if code == 0 {
 		if err := json.Unmarshal([]byte(out), &dto); err != nil {

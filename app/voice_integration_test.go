@@ -27,6 +27,8 @@ import (
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 	"github.com/caseyos/caseyos/store"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // voiceOutcome is one line of `caseyos voice listen --json`.
@@ -113,7 +115,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 			t.Fatal(err)
 		}
 		wavs[i] = filepath.Join(dir, fmt.Sprintf("%02d.wav", i))
-		if err := os.WriteFile(wavs[i], mic.EncodeWAV(pcm), 0o644); err != nil {
+		if err := os.WriteFile(wavs[i], wav.Encode(pcm), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		tails[i] = trailingSilence(pcm)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // Defaults and limits.
@@ -157,7 +159,7 @@ func (r *Recognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, 
 // shorter than the service's 0.1 s minimum is silence, without a request.
 func (r *Recognizer) Transcribe(ctx context.Context, pcm []int16) (string, error) {
 	const op = "whisper.Transcribe"
-	if len(pcm) < SampleRate/10 {
+	if len(pcm) < wav.SampleRate/10 {
 		return "", nil
 	}
 	body, contentType, err := r.form(pcm)
@@ -203,7 +205,7 @@ func (r *Recognizer) form(pcm []int16) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := part.Write(EncodeWAV(pcm)); err != nil {
+	if _, err := part.Write(wav.Encode(pcm)); err != nil {
 		return nil, "", err
 	}
 	for _, f := range [][2]string{{"model", r.model}, {"language", r.language}, {"prompt", r.prompt}, {"response_format", "json"}} {

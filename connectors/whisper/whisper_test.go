@@ -13,6 +13,8 @@ import (
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/whisper"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // The key the fake accepts: distinctive, so that a leak is found by a
@@ -21,9 +23,9 @@ const testKey = "sk-proj-7e57c0de5ec74e7ab0b0l3akf1nd3rZq9x"
 
 // tone is seconds of a 440 Hz tone; seed makes each call's samples differ.
 func tone(seconds float64, seed int) []int16 {
-	pcm := make([]int16, int(seconds*whisper.SampleRate))
+	pcm := make([]int16, int(seconds*wav.SampleRate))
 	for i := range pcm {
-		pcm[i] = int16(8000*math.Sin(2*math.Pi*440*float64(i)/whisper.SampleRate)) + int16(seed)
+		pcm[i] = int16(8000*math.Sin(2*math.Pi*440*float64(i)/wav.SampleRate)) + int16(seed)
 	}
 	return pcm
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // Voices are the espeak-ng voices of the corpus: American and British
@@ -297,22 +299,8 @@ func (c *Corpus) In(clips []Clip, cond Condition) []Clip {
 
 // WriteWAV writes 16 kHz mono PCM as a WAV file.
 func WriteWAV(path string, pcm []int16) error {
-	var b bytes.Buffer
-	n := uint32(len(pcm) * 2)
-	b.WriteString("RIFF")
-	binary.Write(&b, binary.LittleEndian, 36+n)
-	b.WriteString("WAVEfmt ")
-	binary.Write(&b, binary.LittleEndian, struct {
-		Size                   uint32
-		Format, Channels       uint16
-		Rate, ByteRate         uint32
-		BlockAlign, SampleBits uint16
-	}{16, 1, 1, 16000, 32000, 2, 16})
-	b.WriteString("data")
-	binary.Write(&b, binary.LittleEndian, n)
-	binary.Write(&b, binary.LittleEndian, pcm)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	return os.WriteFile(path, wav.Encode(pcm), 0o644)
 }

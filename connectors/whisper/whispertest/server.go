@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caseyos/caseyos/backend/wav"
 )
 
 // MaxBytes is the endpoint's request cap: OpenAI refuses bodies over 25 MB.
@@ -406,7 +408,7 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, rec *Request
 	if !contains([]string{"json", "text", "verbose_json"}, rec.Format) {
 		return invalid(w, http.StatusBadRequest, "response_format", "", "Invalid response_format %q: whispertest serves json, text and verbose_json", rec.Format)
 	}
-	pcm, err := decodeWAV(audio)
+	pcm, err := wav.Decode(audio)
 	if err != nil {
 		return invalid(w, http.StatusBadRequest, "file", "invalid_value", "Audio file might be corrupted or unsupported (whispertest: %v)", err)
 	}
@@ -476,47 +478,4 @@ func formatList() string {
 		q[i] = "'" + f + "'"
 	}
 	return "[" + strings.Join(q, ", ") + "]"
-}
-
-// decodeWAV reads a RIFF WAV of 16 kHz mono 16-bit PCM, the only audio
-// CaseyOS sends.
-func decodeWAV(b []byte) ([]int16, error) {
-	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return nil, errors.New("not a RIFF WAVE file")
-	}
-	fmtOK := false
-	for p := 12; p+8 <= len(b); {
-		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:p+8]))
-		if size < 0 || p+8+size > len(b) {
-			return nil, fmt.Errorf("chunk %q runs past the end of the file", id)
-		}
-		body := b[p+8 : p+8+size]
-		switch id {
-		case "fmt ":
-			if len(body) < 16 {
-				return nil, errors.New("short fmt chunk")
-			}
-			format, ch := binary.LittleEndian.Uint16(body[0:2]), binary.LittleEndian.Uint16(body[2:4])
-			rate, bits := binary.LittleEndian.Uint32(body[4:8]), binary.LittleEndian.Uint16(body[14:16])
-			align, byteRate := binary.LittleEndian.Uint16(body[12:14]), binary.LittleEndian.Uint32(body[8:12])
-			if format != 1 || ch != 1 || rate != 16000 || bits != 16 || align != 2 || byteRate != 32000 {
-				return nil, fmt.Errorf("want 16 kHz mono 16-bit PCM, got format %d, %d Hz, %d channel(s), %d bits", format, rate, ch, bits)
-			}
-			fmtOK = true
-		case "data":
-			if !fmtOK {
-				return nil, errors.New("data before the fmt chunk")
-			}
-			if size%2 != 0 {
-				return nil, errors.New("odd-sized 16-bit data")
-			}
-			out := make([]int16, size/2)
-			for i := range out {
-				out[i] = int16(binary.LittleEndian.Uint16(body[2*i:]))
-			}
-			return out, nil
-		}
-		p += 8 + size + size%2
-	}
-	return nil, errors.New("no data chunk")
 }
