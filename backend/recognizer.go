@@ -246,3 +246,39 @@ func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Act
 	})
 	return WrapError("set transcription", err)
 }
+
+// FirstHeard is one offline recognizer made of several, asked in order for
+// the same utterance: the first that hears a command answers, and the rest
+// are not asked. Put the fastest, or the one least likely to mishear,
+// first. A recognizer that fails does not stop the others: the utterance is
+// a rejection when one answered without hearing a command, and an error
+// only when every one failed (the first error is returned).
+type FirstHeard []Recognizer
+
+var _ Recognizer = FirstHeard(nil)
+
+// Recognize implements Recognizer.
+func (f FirstHeard) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	var first error
+	answered := false
+	for _, r := range f {
+		text, ok, err := r.Recognize(ctx, pcm)
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", false, ctx.Err()
+			}
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if ok {
+			return text, true, nil
+		}
+		answered = true
+	}
+	if answered || first == nil {
+		return "", false, nil
+	}
+	return "", false, first
+}

@@ -235,3 +235,50 @@ func TestQueue_SetTranscription(t *testing.T) {
 		t.Errorf("bad URL: %v, want invalid", err)
 	}
 }
+
+func TestFirstHeard(t *testing.T) {
+	ctx := context.Background()
+	boom := backend.Errorf(backend.EUNAVAILABLE, "model gone")
+	cases := []struct {
+		name      string
+		recs      []*fakeRecognizer
+		text      string
+		ok        bool
+		err       error
+		wantCalls []int
+	}{
+		{"first hears", []*fakeRecognizer{{text: "skip", ok: true}, {text: "next", ok: true}}, "skip", true, nil, []int{1, 0}},
+		{"second hears", []*fakeRecognizer{{}, {text: "next", ok: true}}, "next", true, nil, []int{1, 1}},
+		{"neither", []*fakeRecognizer{{}, {}}, "", false, nil, []int{1, 1}},
+		{"failure then command", []*fakeRecognizer{{err: boom}, {text: "undo", ok: true}}, "undo", true, nil, []int{1, 1}},
+		{"failure then rejection", []*fakeRecognizer{{err: boom}, {}}, "", false, nil, []int{1, 1}},
+		{"all fail", []*fakeRecognizer{{err: boom}, {err: errors.New("other")}}, "", false, boom, []int{1, 1}},
+		{"none", nil, "", false, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var f backend.FirstHeard
+			for _, r := range c.recs {
+				f = append(f, r)
+			}
+			text, ok, err := f.Recognize(ctx, nil)
+			if text != c.text || ok != c.ok || !errors.Is(err, c.err) {
+				t.Fatalf("got %q %v %v, want %q %v %v", text, ok, err, c.text, c.ok, c.err)
+			}
+			for i, r := range c.recs {
+				if r.calls != c.wantCalls[i] {
+					t.Errorf("recognizer %d asked %d times, want %d", i, r.calls, c.wantCalls[i])
+				}
+			}
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		second := &fakeRecognizer{text: "skip", ok: true}
+		_, ok, err := backend.FirstHeard{&fakeRecognizer{text: "next", ok: true}, second}.Recognize(cctx, nil)
+		if ok || !errors.Is(err, context.Canceled) || second.calls != 0 {
+			t.Fatalf("cancelled: ok %v err %v, second asked %d times", ok, err, second.calls)
+		}
+	})
+}
