@@ -13,7 +13,7 @@
 # Build a binary with voice: go build -tags sphinx . (pocketsphinx is linked
 # statically on Linux; only the model files are needed at run time).
 
-VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sphinxbase-utils espeak-ng flite sox pulseaudio pulseaudio-utils
+VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sphinxbase-utils espeak-ng flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils
 
 .PHONY: voice-deps voice-models test-voice
 
