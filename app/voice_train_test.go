@@ -1,0 +1,136 @@
+package app_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/connectors/kws"
+	"github.com/caseyos/caseyos/connectors/sphinx"
+	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
+)
+
+// Seeds of the shipped command classifier: the training set's and the
+// training's. Changing either, or the recipe, changes commands.head.
+const (
+	trainingSetSeed = 7
+	trainingSeed    = 5
+)
+
+// TestTrainCommandClassifier writes connectors/kws/commands.head, the
+// keyword classifier built into the binary, from a training set
+// synthesized the way sphinxtest.GenerateTraining does: espeak-ng voices
+// and festival's ked that the test corpus never uses, the commands and
+// words and phrases that are not commands (none of the corpus's
+// out-of-grammar phrases, nor a word that sounds like one of them), with
+// sox's augmentation and noise. It takes about a quarter of an hour:
+//
+//	CASEYOS_TRAIN_KWS=1 go test -run TestTrainCommandClassifier -timeout 60m -v ./app/
+func TestTrainCommandClassifier(t *testing.T) {
+	if os.Getenv("CASEYOS_TRAIN_KWS") == "" {
+		t.Skip("CASEYOS_TRAIN_KWS=1 trains connectors/kws/commands.head")
+	}
+	if err := sphinxtest.CheckTraining(); err != nil {
+		t.Fatal(err)
+	}
+	o := sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, Decoys: readDecoys(t)}
+	for _, d := range sphinx.ModelDirs {
+		if _, err := os.Stat(filepath.Join(d, "en-us.lm.bin")); err == nil {
+			o.ModelDir = d
+			break
+		}
+	}
+	if o.ModelDir == "" {
+		t.Fatalf("no en-us.lm.bin in %v (apt-get install pocketsphinx-en-us)", sphinx.ModelDirs)
+	}
+	emb := mustEmbedder(t)
+	ctx := context.Background()
+	start := time.Now()
+	var samples []kws.Sample
+	perLabel := map[string]int{}
+	err := sphinxtest.GenerateTraining(ctx, t.TempDir(), o, func(c sphinxtest.TrainingClip) error {
+		label := len(kws.Phrases) // none
+		if c.Command {
+			label = slices.Index(kws.Phrases, c.Text)
+		}
+		if label < 0 {
+			t.Fatalf("training command %q is not one of the classifier's %v", c.Text, kws.Phrases)
+		}
+		samples = append(samples, kws.Sample{Emb: kws.ClipFeatures(emb, c.PCM), Label: label})
+		if label < len(kws.Phrases) {
+			perLabel[c.Text]++
+		} else {
+			perLabel["(none)"]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("training set: %d clips in %v: %v", len(samples), time.Since(start).Round(time.Second), perLabel)
+	start = time.Now()
+	h, err := kws.Train(ctx, samples, kws.TrainOptions{Seed: trainingSeed, Progress: func(epoch int, loss float64) {
+		t.Logf("epoch %d: loss %.4f (%v)", epoch, loss, time.Since(start).Round(time.Second))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := kws.WriteHead(&buf, h); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join("..", "connectors", "kws", "commands.head")
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes) in %v", out, buf.Len(), time.Since(start).Round(time.Second))
+}
+
+// readDecoys returns the words of connectors/sphinx/decoys.txt.
+func readDecoys(tb testing.TB) []string {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("..", "connectors", "sphinx", "decoys.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		_, ws, _ := strings.Cut(sc.Text(), ":")
+		out = append(out, strings.Fields(ws)...)
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// mustEmbedder loads the speech-embedding models (make voice-models).
+func mustEmbedder(tb testing.TB) *kws.Embedder {
+	tb.Helper()
+	dir, err := kws.FindModels(kwsModelDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := kws.LoadEmbedder(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// kwsModelDir is $CASEYOS_KWS_MODELS, else the repository's
+// build/kws-models, where make voice-models puts them.
+func kwsModelDir() string {
+	if d := os.Getenv(kws.ModelsEnv); d != "" {
+		return d
+	}
+	return filepath.Join("..", "build", "kws-models")
+}
