@@ -282,3 +282,36 @@ func (f FirstHeard) Recognize(ctx context.Context, pcm []int16) (string, bool, e
 	}
 	return "", false, first
 }
+
+// A Vetoer second-guesses a command another recognizer heard: it returns
+// what the utterance was instead ("" when it has nothing against the
+// command). pocketsphinx's decoy pass is one: "skipping" is not "skip".
+type Vetoer interface {
+	Veto(ctx context.Context, pcm []int16, command string) (instead string, err error)
+}
+
+// Vetoed is Recognizer with its commands put to Vetoer: a vetoed command is
+// a rejection. A Vetoer that fails lets the command stand, since the
+// recognizer that heard it is the one answering. Nil Vetoer: none.
+type Vetoed struct {
+	Recognizer Recognizer
+	Vetoer     Vetoer
+}
+
+var _ Recognizer = Vetoed{}
+
+// Recognize implements Recognizer.
+func (v Vetoed) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	text, ok, err := v.Recognizer.Recognize(ctx, pcm)
+	if err != nil || !ok || v.Vetoer == nil {
+		return text, ok, err
+	}
+	instead, err := v.Vetoer.Veto(ctx, pcm, text)
+	if err != nil && ctx.Err() != nil {
+		return "", false, ctx.Err()
+	}
+	if err == nil && instead != "" {
+		return "", false, nil
+	}
+	return text, true, nil
+}

@@ -282,3 +282,55 @@ func TestFirstHeard(t *testing.T) {
 		}
 	})
 }
+
+// fakeVetoer vetoes the commands in its map, with the word it heard instead.
+type fakeVetoer struct {
+	instead map[string]string
+	err     error
+	asked   []string
+}
+
+func (f *fakeVetoer) Veto(ctx context.Context, _ []int16, command string) (string, error) {
+	f.asked = append(f.asked, command)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return f.instead[command], f.err
+}
+
+func TestVetoed(t *testing.T) {
+	ctx := context.Background()
+	boom := backend.Errorf(backend.EINTERNAL, "decoding failed")
+	cases := []struct {
+		name  string
+		rec   *fakeRecognizer
+		veto  *fakeVetoer
+		text  string
+		ok    bool
+		err   error
+		asked int
+	}{
+		{"stands", &fakeRecognizer{text: "skip", ok: true}, &fakeVetoer{instead: map[string]string{"next": "nexus"}}, "skip", true, nil, 1},
+		{"vetoed", &fakeRecognizer{text: "skip", ok: true}, &fakeVetoer{instead: map[string]string{"skip": "skipping"}}, "", false, nil, 1},
+		{"veto fails", &fakeRecognizer{text: "skip", ok: true}, &fakeVetoer{instead: map[string]string{"skip": "skipping"}, err: boom}, "skip", true, nil, 1},
+		{"rejection not asked", &fakeRecognizer{}, &fakeVetoer{}, "", false, nil, 0},
+		{"error not asked", &fakeRecognizer{err: boom}, &fakeVetoer{}, "", false, boom, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			text, ok, err := backend.Vetoed{Recognizer: c.rec, Vetoer: c.veto}.Recognize(ctx, nil)
+			if text != c.text || ok != c.ok || !errors.Is(err, c.err) {
+				t.Fatalf("got %q %v %v, want %q %v %v", text, ok, err, c.text, c.ok, c.err)
+			}
+			if len(c.veto.asked) != c.asked {
+				t.Errorf("vetoer asked %v, want %d times", c.veto.asked, c.asked)
+			}
+		})
+	}
+	t.Run("no vetoer", func(t *testing.T) {
+		text, ok, err := backend.Vetoed{Recognizer: &fakeRecognizer{text: "undo", ok: true}}.Recognize(ctx, nil)
+		if text != "undo" || !ok || err != nil {
+			t.Fatalf("got %q %v %v", text, ok, err)
+		}
+	})
+}
