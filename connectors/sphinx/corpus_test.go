@@ -292,11 +292,17 @@ func TestRecognizer_Decoys(t *testing.T) {
 		if res.Accepted || res.Decoy != tc.near {
 			t.Errorf("%s %q: accepted %v, decoy %q, want rejected by the decoy %q", tc.voice, tc.near, res.Accepted, res.Decoy, tc.near)
 		}
+		if instead, err := r.Veto(ctx, pcm, tc.cmd); err != nil || instead != tc.near {
+			t.Errorf("%s %q: Veto(%q) = %q, %v, want %q", tc.voice, tc.near, tc.cmd, instead, err, tc.near)
+		}
 		if pcm, err = sphinxtest.Speak(ctx, t.TempDir(), tc.cmd, tc.voice, 165); err != nil {
 			t.Fatal(err)
 		}
 		if res, _ := r.Decode(pcm); !res.Accepted || res.Hypothesis != tc.cmd {
 			t.Errorf("%s %q = %+v, want accepted", tc.voice, tc.cmd, res)
+		}
+		if instead, err := r.Veto(ctx, pcm, tc.cmd); err != nil || instead != "" {
+			t.Errorf("%s %q: Veto = %q, %v, want no veto", tc.voice, tc.cmd, instead, err)
 		}
 	}
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-var _ backend.Recognizer = (*Recognizer)(nil)
+var (
+	_ backend.Recognizer = (*Recognizer)(nil)
+	_ backend.Vetoer     = (*Recognizer)(nil)
+)
 
 // Recognizer is the offline command recognizer. It is safe for concurrent
 // use; decodes are serialized.
@@ -127,7 +130,7 @@ func (r *Recognizer) Decode(pcm []int16) (Result, error) {
 			if h := strings.TrimSpace(d.hyp); h != res.Hypothesis {
 				res.Decoy = h // "" too: the second pass found no path at all
 				if h == "" {
-					res.Decoy = "(none)"
+					res.Decoy = noDecoyPath
 				}
 			}
 		}
@@ -136,6 +139,34 @@ func (r *Recognizer) Decode(pcm []int16) (Result, error) {
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
+
+// Veto implements backend.Vetoer: for a command another recognizer heard,
+// the decoy that made this recognizer reject the same command ("skipping"
+// for skip), or "". It vetoes only when its own grammar heard that command
+// and its phone-loop checks passed, so that the decoy pass alone decides:
+// on speech the model fits badly (espeak-ng's voices, noise) its grammar
+// seldom hears the command and it leaves the other recognizer's answer be.
+func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	res, err := r.Decode(pcm)
+	if err != nil {
+		return "", err
+	}
+	if res.Hypothesis != command || res.Decoy == "" || res.Decoy == noDecoyPath {
+		return "", nil
+	}
+	without := res
+	without.Decoy = ""
+	if !r.cfg.accept(without) {
+		return "", nil
+	}
+	return res.Decoy, nil
+}
+
+// noDecoyPath is Result.Decoy when the decoy pass found no path at all.
+const noDecoyPath = "(none)"
 
 // score compares the grammar's account of the speech with the phone
 // loop's over the same frames: from the first to the last frame the grammar

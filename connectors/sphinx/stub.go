@@ -32,5 +32,8 @@ func (*Recognizer) Recognize(context.Context, []int16) (string, bool, error) {
 	return "", false, errNotBuilt()
 }
 
+// Veto reports that this build has no recognizer.
+func (*Recognizer) Veto(context.Context, []int16, string) (string, error) { return "", errNotBuilt() }
+
 // Close does nothing.
 func (*Recognizer) Close() error { return nil }
