@@ -48,20 +48,24 @@ func voiceEnv() app.VoiceEnv {
 
 // offlineRecognizer is what hears commands without a network: the keyword
 // classifier first (the speech embedding and a trained head, pure Go,
-// about 10 ms an utterance), then pocketsphinx's grammar for what the
-// classifier did not take (backend.FirstHeard). Either one alone serves
-// when the other cannot load; why is written to stderr. pocketsphinx's
-// model directory is dir ("" = Debian's); the classifier's models are
-// found by kws.FindModels ($CASEYOS_KWS_MODELS, make voice-models).
+// about 10 ms an utterance), its commands put to pocketsphinx's decoy pass
+// ("skipping" is not skip), then pocketsphinx's grammar for what the
+// classifier did not take (backend.FirstHeard, backend.Vetoed). Either one
+// alone serves when the other cannot load; why is written to stderr.
+// pocketsphinx's model directory is dir ("" = Debian's); the classifier's
+// models are found by kws.FindModels ($CASEYOS_KWS_MODELS, make
+// voice-models).
 func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	var recs backend.FirstHeard
 	k, kerr := kws.New(kws.Config{})
-	if kerr == nil {
-		recs = append(recs, k)
-	}
 	s, serr := sphinx.New(sphinx.Config{ModelDir: dir})
-	if serr == nil {
-		recs = append(recs, s)
+	switch {
+	case kerr == nil && serr == nil:
+		recs = backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+	case kerr == nil:
+		recs = backend.FirstHeard{k}
+	case serr == nil:
+		recs = backend.FirstHeard{s}
 	}
 	switch {
 	case kerr != nil && serr != nil:

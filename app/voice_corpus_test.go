@@ -18,9 +18,10 @@ import (
 )
 
 // TestOfflineCorpus measures the offline recognizer CaseyOS ships — the
-// keyword classifier first, pocketsphinx's grammar for what it does not
-// take (main's offlineRecognizer) — and the classifier alone, on the same
-// corpus as connectors/sphinx's TestCorpus: 12 commands × 9 voices × 3
+// keyword classifier first, its commands put to pocketsphinx's decoy pass,
+// then pocketsphinx's grammar for what it does not take (main's
+// offlineRecognizer) — and the classifier alone, on the same corpus as
+// connectors/sphinx's TestCorpus: 12 commands × 9 voices × 3
 // speeds and 40 out-of-grammar phrases × 9 voices, noise and silence, clean
 // and in white and pink noise at 20 and 13 dB (every other clip in noise).
 // None of the corpus's voices, phrases or words is in the classifier's
@@ -49,7 +50,7 @@ func TestOfflineCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	shipped := backend.FirstHeard{k, s}
+	shipped := backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "| voices | condition | shipped: accuracy | shipped: false accepts | shipped: decode p50 / p95 | classifier alone: accuracy | classifier alone: false accepts |\n|---|---|---|---|---|---|---|\n")
@@ -91,15 +92,15 @@ func TestOfflineCorpus(t *testing.T) {
 }
 
 // offlineFloor is what the shipped offline recognizer measured per voices
-// and condition, less about 5 points; offlineMaxFalseAccepts its worst
-// case with some allowance.
+// and condition over two runs, less about 5 points clean and 10 in noise
+// (sox's noise differs between runs, and pocketsphinx's decodes are not
+// bit-for-bit repeatable); offlineMaxFalseAccepts its worst case with some
+// allowance.
 var offlineFloor = map[string]float64{
-	"espeak-ng clean": 92, "espeak-ng white 20 dB": 92, "espeak-ng pink 20 dB": 92, "espeak-ng white 13 dB": 88, "espeak-ng pink 13 dB": 92,
-	"flite clean": 90, "flite white 20 dB": 50, "flite pink 20 dB": 62, "flite white 13 dB": 30, "flite pink 13 dB": 28,
+	"espeak-ng clean": 89, "espeak-ng white 20 dB": 90, "espeak-ng pink 20 dB": 90, "espeak-ng white 13 dB": 86, "espeak-ng pink 13 dB": 88,
+	"flite clean": 88, "flite white 20 dB": 40, "flite pink 20 dB": 45, "flite white 13 dB": 20, "flite pink 13 dB": 22,
 }
 
-// offlineMaxFalseAccepts: measured worst 7.1 % (flite, pink 13 dB: six of
-// 85 clips, one clip being 1.2 points).
 const offlineMaxFalseAccepts = 10.0
 
 type offlineMeasure struct {
