@@ -269,7 +269,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	report := fmt.Sprintf("PulseAudio null sink → malgo → VAD → pocketsphinx → intent → App (%d commands):\n"+
+	report := fmt.Sprintf("PulseAudio null sink → malgo → VAD → offline recognizer → intent → App (%d commands):\n"+
 		"end of speech → action, as the listener measures it (from the read carrying the last speech frame): p50 %.0f ms, p95 %.0f ms\n"+
 		"end of speech → outcome seen by the test (paplay's end minus the clip's trailing silence): p50 %.0f ms, p95 %.0f ms\n",
 		len(lat), quantile(lat, 0.5), quantile(lat, 0.95), quantile(ext, 0.5), quantile(ext, 0.95))
