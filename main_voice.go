@@ -51,7 +51,8 @@ func voiceEnv() app.VoiceEnv {
 // about 10 ms an utterance), its commands put to pocketsphinx's decoy pass
 // ("skipping" is not skip), then pocketsphinx's grammar for what the
 // classifier did not take (backend.FirstHeard, backend.Vetoed). Either one
-// alone serves when the other cannot load; why is written to stderr.
+// alone serves when the other cannot load (backend.Partial: the voice
+// status says why, and so does stderr).
 // pocketsphinx's model directory is dir ("" = Debian's); the classifier's
 // models are found by kws.FindModels ($CASEYOS_KWS_MODELS, make
 // voice-models).
@@ -67,15 +68,19 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case serr == nil:
 		recs = backend.FirstHeard{s}
 	}
+	var missing string
 	switch {
 	case kerr != nil && serr != nil:
 		return nil, backend.Errorf(backend.EUNAVAILABLE, "no offline recognizer: %s; and %s", backend.ErrorMessage(serr), backend.ErrorMessage(kerr))
 	case kerr != nil:
-		fmt.Fprintf(os.Stderr, "voice: pocketsphinx alone hears commands: the keyword classifier is unavailable: %s\n", backend.ErrorMessage(kerr))
+		missing = "pocketsphinx alone hears commands: the keyword classifier is unavailable: " + backend.ErrorMessage(kerr)
 	case serr != nil:
-		fmt.Fprintf(os.Stderr, "voice: the keyword classifier alone hears commands: %s\n", backend.ErrorMessage(serr))
+		missing = "the keyword classifier alone hears commands: " + backend.ErrorMessage(serr)
+	default:
+		return recs, nil
 	}
-	return recs, nil
+	fmt.Fprintf(os.Stderr, "voice: %s\n", missing)
+	return backend.Partial{Recognizer: recs, Missing: missing}, nil
 }
 
 // fakeWhisper serves whispertest's fake transcription endpoint, OpenAI's

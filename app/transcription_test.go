@@ -294,3 +294,31 @@ func TestApp_ConfigureTranscription(t *testing.T) {
 		t.Errorf("via robot: %v, want invalid", err)
 	}
 }
+
+// An offline recognizer that lost a part still hears, and the voice status
+// says what is missing; a whole one says nothing.
+func TestApp_VoiceStatus_PartialOffline(t *testing.T) {
+	const missing = "pocketsphinx alone hears commands: the keyword classifier is unavailable: no models (make voice-models)"
+	for _, tc := range []struct {
+		name string
+		wrap func(backend.Recognizer) backend.Recognizer
+		want string
+	}{
+		{"whole", func(r backend.Recognizer) backend.Recognizer { return r }, ""},
+		{"partial", func(r backend.Recognizer) backend.Recognizer { return backend.Partial{Recognizer: r, Missing: missing} }, missing},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			off := &fixedRecognizer{text: "skip"}
+			f := newVoiceApp(t, off, &memKeychain{m: map[string]string{}})
+			f.app.voice.env.Recognizer = func(string) (backend.Recognizer, error) { return tc.wrap(off), nil }
+			first := f.firstMove(t)
+			st := f.listen(t)
+			if got := f.status(t, first.ID); got != "skipped" {
+				t.Errorf("move %d is %s, want skipped: the recognizer still hears", first.ID, got)
+			}
+			if st.Recognizer != "ready" || st.RecognizerM != tc.want {
+				t.Errorf("status recognizer %q %q, want ready %q", st.Recognizer, st.RecognizerM, tc.want)
+			}
+		})
+	}
+}

@@ -54,8 +54,10 @@ type voiceService struct {
 // VoiceStatusDTO is the voice session as the UI shows it.
 type VoiceStatusDTO struct {
 	backend.VoiceStatus
-	Running     bool   `json:"running"`    // the microphone is open
-	Recognizer  string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
+	Running    bool   `json:"running"`    // the microphone is open
+	Recognizer string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
+	// RecognizerM says why it is unavailable, or, when ready, what part of
+	// the offline recognizer is missing (backend.Partial).
 	RecognizerM string `json:"recognizer_message,omitempty"`
 	// ActiveRecognizer is what hears commands once loaded: "offline",
 	// "online", or "online+offline" (online first, offline when it fails).
@@ -116,6 +118,9 @@ func (a *App) voiceStatus() VoiceStatusDTO {
 		switch {
 		case r.rec != nil:
 			out.Recognizer = "ready"
+			if p, ok := s.off.(backend.Partial); ok {
+				out.RecognizerM = p.Missing // it works, with less
+			}
 		case r.err != nil:
 			out.Recognizer, out.RecognizerM = "unavailable", backend.ErrorMessage(r.err)
 		}

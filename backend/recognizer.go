@@ -315,3 +315,11 @@ func (v Vetoed) Recognize(ctx context.Context, pcm []int16) (string, bool, error
 	}
 	return text, true, nil
 }
+
+// Partial is an offline recognizer that lost one of its parts when it
+// loaded (a model missing, say): it still hears commands, and Missing
+// says what is missing and how to get it back, for the voice status.
+type Partial struct {
+	Recognizer
+	Missing string
+}
