@@ -319,6 +319,7 @@ export interface VoiceStatusDTO {
   running: boolean;
   /** ready, unavailable, not_loaded */
   recognizer: string;
+  /** why it is unavailable; when ready, what part of the offline recognizer is missing */
   recognizer_message?: string;
   /** what hears commands once loaded: offline, online, online+offline (online first) */
   active_recognizer?: string;

@@ -206,6 +206,13 @@ export const s = {
   voiceSettings: {
     title: 'Voice',
     hint: 'Spoken commands are heard by the offline recognizer on this machine. An online recognizer, when you set one, hears them first; the offline one answers whenever it cannot.',
+    offline: 'Offline recognizer',
+    offlineHint: 'The keyword classifier, then pocketsphinx, on this machine: nothing leaves it.',
+    offlineState: {
+      ready: 'Ready',
+      not_loaded: 'Loads the first time you listen',
+      unavailable: 'Cannot be used',
+    } as Record<string, string>,
     online: 'Online recognizer (optional)',
     loading: 'Loading the voice settings…',
     onlineHint: 'Any Whisper-compatible endpoint: OpenAI, or a whisper.cpp server on this machine. Each spoken command goes to it as a short recording; nothing is sent until you save one.',

@@ -10,12 +10,12 @@ import VoiceSettings from './VoiceSettings.svelte';
 
 const url = 'https://api.openai.com/v1';
 
-async function page(saved: TranscriptionDTO, online?: OnlineRecognizerDTO, opts: { demo?: boolean; typed?: Partial<TranscriptionStore['form']> } = {}) {
+async function page(saved: TranscriptionDTO, online?: OnlineRecognizerDTO, opts: { demo?: boolean; typed?: Partial<TranscriptionStore['form']>; offline?: Partial<VoiceStatusDTO> } = {}) {
   const api = {
     Transcription: vi.fn(async () => saved),
     ConnectTranscription: vi.fn(),
     DisconnectTranscription: vi.fn(),
-    VoiceStatus: vi.fn(async (): Promise<VoiceStatusDTO> => ({ state: 'idle', mode: 'push_to_talk', in_speech: false, running: false, recognizer: 'ready', online })),
+    VoiceStatus: vi.fn(async (): Promise<VoiceStatusDTO> => ({ state: 'idle', mode: 'push_to_talk', in_speech: false, running: false, recognizer: 'ready', online, ...opts.offline })),
     VoiceStart: vi.fn(),
     VoiceStop: vi.fn(),
     VoicePushToTalk: vi.fn(),
@@ -36,6 +36,21 @@ const text = (html: string) => html.replace(/<!--.*?-->/g, '').replace(/<[^>]+>/
 const attr = (html: string, testid: string, name: string) => html.match(new RegExp(`<[^>]*data-testid="${testid}"[^>]*>`))?.[0].match(new RegExp(`\\s${name}="([^"]*)"`))?.[1];
 
 describe('VoiceSettings', () => {
+  it('shows the offline recognizer: ready, missing a part, or unavailable with why', async () => {
+    let { body } = await page({ url: '', has_key: false });
+    expect(attr(body, 'offline-state', 'data-state')).toBe('ready');
+    expect(text(body)).toContain('Offline recognizer');
+    expect(body).not.toContain('data-testid="offline-why"');
+    ({ body } = await page({ url: '', has_key: false }, undefined, { offline: { recognizer: 'ready', recognizer_message: 'pocketsphinx alone hears commands: the keyword classifier is unavailable: run make voice-models' } }));
+    expect(attr(body, 'offline-state', 'data-state')).toBe('ready');
+    expect(text(body)).toContain('State: Ready — pocketsphinx alone hears commands: the keyword classifier is unavailable: run make voice-models');
+    ({ body } = await page({ url: '', has_key: false }, undefined, { offline: { recognizer: 'unavailable', recognizer_message: 'no offline recognizer: install pocketsphinx-en-us' } }));
+    expect(attr(body, 'offline-state', 'data-state')).toBe('unavailable');
+    expect(text(body)).toContain('Cannot be used — no offline recognizer: install pocketsphinx-en-us');
+    ({ body } = await page({ url: '', has_key: false }, undefined, { offline: { recognizer: 'not_loaded' } }));
+    expect(text(body)).toContain('Loads the first time you listen');
+  });
+
   it('with nothing configured: says voice is offline only, model whisper-1, no Remove', async () => {
     const { body } = await page({ url: '', has_key: false });
     expect(text(body)).toContain('Online recognizer (optional)');
