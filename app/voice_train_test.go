@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,22 +37,17 @@ func TestTrainCommandClassifier(t *testing.T) {
 	if err := sphinxtest.CheckTraining(); err != nil {
 		t.Fatal(err)
 	}
-	o := sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, Decoys: readDecoys(t)}
-	for _, d := range sphinx.ModelDirs {
-		if _, err := os.Stat(filepath.Join(d, "en-us.lm.bin")); err == nil {
-			o.ModelDir = d
-			break
-		}
+	dir, err := sphinx.FindLanguageModel()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if o.ModelDir == "" {
-		t.Fatalf("no en-us.lm.bin in %v (apt-get install pocketsphinx-en-us)", sphinx.ModelDirs)
-	}
+	o := sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, ModelDir: dir, Decoys: sphinx.DecoyWords()}
 	emb := mustEmbedder(t)
 	ctx := context.Background()
 	start := time.Now()
 	var samples []kws.Sample
 	perLabel := map[string]int{}
-	err := sphinxtest.GenerateTraining(ctx, t.TempDir(), o, func(c sphinxtest.TrainingClip) error {
+	err = sphinxtest.GenerateTraining(ctx, t.TempDir(), o, func(c sphinxtest.TrainingClip) error {
 		label := len(kws.Phrases) // none
 		if c.Command {
 			label = slices.Index(kws.Phrases, c.Text)
@@ -90,26 +83,6 @@ func TestTrainCommandClassifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d bytes) in %v", out, buf.Len(), time.Since(start).Round(time.Second))
-}
-
-// readDecoys returns the words of connectors/sphinx/decoys.txt.
-func readDecoys(tb testing.TB) []string {
-	tb.Helper()
-	f, err := os.Open(filepath.Join("..", "connectors", "sphinx", "decoys.txt"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		_, ws, _ := strings.Cut(sc.Text(), ":")
-		out = append(out, strings.Fields(ws)...)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
 }
 
 // mustEmbedder loads the speech-embedding models (make voice-models).

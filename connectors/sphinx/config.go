@@ -34,6 +34,18 @@ type Model struct {
 	PhoneLM  string // the phonetic language model of the rejection pass; "" means a flat phone loop
 }
 
+// FindLanguageModel returns the first of ModelDirs that holds the word
+// language model en-us.lm.bin (the recognizer does not load it; the
+// decoys and the keyword classifier's training set are drawn from it).
+func FindLanguageModel() (string, error) {
+	for _, d := range ModelDirs {
+		if isFile(filepath.Join(d, "en-us.lm.bin")) {
+			return d, nil
+		}
+	}
+	return "", backend.Errorf(backend.ENOTFOUND, "no en-us.lm.bin in %s: apt-get install pocketsphinx-en-us", strings.Join(ModelDirs, ", "))
+}
+
 // FindModel locates the model: under dir when it is set (the directory
 // holding en-us/, cmudict-en-us.dict and en-us-phone.lm.bin, or the acoustic
 // directory itself), else in ModelDirs. A missing model is an unavailable

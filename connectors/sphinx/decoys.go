@@ -145,6 +145,16 @@ func FormatDecoys(decoys map[string][]string) string {
 }
 
 // parseDecoys reads decoys.txt.
+// DecoyWords returns the words of decoys.txt, in the order of Phrases.
+func DecoyWords() []string {
+	d := parseDecoys(decoyList)
+	var out []string
+	for _, p := range Phrases {
+		out = append(out, d[p]...)
+	}
+	return out
+}
+
 func parseDecoys(s string) map[string][]string {
 	out := map[string][]string{}
 	for _, line := range strings.Split(s, "\n") {

@@ -55,3 +55,15 @@ func TestDecoyGrammar(t *testing.T) {
 		t.Errorf("DecoyGrammar = %q, want it to contain %q", g, want)
 	}
 }
+
+func TestDecoyWords(t *testing.T) {
+	words := sphinx.DecoyWords()
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(sphinx.DecoyList()), "\n") {
+		_, ws, _ := strings.Cut(line, ":")
+		n += len(strings.Fields(ws))
+	}
+	if len(words) != n || !slices.Contains(words, "skipping") || !slices.Contains(words, "previously") {
+		t.Errorf("DecoyWords() = %d words %v, want decoys.txt's %d, skipping and previously among them", len(words), words, n)
+	}
+}

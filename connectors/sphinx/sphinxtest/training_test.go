@@ -1,14 +1,12 @@
 package sphinxtest_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -125,27 +123,11 @@ func trainingOptions(tb testing.TB) sphinxtest.TrainingOptions {
 	if err := sphinxtest.CheckTraining(); err != nil {
 		tb.Skip(err)
 	}
-	o := sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: 7}
-	for _, d := range sphinx.ModelDirs {
-		if _, err := os.Stat(filepath.Join(d, "en-us.lm.bin")); err == nil {
-			o.ModelDir = d
-			break
-		}
-	}
-	if o.ModelDir == "" {
-		tb.Skipf("no en-us.lm.bin in %v (apt-get install pocketsphinx-en-us)", sphinx.ModelDirs)
-	}
-	f, err := os.Open("../decoys.txt")
+	dir, err := sphinx.FindLanguageModel()
 	if err != nil {
-		tb.Fatal(err)
+		tb.Skip(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		_, ws, _ := strings.Cut(sc.Text(), ":")
-		o.Decoys = append(o.Decoys, strings.Fields(ws)...)
-	}
-	return o
+	return sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: 7, ModelDir: dir, Decoys: sphinx.DecoyWords()}
 }
 
 func TestNegatives(t *testing.T) {
