@@ -32,11 +32,7 @@ func TestOfflineCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	voices := append(append([]string{}, sphinxtest.Voices...), sphinxtest.FliteVoices...)
-	c, err := sphinxtest.Generate(ctx, t.TempDir(), sphinxtest.Options{
-		Phrases: sphinx.Phrases, Voices: voices, Speeds: sphinxtest.Speeds,
-		RejectVoices: voices, RejectSpeeds: []int{165},
-	})
+	c, err := sphinxtest.Generate(ctx, t.TempDir(), sphinxtest.StandardOptions(sphinx.Phrases))
 	cancel()
 	if err != nil {
 		t.Fatal(err)
@@ -54,27 +50,21 @@ func TestOfflineCorpus(t *testing.T) {
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "| voices | condition | shipped: accuracy | shipped: false accepts | shipped: decode p50 / p95 | classifier alone: accuracy | classifier alone: false accepts |\n|---|---|---|---|---|---|---|\n")
-	for _, g := range []struct {
-		name string
-		has  func(string) bool
-	}{
-		{"espeak-ng", func(v string) bool { return !strings.HasPrefix(v, "flite:") }},
-		{"flite", func(v string) bool { return v == "" || strings.HasPrefix(v, "flite:") }},
-	} {
+	for _, g := range sphinxtest.Synths {
 		for _, cond := range sphinxtest.Conditions {
 			var m offlineMeasure
-			for _, cl := range c.In(everyOther(onlyVoices(c.Commands, g.has), cond), cond) {
+			for _, cl := range c.Measured(c.Commands, g.Has, cond) {
 				m.add(t, k, shipped, cl, true)
 			}
-			for _, cl := range c.In(everyOther(onlyVoices(c.Rejects, g.has), cond), cond) {
+			for _, cl := range c.Measured(c.Rejects, g.Has, cond) {
 				m.add(t, k, shipped, cl, false)
 			}
 			sort.Slice(m.times, func(i, j int) bool { return m.times[i] < m.times[j] })
 			acc, far := percent(m.ok, m.cmds), percent(m.fa, m.rejects)
-			fmt.Fprintf(&report, "| %s | %s | %.1f %% (%d/%d) | %.1f %% (%d/%d) | %d / %d ms | %.1f %% | %.1f %% |\n", g.name, cond,
+			fmt.Fprintf(&report, "| %s | %s | %.1f %% (%d/%d) | %.1f %% (%d/%d) | %d / %d ms | %.1f %% | %.1f %% |\n", g.Name, cond,
 				acc, m.ok, m.cmds, far, m.fa, m.rejects, m.times[len(m.times)/2].Milliseconds(), m.times[len(m.times)*95/100].Milliseconds(),
 				percent(m.kwsOK, m.cmds), percent(m.kwsFA, m.rejects))
-			key := g.name + " " + cond.String()
+			key := g.Name + " " + cond.String()
 			if acc < offlineFloor[key] {
 				t.Errorf("%s: accuracy %.1f %%, want ≥ %.1f %% (the measured floor)", key, acc, offlineFloor[key])
 			}
@@ -137,29 +127,6 @@ func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Re
 	if kr.OK {
 		m.kwsFA++
 	}
-}
-
-func onlyVoices(clips []sphinxtest.Clip, has func(string) bool) []sphinxtest.Clip {
-	var out []sphinxtest.Clip
-	for _, cl := range clips {
-		if has(cl.Voice) {
-			out = append(out, cl)
-		}
-	}
-	return out
-}
-
-// everyOther keeps the whole corpus clean and every other clip in noise,
-// as connectors/sphinx's TestCorpus does.
-func everyOther(clips []sphinxtest.Clip, cond sphinxtest.Condition) []sphinxtest.Clip {
-	if cond.Noise == sphinxtest.NoNoise {
-		return clips
-	}
-	var out []sphinxtest.Clip
-	for i := 0; i < len(clips); i += 2 {
-		out = append(out, clips[i])
-	}
-	return out
 }
 
 func percent(n, of int) float64 { return 100 * float64(n) / float64(max(1, of)) }

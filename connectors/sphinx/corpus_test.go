@@ -37,41 +37,13 @@ func mustCorpus(tb testing.TB) *sphinxtest.Corpus {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := time.Now()
-	c, err := sphinxtest.Generate(ctx, tb.TempDir(), sphinxtest.Options{
-		Phrases: sphinx.Phrases, Voices: allVoices(), Speeds: sphinxtest.Speeds,
-		RejectVoices: allVoices(), RejectSpeeds: []int{165},
-	})
+	c, err := sphinxtest.Generate(ctx, tb.TempDir(), sphinxtest.StandardOptions(sphinx.Phrases))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Logf("corpus: %d command clips, %d reject clips in %v", len(c.Commands), len(c.Rejects), time.Since(start).Round(time.Millisecond))
 	corpusCache = c
 	return c
-}
-
-func allVoices() []string {
-	return append(append([]string{}, sphinxtest.Voices...), sphinxtest.FliteVoices...)
-}
-
-// synthGroups split the corpus by synthesizer: the model fits the two very
-// differently, so each is reported on its own. Noise and silence clips
-// (no voice) count as rejects in both.
-var synthGroups = []struct {
-	name string
-	has  func(voice string) bool
-}{
-	{"espeak-ng", func(v string) bool { return !strings.HasPrefix(v, "flite:") }},
-	{"flite", func(v string) bool { return v == "" || strings.HasPrefix(v, "flite:") }},
-}
-
-func only(clips []sphinxtest.Clip, has func(string) bool) []sphinxtest.Clip {
-	var out []sphinxtest.Clip
-	for _, cl := range clips {
-		if has(cl.Voice) {
-			out = append(out, cl)
-		}
-	}
-	return out
 }
 
 func mustRecognizer(tb testing.TB, cfg sphinx.Config) *sphinx.Recognizer {
@@ -137,11 +109,11 @@ func TestCorpus(t *testing.T) {
 	}
 	var report strings.Builder
 	fmt.Fprintf(&report, "| voices | condition | command accuracy | substitutions | false accepts (out-of-grammar, noise, silence) | decode p50 / p95 |\n|---|---|---|---|---|---|\n")
-	for _, g := range synthGroups {
+	for _, g := range sphinxtest.Synths {
 		for _, cond := range sphinxtest.Conditions {
 			var ok, sub, fa int
 			var times []time.Duration
-			cmds := c.In(every(only(c.Commands, reported(g.has)), cond), cond)
+			cmds := c.Measured(c.Commands, reported(g.Has), cond)
 			for _, cl := range cmds {
 				res, err := r.Decode(cl.PCM)
 				if err != nil {
@@ -156,7 +128,7 @@ func TestCorpus(t *testing.T) {
 				}
 				probe(dump, cond, "cmd", cl, res)
 			}
-			rejects := c.In(every(only(c.Rejects, reported(g.has)), cond), cond)
+			rejects := c.Measured(c.Rejects, reported(g.Has), cond)
 			for _, cl := range rejects {
 				res, err := r.Decode(cl.PCM)
 				if err != nil {
@@ -170,9 +142,9 @@ func TestCorpus(t *testing.T) {
 			}
 			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 			acc, far := pct(ok, len(cmds)), pct(fa, len(rejects))
-			fmt.Fprintf(&report, "| %s | %s | %.1f %% (%d/%d) | %d | %.1f %% (%d/%d) | %d / %d ms |\n", g.name, cond, acc, ok, len(cmds), sub, far, fa, len(rejects),
+			fmt.Fprintf(&report, "| %s | %s | %.1f %% (%d/%d) | %d | %.1f %% (%d/%d) | %d / %d ms |\n", g.Name, cond, acc, ok, len(cmds), sub, far, fa, len(rejects),
 				times[len(times)/2].Milliseconds(), times[len(times)*95/100].Milliseconds())
-			key := g.name + " " + cond.String()
+			key := g.Name + " " + cond.String()
 			if acc < floorAccuracy[key] {
 				t.Errorf("%s: accuracy %.1f %%, want ≥ %.1f %% (the measured floor)", key, acc, floorAccuracy[key])
 			}
@@ -204,19 +176,6 @@ var floorAccuracy = map[string]float64{
 }
 
 const maxFalseAccepts = 8.0
-
-// every keeps the whole corpus clean and every other clip in noise, so a
-// run stays near a minute on two cores.
-func every(clips []sphinxtest.Clip, cond sphinxtest.Condition) []sphinxtest.Clip {
-	if cond.Noise == sphinxtest.NoNoise {
-		return clips
-	}
-	var out []sphinxtest.Clip
-	for i := 0; i < len(clips); i += 2 {
-		out = append(out, clips[i])
-	}
-	return out
-}
 
 func pct(n, of int) float64 { return 100 * float64(n) / float64(max(1, of)) }
 

@@ -297,6 +297,48 @@ func (c *Corpus) In(clips []Clip, cond Condition) []Clip {
 	return out
 }
 
+// AllVoices are the corpus's voices: Voices, then FliteVoices.
+func AllVoices() []string { return append(append([]string{}, Voices...), FliteVoices...) }
+
+// StandardOptions are the measured corpus's: phrases × AllVoices × Speeds,
+// and the out-of-grammar phrases in every voice at 165 wpm.
+func StandardOptions(phrases []string) Options {
+	return Options{Phrases: phrases, Voices: AllVoices(), Speeds: Speeds, RejectVoices: AllVoices(), RejectSpeeds: []int{165}}
+}
+
+// Synth is one synthesizer's share of the corpus, reported on its own: the
+// recognizers fit the two very differently.
+type Synth struct {
+	Name string
+	Has  func(voice string) bool // noise and silence clips (no voice) count in both
+}
+
+// Synths are espeak-ng and flite.
+var Synths = []Synth{
+	{"espeak-ng", func(v string) bool { return !strings.HasPrefix(v, "flite:") }},
+	{"flite", func(v string) bool { return v == "" || strings.HasPrefix(v, "flite:") }},
+}
+
+// Measured returns the clips a measurement uses under cond: those whose
+// voice has accepts, all of them clean and every other one in noise (so
+// that a run stays near a minute on two cores), with cond's noise mixed in.
+func (c *Corpus) Measured(clips []Clip, has func(voice string) bool, cond Condition) []Clip {
+	var out []Clip
+	for _, cl := range clips {
+		if has(cl.Voice) {
+			out = append(out, cl)
+		}
+	}
+	if cond.Noise != NoNoise {
+		var half []Clip
+		for i := 0; i < len(out); i += 2 {
+			half = append(half, out[i])
+		}
+		out = half
+	}
+	return c.In(out, cond)
+}
+
 // WriteWAV writes 16 kHz mono PCM as a WAV file.
 func WriteWAV(path string, pcm []int16) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
