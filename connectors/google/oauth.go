@@ -193,7 +193,15 @@ func Authorize(ctx context.Context, cfg Config, open func(url string) error) (*o
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
+	// Shut down gracefully so the browser gets the whole page even when the
+	// exchange finishes before the callback handler has returned.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	if err := open(authURL); err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Message: "Could not open the browser for Google sign-in.", Op: op, Err: err}

@@ -77,18 +77,33 @@ func config(fake *googletest.Server, sec backend.Secrets) google.Config {
 }
 
 // browser plays the user's browser: it follows the consent page's redirect
-// back to the loopback listener, optionally tampering with it first.
-//
-// Authorize may return (a forged state, a denied consent) and close its
-// listener before the browser has its answer, so what the redirect itself
-// gets back is not checked; the test waits for the browser before it ends.
+// back to the loopback listener, optionally tampering with it first. What
+// the loopback listener answered is kept for landing.Page.
 func browser(tb testing.TB, tamper func(*url.URL)) func(string) error {
-	var wg sync.WaitGroup
-	tb.Cleanup(wg.Wait)
+	open, _ := browserLanding(tb, tamper)
+	return open
+}
+
+// landing is the page the browser was left on after the redirect.
+type landing struct {
+	wg   sync.WaitGroup
+	page string
+	err  error
+}
+
+// Page waits for the browser and returns the page the loopback listener sent.
+func (l *landing) Page() (string, error) {
+	l.wg.Wait()
+	return l.page, l.err
+}
+
+func browserLanding(tb testing.TB, tamper func(*url.URL)) (func(string) error, *landing) {
+	l := &landing{}
+	tb.Cleanup(l.wg.Wait)
 	return func(authURL string) error {
-		wg.Add(1)
+		l.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer l.wg.Done()
 			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			resp, err := c.Get(authURL)
 			if err != nil {
@@ -106,13 +121,15 @@ func browser(tb testing.TB, tamper func(*url.URL)) func(string) error {
 			}
 			resp, err = c.Get(loc.String())
 			if err != nil {
-				return // the listener may already be gone: see above
+				l.err = err
+				return
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			l.page, l.err = string(body), err
 		}()
 		return nil
-	}
+	}, l
 }
 
 func TestAuthorize(t *testing.T) {
@@ -121,9 +138,15 @@ func TestAuthorize(t *testing.T) {
 		sec := newMemSecrets()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		tok, err := google.Authorize(ctx, config(fake, sec), browser(t, nil))
+		open, land := browserLanding(t, nil)
+		tok, err := google.Authorize(ctx, config(fake, sec), open)
 		if err != nil {
 			t.Fatalf("Authorize() error = %v", err)
+		}
+		// The browser is left on the whole "connected" page, even though
+		// Authorize returned as soon as the exchange was done.
+		if page, err := land.Page(); err != nil || !strings.Contains(page, "connected to Google") {
+			t.Errorf("browser landed on %q (%v), want the connected page", page, err)
 		}
 		if tok.RefreshToken == "" || tok.AccessToken == "" {
 			t.Fatalf("Authorize() token = %+v, want access and refresh tokens", tok)
@@ -174,13 +197,17 @@ func TestAuthorize(t *testing.T) {
 		sec := newMemSecrets()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := google.Authorize(ctx, config(fake, sec), browser(t, func(u *url.URL) {
+		open, land := browserLanding(t, func(u *url.URL) {
 			q := u.Query()
 			q.Set("state", "forged")
 			u.RawQuery = q.Encode()
-		}))
+		})
+		_, err := google.Authorize(ctx, config(fake, sec), open)
 		if backend.ErrorCode(err) != backend.EINVALID {
 			t.Fatalf("Authorize(forged state) code = %q (%v), want %q", backend.ErrorCode(err), err, backend.EINVALID)
+		}
+		if page, err := land.Page(); err != nil || !strings.Contains(page, "not the one CaseyOS started") {
+			t.Errorf("browser landed on %q (%v), want the refusal page", page, err)
 		}
 		if n := len(fake.Requests()); n != 0 {
 			t.Errorf("token requests = %d, want none: a forged redirect must not be exchanged", n)

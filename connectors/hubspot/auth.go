@@ -277,7 +277,16 @@ func Authorize(ctx context.Context, cfg OAuthConfig, openBrowser func(url string
 		}
 	})}
 	go srv.Serve(l) //nolint:errcheck // ends when l closes
-	defer srv.Close()
+	// Shut down gracefully: the browser that brought the code must get the
+	// whole "connected" page, not a reset connection, even when the
+	// exchange below finishes before the handler has returned.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	q := url.Values{
 		"client_id": {cfg.ClientID}, "redirect_uri": {redirect}, "scope": {strings.Join(cfg.Scopes, " ")},

@@ -2,9 +2,11 @@ package hubspot
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,6 +133,9 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 	defer cancel()
 	browser := &http.Client{Timeout: 5 * time.Second}
 	var forged int
+	var landed string
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	open := func(authURL string) error {
 		u, err := url.Parse(authURL)
 		if err != nil {
@@ -140,7 +145,9 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 		if q.Get("code_challenge_method") != "S256" || q.Get("state") == "" || !strings.HasPrefix(q.Get("redirect_uri"), "http://127.0.0.1:") {
 			t.Errorf("authorize URL %s lacks PKCE, state or a loopback redirect", authURL)
 		}
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			// A forged redirect with the wrong state is refused; the flow waits on.
 			resp, err := browser.Get(q.Get("redirect_uri") + "?code=evil&state=wrong")
 			if err == nil {
@@ -153,7 +160,12 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 				t.Errorf("browser: %v", err)
 				return
 			}
-			resp.Body.Close()
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Errorf("browser reading the page: %v", err)
+			}
+			landed = string(body)
 		}()
 		return nil
 	}
@@ -161,6 +173,12 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 		AuthURL: srv.URL() + "/oauth/authorize", TokenURL: srv.URL() + "/oauth/v1/token", Scopes: []string{"crm.objects.contacts.read"}}, open)
 	if err != nil {
 		t.Fatalf("Authorize: %v", err)
+	}
+	// The browser gets the whole page even though Authorize returned as soon
+	// as the exchange was done.
+	wg.Wait()
+	if !strings.Contains(landed, "connected to HubSpot") {
+		t.Errorf("browser landed on %q, want the connected page", landed)
 	}
 	if forged != http.StatusBadRequest {
 		t.Fatalf("forged callback answered %d, want 400", forged)
