@@ -49,6 +49,7 @@ func TestOfflineCorpus(t *testing.T) {
 	shipped := backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
 
 	var report strings.Builder
+	wrong := map[string]int{} // "said → heard", over every voice and condition
 	fmt.Fprintf(&report, "| voices | condition | shipped: accuracy | shipped: false accepts | shipped: decode p50 / p95 | classifier alone: accuracy | classifier alone: false accepts |\n|---|---|---|---|---|---|---|\n")
 	for _, g := range sphinxtest.Synths {
 		for _, cond := range sphinxtest.Conditions {
@@ -58,6 +59,9 @@ func TestOfflineCorpus(t *testing.T) {
 			}
 			for _, cl := range c.Measured(c.Rejects, g.Has, cond) {
 				m.add(t, k, shipped, cl, false)
+			}
+			for k, n := range m.wrong {
+				wrong[k] += n
 			}
 			sort.Slice(m.times, func(i, j int) bool { return m.times[i] < m.times[j] })
 			acc, far := percent(m.ok, m.cmds), percent(m.fa, m.rejects)
@@ -72,6 +76,10 @@ func TestOfflineCorpus(t *testing.T) {
 				t.Errorf("%s: false accepts %.1f %%, want ≤ %.1f %%", key, far, offlineMaxFalseAccepts)
 			}
 		}
+	}
+	fmt.Fprintf(&report, "\nWhat the shipped recognizer got wrong, over every voice and condition (said → heard, times):\n\n")
+	for _, k := range byCount(wrong) {
+		fmt.Fprintf(&report, "- %s: %d\n", k, wrong[k])
 	}
 	t.Log("\n" + report.String())
 	if p := os.Getenv("CASEYOS_VOICE_OFFLINE_REPORT"); p != "" {
@@ -96,6 +104,35 @@ const offlineMaxFalseAccepts = 10.0
 type offlineMeasure struct {
 	cmds, ok, rejects, fa, kwsOK, kwsFA int
 	times                               []time.Duration
+	wrong                               map[string]int // "said → heard"
+}
+
+func (m *offlineMeasure) miss(said, heard string) {
+	if said == "" {
+		said = "(noise or silence)"
+	}
+	if heard == "" {
+		heard = "nothing"
+	}
+	if m.wrong == nil {
+		m.wrong = map[string]int{}
+	}
+	m.wrong[fmt.Sprintf("%q → %s", said, heard)]++
+}
+
+// byCount orders the keys of counts most first, then by name.
+func byCount(counts map[string]int) []string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if counts[keys[i]] != counts[keys[j]] {
+			return counts[keys[i]] > counts[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
 }
 
 func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Recognizer, cl sphinxtest.Clip, command bool) {
@@ -114,6 +151,10 @@ func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Re
 		m.cmds++
 		if ok && text == cl.Text {
 			m.ok++
+		} else if ok {
+			m.miss(cl.Text, text)
+		} else {
+			m.miss(cl.Text, "")
 		}
 		if kr.OK && kr.Text == cl.Text {
 			m.kwsOK++
@@ -123,6 +164,7 @@ func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Re
 	m.rejects++
 	if ok {
 		m.fa++
+		m.miss(cl.Text, text)
 	}
 	if kr.OK {
 		m.kwsFA++
