@@ -3,6 +3,13 @@
 // pre-roll so the first consonant is kept, a hangover so short pauses
 // inside a command ("read … it") do not cut it, and a bound on utterance
 // length. It is pure Go and allocation-light; backend's listener runs it.
+//
+// An utterance is also offered early, as Tentative, part-way into the
+// hangover, with the rest of the hangover filled in by repeating the quiet
+// just heard: the utterance the hangover then closes is that same audio,
+// sample for sample, unless speech came back. So a listener can start
+// decoding while the hangover runs out, and the answer is the one the
+// closed utterance would have got.
 package vad
 
 import (
@@ -22,6 +29,10 @@ type Config struct {
 	MinLevel  float64
 	Start     time.Duration // speech needed to open an utterance; default 60 ms
 	Hangover  time.Duration // non-speech that closes it; default 200 ms
+	// Early is the non-speech after which the open utterance is offered as
+	// Tentative; default half the Hangover. The closed utterance holds
+	// Early of what was heard after the speech and then that quiet again.
+	Early     time.Duration
 	PreRoll   time.Duration // audio kept from before the start; default 150 ms
 	MaxLength time.Duration // an utterance is cut (and marked Truncated) here; default 4 s
 	MinLength time.Duration // shorter speech is dropped as a click; default 120 ms
@@ -39,6 +50,8 @@ func (c Config) withDefaults() Config {
 	def(&c.Frame, 10*time.Millisecond)
 	def(&c.Start, 60*time.Millisecond)
 	def(&c.Hangover, 200*time.Millisecond)
+	def(&c.Early, c.Hangover/2)
+	c.Early = min(c.Early, c.Hangover)
 	def(&c.PreRoll, 150*time.Millisecond)
 	def(&c.MaxLength, 4*time.Second)
 	def(&c.MinLength, 120*time.Millisecond)
@@ -65,10 +78,10 @@ type Utterance struct {
 
 // Detector segments a stream. It is not safe for concurrent use.
 type Detector struct {
-	cfg                        Config
-	frameLen                   int
-	startFrames, hangFrames    int
-	preFrames, maxFrames, minF int
+	cfg                                  Config
+	frameLen                             int
+	startFrames, hangFrames, earlyFrames int
+	preFrames, maxFrames, minF           int
 
 	partial []int16 // samples of an incomplete frame
 	pos     int64   // samples consumed in whole frames
@@ -86,6 +99,8 @@ type Detector struct {
 	cur       []int16
 	curStart  int64
 	lastVoice int64 // sample offset of the end of the last speech frame
+
+	tentative *Utterance // the open utterance as it closes if no speech comes back
 }
 
 // New returns a Detector.
@@ -93,8 +108,10 @@ func New(cfg Config) *Detector {
 	cfg = cfg.withDefaults()
 	fl := int(int64(cfg.SampleRate) * int64(cfg.Frame) / int64(time.Second))
 	frames := func(d time.Duration) int { return int(d / cfg.Frame) }
-	return &Detector{cfg: cfg, frameLen: fl, startFrames: max(1, frames(cfg.Start)), hangFrames: max(1, frames(cfg.Hangover)),
-		preFrames: frames(cfg.PreRoll), maxFrames: frames(cfg.MaxLength), minF: frames(cfg.MinLength)}
+	hang := max(1, frames(cfg.Hangover))
+	return &Detector{cfg: cfg, frameLen: fl, startFrames: max(1, frames(cfg.Start)), hangFrames: hang,
+		earlyFrames: min(hang, max(1, frames(cfg.Early))),
+		preFrames:   frames(cfg.PreRoll), maxFrames: frames(cfg.MaxLength), minF: frames(cfg.MinLength)}
 }
 
 // Config returns the detector's configuration with defaults filled in.
@@ -102,6 +119,18 @@ func (d *Detector) Config() Config { return d.cfg }
 
 // InSpeech reports whether an utterance is open.
 func (d *Detector) InSpeech() bool { return d.inSpeech }
+
+// Tentative returns the open utterance as the hangover will close it if no
+// speech comes back: offered once Early of non-speech followed the speech,
+// withdrawn when speech resumes. The utterance Write then returns has the
+// same Start, SpeechEnd and PCM. Short speech the hangover will drop is
+// never offered.
+func (d *Detector) Tentative() (Utterance, bool) {
+	if d.tentative == nil {
+		return Utterance{}, false
+	}
+	return *d.tentative, true
+}
 
 // Level returns the noise floor in dB (relative to one LSB RMS).
 func (d *Detector) Level() float64 { return d.floor }
@@ -207,8 +236,12 @@ func (d *Detector) frame(f []int16) (Utterance, bool) {
 	if speech {
 		d.quiet = 0
 		d.lastVoice = start + int64(len(f))
+		d.tentative = nil
 	} else {
 		d.quiet++
+	}
+	if d.quiet == d.earlyFrames && d.speechLen-d.quietFramesAtEnd() >= d.minF {
+		d.offer()
 	}
 	if d.quiet >= d.hangFrames {
 		return d.close(false)
@@ -229,11 +262,28 @@ func (d *Detector) remember(f []int16) {
 	}
 }
 
+// offer makes the tentative utterance: what is open now, then the quiet
+// after the speech repeated until the whole hangover is filled.
+func (d *Detector) offer() {
+	pcm := make([]int16, len(d.cur), len(d.cur)+(d.hangFrames-d.earlyFrames)*d.frameLen)
+	copy(pcm, d.cur)
+	quiet := d.cur[len(d.cur)-d.earlyFrames*d.frameLen:]
+	for n := (d.hangFrames - d.earlyFrames) * d.frameLen; n > 0; {
+		k := min(n, len(quiet))
+		pcm = append(pcm, quiet[:k]...)
+		n -= k
+	}
+	d.tentative = &Utterance{PCM: pcm, Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice)}
+}
+
 func (d *Detector) close(truncated bool) (Utterance, bool) {
 	d.inSpeech, d.quiet = false, 0
 	voiced := d.speechLen - d.quietFramesAtEnd()
 	u := Utterance{PCM: append([]int16(nil), d.cur...), Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice), Truncated: truncated}
-	d.cur = d.cur[:0]
+	if t := d.tentative; t != nil && !truncated && len(d.cur) == len(t.PCM) {
+		u.PCM = t.PCM // the hangover ran out: the offered utterance, exactly
+	}
+	d.cur, d.tentative = d.cur[:0], nil
 	if voiced < d.minF && !truncated {
 		return Utterance{}, false
 	}

@@ -3,6 +3,7 @@ package vad_test
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 	"time"
 
@@ -141,4 +142,93 @@ func BenchmarkDetector_Write(b *testing.B) {
 	for b.Loop() {
 		feed(d, pcm, 320)
 	}
+}
+
+// tentatives writes pcm in chunks of n samples and records the tentative
+// utterance after every chunk it changed in.
+func tentatives(d *vad.Detector, pcm []int16, n int) (offered []vad.Utterance, at []int, closed []vad.Utterance) {
+	var last *vad.Utterance
+	for pos := 0; pos < len(pcm); pos += n {
+		closed = append(closed, d.Write(pcm[pos:min(pos+n, len(pcm))])...)
+		t, ok := d.Tentative()
+		switch {
+		case ok && (last == nil || last.SpeechEnd != t.SpeechEnd):
+			offered, at, last = append(offered, t), append(at, min(pos+n, len(pcm))), &t
+		case !ok:
+			last = nil
+		}
+	}
+	return offered, at, closed
+}
+
+func TestDetector_Tentative(t *testing.T) {
+	bg := noise(2*time.Second, 30, 11)
+	t.Run("SameAsClosed", func(t *testing.T) {
+		pcm := join(bg[:8000], tone(400*ms, 3000), bg[:8000])
+		d := vad.New(vad.Config{})
+		offered, at, closed := tentatives(d, pcm, 160)
+		if len(offered) != 1 || len(closed) != 1 {
+			t.Fatalf("offered %d, closed %d; want 1 and 1", len(offered), len(closed))
+		}
+		o, c := offered[0], closed[0]
+		// Offered half-way into the hangover (100 ms after the tone's end
+		// at 900 ms), and closed as exactly that audio.
+		if got := time.Duration(at[0]) * time.Second / 16000; got < 990*ms || got > 1010*ms {
+			t.Errorf("offered at %v, want ≈ 1s", got)
+		}
+		if o.Start != c.Start || o.SpeechEnd != c.SpeechEnd || !slices.Equal(o.PCM, c.PCM) {
+			t.Errorf("offered %v–%v (%d samples), closed %v–%v (%d samples): want the same utterance",
+				o.Start, o.SpeechEnd, len(o.PCM), c.Start, c.SpeechEnd, len(c.PCM))
+		}
+		// The closed utterance is as long as before: pre-roll, speech and the
+		// whole hangover, its second half the first half's quiet again.
+		end := int(c.SpeechEnd-c.Start) * 16 / int(ms)
+		if len(c.PCM) != end+3200 || !slices.Equal(c.PCM[end:end+1600], c.PCM[end+1600:]) {
+			t.Errorf("closed holds %d samples after the speech's %d, want 3200, the quiet twice", len(c.PCM)-end, end)
+		}
+		if _, ok := d.Tentative(); ok {
+			t.Error("a tentative utterance is still offered after it closed")
+		}
+	})
+	t.Run("WithdrawnWhenSpeechResumes", func(t *testing.T) {
+		// 150 ms of pause: offered at 100 ms, then speech resumes and the
+		// one utterance that closes holds both tones.
+		pcm := join(bg[:8000], tone(300*ms, 3000), bg[:2400], tone(300*ms, 3000), bg[:8000])
+		d := vad.New(vad.Config{})
+		offered, _, closed := tentatives(d, pcm, 160)
+		if len(offered) != 2 || len(closed) != 1 {
+			t.Fatalf("offered %d, closed %d; want 2 (one withdrawn) and 1", len(offered), len(closed))
+		}
+		if offered[0].SpeechEnd >= closed[0].SpeechEnd || !slices.Equal(offered[1].PCM, closed[0].PCM) {
+			t.Errorf("offered ends %v then %v, closed %v: want the second offer to be the closed utterance",
+				offered[0].SpeechEnd, offered[1].SpeechEnd, closed[0].SpeechEnd)
+		}
+	})
+	t.Run("FlushBeforeHangover", func(t *testing.T) {
+		// Push-to-talk released after the offer: the utterance is what was
+		// heard, not the offer's filled-in hangover.
+		pcm := join(bg[:8000], tone(400*ms, 3000), bg[:2000])
+		d := vad.New(vad.Config{})
+		offered, _, closed := tentatives(d, pcm, 160)
+		u, ok := d.Flush()
+		if len(offered) != 1 || len(closed) != 0 || !ok {
+			t.Fatalf("offered %d, closed %d, flushed %v; want 1, 0, true", len(offered), len(closed), ok)
+		}
+		heard := len(offered[0].PCM) - 1600 // the offer less its filled-in half of the hangover
+		if len(u.PCM) <= heard || !slices.Equal(u.PCM[:heard], offered[0].PCM[:heard]) {
+			t.Fatalf("flushed %d samples, offered %d: want the offer's heard part and more", len(u.PCM), len(offered[0].PCM))
+		}
+		// It ends with the last whole frame written (the stream's 16,320th
+		// sample; 80 more wait in an incomplete frame).
+		if !slices.Equal(u.PCM[len(u.PCM)-320:], pcm[16000:16320]) {
+			t.Error("the flushed utterance does not end with the audio heard last")
+		}
+	})
+	t.Run("ClickNeverOffered", func(t *testing.T) {
+		d := vad.New(vad.Config{})
+		offered, _, closed := tentatives(d, join(bg[:8000], tone(40*ms, 8000), bg[:8000]), 160)
+		if len(offered) != 0 || len(closed) != 0 {
+			t.Errorf("offered %d, closed %d for a click; want none", len(offered), len(closed))
+		}
+	})
 }
