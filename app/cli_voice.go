@@ -191,8 +191,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	}
 	// The App's recognizer: offline, or online first when an endpoint is
 	// configured for this workspace.
-	rec, err := a.recognizer()
-	if err != nil {
+	if _, err := a.recognizer(); err != nil {
 		return c.fail(err)
 	}
 	src, err := c.env.Voice.Microphone.Open(ctx, *device)
@@ -205,7 +204,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.voiceStatus()))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := &backend.Listener{Voice: a.session(), Recognizer: rec, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
+	l := &backend.Listener{Voice: a.session(), Recognizer: liveRecognizer{a}, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
 		if c.json {
 			c.printJSON(c.env.Stdout, struct {
 				backend.VoiceOutcome

@@ -436,6 +436,16 @@ func (l liveRecognizer) Recognize(ctx context.Context, pcm []int16) (string, boo
 	return rec.Recognize(ctx, pcm)
 }
 
+// Local reports whether the App hears offline only, with no endpoint in
+// use, so that the listener may start decoding before the hangover ends
+// (backend.LocalRecognizer) without ever sending audio away early.
+func (l liveRecognizer) Local() bool {
+	s := &l.a.voice
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.recs != nil && s.recs.rec != nil && s.recs.fallback == nil
+}
+
 // publishVoice sends the whole voice status, the App's recognizer fields
 // included, as voice:state: the UI learns at once that the endpoint
 // refused the key or recovered.

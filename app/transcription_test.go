@@ -257,6 +257,10 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	if f.builds != 0 || len(srv.Requests()) != 0 || st.ActiveRecognizer != "offline" || st.Online != nil {
 		t.Errorf("%d online builds, %d requests, status %+v; want offline alone", f.builds, len(srv.Requests()), st)
 	}
+	// Offline alone, the listener may decode before the hangover ends.
+	if !(liveRecognizer{f.app}).Local() {
+		t.Error("Local() = false with no endpoint, want true")
+	}
 	// Configuring it takes effect from the next command; removing it
 	// goes back to offline.
 	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
@@ -269,6 +273,10 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	second := f.firstMove(t)
 	if st := f.listen(t); st.ActiveRecognizer != "online+offline" || f.status(t, second.ID) != "skipped" || len(srv.Requests()) != 1 || off.count() != 1 {
 		t.Errorf("after configuring: %+v, %d requests, %d offline calls", st, len(srv.Requests()), off.count())
+	}
+	// With an endpoint in use, only closed utterances are sent to it.
+	if (liveRecognizer{f.app}).Local() {
+		t.Error("Local() = true with an endpoint configured, want false")
 	}
 	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{}, "cli"); err != nil {
 		t.Fatal(err)

@@ -623,6 +623,18 @@ func MicState(err error) string {
 	return "error"
 }
 
+// LocalRecognizer is a Recognizer that can say it decodes on this machine.
+// The listener then starts on an utterance as soon as the VAD offers it
+// (vad.Detector.Tentative), half-way into the hangover, and throws the
+// answer away when speech comes back: the decode overlaps the rest of the
+// hangover instead of following it. A recognizer that sends audio away
+// (Local false, or no Local method) is only given closed utterances, so a
+// pause inside a command never sends half of one.
+type LocalRecognizer interface {
+	Recognizer
+	Local() bool
+}
+
 // Listener turns a PCM stream into voice commands: voice activity
 // detection, the recognizer, then the session.
 type Listener struct {
@@ -702,9 +714,35 @@ func (l *Listener) Run(ctx context.Context, src PCMSource) error {
 		end := time.Duration(consumed * int64(time.Second) / int64(cfg.SampleRate))
 		return lastAt.Add(offset - end)
 	}
+	// Asked at each offer: the recognizer behind may change while listening
+	// (an endpoint configured in Settings).
+	local := func() bool {
+		lr, ok := l.Recognizer.(LocalRecognizer)
+		return ok && lr.Local()
+	}
+	var early *speculation // the decode of the VAD's tentative utterance
+	defer func() { early.drop() }()
+	offer := func() {
+		t, ok := det.Tentative()
+		switch {
+		case !ok:
+			early.drop() // speech came back: the offer was withdrawn
+			early = nil
+		case !early.of(t) && local():
+			early.drop()
+			early = l.speculate(ctx, t)
+		}
+	}
 	handle := func(u vad.Utterance) {
 		eos := wallAt(u.SpeechEnd)
-		out := l.utterance(ctx, u)
+		var out VoiceOutcome
+		if early.of(u) {
+			out = l.act(ctx, u, early.wait(ctx))
+		} else {
+			out = l.utterance(ctx, u)
+		}
+		early.drop()
+		early = nil
 		if l.OnOutcome != nil {
 			l.OnOutcome(out, time.Since(eos))
 		}
@@ -729,6 +767,7 @@ func (l *Listener) Run(ctx context.Context, src PCMSource) error {
 					l.Voice.SetSpeech(false)
 					handle(u)
 				}
+				offer()
 				l.Voice.SetSpeech(det.InSpeech())
 			}
 			if r.err != nil {
@@ -749,6 +788,19 @@ func (l *Listener) utterance(ctx context.Context, u vad.Utterance) VoiceOutcome 
 		return l.Voice.Rejected("", "too_long")
 	}
 	text, ok, err := l.Recognizer.Recognize(ctx, u.PCM)
+	return l.act(ctx, u, recognition{text, ok, err})
+}
+
+// recognition is what the recognizer said of one utterance.
+type recognition struct {
+	text string
+	ok   bool
+	err  error
+}
+
+// act turns a recognized utterance into its outcome.
+func (l *Listener) act(ctx context.Context, u vad.Utterance, r recognition) VoiceOutcome {
+	text, ok, err := r.text, r.ok, r.err
 	if err != nil {
 		out := VoiceOutcome{Heard: text, Err: ErrorMessage(err), Ignored: "error"}
 		l.Voice.events.Publish(EventVoiceHeard, out)
@@ -758,4 +810,49 @@ func (l *Listener) utterance(ctx context.Context, u vad.Utterance) VoiceOutcome 
 		return l.Voice.Rejected(text, "rejected")
 	}
 	return l.Voice.Heard(ctx, text)
+}
+
+// speculation is the decode of a tentative utterance, running while the
+// hangover runs out.
+type speculation struct {
+	start, speechEnd time.Duration
+	samples          int
+	cancel           context.CancelFunc
+	done             chan struct{}
+	res              recognition
+}
+
+// speculate starts decoding u.
+func (l *Listener) speculate(ctx context.Context, u vad.Utterance) *speculation {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &speculation{start: u.Start, speechEnd: u.SpeechEnd, samples: len(u.PCM), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		text, ok, err := l.Recognizer.Recognize(sctx, u.PCM)
+		s.res = recognition{text, ok, err}
+	}()
+	return s
+}
+
+// of reports whether s decodes u: the VAD closes an offered utterance with
+// the same bounds and audio.
+func (s *speculation) of(u vad.Utterance) bool {
+	return s != nil && !u.Truncated && s.start == u.Start && s.speechEnd == u.SpeechEnd && s.samples == len(u.PCM)
+}
+
+// wait returns the decode's answer.
+func (s *speculation) wait(ctx context.Context) recognition {
+	select {
+	case <-s.done:
+		return s.res
+	case <-ctx.Done():
+		return recognition{err: ctx.Err()}
+	}
+}
+
+// drop abandons the decode; its answer, if it comes, is never used.
+func (s *speculation) drop() {
+	if s != nil {
+		s.cancel()
+	}
 }

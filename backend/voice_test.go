@@ -398,6 +398,135 @@ func TestListener_Run(t *testing.T) {
 	}
 }
 
+// gatedSource delivers pcm up to gate, then waits for open (at most
+// timeout) before the rest: the test's stand-in for audio still to come.
+type gatedSource struct {
+	pcm     []int16
+	gate    int
+	open    chan struct{}
+	timeout time.Duration
+	pos     int
+	opened  bool // open came before the timeout
+}
+
+func (s *gatedSource) Read(ctx context.Context, p []int16) (int, error) {
+	if s.pos == s.gate && s.open != nil {
+		select {
+		case <-s.open:
+			s.opened = true
+		case <-time.After(s.timeout):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		s.open = nil
+	}
+	if s.pos >= len(s.pcm) {
+		return 0, io.EOF
+	}
+	end := len(s.pcm)
+	if s.pos < s.gate {
+		end = s.gate
+	}
+	n := copy(p, s.pcm[s.pos:end])
+	s.pos += n
+	return n, nil
+}
+func (s *gatedSource) Close() error { return nil }
+
+// localRec answers by the utterance's length and opens a gatedSource's gate
+// when first asked.
+type localRec struct {
+	local bool
+	open  chan struct{}
+	reply func(samples int) string
+
+	mu    sync.Mutex
+	sizes []int // the utterances it was asked about, in samples
+}
+
+func (r *localRec) Local() bool { return r.local }
+
+func (r *localRec) Recognize(_ context.Context, pcm []int16) (string, bool, error) {
+	r.mu.Lock()
+	r.sizes = append(r.sizes, len(pcm))
+	r.mu.Unlock()
+	select {
+	case r.open <- struct{}{}:
+	default:
+	}
+	return r.reply(len(pcm)), true, nil
+}
+
+func TestListener_DecodesDuringHangover(t *testing.T) {
+	quiet := make([]int16, 8000) // 500 ms
+	// 400 ms of speech ends at 900 ms; the VAD offers the utterance at
+	// 1,000 ms and closes it at 1,100 ms. The source holds the audio
+	// after 1,050 ms back until the recognizer is asked.
+	pcm := append(append(append([]int16(nil), quiet...), burst(400, 4000)...), quiet...)
+	const gate = 16800
+	for _, tt := range []struct {
+		name  string
+		local bool
+	}{{"Local", true}, {"Online", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, target, _, _ := newVoice(t)
+			v.Focus(2)
+			open := make(chan struct{}, 1)
+			rec := &localRec{local: tt.local, open: open, reply: func(int) string { return "skip" }}
+			src := &gatedSource{pcm: pcm, gate: gate, open: open, timeout: 300 * time.Millisecond}
+			var outs []backend.VoiceOutcome
+			l := &backend.Listener{Voice: v, Recognizer: rec, OnOutcome: func(o backend.VoiceOutcome, _ time.Duration) { outs = append(outs, o) }}
+			if err := l.Run(context.Background(), src); err != nil {
+				t.Fatal(err)
+			}
+			if len(outs) != 1 || outs[0].Action != "skipped" || len(target.skipped) != 1 {
+				t.Fatalf("outcomes %+v, skipped %v; want one skip", outs, target.skipped)
+			}
+			// Asked once either way; a local recognizer before the hangover
+			// ran out, an online one only after.
+			if len(rec.sizes) != 1 {
+				t.Fatalf("recognizer asked %d times (%v), want once", len(rec.sizes), rec.sizes)
+			}
+			if src.opened != tt.local {
+				t.Errorf("recognizer asked before the hangover ended: %v, want %v", src.opened, tt.local)
+			}
+			// Pre-roll (150 ms, with the 60 ms start), 400 ms, the 200 ms hangover.
+			if n := rec.sizes[0]; n < 11000 || n > 12500 {
+				t.Errorf("utterance of %d samples, want ≈ 11,800", n)
+			}
+		})
+	}
+}
+
+func TestListener_SpeechResumesDuringHangover(t *testing.T) {
+	// 150 ms of pause: the first 300 ms is offered, speech comes back, and
+	// only the whole utterance's answer acts.
+	v, target, _, _ := newVoice(t)
+	v.Focus(2)
+	quiet := make([]int16, 8000)
+	pcm := append(append([]int16(nil), quiet...), burst(300, 4000)...)
+	pcm = append(append(append(pcm, make([]int16, 2400)...), burst(300, 4000)...), quiet...)
+	rec := &localRec{local: true, reply: func(n int) string {
+		if n < 12000 {
+			return "next" // the first half alone
+		}
+		return "skip"
+	}}
+	var outs []backend.VoiceOutcome
+	l := &backend.Listener{Voice: v, Recognizer: rec, OnOutcome: func(o backend.VoiceOutcome, _ time.Duration) { outs = append(outs, o) }}
+	if err := l.Run(context.Background(), &pcmSource{pcm: pcm}); err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || outs[0].Action != "skipped" || len(target.skipped) != 1 {
+		t.Fatalf("outcomes %+v, skipped %v; want only the whole utterance's skip", outs, target.skipped)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.sizes) != 2 || rec.sizes[0] >= rec.sizes[1] {
+		t.Errorf("recognizer asked about %v samples, want the withdrawn first half, then the whole", rec.sizes)
+	}
+}
+
 type failingSource struct{}
 
 func (failingSource) Read(context.Context, []int16) (int, error) {
