@@ -26,7 +26,7 @@ func TestDecoys_UpToDate(t *testing.T) {
 		t.Fatal("the model has no dictionary")
 	}
 	if _, err := exec.LookPath("sphinx_lm_convert"); err != nil {
-		t.Fatal("sphinx_lm_convert is not installed (make voice-deps)")
+		t.Fatal("sphinx_lm_convert is not installed (make voice-test-deps)")
 	}
 	lm := filepath.Join(filepath.Dir(m.Dict), "en-us.lm.bin")
 	arpa := filepath.Join(t.TempDir(), "en-us.arpa")

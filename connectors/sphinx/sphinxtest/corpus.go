@@ -93,7 +93,7 @@ const Pad = 0.3 // seconds
 func Check() error {
 	for _, tool := range []string{"espeak-ng", "flite", "sox"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s is not installed (make voice-deps)", tool)
+			return fmt.Errorf("%s is not installed (make voice-test-deps)", tool)
 		}
 	}
 	return nil
