@@ -278,20 +278,20 @@ func (r *Recognizer) transportError(ctx, parent context.Context, op string, err 
 func (r *Recognizer) statusError(op string, st int, h http.Header, ae *APIError) error {
 	switch {
 	case st == http.StatusUnauthorized:
-		msg := "the transcription endpoint refused the API key: run `caseyos connect whisper` again with a valid key"
+		msg := "the transcription endpoint refused the API key: save a valid one in Settings → Voice (or `caseyos connect whisper`)"
 		if r.key == "" {
-			msg = "the transcription endpoint needs an API key: run `caseyos connect whisper --url URL --key-stdin`"
+			msg = "the transcription endpoint needs an API key: save one in Settings → Voice (or `caseyos connect whisper --url URL --key-stdin`)"
 		}
 		return &backend.Error{Code: backend.EUNAUTHORIZED, Op: op, Message: msg, Err: ae}
 	case st == http.StatusForbidden:
-		return &backend.Error{Code: backend.EUNAUTHORIZED, Op: op, Message: "the transcription endpoint denied this key access: connect whisper with another key", Err: ae}
+		return &backend.Error{Code: backend.EUNAUTHORIZED, Op: op, Message: "the transcription endpoint denied this key access: save another key in Settings → Voice (or `caseyos connect whisper`)", Err: ae}
 	case st == http.StatusTooManyRequests: // insufficient_quota: waiting will not help
 		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op,
-			Message: "the transcription account has no quota left: check its plan and billing, or connect whisper with another key", Err: ae}
+			Message: "the transcription account has no quota left: check its plan and billing, or save another key in Settings → Voice", Err: ae}
 	case st >= 500:
 		return unavailable(op, fmt.Sprintf("the transcription endpoint is having trouble (HTTP %d)", st), ae, retryAfter(h, serverErrorWait))
 	case st == http.StatusNotFound && ae.Code == "model_not_found":
-		return &backend.Error{Code: backend.ENOTFOUND, Op: op, Message: fmt.Sprintf("the transcription endpoint has no model %q: connect whisper with --model", r.model), Err: ae}
+		return &backend.Error{Code: backend.ENOTFOUND, Op: op, Message: fmt.Sprintf("the transcription endpoint has no model %q: set the model in Settings → Voice (or `caseyos connect whisper --model`)", r.model), Err: ae}
 	case st == http.StatusNotFound:
 		return &backend.Error{Code: backend.ENOTFOUND, Op: op,
 			Message: "nothing answers at " + r.host + "'s /audio/transcriptions: check the URL (a whisper.cpp server needs --inference-path /v1/audio/transcriptions)", Err: ae}

@@ -78,7 +78,7 @@ describe('VoiceSettings', () => {
   });
 
   it('a refused key shows with its reason', async () => {
-    const message = 'the transcription endpoint refused the API key: run `caseyos connect whisper` again with a valid key';
+    const message = 'the transcription endpoint refused the API key: save a valid one in Settings → Voice (or `caseyos connect whisper`)';
     const { body } = await page({ url, has_key: true }, { name: 'whisper-1 at api.openai.com', url, state: 'unauthorized', code: 'unauthorized', message });
     expect(attr(body, 'transcription-state', 'data-state')).toBe('unauthorized');
     expect(text(body)).toContain('Key refused — enter a valid key and save');
