@@ -144,7 +144,6 @@ func FormatDecoys(decoys map[string][]string) string {
 	return b.String()
 }
 
-// parseDecoys reads decoys.txt.
 // DecoyWords returns the words of decoys.txt, in the order of Phrases.
 func DecoyWords() []string {
 	d := parseDecoys(decoyList)
@@ -155,6 +154,7 @@ func DecoyWords() []string {
 	return out
 }
 
+// parseDecoys reads decoys.txt.
 func parseDecoys(s string) map[string][]string {
 	out := map[string][]string{}
 	for _, line := range strings.Split(s, "\n") {
