@@ -123,7 +123,7 @@ func (c *stepClock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newVoice(t *testing.T) (*backend.Voice, *fakeTarget, *said, *stepClock) {
+func newVoice(t testing.TB) (*backend.Voice, *fakeTarget, *said, *stepClock) {
 	t.Helper()
 	target := &fakeTarget{moves: []backend.VoiceMove{
 		{ID: 1, Kind: backend.KindSendEmail, Title: "Reply to Ana at Acme", TopReason: "She asked for pricing 2 hours ago", Draft: "To Ana. Subject: pricing."},
