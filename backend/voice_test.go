@@ -490,9 +490,9 @@ func TestListener_DecodesDuringHangover(t *testing.T) {
 			if src.opened != tt.local {
 				t.Errorf("recognizer asked before the hangover ended: %v, want %v", src.opened, tt.local)
 			}
-			// Pre-roll (150 ms, with the 60 ms start), 400 ms, the 200 ms hangover.
-			if n := rec.sizes[0]; n < 11000 || n > 12500 {
-				t.Errorf("utterance of %d samples, want ≈ 11,800", n)
+			// Pre-roll (150 ms, with the 60 ms start), 400 ms, the 400 ms tail.
+			if n := rec.sizes[0]; n < 14500 || n > 16000 {
+				t.Errorf("utterance of %d samples, want ≈ 15,200", n)
 			}
 		})
 	}

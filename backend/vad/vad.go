@@ -32,7 +32,12 @@ type Config struct {
 	// Early is the non-speech after which the open utterance is offered as
 	// Tentative; default half the Hangover. The closed utterance holds
 	// Early of what was heard after the speech and then that quiet again.
-	Early     time.Duration
+	Early time.Duration
+	// Tail is the non-speech a closed utterance ends with (default 400 ms,
+	// at least Hangover): the quiet after the speech is repeated to fill
+	// it. The keyword classifier was trained on clips with that much after
+	// the speech, and hears far worse with the hangover's 200 ms alone.
+	Tail      time.Duration
 	PreRoll   time.Duration // audio kept from before the start; default 150 ms
 	MaxLength time.Duration // an utterance is cut (and marked Truncated) here; default 4 s
 	MinLength time.Duration // shorter speech is dropped as a click; default 120 ms
@@ -52,6 +57,8 @@ func (c Config) withDefaults() Config {
 	def(&c.Hangover, 200*time.Millisecond)
 	def(&c.Early, c.Hangover/2)
 	c.Early = min(c.Early, c.Hangover)
+	def(&c.Tail, 400*time.Millisecond)
+	c.Tail = max(c.Tail, c.Hangover)
 	def(&c.PreRoll, 150*time.Millisecond)
 	def(&c.MaxLength, 4*time.Second)
 	def(&c.MinLength, 120*time.Millisecond)
@@ -81,6 +88,7 @@ type Detector struct {
 	cfg                                  Config
 	frameLen                             int
 	startFrames, hangFrames, earlyFrames int
+	tailFrames                           int
 	preFrames, maxFrames, minF           int
 
 	partial []int16 // samples of an incomplete frame
@@ -110,8 +118,8 @@ func New(cfg Config) *Detector {
 	frames := func(d time.Duration) int { return int(d / cfg.Frame) }
 	hang := max(1, frames(cfg.Hangover))
 	return &Detector{cfg: cfg, frameLen: fl, startFrames: max(1, frames(cfg.Start)), hangFrames: hang,
-		earlyFrames: min(hang, max(1, frames(cfg.Early))),
-		preFrames:   frames(cfg.PreRoll), maxFrames: frames(cfg.MaxLength), minF: frames(cfg.MinLength)}
+		earlyFrames: min(hang, max(1, frames(cfg.Early))), tailFrames: max(hang, frames(cfg.Tail)),
+		preFrames: frames(cfg.PreRoll), maxFrames: frames(cfg.MaxLength), minF: frames(cfg.MinLength)}
 }
 
 // Config returns the detector's configuration with defaults filled in.
@@ -244,7 +252,7 @@ func (d *Detector) frame(f []int16) (Utterance, bool) {
 		d.offer()
 	}
 	if d.quiet >= d.hangFrames {
-		return d.close(false)
+		return d.closeQuiet()
 	}
 	if d.speechLen >= d.maxFrames {
 		d.waitQuiet = true
@@ -263,26 +271,44 @@ func (d *Detector) remember(f []int16) {
 }
 
 // offer makes the tentative utterance: what is open now, then the quiet
-// after the speech repeated until the whole hangover is filled.
+// after the speech repeated until the Tail is filled.
 func (d *Detector) offer() {
-	pcm := make([]int16, len(d.cur), len(d.cur)+(d.hangFrames-d.earlyFrames)*d.frameLen)
+	d.tentative = &Utterance{PCM: d.filled(d.earlyFrames), Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice)}
+}
+
+// filled is the open utterance, whose last quietFrames frames are the
+// quiet after the speech, with that quiet repeated until Tail.
+func (d *Detector) filled(quietFrames int) []int16 {
+	n := (d.tailFrames - quietFrames) * d.frameLen
+	pcm := make([]int16, len(d.cur), len(d.cur)+n)
 	copy(pcm, d.cur)
-	quiet := d.cur[len(d.cur)-d.earlyFrames*d.frameLen:]
-	for n := (d.hangFrames - d.earlyFrames) * d.frameLen; n > 0; {
+	quiet := d.cur[len(d.cur)-quietFrames*d.frameLen:]
+	for n > 0 {
 		k := min(n, len(quiet))
 		pcm = append(pcm, quiet[:k]...)
 		n -= k
 	}
-	d.tentative = &Utterance{PCM: pcm, Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice)}
+	return pcm
+}
+
+// closeQuiet closes the utterance when the hangover ran out: as it was
+// offered, or filled to Tail now if it never was.
+func (d *Detector) closeQuiet() (Utterance, bool) {
+	t := d.tentative
+	if t == nil {
+		t = &Utterance{PCM: d.filled(d.hangFrames), Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice)}
+	}
+	u, ok := d.close(false)
+	if ok {
+		u.PCM = t.PCM
+	}
+	return u, ok
 }
 
 func (d *Detector) close(truncated bool) (Utterance, bool) {
 	d.inSpeech, d.quiet = false, 0
 	voiced := d.speechLen - d.quietFramesAtEnd()
 	u := Utterance{PCM: append([]int16(nil), d.cur...), Start: d.dur(d.curStart), SpeechEnd: d.dur(d.lastVoice), Truncated: truncated}
-	if t := d.tentative; t != nil && !truncated && len(d.cur) == len(t.PCM) {
-		u.PCM = t.PCM // the hangover ran out: the offered utterance, exactly
-	}
 	d.cur, d.tentative = d.cur[:0], nil
 	if voiced < d.minF && !truncated {
 		return Utterance{}, false

@@ -116,8 +116,8 @@ func TestDetector_Bounds(t *testing.T) {
 	if u.SpeechEnd < 890*ms || u.SpeechEnd > 910*ms {
 		t.Errorf("SpeechEnd = %v, want ≈ 900ms", u.SpeechEnd)
 	}
-	if got := time.Duration(len(u.PCM)) * time.Second / 16000; got < 600*ms || got > 800*ms {
-		t.Errorf("kept %v of audio, want pre-roll + 400ms + hangover", got)
+	if got := time.Duration(len(u.PCM)) * time.Second / 16000; got < 800*ms || got > 1000*ms {
+		t.Errorf("kept %v of audio, want pre-roll + 400ms + the 400ms tail", got)
 	}
 }
 
@@ -180,11 +180,16 @@ func TestDetector_Tentative(t *testing.T) {
 			t.Errorf("offered %v–%v (%d samples), closed %v–%v (%d samples): want the same utterance",
 				o.Start, o.SpeechEnd, len(o.PCM), c.Start, c.SpeechEnd, len(c.PCM))
 		}
-		// The closed utterance is as long as before: pre-roll, speech and the
-		// whole hangover, its second half the first half's quiet again.
+		// The closed utterance is pre-roll, speech and the 400 ms Tail: the
+		// first 100 ms of quiet heard, then that three times more.
 		end := int(c.SpeechEnd-c.Start) * 16 / int(ms)
-		if len(c.PCM) != end+3200 || !slices.Equal(c.PCM[end:end+1600], c.PCM[end+1600:]) {
-			t.Errorf("closed holds %d samples after the speech's %d, want 3200, the quiet twice", len(c.PCM)-end, end)
+		if len(c.PCM) != end+6400 {
+			t.Fatalf("closed holds %d samples after the speech's %d, want 6400", len(c.PCM)-end, end)
+		}
+		for k := 1; k < 4; k++ {
+			if !slices.Equal(c.PCM[end:end+1600], c.PCM[end+k*1600:end+(k+1)*1600]) {
+				t.Errorf("quarter %d of the tail is not the quiet heard first", k)
+			}
 		}
 		if _, ok := d.Tentative(); ok {
 			t.Error("a tentative utterance is still offered after it closed")
@@ -214,7 +219,7 @@ func TestDetector_Tentative(t *testing.T) {
 		if len(offered) != 1 || len(closed) != 0 || !ok {
 			t.Fatalf("offered %d, closed %d, flushed %v; want 1, 0, true", len(offered), len(closed), ok)
 		}
-		heard := len(offered[0].PCM) - 1600 // the offer less its filled-in half of the hangover
+		heard := len(offered[0].PCM) - 4800 // the offer less its filled-in 300 ms
 		if len(u.PCM) <= heard || !slices.Equal(u.PCM[:heard], offered[0].PCM[:heard]) {
 			t.Fatalf("flushed %d samples, offered %d: want the offer's heard part and more", len(u.PCM), len(offered[0].PCM))
 		}
