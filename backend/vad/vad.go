@@ -168,12 +168,24 @@ func (d *Detector) Write(pcm []int16) []Utterance {
 	return out
 }
 
-// Flush ends the stream: an open utterance is returned as it is.
+// Flush ends the stream (or push-to-talk was let go): an open utterance is
+// returned at once.
 func (d *Detector) Flush() (Utterance, bool) {
 	if !d.inSpeech {
 		return Utterance{}, false
 	}
-	return d.close(false)
+	// Push-to-talk let go soon after the speech: the quiet heard since is
+	// repeated to the Tail, as when the hangover closes an utterance. Let
+	// go during speech, there is no quiet to repeat.
+	var pcm []int16
+	if q := d.quiet; q > 0 && q < d.tailFrames {
+		pcm = d.filled(q)
+	}
+	u, ok := d.close(false)
+	if ok && pcm != nil {
+		u.PCM = pcm
+	}
+	return u, ok
 }
 
 func (d *Detector) dur(samples int64) time.Duration {

@@ -211,7 +211,7 @@ func TestDetector_Tentative(t *testing.T) {
 	})
 	t.Run("FlushBeforeHangover", func(t *testing.T) {
 		// Push-to-talk released after the offer: the utterance is what was
-		// heard, not the offer's filled-in hangover.
+		// heard, not the offer, with the quiet heard repeated to the tail.
 		pcm := join(bg[:8000], tone(400*ms, 3000), bg[:2000])
 		d := vad.New(vad.Config{})
 		offered, _, closed := tentatives(d, pcm, 160)
@@ -223,10 +223,15 @@ func TestDetector_Tentative(t *testing.T) {
 		if len(u.PCM) <= heard || !slices.Equal(u.PCM[:heard], offered[0].PCM[:heard]) {
 			t.Fatalf("flushed %d samples, offered %d: want the offer's heard part and more", len(u.PCM), len(offered[0].PCM))
 		}
-		// It ends with the last whole frame written (the stream's 16,320th
-		// sample; 80 more wait in an incomplete frame).
-		if !slices.Equal(u.PCM[len(u.PCM)-320:], pcm[16000:16320]) {
-			t.Error("the flushed utterance does not end with the audio heard last")
+		// What was heard ends with the last whole frame written (the
+		// stream's 16,320th sample; 80 more wait in an incomplete frame):
+		// 120 ms of quiet after the tone, then that quiet again to 400 ms.
+		heardEnd := len(u.PCM) - 6400 + 1920
+		if !slices.Equal(u.PCM[heardEnd-320:heardEnd], pcm[16000:16320]) {
+			t.Error("the flushed utterance does not hold the audio heard last")
+		}
+		if !slices.Equal(u.PCM[heardEnd:heardEnd+1920], u.PCM[heardEnd-1920:heardEnd]) {
+			t.Error("the flushed utterance's tail is not the quiet heard, repeated")
 		}
 	})
 	t.Run("ClickNeverOffered", func(t *testing.T) {
