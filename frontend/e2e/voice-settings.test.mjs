@@ -53,7 +53,18 @@ async function privateKeychain(dir) {
   for (const d of Object.values(env)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${path.join(env.XDG_RUNTIME_DIR, 'bus')}`;
   const children = [];
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=${env.DBUS_SESSION_BUS_ADDRESS}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // A bus without service directories: with the stock session config, the
+  // first secret-tool call could start a second, locked gnome-keyring
+  // through D-Bus activation before ours had taken the name, and ours
+  // then exited ("another secret service is running").
+  const conf = path.join(dir, 'session.conf');
+  fs.writeFileSync(
+    conf,
+    '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n' +
+      '<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>' +
+      '<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>\n',
+  );
+  const bus = spawn('dbus-daemon', [`--config-file=${conf}`, '--nofork', '--print-address=1', `--address=${env.DBUS_SESSION_BUS_ADDRESS}`], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(bus);
   await lines(bus.stdout, /unix:path=/, 'dbus-daemon');
   const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
