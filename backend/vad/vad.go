@@ -174,12 +174,16 @@ func (d *Detector) Flush() (Utterance, bool) {
 	if !d.inSpeech {
 		return Utterance{}, false
 	}
-	// Push-to-talk let go soon after the speech: the quiet heard since is
-	// repeated to the Tail, as when the hangover closes an utterance. Let
-	// go during speech, there is no quiet to repeat.
+	// Push-to-talk let go soon after the speech: the utterance as it was
+	// offered, or, before the offer, with the quiet heard since repeated to
+	// the Tail, as when the hangover closes an utterance. Let go during
+	// speech, there is no quiet to repeat.
 	var pcm []int16
-	if q := d.quiet; q > 0 && q < d.tailFrames {
-		pcm = d.filled(q)
+	switch {
+	case d.tentative != nil:
+		pcm = d.tentative.PCM
+	case d.quiet > 0:
+		pcm = d.filled(d.quiet)
 	}
 	u, ok := d.close(false)
 	if ok && pcm != nil {

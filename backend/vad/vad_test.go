@@ -209,9 +209,9 @@ func TestDetector_Tentative(t *testing.T) {
 				offered[0].SpeechEnd, offered[1].SpeechEnd, closed[0].SpeechEnd)
 		}
 	})
-	t.Run("FlushBeforeHangover", func(t *testing.T) {
-		// Push-to-talk released after the offer: the utterance is what was
-		// heard, not the offer, with the quiet heard repeated to the tail.
+	t.Run("FlushAfterOffer", func(t *testing.T) {
+		// Push-to-talk let go after the offer (120 ms after the tone): the
+		// utterance is the offer, so its early decode stands.
 		pcm := join(bg[:8000], tone(400*ms, 3000), bg[:2000])
 		d := vad.New(vad.Config{})
 		offered, _, closed := tentatives(d, pcm, 160)
@@ -219,19 +219,28 @@ func TestDetector_Tentative(t *testing.T) {
 		if len(offered) != 1 || len(closed) != 0 || !ok {
 			t.Fatalf("offered %d, closed %d, flushed %v; want 1, 0, true", len(offered), len(closed), ok)
 		}
-		heard := len(offered[0].PCM) - 4800 // the offer less its filled-in 300 ms
-		if len(u.PCM) <= heard || !slices.Equal(u.PCM[:heard], offered[0].PCM[:heard]) {
-			t.Fatalf("flushed %d samples, offered %d: want the offer's heard part and more", len(u.PCM), len(offered[0].PCM))
+		if u.Start != offered[0].Start || u.SpeechEnd != offered[0].SpeechEnd || !slices.Equal(u.PCM, offered[0].PCM) {
+			t.Errorf("flushed %d samples, offered %d: want the offer", len(u.PCM), len(offered[0].PCM))
 		}
-		// What was heard ends with the last whole frame written (the
-		// stream's 16,320th sample; 80 more wait in an incomplete frame):
-		// 120 ms of quiet after the tone, then that quiet again to 400 ms.
-		heardEnd := len(u.PCM) - 6400 + 1920
-		if !slices.Equal(u.PCM[heardEnd-320:heardEnd], pcm[16000:16320]) {
+	})
+	t.Run("FlushBeforeOffer", func(t *testing.T) {
+		// Let go 60 ms after the tone, before any offer: what was heard,
+		// then its 60 ms of quiet repeated to the 400 ms tail.
+		pcm := join(bg[:8000], tone(400*ms, 3000), bg[:960])
+		d := vad.New(vad.Config{})
+		offered, _, _ := tentatives(d, pcm, 160)
+		u, ok := d.Flush()
+		if len(offered) != 0 || !ok {
+			t.Fatalf("offered %d, flushed %v; want 0, true", len(offered), ok)
+		}
+		heard := len(u.PCM) - 6400 + 960
+		if !slices.Equal(u.PCM[heard-960:heard], pcm[len(pcm)-960:]) {
 			t.Error("the flushed utterance does not hold the audio heard last")
 		}
-		if !slices.Equal(u.PCM[heardEnd:heardEnd+1920], u.PCM[heardEnd-1920:heardEnd]) {
-			t.Error("the flushed utterance's tail is not the quiet heard, repeated")
+		for k := heard; k+960 <= len(u.PCM); k += 960 {
+			if !slices.Equal(u.PCM[k:k+960], pcm[len(pcm)-960:]) {
+				t.Fatalf("the tail at %d is not the quiet heard, repeated", k)
+			}
 		}
 	})
 	t.Run("ClickNeverOffered", func(t *testing.T) {
