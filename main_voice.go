@@ -62,7 +62,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	s, serr := sphinx.New(sphinx.Config{ModelDir: dir})
 	switch {
 	case kerr == nil && serr == nil:
-		recs = backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+		recs = backend.ClassifierFirst(k, s)
 	case kerr == nil:
 		recs = backend.FirstHeard{k}
 	case serr == nil:

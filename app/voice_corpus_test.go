@@ -49,7 +49,7 @@ func TestOfflineCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	shipped := backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+	shipped := backend.ClassifierFirst(k, s)
 
 	var report strings.Builder
 	wrong := map[string]int{} // "said → heard", over every voice and condition

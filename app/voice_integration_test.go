@@ -141,7 +141,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 				if err != nil {
 					return nil, err
 				}
-				return backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}, nil
+				return backend.ClassifierFirst(k, s), nil
 			},
 			ReadWAV: mic.ReadWAV,
 		},

@@ -79,7 +79,7 @@ func BenchmarkListener_EndOfSpeechToAction(b *testing.B) {
 		b.Skip(err)
 	}
 	defer s.Close()
-	shipped := backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+	shipped := backend.ClassifierFirst(k, s)
 	var pcm []int16
 	commands := []string{"next", "previous", "skip", "undo", "next", "previous"}
 	for _, c := range commands {

@@ -316,6 +316,20 @@ func (v Vetoed) Recognize(ctx context.Context, pcm []int16) (string, bool, error
 	return text, true, nil
 }
 
+// VetoingRecognizer recognizes commands and can veto another recognizer's
+// (pocketsphinx's grammar with its decoy pass).
+type VetoingRecognizer interface {
+	Recognizer
+	Vetoer
+}
+
+// ClassifierFirst is the offline recognizer CaseyOS ships: the classifier
+// answers first, its commands put to grammar's veto, and grammar decides
+// what the classifier did not take (or what grammar vetoed).
+func ClassifierFirst(classifier Recognizer, grammar VetoingRecognizer) FirstHeard {
+	return FirstHeard{Vetoed{Recognizer: classifier, Vetoer: grammar}, grammar}
+}
+
 // Partial is an offline recognizer that lost one of its parts when it
 // loaded (a model missing, say): it still hears commands, and Missing
 // says what is missing and how to get it back, for the voice status.

@@ -334,3 +334,36 @@ func TestVetoed(t *testing.T) {
 		}
 	})
 }
+
+// grammarFake is a grammar recognizer with a veto: pocketsphinx's shape.
+type grammarFake struct {
+	*fakeRecognizer
+	*fakeVetoer
+}
+
+func TestClassifierFirst(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name       string
+		classifier *fakeRecognizer
+		veto       map[string]string
+		text       string
+		ok         bool
+		grammarRan int
+	}{
+		{"classifier answers", &fakeRecognizer{text: "skip", ok: true}, nil, "skip", true, 0},
+		{"vetoed: the grammar decides", &fakeRecognizer{text: "skip", ok: true}, map[string]string{"skip": "skipping"}, "next", true, 1},
+		{"classifier rejects: the grammar decides", &fakeRecognizer{}, nil, "next", true, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := grammarFake{&fakeRecognizer{text: "next", ok: true}, &fakeVetoer{instead: c.veto}}
+			text, ok, err := backend.ClassifierFirst(c.classifier, g).Recognize(ctx, nil)
+			if text != c.text || ok != c.ok || err != nil {
+				t.Fatalf("got %q %v %v, want %q %v", text, ok, err, c.text, c.ok)
+			}
+			if g.fakeRecognizer.calls != c.grammarRan {
+				t.Errorf("grammar recognized %d times, want %d", g.fakeRecognizer.calls, c.grammarRan)
+			}
+		})
+	}
+}
