@@ -86,6 +86,31 @@ type execRuntime struct {
 	mu    sync.Mutex
 	hooks ExecHooks
 	kick  chan struct{}
+	busy  map[uint64]bool // executions this process is carrying out (see take)
+}
+
+// take claims execution id for this process: it is false when another
+// goroutine (Execute, a Tick, Reconcile) is already carrying it out. The
+// store's state says what is left to do; take says who is doing it, so
+// two passes that read the same execution never both make its call.
+// Whoever takes an execution hands it to commit, which drops it.
+func (q *Queue) take(id uint64) bool {
+	q.run.mu.Lock()
+	defer q.run.mu.Unlock()
+	if q.run.busy[id] {
+		return false
+	}
+	if q.run.busy == nil {
+		q.run.busy = map[uint64]bool{}
+	}
+	q.run.busy[id] = true
+	return true
+}
+
+func (q *Queue) drop(id uint64) {
+	q.run.mu.Lock()
+	delete(q.run.busy, id)
+	q.run.mu.Unlock()
 }
 
 // SetExecHooks installs fault-injection hooks (tests only).
@@ -323,6 +348,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		m       *Move
 		exec    *Execution
 		refused error
+		taken   bool
 	)
 	err = q.store.Update(ctx, func(tx Tx) error {
 		var err error
@@ -379,6 +405,11 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		if err := tx.CreateExecution(exec); err != nil {
 			return err
 		}
+		if exec.State == ExecCommitting {
+			// Carried out below: taken before the record is visible, so
+			// a Reconcile reading it meanwhile leaves it alone.
+			taken = q.take(exec.ID)
+		}
 		who := string(o.Actor)
 		if o.Why != "" {
 			who += " (" + o.Why + ")"
@@ -390,6 +421,9 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		return transition(tx, m, StatusExecuting, o.Actor, "execution "+exec.IdempotencyKey, now)
 	})
 	if err != nil {
+		if taken {
+			q.drop(exec.ID)
+		}
 		return nil, nil, WrapError("execute", err)
 	}
 	if refused != nil {
@@ -407,7 +441,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		q.kickScheduler()
 		return m, exec, nil
 	}
-	return q.commit(ctx, exec.ID)
+	return q.commit(ctx, exec.ID, claimRecorded)
 }
 
 func firstEffect(p *Plan) string {
@@ -441,12 +475,41 @@ func randomHex(n int) string {
 // outboxBackoff paces retries of an execution whose account is offline.
 var outboxBackoff = Backoff{Min: 5 * time.Second, Max: 5 * time.Minute}
 
-// commit carries out a recorded execution: it marks it committing (and
-// re-checks the kill switch) in one transaction, makes the call outside
-// any transaction, and stores the result in another. A retry (Attempts >
-// 1) first asks the remote side whether the effect already happened, so
-// a lost answer or a crash never makes a second one.
-func (q *Queue) commit(ctx context.Context, execID uint64) (*Move, *Execution, error) {
+// claim says which executions a commit may carry out: each caller only
+// the states it is there for, checked in the transaction that marks the
+// execution committing, so a pass working from an older read skips what
+// another pass has already carried out or put back in the outbox.
+type claim int
+
+const (
+	claimRecorded claim = iota // Execute: the execution it just recorded, committing with no attempt yet
+	claimDue                   // Tick: waiting out its undo window or in the outbox, and due now
+	claimInFlight              // Reconcile: committing or planned when a crash stopped it
+)
+
+// allows reports whether c may carry out e at now.
+func (c claim) allows(e *Execution, now time.Time) bool {
+	switch c {
+	case claimRecorded:
+		return e.State == ExecCommitting && e.Attempts == 0
+	case claimDue:
+		return e.State == ExecWaitingUndo && !e.UndoUntil.After(now) || e.State == ExecQueued && !e.NotBefore.After(now)
+	case claimInFlight:
+		return e.State == ExecCommitting || e.State == ExecPlanned
+	}
+	return false
+}
+
+// commit carries out a recorded execution the caller has taken (see
+// take; commit drops it): it marks it committing (and re-checks the kill
+// switch) in one transaction, makes the call outside any transaction,
+// and stores the result in another. A retry (Attempts > 1) first asks
+// the remote side whether the effect already happened, so a lost answer
+// or a crash never makes a second one. When c no longer allows the
+// execution (another pass finished it, or put it back in the outbox),
+// commit does nothing and returns ECONFLICT with no execution.
+func (q *Queue) commit(ctx context.Context, execID uint64, c claim) (*Move, *Execution, error) {
+	defer q.drop(execID)
 	var (
 		exec    *Execution
 		m       *Move
@@ -459,8 +522,11 @@ func (q *Queue) commit(ctx context.Context, execID uint64) (*Move, *Execution, e
 		if err != nil {
 			return err
 		}
-		if e.State != ExecWaitingUndo && e.State != ExecQueued && e.State != ExecCommitting && e.State != ExecPlanned {
-			return Errorf(ECONFLICT, "execution %d is %s; there is nothing left to carry out", e.ID, e.State)
+		if !c.allows(e, now) {
+			if !e.State.IsOpen() {
+				return Errorf(ECONFLICT, "execution %d is %s; there is nothing left to carry out", e.ID, e.State)
+			}
+			return Errorf(ECONFLICT, "execution %d is %s and not due; it is left for later", e.ID, e.State)
 		}
 		if m, err = tx.FindMove(e.MoveID); err != nil {
 			return err

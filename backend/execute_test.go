@@ -625,3 +625,102 @@ func TestQueue_VerifyAudit(t *testing.T) {
 		}
 	}
 }
+
+// Two scheduler passes (the loop's Tick and RetryOutbox when an account
+// comes back) can read the same due executions. While one pass is making
+// an execution's call, the other must leave it alone: a retry asks the
+// remote side first, but the first call has not landed yet, so the
+// answer would be "not sent" and the email would go twice.
+func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
+	f := newExecFixture(t)
+	x := f.reply(t, "g1", "maya@acme.io")
+	y := f.reply(t, "g2", "li@acme.io")
+	for _, m := range []*backend.Move{x, y} {
+		if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Advance(10 * time.Second)
+	// Pass A reads both, and stops at x's call; pass B then reads y only
+	// (x is committing) and stops at y's call. A goes on to y, from its
+	// older read, while B's call for y is still out.
+	calls := make(chan uint64, 4)
+	release := map[uint64]chan struct{}{}
+	var mu sync.Mutex
+	gate := func(id uint64) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		if release[id] == nil {
+			release[id] = make(chan struct{})
+		}
+		return release[id]
+	}
+	var held sync.Map // the first call of each move waits for its gate
+	f.q.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
+		calls <- e.MoveID
+		if _, again := held.LoadOrStore(e.MoveID, true); !again {
+			<-gate(e.MoveID)
+		}
+		return nil
+	}})
+	reps := make(chan backend.TickReport, 2)
+	go func() { rep, _ := f.q.Tick(f.ctx); reps <- rep }()
+	if got := <-calls; got != x.ID {
+		t.Fatalf("pass A called move %d first, want %d", got, x.ID)
+	}
+	go func() { rep, _ := f.q.Tick(f.ctx); reps <- rep }()
+	if got := <-calls; got != y.ID {
+		t.Fatalf("pass B called move %d, want %d", got, y.ID)
+	}
+	close(gate(x.ID))
+	repA := <-reps // A has been to y and, finding B on it, left it
+	close(gate(y.ID))
+	repB := <-reps
+	select {
+	case id := <-calls:
+		t.Errorf("a second call was made for move %d", id)
+	default:
+	}
+	if f.mail.count() != 2 || f.mail.sent[0].To[0] == f.mail.sent[1].To[0] {
+		t.Fatalf("sent %d (%v); want x and y once each", f.mail.count(), f.mail.sent)
+	}
+	if len(repA.Committed) != 1 || len(repB.Committed) != 1 {
+		t.Errorf("pass A committed %v, pass B %v; want one each", repA.Committed, repB.Committed)
+	}
+	if f.status(t, x.ID) != backend.StatusDone || f.status(t, y.ID) != backend.StatusDone {
+		t.Errorf("moves = %s, %s; want done", f.status(t, x.ID), f.status(t, y.ID))
+	}
+}
+
+// Reconcile finishes what a crash left in flight. Run while this process
+// is itself making an execution's call (the founder executed the moment
+// the app started), it must not take that call for a crash's leftover.
+func TestQueue_ReconcileLeavesTheCallInFlight(t *testing.T) {
+	f := newExecFixture(t)
+	st, _ := f.q.Settings(f.ctx)
+	st.UndoWindow = 0
+	if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
+		t.Fatal(err)
+	}
+	m := f.reply(t, "g1", "maya@acme.io")
+	var (
+		rep        backend.ReconcileReport
+		reconciled bool // the hook runs again if Reconcile makes a call
+	)
+	f.q.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
+		if !reconciled {
+			reconciled = true
+			var err error
+			if rep, err = f.q.Reconcile(f.ctx); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	}})
+	if _, exec, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil || exec.State != backend.ExecCommitted {
+		t.Fatalf("execute = %v, %v; want committed", exec, err)
+	}
+	if n := len(rep.Found) + len(rep.Redone) + len(rep.Failed) + len(rep.Queued); n != 0 || f.mail.count() != 1 {
+		t.Errorf("reconcile during the call did %+v; %d sent, want exactly 1", rep, f.mail.count())
+	}
+}

@@ -104,10 +104,15 @@ func (q *Queue) Tick(ctx context.Context) (TickReport, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		_, ex, err := q.commit(ctx, e.ID)
+		if !q.take(e.ID) {
+			held[acct] = held[acct] || offline // another pass is carrying it out: what follows waits for it
+			continue
+		}
+		_, ex, err := q.commit(ctx, e.ID, claimDue)
 		switch {
 		case ex == nil:
-			continue // cancelled meanwhile
+			held[acct] = held[acct] || offline // cancelled, or carried out by another pass meanwhile
+			continue
 		case ex.State == ExecCommitted:
 			rep.Committed = append(rep.Committed, ex.ID)
 		case ex.State == ExecQueued:
@@ -205,10 +210,15 @@ func (q *Queue) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var inflight []*Execution
 	err := q.store.Update(ctx, func(tx Tx) error {
 		var err error
-		if inflight, err = tx.ExecutionsInState(ExecCommitting, ExecPlanned); err != nil {
+		all, err := tx.ExecutionsInState(ExecCommitting, ExecPlanned)
+		if err != nil {
 			return err
 		}
-		for _, e := range inflight {
+		for _, e := range all {
+			if !q.take(e.ID) {
+				continue // this process is carrying it out: not left by a crash
+			}
+			inflight = append(inflight, e)
 			if e.Attempts == 0 {
 				// Planned by an older build, or committing before the
 				// attempt was counted: a call may have gone out.
@@ -221,15 +231,19 @@ func (q *Queue) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		return nil
 	})
 	if err != nil {
+		for _, e := range inflight {
+			q.drop(e.ID)
+		}
 		return rep, WrapError("reconcile", err)
 	}
 	for _, e := range inflight {
 		if len(e.Plan) == 0 {
 			q.failUnplanned(ctx, e)
+			q.drop(e.ID)
 			rep.Failed = append(rep.Failed, e.ID)
 			continue
 		}
-		_, ex, _ := q.commit(ctx, e.ID)
+		_, ex, _ := q.commit(ctx, e.ID, claimInFlight)
 		if ex == nil {
 			continue
 		}
