@@ -265,3 +265,49 @@ func TestRecognizer_Decoys(t *testing.T) {
 		}
 	}
 }
+
+// TestRecognizer_SameAudioDecodedOnce: the shipped recognizer asks twice
+// about an utterance the decoy pass vetoed (Veto, then Recognize); the
+// second answer is the first's, without decoding again, and other audio
+// in between is decoded afresh.
+func TestRecognizer_SameAudioDecodedOnce(t *testing.T) {
+	if err := sphinxtest.Check(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := mustRecognizer(t, sphinx.Config{})
+	skipping, err := sphinxtest.Speak(ctx, t.TempDir(), "skipping", "flite:slt", 165)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := sphinxtest.Speak(ctx, t.TempDir(), "next", "flite:slt", 165)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := r.Decode(skipping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if instead, err := r.Veto(ctx, skipping, "skip"); err != nil || instead != "skipping" {
+		t.Fatalf("Veto = %q, %v, want skipping", instead, err)
+	}
+	again, _ := r.Decode(skipping)
+	if again.Hypothesis != first.Hypothesis || again.Decoy != first.Decoy || again.ScoreRatio != first.ScoreRatio || again.Accepted != first.Accepted {
+		t.Errorf("the same audio decoded %+v, then %+v", first, again)
+	}
+	if n := sphinx.Runs(r); n != 1 {
+		t.Errorf("Decode, Veto and Decode of the same audio decoded it %d times, want once", n)
+	}
+	if res, _ := r.Decode(next); res.Hypothesis != "next" || !res.Accepted {
+		t.Errorf("other audio after it = %+v, want next, accepted", res)
+	}
+	changed := append([]int16(nil), skipping...)
+	changed[len(changed)/2] ^= 1
+	if _, err := r.Decode(changed); err != nil {
+		t.Fatal(err)
+	}
+	r.Decode(next)
+	if n := sphinx.Runs(r); n != 4 {
+		t.Errorf("after next, one changed sample and next again: %d decodes, want 4", n)
+	}
+}
