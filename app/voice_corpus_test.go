@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/vad"
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
@@ -78,8 +77,8 @@ func TestOfflineCorpus(t *testing.T) {
 			if far > offlineMaxFalseAccepts {
 				t.Errorf("%s: false accepts %.1f %%, want ≤ %.1f %%", key, far, offlineMaxFalseAccepts)
 			}
-			if live := percent(m.liveOK, m.cmds); cond.Noise == sphinxtest.NoNoise && live < liveCleanFloor {
-				t.Errorf("%s: %.1f %% through the VAD, want ≥ %.0f %%: the utterances the listener cuts no longer suit the recognizer", key, live, liveCleanFloor)
+			if live := percent(m.liveOK, m.cmds); live < liveFloor[key] {
+				t.Errorf("%s: %.1f %% through the VAD, want ≥ %.0f %%: the utterances the listener cuts no longer suit the recognizer", key, live, liveFloor[key])
 			}
 		}
 	}
@@ -107,10 +106,15 @@ var offlineFloor = map[string]float64{
 
 const offlineMaxFalseAccepts = 10.0
 
-// liveCleanFloor bounds clean speech cut by the listener's VAD: 94 % and
-// 92 % measured with its 400 ms tail, 65 % (espeak-ng) with the hangover's
-// 200 ms, which is what this floor is there to catch.
-const liveCleanFloor = 85.0
+// liveFloor bounds the live path, each clip cut by the listener's VAD, as
+// offlineFloor does whole clips. Clean speech measured 87–96 % with the
+// VAD's 400 ms tail and 65 % (espeak-ng) with the hangover's 200 ms, which
+// the clean floors are there to catch; espeak-ng at 13 dB measured 84–91 %
+// with the classifier trained on VAD cuts too, and 69–82 % before.
+var liveFloor = map[string]float64{
+	"espeak-ng clean": 85, "espeak-ng white 20 dB": 85, "espeak-ng pink 20 dB": 85, "espeak-ng white 13 dB": 75, "espeak-ng pink 13 dB": 78,
+	"flite clean": 80, "flite white 20 dB": 35, "flite pink 20 dB": 45, "flite white 13 dB": 10, "flite pink 13 dB": 10,
+}
 
 type offlineMeasure struct {
 	cmds, ok, rejects, fa, kwsOK, kwsFA int
@@ -197,19 +201,3 @@ func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Re
 }
 
 func percent(n, of int) float64 { return 100 * float64(n) / float64(max(1, of)) }
-
-// liveUtterance is what the listener would hand the recognizer for a clip
-// arriving from a microphone: the first utterance the VAD (with its
-// defaults) cuts from it, 20 ms at a time.
-func liveUtterance(pcm []int16) ([]int16, bool) {
-	d := vad.New(vad.Config{})
-	for i := 0; i < len(pcm); i += 320 {
-		if us := d.Write(pcm[i:min(i+320, len(pcm))]); len(us) > 0 {
-			return us[0].PCM, true
-		}
-	}
-	if u, ok := d.Flush(); ok {
-		return u.PCM, true
-	}
-	return nil, false
-}
