@@ -98,9 +98,11 @@ func TestOfflineCorpus(t *testing.T) {
 // and condition over two runs, less about 5 points clean and 10 in noise
 // (sox's noise differs between runs, and pocketsphinx's decodes are not
 // bit-for-bit repeatable); offlineMaxFalseAccepts its worst case with some
-// allowance.
+// allowance. espeak-ng in white noise at 13 dB measured 86.7–94.4 % over
+// four runs of the head trained on VAD cuts too (which gained 14 points
+// there through the VAD), so its floor is lower.
 var offlineFloor = map[string]float64{
-	"espeak-ng clean": 89, "espeak-ng white 20 dB": 90, "espeak-ng pink 20 dB": 90, "espeak-ng white 13 dB": 86, "espeak-ng pink 13 dB": 88,
+	"espeak-ng clean": 89, "espeak-ng white 20 dB": 90, "espeak-ng pink 20 dB": 90, "espeak-ng white 13 dB": 82, "espeak-ng pink 13 dB": 88,
 	"flite clean": 88, "flite white 20 dB": 40, "flite pink 20 dB": 45, "flite white 13 dB": 20, "flite pink 13 dB": 22,
 }
 
