@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -28,7 +29,10 @@ import (
 // audio is, for the live path's column. None of the corpus's voices,
 // phrases or words is in the classifier's
 // training set (TestTrainCommandClassifier). The floors are what it
-// measured (docs/benchmarks.md) less run-to-run allowance.
+// measured (docs/benchmarks.md) less run-to-run allowance. The clips are
+// decoded on every core at once (up to four), each with its own
+// recognizers, so the decode times read a little higher than one at a
+// time.
 func TestOfflineCorpus(t *testing.T) {
 	if err := sphinxtest.Check(); err != nil {
 		t.Fatal(err)
@@ -39,16 +43,21 @@ func TestOfflineCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
-	if err != nil {
-		t.Fatal(err)
+	// One recognizer per core, each decoding its share of the clips:
+	// pocketsphinx decodes one utterance at a time per recognizer.
+	workers := make([]offlineWorker, min(runtime.NumCPU(), 4))
+	for i := range workers {
+		k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sphinx.New(sphinx.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		workers[i] = offlineWorker{k: k, shipped: backend.ClassifierFirst(k, s)}
 	}
-	s, err := sphinx.New(sphinx.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	shipped := backend.ClassifierFirst(k, s)
 
 	var report strings.Builder
 	wrong := map[string]int{} // "said → heard", over every voice and condition
@@ -56,11 +65,10 @@ func TestOfflineCorpus(t *testing.T) {
 	for _, g := range sphinxtest.Synths {
 		for _, cond := range sphinxtest.Conditions {
 			var m offlineMeasure
-			for _, cl := range c.Measured(c.Commands, g.Has, cond) {
-				m.add(t, k, shipped, cl, true)
-			}
-			for _, cl := range c.Measured(c.Rejects, g.Has, cond) {
-				m.add(t, k, shipped, cl, false)
+			cmds := c.Measured(c.Commands, g.Has, cond)
+			clips := append(cmds, c.Measured(c.Rejects, g.Has, cond)...)
+			for i, d := range decodeAll(t, workers, clips) {
+				m.add(clips[i], d, i < len(cmds))
 			}
 			for k, n := range m.wrong {
 				wrong[k] += n
@@ -153,51 +161,81 @@ func byCount(counts map[string]int) []string {
 	return keys
 }
 
-func (m *offlineMeasure) add(t *testing.T, k *kws.Recognizer, shipped backend.Recognizer, cl sphinxtest.Clip, command bool) {
-	t.Helper()
-	kr, err := k.Decode(cl.PCM)
-	if err != nil {
-		t.Fatal(err)
+// offlineWorker is one core's recognizers: the classifier alone and the
+// shipped recognizer over it.
+type offlineWorker struct {
+	k       *kws.Recognizer
+	shipped backend.Recognizer
+}
+
+// offlineDecode is what the recognizers heard in one clip.
+type offlineDecode struct {
+	kws    kws.Result
+	text   string // the shipped recognizer, whole clip
+	ok     bool
+	took   time.Duration
+	live   string // the shipped recognizer, the clip cut by the VAD
+	liveOK bool
+}
+
+func (w offlineWorker) decode(pcm []int16) (offlineDecode, error) {
+	var d offlineDecode
+	var err error
+	if d.kws, err = w.k.Decode(pcm); err != nil {
+		return d, err
 	}
 	start := time.Now()
-	text, ok, err := shipped.Recognize(context.Background(), cl.PCM)
-	if err != nil {
+	if d.text, d.ok, err = w.shipped.Recognize(context.Background(), pcm); err != nil {
+		return d, err
+	}
+	d.took = time.Since(start)
+	if live, ok := liveUtterance(pcm); ok {
+		d.live, d.liveOK, err = w.shipped.Recognize(context.Background(), live)
+	}
+	return d, err
+}
+
+// decodeAll decodes clips on every worker at once, in clips' order.
+func decodeAll(t *testing.T, workers []offlineWorker, clips []sphinxtest.Clip) []offlineDecode {
+	t.Helper()
+	out := make([]offlineDecode, len(clips))
+	if err := sphinxtest.Each(len(workers), len(clips), func(w, i int) (err error) {
+		out[i], err = workers[w].decode(clips[i].PCM)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	m.times = append(m.times, time.Since(start))
-	live, liveOK := liveUtterance(cl.PCM)
-	var liveText string
-	if liveOK {
-		if liveText, liveOK, err = shipped.Recognize(context.Background(), live); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return out
+}
+
+func (m *offlineMeasure) add(cl sphinxtest.Clip, d offlineDecode, command bool) {
+	m.times = append(m.times, d.took)
 	if command {
-		if liveOK && liveText == cl.Text {
+		if d.liveOK && d.live == cl.Text {
 			m.liveOK++
 		}
 		m.cmds++
-		if ok && text == cl.Text {
+		if d.ok && d.text == cl.Text {
 			m.ok++
-		} else if ok {
-			m.miss(cl.Text, text)
+		} else if d.ok {
+			m.miss(cl.Text, d.text)
 		} else {
 			m.miss(cl.Text, "")
 		}
-		if kr.OK && kr.Text == cl.Text {
+		if d.kws.OK && d.kws.Text == cl.Text {
 			m.kwsOK++
 		}
 		return
 	}
 	m.rejects++
-	if liveOK {
+	if d.liveOK {
 		m.liveFA++
 	}
-	if ok {
+	if d.ok {
 		m.fa++
-		m.miss(cl.Text, text)
+		m.miss(cl.Text, d.text)
 	}
-	if kr.OK {
+	if d.kws.OK {
 		m.kwsFA++
 	}
 }

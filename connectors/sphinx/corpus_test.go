@@ -98,7 +98,11 @@ func envConfig() sphinx.Config {
 // written (docs/benchmarks.md), not the targets, which it misses.
 func TestCorpus(t *testing.T) {
 	c := mustCorpus(t)
-	r := mustRecognizer(t, envConfig())
+	// One recognizer per core: each decodes one utterance at a time.
+	rs := make([]*sphinx.Recognizer, min(runtime.NumCPU(), 4))
+	for i := range rs {
+		rs[i] = mustRecognizer(t, envConfig())
+	}
 	var dump *os.File
 	if p := os.Getenv("CASEYOS_VOICE_PROBE"); p != "" {
 		var err error
@@ -114,11 +118,10 @@ func TestCorpus(t *testing.T) {
 			var ok, sub, fa int
 			var times []time.Duration
 			cmds := c.Measured(c.Commands, reported(g.Has), cond)
-			for _, cl := range cmds {
-				res, err := r.Decode(cl.PCM)
-				if err != nil {
-					t.Fatal(err)
-				}
+			rejects := c.Measured(c.Rejects, reported(g.Has), cond)
+			results := decodeAll(t, rs, append(append([]sphinxtest.Clip{}, cmds...), rejects...))
+			for i, cl := range cmds {
+				res := results[i]
 				times = append(times, res.Elapsed)
 				switch {
 				case res.Accepted && res.Hypothesis == cl.Text:
@@ -128,12 +131,8 @@ func TestCorpus(t *testing.T) {
 				}
 				probe(dump, cond, "cmd", cl, res)
 			}
-			rejects := c.Measured(c.Rejects, reported(g.Has), cond)
-			for _, cl := range rejects {
-				res, err := r.Decode(cl.PCM)
-				if err != nil {
-					t.Fatal(err)
-				}
+			for i, cl := range rejects {
+				res := results[len(cmds)+i]
 				times = append(times, res.Elapsed)
 				if res.Accepted {
 					fa++
@@ -164,6 +163,19 @@ func TestCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// decodeAll decodes clips on every recognizer at once, in clips' order.
+func decodeAll(t *testing.T, rs []*sphinx.Recognizer, clips []sphinxtest.Clip) []sphinx.Result {
+	t.Helper()
+	out := make([]sphinx.Result, len(clips))
+	if err := sphinxtest.Each(len(rs), len(clips), func(w, i int) (err error) {
+		out[i], err = rs[w].Decode(clips[i].PCM)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // floorAccuracy is what the default recognizer measured per voices and

@@ -346,3 +346,29 @@ func WriteWAV(path string, pcm []int16) error {
 	}
 	return os.WriteFile(path, wav.Encode(pcm), 0o644)
 }
+
+// Each calls do(w, i) for every i in [0, n) on workers goroutines at once,
+// worker w taking i = w, w+workers, …: for measurements that decode a
+// corpus with one recognizer per core, since a recognizer decodes one
+// utterance at a time. It returns the first error; a worker stops at its.
+func Each(workers, n int, do func(w, i int) error) error {
+	workers = max(1, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n && errs[w] == nil; i += workers {
+				errs[w] = do(w, i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,7 +1,9 @@
 package sphinxtest
 
 import (
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -36,5 +38,47 @@ func TestCorpus_Measured(t *testing.T) {
 	}
 	if !slices.Equal(clips[0].PCM, speech) {
 		t.Error("Measured changed the clean clip")
+	}
+}
+
+func TestEach(t *testing.T) {
+	seen := make([]int, 10)
+	var mu sync.Mutex
+	byWorker := map[int][]int{}
+	if err := Each(3, len(seen), func(w, i int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[i]++
+		byWorker[w] = append(byWorker[w], i)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range seen {
+		if n != 1 {
+			t.Errorf("item %d done %d times, want once", i, n)
+		}
+	}
+	if !slices.Equal(byWorker[1], []int{1, 4, 7}) {
+		t.Errorf("worker 1 took %v, want 1 4 7", byWorker[1])
+	}
+	boom := errors.New("boom")
+	var after int
+	err := Each(2, 10, func(w, i int) error {
+		if w == 0 && i >= 2 {
+			mu.Lock()
+			after++
+			mu.Unlock()
+		}
+		if i == 2 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("Each = %v, want the worker's error", err)
+	}
+	if after != 1 {
+		t.Errorf("worker 0 went on to %d items after its error, want none", after-1)
 	}
 }
