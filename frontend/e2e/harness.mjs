@@ -102,6 +102,16 @@ export async function call(srv, method, args = [], token = srv.token) {
   return { status: res.status, body };
 }
 
+/** until polls check (async, truthy when done) every 25 ms, failing with what after timeout ms. */
+export async function until(check, what, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** browser launches Chromium with a fresh user-data-dir. */
 export async function browser({ width = 440, height = 760, colorScheme = 'dark' } = {}) {
   const userDataDir = tempDir('caseyos-chromium-');

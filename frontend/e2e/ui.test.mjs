@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { browser, call, rows, run, serve, shot, tempDir } from './harness.mjs';
+import { browser, call, rows, run, serve, shot, tempDir, until } from './harness.mjs';
 
 describe('Today in the browser (demo workspace)', () => {
   let dir, srv, b, page;
@@ -274,7 +274,8 @@ describe('Today in the browser (demo workspace)', () => {
       ([gone, nx]) => !document.querySelector(`[data-move-id="${gone}"]`) && document.querySelector('.move-row.focused')?.dataset.moveId === String(nx),
       [note.id, next],
     );
-    assert.equal((await call(srv, 'Move', [note.id])).body.status, 'done');
+    // The row leaves as the note starts executing; done follows at once.
+    await until(async () => (await call(srv, 'Move', [note.id])).body.status === 'done', `note ${note.id} done`);
     await page.waitForFunction((n) => document.querySelector('[data-testid=stat-done] b')?.textContent === String(n), done + 1);
 
     // Open around the clock, so the send is not held for the recipient's morning.
