@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -45,7 +44,7 @@ func TestOfflineCorpus(t *testing.T) {
 	}
 	// One recognizer per core, each decoding its share of the clips:
 	// pocketsphinx decodes one utterance at a time per recognizer.
-	workers := make([]offlineWorker, min(runtime.NumCPU(), 4))
+	workers := make([]offlineWorker, sphinxtest.Decoders())
 	for i := range workers {
 		k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
 		if err != nil {
@@ -67,7 +66,11 @@ func TestOfflineCorpus(t *testing.T) {
 			var m offlineMeasure
 			cmds := c.Measured(c.Commands, g.Has, cond)
 			clips := append(cmds, c.Measured(c.Rejects, g.Has, cond)...)
-			for i, d := range decodeAll(t, workers, clips) {
+			decoded, err := sphinxtest.Across(workers, clips, offlineWorker.decode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, d := range decoded {
 				m.add(clips[i], d, i < len(cmds))
 			}
 			for k, n := range m.wrong {
@@ -193,19 +196,6 @@ func (w offlineWorker) decode(pcm []int16) (offlineDecode, error) {
 		d.live, d.liveOK, err = w.shipped.Recognize(context.Background(), live)
 	}
 	return d, err
-}
-
-// decodeAll decodes clips on every worker at once, in clips' order.
-func decodeAll(t *testing.T, workers []offlineWorker, clips []sphinxtest.Clip) []offlineDecode {
-	t.Helper()
-	out := make([]offlineDecode, len(clips))
-	if err := sphinxtest.Each(len(workers), len(clips), func(w, i int) (err error) {
-		out[i], err = workers[w].decode(clips[i].PCM)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 func (m *offlineMeasure) add(cl sphinxtest.Clip, d offlineDecode, command bool) {

@@ -99,7 +99,7 @@ func envConfig() sphinx.Config {
 func TestCorpus(t *testing.T) {
 	c := mustCorpus(t)
 	// One recognizer per core: each decodes one utterance at a time.
-	rs := make([]*sphinx.Recognizer, min(runtime.NumCPU(), 4))
+	rs := make([]*sphinx.Recognizer, sphinxtest.Decoders())
 	for i := range rs {
 		rs[i] = mustRecognizer(t, envConfig())
 	}
@@ -119,7 +119,10 @@ func TestCorpus(t *testing.T) {
 			var times []time.Duration
 			cmds := c.Measured(c.Commands, reported(g.Has), cond)
 			rejects := c.Measured(c.Rejects, reported(g.Has), cond)
-			results := decodeAll(t, rs, append(append([]sphinxtest.Clip{}, cmds...), rejects...))
+			results, err := sphinxtest.Across(rs, append(append([]sphinxtest.Clip{}, cmds...), rejects...), (*sphinx.Recognizer).Decode)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for i, cl := range cmds {
 				res := results[i]
 				times = append(times, res.Elapsed)
@@ -163,19 +166,6 @@ func TestCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// decodeAll decodes clips on every recognizer at once, in clips' order.
-func decodeAll(t *testing.T, rs []*sphinx.Recognizer, clips []sphinxtest.Clip) []sphinx.Result {
-	t.Helper()
-	out := make([]sphinx.Result, len(clips))
-	if err := sphinxtest.Each(len(rs), len(clips), func(w, i int) (err error) {
-		out[i], err = rs[w].Decode(clips[i].PCM)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // floorAccuracy is what the default recognizer measured per voices and

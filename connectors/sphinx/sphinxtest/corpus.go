@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -347,28 +348,33 @@ func WriteWAV(path string, pcm []int16) error {
 	return os.WriteFile(path, wav.Encode(pcm), 0o644)
 }
 
-// Each calls do(w, i) for every i in [0, n) on workers goroutines at once,
-// worker w taking i = w, w+workers, …: for measurements that decode a
-// corpus with one recognizer per core, since a recognizer decodes one
-// utterance at a time. It returns the first error; a worker stops at its.
-func Each(workers, n int, do func(w, i int) error) error {
-	workers = max(1, workers)
-	errs := make([]error, workers)
+// Decoders is how many decoders a corpus measurement runs at once: one
+// per core, up to four.
+func Decoders() int { return min(runtime.NumCPU(), 4) }
+
+// Across decodes clips with every one of decoders at once (each a
+// recognizer, or a set of them, that decodes one utterance at a time):
+// decoder w takes clips w, w+len(decoders), …. The results are in clips'
+// order; the first error stops its decoder and is returned.
+func Across[D, R any](decoders []D, clips []Clip, decode func(D, []int16) (R, error)) ([]R, error) {
+	n := max(1, len(decoders))
+	out := make([]R, len(clips))
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := range decoders {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < n && errs[w] == nil; i += workers {
-				errs[w] = do(w, i)
+			for i := w; i < len(clips) && errs[w] == nil; i += n {
+				out[i], errs[w] = decode(decoders[w], clips[i].PCM)
 			}
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }

@@ -41,44 +41,47 @@ func TestCorpus_Measured(t *testing.T) {
 	}
 }
 
-func TestEach(t *testing.T) {
-	seen := make([]int, 10)
+func TestAcross(t *testing.T) {
+	clips := make([]Clip, 10)
+	for i := range clips {
+		clips[i].PCM = []int16{int16(i)}
+	}
 	var mu sync.Mutex
-	byWorker := map[int][]int{}
-	if err := Each(3, len(seen), func(w, i int) error {
+	byDecoder := map[string][]int{}
+	got, err := Across([]string{"a", "b", "c"}, clips, func(d string, pcm []int16) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		seen[i]++
-		byWorker[w] = append(byWorker[w], i)
-		return nil
-	}); err != nil {
+		byDecoder[d] = append(byDecoder[d], int(pcm[0]))
+		return 10 * int(pcm[0]), nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	for i, n := range seen {
-		if n != 1 {
-			t.Errorf("item %d done %d times, want once", i, n)
+	for i, v := range got {
+		if v != 10*i {
+			t.Errorf("result %d = %d, want %d (in clips' order)", i, v, 10*i)
 		}
 	}
-	if !slices.Equal(byWorker[1], []int{1, 4, 7}) {
-		t.Errorf("worker 1 took %v, want 1 4 7", byWorker[1])
+	if !slices.Equal(byDecoder["b"], []int{1, 4, 7}) {
+		t.Errorf("decoder b took %v, want clips 1 4 7", byDecoder["b"])
 	}
 	boom := errors.New("boom")
 	var after int
-	err := Each(2, 10, func(w, i int) error {
-		if w == 0 && i >= 2 {
+	_, err = Across([]string{"a", "b"}, clips, func(d string, pcm []int16) (int, error) {
+		if d == "a" && pcm[0] >= 2 {
 			mu.Lock()
 			after++
 			mu.Unlock()
 		}
-		if i == 2 {
-			return boom
+		if pcm[0] == 2 {
+			return 0, boom
 		}
-		return nil
+		return 0, nil
 	})
 	if !errors.Is(err, boom) {
-		t.Errorf("Each = %v, want the worker's error", err)
+		t.Errorf("Across = %v, want the decoder's error", err)
 	}
 	if after != 1 {
-		t.Errorf("worker 0 went on to %d items after its error, want none", after-1)
+		t.Errorf("decoder a went on to %d clips after its error, want none", after-1)
 	}
 }
