@@ -50,7 +50,9 @@ func voiceEnv() app.VoiceEnv {
 // classifier first (the speech embedding and a trained head, pure Go,
 // about 10 ms an utterance), its commands put to pocketsphinx's decoy pass
 // ("skipping" is not skip), then pocketsphinx's grammar for what the
-// classifier did not take (backend.FirstHeard, backend.Vetoed). Either one
+// classifier did not take (backend.FirstHeard, backend.Vetoed);
+// pocketsphinx hears the utterance with its steady noise filtered out
+// (backend.Denoised). Either one
 // alone serves when the other cannot load (backend.Partial: the voice
 // status says why, and so does stderr).
 // pocketsphinx's model directory is dir ("" = Debian's); the classifier's
@@ -66,7 +68,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case kerr == nil:
 		recs = backend.FirstHeard{k}
 	case serr == nil:
-		recs = backend.FirstHeard{s}
+		recs = backend.FirstHeard{backend.Denoised{VetoingRecognizer: s}}
 	}
 	var missing string
 	switch {

@@ -3,12 +3,16 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"math"
+	"math/rand"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/denoise"
 )
 
 // fakeRecognizer is a recognizer that answers what it is told and counts calls.
@@ -365,5 +369,58 @@ func TestClassifierFirst(t *testing.T) {
 				t.Errorf("grammar recognized %d times, want %d", g.fakeRecognizer.calls, c.grammarRan)
 			}
 		})
+	}
+}
+
+// heardBy records the audio each of its calls was given.
+type heardBy struct {
+	text  string
+	ok    bool
+	veto  string
+	heard [][]int16
+}
+
+func (h *heardBy) Recognize(_ context.Context, pcm []int16) (string, bool, error) {
+	h.heard = append(h.heard, pcm)
+	return h.text, h.ok, nil
+}
+
+func (h *heardBy) Veto(_ context.Context, pcm []int16, _ string) (string, error) {
+	h.heard = append(h.heard, pcm)
+	return h.veto, nil
+}
+
+// TestClassifierFirst_GrammarHearsDenoised: the grammar's veto and its own
+// decode get the utterance with the noise taken out, the classifier the
+// utterance as it came.
+func TestClassifierFirst_GrammarHearsDenoised(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	pcm := make([]int16, 16000)
+	for i := range pcm {
+		pcm[i] = int16(rng.NormFloat64() * 1000)
+		if i > 5000 && i < 11000 {
+			pcm[i] += int16(6000 * math.Sin(2*math.Pi*440*float64(i)/16000))
+		}
+	}
+	want := denoise.Clean(pcm)
+	if slices.Equal(want, pcm) {
+		t.Fatal("the filter left the noise: the test cannot tell who heard what")
+	}
+	classifier := &heardBy{text: "skip", ok: true}
+	grammar := &heardBy{text: "next", ok: true, veto: "skipping"}
+	text, ok, err := backend.ClassifierFirst(classifier, grammar).Recognize(context.Background(), pcm)
+	if text != "next" || !ok || err != nil {
+		t.Fatalf("got %q %v %v, want the grammar's next after its veto", text, ok, err)
+	}
+	if len(classifier.heard) != 1 || !slices.Equal(classifier.heard[0], pcm) {
+		t.Error("the classifier must hear the utterance as it came")
+	}
+	if len(grammar.heard) != 2 {
+		t.Fatalf("the grammar was asked %d times, want a veto and a decode", len(grammar.heard))
+	}
+	for i, h := range grammar.heard {
+		if !slices.Equal(h, want) {
+			t.Errorf("call %d of the grammar did not hear the denoised utterance", i+1)
+		}
 	}
 }
