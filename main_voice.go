@@ -51,8 +51,8 @@ func voiceEnv() app.VoiceEnv {
 // about 10 ms an utterance), its commands put to pocketsphinx's decoy pass
 // ("skipping" is not skip), then pocketsphinx's grammar for what the
 // classifier did not take (backend.FirstHeard, backend.Vetoed);
-// pocketsphinx hears the utterance with its steady noise filtered out
-// (backend.Denoised). Either one
+// pocketsphinx hears the utterance as the microphone heard it, with its
+// steady noise filtered out (backend.Cleaned). Either one
 // alone serves when the other cannot load (backend.Partial: the voice
 // status says why, and so does stderr).
 // pocketsphinx's model directory is dir ("" = Debian's); the classifier's
@@ -68,7 +68,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case kerr == nil:
 		recs = backend.FirstHeard{k}
 	case serr == nil:
-		recs = backend.FirstHeard{backend.Denoised{VetoingRecognizer: s}}
+		recs = backend.FirstHeard{backend.Cleaned{VetoingRecognizer: s}}
 	}
 	var missing string
 	switch {

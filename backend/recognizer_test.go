@@ -13,6 +13,7 @@ import (
 
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/denoise"
+	"github.com/caseyos/caseyos/backend/vad"
 )
 
 // fakeRecognizer is a recognizer that answers what it is told and counts calls.
@@ -390,21 +391,27 @@ func (h *heardBy) Veto(_ context.Context, pcm []int16, _ string) (string, error)
 	return h.veto, nil
 }
 
-// TestClassifierFirst_GrammarHearsDenoised: the grammar's veto and its own
-// decode get the utterance with the noise taken out, the classifier the
-// utterance as it came.
-func TestClassifierFirst_GrammarHearsDenoised(t *testing.T) {
+// TestClassifierFirst_GrammarHearsCleaned: the grammar's veto and its own
+// decode get the utterance the VAD cut without the tail it filled in and
+// with the noise taken out; the classifier gets the utterance as it came.
+func TestClassifierFirst_GrammarHearsCleaned(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	pcm := make([]int16, 16000)
-	for i := range pcm {
-		pcm[i] = int16(rng.NormFloat64() * 1000)
-		if i > 5000 && i < 11000 {
-			pcm[i] += int16(6000 * math.Sin(2*math.Pi*440*float64(i)/16000))
+	stream := make([]int16, 32000)
+	for i := range stream {
+		stream[i] = int16(rng.NormFloat64() * 300)
+		if i > 8000 && i < 16000 {
+			stream[i] += int16(6000 * math.Sin(2*math.Pi*440*float64(i)/16000))
 		}
 	}
-	want := denoise.Clean(pcm)
-	if slices.Equal(want, pcm) {
-		t.Fatal("the filter left the noise: the test cannot tell who heard what")
+	us := vad.New(vad.Config{}).Write(stream)
+	if len(us) != 1 {
+		t.Fatalf("the VAD cut %d utterances, want 1", len(us))
+	}
+	pcm := us[0].PCM
+	heard := vad.Heard(pcm)
+	want := denoise.Clean(heard)
+	if len(heard) >= len(pcm) || slices.Equal(want, heard) {
+		t.Fatal("neither the tail nor the noise was taken out: the test cannot tell who heard what")
 	}
 	classifier := &heardBy{text: "skip", ok: true}
 	grammar := &heardBy{text: "next", ok: true, veto: "skipping"}
@@ -420,7 +427,7 @@ func TestClassifierFirst_GrammarHearsDenoised(t *testing.T) {
 	}
 	for i, h := range grammar.heard {
 		if !slices.Equal(h, want) {
-			t.Errorf("call %d of the grammar did not hear the denoised utterance", i+1)
+			t.Errorf("call %d of the grammar did not hear the cleaned utterance", i+1)
 		}
 	}
 }

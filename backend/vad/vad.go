@@ -335,3 +335,44 @@ func (d *Detector) close(truncated bool) (Utterance, bool) {
 func (d *Detector) quietFramesAtEnd() int {
 	return int((d.curStart + int64(len(d.cur)) - d.lastVoice) / int64(d.frameLen))
 }
+
+// Heard is Config{}.Heard: the utterance without the tail the detector
+// filled in, for a detector with the default configuration.
+func Heard(pcm []int16) []int16 { return Config{}.Heard(pcm) }
+
+// Heard returns an utterance this configuration's detector cut without
+// the tail it filled in by repeating the quiet after the speech: what the
+// microphone heard, with at least Early of that quiet kept. The keyword
+// classifier wants the Tail; pocketsphinx hears a repeated quiet, which
+// can hold the end of a word, as more speech. Audio that does not end in
+// such a repetition (a whole clip, push-to-talk let go during speech) comes
+// back as it is. The result shares pcm's array.
+func (c Config) Heard(pcm []int16) []int16 {
+	c = c.withDefaults()
+	fl := int(int64(c.SampleRate) * int64(c.Frame) / int64(time.Second))
+	tail := int(c.Tail/c.Frame) * fl
+	keep := int(min(c.Early, c.Hangover)/c.Frame) * fl
+	if fl <= 0 || len(pcm) < tail {
+		return pcm
+	}
+	// The tail is a block q of the quiet heard (a whole number of frames)
+	// and then tail−q samples repeating it: the shortest such block.
+	for q := fl; q < tail; q += fl {
+		fill := tail - q
+		end := pcm[len(pcm)-fill:]
+		src := pcm[len(pcm)-fill-q:]
+		if equal(end, src[:fill]) {
+			return pcm[:len(pcm)-fill+max(0, keep-q)]
+		}
+	}
+	return pcm
+}
+
+func equal(a, b []int16) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

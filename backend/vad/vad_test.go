@@ -251,3 +251,64 @@ func TestDetector_Tentative(t *testing.T) {
 		}
 	})
 }
+
+// TestHeard: the detector's utterances come back without the tail it
+// filled in, keeping Early of the quiet heard; audio without such a tail
+// comes back whole.
+func TestHeard(t *testing.T) {
+	bg := noise(2*time.Second, 30, 12)
+	pcm := join(bg[:8000], tone(400*ms, 3000), bg[:8000])
+	speechEnd := func(u vad.Utterance) int { return int(u.SpeechEnd-u.Start) * 16 / int(ms) }
+	t.Run("closed by the hangover", func(t *testing.T) {
+		us := feed(vad.New(vad.Config{}), pcm, 160)
+		if len(us) != 1 {
+			t.Fatalf("%d utterances, want 1", len(us))
+		}
+		u := us[0]
+		got, end := vad.Heard(u.PCM), speechEnd(u)
+		if len(got) != end+1600 || !slices.Equal(got, u.PCM[:end+1600]) {
+			t.Fatalf("heard %d samples after the speech, want the 1600 (100 ms) heard", len(got)-end)
+		}
+		if from := int(u.Start) * 16 / int(ms); !slices.Equal(got, pcm[from:from+len(got)]) {
+			t.Error("what Heard keeps is not the audio that came in")
+		}
+	})
+	t.Run("let go in the hangover", func(t *testing.T) {
+		// Push-to-talk let go 30 ms after the speech: three frames of quiet
+		// heard, repeated to the tail; Heard keeps 100 ms all the same.
+		d := vad.New(vad.Config{})
+		feed(d, pcm[:8000+6400+480], 160)
+		u, ok := d.Flush()
+		if !ok {
+			t.Fatal("no utterance at Flush")
+		}
+		end := speechEnd(u)
+		if len(u.PCM) != end+6400 {
+			t.Fatalf("the flushed utterance has %d samples after the speech, want the 6400 tail", len(u.PCM)-end)
+		}
+		if got := vad.Heard(u.PCM); len(got) != end+1600 {
+			t.Errorf("heard %d samples after the speech, want 1600", len(got)-end)
+		}
+	})
+	t.Run("no filled tail", func(t *testing.T) {
+		for _, p := range [][]int16{pcm, pcm[:3000], nil} {
+			if got := vad.Heard(p); len(got) != len(p) {
+				t.Errorf("%d samples without a filled tail came back as %d", len(p), len(got))
+			}
+		}
+	})
+	t.Run("another tail", func(t *testing.T) {
+		cfg := vad.Config{Tail: 600 * ms}
+		us := feed(vad.New(cfg), pcm, 160)
+		if len(us) != 1 {
+			t.Fatalf("%d utterances, want 1", len(us))
+		}
+		end := speechEnd(us[0])
+		if got := cfg.Heard(us[0].PCM); len(got) != end+1600 {
+			t.Errorf("heard %d samples after the speech, want 1600", len(got)-end)
+		}
+		if got := vad.Heard(us[0].PCM); len(got) == end+1600 {
+			t.Error("the default configuration cut a 600 ms tail as if it were its own")
+		}
+	})
+}
