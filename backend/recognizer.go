@@ -330,7 +330,8 @@ type VetoingRecognizer interface {
 // too, as the microphone heard it and with its steady noise filtered out:
 //   - without the tail the listener's VAD filled in by repeating the quiet
 //     after the speech (vad.Heard), which pocketsphinx hears as more of the
-//     word: through the VAD it missed one clean command in six with it;
+//     word (pocketsphinx alone, through the VAD, heard 78 % of flite's
+//     clean commands with that tail and 92 % without);
 //   - through denoise.Clean: pocketsphinx's model was trained on clean
 //     speech, and in white or pink noise at 13–20 dB it loses most
 //     commands; through the filter it keeps about twice as many
