@@ -11,8 +11,8 @@
 // (Ephraim and Malah), which keeps the leftover noise from turning into
 // "musical" tones; and the gain never falls under a floor, so speech under
 // the noise is turned down rather than cut out. Clean audio comes back
-// almost unchanged. Pure Go, no allocation beyond the output and one
-// spectrum per frame.
+// almost unchanged. Pure Go; it allocates the output and the utterance's
+// spectra, nine allocations in all (about 0.9 MB for 2 s of audio).
 package denoise
 
 import (
@@ -85,7 +85,8 @@ func (c Config) Clean(pcm []int16) []int16 {
 	}
 	tw := tables()
 	spec := make([][]complex128, frames)
-	power := make([]float64, frames) // of the inner frames; -1 for the others
+	store := make([]complex128, frames*bins) // one array for every frame's spectrum
+	power := make([]float64, frames)         // of the inner frames; -1 for the others
 	buf := make([]complex128, frameLen)
 	for f := range frames {
 		start := f*hop - hop
@@ -97,7 +98,8 @@ func (c Config) Clean(pcm []int16) []int16 {
 			buf[i] = complex(v, 0)
 		}
 		tw.fft(buf)
-		spec[f] = append([]complex128(nil), buf[:bins]...)
+		spec[f] = store[f*bins : (f+1)*bins : (f+1)*bins]
+		copy(spec[f], buf[:bins])
 		power[f] = -1
 		if start >= 0 && start+frameLen <= len(pcm) {
 			power[f] = 0

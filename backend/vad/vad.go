@@ -14,6 +14,7 @@ package vad
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -71,6 +72,11 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// frameLen is the analysis frame in samples.
+func (c Config) frameLen() int {
+	return int(int64(c.SampleRate) * int64(c.Frame) / int64(time.Second))
+}
+
 // Utterance is one stretch of speech with its pre-roll and hangover.
 type Utterance struct {
 	PCM []int16
@@ -114,7 +120,7 @@ type Detector struct {
 // New returns a Detector.
 func New(cfg Config) *Detector {
 	cfg = cfg.withDefaults()
-	fl := int(int64(cfg.SampleRate) * int64(cfg.Frame) / int64(time.Second))
+	fl := cfg.frameLen()
 	frames := func(d time.Duration) int { return int(d / cfg.Frame) }
 	hang := max(1, frames(cfg.Hangover))
 	return &Detector{cfg: cfg, frameLen: fl, startFrames: max(1, frames(cfg.Start)), hangFrames: hang,
@@ -349,7 +355,7 @@ func Heard(pcm []int16) []int16 { return Config{}.Heard(pcm) }
 // back as it is. The result shares pcm's array.
 func (c Config) Heard(pcm []int16) []int16 {
 	c = c.withDefaults()
-	fl := int(int64(c.SampleRate) * int64(c.Frame) / int64(time.Second))
+	fl := c.frameLen()
 	tail := int(c.Tail/c.Frame) * fl
 	keep := int(min(c.Early, c.Hangover)/c.Frame) * fl
 	if fl <= 0 || len(pcm) < tail {
@@ -361,18 +367,9 @@ func (c Config) Heard(pcm []int16) []int16 {
 		fill := tail - q
 		end := pcm[len(pcm)-fill:]
 		src := pcm[len(pcm)-fill-q:]
-		if equal(end, src[:fill]) {
+		if slices.Equal(end, src[:fill]) {
 			return pcm[:len(pcm)-fill+max(0, keep-q)]
 		}
 	}
 	return pcm
-}
-
-func equal(a, b []int16) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
