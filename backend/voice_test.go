@@ -500,22 +500,30 @@ func TestListener_DecodesDuringHangover(t *testing.T) {
 
 func TestListener_SpeechResumesDuringHangover(t *testing.T) {
 	// 150 ms of pause: the first 300 ms is offered, speech comes back, and
-	// only the whole utterance's answer acts.
+	// only the whole utterance's answer acts. The first burst ends at
+	// 800 ms and is offered at 900; the source holds the audio after 930 ms
+	// (before speech resumes at 950) back until the recognizer is asked,
+	// so the withdrawn decode has started however busy the machine is.
 	v, target, _, _ := newVoice(t)
 	v.Focus(2)
 	quiet := make([]int16, 8000)
 	pcm := append(append([]int16(nil), quiet...), burst(300, 4000)...)
 	pcm = append(append(append(pcm, make([]int16, 2400)...), burst(300, 4000)...), quiet...)
-	rec := &localRec{local: true, reply: func(n int) string {
+	open := make(chan struct{}, 1)
+	rec := &localRec{local: true, open: open, reply: func(n int) string {
 		if n < 12000 {
 			return "next" // the first half alone
 		}
 		return "skip"
 	}}
+	src := &gatedSource{pcm: pcm, gate: 14880, open: open, timeout: 5 * time.Second}
 	var outs []backend.VoiceOutcome
 	l := &backend.Listener{Voice: v, Recognizer: rec, OnOutcome: func(o backend.VoiceOutcome, _ time.Duration) { outs = append(outs, o) }}
-	if err := l.Run(context.Background(), &pcmSource{pcm: pcm}); err != nil {
+	if err := l.Run(context.Background(), src); err != nil {
 		t.Fatal(err)
+	}
+	if !src.opened {
+		t.Fatal("the first half was not offered before speech resumed")
 	}
 	if len(outs) != 1 || outs[0].Action != "skipped" || len(target.skipped) != 1 {
 		t.Fatalf("outcomes %+v, skipped %v; want only the whole utterance's skip", outs, target.skipped)
