@@ -3,16 +3,19 @@ package kws
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
 )
 
-var _ backend.Recognizer = (*Recognizer)(nil)
+var _ backend.VetoingRecognizer = (*Recognizer)(nil)
 
 // ModelsEnv names the environment variable that points at the directory
 // holding the two model files; FindModels tries it first.
@@ -26,13 +29,21 @@ const (
 	PadSamples = 2 * SampleRate
 	// MinSamples is the shortest clip the recognizer classifies (100 ms):
 	// anything shorter is no command. The voice activity detector already
-	// drops speech under 120 ms as a click.
+	// drops speech under 80 ms as a click.
 	MinSamples = SampleRate / 10
 )
 
 // DefaultThreshold is the probability the likeliest command needs to be
 // accepted.
 const DefaultThreshold = 0.98
+
+// DefaultVetoBelow is the probability under which the classifier vetoes a
+// command another recognizer heard: about 10⁻¹² is what it gives speech it
+// is certain is no command at all, such as a sentence ("one two three"
+// heard as undo by pocketsphinx's grammar). The commands pocketsphinx
+// heard right went no lower than 10⁻⁹ on the corpus, flite's voices the
+// classifier fits worst included (docs/benchmarks.md › Voice).
+const DefaultVetoBelow = 1e-12
 
 // PadClip returns pcm left-padded to PadSamples with a quiet dither (−2..2)
 // in front; a clip that long or longer comes back as it is. The dither is
@@ -131,6 +142,7 @@ type Config struct {
 	ModelDir  string  // "" = FindModels' search
 	Head      *Head   // nil = the classifier built into the binary
 	Threshold float64 // the probability a command needs; 0 = DefaultThreshold; above 1 accepts nothing
+	VetoBelow float64 // Veto's: a command less likely than this is vetoed; 0 = DefaultVetoBelow; below 0 vetoes nothing
 }
 
 // Recognizer recognizes the spoken commands of its head offline: the speech
@@ -139,7 +151,17 @@ type Recognizer struct {
 	emb       *Embedder
 	head      *Head
 	threshold float64
+	vetoBelow float64
 	dir       string
+
+	mu   sync.Mutex
+	last memo // the last clip decoded, for Veto asked about it after Recognize
+}
+
+// memo is one clip's Result and a copy of the clip.
+type memo struct {
+	pcm []int16
+	res Result
 }
 
 // Result is what the recognizer made of one clip.
@@ -163,6 +185,13 @@ func New(cfg Config) (*Recognizer, error) {
 	if math.IsNaN(th) || th < 0 {
 		return nil, &backend.Error{Code: backend.EINVALID, Op: op, Message: fmt.Sprintf("the command threshold %v is not a probability", cfg.Threshold)}
 	}
+	veto := cfg.VetoBelow
+	if veto == 0 {
+		veto = DefaultVetoBelow
+	}
+	if math.IsNaN(veto) || veto > 1 {
+		return nil, &backend.Error{Code: backend.EINVALID, Op: op, Message: fmt.Sprintf("the veto threshold %v is not a probability", cfg.VetoBelow)}
+	}
 	h := cfg.Head
 	if h == nil {
 		var err error
@@ -181,15 +210,36 @@ func New(cfg Config) (*Recognizer, error) {
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}
-	return &Recognizer{emb: e, head: h, threshold: th, dir: dir}, nil
+	return &Recognizer{emb: e, head: h, threshold: th, vetoBelow: veto, dir: dir}, nil
 }
 
 // Decode classifies one clip of 16 kHz mono pcm, ideally one utterance as
 // the voice activity detector cut it. Its last PadSamples decide: that is
 // where the head's window ends. A clip shorter than MinSamples is no
-// command.
+// command. Asked again about the same clip, it answers from the last
+// decode.
 func (r *Recognizer) Decode(pcm []int16) (Result, error) {
 	start := time.Now()
+	r.mu.Lock()
+	if r.last.pcm != nil && slices.Equal(r.last.pcm, pcm) {
+		res := r.last.res
+		res.Probs = maps.Clone(res.Probs)
+		r.mu.Unlock()
+		res.Duration = time.Since(start)
+		return res, nil
+	}
+	r.mu.Unlock()
+	res := r.decode(pcm)
+	res.Duration = time.Since(start)
+	r.mu.Lock()
+	r.last = memo{pcm: slices.Clone(pcm), res: res}
+	r.last.res.Probs = maps.Clone(res.Probs)
+	r.mu.Unlock()
+	return res, nil
+}
+
+// decode is Decode's work.
+func (r *Recognizer) decode(pcm []int16) Result {
 	var res Result
 	if len(pcm) >= MinSamples {
 		if p := r.head.Probabilities(ClipFeatures(r.emb, pcm)); p != nil {
@@ -208,8 +258,7 @@ func (r *Recognizer) Decode(pcm []int16) (Result, error) {
 			}
 		}
 	}
-	res.Duration = time.Since(start)
-	return res, nil
+	return res
 }
 
 // Recognize implements backend.Recognizer: the command heard, or ok false
@@ -220,6 +269,47 @@ func (r *Recognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, 
 	}
 	res, err := r.Decode(pcm)
 	if err != nil || !res.OK {
+		return "", false, err
+	}
+	return res.Text, true, nil
+}
+
+// Veto implements backend.Vetoer: for a command another recognizer heard
+// (pocketsphinx's grammar), NoneLabel's name "none" when the classifier
+// finds that command less likely than its VetoBelow, else "". A clip too
+// short to classify is never vetoed.
+func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	res, err := r.Decode(pcm)
+	if err != nil || res.Probs == nil {
+		return "", err
+	}
+	p, ok := res.Probs[command]
+	if ok && float64(p) < r.vetoBelow {
+		return "none", nil
+	}
+	return "", nil
+}
+
+// WithThreshold is the recognizer accepting a command from probability p
+// on (clamped to 0..1): the same models and last decode.
+func (r *Recognizer) WithThreshold(p float64) backend.Recognizer {
+	return thresholded{r, min(max(p, 0), 1)}
+}
+
+type thresholded struct {
+	r *Recognizer
+	p float64
+}
+
+func (t thresholded) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	res, err := t.r.Decode(pcm)
+	if err != nil || res.Probs == nil || float64(res.Prob) < t.p {
 		return "", false, err
 	}
 	return res.Text, true, nil

@@ -323,6 +323,98 @@ func TestRecognizer_Tones(t *testing.T) {
 		if _, ok, err := r.Recognize(ctx, test.pcm[0]); ok || !errors.Is(err, context.Canceled) {
 			t.Errorf("Recognize(canceled) = %v, %v; want false, context.Canceled", ok, err)
 		}
+		if _, err := r.Veto(ctx, test.pcm[0], "tone"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Veto(canceled) = %v, want context.Canceled", err)
+		}
+	})
+
+	// Every held-out tone or chirp is above 0.999 and every noise clip's
+	// commands below 0.001 (toneRecognizer), so with VetoBelow 0.01 a clip
+	// vetoes exactly the commands it is not.
+	t.Run("Veto", func(t *testing.T) {
+		v, err := New(Config{ModelDir: r.dir, Head: r.head, VetoBelow: 0.01})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		for i, pcm := range test.pcm {
+			said := toneLabels[test.labels[i]]
+			for _, command := range toneLabels[:2] {
+				want := "none"
+				if command == said {
+					want = ""
+				}
+				if got, err := v.Veto(ctx, pcm, command); got != want || err != nil {
+					t.Errorf("Veto(%q clip %d, %q) = %q, %v; want %q", said, i, command, got, err, want)
+				}
+			}
+			if got, err := v.Veto(ctx, pcm, "not a label"); got != "" || err != nil {
+				t.Errorf("Veto(clip %d, a command the head does not know) = %q, %v; want \"\"", i, got, err)
+			}
+			// The default (10⁻¹²) is far below what these clips give.
+			if said != NoneLabel {
+				if got, err := r.Veto(ctx, pcm, said); got != "" || err != nil {
+					t.Errorf("default Veto(%q clip %d, its own label) = %q, %v; want \"\"", said, i, got, err)
+				}
+			}
+		}
+		if got, err := v.Veto(ctx, test.pcm[0][:MinSamples-1], "tone"); got != "" || err != nil {
+			t.Errorf("Veto(a clip too short to classify) = %q, %v; want \"\"", got, err)
+		}
+		never, err := New(Config{ModelDir: r.dir, Head: r.head, VetoBelow: -1})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		for i, pcm := range test.pcm {
+			if got, err := never.Veto(ctx, pcm, "tone"); got != "" || err != nil {
+				t.Errorf("Veto(clip %d) with VetoBelow −1 = %q, %v; want \"\"", i, got, err)
+			}
+		}
+	})
+
+	t.Run("WithThreshold", func(t *testing.T) {
+		for i, pcm := range test.pcm {
+			res, _ := r.Decode(pcm)
+			for _, p := range []float64{0, float64(res.Prob) - 1e-6, float64(res.Prob) + 1e-6, 2} {
+				text, ok, err := r.WithThreshold(p).Recognize(ctx, pcm)
+				wantOK := float64(res.Prob) >= min(p, 1)
+				if err != nil || ok != wantOK || (ok && text != res.Text) || (!ok && text != "") {
+					t.Errorf("WithThreshold(%v).Recognize(clip %d, p = %v) = %q, %v, %v; want %v", p, i, res.Prob, text, ok, err, wantOK)
+				}
+			}
+		}
+		if _, ok, err := r.WithThreshold(0).Recognize(ctx, test.pcm[0][:MinSamples-1]); ok || err != nil {
+			t.Errorf("WithThreshold(0).Recognize(a clip too short) = %v, %v; want false", ok, err)
+		}
+		canceled, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, _, err := r.WithThreshold(0.5).Recognize(canceled, test.pcm[0]); !errors.Is(err, context.Canceled) {
+			t.Errorf("WithThreshold(0.5).Recognize(canceled) = %v, want context.Canceled", err)
+		}
+	})
+
+	// Decode answers the same clip from its last decode, and a changed clip
+	// afresh, even when it is the same slice changed in place.
+	t.Run("Memo", func(t *testing.T) {
+		pcm := slices.Clone(test.pcm[0])
+		first, err := r.Decode(pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := r.Decode(slices.Clone(pcm))
+		if err != nil || !reflect.DeepEqual(again.Probs, first.Probs) {
+			t.Errorf("Decode(the same clip again) = %+v, %v; want %+v", again, err, first)
+		}
+		again.Probs["tone"] = -1 // a caller's change stays its own
+		copy(pcm, test.pcm[len(test.pcm)-1])
+		other, err := r.Decode(pcm)
+		want, _ := New(Config{ModelDir: r.dir, Head: r.head})
+		fresh, _ := want.Decode(pcm)
+		if err != nil || !reflect.DeepEqual(other.Probs, fresh.Probs) || reflect.DeepEqual(other.Probs, first.Probs) {
+			t.Errorf("Decode(the clip changed in place) = %+v, %v; want a fresh decode %+v", other, err, fresh)
+		}
+		if res, _ := r.Decode(test.pcm[0]); res.Probs["tone"] != first.Probs["tone"] {
+			t.Errorf("a caller's change to Probs reached the memo: %v, want %v", res.Probs["tone"], first.Probs["tone"])
+		}
 	})
 }
 
@@ -338,6 +430,8 @@ func TestNew_Invalid(t *testing.T) {
 	}{
 		{"NegativeThreshold", Config{ModelDir: dir, Head: good, Threshold: -0.5}, backend.EINVALID},
 		{"NaNThreshold", Config{ModelDir: dir, Head: good, Threshold: math.NaN()}, backend.EINVALID},
+		{"VetoAboveOne", Config{ModelDir: dir, Head: good, VetoBelow: 1.5}, backend.EINVALID},
+		{"NaNVeto", Config{ModelDir: dir, Head: good, VetoBelow: math.NaN()}, backend.EINVALID},
 		{"BadHead", Config{ModelDir: dir, Head: bad}, backend.EINVALID},
 		{"NoModels", Config{ModelDir: t.TempDir(), Head: good}, backend.ENOTFOUND},
 	} {
