@@ -4,6 +4,7 @@ package sphinx_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -256,6 +257,9 @@ func TestRecognizer_Decoys(t *testing.T) {
 		if instead, err := r.Veto(ctx, pcm, tc.cmd); err != nil || instead != tc.near {
 			t.Errorf("%s %q: Veto(%q) = %q, %v, want %q", tc.voice, tc.near, tc.cmd, instead, err, tc.near)
 		}
+		if yes, err := r.Confirm(ctx, pcm, tc.cmd); err != nil || yes {
+			t.Errorf("%s %q: Confirm(%q) = %v, %v, want false: the decoy fits better", tc.voice, tc.near, tc.cmd, yes, err)
+		}
 		if pcm, err = sphinxtest.Speak(ctx, t.TempDir(), tc.cmd, tc.voice, 165); err != nil {
 			t.Fatal(err)
 		}
@@ -265,6 +269,19 @@ func TestRecognizer_Decoys(t *testing.T) {
 		if instead, err := r.Veto(ctx, pcm, tc.cmd); err != nil || instead != "" {
 			t.Errorf("%s %q: Veto = %q, %v, want no veto", tc.voice, tc.cmd, instead, err)
 		}
+		if yes, err := r.Confirm(ctx, pcm, tc.cmd); err != nil || !yes {
+			t.Errorf("%s %q: Confirm = %v, %v, want true", tc.voice, tc.cmd, yes, err)
+		}
+		for _, other := range []string{"undo", "confirm"} {
+			if yes, err := r.Confirm(ctx, pcm, other); err != nil || yes {
+				t.Errorf("%s %q: Confirm(%q) = %v, %v, want false", tc.voice, tc.cmd, other, yes, err)
+			}
+		}
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := r.Confirm(canceled, nil, "skip"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Confirm(canceled) = %v, want context.Canceled", err)
 	}
 }
 

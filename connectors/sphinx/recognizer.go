@@ -206,6 +206,21 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 	return res.Decoy, nil
 }
 
+// Confirm implements backend.Confirmer: whether this recognizer's grammar,
+// before its rejection's thresholds, heard command too, and none of its
+// decoys fitted better. It is the weaker test that lets two recognizers
+// agree where neither alone was sure enough.
+func (r *Recognizer) Confirm(ctx context.Context, pcm []int16, command string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	res, err := r.Decode(pcm)
+	if err != nil {
+		return false, err
+	}
+	return res.Hypothesis == command && res.Decoy == "", nil
+}
+
 // noDecoyPath is Result.Decoy when the decoy pass found no path at all.
 const noDecoyPath = "(none)"
 

@@ -35,5 +35,10 @@ func (*Recognizer) Recognize(context.Context, []int16) (string, bool, error) {
 // Veto reports that this build has no recognizer.
 func (*Recognizer) Veto(context.Context, []int16, string) (string, error) { return "", errNotBuilt() }
 
+// Confirm reports that this build has no recognizer.
+func (*Recognizer) Confirm(context.Context, []int16, string) (bool, error) {
+	return false, errNotBuilt()
+}
+
 // Close does nothing.
 func (*Recognizer) Close() error { return nil }
