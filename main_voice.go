@@ -49,8 +49,10 @@ func voiceEnv() app.VoiceEnv {
 // offlineRecognizer is what hears commands without a network: the keyword
 // classifier first (the speech embedding and a trained head, pure Go,
 // about 10 ms an utterance), its commands put to pocketsphinx's decoy pass
-// ("skipping" is not skip), then pocketsphinx's grammar for what the
-// classifier did not take (backend.FirstHeard, backend.Vetoed);
+// ("skipping" is not skip); then the classifier's less sure commands that
+// pocketsphinx's grammar heard too; then pocketsphinx's grammar for what
+// the classifier did not take, put to the classifier's veto
+// (backend.ClassifierFirst);
 // pocketsphinx hears the utterance as the microphone heard it, with its
 // steady noise filtered out (backend.Cleaned). Either one
 // alone serves when the other cannot load (backend.Partial: the voice
@@ -68,7 +70,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case kerr == nil:
 		recs = backend.FirstHeard{k}
 	case serr == nil:
-		recs = backend.FirstHeard{backend.Cleaned{VetoingRecognizer: s}}
+		recs = backend.FirstHeard{backend.Cleaned{Grammar: s}}
 	}
 	var missing string
 	switch {

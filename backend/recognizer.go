@@ -326,6 +326,57 @@ type VetoingRecognizer interface {
 	Vetoer
 }
 
+// A Confirmer says whether it too heard a command another recognizer was
+// not sure of, by a weaker test than its own answers pass.
+type Confirmer interface {
+	Confirm(ctx context.Context, pcm []int16, command string) (bool, error)
+}
+
+// Confirmed is Recognizer with its commands put to Confirmer: one that is
+// not confirmed, or that Confirmer fails on, is a rejection.
+type Confirmed struct {
+	Recognizer Recognizer
+	Confirmer  Confirmer
+}
+
+var _ Recognizer = Confirmed{}
+
+// Recognize implements Recognizer.
+func (c Confirmed) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	text, ok, err := c.Recognizer.Recognize(ctx, pcm)
+	if err != nil || !ok {
+		return text, ok, err
+	}
+	yes, err := c.Confirmer.Confirm(ctx, pcm, text)
+	if err != nil && ctx.Err() != nil {
+		return "", false, ctx.Err()
+	}
+	if err != nil || !yes {
+		return "", false, nil
+	}
+	return text, true, nil
+}
+
+// A Classifier is a VetoingRecognizer that can also answer at a lower
+// threshold (the keyword classifier).
+type Classifier interface {
+	VetoingRecognizer
+	WithThreshold(p float64) Recognizer
+}
+
+// A Grammar is a VetoingRecognizer that can confirm (pocketsphinx's
+// command grammar).
+type Grammar interface {
+	VetoingRecognizer
+	Confirmer
+}
+
+// AgreeAt is the probability from which the classifier's command stands
+// when the grammar confirms it (ClassifierFirst). On the corpus, commands
+// in noise the classifier heard right at 0.8–0.98 were most of what the
+// live path lost at 13 dB (docs/benchmarks.md › Voice).
+const AgreeAt = 0.9
+
 // Cleaned is a grammar recognizer that hears every utterance, for its veto
 // too, as the microphone heard it and with its steady noise filtered out:
 //   - without the tail the listener's VAD filled in by repeating the quiet
@@ -339,27 +390,42 @@ type VetoingRecognizer interface {
 //
 // The keyword classifier is not put behind it: it was trained on the
 // VAD's tails and on unfiltered noisy clips, and hears cleaned ones worse.
-type Cleaned struct{ VetoingRecognizer }
+type Cleaned struct{ Grammar }
 
 func clean(pcm []int16) []int16 { return denoise.Clean(vad.Heard(pcm)) }
 
 // Recognize implements Recognizer.
 func (c Cleaned) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
-	return c.VetoingRecognizer.Recognize(ctx, clean(pcm))
+	return c.Grammar.Recognize(ctx, clean(pcm))
 }
 
 // Veto implements Vetoer.
 func (c Cleaned) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
-	return c.VetoingRecognizer.Veto(ctx, clean(pcm), command)
+	return c.Grammar.Veto(ctx, clean(pcm), command)
 }
 
-// ClassifierFirst is the offline recognizer CaseyOS ships: the classifier
-// answers first, its commands put to grammar's veto, and grammar decides
-// what the classifier did not take (or what grammar vetoed); grammar hears
-// the utterance Cleaned, the classifier as it came.
-func ClassifierFirst(classifier Recognizer, grammar VetoingRecognizer) FirstHeard {
+// Confirm implements Confirmer.
+func (c Cleaned) Confirm(ctx context.Context, pcm []int16, command string) (bool, error) {
+	return c.Grammar.Confirm(ctx, clean(pcm), command)
+}
+
+// ClassifierFirst is the offline recognizer CaseyOS ships. Asked in turn:
+//  1. the classifier, its commands put to grammar's veto;
+//  2. the classifier from AgreeAt, its commands confirmed by grammar (both
+//     heard it, neither sure alone);
+//  3. grammar, its commands put in turn to the classifier's veto.
+//
+// grammar hears the utterance Cleaned, the classifier as it came. Each
+// vetoes only when it is sure: grammar when a near-miss word fits better
+// ("skipping" for skip), the classifier when it finds the command all but
+// impossible (a sentence the grammar heard as one).
+func ClassifierFirst(classifier Classifier, grammar Grammar) FirstHeard {
 	g := Cleaned{grammar}
-	return FirstHeard{Vetoed{Recognizer: classifier, Vetoer: g}, g}
+	return FirstHeard{
+		Vetoed{Recognizer: classifier, Vetoer: g},
+		Confirmed{Recognizer: classifier.WithThreshold(AgreeAt), Confirmer: g},
+		Vetoed{Recognizer: g, Vetoer: classifier},
+	}
 }
 
 // Partial is an offline recognizer that lost one of its parts when it

@@ -341,36 +341,138 @@ func TestVetoed(t *testing.T) {
 }
 
 // grammarFake is a grammar recognizer with a veto: pocketsphinx's shape.
-type grammarFake struct {
+// fakeClassifier answers text with probability p, as the keyword
+// classifier does: from 0.98 on, or from WithThreshold's; veto holds its
+// vetoes of other recognizers' commands.
+type fakeClassifier struct {
+	text  string
+	p     float64
+	veto  fakeVetoer
+	calls int
+}
+
+func (f *fakeClassifier) at(th float64) (string, bool) {
+	f.calls++
+	if f.text == "" || f.p < th {
+		return "", false
+	}
+	return f.text, true
+}
+
+func (f *fakeClassifier) Recognize(context.Context, []int16) (string, bool, error) {
+	text, ok := f.at(0.98)
+	return text, ok, nil
+}
+
+func (f *fakeClassifier) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
+	return f.veto.Veto(ctx, pcm, command)
+}
+
+func (f *fakeClassifier) WithThreshold(th float64) backend.Recognizer {
+	return recFunc(func() (string, bool) { return f.at(th) })
+}
+
+type recFunc func() (string, bool)
+
+func (f recFunc) Recognize(context.Context, []int16) (string, bool, error) {
+	text, ok := f()
+	return text, ok, nil
+}
+
+// fakeGrammar is pocketsphinx's grammar: its own answer, its vetoes and
+// the commands it confirms.
+type fakeGrammar struct {
 	*fakeRecognizer
 	*fakeVetoer
+	confirms  map[string]bool
+	confirmed []string
+}
+
+func (g *fakeGrammar) Confirm(_ context.Context, _ []int16, command string) (bool, error) {
+	g.confirmed = append(g.confirmed, command)
+	return g.confirms[command], nil
 }
 
 func TestClassifierFirst(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
-		name       string
-		classifier *fakeRecognizer
-		veto       map[string]string
-		text       string
-		ok         bool
-		grammarRan int
+		name         string
+		text         string  // the classifier's likeliest command
+		p            float64 // and its probability
+		veto         map[string]string
+		confirms     map[string]bool
+		classifierNo map[string]string // the classifier's vetoes
+		want         string
+		grammarRan   int
+		vetoAsk      []string // the commands put to the classifier's veto
 	}{
-		{"classifier answers", &fakeRecognizer{text: "skip", ok: true}, nil, "skip", true, 0},
-		{"vetoed: the grammar decides", &fakeRecognizer{text: "skip", ok: true}, map[string]string{"skip": "skipping"}, "next", true, 1},
-		{"classifier rejects: the grammar decides", &fakeRecognizer{}, nil, "next", true, 1},
+		{"classifier sure", "skip", 0.99, nil, nil, nil, "skip", 0, nil},
+		{"vetoed: the grammar decides", "skip", 0.99, map[string]string{"skip": "skipping"}, nil, nil, "next", 1, []string{"next"}},
+		{"classifier unsure, the grammar confirms", "skip", 0.93, nil, map[string]bool{"skip": true}, nil, "skip", 0, nil},
+		{"classifier unsure, the grammar does not confirm", "skip", 0.93, nil, map[string]bool{"next": true}, nil, "next", 1, []string{"next"}},
+		{"classifier under AgreeAt: no agreement", "skip", 0.85, nil, map[string]bool{"skip": true}, nil, "next", 1, []string{"next"}},
+		{"classifier rejects: the grammar decides", "", 0, nil, nil, nil, "next", 1, []string{"next"}},
+		{"classifier rejects and vetoes the grammar's", "", 0, nil, nil, map[string]string{"next": "none"}, "", 1, []string{"next"}},
+		{"both vetoed", "skip", 0.99, map[string]string{"skip": "skipping"}, nil, map[string]string{"next": "none"}, "", 1, []string{"next"}},
+		{"the classifier's veto of another command", "", 0, nil, nil, map[string]string{"skip": "none"}, "next", 1, []string{"next"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			g := grammarFake{&fakeRecognizer{text: "next", ok: true}, &fakeVetoer{instead: c.veto}}
-			text, ok, err := backend.ClassifierFirst(c.classifier, g).Recognize(ctx, nil)
-			if text != c.text || ok != c.ok || err != nil {
-				t.Fatalf("got %q %v %v, want %q %v", text, ok, err, c.text, c.ok)
+			g := &fakeGrammar{fakeRecognizer: &fakeRecognizer{text: "next", ok: true}, fakeVetoer: &fakeVetoer{instead: c.veto}, confirms: c.confirms}
+			k := &fakeClassifier{text: c.text, p: c.p, veto: fakeVetoer{instead: c.classifierNo}}
+			text, ok, err := backend.ClassifierFirst(k, g).Recognize(ctx, nil)
+			if text != c.want || ok != (c.want != "") || err != nil {
+				t.Fatalf("got %q %v %v, want %q", text, ok, err, c.want)
 			}
 			if g.fakeRecognizer.calls != c.grammarRan {
 				t.Errorf("grammar recognized %d times, want %d", g.fakeRecognizer.calls, c.grammarRan)
 			}
+			if !slices.Equal(k.veto.asked, c.vetoAsk) {
+				t.Errorf("the classifier was asked to veto %q, want %q", k.veto.asked, c.vetoAsk)
+			}
+			// A command the classifier heard from AgreeAt and did not answer
+			// with (unsure, or vetoed) is put to the grammar to confirm.
+			if wantConfirm := c.text != "" && c.p >= backend.AgreeAt && (c.p < 0.98 || c.veto != nil); wantConfirm != (len(g.confirmed) == 1) || len(g.confirmed) > 1 {
+				t.Errorf("the grammar was asked to confirm %q", g.confirmed)
+			}
 		})
 	}
+}
+
+func TestConfirmed(t *testing.T) {
+	ctx := context.Background()
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name     string
+		rec      *fakeRecognizer
+		confirms map[string]bool
+		err      error
+		want     string
+	}{
+		{"confirmed", &fakeRecognizer{text: "skip", ok: true}, map[string]bool{"skip": true}, nil, "skip"},
+		{"not confirmed", &fakeRecognizer{text: "skip", ok: true}, map[string]bool{"next": true}, nil, ""},
+		{"the confirmer fails: a rejection", &fakeRecognizer{text: "skip", ok: true}, map[string]bool{"skip": true}, boom, ""},
+		{"nothing heard: nothing asked", &fakeRecognizer{}, map[string]bool{"": true}, nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conf := confirmFunc(func(command string) (bool, error) { return c.confirms[command], c.err })
+			text, ok, err := backend.Confirmed{Recognizer: c.rec, Confirmer: conf}.Recognize(ctx, nil)
+			if text != c.want || ok != (c.want != "") || err != nil {
+				t.Errorf("got %q %v %v, want %q", text, ok, err, c.want)
+			}
+		})
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	conf := confirmFunc(func(string) (bool, error) { return false, context.Canceled })
+	if _, ok, err := (backend.Confirmed{Recognizer: &fakeRecognizer{text: "skip", ok: true}, Confirmer: conf}).Recognize(canceled, nil); ok || !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: got %v %v, want context.Canceled", ok, err)
+	}
+}
+
+type confirmFunc func(command string) (bool, error)
+
+func (f confirmFunc) Confirm(_ context.Context, _ []int16, command string) (bool, error) {
+	return f(command)
 }
 
 // heardBy records the audio each of its calls was given.
@@ -390,6 +492,13 @@ func (h *heardBy) Veto(_ context.Context, pcm []int16, _ string) (string, error)
 	h.heard = append(h.heard, pcm)
 	return h.veto, nil
 }
+
+func (h *heardBy) Confirm(_ context.Context, pcm []int16, _ string) (bool, error) {
+	h.heard = append(h.heard, pcm)
+	return false, nil
+}
+
+func (h *heardBy) WithThreshold(float64) backend.Recognizer { return h }
 
 // TestClassifierFirst_GrammarHearsCleaned: the grammar's veto and its own
 // decode get the utterance the VAD cut without the tail it filled in and
@@ -415,15 +524,23 @@ func TestClassifierFirst_GrammarHearsCleaned(t *testing.T) {
 	}
 	classifier := &heardBy{text: "skip", ok: true}
 	grammar := &heardBy{text: "next", ok: true, veto: "skipping"}
+	// The classifier hears it as it came for its second answer (from
+	// AgreeAt, which the grammar does not confirm) and its veto of the
+	// grammar's next too.
 	text, ok, err := backend.ClassifierFirst(classifier, grammar).Recognize(context.Background(), pcm)
 	if text != "next" || !ok || err != nil {
 		t.Fatalf("got %q %v %v, want the grammar's next after its veto", text, ok, err)
 	}
-	if len(classifier.heard) != 1 || !slices.Equal(classifier.heard[0], pcm) {
-		t.Error("the classifier must hear the utterance as it came")
+	if len(classifier.heard) != 3 {
+		t.Fatalf("the classifier was asked %d times, want two decodes and a veto", len(classifier.heard))
 	}
-	if len(grammar.heard) != 2 {
-		t.Fatalf("the grammar was asked %d times, want a veto and a decode", len(grammar.heard))
+	for i, h := range classifier.heard {
+		if !slices.Equal(h, pcm) {
+			t.Errorf("call %d of the classifier did not hear the utterance as it came", i+1)
+		}
+	}
+	if len(grammar.heard) != 3 {
+		t.Fatalf("the grammar was asked %d times, want a veto, a confirmation and a decode", len(grammar.heard))
 	}
 	for i, h := range grammar.heard {
 		if !slices.Equal(h, want) {
