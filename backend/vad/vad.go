@@ -41,7 +41,10 @@ type Config struct {
 	Tail      time.Duration
 	PreRoll   time.Duration // audio kept from before the start; default 150 ms
 	MaxLength time.Duration // an utterance is cut (and marked Truncated) here; default 4 s
-	MinLength time.Duration // shorter speech is dropped as a click; default 120 ms
+	// MinLength: shorter speech is dropped as a click; default 80 ms. In
+	// noise a short word's vowel may be all that is above the floor: "skip"
+	// at 13 dB SNR is about 100 ms of it.
+	MinLength time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -62,7 +65,7 @@ func (c Config) withDefaults() Config {
 	c.Tail = max(c.Tail, c.Hangover)
 	def(&c.PreRoll, 150*time.Millisecond)
 	def(&c.MaxLength, 4*time.Second)
-	def(&c.MinLength, 120*time.Millisecond)
+	def(&c.MinLength, 80*time.Millisecond)
 	if c.Threshold == 0 {
 		c.Threshold = 9
 	}
