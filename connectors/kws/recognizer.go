@@ -15,7 +15,7 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-var _ backend.VetoingRecognizer = (*Recognizer)(nil)
+var _ backend.Classifier = (*Recognizer)(nil)
 
 // ModelsEnv names the environment variable that points at the directory
 // holding the two model files; FindModels tries it first.
@@ -155,7 +155,7 @@ type Recognizer struct {
 	dir       string
 
 	mu   sync.Mutex
-	last memo // the last clip decoded, for Veto asked about it after Recognize
+	last memo // the last clip decoded: the shipped recognizer asks up to three times about one utterance (Recognize, WithThreshold, Veto)
 }
 
 // memo is one clip's Result and a copy of the clip.

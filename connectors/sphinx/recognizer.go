@@ -18,6 +18,8 @@ var (
 	_ backend.Vetoer     = (*Recognizer)(nil)
 )
 
+var _ backend.Grammar = (*Recognizer)(nil)
+
 // Recognizer is the offline command recognizer. It is safe for concurrent
 // use; decodes are serialized.
 type Recognizer struct {

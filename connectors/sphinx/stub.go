@@ -14,7 +14,7 @@ const Available = false
 // Recognizer is a placeholder in builds without the sphinx tag.
 type Recognizer struct{}
 
-var _ backend.Recognizer = (*Recognizer)(nil)
+var _ backend.Grammar = (*Recognizer)(nil)
 
 func errNotBuilt() error {
 	return &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New",
