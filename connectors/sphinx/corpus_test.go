@@ -285,6 +285,48 @@ func TestRecognizer_Decoys(t *testing.T) {
 	}
 }
 
+// TestRecognizer_MisspokenDecoy: espeak-ng's approve (its first vowel
+// faint) fits "prove" better, and its British cancel "counsel"; pocketsphinx
+// still rejects them as its own answers, but neither vetoes the command
+// another recognizer heard, and both confirm it.
+func TestRecognizer_MisspokenDecoy(t *testing.T) {
+	if err := sphinxtest.Check(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := mustRecognizer(t, sphinx.Config{})
+	for _, tc := range []struct {
+		cmd, voice string
+		speed      int
+		decoy      string
+	}{
+		{"approve", "en-us", 130, "prove"},
+		{"approve", "en-gb-x-rp+m3", 165, "prove"},
+		{"cancel", "en-gb-x-rp+m3", 200, "counsel"},
+	} {
+		pcm, err := sphinxtest.Speak(ctx, t.TempDir(), tc.cmd, tc.voice, tc.speed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Decode(pcm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Hypothesis != tc.cmd || res.Decoy != tc.decoy || res.ScoreRatio < sphinx.DefaultMinScoreRatio {
+			t.Fatalf("%s %s %d: %+v; this test needs the grammar to hear %q within the ratio and the decoy %q to win", tc.cmd, tc.voice, tc.speed, res, tc.cmd, tc.decoy)
+		}
+		if res.Accepted {
+			t.Errorf("%s %s %d: accepted as pocketsphinx's own answer with the decoy %q winning", tc.cmd, tc.voice, tc.speed, tc.decoy)
+		}
+		if instead, err := r.Veto(ctx, pcm, tc.cmd); instead != "" || err != nil {
+			t.Errorf("%s %s %d: Veto = %q, %v; want no veto by a misspoken decoy", tc.cmd, tc.voice, tc.speed, instead, err)
+		}
+		if yes, err := r.Confirm(ctx, pcm, tc.cmd); !yes || err != nil {
+			t.Errorf("%s %s %d: Confirm = %v, %v; want true", tc.cmd, tc.voice, tc.speed, yes, err)
+		}
+	}
+}
+
 // TestRecognizer_SameAudioDecodedOnce: the shipped recognizer asks twice
 // about an utterance the decoy pass vetoed (Veto, then Recognize); the
 // second answer is the first's, without decoding again, and other audio

@@ -28,8 +28,11 @@ type Recognizer struct {
 	dec    *decoder
 	prons  map[string][][]string
 	decoys map[string][]string // phrase → its near-miss words
-	last   memo                // the last decode, for the same audio asked again
-	runs   int                 // utterances decoded (not answered from last)
+	// misspoken holds the decoys that sound like their phrase said reduced
+	// or with an accent (misspoken): Veto and Confirm ignore them.
+	misspoken map[string]map[string]bool
+	last      memo // the last decode, for the same audio asked again
+	runs      int  // utterances decoded (not answered from last)
 }
 
 // memo is one decode's result and a digest of the audio it was for. The
@@ -112,7 +115,8 @@ func New(cfg Config) (*Recognizer, error) {
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model cannot be loaded", Err: err}
 	}
-	return &Recognizer{cfg: cfg, dec: d, prons: pronunciations(dict), decoys: decoys}, nil
+	prons := pronunciations(dict)
+	return &Recognizer{cfg: cfg, dec: d, prons: prons, decoys: decoys, misspoken: misspokenDecoys(decoys, prons)}, nil
 }
 
 // Close frees the decoder.
@@ -189,6 +193,7 @@ func (r *Recognizer) decode(pcm []int16) (Result, error) {
 // and its phone-loop checks passed, so that the decoy pass alone decides:
 // on speech the model fits badly (espeak-ng's voices, noise) its grammar
 // seldom hears the command and it leaves the other recognizer's answer be.
+// A misspoken decoy ("prove" for approve) does not veto.
 func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -197,7 +202,7 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 	if err != nil {
 		return "", err
 	}
-	if res.Hypothesis != command || res.Decoy == "" || res.Decoy == noDecoyPath {
+	if res.Hypothesis != command || res.Decoy == "" || res.Decoy == noDecoyPath || r.misspoken[command][res.Decoy] {
 		return "", nil
 	}
 	without := res
@@ -210,7 +215,7 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 
 // Confirm implements backend.Confirmer: whether this recognizer's grammar,
 // before its rejection's thresholds, heard command too, and none of its
-// decoys fitted better. It is the weaker test that lets two recognizers
+// decoys but a misspoken one fitted better. It is the weaker test that lets two recognizers
 // agree where neither alone was sure enough.
 func (r *Recognizer) Confirm(ctx context.Context, pcm []int16, command string) (bool, error) {
 	if err := ctx.Err(); err != nil {
@@ -220,7 +225,7 @@ func (r *Recognizer) Confirm(ctx context.Context, pcm []int16, command string) (
 	if err != nil {
 		return false, err
 	}
-	return res.Hypothesis == command && res.Decoy == "", nil
+	return res.Hypothesis == command && (res.Decoy == "" || r.misspoken[command][res.Decoy]), nil
 }
 
 // noDecoyPath is Result.Decoy when the decoy pass found no path at all.
