@@ -332,29 +332,24 @@ type Confirmer interface {
 	Confirm(ctx context.Context, pcm []int16, command string) (bool, error)
 }
 
-// Confirmed is Recognizer with its commands put to Confirmer: one that is
-// not confirmed, or that Confirmer fails on, is a rejection.
-type Confirmed struct {
-	Recognizer Recognizer
-	Confirmer  Confirmer
-}
+// Unconfirmed is the Vetoer of a Confirmer: it vetoes ("unconfirmed")
+// every command Confirmer does not confirm, and, unlike other vetoers, one
+// it fails on, since the command needed it to stand (Vetoed{Recognizer,
+// Unconfirmed{c}} is Recognizer's commands that c confirms).
+type Unconfirmed struct{ Confirmer Confirmer }
 
-var _ Recognizer = Confirmed{}
+var _ Vetoer = Unconfirmed{}
 
-// Recognize implements Recognizer.
-func (c Confirmed) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
-	text, ok, err := c.Recognizer.Recognize(ctx, pcm)
-	if err != nil || !ok {
-		return text, ok, err
-	}
-	yes, err := c.Confirmer.Confirm(ctx, pcm, text)
+// Veto implements Vetoer.
+func (u Unconfirmed) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
+	yes, err := u.Confirmer.Confirm(ctx, pcm, command)
 	if err != nil && ctx.Err() != nil {
-		return "", false, ctx.Err()
+		return "", ctx.Err()
 	}
 	if err != nil || !yes {
-		return "", false, nil
+		return "unconfirmed", nil
 	}
-	return text, true, nil
+	return "", nil
 }
 
 // A Classifier is a VetoingRecognizer that can also answer at a lower
@@ -423,7 +418,7 @@ func ClassifierFirst(classifier Classifier, grammar Grammar) FirstHeard {
 	g := Cleaned{grammar}
 	return FirstHeard{
 		Vetoed{Recognizer: classifier, Vetoer: g},
-		Confirmed{Recognizer: classifier.WithThreshold(AgreeAt), Confirmer: g},
+		Vetoed{Recognizer: classifier.WithThreshold(AgreeAt), Vetoer: Unconfirmed{g}},
 		Vetoed{Recognizer: g, Vetoer: classifier},
 	}
 }

@@ -438,7 +438,7 @@ func TestClassifierFirst(t *testing.T) {
 	}
 }
 
-func TestConfirmed(t *testing.T) {
+func TestUnconfirmed(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	for _, c := range []struct {
@@ -455,7 +455,7 @@ func TestConfirmed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			conf := confirmFunc(func(command string) (bool, error) { return c.confirms[command], c.err })
-			text, ok, err := backend.Confirmed{Recognizer: c.rec, Confirmer: conf}.Recognize(ctx, nil)
+			text, ok, err := backend.Vetoed{Recognizer: c.rec, Vetoer: backend.Unconfirmed{Confirmer: conf}}.Recognize(ctx, nil)
 			if text != c.want || ok != (c.want != "") || err != nil {
 				t.Errorf("got %q %v %v, want %q", text, ok, err, c.want)
 			}
@@ -464,7 +464,7 @@ func TestConfirmed(t *testing.T) {
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	conf := confirmFunc(func(string) (bool, error) { return false, context.Canceled })
-	if _, ok, err := (backend.Confirmed{Recognizer: &fakeRecognizer{text: "skip", ok: true}, Confirmer: conf}).Recognize(canceled, nil); ok || !errors.Is(err, context.Canceled) {
+	if _, ok, err := (backend.Vetoed{Recognizer: &fakeRecognizer{text: "skip", ok: true}, Vetoer: backend.Unconfirmed{Confirmer: conf}}).Recognize(canceled, nil); ok || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: got %v %v, want context.Canceled", ok, err)
 	}
 }
