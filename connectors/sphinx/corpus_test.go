@@ -374,3 +374,53 @@ func TestRecognizer_SameAudioDecodedOnce(t *testing.T) {
 		t.Errorf("after next, one changed sample and next again: %d decodes, want 4", n)
 	}
 }
+
+// TestRecognizer_Inflection: "cancelled" said by two of flite's voices is
+// heard by the grammar as cancel; the inflection pass tells it apart, so
+// it is not pocketsphinx's own answer, vetoes the classifier's cancel and
+// confirms nothing. "cancel" and "confirm" in the same voices pass. With
+// the pass off, the grammar's cancel stands.
+func TestRecognizer_Inflection(t *testing.T) {
+	if err := sphinxtest.Check(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := mustRecognizer(t, sphinx.Config{})
+	off := mustRecognizer(t, sphinx.Config{InflectionWeight: -1})
+	for _, voice := range []string{"flite:awb", "flite:rms"} {
+		for _, tc := range []struct{ said, cmd string }{{"cancelled", "cancel"}, {"cancel", "cancel"}, {"confirm", "confirm"}} {
+			said, cmd := tc.said, tc.cmd
+			pcm, err := sphinxtest.Speak(ctx, t.TempDir(), said, voice, 165)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.Decode(pcm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Hypothesis != cmd {
+				t.Fatalf("%q %s: %+v; this test needs the grammar to hear %s", said, voice, res, cmd)
+			}
+			veto, err := r.Veto(ctx, pcm, cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			confirmed, err := r.Confirm(ctx, pcm, cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if said == "cancelled" {
+				if res.Inflection != "canceled" && res.Inflection != "cancelled" || res.Accepted || veto != res.Inflection || confirmed {
+					t.Errorf("%q %s: %+v, Veto %q, Confirm %v; want its inflection to win, and so no acceptance, a veto and no confirmation", said, voice, res, veto, confirmed)
+				}
+				if o, err := off.Decode(pcm); err != nil || o.Inflection != "" || !o.Accepted {
+					t.Errorf("%q %s with the inflection pass off: %+v, %v; want the grammar's cancel accepted", said, voice, o, err)
+				}
+				continue
+			}
+			if res.Inflection != "" || !res.Accepted || veto != "" || !confirmed {
+				t.Errorf("%q %s: %+v, Veto %q, Confirm %v; want it accepted, confirmed and not vetoed", said, voice, res, veto, confirmed)
+			}
+		}
+	}
+}

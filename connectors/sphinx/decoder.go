@@ -37,13 +37,15 @@ import (
 	"unsafe"
 )
 
-// decoder is one pocketsphinx decoder with two searches: the command
-// grammar and a phone loop. It is not safe for concurrent use.
+// decoder is one pocketsphinx decoder with a search for the command
+// grammar, one for a phone loop, and one for each of the second passes'
+// grammars (decoys, inflections), by name. It is not safe for concurrent
+// use.
 type decoder struct {
 	ps *C.ps_decoder_t
 }
 
-func newDecoder(args []string, jsgf, phoneLM string, decoys map[string][]string, decoyWeight float64) (*decoder, error) {
+func newDecoder(args []string, jsgf, phoneLM string, grammars map[string]string) (*decoder, error) {
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
 		argv[i] = C.CString(a)
@@ -72,17 +74,14 @@ func newDecoder(args []string, jsgf, phoneLM string, decoys map[string][]string,
 		d.close()
 		return nil, fmt.Errorf("pocketsphinx refused the phone loop (%s)", phoneLM)
 	}
-	for phrase, words := range decoys {
-		if len(words) == 0 {
-			continue
-		}
-		cn, cg := C.CString(decoySearch(phrase)), C.CString(DecoyGrammar(phrase, words, decoyWeight))
+	for name, g := range grammars {
+		cn, cg := C.CString(name), C.CString(g)
 		rc := C.ps_set_jsgf_string(ps, cn, cg)
 		C.free(unsafe.Pointer(cn))
 		C.free(unsafe.Pointer(cg))
 		if rc < 0 {
 			d.close()
-			return nil, fmt.Errorf("pocketsphinx refused the decoys of %q", phrase)
+			return nil, fmt.Errorf("pocketsphinx refused the grammar %q", name)
 		}
 	}
 	return d, nil

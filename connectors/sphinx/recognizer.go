@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,8 @@ type Recognizer struct {
 	dec    *decoder
 	prons  map[string][][]string
 	decoys map[string][]string // phrase → its near-miss words
+	// inflections are the phrases' inflected forms (Inflections).
+	inflections map[string][]string
 	// misspoken holds the decoys that sound like their phrase said reduced
 	// or with an accent (misspoken): Veto and Confirm ignore them.
 	misspoken map[string]map[string]bool
@@ -78,11 +81,13 @@ func New(cfg Config) (*Recognizer, error) {
 		// left out.
 		want := append(Words(), filler...)
 		var embedded map[string][]string
+		var spellings []string
 		if !cfg.NoDecoys {
 			embedded = parseDecoys(decoyList)
+			spellings = inflectionSpellings(Phrases)
 		}
 		var found map[string]bool
-		if dict, found, err = extractDict(m.Dict, append(append([]string{}, want...), allDecoys(embedded)...)); err == nil {
+		if dict, found, err = extractDict(m.Dict, slices.Concat(want, allDecoys(embedded), spellings)); err == nil {
 			err = requireAll(m.Dict, want, found)
 		}
 		if err != nil {
@@ -111,12 +116,31 @@ func New(cfg Config) (*Recognizer, error) {
 	args := []string{"-hmm", m.Acoustic, "-dict", dictPath, "-samprate", "16000", "-logfn", "/dev/null",
 		"-remove_noise", "no", "-allphone_ci", "yes"}
 	args = append(overridden(args, cfg.ExtraArgs), cfg.ExtraArgs...)
-	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM, decoys, cfg.DecoyWeight)
+	prons := pronunciations(dict)
+	grammars := map[string]string{}
+	for phrase, words := range decoys {
+		if len(words) > 0 {
+			grammars[decoySearch(phrase)] = DecoyGrammar(phrase, words, cfg.DecoyWeight)
+		}
+	}
+	inflections := map[string][]string{}
+	if !cfg.NoDecoys && cfg.InflectionWeight >= 0 {
+		for phrase, words := range Inflections(Phrases, prons) {
+			w := cfg.InflectionWeight
+			if w == 0 {
+				w = inflectionWeight[phrase]
+			}
+			if w > 0 {
+				inflections[phrase] = words
+				grammars[inflectionSearch(phrase)] = DecoyGrammar(phrase, words, w)
+			}
+		}
+	}
+	d, err := newDecoder(args, Grammar(filler, cfg.FillerWeight), phoneLM, grammars)
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New", Message: "the speech model cannot be loaded", Err: err}
 	}
-	prons := pronunciations(dict)
-	return &Recognizer{cfg: cfg, dec: d, prons: prons, decoys: decoys, misspoken: misspokenDecoys(decoys, prons)}, nil
+	return &Recognizer{cfg: cfg, dec: d, prons: prons, decoys: decoys, inflections: inflections, misspoken: misspokenDecoys(decoys, prons)}, nil
 }
 
 // Close frees the decoder.
@@ -182,9 +206,24 @@ func (r *Recognizer) decode(pcm []int16) (Result, error) {
 				}
 			}
 		}
+		if len(r.inflections[res.Hypothesis]) > 0 {
+			if res.Inflection, err = r.inflection(res.Hypothesis, pcm); err != nil {
+				return Result{}, &backend.Error{Code: backend.EINTERNAL, Op: "sphinx.Decode", Message: "decoding failed", Err: err}
+			}
+		}
 		res.Accepted = r.cfg.accept(res)
 	}
 	return res, nil
+}
+
+// inflection is the inflection of phrase that beat it in the inflection
+// pass over pcm, or "". Under r.mu.
+func (r *Recognizer) inflection(phrase string, pcm []int16) (string, error) {
+	p, err := r.dec.decode(inflectionSearch(phrase), pcm)
+	if h := strings.TrimSpace(p.hyp); err == nil && h != phrase {
+		return h, nil // "" when the pass found no path at all
+	}
+	return "", err
 }
 
 // Veto implements backend.Vetoer: for a command another recognizer heard,
@@ -193,7 +232,10 @@ func (r *Recognizer) decode(pcm []int16) (Result, error) {
 // and its phone-loop checks passed, so that the decoy pass alone decides:
 // on speech the model fits badly (espeak-ng's voices, noise) its grammar
 // seldom hears the command and it leaves the other recognizer's answer be.
-// A misspoken decoy ("prove" for approve) does not veto.
+// A misspoken decoy ("prove" for approve) does not veto. An inflection
+// that beat the command ("cancelled" for cancel) vetoes whatever the
+// phone-loop checks said: the pass compares the two words over the same
+// audio, so it decides on its own.
 func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -201,6 +243,9 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 	res, err := r.Decode(pcm)
 	if err != nil {
 		return "", err
+	}
+	if res.Hypothesis == command && res.Inflection != "" {
+		return res.Inflection, nil
 	}
 	if res.Hypothesis != command || res.Decoy == "" || res.Decoy == noDecoyPath || r.misspoken[command][res.Decoy] {
 		return "", nil
@@ -215,7 +260,7 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 
 // Confirm implements backend.Confirmer: whether this recognizer's grammar,
 // before its rejection's thresholds, heard command too, and none of its
-// decoys but a misspoken one fitted better. It is the weaker test that lets two recognizers
+// decoys but a misspoken one, nor an inflection, fitted better. It is the weaker test that lets two recognizers
 // agree where neither alone was sure enough.
 func (r *Recognizer) Confirm(ctx context.Context, pcm []int16, command string) (bool, error) {
 	if err := ctx.Err(); err != nil {
@@ -225,7 +270,7 @@ func (r *Recognizer) Confirm(ctx context.Context, pcm []int16, command string) (
 	if err != nil {
 		return false, err
 	}
-	return res.Hypothesis == command && (res.Decoy == "" || r.misspoken[command][res.Decoy]), nil
+	return res.Hypothesis == command && res.Inflection == "" && (res.Decoy == "" || r.misspoken[command][res.Decoy]), nil
 }
 
 // noDecoyPath is Result.Decoy when the decoy pass found no path at all.

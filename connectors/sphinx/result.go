@@ -9,6 +9,7 @@ type Result struct {
 	Accepted     bool    // the hypothesis passed rejection
 	Phones       string  // the phone loop's hypothesis
 	Decoy        string  // the near-miss word (Decoys) that fit better than the hypothesis; "" when none did
+	Inflection   string  // the hypothesis's inflected form (Inflections) that fit better, "cancelled" for cancel; "" when none did
 	ScoreRatio   float64 // (grammar − phone loop) acoustic score per frame; 0 is a perfect match, more negative is worse
 	PhoneError   float64 // edit distance of the phone loop from the hypothesis, per expected phone
 	Frames       int     // 10 ms frames decoded
@@ -37,6 +38,12 @@ type Config struct {
 	// against the hypothesis's 1 in the second pass.
 	NoDecoys    bool
 	DecoyWeight float64
+
+	// InflectionWeight, when positive, is every inflection's weight
+	// against its phrase's 1 in the inflection pass (Inflections), in
+	// place of the measured per-phrase weights (inflectionWeight); a
+	// negative one turns the pass off, as NoDecoys does.
+	InflectionWeight float64
 
 	PhoneLM   bool     // weight the phone loop with en-us-phone.lm.bin (slower, measured worse)
 	ExtraArgs []string // extra pocketsphinx arguments, for tuning
@@ -68,5 +75,5 @@ func (c Config) withDefaults() Config {
 
 func (c Config) accept(r Result) bool {
 	return r.Hypothesis != "" && r.ScoreRatio >= c.MinScoreRatio && r.PhoneError <= c.MaxPhoneError &&
-		(c.NoDecoys || r.Decoy == "")
+		(c.NoDecoys || r.Decoy == "" && r.Inflection == "")
 }
