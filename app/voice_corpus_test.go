@@ -89,8 +89,8 @@ func TestOfflineCorpus(t *testing.T) {
 			if acc < offlineFloor[key] {
 				t.Errorf("%s: accuracy %.1f %%, want ≥ %.1f %% (the measured floor)", key, acc, offlineFloor[key])
 			}
-			if far > offlineMaxFalseAccepts {
-				t.Errorf("%s: false accepts %.1f %%, want ≤ %.1f %%", key, far, offlineMaxFalseAccepts)
+			if far > offlineMaxFalseAccepts[g.Name] {
+				t.Errorf("%s: false accepts %.1f %%, want ≤ %.1f %%", key, far, offlineMaxFalseAccepts[g.Name])
 			}
 			if live := percent(m.liveOK, m.cmds); live < liveFloor[key] {
 				t.Errorf("%s: %.1f %% through the VAD, want ≥ %.0f %%: the utterances the listener cuts no longer suit the recognizer", key, live, liveFloor[key])
@@ -124,7 +124,11 @@ var offlineFloor = map[string]float64{
 	"flite clean": 88, "flite white 20 dB": 55, "flite pink 20 dB": 62, "flite white 13 dB": 30, "flite pink 13 dB": 38,
 }
 
-const offlineMaxFalseAccepts = 10.0
+// offlineMaxFalseAccepts is per voices: espeak-ng's measured 0–2.9 %
+// per condition with cancel's inflection pass (sphinx.Inflections), 1–5 %
+// before it, when "cancelled" heard as cancel was most of them; flite's
+// 0.6–5.9 %.
+var offlineMaxFalseAccepts = map[string]float64{"espeak-ng": 4.0, "flite": 8.0}
 
 // liveFloor bounds the live path, each clip cut by the listener's VAD, as
 // offlineFloor does whole clips. Clean speech measured 87–96 % with the

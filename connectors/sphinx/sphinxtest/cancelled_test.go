@@ -12,10 +12,11 @@ import (
 // an out-of-grammar word, from the command "cancel" in each espeak-ng
 // voice of the corpus: the speech "cancelled" goes on with after
 // "cancel" has ended, its /d/. It is faint, so in noise at 13 dB SNR the
-// noise covers it and the two clips sound alike to any recognizer
-// (docs/benchmarks.md › Voice). The test fails when a voice says the /d/
-// louder, and then the corpus's false accepts of "cancelled" in noise
-// are no longer explained by the noise.
+// noise covers it, and what is left to tell the two apart is the shape of
+// the last syllable, which the /d/ changes (docs/benchmarks.md › Voice).
+// The test fails when a voice says the /d/ louder, and then the corpus's
+// false accepts of "cancelled" in noise are no longer explained by the
+// noise.
 //
 //	go test -run TestVoices_CancelledTail -v ./connectors/sphinx/sphinxtest/
 func TestVoices_CancelledTail(t *testing.T) {
