@@ -5,6 +5,7 @@ package sphinx
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand"
 	"os"
 	"slices"
@@ -26,8 +27,7 @@ var inflectionWeightsTried = []float64{1e-12, 1e-10, 1e-8, 1e-6, 1e-5, 1e-4, 1e-
 // on the corpus's voices for comparison. The pass is run as the
 // recognizer runs it, on the audio cleaned, wherever the grammar heard the
 // phrase. It prints the largest weight at which the phrase loses none of
-// its training clips, which inflectionWeight holds.
-// About four minutes:
+// its training clips, which inflectionWeight holds. About eight minutes:
 //
 //	CASEYOS_VOICE_INFLECTIONS=1 go test -tags sphinx -run TestInflectionWeights -timeout 30m -v ./connectors/sphinx/
 func TestInflectionWeights(t *testing.T) {
@@ -63,14 +63,7 @@ func TestInflectionWeights(t *testing.T) {
 		{"corpus: espeak-ng", sphinxtest.Voices},
 		{"corpus: flite", sphinxtest.FliteVoices},
 	}
-	phrases := slices.Sorted(func(yield func(string) bool) {
-		for p := range recs[0].inflections {
-			if !yield(p) {
-				return
-			}
-		}
-	})
-	for _, phrase := range phrases {
+	for _, phrase := range slices.Sorted(maps.Keys(recs[0].inflections)) {
 		said := append([]string{phrase}, recs[0].inflections[phrase]...)
 		for _, set := range sets {
 			rng := rand.New(rand.NewSource(3))
