@@ -500,6 +500,21 @@ type trainingJob struct {
 
 var trainingNoises = []Noise{White, Pink, Brown}
 
+// maxLowpassAfter is the highest lowpass, in whole Hz, sox takes after a
+// speed change by factor speed (as the recipe prints it) of a clip voice
+// synthesized: under the resampled clip's Nyquist rate. festival's 16 kHz
+// slowed to 0.85 is 6.8 kHz, under the recipe's 7 kHz; espeak-ng's
+// 22,050 Hz never is. It lowers only what sox would refuse, so a seed that
+// ran before gives the same clips.
+func maxLowpassAfter(voice, speed string) int {
+	rate := 22050.0 // espeak-ng's
+	if strings.HasPrefix(voice, "ked:") {
+		rate = 16000 // festival's ked
+	}
+	f, _ := strconv.ParseFloat(speed, 64)
+	return int(math.Ceil(rate*f/2)) - 1
+}
+
 func newTrainingJob(seed int64, i int, text string, command bool, voice string, c trainingCounts) *trainingJob {
 	r := rand.New(rand.NewSource(subSeed(seed, saltJob+uint64(i))))
 	j := &trainingJob{text: text, command: command, voice: voice, rng: r}
@@ -515,12 +530,13 @@ func newTrainingJob(seed int64, i int, text string, command bool, voice string, 
 		}
 	}
 	for range n {
-		eff := []string{"speed", fmt.Sprintf("%.3f", minSpeed+(maxSpeed-minSpeed)*r.Float64())}
+		speed := fmt.Sprintf("%.3f", minSpeed+(maxSpeed-minSpeed)*r.Float64())
+		eff := []string{"speed", speed}
 		if r.Float64() < 0.5 {
 			eff = append(eff, "highpass", strconv.Itoa(80+r.Intn(221)))
 		}
 		if r.Float64() < 0.5 {
-			eff = append(eff, "lowpass", strconv.Itoa(3000+r.Intn(maxLowpass-3000+1)))
+			eff = append(eff, "lowpass", strconv.Itoa(min(3000+r.Intn(maxLowpass-3000+1), maxLowpassAfter(voice, speed))))
 		}
 		if r.Float64() < 0.3 {
 			eff = append(eff, "reverb", strconv.Itoa(10+r.Intn(51)))
