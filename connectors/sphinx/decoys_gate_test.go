@@ -13,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 )
 
@@ -47,13 +46,7 @@ func TestDecoyVetoGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	noises := map[sphinxtest.Noise][]int16{}
-	for _, n := range []sphinxtest.Noise{sphinxtest.White, sphinxtest.Pink} {
-		var err error
-		if noises[n], err = sphinxtest.SoxNoise(ctx, n, 20); err != nil {
-			t.Fatal(err)
-		}
-	}
+	noises := newConditions(t)
 	corpusWords := map[string]bool{}
 	for _, p := range sphinxtest.OutOfGrammar {
 		for _, w := range strings.Fields(strings.ToLower(p)) {
@@ -122,11 +115,7 @@ func TestDecoyVetoGate(t *testing.T) {
 				}
 				rng := rand.New(rand.NewSource(int64(i)))
 				for _, c := range sphinxtest.Conditions {
-					x := pcm
-					if c.Noise != sphinxtest.NoNoise {
-						x = sphinxtest.Mix(pcm, noises[c.Noise], c.SNR, rng)
-					}
-					res, err := r.Decode(denoise.Clean(x))
+					res, err := r.Decode(noises.heard(pcm, c, rng))
 					if err != nil {
 						fail(err)
 						break

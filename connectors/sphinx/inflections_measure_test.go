@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 )
 
@@ -48,13 +47,7 @@ func TestInflectionWeights(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	noises := map[sphinxtest.Noise][]int16{}
-	for _, n := range []sphinxtest.Noise{sphinxtest.White, sphinxtest.Pink} {
-		var err error
-		if noises[n], err = sphinxtest.SoxNoise(ctx, n, 20); err != nil {
-			t.Fatal(err)
-		}
-	}
+	noises := newConditions(t)
 	sets := []struct {
 		name   string
 		voices []string
@@ -78,11 +71,7 @@ func TestInflectionWeights(t *testing.T) {
 							t.Fatal(err)
 						}
 						for _, c := range sphinxtest.Conditions {
-							x := pcm
-							if c.Noise != sphinxtest.NoNoise {
-								x = sphinxtest.Mix(pcm, noises[c.Noise], c.SNR, rng)
-							}
-							cl := denoise.Clean(x)
+							cl := noises.heard(pcm, c, rng)
 							n[word]++
 							if hits[word] == nil {
 								hits[word] = make([]int, len(recs))
