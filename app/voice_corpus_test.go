@@ -43,24 +43,7 @@ func TestOfflineCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One recognizer per core, each decoding its share of the clips:
-	// pocketsphinx decodes one utterance at a time per recognizer.
-	workers := make([]offlineWorker, sphinxtest.Decoders())
-	for i := range workers {
-		k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := sphinx.New(sphinx.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		workers[i] = offlineWorker{k: k, shipped: backend.ClassifierFirst(k, s)}
-		if os.Getenv("CASEYOS_NO_DENOISE") != "" { // to measure what the filter adds; the floors then fail
-			workers[i].shipped = backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
-		}
-	}
+	workers := offlineWorkers(t)
 
 	var report strings.Builder
 	wrong := map[string]int{} // "said → heard", over every voice and condition
@@ -185,6 +168,30 @@ func byCount(counts map[string]int) []string {
 type offlineWorker struct {
 	k       *kws.Recognizer
 	shipped backend.Recognizer
+}
+
+// offlineWorkers are one set of recognizers per core (up to four), each to
+// decode its share of the clips: pocketsphinx decodes one utterance at a
+// time per recognizer. They are closed when t ends.
+func offlineWorkers(t *testing.T) []offlineWorker {
+	t.Helper()
+	workers := make([]offlineWorker, sphinxtest.Decoders())
+	for i := range workers {
+		k, err := kws.New(kws.Config{ModelDir: kwsModelDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := sphinx.New(sphinx.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		workers[i] = offlineWorker{k: k, shipped: backend.ClassifierFirst(k, s)}
+		if os.Getenv("CASEYOS_NO_DENOISE") != "" { // to measure what the filter adds; the floors then fail
+			workers[i].shipped = backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+		}
+	}
+	return workers
 }
 
 // offlineDecode is what the recognizers heard in one clip.

