@@ -49,6 +49,7 @@ func TestOfflineCorpus(t *testing.T) {
 	wrong := map[string]int{} // "said → heard", over every voice and condition
 	fmt.Fprintf(&report, "| voices | condition | shipped: accuracy | shipped: false accepts | shipped: decode p50 / p95 | classifier alone: accuracy | classifier alone: false accepts | live path (VAD cut): accuracy / false accepts |\n|---|---|---|---|---|---|---|---|\n")
 	for _, g := range sphinxtest.Synths {
+		var fa, rejects int // over every condition
 		for _, cond := range sphinxtest.Conditions {
 			var m offlineMeasure
 			cmds := c.Measured(c.Commands, g.Has, cond)
@@ -65,6 +66,7 @@ func TestOfflineCorpus(t *testing.T) {
 			}
 			sort.Slice(m.times, func(i, j int) bool { return m.times[i] < m.times[j] })
 			acc, far := percent(m.ok, m.cmds), percent(m.fa, m.rejects)
+			fa, rejects = fa+m.fa, rejects+m.rejects
 			fmt.Fprintf(&report, "| %s | %s | %.1f %% (%d/%d) | %.1f %% (%d/%d) | %d / %d ms | %.1f %% | %.1f %% | %.1f %% / %.1f %% |\n", g.Name, cond,
 				acc, m.ok, m.cmds, far, m.fa, m.rejects, m.times[len(m.times)/2].Milliseconds(), m.times[len(m.times)*95/100].Milliseconds(),
 				percent(m.kwsOK, m.cmds), percent(m.kwsFA, m.rejects), percent(m.liveOK, m.cmds), percent(m.liveFA, m.rejects))
@@ -78,6 +80,9 @@ func TestOfflineCorpus(t *testing.T) {
 			if live := percent(m.liveOK, m.cmds); live < liveFloor[key] {
 				t.Errorf("%s: %.1f %% through the VAD, want ≥ %.0f %%: the utterances the listener cuts no longer suit the recognizer", key, live, liveFloor[key])
 			}
+		}
+		if far := percent(fa, rejects); far > offlineMaxPooledFalseAccepts[g.Name] {
+			t.Errorf("%s: false accepts %.1f %% over every condition (%d/%d), want ≤ %.1f %%", g.Name, far, fa, rejects, offlineMaxPooledFalseAccepts[g.Name])
 		}
 	}
 	fmt.Fprintf(&report, "\nWhat the shipped recognizer got wrong, over every voice and condition (said → heard, times):\n\n")
@@ -107,12 +112,20 @@ var offlineFloor = map[string]float64{
 	"flite clean": 88, "flite white 20 dB": 55, "flite pink 20 dB": 62, "flite white 13 dB": 30, "flite pink 13 dB": 38,
 }
 
-// offlineMaxFalseAccepts is per voices: espeak-ng's measured 0–3.8 %
-// per condition over five corpora with cancel's inflection pass
-// (sphinx.Inflections), 1–5 % before it, when "cancelled" heard as cancel
-// was most of them; flite's 0.6–5.9 %. A condition is about 105 clips, so
-// one clip is a point.
-var offlineMaxFalseAccepts = map[string]float64{"espeak-ng": 5.0, "flite": 8.0}
+// offlineMaxFalseAccepts bounds one condition, per voices: espeak-ng's
+// measured 0–4.8 % per condition over eleven corpora with cancel's inflection
+// pass (sphinx.Inflections), 1–5 % before it, when "cancelled" heard as
+// cancel was most of them; flite's 0.6–5.9 %. A condition is about 105
+// clips (flite's 85), so one clip is a point and a condition's count of
+// two to five moves by a clip or two between runs: the bound is for a
+// condition that breaks. offlineMaxPooledFalseAccepts bounds every
+// condition together (630 clips, flite's 510), which moves less: espeak-ng
+// measured 1.9–2.4 % over the last four corpora and flite 2.0–2.9 % over
+// the last three.
+var (
+	offlineMaxFalseAccepts       = map[string]float64{"espeak-ng": 7.0, "flite": 8.0}
+	offlineMaxPooledFalseAccepts = map[string]float64{"espeak-ng": 3.5, "flite": 4.0}
+)
 
 // liveFloor bounds the live path, each clip cut by the listener's VAD, as
 // offlineFloor does whole clips. Clean speech measured 87–96 % with the
