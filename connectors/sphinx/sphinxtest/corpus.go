@@ -121,7 +121,7 @@ func Speak(ctx context.Context, dir, text, voice string, speed int) ([]int16, er
 	if err != nil {
 		return nil, fmt.Errorf("sox: %v", err)
 	}
-	return pcm(raw), nil
+	return RawPCM(raw), nil
 }
 
 // SoxNoise returns seconds of sox-synthesized noise at full scale.
@@ -131,10 +131,13 @@ func SoxNoise(ctx context.Context, n Noise, seconds float64) ([]int16, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sox synth %s: %v", n, err)
 	}
-	return pcm(raw), nil
+	return RawPCM(raw), nil
 }
 
-func pcm(raw []byte) []int16 {
+// RawPCM reads headerless 16-bit little-endian samples, as sox's raw
+// output and pocketsphinx's .raw recordings are; an odd last byte is
+// dropped.
+func RawPCM(raw []byte) []int16 {
 	out := make([]int16, len(raw)/2)
 	_ = binary.Read(bytes.NewReader(raw), binary.LittleEndian, out)
 	return out

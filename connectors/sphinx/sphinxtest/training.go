@@ -592,7 +592,7 @@ func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[Nois
 		if err != nil {
 			return nil, err
 		}
-		cl.PCM = pcm(raw)
+		cl.PCM = RawPCM(raw)
 		clips = append(clips, cl)
 	}
 	for k := range clips[:len(j.noises)] {
@@ -804,7 +804,7 @@ func trainingNoise(ctx context.Context, n Noise) ([]int16, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pcm(raw), nil
+	return RawPCM(raw), nil
 }
 
 // run runs cmd and returns its standard output; a failure names the
