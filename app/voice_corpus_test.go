@@ -106,7 +106,7 @@ func TestOfflineCorpus(t *testing.T) {
 // before. With the classifier and the grammar agreeing from 0.9
 // (backend.ClassifierFirst), espeak-ng at 13 dB measured 92–99 % and flite
 // 65–72 % (white) and 72–81 % (pink) at 20 dB, 42 % and 49–56 % at 13 dB
-// (docs/benchmarks.md › Voice); 46–65 % and 25–38 % before the noise filter.
+// (docs/voice-lab.md); 46–65 % and 25–38 % before the noise filter.
 var offlineFloor = map[string]float64{
 	"espeak-ng clean": 92, "espeak-ng white 20 dB": 90, "espeak-ng pink 20 dB": 90, "espeak-ng white 13 dB": 85, "espeak-ng pink 13 dB": 88,
 	"flite clean": 88, "flite white 20 dB": 55, "flite pink 20 dB": 62, "flite white 13 dB": 30, "flite pink 13 dB": 38,

@@ -369,7 +369,7 @@ type Grammar interface {
 // AgreeAt is the probability from which the classifier's command stands
 // when the grammar confirms it (ClassifierFirst). On the corpus, commands
 // in noise the classifier heard right at 0.8–0.98 were most of what the
-// live path lost at 13 dB (docs/benchmarks.md › Voice).
+// live path lost at 13 dB (docs/voice-lab.md).
 const AgreeAt = 0.9
 
 // Cleaned is a grammar recognizer that hears every utterance, for its veto

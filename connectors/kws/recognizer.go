@@ -42,7 +42,7 @@ const DefaultThreshold = 0.98
 // is certain is no command at all, such as a sentence ("one two three"
 // heard as undo by pocketsphinx's grammar). The commands pocketsphinx
 // heard right went no lower than 10⁻⁹ on the corpus, flite's voices the
-// classifier fits worst included (docs/benchmarks.md › Voice).
+// classifier fits worst included (docs/voice-lab.md).
 const DefaultVetoBelow = 1e-12
 
 // PadClip returns pcm left-padded to PadSamples with a quiet dither (−2..2)

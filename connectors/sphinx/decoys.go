@@ -14,7 +14,7 @@ import (
 // command to that command — "skipping" to "skip", "previously" to
 // "previous", "reading" to "read it", "nexus" to "next" — and the phone
 // loop cannot tell them apart either, since they share most of their
-// phones (docs/benchmarks.md, "Voice"). So when the grammar hears a
+// phones (docs/voice-lab.md). So when the grammar hears a
 // command, the recognizer decodes the utterance a second time against that
 // command and its decoys in one search; when a decoy wins, it was not the
 // command.
@@ -203,7 +203,7 @@ func DecoyGrammar(phrase string, decoys []string, decoyWeight float64) string {
 // the command as much as another word, so it is not held against a command
 // the classifier heard (Veto, Confirm). On the corpus such decoys vetoed
 // 64 of the classifier's right commands in four runs and not one false
-// accept (docs/benchmarks.md › Voice).
+// accept (docs/voice-lab.md).
 func misspoken(phrase, decoy [][]string) bool {
 	for _, p := range phrase {
 		for _, d := range decoy {

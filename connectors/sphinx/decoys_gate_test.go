@@ -184,7 +184,7 @@ func TestDecoyVetoGate(t *testing.T) {
 	fmt.Fprintf(&b, "the shipped gate: %g\n", float64(DefaultMinScoreRatio))
 	t.Log("\n" + b.String())
 	// At the shipped gate the veto took 0.4–0.6 % of the training commands
-	// (docs/benchmarks.md › Voice, stop 16).
+	// (docs/voice-lab.md, stop 16).
 	if k := slices.Index(decoyGatesTried, float64(DefaultMinScoreRatio)); k < 0 {
 		t.Fatalf("the shipped gate %g is not among those measured", float64(DefaultMinScoreRatio))
 	} else if share := float64(lost[k]) / float64(max(1, commands)); share > maxDecoyVetoLoss {

@@ -88,7 +88,7 @@ func inflects(base, word [][]string) bool {
 // corpus's, clean and in noise; sox's noise differs between runs). For
 // cancel, 10⁻⁵ lost none in one run and 1 of 225 in the next; 10⁻⁶ lost
 // none in both. confirm has none: even at 10⁻¹² its pass took 0.9 % of
-// confirm's clips, for 6 % of "confirmed" (docs/benchmarks.md › Voice). A
+// confirm's clips, for 6 % of "confirmed" (docs/voice-lab.md). A
 // phrase without a weight gets no inflection pass.
 var inflectionWeight = map[string]float64{"cancel": 1e-6}
 

@@ -49,7 +49,7 @@ type Config struct {
 	ExtraArgs []string // extra pocketsphinx arguments, for tuning
 }
 
-// Default rejection thresholds (docs/benchmarks.md, "Voice").
+// Default rejection thresholds (docs/voice-lab.md).
 const (
 	DefaultMinScoreRatio = -10
 	DefaultMaxPhoneError = 1.0

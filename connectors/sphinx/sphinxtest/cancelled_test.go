@@ -13,7 +13,7 @@ import (
 // voice of the corpus: the speech "cancelled" goes on with after
 // "cancel" has ended, its /d/. It is faint, so in noise at 13 dB SNR the
 // noise covers it, and what is left to tell the two apart is the shape of
-// the last syllable, which the /d/ changes (docs/benchmarks.md › Voice).
+// the last syllable, which the /d/ changes (docs/voice-lab.md).
 // The test fails when a voice says the /d/ louder, and then the corpus's
 // false accepts of "cancelled" in noise are no longer explained by the
 // noise.
