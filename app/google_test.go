@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal"
@@ -100,7 +98,6 @@ func (k keychainless) Set(a, v string) error { k[a] = v; return nil }
 func (k keychainless) Delete(a string) error { delete(k, a); return nil }
 
 func TestCLI_ConnectGoogle(t *testing.T) {
-	keyring.MockInit()
 	now := time.Now()
 	auth := googletest.New(googletest.Options{})
 	mail := gmailtest.New(gmailtest.Options{TokenValid: auth.Valid})
@@ -119,7 +116,7 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 	if err := os.WriteFile(credFile, creds, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k := keychain.New()
+	k := keychain.NewMock()
 	c := &syncCLI{dir: t.TempDir(), secrets: k}
 	run := func(args ...string) (int, string, string) {
 		return c.runWith(t, googleConnectors(srv.URL, k), args...)

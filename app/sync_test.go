@@ -59,10 +59,9 @@ type syncCLI struct {
 
 func newSyncCLI(tb testing.TB) (*syncCLI, *hubspottest.Server) {
 	tb.Helper()
-	keyring.MockInit()
 	srv := hubspottest.NewTestServer(tb, hubspottest.Options{Token: fakeToken})
 	srv.Seed(hubspottest.DemoSeed(time.Now()))
-	k := keychain.New()
+	k := keychain.NewMock()
 	return &syncCLI{dir: tb.TempDir(), secrets: k, conn: hubspotConnector(srv.URL(), k)}, srv
 }
 

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/keychain"
@@ -48,8 +46,7 @@ type whisperCLI struct {
 // the offline recognizer.
 func newWhisperCLI(tb testing.TB, offline string) *whisperCLI {
 	tb.Helper()
-	keyring.MockInit()
-	c := &whisperCLI{dir: tb.TempDir(), secrets: keychain.New()}
+	c := &whisperCLI{dir: tb.TempDir(), secrets: keychain.NewMock()}
 	c.voice = app.VoiceEnv{
 		ReadWAV: mic.ReadWAV,
 		Online: func(t backend.Transcription, key string) (backend.Recognizer, error) {

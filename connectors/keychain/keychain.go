@@ -16,6 +16,7 @@ const Service = "CaseyOS"
 // Keychain is backend.Secrets over the OS keychain.
 type Keychain struct {
 	service string
+	mock    bool // go-keyring's in-memory mock: no bus to check
 }
 
 var _ backend.Secrets = (*Keychain)(nil)
@@ -23,11 +24,29 @@ var _ backend.Secrets = (*Keychain)(nil)
 // New returns the keychain under Service.
 func New() *Keychain { return &Keychain{service: Service} }
 
+// NewMock returns a Keychain over go-keyring's in-memory mock, for tests in
+// other packages. It replaces the OS keychain for the whole process.
+func NewMock() *Keychain {
+	keyring.MockInit()
+	return &Keychain{service: Service, mock: true}
+}
+
+// ready fails, starting nothing, when the OS keychain cannot be reached.
+func (k *Keychain) ready(op string) error {
+	if k.mock {
+		return nil
+	}
+	return checkBus(op)
+}
+
 // Get returns account's secret; ENOTFOUND when none is stored.
 func (k *Keychain) Get(account string) (string, error) {
 	const op = "keychain.Get"
 	if err := checkAccount(account); err != nil {
 		return "", backend.WrapError(op, err)
+	}
+	if err := k.ready(op); err != nil {
+		return "", err
 	}
 	s, err := keyring.Get(k.service, account)
 	switch {
@@ -48,6 +67,9 @@ func (k *Keychain) Set(account, secret string) error {
 	if strings.TrimSpace(secret) == "" {
 		return &backend.Error{Code: backend.EINVALID, Op: op, Message: "the credential for " + account + " is empty"}
 	}
+	if err := k.ready(op); err != nil {
+		return err
+	}
 	err := keyring.Set(k.service, account, secret)
 	switch {
 	case errors.Is(err, keyring.ErrSetDataTooBig):
@@ -63,6 +85,9 @@ func (k *Keychain) Delete(account string) error {
 	const op = "keychain.Delete"
 	if err := checkAccount(account); err != nil {
 		return backend.WrapError(op, err)
+	}
+	if err := k.ready(op); err != nil {
+		return err
 	}
 	err := keyring.Delete(k.service, account)
 	switch {

@@ -29,7 +29,7 @@ const token = "pat-na1-11111111-2222-3333-4444-555555555555"
 func TestKeychain(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		mockKeyring(t, nil)
-		k := New()
+		k := &Keychain{service: Service, mock: true}
 		if err := k.Set("hubspot", token); err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestKeychain(t *testing.T) {
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		mockKeyring(t, nil)
-		k := New()
+		k := &Keychain{service: Service, mock: true}
 		_, err := k.Get("hubspot")
 		if backend.ErrorCode(err) != backend.ENOTFOUND || !strings.Contains(backend.ErrorMessage(err), "caseyos connect hubspot") {
 			t.Errorf("Get(absent) = %v, want not_found saying how to connect", err)
@@ -66,7 +66,7 @@ func TestKeychain(t *testing.T) {
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		mockKeyring(t, nil)
-		k := New()
+		k := &Keychain{service: Service, mock: true}
 		if err := k.Set("", token); backend.ErrorCode(err) != backend.EINVALID {
 			t.Errorf("Set without account = %v, want invalid", err)
 		}
@@ -76,7 +76,7 @@ func TestKeychain(t *testing.T) {
 	})
 	t.Run("ErrUnavailable", func(t *testing.T) {
 		mockKeyring(t, errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-		k := New()
+		k := &Keychain{service: Service, mock: true}
 		for name, err := range map[string]error{
 			"Set":    k.Set("hubspot", token),
 			"Get":    func() error { _, err := k.Get("hubspot"); return err }(),
