@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
-
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -114,6 +114,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	pre.SetOutput(io.Discard)
 	g.register(pre)
 	if err := pre.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(env.Stdout, usage)
+			return ExitOK
+		}
 		fmt.Fprintf(env.Stderr, "caseyos: %v\n\n%s", err, usage)
 		return ExitUsage
 	}
@@ -125,7 +129,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 		// No command: the desktop window (desktop.go), or in a build
 		// without it, a message saying how to get one.
 		return runDesktop(ctx, &command{name: "desktop", env: env, g: g})
-	case "help", "-h", "--help":
+	case "help":
+		if u, ok := commandUsage(strings.Join(rest, " ")); ok {
+			fmt.Fprint(env.Stdout, u)
+			return ExitOK
+		}
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	case "version":
@@ -138,7 +146,69 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "caseyos: unknown command %q\n\n%s", cmd, usage)
 		return ExitUsage
 	}
+	if asksHelp(rest) {
+		u, _ := commandUsage(cmd)
+		fmt.Fprint(env.Stdout, u)
+		return ExitOK
+	}
 	return run(ctx, c, rest)
+}
+
+// asksHelp says whether a command's arguments ask for help (-h, --help)
+// anywhere before a "--".
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandUsage returns the usage of the command line starts with ("today",
+// "connect hubspot" …): every line of the Commands list for that command
+// (all of connect's for "connect hubspot") and the global flags; ok is
+// false when the list does not name the command.
+func commandUsage(line string) (string, bool) {
+	words := strings.Fields(line)
+	if len(words) == 0 {
+		return "", false
+	}
+	_, rest, _ := strings.Cut(usage, "\nCommands:\n")
+	list, globalsPart, _ := strings.Cut(rest, "\nGlobal flags:\n")
+	globalFlags, _, _ := strings.Cut(globalsPart, "\n\n")
+	var lines []string
+	taking := false
+	for _, l := range strings.Split(list, "\n") {
+		if strings.HasPrefix(l, "   ") { // continues the line above
+			if taking {
+				lines = append(lines, l)
+			}
+			continue
+		}
+		f := strings.Fields(l)
+		taking = len(f) > 0 && f[0] == words[0]
+		if taking {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "   ") {
+			b.WriteString("        " + l + "\n") // keeps it under its description
+			continue
+		}
+		b.WriteString("  caseyos " + strings.TrimPrefix(l, "  ") + "\n")
+	}
+	b.WriteString("\nGlobal flags:\n" + globalFlags + "\n")
+	return b.String(), true
 }
 
 type globals struct {
