@@ -62,6 +62,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("cannot create the directory for the data file %s", path), Op: op, Err: err}
 	}
+	if err := privateDir(filepath.Dir(path)); err != nil {
+		return nil, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("cannot make the directory of the data file %s private", path), Op: op, Err: err}
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: opts.Timeout,
 		// Reserve address space up front: each time bbolt grows its map

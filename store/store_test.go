@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,40 @@ func TestOpen(t *testing.T) {
 			if got := fi.Mode().Perm(); got != want {
 				t.Errorf("mode of %s = %v, want %v", p, got, want)
 			}
+		}
+	})
+	t.Run("TightensExistingDir", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("no POSIX modes")
+		}
+		// A data directory made by hand (or by an older build) with the
+		// umask's 0755 lets every user list it.
+		dir := filepath.Join(t.TempDir(), "data")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(dir, 0o755) // whatever the umask made of it
+		mustOpenPath(t, filepath.Join(dir, "caseyos.db"), store.Options{})
+		if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+			t.Errorf("mode of an existing 0755 data dir after Open = %v, want 0700", fi.Mode().Perm())
+		}
+	})
+	t.Run("SharedDirUntouched", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("no POSIX modes")
+		}
+		// A file put straight into a shared directory such as /tmp
+		// (sticky, world-writable) must not take the directory from others.
+		dir := filepath.Join(t.TempDir(), "shared")
+		if err := os.Mkdir(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+			t.Fatal(err)
+		}
+		mustOpenPath(t, filepath.Join(dir, "caseyos.db"), store.Options{})
+		if fi, _ := os.Stat(dir); fi.Mode()&(os.ModePerm|os.ModeSticky) != 0o777|os.ModeSticky {
+			t.Errorf("mode of a sticky shared dir after Open = %v, want it unchanged", fi.Mode())
 		}
 	})
 	t.Run("ErrAlreadyRunning", func(t *testing.T) {
