@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -79,19 +80,50 @@ func readInstance(dataDir string) (instanceInfo, error) {
 }
 
 // findInstance returns a client for the running instance that holds ws,
-// or nil when none answers.
+// or nil when none answers. An instance file left by an instance that is
+// gone (kill -9, a crash) is removed, so that the next command does not
+// ask it again.
 func findInstance(dataDir string, ws Workspace) *remote {
 	info, err := readInstance(dataDir)
-	if err != nil || info.URL == "" || info.Path != ws.Path {
+	if err != nil || info.URL == "" {
 		return nil
 	}
-	r := &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{Timeout: 2 * time.Minute}}
 	ping := &remote{base: info.URL, token: info.Token, client: &http.Client{Timeout: 2 * time.Second}}
 	var w WorkspaceDTO
 	if err := ping.call("Workspace", nil, &w); err != nil {
-		return nil // stale file from an instance that died
+		if instanceGone(info, err) {
+			removeInstance(dataDir, info)
+		}
+		return nil
 	}
-	return r
+	if info.Path != ws.Path {
+		return nil // alive, on the other workspace of this directory
+	}
+	return &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{Timeout: 2 * time.Minute}}
+}
+
+// instanceGone says whether the instance that wrote info is certainly not
+// running, after its API failed to answer with err: its process is gone,
+// nothing listens at its address, or what listens there refuses its token
+// (the port, or the PID, now belongs to someone else). An instance that is
+// only slow to answer is not gone.
+func instanceGone(info instanceInfo, err error) bool {
+	if info.PID > 0 && !processAlive(info.PID) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var e *backend.Error
+	return errors.As(err, &e) && e.Code == backend.EUNAUTHORIZED
+}
+
+// removeInstance removes the instance file when it still says what info
+// says: an instance that started meanwhile has written its own.
+func removeInstance(dataDir string, info instanceInfo) {
+	if cur, err := readInstance(dataDir); err == nil && cur == info {
+		os.Remove(filepath.Join(dataDir, instanceFile))
+	}
 }
 
 // remote calls a running instance's App over its loopback API.
