@@ -163,6 +163,10 @@ type Move struct {
 	LastError    string
 	DraftEdited  bool      // the founder edited the draft; newer signals leave it alone
 	SignalAt     time.Time // when the newest signal behind the move happened
+	// StallNudge marks the nudge of a stalled deal: it never expires, its
+	// urgency grows with the deal's silence, and it ends (expired) when
+	// the deal has activity or closes.
+	StallNudge bool
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -128,6 +128,10 @@ type ingester struct {
 	// edited holds "contact:ID", "company:ID" and "deal:ID" of records a
 	// record.updated signal changed: their open moves are re-scored at flush.
 	edited map[string]bool
+	// dealsTouched lists the deals the transaction wrote, in order: their
+	// stalled-deal nudges end at flush when the stall is over.
+	dealsTouched []string
+	dealSeen     map[string]bool
 }
 
 func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingester {
@@ -138,6 +142,9 @@ func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingeste
 // once, each changed record once.
 func (in *ingester) flush() error {
 	if err := in.rescoreEdited(); err != nil {
+		return err
+	}
+	if err := in.endStalls(); err != nil {
 		return err
 	}
 	if err := in.moves.flush(); err != nil {
@@ -300,6 +307,13 @@ func (in *ingester) upsertRecords(s *Signal) error {
 		}
 		d.UpdatedAt = in.now
 		rec.putDeal(&d)
+		if !in.dealSeen[d.ID] {
+			if in.dealSeen == nil {
+				in.dealSeen = map[string]bool{}
+			}
+			in.dealSeen[d.ID] = true
+			in.dealsTouched = append(in.dealsTouched, d.ID)
+		}
 	}
 	return rec.err
 }
@@ -374,7 +388,7 @@ func (in *ingester) apply(s *Signal, p Proposal, actor Actor) error {
 		Kind: p.Kind, Domain: p.Domain, Title: p.Title, Why: p.Why, Status: StatusPending,
 		Draft: p.Draft, Subject: p.Subject, ContactID: p.ContactID, CompanyID: p.CompanyID, DealID: p.DealID,
 		Source: s.Source, SignalIDs: []uint64{s.ID}, DueAt: p.DueAt, DueLabel: p.DueLabel, ExpiresAt: p.ExpiresAt,
-		SignalAt: s.OccurredAt, CreatedAt: in.now, UpdatedAt: in.now,
+		SignalAt: s.OccurredAt, CreatedAt: in.now, UpdatedAt: in.now, StallNudge: p.StallNudge,
 	}
 	if err := scoreMove(m, in.rec, in.st, in.now); err != nil {
 		return err
@@ -402,7 +416,7 @@ func (in *ingester) update(m *Move, s *Signal, p Proposal, actor Actor) error {
 		m.Domain, m.Title, m.Why = p.Domain, p.Title, mergeWhy(p.Why, m.Why)
 		m.DueAt, m.DueLabel, m.ExpiresAt = p.DueAt, p.DueLabel, p.ExpiresAt
 		m.ContactID, m.CompanyID, m.DealID = p.ContactID, p.CompanyID, p.DealID
-		m.Source, m.SignalAt = s.Source, s.OccurredAt
+		m.Source, m.SignalAt, m.StallNudge = s.Source, s.OccurredAt, p.StallNudge
 		if !m.DraftEdited {
 			m.Draft = p.Draft
 		}
@@ -459,9 +473,11 @@ func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error 
 		company = lookup.Company(contact.CompanyID)
 	}
 	deal := lookup.Deal(m.DealID)
-	s, err := Scorer{Settings: st}.Score(ScoreInput{
-		Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now,
-	})
+	in := ScoreInput{Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now}
+	if m.StallNudge && deal != nil {
+		in.QuietSince = deal.LastActivityAt
+	}
+	s, err := Scorer{Settings: st}.Score(in)
 	if err != nil {
 		return err
 	}

@@ -269,7 +269,7 @@ func TestQueue_Refresh(t *testing.T) {
 			t.Fatalf("Refresh = %+v, %v; want one stalled deal", rep, err)
 		}
 		m := f.today(t, nil).Moves[0]
-		if m.Kind != backend.KindSendEmail || m.Subject.Key() != "deal:d1" || !strings.Contains(m.Why[0], "No activity on Acme pilot for 20 days") {
+		if m.Kind != backend.KindSendEmail || m.Subject.Key() != "deal:d1" || !strings.Contains(backend.RenderReason(m.Why[0], f.clock.Now(), time.UTC), "No activity on Acme pilot for 20 days") {
 			t.Errorf("stalled move = %s %s %q", m.Kind, m.Subject.Key(), m.Why)
 		}
 		if rep, _ := f.q.Refresh(f.ctx); rep.Stalled != 0 {

@@ -9,7 +9,8 @@ import (
 // Reasons are stored once but read for days, so a moment inside a reason is
 // stored as a token and rendered relative to when it is shown: "{ago:UNIX}"
 // reads "3 hours ago", "{at:UNIX}" reads "today 17:30" or "Fri 17:30", and
-// "{day:UNIX}" reads "Mon Nov 24".
+// "{day:UNIX}" reads "Mon Nov 24", and "{for:UNIX}" reads how long since,
+// "30 days".
 
 // AgoToken marks t in a reason, to be read as time elapsed.
 func AgoToken(t time.Time) string { return "{ago:" + strconv.FormatInt(t.Unix(), 10) + "}" }
@@ -21,10 +22,13 @@ func AtToken(t time.Time) string { return "{at:" + strconv.FormatInt(t.Unix(), 1
 // "passed 2 days ago".
 func DueToken(t time.Time) string { return "{due:" + strconv.FormatInt(t.Unix(), 10) + "}" }
 
+// ForToken marks t in a reason, to be read as the time since it: "30 days".
+func ForToken(t time.Time) string { return "{for:" + strconv.FormatInt(t.Unix(), 10) + "}" }
+
 // DayToken marks t in a reason, to be read as a date.
 func DayToken(t time.Time) string { return "{day:" + strconv.FormatInt(t.Unix(), 10) + "}" }
 
-var reasonToken = regexp.MustCompile(`\{(ago|at|day|due):(-?\d+)\}`)
+var reasonToken = regexp.MustCompile(`\{(ago|at|day|due|for):(-?\d+)\}`)
 
 // RenderReason replaces the time tokens in s, relative to now, in loc.
 func RenderReason(s string, now time.Time, loc *time.Location) string {
@@ -36,6 +40,8 @@ func RenderReason(s string, now time.Time, loc *time.Location) string {
 		sec, _ := strconv.ParseInt(m[2], 10, 64)
 		t := time.Unix(sec, 0).In(loc)
 		switch m[1] {
+		case "for":
+			return humanDuration(max(now.Sub(t), 0))
 		case "due":
 			if d := t.Sub(now); d > 0 {
 				return "in " + humanDuration(d)

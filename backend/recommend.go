@@ -21,6 +21,8 @@ type Proposal struct {
 	ContactID string
 	CompanyID string
 	DealID    string
+	// StallNudge: the move nudges a stalled deal (see Move.StallNudge).
+	StallNudge bool
 }
 
 // RecordLookup gives recommenders the local copy of the CRM records a signal
@@ -33,10 +35,11 @@ type RecordLookup interface {
 
 // How long a move stays worth doing when nothing else says: after this its
 // reason has passed and it expires, and a signal older than this (a first
-// import of last quarter's CRM history) produces no move at all.
+// import of last quarter's CRM history) produces no move at all. A stalled
+// deal's nudge has no horizon: it lasts as long as the silence does.
 const (
 	day          = 24 * time.Hour
-	stageHorizon = 14 * day // demo prep without a date, CS handoff, stalled nudge
+	stageHorizon = 14 * day // demo prep without a date, CS handoff
 	taskHorizon  = 30 * day // bounce fix, nurture, battle card
 	mergeHorizon = 90 * day
 )
@@ -371,22 +374,36 @@ func (r *recommender) stageChanged() []Proposal {
 	return nil
 }
 
+// nudgeStalled keeps a nudge on a stalled open deal for as long as it is
+// silent: no expiry (the queue ends it when the deal has activity or
+// closes, see endStalls), and an urgency that grows with the silence.
 func (r *recommender) nudgeStalled() []Proposal {
 	d := *r.sig.Deal
 	d.Name = nonEmpty(d.Name, r.deal.Name)
+	d.Stage = nonEmpty(d.Stage, r.deal.Stage)
 	if r.deal.LastActivityAt.After(d.LastActivityAt) {
 		d.LastActivityAt = r.deal.LastActivityAt
 	}
-	idle := r.now.Sub(d.LastActivityAt)
-	if d.LastActivityAt.IsZero() {
-		idle = time.Duration(r.st.StalledDealDays) * 24 * time.Hour
+	if ended, _ := stallEnded(&d, r.st, r.now); ended {
+		return nil // closed, or active again since: an old stall from an import
 	}
-	why := []string{fmt.Sprintf("No activity on %s for %s (stalled after %d days)", nonEmpty(d.Name, d.ID), humanDuration(idle), r.st.StalledDealDays)}
+	// Tokens, so the sentence stays true as the silence goes on.
+	why := []string{fmt.Sprintf("No activity on %s for %s, since %s", nonEmpty(d.Name, d.ID), ForToken(d.LastActivityAt), DayToken(d.LastActivityAt))}
+	if d.LastActivityAt.IsZero() {
+		why = []string{fmt.Sprintf("No activity on %s for %d days or more", nonEmpty(d.Name, d.ID), r.st.StalledDealDays)}
+	}
+	// Due a day after CaseyOS learns of the stall, not after it began: a
+	// first sync of a deal quiet for a month is not overdue the moment it
+	// appears.
+	learned := r.sig.OccurredAt
+	if r.now.After(learned) {
+		learned = r.now
+	}
 	p := Proposal{
 		Domain: DomainSales, Subject: Subject{SubjectDeal, d.ID},
 		Why:   why,
-		DueAt: r.sig.OccurredAt.Add(24 * time.Hour), DueLabel: "nudge due",
-		ExpiresAt: r.sig.OccurredAt.Add(stageHorizon),
+		DueAt: learned.Add(24 * time.Hour), DueLabel: "nudge due",
+		StallNudge: true,
 	}
 	if r.contact != nil && r.contact.Email != "" {
 		p.Kind = KindSendEmail

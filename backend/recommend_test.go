@@ -113,7 +113,20 @@ func TestRecommend(t *testing.T) {
 		{
 			name: "stalled deal → nudge the contact", kind: backend.KindSendEmail, domain: backend.DomainSales,
 			sig:     backend.Signal{Type: backend.SignalDealStalled, OccurredAt: testNow, DealID: "d1", ContactID: "maya@acme.io", Deal: &backend.Deal{ID: "d1", Stage: "presentationscheduled", LastActivityAt: h(-20 * 24)}},
-			subject: "deal:d1", title: "Nudge Maya Chen", why: "No activity on Acme platform for 20 days",
+			subject: "deal:d1", title: "Nudge Maya Chen", why: "No activity on Acme platform for 20 days, since Mon Nov 2",
+			check: func(t *testing.T, p backend.Proposal) {
+				if !p.StallNudge || !p.ExpiresAt.IsZero() {
+					t.Errorf("stall nudge %v, expires %v; want a stall nudge that never expires", p.StallNudge, p.ExpiresAt)
+				}
+			},
+		},
+		{
+			name: "a stall from an import, active since → nothing",
+			sig:  backend.Signal{Type: backend.SignalDealStalled, OccurredAt: h(-10 * 24), DealID: "d1", Deal: &backend.Deal{ID: "d1", Stage: "presentationscheduled", LastActivityAt: h(-24)}},
+		},
+		{
+			name: "a stall of a deal closed since → nothing",
+			sig:  backend.Signal{Type: backend.SignalDealStalled, OccurredAt: testNow, DealID: "d1", Deal: &backend.Deal{ID: "d1", Stage: "closedwon", LastActivityAt: h(-20 * 24)}},
 		},
 		{
 			name: "external meeting ahead → prep note that expires at the start", kind: backend.KindNote, domain: backend.DomainSales,

@@ -62,10 +62,13 @@ type ScoreInput struct {
 	Kind     MoveKind
 	DueAt    time.Time // zero = no deadline
 	DueLabel string    // what the deadline is: "demo", "reply window", "meeting"
-	Deal     *Deal
-	Company  *Company
-	Contact  *Contact
-	Now      time.Time
+	// QuietSince, when set, is the last activity of the stalled deal the
+	// move nudges: urgency then comes from the silence, not from DueAt.
+	QuietSince time.Time
+	Deal       *Deal
+	Company    *Company
+	Contact    *Contact
+	Now        time.Time
 }
 
 // Scorer computes APS from data with the founder's settings.
@@ -87,6 +90,9 @@ func (sc Scorer) Score(in ScoreInput) (Score, error) {
 	}
 	s.APS = aps
 	s.RescoreAt = sc.rescoreAt(in.DueAt, in.Now, s.Urgency.Value)
+	if !in.QuietSince.IsZero() {
+		s.RescoreAt = silenceRescoreAt(silenceCurve(st), in.QuietSince, in.Now, s.Urgency.Value)
+	}
 	return s, nil
 }
 
@@ -137,6 +143,11 @@ func (sc Scorer) revenue(in ScoreInput) Component {
 
 func (sc Scorer) urgency(in ScoreInput) Component {
 	st := sc.Settings
+	if !in.QuietSince.IsZero() {
+		// The reason holds a token: "quiet for 30 days", later "… 40 days".
+		quiet := max(in.Now.Sub(in.QuietSince), 0)
+		return Component{silenceCurve(st).At(quiet.Hours()), "quiet for " + ForToken(in.QuietSince)}
+	}
 	if in.DueAt.IsZero() {
 		return Component{st.NoDeadlineUrgency, "no deadline"}
 	}

@@ -71,6 +71,7 @@ func fullMove() *backend.Move {
 		SkipReason:   "busy",
 		LastError:    "timeout",
 		DraftEdited:  true,
+		StallNudge:   true,
 		SignalAt:     at(3, 8),
 		CreatedAt:    at(3, 9),
 		UpdatedAt:    at(3, 11),

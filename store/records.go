@@ -137,6 +137,7 @@ type moveRecord struct {
 	SkipReason   string      `json:"skip_reason,omitempty"`
 	LastError    string      `json:"last_error,omitempty"`
 	DraftEdited  bool        `json:"draft_edited,omitempty"`
+	StallNudge   bool        `json:"stall_nudge,omitempty"`
 	SignalAt     time.Time   `json:"signal_at"`
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
@@ -522,6 +523,7 @@ func toMoveRecord(m *backend.Move) moveRecord {
 		SkipReason:   m.SkipReason,
 		LastError:    m.LastError,
 		DraftEdited:  m.DraftEdited,
+		StallNudge:   m.StallNudge,
 		SignalAt:     utc(m.SignalAt),
 		CreatedAt:    utc(m.CreatedAt),
 		UpdatedAt:    utc(m.UpdatedAt),
@@ -553,6 +555,7 @@ func fromMoveRecord(id uint64, r *moveRecord) *backend.Move {
 		SkipReason:   r.SkipReason,
 		LastError:    r.LastError,
 		DraftEdited:  r.DraftEdited,
+		StallNudge:   r.StallNudge,
 		SignalAt:     r.SignalAt,
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
