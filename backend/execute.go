@@ -463,7 +463,7 @@ func stateNote(e *Execution) string {
 
 func (q *Queue) auditRefusal(tx Tx, m *Move, o ExecuteOptions, refusal error, now time.Time) error {
 	return tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecRefused, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
-		Detail: nonEmpty(o.Why+": ", "") + refusal.(*Error).Err.Error()})
+		Detail: clause("", o.Why, ": ") + refusal.(*Error).Err.Error()})
 }
 
 func randomHex(n int) string {
@@ -734,6 +734,15 @@ type ExecutionFinished struct {
 // LocalExecutor carries out the moves that need no outside account: notes.
 // The note's text is the draft, kept in the execution record.
 type LocalExecutor struct{}
+
+// clause is before+s+after, or "" when s is empty: an optional part of an
+// audit line that must not leave its punctuation behind when missing.
+func clause(before, s, after string) string {
+	if s == "" {
+		return ""
+	}
+	return before + s + after
+}
 
 func capitalize(s string) string {
 	if s == "" {

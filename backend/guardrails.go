@@ -65,7 +65,7 @@ func (q *Queue) SetKillSwitch(ctx context.Context, on bool, actor Actor, reason 
 			}
 		}
 		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditKillSwitch,
-			Detail: fmt.Sprintf("kill switch %s%s; %d waiting executions taken back", state, nonEmpty(": "+reason, ""), len(out.Cancelled))})
+			Detail: fmt.Sprintf("kill switch %s%s; %d waiting executions taken back", state, clause(": ", reason, ""), len(out.Cancelled))})
 	})
 	if err != nil {
 		return KillSwitch{}, WrapError("kill switch", err)
@@ -112,7 +112,7 @@ func putDNC(tx Tx, d *DoNotContact) error {
 		return err
 	}
 	return tx.AppendAudit(&AuditEntry{At: d.At, Actor: d.Actor, Action: AuditDoNotContact,
-		Detail: fmt.Sprintf("%s added (%s)%s", d.Email, d.Reason, nonEmpty(": "+d.Note, ""))})
+		Detail: fmt.Sprintf("%s added (%s)%s", d.Email, d.Reason, clause(": ", d.Note, ""))})
 }
 
 // RemoveDoNotContact takes an address off the list.
