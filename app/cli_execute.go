@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -186,6 +187,11 @@ func (c *command) printPreview(p ExecutionPreviewDTO) {
 		fmt.Fprintf(out, "  Refused by %s: %s\n", p.Refused.Guardrail, p.Refused.Message)
 	}
 	fmt.Fprintf(out, "  Preview %s\n", p.Hash[:12])
+}
+
+// oneLine folds tabs and newlines into spaces, for a table cell.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func indent(s string) string {
@@ -396,13 +402,23 @@ func runRules(ctx context.Context, c *command, args []string) int {
 	}
 	fmt.Fprintf(c.env.Stdout, "Rule “%s” over %s – %s: %d of %d moves would have been executed.\n", sim.Rule.Name,
 		sim.From.Local().Format("Jan 2"), sim.To.Local().Format("Jan 2"), len(sim.Matched), sim.Checked)
-	for _, m := range sim.Matched {
-		line := fmt.Sprintf("  #%d %-16s APS %5.1f  %s — %s", m.MoveID, m.Kind, m.APS, m.Title, m.Why)
-		if m.Blocked != "" {
-			line += " [stopped by " + m.Blocked + "]"
-		}
-		fmt.Fprintln(c.env.Stdout, line)
+	if len(sim.Matched) == 0 {
+		return ExitOK
 	}
+	// tabwriter counts runes, so “quotes” and × in a title keep the
+	// columns straight; the title is last on its line and the reason goes
+	// under it, so however long either is nothing after it moves.
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  #\tKIND\t%5s\tMOVE\n", "APS")
+	for _, m := range sim.Matched {
+		fmt.Fprintf(tw, "  %d\t%s\t%5.1f\t%s\n", m.MoveID, m.Kind, m.APS, oneLine(m.Title))
+		why := m.Why
+		if m.Blocked != "" {
+			why += " · stopped by " + m.Blocked
+		}
+		fmt.Fprintf(tw, "  \t\t\t↳ %s\n", oneLine(why))
+	}
+	tw.Flush()
 	return ExitOK
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
@@ -96,5 +97,56 @@ func TestCLI_ExecuteGuardrailsAudit(t *testing.T) {
 	}
 	if code, _, _ := run("", "rules", "simulate"); code != app.ExitUsage {
 		t.Errorf("rules simulate without a file = %d, want usage", code)
+	}
+}
+
+// The simulation's table lines its columns up whatever the ids' widths,
+// the kinds' lengths and the titles' characters (“quotes”, ×, é are one
+// column each but several bytes).
+func TestCLI_RulesSimulateColumns(t *testing.T) {
+	dir := t.TempDir()
+	clock := backend.NewManualClock(now)
+	rule := filepath.Join(t.TempDir(), "rule.json")
+	os.WriteFile(rule, []byte(`{"name": "Tout — everything", "kinds": ["note", "send_email", "create_task", "merge_contacts", "reply_social"]}`), 0o600)
+	code, out, errb := cli(t, dir, clock, "", "rules", "simulate", rule)
+	if code != 0 {
+		t.Fatalf("rules simulate = %d %s%s", code, out, errb)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")[1:]
+	if len(lines) < 20 {
+		t.Fatalf("rules simulate printed %d table lines, want a header and two lines per move:\n%s", len(lines), out)
+	}
+	// Every column starts at the same rune offset on every row; the reason
+	// line starts under the title.
+	col := func(line, field string) int {
+		i := strings.Index(line, field)
+		if i < 0 {
+			return -1
+		}
+		return utf8.RuneCountInString(line[:i])
+	}
+	header := lines[0]
+	kindAt, apsAt, moveAt := col(header, "KIND"), col(header, "APS"), col(header, "MOVE")
+	if kindAt < 0 || apsAt < 0 || moveAt < 0 {
+		t.Fatalf("header %q lacks KIND, APS or MOVE", header)
+	}
+	multi := false
+	for _, l := range lines[1:] {
+		r := []rune(l)
+		if strings.Contains(l, "↳") {
+			if got := col(l, "↳"); got != moveAt {
+				t.Errorf("reason line starts at column %d, want %d (under MOVE):\n%s", got, moveAt, out)
+			}
+			continue
+		}
+		if len(r) <= moveAt || r[kindAt-1] != ' ' || r[kindAt] == ' ' || r[moveAt-1] != ' ' || r[moveAt] == ' ' {
+			t.Errorf("row %q does not start its columns at %d (KIND) and %d (MOVE):\n%s", l, kindAt, moveAt, out)
+		}
+		if strings.ContainsAny(l, "“×—") {
+			multi = true
+		}
+	}
+	if !multi {
+		t.Errorf("no title with multi-byte characters was checked:\n%s", out)
 	}
 }
