@@ -47,6 +47,9 @@ func DemoSeed(now time.Time) Seed {
 	for i := range contacts {
 		contacts[i].CreatedAt = created
 	}
+	// The newsletter signup made Priya a second contact under her own
+	// address, which the demo's merge move folds into 1005.
+	contacts = append(contacts, Contact{ID: "1012", Email: "priya.raman@gmail.com", FirstName: "Priya", LastName: "R.", Lifecycle: "subscriber", CreatedAt: d(-35)})
 	st := func(pairs ...any) []StageChange {
 		var out []StageChange
 		for i := 0; i < len(pairs); i += 2 {
