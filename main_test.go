@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,8 +66,78 @@ func TestDemoFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range st.Accounts {
-		if a.State != "not_connected" {
+		if a.State != "not_connected" && (a.Account != "x" || a.State != "coming_soon") {
 			t.Errorf("demo shows %s as %s", a.Account, a.State)
+		}
+	}
+}
+
+// TestDemoMovesExecute executes one move of every kind the demo offers
+// against the demo's own fakes, as `caseyos execute ID --yes` does: each
+// is carried out, except the X reply, which says plainly that there is no
+// X connector yet instead of pointing to a command that does not exist.
+func TestDemoMovesExecute(t *testing.T) {
+	dir := t.TempDir()
+	// A Wednesday at 16:00 UTC: inside every demo recipient's send window.
+	clock := backend.NewManualClock(time.Date(2026, 3, 11, 16, 0, 0, 0, time.UTC))
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
+			Open:         func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
+			DemoFeed:     demoFeed(clock),
+			DemoAccounts: demoAccounts(clock),
+		})
+		return code, out.String(), errb.String()
+	}
+	code, out, errb := run("today", "--json", "--limit", "50")
+	if code != 0 {
+		t.Fatalf("today: %d %s", code, errb)
+	}
+	var today app.TodayDTO
+	if err := json.Unmarshal([]byte(out), &today); err != nil {
+		t.Fatal(err)
+	}
+	// No undo window: the CLI would otherwise wait it out on a clock
+	// that does not move.
+	db, err := store.Open(today.Workspace.Path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(context.Background(), func(tx backend.Tx) error {
+		s, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		s.UndoWindow = 0
+		return tx.PutSettings(s)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	first := map[string]app.MoveDTO{}
+	for _, m := range today.Moves {
+		if _, ok := first[m.Kind]; !ok {
+			first[m.Kind] = m
+		}
+	}
+	for _, kind := range []string{"send_email", "create_task", "merge_contacts", "note", "reply_social"} {
+		m, ok := first[kind]
+		if !ok {
+			t.Errorf("the demo has no %s move", kind)
+			continue
+		}
+		code, out, errb := run("execute", strconv.FormatUint(m.ID, 10), "--yes")
+		if kind == "reply_social" {
+			if code == 0 || !strings.Contains(errb, "no X connector") || strings.Contains(out+errb, "connect x") {
+				t.Errorf("execute %s (%q) = %d\n%s%s\nwant a refusal saying there is no X connector, with no `connect x`", kind, m.Title, code, out, errb)
+			}
+			continue
+		}
+		if code != 0 || !strings.Contains(out, "Done") {
+			t.Errorf("execute %s (%q) = %d\n%s%s", kind, m.Title, code, out, errb)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -167,9 +168,20 @@ func (a *App) Today(domain string, limit int) (TodayDTO, error) {
 		out.ByDomain[string(d)] = n
 	}
 	for _, m := range res.Moves {
-		out.Moves = append(out.Moves, toMoveDTO(m, now))
+		dto := toMoveDTO(m, now)
+		dto.NotAvailable = a.notAvailable(m.Kind)
+		out.Moves = append(out.Moves, dto)
 	}
 	return out, nil
+}
+
+// notAvailable says why no move of kind can be carried out in this build
+// (no connector for it), or "".
+func (a *App) notAvailable(kind backend.MoveKind) string {
+	if err := a.queue.CanExecute(kind); errors.Is(err, backend.ErrNoConnector) {
+		return backend.ErrorMessage(err)
+	}
+	return ""
 }
 
 // Move returns one move.
@@ -214,7 +226,9 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 	dto := toMoveDTO(m, a.clock.Now())
 	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto)}
 	p.Summary = p.Effects[0]
-	if err := a.queue.CanExecute(m.Kind); err != nil {
+	if err := a.queue.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
+		p.NotAvailable = backend.ErrorMessage(err)
+	} else if err != nil {
 		p.NeedsAccount = backend.ErrorMessage(err)
 	}
 	return p, nil

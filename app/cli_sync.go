@@ -261,8 +261,11 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 			}
 			items, lastErr = fmt.Sprint(s.Items), s.LastError
 		}
-		if state == "not_connected" {
+		switch state {
+		case "not_connected":
 			lastErr = k.ConnectHint
+		case "coming_soon":
+			lastErr = "no " + k.Label + " connector yet"
 		}
 		fmt.Fprintf(c.env.Stdout, "%-9s  %-13s  %-14s  %-12s  %6s  %s\n", k.Account, state, last, next, items, lastErr)
 	}

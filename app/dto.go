@@ -77,8 +77,12 @@ type MoveDTO struct {
 	LastError    string     `json:"last_error,omitempty"`
 	SignalIDs    []uint64   `json:"signal_ids"`
 	Draft        DraftDTO   `json:"draft"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// NotAvailable, in Today's moves, says why no connector of this build
+	// can carry out a move of this kind (an X reply): the UI offers no
+	// Execute for it.
+	NotAvailable string    `json:"not_available,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // TodayDTO is Today's Moves.
@@ -216,6 +220,7 @@ type PreviewDTO struct {
 	Effects      []string `json:"effects"`
 	Draft        DraftDTO `json:"draft"`
 	NeedsAccount string   `json:"needs_account,omitempty"` // why it cannot run yet, naming the account to connect
+	NotAvailable string   `json:"not_available,omitempty"` // why it cannot run at all in this build (no connector for its kind)
 }
 
 // SignalDTO is one entry of the signals feed.
@@ -284,7 +289,7 @@ type SettingsDTO struct {
 type ConnectionDTO struct {
 	Account     string `json:"account"`
 	Label       string `json:"label"`
-	State       string `json:"state"` // not_connected, connected, reconnect, offline
+	State       string `json:"state"` // not_connected, connected, reconnect, offline; coming_soon when no connector exists yet
 	Detail      string `json:"detail"`
 	ConnectHint string `json:"connect_hint"`
 	// Sync is the account's last sync, when it is connected.

@@ -204,7 +204,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 		t.Errorf("explain 999 error = %q, want a not_found JSON error", r.stderr)
 	}
 	r = runBin(t, bin, data, "", "execute", fmt.Sprint(today.Moves[0].ID))
-	if r.code != app.ExitError || !strings.Contains(r.stderr, "Replying on X needs a connected X account: run `caseyos connect x`") {
+	if r.code != app.ExitError || !strings.Contains(r.stderr, "Replying on X is not available yet: CaseyOS has no X connector") || strings.Contains(r.stderr, "connect x") {
 		t.Errorf("execute without X: %d %q", r.code, r.stderr)
 	}
 

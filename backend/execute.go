@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,15 +14,23 @@ import (
 )
 
 // accountFor names the account a move kind needs and how to connect it, for
-// the "unavailable" error when no executor handles the kind.
+// the "unavailable" error when no executor handles the kind. An empty
+// command means CaseyOS has no connector for that account yet: the error
+// says so (ErrNoConnector) instead of pointing to a command that does not
+// exist.
 var accountFor = map[MoveKind][2]string{
 	KindSendEmail:       {"Gmail", "caseyos connect google"},
 	KindScheduleMeeting: {"Google Calendar", "caseyos connect google"},
 	KindCreateTask:      {"HubSpot", "caseyos connect hubspot"},
 	KindUpdateDeal:      {"HubSpot", "caseyos connect hubspot"},
 	KindMergeContacts:   {"HubSpot", "caseyos connect hubspot"},
-	KindReplySocial:     {"X", "caseyos connect x"},
+	KindReplySocial:     {"X", ""},
 }
+
+// ErrNoConnector is the cause of the EUNAVAILABLE error for a move kind no
+// connector of this build can carry out, whatever is connected: the UI
+// offers no Execute for it.
+var ErrNoConnector = errors.New("no connector for this kind of move")
 
 // verbFor says in words what a move kind does.
 var verbFor = map[MoveKind]string{
@@ -46,6 +55,10 @@ func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
 		if e.Supports(kind) {
 			return e, nil
 		}
+	}
+	if acct, ok := accountFor[kind]; ok && acct[1] == "" {
+		return nil, &Error{Code: EUNAVAILABLE, Err: ErrNoConnector,
+			Message: fmt.Sprintf("%s is not available yet: CaseyOS has no %s connector. Do it on %s yourself, then skip this move.", capitalize(verbFor[kind]), acct[0], acct[0])}
 	}
 	if acct, ok := accountFor[kind]; ok {
 		return nil, Errorf(EUNAVAILABLE, "%s needs a connected %s account: run `%s`", capitalize(verbFor[kind]), acct[0], acct[1])

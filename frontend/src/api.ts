@@ -69,6 +69,8 @@ export interface MoveDTO {
   last_error?: string;
   signal_ids: number[];
   draft: DraftDTO;
+  /** Why nothing in this build can carry out a move of this kind (an X reply): no Execute is offered. */
+  not_available?: string;
   created_at: string;
   updated_at: string;
 }
@@ -106,6 +108,8 @@ export interface PreviewDTO {
   effects: string[];
   draft: DraftDTO;
   needs_account?: string;
+  /** why it cannot run at all in this build (no connector for its kind) */
+  not_available?: string;
 }
 
 export interface ExecutionDTO {
@@ -168,7 +172,7 @@ export interface SettingsDTO {
   owner_email: string;
 }
 
-export type ConnectionState = 'not_connected' | 'connected' | 'reconnect' | 'offline';
+export type ConnectionState = 'not_connected' | 'connected' | 'reconnect' | 'offline' | 'coming_soon';
 
 export interface ConnectionDTO {
   account: string;

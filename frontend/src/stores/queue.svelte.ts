@@ -290,6 +290,11 @@ export class QueueStore {
   async execute(via: Via, id?: number, hash = ''): Promise<boolean> {
     const m = this.target(id);
     if (!m) return false;
+    if (m.not_available) {
+      // Nothing can carry it out: say why instead of trying.
+      this.notify('error', m.not_available);
+      return false;
+    }
     this.hide(m);
     const movedTo = this.focusId;
     try {

@@ -266,6 +266,18 @@ describe('QueueStore', () => {
     expect(q.windows).toMatchObject([{ moveId: 3, executionId: 7, seconds: 10, title: 'Move 3' }]);
   });
 
+  it('a move nothing can carry out (an X reply) says why and is not tried', async () => {
+    const list = moves();
+    list[0] = { ...list[0], kind: 'reply_social', not_available: 'Replying on X is not available yet: CaseyOS has no X connector.' };
+    const { api } = fakeApi(list);
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    expect(await q.execute('key')).toBe(false);
+    expect(api.ExecuteMove).not.toHaveBeenCalled();
+    expect(ids(q)[0]).toBe(1);
+    expect(q.notices.at(-1)).toMatchObject({ kind: 'error', text: 'Replying on X is not available yet: CaseyOS has no X connector.' });
+  });
+
   it('a guardrail refusal puts the row back and says which and why', async () => {
     const { api } = fakeApi(moves());
     api.refuse = 'daily cap: 50 send_email already today';
