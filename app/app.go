@@ -61,6 +61,7 @@ type App struct {
 	// demoEndpoints are the demo's fake accounts, when it runs on them (demo.go).
 	demoEndpoints map[string]string
 	voice         voiceService // voice.go
+	httpTimeouts  httpTimeouts // the API server's (http.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -83,6 +84,8 @@ func New(o Options) *App {
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},
 		voice:    voiceService{env: o.Voice},
+
+		httpTimeouts: defaultHTTPTimeouts(),
 	}
 }
 
@@ -406,6 +409,11 @@ func (a *App) SaveSettings(in SettingsDTO) (SettingsDTO, error) {
 // amortize the commit, small enough to keep a transaction short.
 const ingestBatch = 20_000
 
+// ingestBatchBytes also ends a batch: a batch of long signals is held
+// decoded until it is stored, and a streamed import over the API must not
+// make the process grow with the size of its lines.
+const ingestBatchBytes = 8 << 20
+
 // maxLine bounds one JSON line.
 const maxLine = 4 << 20
 
@@ -427,6 +435,7 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	var batch []*backend.Signal
 	var lines []int
+	batchBytes := 0
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -442,7 +451,7 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 		for _, inv := range rep.Invalid {
 			out.Rejected = append(out.Rejected, LineErrorDTO{Line: lines[inv.Index], Code: backend.ErrorCode(inv.Err), Message: backend.ErrorMessage(inv.Err)})
 		}
-		batch, lines = batch[:0], lines[:0]
+		batch, lines, batchBytes = batch[:0], lines[:0], 0
 		return nil
 	}
 	n := 0
@@ -459,7 +468,8 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 			continue
 		}
 		batch, lines = append(batch, s), append(lines, n)
-		if len(batch) == ingestBatch {
+		batchBytes += len(line)
+		if len(batch) == ingestBatch || batchBytes >= ingestBatchBytes {
 			if err := flush(); err != nil {
 				return out, err
 			}

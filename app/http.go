@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net"
 	"net/http"
 	"reflect"
@@ -143,8 +145,50 @@ func (s *apiServer) authorized(r *http.Request) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 }
 
-// maxBody bounds a request body (an ingest of many signals is the largest).
-const maxBody = 256 << 20
+// Request bodies are read whole only up to a per-method limit: a method's
+// arguments are ids, short strings and small objects, so the default is
+// small; a draft (a long email) and settings or rules get more. A bigger
+// body is refused with 413 before it is read (by its Content-Length) or as
+// soon as it passes the limit, so no request can make the process hold
+// more than that. Ingest alone streams: docs/api.md.
+const (
+	defaultBodyLimit = 64 << 10
+	ingestArgsLimit  = 1 << 20
+)
+
+// bodyLimit is how many bytes method's argument array may take.
+func bodyLimit(method string) int64 {
+	switch method {
+	case "UpdateDraft":
+		return 1 << 20
+	case "Ingest":
+		return ingestArgsLimit
+	case "SaveSettings", "SaveRule", "SimulateRule":
+		return 256 << 10
+	}
+	return defaultBodyLimit
+}
+
+// ndjson is the media type of a streamed Ingest: the signals themselves,
+// one JSON object a line, as `caseyos ingest` reads them.
+const ndjson = "application/x-ndjson"
+
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// tooLarge refuses a body over limit: 413 with the invalid code.
+func tooLarge(w http.ResponseWriter, method string, limit int64) {
+	msg := fmt.Sprintf("request too large (limit %s for %s)", byteSize(limit), method)
+	if method == "Ingest" {
+		msg += ": send a big import as JSON lines with Content-Type " + ndjson
+	}
+	w.Header().Set("Connection", "close")
+	writeJSON(w, http.StatusRequestEntityTooLarge, ErrorDTO{Code: backend.EINVALID, Message: msg})
+}
 
 func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 	if !s.authorized(r) {
@@ -161,12 +205,28 @@ func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 		writeError(w, backend.Errorf(backend.ENOTFOUND, "there is no method %q", name))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		writeError(w, backend.Errorf(backend.EINVALID, "the request body is too large or unreadable"))
+	if name == "Ingest" {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == ndjson {
+			s.ingestStream(w, r)
+			return
+		}
+	}
+	limit := bodyLimit(name)
+	if r.ContentLength > limit {
+		tooLarge(w, name, limit)
 		return
 	}
-	args, err := decodeArgs(m.Type(), body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tl *http.MaxBytesError
+		if errors.As(err, &tl) {
+			tooLarge(w, name, limit)
+			return
+		}
+		writeError(w, backend.Errorf(backend.EINVALID, "the request body could not be read"))
+		return
+	}
+	args, err := decodeArgs(name, m.Type(), body)
 	if err != nil {
 		writeError(w, backend.WrapError(name, err))
 		return
@@ -179,16 +239,41 @@ func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 	writeJSON(w, http.StatusOK, out[0].Interface())
 }
 
-// decodeArgs turns a JSON array into the method's arguments.
-func decodeArgs(ft reflect.Type, body []byte) ([]reflect.Value, error) {
-	var raw []json.RawMessage
-	if len(strings.TrimSpace(string(body))) > 0 {
-		if err := json.Unmarshal(body, &raw); err != nil {
-			return nil, backend.Errorf(backend.EINVALID, "the body must be a JSON array of arguments")
+// ingestStream feeds a JSON-lines body to ingest as it arrives: the body is
+// never held, each line is bounded as in `caseyos ingest`. A steady stream
+// may take longer than the read timeout; one that stalls for that long is
+// cut.
+func (s *apiServer) ingestStream(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	idle := s.app.httpTimeouts.read
+	body := readerFunc(func(p []byte) (int, error) {
+		if idle > 0 {
+			_ = rc.SetReadDeadline(time.Now().Add(idle))
 		}
+		return r.Body.Read(p)
+	})
+	rep, err := s.app.ingest(body)
+	if err != nil {
+		writeError(w, backend.WrapError("Ingest", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// decodeArgs turns a JSON array into the method's arguments. It counts the
+// array's elements first, and decodes none of them unless the count is
+// right.
+func decodeArgs(name string, ft reflect.Type, body []byte) ([]reflect.Value, error) {
+	raw, err := splitArray(body)
+	if err != nil {
+		return nil, err
 	}
 	if len(raw) != ft.NumIn() {
-		return nil, backend.Errorf(backend.EINVALID, "expected %d arguments, got %d", ft.NumIn(), len(raw))
+		return nil, backend.Errorf(backend.EINVALID, "%s takes %d %s, got %d", name, ft.NumIn(), plural(ft.NumIn(), "argument"), len(raw))
 	}
 	args := make([]reflect.Value, len(raw))
 	for i, r := range raw {
@@ -199,6 +284,62 @@ func decodeArgs(ft reflect.Type, body []byte) ([]reflect.Value, error) {
 		args[i] = p.Elem()
 	}
 	return args, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// splitArray returns the elements of the JSON array body as sub-slices of
+// it, without decoding them. An empty body (or null) is no arguments.
+func splitArray(body []byte) ([][]byte, error) {
+	notArray := backend.Errorf(backend.EINVALID, "the body must be a JSON array of arguments")
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	if b[0] != '[' || !json.Valid(b) {
+		return nil, notArray
+	}
+	var out [][]byte
+	depth, start, inString, escaped := 0, -1, false, false
+	for i := 1; i < len(b)-1; i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, bytes.TrimSpace(b[start:i]))
+			start = -1
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, bytes.TrimSpace(b[start:len(b)-1]))
+	}
+	return out, nil
 }
 
 func jsonKind(t reflect.Type) string {
@@ -292,6 +433,20 @@ func (s *apiServer) static(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, s.assets, name)
 }
 
+// httpTimeouts bound how long the API server waits for a client: for the
+// request line and headers, for the whole request (a streamed Ingest
+// extends it on every read; once a body is read, net/http lifts it, so
+// the event stream lives on), and between
+// requests on a kept-alive connection. No write timeout: a call such as a
+// sync pass may take long to answer.
+type httpTimeouts struct {
+	header, read, idle time.Duration
+}
+
+func defaultHTTPTimeouts() httpTimeouts {
+	return httpTimeouts{header: 5 * time.Second, read: 30 * time.Second, idle: 60 * time.Second}
+}
+
 // listenAPI serves a on addr until ctx ends. It returns the URL to open
 // (with the token) and a function that stops the server.
 func (a *App) listenAPI(ctx context.Context, addr string) (url, token string, stop func(), err error) {
@@ -308,7 +463,9 @@ func (a *App) listenAPI(ctx context.Context, addr string) (url, token string, st
 	api.done = done
 	srv := &http.Server{
 		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: a.httpTimeouts.header,
+		ReadTimeout:       a.httpTimeouts.read,
+		IdleTimeout:       a.httpTimeouts.idle,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	go func() {

@@ -255,3 +255,53 @@ func TestServe_EventsAndCLIForwarding(t *testing.T) {
 		t.Errorf("explain after skip and undo:\n%s", out)
 	}
 }
+
+// postRaw POSTs body as it is to /api/method.
+func (s *served) postRaw(tb testing.TB, method, body string) (int, app.ErrorDTO) {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"api/"+method, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e app.ErrorDTO
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	return resp.StatusCode, e
+}
+
+func TestServe_Arguments(t *testing.T) {
+	s := startServe(t)
+	long := strings.Repeat("x", 900<<10) // over the default limit, under UpdateDraft's
+	for _, tt := range []struct {
+		name, method, body string
+		status             int
+		message            string
+	}{
+		// The count is checked before any value is decoded: the wrong
+		// types here would be reported second.
+		{"TooMany", "Move", `[{"not":"an id"}, [1, 2], "three"]`, 400, "Move takes 1 argument, got 3"},
+		{"TooFew", "Skip", `[{"not":"an id"}]`, 400, "Skip takes 3 arguments, got 1"},
+		{"NoneWanted", "Stats", `["x"]`, 400, "Stats takes 0 arguments, got 1"},
+		{"NestedCommas", "Move", `[{"a":[1,2],"b":"x,y]"}]`, 400, "argument 1 must be a number"},
+		{"EscapedQuote", "Skip", `[1, "a \"quoted\", reason", "key", 4]`, 400, "Skip takes 3 arguments, got 4"},
+		{"NotAnArray", "Move", `{"id": 1}`, 400, "the body must be a JSON array of arguments"},
+		{"Truncated", "Move", `[1`, 400, "the body must be a JSON array of arguments"},
+		{"OverDefaultLimit", "Skip", `[1, "` + long + `", "key"]`, 413, "request too large (limit 64 KiB for Skip)"},
+		{"LongDraftFits", "UpdateDraft", `[999999, {"body": "` + long + `"}]`, 404, ""},
+		{"IngestArrayLimit", "Ingest", `["` + strings.Repeat(long, 2) + `"]`, 413, "request too large (limit 1 MiB for Ingest): send a big import as JSON lines with Content-Type application/x-ndjson"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			status, e := s.postRaw(t, tt.method, tt.body)
+			wantCode := "invalid"
+			if status == 404 {
+				wantCode = "not_found"
+			}
+			if status != tt.status || e.Code != wantCode || !strings.Contains(e.Message, tt.message) {
+				t.Errorf("%s %.60s… = %d %+v, want %d %q", tt.method, tt.body, status, e, tt.status, tt.message)
+			}
+		})
+	}
+}

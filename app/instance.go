@@ -143,12 +143,18 @@ func (r *remote) call(method string, args []any, out any) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequest(http.MethodPost, r.base+"api/"+method, bytes.NewReader(body))
+	return r.send(method, "application/json", bytes.NewReader(body), out)
+}
+
+// send POSTs body of type ctype to the instance's method and decodes its
+// answer into out.
+func (r *remote) send(method, ctype string, body io.Reader, out any) error {
+	req, err := http.NewRequest(http.MethodPost, r.base+"api/"+method, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.token)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", ctype)
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
@@ -211,10 +217,8 @@ func (r *remote) Backup(path string) (out BackupDTO, err error) {
 	return out, r.call("Backup", []any{abs}, &out)
 }
 
+// ingest streams the signals to the instance as JSON lines: neither side
+// holds the whole import.
 func (r *remote) ingest(in io.Reader) (out IngestDTO, err error) {
-	b, err := io.ReadAll(io.LimitReader(in, maxBody))
-	if err != nil {
-		return out, &backend.Error{Code: backend.EINVALID, Message: "reading signals failed", Err: err}
-	}
-	return out, r.call("Ingest", []any{string(b)}, &out)
+	return out, r.send("Ingest", ndjson, io.NopCloser(in), &out)
 }
