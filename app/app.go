@@ -291,7 +291,8 @@ func (a *App) Snooze(id uint64, when, via string) (MoveDTO, error) {
 	return toMoveDTO(m, a.clock.Now()), nil
 }
 
-// Restore brings a skipped or snoozed move back to pending.
+// Restore brings a skipped, snoozed or undone (rolled-back) move back to
+// pending, with its draft.
 func (a *App) Restore(id uint64, via string) (MoveDTO, error) {
 	who, err := actor(via)
 	if err != nil {
@@ -304,7 +305,7 @@ func (a *App) Restore(id uint64, via string) (MoveDTO, error) {
 	return toMoveDTO(m, a.clock.Now()), nil
 }
 
-// Undo brings back the most recent skipped or snoozed move.
+// Undo brings back the most recent skipped, snoozed or rolled-back move.
 func (a *App) Undo(via string) (MoveDTO, error) {
 	who, err := actor(via)
 	if err != nil {

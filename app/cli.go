@@ -70,7 +70,7 @@ Commands:
   explain ID [--json]                    why a move scores what it does, and its history
   skip ID [--reason R] [--json]          skip a move
   snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
-  restore ID [--json]                    bring a skipped or snoozed move back
+  restore ID [--json]                    bring a skipped, snoozed or undone move back
   execute ID [--dry-run] [--yes] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)

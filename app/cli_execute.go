@@ -237,6 +237,13 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 		return ExitOK
 	}
 	c.printStatus(st)
+	// Say where the move went: off the list after a rollback, back on it
+	// after a cancel.
+	if st.State == string(backend.ExecUndone) && st.RolledBackAt != nil {
+		fmt.Fprintf(c.env.Stdout, "Move %d is off today's list (undone). `caseyos restore %d` brings it back with its draft; `caseyos explain %d` shows its history.\n", id, id, id)
+	} else if st.State == string(backend.ExecUndone) {
+		fmt.Fprintf(c.env.Stdout, "Nothing was sent; move %d is back in today's list.\n", id)
+	}
 	return ExitOK
 }
 

@@ -73,7 +73,7 @@ var transitions = map[MoveStatus][]MoveStatus{
 	StatusFailed:    {StatusPending, StatusExecuting, StatusSkipped, StatusExpired},
 	StatusDone:      {StatusUndone},
 	StatusSkipped:   {StatusPending}, // undo a skip
-	StatusUndone:    nil,
+	StatusUndone:    {StatusPending}, // restore a rolled-back move, to do again
 	StatusExpired:   nil,
 }
 

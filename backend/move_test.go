@@ -25,6 +25,7 @@ func TestCanTransition(t *testing.T) {
 		{backend.StatusDone, backend.StatusUndone}:       true,
 		{backend.StatusExecuting, backend.StatusPending}: true, // cancelled in the undo window
 		{backend.StatusSkipped, backend.StatusPending}:   true,
+		{backend.StatusUndone, backend.StatusPending}:    true, // restored after a rollback
 	}
 	// Every pair is checked, so adding a status without deciding its
 	// transitions fails here.

@@ -888,30 +888,62 @@ func (q *Queue) Snooze(ctx context.Context, id uint64, until time.Time, actor Ac
 	})
 }
 
-// Restore returns a skipped or snoozed move to pending (the undo of skip and snooze).
+// Restore returns a skipped, snoozed or undone (rolled-back) move to
+// pending with its draft, re-scored now: the undo of skip, snooze and of
+// the move leaving the list when its execution was rolled back. It refuses
+// (ECONFLICT) a move whose reason has passed or whose subject has another
+// open move since.
 func (q *Queue) Restore(ctx context.Context, id uint64, actor Actor) (*Move, error) {
 	return q.change(ctx, "restore", id, func(tx Tx, m *Move, now time.Time) error {
-		if m.Status != StatusSkipped && m.Status != StatusSnoozed {
-			return Errorf(ECONFLICT, "move %d is %s; only skipped or snoozed moves can be restored", m.ID, m.Status)
+		if m.Status != StatusSkipped && m.Status != StatusSnoozed && m.Status != StatusUndone {
+			return Errorf(ECONFLICT, "move %d is %s; only skipped, snoozed or undone moves can be restored", m.ID, m.Status)
 		}
-		return transition(tx, m, StatusPending, actor, "restored", now)
+		return restoreTx(tx, m, actor, "restored", now)
 	})
+}
+
+// restoreTx brings m back to pending in tx, re-scored at now.
+func restoreTx(tx Tx, m *Move, actor Actor, detail string, now time.Time) error {
+	if !m.ExpiresAt.IsZero() && !m.ExpiresAt.After(now) {
+		return Errorf(ECONFLICT, "move %d cannot come back: its reason passed on %s", m.ID, m.ExpiresAt.UTC().Format("Mon Jan 2 15:04 MST"))
+	}
+	if m.Status != StatusSnoozed {
+		switch other, err := tx.OpenMove(m.Subject, m.Kind); {
+		case err == nil && other.ID != m.ID:
+			return Errorf(ECONFLICT, "move %d cannot come back: move %d is already open for the same %s; act on that one", m.ID, other.ID, m.Subject.Type)
+		case err != nil && ErrorCode(err) != ENOTFOUND:
+			return err
+		}
+	}
+	st, err := tx.Settings()
+	if err != nil {
+		return err
+	}
+	lookup := newTxRecords(tx)
+	if err := scoreMove(m, lookup, st, now); err != nil {
+		return err
+	}
+	if lookup.err != nil {
+		return lookup.err
+	}
+	return transition(tx, m, StatusPending, actor, detail, now)
 }
 
 // humanActors are the actors whose decisions Undo can take back.
 var humanActors = map[Actor]bool{ActorKey: true, ActorClick: true, ActorVoice: true, ActorCLI: true}
 
-// Undo takes back the most recent skip or snooze by a person whose move is
-// still skipped or snoozed: the move returns to pending. It reads the audit
-// log, so it undoes a skip made in another window or from the CLI too.
-// ENOTFOUND when there is nothing to undo.
+// Undo takes back the most recent skip, snooze or rollback by a person
+// whose move is still skipped, snoozed or undone: the move returns to
+// pending (a rolled-back move with its draft, to do again). It reads the
+// audit log, so it undoes a skip made in another window or from the CLI
+// too. ENOTFOUND when there is nothing to undo.
 func (q *Queue) Undo(ctx context.Context, actor Actor) (*Move, error) {
 	var m *Move
 	now := q.clock.Now()
 	err := q.store.Update(ctx, func(tx Tx) error {
 		var found *Move
 		err := walkAuditBack(tx, func(e *AuditEntry) bool {
-			if e.Action != AuditMoveTransition || !humanActors[e.Actor] || (e.To != StatusSkipped && e.To != StatusSnoozed) {
+			if e.Action != AuditMoveTransition || !humanActors[e.Actor] || (e.To != StatusSkipped && e.To != StatusSnoozed && e.To != StatusUndone) {
 				return true
 			}
 			cand, err := tx.FindMove(e.MoveID)
@@ -928,7 +960,7 @@ func (q *Queue) Undo(ctx context.Context, actor Actor) (*Move, error) {
 			return Errorf(ENOTFOUND, "nothing to undo")
 		}
 		m = found
-		return transition(tx, m, StatusPending, actor, "undo", now)
+		return restoreTx(tx, m, actor, "undo", now)
 	})
 	if err != nil {
 		return nil, WrapError("undo", err)
