@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -483,23 +482,6 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 		return out, &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("reading signals failed after line %d", n), Err: err}
 	}
 	return out, flush()
-}
-
-// Backup writes a consistent copy of the workspace to path while the app
-// keeps running. A failure never leaves a half-written backup under the
-// requested name.
-func (a *App) Backup(path string) (BackupDTO, error) {
-	if strings.TrimSpace(path) == "" {
-		return BackupDTO{}, backend.Errorf(backend.EINVALID, "backup needs a file name")
-	}
-	if err := a.store.BackupToFile(a.ctx, path); err != nil {
-		return BackupDTO{}, err
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return BackupDTO{}, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the backup %s cannot be read back", path), Err: err}
-	}
-	return BackupDTO{Path: path, Source: a.ws.Path, Bytes: fi.Size()}, nil
 }
 
 // ParseWhen turns what a person types for "until when" into a time:

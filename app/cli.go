@@ -286,13 +286,13 @@ type facade interface {
 	Snooze(id uint64, until, via string) (MoveDTO, error)
 	Restore(id uint64, via string) (MoveDTO, error)
 	Execute(id uint64, via string) (ExecutionDTO, error)
-	Backup(path string) (BackupDTO, error)
 	Workspace() (WorkspaceDTO, error)
 	Connections() ([]ConnectionDTO, error)
 	SyncNow(account string) ([]SyncStatusDTO, error)
 	SyncPass(account string) ([]SyncStatusDTO, error)
 	Disconnect(account string) (ConnectionDTO, error)
 	ingest(r io.Reader) (IngestDTO, error)
+	backup(path string) (BackupDTO, error)
 }
 
 // open opens the workspace the command runs on. When a running CaseyOS
@@ -642,7 +642,7 @@ func runBackup(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	b, err := a.Backup(pos[0])
+	b, err := a.backup(pos[0])
 	if err != nil {
 		return c.fail(err)
 	}

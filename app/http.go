@@ -130,6 +130,8 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/api/events":
 		s.events(w, r)
+	case r.URL.Path == "/api/backup":
+		s.backupStream(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		s.call(w, r, strings.TrimPrefix(r.URL.Path, "/api/"))
 	default:
@@ -142,7 +144,11 @@ func (s *apiServer) authorized(r *http.Request) bool {
 	if got == "" {
 		got = r.URL.Query().Get("token")
 	}
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
+	return got != "" && s.tokenIs(got)
+}
+
+func (s *apiServer) tokenIs(got string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 }
 
 // Request bodies are read whole only up to a per-method limit: a method's

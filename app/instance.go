@@ -160,21 +160,27 @@ func (r *remote) send(method, ctype string, body io.Reader, out any) error {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return remoteError(resp)
+	}
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e ErrorDTO
-		if json.Unmarshal(data, &e) != nil || e.Code == "" {
-			return backend.Errorf(backend.EINTERNAL, "the running CaseyOS answered %s", resp.Status)
-		}
-		return &backend.Error{Code: e.Code, Message: e.Message}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the running CaseyOS sent an unreadable %s answer", method), Err: err}
 	}
 	return nil
+}
+
+// remoteError is the error a failed answer carries ({code, message}).
+func remoteError(resp *http.Response) error {
+	var e ErrorDTO
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(data, &e) != nil || e.Code == "" {
+		return backend.Errorf(backend.EINTERNAL, "the running CaseyOS answered %s", resp.Status)
+	}
+	return &backend.Error{Code: e.Code, Message: e.Message}
 }
 
 // Today calls the instance's Today.
@@ -205,16 +211,6 @@ func (r *remote) Restore(id uint64, via string) (out MoveDTO, err error) {
 // Execute calls the instance's Execute.
 func (r *remote) Execute(id uint64, via string) (out ExecutionDTO, err error) {
 	return out, r.call("Execute", []any{id, via}, &out)
-}
-
-// Backup calls the instance's Backup; the path is made absolute here, since
-// the instance runs in another directory.
-func (r *remote) Backup(path string) (out BackupDTO, err error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return out, backend.Errorf(backend.EINVALID, "backup path %q is not usable", path)
-	}
-	return out, r.call("Backup", []any{abs}, &out)
 }
 
 // ingest streams the signals to the instance as JSON lines: neither side

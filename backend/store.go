@@ -20,9 +20,6 @@ type Store interface {
 	// Backup writes a consistent copy of the whole database to w while the
 	// store stays usable.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
-	// BackupToFile writes that copy to path atomically (a temporary file,
-	// synced, then renamed) and refuses to overwrite the live data file.
-	BackupToFile(ctx context.Context, path string) error
 	Close() error
 }
 

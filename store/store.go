@@ -229,36 +229,6 @@ func (db *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// BackupToFile writes a consistent copy of the data file to path (0600):
-// to path.tmp first, synced, then renamed, so path is never a partial copy.
-// It refuses to overwrite the live data file.
-func (db *DB) BackupToFile(ctx context.Context, path string) error {
-	const op = "store.BackupToFile"
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if sameFile(path, db.path) {
-		return &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("the backup cannot overwrite the live data file %s", db.path), Op: op}
-	}
-	if err := db.bolt.View(func(btx *bolt.Tx) error { return writeFileAtomic(path, btx.WriteTo) }); err != nil {
-		return &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("the backup %s could not be written", path), Op: op, Err: err}
-	}
-	return nil
-}
-
-// sameFile reports whether a and b name the same file, by path or, when both
-// exist, by identity (hard links, symlinks).
-func sameFile(a, b string) bool {
-	aa, err1 := filepath.Abs(a)
-	ab, err2 := filepath.Abs(b)
-	if err1 == nil && err2 == nil && aa == ab {
-		return true
-	}
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
 // writeFileAtomic writes path through path.tmp (0600), syncs it, renames it
 // into place and syncs the directory.
 func writeFileAtomic(path string, write func(io.Writer) (int64, error)) (err error) {

@@ -292,44 +292,6 @@ func TestDB_Backup(t *testing.T) {
 	})
 }
 
-func TestDB_BackupToFile(t *testing.T) {
-	t.Run("OK", func(t *testing.T) {
-		db := MustOpenStore(t)
-		update(t, db, func(tx backend.Tx) error { return tx.PutCursor("gmail:me", "h-77") })
-		path := filepath.Join(t.TempDir(), "backup.db")
-		if err := db.BackupToFile(context.Background(), path); err != nil {
-			t.Fatalf("BackupToFile() = %v", err)
-		}
-		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("backup file: %v, %v; want mode 0600", fi, err)
-		}
-		if _, err := os.Stat(path + ".tmp"); !os.IsNotExist(err) {
-			t.Errorf("temporary file left behind: %v", err)
-		}
-		copied := mustOpenPath(t, path, store.Options{})
-		view(t, copied, func(tx backend.Tx) error {
-			if c, err := tx.Cursor("gmail:me"); c != "h-77" || err != nil {
-				t.Errorf("Cursor in backup = %q, %v; want h-77", c, err)
-			}
-			return nil
-		})
-	})
-	t.Run("ErrLiveFile", func(t *testing.T) {
-		db := MustOpenStore(t)
-		err := db.BackupToFile(context.Background(), db.Path())
-		wantCode(t, "BackupToFile(live file)", err, backend.EINVALID)
-		dotted := filepath.Dir(db.Path()) + "/./" + filepath.Base(db.Path())
-		err = db.BackupToFile(context.Background(), dotted)
-		wantCode(t, "BackupToFile(live file, other spelling)", err, backend.EINVALID)
-		link := filepath.Join(t.TempDir(), "link.db")
-		if err := os.Symlink(db.Path(), link); err != nil {
-			t.Skip(err)
-		}
-		err = db.BackupToFile(context.Background(), link)
-		wantCode(t, "BackupToFile(symlink to the live file)", err, backend.EINVALID)
-	})
-}
-
 func TestOptions_Clock(t *testing.T) {
 	clock := backend.NewManualClock(at(9, 8))
 	db := mustOpenPath(t, filepath.Join(t.TempDir(), "c.db"), store.Options{Clock: clock})
