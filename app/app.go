@@ -226,7 +226,8 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 		return PreviewDTO{}, err
 	}
 	dto := toMoveDTO(m, a.clock.Now())
-	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto)}
+	contact, deal := a.records(m.ContactID, m.DealID)
+	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto, contact, deal)}
 	p.Summary = p.Effects[0]
 	if err := a.queue.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
 		p.NotAvailable = backend.ErrorMessage(err)
@@ -234,6 +235,23 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 		p.NeedsAccount = backend.ErrorMessage(err)
 	}
 	return p, nil
+}
+
+// records reads the stored contact and deal with these ids, for their
+// names; a missing or unreadable one is nil (the preview then shows its id).
+func (a *App) records(contactID, dealID string) (*backend.Contact, *backend.Deal) {
+	var c *backend.Contact
+	var d *backend.Deal
+	_ = a.store.View(a.ctx, func(tx backend.Tx) error {
+		if contactID != "" {
+			c, _ = tx.FindContact(contactID)
+		}
+		if dealID != "" {
+			d, _ = tx.FindDeal(dealID)
+		}
+		return nil
+	})
+	return c, d
 }
 
 // UpdateDraft replaces a move's draft with the founder's edit.

@@ -9,7 +9,9 @@ import (
 
 // effects lists, in words, every side effect executing the move would have,
 // from its draft: the preview the window shows and `caseyos explain` prints.
-func effects(m MoveDTO) []string {
+// contact and deal are the stored records the move refers to (nil when
+// unknown), for their names.
+func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal) []string {
 	d := m.Draft
 	switch backend.MoveKind(m.Kind) {
 	case backend.KindSendEmail:
@@ -26,8 +28,8 @@ func effects(m MoveDTO) []string {
 		if d.TaskDue != nil {
 			out = append(out, "Due "+d.TaskDue.Local().Format("Mon Jan 2 15:04"))
 		}
-		if m.ContactID != "" || m.DealID != "" {
-			out = append(out, "Associated with "+strings.Trim(strings.Join([]string{m.ContactID, m.DealID}, ", "), ", "))
+		if a := backend.AssociatedWith(m.ContactID, contact, m.DealID, deal); a != "" {
+			out = append(out, a)
 		}
 		return out
 	case backend.KindMergeContacts:

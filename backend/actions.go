@@ -254,17 +254,36 @@ func (TaskAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	if !t.Due.IsZero() {
 		p.Effects = append(p.Effects, "Due "+t.Due.UTC().Format("Mon Jan 2 15:04 UTC"))
 	}
-	if t.ContactID != "" || t.DealID != "" {
-		p.Effects = append(p.Effects, "Associated with "+strings.Trim(strings.Join([]string{label("contact", t.ContactID), label("deal", t.DealID)}, ", "), ", "))
+	if a := AssociatedWith(t.ContactID, in.Contact, t.DealID, in.Deal); a != "" {
+		p.Effects = append(p.Effects, a)
 	}
 	return p, nil
 }
 
-func label(what, id string) string {
-	if id == "" {
+// AssociatedWith says in words which contact and deal a task is attached
+// to: "Associated with Mark Ellis (contact) and Verdant — Classroom pilot
+// (deal)". A record that is unknown (nil, or another id) or has no name
+// reads as its id: "contact 1009". "" when there is neither.
+func AssociatedWith(contactID string, c *Contact, dealID string, d *Deal) string {
+	var parts []string
+	if contactID != "" {
+		if c != nil && c.ID == contactID && c.DisplayName() != c.ID {
+			parts = append(parts, c.DisplayName()+" (contact)")
+		} else {
+			parts = append(parts, "contact "+contactID)
+		}
+	}
+	if dealID != "" {
+		if d != nil && d.ID == dealID && d.Name != "" {
+			parts = append(parts, d.Name+" (deal)")
+		} else {
+			parts = append(parts, "deal "+dealID)
+		}
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	return what + " " + id
+	return "Associated with " + strings.Join(parts, " and ")
 }
 
 // Do creates the task with our key on it.
