@@ -325,6 +325,13 @@ func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), er
 	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets,
 		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr, Voice: c.env.Voice, Open: c.env.Open})
 	a.ctx = ctx
+	// The connected accounts carry out moves here as in the window (the
+	// same path: startSync loads them too); nothing syncs in the
+	// background until a command asks for it.
+	if _, err := a.loadAccounts(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	stopDemo := func() {}
 	if ws.Demo && c.env.DemoAccounts != nil {
 		// A demo whose fakes cannot start still shows its moves; sends

@@ -71,7 +71,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	a, ok := asExecute(c, f)
-	if !ok {
+	if !ok || !c.settle(f) {
 		return ExitError
 	}
 	p, err := a.PreviewExecution(id)
@@ -108,6 +108,14 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			fmt.Fprintf(c.env.Stdout, "Leaving in %.0f s — run `caseyos undo %d` (or press Ctrl-C here) to cancel.\n", st.UndoSeconds, id)
 		}
 		if local, ok := f.(*App); ok {
+			// This process holds the data file while it waits: it serves
+			// the loopback API as a window does, so that `caseyos undo ID`
+			// (or any command) from another terminal reaches it.
+			if stop, err := local.startInstance(ctx, local.ws.Dir); err != nil {
+				fmt.Fprintf(c.env.Stderr, "caseyos execute: other commands cannot reach this one while it waits (%s); Ctrl-C still cancels\n", backend.ErrorMessage(err))
+			} else {
+				defer stop()
+			}
 			// Nothing else would carry it out once this process exits.
 			if st, err = local.waitExecution(ctx, id); err != nil {
 				return c.fail(err)
@@ -125,21 +133,58 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	return ExitOK
 }
 
+// settle finishes, before a command acts through the accounts in this
+// process, what a process that stopped in the middle of a call left in
+// flight (a CLI killed while it sent): as the window does when it starts,
+// the remote side is asked whether it happened, and it is recorded or
+// done again. A running instance has done so itself.
+func (c *command) settle(f any) bool {
+	local, ok := f.(*App)
+	if !ok {
+		return true
+	}
+	if _, err := local.queue.Reconcile(local.ctx); err != nil {
+		c.fail(err)
+		return false
+	}
+	return true
+}
+
 // waitExecution carries move id's execution through its undo window in
 // this process (a CLI that holds the data file). Ctrl-C cancels it with
-// nothing sent.
+// nothing sent. Executions started meanwhile by other commands through
+// this process's API wait out their windows here too, since nothing else
+// would carry them out; ones held in the outbox stay there.
 func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO, error) {
+	var out *ExecutionStatusDTO
 	for {
 		e, err := a.queue.Execution(context.WithoutCancel(ctx), id)
 		if err != nil {
 			return ExecutionStatusDTO{}, err
 		}
-		if e.State != backend.ExecWaitingUndo {
-			return a.toStatus(e), nil
+		if out == nil && e.State != backend.ExecWaitingUndo {
+			st := a.toStatus(e)
+			out = &st
 		}
-		wait := min(max(e.UndoUntil.Sub(a.clock.Now()), 0), 200*time.Millisecond)
+		waiting, err := a.waitingExecutions(context.WithoutCancel(ctx))
+		if err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+		if out != nil && (len(waiting) == 0 || ctx.Err() != nil) {
+			return *out, nil // after Ctrl-C the others wait for the next run
+		}
+		var next time.Time // the first undo window to end
+		for _, w := range waiting {
+			if next.IsZero() || w.UndoUntil.Before(next) {
+				next = w.UndoUntil
+			}
+		}
+		wait := min(max(next.Sub(a.clock.Now()), 0), 200*time.Millisecond)
 		select {
 		case <-ctx.Done():
+			if out != nil {
+				return *out, nil
+			}
 			_, ex, err := a.queue.CancelExecution(context.WithoutCancel(ctx), id, backend.ActorCLI)
 			if err != nil {
 				return ExecutionStatusDTO{}, err
@@ -151,6 +196,17 @@ func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO,
 			return ExecutionStatusDTO{}, err
 		}
 	}
+}
+
+// waitingExecutions returns the executions in their undo window.
+func (a *App) waitingExecutions(ctx context.Context) ([]*backend.Execution, error) {
+	var out []*backend.Execution
+	err := a.store.View(ctx, func(tx backend.Tx) error {
+		var err error
+		out, err = tx.ExecutionsInState(backend.ExecWaitingUndo)
+		return err
+	})
+	return out, err
 }
 
 func (c *command) printPreview(p ExecutionPreviewDTO) {
@@ -225,7 +281,7 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	a, ok := asExecute(c, f)
-	if !ok {
+	if !ok || !c.settle(f) {
 		return ExitError
 	}
 	st, err := a.UndoExecution(id, "cli")
@@ -291,6 +347,9 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
+	if !c.settle(a) {
+		return ExitError
+	}
 	get := a.Outbox
 	if *retry {
 		get = a.RetryOutbox

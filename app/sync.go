@@ -159,7 +159,10 @@ func (a *App) addAccount(c Connector) error {
 }
 
 // loadAccounts adds every connected account of the workspace to the
-// syncer; it returns how many are connected.
+// syncer, and makes its client carry out the moves it can (useAccount),
+// without starting anything: the window's startup and every command the
+// CLI runs in its own process use the accounts this way. It returns how
+// many are connected.
 func (a *App) loadAccounts(ctx context.Context) (int, error) {
 	n := 0
 	for _, c := range a.connectors {
