@@ -114,7 +114,7 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 			}
 			return creds.Marshal(), nil
 		},
-		Webhook: func(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
+		Webhook: func(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
 			return hubspot.WebhookHandler(secret, now, sink)
 		},
 	}

@@ -61,6 +61,7 @@ type App struct {
 	demoEndpoints map[string]string
 	voice         voiceService // voice.go
 	httpTimeouts  httpTimeouts // the API server's (http.go)
+	hookSecret    secretCache  // the webhook secret, as last read (webhook.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc

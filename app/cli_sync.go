@@ -83,13 +83,20 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 		if err != nil {
 			return c.fail(err)
 		}
-		if len(secret) < 16 {
-			return c.fail(backend.Errorf(backend.EINVALID, "a webhook secret has at least 16 characters"))
+		if err := checkWebhookSecret(secret); err != nil {
+			return c.fail(err)
+		}
+		if r := c.webhookInstance(); r != nil {
+			if _, err := r.ConnectWebhook(secret); err != nil {
+				return c.fail(err)
+			}
+			fmt.Fprintln(c.env.Stdout, "Stored the webhook secret in the keychain; the running CaseyOS checks webhooks with it from now on.")
+			return ExitOK
 		}
 		if err := c.env.Secrets.Set(WebhookSecretAccount, secret); err != nil {
 			return c.fail(err)
 		}
-		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set.\n")
+		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set; a running one uses the new secret within %s.\n", shortDuration(webhookSecretTTL))
 		return ExitOK
 	}
 	conns, ok := c.connectorsFor(pos[0])
@@ -175,10 +182,17 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		if c.env.Secrets == nil {
 			return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain"))
 		}
+		if r := c.webhookInstance(); r != nil {
+			if _, err := r.DisconnectWebhook(); err != nil {
+				return c.fail(err)
+			}
+			fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the running CaseyOS refuses every webhook from now on.")
+			return ExitOK
+		}
 		if err := c.env.Secrets.Delete(WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
 			return c.fail(err)
 		}
-		fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the receiver stays off from the next start.")
+		fmt.Fprintf(c.env.Stdout, "Removed the webhook secret; a running receiver refuses every webhook within %s.\n", shortDuration(webhookSecretTTL))
 		return ExitOK
 	}
 	if pos[0] == TranscriptionAccount {

@@ -326,6 +326,12 @@ func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
 	}
 }
 
+// WebhookDTO is the webhook receiver's state; the secret never comes back.
+type WebhookDTO struct {
+	Addr      string `json:"addr"` // where it listens ("" = off: CASEYOS_WEBHOOK_ADDR is not set)
+	HasSecret bool   `json:"has_secret"`
+}
+
 // BackupDTO reports a backup.
 type BackupDTO struct {
 	Path   string `json:"path"`

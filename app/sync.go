@@ -33,8 +33,9 @@ type Connector struct {
 	// store; nil when the connector has none.
 	Authorize func(ctx context.Context, out io.Writer) (string, error)
 	// Webhook returns the handler for the vendor's signed webhooks, nil
-	// when it has none.
-	Webhook func(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler
+	// when it has none. secret gives the current secret for each request
+	// (an error when there is none).
+	Webhook func(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler
 }
 
 // The Connections view lists these even before main.go provides their

@@ -14,17 +14,20 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
 )
 
-// The webhook receiver: its own loopback listener, off unless a webhook
-// address is configured and a webhook secret is in the keychain. It takes
-// the vendors' signed webhooks (POST /hooks/<account>, verified by the
-// connector: HubSpot's v3 signature) and generic form posts (POST
-// /hooks/form with the secret in X-CaseyOS-Secret), and ingests what they
-// carry at once. Outside senders reach it through a tunnel of the
+// The webhook receiver: its own loopback listener, started when a webhook
+// address is configured and there is a keychain. It takes the vendors'
+// signed webhooks (POST /hooks/<account>, verified by the connector:
+// HubSpot's v3 signature) and generic form posts (POST /hooks/form with
+// the secret in X-CaseyOS-Secret), and ingests what they carry at once.
+// The secret is read for each request (webhookSecret), so a rotation or a
+// disconnect counts without a restart; with no secret every request is
+// refused (503). Outside senders reach it through a tunnel of the
 // founder's choosing; anything arriving from a non-loopback address is
 // refused.
 
@@ -38,17 +41,121 @@ const FormSecretHeader = "X-CaseyOS-Secret"
 // maxFormBody bounds one form post.
 const maxFormBody = 64 << 10
 
+// webhookSecretTTL is how long the receiver trusts the secret it read. A
+// keychain read may cost a D-Bus round trip (or a prompt-free but slow
+// call on other systems), too much for every request of a burst, so the
+// secret is cached; the App's own changes (ConnectWebhook,
+// DisconnectWebhook — what `caseyos connect|disconnect webhook` call
+// when CaseyOS runs) drop it at once, and a change made by another
+// process, which the keychain does not announce, counts within this.
+const webhookSecretTTL = 5 * time.Second
+
+// secretCache is the last read of the webhook secret.
+type secretCache struct {
+	mu     sync.Mutex
+	secret string
+	err    error
+	at     time.Time // when it was read; zero: never, or dropped
+}
+
+// webhookSecret returns the webhook secret, read from the keychain at most
+// once per webhookSecretTTL. A missing secret is a not_found error.
+func (a *App) webhookSecret() (string, error) {
+	if a.secrets == nil {
+		return "", backend.Errorf(backend.ENOTFOUND, "no keychain holds a webhook secret")
+	}
+	c := &a.hookSecret
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := a.clock.Now()
+	if age := now.Sub(c.at); !c.at.IsZero() && age >= 0 && age < webhookSecretTTL {
+		return c.secret, c.err
+	}
+	c.secret, c.err = a.secrets.Get(WebhookSecretAccount)
+	if c.err == nil && c.secret == "" {
+		c.err = backend.Errorf(backend.ENOTFOUND, "the webhook secret is empty")
+	}
+	c.at = now
+	return c.secret, c.err
+}
+
+// forgetWebhookSecret makes the next request read the keychain.
+func (a *App) forgetWebhookSecret() {
+	a.hookSecret.mu.Lock()
+	a.hookSecret.at = time.Time{}
+	a.hookSecret.mu.Unlock()
+}
+
+// checkWebhookSecret says what a usable webhook secret is.
+func checkWebhookSecret(secret string) error {
+	if len(secret) < 16 {
+		return backend.Errorf(backend.EINVALID, "a webhook secret has at least 16 characters")
+	}
+	return nil
+}
+
+// ConnectWebhook stores the webhook secret in the keychain (it never comes
+// back) and the receiver uses it from the next request: the old one is
+// refused at once.
+func (a *App) ConnectWebhook(secret string) (WebhookDTO, error) {
+	if a.secrets == nil {
+		return WebhookDTO{}, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in")
+	}
+	if err := checkWebhookSecret(secret); err != nil {
+		return WebhookDTO{}, err
+	}
+	defer a.forgetWebhookSecret()
+	if err := a.secrets.Set(WebhookSecretAccount, secret); err != nil {
+		return WebhookDTO{}, err
+	}
+	return WebhookDTO{Addr: a.webhookAddr, HasSecret: true}, nil
+}
+
+// DisconnectWebhook removes the webhook secret: from the next request the
+// receiver refuses every webhook.
+func (a *App) DisconnectWebhook() (WebhookDTO, error) {
+	if a.secrets == nil {
+		return WebhookDTO{}, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain")
+	}
+	defer a.forgetWebhookSecret()
+	if err := a.secrets.Delete(WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+		return WebhookDTO{}, err
+	}
+	return WebhookDTO{Addr: a.webhookAddr}, nil
+}
+
+// ConnectWebhook calls the instance's ConnectWebhook.
+func (r *remote) ConnectWebhook(secret string) (out WebhookDTO, err error) {
+	return out, r.call("ConnectWebhook", []any{secret}, &out)
+}
+
+// DisconnectWebhook calls the instance's DisconnectWebhook.
+func (r *remote) DisconnectWebhook() (out WebhookDTO, err error) {
+	return out, r.call("DisconnectWebhook", nil, &out)
+}
+
+// webhookInstance is the running CaseyOS of the data directory, whichever
+// workspace it shows (the webhook secret is not a workspace's), or nil.
+func (c *command) webhookInstance() *remote {
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return nil
+	}
+	for _, demo := range []bool{false, true} {
+		if r := findInstance(dir, ChooseWorkspace(dir, demo, false)); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
 // startWebhooks starts the receiver under the App's context when it is
 // configured. Failing to start it is reported as an event, never fatal.
 func (a *App) startWebhooks() {
 	if a.webhookAddr == "" || a.secrets == nil {
 		return
 	}
-	secret, err := a.secrets.Get(WebhookSecretAccount)
-	if err != nil {
-		return // no secret: the receiver stays off
-	}
-	stop, _, err := a.listenWebhooks(a.ctx, a.webhookAddr, secret)
+	stop, _, err := a.listenWebhooks(a.ctx, a.webhookAddr)
 	if err != nil {
 		a.events.Publish("server:error", ErrorDTO{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
 		return
@@ -63,7 +170,7 @@ func (a *App) startWebhooks() {
 
 // listenWebhooks serves the receiver on addr, which must be a loopback
 // address, and returns how to stop it and the address it listens on.
-func (a *App) listenWebhooks(ctx context.Context, addr, secret string) (stop func(), bound string, err error) {
+func (a *App) listenWebhooks(ctx context.Context, addr string) (stop func(), bound string, err error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, "", backend.Errorf(backend.EINVALID, "webhook address %q is not host:port", addr)
@@ -76,7 +183,7 @@ func (a *App) listenWebhooks(ctx context.Context, addr, secret string) (stop fun
 		return nil, "", &backend.Error{Code: backend.EUNAVAILABLE, Message: fmt.Sprintf("the webhook receiver cannot listen on %s", addr), Err: err}
 	}
 	srv := &http.Server{
-		Handler: a.webhookHandler(secret), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		Handler: a.webhookHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	go func() { _ = srv.Serve(ln) }()
@@ -88,7 +195,7 @@ func (a *App) listenWebhooks(ctx context.Context, addr, secret string) (stop fun
 }
 
 // webhookHandler routes the receiver's requests.
-func (a *App) webhookHandler(secret string) http.Handler {
+func (a *App) webhookHandler() http.Handler {
 	mux := http.NewServeMux()
 	sink := func(ctx context.Context, sigs []*backend.Signal) error {
 		_, err := a.queue.Ingest(ctx, sigs)
@@ -96,10 +203,10 @@ func (a *App) webhookHandler(secret string) http.Handler {
 	}
 	for _, c := range a.connectors {
 		if c.Webhook != nil {
-			mux.Handle("/hooks/"+c.Account, c.Webhook(secret, a.clock.Now, sink))
+			mux.Handle("/hooks/"+c.Account, c.Webhook(a.webhookSecret, a.clock.Now, sink))
 		}
 	}
-	mux.HandleFunc("/hooks/form", func(w http.ResponseWriter, r *http.Request) { a.formPost(w, r, secret) })
+	mux.HandleFunc("/hooks/form", a.formPost)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !fromLoopback(r) {
 			http.Error(w, "the webhook receiver answers loopback only", http.StatusForbidden)
@@ -122,10 +229,19 @@ func fromLoopback(r *http.Request) bool {
 // is JSON (an object of strings) or urlencoded; "email" is required,
 // "form" names the form, "id" (optional) identifies the submission — else
 // its content does, so a replayed post is recognized and refused.
-func (a *App) formPost(w http.ResponseWriter, r *http.Request, secret string) {
+func (a *App) formPost(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, backend.Errorf(backend.EINVALID, "form submissions are POSTed"))
+		return
+	}
+	secret, err := a.webhookSecret()
+	if err != nil {
+		msg := "webhooks are off: no webhook secret is configured (caseyos connect webhook --secret-stdin)"
+		if backend.ErrorCode(err) != backend.ENOTFOUND {
+			msg = "webhooks are off: " + backend.ErrorMessage(err)
+		}
+		writeError(w, &backend.Error{Code: backend.EUNAVAILABLE, Message: msg, Err: err})
 		return
 	}
 	got := r.Header.Get(FormSecretHeader)

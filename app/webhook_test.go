@@ -25,9 +25,9 @@ func newWebhookApp(tb testing.TB) *App {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	return New(Options{Store: st, Clock: backend.SystemClock{}, Connectors: []Connector{{
+	return New(Options{Store: st, Clock: backend.SystemClock{}, Secrets: &memKeychain{m: map[string]string{WebhookSecretAccount: testWebhookSecret}}, Connectors: []Connector{{
 		Account: "hubspot", Label: "HubSpot",
-		Webhook: func(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
+		Webhook: func(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
 			return hubspot.WebhookHandler(secret, now, sink)
 		},
 	}}})
@@ -44,7 +44,7 @@ func (a *App) signalCount(tb testing.TB) int {
 
 func TestWebhooks_Form(t *testing.T) {
 	a := newWebhookApp(t)
-	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0", testWebhookSecret)
+	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestWebhooks_Form(t *testing.T) {
 
 func TestWebhooks_HubSpot(t *testing.T) {
 	a := newWebhookApp(t)
-	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0", testWebhookSecret)
+	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,10 +150,10 @@ func TestWebhooks_HubSpot(t *testing.T) {
 
 func TestWebhooks_LoopbackOnly(t *testing.T) {
 	a := newWebhookApp(t)
-	if _, _, err := a.listenWebhooks(context.Background(), "0.0.0.0:0", testWebhookSecret); backend.ErrorCode(err) != backend.EINVALID {
+	if _, _, err := a.listenWebhooks(context.Background(), "0.0.0.0:0"); backend.ErrorCode(err) != backend.EINVALID {
 		t.Errorf("listen on 0.0.0.0 = %v, want invalid", err)
 	}
-	h := a.webhookHandler(testWebhookSecret)
+	h := a.webhookHandler()
 	req := httptest.NewRequest(http.MethodPost, "/hooks/form", strings.NewReader(`{"email":"a@b.example"}`))
 	req.RemoteAddr = "203.0.113.9:40000"
 	req.Header.Set("Content-Type", "application/json")
@@ -165,8 +165,9 @@ func TestWebhooks_LoopbackOnly(t *testing.T) {
 	}
 }
 
-func TestWebhooks_OffWithoutSecret(t *testing.T) {
+func TestWebhooks_OffWithoutKeychain(t *testing.T) {
 	a := newWebhookApp(t)
+	a.secrets = nil
 	a.webhookAddr = "127.0.0.1:0"
 	a.startWebhooks() // no keychain: stays off, no goroutine
 	a.cancel()
@@ -174,3 +175,62 @@ func TestWebhooks_OffWithoutSecret(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// countingKeychain counts keychain reads.
+type countingKeychain struct {
+	memKeychain
+	gets int
+}
+
+func (k *countingKeychain) Get(a string) (string, error) {
+	k.mu.Lock()
+	k.gets++
+	k.mu.Unlock()
+	return k.memKeychain.Get(a)
+}
+
+func TestWebhooks_SecretCache(t *testing.T) {
+	a := newWebhookApp(t)
+	clock := backend.NewManualClock(time.Now())
+	k := &countingKeychain{memKeychain: memKeychain{m: map[string]string{WebhookSecretAccount: testWebhookSecret}}}
+	a.clock, a.secrets = clock, k
+	read := func(times int) (string, error) {
+		var s string
+		var err error
+		for i := 0; i < times; i++ {
+			s, err = a.webhookSecret()
+		}
+		return s, err
+	}
+	if s, err := read(100); s != testWebhookSecret || err != nil || k.gets != 1 {
+		t.Errorf("100 requests: %q %v after %d keychain reads, want the secret after 1", s, err, k.gets)
+	}
+	// Another process rotates it: seen once the cache expires.
+	k.Set(WebhookSecretAccount, "rotated-elsewhere-0123456789")
+	clock.Advance(webhookSecretTTL - time.Millisecond)
+	if s, _ := read(1); s != testWebhookSecret {
+		t.Errorf("within the TTL: %q, want the cached secret", s)
+	}
+	clock.Advance(time.Millisecond)
+	if s, _ := read(10); s != "rotated-elsewhere-0123456789" || k.gets != 2 {
+		t.Errorf("after the TTL: %q after %d reads, want the rotated secret after 2", s, k.gets)
+	}
+	// The App's own change counts at once.
+	if _, err := a.ConnectWebhook("short"); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("ConnectWebhook(short) = %v, want invalid", err)
+	}
+	if _, err := a.ConnectWebhook("rotated-here-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := read(10); s != "rotated-here-0123456789" || k.gets != 3 {
+		t.Errorf("after ConnectWebhook: %q after %d reads, want the new secret after 3", s, k.gets)
+	}
+	if _, err := a.DisconnectWebhook(); err != nil {
+		t.Fatal(err)
+	}
+	// A missing secret is cached too: a flood of refused requests does not
+	// hammer the keychain.
+	if _, err := read(100); backend.ErrorCode(err) != backend.ENOTFOUND || k.gets != 4 {
+		t.Errorf("after DisconnectWebhook: %v after %d reads, want not_found after 4", err, k.gets)
+	}
+}

@@ -101,8 +101,10 @@ func ParseWebhook(body []byte) ([]*backend.Signal, error) {
 // POSTed (405), unsigned or wrongly signed or stale (401), a replay of a
 // signature seen within the window (409), and a body that is not an event
 // batch (400); accepted events go to sink at once (204; 503 when sink
-// reports unavailable, 500 otherwise, and HubSpot retries).
-func WebhookHandler(secret string, now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
+// reports unavailable, 500 otherwise, and HubSpot retries). secret gives
+// the app secret for each request, so a rotated or removed secret counts
+// at once; when it has none (or fails), every webhook is refused with 503.
+func WebhookHandler(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
@@ -112,6 +114,15 @@ func WebhookHandler(secret string, now func() time.Time, sink func(context.Conte
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
+			return
+		}
+		key, err := secret()
+		if err != nil || key == "" {
+			msg := "webhooks are off: no webhook secret is configured"
+			if err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+				msg = "webhooks are off: " + backend.ErrorMessage(err)
+			}
+			http.Error(w, msg, http.StatusServiceUnavailable)
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20+1))
@@ -130,7 +141,7 @@ func WebhookHandler(secret string, now func() time.Time, sink func(context.Conte
 		uri := scheme + "://" + r.Host + r.URL.RequestURI()
 		sig := r.Header.Get("X-HubSpot-Signature-v3")
 		t := now()
-		if err := VerifySignatureV3(secret, r.Method, uri, body, r.Header.Get("X-HubSpot-Request-Timestamp"), sig, t); err != nil {
+		if err := VerifySignatureV3(key, r.Method, uri, body, r.Header.Get("X-HubSpot-Request-Timestamp"), sig, t); err != nil {
 			http.Error(w, backend.ErrorMessage(err), http.StatusUnauthorized)
 			return
 		}

@@ -80,7 +80,8 @@ func TestWebhookHandler(t *testing.T) {
 	fake := hubspottest.New(hubspottest.Options{Clock: clock})
 	var mu sync.Mutex
 	var got []*backend.Signal
-	h := WebhookHandler(fake.ClientSecret(), clock.Now, func(_ context.Context, s []*backend.Signal) error {
+	secret, secretErr := fake.ClientSecret(), error(nil)
+	h := WebhookHandler(func() (string, error) { mu.Lock(); defer mu.Unlock(); return secret, secretErr }, clock.Now, func(_ context.Context, s []*backend.Signal) error {
 		mu.Lock()
 		got = append(got, s...)
 		mu.Unlock()
@@ -144,6 +145,31 @@ func TestWebhookHandler(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, target, nil)
 		if st := send(req); st != http.StatusMethodNotAllowed {
 			t.Fatalf("status = %d, want 405", st)
+		}
+	})
+	t.Run("Rotated", func(t *testing.T) {
+		// The secret is read per request: the old one fails at once.
+		mu.Lock()
+		secret = "rotated-secret-0123456789"
+		mu.Unlock()
+		old, _ := hubspottest.SignedWebhookRequest(ctx, fake.ClientSecret(), target, []byte(`[{"eventId":8,"occurredAt":1,"subscriptionType":"contact.creation","objectId":2}]`), clock.Now())
+		if st := send(old); st != http.StatusUnauthorized {
+			t.Errorf("old secret = %d, want 401", st)
+		}
+		req, _ := hubspottest.SignedWebhookRequest(ctx, "rotated-secret-0123456789", target, []byte(`[{"eventId":9,"occurredAt":1,"subscriptionType":"contact.creation","objectId":3}]`), clock.Now())
+		if st := send(req); st != http.StatusNoContent {
+			t.Errorf("new secret = %d, want 204", st)
+		}
+	})
+	t.Run("ErrNoSecret", func(t *testing.T) {
+		for _, e := range []error{backend.Errorf(backend.ENOTFOUND, "none"), backend.Errorf(backend.EUNAVAILABLE, "the keychain is locked")} {
+			mu.Lock()
+			secret, secretErr = "", e
+			mu.Unlock()
+			req, _ := hubspottest.SignedWebhookRequest(ctx, "rotated-secret-0123456789", target, []byte(`[{"eventId":10,"occurredAt":1,"subscriptionType":"contact.creation","objectId":4}]`), clock.Now())
+			if st := send(req); st != http.StatusServiceUnavailable {
+				t.Errorf("without a secret (%v) = %d, want 503", e, st)
+			}
 		}
 	})
 }
