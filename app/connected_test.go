@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -41,13 +42,32 @@ type connectedWorkspace struct {
 	mail  *gmailtest.Server
 	cal   *gcaltest.Server
 	hs    *hubspottest.Server
+	// google is the fake Google's address (token endpoint, Gmail under
+	// /gmail/, Calendar under /calendar/); credFile its OAuth client.
+	google, credFile string
 }
 
+// newConnectedWorkspace starts the fakes and connects HubSpot and Google
+// to them through the CLI, with the mock keychain.
 func newConnectedWorkspace(t *testing.T) *connectedWorkspace {
+	t.Helper()
+	w := startFakes(t, keychain.NewMock())
+	if code, out, errb := w.run(t, fakeToken+"\n", "connect", "hubspot", "--token-stdin"); code != 0 {
+		t.Fatalf("connect hubspot: %d %q %q", code, out, errb)
+	}
+	if code, out, errb := w.run(t, "", "connect", "google", "--credentials", w.credFile); code != 0 {
+		t.Fatalf("connect google: %d %q %q", code, out, errb)
+	}
+	return w
+}
+
+// startFakes starts the fake Google and HubSpot, seeded with the demo
+// week, and the connectors to them over k.
+func startFakes(t *testing.T, k backend.Secrets) *connectedWorkspace {
 	t.Helper()
 	now := time.Now()
 	auth := googletest.New(googletest.Options{})
-	w := &connectedWorkspace{dir: t.TempDir(), k: keychain.NewMock()}
+	w := &connectedWorkspace{dir: t.TempDir(), k: k}
 	w.mail = gmailtest.New(gmailtest.Options{TokenValid: auth.Valid})
 	w.cal = gcaltest.New(gcaltest.Options{TokenValid: auth.Valid})
 	w.mail.DemoSeed(now)
@@ -71,17 +91,12 @@ func newConnectedWorkspace(t *testing.T) *connectedWorkspace {
 	w.hs.Seed(hubspottest.DemoSeed(now))
 	w.conns = append([]app.Connector{hubspotConnector(w.hs.URL(), w.k)}, googleConnectors(srv.URL, w.k)...)
 
-	credFile := filepath.Join(t.TempDir(), "client_secret.json")
+	w.google = srv.URL
+	w.credFile = filepath.Join(t.TempDir(), "client_secret.json")
 	creds, _ := json.Marshal(map[string]any{"installed": map[string]any{"client_id": auth.ClientID(), "client_secret": auth.ClientSecret(),
 		"auth_uri": srv.URL + "/auth", "token_uri": srv.URL + "/token"}})
-	if err := os.WriteFile(credFile, creds, 0o600); err != nil {
+	if err := os.WriteFile(w.credFile, creds, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	if code, out, errb := w.run(t, fakeToken+"\n", "connect", "hubspot", "--token-stdin"); code != 0 {
-		t.Fatalf("connect hubspot: %d %q %q", code, out, errb)
-	}
-	if code, out, errb := w.run(t, "", "connect", "google", "--credentials", credFile); code != 0 {
-		t.Fatalf("connect google: %d %q %q", code, out, errb)
 	}
 	return w
 }
@@ -140,9 +155,17 @@ func (w *connectedWorkspace) setUndoWindow(tb testing.TB, d time.Duration) {
 	}
 }
 
+// cliRun runs one caseyos command line: in this process, or the binary.
+type cliRun func(stdin string, args ...string) (int, string, string)
+
 func (w *connectedWorkspace) today(tb testing.TB) app.TodayDTO {
 	tb.Helper()
-	code, out, errb := w.run(tb, "", "today", "--json", "--limit", "100")
+	return todayOf(tb, func(stdin string, args ...string) (int, string, string) { return w.run(tb, stdin, args...) })
+}
+
+func todayOf(tb testing.TB, run cliRun) app.TodayDTO {
+	tb.Helper()
+	code, out, errb := run("", "today", "--json", "--limit", "100")
 	var today app.TodayDTO
 	if err := json.Unmarshal([]byte(out), &today); code != 0 || err != nil {
 		tb.Fatalf("today --json: %d %v %q", code, err, errb)
@@ -188,10 +211,18 @@ func liveTasks(hs *hubspottest.Server) map[string]hubspottest.Record {
 // account uses the connected account, as the window does.
 func TestCLI_ConnectedWorkspace(t *testing.T) {
 	w := newConnectedWorkspace(t)
-	if code, out, errb := w.run(t, "", "sync", "--once"); code != 0 {
+	connectedScenario(t, w, func(stdin string, args ...string) (int, string, string) { return w.run(t, stdin, args...) })
+}
+
+// connectedScenario syncs a connected workspace, executes a reply, a
+// HubSpot task (and undoes it) and a send that waits in the outbox, and
+// checks each on the fakes.
+func connectedScenario(t *testing.T, w *connectedWorkspace, run cliRun) {
+	t.Helper()
+	if code, out, errb := run("", "sync", "--once"); code != 0 {
 		t.Fatalf("sync --once: %d %q %q", code, out, errb)
 	}
-	today := w.today(t)
+	today := todayOf(t, run)
 	if today.Workspace.Demo {
 		t.Fatal("today runs on the demo after connecting")
 	}
@@ -200,11 +231,11 @@ func TestCLI_ConnectedWorkspace(t *testing.T) {
 	// A reply through Gmail: it waits out the undo window, then leaves
 	// through the connected account.
 	dana := moveLike(t, today, "send_email", "Dana Whitfield")
-	code, out, errb := w.run(t, "", "execute", itoa(dana.ID), "--dry-run")
+	code, out, errb := run("", "execute", itoa(dana.ID), "--dry-run")
 	if code != 0 || !strings.Contains(out, "via gmail") {
 		t.Errorf("execute --dry-run: %d %q %q; want the preview via gmail", code, out, errb)
 	}
-	code, out, errb = w.run(t, "", "execute", itoa(dana.ID), "--yes")
+	code, out, errb = run("", "execute", itoa(dana.ID), "--yes")
 	if code != 0 || !strings.Contains(out, "Leaving in 2 s") || !strings.Contains(out, "Done (") {
 		t.Fatalf("execute --yes (email): %d %q %q; want it sent after the undo window", code, out, errb)
 	}
@@ -215,7 +246,7 @@ func TestCLI_ConnectedWorkspace(t *testing.T) {
 	// A HubSpot task, created and rolled back.
 	before := liveTasks(w.hs)
 	task := moveLike(t, today, "create_task", "Northwind Analytics demo")
-	code, out, errb = w.run(t, "", "execute", itoa(task.ID), "--yes", "--json")
+	code, out, errb = run("", "execute", itoa(task.ID), "--yes", "--json")
 	var st app.ExecutionStatusDTO
 	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil || st.State != "committed" {
 		t.Fatalf("execute --yes (task): %d %v %q %q; want committed", code, err, out, errb)
@@ -229,7 +260,7 @@ func TestCLI_ConnectedWorkspace(t *testing.T) {
 	if created == "" {
 		t.Fatalf("no task was created in the fake HubSpot (execution %+v)", st)
 	}
-	code, out, errb = w.run(t, "", "undo", itoa(task.ID), "--json")
+	code, out, errb = run("", "undo", itoa(task.ID), "--json")
 	st = app.ExecutionStatusDTO{}
 	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil || st.State != "undone" {
 		t.Fatalf("undo (task): %d %v %q %q; want undone", code, err, out, errb)
@@ -242,24 +273,24 @@ func TestCLI_ConnectedWorkspace(t *testing.T) {
 	// `outbox --retry` sends it through the account once Gmail is back.
 	maya := moveLike(t, today, "send_email", "Maya Chen")
 	w.mail.Inject(gmailtest.Fault{Method: "users.messages.send", Status: 503, Reason: "backendError"})
-	code, out, errb = w.run(t, "", "execute", itoa(maya.ID), "--yes")
+	code, out, errb = run("", "execute", itoa(maya.ID), "--yes")
 	if code != 0 || !strings.Contains(out, "Queued in the outbox") {
 		t.Fatalf("execute --yes with Gmail down: %d %q %q; want it queued", code, out, errb)
 	}
-	if code, out, _ = w.run(t, "", "outbox"); code != 0 || !strings.Contains(out, "#"+itoa(maya.ID)) {
+	if code, out, _ = run("", "outbox"); code != 0 || !strings.Contains(out, "#"+itoa(maya.ID)) {
 		t.Errorf("outbox: %d %q; want move %d listed", code, out, maya.ID)
 	}
 	if len(sentTo(w.mail, "maya")) != 0 {
 		t.Fatal("the nudge left while Gmail was down")
 	}
-	code, out, errb = w.run(t, "", "outbox", "--retry")
+	code, out, errb = run("", "outbox", "--retry")
 	if code != 0 || !strings.Contains(out, "The outbox is empty") {
 		t.Errorf("outbox --retry: %d %q %q; want it sent and the outbox empty", code, out, errb)
 	}
 	if sent := sentTo(w.mail, "maya"); len(sent) != 1 {
 		t.Errorf("the fake Gmail received %d nudges to Maya after the retry, want 1", len(sent))
 	}
-	code, out, _ = w.run(t, "", "explain", itoa(maya.ID), "--json")
+	code, out, _ = run("", "explain", itoa(maya.ID), "--json")
 	var ex app.ExplainDTO
 	if err := json.Unmarshal([]byte(out), &ex); code != 0 || err != nil || ex.Move.Status != "done" {
 		t.Errorf("move %d after the retry: %d %v status %q, want done", maya.ID, code, err, ex.Move.Status)
@@ -378,5 +409,83 @@ func TestCLI_SettlesInterruptedSend(t *testing.T) {
 	}
 	if _, out, _ := w.run(t, "", "audit"); !strings.Contains(out, "found on the remote side") {
 		t.Errorf("the audit log does not say the send was found:\n%s", out)
+	}
+}
+
+// TestE2E_RealKeychainConnectedWorkspace runs the connected scenario
+// through the built binary, as a person would after `caseyos connect`:
+// its own connectors (main.go) pointed at the fakes by the base-URL
+// variables, the grant and token in the real OS keychain, the consent page
+// followed by $BROWSER. Then `undo` from a second process takes back what
+// a waiting `execute` holds. It runs when CASEYOS_REAL_KEYCHAIN=1 (make
+// test-keychain) and then must not skip.
+func TestE2E_RealKeychainConnectedWorkspace(t *testing.T) {
+	if os.Getenv("CASEYOS_REAL_KEYCHAIN") != "1" {
+		t.Skip("set CASEYOS_REAL_KEYCHAIN=1 (make test-keychain) to use the real keychain")
+	}
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Fatal("the consent page is followed with curl, which is not installed")
+	}
+	w := startFakes(t, nil)
+	t.Setenv("CASEYOS_HUBSPOT_BASE_URL", w.hs.URL())
+	t.Setenv("CASEYOS_GMAIL_BASE_URL", w.google+"/")
+	t.Setenv("CASEYOS_GCAL_BASE_URL", w.google+"/calendar/v3/")
+	t.Setenv("CASEYOS_GOOGLE_TOKEN_URL", w.google+"/token")
+	t.Setenv("BROWSER", curl+" -s -L -o /dev/null")
+	t.Cleanup(func() {
+		for _, acct := range []string{"hubspot", "gmail", "gcal"} {
+			exec.Command("secret-tool", "clear", "service", keychain.Service, "username", acct).Run()
+		}
+	})
+	bin := buildBinary(t)
+	run := func(stdin string, args ...string) (int, string, string) {
+		r := runBin(t, bin, w.dir, stdin, args...)
+		return r.code, r.stdout, r.stderr
+	}
+	if code, out, errb := run(fakeToken+"\n", "connect", "hubspot", "--token-stdin"); code != 0 {
+		t.Fatalf("connect hubspot: %d %q %q", code, out, errb)
+	}
+	if code, out, errb := run("", "connect", "google", "--credentials", w.credFile); code != 0 || !strings.Contains(out, "Connected Gmail and Google Calendar") {
+		t.Fatalf("connect google: %d %q %q", code, out, errb)
+	}
+	connectedScenario(t, w, run)
+
+	// A second process undoes what a waiting execute holds.
+	sam := moveLike(t, todayOf(t, run), "send_email", "Sam Patel")
+	w.setUndoWindow(t, time.Minute)
+	execute := exec.Command(bin, "--data-dir", w.dir, "execute", itoa(sam.ID), "--yes")
+	execute.Env = append(os.Environ(), "CASEYOS_DATA_DIR=")
+	var out bytes.Buffer
+	execute.Stdout, execute.Stderr = &out, &out
+	if err := execute.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer execute.Process.Kill()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(w.dir, "instance.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execute --yes never became reachable for undo: %q", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code, stdout, errb := run("", "undo", itoa(sam.ID)); code != 0 || !strings.Contains(stdout, "Undone") {
+		t.Errorf("undo from a second process: %d %q %q", code, stdout, errb)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- execute.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil || !strings.Contains(out.String(), "Undone") {
+			t.Errorf("execute after the undo: %v %q", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("execute kept waiting after the undo")
+	}
+	if sent := sentTo(w.mail, "sam"); len(sent) != 0 {
+		t.Errorf("the fake Gmail received %d messages to Sam after the undo, want none", len(sent))
 	}
 }

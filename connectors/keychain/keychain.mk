@@ -3,14 +3,16 @@
 # Included by the top-level Makefile; usable on its own too:
 #   make -f connectors/keychain/keychain.mk test-keychain
 #
-#   keychain-deps   dbus, gnome-keyring and secret-tool (apt; only what is missing)
+#   keychain-deps   dbus, gnome-keyring, secret-tool and curl, which follows the
+#                   fake Google consent page (apt; only what is missing)
 #   test-keychain   the keychain connector, Google's consent flow landing its
-#                   token, and the app (connect → sync → disconnect through
+#                   token, and the app (connect → sync → disconnect, and
+#                   connect → sync → execute → undo → outbox, through
 #                   the built binary) against the real
 #                   Secret Service; CASEYOS_REAL_KEYCHAIN=1 makes those tests
 #                   run instead of skipping
 
-KEYCHAIN_APT := dbus dbus-x11 gnome-keyring libsecret-tools
+KEYCHAIN_APT := dbus dbus-x11 gnome-keyring libsecret-tools curl
 
 .PHONY: keychain-deps test-keychain
 
