@@ -169,6 +169,9 @@ type Preview struct {
 	Hold Verdict
 	// Refused is the guardrail refusal executing now would meet, if any.
 	Refused error
+	// Holes is the template text still in what it would send: executing
+	// is refused unless ExecuteOptions.AllowTemplate says it is meant.
+	Holes []TemplateHole
 }
 
 // planned is a preview with what execute needs to record it.
@@ -252,6 +255,7 @@ func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
 	if plan.Outgoing {
 		p.UndoWindow = in.Settings.UndoWindow
 	}
+	p.Holes = plan.TemplateHoles()
 	return p, nil
 }
 
@@ -333,6 +337,11 @@ type ExecuteOptions struct {
 	PreviewHash string
 	// Why says what decided it, for the audit log (e.g. the rule).
 	Why string
+	// AllowTemplate sends a draft that still holds template text (an
+	// empty bullet, a [placeholder], a TODO): the person saw the holes
+	// and means it. The audit log records the override. Without it such
+	// a draft is refused (EINVALID, cause ErrTemplateHoles).
+	AllowTemplate bool
 }
 
 // Execute carries out a move now, unchecked against a preview; see ExecuteWith.
@@ -381,6 +390,9 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		if draftPrint(m) != p.draft {
 			return Errorf(ECONFLICT, "move %d changed while it was being prepared; try again", m.ID)
 		}
+		if len(p.Holes) > 0 && !o.AllowTemplate {
+			return holesError(p.Holes) // nothing is recorded
+		}
 		v, perr, err := q.policy(tx, p.Plan, now)
 		if err != nil {
 			return err
@@ -427,8 +439,16 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		if o.Why != "" {
 			who += " (" + o.Why + ")"
 		}
+		kept := ""
+		if len(p.Holes) > 0 {
+			names := make([]string, len(p.Holes))
+			for i, h := range p.Holes {
+				names[i] = h.String()
+			}
+			kept = "; template text kept on purpose: " + strings.Join(names, ", ")
+		}
 		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecPlanned, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
-			Detail: fmt.Sprintf("%s by %s: %s; plan %s; %s", exec.IdempotencyKey, who, strings.Join(plan.Effects, "; "), p.Hash[:12], stateNote(exec))}); err != nil {
+			Detail: fmt.Sprintf("%s by %s: %s; plan %s; %s%s", exec.IdempotencyKey, who, strings.Join(plan.Effects, "; "), p.Hash[:12], stateNote(exec), kept)}); err != nil {
 			return err
 		}
 		return transition(tx, m, StatusExecuting, o.Actor, "execution "+exec.IdempotencyKey, now)
