@@ -267,7 +267,7 @@ func (r *recommender) followUpForm() []Proposal {
 				Draft: Draft{
 					To:      []string{c.Email},
 					Subject: "Welcome — a few things worth reading first",
-					Body:    fmt.Sprintf("Hi %s,\n\nThanks for signing up. Here is what people find most useful in their first week:\n\n- \n%s", r.firstName(), r.signature()),
+					Body:    fmt.Sprintf("Hi %s,\n\nThanks for signing up. If you tell me a little about what you are building, I will point you to what people find most useful in their first week.%s", r.firstName(), r.signature()),
 				},
 			}}
 		}
@@ -469,7 +469,9 @@ func (r *recommender) followUpMeeting() []Proposal {
 		ExpiresAt: m.End.Add(7 * 24 * time.Hour),
 		Draft: Draft{
 			To: to, Subject: "Thanks — next steps after " + m.Title,
-			Body: fmt.Sprintf("Hi %s,\n\nThanks for the time. Recap and next steps:\n\n- \n%s", r.firstName(), r.signature()),
+			// No notes from the meeting reach us, so the draft promises
+			// no recap it cannot fill: it asks for the next step instead.
+			Body: fmt.Sprintf("Hi %s,\n\nThanks for the time today. What would be the most useful next step on your side? I am happy to send over anything that helps.%s", r.firstName(), r.signature()),
 		},
 	}}
 }

@@ -219,6 +219,10 @@ func TestRecommend(t *testing.T) {
 				t.Fatalf("Recommend(%s) gave %d proposals, want 1", sig.Type, len(got))
 			}
 			p := got[0]
+			// What a recommender drafts is sendable as it stands.
+			if h := backend.DraftHoles(&backend.Move{Kind: p.Kind, Title: p.Title, Draft: p.Draft}); len(h) > 0 {
+				t.Errorf("Recommend(%s) drafted template holes: %v\n%s\n%s", sig.Type, h, p.Draft.Subject, p.Draft.Body)
+			}
 			if p.Kind != tt.kind || p.Domain != tt.domain || p.Subject.Key() != tt.subject {
 				t.Errorf("Recommend(%s) = kind %s domain %s subject %s, want %s %s %s", sig.Type, p.Kind, p.Domain, p.Subject.Key(), tt.kind, tt.domain, tt.subject)
 			}

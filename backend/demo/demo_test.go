@@ -226,6 +226,9 @@ func TestDemo_Ingest(t *testing.T) {
 		if strings.TrimSpace(m.Title) == "" || m.TopReason() == "" {
 			t.Errorf("move %d (%s) has an empty title or top reason", m.ID, m.Kind)
 		}
+		if h := backend.DraftHoles(m); len(h) > 0 {
+			t.Errorf("move %d (%s) drafts template holes: %v", m.ID, m.Title, h)
+		}
 	}
 
 	// Every move ever created, not just the pending ones.
