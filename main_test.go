@@ -72,15 +72,15 @@ func TestDemoFeed(t *testing.T) {
 	}
 }
 
-// TestDemoMovesExecute executes one move of every kind the demo offers
-// against the demo's own fakes, as `caseyos execute ID --yes` does: each
-// is carried out, except the X reply, which says plainly that there is no
-// X connector yet instead of pointing to a command that does not exist.
-func TestDemoMovesExecute(t *testing.T) {
+// demoCLI loads the demo workspace with its fakes for executing, with no
+// undo window (the CLI would otherwise wait it out on a clock that does
+// not move), and returns how to run a command in it and Today's moves.
+func demoCLI(t *testing.T) (run func(args ...string) (int, string, string), today app.TodayDTO, path string) {
+	t.Helper()
 	dir := t.TempDir()
 	// A Wednesday at 16:00 UTC: inside every demo recipient's send window.
 	clock := backend.NewManualClock(time.Date(2026, 3, 11, 16, 0, 0, 0, time.UTC))
-	run := func(args ...string) (int, string, string) {
+	run = func(args ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
 		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
@@ -95,28 +95,39 @@ func TestDemoMovesExecute(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}
-	var today app.TodayDTO
 	if err := json.Unmarshal([]byte(out), &today); err != nil {
 		t.Fatal(err)
 	}
-	// No undo window: the CLI would otherwise wait it out on a clock
-	// that does not move.
-	db, err := store.Open(today.Workspace.Path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(context.Background(), func(tx backend.Tx) error {
+	updateDemo(t, today.Workspace.Path, func(tx backend.Tx) error {
 		s, err := tx.Settings()
 		if err != nil {
 			return err
 		}
 		s.UndoWindow = 0
 		return tx.PutSettings(s)
-	}); err != nil {
+	})
+	return run, today, today.Workspace.Path
+}
+
+// updateDemo changes the demo's data file directly (no process holds it).
+func updateDemo(t *testing.T, path string, fn func(tx backend.Tx) error) {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	defer db.Close()
+	if err := db.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
 
+// TestDemoMovesExecute executes one move of every kind the demo offers
+// against the demo's own fakes, as `caseyos execute ID --yes` does: each
+// is carried out, except the X reply, which says plainly that there is no
+// X connector yet instead of pointing to a command that does not exist.
+func TestDemoMovesExecute(t *testing.T) {
+	run, today, _ := demoCLI(t)
 	first := map[string]app.MoveDTO{}
 	for _, m := range today.Moves {
 		if _, ok := first[m.Kind]; !ok {
@@ -139,5 +150,42 @@ func TestDemoMovesExecute(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Done") {
 			t.Errorf("execute %s (%q) = %d\n%s%s", kind, m.Title, code, out, errb)
 		}
+	}
+}
+
+// TestDemoExecuteTemplateHoles: `caseyos execute` lists a draft's template
+// text in the preview and refuses it, naming the line and the flag that
+// sends it anyway; with --allow-template it goes out against the fake.
+func TestDemoExecuteTemplateHoles(t *testing.T) {
+	run, today, path := demoCLI(t)
+	var id uint64
+	for _, m := range today.Moves {
+		if m.Kind == "send_email" && strings.HasPrefix(m.Title, "Follow up after") {
+			id = m.ID
+		}
+	}
+	if id == 0 {
+		t.Fatal("the demo has no meeting follow-up")
+	}
+	updateDemo(t, path, func(tx backend.Tx) error {
+		m, err := tx.FindMove(id)
+		if err != nil {
+			return err
+		}
+		m.Draft.Body = "Hi [First Name],\n\nThanks for the time. Recap and next steps:\n\n- \n"
+		return tx.UpdateMove(m)
+	})
+	sid := strconv.FormatUint(id, 10)
+	code, out, errb := run("execute", sid, "--yes")
+	if code != app.ExitError || !strings.Contains(out, "Template text left: line 5: an empty bullet '- '") ||
+		!strings.Contains(errb, "line 1: a placeholder '[First Name]'; line 5: an empty bullet '- '") || !strings.Contains(errb, "--allow-template") {
+		t.Fatalf("execute with template holes = %d\n%s%s\nwant a refusal naming both lines and --allow-template", code, out, errb)
+	}
+	if code, out, errb := run("execute", sid, "--yes", "--allow-template"); code != 0 || !strings.Contains(out, "Done") {
+		t.Fatalf("execute --allow-template = %d\n%s%s", code, out, errb)
+	}
+	_, out, _ = run("audit")
+	if !strings.Contains(out, "template text kept on purpose: line 1: a placeholder '[First Name]'") {
+		t.Errorf("audit does not record the override:\n%s", out)
 	}
 }

@@ -71,7 +71,7 @@ Commands:
   skip ID [--reason R] [--json]          skip a move
   snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
   restore ID [--json]                    bring a skipped, snoozed or undone move back
-  execute ID [--dry-run] [--yes] [--json]   preview a move, ask, then carry it out (waits out the undo window)
+  execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
   outbox [--retry] [--json]              executions waiting for their account or the recipient's send window

@@ -21,6 +21,7 @@ import (
 type executeFacade interface {
 	PreviewExecution(id uint64) (ExecutionPreviewDTO, error)
 	ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error)
+	ExecuteMoveWith(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error)
 	ExecutionStatus(id uint64) (ExecutionStatusDTO, error)
 	CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
 	UndoExecution(id uint64, via string) (ExecutionStatusDTO, error)
@@ -65,6 +66,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	dryRun := fs.Bool("dry-run", false, "print what would be sent or created, and stop")
 	yes := fs.Bool("yes", false, "do not ask before executing")
+	allowTemplate := fs.Bool("allow-template", false, "send a draft that still holds template text (an empty bullet, a [placeholder], a TODO) as it is; the audit log records it")
 	f, id, done, code := c.openForMove(ctx, args)
 	if done == nil {
 		return code
@@ -91,6 +93,14 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	if p.Refused != nil {
 		return c.fail(backend.Errorf(backend.ECONFLICT, "%s", p.Refused.Message))
 	}
+	if len(p.Holes) > 0 && !*allowTemplate {
+		names := make([]string, len(p.Holes))
+		for i, h := range p.Holes {
+			names[i] = h.Message
+		}
+		return c.fail(&backend.Error{Code: backend.EINVALID, Err: backend.ErrTemplateHoles, Message: fmt.Sprintf(
+			"the draft still holds template text (%s): edit it in the window, or run `caseyos execute %d --allow-template` to send it as it is", strings.Join(names, "; "), id)})
+	}
 	if !*yes {
 		fmt.Fprint(c.env.Stdout, "Execute this? [y/N] ")
 		line, _ := bufio.NewReader(c.env.Stdin).ReadString('\n')
@@ -99,7 +109,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	st, err := a.ExecuteMove(id, p.Hash, "cli")
+	st, err := a.ExecuteMoveWith(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
 	if err != nil {
 		return c.fail(err)
 	}
@@ -231,6 +241,9 @@ func (c *command) printPreview(p ExecutionPreviewDTO) {
 	}
 	if m := p.Plan.Meeting; m != nil {
 		fmt.Fprintf(out, "  Attendees: %s (working hours judged in %s)\n", strings.Join(m.Attendees, ", "), m.TimeZone)
+	}
+	for _, h := range p.Holes {
+		fmt.Fprintf(out, "  Template text left: %s\n", h.Message)
 	}
 	fmt.Fprintf(out, "  Undo: %s\n", p.Undo)
 	if p.UndoWindowSeconds > 0 {
@@ -498,6 +511,11 @@ func (r *remote) PreviewExecution(id uint64) (out ExecutionPreviewDTO, err error
 // ExecuteMove calls the instance's ExecuteMove.
 func (r *remote) ExecuteMove(id uint64, hash, via string) (out ExecutionStatusDTO, err error) {
 	return out, r.call("ExecuteMove", []any{id, hash, via}, &out)
+}
+
+// ExecuteMoveWith calls the instance's ExecuteMoveWith.
+func (r *remote) ExecuteMoveWith(id uint64, req ExecuteRequestDTO) (out ExecutionStatusDTO, err error) {
+	return out, r.call("ExecuteMoveWith", []any{id, req}, &out)
 }
 
 // ExecutionStatus calls the instance's ExecutionStatus.

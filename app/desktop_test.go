@@ -688,3 +688,24 @@ func TestDesktop_UndoTitle(t *testing.T) {
 		}
 	}
 }
+
+func TestDesktop_TrayExecuteLabel(t *testing.T) {
+	tests := []struct {
+		name string
+		m    MoveDTO
+		want string
+		ok   bool
+	}{
+		{"OK", MoveDTO{Title: "Reply to Dana"}, "Execute “Reply to Dana”", true},
+		{"TemplateHoles", MoveDTO{Title: "Follow up", TemplateHoles: []string{"line 5: an empty bullet '- '"}}, "Edit the draft first — line 5: an empty bullet '- '", false},
+		{"NotAvailable", MoveDTO{Title: "Engage", NotAvailable: "Replying on X is not available yet"}, "Not available yet: Replying on X is not available yet", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := trayExecuteLabel(&tt.m)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("trayExecuteLabel() = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}

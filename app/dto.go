@@ -80,9 +80,13 @@ type MoveDTO struct {
 	// NotAvailable, in Today's moves, says why no connector of this build
 	// can carry out a move of this kind (an X reply): the UI offers no
 	// Execute for it.
-	NotAvailable string    `json:"not_available,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	NotAvailable string `json:"not_available,omitempty"`
+	// TemplateHoles names the template text its draft still holds ("line
+	// 3: an empty bullet '- '"): executing refuses it until edited or
+	// explicitly allowed.
+	TemplateHoles []string  `json:"template_holes,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // TodayDTO is Today's Moves.
@@ -200,8 +204,17 @@ func toMoveDTO(m *backend.Move, now time.Time) MoveDTO {
 			InReplyTo: m.Draft.InReplyTo, TaskTitle: m.Draft.TaskTitle, TaskDue: timePtr(m.Draft.TaskDue),
 			DealStage: m.Draft.DealStage, PostID: m.Draft.PostID, MergeIDs: m.Draft.MergeIDs, Fields: m.Draft.Fields,
 		},
-		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
+		TemplateHoles: holeMessages(backend.DraftHoles(m)),
+		CreatedAt:     m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 	}
+}
+
+func holeMessages(holes []backend.TemplateHole) []string {
+	var out []string
+	for _, h := range holes {
+		out = append(out, h.String())
+	}
+	return out
 }
 
 func toAuditDTO(e *backend.AuditEntry) AuditDTO {

@@ -28,18 +28,48 @@ func toRefusal(err error) *RefusalDTO {
 // send or create, the hash to pass back to ExecuteMove, and what the
 // guardrails would do with it now.
 type ExecutionPreviewDTO struct {
-	MoveID            uint64        `json:"move_id"`
-	Kind              string        `json:"kind"`
-	Action            string        `json:"action"`  // send_email, create_draft, create_task, update_deal, schedule_meeting, merge_contacts, reply_social, note
-	Account           string        `json:"account"` // gmail, gcal, hubspot, x, local
-	Hash              string        `json:"hash"`
-	Effects           []string      `json:"effects"`
-	Undo              string        `json:"undo"`                // what undo and rollback can do
-	UndoWindowSeconds float64       `json:"undo_window_seconds"` // how long it will wait before leaving
-	QueuedUntil       *time.Time    `json:"queued_until,omitempty"`
-	QueuedReason      string        `json:"queued_reason,omitempty"`
-	Refused           *RefusalDTO   `json:"refused,omitempty"`
-	Plan              *backend.Plan `json:"plan"` // the exact payload: email, task, deal, meeting (with slots), merge, social or note
+	MoveID            uint64      `json:"move_id"`
+	Kind              string      `json:"kind"`
+	Action            string      `json:"action"`  // send_email, create_draft, create_task, update_deal, schedule_meeting, merge_contacts, reply_social, note
+	Account           string      `json:"account"` // gmail, gcal, hubspot, x, local
+	Hash              string      `json:"hash"`
+	Effects           []string    `json:"effects"`
+	Undo              string      `json:"undo"`                // what undo and rollback can do
+	UndoWindowSeconds float64     `json:"undo_window_seconds"` // how long it will wait before leaving
+	QueuedUntil       *time.Time  `json:"queued_until,omitempty"`
+	QueuedReason      string      `json:"queued_reason,omitempty"`
+	Refused           *RefusalDTO `json:"refused,omitempty"`
+	// Holes is the template text still in what it would send (an empty
+	// bullet, a [placeholder], a TODO): ExecuteMove refuses it, and only
+	// ExecuteMoveWith with allow_template sends it as it stands.
+	Holes []TemplateHoleDTO `json:"holes,omitempty"`
+	Plan  *backend.Plan     `json:"plan"` // the exact payload: email, task, deal, meeting (with slots), merge, social or note
+}
+
+// TemplateHoleDTO is one piece of unfilled template text in a draft.
+type TemplateHoleDTO struct {
+	Field   string `json:"field"` // subject, body, title or text
+	Line    int    `json:"line"`  // 1-based, within field
+	Kind    string `json:"kind"`  // empty_bullet, placeholder, marker
+	Text    string `json:"text"`
+	Message string `json:"message"` // "line 3: an empty bullet '- '"
+}
+
+func toHoleDTOs(holes []backend.TemplateHole) []TemplateHoleDTO {
+	var out []TemplateHoleDTO
+	for _, h := range holes {
+		out = append(out, TemplateHoleDTO{Field: h.Field, Line: h.Line, Kind: h.Kind, Text: h.Text, Message: h.String()})
+	}
+	return out
+}
+
+// ExecuteRequestDTO qualifies ExecuteMoveWith.
+type ExecuteRequestDTO struct {
+	PreviewHash string `json:"preview_hash"` // the Hash of the preview shown ("" skips the check)
+	Via         string `json:"via"`          // key, click, voice, cli
+	// AllowTemplate sends a draft that still holds template text, which
+	// the person saw in the preview; the audit log records it.
+	AllowTemplate bool `json:"allow_template"`
 }
 
 // ExecutionStatusDTO is where an execution is.
@@ -101,6 +131,7 @@ func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
 	out := ExecutionPreviewDTO{
 		MoveID: id, Kind: string(p.Plan.Kind), Action: p.Plan.Action, Account: p.Plan.Account, Hash: p.Hash,
 		Effects: p.Plan.Effects, Undo: p.Plan.Undo, UndoWindowSeconds: p.UndoWindow.Seconds(), Refused: toRefusal(p.Refused), Plan: p.Plan,
+		Holes: toHoleDTOs(p.Holes),
 	}
 	if p.Hold.Queue {
 		out.QueuedUntil, out.QueuedReason = optUTC(p.Hold.NotBefore), p.Hold.Why
@@ -112,12 +143,20 @@ func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
 // the preview shown ("" skips the check, for scripts). Sends come back
 // waiting_undo with the deadline; the execution:undo_window event says
 // the same to every window.
+// A draft that still holds template text is refused (invalid, naming the
+// line); ExecuteMoveWith can send it anyway.
 func (a *App) ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error) {
-	who, err := actor(via)
+	return a.ExecuteMoveWith(id, ExecuteRequestDTO{PreviewHash: previewHash, Via: via})
+}
+
+// ExecuteMoveWith is ExecuteMove with options: AllowTemplate sends a draft
+// whose template holes the person saw and kept (recorded in the audit).
+func (a *App) ExecuteMoveWith(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error) {
+	who, err := actor(r.Via)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
-	_, exec, err := a.queue.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(previewHash)})
+	_, exec, err := a.queue.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(r.PreviewHash), AllowTemplate: r.AllowTemplate})
 	if exec != nil {
 		return a.toStatus(exec), err
 	}

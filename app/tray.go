@@ -286,9 +286,27 @@ func (t *tray) refresh() {
 		return
 	}
 	t.mNext.SetTitle(title)
-	t.mExecute.SetTitle("Execute “" + shorten(next.Title, 24) + "”")
-	t.mExecute.Enable()
+	label, ok := trayExecuteLabel(next)
+	t.mExecute.SetTitle(label)
+	if ok {
+		t.mExecute.Enable()
+	} else {
+		t.mExecute.Disable()
+	}
 	t.mSkip.Enable()
+}
+
+// trayExecuteLabel is the Execute item for m, and whether it may be
+// clicked: the tray has no edit step, so a draft that still holds template
+// text, or a move nothing can carry out, says why instead.
+func trayExecuteLabel(m *MoveDTO) (string, bool) {
+	switch {
+	case m.NotAvailable != "":
+		return "Not available yet: " + shorten(m.NotAvailable, 40), false
+	case len(m.TemplateHoles) > 0:
+		return "Edit the draft first — " + shorten(m.TemplateHoles[0], 36), false
+	}
+	return "Execute “" + shorten(m.Title, 24) + "”", true
 }
 
 // undoTitle is the tray's title while a send waits: "Sending in 7s — Undo".

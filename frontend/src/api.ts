@@ -71,6 +71,8 @@ export interface MoveDTO {
   draft: DraftDTO;
   /** Why nothing in this build can carry out a move of this kind (an X reply): no Execute is offered. */
   not_available?: string;
+  /** template text its draft still holds ("line 5: an empty bullet '- '"): executing refuses it */
+  template_holes?: string[];
   created_at: string;
   updated_at: string;
 }
@@ -272,7 +274,27 @@ export interface ExecutionPreviewDTO {
   queued_until?: string;
   queued_reason?: string;
   refused?: { guardrail: string; message: string };
+  /** template text still in the draft: ExecuteMove refuses it; ExecuteMoveWith can send it anyway */
+  holes?: TemplateHoleDTO[];
   plan: Record<string, unknown>;
+}
+
+export interface TemplateHoleDTO {
+  /** subject, body, title or text */
+  field: string;
+  line: number;
+  /** empty_bullet, placeholder, marker */
+  kind: string;
+  text: string;
+  /** "line 5: an empty bullet '- '" */
+  message: string;
+}
+
+export interface ExecuteRequestDTO {
+  preview_hash: string;
+  via: Via;
+  /** send a draft whose template holes the person saw and kept (recorded in the audit log) */
+  allow_template: boolean;
 }
 
 export interface KillSwitchDTO {
@@ -706,6 +728,8 @@ export interface Api {
   PreviewExecution(id: number): Promise<ExecutionPreviewDTO>;
   /** ExecuteMove runs what the preview with hash showed ("" = unchecked). */
   ExecuteMove(id: number, hash: string, via: Via): Promise<ExecutionStatusDTO>;
+  /** ExecuteMoveWith is ExecuteMove with options: allow_template sends a draft with template holes as it is. */
+  ExecuteMoveWith(id: number, req: ExecuteRequestDTO): Promise<ExecutionStatusDTO>;
   /** CancelExecution takes back a move's execution while it waits in its undo window. */
   CancelExecution(id: number, via: Via): Promise<ExecutionStatusDTO>;
   /** Rollback runs the compensating action of a committed execution, or says why none exists. */
@@ -762,6 +786,7 @@ export function createApi(t: Transport): Api {
     SyncNow: async (account) => (await c<SyncStatusEvent[] | null>('SyncNow', account)) ?? [],
     PreviewExecution: (id) => c('PreviewExecution', id),
     ExecuteMove: (id, hash, via) => c('ExecuteMove', id, hash, via),
+    ExecuteMoveWith: (id, req) => c('ExecuteMoveWith', id, req),
     CancelExecution: (id, via) => c('CancelExecution', id, via),
     Rollback: (id, via) => c('Rollback', id, via),
     KillSwitch: (state, reason, via) => c('KillSwitch', state, reason, via),

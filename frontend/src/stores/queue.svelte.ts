@@ -11,7 +11,7 @@ export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
 export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
-  Partial<Pick<Api, 'Outbox' | 'RetryOutbox'>>;
+  Partial<Pick<Api, 'Outbox' | 'RetryOutbox' | 'ExecuteMoveWith'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
 export interface UndoWindow {
@@ -285,9 +285,10 @@ export class QueueStore {
    * it back) and leaves when the window passes; an action the account
    * cannot take now is queued; a guardrail's refusal comes back as an error
    * that says which one and why. hash is the preview's, when the detail
-   * showed one: what executes is what was previewed.
+   * showed one: what executes is what was previewed. allowTemplate sends a
+   * draft whose template holes the person saw and chose to keep.
    */
-  async execute(via: Via, id?: number, hash = ''): Promise<boolean> {
+  async execute(via: Via, id?: number, hash = '', allowTemplate = false): Promise<boolean> {
     const m = this.target(id);
     if (!m) return false;
     if (m.not_available) {
@@ -298,7 +299,9 @@ export class QueueStore {
     this.hide(m);
     const movedTo = this.focusId;
     try {
-      const ex = await this.api.ExecuteMove(m.id, hash, via);
+      const ex = allowTemplate
+        ? await this.executeAllowingTemplate(m.id, hash, via)
+        : await this.api.ExecuteMove(m.id, hash, via);
       switch (ex?.state) {
         case 'failed':
           throw { code: 'unavailable', message: ex.error || s.state.error };
@@ -323,6 +326,11 @@ export class QueueStore {
       this.refresh();
       return false;
     }
+  }
+
+  private executeAllowingTemplate(id: number, hash: string, via: Via): Promise<ExecutionStatusDTO> {
+    if (!this.api.ExecuteMoveWith) return Promise.reject({ code: 'internal', message: s.state.error });
+    return this.api.ExecuteMoveWith(id, { preview_hash: hash, via, allow_template: true });
   }
 
   private openWindow(ex: Pick<ExecutionStatusDTO, 'move_id' | 'execution_id' | 'undo_deadline' | 'undo_seconds'>, title: string): void {

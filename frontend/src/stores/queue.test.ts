@@ -49,8 +49,16 @@ function fakeApi(initial: MoveDTO[]) {
       pending = [...pending, m].sort((a, b) => b.aps - a.aps);
       return m;
     }),
+    ExecuteMoveWith: vi.fn(async (id: number, req: { preview_hash: string; via: string; allow_template: boolean }) => {
+      const m = pending.find((x) => x.id === id)!;
+      if (m.template_holes?.length && !req.allow_template) throw { code: 'invalid', message: `The draft still holds template text (${m.template_holes.join('; ')})` };
+      pending = pending.filter((x) => x.id !== id);
+      return status(id, 'committed');
+    }),
     ExecuteMove: vi.fn(async (id: number, _hash: string, _via: string): Promise<ExecutionStatusDTO> => {
       if (api.refuse) throw { code: 'conflict', message: api.refuse };
+      const held = pending.find((x) => x.id === id)?.template_holes;
+      if (held?.length) throw { code: 'invalid', message: `The draft still holds template text (${held.join('; ')})` };
       const m = pending.find((x) => x.id === id)!;
       pending = pending.filter((x) => x.id !== id);
       if (api.window) {
@@ -264,6 +272,20 @@ describe('QueueStore', () => {
     await q.load();
     q.onUndoWindow({ execution_id: 7, move_id: 3, deadline: new Date(Date.now() + 5000).toISOString(), seconds: 10, summary: 'Reply to Maya' });
     expect(q.windows).toMatchObject([{ moveId: 3, executionId: 7, seconds: 10, title: 'Move 3' }]);
+  });
+
+  it('a draft with template text is refused naming the line, and sent only when kept on purpose', async () => {
+    const list = moves();
+    list[0] = { ...list[0], template_holes: ["line 5: an empty bullet '- '"] };
+    const { api } = fakeApi(list);
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    expect(await q.execute('key')).toBe(false);
+    expect(ids(q)[0]).toBe(1);
+    expect(q.notices.at(-1)).toMatchObject({ kind: 'error', text: "The draft still holds template text (line 5: an empty bullet '- ')" });
+    expect(await q.execute('click', 1, 'h1', true)).toBe(true);
+    expect(api.ExecuteMoveWith).toHaveBeenCalledWith(1, { preview_hash: 'h1', via: 'click', allow_template: true });
+    expect(ids(q)).not.toContain(1);
   });
 
   it('a move nothing can carry out (an X reply) says why and is not tried', async () => {

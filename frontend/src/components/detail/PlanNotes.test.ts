@@ -32,3 +32,23 @@ describe('PlanNotes', () => {
     expect(info).toBe('Rollback deletes the task.');
   });
 });
+
+describe('PlanNotes template holes', () => {
+  it('names each line still holding template text and offers the explicit override', () => {
+    const holes = [
+      { field: 'body', line: 1, kind: 'placeholder', text: '[First Name]', message: "line 1: a placeholder '[First Name]'" },
+      { field: 'body', line: 5, kind: 'empty_bullet', text: '- ', message: "line 5: an empty bullet '- '" },
+    ];
+    const { body } = render(PlanNotes, { props: { plan: { ...base, holes } } });
+    const block = text(body.match(/<div[^>]*data-testid="holes"[^>]*>[\s\S]*?<\/div>/)?.[0] ?? '');
+    expect(block).toContain("line 1: a placeholder '[First Name]'");
+    expect(block).toContain("line 5: an empty bullet '- '");
+    expect(block).toContain('Send it as it is anyway');
+    expect(body).toMatch(/<input[^>]*type="checkbox"[^>]*data-testid="allow-template"/);
+  });
+
+  it('says nothing about template text when there is none', () => {
+    const { body } = render(PlanNotes, { props: { plan: base } });
+    expect(body).not.toContain('data-testid="holes"');
+  });
+});
