@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,5 +188,45 @@ func TestDemoExecuteTemplateHoles(t *testing.T) {
 	_, out, _ = run("audit")
 	if !strings.Contains(out, "template text kept on purpose: line 1: a placeholder '[First Name]'") {
 		t.Errorf("audit does not record the override:\n%s", out)
+	}
+}
+
+// TestDemoSampleCompanyName: the demo's founder sells her own product,
+// Pebblecache; nothing the demo shows (moves, drafts, reasons, signals from
+// the scenario and from every fake) calls it CaseyOS, the app's name.
+// Our own Message-IDs (<caseyos.KEY@domain>) are the app's mark, not a name.
+func TestDemoSampleCompanyName(t *testing.T) {
+	_, _, path := demoCLI(t)
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := backend.NewQueue(db, backend.NewManualClock(time.Now()), nil)
+	sigs, _, err := q.Signals(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moves []*backend.Move
+	if err := db.View(context.Background(), func(tx backend.Tx) error {
+		var err error
+		moves, _, err = tx.FindMoves(backend.MoveFilter{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sigs) < 30 || len(moves) < 10 {
+		t.Fatalf("the demo holds %d signals and %d moves, want its whole week", len(sigs), len(moves))
+	}
+	ourIDs := regexp.MustCompile(`caseyos\.[a-z0-9-]+@`)
+	for _, v := range []any{sigs, moves} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := ourIDs.ReplaceAllString(string(b), "")
+		if i := strings.Index(strings.ToLower(text), "caseyos"); i >= 0 {
+			t.Errorf("the demo calls the founder's product CaseyOS: …%s…", text[max(i-80, 0):min(i+60, len(text))])
+		}
 	}
 }

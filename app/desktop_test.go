@@ -275,7 +275,7 @@ func TestDesktop_TrayText(t *testing.T) {
 		{"Reply to Dana Whitfield: Re: Pricing and security questions", 24, "Reply to Dana Whitfield…"},
 		{"Reply   to\nDana", 40, "Reply to Dana"},
 		{"Supercalifragilisticexpialidocious", 10, "Supercali…"},
-		{"Prep for “Helix Bank × CaseyOS quarterly review”", 30, "Prep for “Helix Bank ×…"},
+		{"Prep for “Helix Bank × Pebblecache quarterly review”", 30, "Prep for “Helix Bank ×…"},
 	} {
 		if got := shorten(tt.in, tt.n); got != tt.want {
 			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)

@@ -33,7 +33,7 @@ func (bearerRT) RoundTrip(r *http.Request) (*http.Response, error) {
 // Tuesday 1 December 2026, 15:00 UTC: 10:00 in New York.
 var execNow = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
 
-const execOwner = "casey@caseyos.dev"
+const execOwner = "casey@pebblecache.dev"
 
 type execEnv struct {
 	t     *testing.T

@@ -139,8 +139,8 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 		t.Fatalf("connect google: %d %q %q", code, out, errb)
 	}
 	for _, acct := range []string{"gmail", "gcal"} {
-		if google.Email(google.Config{Secrets: k, Account: acct}) != "casey@caseyos.dev" {
-			t.Errorf("%s keychain entry does not hold the grant for casey@caseyos.dev", acct)
+		if google.Email(google.Config{Secrets: k, Account: acct}) != "casey@pebblecache.dev" {
+			t.Errorf("%s keychain entry does not hold the grant for casey@pebblecache.dev", acct)
 		}
 	}
 	for _, acct := range []string{"gmail", "gcal"} {
@@ -191,7 +191,7 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 	}
 	// Google ends the token early: the next pass refreshes and goes on.
 	auth.ExpireAccessTokens()
-	mail.Deliver(gmailtest.Message{From: "Dana Whitfield <dana@northwind.io>", To: []string{"casey@caseyos.dev"}, Subject: "Re: Pricing and security questions for 40 engineers",
+	mail.Deliver(gmailtest.Message{From: "Dana Whitfield <dana@northwind.io>", To: []string{"casey@pebblecache.dev"}, Subject: "Re: Pricing and security questions for 40 engineers",
 		InReplyTo: "<CAN0rth-3@northwind.io>", References: []string{"<CAN0rth-3@northwind.io>"}, Body: "One more thing."})
 	if code, out, errb = run("sync", "--once", "gmail"); code != 0 {
 		t.Fatalf("sync after the token ended: %d %q %q", code, out, errb)

@@ -158,7 +158,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 		}
 		// A fake that cannot start leaves the scenario's own lines in.
 	}
-	// The scenario's founder signs the drafts and owns caseyos.dev.
+	// The scenario's founder signs the drafts and owns pebblecache.dev (Pebblecache).
 	err = st.Update(ctx, func(tx backend.Tx) error {
 		s := backend.DefaultSettings()
 		s.OwnerName, s.OwnerEmail = demo.OwnerName, demo.OwnerEmail

@@ -40,7 +40,7 @@ func benchSignalsWorstCase(n int, now time.Time) []*backend.Signal {
 			s.Contact, s.Company = nil, nil
 		case 4:
 			s.Source, s.Type = backend.SourceGCal, backend.SignalMeetingEnded
-			s.Meeting = &backend.Meeting{ID: fmt.Sprintf("ev%d", i), Title: "Call", Start: at.Add(-time.Hour), End: at, External: true, Attendees: []string{"me@caseyos.dev", email}}
+			s.Meeting = &backend.Meeting{ID: fmt.Sprintf("ev%d", i), Title: "Call", Start: at.Add(-time.Hour), End: at, External: true, Attendees: []string{"me@pebblecache.dev", email}}
 		}
 		out = append(out, s)
 	}
@@ -76,7 +76,7 @@ func benchSignalsMixed(n int, now time.Time) []*backend.Signal {
 				typ = backend.SignalMeetingEnded
 			}
 			s.Source, s.Type = backend.SourceGCal, typ
-			s.Meeting = &backend.Meeting{ID: fmt.Sprintf("ev%d", i), Title: "Call", Start: now.Add(time.Hour), End: now.Add(2 * time.Hour), External: r%5 < 2, Attendees: []string{"me@caseyos.dev", email}}
+			s.Meeting = &backend.Meeting{ID: fmt.Sprintf("ev%d", i), Title: "Call", Start: now.Add(time.Hour), End: now.Add(2 * time.Hour), External: r%5 < 2, Attendees: []string{"me@pebblecache.dev", email}}
 			if typ == backend.SignalMeetingEnded {
 				s.Meeting.Start, s.Meeting.End = at.Add(-time.Hour), at
 			}

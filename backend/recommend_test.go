@@ -131,7 +131,7 @@ func TestRecommend(t *testing.T) {
 		{
 			name: "external meeting ahead → prep note that expires at the start", kind: backend.KindNote, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalMeetingUpcoming, ContactID: "maya@acme.io", Meeting: &backend.Meeting{ID: "ev1", Title: "Acme / CaseyOS", Start: h(5), End: h(6), External: true,
-				Attendees: []string{"casey@caseyos.dev", "maya@acme.io"}}},
+				Attendees: []string{"casey@pebblecache.dev", "maya@acme.io"}}},
 			subject: "meeting:ev1", title: "Prep for “Acme / CaseyOS”", why: "“Acme / CaseyOS” with maya@acme.io starts today 14:00", due: h(5),
 			check: func(t *testing.T, p backend.Proposal) {
 				if !p.ExpiresAt.Equal(h(5)) {
@@ -146,7 +146,7 @@ func TestRecommend(t *testing.T) {
 		{
 			name: "external meeting ended → follow-up to the external attendees", kind: backend.KindSendEmail, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalMeetingEnded, Meeting: &backend.Meeting{ID: "ev3", Title: "Discovery", Start: h(-3), End: h(-2), External: true,
-				Attendees: []string{"casey@caseyos.dev", "sam@caseyos.dev", "li@acme.io"}}},
+				Attendees: []string{"casey@pebblecache.dev", "sam@pebblecache.dev", "li@acme.io"}}},
 			subject: "meeting:ev3", title: "Follow up after “Discovery”", why: "“Discovery” ended 2 hours ago", due: h(22),
 			check: func(t *testing.T, p backend.Proposal) {
 				if len(p.Draft.To) != 1 || p.Draft.To[0] != "li@acme.io" {
@@ -207,7 +207,7 @@ func TestRecommend(t *testing.T) {
 			}
 			covered[sig.Type] = true
 			st := backend.DefaultSettings()
-			st.OwnerEmail = "casey@caseyos.dev"
+			st.OwnerEmail = "casey@pebblecache.dev"
 			got := backend.Recommend(&sig, testRecords(), st, testNow)
 			if tt.kind == "" {
 				if len(got) != 0 {

@@ -37,7 +37,7 @@ func fullSettings() *backend.Settings {
 	s.UndoWindow = 15*time.Second + 500*time.Millisecond
 	s.DailyCaps = map[backend.MoveKind]int{backend.KindSendEmail: 30, backend.KindReplySocial: 5, backend.KindNote: 1}
 	s.OwnerName = "Casey"
-	s.OwnerEmail = "casey@caseyos.dev"
+	s.OwnerEmail = "casey@pebblecache.dev"
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
 	return s
 }

@@ -18,7 +18,7 @@ const Label = "Demo workspace"
 // The scenario's founder, set as the demo workspace's owner.
 const (
 	OwnerName  = "Casey Morgan"
-	OwnerEmail = "casey@caseyos.dev"
+	OwnerEmail = "casey@pebblecache.dev"
 )
 
 //go:embed scenario.jsonl

@@ -1,7 +1,9 @@
 // Package demo holds the demo workspace: a realistic week in the life of
-// Casey Morgan, founder of a developer-tools startup (caseyos.dev, a remote
-// build cache), as seen through Gmail, HubSpot, Google Calendar, X and the
-// website's forms. With no account connected the app ingests these signals,
+// Casey Morgan, founder of Pebblecache (pebblecache.dev), a developer-tools
+// startup selling a remote build cache, as seen through Gmail, HubSpot,
+// Google Calendar, X and the website's forms. The sample company has its
+// own name so that CaseyOS, the app, is never mistaken for the product the
+// founder sells. With no account connected the app ingests these signals,
 // so Today's Moves shows what CaseyOS does before anyone trusts it with
 // credentials.
 //

@@ -31,7 +31,7 @@ var crm = backend.StaticDirectory{
 
 var t0 = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
 
-const owner = "casey@caseyos.dev"
+const owner = "casey@pebblecache.dev"
 
 type env struct {
 	fake  *gcaltest.Server
@@ -239,7 +239,7 @@ func TestClient_Poll(t *testing.T) {
 
 func TestClient_InsertEvent(t *testing.T) {
 	ctx := context.Background()
-	ev := backend.NewEvent{ID: "exec-42:schedule_meeting", Title: "Northwind × CaseyOS platform demo",
+	ev := backend.NewEvent{ID: "exec-42:schedule_meeting", Title: "Northwind × Pebblecache platform demo",
 		Start: t0.Add(24 * time.Hour), End: t0.Add(25 * time.Hour), Attendees: []string{"dana@northwind.io"}, Meet: true}
 	t.Run("IdempotentWithMeet", func(t *testing.T) {
 		e := newEnv(t, gcal.Config{}, gcaltest.Options{})

@@ -30,7 +30,7 @@ func BenchmarkGmailIncrementalSync_1000(b *testing.B) {
 			for i := 0; i < n; i++ {
 				id := fmt.Sprintf("<CAF-ui-%d@mail.gmail.com>", i)
 				if mix == "mixed" {
-					id = fmt.Sprintf("<caseyos.bench%d@caseyos.dev>", i)
+					id = fmt.Sprintf("<caseyos.bench%d@pebblecache.dev>", i)
 				}
 				subj := fmt.Sprintf("Proposal %d", i)
 				e.fake.Deliver(gmailtest.Message{From: "Casey Morgan <" + owner + ">", To: []string{"dana@northwind.io"}, Subject: subj,

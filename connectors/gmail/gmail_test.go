@@ -110,7 +110,7 @@ func keys(sigs []*backend.Signal) map[string]int {
 	return m
 }
 
-const owner = "casey@caseyos.dev"
+const owner = "casey@pebblecache.dev"
 
 func TestClient_Poll(t *testing.T) {
 	t.Run("DemoWeek", func(t *testing.T) {
@@ -213,13 +213,13 @@ func TestClient_Poll(t *testing.T) {
 	t.Run("ReplyToCaseyOSMessageSkipsThreadRead", func(t *testing.T) {
 		e := newEnv(t, gmail.Config{}, gmailtest.Options{})
 		_, cur := e.poll(t, "")
-		sent, err := e.c.Send(context.Background(), backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "Pricing", Body: "Attached.", MessageID: "<caseyos.p1@caseyos.dev>"})
+		sent, err := e.c.Send(context.Background(), backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "Pricing", Body: "Attached.", MessageID: "<caseyos.p1@pebblecache.dev>"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, cur = e.poll(t, cur) // our sent mail: no signal
 		e.fake.Deliver(gmailtest.Message{From: "dana@northwind.io", To: []string{owner}, Subject: "Re: Pricing",
-			InReplyTo: "<caseyos.p1@caseyos.dev>", References: []string{"<caseyos.p1@caseyos.dev>"}})
+			InReplyTo: "<caseyos.p1@pebblecache.dev>", References: []string{"<caseyos.p1@pebblecache.dev>"}})
 		e.c.ResetQuota()
 		sigs, _ := e.poll(t, cur)
 		if len(sigs) != 1 || sigs[0].Type != backend.SignalEmailReplied || sigs[0].ThreadID != sent.ThreadID {
@@ -534,7 +534,7 @@ func TestClient_Send(t *testing.T) {
 		e := newEnv(t, gmail.Config{FromName: "Casey Morgan"}, gmailtest.Options{})
 		_, thread := seedInbound(e)
 		got, err := e.c.Send(ctx, backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "Pricing and security questions",
-			Body: "Hi Dana,\n\nPricing attached.", ThreadID: thread, InReplyTo: "<CAN0rth-1@northwind.io>", MessageID: "<caseyos.k1@caseyos.dev>"})
+			Body: "Hi Dana,\n\nPricing attached.", ThreadID: thread, InReplyTo: "<CAN0rth-1@northwind.io>", MessageID: "<caseyos.k1@pebblecache.dev>"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,8 +544,8 @@ func TestClient_Send(t *testing.T) {
 		}
 		h := sent[0].Header
 		if h.Get("In-Reply-To") != "<CAN0rth-1@northwind.io>" || !strings.Contains(h.Get("References"), "<CAN0rth-1@northwind.io>") ||
-			h.Get("Subject") != "Re: Pricing and security questions" || h.Get("Message-Id") != "<caseyos.k1@caseyos.dev>" ||
-			h.Get("From") != `"Casey Morgan" <casey@caseyos.dev>` {
+			h.Get("Subject") != "Re: Pricing and security questions" || h.Get("Message-Id") != "<caseyos.k1@pebblecache.dev>" ||
+			h.Get("From") != `"Casey Morgan" <casey@pebblecache.dev>` {
 			t.Errorf("headers = %v", h)
 		}
 		if !strings.Contains(sent[0].Body, "Pricing attached.") {
@@ -590,24 +590,24 @@ func TestClient_Send(t *testing.T) {
 	})
 	t.Run("FindSent", func(t *testing.T) {
 		e := newEnv(t, gmail.Config{}, gmailtest.Options{})
-		sent, err := e.c.Send(ctx, backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "Hello", Body: "Hi", MessageID: "caseyos.find-me@caseyos.dev"})
+		sent, err := e.c.Send(ctx, backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "Hello", Body: "Hi", MessageID: "caseyos.find-me@pebblecache.dev"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, id := range []string{"caseyos.find-me@caseyos.dev", "<caseyos.find-me@caseyos.dev>"} {
+		for _, id := range []string{"caseyos.find-me@pebblecache.dev", "<caseyos.find-me@pebblecache.dev>"} {
 			got, ok, err := e.c.FindSent(ctx, id)
 			if err != nil || !ok || got.ID != sent.ID || got.ThreadID != sent.ThreadID {
 				t.Errorf("FindSent(%q) = %+v, %v, %v; want %+v", id, got, ok, err, sent)
 			}
 		}
-		if _, ok, err := e.c.FindSent(ctx, "<never-sent@caseyos.dev>"); ok || err != nil {
+		if _, ok, err := e.c.FindSent(ctx, "<never-sent@pebblecache.dev>"); ok || err != nil {
 			t.Errorf("FindSent(unknown) = %v, %v; want false, nil", ok, err)
 		}
 		// A draft with the id is not a sent message.
-		if _, err := e.c.CreateDraft(ctx, backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "D", MessageID: "<caseyos.draft@caseyos.dev>"}); err != nil {
+		if _, err := e.c.CreateDraft(ctx, backend.OutgoingEmail{To: []string{"dana@northwind.io"}, Subject: "D", MessageID: "<caseyos.draft@pebblecache.dev>"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, _ := e.c.FindSent(ctx, "caseyos.draft@caseyos.dev"); ok {
+		if _, ok, _ := e.c.FindSent(ctx, "caseyos.draft@pebblecache.dev"); ok {
 			t.Error("FindSent found a draft")
 		}
 	})

@@ -294,16 +294,16 @@ func TestTokenSource(t *testing.T) {
 	})
 	t.Run("EmailKept", func(t *testing.T) {
 		_, sec, cfg := newConnected(t)
-		if err := google.SetEmail(cfg, "Casey@CaseyOS.dev"); err != nil {
+		if err := google.SetEmail(cfg, "Casey@Pebblecache.dev"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := google.NewTokenSource(context.Background(), cfg).Token(); err != nil {
 			t.Fatal(err)
 		}
-		if got := google.Email(cfg); got != "casey@caseyos.dev" {
-			t.Errorf("Email() after a refresh = %q, want casey@caseyos.dev", got)
+		if got := google.Email(cfg); got != "casey@pebblecache.dev" {
+			t.Errorf("Email() after a refresh = %q, want casey@pebblecache.dev", got)
 		}
-		if stored(t, sec)["email"] != "casey@caseyos.dev" {
+		if stored(t, sec)["email"] != "casey@pebblecache.dev" {
 			t.Error("the address was not kept in the keychain entry")
 		}
 	})

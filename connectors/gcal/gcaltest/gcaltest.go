@@ -20,7 +20,7 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	Owner string // the calendar owner; "" = casey@caseyos.dev
+	Owner string // the calendar owner; "" = casey@pebblecache.dev
 	// TokenValid says whether a bearer token is good; nil accepts any.
 	TokenValid func(token string) bool
 	Now        func() time.Time
@@ -101,7 +101,7 @@ type Server struct {
 // New returns an empty calendar.
 func New(o Options) *Server {
 	if o.Owner == "" {
-		o.Owner = "casey@caseyos.dev"
+		o.Owner = "casey@pebblecache.dev"
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -7,7 +7,7 @@ import "time"
 // same ids, titles, people and times relative to now; plus the owner's own
 // blocks, which are not meetings.
 func (s *Server) DemoSeed(now time.Time) {
-	const casey = "casey@caseyos.dev"
+	const casey = "casey@pebblecache.dev"
 	at := func(d time.Duration) time.Time { return now.Add(d).Truncate(time.Minute) }
 	h, d := time.Hour, 24*time.Hour
 	people := func(emails ...string) []Attendee {
@@ -18,23 +18,23 @@ func (s *Server) DemoSeed(now time.Time) {
 		return out
 	}
 	events := []Event{
-		{ID: "gcal-bp-discovery", Summary: "Brightpath × CaseyOS discovery", Start: at(-22*d - h), End: at(-22 * d),
+		{ID: "gcal-bp-discovery", Summary: "Brightpath × Pebblecache discovery", Start: at(-22*d - h), End: at(-22 * d),
 			Attendees: people("maya.chen@brightpath.health")},
-		{ID: "gcal-ledgerly-demo", Summary: "Ledgerly × CaseyOS demo", Start: at(-10*d - h), End: at(-10 * d),
+		{ID: "gcal-ledgerly-demo", Summary: "Ledgerly × Pebblecache demo", Start: at(-10*d - h), End: at(-10 * d),
 			Attendees: people("tom.ashby@ledgerly.com")},
-		{ID: "gcal-nw-intro", Summary: "Northwind × CaseyOS intro", Start: at(-8 * d), End: at(-8*d + 30*time.Minute),
+		{ID: "gcal-nw-intro", Summary: "Northwind × Pebblecache intro", Start: at(-8 * d), End: at(-8*d + 30*time.Minute),
 			Attendees: people("dana@northwind.io"), HangoutLink: "https://meet.google.com/nwi-ntro-cal"},
-		{ID: "gcal-quarry-demo", Summary: "Quarry Labs × CaseyOS demo", Start: at(-7*d - 3*h), End: at(-7*d - 2*h),
+		{ID: "gcal-quarry-demo", Summary: "Quarry Labs × Pebblecache demo", Start: at(-7*d - 3*h), End: at(-7*d - 2*h),
 			Attendees: people("jonas@quarrylabs.dev")},
 		{ID: "gcal-pipeline-review-1", Summary: "Weekly pipeline review", Start: at(-7*d - h), End: at(-7 * d),
-			Attendees: people("alex@caseyos.dev")},
-		{ID: "gcal-finch-deepdive", Summary: "Finch Payments × CaseyOS technical deep dive", Start: at(-22 * h), End: at(-21 * h),
+			Attendees: people("alex@pebblecache.dev")},
+		{ID: "gcal-finch-deepdive", Summary: "Finch Payments × Pebblecache technical deep dive", Start: at(-22 * h), End: at(-21 * h),
 			Attendees: people("priya@finchpay.com", "wei.zhang@finchpay.com"), HangoutLink: "https://meet.google.com/fin-chdd-ive"},
 		{ID: "gcal-cobalt-review", Summary: "Cobalt Cloud architecture review", Start: at(-h), End: at(0),
 			Attendees: people("emma.clarke@cobaltcloud.io"), HangoutLink: "https://meet.google.com/cob-altr-evw"},
 		{ID: "gcal-pipeline-review-2", Summary: "Weekly pipeline review", Start: at(3 * h), End: at(4 * h),
-			Attendees: people("alex@caseyos.dev")},
-		{ID: "gcal-helix-qbr", Summary: "Helix Bank × CaseyOS quarterly review", Start: at(d + 3*h), End: at(d + 4*h),
+			Attendees: people("alex@pebblecache.dev")},
+		{ID: "gcal-helix-qbr", Summary: "Helix Bank × Pebblecache quarterly review", Start: at(d + 3*h), End: at(d + 4*h),
 			Attendees: people("rachel.kim@helixbank.com", "devon.ward@helixbank.com"), HangoutLink: "https://meet.google.com/hlx-qbrr-evw"},
 		// The founder's own time: no guests, not meetings.
 		{ID: "gcal-focus-1", Summary: "Focus: board deck", Start: at(-d + 2*h), End: at(-d + 4*h)},
@@ -45,5 +45,5 @@ func (s *Server) DemoSeed(now time.Time) {
 	}
 	// Others' calendars for free/busy: Dana is busy tomorrow morning.
 	s.AddBusy("dana@northwind.io", at(d-2*h), at(d))
-	s.AddBusy("alex@caseyos.dev", at(2*h), at(3*h))
+	s.AddBusy("alex@pebblecache.dev", at(2*h), at(3*h))
 }

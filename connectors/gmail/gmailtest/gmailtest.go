@@ -31,7 +31,7 @@ var Units = map[string]int{
 
 // Options configure a Server.
 type Options struct {
-	Owner     string // the mailbox address; "" = casey@caseyos.dev
+	Owner     string // the mailbox address; "" = casey@pebblecache.dev
 	OwnerName string
 	// TokenValid says whether a bearer token is good (googletest.Server.Valid);
 	// nil accepts any non-empty token.
@@ -99,7 +99,7 @@ type Server struct {
 // New returns an empty mailbox.
 func New(o Options) *Server {
 	if o.Owner == "" {
-		o.Owner = "casey@caseyos.dev"
+		o.Owner = "casey@pebblecache.dev"
 	}
 	if o.StartHistoryID == 0 {
 		o.StartHistoryID = 4100

@@ -47,7 +47,7 @@ func TestServer_WireFormat(t *testing.T) {
 		}
 	})
 	for i := 0; i < 5; i++ {
-		s.Deliver(gmailtest.Message{From: "a@b.example", To: []string{"casey@caseyos.dev"}, Subject: "I'm here", Body: "It's me"})
+		s.Deliver(gmailtest.Message{From: "a@b.example", To: []string{"casey@pebblecache.dev"}, Subject: "I'm here", Body: "It's me"})
 	}
 	t.Run("Strings", func(t *testing.T) {
 		_, m, _ := get(t, s, "messages?maxResults=1", "t")

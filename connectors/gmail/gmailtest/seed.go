@@ -8,54 +8,54 @@ import (
 // DemoSeed fills the mailbox with the demo workspace's week, consistent with
 // the Gmail lines of backend/demo/scenario.jsonl: the same people, thread
 // ids, Message-IDs and times relative to now. The owner is Casey Morgan,
-// casey@caseyos.dev. Messages are added oldest first, so history ids follow
+// casey@pebblecache.dev. Messages are added oldest first, so history ids follow
 // time.
 func (s *Server) DemoSeed(now time.Time) {
-	const casey = "Casey Morgan <casey@caseyos.dev>"
+	const casey = "Casey Morgan <casey@pebblecache.dev>"
 	at := func(d time.Duration) time.Time { return now.Add(-d) }
 	h, d := time.Hour, 24*time.Hour
 	sent := []string{"SENT"}
 	msgs := []Message{
 		// Ledgerly: security review, answered three weeks ago.
 		{ThreadID: "thr-ledgerly-security", From: casey, To: []string{"Tom Ashby <tom.ashby@ledgerly.com>"}, Labels: sent,
-			Subject: "Security review — SOC 2 report", MessageID: "<caseyos.ledgerly-soc2@caseyos.dev>", Date: at(21 * d),
+			Subject: "Security review — SOC 2 report", MessageID: "<caseyos.ledgerly-soc2@pebblecache.dev>", Date: at(21 * d),
 			Body: "Hi Tom,\n\nAttached is our SOC 2 Type II report and the pen-test summary.\n\nCasey"},
 		{ThreadID: "thr-ledgerly-security", From: "Tom Ashby <tom.ashby@ledgerly.com>", To: []string{casey},
 			Subject: "Re: Security review — SOC 2 report", MessageID: "<CAL4x9-security@ledgerly.com>", Date: at(20 * d),
-			InReplyTo: "<caseyos.ledgerly-soc2@caseyos.dev>", References: []string{"<caseyos.ledgerly-soc2@caseyos.dev>"},
+			InReplyTo: "<caseyos.ledgerly-soc2@pebblecache.dev>", References: []string{"<caseyos.ledgerly-soc2@pebblecache.dev>"},
 			Body: "Thanks, the SOC 2 report covers what our auditors asked for. I'll get legal to look at the DPA next."},
 		// Brightpath: pilot proposal, waiting on their security team.
 		{ThreadID: "thr-brightpath-pilot", From: casey, To: []string{"Maya Chen <maya.chen@brightpath.health>"}, Labels: sent,
-			Subject: "Pilot proposal", MessageID: "<caseyos.brightpath-pilot@caseyos.dev>", Date: at(19 * d),
+			Subject: "Pilot proposal", MessageID: "<caseyos.brightpath-pilot@pebblecache.dev>", Date: at(19 * d),
 			Body: "Hi Maya,\n\nAs promised, the pilot proposal: 60 days, two platform teams, success criteria on page 2.\n\nCasey"},
 		{ThreadID: "thr-brightpath-pilot", From: "Maya Chen <maya.chen@brightpath.health>", To: []string{casey},
 			Subject: "Re: Pilot proposal", MessageID: "<b7f2-pilot@brightpath.health>", Date: at(18 * d),
-			InReplyTo: "<caseyos.brightpath-pilot@caseyos.dev>", References: []string{"<caseyos.brightpath-pilot@caseyos.dev>"},
+			InReplyTo: "<caseyos.brightpath-pilot@pebblecache.dev>", References: []string{"<caseyos.brightpath-pilot@pebblecache.dev>"},
 			Body: "Looping in our security team — I'll come back to you once they've had a look."},
 		// Internal: last week's pipeline notes from Alex.
-		{ThreadID: "thr-internal-pipeline", From: "Alex Rivera <alex@caseyos.dev>", To: []string{casey},
-			Subject: "Pipeline review notes", MessageID: "<alex-notes-1@caseyos.dev>", Date: at(7*d - 2*h),
+		{ThreadID: "thr-internal-pipeline", From: "Alex Rivera <alex@pebblecache.dev>", To: []string{casey},
+			Subject: "Pipeline review notes", MessageID: "<alex-notes-1@pebblecache.dev>", Date: at(7*d - 2*h),
 			Body: "Notes from today: Northwind is the one to push, Quarry wants a follow-up demo, Verdant went quiet."},
 		// Cobalt proposal; Oliver's auto-reply comes back an hour later.
 		{ThreadID: "thr-cobalt-proposal", From: casey, To: []string{"Oliver Grant <oliver@cobaltcloud.io>"}, Cc: []string{"Emma Clarke <emma.clarke@cobaltcloud.io>"},
-			Labels: sent, Subject: "Cobalt Cloud proposal", MessageID: "<caseyos.cobalt-proposal@caseyos.dev>", Date: at(6 * h),
+			Labels: sent, Subject: "Cobalt Cloud proposal", MessageID: "<caseyos.cobalt-proposal@pebblecache.dev>", Date: at(6 * h),
 			Body: "Hi Oliver,\n\nHere is the proposal we discussed for Cobalt Cloud: 25 seats, annual, with the architecture review included.\n\nCasey"},
 		{ThreadID: "thr-cobalt-proposal", From: "Oliver Grant <oliver@cobaltcloud.io>", To: []string{casey},
 			Subject: "Automatic reply: Cobalt Cloud proposal", MessageID: "<ooo-4471@cobaltcloud.io>", Date: at(5 * h),
-			InReplyTo: "<caseyos.cobalt-proposal@caseyos.dev>", References: []string{"<caseyos.cobalt-proposal@caseyos.dev>"},
+			InReplyTo: "<caseyos.cobalt-proposal@pebblecache.dev>", References: []string{"<caseyos.cobalt-proposal@pebblecache.dev>"},
 			Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
 			Body:    "I'm away at KubeCon with limited access to email. For anything urgent, please contact Emma Clarke. I'm back on " + now.Add(4*d).Format("Monday, 2 January") + "."},
 		// A newsletter: not a signal.
-		{From: "SaaStr Weekly <newsletter@saastr.com>", To: []string{"casey@caseyos.dev"}, Subject: "The 5 metrics every seed-stage founder should track",
+		{From: "SaaStr Weekly <newsletter@saastr.com>", To: []string{"casey@pebblecache.dev"}, Subject: "The 5 metrics every seed-stage founder should track",
 			MessageID: "<nl-20931@saastr.com>", Date: at(3 * d), Headers: map[string]string{"List-Unsubscribe": "<https://saastr.com/u>", "Precedence": "bulk"},
 			Body: "This week: net revenue retention, burn multiple and why your pipeline coverage is lying to you."},
 		// Verdant: the cold email bounces.
 		{ThreadID: "thr-verdant-intro", From: casey, To: []string{"Mark Ellis <mark.ellis@verdantschools.org>"}, Labels: sent,
-			Subject: "Quick question about Verdant's Chromebook rollout", MessageID: "<caseyos.verdant-intro@caseyos.dev>", Date: at(d + h),
+			Subject: "Quick question about Verdant's Chromebook rollout", MessageID: "<caseyos.verdant-intro@pebblecache.dev>", Date: at(d + h),
 			Body: "Hi Mark,\n\nI saw Verdant is rolling out Chromebooks district-wide — would a 20-minute call next week help?\n\nCasey"},
-		{ThreadID: "thr-verdant-intro", From: "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", To: []string{"casey@caseyos.dev"},
+		{ThreadID: "thr-verdant-intro", From: "Mail Delivery Subsystem <mailer-daemon@googlemail.com>", To: []string{"casey@pebblecache.dev"},
 			Subject: "Delivery Status Notification (Failure)", MessageID: "<bounce-55101@mx.google.com>", Date: at(d),
-			InReplyTo: "<caseyos.verdant-intro@caseyos.dev>", References: []string{"<caseyos.verdant-intro@caseyos.dev>"},
+			InReplyTo: "<caseyos.verdant-intro@pebblecache.dev>", References: []string{"<caseyos.verdant-intro@pebblecache.dev>"},
 			Headers: map[string]string{"X-Failed-Recipients": "mark.ellis@verdantschools.org", "Auto-Submitted": "auto-replied"},
 			Body:    "Address not found\n\nYour message wasn't delivered to mark.ellis@verdantschools.org because the address couldn't be found, or is unable to receive mail.\n\nThe response from the remote server was:\n550 5.1.1 The email account that you tried to reach does not exist."},
 	}
@@ -66,18 +66,18 @@ func (s *Server) DemoSeed(now time.Time) {
 		Message{ThreadID: "thr-northwind-eval", From: dana, To: []string{casey}, Subject: nw, MessageID: "<CAN0rth-1@northwind.io>", Date: at(2 * d),
 			Body: "Hi Casey,\n\nWe're comparing you with Stackwise. Could you send pricing for ~40 engineers and your security questionnaire?\n\nDana"},
 		Message{ThreadID: "thr-northwind-eval", From: casey, To: []string{dana}, Labels: sent, Subject: "Re: " + nw,
-			MessageID: "<caseyos.nw-1@caseyos.dev>", Date: at(2*d - 3*h),
+			MessageID: "<caseyos.nw-1@pebblecache.dev>", Date: at(2*d - 3*h),
 			InReplyTo: "<CAN0rth-1@northwind.io>", References: []string{"<CAN0rth-1@northwind.io>"},
 			Body: "Hi Dana,\n\nPricing for 40 engineers attached; the questionnaire is in our trust portal.\n\nCasey"},
 		Message{ThreadID: "thr-northwind-eval", From: dana, To: []string{casey}, Subject: "Re: " + nw, MessageID: "<CAN0rth-2@northwind.io>", Date: at(d + 2*h),
-			InReplyTo: "<caseyos.nw-1@caseyos.dev>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@caseyos.dev>"},
+			InReplyTo: "<caseyos.nw-1@pebblecache.dev>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@pebblecache.dev>"},
 			Body: "Thanks — pricing works. Our security lead will fill in the questionnaire this week."},
 		Message{ThreadID: "thr-northwind-eval", From: casey, To: []string{dana}, Labels: sent, Subject: "Re: " + nw,
-			MessageID: "<caseyos.nw-2@caseyos.dev>", Date: at(d),
-			InReplyTo: "<CAN0rth-2@northwind.io>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@caseyos.dev>", "<CAN0rth-2@northwind.io>"},
+			MessageID: "<caseyos.nw-2@pebblecache.dev>", Date: at(d),
+			InReplyTo: "<CAN0rth-2@northwind.io>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@pebblecache.dev>", "<CAN0rth-2@northwind.io>"},
 			Body: "Great. Shall we show the cache numbers to your platform team live?\n\nCasey"},
 		Message{ThreadID: "thr-northwind-eval", From: dana, To: []string{casey}, Subject: "Re: " + nw, MessageID: "<CAN0rth-3@northwind.io>", Date: at(3 * h),
-			InReplyTo: "<caseyos.nw-2@caseyos.dev>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@caseyos.dev>", "<CAN0rth-2@northwind.io>", "<caseyos.nw-2@caseyos.dev>"},
+			InReplyTo: "<caseyos.nw-2@pebblecache.dev>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@pebblecache.dev>", "<CAN0rth-2@northwind.io>", "<caseyos.nw-2@pebblecache.dev>"},
 			Body: "Can we do the demo tomorrow with our platform team? Happy to sign this month if the cache numbers hold up."},
 	)
 	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].Date.Before(msgs[j].Date) })

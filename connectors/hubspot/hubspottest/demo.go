@@ -83,16 +83,16 @@ func DemoSeed(now time.Time) Seed {
 	}
 	forms := []Form{
 		{ID: DemoFormNewsletter, Name: "Newsletter", CreatedAt: d(-90), Submissions: []Submission{
-			{ConversionID: "demo-finch-newsletter", SubmittedAt: d(-35), PageURL: "https://caseyos.dev/blog",
+			{ConversionID: "demo-finch-newsletter", SubmittedAt: d(-35), PageURL: "https://pebblecache.dev/blog",
 				Values: map[string]string{"email": "priya.raman@gmail.com", "first_name": "Priya", "firstname": "Priya", "lastname": "R."}},
 		}},
 		{ID: DemoFormPricing, Name: "Pricing question", CreatedAt: d(-90), Submissions: []Submission{
-			{ConversionID: "demo-acme-pricing", SubmittedAt: d(-2), PageURL: "https://caseyos.dev/pricing",
+			{ConversionID: "demo-acme-pricing", SubmittedAt: d(-2), PageURL: "https://pebblecache.dev/pricing",
 				Values: map[string]string{"company": "Acme Robotics", "email": "sam.patel@acmerobotics.com", "firstname": "Sam", "lastname": "Patel",
 					"message": "Is pricing per seat or per build minute? We have about 60 engineers and 400 CI runs a day."}},
 		}},
 		{ID: DemoFormDemo, Name: "Request a demo", CreatedAt: d(-90), Submissions: []Submission{
-			{ConversionID: "demo-acme-demo", SubmittedAt: h(-2), PageURL: "https://caseyos.dev/demo",
+			{ConversionID: "demo-acme-demo", SubmittedAt: h(-2), PageURL: "https://pebblecache.dev/demo",
 				Values: map[string]string{"company": "Acme Robotics", "email": "sam.patel@acmerobotics.com", "firstname": "Sam", "lastname": "Patel",
 					"message": "We'd like to see how the remote cache works with our Bazel monorepo. Any time this week.", "team_size": "60"}},
 		}},
