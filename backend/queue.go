@@ -74,6 +74,7 @@ type InvalidSignal struct {
 // never abort the batch.
 func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, error) {
 	var rep IngestReport
+	now := q.clock.Now()
 	valid := make([]*Signal, 0, len(signals))
 	for i, s := range signals {
 		if s == nil {
@@ -81,7 +82,7 @@ func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, er
 			continue
 		}
 		s.Normalize()
-		if err := s.Validate(); err != nil {
+		if err := s.ValidateAt(now); err != nil {
 			rep.Invalid = append(rep.Invalid, InvalidSignal{i, err})
 			continue
 		}
@@ -90,7 +91,6 @@ func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, er
 	if len(valid) == 0 {
 		return rep, nil
 	}
-	now := q.clock.Now()
 	err := q.store.Update(ctx, func(tx Tx) error {
 		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
 		st, err := tx.Settings()

@@ -158,9 +158,11 @@ func (s *Signal) Subject() Subject {
 }
 
 // Normalize fills refs from snapshots, lower-cases email addresses and trims
-// whitespace so that equal facts compare equal. It is called before Validate.
+// whitespace so that equal facts compare equal, and cleans the text a
+// person reads (signalcheck.go). It is called before Validate.
 func (s *Signal) Normalize() {
 	s.DedupeKey = strings.TrimSpace(s.DedupeKey)
+	s.cleanText()
 	if s.Contact != nil {
 		s.Contact.Normalize()
 		if s.ContactID == "" {
@@ -194,6 +196,7 @@ func (s *Signal) Normalize() {
 
 // Validate reports the first problem with s as an EINVALID error that names
 // the field, so a bad line in an import can be fixed by reading the message.
+// It needs no clock; ValidateAt also bounds occurred_at by the clock.
 func (s *Signal) Validate() error {
 	if s == nil {
 		return Errorf(EINVALID, "signal is empty")
@@ -204,14 +207,17 @@ func (s *Signal) Validate() error {
 	if !validSignalType(s.Type) {
 		return Errorf(EINVALID, "signal type %q is not one of %s", s.Type, joinSignalTypes())
 	}
-	if s.OccurredAt.IsZero() {
-		return Errorf(EINVALID, "signal %s needs occurred_at", s.Type)
+	if err := s.checkTimes(); err != nil {
+		return err
 	}
 	if s.DedupeKey == "" {
 		return Errorf(EINVALID, "signal %s needs a dedupe_key", s.Type)
 	}
-	if len(s.DedupeKey) > 512 {
-		return Errorf(EINVALID, "signal dedupe_key is longer than 512 bytes")
+	if err := s.checkIDs(); err != nil {
+		return err
+	}
+	if err := s.checkAmounts(); err != nil {
+		return err
 	}
 	if s.Contact != nil {
 		if err := s.Contact.Validate(); err != nil {

@@ -50,6 +50,7 @@ func (q *Queue) IngestFrom(ctx context.Context, account string, signals []*Signa
 		return IngestReport{}, Errorf(EINVALID, "ingest from an account needs the account")
 	}
 	var rep IngestReport
+	now := q.clock.Now()
 	valid := make([]*Signal, 0, len(signals))
 	for i, s := range signals {
 		if s == nil {
@@ -57,13 +58,12 @@ func (q *Queue) IngestFrom(ctx context.Context, account string, signals []*Signa
 			continue
 		}
 		s.Normalize()
-		if err := s.Validate(); err != nil {
+		if err := s.ValidateAt(now); err != nil {
 			rep.Invalid = append(rep.Invalid, InvalidSignal{i, err})
 			continue
 		}
 		valid = append(valid, s)
 	}
-	now := q.clock.Now()
 	err := q.store.Update(ctx, func(tx Tx) error {
 		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
 		if len(valid) > 0 {
