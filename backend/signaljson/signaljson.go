@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -125,7 +126,18 @@ type Decoder struct {
 // Decode parses one line strictly: unknown fields, trailing data and bad
 // times are EINVALID errors naming the field. The signal is normalized and
 // validated, so a nil error means the signal can be ingested.
+//
+// A line must be one JSON object of valid UTF-8 (a byte order mark before
+// it is skipped): a file in another encoding is refused line by line
+// rather than stored with its names garbled.
 func (d Decoder) Decode(line []byte) (*backend.Signal, error) {
+	line = bytes.TrimPrefix(line, bom)
+	if i := invalidUTF8(line); i >= 0 {
+		return nil, backend.Errorf(backend.EINVALID, "the line is not valid UTF-8 (byte %d): save the file as UTF-8", i+1)
+	}
+	if what := notObject(line); what != "" {
+		return nil, backend.Errorf(backend.EINVALID, "not a valid signal: the line must be a JSON object, not %s", what)
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	var w Signal
@@ -144,6 +156,50 @@ func (d Decoder) Decode(line []byte) (*backend.Signal, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// bom is the UTF-8 byte order mark some editors put at the start of a file.
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, or -1.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// notObject names the kind of JSON value line starts with when it is not an
+// object ("" when it is, or when it is not JSON at all: the decoder says
+// what is wrong then).
+func notObject(line []byte) string {
+	t := bytes.TrimLeft(line, " \t\r\n")
+	if len(t) == 0 {
+		return ""
+	}
+	switch c := t[0]; {
+	case c == '{':
+		return ""
+	case c == '[':
+		return "an array"
+	case c == '"':
+		return "a string"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "a number"
+	case bytes.HasPrefix(t, []byte("null")):
+		return "null"
+	case bytes.HasPrefix(t, []byte("true")), bytes.HasPrefix(t, []byte("false")):
+		return "a boolean"
+	}
+	return ""
 }
 
 // jsonProblem rewrites encoding/json's errors into something a person fixing
@@ -227,11 +283,11 @@ func (p *timeParser) parse(field, v string) time.Time {
 		return time.Time{}
 	}
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t
+		return p.inRange(field, t)
 	}
 	if (v[0] == '+' || v[0] == '-') && !p.base.IsZero() {
 		if d, err := ParseOffset(v); err == nil {
-			return p.base.Add(d)
+			return p.inRange(field, p.base.Add(d))
 		}
 	}
 	hint := "an RFC 3339 time like 2026-11-22T09:00:00Z"
@@ -240,6 +296,17 @@ func (p *timeParser) parse(field, v string) time.Time {
 	}
 	p.err = backend.Errorf(backend.EINVALID, "%s %q is not %s", field, v, hint)
 	return time.Time{}
+}
+
+// inRange keeps t when it is within the signal time bounds; a time given
+// but out of range (year 1 included, which is Go's zero time) is an error,
+// not a missing time.
+func (p *timeParser) inRange(field string, t time.Time) time.Time {
+	if err := backend.CheckTime(field, t); err != nil {
+		p.err = err
+		return time.Time{}
+	}
+	return t
 }
 
 // ParseOffset parses a signed offset made of day, hour and minute parts:

@@ -12,6 +12,25 @@ import (
 
 var base = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
+// reply returns a valid email.replied line with fields replaced or added.
+func reply(fields ...string) string {
+	kv := map[string]string{"source": `"source":"gmail"`, "type": `"type":"email.replied"`, "occurred_at": `"occurred_at":"-1h"`,
+		"dedupe_key": `"dedupe_key":"k"`, "email": `"email":{"thread_id":"t","from":"a@b.co","subject":"Hi"}`}
+	order := []string{"source", "type", "occurred_at", "dedupe_key", "email"}
+	for _, f := range fields {
+		name := strings.Trim(strings.SplitN(f, ":", 2)[0], `"`)
+		if _, ok := kv[name]; !ok {
+			order = append(order, name)
+		}
+		kv[name] = f
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = kv[k]
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
 func TestDecoder_Decode(t *testing.T) {
 	tests := []struct {
 		name string
@@ -27,6 +46,21 @@ func TestDecoder_Decode(t *testing.T) {
 		{"bad time", `{"source":"gmail","type":"email.replied","occurred_at":"yesterday","dedupe_key":"k"}`, `occurred_at "yesterday" is not an RFC 3339 time`},
 		{"two values", `{"source":"gmail"} {"x":1}`, "more than one JSON value"},
 		{"valid JSON, invalid signal", `{"source":"gmail","type":"email.replied","occurred_at":"2026-11-22T06:00:00Z","dedupe_key":"k"}`, "needs an email"},
+		{"year 9999", reply(`"occurred_at":"9999-12-31T23:59:59Z"`), `occurred_at 9999-12-31T23:59:59Z is out of range`},
+		{"year 1 is out of range, not missing", reply(`"occurred_at":"0001-01-01T00:00:00Z"`), `occurred_at 0001-01-01T00:00:00Z is out of range`},
+		{"before 1970", reply(`"occurred_at":"1969-07-20T20:17:00Z"`), `out of range`},
+		{"relative time out of range", reply(`"occurred_at":"+99999999d"`), `occurred_at 2246-04-18T15:25:03Z is out of range`},
+		{"close date out of range", `{"source":"hubspot","type":"deal.stage_changed","occurred_at":"2026-11-22T06:00:00Z","dedupe_key":"k","deal":{"id":"d","stage":"demo","close_date":"9999-01-01T00:00:00Z"}}`, "deal.close_date 9999-01-01T00:00:00Z is out of range"},
+		{"NUL in the dedupe key", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"dedupe_key":"k\u0000"`), "dedupe_key contains a control character"},
+		{"NUL in the subject is cleaned", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"email":{"thread_id":"t","from":"a@b.co","subject":"Hi\u0000\u001b[2J"}`), ""},
+		{"invalid UTF-8", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, "\"email\":{\"thread_id\":\"t\",\"from\":\"a@b.co\",\"subject\":\"Jos\xe9\"}"), "not valid UTF-8 (byte 151)"},
+		{"a JSON array", `[{"source":"gmail"}]`, "must be a JSON object, not an array"},
+		{"a JSON number", `42`, "must be a JSON object, not a number"},
+		{"a JSON string", `"hello"`, "must be a JSON object, not a string"},
+		{"null", `null`, "must be a JSON object, not null"},
+		{"deeply nested payload", `{"payload":` + strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000) + `}`, "exceeded max depth"},
+		{"nested payload value", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"payload":{"a":{"b":1}}`), `must be string, not object`},
+		{"byte order mark", "\ufeff" + reply(`"occurred_at":"2026-11-22T06:00:00Z"`), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
