@@ -2,11 +2,13 @@ package app
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -442,16 +444,17 @@ func (a *App) Ingest(jsonl string) (IngestDTO, error) {
 	return a.ingest(strings.NewReader(jsonl))
 }
 
-// ingest reads JSON-lines signals from r. Bad lines are reported with their
-// line number and skipped; good ones are stored in batches. An I/O or store
-// error stops the import; batches already stored stay stored (re-running
-// the import is safe: stored signals are recognized by their dedupe key).
+// ingest reads JSON-lines signals from r. A bad line — not JSON, not a
+// valid signal, longer than maxLine — is reported with its line number and
+// reason and skipped; good ones are stored in batches. Only a read or store
+// error stops the import, and what was read before it is stored first
+// (re-running the import is safe: stored signals are recognized by their
+// dedupe key).
 func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 	ctx := a.ctx
 	out := IngestDTO{Workspace: a.workspaceDTO(), Created: []uint64{}, Updated: []uint64{}, Rejected: []LineErrorDTO{}}
 	dec := signaljson.Decoder{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
+	lr := newLineReader(r, maxLine)
 	var batch []*backend.Signal
 	var lines []int
 	batchBytes := 0
@@ -473,17 +476,38 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 		batch, lines, batchBytes = batch[:0], lines[:0], 0
 		return nil
 	}
+	reject := func(n int, err error) {
+		out.Rejected = append(out.Rejected, LineErrorDTO{Line: n, Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
+	}
 	n := 0
-	for sc.Scan() {
+	for {
+		raw, tooLong, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return out, ferr
+			}
+			return out, &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("reading signals failed after line %d", n), Err: err}
+		}
 		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
+		if tooLong {
+			out.Lines++
+			reject(n, backend.Errorf(backend.EINVALID, "the line is longer than %d MB", maxLine>>20))
+			continue
+		}
+		if n == 1 {
+			raw = bytes.TrimPrefix(raw, utf8BOM)
+		}
+		line := bytes.TrimSpace(raw)
+		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
 		out.Lines++
-		s, err := dec.Decode([]byte(line))
+		s, err := dec.Decode(line)
 		if err != nil {
-			out.Rejected = append(out.Rejected, LineErrorDTO{Line: n, Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
+			reject(n, err)
 			continue
 		}
 		batch, lines = append(batch, s), append(lines, n)
@@ -494,13 +518,64 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if err == bufio.ErrTooLong {
-			return out, backend.Errorf(backend.EINVALID, "line %d is longer than %d MB", n+1, maxLine>>20)
-		}
-		return out, &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("reading signals failed after line %d", n), Err: err}
+	if err := flush(); err != nil {
+		return out, err
 	}
-	return out, flush()
+	sort.SliceStable(out.Rejected, func(i, j int) bool { return out.Rejected[i].Line < out.Rejected[j].Line })
+	return out, nil
+}
+
+// utf8BOM is the byte order mark some editors put at the start of a file.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// lineReader reads lines of at most max bytes (line ending excluded). A
+// longer line is read to its end, never held whole, and reported as too
+// long, so that the lines after it are read as usual.
+type lineReader struct {
+	r   *bufio.Reader
+	max int
+	buf []byte
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next line without its "\n" or "\r\n", or tooLong (and
+// no line) when it is longer than the bound; io.EOF after the last line.
+func (l *lineReader) next() (line []byte, tooLong bool, err error) {
+	l.buf = l.buf[:0]
+	read := false
+	for {
+		frag, err := l.r.ReadSlice('\n')
+		read = read || len(frag) > 0
+		if !tooLong {
+			// Room for the line ending on top of the bound.
+			if len(l.buf)+len(frag) > l.max+2 {
+				tooLong, l.buf = true, l.buf[:0]
+			} else {
+				l.buf = append(l.buf, frag...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && read:
+			// The last line has no newline; the next call says EOF.
+		case err != nil:
+			return nil, false, err
+		}
+		break
+	}
+	if tooLong {
+		return nil, true, nil
+	}
+	line = bytes.TrimSuffix(l.buf, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) > l.max {
+		return nil, true, nil
+	}
+	return line, false, nil
 }
 
 // ParseWhen turns what a person types for "until when" into a time:

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -609,12 +610,25 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 		defer f.Close()
 		in = f
 	}
+	// An import creates your own workspace; one that stores nothing must
+	// not, or its empty file would hide the demo from then on.
+	fresh := ""
+	if dir, err := DataDir(c.g.dataDir); err == nil && !c.g.demo {
+		if p := filepath.Join(dir, realFile); !fileExists(p) {
+			fresh = p
+		}
+	}
 	a, done, ok := c.open(ctx, true)
 	if !ok {
 		return ExitError
 	}
-	defer done()
 	rep, err := a.ingest(in)
+	done()
+	if fresh != "" && rep.Stored == 0 {
+		if rerr := os.Remove(fresh); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			fmt.Fprintf(c.env.Stderr, "caseyos ingest: cannot remove the empty workspace %s: %v\n", fresh, rerr)
+		}
+	}
 	for _, r := range rep.Rejected {
 		if !c.json {
 			fmt.Fprintf(c.env.Stderr, "line %d: %s\n", r.Line, r.Message)
@@ -626,9 +640,14 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 		}
 		return c.fail(err)
 	}
-	if c.json {
+	switch {
+	case c.json:
 		c.printJSON(c.env.Stdout, rep)
-	} else {
+	case rep.Lines == 0:
+		fmt.Fprintf(c.env.Stdout, "No signals in %s: nothing stored.\n", pos[0])
+	case fresh != "" && rep.Stored == 0:
+		fmt.Fprintf(c.env.Stdout, "Nothing stored: all %d signals were rejected, so no workspace was created.\n", rep.Lines)
+	default:
 		fmt.Fprintf(c.env.Stdout, "Ingested %d of %d signals into %s: %d new, %d already known, %d rejected; %d moves created, %d updated.\n",
 			rep.Stored+rep.Duplicates, rep.Lines, rep.Workspace.Path, rep.Stored, rep.Duplicates, len(rep.Rejected), len(rep.Created), len(rep.Updated))
 	}
@@ -636,6 +655,11 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 		return ExitPartial
 	}
 	return ExitOK
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func runBackup(ctx context.Context, c *command, args []string) int {
