@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -77,6 +78,10 @@ func TestWebhooks_Form(t *testing.T) {
 		{"BadEmail", "application/json", testWebhookSecret, `{"email":"not an email"}`, http.StatusBadRequest, 2},
 		{"NotJSON", "application/json", testWebhookSecret, `{"email":`, http.StatusBadRequest, 2},
 		{"OtherType", "text/plain", testWebhookSecret, "email=a@b.c", http.StatusBadRequest, 2},
+		// Text is cleaned; an address that is not UTF-8 is refused.
+		{"HostileText", "application/x-www-form-urlencoded", testWebhookSecret, "email=lee%40example.com&name=Lee%00%FF&message=hi%1B%5B2J%0D%0Abye", http.StatusAccepted, 3},
+		{"AddressNotUTF8", "application/x-www-form-urlencoded", testWebhookSecret, "email=l%FFe%40example.com", http.StatusBadRequest, 3},
+		{"IDWithNUL", "application/json", testWebhookSecret, `{"email":"kai@example.com","id":"f\u00001"}`, http.StatusBadRequest, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +92,17 @@ func TestWebhooks_Form(t *testing.T) {
 				t.Errorf("%d signals stored, want %d", n, tt.signals)
 			}
 		})
+	}
+	sigs, _, err := a.queue.Signals(context.Background(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sigs {
+		if s.Contact != nil && s.Contact.Email == "lee@example.com" {
+			if s.Contact.Name != "Lee\uFFFD" || s.Form.Fields["message"] != "hi[2J\nbye" {
+				t.Errorf("hostile form stored as name %q, message %q; want them cleaned", s.Contact.Name, s.Form.Fields["message"])
+			}
+		}
 	}
 	resp, err := http.Get(url)
 	if err != nil {
@@ -145,6 +161,39 @@ func TestWebhooks_HubSpot(t *testing.T) {
 	req, _ = hubspottest.SignedWebhookRequest(context.Background(), testWebhookSecret, url, body, at)
 	if got := send(req); got != http.StatusConflict {
 		t.Errorf("replayed batch: %d, want 409", got)
+	}
+}
+
+// TestWebhooks_HubSpotBadEvent is the regression test for a signed batch
+// that one event in year 9999 turned into a 500 (HubSpot then retries the
+// whole batch, in vain): the other events are stored and the batch is
+// answered 2xx with the bad event reported.
+func TestWebhooks_HubSpotBadEvent(t *testing.T) {
+	a := newWebhookApp(t)
+	stop, addr, err := a.listenWebhooks(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	url := "http://" + addr + "/hooks/hubspot"
+	now := itoa64(time.Now().UnixMilli())
+	y9999 := itoa64(time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC).UnixMilli())
+	body := []byte(`[` +
+		`{"eventId":1,"occurredAt":` + now + `,"subscriptionType":"deal.propertyChange","objectId":9001,"propertyName":"dealstage","propertyValue":"closedwon"},` +
+		`{"eventId":2,"occurredAt":` + y9999 + `,"subscriptionType":"deal.propertyChange","objectId":9002,"propertyName":"dealstage","propertyValue":"closedwon"},` +
+		`{"eventId":3,"occurredAt":` + now + `,"subscriptionType":"contact.creation","objectId":501}]`)
+	req, _ := hubspottest.SignedWebhookRequest(context.Background(), testWebhookSecret, url, body, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 || !strings.Contains(string(msg), `"eventId":2`) || !strings.Contains(string(msg), "out of range") {
+		t.Errorf("batch with a year-9999 event: %d %s; want 2xx naming event 2 as out of range", resp.StatusCode, msg)
+	}
+	if n := a.signalCount(t); n != 2 {
+		t.Errorf("%d signals stored, want the 2 good events", n)
 	}
 }
 

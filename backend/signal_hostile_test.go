@@ -125,6 +125,7 @@ func TestSignal_ValidateRejectsBadIDs(t *testing.T) {
 		{"ErrContactIDTooLong", func(s *backend.Signal) { s.ContactID = strings.Repeat("c", 513) }, "contact_id is longer than 512 bytes"},
 		{"ErrDealContactIDs", func(s *backend.Signal) { s.Deal = &backend.Deal{ID: "d", ContactIDs: []string{"ok", "\x00"}} }, "deal.contact_ids"},
 		{"ErrTo", func(s *backend.Signal) { s.Email.To = []string{"a@b.co\x00"} }, "email.to"},
+		{"ErrAddressGarbled", func(s *backend.Signal) { s.Contact = &backend.Contact{Email: "L\xffe@example.com"} }, "is not valid UTF-8 (it holds U+FFFD)"},
 		{"ErrDuplicateID", func(s *backend.Signal) {
 			s.Type, s.Email, s.ThreadID, s.ContactID = backend.SignalContactDuplicate, nil, "", "c1"
 			s.Payload = map[string]string{"duplicate_id": "c2\x00"}

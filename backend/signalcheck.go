@@ -16,7 +16,7 @@ import (
 //     MaxSignalSkew after the clock (ValidateAt). Meetings, close dates and
 //     payload times (demo_at, returns_at) may be in the future.
 //   - Identifiers (ids, dedupe keys, thread and message ids, addresses) are
-//     valid UTF-8 without control characters and at most MaxIDLen bytes:
+//     valid UTF-8 without control characters or U+FFFD and at most MaxIDLen bytes:
 //     they are keys and end up in mail headers, so they are refused, never
 //     rewritten.
 //   - Text a person reads (names, subjects, snippets, post text, form
@@ -182,6 +182,11 @@ func checkID(field, v string) error {
 		return Errorf(EINVALID, "%s is not valid UTF-8", field)
 	}
 	for _, r := range v {
+		if r == utf8.RuneError {
+			// What a byte that was not UTF-8 became on the way (in
+			// strings.ToLower, in a JSON decoder): the id is garbled.
+			return Errorf(EINVALID, "%s is not valid UTF-8 (it holds U+FFFD)", field)
+		}
 		if isControl(r) {
 			return Errorf(EINVALID, "%s contains a control character (U+%04X)", field, r)
 		}

@@ -64,37 +64,69 @@ type webhookEvent struct {
 	PropertyValue    string `json:"propertyValue"`
 }
 
+// WebhookRejection is an event of a batch that did not become a signal, and
+// why.
+type WebhookRejection struct {
+	Index   int    `json:"index"` // its place in the batch, from 0
+	EventID int64  `json:"eventId,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
 // ParseWebhook turns a webhook batch into signals: contact.creation →
 // contact.created, a deal's dealstage change → deal.stage_changed. Their
 // dedupe keys are the ones Poll gives the same facts, so an event seen by
 // both is stored once. Other subscriptions are ignored.
-func ParseWebhook(body []byte) ([]*backend.Signal, error) {
-	var events []webhookEvent
-	if err := json.Unmarshal(body, &events); err != nil {
-		return nil, &backend.Error{Code: backend.EINVALID, Message: "the webhook body is not a HubSpot event batch", Err: err}
+//
+// Each event is checked on its own, by the domain's rules for a signal
+// (backend.Signal.ValidateAt at now): one that is malformed, lacks its
+// objectId or occurredAt, or is out of range is rejected with its reason,
+// and the others still become signals. err is only for a body that is not
+// a batch at all.
+func ParseWebhook(body []byte, now time.Time) (signals []*backend.Signal, rejected []WebhookRejection, err error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, nil, &backend.Error{Code: backend.EINVALID, Message: "the webhook body is not a HubSpot event batch", Err: err}
 	}
-	var out []*backend.Signal
-	for i, e := range events {
+	reject := func(i int, id int64, err error) {
+		rejected = append(rejected, WebhookRejection{Index: i, EventID: id, Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
+	}
+	for i, r := range raw {
+		var e webhookEvent
+		if err := json.Unmarshal(r, &e); err != nil {
+			reject(i, e.EventID, backend.Errorf(backend.EINVALID, "webhook event %d is not a HubSpot event", i))
+			continue
+		}
 		id := string(e.ObjectID)
 		if id == "" || e.OccurredAt <= 0 {
-			return nil, backend.Errorf(backend.EINVALID, "webhook event %d has no objectId or occurredAt", i)
+			reject(i, e.EventID, backend.Errorf(backend.EINVALID, "webhook event %d has no objectId or occurredAt", i))
+			continue
 		}
 		at := time.UnixMilli(e.OccurredAt).UTC()
+		var s *backend.Signal
 		switch {
 		case e.SubscriptionType == "contact.creation":
-			out = append(out, &backend.Signal{
+			s = &backend.Signal{
 				Source: backend.SourceHubSpot, Type: SignalContactCreated, OccurredAt: at,
 				DedupeKey: "hubspot:contact.created:" + id, ContactID: id, Contact: &backend.Contact{ID: id},
-			})
+			}
 		case e.SubscriptionType == "deal.propertyChange" && e.PropertyName == "dealstage" && e.PropertyValue != "":
-			out = append(out, &backend.Signal{
+			s = &backend.Signal{
 				Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: at,
 				DedupeKey: fmt.Sprintf("hubspot:deal.stage_changed:%s:%d:%s", id, e.OccurredAt, e.PropertyValue),
 				DealID:    id, Deal: &backend.Deal{ID: id, Stage: e.PropertyValue},
-			})
+			}
+		default:
+			continue
 		}
+		s.Normalize()
+		if err := s.ValidateAt(now); err != nil {
+			reject(i, e.EventID, err)
+			continue
+		}
+		signals = append(signals, s)
 	}
-	return out, nil
+	return signals, rejected, nil
 }
 
 // WebhookHandler receives HubSpot webhook batches: it refuses anything not
@@ -104,6 +136,12 @@ func ParseWebhook(body []byte) ([]*backend.Signal, error) {
 // reports unavailable, 500 otherwise, and HubSpot retries). secret gives
 // the app secret for each request, so a rotated or removed secret counts
 // at once; when it has none (or fails), every webhook is refused with 503.
+//
+// A batch with events that cannot become signals (ParseWebhook) is
+// answered 200 with {"accepted": N, "rejected": [{index, eventId, code,
+// message}]} once the others are stored: HubSpot retries any other
+// status, and a retry would be refused the same way, again and again,
+// while its good events are stored already.
 func WebhookHandler(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
 	if now == nil {
 		now = time.Now
@@ -159,7 +197,7 @@ func WebhookHandler(secret func() (string, error), now func() time.Time, sink fu
 		seen[sig] = t
 		mu.Unlock()
 		forget := func() { mu.Lock(); delete(seen, sig); mu.Unlock() }
-		signals, err := ParseWebhook(body)
+		signals, rejected, err := ParseWebhook(body, t)
 		if err != nil {
 			forget()
 			http.Error(w, backend.ErrorMessage(err), http.StatusBadRequest)
@@ -176,6 +214,12 @@ func WebhookHandler(secret func() (string, error), now func() time.Time, sink fu
 				return
 			}
 		}
-		w.WriteHeader(http.StatusNoContent)
+		if len(rejected) == 0 {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_ = json.NewEncoder(w).Encode(map[string]any{"accepted": len(signals), "rejected": rejected})
 	})
 }

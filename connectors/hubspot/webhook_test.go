@@ -2,8 +2,11 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,9 +57,9 @@ func TestParseWebhook(t *testing.T) {
 	 {"eventId":3,"occurredAt":1700000002000,"subscriptionType":"deal.propertyChange","objectId":456,"propertyName":"amount","propertyValue":"5"},
 	 {"eventId":4,"occurredAt":1700000003000,"subscriptionType":"contact.merge","objectId":789}
 	]`)
-	sigs, err := ParseWebhook(body)
-	if err != nil {
-		t.Fatal(err)
+	sigs, rejected, err := ParseWebhook(body, time.UnixMilli(1700000005000))
+	if err != nil || len(rejected) != 0 {
+		t.Fatal(err, rejected)
 	}
 	if len(sigs) != 2 {
 		t.Fatalf("signals = %d, want 2 (amount changes and merges are not signals)", len(sigs))
@@ -68,9 +71,43 @@ func TestParseWebhook(t *testing.T) {
 		s.DedupeKey != "hubspot:deal.stage_changed:456:1700000001000:closedwon" || !s.OccurredAt.Equal(time.UnixMilli(1700000001000)) {
 		t.Fatalf("deal signal = %+v", s)
 	}
-	for _, bad := range []string{`{}`, `[{"subscriptionType":"contact.creation"}]`, `nope`} {
-		if _, err := ParseWebhook([]byte(bad)); backend.ErrorCode(err) != backend.EINVALID {
+	for _, bad := range []string{`{}`, `nope`, `[1,2`} {
+		if _, _, err := ParseWebhook([]byte(bad), t0); backend.ErrorCode(err) != backend.EINVALID {
 			t.Errorf("ParseWebhook(%s) code = %s, want invalid", bad, backend.ErrorCode(err))
+		}
+	}
+}
+
+// TestParseWebhook_BadEvents: a bad event is rejected on its own, with its
+// reason; the batch's other events still become signals.
+func TestParseWebhook_BadEvents(t *testing.T) {
+	now := time.UnixMilli(1700000005000)
+	y9999 := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()
+	body := []byte(`[
+	 {"eventId":1,"occurredAt":1700000000000,"subscriptionType":"contact.creation","objectId":123},
+	 {"eventId":2,"occurredAt":` + strconv.FormatInt(y9999, 10) + `,"subscriptionType":"deal.propertyChange","objectId":456,"propertyName":"dealstage","propertyValue":"closedwon"},
+	 {"eventId":3,"subscriptionType":"contact.creation"},
+	 {"eventId":4,"occurredAt":1700000001000,"subscriptionType":"deal.propertyChange","objectId":"45\u00006","propertyName":"dealstage","propertyValue":"closedwon"},
+	 {"eventId":5,"occurredAt":1800000000000,"subscriptionType":"contact.creation","objectId":124},
+	 {"eventId":6,"occurredAt":1700000002000,"subscriptionType":"deal.propertyChange","objectId":457,"propertyName":"dealstage","propertyValue":"closed\u0000won"}
+	]`)
+	sigs, rejected, err := ParseWebhook(body, now)
+	if err != nil {
+		t.Fatalf("ParseWebhook = %v, want the good events and the bad ones rejected", err)
+	}
+	if len(sigs) != 1 || sigs[0].ContactID != "123" {
+		t.Errorf("signals = %+v, want contact 123", sigs)
+	}
+	// A stage holding a NUL is refused, not cleaned: it is part of the
+	// dedupe key.
+	want := map[int64]string{2: "out of range", 3: "no objectId or occurredAt", 4: "control character", 5: "more than 24h after now",
+		6: "dedupe_key contains a control character"}
+	if len(rejected) != len(want) {
+		t.Errorf("rejected = %+v, want events 2 to 6", rejected)
+	}
+	for _, r := range rejected {
+		if msg, ok := want[r.EventID]; !ok || !strings.Contains(r.Message, msg) || r.Code != backend.EINVALID {
+			t.Errorf("rejected event %d: %s %q, want %q", r.EventID, r.Code, r.Message, msg)
 		}
 	}
 }
@@ -139,6 +176,41 @@ func TestWebhookHandler(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, target, nil)
 		if st := send(req); st != http.StatusUnauthorized {
 			t.Fatalf("status = %d, want 401", st)
+		}
+	})
+	t.Run("OneBadEvent", func(t *testing.T) {
+		mu.Lock()
+		got = nil
+		mu.Unlock()
+		y9999 := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()
+		batch := []hubspottest.WebhookEvent{
+			{EventID: 11, SubscriptionType: "deal.propertyChange", ObjectID: 9002, PropertyName: "dealstage", PropertyValue: "closedwon", OccurredAt: clock.Now().UnixMilli()},
+			{EventID: 12, SubscriptionType: "deal.propertyChange", ObjectID: 9003, PropertyName: "dealstage", PropertyValue: "closedwon", OccurredAt: y9999},
+			{EventID: 13, SubscriptionType: "contact.creation", ObjectID: 77, OccurredAt: clock.Now().UnixMilli()},
+		}
+		raw, _ := json.Marshal(batch)
+		req, _ := hubspottest.SignedWebhookRequest(ctx, fake.ClientSecret(), target, raw, clock.Now())
+		resp, err := recv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var res struct {
+			Accepted int                `json:"accepted"`
+			Rejected []WebhookRejection `json:"rejected"`
+		}
+		// 2xx: HubSpot retries anything else, and a retry would be refused
+		// the same way while the good events are stored already.
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&res) != nil {
+			t.Fatalf("status = %d, want 200 with a report", resp.StatusCode)
+		}
+		if res.Accepted != 2 || len(res.Rejected) != 1 || res.Rejected[0].Index != 1 || res.Rejected[0].EventID != 12 || !strings.Contains(res.Rejected[0].Message, "out of range") {
+			t.Errorf("report = %+v, want 2 accepted and event 1 rejected as out of range", res)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 2 || got[0].DealID != "9002" || got[1].ContactID != "77" {
+			t.Errorf("sink got %+v, want deal 9002 and contact 77", got)
 		}
 	})
 	t.Run("ErrMethod", func(t *testing.T) {
