@@ -977,6 +977,7 @@ func (q *Queue) EditDraft(ctx context.Context, id uint64, d Draft, actor Actor) 
 		if m.Status != StatusPending && m.Status != StatusSnoozed && m.Status != StatusFailed {
 			return Errorf(ECONFLICT, "move %d is %s; its draft can no longer be edited", m.ID, m.Status)
 		}
+		d.cleanText()
 		m.Draft, m.DraftEdited, m.UpdatedAt = d, true, now
 		if err := m.Validate(); err != nil {
 			return err

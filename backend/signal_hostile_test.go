@@ -325,3 +325,27 @@ func TestQueue_IngestHostileText(t *testing.T) {
 		}
 	}
 }
+
+// TestQueue_EditDraftCleansText: an edited draft, from the window or the
+// API, cannot bring a NUL, a control character or invalid UTF-8 into a
+// subject or body either.
+func TestQueue_EditDraftCleansText(t *testing.T) {
+	f := newQueue(t)
+	rep := f.ingest(t, replySignal("k", "t", "maya@acme.io", testNow.Add(-time.Hour)))
+	m, err := f.q.Move(f.ctx, rep.Created[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := m.Draft
+	d.Subject, d.Body, d.TaskTitle = hostileText, hostileText+"\nBest,\tMaya", hostileText
+	m, err = f.q.EditDraft(f.ctx, m.ID, d, backend.ActorKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cleanString(m.Draft.Subject, false) || !cleanString(m.Draft.TaskTitle, false) || !cleanString(m.Draft.Body, true) {
+		t.Errorf("edited draft: subject %q, task %q, body %q", m.Draft.Subject, m.Draft.TaskTitle, m.Draft.Body)
+	}
+	if !strings.HasSuffix(m.Draft.Body, "\nBest,\tMaya") {
+		t.Errorf("edited body = %q, want its newlines and tabs kept", m.Draft.Body)
+	}
+}

@@ -362,3 +362,15 @@ func cleanMap(m map[string]string, value func(k, v string) string) map[string]st
 	}
 	return out
 }
+
+// cleanText cleans the text of an edited draft as Normalize cleans a
+// signal's: what it sends reads the same, without NULs, control
+// characters or invalid UTF-8.
+func (d *Draft) cleanText() {
+	d.Subject = CleanLine(d.Subject)
+	d.TaskTitle = CleanLine(d.TaskTitle)
+	d.Body = CleanText(d.Body)
+	if len(d.Fields) > 0 {
+		d.Fields = cleanMap(d.Fields, func(_, v string) string { return CleanText(v) })
+	}
+}
