@@ -80,39 +80,41 @@ func (s *Signal) checkTimes() error {
 	if s.OccurredAt.IsZero() {
 		return Errorf(EINVALID, "signal %s needs occurred_at", s.Type)
 	}
-	opt := func(field string, t time.Time) error {
-		if t.IsZero() {
-			return nil
+	var err error
+	opt := func(field string, t time.Time) {
+		if err == nil && !t.IsZero() {
+			err = CheckTime(field, t)
 		}
-		return CheckTime(field, t)
 	}
-	errs := []error{CheckTime("occurred_at", s.OccurredAt)}
+	opt("occurred_at", s.OccurredAt)
 	if c := s.Contact; c != nil {
-		errs = append(errs, opt("contact.last_activity_at", c.LastActivityAt))
+		opt("contact.last_activity_at", c.LastActivityAt)
 	}
 	if d := s.Deal; d != nil {
-		errs = append(errs, opt("deal.close_date", d.CloseDate), opt("deal.last_activity_at", d.LastActivityAt),
-			opt("deal.stage_changed_at", d.StageChangedAt))
+		opt("deal.close_date", d.CloseDate)
+		opt("deal.last_activity_at", d.LastActivityAt)
+		opt("deal.stage_changed_at", d.StageChangedAt)
 	}
 	if e := s.Email; e != nil {
-		errs = append(errs, opt("email.received_at", e.ReceivedAt))
+		opt("email.received_at", e.ReceivedAt)
 	}
 	if m := s.Meeting; m != nil {
-		errs = append(errs, opt("meeting.start", m.Start), opt("meeting.end", m.End))
+		opt("meeting.start", m.Start)
+		opt("meeting.end", m.End)
+	}
+	if err != nil || len(s.Payload) == 0 {
+		return err
 	}
 	for _, k := range payloadTimes {
 		v, ok := s.Payload[k]
 		if !ok {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
+		t, perr := time.Parse(time.RFC3339, v)
+		if perr != nil {
 			return Errorf(EINVALID, "payload.%s %q is not an RFC 3339 time like 2026-11-22T09:00:00Z", k, v)
 		}
-		errs = append(errs, CheckTime("payload."+k, t))
-	}
-	for _, err := range errs {
-		if err != nil {
+		if err := CheckTime("payload."+k, t); err != nil {
 			return err
 		}
 	}
@@ -129,47 +131,58 @@ var payloadIDs = []string{"duplicate_id", "address", "bounced_address"}
 // checkIDs refuses identifiers that are not valid UTF-8, hold a control
 // character or are too long.
 func (s *Signal) checkIDs() error {
-	type field struct{ name, v string }
-	fs := []field{{"dedupe_key", s.DedupeKey}, {"contact_id", s.ContactID}, {"company_id", s.CompanyID},
-		{"deal_id", s.DealID}, {"thread_id", s.ThreadID}}
-	list := func(name string, vs []string) {
-		for _, v := range vs {
-			fs = append(fs, field{name, v})
+	var err error
+	id := func(field, v string) {
+		if err == nil && v != "" {
+			err = checkID(field, v)
 		}
 	}
+	ids := func(field string, vs []string) {
+		for _, v := range vs {
+			id(field, v)
+		}
+	}
+	id("dedupe_key", s.DedupeKey)
+	id("contact_id", s.ContactID)
+	id("company_id", s.CompanyID)
+	id("deal_id", s.DealID)
+	id("thread_id", s.ThreadID)
 	if c := s.Contact; c != nil {
-		fs = append(fs, field{"contact.id", c.ID}, field{"contact.email", c.Email}, field{"contact.company_id", c.CompanyID},
-			field{"contact.timezone", c.Timezone})
+		id("contact.id", c.ID)
+		id("contact.email", c.Email)
+		id("contact.company_id", c.CompanyID)
+		id("contact.timezone", c.Timezone)
 	}
 	if c := s.Company; c != nil {
-		fs = append(fs, field{"company.id", c.ID})
+		id("company.id", c.ID)
 	}
 	if d := s.Deal; d != nil {
-		fs = append(fs, field{"deal.id", d.ID}, field{"deal.company_id", d.CompanyID})
-		list("deal.contact_ids", d.ContactIDs)
+		id("deal.id", d.ID)
+		id("deal.company_id", d.CompanyID)
+		ids("deal.contact_ids", d.ContactIDs)
 	}
 	if e := s.Email; e != nil {
-		fs = append(fs, field{"email.thread_id", e.ThreadID}, field{"email.message_id", e.MessageID}, field{"email.from", e.From})
-		list("email.to", e.To)
+		id("email.thread_id", e.ThreadID)
+		id("email.message_id", e.MessageID)
+		id("email.from", e.From)
+		ids("email.to", e.To)
 	}
 	if m := s.Meeting; m != nil {
-		fs = append(fs, field{"meeting.id", m.ID})
-		list("meeting.attendees", m.Attendees)
+		id("meeting.id", m.ID)
+		ids("meeting.attendees", m.Attendees)
 	}
 	if p := s.Post; p != nil {
-		fs = append(fs, field{"post.id", p.ID}, field{"post.author", p.Author})
+		id("post.id", p.ID)
+		id("post.author", p.Author)
 	}
-	for _, k := range payloadIDs {
-		if v, ok := s.Payload[k]; ok {
-			fs = append(fs, field{"payload." + k, v})
+	if len(s.Payload) > 0 {
+		for _, k := range payloadIDs {
+			if v, ok := s.Payload[k]; ok {
+				id("payload."+k, v)
+			}
 		}
 	}
-	for _, f := range fs {
-		if err := checkID(f.name, f.v); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // checkID refuses an identifier that is not valid UTF-8, holds a control
@@ -348,7 +361,7 @@ func (s *Signal) cleanText() {
 func cleanMap(m map[string]string, value func(k, v string) string) map[string]string {
 	dirty := false
 	for k, v := range m {
-		if CleanLine(k) != k || value(k, v) != v {
+		if !isClean(k, false) || len(k) > MaxTextLine || value(k, v) != v {
 			dirty = true
 			break
 		}
