@@ -45,7 +45,7 @@ func main() {
 		Stderr: os.Stderr,
 		Clock:  clock,
 		Open: func(path string) (backend.Store, error) {
-			return store.Open(path, store.Options{})
+			return store.Open(path, store.Options{Secrets: secrets})
 		},
 		SchemaVersion: store.SchemaVersion,
 		Assets:        assets,

@@ -393,7 +393,7 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 func runAudit(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	verify := fs.Bool("verify", false, "check the hash chain; exit 1 when it is broken")
+	verify := fs.Bool("verify", false, "check the keyed hash chain, its head, count and seal; exit 1 when an entry was altered, inserted, dropped or cut off, or the audit key is missing")
 	limit := fs.Int("limit", 0, "print only the last N entries")
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage

@@ -1,11 +1,17 @@
 package backend
 
 import (
+	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
+	"hash"
 	"io"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -31,9 +37,21 @@ const (
 	AuditRule           = "guardrails.rule"
 )
 
+// Audit entry versions: how an entry's Hash is computed.
+const (
+	// AuditPlain entries hash with plain SHA-256. Anyone can recompute
+	// them, so on their own they only catch accidents; CaseyOS wrote them
+	// before the log was keyed (schema 2 and older) and writes none now.
+	AuditPlain = 1
+	// AuditKeyed entries hash with HMAC-SHA256 under the audit key, so
+	// rewriting one needs the key.
+	AuditKeyed = 2
+)
+
 // AuditEntry is one append-only, hash-chained record of a state change or an
 // external call. Hash covers every other field and the previous entry's hash,
-// so editing or dropping an entry breaks the chain.
+// so editing or dropping an entry breaks the chain; for a keyed entry it is
+// an HMAC, so mending the chain after an edit needs the audit key.
 type AuditEntry struct {
 	Seq      uint64
 	At       time.Time
@@ -45,6 +63,7 @@ type AuditEntry struct {
 	Detail   string
 	APS      float64  // the score at decision time
 	Reasons  []string // the reasons at decision time
+	Version  int      // AuditPlain or AuditKeyed
 	PrevHash string
 	Hash     string
 }
@@ -63,17 +82,40 @@ func (e *AuditEntry) Validate() error {
 	return nil
 }
 
-// Seal sets PrevHash and Hash; the store calls it when appending.
-func (e *AuditEntry) Seal(prev string) {
+// Seal sets Version, PrevHash and Hash; the store calls it when appending,
+// always with the key. A nil key makes an AuditPlain entry, as older
+// builds wrote them (tests build legacy logs with it).
+func (e *AuditEntry) Seal(prev string, key *AuditKey) {
 	e.PrevHash = prev
-	e.Hash = e.computeHash()
+	e.Version = AuditPlain
+	if key != nil {
+		e.Version = AuditKeyed
+	}
+	e.Hash = e.computeHash(key)
 }
 
-func (e *AuditEntry) computeHash() string {
+// computeHash is the entry's hash under its Version: SHA-256 for a plain
+// entry, HMAC-SHA256 under key for a keyed one ("" when the key is
+// missing, which matches no stored hash).
+func (e *AuditEntry) computeHash(key *AuditKey) string {
+	var h hash.Hash
+	switch e.Version {
+	case AuditPlain:
+		h = sha256.New()
+	case AuditKeyed:
+		if key == nil {
+			return ""
+		}
+		m := key.mac()
+		defer key.macs.Put(m)
+		h = m
+	default:
+		return ""
+	}
 	// A canonical encoding: every field in declaration order, strings and
 	// lists length-prefixed so no two entries encode alike, times as UTC
-	// nanoseconds. It is cheaper than JSON and does not depend on it.
-	h := sha256.New()
+	// nanoseconds. It is cheaper than JSON and does not depend on it. A
+	// plain entry's encoding is frozen: older logs must keep verifying.
 	var buf [8]byte
 	num := func(v uint64) {
 		binary.BigEndian.PutUint64(buf[:], v)
@@ -82,6 +124,9 @@ func (e *AuditEntry) computeHash() string {
 	str := func(s string) {
 		num(uint64(len(s)))
 		io.WriteString(h, s)
+	}
+	if e.Version == AuditKeyed {
+		str("caseyos audit entry v2")
 	}
 	num(e.Seq)
 	num(uint64(e.At.UTC().UnixNano()))
@@ -101,17 +146,154 @@ func (e *AuditEntry) computeHash() string {
 }
 
 // VerifyAuditChain checks that entries (in sequence order, starting at the
-// first entry ever written) link up and that no entry was altered. It returns
-// the sequence number of the first bad entry, or 0.
-func VerifyAuditChain(entries []*AuditEntry) (badSeq uint64, err error) {
+// first entry ever written) link up and that no entry was altered, each
+// under its own Version (keyed entries need key). It returns the sequence
+// number of the first bad entry, or 0. CheckAuditLog adds what a chain
+// alone cannot show: entries cut off the end, and keyed entries turned
+// back into plain ones.
+func VerifyAuditChain(entries []*AuditEntry, key *AuditKey) (badSeq uint64, err error) {
 	prev := ""
 	for _, e := range entries {
-		if e.PrevHash != prev || e.Hash != e.computeHash() {
+		if e.PrevHash != prev || !hashEqual(e.Hash, e.computeHash(key)) {
 			return e.Seq, Errorf(ECONFLICT, "audit log is broken at entry %d", e.Seq)
 		}
 		prev = e.Hash
 	}
 	return 0, nil
+}
+
+// AuditHead is what the store keeps about the log as a whole, beside the
+// entries: how many there are, the newest one's hash, where keyed entries
+// begin, which key signs them, and a seal over all of that.
+type AuditHead struct {
+	Count     uint64 // the audit bucket's sequence: entries ever written
+	Hash      string // the newest entry's hash; "" when absent
+	KeyedFrom uint64 // the first entry signed with the key; 0 when absent
+	KeyID     string // AuditKey.ID of the key; "" when absent
+	Seal      string // AuditKey.SealHead of the above; "" when absent
+}
+
+// CheckAuditLog checks a whole log: entries is every entry in sequence
+// order and total the count the store reports. It returns 0 and "" when
+// the log verifies, else the first bad entry (for a problem at the end of
+// the log, the first entry that is missing there; 0 when no entry can be
+// named) and what is wrong, in words.
+//
+// It finds: an entry edited, inserted or dropped (the chain); an edit whose
+// hashes were recomputed without the key (the HMAC); a keyed entry turned
+// into a plain one (entries from KeyedFrom on must be keyed); entries cut
+// off the end, even when the head was moved back to match (the head, the
+// count and the seal); and the head, the keyed-from mark or the seal edited
+// or deleted. It cannot tell a whole log rolled back to an earlier copy of
+// itself (an old backup, or an old seal recovered from the file's free
+// pages) from the real one.
+func CheckAuditLog(entries []*AuditEntry, total int, head AuditHead, key *AuditKey) (badSeq uint64, problem string) {
+	for i, e := range entries {
+		if e.Seq != uint64(i+1) {
+			return uint64(i + 1), fmt.Sprintf("audit entry %d is missing", i+1)
+		}
+	}
+	if len(entries) != total {
+		return uint64(len(entries) + 1), fmt.Sprintf("the audit log says it has %d entries but holds %d", total, len(entries))
+	}
+	if head.KeyedFrom == 0 {
+		return 0, "the mark saying where keyed entries begin (meta/audit_keyed_from) is missing"
+	}
+	prev := ""
+	for _, e := range entries {
+		switch {
+		case e.Seq >= head.KeyedFrom && e.Version != AuditKeyed:
+			return e.Seq, fmt.Sprintf("audit entry %d is not keyed, but every entry from %d on must be", e.Seq, head.KeyedFrom)
+		case e.Seq < head.KeyedFrom && e.Version != AuditPlain:
+			return e.Seq, fmt.Sprintf("audit entry %d is keyed, but keyed entries only begin at %d", e.Seq, head.KeyedFrom)
+		case e.PrevHash != prev:
+			return e.Seq, fmt.Sprintf("audit entry %d does not link to the entry before it", e.Seq)
+		case !hashEqual(e.Hash, e.computeHash(key)):
+			return e.Seq, fmt.Sprintf("audit entry %d was altered (its hash does not match)", e.Seq)
+		}
+		prev = e.Hash
+	}
+	n := uint64(len(entries))
+	switch {
+	case head.Hash == "" && n > 0:
+		return 0, "the audit log's head (meta/audit_head) is missing"
+	case head.Hash != prev:
+		return n + 1, fmt.Sprintf("the audit log ends at entry %d but its head names another entry: entries were cut off the end", n)
+	case head.Seal == "":
+		return 0, "the seal over the audit log's end (meta/audit_seal) is missing"
+	case key == nil || !hashEqual(head.Seal, key.SealHead(head.Count, head.Hash, head.KeyedFrom)):
+		return n + 1, fmt.Sprintf("the seal over the audit log's end does not match its %d entries: entries were cut off the end, or its count, head or keyed-from mark edited", n)
+	}
+	return 0, ""
+}
+
+// hashEqual compares two hex hashes in constant time.
+func hashEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// AuditKeySize is the length of an audit key in bytes.
+const AuditKeySize = 32
+
+// AuditKey is the secret the audit log is signed with. It lives in the OS
+// keychain, or in a 0600 file beside the data file where there is none;
+// never in the data file. Printing it shows its ID only.
+type AuditKey struct {
+	secret []byte
+	id     string
+	where  string
+	macs   sync.Pool // of HMAC-SHA256 hashes under secret: an append is on the execution path
+}
+
+// mac returns a reset HMAC-SHA256 under the key; put it back in k.macs.
+func (k *AuditKey) mac() hash.Hash {
+	if m, ok := k.macs.Get().(hash.Hash); ok {
+		m.Reset()
+		return m
+	}
+	return hmac.New(sha256.New, k.secret)
+}
+
+// NewAuditKey wraps a secret of AuditKeySize bytes kept at where (said in
+// messages: "the OS keychain", a file's path).
+func NewAuditKey(secret []byte, where string) (*AuditKey, error) {
+	if len(secret) != AuditKeySize {
+		return nil, Errorf(EINVALID, "the audit key in %s is %d bytes, want %d", where, len(secret), AuditKeySize)
+	}
+	k := &AuditKey{secret: bytes.Clone(secret), where: where}
+	m := hmac.New(sha256.New, k.secret)
+	io.WriteString(m, "caseyos audit key id")
+	k.id = hex.EncodeToString(m.Sum(nil)[:8])
+	return k, nil
+}
+
+// ID names the key without revealing it; the data file records it.
+func (k *AuditKey) ID() string { return k.id }
+
+// Where says where the key is kept.
+func (k *AuditKey) Where() string { return k.where }
+
+// String shows the key's ID, never its secret.
+func (k *AuditKey) String() string { return "audit key " + k.id }
+
+// GoString shows the key's ID, never its secret.
+func (k *AuditKey) GoString() string { return k.String() }
+
+// SealHead is the HMAC over the log's count, newest hash and keyed-from
+// mark, stored beside them so that none can be changed without the key.
+func (k *AuditKey) SealHead(count uint64, head string, keyedFrom uint64) string {
+	m := k.mac()
+	defer k.macs.Put(m)
+	var buf [8]byte
+	io.WriteString(m, "caseyos audit head v1")
+	binary.BigEndian.PutUint64(buf[:], count)
+	m.Write(buf[:])
+	binary.BigEndian.PutUint64(buf[:], uint64(len(head)))
+	m.Write(buf[:])
+	io.WriteString(m, head)
+	binary.BigEndian.PutUint64(buf[:], keyedFrom)
+	m.Write(buf[:])
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // AuditFilter selects audit entries in sequence order.

@@ -102,24 +102,6 @@ func TestRecordValidation(t *testing.T) {
 	}
 }
 
-func TestAuditChain(t *testing.T) {
-	var entries []*backend.AuditEntry
-	prev := ""
-	for i := 1; i <= 4; i++ {
-		e := &backend.AuditEntry{Seq: uint64(i), At: testNow, Actor: backend.ActorKey, Action: backend.AuditMoveTransition, MoveID: 7, APS: 50, Reasons: []string{"x"}}
-		e.Seal(prev)
-		prev = e.Hash
-		entries = append(entries, e)
-	}
-	if bad, err := backend.VerifyAuditChain(entries); err != nil || bad != 0 {
-		t.Fatalf("VerifyAuditChain = %d, %v; want an intact chain", bad, err)
-	}
-	entries[2].Detail = "edited after the fact"
-	if bad, err := backend.VerifyAuditChain(entries); backend.ErrorCode(err) != backend.ECONFLICT || bad != 3 {
-		t.Errorf("VerifyAuditChain after an edit = %d, %v; want entry 3 flagged", bad, err)
-	}
-}
-
 func TestValidEmail(t *testing.T) {
 	for _, tt := range []struct {
 		in string

@@ -129,9 +129,15 @@ type CRMStore interface {
 
 // AuditStore is the append-only, hash-chained audit log.
 type AuditStore interface {
-	// AppendAudit assigns Seq, links the entry to the previous one and seals it.
+	// AppendAudit assigns Seq, links the entry to the previous one and
+	// seals it with the audit key, and moves the head and its seal.
 	AppendAudit(e *AuditEntry) error
 	FindAudit(f AuditFilter) ([]*AuditEntry, int, error)
+	// AuditHead returns what is stored about the log as a whole.
+	AuditHead() (AuditHead, error)
+	// AuditKey returns the key the log is signed with; EUNAVAILABLE,
+	// saying where it was looked for, when it cannot be had.
+	AuditKey() (*AuditKey, error)
 }
 
 // SettingsStore holds the founder's settings.

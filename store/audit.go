@@ -1,6 +1,8 @@
 package store
 
 import (
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -9,10 +11,11 @@ func auditEntries(e *backend.AuditEntry) []entry {
 }
 
 // AppendAudit validates e, gives it the next sequence number, links it to
-// the newest entry (meta/audit_head) and seals it, then writes it and moves
-// the head. The audit bucket's keys are exactly 1..its sequence: the
-// sequence is only advanced once the entry is written, so a failed append
-// leaves no gap.
+// the newest entry (meta/audit_head) and seals it with the audit key, then
+// writes it, moves the head and seals the new head. The audit bucket's
+// keys are exactly 1..its sequence: the sequence is only advanced once the
+// entry is written, so a failed append leaves no gap. Without the audit
+// key nothing is appended: an unkeyed entry would let history be rewritten.
 func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 	const op = "store.AppendAudit"
 	if e == nil {
@@ -21,10 +24,15 @@ func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	key, err := t.AuditKey()
+	if err != nil {
+		return backend.WrapError(op, err)
+	}
 	meta, b := t.bucket(bMeta), t.bucket(bAudit)
+	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
 	sealed := *e
 	sealed.Seq = b.Sequence() + 1
-	sealed.Seal(string(meta.Get(kAuditHead)))
+	sealed.Seal(string(meta.Get(kAuditHead)), key)
 	v, err := encode(op, "audit entry "+e.Action, toAuditRecord(&sealed))
 	if err != nil {
 		return err
@@ -38,11 +46,57 @@ func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 	if err := putEntries(t.bt, auditEntries(&sealed)); err != nil {
 		return internal(op, err)
 	}
+	// audit_keyed_from and audit_key_id were written with the first seal
+	// (Open, the upgrade) and never change.
 	if err := meta.Put(kAuditHead, []byte(sealed.Hash)); err != nil {
 		return internal(op, err)
 	}
-	e.Seq, e.PrevHash, e.Hash = sealed.Seq, sealed.PrevHash, sealed.Hash
+	if err := meta.Put(kAuditSeal, []byte(key.SealHead(sealed.Seq, sealed.Hash, keyedFrom))); err != nil {
+		return internal(op, err)
+	}
+	e.Seq, e.Version, e.PrevHash, e.Hash = sealed.Seq, sealed.Version, sealed.PrevHash, sealed.Hash
 	return nil
+}
+
+// putAuditHead writes the head, the keyed-from mark, the key's ID and the
+// seal over them.
+func putAuditHead(meta *bolt.Bucket, key *backend.AuditKey, count uint64, head string, keyedFrom uint64) error {
+	if head != "" {
+		if err := meta.Put(kAuditHead, []byte(head)); err != nil {
+			return err
+		}
+	}
+	if err := meta.Put(kAuditKeyedFrom, u64(keyedFrom)); err != nil {
+		return err
+	}
+	if err := meta.Put(kAuditKeyID, []byte(key.ID())); err != nil {
+		return err
+	}
+	return meta.Put(kAuditSeal, []byte(key.SealHead(count, head, keyedFrom)))
+}
+
+// AuditHead returns the audit count and what meta holds about the log.
+func (t *tx) AuditHead() (backend.AuditHead, error) {
+	meta := t.bucket(bMeta)
+	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
+	return backend.AuditHead{
+		Count:     t.bucket(bAudit).Sequence(),
+		Hash:      string(meta.Get(kAuditHead)),
+		KeyedFrom: keyedFrom,
+		KeyID:     string(meta.Get(kAuditKeyID)),
+		Seal:      string(meta.Get(kAuditSeal)),
+	}, nil
+}
+
+// AuditKey returns the audit key named by meta/audit_key_id, loading it
+// once per DB (in a read transaction that is the first to need it; a
+// write transaction has it loaded before it begins).
+func (t *tx) AuditKey() (*backend.AuditKey, error) {
+	id := t.bucket(bMeta).Get(kAuditKeyID)
+	if k := t.db.key.Load(); k != nil && string(id) == k.ID() {
+		return k, nil // without converting id: an append is on the execution path
+	}
+	return t.db.auditKey(string(id), !t.bt.Writable())
 }
 
 // FindAudit returns entries in sequence order and how many match. Without

@@ -33,7 +33,7 @@ func TestAuditStore_AppendAudit(t *testing.T) {
 			if total != 5 || !reflect.DeepEqual(all, entries) {
 				t.Errorf("FindAudit() = %d entries (total %d), want the 5 appended", len(all), total)
 			}
-			if bad, err := backend.VerifyAuditChain(all); err != nil {
+			if bad, err := backend.VerifyAuditChain(all, auditKey(t, db)); err != nil {
 				t.Errorf("VerifyAuditChain() = %d, %v", bad, err)
 			}
 			page, total, err := tx.FindAudit(backend.AuditFilter{Offset: 3, Limit: 5})
@@ -74,7 +74,7 @@ func TestAuditStore_AppendAudit(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if bad, err := backend.VerifyAuditChain(all); bad != 2 || err == nil {
+			if bad, err := backend.VerifyAuditChain(all, auditKey(t, db)); bad != 2 || err == nil {
 				t.Errorf("VerifyAuditChain(tampered) = %d, %v; want entry 2", bad, err)
 			}
 			return nil
@@ -102,4 +102,13 @@ func TestAuditStore_AppendAudit(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+func auditKey(tb testing.TB, db *store.DB) *backend.AuditKey {
+	tb.Helper()
+	k, err := store.AuditKeyOf(db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
 }

@@ -23,11 +23,16 @@ import (
 type migration struct {
 	version uint64 // the schema version it produces, from version-1
 	name    string
-	fn      func(*bolt.Tx) error
+	// fn gets the audit key, found or created before the first migration
+	// that needs it runs (needsKey), outside any transaction; else nil.
+	fn       func(*bolt.Tx, *backend.AuditKey) error
+	needsKey bool
 }
 
 var migrations = []migration{
-	{version: 2, name: "score components, move and signal indexes, move counts", fn: migrateV1toV2},
+	{version: 2, name: "score components, move and signal indexes, move counts",
+		fn: func(btx *bolt.Tx, _ *backend.AuditKey) error { return migrateV1toV2(btx) }},
+	{version: 3, name: "keyed audit log", fn: migrateV2toV3, needsKey: true},
 }
 
 // migrate copies the file to <path>.v<from>.bak, then runs every migration
@@ -38,6 +43,21 @@ func (db *DB) migrate(from uint64) error {
 	if err != nil {
 		return &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("cannot back up the data file to %s before upgrading it", backup), Err: err}
 	}
+	// The key is found (or made) before the first migration runs, so that
+	// without one the file stays as it was rather than half upgraded.
+	var key *backend.AuditKey
+	for _, m := range migrations {
+		if m.version > from && m.needsKey {
+			if key, err = db.newAuditKey(); err != nil {
+				return &backend.Error{
+					Code:    backend.ErrorCode(err),
+					Message: fmt.Sprintf("upgrading the data file to schema %d (%s) needs the audit key: %s; the file is unchanged and a copy is at %s", m.version, m.name, backend.ErrorMessage(err), backup),
+					Err:     err,
+				}
+			}
+			break
+		}
+	}
 	version := from
 	for _, m := range migrations {
 		if m.version <= version {
@@ -47,7 +67,7 @@ func (db *DB) migrate(from uint64) error {
 			break
 		}
 		err := db.bolt.Update(func(btx *bolt.Tx) error {
-			if err := m.fn(btx); err != nil {
+			if err := m.fn(btx, key); err != nil {
 				return err
 			}
 			return btx.Bucket(bMeta).Put(kSchemaVersion, u64(m.version))
@@ -191,4 +211,17 @@ func migrateV1toV2(btx *bolt.Tx) error {
 		}
 		return putEntries(btx, signalEntries(id, s))
 	})
+}
+
+// migrateV2toV3 keys the audit log from the next entry on. The entries
+// already there stay plain SHA-256 (they cannot be re-signed: that would
+// vouch for whatever they hold now); the first keyed entry's HMAC covers
+// the last plain one's hash, and until it exists the seal covers the head,
+// so from this upgrade on none of them can be edited or cut off without
+// the key. audit_keyed_from records where plain entries end, under the
+// seal, so keyed entries cannot be passed off as plain ones later.
+func migrateV2toV3(btx *bolt.Tx, key *backend.AuditKey) error {
+	meta := btx.Bucket(bMeta)
+	count := btx.Bucket(bAudit).Sequence()
+	return putAuditHead(meta, key, count, string(meta.Get(kAuditHead)), count+1)
 }

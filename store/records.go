@@ -261,6 +261,7 @@ type auditRecord struct {
 	Detail   string    `json:"detail,omitempty"`
 	APS      float64   `json:"aps,omitempty"`
 	Reasons  []string  `json:"reasons,omitempty"`
+	Version  int       `json:"v,omitempty"` // backend.AuditKeyed; absent (schema 2 and older): plain
 	PrevHash string    `json:"prev_hash,omitempty"`
 	Hash     string    `json:"hash"`
 }
@@ -720,19 +721,27 @@ func fromOutcomeRecord(id uint64, r *outcomeRecord) *backend.Outcome {
 // --- audit ---
 
 func toAuditRecord(e *backend.AuditEntry) auditRecord {
-	return auditRecord{
+	r := auditRecord{
 		At: utc(e.At), Actor: string(e.Actor), Action: e.Action, MoveID: e.MoveID,
 		From: string(e.From), To: string(e.To), Detail: e.Detail, APS: e.APS,
 		Reasons: cloneStrings(e.Reasons), PrevHash: e.PrevHash, Hash: e.Hash,
 	}
+	if e.Version != backend.AuditPlain {
+		r.Version = e.Version
+	}
+	return r
 }
 
 func fromAuditRecord(seq uint64, r *auditRecord) *backend.AuditEntry {
-	return &backend.AuditEntry{
+	e := &backend.AuditEntry{
 		Seq: seq, At: r.At, Actor: backend.Actor(r.Actor), Action: r.Action, MoveID: r.MoveID,
 		From: backend.MoveStatus(r.From), To: backend.MoveStatus(r.To), Detail: r.Detail, APS: r.APS,
-		Reasons: r.Reasons, PrevHash: r.PrevHash, Hash: r.Hash,
+		Reasons: r.Reasons, Version: r.Version, PrevHash: r.PrevHash, Hash: r.Hash,
 	}
+	if e.Version == 0 {
+		e.Version = backend.AuditPlain
+	}
+	return e
 }
 
 // --- settings and workspace ---

@@ -9,7 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The data file, schema version 2. "|" joins fixed-width parts of a key,
+// The data file, schema version 3. "|" joins fixed-width parts of a key,
 // 0x00 ends a variable-width part; ids are big-endian uint64s from the
 // bucket's NextSequence; times are big-endian unix nanoseconds with the sign
 // bit flipped (so they sort, before 1970 too); a score is the 8-byte
@@ -21,7 +21,10 @@ import (
 //	├── settings                  → settingsRecord (absent: backend.DefaultSettings)
 //	├── workspace                 → workspaceRecord (absent: zero Workspace)
 //	├── guardrails                → guardrailsRecord (absent: backend.DefaultGuardrails)
-//	└── audit_head                → hex hash of the newest audit entry
+//	├── audit_head                → hex hash of the newest audit entry (absent: no entries)
+//	├── audit_keyed_from          → uint64: the first audit seq signed with the audit key; older ones are plain
+//	├── audit_key_id              → hex ID of the audit key (backend.AuditKey.ID; the key itself is never here)
+//	└── audit_seal                → hex HMAC over the audit count, audit_head and audit_keyed_from
 //	signals                       id → signalRecord
 //	signals_by_dedupe             dedupe key → id
 //	signals_by_time               occurredAt | id → source 0x00 type
@@ -45,7 +48,7 @@ import (
 //	companies                     company id → companyRecord
 //	deals                         deal id → dealRecord
 //	deals_by_activity             lastActivityAt | deal id → ""         (deals with a LastActivityAt)
-//	audit                         seq → auditRecord                     (append-only: the bucket's sequence is the count)
+//	audit                         seq → auditRecord                     (append-only: the bucket's sequence is the count; "v": 2 keyed, absent plain)
 //	audit_by_move                 moveID | seq → ""
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
@@ -55,11 +58,15 @@ import (
 // empty and as the defaults, so older files need no upgrade.
 //
 // Schema version 1 (see migrate.go) had only meta/schema_version, signals
-// and moves, with a flat move record.
+// and moves, with a flat move record. Schema version 2 had no audit key:
+// every audit entry was plain SHA-256 and meta had audit_head only.
+//
+// The audit key lives in the OS keychain (account audit-key), or where
+// there is none in audit.key (0600) beside this file; see auditkey.go.
 
 // SchemaVersion is the data file schema this build reads and writes.
 // Raising it needs a migration in migrate.go, a fixture and an upgrade test.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // currentVersion is SchemaVersion in the form stored in meta/schema_version.
 const currentVersion uint64 = SchemaVersion
@@ -94,11 +101,14 @@ var (
 	bDoNotContact       = []byte("do_not_contact")
 	bRules              = []byte("rules")
 
-	kSchemaVersion = []byte("schema_version")
-	kSettings      = []byte("settings")
-	kWorkspace     = []byte("workspace")
-	kAuditHead     = []byte("audit_head")
-	kGuardrails    = []byte("guardrails")
+	kSchemaVersion  = []byte("schema_version")
+	kSettings       = []byte("settings")
+	kWorkspace      = []byte("workspace")
+	kAuditHead      = []byte("audit_head")
+	kAuditKeyedFrom = []byte("audit_keyed_from")
+	kAuditKeyID     = []byte("audit_key_id")
+	kAuditSeal      = []byte("audit_seal")
+	kGuardrails     = []byte("guardrails")
 )
 
 // allBuckets lists every bucket of the current schema; Open creates them.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,14 +32,23 @@ type Options struct {
 	// Outcome.RecordedAt …) that a caller leaves zero; nil means the wall
 	// clock.
 	Clock backend.Clock
+	// Secrets is the OS keychain the audit key is kept in. Nil, or a
+	// keychain that answers EUNAVAILABLE, keeps it in a 0600 file,
+	// AuditKeyFile, beside the data file instead (see loadAuditKey).
+	Secrets backend.Secrets
 }
 
 // DB is the CaseyOS data file. It implements backend.Store and is safe for
 // concurrent use: any number of View transactions run alongside one Update.
 type DB struct {
-	bolt  *bolt.DB
-	path  string
-	clock backend.Clock
+	bolt    *bolt.DB
+	path    string
+	clock   backend.Clock
+	secrets backend.Secrets
+
+	keyMu  sync.Mutex
+	key    atomic.Pointer[backend.AuditKey] // loaded once, then read without the lock
+	keyErr error                            // why the last load failed
 }
 
 var _ backend.Store = (*DB)(nil)
@@ -83,7 +94,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: fmt.Sprintf("cannot open the data file %s", path), Op: op, Err: err}
 	}
-	db := &DB{bolt: bdb, path: path, clock: opts.Clock}
+	db := &DB{bolt: bdb, path: path, clock: opts.Clock, secrets: opts.Secrets}
 	if err := db.prepare(); err != nil {
 		_ = bdb.Close()
 		return nil, backend.WrapError(op, err)
@@ -107,11 +118,22 @@ func (db *DB) prepare() error {
 			return err
 		}
 	}
+	var key *backend.AuditKey
+	if fresh {
+		// A new file is sealed from the start, so that an audit log
+		// emptied later cannot pass for a new one.
+		if key, err = db.newAuditKey(); err != nil {
+			return err
+		}
+	}
 	err = db.bolt.Update(func(btx *bolt.Tx) error {
 		if err := createBuckets(btx); err != nil {
 			return err
 		}
 		if fresh {
+			if err := putAuditHead(btx.Bucket(bMeta), key, 0, "", 1); err != nil {
+				return err
+			}
 			return btx.Bucket(bMeta).Put(kSchemaVersion, u64(currentVersion))
 		}
 		return nil
@@ -182,6 +204,64 @@ type fnError struct{ err error }
 
 func (e fnError) Error() string { return e.err.Error() }
 
+// newAuditKey finds or creates the audit key for a data file that has no
+// key ID yet (a new one, or one being upgraded to a keyed log).
+func (db *DB) newAuditKey() (*backend.AuditKey, error) {
+	k, err := loadAuditKey(db.secrets, filepath.Dir(db.path), "")
+	if err != nil {
+		return nil, err
+	}
+	db.key.Store(k)
+	return k, nil
+}
+
+// auditKey returns the key with ID want, loading it the first time unless
+// load is false (inside a write transaction, which must not wait on the
+// keychain: loadKeyForUpdate ran before it). A failed load is tried again
+// on the next call: the key may have been restored meanwhile.
+func (db *DB) auditKey(want string, load bool) (*backend.AuditKey, error) {
+	if k := db.key.Load(); k != nil && (want == "" || k.ID() == want) {
+		return k, nil
+	}
+	if want == "" {
+		return nil, backend.Errorf(backend.ECONFLICT, "the data file does not name the key its audit log is signed with (meta/audit_key_id is missing): it was altered")
+	}
+	db.keyMu.Lock()
+	defer db.keyMu.Unlock()
+	if k := db.key.Load(); k != nil && k.ID() == want {
+		return k, nil
+	}
+	if !load && db.keyErr != nil {
+		return nil, db.keyErr
+	}
+	k, err := loadAuditKey(db.secrets, filepath.Dir(db.path), want)
+	if err != nil {
+		db.keyErr = err
+		return nil, err
+	}
+	db.key.Store(k)
+	return k, nil
+}
+
+// loadKeyForUpdate loads the audit key before a write transaction, which
+// must not wait on the keychain; the transaction's AppendAudit then finds
+// it (or the reason it is missing) at once.
+func (db *DB) loadKeyForUpdate() {
+	if db.key.Load() != nil {
+		return
+	}
+	var want string
+	_ = db.bolt.View(func(btx *bolt.Tx) error {
+		if meta := btx.Bucket(bMeta); meta != nil {
+			want = string(meta.Get(kAuditKeyID))
+		}
+		return nil
+	})
+	if want != "" {
+		_, _ = db.auditKey(want, true)
+	}
+}
+
 func (db *DB) run(writable bool, fn func(backend.Tx) error) error {
 	body := func(btx *bolt.Tx) error {
 		t := &tx{db: db, bt: btx}
@@ -193,6 +273,7 @@ func (db *DB) run(writable bool, fn func(backend.Tx) error) error {
 	}
 	var err error
 	if writable {
+		db.loadKeyForUpdate()
 		err = db.bolt.Update(body)
 	} else {
 		err = db.bolt.View(body)
