@@ -98,51 +98,48 @@ func (e *AuditEntry) Seal(prev string, key *AuditKey) {
 // entry, HMAC-SHA256 under key for a keyed one ("" when the key is
 // missing, which matches no stored hash).
 func (e *AuditEntry) computeHash(key *AuditKey) string {
-	var h hash.Hash
 	switch e.Version {
 	case AuditPlain:
-		h = sha256.New()
+		sum := sha256.Sum256(e.encode(nil))
+		return hex.EncodeToString(sum[:])
 	case AuditKeyed:
 		if key == nil {
 			return ""
 		}
 		m := key.mac()
 		defer key.macs.Put(m)
-		h = m
-	default:
-		return ""
+		m.buf = e.encode(m.buf[:0])
+		return m.sum()
 	}
-	// A canonical encoding: every field in declaration order, strings and
-	// lists length-prefixed so no two entries encode alike, times as UTC
-	// nanoseconds. It is cheaper than JSON and does not depend on it. A
-	// plain entry's encoding is frozen: older logs must keep verifying.
-	var buf [8]byte
-	num := func(v uint64) {
-		binary.BigEndian.PutUint64(buf[:], v)
-		h.Write(buf[:])
-	}
-	str := func(s string) {
-		num(uint64(len(s)))
-		io.WriteString(h, s)
+	return ""
+}
+
+// encode appends the entry's canonical encoding to buf: every field in
+// declaration order, strings and lists length-prefixed so no two entries
+// encode alike, times as UTC nanoseconds. It is cheaper than JSON and does
+// not depend on it. A plain entry's encoding is frozen: older logs must
+// keep verifying; a keyed one starts with its own label.
+func (e *AuditEntry) encode(buf []byte) []byte {
+	str := func(b []byte, s string) []byte {
+		return append(binary.BigEndian.AppendUint64(b, uint64(len(s))), s...)
 	}
 	if e.Version == AuditKeyed {
-		str("caseyos audit entry v2")
+		buf = str(buf, "caseyos audit entry v2")
 	}
-	num(e.Seq)
-	num(uint64(e.At.UTC().UnixNano()))
-	str(string(e.Actor))
-	str(e.Action)
-	num(e.MoveID)
-	str(string(e.From))
-	str(string(e.To))
-	str(e.Detail)
-	num(math.Float64bits(e.APS))
-	num(uint64(len(e.Reasons)))
+	buf = binary.BigEndian.AppendUint64(buf, e.Seq)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(e.At.UTC().UnixNano()))
+	buf = str(buf, string(e.Actor))
+	buf = str(buf, e.Action)
+	buf = binary.BigEndian.AppendUint64(buf, e.MoveID)
+	buf = str(buf, string(e.From))
+	buf = str(buf, string(e.To))
+	buf = str(buf, e.Detail)
+	buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(e.APS))
+	buf = binary.BigEndian.AppendUint64(buf, uint64(len(e.Reasons)))
 	for _, r := range e.Reasons {
-		str(r)
+		buf = str(buf, r)
 	}
-	str(e.PrevHash)
-	return hex.EncodeToString(h.Sum(nil))
+	return str(buf, e.PrevHash)
 }
 
 // VerifyAuditChain checks that entries (in sequence order, starting at the
@@ -242,16 +239,30 @@ type AuditKey struct {
 	secret []byte
 	id     string
 	where  string
-	macs   sync.Pool // of HMAC-SHA256 hashes under secret: an append is on the execution path
+	macs   sync.Pool // of *auditMAC: an append is on the execution path
 }
 
-// mac returns a reset HMAC-SHA256 under the key; put it back in k.macs.
-func (k *AuditKey) mac() hash.Hash {
-	if m, ok := k.macs.Get().(hash.Hash); ok {
-		m.Reset()
+// auditMAC is an HMAC-SHA256 under the key with a buffer for the message,
+// reused so that hashing an entry allocates nothing but its hex.
+type auditMAC struct {
+	h   hash.Hash
+	buf []byte
+	out [sha256.Size]byte
+}
+
+// sum is the hex HMAC of buf.
+func (m *auditMAC) sum() string {
+	m.h.Write(m.buf)
+	return hex.EncodeToString(m.h.Sum(m.out[:0]))
+}
+
+// mac returns a reset auditMAC; put it back in k.macs.
+func (k *AuditKey) mac() *auditMAC {
+	if m, ok := k.macs.Get().(*auditMAC); ok {
+		m.h.Reset()
 		return m
 	}
-	return hmac.New(sha256.New, k.secret)
+	return &auditMAC{h: hmac.New(sha256.New, k.secret), buf: make([]byte, 0, 512)}
 }
 
 // NewAuditKey wraps a secret of AuditKeySize bytes kept at where (said in
@@ -284,16 +295,12 @@ func (k *AuditKey) GoString() string { return k.String() }
 func (k *AuditKey) SealHead(count uint64, head string, keyedFrom uint64) string {
 	m := k.mac()
 	defer k.macs.Put(m)
-	var buf [8]byte
-	io.WriteString(m, "caseyos audit head v1")
-	binary.BigEndian.PutUint64(buf[:], count)
-	m.Write(buf[:])
-	binary.BigEndian.PutUint64(buf[:], uint64(len(head)))
-	m.Write(buf[:])
-	io.WriteString(m, head)
-	binary.BigEndian.PutUint64(buf[:], keyedFrom)
-	m.Write(buf[:])
-	return hex.EncodeToString(m.Sum(nil))
+	b := append(m.buf[:0], "caseyos audit head v1"...)
+	b = binary.BigEndian.AppendUint64(b, count)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(head)))
+	b = append(b, head...)
+	m.buf = binary.BigEndian.AppendUint64(b, keyedFrom)
+	return m.sum()
 }
 
 // AuditFilter selects audit entries in sequence order.

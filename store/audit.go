@@ -24,9 +24,12 @@ func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	key, err := t.AuditKey()
-	if err != nil {
-		return backend.WrapError(op, err)
+	key := t.db.key.Load() // loaded before the transaction began, for this file's key ID
+	if key == nil {
+		var err error
+		if key, err = t.AuditKey(); err != nil {
+			return backend.WrapError(op, err)
+		}
 	}
 	meta, b := t.bucket(bMeta), t.bucket(bAudit)
 	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
