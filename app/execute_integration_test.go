@@ -362,6 +362,9 @@ func TestExecute_MergeContacts(t *testing.T) {
 func TestExecute_ScheduleMeeting(t *testing.T) {
 	e := newExecEnv(t)
 	// Dana is in New York; it is 10:00 there. She is busy until 13:00.
+	// The owner works in New York too (working hours are judged in both).
+	ny, _ := time.LoadLocation("America/New_York")
+	e.app.queue.Zone = ny
 	e.cal.AddBusy("dana@northwind.io", execNow, execNow.Add(3*time.Hour))
 	id := e.move(&backend.Move{Kind: backend.KindScheduleMeeting, Title: "Northwind demo", Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"},
 		ContactID: "101", Draft: backend.Draft{To: []string{"dana@northwind.io"}, Subject: "Northwind demo", Duration: 30 * time.Minute}})
@@ -370,7 +373,6 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 	mt := p.Plan.Meeting
-	ny, _ := time.LoadLocation("America/New_York")
 	if len(mt.Slots) != 3 || mt.TimeZone != "America/New_York" || !mt.Start.Equal(time.Date(2026, 12, 1, 13, 0, 0, 0, ny)) {
 		t.Fatalf("preview slots = %+v, start %v; want three, the first at 13:00 New York", mt.Slots, mt.Start.In(ny))
 	}

@@ -45,6 +45,9 @@ type PlanInput struct {
 	Deal     *Deal
 	Settings *Settings
 	Now      time.Time
+	// Zone is the owner's time zone, for meeting times (nil: the
+	// computer's, time.Local).
+	Zone *time.Location
 }
 
 // Action is an Executor that can also dry-run, look for its own effect and

@@ -238,7 +238,7 @@ func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Now = q.clock.Now()
+	in.Now, in.Zone = q.clock.Now(), q.Zone
 	plan, err := a.Plan(ctx, in) // outside any transaction: it may read remotely
 	if err != nil {
 		return nil, err

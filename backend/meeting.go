@@ -8,12 +8,15 @@ import (
 	"time"
 )
 
-// Working hours in which meetings are proposed, in the contact's time zone.
+// Working hours in which meetings are proposed, Monday to Friday: always
+// inside the owner's (in the owner's zone), and inside the contact's (in
+// theirs) whenever the two overlap. They sit within the default send
+// window (08:00–20:00).
 const (
 	WorkdayStart    = 9 * time.Hour
 	WorkdayEnd      = 17 * time.Hour
-	slotStep        = 30 * time.Minute
-	slotLead        = time.Hour // the earliest slot is at least this far ahead
+	slotStep        = 15 * time.Minute // quarter hours
+	slotLead        = time.Hour        // the earliest slot is at least this far ahead
 	slotHorizonDays = 10
 	defaultMeeting  = 30 * time.Minute
 )
@@ -43,7 +46,12 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	if dur <= 0 {
 		dur = defaultMeeting
 	}
-	loc, zone := time.UTC, "UTC"
+	owner := in.Zone
+	if owner == nil {
+		owner = time.Local
+	}
+	// The contact's zone when known, else the owner's: never UTC by default.
+	loc, zone := owner, owner.String()
 	if in.Contact != nil && in.Contact.Timezone != "" {
 		if l, err := time.LoadLocation(in.Contact.Timezone); err == nil {
 			loc, zone = l, in.Contact.Timezone
@@ -59,9 +67,9 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	for _, b := range busyBy {
 		busy = append(busy, b...)
 	}
-	slots := BestSlots(in.Now, loc, busy, dur, 3)
+	slots := BestSlots(in.Now, loc, owner, busy, dur, 3)
 	if len(slots) == 0 {
-		return nil, Errorf(ECONFLICT, "no free %s slot in the next %d working days (9:00–17:00 %s)", dur, slotHorizonDays, zone)
+		return nil, Errorf(ECONFLICT, "no free %s slot in the next %d working days (9:00–17:00 %s)", dur, slotHorizonDays, owner)
 	}
 	chosen := slots[0]
 	if want := d.Fields["slot"]; want != "" {
@@ -76,7 +84,7 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 			}
 		}
 		if !found {
-			return nil, Errorf(ECONFLICT, "the chosen slot %s is no longer free; preview again to see the current ones", t.In(loc).Format("Mon Jan 2 15:04 MST"))
+			return nil, Errorf(ECONFLICT, "the chosen slot %s is no longer free; preview again to see the current ones", t.In(owner).Format("Mon Jan 2 15:04 MST"))
 		}
 	}
 	title := strings.TrimSpace(nonEmpty(d.Subject, m.Title))
@@ -84,10 +92,22 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	p := &Plan{MoveID: m.ID, Kind: m.Kind, Action: ActionScheduleMeeting, Account: "gcal", Outgoing: true, Meeting: mt,
 		Recipients: recipients(in, d.To),
 		Undo:       "Rollback cancels the event and tells the guests."}
-	p.Effects = []string{fmt.Sprintf("Book “%s” %s–%s (%s) with %s, with a Meet link; invitations are sent",
-		title, chosen.Start.In(loc).Format("Mon Jan 2 15:04"), chosen.End.In(loc).Format("15:04 MST"), zone, strings.Join(d.To, ", "))}
+	// Times in the owner's zone; the contact's own clock beside them when
+	// it differs, and a word when a slot falls outside their hours.
+	theirs := func(s PlanSlot) string {
+		out := ""
+		if l := s.Start.In(loc); l.Format("15:04 MST") != s.Start.In(owner).Format("15:04 MST") {
+			out = fmt.Sprintf(" (%s for %s)", l.Format("15:04 MST"), in.Contact.DisplayName())
+		}
+		if !inWorkingHours(s.Start, s.End.Sub(s.Start), loc) {
+			out += " — outside their working hours"
+		}
+		return out
+	}
+	p.Effects = []string{fmt.Sprintf("Book “%s” %s–%s%s with %s, with a Meet link; invitations are sent",
+		title, chosen.Start.In(owner).Format("Mon Jan 2 15:04"), chosen.End.In(owner).Format("15:04 MST"), theirs(chosen), strings.Join(d.To, ", "))}
 	for i, s := range slots {
-		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s", i+1, s.Start.In(loc).Format("Mon Jan 2 15:04 MST")))
+		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s%s", i+1, s.Start.In(owner).Format("Mon Jan 2 15:04 MST"), theirs(s)))
 	}
 	return p, nil
 }
@@ -114,14 +134,57 @@ func (a MeetingAction) Compensate(ctx context.Context, p *Plan, remote map[strin
 	return a.Calendar.CancelEvent(ctx, nonEmpty(remote["event_id"], p.Meeting.EventID))
 }
 
-// BestSlots returns up to n free slots of length dur inside working hours
-// (WorkdayStart–WorkdayEnd, Monday to Friday) in loc, starting at least an
-// hour after now, on a half-hour grid. Best means soonest, spread over
-// days: the first free slot of each working day, then, when there are
-// fewer days than n, the next free slots in time order. Times are computed
-// with time.Date in loc, so working hours stay 9–17 across DST changes.
-func BestSlots(now time.Time, loc *time.Location, busy []Busy, dur time.Duration, n int) []PlanSlot {
-	earliest := now.Add(slotLead)
+// inWorkingHours reports whether [s, s+dur] lies inside WorkdayStart–
+// WorkdayEnd of a weekday in loc. The day's bounds come from time.Date in
+// loc, so working hours stay 9–17 across DST changes.
+func inWorkingHours(s time.Time, dur time.Duration, loc *time.Location) bool {
+	l := s.In(loc)
+	if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	open := time.Date(l.Year(), l.Month(), l.Day(), int(WorkdayStart/time.Hour), 0, 0, 0, loc)
+	closeAt := time.Date(l.Year(), l.Month(), l.Day(), int(WorkdayEnd/time.Hour), 0, 0, 0, loc)
+	return !s.Before(open) && !s.Add(dur).After(closeAt)
+}
+
+// ceilQuarter rounds t up to a quarter hour. Every zone's offset from UTC
+// is a whole number of quarter hours, so it is a quarter hour in all.
+func ceilQuarter(t time.Time) time.Time {
+	q := t.Truncate(slotStep)
+	if q.Before(t) {
+		q = q.Add(slotStep)
+	}
+	return q
+}
+
+// MeetingStart returns the first quarter hour at or after t at which a
+// meeting of dur fits inside working hours in loc (Monday to Friday,
+// WorkdayStart–WorkdayEnd): where a meeting proposed for t lands.
+func MeetingStart(t time.Time, loc *time.Location, dur time.Duration) time.Time {
+	s := ceilQuarter(t)
+	for i := 0; i < 8*24*4; i++ { // a week and a day covers any weekend
+		if inWorkingHours(s, dur, loc) {
+			return s
+		}
+		s = s.Add(slotStep)
+	}
+	return ceilQuarter(t)
+}
+
+// BestSlots returns up to n free slots of length dur, on quarter hours, at
+// least an hour after now, inside the owner's working hours in owner and,
+// whenever the two overlap in the coming days, inside the contact's in
+// loc too. Best means soonest, spread over days: the first free slot of
+// each working day (in loc), then, when there are fewer days than n, the
+// next free slots in time order.
+func BestSlots(now time.Time, loc, owner *time.Location, busy []Busy, dur time.Duration, n int) []PlanSlot {
+	if slots := bestSlots(now, loc, owner, busy, dur, n, true); len(slots) > 0 {
+		return slots
+	}
+	return bestSlots(now, loc, owner, busy, dur, n, false)
+}
+
+func bestSlots(now time.Time, loc, owner *time.Location, busy []Busy, dur time.Duration, n int, theirsToo bool) []PlanSlot {
 	free := func(s, e time.Time) bool {
 		for _, b := range busy {
 			if s.Before(b.End) && b.Start.Before(e) {
@@ -131,25 +194,18 @@ func BestSlots(now time.Time, loc *time.Location, busy []Busy, dur time.Duration
 		return true
 	}
 	var firsts, rest []PlanSlot
-	local := now.In(loc)
-	for day := 0; day < slotHorizonDays+4 && len(firsts) < n; day++ {
-		date := time.Date(local.Year(), local.Month(), local.Day()+day, 0, 0, 0, 0, loc)
-		if wd := date.Weekday(); wd == time.Saturday || wd == time.Sunday {
+	seen := map[string]bool{} // days (in loc) that have their first slot
+	until := now.AddDate(0, 0, slotHorizonDays+4)
+	for s := ceilQuarter(now.Add(slotLead)); s.Before(until) && len(firsts) < n; s = s.Add(slotStep) {
+		if !inWorkingHours(s, dur, owner) || theirsToo && !inWorkingHours(s, dur, loc) || !free(s, s.Add(dur)) {
 			continue
 		}
-		open := time.Date(date.Year(), date.Month(), date.Day(), int(WorkdayStart/time.Hour), 0, 0, 0, loc)
-		closeAt := time.Date(date.Year(), date.Month(), date.Day(), int(WorkdayEnd/time.Hour), 0, 0, 0, loc)
-		first := true
-		for s := open; !s.Add(dur).After(closeAt); s = s.Add(slotStep) {
-			if s.Before(earliest) || !free(s, s.Add(dur)) {
-				continue
-			}
-			slot := PlanSlot{Start: s.UTC(), End: s.Add(dur).UTC()}
-			if first {
-				firsts, first = append(firsts, slot), false
-			} else if len(rest) < n {
-				rest = append(rest, slot)
-			}
+		slot := PlanSlot{Start: s.UTC(), End: s.Add(dur).UTC()}
+		if day := s.In(loc).Format("2006-01-02"); !seen[day] {
+			seen[day] = true
+			firsts = append(firsts, slot)
+		} else if len(rest) < n {
+			rest = append(rest, slot)
 		}
 	}
 	out := firsts

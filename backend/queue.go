@@ -21,6 +21,10 @@ type Queue struct {
 	// snoozed moves, expires passed ones and re-scores urgency.
 	RefreshEvery time.Duration
 
+	// Zone is the owner's time zone, in which meetings are proposed inside
+	// working hours (nil: the computer's, time.Local). Set it before use.
+	Zone *time.Location
+
 	mu          sync.Mutex
 	lastRefresh time.Time
 

@@ -61,8 +61,24 @@ func Parse(data []byte, now time.Time) ([]*backend.Signal, error) {
 			return nil, backend.Errorf(backend.EINVALID, "demo scenario line %d: dedupe_key %q repeats line %d", n, s.DedupeKey, prev)
 		}
 		seen[s.DedupeKey] = n
+		placeAhead(s, now)
 		out = append(out, s)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].OccurredAt.Before(out[j].OccurredAt) })
 	return out, nil
+}
+
+// placeAhead moves an external meeting (or a demo date) that lies ahead
+// to where a person would book it, a quarter hour inside working hours in
+// the owner's zone, as the demo's Calendar and HubSpot fakes do: an offset
+// from a late-evening load would otherwise land at 02:48.
+func placeAhead(s *backend.Signal, now time.Time) {
+	if m := s.Meeting; m != nil && m.External && m.Start.After(now) {
+		length := m.End.Sub(m.Start)
+		m.Start = backend.MeetingStart(m.Start, time.Local, length)
+		m.End = m.Start.Add(length)
+	}
+	if at, err := time.Parse(time.RFC3339, s.Payload["demo_at"]); err == nil && at.After(now) {
+		s.Payload["demo_at"] = backend.MeetingStart(at, time.Local, time.Hour).Format(time.RFC3339)
+	}
 }

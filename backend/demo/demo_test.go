@@ -76,7 +76,9 @@ func TestSignals(t *testing.T) {
 }
 
 // TestSignals_RelativeTimes checks that every time in the scenario moves
-// with now: the demo always reads as "this week".
+// with now: the demo always reads as "this week". Meetings ahead are the
+// exception: they are booked on quarter hours in working hours
+// (TestDemo_MeetingsAheadInWorkingHours).
 func TestSignals_RelativeTimes(t *testing.T) {
 	shift := 37*time.Hour + 13*time.Minute
 	a := mustSignals(t, demoNow)
@@ -96,7 +98,7 @@ func TestSignals_RelativeTimes(t *testing.T) {
 			t.Fatalf("signal %d: %s, then %s", i, x.DedupeKey, y.DedupeKey)
 		}
 		same(x.DedupeKey, "occurred_at", x.OccurredAt, y.OccurredAt)
-		if x.Meeting != nil {
+		if x.Meeting != nil && (!x.Meeting.External || !x.Meeting.Start.After(demoNow)) {
 			same(x.DedupeKey, "meeting.start", x.Meeting.Start, y.Meeting.Start)
 			same(x.DedupeKey, "meeting.end", x.Meeting.End, y.Meeting.End)
 		}
@@ -116,6 +118,9 @@ func TestSignals_RelativeTimes(t *testing.T) {
 			if err1 != nil || err2 != nil {
 				t.Errorf("signal %s: payload %s = %q, %q, want RFC 3339", x.DedupeKey, k, x.Payload[k], y.Payload[k])
 				continue
+			}
+			if k == "demo_at" && tx.After(demoNow) {
+				continue // booked in working hours
 			}
 			same(x.DedupeKey, "payload."+k, tx, ty)
 		}

@@ -1,14 +1,25 @@
 package gcaltest
 
-import "time"
+import (
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
 
 // DemoSeed fills the calendar with the demo workspace's meetings,
 // consistent with the Calendar lines of backend/demo/scenario.jsonl: the
 // same ids, titles, people and times relative to now; plus the owner's own
-// blocks, which are not meetings.
+// blocks, which are not meetings. The external meeting ahead lands as a
+// person books it, on a quarter hour inside working hours in the owner's
+// zone (the computer's), like the scenario's (backend.MeetingStart).
 func (s *Server) DemoSeed(now time.Time) {
 	const casey = "casey@pebblecache.dev"
 	at := func(d time.Duration) time.Time { return now.Add(d).Truncate(time.Minute) }
+	ahead := func(d, length time.Duration) (time.Time, time.Time) {
+		start := backend.MeetingStart(now.Add(d), time.Local, length)
+		return start, start.Add(length)
+	}
+	qbrStart, qbrEnd := ahead(24*time.Hour+3*time.Hour, time.Hour)
 	h, d := time.Hour, 24*time.Hour
 	people := func(emails ...string) []Attendee {
 		out := []Attendee{{Email: casey, ResponseStatus: "accepted"}}
@@ -34,7 +45,7 @@ func (s *Server) DemoSeed(now time.Time) {
 			Attendees: people("emma.clarke@cobaltcloud.io"), HangoutLink: "https://meet.google.com/cob-altr-evw"},
 		{ID: "gcal-pipeline-review-2", Summary: "Weekly pipeline review", Start: at(3 * h), End: at(4 * h),
 			Attendees: people("alex@pebblecache.dev")},
-		{ID: "gcal-helix-qbr", Summary: "Helix Bank × Pebblecache quarterly review", Start: at(d + 3*h), End: at(d + 4*h),
+		{ID: "gcal-helix-qbr", Summary: "Helix Bank × Pebblecache quarterly review", Start: qbrStart, End: qbrEnd,
 			Attendees: people("rachel.kim@helixbank.com", "devon.ward@helixbank.com"), HangoutLink: "https://meet.google.com/hlx-qbrr-evw"},
 		// The founder's own time: no guests, not meetings.
 		{ID: "gcal-focus-1", Summary: "Focus: board deck", Start: at(-d + 2*h), End: at(-d + 4*h)},

@@ -1,6 +1,10 @@
 package hubspottest
 
-import "time"
+import (
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
 
 // Demo form guids.
 const (
@@ -59,7 +63,8 @@ func DemoSeed(now time.Time) Seed {
 	}
 	deals := []Deal{
 		{ID: "9001", Name: "Northwind — Team plan", Amount: 48000, CloseDate: d(30), CompanyID: "co-northwind", ContactIDs: []string{"1001"},
-			Stages: st("appointmentscheduled", d(-10), "qualifiedtobuy", d(-7), "presentationscheduled", h(-2)), DemoAt: h(20)},
+			// The demo ahead is booked on a quarter hour in working hours.
+			Stages: st("appointmentscheduled", d(-10), "qualifiedtobuy", d(-7), "presentationscheduled", h(-2)), DemoAt: backend.MeetingStart(h(20), time.Local, time.Hour)},
 		{ID: "9002", Name: "Ledgerly — Enterprise", Amount: 120000, CloseDate: now, CompanyID: "co-ledgerly", ContactIDs: []string{"1002"},
 			// Created before the connector's 45-day look-back, as in the scenario, which starts at "qualified".
 			Stages: st("appointmentscheduled", d(-50), "qualifiedtobuy", d(-25), "presentationscheduled", d(-12),
