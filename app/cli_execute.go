@@ -73,7 +73,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	a, ok := asExecute(c, f)
-	if !ok || !c.settle(f) {
+	if !ok || !*dryRun && !c.settle(f) { // a dry run changes nothing
 		return ExitError
 	}
 	p, err := a.PreviewExecution(id)

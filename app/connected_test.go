@@ -489,3 +489,55 @@ func TestE2E_RealKeychainConnectedWorkspace(t *testing.T) {
 		t.Errorf("the fake Gmail received %d messages to Sam after the undo, want none", len(sent))
 	}
 }
+
+// TestCLI_ExecuteThroughWaitingExecute: a second `execute` while the first
+// waits goes to the waiting process, which carries it out too before it
+// exits; nothing is left behind in its undo window.
+func TestCLI_ExecuteThroughWaitingExecute(t *testing.T) {
+	w := newConnectedWorkspace(t)
+	if code, out, errb := w.run(t, "", "sync", "--once"); code != 0 {
+		t.Fatalf("sync --once: %d %q %q", code, out, errb)
+	}
+	today := w.today(t)
+	dana := moveLike(t, today, "send_email", "Dana Whitfield")
+	sam := moveLike(t, today, "send_email", "Sam Patel")
+	w.setUndoWindow(t, 10*time.Second)
+	first := make(chan string, 1)
+	go func() {
+		_, out, _ := w.run(t, "", "execute", itoa(dana.ID), "--yes")
+		first <- out
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(w.dir, "instance.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("execute --yes never became reachable")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, out, errb := w.run(t, "", "execute", itoa(sam.ID), "--yes")
+	if code != 0 || !strings.Contains(out, "Waiting to leave until") {
+		t.Fatalf("second execute: %d %q %q; want it handed to the waiting one", code, out, errb)
+	}
+	// Dana's window ends first; the first process must stay until Sam's
+	// message has left as well.
+	if code, out, errb := w.run(t, "", "undo", itoa(dana.ID)); code != 0 || !strings.Contains(out, "Undone") {
+		t.Fatalf("undo of the first: %d %q %q", code, out, errb)
+	}
+	select {
+	case out := <-first:
+		if !strings.Contains(out, "Undone") {
+			t.Errorf("first execute printed %q, want its own move undone", out)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("the first execute never ended")
+	}
+	if sent := sentTo(w.mail, "sam"); len(sent) != 1 {
+		t.Errorf("when the first execute ended the fake Gmail held %d messages to Sam, want 1", len(sent))
+	}
+	if sent := sentTo(w.mail, "dana@northwind.io"); len(sent) != 0 {
+		t.Errorf("the undone reply to Dana was sent %d times", len(sent))
+	}
+}
