@@ -4,6 +4,7 @@ package backend
 const (
 	EventQueueChanged      = "queue:changed"
 	EventSyncStatus        = "sync:status"
+	EventSyncWaiting       = "sync:waiting"
 	EventExecutionUndo     = "execution:undo_window"
 	EventExecutionFinished = "execution:finished"
 	EventExecutionQueued   = "execution:queued"

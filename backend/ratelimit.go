@@ -3,6 +3,8 @@ package backend
 import (
 	"context"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -142,4 +144,65 @@ func (b *TokenBucket) Hold(d time.Duration) {
 	if until := b.clock.Now().Add(d); until.After(b.holdUntil) {
 		b.holdUntil = until
 	}
+}
+
+// RateLimited is a vendor refusing a request for its rate limits (an HTTP
+// 429, one of Google's rate-limit 403s). Connectors return it as the cause
+// of an EUNAVAILABLE Error, so that whoever retries knows what to wait for:
+// a sync pass waits out a window itself and stops at a daily limit
+// (Syncer).
+type RateLimited struct {
+	// Limit names what is spent, for people: "10-second window",
+	// "per-user rate limit", "daily limit".
+	Limit string
+	// Wait is how long the vendor asked to wait (Retry-After, or its
+	// published window); 0 when it did not say, and the waiter backs off.
+	// For a daily limit it is the time until Reset.
+	Wait time.Duration
+	// Daily says the day's quota is spent: waiting minutes will not help.
+	Daily bool
+	// Reset is when a daily limit resets (the vendor's midnight, a best
+	// guess when the vendor does not tell).
+	Reset time.Time
+	// Err is the vendor's answer.
+	Err error
+}
+
+var _ RetryAfterError = (*RateLimited)(nil)
+
+func (e *RateLimited) Error() string {
+	s := "rate limited (" + e.Limit + ")"
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the vendor's answer.
+func (e *RateLimited) Unwrap() error { return e.Err }
+
+// RetryAfter returns Wait (RetryAfterError).
+func (e *RateLimited) RetryAfter() time.Duration { return e.Wait }
+
+// ParseRetryAfter reads an HTTP Retry-After header: delay seconds or an
+// HTTP date (RFC 9110 §10.2.3), relative to now. ok is false when the
+// header is absent or unreadable; a date already past is a wait of 0.
+func ParseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		const most = int64(365 * 24 * time.Hour / time.Second)
+		return time.Duration(min(n, most)) * time.Second, true
+	}
+	for _, layout := range []string{time.RFC1123, "Monday, 02-Jan-06 15:04:05 MST", time.ANSIC} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	return 0, false
 }

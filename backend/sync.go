@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,6 +20,13 @@ import (
 // returned signals, or it says it has more (MorePoller) — so a first full
 // sync lands page by page, each page committed.
 //
+// A vendor's rate limit (RateLimited) does not end a pass: the pass waits
+// out the window — the vendor's Retry-After or published window, else
+// jittered backoff — on the Syncer's clock, says so (EventSyncWaiting),
+// and goes on from the stored cursor, up to RateWait of waiting in all. A
+// daily limit, or a window longer than what is left of RateWait, ends it.
+// The background loop and SyncOnce run the same pass.
+//
 // Failures set the account's state: unauthorized → reconnect (polling
 // stops until the account is kicked, after reconnecting); unavailable →
 // offline, retried with jittered exponential backoff until it works again;
@@ -27,6 +35,16 @@ import (
 
 // DefaultSyncInterval is how often an account is polled.
 const DefaultSyncInterval = 5 * time.Minute
+
+// DefaultRateWait bounds the time one pass spends waiting out rate limits:
+// a dozen of HubSpot's 10-second windows, a minute-long Google quota
+// window twice over.
+const DefaultRateWait = 2 * time.Minute
+
+// RateLimitBackoff paces a pass's retries after a rate limit that does not
+// say how long to wait: 0.5–1 s, doubling up to 32 s (Google's advice for
+// its 429s and rate-limit 403s).
+var RateLimitBackoff = Backoff{Min: time.Second, Max: 32 * time.Second}
 
 // maxPagesPerPass bounds one pass, so a poller that always reports progress
 // cannot hold its account forever.
@@ -110,6 +128,9 @@ type SyncOptions struct {
 	// PublishEvery throttles status events of an unchanged state; 100 ms
 	// (at most 10 a second) when zero. A change of state is always sent.
 	PublishEvery time.Duration
+	// RateWait bounds the waiting for rate limits in one pass;
+	// DefaultRateWait when zero, none (the pass ends) when negative.
+	RateWait time.Duration
 }
 
 // Syncer polls accounts in the background. Its constructor starts nothing:
@@ -122,6 +143,7 @@ type Syncer struct {
 	backoff      Backoff
 	rnd          func() float64
 	publishEvery time.Duration
+	rateWait     time.Duration
 
 	mu       sync.Mutex
 	accounts map[string]*syncAccount
@@ -148,7 +170,10 @@ type syncAccount struct {
 func NewSyncer(q *Queue, o SyncOptions) *Syncer {
 	s := &Syncer{
 		queue: q, clock: waitClock(o.Clock), events: o.Events, interval: o.Interval, backoff: o.Backoff,
-		rnd: o.Rand, publishEvery: o.PublishEvery, accounts: map[string]*syncAccount{},
+		rnd: o.Rand, publishEvery: o.PublishEvery, rateWait: o.RateWait, accounts: map[string]*syncAccount{},
+	}
+	if s.rateWait == 0 {
+		s.rateWait = DefaultRateWait
 	}
 	if o.Clock == nil {
 		s.clock = waitClock(q.clock)
@@ -433,13 +458,9 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 		st.Failures++
 		st.LastError, st.ErrorCode, st.LastErrorAt = ErrorMessage(err), ErrorCode(err), now
 		st.State = stateFor(st.ErrorCode)
-		switch d, ok := RetryAfter(err); {
-		case st.State == SyncReconnect:
-			st.NextRun = time.Time{}
-		case ok:
-			st.NextRun = now.Add(max(d, time.Second))
-		default:
-			st.NextRun = now.Add(s.backoff.Delay(st.Failures, s.rnd()))
+		st.NextRun = time.Time{}
+		if st.State != SyncReconnect {
+			st.NextRun = now.Add(s.retryDelay(err, st.Failures, s.backoff))
 		}
 	})
 	// Persisting the status is for other processes (`caseyos status`):
@@ -462,16 +483,43 @@ func stateFor(code string) SyncState {
 	return SyncFailing
 }
 
+// retryDelay is how long to wait before trying again after err, the nth
+// failure in a row: what the vendor asked for (a Retry-After, its window,
+// a daily limit's reset), else jittered backoff on bo. Both the passes'
+// rate-limit waits and the schedule after a failed pass use it.
+func (s *Syncer) retryDelay(err error, n int, bo Backoff) time.Duration {
+	if d, ok := RetryAfter(err); ok && d > 0 {
+		return max(d, time.Second)
+	}
+	return bo.Delay(n, s.rnd())
+}
+
+// waitFor says whether a pass waits out err, a rate limit met after
+// limits others in a row and waited (in all) this pass, and for how long.
+func (s *Syncer) waitFor(err error, limits int, waited time.Duration) (time.Duration, *RateLimited, bool) {
+	var rl *RateLimited
+	if s.rateWait < 0 || !errors.As(err, &rl) || rl.Daily {
+		return 0, nil, false
+	}
+	d := s.retryDelay(err, limits+1, RateLimitBackoff)
+	if waited+d > s.rateWait {
+		return d, rl, false
+	}
+	return d, rl, true
+}
+
 // jitter spreads d by ±10%.
 func (s *Syncer) jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.9 + 0.2*s.rnd()))
 }
 
 // poll polls a until it stops making progress and returns how many
-// signals it fetched.
+// signals it fetched. A rate limit is waited out (waitFor) and the poll
+// repeated from the cursor stored before it.
 func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 	name := a.poller.Account()
 	items := 0
+	limits, waited := 0, time.Duration(0) // rate limits in a row; time waited for them
 	for page := 0; page < maxPagesPerPass; page++ {
 		var cursor string
 		if err := s.queue.store.View(ctx, func(tx Tx) error {
@@ -492,10 +540,32 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 				return items, err
 			}
 			items += len(sigs)
+			limits = 0
 			s.update(a, func(st *SyncStatus) {}) // progress, throttled
 		}
 		if perr != nil {
-			return items, perr
+			d, rl, ok := s.waitFor(perr, limits, waited)
+			if rl != nil && !ok {
+				why := fmt.Sprintf("still limited after waiting %s in this pass", waited.Round(time.Second))
+				if waited == 0 {
+					why = fmt.Sprintf("it asks for %s, longer than one pass waits", d.Round(time.Second))
+				}
+				return items, &Error{Code: EUNAVAILABLE, Err: perr, Message: fmt.Sprintf(
+					"%s; %s; the next pass goes on from where this one stopped", strings.TrimSuffix(ErrorMessage(perr), "."), why)}
+			}
+			if !ok {
+				return items, perr
+			}
+			limits++
+			waited += d
+			s.events.Publish(EventSyncWaiting, SyncWait{Account: name, Limit: rl.Limit, Wait: d, Until: s.clock.Now().Add(d), Attempt: limits})
+			select {
+			case <-ctx.Done():
+				return items, ctx.Err()
+			case <-s.clock.After(d):
+			}
+			page-- // the same page again
+			continue
 		}
 		more := next != cursor && len(sigs) > 0
 		if mp, ok := a.poller.(MorePoller); ok {

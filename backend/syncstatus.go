@@ -34,6 +34,16 @@ type SyncStatus struct {
 	Failures    int       // passes failed in a row
 }
 
+// SyncWait is the payload of EventSyncWaiting: a pass stopped to wait out
+// a vendor's rate limit, and goes on by itself at Until.
+type SyncWait struct {
+	Account string
+	Limit   string        // what is spent: "10-second window", "per-user rate limit"
+	Wait    time.Duration // how long the pass waits
+	Until   time.Time
+	Attempt int // rate limits met in a row in this pass, this one included
+}
+
 // syncStatusKey is where an account's status is kept: beside its cursor,
 // so that `caseyos status` in another process sees what `caseyos sync` or
 // the running app last did. Accounts never start with "~".
