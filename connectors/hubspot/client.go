@@ -257,30 +257,11 @@ func (c *Client) statusError(op string, st int, h http.Header, data []byte) erro
 	ae := apiError(st, data)
 	switch {
 	case st == http.StatusTooManyRequests:
-		wait := windowWait
-		msg := "HubSpot's rate limit is reached; waiting for the 10-second window"
-		switch {
-		case ae.PolicyName == "DAILY":
-			wait = untilUTCMidnight(c.clock.Now())
-			msg = "HubSpot's daily API limit is reached; syncing resumes after midnight"
-		case ae.PolicyName == "SECONDLY":
-			wait = time.Second
-		default:
-			if ms, err := strconv.Atoi(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")); err == nil && ms > 0 {
-				wait = time.Duration(ms) * time.Millisecond
-			}
-		}
-		if ra, err := strconv.Atoi(h.Get("Retry-After")); err == nil && ra > 0 && time.Duration(ra)*time.Second > wait {
-			wait = time.Duration(ra) * time.Second
-		}
-		if c.limiter != nil {
-			c.limiter.Observe(0, wait)
-		}
-		return unavailable(op, msg, ae, wait)
+		return c.rateLimited(op, h, ae)
 	case st >= 500:
 		wait := serverErrorWait
-		if ra, err := strconv.Atoi(h.Get("Retry-After")); err == nil && ra > 0 {
-			wait = time.Duration(ra) * time.Second
+		if d, ok := backend.ParseRetryAfter(h.Get("Retry-After"), c.clock.Now()); ok && d > 0 {
+			wait = d
 		}
 		return unavailable(op, "HubSpot is having trouble; retrying later", ae, wait)
 	case st == http.StatusNotFound:
@@ -293,6 +274,39 @@ func (c *Client) statusError(op string, st int, h http.Header, data []byte) erro
 		return &backend.Error{Code: backend.EINVALID, Op: op, Message: "HubSpot refused the request: " + ae.Message, Err: ae}
 	}
 	return &backend.Error{Code: backend.EINTERNAL, Op: op, Err: ae}
+}
+
+// rateLimited maps a 429. HubSpot names the policy in a JSON body and may
+// send its rate headers and a Retry-After; proxies and HubSpot itself
+// also answer with none of these, and a 429 that says nothing is the
+// 10-second window, HubSpot's usual one. Retry-After is not reliable
+// (../shared/docs/api-facts.md): a shorter one than the window is not
+// trusted.
+func (c *Client) rateLimited(op string, h http.Header, ae *APIError) error {
+	now := c.clock.Now()
+	rl := &backend.RateLimited{Limit: "10-second window", Wait: windowWait, Err: ae}
+	msg := "HubSpot's rate limit is reached (10-second window)"
+	switch {
+	case ae.PolicyName == "DAILY" || h.Get("X-HubSpot-RateLimit-Daily-Remaining") == "0":
+		rl.Limit, rl.Daily, rl.Wait = "daily limit", true, untilUTCMidnight(now)
+		rl.Reset = now.Add(rl.Wait)
+		msg = "HubSpot's daily API limit is reached; it resets at midnight in your HubSpot account's time zone, and CaseyOS syncs again after " +
+			rl.Reset.UTC().Format("2006-01-02 15:04 MST")
+	case ae.PolicyName == "SECONDLY":
+		rl.Limit, rl.Wait = "search requests per second", time.Second
+		msg = "HubSpot's search rate limit is reached"
+	default:
+		if ms, err := strconv.Atoi(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")); err == nil && ms > 0 {
+			rl.Wait = time.Duration(ms) * time.Millisecond
+		}
+	}
+	if d, ok := backend.ParseRetryAfter(h.Get("Retry-After"), now); ok && !rl.Daily && d > rl.Wait {
+		rl.Wait = d
+	}
+	if c.limiter != nil {
+		c.limiter.Observe(0, rl.Wait)
+	}
+	return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Message: msg, Err: rl}
 }
 
 func apiError(st int, data []byte) *APIError {

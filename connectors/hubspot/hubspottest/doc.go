@@ -23,7 +23,8 @@
 //     X-HubSpot-RateLimit-* headers and the real 429 body.
 //   - v3-signed webhook batches sent to a URL.
 //
-// Fault knobs (Fail429, Fail5xx, Drop, ExpireTokens, RevokeRefreshTokens,
+// Fault knobs (Fail429, InjectRateLimit — a 429 at the Nth request, with or
+// without headers, Retry-After or a JSON body —, Fail5xx, Drop, ExpireTokens, RevokeRefreshTokens,
 // FailBatchItem) let tests provoke the rest, and Requests records what the
 // server received. Time comes from Options.Clock so tests can age tokens and
 // roll windows without sleeping.

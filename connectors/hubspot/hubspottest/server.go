@@ -88,6 +88,7 @@ type Server struct {
 
 	// faults
 	fail429   int
+	limits    []*RateLimitFault
 	fail5xx   int
 	status5xx int
 	drop      int
@@ -201,6 +202,91 @@ func (s *Server) ResetRequests() {
 
 // Fail429 makes the next n API requests answer 429 for the ten-second window.
 func (s *Server) Fail429(n int) { s.mu.Lock(); s.fail429 = n; s.mu.Unlock() }
+
+// RateLimitFault is a 429 the fake answers in place of a request, shaped
+// as HubSpot — or a proxy in front of it — may send one. The zero value is
+// the bare minimum: HubSpot's JSON body for the 10-second window and no
+// header at all.
+type RateLimitFault struct {
+	// Path limits the fault to requests whose path starts with it ("" =
+	// any API request), e.g. "/crm/v3/objects/contacts" for the contact
+	// list's pages.
+	Path string
+	// After lets this many matching requests through first: 1 answers
+	// the second, the middle of a paged list.
+	After int
+	// Times is how many requests it answers (0 = 1).
+	Times int
+	// Policy is the body's policyName: "" (TEN_SECONDLY_ROLLING), "DAILY"
+	// or "SECONDLY".
+	Policy string
+	// Headers sends the X-HubSpot-RateLimit-* headers (spent), as the
+	// fake's own limits do.
+	Headers bool
+	// RetryAfter is a Retry-After header as sent: seconds ("3") or an
+	// HTTP date; "" sends none.
+	RetryAfter string
+	// Body replaces the JSON body when set (a proxy's plain-text page).
+	Body string
+}
+
+// InjectRateLimit queues f. Faults act in the order queued: a request
+// counts against the first one its path matches.
+func (s *Server) InjectRateLimit(f RateLimitFault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	s.limits = append(s.limits, &f)
+	s.mu.Unlock()
+}
+
+// takeRateLimit returns the fault that answers a request to path; s.mu is
+// held.
+func (s *Server) takeRateLimit(path string) *RateLimitFault {
+	for i, f := range s.limits {
+		if !strings.HasPrefix(path, f.Path) {
+			continue
+		}
+		if f.After > 0 {
+			f.After--
+			return nil
+		}
+		if f.Times--; f.Times <= 0 {
+			s.limits = append(s.limits[:i:i], s.limits[i+1:]...)
+		}
+		return f
+	}
+	return nil
+}
+
+// writeRateLimit answers f; s.mu is held.
+func (s *Server) writeRateLimit(w http.ResponseWriter, f *RateLimitFault) {
+	policy := f.Policy
+	if policy == "" {
+		policy = "TEN_SECONDLY_ROLLING"
+	}
+	if f.Headers {
+		s.rateHeaders(w, 0)
+		if policy == "DAILY" {
+			w.Header().Set("X-HubSpot-RateLimit-Daily-Remaining", "0")
+		}
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, f.Body)
+		return
+	}
+	msg := map[string]string{"DAILY": "You have reached your daily limit.", "SECONDLY": "You have reached your secondly limit."}[policy]
+	if msg == "" {
+		msg = "You have reached your ten_secondly_rolling limit."
+	}
+	write429(w, msg, policy)
+}
 
 // Fail5xx makes the next n API requests answer status (500 when 0).
 func (s *Server) Fail5xx(n, status int) {
@@ -340,6 +426,11 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		case ok && !now.Before(exp):
 			s.mu.Unlock()
 			writeError(w, http.StatusUnauthorized, "EXPIRED_AUTHENTICATION", "The OAuth token used to make this call expired 0 second(s) ago.")
+			return
+		}
+		if f := s.takeRateLimit(r.URL.Path); f != nil {
+			s.writeRateLimit(w, f)
+			s.mu.Unlock()
 			return
 		}
 		isSearch := strings.HasSuffix(r.URL.Path, "/search")

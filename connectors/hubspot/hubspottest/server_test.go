@@ -136,3 +136,36 @@ func TestServer_TokenAging(t *testing.T) {
 		t.Fatalf("aged token = %d %v, want 401 EXPIRED_AUTHENTICATION", st, body)
 	}
 }
+
+func TestServer_InjectRateLimit(t *testing.T) {
+	s := NewTestServer(t, Options{})
+	s.Seed(contacts(3, time.Now()))
+	s.InjectRateLimit(RateLimitFault{Path: "/crm/v3/objects/contacts", After: 1, Times: 2, RetryAfter: "3"})
+	var got []string
+	for range 4 {
+		st, h, body := call(t, s, "GET", "/crm/v3/objects/contacts", "")
+		got = append(got, fmt.Sprintf("%d %q %q %v", st, h.Get("Retry-After"), h.Get("X-HubSpot-RateLimit-Remaining"), body["policyName"]))
+	}
+	want := []string{
+		`200 "" "99" <nil>`,
+		`429 "3" "" TEN_SECONDLY_ROLLING`, // no rate headers unless asked for
+		`429 "3" "" TEN_SECONDLY_ROLLING`,
+		`200 "" "98" <nil>`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("answers:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	s.InjectRateLimit(RateLimitFault{Policy: "DAILY", Headers: true, Body: "slow down"})
+	req, _ := http.NewRequest("GET", s.URL()+"/crm/v3/objects/deals", nil)
+	req.Header.Set("Authorization", "Bearer "+s.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 429 || b.String() != "slow down" || resp.Header.Get("X-HubSpot-RateLimit-Daily-Remaining") != "0" {
+		t.Errorf("daily fault: %d %q daily-remaining %q", resp.StatusCode, b.String(), resp.Header.Get("X-HubSpot-RateLimit-Daily-Remaining"))
+	}
+}
