@@ -3,7 +3,6 @@ package gcal
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -38,6 +37,10 @@ const (
 // DefaultBackoff paces retries after a rate-limit answer.
 var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
 
+// MaxInlineWait is the longest Retry-After a request waits for itself;
+// a longer one is returned for the caller to wait out.
+const MaxInlineWait = 5 * time.Second
+
 // Config configures a Client. HTTPClient and Owner are required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).
@@ -61,9 +64,13 @@ type Config struct {
 	// Directory ties a guest to the CRM's records; nil knows nobody.
 	Directory backend.Directory
 	Limiter   backend.RateLimiter // paces every request (may be nil)
-	Retries   int                 // 0 = DefaultRetries, negative = none
-	Backoff   backend.Backoff     // zero = DefaultBackoff
-	Clock     backend.Clock       // nil = the system clock
+	// Retries is how many times a rate-limited request is retried inside
+	// the client (0 = DefaultRetries, negative = none); a lasting limit,
+	// or a Retry-After over MaxInlineWait, is returned as a
+	// backend.RateLimited for the sync pass to wait out.
+	Retries int
+	Backoff backend.Backoff // zero = DefaultBackoff
+	Clock   backend.Clock   // nil = the system clock
 }
 
 // Client is the Calendar connector. It is safe for concurrent use.
@@ -154,21 +161,24 @@ func (c *Client) do(ctx context.Context, method string, idempotent bool, call fu
 		if err == nil {
 			return nil
 		}
-		limited := rateLimited(err)
+		rl := rateLimited(err, c.cfg.Clock.Now())
 		wait := c.cfg.Backoff.Delay(attempt, rand.Float64())
-		if limited && c.cfg.Limiter != nil {
+		if rl != nil && rl.Wait > 0 {
+			wait = rl.Wait // the server's Retry-After, or the daily reset
+		}
+		if rl != nil && c.cfg.Limiter != nil {
 			c.cfg.Limiter.Observe(0, wait)
 		}
-		retry := limited || idempotent && serverError(err)
-		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil {
-			return mapError("gcal."+method, err, limited, wait)
+		retry := rl != nil && !rl.Daily || idempotent && serverError(err)
+		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil || wait > MaxInlineWait {
+			return mapError("gcal."+method, err, rl)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return mapError("gcal."+method, ctx.Err(), false, 0)
+			return mapError("gcal."+method, ctx.Err(), nil)
 		}
 	}
 }
@@ -181,45 +191,63 @@ func googleCode(err error) int {
 	return 0
 }
 
-func rateLimited(err error) bool {
+// rateLimited describes a usage-limit answer — a 429 (whatever its body),
+// or a 403 with a rate or quota reason — and nil for anything else. Wait
+// is the Retry-After when Google sent one, 0 when it did not; a daily
+// limit waits until Google's quotas reset.
+func rateLimited(err error, now time.Time) *backend.RateLimited {
 	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
-		return false
+	if !errors.As(err, &ge) || ge.Code != http.StatusTooManyRequests && ge.Code != http.StatusForbidden {
+		return nil
 	}
-	if ge.Code == http.StatusTooManyRequests {
-		return true
-	}
-	if ge.Code == http.StatusForbidden {
-		for _, e := range ge.Errors {
-			switch e.Reason {
-			case "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded":
-				return true
-			}
+	rl := &backend.RateLimited{Limit: "rate limit", Err: err}
+	known := ge.Code == http.StatusTooManyRequests
+	for _, e := range ge.Errors {
+		switch e.Reason {
+		case "userRateLimitExceeded":
+			rl.Limit, known = "per-user rate limit", true
+		case "rateLimitExceeded", "quotaExceeded":
+			known = true
+		case "dailyLimitExceeded":
+			rl.Limit, rl.Daily, rl.Wait = "daily limit", true, untilPacificMidnight(now)
+			rl.Reset = now.Add(rl.Wait)
+			return rl
 		}
 	}
-	return false
+	if !known {
+		return nil
+	}
+	if d, ok := backend.ParseRetryAfter(ge.Header.Get("Retry-After"), now); ok {
+		rl.Wait = d
+	}
+	return rl
+}
+
+// untilPacificMidnight is when Google's daily quotas reset.
+func untilPacificMidnight(now time.Time) time.Duration {
+	loc, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		return time.Hour
+	}
+	n := now.In(loc)
+	next := time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, loc)
+	return next.Sub(n)
 }
 
 func serverError(err error) bool { return googleCode(err) >= 500 }
 
-type retryAfter struct {
-	err  error
-	wait time.Duration
-}
-
-func (e *retryAfter) Error() string             { return e.err.Error() }
-func (e *retryAfter) Unwrap() error             { return e.err }
-func (e *retryAfter) RetryAfter() time.Duration { return e.wait }
-
 // mapError turns a client error into a backend.Error.
-func mapError(op string, err error, limited bool, wait time.Duration) error {
+func mapError(op string, err error, rl *backend.RateLimited) error {
 	var be *backend.Error
 	if errors.As(err, &be) {
 		return backend.WrapError(op, err)
 	}
-	if limited {
-		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: &retryAfter{err, wait},
-			Message: fmt.Sprintf("Google Calendar is rate limiting CaseyOS; trying again in %s.", wait.Round(time.Second))}
+	if rl != nil {
+		msg := "Google Calendar is rate limiting CaseyOS (" + rl.Limit + ")."
+		if rl.Daily {
+			msg = "Google Calendar's daily quota is used up; it resets at midnight Pacific time (" + rl.Reset.UTC().Format("2006-01-02 15:04 MST") + ")."
+		}
+		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: rl, Message: msg}
 	}
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {

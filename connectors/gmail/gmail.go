@@ -3,7 +3,6 @@ package gmail
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -40,6 +39,10 @@ const (
 // DefaultBackoff paces retries after a rate-limit answer.
 var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
 
+// MaxInlineWait is the longest Retry-After a request waits for itself;
+// a longer one is returned for the caller to wait out.
+const MaxInlineWait = 5 * time.Second
+
 // Config configures a Client. Only HTTPClient is required.
 type Config struct {
 	// HTTPClient must add Google credentials (google.NewClient).
@@ -64,7 +67,10 @@ type Config struct {
 	// Limiter paces every request (may be nil).
 	Limiter backend.RateLimiter
 	// Retries is how many times a rate-limited request is retried before
-	// the error is returned; 0 = DefaultRetries, negative = none.
+	// the error is returned; 0 = DefaultRetries, negative = none. These
+	// quick retries absorb a brief limit without losing the Poll's work;
+	// a lasting one (or a Retry-After over MaxInlineWait) is returned as
+	// a backend.RateLimited, which the sync pass waits out and says so.
 	Retries int
 	Backoff backend.Backoff // zero = DefaultBackoff
 	Clock   backend.Clock   // nil = the system clock
@@ -224,50 +230,58 @@ func (c *Client) do(ctx context.Context, method string, idempotent bool, call fu
 		if err == nil {
 			return nil
 		}
-		limited, daily := rateLimited(err)
-		retry := limited && !daily || idempotent && serverError(err)
+		rl := rateLimited(err, c.cfg.Clock.Now())
+		retry := rl != nil && !rl.Daily || idempotent && serverError(err)
 		wait := c.cfg.Backoff.Delay(attempt, rand.Float64())
-		if daily {
-			wait = untilPacificMidnight(c.cfg.Clock.Now())
+		if rl != nil && rl.Wait > 0 {
+			wait = rl.Wait // the server's Retry-After, or the daily reset
 		}
-		if limited && c.cfg.Limiter != nil {
+		if rl != nil && c.cfg.Limiter != nil {
 			c.cfg.Limiter.Observe(0, wait) // Google sends no rate headers: hold the bucket ourselves
 		}
-		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil {
-			return mapError("gmail."+method, err, limited, wait)
+		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil || wait > MaxInlineWait {
+			return mapError("gmail."+method, err, rl)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return mapError("gmail."+method, ctx.Err(), false, 0)
+			return mapError("gmail."+method, ctx.Err(), nil)
 		}
 	}
 }
 
-// rateLimited reports a usage-limit answer: 429, or 403 with a rate or quota
-// reason; daily means waiting minutes will not help.
-func rateLimited(err error) (limited, daily bool) {
+// rateLimited describes a usage-limit answer — a 429 (whatever its body),
+// or a 403 with a rate or quota reason — and nil for anything else. Wait
+// is the Retry-After when Google sent one, 0 when it did not; a daily
+// limit waits until Google's quotas reset.
+func rateLimited(err error, now time.Time) *backend.RateLimited {
 	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
-		return false, false
+	if !errors.As(err, &ge) || ge.Code != http.StatusTooManyRequests && ge.Code != http.StatusForbidden {
+		return nil
 	}
-	if ge.Code == http.StatusTooManyRequests {
-		return true, false
-	}
-	if ge.Code != http.StatusForbidden {
-		return false, false
-	}
+	rl := &backend.RateLimited{Limit: "rate limit", Err: err}
+	known := ge.Code == http.StatusTooManyRequests
 	for _, e := range ge.Errors {
 		switch e.Reason {
-		case "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded":
-			return true, false
+		case "userRateLimitExceeded":
+			rl.Limit, known = "per-user rate limit", true
+		case "rateLimitExceeded", "quotaExceeded":
+			known = true
 		case "dailyLimitExceeded":
-			return true, true
+			rl.Limit, rl.Daily, rl.Wait = "daily limit", true, untilPacificMidnight(now)
+			rl.Reset = now.Add(rl.Wait)
+			return rl
 		}
 	}
-	return false, false
+	if !known {
+		return nil
+	}
+	if d, ok := backend.ParseRetryAfter(ge.Header.Get("Retry-After"), now); ok {
+		rl.Wait = d
+	}
+	return rl
 }
 
 func serverError(err error) bool {
@@ -289,27 +303,20 @@ func untilPacificMidnight(now time.Time) time.Duration {
 	return next.Sub(n)
 }
 
-// retryAfter carries how long to wait before trying again.
-type retryAfter struct {
-	err  error
-	wait time.Duration
-}
-
-func (e *retryAfter) Error() string             { return e.err.Error() }
-func (e *retryAfter) Unwrap() error             { return e.err }
-func (e *retryAfter) RetryAfter() time.Duration { return e.wait }
-
 // mapError turns a client error into a backend.Error: 401 and missing
 // permissions mean reconnect, rate limits and 5xx are retryable, 404 is
 // not_found.
-func mapError(op string, err error, limited bool, wait time.Duration) error {
+func mapError(op string, err error, rl *backend.RateLimited) error {
 	var be *backend.Error
 	if errors.As(err, &be) {
 		return backend.WrapError(op, err) // from the token source: keep its code
 	}
-	if limited {
-		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: &retryAfter{err, wait},
-			Message: fmt.Sprintf("Gmail is rate limiting CaseyOS; trying again in %s.", wait.Round(time.Second))}
+	if rl != nil {
+		msg := "Gmail is rate limiting CaseyOS (" + rl.Limit + ")."
+		if rl.Daily {
+			msg = "Gmail's daily quota is used up; it resets at midnight Pacific time (" + rl.Reset.UTC().Format("2006-01-02 15:04 MST") + ")."
+		}
+		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: rl, Message: msg}
 	}
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {

@@ -475,8 +475,10 @@ func TestClient_RateLimit(t *testing.T) {
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE {
 			t.Fatalf("Poll under 429s code = %q (%v), want unavailable", backend.ErrorCode(err), err)
 		}
-		if d, ok := backend.RetryAfter(err); !ok || d <= 0 {
-			t.Errorf("RetryAfter(err) = %v, %v; want a wait", d, ok)
+		// No Retry-After: the limit says so, and the sync pass backs off.
+		var rl *backend.RateLimited
+		if !errors.As(err, &rl) || rl.Daily || rl.Wait != 0 || rl.Limit != "rate limit" {
+			t.Errorf("Poll under 429s = %v, want a backend.RateLimited (rate limit, no wait given)", err)
 		}
 		var ge *googleapi.Error
 		if !errors.As(err, &ge) || ge.Code != 429 {

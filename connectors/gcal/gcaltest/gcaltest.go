@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -55,12 +56,22 @@ type Event struct {
 	created    time.Time
 }
 
-// Fault is an error the fake answers instead of serving a request.
+// Fault is an error the fake answers instead of serving a request. Google
+// sends no rate-limit headers; a Retry-After and a body that is not JSON
+// are the variants seen.
 type Fault struct {
 	Method string // calendar.events.list, calendar.events.insert, calendar.events.delete, calendar.events.get, calendar.freebusy.query; "" = any
 	Status int
-	Reason string // rateLimitExceeded, userRateLimitExceeded, quotaExceeded, backendError …
+	Reason string // rateLimitExceeded, userRateLimitExceeded, quotaExceeded, dailyLimitExceeded, backendError …
 	Times  int    // 0 = 1
+	// After lets this many matching requests through first: 1 answers the
+	// second, the middle of a paged list.
+	After int
+	// RetryAfter is a Retry-After header as sent ("3", an HTTP date); ""
+	// sends none.
+	RetryAfter string
+	// Body replaces Google's JSON error when set.
+	Body string
 }
 
 // Request is one API call the fake received.
@@ -321,6 +332,15 @@ func (s *Server) serve(method string, w http.ResponseWriter, r *http.Request, h 
 		return
 	}
 	if f := s.takeFault(method); f != nil {
+		if f.RetryAfter != "" {
+			sw.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.Body != "" {
+			sw.Header().Set("Content-Type", "text/html; charset=UTF-8")
+			sw.WriteHeader(f.Status)
+			io.WriteString(sw, f.Body)
+			return
+		}
 		writeError(sw, f.Status, f.Reason, http.StatusText(f.Status))
 		return
 	}
@@ -332,6 +352,10 @@ func (s *Server) takeFault(method string) *Fault {
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.Method == "" || f.Method == method {
+			if f.After > 0 {
+				f.After--
+				return nil
+			}
 			f.Times--
 			if f.Times <= 0 {
 				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)

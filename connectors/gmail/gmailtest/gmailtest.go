@@ -41,12 +41,22 @@ type Options struct {
 	Now            func() time.Time
 }
 
-// Fault is an error the fake answers instead of serving a request.
+// Fault is an error the fake answers instead of serving a request. Google
+// sends no rate-limit headers; a Retry-After and a body that is not JSON
+// (from a proxy, or a 429 the front end answers) are the variants seen.
 type Fault struct {
 	Method string // "users.history.list" …; "" = any
 	Status int    // 429, 403, 500 …
 	Reason string // rateLimitExceeded, userRateLimitExceeded, dailyLimitExceeded, backendError …
 	Times  int    // how many requests it hits; 0 = 1
+	// After lets this many matching requests through first: 1 answers the
+	// second, the middle of a paged list.
+	After int
+	// RetryAfter is a Retry-After header as sent ("3", an HTTP date); ""
+	// sends none.
+	RetryAfter string
+	// Body replaces Google's JSON error when set.
+	Body string
 }
 
 // Request is one API call the fake received.
@@ -422,7 +432,7 @@ func (s *Server) serve(method string, w http.ResponseWriter, r *http.Request, h 
 		return
 	}
 	if f := s.takeFault(method); f != nil {
-		writeError(sw, f.Status, f.Reason, faultMessage(f))
+		writeFault(sw, f)
 		return
 	}
 	h(sw, r)
@@ -433,6 +443,10 @@ func (s *Server) takeFault(method string) *Fault {
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if f.Method == "" || f.Method == method {
+			if f.After > 0 {
+				f.After--
+				return nil
+			}
 			f.Times--
 			if f.Times <= 0 {
 				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
@@ -441,6 +455,20 @@ func (s *Server) takeFault(method string) *Fault {
 		}
 	}
 	return nil
+}
+
+// writeFault answers f.
+func writeFault(w http.ResponseWriter, f *Fault) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		w.WriteHeader(f.Status)
+		io.WriteString(w, f.Body)
+		return
+	}
+	writeError(w, f.Status, f.Reason, faultMessage(f))
 }
 
 func faultMessage(f *Fault) string {
