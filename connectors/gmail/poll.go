@@ -209,12 +209,22 @@ func toMsg(g *gmail.Message) *msg {
 
 // fetch gets messages by id, a few at a time, in order; messages deleted
 // since they were listed are skipped.
+//
+// The first failure stops the rest: after a rate limit the limiter holds
+// every request (until midnight for a daily one), and the Poll fails
+// anyway, so the fetches still queued must not wait for it.
 func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	out := make([]*msg, len(ids))
-	errs := make([]error, len(ids))
 	sem := make(chan struct{}, c.cfg.Concurrency)
 	var wg sync.WaitGroup
+	var failOnce sync.Once
+	var failed error
 	for i, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -226,7 +236,7 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 			})
 			if err != nil {
 				if backend.ErrorCode(err) != backend.ENOTFOUND {
-					errs[i] = err
+					failOnce.Do(func() { failed = err; cancel() })
 				}
 				return
 			}
@@ -234,13 +244,16 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 		}()
 	}
 	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, mapError("gmail.users.messages.get", err, nil)
+	}
 	var ms []*msg
-	for i := range ids {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if out[i] != nil {
-			ms = append(ms, out[i])
+	for _, m := range out {
+		if m != nil {
+			ms = append(ms, m)
 		}
 	}
 	return ms, nil

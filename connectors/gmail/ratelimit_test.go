@@ -95,3 +95,29 @@ func TestPoll_RateLimitMidPaging(t *testing.T) {
 		}
 	})
 }
+
+// TestPoll_DailyLimitStopsTheOtherFetches: a daily limit on one message
+// holds the account's limiter until midnight; the fetches still queued
+// must give up at once instead of waiting for it.
+func TestPoll_DailyLimitStopsTheOtherFetches(t *testing.T) {
+	clock := backend.NewManualClock(t0)
+	lim := backend.NewTokenBucket(backend.Limit{Requests: 1000, Per: time.Second}, clock)
+	e := newEnv(t, gmail.Config{Limiter: lim, Concurrency: 4, Clock: clock}, gmailtest.Options{})
+	_, cur := e.poll(t, "")
+	deliverMany(e, 40)
+	e.fake.Inject(gmailtest.Fault{Method: "users.messages.get", After: 2, Status: 403, Reason: "dailyLimitExceeded"})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := e.c.Poll(context.Background(), cur)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var rl *backend.RateLimited
+		if !errors.As(err, &rl) || !rl.Daily {
+			t.Errorf("Poll = %v, want the daily limit", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Poll still waits for the limiter after a daily limit")
+	}
+}
