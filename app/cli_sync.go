@@ -336,6 +336,14 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer done()
+	// What a pass waits for goes to standard error, keeping --json's
+	// standard output one document.
+	stopWaits := a.events.Subscribe(func(name string, payload any) {
+		if w, ok := payload.(SyncWaitDTO); ok && name == backend.EventSyncWaiting {
+			fmt.Fprintln(c.env.Stderr, waitLine(w))
+		}
+	})
+	defer stopWaits()
 	if *once {
 		sts, err := a.SyncPass(account)
 		if err != nil {
@@ -366,6 +374,18 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.syncer.Accounts(), ", "), shortDuration(backend.DefaultSyncInterval))
 	_ = a.syncer.Run(ctx) // until Ctrl-C
 	return ExitOK
+}
+
+// waitLine says what a pass waits for: "hubspot: rate limited (10-second
+// window); waiting 10s".
+func waitLine(w SyncWaitDTO) string {
+	d := time.Duration(w.WaitSeconds * float64(time.Second))
+	if d >= time.Second {
+		d = d.Round(time.Second)
+	} else {
+		d = d.Round(10 * time.Millisecond)
+	}
+	return fmt.Sprintf("%s: rate limited (%s); waiting %s", w.Account, w.Limit, d)
 }
 
 func (c *command) statusLine(st SyncStatusDTO) string {

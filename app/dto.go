@@ -325,6 +325,20 @@ type SyncStatusDTO struct {
 	Failures    int        `json:"failures"`   // passes failed in a row
 }
 
+// SyncWaitDTO is the payload of sync:waiting: a pass is waiting out a
+// vendor's rate limit and goes on by itself at Until.
+type SyncWaitDTO struct {
+	Account     string    `json:"account"`
+	Limit       string    `json:"limit"` // what is spent: "10-second window", "per-user rate limit"
+	WaitSeconds float64   `json:"wait_seconds"`
+	Until       time.Time `json:"until"`
+	Attempt     int       `json:"attempt"` // rate limits in a row in this pass
+}
+
+func toSyncWaitDTO(w backend.SyncWait) SyncWaitDTO {
+	return SyncWaitDTO{Account: w.Account, Limit: w.Limit, WaitSeconds: w.Wait.Seconds(), Until: w.Until.UTC(), Attempt: w.Attempt}
+}
+
 func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
 	t := func(v time.Time) *time.Time {
 		if v.IsZero() {

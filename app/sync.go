@@ -47,12 +47,16 @@ var plannedAccounts = []ConnectionDTO{
 	{Account: "x", Label: "X", State: "coming_soon", Detail: "Mentions; replies to posts — coming soon: CaseyOS has no X connector yet"},
 }
 
-// syncEvents hands the syncer's statuses to the Broker as the documented DTO.
+// syncEvents hands the syncer's statuses and waits to the Broker as the
+// documented DTOs.
 type syncEvents struct{ b *Broker }
 
 func (e syncEvents) Publish(name string, payload any) {
-	if st, ok := payload.(backend.SyncStatus); ok {
-		payload = toSyncStatusDTO(st)
+	switch p := payload.(type) {
+	case backend.SyncStatus:
+		payload = toSyncStatusDTO(p)
+	case backend.SyncWait:
+		payload = toSyncWaitDTO(p)
 	}
 	e.b.Publish(name, payload)
 }
