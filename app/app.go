@@ -451,6 +451,13 @@ func (a *App) Ingest(jsonl string) (IngestDTO, error) {
 // (re-running the import is safe: stored signals are recognized by their
 // dedupe key).
 func (a *App) ingest(r io.Reader) (IngestDTO, error) {
+	var rej rejections
+	out, err := a.ingestLines(r, &rej)
+	rej.report(&out)
+	return out, err
+}
+
+func (a *App) ingestLines(r io.Reader, rej *rejections) (IngestDTO, error) {
 	ctx := a.ctx
 	out := IngestDTO{Workspace: a.workspaceDTO(), Created: []uint64{}, Updated: []uint64{}, Rejected: []LineErrorDTO{}}
 	dec := signaljson.Decoder{}
@@ -471,14 +478,12 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 		out.Created = append(out.Created, rep.Created...)
 		out.Updated = append(out.Updated, rep.Updated...)
 		for _, inv := range rep.Invalid {
-			out.Rejected = append(out.Rejected, LineErrorDTO{Line: lines[inv.Index], Code: backend.ErrorCode(inv.Err), Message: backend.ErrorMessage(inv.Err)})
+			rej.add(lines[inv.Index], inv.Err)
 		}
 		batch, lines, batchBytes = batch[:0], lines[:0], 0
 		return nil
 	}
-	reject := func(n int, err error) {
-		out.Rejected = append(out.Rejected, LineErrorDTO{Line: n, Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
-	}
+	reject := rej.add
 	n := 0
 	for {
 		raw, tooLong, err := lr.next()
@@ -521,8 +526,66 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 	if err := flush(); err != nil {
 		return out, err
 	}
-	sort.SliceStable(out.Rejected, func(i, j int) bool { return out.Rejected[i].Line < out.Rejected[j].Line })
 	return out, nil
+}
+
+// maxRejected is how many rejected lines an import reports one by one;
+// past it they are only counted (in all and per reason), so that a stream
+// of millions of bad lines is not held in memory.
+const maxRejected = 100
+
+// maxReasons is how many different reasons are counted one by one; lines
+// rejected for any other reason are in the total only. A reason holds the
+// value it refused, so there can be as many as there are lines.
+const maxReasons = 10
+
+// rejections collects an import's rejected lines: the first maxRejected
+// by line number, an exact count, and counts for the first maxReasons
+// reasons. Lines arrive nearly in order (a batch's own rejections come
+// when it is stored, after lines that were refused while reading it).
+type rejections struct {
+	first   []LineErrorDTO
+	total   int
+	reasons []ReasonCountDTO
+}
+
+func (r *rejections) add(line int, err error) {
+	r.total++
+	msg := backend.ErrorMessage(err)
+	counted := false
+	for i := range r.reasons {
+		if r.reasons[i].Message == msg {
+			r.reasons[i].Count++
+			counted = true
+			break
+		}
+	}
+	if !counted && len(r.reasons) < maxReasons {
+		r.reasons = append(r.reasons, ReasonCountDTO{Message: msg, Count: 1})
+	}
+	if len(r.first) == maxRejected && line > r.first[maxRejected-1].Line {
+		return // the list is sorted and full: a later line stays out
+	}
+	r.first = append(r.first, LineErrorDTO{Line: line, Code: backend.ErrorCode(err), Message: msg})
+	if len(r.first) >= 2*maxRejected {
+		r.trim()
+	}
+}
+
+// trim keeps the maxRejected lowest line numbers, in order.
+func (r *rejections) trim() {
+	sort.SliceStable(r.first, func(i, j int) bool { return r.first[i].Line < r.first[j].Line })
+	if len(r.first) > maxRejected {
+		r.first = r.first[:maxRejected]
+	}
+}
+
+func (r *rejections) report(out *IngestDTO) {
+	r.trim()
+	out.Rejected = append(out.Rejected[:0], r.first...)
+	out.RejectedTotal = r.total
+	out.RejectedCut = r.total > len(r.first)
+	out.RejectedReasons = append([]ReasonCountDTO{}, r.reasons...)
 }
 
 // utf8BOM is the byte order mark some editors put at the start of a file.

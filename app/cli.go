@@ -629,9 +629,12 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 			fmt.Fprintf(c.env.Stderr, "caseyos ingest: cannot remove the empty workspace %s: %v\n", fresh, rerr)
 		}
 	}
-	for _, r := range rep.Rejected {
-		if !c.json {
+	if !c.json {
+		for _, r := range rep.Rejected {
 			fmt.Fprintf(c.env.Stderr, "line %d: %s\n", r.Line, r.Message)
+		}
+		if more := rep.RejectedTotal - len(rep.Rejected); more > 0 {
+			fmt.Fprintf(c.env.Stderr, "… and %s more rejected lines; reasons: %s\n", thousands(more), reasonCounts(rep))
 		}
 	}
 	if err != nil {
@@ -649,12 +652,39 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(c.env.Stdout, "Nothing stored: all %d signals were rejected, so no workspace was created.\n", rep.Lines)
 	default:
 		fmt.Fprintf(c.env.Stdout, "Ingested %d of %d signals into %s: %d new, %d already known, %d rejected; %d moves created, %d updated.\n",
-			rep.Stored+rep.Duplicates, rep.Lines, rep.Workspace.Path, rep.Stored, rep.Duplicates, len(rep.Rejected), len(rep.Created), len(rep.Updated))
+			rep.Stored+rep.Duplicates, rep.Lines, rep.Workspace.Path, rep.Stored, rep.Duplicates, rep.RejectedTotal, len(rep.Created), len(rep.Updated))
 	}
-	if len(rep.Rejected) > 0 {
+	if rep.RejectedTotal > 0 {
 		return ExitPartial
 	}
 	return ExitOK
+}
+
+// reasonCounts says how many lines of the whole import were rejected for
+// each reason counted.
+func reasonCounts(rep IngestDTO) string {
+	var b strings.Builder
+	sum := 0
+	for i, r := range rep.RejectedReasons {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", r.Message, thousands(r.Count))
+		sum += r.Count
+	}
+	if other := rep.RejectedTotal - sum; other > 0 {
+		fmt.Fprintf(&b, "; other reasons (%s)", thousands(other))
+	}
+	return b.String()
+}
+
+// thousands writes n with commas: 1,234,567.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func fileExists(path string) bool {

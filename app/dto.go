@@ -125,15 +125,27 @@ type LineErrorDTO struct {
 	Message string `json:"message"`
 }
 
-// IngestDTO reports what an ingest did.
+// ReasonCountDTO is how many lines were rejected for one reason.
+type ReasonCountDTO struct {
+	Message string `json:"message"`
+	Count   int    `json:"count"`
+}
+
+// IngestDTO reports what an ingest did. Rejected holds the first 100
+// rejected lines; RejectedTotal counts them all, RejectedCut says the list
+// stops short of it, and RejectedReasons counts the lines per reason for
+// the first 10 different reasons.
 type IngestDTO struct {
-	Workspace  WorkspaceDTO   `json:"workspace"`
-	Lines      int            `json:"lines"`
-	Stored     int            `json:"stored"`
-	Duplicates int            `json:"duplicates"`
-	Created    []uint64       `json:"moves_created"`
-	Updated    []uint64       `json:"moves_updated"`
-	Rejected   []LineErrorDTO `json:"rejected"`
+	Workspace       WorkspaceDTO     `json:"workspace"`
+	Lines           int              `json:"lines"`
+	Stored          int              `json:"stored"`
+	Duplicates      int              `json:"duplicates"`
+	Created         []uint64         `json:"moves_created"`
+	Updated         []uint64         `json:"moves_updated"`
+	Rejected        []LineErrorDTO   `json:"rejected"`
+	RejectedTotal   int              `json:"rejected_total"`
+	RejectedCut     bool             `json:"rejected_cut"`
+	RejectedReasons []ReasonCountDTO `json:"rejected_reasons"`
 }
 
 // ExecutionDTO reports an execution.

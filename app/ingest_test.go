@@ -234,3 +234,40 @@ func TestCLI_IngestLongLineMidBatch(t *testing.T) {
 			code, rep.Stored, rep.Rejected, errb, app.ExitPartial, total, total/2+1)
 	}
 }
+
+// TestCLI_IngestManyRejected: past the first 100 rejected lines the CLI
+// says how many more there were and why, and --json says the list was cut.
+func TestCLI_IngestManyRejected(t *testing.T) {
+	dir := t.TempDir()
+	clock := backend.NewManualClock(now)
+	var in strings.Builder
+	in.WriteString(mention(1, now.Add(-time.Hour)) + "\n")
+	for i := 0; i < 1_234_567; i++ {
+		if i%2 == 0 {
+			in.WriteString("[]\n")
+		} else {
+			in.WriteString("nope\n")
+		}
+	}
+	code, out, errOut := cli(t, dir, clock, in.String(), "ingest", "-")
+	if code != app.ExitPartial {
+		t.Fatalf("exit = %d, want %d\n%s%.300s", code, app.ExitPartial, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if len(lines) != 101 || !strings.HasPrefix(lines[0], "line 2: ") || !strings.HasPrefix(lines[99], "line 101: ") {
+		t.Fatalf("stderr has %d lines, want 100 rejected lines and a summary:\n%.400s", len(lines), errOut)
+	}
+	wantSum := "… and 1,234,467 more rejected lines; reasons: not a valid signal: the line must be a JSON object, not an array (617,284); not a valid signal:"
+	if !strings.HasPrefix(lines[100], wantSum) || !strings.HasSuffix(lines[100], "(617,283)") {
+		t.Errorf("summary = %q, want it to start %q and end (617,283)", lines[100], wantSum)
+	}
+	if !strings.Contains(out, "1234567 rejected") {
+		t.Errorf("stdout = %q, want the rejected lines counted in all", out)
+	}
+	code, out, _ = cli(t, dir, clock, "[]\n"+strings.Repeat("nope\n", 150), "ingest", "--json", "-")
+	rep := ingestJSON(t, out)
+	if code != app.ExitPartial || len(rep.Rejected) != 100 || rep.RejectedTotal != 151 || !rep.RejectedCut || len(rep.RejectedReasons) != 2 {
+		t.Errorf("ingest --json: exit %d, %d rejected listed of %d, cut %v, reasons %v; want exit 3, 100 of 151, cut, 2 reasons",
+			code, len(rep.Rejected), rep.RejectedTotal, rep.RejectedCut, rep.RejectedReasons)
+	}
+}
