@@ -81,7 +81,7 @@ func New(o Options) *App {
 	return &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
-		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events}}),
+		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events, connectorLabels(o.Connectors)}}),
 		limiters: map[string]*backend.TokenBucket{},
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},

@@ -274,6 +274,9 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 				next = dueText(s.NextRun, now)
 			}
 			items, lastErr = fmt.Sprint(s.Items), s.LastError
+			if lastErr == "" && s.Skipped > 0 {
+				lastErr = itemCount(s.Skipped) + " could not be stored: " + s.SkipReason
+			}
 		}
 		switch state {
 		case "not_connected":
@@ -341,6 +344,9 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	stopWaits := a.events.Subscribe(func(name string, payload any) {
 		if w, ok := payload.(SyncWaitDTO); ok && name == backend.EventSyncWaiting {
 			fmt.Fprintln(c.env.Stderr, waitLine(w))
+		}
+		if k, ok := payload.(SyncSkippedDTO); ok && name == backend.EventSyncSkipped {
+			fmt.Fprintln(c.env.Stderr, k.Message)
 		}
 	})
 	defer stopWaits()

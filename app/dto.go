@@ -332,9 +332,21 @@ type SyncStatusDTO struct {
 	ErrorCode   string     `json:"error_code,omitempty"`
 	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
 	NextRun     *time.Time `json:"next_run,omitempty"`
-	Items       int        `json:"items"`      // signals fetched since connected
-	LastItems   int        `json:"last_items"` // by the last successful pass
-	Failures    int        `json:"failures"`   // passes failed in a row
+	Items       int        `json:"items"`                 // signals fetched since connected
+	LastItems   int        `json:"last_items"`            // by the last successful pass
+	Failures    int        `json:"failures"`              // passes failed in a row
+	Skipped     int        `json:"skipped"`               // items the last pass fetched and could not store
+	SkipReason  string     `json:"skip_reason,omitempty"` // why the first of them could not be stored; safe to show
+}
+
+// SyncSkippedDTO is the payload of sync:skipped: a pass fetched items it
+// could not store and went on without them. Message says so for a person:
+// "3 items from HubSpot could not be stored: occurred_at … is out of range".
+type SyncSkippedDTO struct {
+	Account string `json:"account"`
+	Count   int    `json:"count"`
+	Reason  string `json:"reason"` // why the first of them could not be stored
+	Message string `json:"message"`
 }
 
 // SyncWaitDTO is the payload of sync:waiting: a pass is waiting out a
@@ -362,6 +374,7 @@ func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
 	return SyncStatusDTO{
 		Account: st.Account, State: string(st.State), LastSuccess: t(st.LastSuccess), LastError: st.LastError, ErrorCode: st.ErrorCode,
 		LastErrorAt: t(st.LastErrorAt), NextRun: t(st.NextRun), Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
+		Skipped: st.Skipped, SkipReason: st.SkipReason,
 	}
 }
 

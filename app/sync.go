@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -47,9 +48,12 @@ var plannedAccounts = []ConnectionDTO{
 	{Account: "x", Label: "X", State: "coming_soon", Detail: "Mentions; replies to posts — coming soon: CaseyOS has no X connector yet"},
 }
 
-// syncEvents hands the syncer's statuses and waits to the Broker as the
-// documented DTOs.
-type syncEvents struct{ b *Broker }
+// syncEvents hands the syncer's statuses, waits and skipped signals to
+// the Broker as the documented DTOs; labels name the accounts ("HubSpot").
+type syncEvents struct {
+	b      *Broker
+	labels map[string]string
+}
 
 func (e syncEvents) Publish(name string, payload any) {
 	switch p := payload.(type) {
@@ -57,8 +61,32 @@ func (e syncEvents) Publish(name string, payload any) {
 		payload = toSyncStatusDTO(p)
 	case backend.SyncWait:
 		payload = toSyncWaitDTO(p)
+	case backend.SyncSkipped:
+		label := e.labels[p.Account]
+		if label == "" {
+			label = p.Account
+		}
+		payload = SyncSkippedDTO{Account: p.Account, Count: p.Count, Reason: p.Reason,
+			Message: fmt.Sprintf("%s from %s could not be stored: %s", itemCount(p.Count), label, p.Reason)}
 	}
 	e.b.Publish(name, payload)
+}
+
+// connectorLabels maps each connector's account to its label.
+func connectorLabels(cs []Connector) map[string]string {
+	m := map[string]string{}
+	for _, c := range cs {
+		m[c.Account] = c.Label
+	}
+	return m
+}
+
+// itemCount says "1 item", "3 items".
+func itemCount(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }
 
 // lazyPoller reads its account's secret and builds the real poller on

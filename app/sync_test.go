@@ -233,3 +233,57 @@ func assertNoToken(tb testing.TB, dir, printed string) {
 		tb.Fatal(err)
 	}
 }
+
+// TestCLI_SyncSkipsBadRecord is the regression test for signals a sync
+// could not store being dropped without a word: one HubSpot contact
+// modified in year 9999 is skipped, the pass still succeeds, every other
+// record is stored, and sync, status and the event say what was skipped
+// and why.
+func TestCLI_SyncSkipsBadRecord(t *testing.T) {
+	c, srv := newSyncCLI(t)
+	srv.AddContact(hubspottest.Contact{Email: "far.future@example.com", FirstName: "Far", LastName: "Future",
+		CreatedAt: time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC)})
+	if code, out, errb := c.run(t, fakeToken+"\n", "connect", "hubspot", "--token-stdin"); code != 0 {
+		t.Fatalf("connect: %d %q %q", code, out, errb)
+	}
+	code, out, errb := c.run(t, "", "sync", "--once")
+	if code != 0 || !strings.Contains(out, "Synced hubspot") {
+		t.Fatalf("sync --once: %d %q %q, want the pass to succeed", code, out, errb)
+	}
+	if !strings.Contains(errb, "1 item from HubSpot could not be stored: occurred_at 9999-12-31T23:00:00Z is out of range") {
+		t.Errorf("sync --once stderr = %q, want it to say which item was skipped and why", errb)
+	}
+	_, out, _ = c.run(t, "", "status", "--json")
+	var st app.StatusDTO
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	hs := st.Accounts[0].Sync
+	if hs == nil || hs.State != "connected" || hs.LastError != "" || hs.Skipped != 1 || !strings.Contains(hs.SkipReason, "is out of range") {
+		t.Fatalf("hubspot status = %+v, want connected, no error, 1 skipped with its reason", hs)
+	}
+	if hs.LastItems < 2 {
+		t.Errorf("last pass fetched %d items, want the good ones too", hs.LastItems)
+	}
+	_, out, _ = c.run(t, "", "status")
+	if !strings.Contains(out, "1 item could not be stored: occurred_at 9999-12-31T23:00:00Z is out of range") {
+		t.Errorf("status = %q, want the skipped item and why", out)
+	}
+	code, out, _ = c.run(t, "", "today", "--json")
+	var today app.TodayDTO
+	json.Unmarshal([]byte(out), &today)
+	if code != 0 || today.Workspace.Demo || len(today.Moves) == 0 {
+		t.Errorf("today: %d, demo %v, %d moves; want the moves of the good HubSpot records", code, today.Workspace.Demo, len(today.Moves))
+	}
+	// A pass with nothing wrong clears it.
+	if err := srv.SetProps("contacts", srv.AddContact(hubspottest.Contact{Email: "now@example.com"}), map[string]string{"jobtitle": "CTO"}); err != nil {
+		t.Fatal(err)
+	}
+	c.run(t, "", "sync", "--once")
+	_, out, _ = c.run(t, "", "status", "--json")
+	st = app.StatusDTO{}
+	json.Unmarshal([]byte(out), &st)
+	if hs := st.Accounts[0].Sync; hs == nil || hs.Skipped != 0 || hs.SkipReason != "" || hs.LastItems == 0 {
+		t.Errorf("after a clean pass status = %+v, want the new contact fetched and nothing skipped", hs)
+	}
+}

@@ -5,6 +5,7 @@ const (
 	EventQueueChanged      = "queue:changed"
 	EventSyncStatus        = "sync:status"
 	EventSyncWaiting       = "sync:waiting"
+	EventSyncSkipped       = "sync:skipped"
 	EventExecutionUndo     = "execution:undo_window"
 	EventExecutionFinished = "execution:finished"
 	EventExecutionQueued   = "execution:queued"

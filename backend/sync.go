@@ -432,9 +432,15 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 	a.pass.Lock()
 	defer a.pass.Unlock()
 	name := a.poller.Account()
-	s.update(a, func(st *SyncStatus) { st.State = SyncRunning })
+	s.update(a, func(st *SyncStatus) { st.State, st.Skipped, st.SkipReason = SyncRunning, 0, "" })
 
 	items, err := s.poll(ctx, a)
+	s.mu.Lock()
+	skipped := SyncSkipped{Account: name, Count: a.status.Skipped, Reason: a.status.SkipReason}
+	s.mu.Unlock()
+	if skipped.Count > 0 {
+		s.events.Publish(EventSyncSkipped, skipped)
+	}
 
 	now := s.clock.Now()
 	if err != nil && ctx.Err() != nil {
@@ -536,9 +542,11 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 		if len(sigs) > 0 || next != cursor {
 			// A poller that failed after some pages may return what it
 			// got and the cursor after it: keep that progress.
-			if _, err := s.queue.IngestFrom(ctx, name, sigs, next); err != nil {
+			rep, err := s.queue.IngestFrom(ctx, name, sigs, next)
+			if err != nil {
 				return items, err
 			}
+			s.skip(a, rep.Invalid)
 			items += len(sigs)
 			limits = 0
 			s.update(a, func(st *SyncStatus) {}) // progress, throttled
@@ -576,6 +584,21 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 		}
 	}
 	return items, nil
+}
+
+// skip counts the signals of a page that could not be stored: the pass
+// goes on without them (their cursor is stored), and its status and
+// EventSyncSkipped say how many and why the first was refused.
+func (s *Syncer) skip(a *syncAccount, invalid []InvalidSignal) {
+	if len(invalid) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a.status.Skipped == 0 {
+		a.status.SkipReason = ErrorMessage(invalid[0].Err)
+	}
+	a.status.Skipped += len(invalid)
 }
 
 // update changes a's status with fn and publishes it: at once when the

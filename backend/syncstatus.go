@@ -32,6 +32,8 @@ type SyncStatus struct {
 	Items       int       // signals fetched since the account was connected
 	LastItems   int       // signals fetched by the last pass
 	Failures    int       // passes failed in a row
+	Skipped     int       // signals the last pass fetched and could not store (invalid); the pass goes on without them
+	SkipReason  string    // why the first of them could not be stored (user-safe)
 }
 
 // SyncWait is the payload of EventSyncWaiting: a pass stopped to wait out
@@ -42,6 +44,15 @@ type SyncWait struct {
 	Wait    time.Duration // how long the pass waits
 	Until   time.Time
 	Attempt int // rate limits met in a row in this pass, this one included
+}
+
+// SyncSkipped is the payload of EventSyncSkipped: a pass fetched signals
+// it could not store (a time out of range, invalid text) and went on
+// without them.
+type SyncSkipped struct {
+	Account string
+	Count   int    // signals skipped by the pass
+	Reason  string // why the first of them was (user-safe)
 }
 
 // syncStatusKey is where an account's status is kept: beside its cursor,
@@ -60,12 +71,15 @@ type syncStatusRecord struct {
 	Items       int       `json:"items"`
 	LastItems   int       `json:"last_items"`
 	Failures    int       `json:"failures"`
+	Skipped     int       `json:"skipped,omitempty"`
+	SkipReason  string    `json:"skip_reason,omitempty"`
 }
 
 func putSyncStatus(tx Tx, st SyncStatus) error {
 	b, err := json.Marshal(syncStatusRecord{
 		State: string(st.State), LastSuccess: st.LastSuccess, LastError: st.LastError, ErrorCode: st.ErrorCode,
 		LastErrorAt: st.LastErrorAt, NextRun: st.NextRun, Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
+		Skipped: st.Skipped, SkipReason: st.SkipReason,
 	})
 	if err != nil {
 		return err
@@ -89,6 +103,7 @@ func getSyncStatus(tx Tx, account string) (SyncStatus, error) {
 	}
 	st.LastSuccess, st.LastError, st.ErrorCode, st.LastErrorAt = r.LastSuccess, r.LastError, r.ErrorCode, r.LastErrorAt
 	st.NextRun, st.Items, st.LastItems, st.Failures = r.NextRun, r.Items, r.LastItems, r.Failures
+	st.Skipped, st.SkipReason = r.Skipped, r.SkipReason
 	return st, nil
 }
 

@@ -205,6 +205,9 @@ export interface SyncStatusEvent {
   items?: number;
   last_items?: number;
   failures?: number;
+  /** items the last pass fetched and could not store, and why the first was refused */
+  skipped?: number;
+  skip_reason?: string;
 }
 
 /** execution:undo_window — an outgoing action waits; z cancels it until deadline. */

@@ -284,6 +284,7 @@ export const s = {
     syncNow: 'Sync now',
     nextRun: 'next',
     items: (n: number) => `${n.toLocaleString('en-US')} signal${n === 1 ? '' : 's'} fetched`,
+    skipped: (n: number, why: string) => `${n.toLocaleString('en-US')} item${n === 1 ? '' : 's'} could not be stored: ${why}`,
   },
 
   state: {
