@@ -13,6 +13,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/tts"
+	"github.com/caseyos/caseyos/connectors/voice"
 	"github.com/caseyos/caseyos/connectors/whisper"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 )
@@ -52,25 +53,25 @@ func voiceEnv() app.VoiceEnv {
 // ("skipping" is not skip); then the classifier's less sure commands that
 // pocketsphinx's grammar heard too; then pocketsphinx's grammar for what
 // the classifier did not take, put to the classifier's veto
-// (backend.ClassifierFirst);
+// (voice.ClassifierFirst);
 // pocketsphinx hears the utterance as the microphone heard it, with its
-// steady noise filtered out (backend.Cleaned). Either one
-// alone serves when the other cannot load (backend.Partial: the voice
+// steady noise filtered out (voice.Cleaned). Either one
+// alone serves when the other cannot load (voice.Partial: the voice
 // status says why, and so does stderr).
 // pocketsphinx's model directory is dir ("" = Debian's); the classifier's
 // models are found by kws.FindModels ($CASEYOS_KWS_MODELS, make
 // voice-models).
 func offlineRecognizer(dir string) (backend.Recognizer, error) {
-	var recs backend.FirstHeard
+	var recs voice.FirstHeard
 	k, kerr := kws.New(kws.Config{})
 	s, serr := sphinx.New(sphinx.Config{ModelDir: dir})
 	switch {
 	case kerr == nil && serr == nil:
-		recs = backend.ClassifierFirst(k, s)
+		recs = voice.ClassifierFirst(k, s)
 	case kerr == nil:
-		recs = backend.FirstHeard{k}
+		recs = voice.FirstHeard{k}
 	case serr == nil:
-		recs = backend.FirstHeard{backend.Cleaned{Grammar: s}}
+		recs = voice.FirstHeard{voice.Cleaned{Grammar: s}}
 	}
 	var missing string
 	switch {
@@ -84,7 +85,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 		return recs, nil
 	}
 	fmt.Fprintf(os.Stderr, "voice: %s\n", missing)
-	return backend.Partial{Recognizer: recs, Missing: missing}, nil
+	return voice.Partial{Recognizer: recs, Missing: missing}, nil
 }
 
 // fakeWhisper serves whispertest's fake transcription endpoint, OpenAI's

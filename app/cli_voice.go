@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // VoiceRecognizeDTO is what `caseyos voice recognize --json` prints.
@@ -77,7 +78,7 @@ func runVoiceRecognize(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	start := time.Now()
-	var res backend.Recognition
+	var res voice.Recognition
 	if recs.fallback != nil {
 		res, err = recs.fallback.Recognition(ctx, pcm)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // The optional online recognizer: a Whisper-compatible endpoint configured
@@ -333,13 +334,13 @@ func transcriptionKey(secrets backend.Secrets) (string, error) {
 
 // voiceRecognizers is what voice hears with and what it is made of.
 type voiceRecognizers struct {
-	rec      backend.Recognizer          // nil when there is none
-	err      error                       // why there is none
-	fallback *backend.FallbackRecognizer // online first: set when an endpoint is configured and usable
-	offline  bool                        // an offline recognizer is there
-	online   backend.Transcription       // the configured endpoint
-	name     string                      // the online recognizer's name
-	onErr    error                       // why the configured endpoint cannot be used
+	rec      backend.Recognizer        // nil when there is none
+	err      error                     // why there is none
+	fallback *voice.FallbackRecognizer // online first: set when an endpoint is configured and usable
+	offline  bool                      // an offline recognizer is there
+	online   backend.Transcription     // the configured endpoint
+	name     string                    // the online recognizer's name
+	onErr    error                     // why the configured endpoint cannot be used
 }
 
 // composeRecognizers builds what voice hears with from the offline
@@ -369,7 +370,7 @@ func composeRecognizers(env VoiceEnv, off backend.Recognizer, offErr error, t ba
 		return v
 	}
 	v.name = onlineName(t, on)
-	v.fallback = &backend.FallbackRecognizer{Online: on, Offline: off, Clock: clock, OnChange: onChange}
+	v.fallback = &voice.FallbackRecognizer{Online: on, Offline: off, Clock: clock, OnChange: onChange}
 	v.rec, v.err = v.fallback, nil
 	return v
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/mic/mictest"
+	"github.com/caseyos/caseyos/connectors/voice"
 	"github.com/caseyos/caseyos/connectors/whisper"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 	"github.com/caseyos/caseyos/store"
@@ -313,7 +314,7 @@ func TestApp_VoiceStatus_PartialOffline(t *testing.T) {
 		want string
 	}{
 		{"whole", func(r backend.Recognizer) backend.Recognizer { return r }, ""},
-		{"partial", func(r backend.Recognizer) backend.Recognizer { return backend.Partial{Recognizer: r, Missing: missing} }, missing},
+		{"partial", func(r backend.Recognizer) backend.Recognizer { return voice.Partial{Recognizer: r, Missing: missing} }, missing},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			off := &fixedRecognizer{text: "skip"}

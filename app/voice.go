@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // VoiceEnv is what voice needs from the process. main fills it from the
@@ -57,7 +58,7 @@ type VoiceStatusDTO struct {
 	Running    bool   `json:"running"`    // the microphone is open
 	Recognizer string `json:"recognizer"` // "ready", "unavailable", "not_loaded"
 	// RecognizerM says why it is unavailable, or, when ready, what part of
-	// the offline recognizer is missing (backend.Partial).
+	// the offline recognizer is missing (voice.Partial).
 	RecognizerM string `json:"recognizer_message,omitempty"`
 	// ActiveRecognizer is what hears commands once loaded: "offline",
 	// "online", or "online+offline" (online first, offline when it fails).
@@ -118,7 +119,7 @@ func (a *App) voiceStatus() VoiceStatusDTO {
 		switch {
 		case r.rec != nil:
 			out.Recognizer = "ready"
-			if p, ok := s.off.(backend.Partial); ok {
+			if p, ok := s.off.(voice.Partial); ok {
 				out.RecognizerM = p.Missing // it works, with less
 			}
 		case r.err != nil:

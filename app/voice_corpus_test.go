@@ -15,12 +15,13 @@ import (
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // TestOfflineCorpus measures the offline recognizer CaseyOS ships — the
 // keyword classifier first, its commands put to pocketsphinx's decoy pass,
 // then the two agreeing, then pocketsphinx's grammar for what the
-// classifier does not take, put to its veto (backend.ClassifierFirst, as
+// classifier does not take, put to its veto (voice.ClassifierFirst, as
 // main's offlineRecognizer builds it) — and the classifier alone, on the same corpus as
 // connectors/sphinx's TestCorpus: 12 commands × 9 voices × 3
 // speeds and 40 out-of-grammar phrases × 9 voices, noise and silence, clean
@@ -104,7 +105,7 @@ func TestOfflineCorpus(t *testing.T) {
 // allowance. espeak-ng's clean commands measured 97.8 % since a misspoken
 // decoy ("prove" for approve) no longer vetoes the classifier, 94–96 %
 // before. With the classifier and the grammar agreeing from 0.9
-// (backend.ClassifierFirst), espeak-ng at 13 dB measured 92–99 % and flite
+// (voice.ClassifierFirst), espeak-ng at 13 dB measured 92–99 % and flite
 // 65–72 % (white) and 72–81 % (pink) at 20 dB, 42 % and 49–56 % at 13 dB
 // (docs/voice-lab.md); 46–65 % and 25–38 % before the noise filter.
 var offlineFloor = map[string]float64{
@@ -199,9 +200,9 @@ func offlineWorkers(t *testing.T) []offlineWorker {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		workers[i] = offlineWorker{k: k, shipped: backend.ClassifierFirst(k, s)}
+		workers[i] = offlineWorker{k: k, shipped: voice.ClassifierFirst(k, s)}
 		if os.Getenv("CASEYOS_NO_DENOISE") != "" { // to measure what the filter adds; the floors then fail
-			workers[i].shipped = backend.FirstHeard{backend.Vetoed{Recognizer: k, Vetoer: s}, s}
+			workers[i].shipped = voice.FirstHeard{voice.Vetoed{Recognizer: k, Vetoer: s}, s}
 		}
 	}
 	return workers

@@ -30,6 +30,7 @@ import (
 	"github.com/caseyos/caseyos/store"
 
 	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // voiceOutcome is one line of `caseyos voice listen --json`.
@@ -141,7 +142,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 				if err != nil {
 					return nil, err
 				}
-				return backend.ClassifierFirst(k, s), nil
+				return voice.ClassifierFirst(k, s), nil
 			},
 			ReadWAV: mic.ReadWAV,
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // realTime is a PCMSource that delivers its audio no faster than it was
@@ -79,7 +80,7 @@ func BenchmarkListener_EndOfSpeechToAction(b *testing.B) {
 		b.Skip(err)
 	}
 	defer s.Close()
-	shipped := backend.ClassifierFirst(k, s)
+	shipped := voice.ClassifierFirst(k, s)
 	var pcm []int16
 	commands := []string{"next", "previous", "skip", "undo", "next", "previous"}
 	for _, c := range commands {

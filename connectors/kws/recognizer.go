@@ -15,7 +15,11 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-var _ backend.Classifier = (*Recognizer)(nil)
+// Recognizer is also the classifier of connectors/voice (voice.Classifier:
+// it vetoes and answers at another threshold); main wires it into
+// voice.ClassifierFirst, which checks that at compile time without this
+// connector importing another.
+var _ backend.Recognizer = (*Recognizer)(nil)
 
 // ModelsEnv names the environment variable that points at the directory
 // holding the two model files; FindModels tries it first.
@@ -274,7 +278,7 @@ func (r *Recognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, 
 	return res.Text, true, nil
 }
 
-// Veto implements backend.Vetoer: for a command another recognizer heard
+// Veto implements voice.Vetoer: for a command another recognizer heard
 // (pocketsphinx's grammar), NoneLabel's name "none" when the classifier
 // finds that command less likely than its VetoBelow, else "". A clip too
 // short to classify is never vetoed.

@@ -13,7 +13,7 @@ import (
 
 // conditions is how the measurement tests hear a clip in each of the
 // corpus's conditions: with the condition's noise mixed in, then through
-// the noise filter, as the shipped recognizer hears it (backend.Cleaned).
+// the noise filter, as the shipped recognizer hears it (voice.Cleaned).
 type conditions map[sphinxtest.Noise][]int16
 
 // newConditions synthesizes the corpus's noises.

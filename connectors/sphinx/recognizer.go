@@ -14,12 +14,10 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-var (
-	_ backend.Recognizer = (*Recognizer)(nil)
-	_ backend.Vetoer     = (*Recognizer)(nil)
-)
-
-var _ backend.Grammar = (*Recognizer)(nil)
+// Recognizer is also the grammar of connectors/voice (voice.Grammar: it
+// vetoes and confirms); main wires it into voice.ClassifierFirst, which
+// checks that at compile time without this connector importing another.
+var _ backend.Recognizer = (*Recognizer)(nil)
 
 // Recognizer is the offline command recognizer. It is safe for concurrent
 // use; decodes are serialized.
@@ -226,7 +224,7 @@ func (r *Recognizer) inflection(phrase string, pcm []int16) (string, error) {
 	return "", err
 }
 
-// Veto implements backend.Vetoer: for a command another recognizer heard,
+// Veto implements voice.Vetoer: for a command another recognizer heard,
 // the decoy that made this recognizer reject the same command ("skipping"
 // for skip), or "". It vetoes only when its own grammar heard that command
 // and its phone-loop checks passed, so that the decoy pass alone decides:
@@ -258,7 +256,7 @@ func (r *Recognizer) Veto(ctx context.Context, pcm []int16, command string) (str
 	return res.Decoy, nil
 }
 
-// Confirm implements backend.Confirmer: whether this recognizer's grammar,
+// Confirm implements voice.Confirmer: whether this recognizer's grammar,
 // before its rejection's thresholds, heard command too, and none of its
 // decoys but a misspoken one, nor an inflection, fitted better. It is the weaker test that lets two recognizers
 // agree where neither alone was sure enough.

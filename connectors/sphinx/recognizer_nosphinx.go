@@ -11,10 +11,12 @@ import (
 // Available reports whether this build has pocketsphinx in it.
 const Available = false
 
-// Recognizer is a placeholder in builds without the sphinx tag.
+// Recognizer is the recognizer of a build without the sphinx tag (or
+// without cgo): every call reports that pocketsphinx is not in it, so
+// that the app starts and says how to get offline voice.
 type Recognizer struct{}
 
-var _ backend.Grammar = (*Recognizer)(nil)
+var _ backend.Recognizer = (*Recognizer)(nil)
 
 func errNotBuilt() error {
 	return &backend.Error{Code: backend.EUNAVAILABLE, Op: "sphinx.New",

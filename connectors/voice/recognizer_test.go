@@ -1,4 +1,4 @@
-package backend_test
+package voice_test
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +13,18 @@ import (
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/backend/vad"
+	"github.com/caseyos/caseyos/connectors/voice"
 )
+
+// transient is an unavailable failure with a wait, as connectors make them.
+func transient(wait time.Duration) error {
+	return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the endpoint cannot be reached", Err: waitErr{wait}}
+}
+
+type waitErr struct{ d time.Duration }
+
+func (e waitErr) Error() string             { return "rate limited" }
+func (e waitErr) RetryAfter() time.Duration { return e.d }
 
 // fakeRecognizer is a recognizer that answers what it is told and counts calls.
 type fakeRecognizer struct {
@@ -47,35 +57,11 @@ func (s *fakeRecognizer) count() int {
 	return s.calls
 }
 
-// transient is an unavailable failure with a wait, as connectors make them.
-func transient(wait time.Duration) error {
-	return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the endpoint cannot be reached", Err: waitErr{wait}}
-}
-
-func TestOnlineState(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		err  error
-		want string
-	}{
-		{"nil", nil, backend.OnlineReady},
-		{"network", transient(time.Second), backend.OnlineUnreachable},
-		{"key", backend.Errorf(backend.EUNAUTHORIZED, "refused the key"), backend.OnlineUnauthorized},
-		{"quota", backend.Errorf(backend.EUNAVAILABLE, "no quota left"), backend.OnlineRefused},
-		{"model", backend.Errorf(backend.ENOTFOUND, "no model"), backend.OnlineRefused},
-		{"plain", errors.New("boom"), backend.OnlineRefused},
-	} {
-		if got := backend.OnlineState(tt.err); got != tt.want {
-			t.Errorf("OnlineState(%s) = %s, want %s", tt.name, got, tt.want)
-		}
-	}
-}
-
 func TestFallbackRecognizer_Recognition(t *testing.T) {
 	ctx := context.Background()
 	t.Run("OK_Online", func(t *testing.T) {
 		on, off := &fakeRecognizer{text: "Skip.", ok: true}, &fakeRecognizer{text: "next", ok: true}
-		f := &backend.FallbackRecognizer{Online: on, Offline: off}
+		f := &voice.FallbackRecognizer{Online: on, Offline: off}
 		r, err := f.Recognition(ctx, nil)
 		if err != nil || r.Text != "Skip." || !r.OK || r.By != backend.RecognizerOnline || off.count() != 0 {
 			t.Errorf("Recognition = %+v, %v with %d offline calls; want online's answer alone", r, err, off.count())
@@ -85,7 +71,7 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 	// only force the same sound into a command.
 	t.Run("OK_OnlineRejects", func(t *testing.T) {
 		on, off := &fakeRecognizer{text: "skip lunch"}, &fakeRecognizer{text: "skip", ok: true}
-		f := &backend.FallbackRecognizer{Online: on, Offline: off}
+		f := &voice.FallbackRecognizer{Online: on, Offline: off}
 		text, ok, err := f.Recognize(ctx, nil)
 		if err != nil || ok || text != "skip lunch" || off.count() != 0 {
 			t.Errorf("Recognize = %q, %v, %v with %d offline calls; want the rejection, offline not asked", text, ok, err, off.count())
@@ -104,7 +90,7 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 			clock := backend.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 			on, off := &fakeRecognizer{err: tt.err}, &fakeRecognizer{text: "skip", ok: true}
 			var seen []backend.OnlineStatus
-			f := &backend.FallbackRecognizer{Online: on, Offline: off, Clock: clock, OnChange: func(s backend.OnlineStatus) { seen = append(seen, s) }}
+			f := &voice.FallbackRecognizer{Online: on, Offline: off, Clock: clock, OnChange: func(s backend.OnlineStatus) { seen = append(seen, s) }}
 			r, err := f.Recognition(ctx, nil)
 			if err != nil || r.Text != "skip" || !r.OK || r.By != backend.RecognizerOffline || r.OnlineErr == nil {
 				t.Fatalf("Recognition = %+v, %v; want offline's answer and online's failure", r, err)
@@ -122,7 +108,7 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 				t.Errorf("second utterance: %+v after %d online calls; want offline without asking online", r, on.count())
 			}
 			// After the pause, online is asked again, and an answer clears the trouble.
-			clock.Advance(backend.DefaultProblemPause)
+			clock.Advance(voice.DefaultProblemPause)
 			on.set("next", true, nil)
 			r, _ = f.Recognition(ctx, nil)
 			if on.count() != 2 || r.By != backend.RecognizerOnline || f.Status().State != backend.OnlineReady {
@@ -136,7 +122,7 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 	t.Run("PauseFollowsRetryAfter", func(t *testing.T) {
 		clock := backend.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 		on, off := &fakeRecognizer{err: transient(3 * time.Second)}, &fakeRecognizer{text: "skip", ok: true}
-		f := &backend.FallbackRecognizer{Online: on, Offline: off, Clock: clock}
+		f := &voice.FallbackRecognizer{Online: on, Offline: off, Clock: clock}
 		f.Recognize(ctx, nil)
 		if got := f.Status().Until.Sub(clock.Now()); got != 3*time.Second {
 			t.Errorf("rests %v, want the 3s the failure asked for", got)
@@ -144,14 +130,14 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 		on.set("", false, transient(time.Hour))
 		clock.Advance(3 * time.Second)
 		f.Recognize(ctx, nil)
-		if got := f.Status().Until.Sub(clock.Now()); got != backend.DefaultTransientPause {
-			t.Errorf("rests %v, want at most %v for a transient failure", got, backend.DefaultTransientPause)
+		if got := f.Status().Until.Sub(clock.Now()); got != voice.DefaultTransientPause {
+			t.Errorf("rests %v, want at most %v for a transient failure", got, voice.DefaultTransientPause)
 		}
 	})
 	t.Run("ErrNoOffline", func(t *testing.T) {
 		fail := transient(time.Second)
 		on := &fakeRecognizer{err: fail}
-		f := &backend.FallbackRecognizer{Online: on}
+		f := &voice.FallbackRecognizer{Online: on}
 		for range 2 {
 			if _, _, err := f.Recognize(ctx, nil); !errors.Is(err, fail) {
 				t.Errorf("err = %v, want online's failure", err)
@@ -163,7 +149,7 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 	})
 	t.Run("ErrBothFail", func(t *testing.T) {
 		offErr := backend.Errorf(backend.EINTERNAL, "decoder broke")
-		f := &backend.FallbackRecognizer{Online: &fakeRecognizer{err: transient(time.Second)}, Offline: &fakeRecognizer{err: offErr}}
+		f := &voice.FallbackRecognizer{Online: &fakeRecognizer{err: transient(time.Second)}, Offline: &fakeRecognizer{err: offErr}}
 		r, err := f.Recognition(ctx, nil)
 		if !errors.Is(err, offErr) || r.OnlineErr == nil {
 			t.Errorf("Recognition = %+v, %v; want offline's error and online's noted", r, err)
@@ -174,71 +160,11 @@ func TestFallbackRecognizer_Recognition(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		off := &fakeRecognizer{text: "skip", ok: true}
-		f := &backend.FallbackRecognizer{Online: &fakeRecognizer{}, Offline: off}
+		f := &voice.FallbackRecognizer{Online: &fakeRecognizer{}, Offline: off}
 		if _, _, err := f.Recognize(cctx, nil); !errors.Is(err, context.Canceled) || off.count() != 0 || f.Status().State != backend.OnlineReady {
 			t.Errorf("err = %v, %d offline calls, status %+v; want the cancellation alone", err, off.count(), f.Status())
 		}
 	})
-}
-
-func TestTranscription_Validate(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		t    backend.Transcription
-		code string
-	}{
-		{"OK_None", backend.Transcription{}, ""},
-		{"OK_OpenAI", backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper-1", Timeout: 4 * time.Second}, ""},
-		{"OK_Local", backend.Transcription{URL: "http://127.0.0.1:8080/v1"}, ""},
-		{"ErrModelWithoutURL", backend.Transcription{Model: "whisper-1"}, backend.EINVALID},
-		{"ErrScheme", backend.Transcription{URL: "file:///tmp/x"}, backend.EINVALID},
-		{"ErrNoHost", backend.Transcription{URL: "https:///v1"}, backend.EINVALID},
-		{"ErrUserInfo", backend.Transcription{URL: "https://k:sk-x@api.openai.com/v1"}, backend.EINVALID},
-		{"ErrQuery", backend.Transcription{URL: "https://api.openai.com/v1?key=sk-x"}, backend.EINVALID},
-		{"ErrModelSpaces", backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper 1"}, backend.EINVALID},
-		{"ErrTimeout", backend.Transcription{URL: "https://api.openai.com/v1", Timeout: time.Minute}, backend.EINVALID},
-	} {
-		if got := backend.ErrorCode(tt.t.Validate()); got != tt.code {
-			t.Errorf("%s: Validate() code = %q, want %q", tt.name, got, tt.code)
-		}
-	}
-}
-
-func TestQueue_SetTranscription(t *testing.T) {
-	f := newQueue(t)
-	settings := func() *backend.Settings {
-		st, err := f.q.Settings(f.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	want := backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper-1", Timeout: 3 * time.Second}
-	if err := f.q.SetTranscription(f.ctx, want, backend.ActorCLI); err != nil {
-		t.Fatal(err)
-	}
-	st := settings()
-	if st.Transcription != want {
-		t.Errorf("Transcription = %+v, want %+v", st.Transcription, want)
-	}
-	st.Transcription = backend.Transcription{}
-	if st.TodayLimit != backend.DefaultSettings().TodayLimit {
-		t.Errorf("other settings changed: %+v", st)
-	}
-	var entries []*backend.AuditEntry
-	f.db.View(f.ctx, func(tx backend.Tx) error {
-		entries, _, _ = tx.FindAudit(backend.AuditFilter{})
-		return nil
-	})
-	if len(entries) != 1 || entries[0].Action != backend.AuditSettings || entries[0].Actor != backend.ActorCLI || !strings.Contains(entries[0].Detail, "api.openai.com") {
-		t.Errorf("audit = %+v, want one settings entry naming the endpoint", entries)
-	}
-	if err := f.q.SetTranscription(f.ctx, backend.Transcription{}, backend.ActorCLI); err != nil || settings().Transcription.Configured() {
-		t.Errorf("removing: %v, %+v", err, settings().Transcription)
-	}
-	if err := f.q.SetTranscription(f.ctx, backend.Transcription{URL: "ftp://x"}, backend.ActorCLI); backend.ErrorCode(err) != backend.EINVALID {
-		t.Errorf("bad URL: %v, want invalid", err)
-	}
 }
 
 func TestFirstHeard(t *testing.T) {
@@ -262,7 +188,7 @@ func TestFirstHeard(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var f backend.FirstHeard
+			var f voice.FirstHeard
 			for _, r := range c.recs {
 				f = append(f, r)
 			}
@@ -281,7 +207,7 @@ func TestFirstHeard(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		second := &fakeRecognizer{text: "skip", ok: true}
-		_, ok, err := backend.FirstHeard{&fakeRecognizer{text: "next", ok: true}, second}.Recognize(cctx, nil)
+		_, ok, err := voice.FirstHeard{&fakeRecognizer{text: "next", ok: true}, second}.Recognize(cctx, nil)
 		if ok || !errors.Is(err, context.Canceled) || second.calls != 0 {
 			t.Fatalf("cancelled: ok %v err %v, second asked %d times", ok, err, second.calls)
 		}
@@ -323,7 +249,7 @@ func TestVetoed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			text, ok, err := backend.Vetoed{Recognizer: c.rec, Vetoer: c.veto}.Recognize(ctx, nil)
+			text, ok, err := voice.Vetoed{Recognizer: c.rec, Vetoer: c.veto}.Recognize(ctx, nil)
 			if text != c.text || ok != c.ok || !errors.Is(err, c.err) {
 				t.Fatalf("got %q %v %v, want %q %v %v", text, ok, err, c.text, c.ok, c.err)
 			}
@@ -333,7 +259,7 @@ func TestVetoed(t *testing.T) {
 		})
 	}
 	t.Run("no vetoer", func(t *testing.T) {
-		text, ok, err := backend.Vetoed{Recognizer: &fakeRecognizer{text: "undo", ok: true}}.Recognize(ctx, nil)
+		text, ok, err := voice.Vetoed{Recognizer: &fakeRecognizer{text: "undo", ok: true}}.Recognize(ctx, nil)
 		if text != "undo" || !ok || err != nil {
 			t.Fatalf("got %q %v %v", text, ok, err)
 		}
@@ -419,7 +345,7 @@ func TestClassifierFirst(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := &fakeGrammar{fakeRecognizer: &fakeRecognizer{text: "next", ok: true}, fakeVetoer: &fakeVetoer{instead: c.veto}, confirms: c.confirms}
 			k := &fakeClassifier{text: c.text, p: c.p, veto: fakeVetoer{instead: c.classifierNo}}
-			text, ok, err := backend.ClassifierFirst(k, g).Recognize(ctx, nil)
+			text, ok, err := voice.ClassifierFirst(k, g).Recognize(ctx, nil)
 			if text != c.want || ok != (c.want != "") || err != nil {
 				t.Fatalf("got %q %v %v, want %q", text, ok, err, c.want)
 			}
@@ -431,7 +357,7 @@ func TestClassifierFirst(t *testing.T) {
 			}
 			// A command the classifier heard from AgreeAt and did not answer
 			// with (unsure, or vetoed) is put to the grammar to confirm.
-			if wantConfirm := c.text != "" && c.p >= backend.AgreeAt && (c.p < 0.98 || c.veto != nil); wantConfirm != (len(g.confirmed) == 1) || len(g.confirmed) > 1 {
+			if wantConfirm := c.text != "" && c.p >= voice.AgreeAt && (c.p < 0.98 || c.veto != nil); wantConfirm != (len(g.confirmed) == 1) || len(g.confirmed) > 1 {
 				t.Errorf("the grammar was asked to confirm %q", g.confirmed)
 			}
 		})
@@ -455,7 +381,7 @@ func TestUnconfirmed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			conf := confirmFunc(func(command string) (bool, error) { return c.confirms[command], c.err })
-			text, ok, err := backend.Vetoed{Recognizer: c.rec, Vetoer: backend.Unconfirmed{Confirmer: conf}}.Recognize(ctx, nil)
+			text, ok, err := voice.Vetoed{Recognizer: c.rec, Vetoer: voice.Unconfirmed{Confirmer: conf}}.Recognize(ctx, nil)
 			if text != c.want || ok != (c.want != "") || err != nil {
 				t.Errorf("got %q %v %v, want %q", text, ok, err, c.want)
 			}
@@ -464,7 +390,7 @@ func TestUnconfirmed(t *testing.T) {
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	conf := confirmFunc(func(string) (bool, error) { return false, context.Canceled })
-	if _, ok, err := (backend.Vetoed{Recognizer: &fakeRecognizer{text: "skip", ok: true}, Vetoer: backend.Unconfirmed{Confirmer: conf}}).Recognize(canceled, nil); ok || !errors.Is(err, context.Canceled) {
+	if _, ok, err := (voice.Vetoed{Recognizer: &fakeRecognizer{text: "skip", ok: true}, Vetoer: voice.Unconfirmed{Confirmer: conf}}).Recognize(canceled, nil); ok || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: got %v %v, want context.Canceled", ok, err)
 	}
 }
@@ -527,7 +453,7 @@ func TestClassifierFirst_GrammarHearsCleaned(t *testing.T) {
 	// The classifier hears it as it came for its second answer (from
 	// AgreeAt, which the grammar does not confirm) and its veto of the
 	// grammar's next too.
-	text, ok, err := backend.ClassifierFirst(classifier, grammar).Recognize(context.Background(), pcm)
+	text, ok, err := voice.ClassifierFirst(classifier, grammar).Recognize(context.Background(), pcm)
 	if text != "next" || !ok || err != nil {
 		t.Fatalf("got %q %v %v, want the grammar's next after its veto", text, ok, err)
 	}

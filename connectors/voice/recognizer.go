@@ -1,108 +1,27 @@
-package backend
+// Package voice holds the audio side of CaseyOS's voice commands: the
+// recognizer combinators that make the shipped offline recognizer out of
+// the keyword classifier (connectors/kws) and pocketsphinx
+// (connectors/sphinx), the online-first fallback, and the listener that
+// cuts a microphone's audio into utterances for them. Its leaf packages
+// hold the audio DSP: vad, denoise and wav. The domain (backend) keeps
+// the Recognizer port and the intents.
+package voice
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/backend/vad"
 )
-
-// The optional online recognizer: a Whisper-compatible endpoint that
-// transcribes free speech, tried first when one is configured, with the
-// offline grammar recognizer answering whenever it cannot. Without a
-// configured endpoint nothing here runs and no request is ever made.
-
-// Transcription configures the online recognizer. The zero value is none.
-// The endpoint's API key is a secret: it lives in the keychain, never here.
-type Transcription struct {
-	URL     string        // the API base, e.g. https://api.openai.com/v1; "" = none
-	Model   string        // "" = the recognizer's default (whisper-1)
-	Timeout time.Duration // bounds one utterance; 0 = the recognizer's default
-}
-
-// MaxTranscriptionTimeout bounds Transcription.Timeout: a spoken command
-// answered later than this is no longer an answer.
-const MaxTranscriptionTimeout = 30 * time.Second
-
-// Configured reports whether an endpoint is set.
-func (t Transcription) Configured() bool { return t.URL != "" }
-
-// Validate checks the endpoint is an http(s) URL without credentials in it.
-func (t Transcription) Validate() error {
-	if t.URL == "" {
-		if t.Model != "" || t.Timeout != 0 {
-			return Errorf(EINVALID, "a transcription model or timeout needs a transcription URL")
-		}
-		return nil
-	}
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Errorf(EINVALID, "the transcription URL must be an http(s) API base such as https://api.openai.com/v1")
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return Errorf(EINVALID, "the transcription URL must not carry credentials or a query: the API key goes to the keychain")
-	}
-	if len(t.Model) > 100 || strings.ContainsFunc(t.Model, func(r rune) bool { return r <= ' ' }) {
-		return Errorf(EINVALID, "the transcription model must be a name without spaces")
-	}
-	if t.Timeout < 0 || t.Timeout > MaxTranscriptionTimeout {
-		return Errorf(EINVALID, "the transcription timeout must be between 0 and %s", MaxTranscriptionTimeout)
-	}
-	return nil
-}
-
-// Recognizer names, as the voice status and `voice recognize` report them.
-const (
-	RecognizerOnline  = "online"
-	RecognizerOffline = "offline"
-)
-
-// States of the online recognizer. An online recognizer marks a transient
-// failure unavailable with a wait (RetryAfter): the network, a timeout, a
-// 5xx, a rate limit. Every other failure needs the user: a refused key
-// (unauthorized), an exhausted quota, an unknown model or URL.
-const (
-	OnlineReady        = "ready"        // answering, or not asked yet
-	OnlineUnreachable  = "unreachable"  // a transient failure; tried again after its wait
-	OnlineUnauthorized = "unauthorized" // the key was refused: connect again
-	OnlineRefused      = "refused"      // anything else the user must fix; the message says what
-)
-
-// OnlineState classifies an online recognizer's failure (nil: ready).
-func OnlineState(err error) string {
-	switch ErrorCode(err) {
-	case "":
-		return OnlineReady
-	case EUNAUTHORIZED:
-		return OnlineUnauthorized
-	case EUNAVAILABLE:
-		if _, ok := RetryAfter(err); ok {
-			return OnlineUnreachable
-		}
-	}
-	return OnlineRefused
-}
-
-// OnlineStatus is how the online recognizer is doing.
-type OnlineStatus struct {
-	State   string
-	Code    string    // the last failure's error code
-	Message string    // the last failure, safe to show
-	At      time.Time // when it failed
-	// Until is when the online recognizer is asked again; until then the
-	// offline one answers at once instead of after a timeout.
-	Until time.Time
-}
 
 // Recognition is one utterance as a FallbackRecognizer heard it.
 type Recognition struct {
 	Text string
 	OK   bool
-	By   string // RecognizerOnline or RecognizerOffline
+	By   string // backend.RecognizerOnline or backend.RecognizerOffline
 	// OnlineErr is why the online recognizer did not answer, when it was
 	// asked and failed.
 	OnlineErr error
@@ -126,22 +45,22 @@ const (
 // does not wait out a dead network; with no Offline it is always asked. It
 // is safe for concurrent use.
 type FallbackRecognizer struct {
-	Online  Recognizer
-	Offline Recognizer // nil: none; online failures are returned
-	Clock   Clock      // nil: the system clock
+	Online  backend.Recognizer
+	Offline backend.Recognizer // nil: none; online failures are returned
+	Clock   backend.Clock      // nil: the system clock
 	// OnChange, when set, sees the online status each time its state or
 	// message changes. It is called without locks held.
-	OnChange       func(OnlineStatus)
+	OnChange       func(backend.OnlineStatus)
 	TransientPause time.Duration // default DefaultTransientPause
 	ProblemPause   time.Duration // default DefaultProblemPause
 
 	mu     sync.Mutex
-	status OnlineStatus
+	status backend.OnlineStatus
 }
 
-var _ Recognizer = (*FallbackRecognizer)(nil)
+var _ backend.Recognizer = (*FallbackRecognizer)(nil)
 
-// Recognize implements Recognizer.
+// Recognize implements backend.Recognizer.
 func (f *FallbackRecognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
 	r, err := f.Recognition(ctx, pcm)
 	return r.Text, r.OK, err
@@ -157,28 +76,28 @@ func (f *FallbackRecognizer) Recognition(ctx context.Context, pcm []int16) (Reco
 		text, ok, err := f.Online.Recognize(ctx, pcm)
 		if err == nil {
 			f.record(nil)
-			return Recognition{Text: text, OK: ok, By: RecognizerOnline}, nil
+			return Recognition{Text: text, OK: ok, By: backend.RecognizerOnline}, nil
 		}
 		if ctx.Err() != nil { // the caller gave up: nobody's fault
-			return Recognition{By: RecognizerOnline}, err
+			return Recognition{By: backend.RecognizerOnline}, err
 		}
 		f.record(err)
 		if f.Offline == nil {
-			return Recognition{By: RecognizerOnline, OnlineErr: err}, err
+			return Recognition{By: backend.RecognizerOnline, OnlineErr: err}, err
 		}
 		onlineErr = err
 	}
 	text, ok, err := f.Offline.Recognize(ctx, pcm)
-	return Recognition{Text: text, OK: ok, By: RecognizerOffline, OnlineErr: onlineErr, Skipped: resting}, err
+	return Recognition{Text: text, OK: ok, By: backend.RecognizerOffline, OnlineErr: onlineErr, Skipped: resting}, err
 }
 
 // Status returns how the online recognizer is doing.
-func (f *FallbackRecognizer) Status() OnlineStatus {
+func (f *FallbackRecognizer) Status() backend.OnlineStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.status
 	if s.State == "" {
-		s.State = OnlineReady
+		s.State = backend.OnlineReady
 	}
 	return s
 }
@@ -195,59 +114,31 @@ func (f *FallbackRecognizer) record(err error) {
 	f.mu.Lock()
 	prev := f.status
 	if err == nil {
-		f.status = OnlineStatus{State: OnlineReady}
+		f.status = backend.OnlineStatus{State: backend.OnlineReady}
 	} else {
 		now := f.now()
-		state := OnlineState(err)
+		state := backend.OnlineState(err)
 		pause := f.ProblemPause
 		if pause <= 0 {
 			pause = DefaultProblemPause
 		}
-		if state == OnlineUnreachable {
+		if state == backend.OnlineUnreachable {
 			pause = f.TransientPause
 			if pause <= 0 {
 				pause = DefaultTransientPause
 			}
-			if wait, _ := RetryAfter(err); wait < pause {
+			if wait, _ := backend.RetryAfter(err); wait < pause {
 				pause = wait
 			}
 		}
-		f.status = OnlineStatus{State: state, Code: ErrorCode(err), Message: ErrorMessage(err), At: now, Until: now.Add(pause)}
+		f.status = backend.OnlineStatus{State: state, Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err), At: now, Until: now.Add(pause)}
 	}
 	s := f.status
-	changed := (s.State != prev.State && !(prev.State == "" && s.State == OnlineReady)) || s.Message != prev.Message
+	changed := (s.State != prev.State && !(prev.State == "" && s.State == backend.OnlineReady)) || s.Message != prev.Message
 	f.mu.Unlock()
 	if changed && f.OnChange != nil {
 		f.OnChange(s)
 	}
-}
-
-// SetTranscription stores the online recognizer's configuration (the zero
-// value removes it) with the change in the audit log. Nothing is
-// re-scored: voice plays no part in APS.
-func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Actor) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	detail := "online speech recognizer removed"
-	if t.Configured() {
-		detail = "online speech recognizer set to " + t.URL
-		if t.Model != "" {
-			detail += " (" + t.Model + ")"
-		}
-	}
-	err := q.store.Update(ctx, func(tx Tx) error {
-		st, err := tx.Settings()
-		if err != nil {
-			return err
-		}
-		st.Transcription = t
-		if err := tx.PutSettings(st); err != nil {
-			return err
-		}
-		return tx.AppendAudit(&AuditEntry{At: q.clock.Now(), Actor: actor, Action: AuditSettings, Detail: detail})
-	})
-	return WrapError("set transcription", err)
 }
 
 // FirstHeard is one offline recognizer made of several, asked in order for
@@ -256,11 +147,11 @@ func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Act
 // first. A recognizer that fails does not stop the others: the utterance is
 // a rejection when one answered without hearing a command, and an error
 // only when every one failed (the first error is returned).
-type FirstHeard []Recognizer
+type FirstHeard []backend.Recognizer
 
-var _ Recognizer = FirstHeard(nil)
+var _ backend.Recognizer = FirstHeard(nil)
 
-// Recognize implements Recognizer.
+// Recognize implements backend.Recognizer.
 func (f FirstHeard) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
 	var first error
 	answered := false
@@ -297,13 +188,13 @@ type Vetoer interface {
 // a rejection. A Vetoer that fails lets the command stand, since the
 // recognizer that heard it is the one answering. Nil Vetoer: none.
 type Vetoed struct {
-	Recognizer Recognizer
+	Recognizer backend.Recognizer
 	Vetoer     Vetoer
 }
 
-var _ Recognizer = Vetoed{}
+var _ backend.Recognizer = Vetoed{}
 
-// Recognize implements Recognizer.
+// Recognize implements backend.Recognizer.
 func (v Vetoed) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
 	text, ok, err := v.Recognizer.Recognize(ctx, pcm)
 	if err != nil || !ok || v.Vetoer == nil {
@@ -322,7 +213,7 @@ func (v Vetoed) Recognize(ctx context.Context, pcm []int16) (string, bool, error
 // VetoingRecognizer recognizes commands and can veto another recognizer's
 // (pocketsphinx's grammar with its decoy pass).
 type VetoingRecognizer interface {
-	Recognizer
+	backend.Recognizer
 	Vetoer
 }
 
@@ -356,7 +247,7 @@ func (u Unconfirmed) Veto(ctx context.Context, pcm []int16, command string) (str
 // threshold (the keyword classifier).
 type Classifier interface {
 	VetoingRecognizer
-	WithThreshold(p float64) Recognizer
+	WithThreshold(p float64) backend.Recognizer
 }
 
 // A Grammar is a VetoingRecognizer that can confirm (pocketsphinx's
@@ -389,7 +280,7 @@ type Cleaned struct{ Grammar }
 
 func clean(pcm []int16) []int16 { return denoise.Clean(vad.Heard(pcm)) }
 
-// Recognize implements Recognizer.
+// Recognize implements backend.Recognizer.
 func (c Cleaned) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
 	return c.Grammar.Recognize(ctx, clean(pcm))
 }
@@ -427,6 +318,6 @@ func ClassifierFirst(classifier Classifier, grammar Grammar) FirstHeard {
 // loaded (a model missing, say): it still hears commands, and Missing
 // says what is missing and how to get it back, for the voice status.
 type Partial struct {
-	Recognizer
+	backend.Recognizer
 	Missing string
 }
