@@ -205,7 +205,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.voiceStatus()))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := &backend.Listener{Voice: a.session(), Recognizer: liveRecognizer{a}, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
+	l := &voice.Listener{Voice: a.session(), Recognizer: liveRecognizer{a}, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
 		if c.json {
 			c.printJSON(c.env.Stdout, struct {
 				backend.VoiceOutcome

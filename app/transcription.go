@@ -439,7 +439,7 @@ func (l liveRecognizer) Recognize(ctx context.Context, pcm []int16) (string, boo
 
 // Local reports whether the App hears offline only, with no endpoint in
 // use, so that the listener may start decoding before the hangover ends
-// (backend.LocalRecognizer) without ever sending audio away early.
+// (voice.LocalRecognizer) without ever sending audio away early.
 func (l liveRecognizer) Local() bool {
 	s := &l.a.voice
 	s.mu.Lock()

@@ -47,7 +47,7 @@ type voiceService struct {
 	// first when an endpoint is configured. Built on first use and again
 	// after the endpoint changes.
 	recs     *voiceRecognizers
-	listener *backend.Listener
+	listener *voice.Listener
 	stop     context.CancelFunc
 	done     chan struct{}
 }
@@ -180,7 +180,7 @@ func (a *App) VoiceStart(mode, device string) (VoiceStatusDTO, error) {
 func (a *App) listen(src backend.PCMSource, rec backend.Recognizer, onOutcome func(backend.VoiceOutcome, time.Duration)) VoiceStatusDTO {
 	s := &a.voice
 	ctx, cancel := context.WithCancel(a.ctx)
-	l := &backend.Listener{Voice: a.session(), Recognizer: rec, OnOutcome: onOutcome}
+	l := &voice.Listener{Voice: a.session(), Recognizer: rec, OnOutcome: onOutcome}
 	done := make(chan struct{})
 	s.mu.Lock()
 	s.listener, s.stop, s.done = l, cancel, done

@@ -97,6 +97,39 @@ type Recognizer interface {
 	Recognize(ctx context.Context, pcm []int16) (text string, ok bool, err error)
 }
 
+// PCMSource delivers 16 kHz mono 16-bit PCM: a microphone, or a file in
+// tests. Read blocks until some samples are available or ctx ends.
+type PCMSource interface {
+	Read(ctx context.Context, buf []int16) (int, error)
+	Close() error
+}
+
+// AudioDevice is one microphone.
+type AudioDevice struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Default bool   `json:"default"`
+}
+
+// Microphone lists and opens capture devices. Open with "" opens the
+// default. "No microphone" is an EUNAVAILABLE error and "permission
+// denied" an EUNAUTHORIZED one: normal states the UI shows, not crashes.
+type Microphone interface {
+	Devices(ctx context.Context) ([]AudioDevice, error)
+	Open(ctx context.Context, deviceID string) (PCMSource, error)
+}
+
+// MicState names a microphone error for the UI.
+func MicState(err error) string {
+	switch ErrorCode(err) {
+	case EUNAVAILABLE:
+		return "no_microphone"
+	case EUNAUTHORIZED:
+		return "permission_denied"
+	}
+	return "error"
+}
+
 // Secrets keeps credentials in the OS keychain, one entry per account.
 type Secrets interface {
 	Get(account string) (string, error) // ENOTFOUND when absent

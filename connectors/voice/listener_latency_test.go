@@ -1,6 +1,6 @@
 //go:build sphinx && cgo
 
-package backend_test
+package voice_test
 
 import (
 	"context"
@@ -99,7 +99,7 @@ func BenchmarkListener_EndOfSpeechToAction(b *testing.B) {
 			for range b.N {
 				v, _, _, _ := newVoice(b)
 				heard := 0
-				l := &backend.Listener{Voice: v, Recognizer: asLocal{shipped, tt.local}, OnOutcome: func(o backend.VoiceOutcome, d time.Duration) {
+				l := &voice.Listener{Voice: v, Recognizer: asLocal{shipped, tt.local}, OnOutcome: func(o backend.VoiceOutcome, d time.Duration) {
 					if o.Intent != "" {
 						heard++
 					}
