@@ -20,7 +20,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 	"github.com/caseyos/caseyos/store"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // The OpenAI key of these tests: distinctive, so that a leak into the

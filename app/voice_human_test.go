@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseyos/caseyos/backend/wav"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // humanSpeechDirEnv names the directory of pocketsphinx's test recordings

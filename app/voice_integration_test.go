@@ -27,10 +27,9 @@ import (
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
-	"github.com/caseyos/caseyos/store"
-
-	"github.com/caseyos/caseyos/backend/wav"
 	"github.com/caseyos/caseyos/connectors/voice"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
+	"github.com/caseyos/caseyos/store"
 )
 
 // voiceOutcome is one line of `caseyos voice listen --json`.

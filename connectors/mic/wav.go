@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
-// ReadWAV reads a 16 kHz mono 16-bit PCM WAV file (backend/wav).
+// ReadWAV reads a 16 kHz mono 16-bit PCM WAV file (connectors/voice/wav).
 func ReadWAV(path string) ([]int16, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/wav"
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/mic/mictest"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 func TestReadWAV_Missing(t *testing.T) {

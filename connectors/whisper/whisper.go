@@ -20,7 +20,7 @@ import (
 
 	"github.com/caseyos/caseyos/backend"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // Defaults and limits.

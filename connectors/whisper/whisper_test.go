@@ -14,7 +14,7 @@ import (
 	"github.com/caseyos/caseyos/connectors/whisper"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // The key the fake accepts: distinctive, so that a leak is found by a

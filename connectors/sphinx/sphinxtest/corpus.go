@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // Voices are the espeak-ng voices of the corpus: American and British

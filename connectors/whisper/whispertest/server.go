@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 // MaxBytes is the endpoint's request cap: OpenAI refuses bodies over 25 MB.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseyos/caseyos/backend/wav"
+	"github.com/caseyos/caseyos/connectors/voice/wav"
 )
 
 func TestRoundTrip(t *testing.T) {
