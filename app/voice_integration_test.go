@@ -22,12 +22,12 @@ import (
 
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/vad"
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/mic"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 	"github.com/caseyos/caseyos/connectors/voice"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
 	"github.com/caseyos/caseyos/connectors/voice/wav"
 	"github.com/caseyos/caseyos/store"
 )

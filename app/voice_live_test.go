@@ -1,6 +1,6 @@
 package app_test
 
-import "github.com/caseyos/caseyos/backend/vad"
+import "github.com/caseyos/caseyos/connectors/voice/vad"
 
 // liveUtterance is what the listener would hand the recognizer for a clip
 // arriving from a microphone: the first utterance the VAD (with its

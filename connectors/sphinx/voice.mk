@@ -78,7 +78,7 @@ test-voice: voice-test-deps voice-models
 	trap 'pulseaudio --kill >/dev/null 2>&1; rm -rf '"$$rt" EXIT; \
 	pactl set-default-source vsink.monitor; \
 	CASEYOS_VOICE_REPORT=$(CURDIR)/build/voice-report.md go test -tags sphinx -count=1 -timeout 10m \
-	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./backend/ ./backend/vad/ && \
+	  ./connectors/sphinx/... ./connectors/mic/... ./connectors/tts/... ./connectors/voice/... ./backend/ && \
 	CASEYOS_VOICE_PULSE=1 CASEYOS_VOICE_LATENCY_REPORT=$(CURDIR)/build/voice-latency.txt \
 	CASEYOS_VOICE_OFFLINE_REPORT=$(CURDIR)/build/voice-offline-report.md \
 	CASEYOS_VOICE_HUMAN_REPORT=$(CURDIR)/build/voice-human-report.md \
@@ -91,4 +91,4 @@ bench: bench-voice
 bench-voice: voice-test-deps voice-models
 	@mkdir -p build
 	go test -run '^$$' -bench 'Recognize2s|Features2s$$|EmbedOne|Mel2s' -benchtime 50x -count 3 ./connectors/kws/ | tee build/bench-voice.txt
-	go test -tags sphinx -run '^$$' -bench EndOfSpeechToAction -benchtime 2x ./backend/ | tee -a build/bench-voice.txt
+	go test -tags sphinx -run '^$$' -bench EndOfSpeechToAction -benchtime 2x ./connectors/voice/ | tee -a build/bench-voice.txt

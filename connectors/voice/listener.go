@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/vad"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 
 // LocalRecognizer is a Recognizer that can say it decodes on this machine.

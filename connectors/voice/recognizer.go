@@ -14,7 +14,7 @@ import (
 
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/denoise"
-	"github.com/caseyos/caseyos/backend/vad"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 
 // Recognition is one utterance as a FallbackRecognizer heard it.

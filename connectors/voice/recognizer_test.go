@@ -12,8 +12,8 @@ import (
 
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/backend/denoise"
-	"github.com/caseyos/caseyos/backend/vad"
 	"github.com/caseyos/caseyos/connectors/voice"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 
 // transient is an unavailable failure with a wait, as connectors make them.

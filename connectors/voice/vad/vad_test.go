@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseyos/caseyos/backend/vad"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 
 // tone is a 300 Hz sine at amplitude amp for d.
