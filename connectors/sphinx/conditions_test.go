@@ -7,8 +7,8 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
+	"github.com/caseyos/caseyos/connectors/voice/denoise"
 )
 
 // conditions is how the measurement tests hear a clip in each of the

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/backend/denoise"
 	"github.com/caseyos/caseyos/connectors/voice"
+	"github.com/caseyos/caseyos/connectors/voice/denoise"
 	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 

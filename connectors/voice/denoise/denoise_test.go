@@ -5,7 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/caseyos/caseyos/backend/denoise"
+	"github.com/caseyos/caseyos/connectors/voice/denoise"
 )
 
 const rate = 16000
