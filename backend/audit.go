@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,6 +36,7 @@ const (
 	AuditKillSwitch     = "guardrails.kill_switch"
 	AuditDoNotContact   = "guardrails.do_not_contact"
 	AuditRule           = "guardrails.rule"
+	AuditKeyReplaced    = "audit.key_replaced" // a lost audit key was replaced (AuditRekey)
 )
 
 // Audit entry versions: how an entry's Hash is computed.
@@ -170,11 +172,13 @@ type AuditHead struct {
 	Seal      string // AuditKey.SealHead of the above; "" when absent
 }
 
-// CheckAuditLog checks a whole log: entries is every entry in sequence
-// order and total the count the store reports. It returns 0 and "" when
-// the log verifies, else the first bad entry (for a problem at the end of
-// the log, the first entry that is missing there; 0 when no entry can be
-// named) and what is wrong, in words.
+// CheckAuditLog checks a whole log signed with one key: entries is every
+// entry in sequence order and total the count the store reports. It
+// returns 0 and "" when the log verifies, else the first bad entry (for a
+// problem at the end of the log, the first entry that is missing there; 0
+// when no entry can be named) and what is wrong, in words. Every keyed
+// entry is checked with key, whatever key period it belongs to; a log
+// whose key was replaced is checked with CheckAuditLogKeys.
 //
 // It finds: an entry edited, inserted or dropped (the chain); an edit whose
 // hashes were recomputed without the key (the HMAC); a keyed entry turned
@@ -185,43 +189,177 @@ type AuditHead struct {
 // itself (an old backup, or an old seal recovered from the file's free
 // pages) from the real one.
 func CheckAuditLog(entries []*AuditEntry, total int, head AuditHead, key *AuditKey) (badSeq uint64, problem string) {
+	r := CheckAuditLogKeys(entries, total, head, func(string) *AuditKey { return key })
+	return r.BadSeq, r.Problem
+}
+
+// AuditRekey is what an AuditKeyReplaced entry records: the key that was
+// lost, the key that replaced it, and how many entries came before it.
+type AuditRekey struct {
+	Seq      uint64 // the AuditKeyReplaced entry
+	At       time.Time
+	Actor    Actor
+	OldKeyID string
+	NewKeyID string
+	Before   uint64 // entries before this one: Seq-1
+}
+
+func (r AuditRekey) detail() string {
+	return fmt.Sprintf("audit key %s was lost and is replaced by key %s; the %d entries before this one were signed with it and can no longer be proven untampered",
+		r.OldKeyID, r.NewKeyID, r.Before)
+}
+
+// Entry is the AuditKeyReplaced entry that records r; the store seals it
+// with the new key.
+func (r AuditRekey) Entry() *AuditEntry {
+	return &AuditEntry{At: r.At, Actor: r.Actor, Action: AuditKeyReplaced, Detail: r.detail()}
+}
+
+// parseAuditRekey reads an AuditKeyReplaced entry; ok is false when its
+// detail is not exactly what AuditRekey.Entry writes.
+func parseAuditRekey(e *AuditEntry) (r AuditRekey, ok bool) {
+	r = AuditRekey{Seq: e.Seq, At: e.At, Actor: e.Actor}
+	if _, err := fmt.Sscanf(e.Detail, "audit key %s was lost and is replaced by key %s the %d entries", &r.OldKeyID, &r.NewKeyID, &r.Before); err != nil {
+		return r, false
+	}
+	r.NewKeyID = strings.TrimSuffix(r.NewKeyID, ";")
+	return r, r.OldKeyID != "" && r.NewKeyID != "" && r.detail() == e.Detail
+}
+
+// AuditPeriod is a run of entries signed with one key: from the first
+// entry (or an AuditKeyReplaced entry) to the entry before the next
+// AuditKeyReplaced one. Plain entries written before the log was keyed
+// belong to the period of the first keyed entry, which covers them.
+type AuditPeriod struct {
+	From, To uint64 // entries; To < From when the period holds none
+	KeyID    string
+	// Verified: the key was at hand and every entry verified with it.
+	// A period without it was checked for its links and numbering only.
+	Verified bool
+	// Replaced is the entry that replaced this period's key because it
+	// was lost; nil for the newest period.
+	Replaced *AuditRekey
+}
+
+// AuditReport is what CheckAuditLogKeys found.
+type AuditReport struct {
+	BadSeq  uint64 // as CheckAuditLog
+	Problem string // "" when nothing was found wrong
+	Periods []AuditPeriod
+	Rekeys  []AuditRekey // every AuditKeyReplaced entry, oldest first
+}
+
+// Unverifiable lists the periods holding entries whose key is not at hand.
+func (r *AuditReport) Unverifiable() []AuditPeriod {
+	var out []AuditPeriod
+	for _, p := range r.Periods {
+		if !p.Verified && p.To >= p.From {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// OK says the whole log verified: nothing wrong and no entry left
+// unverified.
+func (r *AuditReport) OK() bool { return r.Problem == "" && len(r.Unverifiable()) == 0 }
+
+// CheckAuditLogKeys checks a whole log as CheckAuditLog does, key period
+// by key period: keys returns the key with an ID, or nil when it is not at
+// hand. The newest period's key (head.KeyID) must be at hand for the log
+// to verify at all: it seals the end of the log. An older period whose key
+// was lost is reported in Periods, unverified: its entries' links and
+// numbering are checked, their contents cannot be. Each AuditKeyReplaced
+// entry must name the key of the period before it and the count of
+// entries before it, and it is itself signed with the new key.
+func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys func(id string) *AuditKey) AuditReport {
+	var r AuditReport
+	fail := func(seq uint64, format string, a ...any) AuditReport {
+		r.BadSeq, r.Problem = seq, fmt.Sprintf(format, a...)
+		return r
+	}
 	for i, e := range entries {
 		if e.Seq != uint64(i+1) {
-			return uint64(i + 1), fmt.Sprintf("audit entry %d is missing", i+1)
+			return fail(uint64(i+1), "audit entry %d is missing", i+1)
 		}
 	}
 	if len(entries) != total {
-		return uint64(len(entries) + 1), fmt.Sprintf("the audit log says it has %d entries but holds %d", total, len(entries))
+		return fail(uint64(len(entries)+1), "the audit log says it has %d entries but holds %d", total, len(entries))
 	}
 	if head.KeyedFrom == 0 {
-		return 0, "the mark saying where keyed entries begin (meta/audit_keyed_from) is missing"
+		return fail(0, "the mark saying where keyed entries begin (meta/audit_keyed_from) is missing")
 	}
-	prev := ""
+	// The periods, from the AuditKeyReplaced entries.
 	for _, e := range entries {
+		if e.Action != AuditKeyReplaced {
+			continue
+		}
+		rk, ok := parseAuditRekey(e)
+		if !ok || e.Version != AuditKeyed {
+			return fail(e.Seq, "audit entry %d says the audit key was replaced, but not in the form CaseyOS writes", e.Seq)
+		}
+		if rk.Before != e.Seq-1 {
+			return fail(e.Seq, "audit entry %d replaces the audit key after %d entries, but %d entries come before it", e.Seq, rk.Before, e.Seq-1)
+		}
+		if n := len(r.Rekeys); n > 0 && r.Rekeys[n-1].NewKeyID != rk.OldKeyID {
+			return fail(e.Seq, "audit entry %d replaces key %s, but the entries before it were signed with key %s", e.Seq, rk.OldKeyID, r.Rekeys[n-1].NewKeyID)
+		}
+		r.Rekeys = append(r.Rekeys, rk)
+	}
+	if n := len(r.Rekeys); n > 0 && r.Rekeys[n-1].NewKeyID != head.KeyID {
+		return fail(r.Rekeys[n-1].Seq, "audit entry %d replaced the audit key with key %s, but the log names key %s (meta/audit_key_id)", r.Rekeys[n-1].Seq, r.Rekeys[n-1].NewKeyID, head.KeyID)
+	}
+	from, keyID := uint64(1), head.KeyID
+	if len(r.Rekeys) > 0 {
+		keyID = r.Rekeys[0].OldKeyID
+	}
+	for i := range r.Rekeys {
+		rk := &r.Rekeys[i]
+		if rk.Seq > head.KeyedFrom { // a period with keyed entries
+			r.Periods = append(r.Periods, AuditPeriod{From: from, To: rk.Seq - 1, KeyID: keyID, Replaced: rk})
+			from = rk.Seq
+		} // else only plain entries, which the new key's first entry covers
+		keyID = rk.NewKeyID
+	}
+	r.Periods = append(r.Periods, AuditPeriod{From: from, To: uint64(len(entries)), KeyID: keyID})
+	for i := range r.Periods {
+		r.Periods[i].Verified = keys(r.Periods[i].KeyID) != nil
+	}
+
+	prev, p := "", 0
+	for _, e := range entries {
+		for e.Seq > r.Periods[p].To && p < len(r.Periods)-1 {
+			p++
+		}
+		var key *AuditKey
+		if r.Periods[p].Verified {
+			key = keys(r.Periods[p].KeyID)
+		}
 		switch {
 		case e.Seq >= head.KeyedFrom && e.Version != AuditKeyed:
-			return e.Seq, fmt.Sprintf("audit entry %d is not keyed, but every entry from %d on must be", e.Seq, head.KeyedFrom)
+			return fail(e.Seq, "audit entry %d is not keyed, but every entry from %d on must be", e.Seq, head.KeyedFrom)
 		case e.Seq < head.KeyedFrom && e.Version != AuditPlain:
-			return e.Seq, fmt.Sprintf("audit entry %d is keyed, but keyed entries only begin at %d", e.Seq, head.KeyedFrom)
+			return fail(e.Seq, "audit entry %d is keyed, but keyed entries only begin at %d", e.Seq, head.KeyedFrom)
 		case e.PrevHash != prev:
-			return e.Seq, fmt.Sprintf("audit entry %d does not link to the entry before it", e.Seq)
-		case !hashEqual(e.Hash, e.computeHash(key)):
-			return e.Seq, fmt.Sprintf("audit entry %d was altered (its hash does not match)", e.Seq)
+			return fail(e.Seq, "audit entry %d does not link to the entry before it", e.Seq)
+		case (key != nil || e.Version == AuditPlain) && !hashEqual(e.Hash, e.computeHash(key)):
+			return fail(e.Seq, "audit entry %d was altered (its hash does not match)", e.Seq)
 		}
 		prev = e.Hash
 	}
 	n := uint64(len(entries))
+	key := keys(head.KeyID)
 	switch {
 	case head.Hash == "" && n > 0:
-		return 0, "the audit log's head (meta/audit_head) is missing"
+		return fail(0, "the audit log's head (meta/audit_head) is missing")
 	case head.Hash != prev:
-		return n + 1, fmt.Sprintf("the audit log ends at entry %d but its head names another entry: entries were cut off the end", n)
+		return fail(n+1, "the audit log ends at entry %d but its head names another entry: entries were cut off the end", n)
 	case head.Seal == "":
-		return 0, "the seal over the audit log's end (meta/audit_seal) is missing"
+		return fail(0, "the seal over the audit log's end (meta/audit_seal) is missing")
 	case key == nil || !hashEqual(head.Seal, key.SealHead(head.Count, head.Hash, head.KeyedFrom)):
-		return n + 1, fmt.Sprintf("the seal over the audit log's end does not match its %d entries: entries were cut off the end, or its count, head or keyed-from mark edited", n)
+		return fail(n+1, "the seal over the audit log's end does not match its %d entries: entries were cut off the end, or its count, head or keyed-from mark edited", n)
 	}
-	return 0, ""
+	return r
 }
 
 // hashEqual compares two hex hashes in constant time.

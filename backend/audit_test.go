@@ -211,3 +211,201 @@ func BenchmarkAuditEntry_Seal(b *testing.B) {
 		})
 	}
 }
+
+// rekey appends the entry that replaces the log's key with key, signed
+// with it, as store's RekeyAudit does, then m entries under key, and
+// reseals with key.
+func (l *auditLog) rekey(key *backend.AuditKey, m int) *auditLog {
+	rk := backend.AuditRekey{At: testNow, Actor: backend.ActorCLI, OldKeyID: l.head.KeyID, NewKeyID: key.ID(), Before: uint64(len(l.entries))}
+	e := rk.Entry()
+	e.Seq = uint64(len(l.entries) + 1)
+	e.Seal(l.head.Hash, key)
+	l.entries = append(l.entries, e)
+	l.head.Hash = e.Hash
+	l.append(key, m)
+	return l
+}
+
+// append adds m keyed entries under key and reseals with it.
+func (l *auditLog) append(key *backend.AuditKey, m int) {
+	for range m {
+		e := &backend.AuditEntry{Seq: uint64(len(l.entries) + 1), At: testNow, Actor: backend.ActorKey, Action: backend.AuditSettings, Detail: "later"}
+		e.Seal(l.head.Hash, key)
+		l.entries = append(l.entries, e)
+		l.head.Hash = e.Hash
+	}
+	l.reseal(key)
+}
+
+func TestCheckAuditLogKeys(t *testing.T) {
+	k1, k2, k3, guess := mustKey(t, 1), mustKey(t, 2), mustKey(t, 3), mustKey(t, 9)
+	type period struct {
+		from, to uint64
+		key      *backend.AuditKey
+		verified bool
+	}
+	for _, tc := range []struct {
+		name     string
+		log      func() *auditLog
+		held     []*backend.AuditKey
+		wantBad  uint64
+		wantText string   // "" when nothing is wrong
+		periods  []period // checked when wantText is ""
+		rekeys   int
+	}{
+		{name: "LostKeyPeriodThenIntact", log: func() *auditLog { return buildLog(k1, 0, 10).rekey(k2, 5) },
+			held: []*backend.AuditKey{k2}, periods: []period{{1, 10, k1, false}, {11, 16, k2, true}}, rekeys: 1},
+		{name: "OldKeyFoundAgain", log: func() *auditLog { return buildLog(k1, 3, 10).rekey(k2, 5) },
+			held: []*backend.AuditKey{k1, k2}, periods: []period{{1, 10, k1, true}, {11, 16, k2, true}}, rekeys: 1},
+		{name: "PlainPrefixInLostPeriod", log: func() *auditLog { return buildLog(k1, 4, 10).rekey(k2, 2) },
+			held: []*backend.AuditKey{k2}, periods: []period{{1, 10, k1, false}, {11, 13, k2, true}}, rekeys: 1},
+		// A migrated log whose key was lost before it signed anything:
+		// the plain entries are pinned by the new key's first entry.
+		{name: "PlainOnlyThenRekey", log: func() *auditLog { return buildLog(k1, 6, 6).rekey(k2, 2) },
+			held: []*backend.AuditKey{k2}, periods: []period{{1, 9, k2, true}}, rekeys: 1},
+		{name: "EmptyThenRekey", log: func() *auditLog { return buildLog(k1, 0, 0).rekey(k2, 0) },
+			held: []*backend.AuditKey{k2}, periods: []period{{1, 1, k2, true}}, rekeys: 1},
+		{name: "TwoLostKeys", log: func() *auditLog { return buildLog(k1, 0, 4).rekey(k2, 3).rekey(k3, 1) },
+			held: []*backend.AuditKey{k3}, periods: []period{{1, 4, k1, false}, {5, 8, k2, false}, {9, 10, k3, true}}, rekeys: 2},
+		{name: "EditedInLostPeriodStaysUnverified", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries[3].Detail = "edited"
+			return l
+		}, held: []*backend.AuditKey{k2}, periods: []period{{1, 10, k1, false}, {11, 16, k2, true}}, rekeys: 1},
+		{name: "EditedInLostPeriodKeyFound", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries[3].Detail = "edited"
+			return l
+		}, held: []*backend.AuditKey{k1, k2}, wantBad: 4, wantText: "entry 4 was altered"},
+		{name: "DroppedInLostPeriod", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries = append(l.entries[:3], l.entries[4:]...)
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 4, wantText: "entry 4 is missing"},
+		{name: "LastOfLostPeriodRehashed", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries[9].Detail = "edited"
+			l.entries[9].Seal(l.entries[8].Hash, guess)
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 11, wantText: "entry 11 does not link"},
+		{name: "EditedInNewPeriod", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries[12].Detail = "edited"
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 13, wantText: "entry 13 was altered"},
+		{name: "EditedInNewPeriodRehashedWithoutTheKey", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries[12].Detail = "edited"
+			l.rechain(13, guess)
+			l.reseal(guess)
+			l.head.KeyID = k2.ID()
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 13, wantText: "entry 13 was altered"},
+		{name: "NewPeriodCutOff", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries = l.entries[:13]
+			l.head.Count, l.head.Hash = 13, l.entries[12].Hash
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 14, wantText: "seal over the audit log's end does not match"},
+		// Forging a replacement without the key: the entries after it
+		// signed and the end sealed with a key of the forger's own.
+		{name: "ForgedRekeyInNewPeriod", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			l.entries, l.head.Hash = l.entries[:12], l.entries[11].Hash
+			l.head.KeyID = k2.ID()
+			return l.rekey(guess, 4)
+		}, held: []*backend.AuditKey{k2}, wantBad: 18, wantText: "seal over the audit log's end does not match"},
+		{name: "ForgedRekeyHidingAnEdit", log: func() *auditLog {
+			l := buildLog(k1, 0, 10)
+			l.entries[3].Detail = "edited" // an edit the intact key would show
+			return l.rekey(guess, 2)
+		}, held: []*backend.AuditKey{k1}, wantBad: 4, wantText: "entry 4 was altered"},
+		{name: "ForgedRekeyEntrySignedWithGuess", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			rk := backend.AuditRekey{At: testNow, Actor: backend.ActorCLI, OldKeyID: k2.ID(), NewKeyID: k2.ID(), Before: 12}
+			e := rk.Entry()
+			e.Seq = 13
+			*l.entries[12] = *e
+			l.rechain(13, guess)
+			l.reseal(guess)
+			l.head.KeyID = k2.ID()
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 13, wantText: "entry 13 was altered"},
+		{name: "EntryTurnedIntoRekey", log: func() *auditLog {
+			l := buildLog(k1, 0, 10).rekey(k2, 5)
+			e := (backend.AuditRekey{OldKeyID: k2.ID(), NewKeyID: k2.ID(), Before: 12}).Entry()
+			l.entries[12].Action, l.entries[12].Detail = e.Action, e.Detail
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 13, wantText: "entry 13 was altered"},
+		{name: "RekeyCountWrong", log: func() *auditLog {
+			l := buildLog(k1, 0, 10)
+			rk := backend.AuditRekey{At: testNow, OldKeyID: k1.ID(), NewKeyID: k2.ID(), Before: 7, Actor: backend.ActorCLI}
+			e := rk.Entry()
+			e.Seq = 11
+			e.Seal(l.head.Hash, k2)
+			l.entries, l.head.Hash = append(l.entries, e), e.Hash
+			l.append(k2, 1)
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 11, wantText: "after 7 entries, but 10 entries come before it"},
+		{name: "RekeyChainInconsistent", log: func() *auditLog {
+			l := buildLog(k1, 0, 4).rekey(k2, 1)
+			l.head.KeyID = guess.ID() // the next replacement names a key that signed nothing
+			return l.rekey(k3, 1)
+		}, held: []*backend.AuditKey{k3}, wantBad: 7, wantText: "replaces key " + guess.ID()},
+		{name: "KeyIDNotTheLastRekeys", log: func() *auditLog {
+			l := buildLog(k1, 0, 4).rekey(k2, 2)
+			l.reseal(k3)
+			return l
+		}, held: []*backend.AuditKey{k2, k3}, wantBad: 5, wantText: "but the log names key " + k3.ID()},
+		{name: "RekeyDetailMangled", log: func() *auditLog {
+			l := buildLog(k1, 0, 4).rekey(k2, 2)
+			l.entries[4].Detail += " (really)"
+			l.rechain(5, k2)
+			l.reseal(k2)
+			return l
+		}, held: []*backend.AuditKey{k2}, wantBad: 5, wantText: "not in the form CaseyOS writes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := tc.log()
+			keys := func(id string) *backend.AuditKey {
+				for _, k := range tc.held {
+					if k.ID() == id {
+						return k
+					}
+				}
+				return nil
+			}
+			r := backend.CheckAuditLogKeys(l.entries, int(l.head.Count), l.head, keys)
+			if r.BadSeq != tc.wantBad || (tc.wantText == "") != (r.Problem == "") || !strings.Contains(r.Problem, tc.wantText) {
+				t.Fatalf("CheckAuditLogKeys() = %d, %q; want %d, %q", r.BadSeq, r.Problem, tc.wantBad, tc.wantText)
+			}
+			if tc.wantText != "" {
+				if r.OK() {
+					t.Errorf("CheckAuditLogKeys().OK() = true with a problem")
+				}
+				return
+			}
+			var got []period
+			allVerified := true
+			for _, p := range r.Periods {
+				var k *backend.AuditKey
+				for _, c := range []*backend.AuditKey{k1, k2, k3} {
+					if c.ID() == p.KeyID {
+						k = c
+					}
+				}
+				got = append(got, period{p.From, p.To, k, p.Verified})
+				allVerified = allVerified && p.Verified
+				if p.Replaced == nil && p.To != uint64(len(l.entries)) {
+					t.Errorf("period %d–%d has no replacement but is not the newest", p.From, p.To)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.periods) || len(r.Rekeys) != tc.rekeys {
+				t.Errorf("CheckAuditLogKeys() periods = %v, %d rekeys; want %v, %d", got, len(r.Rekeys), tc.periods, tc.rekeys)
+			}
+			if r.OK() != allVerified || len(r.Unverifiable()) == 0 != allVerified {
+				t.Errorf("CheckAuditLogKeys().OK() = %v, %d unverifiable; want OK only when every period verified", r.OK(), len(r.Unverifiable()))
+			}
+		})
+	}
+}

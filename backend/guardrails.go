@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -357,16 +358,26 @@ func createdScore(tx Tx, moveID uint64) (float64, bool) {
 // AuditCheck is the result of VerifyAudit.
 type AuditCheck struct {
 	Entries int
+	// OK: every entry verified. False when something is wrong (Problem)
+	// and when a period's key was lost (Unverifiable), even with nothing
+	// found wrong.
 	OK      bool
 	BadSeq  uint64 // the first entry that does not verify
+	Problem string // what is wrong; "" when nothing was found wrong
 	Message string
+	// Unverifiable are the periods whose key was lost and replaced: their
+	// links and numbering were checked, their contents cannot be.
+	Unverifiable []AuditPeriod
+	Rekeys       []AuditRekey // every replacement of the key, oldest first
 }
 
-// VerifyAudit reads the whole audit log and checks it (CheckAuditLog): an
-// edited, inserted, dropped or cut-off entry is found, and so is an edit
-// whose hashes were recomputed without the audit key. Without the key it
-// fails (EUNAVAILABLE, saying where the key was looked for) rather than
-// vouch for what it could not check.
+// VerifyAudit reads the whole audit log and checks it (CheckAuditLogKeys):
+// an edited, inserted, dropped or cut-off entry is found, and so is an edit
+// whose hashes were recomputed without the audit key. A period signed
+// with a key that was lost and replaced (audit --rekey) is reported as
+// unverifiable, never as OK. Without the current key it fails
+// (EUNAVAILABLE, saying where the key was looked for) rather than vouch
+// for what it could not check.
 func (q *Queue) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 	var out AuditCheck
 	err := q.store.View(ctx, func(tx Tx) error {
@@ -382,15 +393,44 @@ func (q *Queue) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 		if err != nil {
 			return err
 		}
-		out.Entries = len(entries)
-		if bad, problem := CheckAuditLog(entries, total, head, key); problem != "" {
-			out.BadSeq, out.Message = bad, problem
+		keys := func(id string) *AuditKey {
+			if id == key.ID() {
+				return key
+			}
+			if k, err := tx.AuditKeyWithID(id); err == nil {
+				return k // an older period's key, found again
+			}
 			return nil
 		}
-		out.OK, out.Message = true, fmt.Sprintf("%d entries, hash chain, head and seal intact (key %s)", len(entries), key.ID())
+		r := CheckAuditLogKeys(entries, total, head, keys)
+		out.Entries, out.OK, out.BadSeq, out.Problem = len(entries), r.OK(), r.BadSeq, r.Problem
+		out.Unverifiable, out.Rekeys = r.Unverifiable(), r.Rekeys
+		out.Message = auditCheckMessage(&r, len(entries), key)
 		return nil
 	})
 	return out, WrapError("verify audit", err)
+}
+
+// auditCheckMessage says what r found, in words.
+func auditCheckMessage(r *AuditReport, n int, key *AuditKey) string {
+	if r.Problem != "" {
+		return r.Problem
+	}
+	var parts []string
+	for _, p := range r.Unverifiable() {
+		parts = append(parts, fmt.Sprintf("entries %d–%d were signed with key %s, which was replaced on %s because it was lost; they cannot be verified (only their links and numbering were checked)",
+			p.From, p.To, p.KeyID, p.Replaced.At.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	for _, p := range r.Periods {
+		if p.Verified && p.To >= p.From && len(r.Rekeys) > 0 {
+			parts = append(parts, fmt.Sprintf("entries %d–%d (key %s) verified", p.From, p.To, p.KeyID))
+		}
+	}
+	for _, rk := range r.Rekeys {
+		parts = append(parts, fmt.Sprintf("entry %d replaced lost key %s with key %s on %s", rk.Seq, rk.OldKeyID, rk.NewKeyID, rk.At.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	parts = append(parts, fmt.Sprintf("%d entries, hash chain, head and seal intact (key %s)", n, key.ID()))
+	return strings.Join(parts, "; ")
 }
 
 // Audit returns audit entries in sequence order and how many there are.

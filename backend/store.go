@@ -138,6 +138,9 @@ type AuditStore interface {
 	// AuditKey returns the key the log is signed with; EUNAVAILABLE,
 	// saying where it was looked for, when it cannot be had.
 	AuditKey() (*AuditKey, error)
+	// AuditKeyWithID returns the key with that ID when it is at hand (an
+	// older key period's key, found again); EUNAVAILABLE when it is not.
+	AuditKeyWithID(id string) (*AuditKey, error)
 }
 
 // SettingsStore holds the founder's settings.

@@ -1,6 +1,10 @@
 package store
 
 import (
+	"context"
+	"fmt"
+	"path/filepath"
+
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/caseyos/caseyos/backend"
@@ -31,6 +35,11 @@ func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 			return backend.WrapError(op, err)
 		}
 	}
+	return t.appendAudit(op, e, key)
+}
+
+// appendAudit appends e signed with key and seals the new head with it.
+func (t *tx) appendAudit(op string, e *backend.AuditEntry, key *backend.AuditKey) error {
 	meta, b := t.bucket(bMeta), t.bucket(bAudit)
 	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
 	sealed := *e
@@ -100,6 +109,86 @@ func (t *tx) AuditKey() (*backend.AuditKey, error) {
 		return k, nil // without converting id: an append is on the execution path
 	}
 	return t.db.auditKey(string(id), !t.bt.Writable())
+}
+
+// AuditKeyWithID returns the key with id when it is at hand, looking where
+// a key is kept (loadAuditKey) without creating one or keeping it: an
+// older key period's key, found again, verifies that period.
+func (t *tx) AuditKeyWithID(id string) (*backend.AuditKey, error) {
+	if k := t.db.key.Load(); k != nil && k.ID() == id {
+		return k, nil
+	}
+	if id == "" || t.bt.Writable() {
+		return nil, backend.Errorf(backend.EUNAVAILABLE, "the audit key %q is not at hand", id)
+	}
+	return loadAuditKey(t.db.secrets, filepath.Dir(t.db.path), id)
+}
+
+// RekeyAudit replaces the audit key when it is lost: it takes a key by
+// the rule that places a new one (the keychain's, made there if it has
+// none, else AuditKeyFile), appends an AuditKeyReplaced entry signed with
+// it that names the lost key and counts the entries before it, and
+// reseals the log's end with it. The entries signed with the lost key can
+// then no longer be proven untampered; CheckAuditLogKeys reports them.
+// While the key can be had it refuses (ECONFLICT): there is nothing to
+// replace. A key that is only out of reach here (a keychain that does not
+// answer) counts as lost; the CLI says so before it asks.
+func (db *DB) RekeyAudit(ctx context.Context, actor backend.Actor) (backend.AuditRekey, error) {
+	const op = "store.RekeyAudit"
+	if err := ctx.Err(); err != nil {
+		return backend.AuditRekey{}, err
+	}
+	var old string
+	err := db.bolt.View(func(btx *bolt.Tx) error {
+		old = string(btx.Bucket(bMeta).Get(kAuditKeyID))
+		return nil
+	})
+	if err != nil {
+		return backend.AuditRekey{}, internal(op, err)
+	}
+	if old == "" {
+		return backend.AuditRekey{}, backend.Errorf(backend.ECONFLICT, "the data file does not name the key its audit log is signed with (meta/audit_key_id is missing): it was altered, and replacing the key would hide that")
+	}
+	switch k, err := db.auditKey(old, true); backend.ErrorCode(err) {
+	case "":
+		return backend.AuditRekey{}, &backend.Error{Code: backend.ECONFLICT, Op: op, Message: fmt.Sprintf("the audit log's key %s is here (in %s): there is nothing to replace", k.ID(), k.Where())}
+	case backend.EUNAVAILABLE:
+	default:
+		return backend.AuditRekey{}, backend.WrapError(op, err)
+	}
+	key, err := loadAuditKey(db.secrets, filepath.Dir(db.path), "")
+	if err != nil {
+		return backend.AuditRekey{}, backend.WrapError(op, err)
+	}
+	if key.ID() == old {
+		return backend.AuditRekey{}, backend.Errorf(backend.ECONFLICT, "the audit log's key %s is here: there is nothing to replace", old)
+	}
+	rk := backend.AuditRekey{At: db.clock.Now(), Actor: actor, OldKeyID: old, NewKeyID: key.ID()}
+	err = db.bolt.Update(func(btx *bolt.Tx) error {
+		t := &tx{db: db, bt: btx}
+		meta := t.bucket(bMeta)
+		if string(meta.Get(kAuditKeyID)) != old {
+			return backend.Errorf(backend.ECONFLICT, "the audit key was replaced meanwhile")
+		}
+		rk.Before = t.bucket(bAudit).Sequence()
+		e := rk.Entry()
+		if err := t.appendAudit(op, e, key); err != nil {
+			return err
+		}
+		rk.Seq = e.Seq
+		if err := meta.Put(kAuditKeyID, []byte(key.ID())); err != nil {
+			return internal(op, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return backend.AuditRekey{}, backend.WrapError(op, err)
+	}
+	db.keyMu.Lock()
+	db.key.Store(key)
+	db.keyErr = nil
+	db.keyMu.Unlock()
+	return rk, nil
 }
 
 // FindAudit returns entries in sequence order and how many match. Without

@@ -24,6 +24,13 @@ const AuditKeyFile = "audit.key"
 
 const keychainWhere = "the OS keychain (entry " + AuditKeyAccount + ")"
 
+// auditKeyAccountFor is the keychain account that holds the key with id
+// alone. A key made in the keychain is written there as well as to
+// AuditKeyAccount, which every workspace shares: two processes that create
+// a key at once both write AuditKeyAccount and the last one wins, but
+// neither key is lost.
+func auditKeyAccountFor(id string) string { return AuditKeyAccount + "-" + id }
+
 // loadAuditKey finds the key the audit log is signed with. One rule says
 // where a key lives: in the OS keychain when there is one (secrets is set
 // and does not answer EUNAVAILABLE — the keychain's own decision, e.g.
@@ -71,12 +78,29 @@ func loadAuditKey(secrets backend.Secrets, dir, want string) (*backend.AuditKey,
 				return k, nil
 			}
 		}
+		if keychainOK {
+			where := "the OS keychain (entry " + auditKeyAccountFor(want) + ")"
+			s, err := secrets.Get(auditKeyAccountFor(want))
+			switch backend.ErrorCode(err) {
+			case "":
+				k, err := parseAuditKey(s, where)
+				if err != nil {
+					return nil, backend.WrapError(op, err)
+				}
+				if k.ID() == want {
+					return k, nil
+				}
+			case backend.ENOTFOUND:
+			default:
+				return nil, backend.WrapError(op, err)
+			}
+		}
 		where := keychainWhere
 		if !keychainOK {
 			where += " — it cannot be used here: " + why + " —"
 		}
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Message: fmt.Sprintf(
-			"the audit log is signed with key %s, which is in neither %s nor %s; restore that key to verify the audit log or add to it (nothing that is audited can happen until then)",
+			"the audit log is signed with key %s, which is in neither %s nor %s; restore that key to verify the audit log or add to it (nothing that is audited can happen until then), or, if it is lost for good, run `caseyos audit --rekey` to go on with a new key (the entries signed with the lost key can then no longer be proven untampered)",
 			want, where, path)}
 	}
 	if len(found) > 0 && keychainOK {
@@ -87,9 +111,9 @@ func loadAuditKey(secrets backend.Secrets, dir, want string) (*backend.AuditKey,
 		if err != nil {
 			return nil, backend.WrapError(op, err)
 		}
-		err = secrets.Set(AuditKeyAccount, hex.EncodeToString(secret))
+		k, err := createAuditKeyEntry(secrets, secret)
 		if err == nil {
-			return backend.NewAuditKey(secret, keychainWhere)
+			return k, nil
 		}
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE {
 			return nil, backend.WrapError(op, err)
@@ -100,6 +124,31 @@ func loadAuditKey(secrets backend.Secrets, dir, want string) (*backend.AuditKey,
 	}
 	k, err := createAuditKeyFile(path)
 	return k, backend.WrapError(op, err)
+}
+
+// createAuditKeyEntry stores a new key in the keychain: first in its own
+// entry, which nothing else writes, then in the shared one. Another
+// process may have created a key at the same moment and written the
+// shared entry after this one did: what it holds when read back is used,
+// so that both settle on one key, and the key of whichever process read
+// back first stays in its own entry even if it is overwritten later.
+func createAuditKeyEntry(secrets backend.Secrets, secret []byte) (*backend.AuditKey, error) {
+	k, err := backend.NewAuditKey(secret, keychainWhere)
+	if err != nil {
+		return nil, err
+	}
+	if err := secrets.Set(auditKeyAccountFor(k.ID()), hex.EncodeToString(secret)); err != nil {
+		return nil, err
+	}
+	if err := secrets.Set(AuditKeyAccount, hex.EncodeToString(secret)); err != nil {
+		return nil, err
+	}
+	if s, err := secrets.Get(AuditKeyAccount); err == nil {
+		if held, err := parseAuditKey(s, keychainWhere); err == nil {
+			return held, nil
+		}
+	}
+	return k, nil
 }
 
 func newAuditSecret() ([]byte, error) {
