@@ -77,6 +77,7 @@ Commands:
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
   outbox [--retry] [--json]              executions waiting for their account or the recipient's send window
   audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering
+  audit --rekey [--yes]                  replace a lost audit key (recorded; older entries become unverifiable)
   rules simulate RULE_FILE [--days N]    what an auto-approval rule would have executed in the last 7 days
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)

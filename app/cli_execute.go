@@ -393,10 +393,20 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 func runAudit(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	verify := fs.Bool("verify", false, "check the keyed hash chain, its head, count and seal; exit 1 when an entry was altered, inserted, dropped or cut off, or the audit key is missing")
+	verify := fs.Bool("verify", false, "check the keyed hash chain, its head, count and seal; exit 1 when an entry was altered, inserted, dropped or cut off, the audit key is missing, or entries were signed with a key that was lost and replaced")
+	acceptRekeyed := fs.Bool("accept-rekeyed", false, "with --verify: exit 0 when the only finding is entries signed with a lost key that was replaced (they are still reported as unverifiable)")
+	rekey := fs.Bool("rekey", false, "replace a lost audit key with a new one, recorded in the log; the entries signed with the lost key can then no longer be proven untampered")
+	yes := fs.Bool("yes", false, "with --rekey: do not ask before replacing the key")
 	limit := fs.Int("limit", 0, "print only the last N entries")
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
+	}
+	if *rekey {
+		if *verify {
+			c.usageError("--rekey and --verify do not go together: replace the key first, then verify")
+			return ExitUsage
+		}
+		return c.rekeyAudit(ctx, *yes)
 	}
 	a, done, ok := c.openExecute(ctx)
 	if !ok {
@@ -410,15 +420,25 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		if c.json {
 			c.printJSON(c.env.Stdout, chk)
-		} else if chk.OK {
-			fmt.Fprintf(c.env.Stdout, "Audit log OK: %s.\n", chk.Message)
 		} else {
-			fmt.Fprintf(c.env.Stdout, "Audit log TAMPERED: %s.\n", chk.Message)
+			switch chk.Status {
+			case "ok":
+				fmt.Fprintf(c.env.Stdout, "Audit log OK: %s.\n", chk.Message)
+			case "partly_unverifiable":
+				fmt.Fprintf(c.env.Stdout, "Audit log PARTLY UNVERIFIABLE: %s.\n", chk.Message)
+			default:
+				fmt.Fprintf(c.env.Stdout, "Audit log TAMPERED: %s.\n", chk.Message)
+			}
 		}
-		if !chk.OK {
-			return ExitError
+		switch {
+		case chk.OK:
+			return ExitOK
+		case chk.Status == "partly_unverifiable" && *acceptRekeyed:
+			return ExitOK
+		case chk.Status == "partly_unverifiable" && !c.json:
+			fmt.Fprintln(c.env.Stderr, "caseyos audit: not every entry could be verified (exit 1); `caseyos audit --verify --accept-rekeyed` accepts the replaced key and exits 0 when nothing else is wrong")
 		}
-		return ExitOK
+		return ExitError
 	}
 	head, err := a.AuditLog(0, 1)
 	if err != nil {
@@ -443,6 +463,65 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		fmt.Fprintf(c.env.Stdout, "%6d %s %-6s %-22s%s %s\n", e.Seq, e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, move, e.Detail)
 	}
+	return ExitOK
+}
+
+// rekeyAudit replaces a lost audit key: in this process only, never
+// through a running window (the window would keep signing with what it
+// loaded, and the UI must not be able to do this), after saying what is
+// given up and asking.
+func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
+	dir, err := DataDir(c.g.dataDir)
+	if err != nil {
+		return c.fail(err)
+	}
+	ws := ChooseWorkspace(dir, c.g.demo, false)
+	if r := findInstance(dir, ws); r != nil {
+		return c.fail(backend.Errorf(backend.ECONFLICT, "CaseyOS is running with %s (the window, `caseyos serve` or a waiting `caseyos execute`): close it, then run `caseyos audit --rekey` again — the key is replaced only by a process that holds the data file alone", ws.Path))
+	}
+	a, done, err := c.openLocal(ctx, ws)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer done()
+	head, lost, err := a.lostAuditKey()
+	if err != nil {
+		return c.fail(err)
+	}
+	if lost == nil {
+		return c.fail(backend.Errorf(backend.ECONFLICT, "the audit log's key %s is here: there is nothing to replace", head.KeyID))
+	}
+	if backend.ErrorCode(lost) != backend.EUNAVAILABLE {
+		return c.fail(lost)
+	}
+	if !c.json {
+		fmt.Fprintf(c.env.Stdout, "The audit log of %s is signed with key %s, which cannot be found:\n  %s\n\n", ws.Path, head.KeyID, backend.ErrorMessage(lost))
+		fmt.Fprintf(c.env.Stdout, "Replacing it makes a new key and records the replacement as a new entry in the log.\n"+
+			"What you give up: the %d entries signed with the lost key can no longer be proven untampered.\n"+
+			"`caseyos audit --verify` will report them as unverifiable from now on, and say so with exit status 1.\n"+
+			"If the key is only out of reach (another machine, a keychain that needs the desktop session), restore it instead.\n", head.Count)
+	}
+	if !yes {
+		fmt.Fprint(c.env.Stdout, "Replace the audit key? [y/N] ")
+		line, _ := bufio.NewReader(c.env.Stdin).ReadString('\n')
+		if ans := strings.ToLower(strings.TrimSpace(line)); ans != "y" && ans != "yes" {
+			fmt.Fprintln(c.env.Stdout, "Not replaced; nothing changed.")
+			return ExitError
+		}
+	}
+	rk, err := a.rekeyAudit()
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, AuditKeyReplacedDTO{Seq: rk.Seq, At: rk.At.UTC(), OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, Before: rk.Before})
+		return ExitOK
+	}
+	lostEntries := "no entry was signed with it"
+	if rk.Before > 0 {
+		lostEntries = fmt.Sprintf("entries 1–%d can no longer be verified", rk.Before)
+	}
+	fmt.Fprintf(c.env.Stdout, "Audit key replaced: key %s (lost) by key %s, recorded as entry %d; %s.\n", rk.OldKeyID, rk.NewKeyID, rk.Seq, lostEntries)
 	return ExitOK
 }
 

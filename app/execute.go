@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -277,10 +278,38 @@ type AuditLogDTO struct {
 
 // AuditCheckDTO is the result of verifying the audit log's hash chain.
 type AuditCheckDTO struct {
-	OK      bool   `json:"ok"`
-	Entries int    `json:"entries"`
-	BadSeq  uint64 `json:"bad_seq,omitempty"`
-	Message string `json:"message"`
+	// OK: every entry verified. A log with a period whose key was lost
+	// is not OK even when nothing was found wrong: Status says which.
+	OK bool `json:"ok"`
+	// Status is "ok", "tampered" (something is wrong: BadSeq, Message) or
+	// "partly_unverifiable" (nothing found wrong, but Unverifiable lists
+	// entries signed with a key that was lost and replaced).
+	Status       string                `json:"status"`
+	Entries      int                   `json:"entries"`
+	BadSeq       uint64                `json:"bad_seq,omitempty"`
+	Message      string                `json:"message"`
+	KeyID        string                `json:"key_id,omitempty"`
+	Unverifiable []AuditKeyPeriodDTO   `json:"unverifiable,omitempty"`
+	Rekeys       []AuditKeyReplacedDTO `json:"rekeys,omitempty"`
+}
+
+// AuditKeyPeriodDTO is a run of audit entries signed with a key that was
+// lost: they cannot be verified.
+type AuditKeyPeriodDTO struct {
+	From       uint64    `json:"from"`
+	To         uint64    `json:"to"`
+	KeyID      string    `json:"key_id"`
+	ReplacedAt time.Time `json:"replaced_at"`
+	ReplacedBy uint64    `json:"replaced_by_entry"`
+}
+
+// AuditKeyReplacedDTO is an entry that replaced a lost audit key.
+type AuditKeyReplacedDTO struct {
+	Seq      uint64    `json:"seq"`
+	At       time.Time `json:"at"`
+	OldKeyID string    `json:"old_key_id"`
+	NewKeyID string    `json:"new_key_id"`
+	Before   uint64    `json:"entries_before"`
 }
 
 // AuditLog returns audit entries in sequence order (limit 0 = all).
@@ -299,13 +328,56 @@ func (a *App) AuditLog(offset, limit int) (AuditLogDTO, error) {
 	return out, nil
 }
 
-// VerifyAudit checks the whole audit log: an edited or dropped entry is found.
+// VerifyAudit checks the whole audit log: an edited or dropped entry is
+// found, and entries signed with a lost key are reported unverifiable.
 func (a *App) VerifyAudit() (AuditCheckDTO, error) {
 	c, err := a.queue.VerifyAudit(a.ctx)
 	if err != nil {
 		return AuditCheckDTO{}, err
 	}
-	return AuditCheckDTO{OK: c.OK, Entries: c.Entries, BadSeq: c.BadSeq, Message: c.Message}, nil
+	out := AuditCheckDTO{OK: c.OK, Status: "ok", Entries: c.Entries, BadSeq: c.BadSeq, Message: c.Message, KeyID: c.KeyID}
+	switch {
+	case c.Problem != "":
+		out.Status = "tampered"
+	case !c.OK:
+		out.Status = "partly_unverifiable"
+	}
+	for _, p := range c.Unverifiable {
+		out.Unverifiable = append(out.Unverifiable, AuditKeyPeriodDTO{From: p.From, To: p.To, KeyID: p.KeyID, ReplacedAt: p.Replaced.At.UTC(), ReplacedBy: p.Replaced.Seq})
+	}
+	for _, r := range c.Rekeys {
+		out.Rekeys = append(out.Rekeys, AuditKeyReplacedDTO{Seq: r.Seq, At: r.At.UTC(), OldKeyID: r.OldKeyID, NewKeyID: r.NewKeyID, Before: r.Before})
+	}
+	return out, nil
+}
+
+// auditRekeyer is the store's RekeyAudit (store.DB).
+type auditRekeyer interface {
+	RekeyAudit(ctx context.Context, actor backend.Actor) (backend.AuditRekey, error)
+}
+
+// lostAuditKey says why the audit key cannot be had and how many entries
+// it signed; nil error when it is at hand (there is nothing to replace).
+// Unexported: replacing the key is for the CLI only.
+func (a *App) lostAuditKey() (head backend.AuditHead, lost error, err error) {
+	err = a.store.View(a.ctx, func(tx backend.Tx) error {
+		var err error
+		if head, err = tx.AuditHead(); err != nil {
+			return err
+		}
+		_, lost = tx.AuditKey()
+		return nil
+	})
+	return head, lost, err
+}
+
+// rekeyAudit replaces the lost audit key (store.DB.RekeyAudit).
+func (a *App) rekeyAudit() (backend.AuditRekey, error) {
+	r, ok := a.store.(auditRekeyer)
+	if !ok {
+		return backend.AuditRekey{}, backend.Errorf(backend.EINTERNAL, "this store cannot replace the audit key")
+	}
+	return r.RekeyAudit(a.ctx, backend.ActorCLI)
 }
 
 // DoNotContactDTO is one address nothing may be sent to.

@@ -365,6 +365,7 @@ type AuditCheck struct {
 	BadSeq  uint64 // the first entry that does not verify
 	Problem string // what is wrong; "" when nothing was found wrong
 	Message string
+	KeyID   string // the key the log is signed with now
 	// Unverifiable are the periods whose key was lost and replaced: their
 	// links and numbering were checked, their contents cannot be.
 	Unverifiable []AuditPeriod
@@ -405,7 +406,7 @@ func (q *Queue) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 		r := CheckAuditLogKeys(entries, total, head, keys)
 		out.Entries, out.OK, out.BadSeq, out.Problem = len(entries), r.OK(), r.BadSeq, r.Problem
 		out.Unverifiable, out.Rekeys = r.Unverifiable(), r.Rekeys
-		out.Message = auditCheckMessage(&r, len(entries), key)
+		out.Message, out.KeyID = auditCheckMessage(&r, len(entries), key), key.ID()
 		return nil
 	})
 	return out, WrapError("verify audit", err)
