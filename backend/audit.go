@@ -202,6 +202,9 @@ type AuditRekey struct {
 	OldKeyID string
 	NewKeyID string
 	Before   uint64 // entries before this one: Seq-1
+	// Verified: the entry itself verified (CheckAuditLogKeys), being in a
+	// period whose key is at hand. One in a lost period is only reported.
+	Verified bool
 }
 
 func (r AuditRekey) detail() string {
@@ -322,8 +325,17 @@ func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys fu
 		keyID = rk.NewKeyID
 	}
 	r.Periods = append(r.Periods, AuditPeriod{From: from, To: uint64(len(entries)), KeyID: keyID})
+	periodKeys := make([]*AuditKey, len(r.Periods)) // each asked for once: it may be the keychain
 	for i := range r.Periods {
-		r.Periods[i].Verified = keys(r.Periods[i].KeyID) != nil
+		periodKeys[i] = keys(r.Periods[i].KeyID)
+		r.Periods[i].Verified = periodKeys[i] != nil
+	}
+	for i := range r.Rekeys {
+		for _, p := range r.Periods {
+			if p.From <= r.Rekeys[i].Seq && r.Rekeys[i].Seq <= p.To {
+				r.Rekeys[i].Verified = p.Verified
+			}
+		}
 	}
 
 	prev, p := "", 0
@@ -331,10 +343,7 @@ func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys fu
 		for e.Seq > r.Periods[p].To && p < len(r.Periods)-1 {
 			p++
 		}
-		var key *AuditKey
-		if r.Periods[p].Verified {
-			key = keys(r.Periods[p].KeyID)
-		}
+		key := periodKeys[p]
 		switch {
 		case e.Seq >= head.KeyedFrom && e.Version != AuditKeyed:
 			return fail(e.Seq, "audit entry %d is not keyed, but every entry from %d on must be", e.Seq, head.KeyedFrom)
@@ -348,7 +357,7 @@ func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys fu
 		prev = e.Hash
 	}
 	n := uint64(len(entries))
-	key := keys(head.KeyID)
+	key := periodKeys[len(periodKeys)-1] // the newest period's: head.KeyID
 	switch {
 	case head.Hash == "" && n > 0:
 		return fail(0, "the audit log's head (meta/audit_head) is missing")

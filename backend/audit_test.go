@@ -252,6 +252,7 @@ func TestCheckAuditLogKeys(t *testing.T) {
 		wantText string   // "" when nothing is wrong
 		periods  []period // checked when wantText is ""
 		rekeys   int
+		verified string // which replacements verified, when set: "[false true]"
 	}{
 		{name: "LostKeyPeriodThenIntact", log: func() *auditLog { return buildLog(k1, 0, 10).rekey(k2, 5) },
 			held: []*backend.AuditKey{k2}, periods: []period{{1, 10, k1, false}, {11, 16, k2, true}}, rekeys: 1},
@@ -266,7 +267,7 @@ func TestCheckAuditLogKeys(t *testing.T) {
 		{name: "EmptyThenRekey", log: func() *auditLog { return buildLog(k1, 0, 0).rekey(k2, 0) },
 			held: []*backend.AuditKey{k2}, periods: []period{{1, 1, k2, true}}, rekeys: 1},
 		{name: "TwoLostKeys", log: func() *auditLog { return buildLog(k1, 0, 4).rekey(k2, 3).rekey(k3, 1) },
-			held: []*backend.AuditKey{k3}, periods: []period{{1, 4, k1, false}, {5, 8, k2, false}, {9, 10, k3, true}}, rekeys: 2},
+			held: []*backend.AuditKey{k3}, periods: []period{{1, 4, k1, false}, {5, 8, k2, false}, {9, 10, k3, true}}, rekeys: 2, verified: "[false true]"},
 		{name: "EditedInLostPeriodStaysUnverified", log: func() *auditLog {
 			l := buildLog(k1, 0, 10).rekey(k2, 5)
 			l.entries[3].Detail = "edited"
@@ -402,6 +403,15 @@ func TestCheckAuditLogKeys(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.periods) || len(r.Rekeys) != tc.rekeys {
 				t.Errorf("CheckAuditLogKeys() periods = %v, %d rekeys; want %v, %d", got, len(r.Rekeys), tc.periods, tc.rekeys)
+			}
+			if tc.verified != "" {
+				var v []bool
+				for _, rk := range r.Rekeys {
+					v = append(v, rk.Verified)
+				}
+				if fmt.Sprint(v) != tc.verified {
+					t.Errorf("CheckAuditLogKeys() replacements verified = %v; want %s", v, tc.verified)
+				}
 			}
 			if r.OK() != allVerified || len(r.Unverifiable()) == 0 != allVerified {
 				t.Errorf("CheckAuditLogKeys().OK() = %v, %d unverifiable; want OK only when every period verified", r.OK(), len(r.Unverifiable()))

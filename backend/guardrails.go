@@ -428,7 +428,11 @@ func auditCheckMessage(r *AuditReport, n int, key *AuditKey) string {
 		}
 	}
 	for _, rk := range r.Rekeys {
-		parts = append(parts, fmt.Sprintf("entry %d replaced lost key %s with key %s on %s", rk.Seq, rk.OldKeyID, rk.NewKeyID, rk.At.UTC().Format("2006-01-02 15:04 UTC")))
+		unverified := ""
+		if !rk.Verified {
+			unverified = " (this entry is in a period that cannot be verified either)"
+		}
+		parts = append(parts, fmt.Sprintf("entry %d replaced lost key %s with key %s on %s%s", rk.Seq, rk.OldKeyID, rk.NewKeyID, rk.At.UTC().Format("2006-01-02 15:04 UTC"), unverified))
 	}
 	parts = append(parts, fmt.Sprintf("%d entries, hash chain, head and seal intact (key %s)", n, key.ID()))
 	return strings.Join(parts, "; ")

@@ -17,11 +17,13 @@ import (
 // fakeKeychain is backend.Secrets over a map; err, when set, is what every
 // call answers (EUNAVAILABLE: no keychain here).
 type fakeKeychain struct {
-	m   map[string]string
-	err error
+	m    map[string]string
+	err  error
+	gets int
 }
 
 func (k *fakeKeychain) Get(a string) (string, error) {
+	k.gets++
 	if k.err != nil {
 		return "", k.err
 	}

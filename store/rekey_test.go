@@ -107,8 +107,12 @@ func TestDB_RekeyAudit(t *testing.T) {
 						tc.kc.m[a] = v
 					}
 				}
+				tc.kc.gets = 0
 				if chk, _ := verify(t, db); !chk.OK || len(chk.Rekeys) != 1 || !strings.Contains(chk.Message, "entry 6 replaced lost key "+oldKey.ID()) {
 					t.Errorf("VerifyAudit() with the old key found = %+v; want OK, the replacement reported", chk)
+				}
+				if tc.kc.gets > 2 {
+					t.Errorf("VerifyAudit() asked the keychain %d times; want the old key looked up once (2 entries)", tc.kc.gets)
 				}
 			}
 			// Tampering after the rekey is caught.
