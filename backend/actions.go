@@ -255,7 +255,7 @@ func (TaskAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 		Effects: []string{fmt.Sprintf("Create the HubSpot task “%s”", subject)},
 		Undo:    "Rollback deletes the task."}
 	if !t.Due.IsZero() {
-		p.Effects = append(p.Effects, "Due "+t.Due.UTC().Format("Mon Jan 2 15:04 UTC"))
+		p.Effects = append(p.Effects, "Due "+Stamp(t.Due, in.Zone))
 	}
 	if a := AssociatedWith(t.ContactID, in.Contact, t.DealID, in.Deal); a != "" {
 		p.Effects = append(p.Effects, a)

@@ -487,7 +487,7 @@ func firstEffect(p *Plan) string {
 func stateNote(e *Execution) string {
 	switch e.State {
 	case ExecWaitingUndo:
-		return "waits for undo until " + e.UndoUntil.UTC().Format(time.RFC3339)
+		return "waits for undo until " + e.UndoUntil.In(time.Local).Format("15:04:05")
 	case ExecQueued:
 		return "queued: " + e.Queued
 	}
@@ -675,7 +675,7 @@ func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res Execu
 				exec.NotBefore = done.Add(d)
 			}
 			entry.Action = AuditExecQueued
-			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), exec.NotBefore.UTC().Format(time.RFC3339))
+			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), Stamp(exec.NotBefore, q.Zone))
 			if err := tx.UpdateExecution(exec); err != nil {
 				return err
 			}

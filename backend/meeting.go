@@ -84,7 +84,7 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 			}
 		}
 		if !found {
-			return nil, Errorf(ECONFLICT, "the chosen slot %s is no longer free; preview again to see the current ones", t.In(owner).Format("Mon Jan 2 15:04 MST"))
+			return nil, Errorf(ECONFLICT, "the chosen slot %s is no longer free; preview again to see the current ones", t.In(owner).Format("Mon 2 Jan 15:04 MST"))
 		}
 	}
 	title := strings.TrimSpace(nonEmpty(d.Subject, m.Title))
@@ -105,9 +105,9 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 		return out
 	}
 	p.Effects = []string{fmt.Sprintf("Book “%s” %s–%s%s with %s, with a Meet link; invitations are sent",
-		title, chosen.Start.In(owner).Format("Mon Jan 2 15:04"), chosen.End.In(owner).Format("15:04 MST"), theirs(chosen), strings.Join(d.To, ", "))}
+		title, chosen.Start.In(owner).Format("Mon 2 Jan 15:04"), chosen.End.In(owner).Format("15:04 MST"), theirs(chosen), strings.Join(d.To, ", "))}
 	for i, s := range slots {
-		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s%s", i+1, s.Start.In(owner).Format("Mon Jan 2 15:04 MST"), theirs(s)))
+		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s%s", i+1, s.Start.In(owner).Format("Mon 2 Jan 15:04 MST"), theirs(s)))
 	}
 	return p, nil
 }
@@ -120,7 +120,7 @@ func (a MeetingAction) Do(ctx context.Context, p *Plan) (ExecutionResult, error)
 		return ExecutionResult{}, err
 	}
 	return ExecutionResult{RemoteIDs: map[string]string{"event_id": id},
-		Summary: fmt.Sprintf("meeting booked %s with %s", mt.Start.UTC().Format("Jan 2 15:04 UTC"), strings.Join(mt.Attendees, ", "))}, nil
+		Summary: fmt.Sprintf("meeting booked %s with %s", Stamp(mt.Start, nil), strings.Join(mt.Attendees, ", "))}, nil
 }
 
 // Find reports not found: inserting the same event id again answers that

@@ -150,7 +150,7 @@ func TestMeetingAction_PlanInOwnersZone(t *testing.T) {
 	if want := time.Date(2026, 12, 1, 15, 0, 0, 0, berlin); !p.Meeting.Start.Equal(want) {
 		t.Errorf("Plan() starts %v, want %v (9:00 in New York)", p.Meeting.Start.In(berlin), want)
 	}
-	if got := p.Effects[0]; !strings.Contains(got, "Tue Dec 1 15:00–15:30 CET") || !strings.Contains(got, "09:00 EST for Dana") {
+	if got := p.Effects[0]; !strings.Contains(got, "Tue 1 Dec 15:00–15:30 CET") || !strings.Contains(got, "09:00 EST for Dana") {
 		t.Errorf("Plan().Effects[0] = %q, want the owner's time and the contact's", got)
 	}
 	_ = ny

@@ -177,13 +177,13 @@ func CheckPolicy(in PolicyInput) (Verdict, error) {
 			by = " by " + string(g.KillSwitchBy)
 		}
 		return Verdict{}, refuse(GuardKillSwitch, "The kill switch is on (since %s%s): nothing leaves this computer. Turn it off with `caseyos kill-switch off`.",
-			g.KillSwitchAt.UTC().Format("Jan 2 15:04 UTC"), by)
+			Stamp(g.KillSwitchAt, nil), by)
 	}
 	if in.Blocked != nil {
 		for _, r := range p.Recipients {
 			if d := in.Blocked(r.Email); d != nil {
 				why := map[string]string{DNCBounced: "their address bounced", DNCUnsubscribed: "they unsubscribed", DNCManual: "you added them"}[d.Reason]
-				return Verdict{}, refuse(GuardDoNotContact, "%s is on the do-not-contact list (%s on %s).", r.Email, why, d.At.UTC().Format("Jan 2"))
+				return Verdict{}, refuse(GuardDoNotContact, "%s is on the do-not-contact list (%s on %s).", r.Email, why, DayStamp(d.At, in.Now, nil))
 			}
 		}
 	}

@@ -102,6 +102,7 @@ func (q *Queue) Ingest(ctx context.Context, signals []*Signal) (IngestReport, er
 			return err
 		}
 		in := newIngester(tx, st, now, &rep)
+		in.zone = q.Zone
 		for _, s := range valid {
 			if err := in.signal(s, ActorSystem); err != nil {
 				return err
@@ -128,6 +129,7 @@ type ingester struct {
 	moves *txMoves
 	st    *Settings
 	now   time.Time
+	zone  *time.Location // the owner's, for the due times it chooses (nil: time.Local)
 	rep   *IngestReport
 	// edited holds "contact:ID", "company:ID" and "deal:ID" of records a
 	// record.updated signal changed: their open moves are re-scored at flush.
@@ -240,7 +242,7 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 	if s.Type == SignalRecordUpdated {
 		in.noteEdited(s)
 	}
-	for _, p := range Recommend(s, in.rec, in.st, in.now) {
+	for _, p := range Recommend(s, in.rec, in.st, in.now, in.zone) {
 		if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(in.now) {
 			continue // its reason has already passed: nothing to do
 		}
@@ -872,7 +874,7 @@ const MaxSnooze = 90 * 24 * time.Hour
 func (q *Queue) Snooze(ctx context.Context, id uint64, until time.Time, actor Actor) (*Move, error) {
 	return q.change(ctx, "snooze", id, func(tx Tx, m *Move, now time.Time) error {
 		if !until.After(now) {
-			return Errorf(EINVALID, "snooze time %s is not in the future", until.Format(time.RFC3339))
+			return Errorf(EINVALID, "snooze time %s is not in the future", Stamp(until, q.Zone))
 		}
 		if until.Sub(now) > MaxSnooze {
 			return Errorf(EINVALID, "a move can be snoozed for at most 90 days")
@@ -885,10 +887,10 @@ func (q *Queue) Snooze(ctx context.Context, id uint64, until time.Time, actor Ac
 				return err
 			}
 			return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditMoveTransition, MoveID: m.ID, From: from, To: StatusSnoozed,
-				Detail: "snoozed until " + until.Format(time.RFC3339), APS: m.Score.APS, Reasons: m.Reasons})
+				Detail: "snoozed until " + Stamp(until, q.Zone), APS: m.Score.APS, Reasons: m.Reasons})
 		}
 		m.SnoozedUntil = until
-		return transition(tx, m, StatusSnoozed, actor, "snoozed until "+until.Format(time.RFC3339), now)
+		return transition(tx, m, StatusSnoozed, actor, "snoozed until "+Stamp(until, q.Zone), now)
 	})
 }
 
@@ -909,7 +911,7 @@ func (q *Queue) Restore(ctx context.Context, id uint64, actor Actor) (*Move, err
 // restoreTx brings m back to pending in tx, re-scored at now.
 func restoreTx(tx Tx, m *Move, actor Actor, detail string, now time.Time) error {
 	if !m.ExpiresAt.IsZero() && !m.ExpiresAt.After(now) {
-		return Errorf(ECONFLICT, "move %d cannot come back: its reason passed on %s", m.ID, m.ExpiresAt.UTC().Format("Mon Jan 2 15:04 MST"))
+		return Errorf(ECONFLICT, "move %d cannot come back: its reason passed on %s", m.ID, Stamp(m.ExpiresAt, nil))
 	}
 	if m.Status != StatusSnoozed {
 		switch other, err := tx.OpenMove(m.Subject, m.Kind); {

@@ -9,8 +9,8 @@ import (
 // Reasons are stored once but read for days, so a moment inside a reason is
 // stored as a token and rendered relative to when it is shown: "{ago:UNIX}"
 // reads "3 hours ago", "{at:UNIX}" reads "today 17:30" or "Fri 17:30", and
-// "{day:UNIX}" reads "Mon Nov 24", and "{for:UNIX}" reads how long since,
-// "30 days".
+// "{day:UNIX}" reads "Tue 24 Nov", and "{for:UNIX}" reads how long since,
+// "30 days". They read in the owner's zone (see When).
 
 // AgoToken marks t in a reason, to be read as time elapsed.
 func AgoToken(t time.Time) string { return "{ago:" + strconv.FormatInt(t.Unix(), 10) + "}" }
@@ -57,23 +57,10 @@ func RenderReason(s string, now time.Time, loc *time.Location) string {
 			}
 			return humanDuration(d) + " ago"
 		case "at":
-			n := now.In(loc)
-			y1, m1, d1 := n.Date()
-			y2, m2, d2 := t.Date()
-			day := t.Format("Mon Jan 2")
-			switch {
-			case y1 == y2 && m1 == m2 && d1 == d2:
-				day = "today"
-			case n.AddDate(0, 0, 1).Format("2006-01-02") == t.Format("2006-01-02"):
-				day = "tomorrow"
-			case n.AddDate(0, 0, -1).Format("2006-01-02") == t.Format("2006-01-02"):
-				day = "yesterday"
-			case t.Sub(n) > 0 && t.Sub(n) < 6*24*time.Hour:
-				day = t.Format("Mon")
-			}
-			return day + " " + t.Format("15:04")
+			// Inside a sentence, without a zone: see When.
+			return whenDay(t, now, loc) + " " + t.Format("15:04")
 		}
-		return t.Format("Mon Jan 2")
+		return DayStamp(t, now, loc)
 	})
 }
 

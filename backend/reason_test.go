@@ -20,7 +20,7 @@ func TestRenderReason(t *testing.T) {
 		{"starts " + backend.AtToken(now.Add(26*time.Hour)), "starts tomorrow 11:00"},
 		{"ended " + backend.AtToken(now.Add(-20*time.Hour)), "ended yesterday 13:00"},
 		{"starts " + backend.AtToken(now.Add(4*24*time.Hour)), "starts Thu 09:00"},
-		{"back " + backend.DayToken(now.Add(30*24*time.Hour)), "back Tue Dec 22"},
+		{"back " + backend.DayToken(now.Add(30*24*time.Hour)), "back Tue 22 Dec"},
 		{"no tokens {here}", "no tokens {here}"},
 	}
 	for _, tt := range tests {

@@ -47,8 +47,12 @@ const (
 // Recommend returns the moves a signal calls for. It is pure: everything it
 // needs is in the signal, the lookups and the settings. A signal may call
 // for no move (a deal moving to an ordinary stage, an internal meeting).
-func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time) []Proposal {
-	r := recommender{sig: sig, rec: rec, st: st, now: now}
+// zone is the owner's (nil: time.Local): the due times it chooses for
+// tasks land on quarter hours, in working hours there when a day or more
+// away (DueBy, DueFrom). A move's own DueAt, which urgency reads, stays
+// the exact deadline.
+func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone *time.Location) []Proposal {
+	r := recommender{sig: sig, rec: rec, st: st, now: now, zone: zoneOr(zone)}
 	r.contact = rec.Contact(sig.ContactID)
 	r.company = rec.Company(sig.CompanyID)
 	if r.company == nil && r.contact != nil {
@@ -105,6 +109,7 @@ type recommender struct {
 	rec     RecordLookup
 	st      *Settings
 	now     time.Time
+	zone    *time.Location
 	contact *Contact
 	company *Company
 	deal    *Deal
@@ -211,7 +216,7 @@ func (r *recommender) fixBounce() []Proposal {
 		Subject: Subject{SubjectContact, r.sig.ContactID},
 		Draft: Draft{
 			TaskTitle: fmt.Sprintf("Find a working address for %s (%s bounced)", r.who(), nonEmpty(addr, "address")),
-			TaskDue:   r.sig.OccurredAt.Add(r.st.StageSLA),
+			TaskDue:   DueBy(r.sig.OccurredAt.Add(r.st.StageSLA), r.now, r.zone),
 		},
 		DueAt:     r.sig.OccurredAt.Add(r.st.StageSLA),
 		DueLabel:  "bounce fix due",
@@ -233,7 +238,7 @@ func (r *recommender) afterOutOfOffice() []Proposal {
 		Subject: Subject{SubjectContact, nonEmpty(r.sig.ContactID, e.From)},
 		Draft: Draft{
 			TaskTitle: fmt.Sprintf("Follow up with %s about “%s”", r.who(), e.Subject),
-			TaskDue:   back,
+			TaskDue:   DueFrom(back, r.now, r.zone),
 		},
 		DueAt:     back,
 		DueLabel:  "they are back",
@@ -328,7 +333,7 @@ func (r *recommender) stageChanged() []Proposal {
 			Subject: subject, DueAt: due, DueLabel: label, ExpiresAt: expires,
 			Draft: Draft{
 				TaskTitle: fmt.Sprintf("Demo prep: %s — agenda, use case, stakeholders", r.companyName()),
-				TaskDue:   due.Add(-time.Hour),
+				TaskDue:   DueBy(due.Add(-time.Hour), r.now, r.zone),
 			},
 		}}
 	case containsFold(st.WonStages, d.Stage):
@@ -340,7 +345,7 @@ func (r *recommender) stageChanged() []Proposal {
 			ExpiresAt: r.sig.OccurredAt.Add(stageHorizon),
 			Draft: Draft{
 				TaskTitle: fmt.Sprintf("CS handoff: %s — goals, stakeholders, kickoff date", r.companyName()),
-				TaskDue:   r.sig.OccurredAt.Add(24 * time.Hour),
+				TaskDue:   DueBy(r.sig.OccurredAt.Add(24*time.Hour), r.now, r.zone),
 			},
 		}}
 	case containsFold(st.LostStages, d.Stage):

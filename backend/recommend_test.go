@@ -113,7 +113,7 @@ func TestRecommend(t *testing.T) {
 		{
 			name: "stalled deal → nudge the contact", kind: backend.KindSendEmail, domain: backend.DomainSales,
 			sig:     backend.Signal{Type: backend.SignalDealStalled, OccurredAt: testNow, DealID: "d1", ContactID: "maya@acme.io", Deal: &backend.Deal{ID: "d1", Stage: "presentationscheduled", LastActivityAt: h(-20 * 24)}},
-			subject: "deal:d1", title: "Nudge Maya Chen", why: "No activity on Acme platform for 20 days, since Mon Nov 2",
+			subject: "deal:d1", title: "Nudge Maya Chen", why: "No activity on Acme platform for 20 days, since Mon 2 Nov",
 			check: func(t *testing.T, p backend.Proposal) {
 				if !p.StallNudge || !p.ExpiresAt.IsZero() {
 					t.Errorf("stall nudge %v, expires %v; want a stall nudge that never expires", p.StallNudge, p.ExpiresAt)
@@ -183,7 +183,7 @@ func TestRecommend(t *testing.T) {
 			name: "out of office → follow up on return", kind: backend.KindCreateTask, domain: backend.DomainSales,
 			sig: backend.Signal{Type: backend.SignalEmailOutOfOffice, OccurredAt: h(-1), ContactID: "maya@acme.io", Email: email("maya@acme.io", "Pricing"),
 				Payload: map[string]string{"returns_at": h(72).Format(time.RFC3339)}},
-			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "Maya Chen is out of office until Wed Nov 25", due: h(72),
+			subject: "contact:maya@acme.io", title: "Follow up with Maya Chen when they are back", why: "Maya Chen is out of office until Wed 25 Nov", due: h(72),
 		},
 		{
 			name: "unsubscribe → do-not-contact, no move",
@@ -208,7 +208,7 @@ func TestRecommend(t *testing.T) {
 			covered[sig.Type] = true
 			st := backend.DefaultSettings()
 			st.OwnerEmail = "casey@pebblecache.dev"
-			got := backend.Recommend(&sig, testRecords(), st, testNow)
+			got := backend.Recommend(&sig, testRecords(), st, testNow, time.UTC)
 			if tt.kind == "" {
 				if len(got) != 0 {
 					t.Fatalf("Recommend(%s) = %+v, want no move", sig.Type, got)

@@ -75,7 +75,7 @@ func stallEnded(d *Deal, st *Settings, now time.Time) (bool, string) {
 	case containsFold(st.WonStages, d.Stage) || containsFold(st.LostStages, d.Stage):
 		return true, "the deal closed (" + StageLabel(d.Stage) + ")"
 	case !d.LastActivityAt.IsZero() && !d.LastActivityAt.Before(StalledCutoff(st, now)):
-		return true, "the deal has had activity since it stalled (" + d.LastActivityAt.UTC().Format(time.RFC3339) + ")"
+		return true, "the deal has had activity since it stalled (" + Stamp(d.LastActivityAt, nil) + ")"
 	}
 	return false, ""
 }

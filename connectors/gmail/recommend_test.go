@@ -52,7 +52,7 @@ func TestReplyBecomesOneMove(t *testing.T) {
 		t.Fatalf("signals = %v, want one", types(sigs))
 	}
 	st := backend.DefaultSettings()
-	props := backend.Recommend(sigs[0], records{}, st, e.clock.Now())
+	props := backend.Recommend(sigs[0], records{}, st, e.clock.Now(), time.UTC)
 	if len(props) != 1 {
 		t.Fatalf("Recommend() = %d proposals, want 1", len(props))
 	}
