@@ -644,14 +644,23 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 // ParseWhen turns what a person types for "until when" into a time:
 // a duration ("90m", "2h", "3d", "1d4h"), "tomorrow" or a weekday (9:00
 // local), a clock time today or tomorrow ("15:30"), "2026-11-24 09:00"
-// (local), or RFC 3339.
+// (local), or RFC 3339. A duration lands on a round time: an hour or more
+// on the next quarter hour ("2h" at 14:07 is 16:15), less on the next
+// minute, so a snooze reads "until 16:15", not 16:07:42.
 func ParseWhen(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	if s == "" {
 		return time.Time{}, backend.Errorf(backend.EINVALID, "say until when: 2h, tomorrow, monday, 15:30 or 2026-11-24 09:00")
 	}
 	if d, err := signaljson.ParseOffset("+" + strings.TrimPrefix(s, "+")); err == nil {
-		return now.Add(d), nil
+		at, step := now.Add(d), time.Minute
+		if d >= time.Hour {
+			step = 15 * time.Minute // a quarter hour in every zone, UTC+5:45 included
+		}
+		if r := at.Truncate(step); r.Before(at) {
+			at = r.Add(step)
+		}
+		return at, nil
 	}
 	at9 := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, t.Location()) }
 	if s == "tomorrow" {

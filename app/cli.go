@@ -514,7 +514,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		if h.From != "" || h.To != "" {
 			change = fmt.Sprintf("%s → %s", nonDash(h.From), nonDash(h.To))
 		}
-		fmt.Fprintf(out, "  %s  %-6s %-22s %s\n", h.At.Local().Format("Jan 02 15:04"), h.Actor, change, h.Detail)
+		fmt.Fprintf(out, "  %-15s  %-6s %-22s %s\n", backend.Stamp(h.At, time.Local), h.Actor, change, h.Detail)
 	}
 	return ExitOK
 }
@@ -537,6 +537,9 @@ func printDraft(out io.Writer, m MoveDTO) {
 		fmt.Fprintf(out, "  ---\n  %s\n", strings.ReplaceAll(d.Body, "\n", "\n  "))
 	case string(backend.KindCreateTask):
 		fmt.Fprintf(out, "  create task %q\n", d.TaskTitle)
+		if d.TaskDue != nil {
+			fmt.Fprintf(out, "  due %s\n", backend.Stamp(*d.TaskDue, time.Local))
+		}
 	case string(backend.KindMergeContacts):
 		fmt.Fprintf(out, "  merge contacts %s\n", strings.Join(d.MergeIDs, " ← "))
 	case string(backend.KindReplySocial):
@@ -589,7 +592,7 @@ func (c *command) change(ctx context.Context, args []string, fn func(facade, uin
 	}
 	extra := ""
 	if m.SnoozedUntil != nil {
-		extra = " until " + m.SnoozedUntil.Local().Format("Mon Jan 2 15:04")
+		extra = " until " + backend.Stamp(*m.SnoozedUntil, time.Local)
 	}
 	fmt.Fprintf(c.env.Stdout, "%s move %d: %s%s\n", verb, m.ID, m.Title, extra)
 	return ExitOK

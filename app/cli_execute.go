@@ -341,7 +341,7 @@ func runKillSwitch(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintln(c.env.Stdout, "Kill switch is off: executions may leave.")
 		return ExitOK
 	}
-	fmt.Fprintf(c.env.Stdout, "Kill switch is ON since %s (by %s): nothing leaves this computer.\n", ks.At.Local().Format("Jan 2 15:04"), ks.By)
+	fmt.Fprintf(c.env.Stdout, "Kill switch is ON since %s (by %s): nothing leaves this computer.\n", backend.Stamp(*ks.At, time.Local), ks.By)
 	if len(ks.Cancelled) > 0 {
 		fmt.Fprintf(c.env.Stdout, "Taken back before they left: moves %v.\n", ks.Cancelled)
 	}
@@ -383,7 +383,7 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	for _, e := range list {
 		when := ""
 		if e.NotBefore != nil {
-			when = " — next try " + e.NotBefore.Local().Format("Jan 2 15:04:05")
+			when = " — next try " + backend.Stamp(*e.NotBefore, time.Local)
 		}
 		fmt.Fprintf(c.env.Stdout, "  #%d %s: %s (%s)%s\n", e.MoveID, e.Action, e.Summary, e.QueuedReason, when)
 	}

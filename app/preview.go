@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -26,7 +27,7 @@ func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal) []string {
 	case backend.KindCreateTask:
 		out := []string{fmt.Sprintf("Create the task “%s”", d.TaskTitle)}
 		if d.TaskDue != nil {
-			out = append(out, "Due "+d.TaskDue.Local().Format("Mon Jan 2 15:04"))
+			out = append(out, "Due "+backend.Stamp(*d.TaskDue, time.Local))
 		}
 		if a := backend.AssociatedWith(m.ContactID, contact, m.DealID, deal); a != "" {
 			out = append(out, a)
@@ -58,7 +59,7 @@ func signalSummary(s *backend.Signal) string {
 		}
 		return fmt.Sprintf("%s: “%s”", who, s.Email.Subject)
 	case s.Meeting != nil:
-		return fmt.Sprintf("“%s” %s", s.Meeting.Title, s.Meeting.Start.Local().Format("Mon Jan 2 15:04"))
+		return fmt.Sprintf("“%s” %s", s.Meeting.Title, backend.Stamp(s.Meeting.Start, time.Local))
 	case s.Post != nil:
 		return fmt.Sprintf("@%s: “%s”", s.Post.Author, s.Post.Text)
 	case s.Form != nil:
