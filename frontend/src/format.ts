@@ -44,19 +44,30 @@ export function relative(iso: string | undefined, now = Date.now()): string {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
- * clock renders an instant in local time: "15:30" today, else "Tue 09:00",
- * else "Nov 24 09:00". Written by hand: the first Intl call costs more than
- * drawing the whole list.
+ * clock renders an instant in the browser's zone (the laptop's), in the
+ * form the CLI and the reasons use: "today 15:30", "tomorrow 09:00",
+ * "yesterday 18:30", the weekday within the coming week ("Fri 14:00"),
+ * else "Tue 24 Nov 09:00" (with the year when it is not this year's).
+ * Written by hand: the first Intl call costs more than drawing the whole
+ * list.
  */
 export function clock(iso: string | undefined, now = Date.now()): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  const today = new Date(now);
-  if (d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate()) return hm;
-  const within6d = Math.abs(d.getTime() - now) < 6 * 86400000;
-  const day = within6d ? s.time.weekdays[d.getDay()] : `${s.time.months[d.getMonth()]} ${d.getDate()}`;
+  const n = new Date(now);
+  // Calendar days apart, counted on dates so a DST day is still one day.
+  const days = Math.round((Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(n.getFullYear(), n.getMonth(), n.getDate())) / 86400000);
+  let day: string;
+  if (days === 0) day = s.time.today;
+  else if (days === 1) day = s.time.tomorrow;
+  else if (days === -1) day = s.time.yesterday;
+  else if (days > 1 && days < 7) day = s.time.weekdays[d.getDay()];
+  else {
+    day = `${s.time.weekdays[d.getDay()]} ${d.getDate()} ${s.time.months[d.getMonth()]}`;
+    if (d.getFullYear() !== n.getFullYear()) day += ` ${d.getFullYear()}`;
+  }
   return `${day} ${hm}`;
 }
 

@@ -344,6 +344,9 @@ export const s = {
 
   time: {
     now: 'now',
+    today: 'today',
+    tomorrow: 'tomorrow',
+    yesterday: 'yesterday',
     in: (x: string) => `in ${x}`,
     ago: (x: string) => `${x} ago`,
     minutes: (n: number) => `${n} min`,
