@@ -451,13 +451,20 @@ func (a *App) Ingest(jsonl string) (IngestDTO, error) {
 // (re-running the import is safe: stored signals are recognized by their
 // dedupe key).
 func (a *App) ingest(r io.Reader) (IngestDTO, error) {
+	return a.ingestThen(r, nil)
+}
+
+// ingestThen is ingest calling stored, when not nil, after each batch that
+// stored a signal has committed; an error from it stops the import. A
+// first import gives its new workspace file its name there (firstImport).
+func (a *App) ingestThen(r io.Reader, stored func() error) (IngestDTO, error) {
 	var rej rejections
-	out, err := a.ingestLines(r, &rej)
+	out, err := a.ingestLines(r, &rej, stored)
 	rej.report(&out)
 	return out, err
 }
 
-func (a *App) ingestLines(r io.Reader, rej *rejections) (IngestDTO, error) {
+func (a *App) ingestLines(r io.Reader, rej *rejections, stored func() error) (IngestDTO, error) {
 	ctx := a.ctx
 	out := IngestDTO{Workspace: a.workspaceDTO(), Created: []uint64{}, Updated: []uint64{}, Rejected: []LineErrorDTO{}}
 	dec := signaljson.Decoder{}
@@ -472,6 +479,11 @@ func (a *App) ingestLines(r io.Reader, rej *rejections) (IngestDTO, error) {
 		rep, err := a.queue.Ingest(ctx, batch)
 		if err != nil {
 			return err
+		}
+		if rep.Stored > 0 && stored != nil {
+			if err := stored(); err != nil {
+				return err
+			}
 		}
 		out.Stored += rep.Stored
 		out.Duplicates += rep.Duplicates

@@ -622,13 +622,33 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 			fresh = p
 		}
 	}
+	// A first import writes under a temporary name until its first batch
+	// is stored, so that being killed before leaves no workspace either.
+	var first *firstImport
+	if fresh != "" && firstImportsRename {
+		first = newFirstImport(fresh)
+		c.env.Open = first.open(c.env.Open)
+	}
 	a, done, ok := c.open(ctx, true)
 	if !ok {
+		if first != nil {
+			first.finish()
+		}
 		return ExitError
 	}
-	rep, err := a.ingest(in)
+	var rep IngestDTO
+	var err error
+	if local, isLocal := a.(*App); isLocal && first != nil {
+		rep, err = local.ingestThen(in, first.publish)
+	} else {
+		first = nil // a running instance has the file open already
+		rep, err = a.ingest(in)
+	}
 	done()
-	if fresh != "" && rep.Stored == 0 {
+	switch {
+	case first != nil:
+		first.finish()
+	case fresh != "" && rep.Stored == 0:
 		if rerr := os.Remove(fresh); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 			fmt.Fprintf(c.env.Stderr, "caseyos ingest: cannot remove the empty workspace %s: %v\n", fresh, rerr)
 		}

@@ -66,8 +66,10 @@ func DataDir(flagValue string) (string, error) {
 
 // ChooseWorkspace picks the data file: the demo when asked for, or when no
 // real workspace exists yet and the command does not create one (ingesting
-// your own signals does).
+// your own signals does). Every start comes here first, so it also clears
+// what a first import killed before storing anything left (firstImport).
 func ChooseWorkspace(dir string, forceDemo, createsReal bool) Workspace {
+	removeAbandonedImports(dir)
 	real := filepath.Join(dir, realFile)
 	if forceDemo {
 		return Workspace{Dir: dir, Path: filepath.Join(dir, demoFile), Demo: true}
