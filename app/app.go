@@ -116,7 +116,7 @@ func (a *App) startup(ctx context.Context) {
 			case <-t.C:
 				// Failures surface on the next call; a background loop has
 				// no one to return them to.
-				_, _ = a.queue.Refresh(a.ctx)
+				_, _ = a.queue.Moves.Refresh(a.ctx)
 			}
 		}
 	}()
@@ -160,7 +160,7 @@ func (a *App) Today(domain string, limit int) (TodayDTO, error) {
 		return TodayDTO{}, backend.Errorf(backend.EINVALID, "limit must be between 1 and %d", MaxTodayLimit)
 	}
 	f.Limit = limit
-	res, err := a.queue.Today(a.ctx, f)
+	res, err := a.queue.Moves.Today(a.ctx, f)
 	if err != nil {
 		return TodayDTO{}, err
 	}
@@ -191,7 +191,7 @@ func (a *App) notAvailable(kind backend.MoveKind) string {
 
 // Move returns one move.
 func (a *App) Move(id uint64) (MoveDTO, error) {
-	m, err := a.queue.Move(a.ctx, id)
+	m, err := a.queue.Moves.Move(a.ctx, id)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -200,7 +200,7 @@ func (a *App) Move(id uint64) (MoveDTO, error) {
 
 // Explain returns a move's score breakdown, reasons and history.
 func (a *App) Explain(id uint64) (ExplainDTO, error) {
-	m, err := a.queue.Move(a.ctx, id)
+	m, err := a.queue.Moves.Move(a.ctx, id)
 	if err != nil {
 		return ExplainDTO{}, err
 	}
@@ -224,7 +224,7 @@ func (a *App) Explain(id uint64) (ExplainDTO, error) {
 // Preview says exactly what executing a move would send or create, from
 // the move's current draft.
 func (a *App) Preview(id uint64) (PreviewDTO, error) {
-	m, err := a.queue.Move(a.ctx, id)
+	m, err := a.queue.Moves.Move(a.ctx, id)
 	if err != nil {
 		return PreviewDTO{}, err
 	}
@@ -259,7 +259,7 @@ func (a *App) records(contactID, dealID string) (*backend.Contact, *backend.Deal
 
 // UpdateDraft replaces a move's draft with the founder's edit.
 func (a *App) UpdateDraft(id uint64, d DraftDTO) (MoveDTO, error) {
-	m, err := a.queue.EditDraft(a.ctx, id, fromDraftDTO(d), backend.ActorKey)
+	m, err := a.queue.Moves.EditDraft(a.ctx, id, fromDraftDTO(d), backend.ActorKey)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -287,7 +287,7 @@ func (a *App) Skip(id uint64, reason, via string) (MoveDTO, error) {
 	if err != nil {
 		return MoveDTO{}, err
 	}
-	m, err := a.queue.Skip(a.ctx, id, reason, who)
+	m, err := a.queue.Moves.Skip(a.ctx, id, reason, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -304,7 +304,7 @@ func (a *App) Snooze(id uint64, when, via string) (MoveDTO, error) {
 	if err != nil {
 		return MoveDTO{}, err
 	}
-	m, err := a.queue.Snooze(a.ctx, id, until, who)
+	m, err := a.queue.Moves.Snooze(a.ctx, id, until, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -318,7 +318,7 @@ func (a *App) Restore(id uint64, via string) (MoveDTO, error) {
 	if err != nil {
 		return MoveDTO{}, err
 	}
-	m, err := a.queue.Restore(a.ctx, id, who)
+	m, err := a.queue.Moves.Restore(a.ctx, id, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -331,7 +331,7 @@ func (a *App) Undo(via string) (MoveDTO, error) {
 	if err != nil {
 		return MoveDTO{}, err
 	}
-	m, err := a.queue.Undo(a.ctx, who)
+	m, err := a.queue.Moves.Undo(a.ctx, who)
 	if err != nil {
 		return MoveDTO{}, err
 	}
@@ -367,7 +367,7 @@ func (a *App) Signals(limit, offset int) (SignalsDTO, error) {
 	if err != nil {
 		return SignalsDTO{}, err
 	}
-	recent, err := a.queue.RecentMoves(a.ctx, 500)
+	recent, err := a.queue.Moves.RecentMoves(a.ctx, 500)
 	if err != nil {
 		return SignalsDTO{}, err
 	}
@@ -393,7 +393,7 @@ func (a *App) Signals(limit, offset int) (SignalsDTO, error) {
 func (a *App) Stats() (StatsDTO, error) {
 	now := a.clock.Now().In(time.Local)
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	st, err := a.queue.Stats(a.ctx, dayStart)
+	st, err := a.queue.Moves.Stats(a.ctx, dayStart)
 	if err != nil {
 		return StatsDTO{}, err
 	}

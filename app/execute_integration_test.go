@@ -364,7 +364,7 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 	// Dana is in New York; it is 10:00 there. She is busy until 13:00.
 	// The owner works in New York too (working hours are judged in both).
 	ny, _ := time.LoadLocation("America/New_York")
-	e.app.queue.Zone = ny
+	e.app.queue.SetZone(ny)
 	e.cal.AddBusy("dana@northwind.io", execNow, execNow.Add(3*time.Hour))
 	id := e.move(&backend.Move{Kind: backend.KindScheduleMeeting, Title: "Northwind demo", Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"},
 		ContactID: "101", Draft: backend.Draft{To: []string{"dana@northwind.io"}, Subject: "Northwind demo", Duration: 30 * time.Minute}})

@@ -249,7 +249,7 @@ func (a *App) VoiceCommand(text string, moveID uint64) (backend.VoiceOutcome, er
 type voiceTarget struct{ a *App }
 
 func (t voiceTarget) Moves(ctx context.Context) ([]backend.VoiceMove, error) {
-	res, err := t.a.queue.Today(ctx, backend.TodayFilter{})
+	res, err := t.a.queue.Moves.Today(ctx, backend.TodayFilter{})
 	if err != nil {
 		return nil, err
 	}

@@ -196,7 +196,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 			}
 		}
 	}
-	if _, err := q.Refresh(ctx); err != nil {
+	if _, err := q.Moves.Refresh(ctx); err != nil {
 		return err
 	}
 	return st.Update(ctx, func(tx backend.Tx) error {

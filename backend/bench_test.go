@@ -186,17 +186,17 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 	}
 	defer db.Close()
 	q := backend.NewQueue(db, backend.NewManualClock(now), nil)
-	q.RefreshEvery = time.Hour
+	q.SetRefreshEvery(time.Hour)
 	sigs := benchSignalsOneMoveEach(n, now)
 	for j := 0; j < n; j += ingestBatch {
 		if _, err := q.Ingest(ctx, sigs[j:j+ingestBatch]); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if _, err := q.Refresh(ctx); err != nil {
+	if _, err := q.Moves.Refresh(ctx); err != nil {
 		b.Fatal(err)
 	}
-	res, err := q.Today(ctx, backend.TodayFilter{Limit: 10})
+	res, err := q.Moves.Today(ctx, backend.TodayFilter{Limit: 10})
 	if err != nil || res.Pending != n || len(res.Moves) != 10 {
 		b.Fatalf("setup: %d pending, %d moves, %v", res.Pending, len(res.Moves), err)
 	}
@@ -208,7 +208,7 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, err := q.Today(ctx, bc.f); err != nil {
+				if _, err := q.Moves.Today(ctx, bc.f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -219,7 +219,7 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 		rq := backend.NewQueue(db, clock, nil)
 		for i := 0; i < b.N; i++ {
 			clock.Advance(time.Minute)
-			if _, err := rq.Refresh(ctx); err != nil {
+			if _, err := rq.Moves.Refresh(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -238,7 +238,7 @@ func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Now, in.Zone = q.clock.Now(), q.Zone
+	in.Now, in.Zone = q.clock.Now(), q.zone
 	plan, err := a.Plan(ctx, in) // outside any transaction: it may read remotely
 	if err != nil {
 		return nil, err
@@ -675,7 +675,7 @@ func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res Execu
 				exec.NotBefore = done.Add(d)
 			}
 			entry.Action = AuditExecQueued
-			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), Stamp(exec.NotBefore, q.Zone))
+			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), Stamp(exec.NotBefore, q.zone))
 			if err := tx.UpdateExecution(exec); err != nil {
 				return err
 			}

@@ -101,7 +101,7 @@ func (f *execFixture) reply(tb testing.TB, key, addr string) *backend.Move {
 	s.Contact.Timezone = "Europe/London"
 	rep := f.ingest(tb, s)
 	for _, id := range rep.Created {
-		if m, _ := f.q.Move(f.ctx, id); m.Kind == backend.KindSendEmail {
+		if m, _ := f.q.Moves.Move(f.ctx, id); m.Kind == backend.KindSendEmail {
 			return m
 		}
 	}
@@ -111,7 +111,7 @@ func (f *execFixture) reply(tb testing.TB, key, addr string) *backend.Move {
 
 func (f *execFixture) status(tb testing.TB, id uint64) backend.MoveStatus {
 	tb.Helper()
-	m, err := f.q.Move(f.ctx, id)
+	m, err := f.q.Moves.Move(f.ctx, id)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestQueue_ExecutePreviewHash(t *testing.T) {
 	}
 	d := m.Draft
 	d.Body = "Edited after the preview."
-	if _, err := f.q.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
+	if _, err := f.q.Moves.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = f.q.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash})

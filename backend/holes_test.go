@@ -120,7 +120,7 @@ func TestQueue_ExecuteRefusesTemplateHoles(t *testing.T) {
 	m := f.reply(t, "h1", "maya@acme.io")
 	d := m.Draft
 	d.Body = "Hi Maya,\n\nRecap and next steps:\n- \n\nCasey"
-	if _, err := f.q.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
+	if _, err := f.q.Moves.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
 	p, err := f.q.Preview(f.ctx, m.ID)

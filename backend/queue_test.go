@@ -42,7 +42,7 @@ func (f *queueFixture) ingest(tb testing.TB, sigs ...*backend.Signal) backend.In
 
 func (f *queueFixture) today(tb testing.TB, domain *backend.Domain) backend.TodayResult {
 	tb.Helper()
-	res, err := f.q.Today(f.ctx, backend.TodayFilter{Domain: domain, Limit: 50})
+	res, err := f.q.Moves.Today(f.ctx, backend.TodayFilter{Domain: domain, Limit: 50})
 	if err != nil {
 		tb.Fatalf("Today: %v", err)
 	}
@@ -129,12 +129,12 @@ func TestQueue_Ingest(t *testing.T) {
 		}
 		// An older signal arriving late attaches but does not rewind the move.
 		f.ingest(t, replySignal("g0", "t1", "maya@acme.io", testNow.Add(-10*time.Hour)))
-		m2, _ := f.q.Move(f.ctx, m.ID)
+		m2, _ := f.q.Moves.Move(f.ctx, m.ID)
 		if !m2.DueAt.Equal(m.DueAt) || len(m2.SignalIDs) != 3 {
 			t.Errorf("after a late old signal: due %v signals %v", m2.DueAt, m2.SignalIDs)
 		}
 		// Once the move is closed, a new signal makes a new move.
-		if _, err := f.q.Skip(f.ctx, m.ID, "", backend.ActorKey); err != nil {
+		if _, err := f.q.Moves.Skip(f.ctx, m.ID, "", backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 		rep = f.ingest(t, replySignal("g3", "t1", "maya@acme.io", testNow))
@@ -160,13 +160,13 @@ func TestQueue_SnoozeSkipRestore(t *testing.T) {
 	reply, mention := res.Moves[0], res.Moves[1]
 
 	t.Run("SnoozeInThePastIsInvalid", func(t *testing.T) {
-		_, err := f.q.Snooze(f.ctx, reply.ID, testNow.Add(-time.Minute), backend.ActorKey)
+		_, err := f.q.Moves.Snooze(f.ctx, reply.ID, testNow.Add(-time.Minute), backend.ActorKey)
 		if backend.ErrorCode(err) != backend.EINVALID {
 			t.Errorf("err = %v, want invalid", err)
 		}
 	})
 	t.Run("SnoozedMovesReturnWhenDue", func(t *testing.T) {
-		if _, err := f.q.Snooze(f.ctx, reply.ID, testNow.Add(2*time.Hour), backend.ActorKey); err != nil {
+		if _, err := f.q.Moves.Snooze(f.ctx, reply.ID, testNow.Add(2*time.Hour), backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.today(t, nil); len(got.Moves) != 1 || got.Moves[0].ID != mention.ID {
@@ -184,11 +184,11 @@ func TestQueue_SnoozeSkipRestore(t *testing.T) {
 		}
 	})
 	t.Run("SkipWithReason", func(t *testing.T) {
-		m, err := f.q.Skip(f.ctx, mention.ID, "not our audience", backend.ActorVoice)
+		m, err := f.q.Moves.Skip(f.ctx, mention.ID, "not our audience", backend.ActorVoice)
 		if err != nil || m.Status != backend.StatusSkipped || m.SkipReason != "not our audience" {
 			t.Fatalf("Skip = %+v, %v", m, err)
 		}
-		if _, err := f.q.Skip(f.ctx, mention.ID, "", backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, err := f.q.Moves.Skip(f.ctx, mention.ID, "", backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("skipping twice: %v, want conflict", err)
 		}
 		h := f.audit(t, mention.ID)
@@ -197,16 +197,16 @@ func TestQueue_SnoozeSkipRestore(t *testing.T) {
 		}
 	})
 	t.Run("Restore", func(t *testing.T) {
-		m, err := f.q.Restore(f.ctx, mention.ID, backend.ActorKey)
+		m, err := f.q.Moves.Restore(f.ctx, mention.ID, backend.ActorKey)
 		if err != nil || m.Status != backend.StatusPending || m.SkipReason != "" {
 			t.Fatalf("Restore = %+v, %v", m, err)
 		}
-		if _, err := f.q.Restore(f.ctx, mention.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, err := f.q.Moves.Restore(f.ctx, mention.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("restoring a pending move: %v, want conflict", err)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
-		if _, err := f.q.Skip(f.ctx, 9999, "", backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, err := f.q.Moves.Skip(f.ctx, 9999, "", backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Errorf("skip of a missing move: %v", err)
 		}
 	})
@@ -248,7 +248,7 @@ func TestQueue_Refresh(t *testing.T) {
 			Meeting: &backend.Meeting{ID: "ev1", Title: "Call", Start: testNow.Add(3 * time.Hour), End: testNow.Add(4 * time.Hour), External: true, Attendees: []string{"li@acme.io"}}})
 		m := f.today(t, nil).Moves[0]
 		f.clock.Advance(3 * time.Hour)
-		rep, err := f.q.Refresh(f.ctx)
+		rep, err := f.q.Moves.Refresh(f.ctx)
 		if err != nil || len(rep.Expired) != 1 || rep.Expired[0] != m.ID {
 			t.Fatalf("Refresh = %+v, %v; want the prep expired", rep, err)
 		}
@@ -264,7 +264,7 @@ func TestQueue_Refresh(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: testNow.Add(-20 * 24 * time.Hour), DedupeKey: "h1",
 			Contact: &backend.Contact{Email: "li@acme.io", Name: "Li Wu"}, Deal: &backend.Deal{ID: "d1", Name: "Acme pilot", Stage: "qualifiedtobuy", Amount: 30000}})
-		rep, err := f.q.Refresh(f.ctx)
+		rep, err := f.q.Moves.Refresh(f.ctx)
 		if err != nil || rep.Stalled != 1 {
 			t.Fatalf("Refresh = %+v, %v; want one stalled deal", rep, err)
 		}
@@ -272,15 +272,15 @@ func TestQueue_Refresh(t *testing.T) {
 		if m.Kind != backend.KindSendEmail || m.Subject.Key() != "deal:d1" || !strings.Contains(backend.RenderReason(m.Why[0], f.clock.Now(), time.UTC), "No activity on Acme pilot for 20 days") {
 			t.Errorf("stalled move = %s %s %q", m.Kind, m.Subject.Key(), m.Why)
 		}
-		if rep, _ := f.q.Refresh(f.ctx); rep.Stalled != 0 {
+		if rep, _ := f.q.Moves.Refresh(f.ctx); rep.Stalled != 0 {
 			t.Errorf("second Refresh derived %d stalled signals, want 0", rep.Stalled)
 		}
 		// New activity, then another quiet spell, stalls it again.
-		f.q.Skip(f.ctx, m.ID, "", backend.ActorKey)
+		f.q.Moves.Skip(f.ctx, m.ID, "", backend.ActorKey)
 		f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: testNow, DedupeKey: "h2",
 			Deal: &backend.Deal{ID: "d1", Stage: "decisionmakerboughtin"}})
 		f.clock.Advance(15 * 24 * time.Hour)
-		if rep, _ := f.q.Refresh(f.ctx); rep.Stalled != 1 {
+		if rep, _ := f.q.Moves.Refresh(f.ctx); rep.Stalled != 1 {
 			t.Errorf("after new activity and 15 quiet days, Refresh derived %d, want 1", rep.Stalled)
 		}
 	})
@@ -288,7 +288,7 @@ func TestQueue_Refresh(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: testNow.Add(-40 * 24 * time.Hour), DedupeKey: "h1",
 			Deal: &backend.Deal{ID: "d1", Stage: "closedwon"}})
-		if rep, _ := f.q.Refresh(f.ctx); rep.Stalled != 0 {
+		if rep, _ := f.q.Moves.Refresh(f.ctx); rep.Stalled != 0 {
 			t.Errorf("a won deal stalled: %+v", rep)
 		}
 	})
@@ -302,7 +302,7 @@ func TestQueue_TodayFilters(t *testing.T) {
 	if len(res.Moves) != 2 || res.Pending != 2 || res.ByDomain[backend.DomainSales] != 1 || res.ByDomain[backend.DomainMarketing] != 2 {
 		t.Errorf("marketing = %v pending %d by domain %v", titles(res.Moves), res.Pending, res.ByDomain)
 	}
-	one, err := f.q.Today(f.ctx, backend.TodayFilter{Limit: 1})
+	one, err := f.q.Moves.Today(f.ctx, backend.TodayFilter{Limit: 1})
 	if err != nil || len(one.Moves) != 1 || one.Pending != 3 {
 		t.Errorf("limit 1 = %v (pending %d), %v", titles(one.Moves), one.Pending, err)
 	}
@@ -328,7 +328,7 @@ func TestQueue_Execute(t *testing.T) {
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE || !strings.Contains(backend.ErrorMessage(err), "Gmail") {
 			t.Fatalf("Execute(send_email) = %v, want unavailable naming Gmail", err)
 		}
-		m, _ := f.q.Move(f.ctx, email.ID)
+		m, _ := f.q.Moves.Move(f.ctx, email.ID)
 		if m.Status != backend.StatusPending {
 			t.Errorf("after a refused execute the move is %s, want pending", m.Status)
 		}
@@ -382,39 +382,39 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 	reply, mention := res.Moves[0], res.Moves[1]
 
 	t.Run("UndoNothing", func(t *testing.T) {
-		if _, err := f.q.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, err := f.q.Moves.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Errorf("Undo with nothing to undo: %v", err)
 		}
 	})
 	t.Run("UndoTakesBackTheLatestDecision", func(t *testing.T) {
-		f.q.Skip(f.ctx, reply.ID, "", backend.ActorKey)
+		f.q.Moves.Skip(f.ctx, reply.ID, "", backend.ActorKey)
 		f.clock.Advance(time.Second)
-		f.q.Snooze(f.ctx, mention.ID, testNow.Add(5*time.Hour), backend.ActorClick)
-		m, err := f.q.Undo(f.ctx, backend.ActorKey)
+		f.q.Moves.Snooze(f.ctx, mention.ID, testNow.Add(5*time.Hour), backend.ActorClick)
+		m, err := f.q.Moves.Undo(f.ctx, backend.ActorKey)
 		if err != nil || m.ID != mention.ID || m.Status != backend.StatusPending {
 			t.Fatalf("first Undo = %+v, %v; want the snooze taken back", m, err)
 		}
-		m, err = f.q.Undo(f.ctx, backend.ActorKey)
+		m, err = f.q.Moves.Undo(f.ctx, backend.ActorKey)
 		if err != nil || m.ID != reply.ID || m.Status != backend.StatusPending {
 			t.Fatalf("second Undo = %+v, %v; want the skip taken back", m, err)
 		}
-		if _, err := f.q.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, err := f.q.Moves.Undo(f.ctx, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Errorf("third Undo: %v, want nothing left", err)
 		}
 	})
 	t.Run("EditDraftSurvivesNewerSignals", func(t *testing.T) {
 		d := reply.Draft
 		d.Body = "Hi Maya — 40 seats works. Contract attached."
-		if _, err := f.q.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); err != nil {
+		if _, err := f.q.Moves.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 		f.ingest(t, replySignal("g2", "t1", "maya@acme.io", testNow))
-		m, _ := f.q.Move(f.ctx, reply.ID)
+		m, _ := f.q.Moves.Move(f.ctx, reply.ID)
 		if m.Draft.Body != d.Body || !m.DraftEdited || len(m.SignalIDs) != 2 {
 			t.Errorf("after a newer reply the draft is %q (edited %v)", m.Draft.Body, m.DraftEdited)
 		}
 		d.To = nil
-		if _, err := f.q.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); backend.ErrorCode(err) != backend.EINVALID {
+		if _, err := f.q.Moves.EditDraft(f.ctx, reply.ID, d, backend.ActorKey); backend.ErrorCode(err) != backend.EINVALID {
 			t.Errorf("an email draft without a recipient: %v, want invalid", err)
 		}
 	})
@@ -425,8 +425,8 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 		if _, _, err := f.q.Execute(f.ctx, rep.Created[0], backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
-		f.q.Skip(f.ctx, mention.ID, "", backend.ActorKey)
-		st, err := f.q.Stats(f.ctx, testNow.Truncate(24*time.Hour))
+		f.q.Moves.Skip(f.ctx, mention.ID, "", backend.ActorKey)
+		st, err := f.q.Moves.Stats(f.ctx, testNow.Truncate(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,19 +434,19 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 		if st.DoneToday != 1 || st.SkippedToday != 1 || st.TimeSavedMinutes != backend.DefaultSettings().EffortMinutes[backend.KindNote] || st.Pending != 1 {
 			t.Errorf("stats = %+v", st)
 		}
-		later, _ := f.q.Stats(f.ctx, testNow.Add(48*time.Hour))
+		later, _ := f.q.Moves.Stats(f.ctx, testNow.Add(48*time.Hour))
 		if later.DoneToday != 0 || later.SkippedToday != 0 {
 			t.Errorf("stats for a later day = %+v", later)
 		}
 	})
 	t.Run("SaveSettingsRescores", func(t *testing.T) {
-		before, _ := f.q.Move(f.ctx, reply.ID)
+		before, _ := f.q.Moves.Move(f.ctx, reply.ID)
 		st := backend.DefaultSettings()
 		st.Weights = backend.Weights{Revenue: 0.1, Urgency: 0.7, Effort: 0.1, Strategic: 0.1}
 		if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
 			t.Fatal(err)
 		}
-		after, _ := f.q.Move(f.ctx, reply.ID)
+		after, _ := f.q.Moves.Move(f.ctx, reply.ID)
 		if after.Score.Weights != st.Weights || after.Score.APS == before.Score.APS {
 			t.Errorf("after new weights: %+v → %+v", before.Score, after.Score)
 		}

@@ -24,7 +24,7 @@ func (f *queueFixture) executeAndRollBack(tb testing.TB) *backend.Move {
 	if _, _, err := f.q.Rollback(f.ctx, m.ID, backend.ActorCLI); err != nil {
 		tb.Fatalf("Rollback: %v", err)
 	}
-	if got, _ := f.q.Move(f.ctx, m.ID); got.Status != backend.StatusUndone {
+	if got, _ := f.q.Moves.Move(f.ctx, m.ID); got.Status != backend.StatusUndone {
 		tb.Fatalf("after Rollback the move is %s, want undone", got.Status)
 	}
 	if len(f.today(tb, nil).Moves) != 0 {
@@ -39,7 +39,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.executeAndRollBack(t)
 		f.clock.Advance(time.Minute)
-		got, err := f.q.Restore(f.ctx, m.ID, backend.ActorCLI)
+		got, err := f.q.Moves.Restore(f.ctx, m.ID, backend.ActorCLI)
 		if err != nil {
 			t.Fatalf("Restore(undone) error: %v", err)
 		}
@@ -76,7 +76,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.executeAndRollBack(t)
-		got, err := f.q.Undo(f.ctx, backend.ActorKey)
+		got, err := f.q.Moves.Undo(f.ctx, backend.ActorKey)
 		if err != nil || got.ID != m.ID || got.Status != backend.StatusPending {
 			t.Fatalf("Undo() = %+v, %v; want move %d pending", got, err, m.ID)
 		}
@@ -89,10 +89,10 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.executeAndRollBack(t)
 		f.clock.Advance(4 * time.Hour) // the meeting has started
-		if _, err := f.q.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, err := f.q.Moves.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("Restore after the meeting started: %v, want conflict", err)
 		}
-		if got, _ := f.q.Move(f.ctx, m.ID); got.Status != backend.StatusUndone {
+		if got, _ := f.q.Moves.Move(f.ctx, m.ID); got.Status != backend.StatusUndone {
 			t.Errorf("a refused restore left the move %s", got.Status)
 		}
 	})
@@ -101,7 +101,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.executeAndRollBack(t)
 		f.ingest(t, prepSignal("cal2", testNow.Add(time.Minute))) // the invitation changed: a new prep move
-		if _, err := f.q.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, err := f.q.Moves.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("Restore with another open move for the meeting: %v, want conflict", err)
 		}
 	})
@@ -110,7 +110,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.today(t, nil).Moves[0]
 		f.q.Execute(f.ctx, m.ID, backend.ActorKey)
-		if _, err := f.q.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, err := f.q.Moves.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("Restore(done) = %v, want conflict", err)
 		}
 	})

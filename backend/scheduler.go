@@ -313,7 +313,7 @@ const schedulerPoll = time.Second
 
 // RunExecutions reconciles what a crash left in flight, then runs Tick
 // whenever an execution comes due (or Execute wakes it), and applies the
-// auto-approval rules every RefreshEvery, until ctx ends.
+// auto-approval rules every refresh interval (SetRefreshEvery), until ctx ends.
 func (q *Queue) RunExecutions(ctx context.Context) error {
 	wc := waitClock(q.clock)
 	_, _ = q.Reconcile(ctx)
@@ -321,7 +321,7 @@ func (q *Queue) RunExecutions(ctx context.Context) error {
 	for {
 		rep, _ := q.Tick(ctx)
 		now := q.clock.Now()
-		if now.Sub(lastRules) >= q.RefreshEvery {
+		if now.Sub(lastRules) >= q.refreshEvery {
 			lastRules = now
 			_, _ = q.ApplyRules(ctx)
 		}

@@ -298,7 +298,7 @@ func TestQueue_IngestHostileText(t *testing.T) {
 		t.Fatalf("created %d moves, want one per signal that calls for one", len(rep.Created))
 	}
 	for _, id := range rep.Created {
-		m, err := f.q.Move(f.ctx, id)
+		m, err := f.q.Moves.Move(f.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,13 +332,13 @@ func TestQueue_IngestHostileText(t *testing.T) {
 func TestQueue_EditDraftCleansText(t *testing.T) {
 	f := newQueue(t)
 	rep := f.ingest(t, replySignal("k", "t", "maya@acme.io", testNow.Add(-time.Hour)))
-	m, err := f.q.Move(f.ctx, rep.Created[0])
+	m, err := f.q.Moves.Move(f.ctx, rep.Created[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := m.Draft
 	d.Subject, d.Body, d.TaskTitle = hostileText, hostileText+"\nBest,\tMaya", hostileText
-	m, err = f.q.EditDraft(f.ctx, m.ID, d, backend.ActorKey)
+	m, err = f.q.Moves.EditDraft(f.ctx, m.ID, d, backend.ActorKey)
 	if err != nil {
 		t.Fatal(err)
 	}

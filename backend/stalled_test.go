@@ -37,7 +37,7 @@ func TestQueue_StalledNudgeUrgency(t *testing.T) {
 	for _, days := range []int{15, 30, 90} {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", time.Duration(days)*24*time.Hour))
-		if _, err := f.q.Refresh(f.ctx); err != nil {
+		if _, err := f.q.Moves.Refresh(f.ctx); err != nil {
 			t.Fatal(err)
 		}
 		m := f.nudge(t)
@@ -90,14 +90,14 @@ func TestQueue_StalledNudge(t *testing.T) {
 	t.Run("StaysAndGrowsMoreUrgent", func(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 20*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		m := f.nudge(t)
 		if m == nil {
 			t.Fatal("no nudge")
 		}
 		before := m.Score
 		f.clock.Advance(60 * day)
-		if _, err := f.q.Refresh(f.ctx); err != nil {
+		if _, err := f.q.Moves.Refresh(f.ctx); err != nil {
 			t.Fatal(err)
 		}
 		after := f.nudge(t)
@@ -114,7 +114,7 @@ func TestQueue_StalledNudge(t *testing.T) {
 	t.Run("ActivityEndsIt", func(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 30*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		m := f.nudge(t)
 		if m == nil {
 			t.Fatal("no nudge")
@@ -126,7 +126,7 @@ func TestQueue_StalledNudge(t *testing.T) {
 		if got := f.nudge(t); got != nil {
 			t.Errorf("after Maya replied on the deal the nudge is still open: %+v", got.Status)
 		}
-		got, _ := f.q.Move(f.ctx, m.ID)
+		got, _ := f.q.Moves.Move(f.ctx, m.ID)
 		if got.Status != backend.StatusExpired {
 			t.Errorf("nudge status = %s, want expired", got.Status)
 		}
@@ -139,28 +139,28 @@ func TestQueue_StalledNudge(t *testing.T) {
 		// HubSpot reports a newer last activity in a record update.
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 30*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		m := f.nudge(t)
 		if m == nil {
 			t.Fatal("no nudge")
 		}
 		f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalRecordUpdated, OccurredAt: testNow, DedupeKey: "hs:edit", DealID: "d1",
 			Deal: &backend.Deal{ID: "d1", LastActivityAt: testNow.Add(-time.Hour)}})
-		if got, _ := f.q.Move(f.ctx, m.ID); got.Status != backend.StatusExpired {
+		if got, _ := f.q.Moves.Move(f.ctx, m.ID); got.Status != backend.StatusExpired {
 			t.Errorf("nudge status after a logged call = %s, want expired", got.Status)
 		}
 	})
 	t.Run("ClosingEndsIt", func(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 30*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		m := f.nudge(t)
 		if m == nil {
 			t.Fatal("no nudge")
 		}
 		f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: testNow, DedupeKey: "hs:lost", DealID: "d1",
 			Deal: &backend.Deal{ID: "d1", Stage: "closedlost"}})
-		got, _ := f.q.Move(f.ctx, m.ID)
+		got, _ := f.q.Moves.Move(f.ctx, m.ID)
 		if got.Status == backend.StatusPending || got.Status == backend.StatusSnoozed {
 			t.Errorf("nudge status after the deal closed = %s, want closed", got.Status)
 		}
@@ -173,12 +173,12 @@ func TestQueue_StalledNudge(t *testing.T) {
 	t.Run("SkipAndSnoozeHideIt", func(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 30*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		m := f.nudge(t)
 		if m == nil {
 			t.Fatal("no nudge")
 		}
-		if _, err := f.q.Snooze(f.ctx, m.ID, f.clock.Now().Add(3*day), backend.ActorKey); err != nil {
+		if _, err := f.q.Moves.Snooze(f.ctx, m.ID, f.clock.Now().Add(3*day), backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 		if f.nudge(t) != nil {
@@ -188,18 +188,18 @@ func TestQueue_StalledNudge(t *testing.T) {
 		if got := f.nudge(t); got == nil || got.ID != m.ID {
 			t.Fatalf("the nudge did not come back after its snooze: %v", titles(f.today(t, nil).Moves))
 		}
-		if _, err := f.q.Skip(f.ctx, m.ID, "", backend.ActorKey); err != nil {
+		if _, err := f.q.Moves.Skip(f.ctx, m.ID, "", backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Advance(30 * day)
-		if rep, _ := f.q.Refresh(f.ctx); rep.Stalled != 0 || f.nudge(t) != nil {
+		if rep, _ := f.q.Moves.Refresh(f.ctx); rep.Stalled != 0 || f.nudge(t) != nil {
 			t.Errorf("a skipped nudge came back in the same quiet spell (derived %d)", rep.Stalled)
 		}
 	})
 	t.Run("ReStallAfterActivityIsAFreshNudge", func(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, quietDeal("h1", 30*day))
-		f.q.Refresh(f.ctx)
+		f.q.Moves.Refresh(f.ctx)
 		first := f.nudge(t)
 		if first == nil {
 			t.Fatal("no nudge")
@@ -208,7 +208,7 @@ func TestQueue_StalledNudge(t *testing.T) {
 		reply.DealID = "d1"
 		f.ingest(t, reply)
 		f.clock.Advance(15 * day)
-		if rep, err := f.q.Refresh(f.ctx); err != nil || rep.Stalled != 1 {
+		if rep, err := f.q.Moves.Refresh(f.ctx); err != nil || rep.Stalled != 1 {
 			t.Fatalf("Refresh 15 quiet days after the reply = %+v, %v; want one stall", rep, err)
 		}
 		again := f.nudge(t)

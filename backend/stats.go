@@ -16,10 +16,10 @@ type Stats struct {
 
 // Stats counts pending moves and what happened from dayStart until now,
 // from the counters the state machine keeps.
-func (q *Queue) Stats(ctx context.Context, dayStart time.Time) (Stats, error) {
+func (s *MoveService) Stats(ctx context.Context, dayStart time.Time) (Stats, error) {
 	st := Stats{ByDomain: map[Domain]int{}}
-	now := q.clock.Now()
-	err := q.store.View(ctx, func(tx Tx) error {
+	now := s.clock.Now()
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		for _, d := range Domains {
 			d := d

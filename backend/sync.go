@@ -90,7 +90,7 @@ func (q *Queue) IngestFrom(ctx context.Context, account string, signals []*Signa
 				return err
 			}
 			in := newIngester(tx, st, now, &rep)
-			in.zone = q.Zone
+			in.zone = q.zone
 			for _, s := range valid {
 				if err := in.signal(s, ActorSystem); err != nil {
 					return err

@@ -232,7 +232,7 @@ func TestQueue_TimesInOwnersZone(t *testing.T) {
 	} {
 		t.Run(tt.loc.String(), func(t *testing.T) {
 			f := newQueue(t)
-			f.q.Zone = tt.loc
+			f.q.SetZone(tt.loc)
 			f.ingest(t, &backend.Signal{Source: backend.SourceGmail, Type: backend.SignalEmailBounced, OccurredAt: at, DedupeKey: "b1",
 				ContactID: "li@acme.io", Contact: &backend.Contact{ID: "li@acme.io", Email: "li@acme.io", Name: "Li Wu"},
 				Email: &backend.EmailMessage{ThreadID: "t1", MessageID: "<b1@x>", From: "mailer-daemon@x.io", Subject: "Undeliverable", ReceivedAt: at}})
@@ -244,7 +244,7 @@ func TestQueue_TimesInOwnersZone(t *testing.T) {
 			if !m.Draft.TaskDue.Equal(tt.taskDue) || !m.DueAt.Equal(at.Add(48*time.Hour)) {
 				t.Errorf("TaskDue = %v, DueAt = %v; want %v and the exact %v", m.Draft.TaskDue, m.DueAt, tt.taskDue, at.Add(48*time.Hour))
 			}
-			if _, err := f.q.Snooze(f.ctx, m.ID, testNow.Add(2*time.Hour), backend.ActorKey); err != nil {
+			if _, err := f.q.Moves.Snooze(f.ctx, m.ID, testNow.Add(2*time.Hour), backend.ActorKey); err != nil {
 				t.Fatal(err)
 			}
 			h := f.audit(t, m.ID)

@@ -196,14 +196,14 @@ func TestDemo_Ingest(t *testing.T) {
 	if len(rep.Invalid) > 0 || rep.Stored != len(sigs) {
 		t.Fatalf("Ingest() stored %d of %d signals, invalid %v", rep.Stored, len(sigs), rep.Invalid)
 	}
-	ref, err := q.Refresh(ctx)
+	ref, err := q.Moves.Refresh(ctx)
 	if err != nil {
 		t.Fatalf("Refresh() error: %v", err)
 	}
 	if ref.Stalled != 2 {
 		t.Errorf("Refresh() derived %d stalled-deal signals, want 2 (Brightpath, Orbital)", ref.Stalled)
 	}
-	today, err := q.Today(ctx, backend.TodayFilter{Limit: 100})
+	today, err := q.Moves.Today(ctx, backend.TodayFilter{Limit: 100})
 	if err != nil {
 		t.Fatalf("Today() error: %v", err)
 	}

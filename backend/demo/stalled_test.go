@@ -21,10 +21,10 @@ func TestDemo_StalledNudgesLast(t *testing.T) {
 		t.Fatal(err)
 	}
 	nudges := func() map[string]*backend.Move {
-		if _, err := q.Refresh(ctx); err != nil {
+		if _, err := q.Moves.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
-		res, err := q.Today(ctx, backend.TodayFilter{Limit: 100})
+		res, err := q.Moves.Today(ctx, backend.TodayFilter{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

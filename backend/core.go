@@ -1,0 +1,36 @@
+package backend
+
+import (
+	"sync"
+	"time"
+)
+
+// core is what the services share: the store, the clock, the events, the
+// executors and the locks. NewQueue builds one and hands it to each service.
+type core struct {
+	store     Store
+	clock     Clock
+	events    Events
+	executors []Executor // guarded by run.mu: SetExecutors replaces them
+
+	// refreshEvery bounds how often Today re-runs Refresh (Refresh wakes
+	// snoozed moves, expires passed ones and re-scores urgency) and how
+	// often the scheduler applies the auto-approval rules.
+	refreshEvery time.Duration
+
+	// zone is the owner's time zone, in which meetings are proposed inside
+	// working hours (nil: the computer's, time.Local).
+	zone *time.Location
+
+	mu          sync.Mutex
+	lastRefresh time.Time
+
+	run execRuntime // the execution scheduler's hooks and wake-up (execute.go)
+}
+
+func newCore(store Store, clock Clock, events Events, executors []Executor) *core {
+	if events == nil {
+		events = NopEvents{}
+	}
+	return &core{store: store, clock: clock, events: events, executors: executors, refreshEvery: 30 * time.Second}
+}
