@@ -203,7 +203,7 @@ func TestDemoSampleCompanyName(t *testing.T) {
 	}
 	defer db.Close()
 	q := backend.NewQueue(db, backend.NewManualClock(time.Now()), nil)
-	sigs, _, err := q.Signals(context.Background(), 0, 1000)
+	sigs, _, err := q.Ingest.Signals(context.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

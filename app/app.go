@@ -81,7 +81,7 @@ func New(o Options) *App {
 	return &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
-		syncer:   backend.NewSyncer(q, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events, connectorLabels(o.Connectors)}}),
+		syncer:   backend.NewSyncer(q.Ingest, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events, connectorLabels(o.Connectors)}}),
 		limiters: map[string]*backend.TokenBucket{},
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},
@@ -363,7 +363,7 @@ func (a *App) Signals(limit, offset int) (SignalsDTO, error) {
 	if offset < 0 {
 		return SignalsDTO{}, backend.Errorf(backend.EINVALID, "offset cannot be negative")
 	}
-	sigs, total, err := a.queue.Signals(a.ctx, offset, limit)
+	sigs, total, err := a.queue.Ingest.Signals(a.ctx, offset, limit)
 	if err != nil {
 		return SignalsDTO{}, err
 	}
@@ -476,7 +476,7 @@ func (a *App) ingestLines(r io.Reader, rej *rejections, stored func() error) (In
 		if len(batch) == 0 {
 			return nil
 		}
-		rep, err := a.queue.Ingest(ctx, batch)
+		rep, err := a.queue.Ingest.Batch(ctx, batch)
 		if err != nil {
 			return err
 		}

@@ -198,7 +198,7 @@ func (a *App) listenWebhooks(ctx context.Context, addr string) (stop func(), bou
 func (a *App) webhookHandler() http.Handler {
 	mux := http.NewServeMux()
 	sink := func(ctx context.Context, sigs []*backend.Signal) error {
-		_, err := a.queue.Ingest(ctx, sigs)
+		_, err := a.queue.Ingest.Batch(ctx, sigs)
 		return err
 	}
 	for _, c := range a.connectors {
@@ -264,7 +264,7 @@ func (a *App) formPost(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	rep, err := a.queue.Ingest(r.Context(), []*backend.Signal{s})
+	rep, err := a.queue.Ingest.Batch(r.Context(), []*backend.Signal{s})
 	switch {
 	case err != nil:
 		writeError(w, err)

@@ -36,7 +36,7 @@ func newWebhookApp(tb testing.TB) *App {
 
 func (a *App) signalCount(tb testing.TB) int {
 	tb.Helper()
-	_, n, err := a.queue.Signals(context.Background(), 0, 1)
+	_, n, err := a.queue.Ingest.Signals(context.Background(), 0, 1)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestWebhooks_Form(t *testing.T) {
 			}
 		})
 	}
-	sigs, _, err := a.queue.Signals(context.Background(), 0, 10)
+	sigs, _, err := a.queue.Ingest.Signals(context.Background(), 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 		return err
 	}
 	q := backend.NewQueue(st, clock, nil)
-	rep, err := q.Ingest(ctx, sigs)
+	rep, err := q.Ingest.Batch(ctx, sigs)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 		// One pass of the real connectors over the fakes; their cursors and
 		// statuses are forgotten after, so the demo shows no account as
 		// connected.
-		syncer := backend.NewSyncer(q, backend.SyncOptions{Clock: clock})
+		syncer := backend.NewSyncer(q.Ingest, backend.SyncOptions{Clock: clock})
 		for _, p := range pollers {
 			if err := syncer.Add(p); err != nil {
 				return err

@@ -119,7 +119,7 @@ func benchIngest(b *testing.B, gen func(int, time.Time) []*backend.Signal) {
 		start := time.Now()
 		created := 0
 		for j := 0; j < n; j += ingestBatch {
-			rep, err := q.Ingest(ctx, sigs[j:j+ingestBatch])
+			rep, err := q.Ingest.Batch(ctx, sigs[j:j+ingestBatch])
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 	q.SetRefreshEvery(time.Hour)
 	sigs := benchSignalsOneMoveEach(n, now)
 	for j := 0; j < n; j += ingestBatch {
-		if _, err := q.Ingest(ctx, sigs[j:j+ingestBatch]); err != nil {
+		if _, err := q.Ingest.Batch(ctx, sigs[j:j+ingestBatch]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -33,7 +33,7 @@ func newQueue(tb testing.TB) *queueFixture {
 
 func (f *queueFixture) ingest(tb testing.TB, sigs ...*backend.Signal) backend.IngestReport {
 	tb.Helper()
-	rep, err := f.q.Ingest(f.ctx, sigs)
+	rep, err := f.q.Ingest.Batch(f.ctx, sigs)
 	if err != nil {
 		tb.Fatalf("Ingest: %v", err)
 	}

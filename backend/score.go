@@ -226,3 +226,117 @@ func humanDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d days", int(math.Round(d.Hours()/24)))
 }
+
+// scoreMove (re)computes a move's score and reasons from the stored records.
+func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error {
+	contact := lookup.Contact(m.ContactID)
+	company := lookup.Company(m.CompanyID)
+	if company == nil && contact != nil {
+		company = lookup.Company(contact.CompanyID)
+	}
+	deal := lookup.Deal(m.DealID)
+	in := ScoreInput{Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now}
+	if m.StallNudge && deal != nil {
+		in.QuietSince = deal.LastActivityAt
+	}
+	s, err := Scorer{Settings: st}.Score(in)
+	if err != nil {
+		return err
+	}
+	m.Score = s
+	m.Reasons = append(append([]string{}, m.Why...), s.Reasons()...)
+	return nil
+}
+
+// txRecords reads CRM records inside a transaction and caches them for
+// the transaction's life; the store validates what it writes at flush. A batch touches the same contacts, companies and
+// deals many times; reading each once and writing each once, at flush, is
+// what keeps ingest fast. Reads see the pending writes. A missing record
+// reads as nil; any other failure is kept in err and fails the transaction.
+type txRecords struct {
+	tx        Tx
+	contacts  map[string]*Contact
+	companies map[string]*Company
+	deals     map[string]*Deal
+	dirty     map[string]bool // "contact:id", "company:id", "deal:id"
+	order     []string        // dirty keys in first-write order, for a deterministic flush
+	err       error
+}
+
+func newTxRecords(tx Tx) *txRecords {
+	return &txRecords{tx: tx, contacts: map[string]*Contact{}, companies: map[string]*Company{}, deals: map[string]*Deal{}, dirty: map[string]bool{}}
+}
+
+// cached looks id up in cache, else loads it with find; nil means missing.
+func cached[T any](r *txRecords, cache map[string]*T, id string, find func(string) (*T, error)) *T {
+	if id == "" {
+		return nil
+	}
+	if v, ok := cache[id]; ok {
+		return v
+	}
+	v, err := find(id)
+	if err != nil {
+		if ErrorCode(err) != ENOTFOUND && r.err == nil {
+			r.err = err
+		}
+		v = nil
+	}
+	cache[id] = v
+	return v
+}
+
+// Contact returns the stored contact, or nil.
+func (r *txRecords) Contact(id string) *Contact { return cached(r, r.contacts, id, r.tx.FindContact) }
+
+// Company returns the stored company, or nil.
+func (r *txRecords) Company(id string) *Company { return cached(r, r.companies, id, r.tx.FindCompany) }
+
+// Deal returns the stored deal, or nil.
+func (r *txRecords) Deal(id string) *Deal { return cached(r, r.deals, id, r.tx.FindDeal) }
+
+func (r *txRecords) markDirty(key string) {
+	if !r.dirty[key] {
+		r.dirty[key] = true
+		r.order = append(r.order, key)
+	}
+}
+
+func (r *txRecords) putContact(c *Contact) {
+	r.contacts[c.ID] = c
+	r.markDirty("contact:" + c.ID)
+}
+
+func (r *txRecords) putCompany(c *Company) {
+	r.companies[c.ID] = c
+	r.markDirty("company:" + c.ID)
+}
+
+func (r *txRecords) putDeal(d *Deal) {
+	r.deals[d.ID] = d
+	r.markDirty("deal:" + d.ID)
+}
+
+// flush writes every changed record once.
+func (r *txRecords) flush() error {
+	if r.err != nil {
+		return r.err
+	}
+	for _, key := range r.order {
+		kind, id, _ := strings.Cut(key, ":")
+		var err error
+		switch kind {
+		case "contact":
+			err = r.tx.PutContact(r.contacts[id])
+		case "company":
+			err = r.tx.PutCompany(r.companies[id])
+		case "deal":
+			err = r.tx.PutDeal(r.deals[id])
+		}
+		if err != nil {
+			return err
+		}
+	}
+	r.dirty, r.order = map[string]bool{}, nil
+	return nil
+}

@@ -212,7 +212,7 @@ func TestQueue_IngestOutOfRangeTime(t *testing.T) {
 	future := replySignal("future", "t-future", "maya@acme.io", testNow.AddDate(0, 1, 0))
 	stall := &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalDealStalled, OccurredAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
 		DedupeKey: "stall", Deal: &backend.Deal{ID: "d", Stage: "demo"}}
-	rep, err := f.q.Ingest(f.ctx, []*backend.Signal{y9999, good, future, stall})
+	rep, err := f.q.Ingest.Batch(f.ctx, []*backend.Signal{y9999, good, future, stall})
 	if err != nil {
 		t.Fatalf("Ingest = %v, want the good signal stored and the bad ones reported", err)
 	}
@@ -225,7 +225,7 @@ func TestQueue_IngestOutOfRangeTime(t *testing.T) {
 		}
 	}
 	// The same through a sync.
-	rep, err = f.q.IngestFrom(f.ctx, "hubspot", []*backend.Signal{replySignal("y9999b", "t-b", "a@b.co", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)),
+	rep, err = f.q.Ingest.From(f.ctx, "hubspot", []*backend.Signal{replySignal("y9999b", "t-b", "a@b.co", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)),
 		replySignal("good2", "t-good2", "a@b.co", testNow)}, "cursor")
 	if err != nil || rep.Stored != 1 || len(rep.Invalid) != 1 {
 		t.Fatalf("IngestFrom = %+v, %v; want 1 stored, 1 invalid", rep, err)

@@ -14,7 +14,7 @@ import (
 // The ingest loop's engine. A Syncer runs one goroutine per connected
 // account. Each pass asks the account's Poller for what is new since the
 // stored cursor and stores the signals with the new cursor in one
-// transaction (IngestFrom), so a crash between the two cannot lose a signal
+// transaction (IngestService.From), so a crash between the two cannot lose a signal
 // (the cursor only moves with them) nor double one (dedupe keys). A pass
 // keeps polling while the poller makes progress — its cursor moved and it
 // returned signals, or it says it has more (MorePoller) — so a first full
@@ -57,63 +57,6 @@ type MorePoller interface {
 	More() bool
 }
 
-// IngestFrom stores the signals an account's poller fetched and the
-// poller's new cursor in one transaction: both land or neither does, so a
-// crash or a failed write leaves the old cursor and the next pass fetches
-// the same signals again (which their dedupe keys recognize). Invalid
-// signals are reported and skipped, as in Ingest; they never hold the
-// cursor back.
-func (q *Queue) IngestFrom(ctx context.Context, account string, signals []*Signal, cursor string) (IngestReport, error) {
-	if account == "" {
-		return IngestReport{}, Errorf(EINVALID, "ingest from an account needs the account")
-	}
-	var rep IngestReport
-	now := q.clock.Now()
-	valid := make([]*Signal, 0, len(signals))
-	for i, s := range signals {
-		if s == nil {
-			rep.Invalid = append(rep.Invalid, InvalidSignal{i, Errorf(EINVALID, "signal is empty")})
-			continue
-		}
-		s.Normalize()
-		if err := s.ValidateAt(now); err != nil {
-			rep.Invalid = append(rep.Invalid, InvalidSignal{i, err})
-			continue
-		}
-		valid = append(valid, s)
-	}
-	err := q.store.Update(ctx, func(tx Tx) error {
-		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
-		if len(valid) > 0 {
-			st, err := tx.Settings()
-			if err != nil {
-				return err
-			}
-			in := newIngester(tx, st, now, &rep)
-			in.zone = q.zone
-			for _, s := range valid {
-				if err := in.signal(s, ActorSystem); err != nil {
-					return err
-				}
-			}
-			if err := in.flush(); err != nil {
-				return err
-			}
-		}
-		return tx.PutCursor(account, cursor)
-	})
-	if err != nil {
-		return IngestReport{Invalid: rep.Invalid}, WrapError("ingest from "+account, err)
-	}
-	if rep.Stored > 0 {
-		q.events.Publish(EventSignalsIngested, rep.Stored)
-	}
-	if len(rep.Created)+len(rep.Updated) > 0 {
-		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "sync", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
-	}
-	return rep, nil
-}
-
 // SyncOptions configures a Syncer. Zero values take the defaults.
 type SyncOptions struct {
 	// Clock tells the time; when it is a WaitClock, the Syncer waits on it.
@@ -137,7 +80,7 @@ type SyncOptions struct {
 // Syncer polls accounts in the background. Its constructor starts nothing:
 // Run does, and returns when its context ends.
 type Syncer struct {
-	queue        *Queue
+	ingest       *IngestService
 	clock        WaitClock
 	events       Events
 	interval     time.Duration
@@ -167,17 +110,17 @@ type syncAccount struct {
 	lastState SyncState
 }
 
-// NewSyncer returns a Syncer storing through q.
-func NewSyncer(q *Queue, o SyncOptions) *Syncer {
+// NewSyncer returns a Syncer storing through in.
+func NewSyncer(in *IngestService, o SyncOptions) *Syncer {
 	s := &Syncer{
-		queue: q, clock: waitClock(o.Clock), events: o.Events, interval: o.Interval, backoff: o.Backoff,
+		ingest: in, clock: waitClock(o.Clock), events: o.Events, interval: o.Interval, backoff: o.Backoff,
 		rnd: o.Rand, publishEvery: o.PublishEvery, rateWait: o.RateWait, accounts: map[string]*syncAccount{},
 	}
 	if s.rateWait == 0 {
 		s.rateWait = DefaultRateWait
 	}
 	if o.Clock == nil {
-		s.clock = waitClock(q.clock)
+		s.clock = waitClock(in.clock)
 	}
 	if s.events == nil {
 		s.events = NopEvents{}
@@ -348,7 +291,7 @@ func (s *Syncer) load(ctx context.Context, a *syncAccount) error {
 	if loaded {
 		return nil
 	}
-	st, _, err := ReadSyncStatus(ctx, s.queue.store, a.poller.Account())
+	st, _, err := ReadSyncStatus(ctx, s.ingest.store, a.poller.Account())
 	if err != nil {
 		return err
 	}
@@ -472,7 +415,7 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 	})
 	// Persisting the status is for other processes (`caseyos status`):
 	// failing to is not a failed sync.
-	_ = s.queue.store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return putSyncStatus(tx, st) })
+	_ = s.ingest.store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return putSyncStatus(tx, st) })
 	if err != nil {
 		return st, WrapError("sync "+name, err)
 	}
@@ -529,7 +472,7 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 	limits, waited := 0, time.Duration(0) // rate limits in a row; time waited for them
 	for page := 0; page < maxPagesPerPass; page++ {
 		var cursor string
-		if err := s.queue.store.View(ctx, func(tx Tx) error {
+		if err := s.ingest.store.View(ctx, func(tx Tx) error {
 			var err error
 			cursor, err = tx.Cursor(name)
 			return err
@@ -543,7 +486,7 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 		if len(sigs) > 0 || next != cursor {
 			// A poller that failed after some pages may return what it
 			// got and the cursor after it: keep that progress.
-			rep, err := s.queue.IngestFrom(ctx, name, sigs, next)
+			rep, err := s.ingest.From(ctx, name, sigs, next)
 			if err != nil {
 				return items, err
 			}

@@ -44,7 +44,7 @@ func newRateFixture(tb testing.TB, o backend.SyncOptions) (*syncFixture, *waitRe
 	f := newSyncFixture(tb)
 	w := &waitRecorder{}
 	o.Clock, o.Events, o.Rand = f.clock, w, func() float64 { return 0.5 }
-	f.s = backend.NewSyncer(f.q, o)
+	f.s = backend.NewSyncer(f.q.Ingest, o)
 	return f, w
 }
 

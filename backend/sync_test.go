@@ -211,13 +211,13 @@ func newSyncFixture(tb testing.TB) *syncFixture {
 	tb.Cleanup(func() { db.Close() })
 	f := &syncFixture{db: db, st: &failingStore{Store: db}, clock: newFakeClock(testNow), events: &recorder{}}
 	f.q = backend.NewQueue(f.st, f.clock, nil)
-	f.s = backend.NewSyncer(f.q, backend.SyncOptions{Clock: f.clock, Events: f.events, Rand: func() float64 { return 0.5 }})
+	f.s = backend.NewSyncer(f.q.Ingest, backend.SyncOptions{Clock: f.clock, Events: f.events, Rand: func() float64 { return 0.5 }})
 	return f
 }
 
 func (f *syncFixture) signals(tb testing.TB) []string {
 	tb.Helper()
-	sigs, _, err := f.q.Signals(context.Background(), 0, 1000)
+	sigs, _, err := f.q.Ingest.Signals(context.Background(), 0, 1000)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func TestDemo_Ingest(t *testing.T) {
 	q := backend.NewQueue(db, backend.NewManualClock(demoNow), nil, backend.LocalExecutor{})
 	sigs := mustSignals(t, demoNow)
 
-	rep, err := q.Ingest(ctx, sigs)
+	rep, err := q.Ingest.Batch(ctx, sigs)
 	if err != nil {
 		t.Fatalf("Ingest() error: %v", err)
 	}
@@ -278,7 +278,7 @@ func TestDemo_Ingest(t *testing.T) {
 	}
 
 	t.Run("Again", func(t *testing.T) {
-		again, err := q.Ingest(ctx, mustSignals(t, demoNow))
+		again, err := q.Ingest.Batch(ctx, mustSignals(t, demoNow))
 		if err != nil {
 			t.Fatalf("Ingest() again error: %v", err)
 		}

@@ -17,7 +17,7 @@ func TestDemo_StalledNudgesLast(t *testing.T) {
 	db := mustOpenStore(t)
 	clock := backend.NewManualClock(demoNow)
 	q := backend.NewQueue(db, clock, nil, backend.LocalExecutor{})
-	if _, err := q.Ingest(ctx, mustSignals(t, demoNow)); err != nil {
+	if _, err := q.Ingest.Batch(ctx, mustSignals(t, demoNow)); err != nil {
 		t.Fatal(err)
 	}
 	nudges := func() map[string]*backend.Move {
