@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/internal/googleapi"
 )
 
 // FreeBusy returns the busy times of each attendee (an address, or
@@ -29,7 +30,7 @@ func (c *Client) FreeBusy(ctx context.Context, from, to time.Time, attendees []s
 		req.Items = append(req.Items, &calendar.FreeBusyRequestItem{Id: a})
 	}
 	var r *calendar.FreeBusyResponse
-	err := c.do(ctx, "calendar.freebusy.query", true, func() (err error) {
+	err := c.api.Do(ctx, "calendar.freebusy.query", true, func() (err error) {
 		r, err = c.svc.Freebusy.Query(req).Context(ctx).Do()
 		return err
 	})
@@ -117,7 +118,7 @@ func (c *Client) InsertEvent(ctx context.Context, e backend.NewEvent) (string, e
 		ev.ConferenceData = &calendar.ConferenceData{CreateRequest: &calendar.CreateConferenceRequest{
 			RequestId: id, ConferenceSolutionKey: &calendar.ConferenceSolutionKey{Type: "hangoutsMeet"}}}
 	}
-	err := c.do(ctx, "calendar.events.insert", true, func() error {
+	err := c.api.Do(ctx, "calendar.events.insert", true, func() error {
 		call := c.svc.Events.Insert(c.cfg.CalendarID, ev).SendUpdates("all").Context(ctx)
 		if e.Meet {
 			call.ConferenceDataVersion(1)
@@ -148,10 +149,10 @@ func (c *Client) CancelEvent(ctx context.Context, id string) error {
 		return backend.Errorf(backend.EINVALID, "which event to cancel?")
 	}
 	id = EventID(id)
-	err := c.do(ctx, "calendar.events.delete", true, func() error {
+	err := c.api.Do(ctx, "calendar.events.delete", true, func() error {
 		return c.svc.Events.Delete(c.cfg.CalendarID, id).SendUpdates("all").Context(ctx).Do()
 	})
-	if googleCode(err) == 410 {
+	if googleapi.Code(err) == 410 {
 		return nil
 	}
 	return backend.WrapError("gcal.CancelEvent", err)
@@ -176,7 +177,7 @@ func (c *Client) Meeting(ctx context.Context, id string) (*backend.Meeting, erro
 
 func (c *Client) get(ctx context.Context, id string) (*calendar.Event, error) {
 	var e *calendar.Event
-	err := c.do(ctx, "calendar.events.get", true, func() (err error) {
+	err := c.api.Do(ctx, "calendar.events.get", true, func() (err error) {
 		e, err = c.svc.Events.Get(c.cfg.CalendarID, id).Context(ctx).Do()
 		return err
 	})

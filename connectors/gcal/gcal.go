@@ -2,20 +2,16 @@ package gcal
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"google.golang.org/api/calendar/v3"
-	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/internal/googleapi"
 )
 
 var (
@@ -31,15 +27,15 @@ const (
 	DefaultAccount   = "gcal"
 	DefaultLookAhead = 48 * time.Hour
 	DefaultLookBack  = 7 * 24 * time.Hour
-	DefaultRetries   = 3
+	DefaultRetries   = googleapi.DefaultRetries
 )
 
 // DefaultBackoff paces retries after a rate-limit answer.
-var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
+var DefaultBackoff = googleapi.DefaultBackoff
 
 // MaxInlineWait is the longest Retry-After a request waits for itself;
 // a longer one is returned for the caller to wait out.
-const MaxInlineWait = 5 * time.Second
+const MaxInlineWait = googleapi.MaxInlineWait
 
 // Config configures a Client. HTTPClient and Owner are required.
 type Config struct {
@@ -77,6 +73,7 @@ type Config struct {
 type Client struct {
 	cfg Config
 	svc *calendar.Service
+	api *googleapi.API // the request loop: pacing, retries, error mapping
 
 	mu      sync.Mutex
 	calls   map[string]int64
@@ -123,7 +120,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: "Could not set up the Calendar client.", Op: "gcal.New", Err: err}
 	}
-	return &Client{cfg: cfg, svc: svc, calls: map[string]int64{}}, nil
+	c := &Client{cfg: cfg, svc: svc, calls: map[string]int64{}}
+	c.api = &googleapi.API{Op: "gcal", Name: "Google Calendar", Product: "Calendar",
+		NotFound: "Google Calendar has no such event.", Conflict: "An event with this id already exists.", GoneIsNotFound: true,
+		Limiter: cfg.Limiter, Retries: cfg.Retries, Backoff: cfg.Backoff, Clock: cfg.Clock, Count: c.count}
+	return c, nil
 }
 
 // Account names this account to the sync engine.
@@ -141,142 +142,15 @@ func (c *Client) Requests() map[string]int64 {
 	return out
 }
 
-// do runs one API call: it waits for the limiter, counts it, and retries
-// rate-limit answers (and, for idempotent calls, server errors) with
-// jittered backoff. Calendar sends its rate limits as 403 or 429.
-func (c *Client) do(ctx context.Context, method string, idempotent bool, call func() error) error {
-	for attempt := 1; ; attempt++ {
-		if c.cfg.Limiter != nil {
-			if err := c.cfg.Limiter.Wait(ctx); err != nil {
-				return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Calendar sync was stopped.", Op: "gcal." + method, Err: err}
-			}
-		}
-		c.mu.Lock()
-		c.calls[method]++
-		if attempt > 1 {
-			c.retries++
-		}
-		c.mu.Unlock()
-		err := call()
-		if err == nil {
-			return nil
-		}
-		rl := rateLimited(err, c.cfg.Clock.Now())
-		wait := c.cfg.Backoff.Delay(attempt, rand.Float64())
-		if rl != nil && rl.Wait > 0 {
-			wait = rl.Wait // the server's Retry-After, or the daily reset
-		}
-		if rl != nil && c.cfg.Limiter != nil {
-			c.cfg.Limiter.Observe(0, wait)
-		}
-		retry := rl != nil && !rl.Daily || idempotent && serverError(err)
-		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil || wait > MaxInlineWait {
-			return mapError("gcal."+method, err, rl)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return mapError("gcal."+method, ctx.Err(), nil)
-		}
+// count tallies a request before it goes out: Calendar's quota counts
+// requests, retries included.
+func (c *Client) count(method string, retry bool) {
+	c.mu.Lock()
+	c.calls[method]++
+	if retry {
+		c.retries++
 	}
-}
-
-func googleCode(err error) int {
-	var ge *googleapi.Error
-	if errors.As(err, &ge) {
-		return ge.Code
-	}
-	return 0
-}
-
-// rateLimited describes a usage-limit answer — a 429 (whatever its body),
-// or a 403 with a rate or quota reason — and nil for anything else. Wait
-// is the Retry-After when Google sent one, 0 when it did not; a daily
-// limit waits until Google's quotas reset.
-func rateLimited(err error, now time.Time) *backend.RateLimited {
-	var ge *googleapi.Error
-	if !errors.As(err, &ge) || ge.Code != http.StatusTooManyRequests && ge.Code != http.StatusForbidden {
-		return nil
-	}
-	rl := &backend.RateLimited{Limit: "rate limit", Err: err}
-	known := ge.Code == http.StatusTooManyRequests
-	for _, e := range ge.Errors {
-		switch e.Reason {
-		case "userRateLimitExceeded":
-			rl.Limit, known = "per-user rate limit", true
-		case "rateLimitExceeded", "quotaExceeded":
-			known = true
-		case "dailyLimitExceeded":
-			rl.Limit, rl.Daily, rl.Wait = "daily limit", true, untilPacificMidnight(now)
-			rl.Reset = now.Add(rl.Wait)
-			return rl
-		}
-	}
-	if !known {
-		return nil
-	}
-	if d, ok := backend.ParseRetryAfter(ge.Header.Get("Retry-After"), now); ok {
-		rl.Wait = d
-	}
-	return rl
-}
-
-// untilPacificMidnight is when Google's daily quotas reset.
-func untilPacificMidnight(now time.Time) time.Duration {
-	loc, err := time.LoadLocation("America/Los_Angeles")
-	if err != nil {
-		return time.Hour
-	}
-	n := now.In(loc)
-	next := time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, loc)
-	return next.Sub(n)
-}
-
-func serverError(err error) bool { return googleCode(err) >= 500 }
-
-// mapError turns a client error into a backend.Error.
-func mapError(op string, err error, rl *backend.RateLimited) error {
-	var be *backend.Error
-	if errors.As(err, &be) {
-		return backend.WrapError(op, err)
-	}
-	if rl != nil {
-		msg := "Google Calendar is rate limiting CaseyOS (" + rl.Limit + ")."
-		if rl.Daily {
-			msg = "Google Calendar's daily quota is used up; it resets at midnight Pacific time (" + rl.Reset.UTC().Format("2006-01-02 15:04 MST") + ")."
-		}
-		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: rl, Message: msg}
-	}
-	var ge *googleapi.Error
-	if errors.As(err, &ge) {
-		reason := ""
-		if len(ge.Errors) > 0 {
-			reason = ge.Errors[0].Reason
-		}
-		switch {
-		case ge.Code == http.StatusUnauthorized:
-			return &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google Calendar no longer accepts CaseyOS's access; reconnect Google.", Op: op, Err: err}
-		case ge.Code == http.StatusForbidden:
-			return &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google Calendar refused access (" + reason + "); reconnect Google and allow Calendar.", Op: op, Err: err}
-		case ge.Code == http.StatusNotFound, ge.Code == http.StatusGone:
-			return &backend.Error{Code: backend.ENOTFOUND, Message: "Google Calendar has no such event.", Op: op, Err: err}
-		case ge.Code == http.StatusConflict:
-			return &backend.Error{Code: backend.ECONFLICT, Message: "An event with this id already exists.", Op: op, Err: err}
-		case ge.Code == http.StatusBadRequest:
-			return &backend.Error{Code: backend.EINVALID, Message: "Google Calendar rejected the request: " + ge.Message, Op: op, Err: err}
-		case ge.Code >= 500:
-			return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Google Calendar is having trouble; trying again later.", Op: op, Err: err}
-		}
-		return &backend.Error{Code: backend.EINTERNAL, Message: "Google Calendar answered unexpectedly.", Op: op, Err: err}
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) || errors.As(err, &ue) {
-		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Google Calendar cannot be reached.", Op: op, Err: err}
-	}
-	return &backend.Error{Code: backend.EINTERNAL, Message: "Google Calendar failed unexpectedly.", Op: op, Err: err}
+	c.mu.Unlock()
 }
 
 // lookup asks the directory who addr is.

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/api/calendar/v3"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/internal/googleapi"
 )
 
 // The cursor is "v1 <unix seconds of the last poll> <syncToken>". The sync
@@ -48,7 +49,7 @@ func (c *Client) Poll(ctx context.Context, cur string) ([]*backend.Signal, strin
 		return c.fullSync(ctx, now)
 	}
 	changed, token, err := c.list(ctx, func(call *calendar.EventsListCall) { call.SyncToken(pos.token) })
-	if googleCode(err) == http.StatusGone {
+	if googleapi.Code(err) == http.StatusGone {
 		return c.fullSync(ctx, now)
 	}
 	if err != nil {
@@ -100,7 +101,7 @@ func (c *Client) list(ctx context.Context, set func(*calendar.EventsListCall)) (
 	page := ""
 	for pages := 0; pages < 400; pages++ {
 		var r *calendar.Events
-		err := c.do(ctx, "calendar.events.list", true, func() (err error) {
+		err := c.api.Do(ctx, "calendar.events.list", true, func() (err error) {
 			call := c.svc.Events.List(c.cfg.CalendarID).SingleEvents(true).MaxResults(250).Context(ctx)
 			set(call)
 			if page != "" {

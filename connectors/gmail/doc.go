@@ -8,5 +8,6 @@
 // authorized *http.Client the caller builds (connectors/google in main.go),
 // so it knows nothing about OAuth. The generated client never retries: this
 // package paces itself through a backend.RateLimiter, backs off on 429 and
-// rate-limit 403s, and counts the quota units it spends.
+// rate-limit 403s (the request loop it shares with gcal, in
+// connectors/internal/googleapi), and counts the quota units it spends.
 package gmail

@@ -2,20 +2,16 @@ package gmail
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"google.golang.org/api/gmail/v1"
-	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/internal/googleapi"
 )
 
 var (
@@ -33,15 +29,15 @@ const (
 	DefaultLookBack   = 14 * 24 * time.Hour
 	DefaultMaxResync  = 500
 	DefaultMaxPerPoll = 1000
-	DefaultRetries    = 3
+	DefaultRetries    = googleapi.DefaultRetries
 )
 
 // DefaultBackoff paces retries after a rate-limit answer.
-var DefaultBackoff = backend.Backoff{Min: time.Second, Max: 32 * time.Second}
+var DefaultBackoff = googleapi.DefaultBackoff
 
 // MaxInlineWait is the longest Retry-After a request waits for itself;
 // a longer one is returned for the caller to wait out.
-const MaxInlineWait = 5 * time.Second
+const MaxInlineWait = googleapi.MaxInlineWait
 
 // Config configures a Client. Only HTTPClient is required.
 type Config struct {
@@ -82,6 +78,7 @@ type Config struct {
 type Client struct {
 	cfg Config
 	svc *gmail.Service
+	api *googleapi.API // the request loop: pacing, retries, error mapping
 
 	mu      sync.Mutex
 	owner   string
@@ -131,7 +128,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: "Could not set up the Gmail client.", Op: "gmail.New", Err: err}
 	}
-	return &Client{cfg: cfg, svc: svc, owner: strings.ToLower(cfg.Address), ours: map[string]bool{}, calls: map[string]int64{}}, nil
+	c := &Client{cfg: cfg, svc: svc, owner: strings.ToLower(cfg.Address), ours: map[string]bool{}, calls: map[string]int64{}}
+	c.api = &googleapi.API{Op: "gmail", Name: "Gmail", Product: "Gmail",
+		NotFound: "Gmail has no such item.", Conflict: "Gmail reports a conflict.",
+		Limiter: cfg.Limiter, Retries: cfg.Retries, Backoff: cfg.Backoff, Clock: cfg.Clock, Count: c.count}
+	return c, nil
 }
 
 // Account names this account to the sync engine.
@@ -193,7 +194,7 @@ func (c *Client) Address(ctx context.Context) (string, error) {
 
 func (c *Client) profile(ctx context.Context) (*gmail.Profile, error) {
 	var p *gmail.Profile
-	err := c.do(ctx, "users.getProfile", true, func() (err error) {
+	err := c.api.Do(ctx, "users.getProfile", true, func() (err error) {
 		p, err = c.svc.Users.GetProfile("me").Context(ctx).Do()
 		return err
 	})
@@ -208,144 +209,16 @@ func (c *Client) profile(ctx context.Context) (*gmail.Profile, error) {
 	return p, nil
 }
 
-// do runs one API call: it waits for the limiter, counts the units, and
-// retries rate-limit answers (and, for idempotent calls, server errors)
-// with jittered backoff. A rate-limit 403/429 is Gmail refusing before doing
-// anything, so even a send may be retried; a 5xx on a send may have sent.
-func (c *Client) do(ctx context.Context, method string, idempotent bool, call func() error) error {
-	for attempt := 1; ; attempt++ {
-		if c.cfg.Limiter != nil {
-			if err := c.cfg.Limiter.Wait(ctx); err != nil {
-				return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Gmail sync was stopped.", Op: "gmail." + method, Err: err}
-			}
-		}
-		c.mu.Lock()
-		c.units += Units[method]
-		c.calls[method]++
-		if attempt > 1 {
-			c.retries++
-		}
-		c.mu.Unlock()
-		err := call()
-		if err == nil {
-			return nil
-		}
-		rl := rateLimited(err, c.cfg.Clock.Now())
-		retry := rl != nil && !rl.Daily || idempotent && serverError(err)
-		wait := c.cfg.Backoff.Delay(attempt, rand.Float64())
-		if rl != nil && rl.Wait > 0 {
-			wait = rl.Wait // the server's Retry-After, or the daily reset
-		}
-		if rl != nil && c.cfg.Limiter != nil {
-			c.cfg.Limiter.Observe(0, wait) // Google sends no rate headers: hold the bucket ourselves
-		}
-		if !retry || attempt > c.cfg.Retries || ctx.Err() != nil || wait > MaxInlineWait {
-			return mapError("gmail."+method, err, rl)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return mapError("gmail."+method, ctx.Err(), nil)
-		}
+// count tallies a request before it goes out: its quota units and, after
+// the first attempt, a retry.
+func (c *Client) count(method string, retry bool) {
+	c.mu.Lock()
+	c.units += Units[method]
+	c.calls[method]++
+	if retry {
+		c.retries++
 	}
-}
-
-// rateLimited describes a usage-limit answer — a 429 (whatever its body),
-// or a 403 with a rate or quota reason — and nil for anything else. Wait
-// is the Retry-After when Google sent one, 0 when it did not; a daily
-// limit waits until Google's quotas reset.
-func rateLimited(err error, now time.Time) *backend.RateLimited {
-	var ge *googleapi.Error
-	if !errors.As(err, &ge) || ge.Code != http.StatusTooManyRequests && ge.Code != http.StatusForbidden {
-		return nil
-	}
-	rl := &backend.RateLimited{Limit: "rate limit", Err: err}
-	known := ge.Code == http.StatusTooManyRequests
-	for _, e := range ge.Errors {
-		switch e.Reason {
-		case "userRateLimitExceeded":
-			rl.Limit, known = "per-user rate limit", true
-		case "rateLimitExceeded", "quotaExceeded":
-			known = true
-		case "dailyLimitExceeded":
-			rl.Limit, rl.Daily, rl.Wait = "daily limit", true, untilPacificMidnight(now)
-			rl.Reset = now.Add(rl.Wait)
-			return rl
-		}
-	}
-	if !known {
-		return nil
-	}
-	if d, ok := backend.ParseRetryAfter(ge.Header.Get("Retry-After"), now); ok {
-		rl.Wait = d
-	}
-	return rl
-}
-
-func serverError(err error) bool {
-	var ge *googleapi.Error
-	if errors.As(err, &ge) {
-		return ge.Code >= 500
-	}
-	return false
-}
-
-// untilPacificMidnight is when Google's daily quotas reset.
-func untilPacificMidnight(now time.Time) time.Duration {
-	loc, err := time.LoadLocation("America/Los_Angeles")
-	if err != nil {
-		return time.Hour
-	}
-	n := now.In(loc)
-	next := time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, loc)
-	return next.Sub(n)
-}
-
-// mapError turns a client error into a backend.Error: 401 and missing
-// permissions mean reconnect, rate limits and 5xx are retryable, 404 is
-// not_found.
-func mapError(op string, err error, rl *backend.RateLimited) error {
-	var be *backend.Error
-	if errors.As(err, &be) {
-		return backend.WrapError(op, err) // from the token source: keep its code
-	}
-	if rl != nil {
-		msg := "Gmail is rate limiting CaseyOS (" + rl.Limit + ")."
-		if rl.Daily {
-			msg = "Gmail's daily quota is used up; it resets at midnight Pacific time (" + rl.Reset.UTC().Format("2006-01-02 15:04 MST") + ")."
-		}
-		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Err: rl, Message: msg}
-	}
-	var ge *googleapi.Error
-	if errors.As(err, &ge) {
-		reason := ""
-		if len(ge.Errors) > 0 {
-			reason = ge.Errors[0].Reason
-		}
-		switch {
-		case ge.Code == http.StatusUnauthorized:
-			return &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Gmail no longer accepts CaseyOS's access; reconnect Google.", Op: op, Err: err}
-		case ge.Code == http.StatusForbidden:
-			return &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Gmail refused access (" + reason + "); reconnect Google and allow Gmail.", Op: op, Err: err}
-		case ge.Code == http.StatusNotFound:
-			return &backend.Error{Code: backend.ENOTFOUND, Message: "Gmail has no such item.", Op: op, Err: err}
-		case ge.Code == http.StatusConflict:
-			return &backend.Error{Code: backend.ECONFLICT, Message: "Gmail reports a conflict.", Op: op, Err: err}
-		case ge.Code == http.StatusBadRequest:
-			return &backend.Error{Code: backend.EINVALID, Message: "Gmail rejected the request: " + ge.Message, Op: op, Err: err}
-		case ge.Code >= 500:
-			return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Gmail is having trouble; trying again later.", Op: op, Err: err}
-		}
-		return &backend.Error{Code: backend.EINTERNAL, Message: "Gmail answered unexpectedly.", Op: op, Err: err}
-	}
-	var ne net.Error
-	var ue *url.Error
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) || errors.As(err, &ue) {
-		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "Gmail cannot be reached.", Op: op, Err: err}
-	}
-	return &backend.Error{Code: backend.EINTERNAL, Message: "Gmail failed unexpectedly.", Op: op, Err: err}
+	c.mu.Unlock()
 }
 
 // lookup asks the directory who addr is.

@@ -93,7 +93,7 @@ func (c *Client) resync(ctx context.Context, now, since time.Time) ([]*backend.S
 	page := ""
 	for len(ids) < c.cfg.MaxResync {
 		var r *gmail.ListMessagesResponse
-		err := c.do(ctx, "users.messages.list", true, func() (err error) {
+		err := c.api.Do(ctx, "users.messages.list", true, func() (err error) {
 			call := c.svc.Users.Messages.List("me").Q(q).MaxResults(int64(min(500, c.cfg.MaxResync))).Context(ctx)
 			if page != "" {
 				call.PageToken(page)
@@ -133,7 +133,7 @@ func (c *Client) history(ctx context.Context, start uint64) (ids []string, next 
 	next = start
 	for {
 		var r *gmail.ListHistoryResponse
-		err := c.do(ctx, "users.history.list", true, func() (err error) {
+		err := c.api.Do(ctx, "users.history.list", true, func() (err error) {
 			call := c.svc.Users.History.List("me").StartHistoryId(start).HistoryTypes("messageAdded").MaxResults(500).Context(ctx)
 			if page != "" {
 				call.PageToken(page)
@@ -230,7 +230,7 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			var g *gmail.Message
-			err := c.do(ctx, "users.messages.get", true, func() (err error) {
+			err := c.api.Do(ctx, "users.messages.get", true, func() (err error) {
 				g, err = c.svc.Users.Messages.Get("me", id).Format("metadata").MetadataHeaders(metaHeaders...).Context(ctx).Do()
 				return err
 			})
@@ -248,7 +248,7 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 		return nil, failed
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, mapError("gmail.users.messages.get", err, nil)
+		return nil, c.api.MapError("gmail.users.messages.get", err, nil)
 	}
 	var ms []*msg
 	for _, m := range out {
@@ -385,7 +385,7 @@ func (c *Client) tookPart(ctx context.Context, m *msg, owner string) (bool, erro
 		}
 	}
 	var t *gmail.Thread
-	err := c.do(ctx, "users.threads.get", true, func() (err error) {
+	err := c.api.Do(ctx, "users.threads.get", true, func() (err error) {
 		t, err = c.svc.Users.Threads.Get("me", m.threadID).Format("minimal").Fields("id", "messages(id,labelIds)").Context(ctx).Do()
 		return err
 	})
@@ -485,7 +485,7 @@ func (c *Client) bounce(ctx context.Context, m *msg) (*backend.Signal, error) {
 	reason := smtpStatusRe.FindString(m.snippet)
 	if addr == "" || reason == "" {
 		var g *gmail.Message
-		err := c.do(ctx, "users.messages.get", true, func() (err error) {
+		err := c.api.Do(ctx, "users.messages.get", true, func() (err error) {
 			g, err = c.svc.Users.Messages.Get("me", m.id).Format("full").Context(ctx).Do()
 			return err
 		})

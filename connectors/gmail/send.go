@@ -32,7 +32,7 @@ func (c *Client) Send(ctx context.Context, m backend.OutgoingEmail) (backend.Sen
 		return backend.SentEmail{}, backend.WrapError(op, err)
 	}
 	var r *gmail.Message
-	err = c.do(ctx, "users.messages.send", false, func() (err error) {
+	err = c.api.Do(ctx, "users.messages.send", false, func() (err error) {
 		r, err = c.svc.Users.Messages.Send("me", &gmail.Message{Raw: raw, ThreadId: m.ThreadID}).Context(ctx).Do()
 		return err
 	})
@@ -50,7 +50,7 @@ func (c *Client) CreateDraft(ctx context.Context, m backend.OutgoingEmail) (back
 		return backend.SentEmail{}, backend.WrapError(op, err)
 	}
 	var d *gmail.Draft
-	err = c.do(ctx, "users.drafts.create", false, func() (err error) {
+	err = c.api.Do(ctx, "users.drafts.create", false, func() (err error) {
 		d, err = c.svc.Users.Drafts.Create("me", &gmail.Draft{Message: &gmail.Message{Raw: raw, ThreadId: m.ThreadID}}).Context(ctx).Do()
 		return err
 	})
@@ -70,7 +70,7 @@ func (c *Client) DeleteDraft(ctx context.Context, draftID string) error {
 	if draftID == "" {
 		return backend.Errorf(backend.EINVALID, "which draft to delete?")
 	}
-	err := c.do(ctx, "users.drafts.delete", true, func() error {
+	err := c.api.Do(ctx, "users.drafts.delete", true, func() error {
 		return c.svc.Users.Drafts.Delete("me", draftID).Context(ctx).Do()
 	})
 	if backend.ErrorCode(err) == backend.ENOTFOUND {
@@ -87,7 +87,7 @@ func (c *Client) FindSent(ctx context.Context, messageID string) (backend.SentEm
 		return backend.SentEmail{}, false, backend.Errorf(backend.EINVALID, "message id %q cannot be searched for", messageID)
 	}
 	var r *gmail.ListMessagesResponse
-	err := c.do(ctx, "users.messages.list", true, func() (err error) {
+	err := c.api.Do(ctx, "users.messages.list", true, func() (err error) {
 		r, err = c.svc.Users.Messages.List("me").Q("in:sent rfc822msgid:" + id).MaxResults(1).Context(ctx).Do()
 		return err
 	})
@@ -145,7 +145,7 @@ func (c *Client) compose(ctx context.Context, m *backend.OutgoingEmail) (string,
 // replyHeaders answers the last message in the thread that is not a draft.
 func (c *Client) replyHeaders(ctx context.Context, m *backend.OutgoingEmail) error {
 	var t *gmail.Thread
-	err := c.do(ctx, "users.threads.get", true, func() (err error) {
+	err := c.api.Do(ctx, "users.threads.get", true, func() (err error) {
 		t, err = c.svc.Users.Threads.Get("me", m.ThreadID).Format("metadata").MetadataHeaders("Message-ID", "References", "Subject").Context(ctx).Do()
 		return err
 	})
