@@ -11,17 +11,10 @@ import (
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
 
-type bearer struct{ tok string }
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.tok)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-var testClient = &http.Client{Transport: bearer{"test-token"}}
+var testClient = googlefake.BearerClient("test-token")
 
 var crm = backend.StaticDirectory{
 	"dana@northwind.io":          {ContactID: "1001", CompanyID: "co-northwind", DealID: "9001"},

@@ -20,18 +20,11 @@ import (
 	"github.com/caseyos/caseyos/connectors/gmail/gmailtest"
 	"github.com/caseyos/caseyos/connectors/google"
 	"github.com/caseyos/caseyos/connectors/google/googletest"
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
 
-// bearer is a transport adding a fixed token, for tests not about OAuth.
-type bearer struct{ tok string }
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.tok)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-var testClient = &http.Client{Transport: bearer{"test-token"}}
+// testClient sends a fixed token, for tests not about OAuth.
+var testClient = googlefake.BearerClient("test-token")
 
 // The demo's people, as the CRM knows them.
 var crm = backend.StaticDirectory{

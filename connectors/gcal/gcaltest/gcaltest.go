@@ -6,10 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
@@ -17,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
 
 // Options configure a Server.
@@ -56,31 +55,13 @@ type Event struct {
 	created    time.Time
 }
 
-// Fault is an error the fake answers instead of serving a request. Google
-// sends no rate-limit headers; a Retry-After and a body that is not JSON
-// are the variants seen.
-type Fault struct {
-	Method string // calendar.events.list, calendar.events.insert, calendar.events.delete, calendar.events.get, calendar.freebusy.query; "" = any
-	Status int
-	Reason string // rateLimitExceeded, userRateLimitExceeded, quotaExceeded, dailyLimitExceeded, backendError …
-	Times  int    // 0 = 1
-	// After lets this many matching requests through first: 1 answers the
-	// second, the middle of a paged list.
-	After int
-	// RetryAfter is a Retry-After header as sent ("3", an HTTP date); ""
-	// sends none.
-	RetryAfter string
-	// Body replaces Google's JSON error when set.
-	Body string
-}
+// Fault is an error the fake answers instead of serving a request
+// (Method: calendar.events.list, calendar.events.insert,
+// calendar.events.delete, calendar.events.get, calendar.freebusy.query).
+type Fault = googlefake.Fault
 
 // Request is one API call the fake received.
-type Request struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Status int
-}
+type Request = googlefake.Request
 
 type page struct {
 	ids      []string
@@ -95,14 +76,14 @@ type page struct {
 type Server struct {
 	opts Options
 
-	mu       sync.Mutex
-	events   map[string]*Event
-	seq      uint64
-	minSync  uint64 // sync tokens below this are expired
-	pages    map[string]*page
-	busy     map[string][][2]time.Time // other people's calendars
-	faults   []*Fault
-	requests []Request
+	mu      sync.Mutex
+	events  map[string]*Event
+	seq     uint64
+	minSync uint64 // sync tokens below this are expired
+	pages   map[string]*page
+	busy    map[string][][2]time.Time // other people's calendars
+
+	calls googlefake.Calls
 
 	// URL is the base URL once Start or NewTestServer has run.
 	URL string
@@ -121,32 +102,19 @@ func New(o Options) *Server {
 }
 
 // Start serves on addr until Close and sets URL.
-func (s *Server) Start(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln)
-	return nil
+func (s *Server) Start(addr string) (err error) {
+	s.URL, s.srv, err = googlefake.Start(addr, s.Handler())
+	return err
 }
 
 // Close stops a server started with Start.
-func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	return s.srv.Close()
-}
+func (s *Server) Close() error { return googlefake.Close(s.srv) }
 
 // NewTestServer starts a fake on an httptest server closed when the test ends.
 func NewTestServer(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	s.URL = ts.URL
+	s.URL = googlefake.ServeTest(tb, s.Handler())
 	return s
 }
 
@@ -261,21 +229,10 @@ func (s *Server) AddBusy(email string, start, end time.Time) {
 }
 
 // Inject queues a fault.
-func (s *Server) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	s.faults = append(s.faults, &f)
-	s.mu.Unlock()
-}
+func (s *Server) Inject(f Fault) { s.calls.Inject(f) }
 
 // Requests returns the API calls received, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.calls.Requests() }
 
 // Handler serves the Calendar API under /calendar/v3/.
 func (s *Server) Handler() http.Handler {
@@ -290,100 +247,22 @@ func (s *Server) Handler() http.Handler {
 	route("DELETE "+p+"calendars/{cal}/events/{id}", "calendar.events.delete", s.delete)
 	route("POST "+p+"freeBusy", "calendar.freebusy.query", s.freeBusy)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "notFound", "Not Found")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Not Found")
 	})
 	return mux
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(c int) {
-	if w.status == 0 {
-		w.status = c
-	}
-	w.ResponseWriter.WriteHeader(c)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = 200
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 func (s *Server) serve(method string, w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request)) {
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: method, Path: r.URL.Path, Query: r.URL.Query(), Status: sw.status})
-		s.mu.Unlock()
-	}()
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" || (s.opts.TokenValid != nil && !s.opts.TokenValid(tok)) {
-		sw.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
-		writeError(sw, http.StatusUnauthorized, "authError", "Request had invalid authentication credentials.")
-		return
-	}
+	s.calls.Serve(method, w, r, s.opts.TokenValid, s.ownCalendar, h)
+}
+
+// ownCalendar answers 404 for a calendar other than the owner's.
+func (s *Server) ownCalendar(w http.ResponseWriter, r *http.Request) bool {
 	if c := r.PathValue("cal"); c != "" && c != "primary" && !strings.EqualFold(c, s.opts.Owner) {
-		writeError(sw, http.StatusNotFound, "notFound", "Not Found")
-		return
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Not Found")
+		return false
 	}
-	if f := s.takeFault(method); f != nil {
-		if f.RetryAfter != "" {
-			sw.Header().Set("Retry-After", f.RetryAfter)
-		}
-		if f.Body != "" {
-			sw.Header().Set("Content-Type", "text/html; charset=UTF-8")
-			sw.WriteHeader(f.Status)
-			io.WriteString(sw, f.Body)
-			return
-		}
-		writeError(sw, f.Status, f.Reason, http.StatusText(f.Status))
-		return
-	}
-	h(sw, r)
-}
-
-func (s *Server) takeFault(method string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method == "" || f.Method == method {
-			if f.After > 0 {
-				f.After--
-				return nil
-			}
-			f.Times--
-			if f.Times <= 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
-}
-
-func writeError(w http.ResponseWriter, code int, reason, message string) {
-	domain := "global"
-	switch reason {
-	case "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded":
-		domain = "usageLimits"
-	case "fullSyncRequired":
-		domain = "calendar"
-	}
-	body := map[string]any{"error": map[string]any{"code": code, "message": message,
-		"errors": []map[string]string{{"domain": domain, "reason": reason, "message": message}}}}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(body)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	json.NewEncoder(w).Encode(v)
+	return true
 }
 
 func syncToken(seq uint64) string {
@@ -406,7 +285,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	var p *page
 	if t := q.Get("pageToken"); t != "" {
 		if p = s.pages[t]; p == nil {
-			writeError(w, http.StatusBadRequest, "invalid", "Invalid page token value.")
+			googlefake.WriteError(w, http.StatusBadRequest, "invalid", "Invalid page token value.")
 			return
 		}
 		delete(s.pages, t)
@@ -415,7 +294,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		var status int
 		p, status, errReason, errMsg = s.newListing(q)
 		if p == nil {
-			writeError(w, status, errReason, errMsg)
+			googlefake.WriteError(w, status, errReason, errMsg)
 			return
 		}
 	}
@@ -443,7 +322,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	} else {
 		resp["nextSyncToken"] = syncToken(p.syncSeq)
 	}
-	writeJSON(w, resp)
+	googlefake.WriteJSON(w, resp)
 }
 
 // newListing selects the events of a new listing. s.mu is held.
@@ -621,23 +500,23 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request) {
 		} `json:"conferenceData"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, 400, "parseError", "Parse Error")
+		googlefake.WriteError(w, 400, "parseError", "Parse Error")
 		return
 	}
 	start, allDay, err1 := in.Start.time()
 	end, _, err2 := in.End.time()
 	switch {
 	case in.Start == nil || err1 != nil:
-		writeError(w, 400, "required", "Missing start time.")
+		googlefake.WriteError(w, 400, "required", "Missing start time.")
 		return
 	case in.End == nil || err2 != nil:
-		writeError(w, 400, "required", "Missing end time.")
+		googlefake.WriteError(w, 400, "required", "Missing end time.")
 		return
 	case end.Before(start):
-		writeError(w, 400, "timeRangeEmpty", "The specified time range is empty.")
+		googlefake.WriteError(w, 400, "timeRangeEmpty", "The specified time range is empty.")
 		return
 	case in.ID != "" && !validID(in.ID):
-		writeError(w, 400, "invalid", "Invalid resource id value.")
+		googlefake.WriteError(w, 400, "invalid", "Invalid resource id value.")
 		return
 	}
 	s.mu.Lock()
@@ -646,7 +525,7 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request) {
 		in.ID = newID()
 	} else if s.events[in.ID] != nil {
 		// Google keeps ids of deleted events too.
-		writeError(w, 409, "duplicate", "The requested identifier already exists.")
+		googlefake.WriteError(w, 409, "duplicate", "The requested identifier already exists.")
 		return
 	}
 	e := &Event{ID: in.ID, Summary: in.Summary, Description: in.Description, Start: start, End: end, AllDay: allDay,
@@ -673,7 +552,7 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.put(e)
-	writeJSON(w, s.render(e))
+	googlefake.WriteJSON(w, s.render(e))
 }
 
 func meetCode() string {
@@ -691,10 +570,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	e := s.events[r.PathValue("id")]
 	if e == nil {
-		writeError(w, 404, "notFound", "Not Found")
+		googlefake.WriteError(w, 404, "notFound", "Not Found")
 		return
 	}
-	writeJSON(w, s.render(e))
+	googlefake.WriteJSON(w, s.render(e))
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
@@ -703,9 +582,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	e := s.events[r.PathValue("id")]
 	switch {
 	case e == nil:
-		writeError(w, 404, "notFound", "Not Found")
+		googlefake.WriteError(w, 404, "notFound", "Not Found")
 	case e.Status == "cancelled":
-		writeError(w, 410, "deleted", "Resource has been deleted")
+		googlefake.WriteError(w, 410, "deleted", "Resource has been deleted")
 	default:
 		e.Status = "cancelled"
 		s.put(e)
@@ -721,17 +600,17 @@ func (s *Server) freeBusy(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, 400, "parseError", "Parse Error")
+		googlefake.WriteError(w, 400, "parseError", "Parse Error")
 		return
 	}
 	tmin, err1 := time.Parse(time.RFC3339, in.TimeMin)
 	tmax, err2 := time.Parse(time.RFC3339, in.TimeMax)
 	if err1 != nil || err2 != nil {
-		writeError(w, 400, "badRequest", "Bad Request")
+		googlefake.WriteError(w, 400, "badRequest", "Bad Request")
 		return
 	}
 	if !tmax.After(tmin) {
-		writeError(w, 400, "timeRangeEmpty", "The specified time range is empty.")
+		googlefake.WriteError(w, 400, "timeRangeEmpty", "The specified time range is empty.")
 		return
 	}
 	s.mu.Lock()
@@ -762,7 +641,7 @@ func (s *Server) freeBusy(w http.ResponseWriter, r *http.Request) {
 		}
 		cals[it.ID] = map[string]any{"busy": busy}
 	}
-	writeJSON(w, map[string]any{"kind": "calendar#freeBusy", "timeMin": rfc(tmin), "timeMax": rfc(tmax), "calendars": cals})
+	googlefake.WriteJSON(w, map[string]any{"kind": "calendar#freeBusy", "timeMin": rfc(tmin), "timeMax": rfc(tmax), "calendars": cals})
 }
 
 func declined(e *Event, owner string) bool {

@@ -3,7 +3,6 @@ package gcaltest_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"testing"
 	"time"
 
@@ -12,15 +11,8 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
-
-type bearer struct{}
-
-func (bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer t")
-	return http.DefaultTransport.RoundTrip(r)
-}
 
 func code(err error) int {
 	var ge *googleapi.Error
@@ -34,7 +26,7 @@ func TestServer(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	s := gcaltest.NewTestServer(t, gcaltest.Options{Now: func() time.Time { return now }})
-	svc, err := calendar.NewService(ctx, option.WithEndpoint(s.Endpoint()), option.WithHTTPClient(&http.Client{Transport: bearer{}}))
+	svc, err := calendar.NewService(ctx, option.WithEndpoint(s.Endpoint()), option.WithHTTPClient(googlefake.BearerClient("t")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"net/url"
 	"sort"
@@ -18,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
 
 // Units is Gmail's published quota cost of each method, in quota units.
@@ -41,31 +41,12 @@ type Options struct {
 	Now            func() time.Time
 }
 
-// Fault is an error the fake answers instead of serving a request. Google
-// sends no rate-limit headers; a Retry-After and a body that is not JSON
-// (from a proxy, or a 429 the front end answers) are the variants seen.
-type Fault struct {
-	Method string // "users.history.list" …; "" = any
-	Status int    // 429, 403, 500 …
-	Reason string // rateLimitExceeded, userRateLimitExceeded, dailyLimitExceeded, backendError …
-	Times  int    // how many requests it hits; 0 = 1
-	// After lets this many matching requests through first: 1 answers the
-	// second, the middle of a paged list.
-	After int
-	// RetryAfter is a Retry-After header as sent ("3", an HTTP date); ""
-	// sends none.
-	RetryAfter string
-	// Body replaces Google's JSON error when set.
-	Body string
-}
+// Fault is an error the fake answers instead of serving a request
+// (Method: "users.history.list" …).
+type Fault = googlefake.Fault
 
-// Request is one API call the fake received.
-type Request struct {
-	Method string // users.messages.get …
-	Path   string
-	Query  url.Values
-	Status int
-}
+// Request is one API call the fake received (Method: users.messages.get …).
+type Request = googlefake.Request
 
 // Sent is one message sent through the API.
 type Sent struct {
@@ -96,10 +77,9 @@ type Server struct {
 	historyID uint64
 	oldest    uint64 // start ids below this are gone (404)
 	seq       int
-	faults    []*Fault
-	requests  []Request
 	sent      []Sent
-	units     int
+
+	calls googlefake.Calls
 
 	// URL is the base URL once Start or NewTestServer has run.
 	URL string
@@ -121,32 +101,19 @@ func New(o Options) *Server {
 }
 
 // Start serves on addr until Close and sets URL.
-func (s *Server) Start(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln)
-	return nil
+func (s *Server) Start(addr string) (err error) {
+	s.URL, s.srv, err = googlefake.Start(addr, s.Handler())
+	return err
 }
 
 // Close stops a server started with Start.
-func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	return s.srv.Close()
-}
+func (s *Server) Close() error { return googlefake.Close(s.srv) }
 
 // NewTestServer starts a fake on an httptest server closed when the test ends.
 func NewTestServer(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	s.URL = ts.URL
+	s.URL = googlefake.ServeTest(tb, s.Handler())
 	return s
 }
 
@@ -154,14 +121,7 @@ func NewTestServer(tb testing.TB, o Options) *Server {
 func (s *Server) Owner() string { return s.opts.Owner }
 
 // Inject queues a fault.
-func (s *Server) Inject(f Fault) {
-	if f.Times == 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	s.faults = append(s.faults, &f)
-	s.mu.Unlock()
-}
+func (s *Server) Inject(f Fault) { s.calls.Inject(f) }
 
 // ExpireHistory forgets history up to now: a history.list that starts
 // before the current history id answers 404, as Gmail does once a start id
@@ -181,25 +141,19 @@ func (s *Server) HistoryID() uint64 {
 }
 
 // Requests returns the API calls received, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.calls.Requests() }
 
 // UnitsUsed is the quota the calls served so far cost.
 func (s *Server) UnitsUsed() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.units
+	units := 0
+	for _, r := range s.calls.Requests() {
+		units += Units[r.Method]
+	}
+	return units
 }
 
 // ResetRecord clears Requests and UnitsUsed.
-func (s *Server) ResetRecord() {
-	s.mu.Lock()
-	s.requests, s.units = nil, 0
-	s.mu.Unlock()
-}
+func (s *Server) ResetRecord() { s.calls.Reset() }
 
 // Sent returns the messages sent through the API, oldest first.
 func (s *Server) Sent() []Sent {
@@ -389,128 +343,28 @@ func (s *Server) Handler() http.Handler {
 	route("DELETE "+p+"drafts/{id}", "users.drafts.delete", s.draftsDelete)
 	route("POST "+p+"drafts/send", "users.drafts.send", s.draftsSend)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "notFound", "Not Found: "+r.URL.Path)
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Not Found: "+r.URL.Path)
 	})
 	return mux
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(c int) {
-	if w.status == 0 {
-		w.status = c
-	}
-	w.ResponseWriter.WriteHeader(c)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = 200
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 func (s *Server) serve(method string, w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request)) {
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		s.mu.Lock()
-		s.requests = append(s.requests, Request{Method: method, Path: r.URL.Path, Query: r.URL.Query(), Status: sw.status})
-		s.units += Units[method]
-		s.mu.Unlock()
-	}()
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" || (s.opts.TokenValid != nil && !s.opts.TokenValid(tok)) {
-		sw.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
-		writeError(sw, http.StatusUnauthorized, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
-		return
-	}
+	s.calls.Serve(method, w, r, s.opts.TokenValid, s.delegated, h)
+}
+
+// delegated refuses a mailbox other than the owner's, as Gmail does.
+func (s *Server) delegated(w http.ResponseWriter, r *http.Request) bool {
 	if u := r.PathValue("user"); u != "me" && !strings.EqualFold(u, s.opts.Owner) {
-		writeError(sw, http.StatusForbidden, "forbidden", "Delegation denied for "+s.opts.Owner)
-		return
+		googlefake.WriteError(w, http.StatusForbidden, "forbidden", "Delegation denied for "+s.opts.Owner)
+		return false
 	}
-	if f := s.takeFault(method); f != nil {
-		writeFault(sw, f)
-		return
-	}
-	h(sw, r)
-}
-
-func (s *Server) takeFault(method string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method == "" || f.Method == method {
-			if f.After > 0 {
-				f.After--
-				return nil
-			}
-			f.Times--
-			if f.Times <= 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-			return f
-		}
-	}
-	return nil
-}
-
-// writeFault answers f.
-func writeFault(w http.ResponseWriter, f *Fault) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	if f.Body != "" {
-		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-		w.WriteHeader(f.Status)
-		io.WriteString(w, f.Body)
-		return
-	}
-	writeError(w, f.Status, f.Reason, faultMessage(f))
-}
-
-func faultMessage(f *Fault) string {
-	switch f.Reason {
-	case "rateLimitExceeded", "userRateLimitExceeded":
-		return "User-rate limit exceeded. Retry after " + time.Now().Add(time.Second).UTC().Format(time.RFC3339)
-	case "dailyLimitExceeded":
-		return "Daily Limit Exceeded"
-	case "backendError":
-		return "Backend Error"
-	}
-	return http.StatusText(f.Status)
-}
-
-// writeError writes Google's error JSON.
-func writeError(w http.ResponseWriter, code int, reason, message string) {
-	domain := "global"
-	switch reason {
-	case "rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded":
-		domain = "usageLimits"
-	}
-	status := map[int]string{400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-		409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}[code]
-	if code == 403 && domain == "usageLimits" {
-		status = "RESOURCE_EXHAUSTED"
-	}
-	body := map[string]any{"error": map[string]any{"code": code, "message": message, "status": status,
-		"errors": []map[string]string{{"domain": domain, "reason": reason, "message": message}}}}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(body)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	json.NewEncoder(w).Encode(v)
+	return true
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	writeJSON(w, map[string]any{"emailAddress": s.opts.Owner, "messagesTotal": len(s.msgs),
+	googlefake.WriteJSON(w, map[string]any{"emailAddress": s.opts.Owner, "messagesTotal": len(s.msgs),
 		"threadsTotal": len(s.threads), "historyId": fmt.Sprint(s.historyID)})
 }
 
@@ -522,7 +376,7 @@ func (s *Server) labels(w http.ResponseWriter, r *http.Request) {
 	for _, l := range systemLabels {
 		ls = append(ls, map[string]string{"id": l, "name": l, "type": "system"})
 	}
-	writeJSON(w, map[string]any{"labels": ls})
+	googlefake.WriteJSON(w, map[string]any{"labels": ls})
 }
 
 // pageParams reads maxResults (default def, capped at max) and the offset
@@ -562,12 +416,12 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	start, err := strconv.ParseUint(q.Get("startHistoryId"), 10, 64)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid startHistoryId")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid startHistoryId")
 		return
 	}
 	size, offset, err := pageParams(q, 100, 500)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", err.Error())
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", err.Error())
 		return
 	}
 	types := map[string]bool{}
@@ -578,7 +432,7 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if start < s.oldest {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
 	type labelChange struct {
@@ -651,19 +505,19 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 			resp["nextPageToken"] = pageToken(end)
 		}
 	}
-	writeJSON(w, resp)
+	googlefake.WriteJSON(w, resp)
 }
 
 func (s *Server) messagesList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	size, offset, err := pageParams(q, 100, 500)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", err.Error())
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", err.Error())
 		return
 	}
 	match, err := parseQuery(q.Get("q"), s.opts.Now())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid query: "+err.Error())
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid query: "+err.Error())
 		return
 	}
 	spam := q.Get("includeSpamTrash") == "true"
@@ -702,7 +556,7 @@ func (s *Server) messagesList(w http.ResponseWriter, r *http.Request) {
 			resp["nextPageToken"] = pageToken(end)
 		}
 	}
-	writeJSON(w, resp)
+	googlefake.WriteJSON(w, resp)
 }
 
 func (s *Server) messagesGet(w http.ResponseWriter, r *http.Request) {
@@ -715,23 +569,23 @@ func (s *Server) messagesGet(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if m == nil {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
-	writeJSON(w, j)
+	googlefake.WriteJSON(w, j)
 }
 
 func (s *Server) messagesModify(w http.ResponseWriter, r *http.Request) {
 	var req struct{ AddLabelIds, RemoveLabelIds []string }
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.msgs[r.PathValue("id")]
 	if m == nil {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
 	h := historyRec{labelsAdded: map[string][]string{}, labelsRemoved: map[string][]string{}}
@@ -751,7 +605,7 @@ func (s *Server) messagesModify(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	m.historyID = s.record(h)
-	writeJSON(w, m.render("minimal", nil))
+	googlefake.WriteJSON(w, m.render("minimal", nil))
 }
 
 type rawMessage struct {
@@ -801,23 +655,23 @@ func recipients(m *stored) bool {
 func (s *Server) messagesSend(w http.ResponseWriter, r *http.Request) {
 	var in rawMessage
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, threaded, err := s.compose(in, []string{"SENT"})
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", err.Error())
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", err.Error())
 		return
 	}
 	if !recipients(m) {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Recipient address required")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Recipient address required")
 		return
 	}
 	s.add(m)
 	s.recordSent(m, in.ThreadID, threaded)
-	writeJSON(w, map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels})
+	googlefake.WriteJSON(w, map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels})
 }
 
 func (s *Server) recordSent(m *stored, requested string, threaded bool) {
@@ -836,7 +690,7 @@ func (s *Server) threadsGet(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	ids := s.threads[id]
 	if len(ids) == 0 {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
 	var msgs []*jsonMessage
@@ -847,7 +701,7 @@ func (s *Server) threadsGet(w http.ResponseWriter, r *http.Request) {
 			hist = max(hist, m.historyID)
 		}
 	}
-	writeJSON(w, map[string]any{"id": id, "historyId": fmt.Sprint(hist), "messages": msgs})
+	googlefake.WriteJSON(w, map[string]any{"id": id, "historyId": fmt.Sprint(hist), "messages": msgs})
 }
 
 func (s *Server) draftsCreate(w http.ResponseWriter, r *http.Request) {
@@ -855,20 +709,20 @@ func (s *Server) draftsCreate(w http.ResponseWriter, r *http.Request) {
 		Message rawMessage `json:"message"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid JSON payload")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, _, err := s.compose(in.Message, []string{"DRAFT"})
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalidArgument", err.Error())
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", err.Error())
 		return
 	}
 	s.add(m)
 	did := "r" + strconv.FormatUint(uint64(s.seq)*7919+uint64(len(s.drafts)), 10)
 	s.drafts[did] = m.id
-	writeJSON(w, map[string]any{"id": did, "message": map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels}})
+	googlefake.WriteJSON(w, map[string]any{"id": did, "message": map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels}})
 }
 
 func (s *Server) draftsGet(w http.ResponseWriter, r *http.Request) {
@@ -877,10 +731,10 @@ func (s *Server) draftsGet(w http.ResponseWriter, r *http.Request) {
 	did := r.PathValue("id")
 	m := s.msgs[s.drafts[did]]
 	if m == nil {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
-	writeJSON(w, map[string]any{"id": did, "message": m.render(r.URL.Query().Get("format"), nil)})
+	googlefake.WriteJSON(w, map[string]any{"id": did, "message": m.render(r.URL.Query().Get("format"), nil)})
 }
 
 func (s *Server) draftsDelete(w http.ResponseWriter, r *http.Request) {
@@ -892,7 +746,7 @@ func (s *Server) draftsDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if !ok {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
 	s.Delete(mid)
@@ -905,23 +759,23 @@ func (s *Server) draftsSend(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(r.Body)
 	if err := json.Unmarshal(body, &in); err != nil || in.ID == "" {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Invalid draft")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Invalid draft")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.msgs[s.drafts[in.ID]]
 	if m == nil {
-		writeError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
 		return
 	}
 	if !recipients(m) {
-		writeError(w, http.StatusBadRequest, "invalidArgument", "Recipient address required")
+		googlefake.WriteError(w, http.StatusBadRequest, "invalidArgument", "Recipient address required")
 		return
 	}
 	delete(s.drafts, in.ID)
 	m.labels = []string{"SENT"}
 	m.historyID = s.record(historyRec{labelsAdded: map[string][]string{m.id: {"SENT"}}, labelsRemoved: map[string][]string{m.id: {"DRAFT"}}})
 	s.recordSent(m, m.threadID, len(s.threads[m.threadID]) > 1)
-	writeJSON(w, map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels})
+	googlefake.WriteJSON(w, map[string]any{"id": m.id, "threadId": m.threadID, "labelIds": m.labels})
 }

@@ -11,14 +11,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caseyos/caseyos/connectors/internal/googlefake"
 )
 
 // Defaults for Options.
@@ -99,32 +99,19 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Start serves on addr ("127.0.0.1:0" for any port) until Close, and sets URL.
-func (s *Server) Start(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln)
-	return nil
+func (s *Server) Start(addr string) (err error) {
+	s.URL, s.srv, err = googlefake.Start(addr, s.Handler())
+	return err
 }
 
 // Close stops a server started with Start.
-func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	return s.srv.Close()
-}
+func (s *Server) Close() error { return googlefake.Close(s.srv) }
 
 // NewTestServer starts a fake on an httptest server closed at the end of the test.
 func NewTestServer(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	s.URL = ts.URL
+	s.URL = googlefake.ServeTest(tb, s.Handler())
 	return s
 }
 
