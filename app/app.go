@@ -338,19 +338,6 @@ func (a *App) Undo(via string) (MoveDTO, error) {
 	return toMoveDTO(m, a.clock.Now()), nil
 }
 
-// Execute carries out a move now.
-func (a *App) Execute(id uint64, via string) (ExecutionDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return ExecutionDTO{}, err
-	}
-	_, exec, err := a.queue.Execute(a.ctx, id, who)
-	if exec != nil {
-		return toExecutionDTO(exec), err
-	}
-	return ExecutionDTO{}, err
-}
-
 // maxSignalsPage bounds one page of the signals feed.
 const maxSignalsPage = 200
 

@@ -287,7 +287,6 @@ type facade interface {
 	Skip(id uint64, reason, via string) (MoveDTO, error)
 	Snooze(id uint64, until, via string) (MoveDTO, error)
 	Restore(id uint64, via string) (MoveDTO, error)
-	Execute(id uint64, via string) (ExecutionDTO, error)
 	Workspace() (WorkspaceDTO, error)
 	Connections() ([]ConnectionDTO, error)
 	SyncNow(account string) ([]SyncStatusDTO, error)

@@ -20,11 +20,10 @@ import (
 // executeFacade is what the execution commands call.
 type executeFacade interface {
 	PreviewExecution(id uint64) (ExecutionPreviewDTO, error)
-	ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error)
-	ExecuteMoveWith(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error)
+	ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error)
 	ExecutionStatus(id uint64) (ExecutionStatusDTO, error)
 	CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
-	UndoExecution(id uint64, via string) (ExecutionStatusDTO, error)
+	Rollback(id uint64, via string) (ExecutionStatusDTO, error)
 	KillSwitch(state, reason, via string) (KillSwitchDTO, error)
 	Outbox() ([]ExecutionStatusDTO, error)
 	RetryOutbox() ([]ExecutionStatusDTO, error)
@@ -109,7 +108,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	st, err := a.ExecuteMoveWith(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
+	st, err := a.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
 	if err != nil {
 		return c.fail(err)
 	}
@@ -297,7 +296,7 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 	if !ok || !c.settle(f) {
 		return ExitError
 	}
-	st, err := a.UndoExecution(id, "cli")
+	st, err := a.Rollback(id, "cli") // cancels an execution that has not left yet
 	if err != nil {
 		return c.fail(err)
 	}
@@ -588,13 +587,8 @@ func (r *remote) PreviewExecution(id uint64) (out ExecutionPreviewDTO, err error
 }
 
 // ExecuteMove calls the instance's ExecuteMove.
-func (r *remote) ExecuteMove(id uint64, hash, via string) (out ExecutionStatusDTO, err error) {
-	return out, r.call("ExecuteMove", []any{id, hash, via}, &out)
-}
-
-// ExecuteMoveWith calls the instance's ExecuteMoveWith.
-func (r *remote) ExecuteMoveWith(id uint64, req ExecuteRequestDTO) (out ExecutionStatusDTO, err error) {
-	return out, r.call("ExecuteMoveWith", []any{id, req}, &out)
+func (r *remote) ExecuteMove(id uint64, req ExecuteRequestDTO) (out ExecutionStatusDTO, err error) {
+	return out, r.call("ExecuteMove", []any{id, req}, &out)
 }
 
 // ExecutionStatus calls the instance's ExecutionStatus.
@@ -607,9 +601,9 @@ func (r *remote) CancelExecution(id uint64, via string) (out ExecutionStatusDTO,
 	return out, r.call("CancelExecution", []any{id, via}, &out)
 }
 
-// UndoExecution calls the instance's UndoExecution.
-func (r *remote) UndoExecution(id uint64, via string) (out ExecutionStatusDTO, err error) {
-	return out, r.call("UndoExecution", []any{id, via}, &out)
+// Rollback calls the instance's Rollback.
+func (r *remote) Rollback(id uint64, via string) (out ExecutionStatusDTO, err error) {
+	return out, r.call("Rollback", []any{id, via}, &out)
 }
 
 // KillSwitch calls the instance's KillSwitch.

@@ -173,39 +173,6 @@ type desktop struct {
 	tray        *tray
 }
 
-// desktops maps an App to the window showing it, for the bound methods
-// that act on the window (ToggleAlwaysOnTop). Browser mode has none.
-var desktops sync.Map // *App → *desktop
-
-func desktopOf(a *App) *desktop {
-	d, _ := desktops.Load(a)
-	dd, _ := d.(*desktop)
-	return dd
-}
-
-// ToggleAlwaysOnTop keeps the window above others, or stops doing so, and
-// returns the new setting (remembered across launches). Only the desktop
-// window has it: in browser mode it fails with code "unavailable".
-func (a *App) ToggleAlwaysOnTop() (bool, error) {
-	d := desktopOf(a)
-	if d == nil {
-		return false, backend.Errorf(backend.EUNAVAILABLE, "Always on top is a setting of the desktop window")
-	}
-	return d.setOnTop(nil)
-}
-
-// IsAlwaysOnTop reports whether the window is kept above others (false in
-// browser mode).
-func (a *App) IsAlwaysOnTop() (bool, error) {
-	d := desktopOf(a)
-	if d == nil {
-		return false, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.state.AlwaysOnTop, nil
-}
-
 // runDesktop opens the workspace in the desktop window and returns when the
 // window has closed (Quit, the window's close button, SIGINT or SIGTERM).
 func runDesktop(ctx context.Context, c *command) (code int) {
@@ -249,8 +216,6 @@ func runDesktop(ctx context.Context, c *command) (code int) {
 		started: make(chan struct{}),
 	}
 	d.state = loadWindowState(d.path)
-	desktops.Store(a, d)
-	defer desktops.Delete(a)
 
 	title := "CaseyOS"
 	if ws.Demo {
@@ -489,25 +454,6 @@ func screens(wctx context.Context) []screenSize {
 		}
 	}
 	return out
-}
-
-// setOnTop sets always-on-top to *want, or flips it when want is nil.
-func (d *desktop) setOnTop(want *bool) (bool, error) {
-	d.mu.Lock()
-	wctx := d.ctx
-	if wctx == nil || d.closing {
-		d.mu.Unlock()
-		return false, backend.Errorf(backend.EUNAVAILABLE, "the window is not open")
-	}
-	on := !d.state.AlwaysOnTop
-	if want != nil {
-		on = *want
-	}
-	d.state.AlwaysOnTop = on
-	d.mu.Unlock()
-	runtime.WindowSetAlwaysOnTop(wctx, on)
-	d.save()
-	return on, nil
 }
 
 // show brings the window forward (the tray's "Show").

@@ -148,17 +148,6 @@ type IngestDTO struct {
 	RejectedReasons []ReasonCountDTO `json:"rejected_reasons"`
 }
 
-// ExecutionDTO reports an execution.
-type ExecutionDTO struct {
-	ID             uint64            `json:"id"`
-	MoveID         uint64            `json:"move_id"`
-	IdempotencyKey string            `json:"idempotency_key"`
-	State          string            `json:"state"`
-	Result         string            `json:"result,omitempty"`
-	Error          string            `json:"error,omitempty"`
-	RemoteIDs      map[string]string `json:"remote_ids,omitempty"`
-}
-
 // ErrorDTO is how every surface shows an error.
 type ErrorDTO struct {
 	Code    string `json:"code"`
@@ -231,10 +220,6 @@ func holeMessages(holes []backend.TemplateHole) []string {
 
 func toAuditDTO(e *backend.AuditEntry) AuditDTO {
 	return AuditDTO{Seq: e.Seq, At: e.At.UTC(), Actor: string(e.Actor), Action: e.Action, From: string(e.From), To: string(e.To), Detail: e.Detail, APS: round1(e.APS)}
-}
-
-func toExecutionDTO(e *backend.Execution) ExecutionDTO {
-	return ExecutionDTO{ID: e.ID, MoveID: e.MoveID, IdempotencyKey: e.IdempotencyKey, State: string(e.State), Result: e.Result, Error: e.Error, RemoteIDs: e.RemoteIDs}
 }
 
 // PreviewDTO is what executing a move would do, exactly.

@@ -41,8 +41,8 @@ type ExecutionPreviewDTO struct {
 	QueuedReason      string      `json:"queued_reason,omitempty"`
 	Refused           *RefusalDTO `json:"refused,omitempty"`
 	// Holes is the template text still in what it would send (an empty
-	// bullet, a [placeholder], a TODO): ExecuteMove refuses it, and only
-	// ExecuteMoveWith with allow_template sends it as it stands.
+	// bullet, a [placeholder], a TODO): ExecuteMove refuses it unless
+	// allow_template says to send it as it stands.
 	Holes []TemplateHoleDTO `json:"holes,omitempty"`
 	Plan  *backend.Plan     `json:"plan"` // the exact payload: email, task, deal, meeting (with slots), merge, social or note
 }
@@ -64,7 +64,7 @@ func toHoleDTOs(holes []backend.TemplateHole) []TemplateHoleDTO {
 	return out
 }
 
-// ExecuteRequestDTO qualifies ExecuteMoveWith.
+// ExecuteRequestDTO says how ExecuteMove runs a move.
 type ExecuteRequestDTO struct {
 	PreviewHash string `json:"preview_hash"` // the Hash of the preview shown ("" skips the check)
 	Via         string `json:"via"`          // key, click, voice, cli
@@ -140,19 +140,15 @@ func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
 	return out, nil
 }
 
-// ExecuteMove executes move id as previewed: previewHash is the Hash of
-// the preview shown ("" skips the check, for scripts). Sends come back
-// waiting_undo with the deadline; the execution:undo_window event says
-// the same to every window.
+// ExecuteMove executes move id as previewed: r.PreviewHash is the Hash of
+// the preview shown ("" skips the check, for scripts). Every surface —
+// window, browser, CLI, tray, voice — executes through it. Sends come
+// back waiting_undo with the deadline; the execution:undo_window event
+// says the same to every window.
 // A draft that still holds template text is refused (invalid, naming the
-// line); ExecuteMoveWith can send it anyway.
-func (a *App) ExecuteMove(id uint64, previewHash, via string) (ExecutionStatusDTO, error) {
-	return a.ExecuteMoveWith(id, ExecuteRequestDTO{PreviewHash: previewHash, Via: via})
-}
-
-// ExecuteMoveWith is ExecuteMove with options: AllowTemplate sends a draft
-// whose template holes the person saw and kept (recorded in the audit).
-func (a *App) ExecuteMoveWith(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error) {
+// line) unless r.AllowTemplate says the person saw the holes and keeps
+// them (recorded in the audit).
+func (a *App) ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error) {
 	who, err := actor(r.Via)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
@@ -162,6 +158,17 @@ func (a *App) ExecuteMoveWith(id uint64, r ExecuteRequestDTO) (ExecutionStatusDT
 		return a.toStatus(exec), err
 	}
 	return ExecutionStatusDTO{}, err
+}
+
+// previewAndExecute is what the tray and voice do for a move the person
+// approved without a window's preview: the preview, then ExecuteMove with
+// its hash, through the same calls as every other surface.
+func (a *App) previewAndExecute(id uint64, via string) (ExecutionStatusDTO, error) {
+	p, err := a.PreviewExecution(id)
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	return a.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: via})
 }
 
 // CancelExecution takes back move id's execution while it waits (the undo
@@ -179,7 +186,8 @@ func (a *App) CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
 }
 
 // Rollback runs the compensating action of move id's committed execution,
-// or refuses (ECONFLICT) saying why none exists.
+// or refuses (ECONFLICT) saying why none exists; an execution that has not
+// left yet is cancelled instead (what `caseyos undo ID` calls).
 func (a *App) Rollback(id uint64, via string) (ExecutionStatusDTO, error) {
 	who, err := actor(via)
 	if err != nil {
@@ -190,11 +198,6 @@ func (a *App) Rollback(id uint64, via string) (ExecutionStatusDTO, error) {
 		return ExecutionStatusDTO{}, err
 	}
 	return a.toStatus(exec), nil
-}
-
-// UndoExecution is `caseyos undo ID`: cancel while it waits, else roll back.
-func (a *App) UndoExecution(id uint64, via string) (ExecutionStatusDTO, error) {
-	return a.Rollback(id, via) // Rollback cancels an execution that has not left
 }
 
 // ExecutionStatus returns move id's latest execution.

@@ -128,7 +128,7 @@ func (e *execEnv) execute(id uint64) ExecutionStatusDTO {
 	if err != nil {
 		e.t.Fatalf("PreviewExecution(%d) = %v", id, err)
 	}
-	st, err := e.app.ExecuteMove(id, p.Hash, "key")
+	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	if err != nil {
 		e.t.Fatalf("ExecuteMove(%d) = %v", id, err)
 	}
@@ -174,7 +174,7 @@ func TestExecute_SendEmail(t *testing.T) {
 	if p.Action != "send_email" || p.Plan.Email.ThreadID != "thr-nw" || p.UndoWindowSeconds != 10 || len(e.mail.Sent()) != 0 {
 		t.Fatalf("preview = %+v", p)
 	}
-	st, err := e.app.ExecuteMove(id, p.Hash, "key")
+	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestExecute_KillSwitch(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.reply()
 	p, _ := e.app.PreviewExecution(id)
-	if _, err := e.app.ExecuteMove(id, p.Hash, "key"); err != nil {
+	if _, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"}); err != nil {
 		t.Fatal(err)
 	}
 	ks, err := e.app.KillSwitch("on", "testing", "cli")
@@ -429,7 +429,7 @@ func TestExecute_KillSwitch(t *testing.T) {
 	if ks, _ := e.app.KillSwitch("status", "", ""); !ks.On {
 		t.Fatal("the kill switch did not survive a restart")
 	}
-	_, err = e.app.ExecuteMove(id, "", "key")
+	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardKillSwitch {
 		t.Fatalf("ExecuteMove with the kill switch on = %v", err)
 	}

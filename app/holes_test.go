@@ -11,8 +11,8 @@ import (
 
 // A draft that still holds template text reaches no one from any surface:
 // the window's preview names the line, ExecuteMove refuses it, the tray and
-// voice (which execute through Execute and have no edit step) refuse and
-// say why, and only ExecuteMoveWith's explicit override sends it.
+// voice (which preview and execute with no edit step) refuse and say why,
+// and only ExecuteMove's explicit allow_template override sends it.
 func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.move(&backend.Move{Kind: backend.KindSendEmail, Title: "Follow up after “Discovery”", Subject: backend.Subject{Type: backend.SubjectContact, ID: "101"}, ContactID: "101",
@@ -39,19 +39,23 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 			t.Errorf("%s = %v, want invalid naming %q", what, err, want)
 		}
 	}
-	_, err = e.app.ExecuteMove(id, p.Hash, "key")
+	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	refused("ExecuteMove", err)
-	_, err = e.app.Execute(id, "click") // the tray's Execute
+	_, err = e.app.previewAndExecute(id, "click") // the tray's Execute
 	refused("Execute (tray)", err)
-	_, err = voiceTarget{e.app}.Execute(context.Background(), id)
+	hash, err := voiceTarget{e.app}.Preview(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = voiceTarget{e.app}.Execute(context.Background(), id, hash)
 	refused("voice Execute", err)
 	if n := len(e.mail.Sent()); n != 0 {
 		t.Fatalf("%d emails sent while refusing, want 0", n)
 	}
 
-	st, err := e.app.ExecuteMoveWith(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "click", AllowTemplate: true})
+	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "click", AllowTemplate: true})
 	if err != nil || st.State != string(backend.ExecWaitingUndo) {
-		t.Fatalf("ExecuteMoveWith(allow_template) = %+v, %v", st, err)
+		t.Fatalf("ExecuteMove(allow_template) = %+v, %v", st, err)
 	}
 	e.clock.Advance(11 * time.Second)
 	if _, err := e.app.queue.Tick(context.Background()); err != nil {

@@ -208,11 +208,6 @@ func (r *remote) Restore(id uint64, via string) (out MoveDTO, err error) {
 	return out, r.call("Restore", []any{id, via}, &out)
 }
 
-// Execute calls the instance's Execute.
-func (r *remote) Execute(id uint64, via string) (out ExecutionDTO, err error) {
-	return out, r.call("Execute", []any{id, via}, &out)
-}
-
 // ingest streams the signals to the instance as JSON lines: neither side
 // holds the whole import.
 func (r *remote) ingest(in io.Reader) (out IngestDTO, err error) {

@@ -37,7 +37,7 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 	if p.NeedsAccount != "" || !strings.Contains(p.NotAvailable, "Replying on X is not available yet") {
 		t.Errorf("Preview = needs_account %q, not_available %q; want only not_available", p.NeedsAccount, p.NotAvailable)
 	}
-	_, err = e.app.ExecuteMove(id, "", "key")
+	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
 	if backend.ErrorCode(err) != backend.EUNAVAILABLE || strings.Contains(backend.ErrorMessage(err), "connect x") {
 		t.Errorf("ExecuteMove(X reply) = %v, want unavailable with no `connect x`", err)
 	}

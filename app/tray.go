@@ -160,7 +160,7 @@ func (t *tray) loop() {
 			}
 		case <-t.mExecute.ClickedCh:
 			if m := t.current(); m != nil {
-				if _, err := t.app.Execute(m.ID, string(backend.ActorClick)); err != nil {
+				if _, err := t.app.previewAndExecute(m.ID, string(backend.ActorClick)); err != nil {
 					t.fail("execute", m.ID, err)
 					// The window says what went wrong and offers the fix.
 					t.show()

@@ -15,7 +15,7 @@ func TestApp_CancelNewestWaiting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.ExecuteMove(id, p.Hash, "voice"); err != nil {
+	if _, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "voice"}); err != nil {
 		t.Fatal(err)
 	}
 	m, ok, err := e.app.cancelNewestWaiting("voice")
@@ -32,7 +32,7 @@ func TestApp_CancelNewestWaiting(t *testing.T) {
 func TestVoiceTarget_UndoCancelsTheWaitingSend(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.reply()
-	if _, err := e.app.Execute(id, "voice"); err != nil {
+	if _, err := e.app.previewAndExecute(id, "voice"); err != nil {
 		t.Fatal(err)
 	}
 	title, err := voiceTarget{a: e.app}.Undo(context.Background())

@@ -133,14 +133,6 @@ func (a *App) voiceStatus() VoiceStatusDTO {
 // VoiceStatus returns the voice session's state.
 func (a *App) VoiceStatus() (VoiceStatusDTO, error) { return a.voiceStatus(), nil }
 
-// VoiceDevices lists the microphones.
-func (a *App) VoiceDevices() ([]backend.AudioDevice, error) {
-	if a.voice.env.Microphone == nil {
-		return nil, backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio")
-	}
-	return a.voice.env.Microphone.Devices(a.ctx)
-}
-
 // VoiceStart opens the microphone (device "" is the default) and listens
 // in mode (push_to_talk, wake or always). A missing microphone or model is
 // reported in the status, not as a crash.
@@ -234,16 +226,6 @@ func (a *App) VoicePushToTalk(down bool, moveID uint64) (VoiceStatusDTO, error) 
 	return a.voiceStatus(), nil
 }
 
-// VoiceCommand carries out a phrase as if it had been heard (typed in the
-// palette, or from an online recognizer's text).
-func (a *App) VoiceCommand(text string, moveID uint64) (backend.VoiceOutcome, error) {
-	v := a.session()
-	if moveID != 0 {
-		v.Focus(moveID)
-	}
-	return v.Heard(a.ctx, text), nil
-}
-
 // voiceTarget is the App as voice sees it: the key's operations, recorded
 // as done by voice.
 type voiceTarget struct{ a *App }
@@ -290,8 +272,20 @@ func (t voiceTarget) Undo(context.Context) (string, error) {
 	return m.Title, err
 }
 
-func (t voiceTarget) Execute(_ context.Context, id uint64) (string, error) {
-	e, err := t.a.Execute(id, "voice")
+// Preview is the preview "approve" makes: the same PreviewExecution the
+// window shows, whose hash "confirm" executes.
+func (t voiceTarget) Preview(_ context.Context, id uint64) (string, error) {
+	p, err := t.a.PreviewExecution(id)
+	if err != nil {
+		return "", err
+	}
+	return p.Hash, nil
+}
+
+// Execute runs move id through ExecuteMove with the hash of the preview
+// approved: a draft edited since is refused, not sent.
+func (t voiceTarget) Execute(_ context.Context, id uint64, hash string) (string, error) {
+	e, err := t.a.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: hash, Via: "voice"})
 	if err != nil {
 		return "", err
 	}

@@ -101,8 +101,12 @@ type VoiceTarget interface {
 	Snooze(ctx context.Context, id uint64) (until string, err error)
 	// Undo takes back the latest skip or snooze and names the move.
 	Undo(ctx context.Context) (title string, err error)
-	// Execute carries out a move and says what happened.
-	Execute(ctx context.Context, id uint64) (summary string, err error)
+	// Preview plans a move as executing it would, and returns the
+	// preview's hash; Execute carries out the move only if it still
+	// plans to that hash (what runs is what was approved), and says what
+	// happened.
+	Preview(ctx context.Context, id uint64) (hash string, err error)
+	Execute(ctx context.Context, id uint64, hash string) (summary string, err error)
 }
 
 // Speaker reads text aloud. Say returns once the text is queued or spoken;
@@ -176,6 +180,7 @@ type Voice struct {
 	state       VoiceState
 	cursor      uint64
 	confirmFor  uint64
+	confirmHash string // the preview "approve" made of confirmFor
 	confirmTill time.Time
 	wakeTill    time.Time
 	inSpeech    bool
@@ -506,16 +511,21 @@ func (v *Voice) do(ctx context.Context, in Intent, pending, cursor uint64, out *
 		v.advance(moves, i)
 		v.say(ctx, out, "Snoozed until %s.", until)
 	case IntentApprove:
+		hash, err := v.target.Preview(ctx, m.ID)
+		if err != nil {
+			v.fail(ctx, out, err)
+			return
+		}
 		if NeedsConfirm(m.Kind) {
 			v.mu.Lock()
-			v.cursor, v.confirmFor, v.confirmTill = m.ID, m.ID, v.clock.Now().Add(v.ConfirmWindow)
+			v.cursor, v.confirmFor, v.confirmHash, v.confirmTill = m.ID, m.ID, hash, v.clock.Now().Add(v.ConfirmWindow)
 			v.state = VoiceConfirming
 			v.mu.Unlock()
 			out.Action = "waiting for confirm"
 			v.say(ctx, out, "Say confirm to send.")
 			return
 		}
-		v.execute(ctx, m.ID, moves, i, out)
+		v.execute(ctx, m.ID, hash, moves, i, out)
 	}
 }
 
@@ -533,6 +543,7 @@ func (v *Voice) confirm(ctx context.Context, pending uint64, out *VoiceOutcome) 
 		return
 	}
 	v.confirmFor = 0
+	hash := v.confirmHash
 	if v.state == VoiceConfirming {
 		v.state = VoiceListening
 	}
@@ -548,12 +559,13 @@ func (v *Voice) confirm(ctx context.Context, pending uint64, out *VoiceOutcome) 
 			i = k
 		}
 	}
-	v.execute(ctx, pending, moves, i, out)
+	v.execute(ctx, pending, hash, moves, i, out)
 }
 
-func (v *Voice) execute(ctx context.Context, id uint64, moves []VoiceMove, i int, out *VoiceOutcome) {
+// execute carries out move id as previewed (hash) when it was approved.
+func (v *Voice) execute(ctx context.Context, id uint64, hash string, moves []VoiceMove, i int, out *VoiceOutcome) {
 	out.MoveID = id
-	summary, err := v.target.Execute(ctx, id)
+	summary, err := v.target.Execute(ctx, id, hash)
 	if err != nil {
 		v.fail(ctx, out, err)
 		return

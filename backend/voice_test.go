@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -88,7 +89,14 @@ func (f *fakeTarget) Undo(context.Context) (string, error) {
 	return "Reply to Ana", nil
 }
 
-func (f *fakeTarget) Execute(_ context.Context, id uint64) (string, error) {
+func (f *fakeTarget) Preview(_ context.Context, id uint64) (string, error) {
+	return fmt.Sprintf("hash-%d", id), nil
+}
+
+func (f *fakeTarget) Execute(_ context.Context, id uint64, hash string) (string, error) {
+	if want := fmt.Sprintf("hash-%d", id); hash != want {
+		return "", backend.Errorf(backend.ECONFLICT, "executed with preview %q, want %q", hash, want)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.executed = append(f.executed, id)

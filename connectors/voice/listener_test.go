@@ -3,6 +3,7 @@ package voice_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -64,7 +65,14 @@ func (f *fakeTarget) Undo(context.Context) (string, error) {
 	return "Reply to Ana", nil
 }
 
-func (f *fakeTarget) Execute(_ context.Context, id uint64) (string, error) {
+func (f *fakeTarget) Preview(_ context.Context, id uint64) (string, error) {
+	return fmt.Sprintf("hash-%d", id), nil
+}
+
+func (f *fakeTarget) Execute(_ context.Context, id uint64, hash string) (string, error) {
+	if want := fmt.Sprintf("hash-%d", id); hash != want {
+		return "", backend.Errorf(backend.ECONFLICT, "executed with preview %q, want %q", hash, want)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.executed = append(f.executed, id)

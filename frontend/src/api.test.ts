@@ -35,7 +35,7 @@ describe('HTTP transport', () => {
     await api.Skip(12, 'not now', 'key');
     await api.Snooze(12, 'tomorrow', 'click');
     await api.Undo('key');
-    await api.Execute(3, 'voice');
+    await api.ExecuteMove(3, { preview_hash: 'h1', via: 'voice', allow_template: false });
     await api.UpdateDraft(3, { subject: 'Hi' });
     await api.Signals(50, 100);
     await api.Stats();
@@ -44,7 +44,7 @@ describe('HTTP transport', () => {
       ['/api/Skip', [12, 'not now', 'key']],
       ['/api/Snooze', [12, 'tomorrow', 'click']],
       ['/api/Undo', ['key']],
-      ['/api/Execute', [3, 'voice']],
+      ['/api/ExecuteMove', [3, { preview_hash: 'h1', via: 'voice', allow_template: false }]],
       ['/api/UpdateDraft', [3, { subject: 'Hi' }]],
       ['/api/Signals', [50, 100]],
       ['/api/Stats', []],

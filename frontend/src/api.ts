@@ -114,16 +114,6 @@ export interface PreviewDTO {
   not_available?: string;
 }
 
-export interface ExecutionDTO {
-  id: number;
-  move_id: number;
-  idempotency_key: string;
-  state: string;
-  result?: string;
-  error?: string;
-  remote_ids?: Record<string, string>;
-}
-
 export interface SignalDTO {
   id: number;
   source: string;
@@ -277,7 +267,7 @@ export interface ExecutionPreviewDTO {
   queued_until?: string;
   queued_reason?: string;
   refused?: { guardrail: string; message: string };
-  /** template text still in the draft: ExecuteMove refuses it; ExecuteMoveWith can send it anyway */
+  /** template text still in the draft: ExecuteMove refuses it unless allow_template */
   holes?: TemplateHoleDTO[];
   plan: Record<string, unknown>;
 }
@@ -720,7 +710,6 @@ export interface Api {
   Skip(id: number, reason: string, via: Via): Promise<MoveDTO>;
   Snooze(id: number, until: string, via: Via): Promise<MoveDTO>;
   Undo(via: Via): Promise<MoveDTO>;
-  Execute(id: number, via: Via): Promise<ExecutionDTO>;
   Signals(limit: number, offset: number): Promise<SignalsDTO>;
   Stats(): Promise<StatsDTO>;
   Settings(): Promise<SettingsDTO>;
@@ -729,10 +718,11 @@ export interface Api {
   /** SyncNow kicks one account's sync ("" = every account) and returns their status. */
   SyncNow(account: string): Promise<SyncStatusEvent[]>;
   PreviewExecution(id: number): Promise<ExecutionPreviewDTO>;
-  /** ExecuteMove runs what the preview with hash showed ("" = unchecked). */
-  ExecuteMove(id: number, hash: string, via: Via): Promise<ExecutionStatusDTO>;
-  /** ExecuteMoveWith is ExecuteMove with options: allow_template sends a draft with template holes as it is. */
-  ExecuteMoveWith(id: number, req: ExecuteRequestDTO): Promise<ExecutionStatusDTO>;
+  /**
+   * ExecuteMove runs what the preview with req.preview_hash showed ("" = unchecked); allow_template
+   * sends a draft with template holes as it is.
+   */
+  ExecuteMove(id: number, req: ExecuteRequestDTO): Promise<ExecutionStatusDTO>;
   /** CancelExecution takes back a move's execution while it waits in its undo window. */
   CancelExecution(id: number, via: Via): Promise<ExecutionStatusDTO>;
   /** Rollback runs the compensating action of a committed execution, or says why none exists. */
@@ -780,7 +770,6 @@ export function createApi(t: Transport): Api {
     Skip: (id, reason, via) => c('Skip', id, reason, via),
     Snooze: (id, until, via) => c('Snooze', id, until, via),
     Undo: (via) => c('Undo', via),
-    Execute: (id, via) => c('Execute', id, via),
     Signals: (limit, offset) => c('Signals', limit, offset),
     Stats: () => c('Stats'),
     Settings: () => c('Settings'),
@@ -788,8 +777,7 @@ export function createApi(t: Transport): Api {
     Connections: async () => (await c<ConnectionDTO[] | null>('Connections')) ?? [],
     SyncNow: async (account) => (await c<SyncStatusEvent[] | null>('SyncNow', account)) ?? [],
     PreviewExecution: (id) => c('PreviewExecution', id),
-    ExecuteMove: (id, hash, via) => c('ExecuteMove', id, hash, via),
-    ExecuteMoveWith: (id, req) => c('ExecuteMoveWith', id, req),
+    ExecuteMove: (id, req) => c('ExecuteMove', id, req),
     CancelExecution: (id, via) => c('CancelExecution', id, via),
     Rollback: (id, via) => c('Rollback', id, via),
     KillSwitch: (state, reason, via) => c('KillSwitch', state, reason, via),

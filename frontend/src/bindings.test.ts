@@ -32,7 +32,7 @@ function setup(platform = 'Linux') {
     Skip: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
     Snooze: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
     Undo: vi.fn(async () => mv(1, 'sales')),
-    Execute: vi.fn(async (id: number) => ({ id: 1, move_id: id, idempotency_key: '', state: 'committed' })),
+    ExecuteMove: vi.fn(async (id: number) => ({ execution_id: 1, move_id: id, idempotency_key: '', state: 'committed', attempts: 0, created_at: '' })),
   } as unknown as Api;
   const storage = new Map<string, string>();
   const ui = new UiStore({ storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) }, prefersDark: () => true });

@@ -11,7 +11,7 @@ export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
 export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
-  Partial<Pick<Api, 'Outbox' | 'RetryOutbox' | 'ExecuteMoveWith'>>;
+  Partial<Pick<Api, 'Outbox' | 'RetryOutbox'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
 export interface UndoWindow {
@@ -299,9 +299,7 @@ export class QueueStore {
     this.hide(m);
     const movedTo = this.focusId;
     try {
-      const ex = allowTemplate
-        ? await this.executeAllowingTemplate(m.id, hash, via)
-        : await this.api.ExecuteMove(m.id, hash, via);
+      const ex = await this.api.ExecuteMove(m.id, { preview_hash: hash, via, allow_template: allowTemplate });
       switch (ex?.state) {
         case 'failed':
           throw { code: 'unavailable', message: ex.error || s.state.error };
@@ -326,11 +324,6 @@ export class QueueStore {
       this.refresh();
       return false;
     }
-  }
-
-  private executeAllowingTemplate(id: number, hash: string, via: Via): Promise<ExecutionStatusDTO> {
-    if (!this.api.ExecuteMoveWith) return Promise.reject({ code: 'internal', message: s.state.error });
-    return this.api.ExecuteMoveWith(id, { preview_hash: hash, via, allow_template: true });
   }
 
   private openWindow(ex: Pick<ExecutionStatusDTO, 'move_id' | 'execution_id' | 'undo_deadline' | 'undo_seconds'>, title: string): void {

@@ -49,16 +49,10 @@ function fakeApi(initial: MoveDTO[]) {
       pending = [...pending, m].sort((a, b) => b.aps - a.aps);
       return m;
     }),
-    ExecuteMoveWith: vi.fn(async (id: number, req: { preview_hash: string; via: string; allow_template: boolean }) => {
-      const m = pending.find((x) => x.id === id)!;
-      if (m.template_holes?.length && !req.allow_template) throw { code: 'invalid', message: `The draft still holds template text (${m.template_holes.join('; ')})` };
-      pending = pending.filter((x) => x.id !== id);
-      return status(id, 'committed');
-    }),
-    ExecuteMove: vi.fn(async (id: number, _hash: string, _via: string): Promise<ExecutionStatusDTO> => {
+    ExecuteMove: vi.fn(async (id: number, req: { preview_hash: string; via: string; allow_template: boolean }): Promise<ExecutionStatusDTO> => {
       if (api.refuse) throw { code: 'conflict', message: api.refuse };
       const held = pending.find((x) => x.id === id)?.template_holes;
-      if (held?.length) throw { code: 'invalid', message: `The draft still holds template text (${held.join('; ')})` };
+      if (held?.length && !req.allow_template) throw { code: 'invalid', message: `The draft still holds template text (${held.join('; ')})` };
       const m = pending.find((x) => x.id === id)!;
       pending = pending.filter((x) => x.id !== id);
       if (api.window) {
@@ -227,7 +221,7 @@ describe('QueueStore', () => {
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
     await q.load();
     expect(await q.execute('key')).toBe(true);
-    expect(api.ExecuteMove).toHaveBeenCalledWith(1, '', 'key');
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, { preview_hash: '', via: 'key', allow_template: false });
     expect(q.focusId).toBe(2);
     expect(q.windows).toEqual([]);
   });
@@ -238,7 +232,7 @@ describe('QueueStore', () => {
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
     await q.load();
     expect(await q.execute('key', undefined, 'h1')).toBe(true);
-    expect(api.ExecuteMove).toHaveBeenCalledWith(1, 'h1', 'key');
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, { preview_hash: 'h1', via: 'key', allow_template: false });
     expect(q.windows.map((w) => w.moveId)).toEqual([1]);
     expect(q.windows[0].deadline - Date.now()).toBeGreaterThan(8000);
     expect(ids(q)).not.toContain(1);
@@ -284,7 +278,7 @@ describe('QueueStore', () => {
     expect(ids(q)[0]).toBe(1);
     expect(q.notices.at(-1)).toMatchObject({ kind: 'error', text: "The draft still holds template text (line 5: an empty bullet '- ')" });
     expect(await q.execute('click', 1, 'h1', true)).toBe(true);
-    expect(api.ExecuteMoveWith).toHaveBeenCalledWith(1, { preview_hash: 'h1', via: 'click', allow_template: true });
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, { preview_hash: 'h1', via: 'click', allow_template: true });
     expect(ids(q)).not.toContain(1);
   });
 
