@@ -57,10 +57,11 @@ func (r *remote) backup(path string) (BackupDTO, error) {
 		return BackupDTO{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+r.token)
-	resp, err := r.client.Do(req)
+	resp, cancel, err := r.do(req, "backup")
 	if err != nil {
 		return BackupDTO{}, &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
 	}
+	defer cancel()
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return BackupDTO{}, remoteError(resp)

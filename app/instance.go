@@ -99,7 +99,8 @@ func findInstance(dataDir string, ws Workspace) *remote {
 	if info.Path != ws.Path {
 		return nil // alive, on the other workspace of this directory
 	}
-	return &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{Timeout: 2 * time.Minute}}
+	// No client-wide timeout: each call has its own bound (remote.bound).
+	return &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{}}
 }
 
 // instanceGone says whether the instance that wrote info is certainly not
@@ -131,6 +132,43 @@ type remote struct {
 	base, token string
 	ws          Workspace
 	client      *http.Client
+	// quick and long bound one call (0: remoteQuick, remoteLong).
+	quick, long time.Duration
+}
+
+// How long a forwarded call may take. Most answer at once; a sync pass
+// may first wait out a rate limit (up to 2 minutes) and then do its work,
+// and an import or a backup streams a whole file.
+const (
+	remoteQuick = 2 * time.Minute
+	remoteLong  = 10 * time.Minute
+)
+
+// bound is how long the forwarded call method may take.
+func (r *remote) bound(method string) time.Duration {
+	switch method {
+	case "SyncPass", "Ingest", "backup":
+		if r.long > 0 {
+			return r.long
+		}
+		return remoteLong
+	}
+	if r.quick > 0 {
+		return r.quick
+	}
+	return remoteQuick
+}
+
+// do sends req, bounded by the time method may take; cancel releases it
+// once the answer has been read.
+func (r *remote) do(req *http.Request, method string) (resp *http.Response, cancel context.CancelFunc, err error) {
+	ctx, cancel := context.WithTimeout(req.Context(), r.bound(method))
+	resp, err = r.client.Do(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return resp, cancel, nil
 }
 
 var _ facade = (*remote)(nil)
@@ -155,10 +193,11 @@ func (r *remote) send(method, ctype string, body io.Reader, out any) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+r.token)
 	req.Header.Set("Content-Type", ctype)
-	resp, err := r.client.Do(req)
+	resp, cancel, err := r.do(req, method)
 	if err != nil {
 		return &backend.Error{Code: backend.EUNAVAILABLE, Message: "the running CaseyOS did not answer", Err: err}
 	}
+	defer cancel()
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return remoteError(resp)
