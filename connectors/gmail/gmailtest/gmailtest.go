@@ -67,6 +67,8 @@ type historyRec struct {
 
 // Server is the fake. It is safe for concurrent use.
 type Server struct {
+	googlefake.Listener // URL, Close
+
 	opts Options
 
 	mu        sync.Mutex
@@ -80,10 +82,6 @@ type Server struct {
 	sent      []Sent
 
 	calls googlefake.Calls
-
-	// URL is the base URL once Start or NewTestServer has run.
-	URL string
-	srv *http.Server
 }
 
 // New returns an empty mailbox.
@@ -101,19 +99,13 @@ func New(o Options) *Server {
 }
 
 // Start serves on addr until Close and sets URL.
-func (s *Server) Start(addr string) (err error) {
-	s.URL, s.srv, err = googlefake.Start(addr, s.Handler())
-	return err
-}
-
-// Close stops a server started with Start.
-func (s *Server) Close() error { return googlefake.Close(s.srv) }
+func (s *Server) Start(addr string) error { return s.Listen(addr, s.Handler()) }
 
 // NewTestServer starts a fake on an httptest server closed when the test ends.
 func NewTestServer(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := New(o)
-	s.URL = googlefake.ServeTest(tb, s.Handler())
+	s.ServeTest(tb, s.Handler())
 	return s
 }
 

@@ -57,6 +57,8 @@ type access struct {
 
 // Server is the fake. It is safe for concurrent use.
 type Server struct {
+	googlefake.Listener // URL, Close
+
 	opts Options
 
 	mu       sync.Mutex
@@ -66,10 +68,6 @@ type Server struct {
 	requests []Request
 	deny     string // error to redirect with instead of a code
 	authz    []url.Values
-
-	// URL is the base URL once Start or NewTestServer has run.
-	URL string
-	srv *http.Server
 }
 
 // New returns a fake with no grants.
@@ -99,19 +97,13 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Start serves on addr ("127.0.0.1:0" for any port) until Close, and sets URL.
-func (s *Server) Start(addr string) (err error) {
-	s.URL, s.srv, err = googlefake.Start(addr, s.Handler())
-	return err
-}
-
-// Close stops a server started with Start.
-func (s *Server) Close() error { return googlefake.Close(s.srv) }
+func (s *Server) Start(addr string) error { return s.Listen(addr, s.Handler()) }
 
 // NewTestServer starts a fake on an httptest server closed at the end of the test.
 func NewTestServer(tb testing.TB, o Options) *Server {
 	tb.Helper()
 	s := New(o)
-	s.URL = googlefake.ServeTest(tb, s.Handler())
+	s.ServeTest(tb, s.Handler())
 	return s
 }
 

@@ -26,7 +26,9 @@ func TestCalls_Serve(t *testing.T) {
 			},
 			func(w http.ResponseWriter, r *http.Request) { googlefake.WriteJSON(w, map[string]string{"ok": "yes"}) })
 	})
-	url := googlefake.ServeTest(t, mux)
+	var l googlefake.Listener
+	l.ServeTest(t, mux)
+	url := l.URL
 	get := func(client *http.Client, path string) (int, http.Header, string) {
 		t.Helper()
 		resp, err := client.Get(url + path)
@@ -87,5 +89,33 @@ func TestCalls_Serve(t *testing.T) {
 	calls.Reset()
 	if n := len(calls.Requests()); n != 0 {
 		t.Errorf("after Reset, %d requests", n)
+	}
+}
+
+// TestListener: a fake started on an address answers there until Close.
+func TestListener(t *testing.T) {
+	var l googlefake.Listener
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close before Listen = %v, want nil", err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { googlefake.WriteJSON(w, "hi") })
+	if err := l.Listen("127.0.0.1:0", h); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(l.URL)
+	if err != nil {
+		t.Fatalf("GET %s = %v", l.URL, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s = %d, want 200", l.URL, resp.StatusCode)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := c.Get(l.URL); err == nil {
+		resp.Body.Close()
+		t.Errorf("GET after Close = %d, want a refused connection", resp.StatusCode)
 	}
 }

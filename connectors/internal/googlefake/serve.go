@@ -8,33 +8,43 @@ import (
 	"time"
 )
 
-// Start serves h on addr ("127.0.0.1:0" for any port) until the returned
-// server is closed, and returns its base URL.
-func Start(addr string, h http.Handler) (string, *http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), srv, nil
+// Listener is where a Google fake serves. Embedded in the fake it gives
+// it URL and Close; the fake's Start and NewTestServer hand it their
+// handler.
+type Listener struct {
+	// URL is the base URL once Start or NewTestServer has run.
+	URL string
+	srv *http.Server
 }
 
-// Close stops a server Start returned; nil is fine.
-func Close(srv *http.Server) error {
-	if srv == nil {
-		return nil
+// Listen serves h on addr ("127.0.0.1:0" for any port) until Close, and
+// sets URL.
+func (l *Listener) Listen(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
 	}
-	return srv.Close()
+	l.URL = "http://" + ln.Addr().String()
+	l.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go l.srv.Serve(ln)
+	return nil
 }
 
 // ServeTest serves h on an httptest server closed when the test ends, and
-// returns its base URL.
-func ServeTest(tb testing.TB, h http.Handler) string {
+// sets URL.
+func (l *Listener) ServeTest(tb testing.TB, h http.Handler) {
 	tb.Helper()
 	ts := httptest.NewServer(h)
 	tb.Cleanup(ts.Close)
-	return ts.URL
+	l.URL = ts.URL
+}
+
+// Close stops a server started with Listen.
+func (l *Listener) Close() error {
+	if l.srv == nil {
+		return nil
+	}
+	return l.srv.Close()
 }
 
 // BearerClient is an HTTP client that sends token as its bearer token, for
