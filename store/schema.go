@@ -14,7 +14,7 @@ import (
 // bucket's NextSequence; times are big-endian unix nanoseconds with the sign
 // bit flipped (so they sort, before 1970 too); a score is the 8-byte
 // order-preserving form of the float64 (see scoreBits). Values are JSON of
-// the records in records.go unless noted.
+// the records in the *_record.go files unless noted.
 //
 //	meta
 //	├── schema_version            → uint64

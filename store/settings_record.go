@@ -1,0 +1,197 @@
+package store
+
+// The disk format of meta/settings and meta/workspace. record.go says what
+// every record follows.
+
+import (
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+)
+
+// settingsRecord has no omitempty: every setting is written out, so a
+// stored file shows exactly what the founder chose.
+type settingsRecord struct {
+	Weights           weightsRecord      `json:"weights"`
+	RevenueCurve      []curvePointRecord `json:"revenue_curve"`
+	UnknownRevenue    float64            `json:"unknown_revenue"`
+	UrgencyCurve      []curvePointRecord `json:"urgency_curve"`
+	NoDeadlineUrgency float64            `json:"no_deadline_urgency"`
+	EffortMinutes     map[string]int     `json:"effort_minutes"`
+	MaxEffortMinutes  int                `json:"max_effort_minutes"`
+	ICP               icpRecord          `json:"icp"`
+	StalledDealDays   int                `json:"stalled_deal_days"`
+	ReplyWindow       int64              `json:"reply_window_ns"`
+	LeadResponse      int64              `json:"lead_response_ns"`
+	MeetingFollowUp   int64              `json:"meeting_follow_up_ns"`
+	MentionWindow     int64              `json:"mention_window_ns"`
+	StageSLA          int64              `json:"stage_sla_ns"`
+	DemoStages        []string           `json:"demo_stages"`
+	WonStages         []string           `json:"won_stages"`
+	LostStages        []string           `json:"lost_stages"`
+	TodayLimit        int                `json:"today_limit"`
+	UndoWindow        int64              `json:"undo_window_ns"`
+	DailyCaps         map[string]int     `json:"daily_caps"`
+	OwnerName         string             `json:"owner_name"`
+	OwnerEmail        string             `json:"owner_email"`
+	// Transcription is absent in files from before the online recognizer
+	// and when none is configured.
+	Transcription *transcriptionRecord `json:"transcription,omitempty"`
+}
+
+type transcriptionRecord struct {
+	URL     string `json:"url"`
+	Model   string `json:"model,omitempty"`
+	Timeout int64  `json:"timeout_ns,omitempty"`
+}
+
+type curvePointRecord struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+type icpRecord struct {
+	Base  float64         `json:"base"`
+	Rules []icpRuleRecord `json:"rules"`
+}
+
+type icpRuleRecord struct {
+	Field  string   `json:"field"`
+	Op     string   `json:"op"`
+	Values []string `json:"values"`
+	Min    float64  `json:"min"`
+	Max    float64  `json:"max"`
+	Weight float64  `json:"weight"`
+	Label  string   `json:"label"`
+}
+
+type workspaceRecord struct {
+	Demo      bool      `json:"demo"`
+	CreatedAt time.Time `json:"created_at"`
+	SeededAt  time.Time `json:"seeded_at"`
+}
+
+func toCurveRecord(c backend.Curve) []curvePointRecord {
+	out := make([]curvePointRecord, len(c))
+	for i, p := range c {
+		out[i] = curvePointRecord{X: p.X, Y: p.Y}
+	}
+	return out
+}
+
+func fromCurveRecord(r []curvePointRecord) backend.Curve {
+	if r == nil {
+		return nil
+	}
+	out := make(backend.Curve, len(r))
+	for i, p := range r {
+		out[i] = backend.CurvePoint{X: p.X, Y: p.Y}
+	}
+	return out
+}
+
+func fromKindMap(m map[string]int) map[backend.MoveKind]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[backend.MoveKind]int, len(m))
+	for k, v := range m {
+		out[backend.MoveKind(k)] = v
+	}
+	return out
+}
+
+func toSettingsRecord(s *backend.Settings) settingsRecord {
+	rules := make([]icpRuleRecord, len(s.ICP.Rules))
+	for i, r := range s.ICP.Rules {
+		rules[i] = icpRuleRecord{
+			Field: r.Field, Op: r.Op, Values: cloneStrings(r.Values),
+			Min: r.Min, Max: r.Max, Weight: r.Weight, Label: r.Label,
+		}
+	}
+	return settingsRecord{
+		Weights:           toWeightsRecord(s.Weights),
+		RevenueCurve:      toCurveRecord(s.RevenueCurve),
+		UnknownRevenue:    s.UnknownRevenue,
+		UrgencyCurve:      toCurveRecord(s.UrgencyCurve),
+		NoDeadlineUrgency: s.NoDeadlineUrgency,
+		EffortMinutes:     cloneMap(s.EffortMinutes),
+		MaxEffortMinutes:  s.MaxEffortMinutes,
+		ICP:               icpRecord{Base: s.ICP.Base, Rules: rules},
+		StalledDealDays:   s.StalledDealDays,
+		ReplyWindow:       int64(s.ReplyWindow),
+		LeadResponse:      int64(s.LeadResponse),
+		MeetingFollowUp:   int64(s.MeetingFollowUp),
+		MentionWindow:     int64(s.MentionWindow),
+		StageSLA:          int64(s.StageSLA),
+		DemoStages:        cloneStrings(s.DemoStages),
+		WonStages:         cloneStrings(s.WonStages),
+		LostStages:        cloneStrings(s.LostStages),
+		TodayLimit:        s.TodayLimit,
+		UndoWindow:        int64(s.UndoWindow),
+		DailyCaps:         cloneMap(s.DailyCaps),
+		OwnerName:         s.OwnerName,
+		OwnerEmail:        s.OwnerEmail,
+		Transcription:     toTranscriptionRecord(s.Transcription),
+	}
+}
+
+func toTranscriptionRecord(t backend.Transcription) *transcriptionRecord {
+	if t == (backend.Transcription{}) {
+		return nil
+	}
+	return &transcriptionRecord{URL: t.URL, Model: t.Model, Timeout: int64(t.Timeout)}
+}
+
+func fromSettingsRecord(r *settingsRecord) *backend.Settings {
+	var rules []backend.ICPRule
+	if len(r.ICP.Rules) > 0 {
+		rules = make([]backend.ICPRule, len(r.ICP.Rules))
+		for i, x := range r.ICP.Rules {
+			rules[i] = backend.ICPRule{
+				Field: x.Field, Op: x.Op, Values: x.Values,
+				Min: x.Min, Max: x.Max, Weight: x.Weight, Label: x.Label,
+			}
+		}
+	}
+	return &backend.Settings{
+		Weights:           fromWeightsRecord(r.Weights),
+		RevenueCurve:      fromCurveRecord(r.RevenueCurve),
+		UnknownRevenue:    r.UnknownRevenue,
+		UrgencyCurve:      fromCurveRecord(r.UrgencyCurve),
+		NoDeadlineUrgency: r.NoDeadlineUrgency,
+		EffortMinutes:     fromKindMap(r.EffortMinutes),
+		MaxEffortMinutes:  r.MaxEffortMinutes,
+		ICP:               backend.ICP{Base: r.ICP.Base, Rules: rules},
+		StalledDealDays:   r.StalledDealDays,
+		ReplyWindow:       time.Duration(r.ReplyWindow),
+		LeadResponse:      time.Duration(r.LeadResponse),
+		MeetingFollowUp:   time.Duration(r.MeetingFollowUp),
+		MentionWindow:     time.Duration(r.MentionWindow),
+		StageSLA:          time.Duration(r.StageSLA),
+		DemoStages:        r.DemoStages,
+		WonStages:         r.WonStages,
+		LostStages:        r.LostStages,
+		TodayLimit:        r.TodayLimit,
+		UndoWindow:        time.Duration(r.UndoWindow),
+		DailyCaps:         fromKindMap(r.DailyCaps),
+		OwnerName:         r.OwnerName,
+		OwnerEmail:        r.OwnerEmail,
+		Transcription:     fromTranscriptionRecord(r.Transcription),
+	}
+}
+
+func fromTranscriptionRecord(r *transcriptionRecord) backend.Transcription {
+	if r == nil {
+		return backend.Transcription{}
+	}
+	return backend.Transcription{URL: r.URL, Model: r.Model, Timeout: time.Duration(r.Timeout)}
+}
+
+func toWorkspaceRecord(w *backend.Workspace) workspaceRecord {
+	return workspaceRecord{Demo: w.Demo, CreatedAt: utc(w.CreatedAt), SeededAt: utc(w.SeededAt)}
+}
+
+func fromWorkspaceRecord(r *workspaceRecord) *backend.Workspace {
+	return &backend.Workspace{Demo: r.Demo, CreatedAt: r.CreatedAt, SeededAt: r.SeededAt}
+}
