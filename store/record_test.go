@@ -351,3 +351,94 @@ func TestRecords_DiskFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestRecords_MissingAndDamaged reads every kind of record when it is not
+// stored and when its bytes are damaged: missing is ENOTFOUND (or the
+// defaults, for meta), damaged is always EINTERNAL, never a zero value.
+func TestRecords_MissingAndDamaged(t *testing.T) {
+	first := func(tx backend.Tx, read func(backend.Tx) (any, error)) error { _, err := read(tx); return err }
+	tests := []struct {
+		name        string
+		bucket      string
+		key         []byte
+		read        func(backend.Tx) (any, error)
+		missingCode string // "" with missingWant: the read gives a default
+		missingWant any
+	}{
+		{name: "Signal", bucket: "signals", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindSignal(1) }, missingCode: backend.ENOTFOUND},
+		{name: "Move", bucket: "moves", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindMove(1) }, missingCode: backend.ENOTFOUND},
+		{name: "Execution", bucket: "executions", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindExecution(1) }, missingCode: backend.ENOTFOUND},
+		{name: "Contact", bucket: "contacts", key: []byte("c-1"), read: func(tx backend.Tx) (any, error) { return tx.FindContact("c-1") }, missingCode: backend.ENOTFOUND},
+		{name: "Company", bucket: "companies", key: []byte("co-1"), read: func(tx backend.Tx) (any, error) { return tx.FindCompany("co-1") }, missingCode: backend.ENOTFOUND},
+		{name: "Deal", bucket: "deals", key: []byte("d-1"), read: func(tx backend.Tx) (any, error) { return tx.FindDeal("d-1") }, missingCode: backend.ENOTFOUND},
+		{name: "DoNotContact", bucket: "do_not_contact", key: []byte("dana@acme.example"), read: func(tx backend.Tx) (any, error) { return tx.DoNotContact("Dana@acme.example") }, missingCode: backend.ENOTFOUND},
+		{name: "Settings", bucket: "meta", key: []byte("settings"), read: func(tx backend.Tx) (any, error) { return tx.Settings() }, missingWant: backend.DefaultSettings()},
+		{name: "Workspace", bucket: "meta", key: []byte("workspace"), read: func(tx backend.Tx) (any, error) { return tx.Workspace() }, missingWant: &backend.Workspace{}},
+		{name: "Guardrails", bucket: "meta", key: []byte("guardrails"), read: func(tx backend.Tx) (any, error) { return tx.Guardrails() }, missingWant: backend.DefaultGuardrails()},
+		{name: "FindRules", bucket: "rules", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindRules() }, missingWant: []*backend.Rule(nil)},
+		{name: "FindDoNotContacts", bucket: "do_not_contact", key: []byte("dana@acme.example"), read: func(tx backend.Tx) (any, error) { return tx.FindDoNotContacts() }, missingWant: []*backend.DoNotContact(nil)},
+		{name: "FindDeals", bucket: "deals", key: []byte("d-1"), read: func(tx backend.Tx) (any, error) { return tx.FindDeals(backend.DealFilter{}) }, missingWant: []*backend.Deal{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := MustOpenStore(t)
+			view(t, db, func(tx backend.Tx) error {
+				got, err := tt.read(tx)
+				if tt.missingCode != "" {
+					wantCode(t, "missing", err, tt.missingCode)
+				} else if err != nil || !reflect.DeepEqual(got, tt.missingWant) {
+					t.Errorf("missing = %#v, %v, want %#v", got, err, tt.missingWant)
+				}
+				return nil
+			})
+			for _, bad := range []string{`{"id":`, `"a string"`, `[]`, ``} {
+				if err := store.PutRaw(db, tt.bucket, tt.key, []byte(bad)); err != nil {
+					t.Fatal(err)
+				}
+				view(t, db, func(tx backend.Tx) error {
+					wantCode(t, "damaged "+bad, first(tx, tt.read), backend.EINTERNAL)
+					return nil
+				})
+			}
+		})
+	}
+	t.Run("EmptyID", func(t *testing.T) {
+		db := MustOpenStore(t)
+		update(t, db, func(tx backend.Tx) error {
+			return errorsJoin(tx.PutContact(formatContact()), tx.PutCompany(formatCompany()), tx.PutDeal(formatDeal()))
+		})
+		view(t, db, func(tx backend.Tx) error {
+			_, err := tx.FindContact("")
+			wantCode(t, `FindContact("")`, err, backend.ENOTFOUND)
+			_, err = tx.FindCompany("")
+			wantCode(t, `FindCompany("")`, err, backend.ENOTFOUND)
+			_, err = tx.FindDeal("")
+			wantCode(t, `FindDeal("")`, err, backend.ENOTFOUND)
+			return nil
+		})
+	})
+	// An index entry whose record is gone is a damaged file, not a
+	// missing record.
+	t.Run("Dangling", func(t *testing.T) {
+		db := MustOpenStore(t)
+		update(t, db, func(tx backend.Tx) error {
+			if err := tx.CreateMove(formatMove()); err != nil {
+				return err
+			}
+			if err := tx.CreateOutcome(&backend.Outcome{MoveID: 1, Type: backend.OutcomeReplied, OccurredAt: at(4, 9)}); err != nil {
+				return err
+			}
+			return tx.AppendAudit(&backend.AuditEntry{At: at(4, 9), Actor: backend.ActorClick, Action: "move.done", MoveID: 1})
+		})
+		if err := errorsJoin(store.DeleteRaw(db, "outcomes", u64(1)), store.DeleteRaw(db, "audit", u64(1))); err != nil {
+			t.Fatal(err)
+		}
+		view(t, db, func(tx backend.Tx) error {
+			_, err := tx.FindOutcomes(1)
+			wantCode(t, "FindOutcomes", err, backend.EINTERNAL)
+			_, _, err = tx.FindAudit(backend.AuditFilter{MoveID: ptr(uint64(1))})
+			wantCode(t, "FindAudit", err, backend.EINTERNAL)
+			return nil
+		})
+	})
+}
