@@ -225,18 +225,13 @@ func (t *tx) FindAudit(f backend.AuditFilter) ([]*backend.AuditEntry, int, error
 			seqs = append(seqs, seq)
 		}
 	}
-	out := make([]*backend.AuditEntry, 0, len(seqs))
-	for _, seq := range seqs {
-		key := u64(seq)
-		v := b.Get(key)
-		if v == nil {
-			return nil, 0, backend.WrapError(op, corrupt(bAudit, key, errDangling))
-		}
-		var r auditRecord
-		if err := decode(bAudit, key, v, &r); err != nil {
-			return nil, 0, backend.WrapError(op, err)
-		}
-		out = append(out, fromAuditRecord(seq, &r))
+	out, err := getRecords(seqs, func(seq uint64) (*backend.AuditEntry, error) {
+		return getRecord(t.bt, op, bAudit, u64(seq),
+			func(r *auditRecord) *backend.AuditEntry { return fromAuditRecord(seq, r) },
+			func() error { return backend.WrapError(op, corrupt(bAudit, u64(seq), errDangling)) })
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
 }

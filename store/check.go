@@ -25,74 +25,43 @@ func checkIndexes(btx *bolt.Tx) error {
 		}
 	}
 	counts := map[string]string{}
-	each := func(bucket []byte, fn func(k, v []byte) error) error {
-		return btx.Bucket(bucket).ForEach(fn)
-	}
 	err := errors.Join(
-		each(bSignals, func(k, v []byte) error {
-			var r signalRecord
-			if err := decode(bSignals, k, v, &r); err != nil {
-				return err
-			}
+		eachRecord(btx, bSignals, func(k []byte, r *signalRecord) bool {
 			id, _ := decodeU64(k)
-			add(signalEntries(id, fromSignalRecord(id, &r)))
-			return nil
+			add(signalEntries(id, fromSignalRecord(id, r)))
+			return true
 		}),
-		each(bMoves, func(k, v []byte) error {
-			var r moveRecord
-			if err := decode(bMoves, k, v, &r); err != nil {
-				return err
-			}
+		eachRecord(btx, bMoves, func(k []byte, r *moveRecord) bool {
 			id, _ := decodeU64(k)
-			m := fromMoveRecord(id, &r)
+			m := fromMoveRecord(id, r)
 			add(moveEntries(m))
 			ck := string(countKey(m.Status, m.Domain))
 			n, _ := decodeU64([]byte(counts[ck]))
 			counts[ck] = string(u64(n + 1))
-			return nil
+			return true
 		}),
-		each(bExecutions, func(k, v []byte) error {
-			var r executionRecord
-			if err := decode(bExecutions, k, v, &r); err != nil {
-				return err
-			}
+		eachRecord(btx, bExecutions, func(k []byte, r *executionRecord) bool {
 			id, _ := decodeU64(k)
-			add(executionEntries(fromExecutionRecord(id, &r)))
-			return nil
+			add(executionEntries(fromExecutionRecord(id, r)))
+			return true
 		}),
-		each(bOutcomes, func(k, v []byte) error {
-			var r outcomeRecord
-			if err := decode(bOutcomes, k, v, &r); err != nil {
-				return err
-			}
+		eachRecord(btx, bOutcomes, func(k []byte, r *outcomeRecord) bool {
 			id, _ := decodeU64(k)
-			add(outcomeEntries(fromOutcomeRecord(id, &r)))
-			return nil
+			add(outcomeEntries(fromOutcomeRecord(id, r)))
+			return true
 		}),
-		each(bContacts, func(k, v []byte) error {
-			var r contactRecord
-			if err := decode(bContacts, k, v, &r); err != nil {
-				return err
-			}
-			add(contactEntries(fromContactRecord(&r)))
-			return nil
+		eachRecord(btx, bContacts, func(_ []byte, r *contactRecord) bool {
+			add(contactEntries(fromContactRecord(r)))
+			return true
 		}),
-		each(bDeals, func(k, v []byte) error {
-			var r dealRecord
-			if err := decode(bDeals, k, v, &r); err != nil {
-				return err
-			}
-			add(dealEntries(fromDealRecord(&r)))
-			return nil
+		eachRecord(btx, bDeals, func(_ []byte, r *dealRecord) bool {
+			add(dealEntries(fromDealRecord(r)))
+			return true
 		}),
-		each(bAudit, func(k, v []byte) error {
-			var r auditRecord
-			if err := decode(bAudit, k, v, &r); err != nil {
-				return err
-			}
+		eachRecord(btx, bAudit, func(k []byte, r *auditRecord) bool {
 			seq, _ := decodeU64(k)
-			add(auditEntries(fromAuditRecord(seq, &r)))
-			return nil
+			add(auditEntries(fromAuditRecord(seq, r)))
+			return true
 		}),
 	)
 	if err != nil {

@@ -64,18 +64,8 @@ func (t *tx) FindContact(id string) (*backend.Contact, error) {
 }
 
 func (t *tx) contact(op, id string) (*backend.Contact, error) {
-	var v []byte
-	if id != "" {
-		v = t.bucket(bContacts).Get([]byte(id))
-	}
-	if v == nil {
-		return nil, notFound(op, "contact %q not found", id)
-	}
-	var r contactRecord
-	if err := decode(bContacts, []byte(id), v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromContactRecord(&r), nil
+	return getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
+		func() error { return notFound(op, "contact %q not found", id) })
 }
 
 // ContactByEmail returns the contact with address email (compared without
@@ -111,18 +101,8 @@ func (t *tx) PutCompany(c *backend.Company) error {
 // FindCompany returns company id, or ENOTFOUND.
 func (t *tx) FindCompany(id string) (*backend.Company, error) {
 	const op = "store.FindCompany"
-	var v []byte
-	if id != "" {
-		v = t.bucket(bCompanies).Get([]byte(id))
-	}
-	if v == nil {
-		return nil, notFound(op, "company %q not found", id)
-	}
-	var r companyRecord
-	if err := decode(bCompanies, []byte(id), v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromCompanyRecord(&r), nil
+	return getRecord(t.bt, op, bCompanies, []byte(id), fromCompanyRecord,
+		func() error { return notFound(op, "company %q not found", id) })
 }
 
 // PutDeal validates d and inserts or replaces the deal with its id, moving
@@ -164,18 +144,8 @@ func (t *tx) FindDeal(id string) (*backend.Deal, error) {
 }
 
 func (t *tx) deal(op, id string) (*backend.Deal, error) {
-	var v []byte
-	if id != "" {
-		v = t.bucket(bDeals).Get([]byte(id))
-	}
-	if v == nil {
-		return nil, notFound(op, "deal %q not found", id)
-	}
-	var r dealRecord
-	if err := decode(bDeals, []byte(id), v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromDealRecord(&r), nil
+	return getRecord(t.bt, op, bDeals, []byte(id), fromDealRecord,
+		func() error { return notFound(op, "deal %q not found", id) })
 }
 
 // FindDeals returns deals outside ExcludeStages (compared without case),
@@ -218,15 +188,9 @@ func (t *tx) FindDeals(f backend.DealFilter) ([]*backend.Deal, error) {
 		}
 		return out, nil
 	}
-	c := t.bucket(bDeals).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var r dealRecord
-		if err := decode(bDeals, k, v, &r); err != nil {
-			return nil, backend.WrapError(op, err)
-		}
-		if !keep(fromDealRecord(&r)) {
-			break
-		}
+	err := eachRecord(t.bt, bDeals, func(_ []byte, r *dealRecord) bool { return keep(fromDealRecord(r)) })
+	if err != nil {
+		return nil, backend.WrapError(op, err)
 	}
 	return out, nil
 }

@@ -117,28 +117,13 @@ func (t *tx) FindExecution(id uint64) (*backend.Execution, error) {
 }
 
 func (t *tx) execution(op string, id uint64) (*backend.Execution, error) {
-	key := u64(id)
-	v := t.bucket(bExecutions).Get(key)
-	if v == nil {
-		return nil, notFound(op, "execution %d not found", id)
-	}
-	var r executionRecord
-	if err := decode(bExecutions, key, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromExecutionRecord(id, &r), nil
+	return getRecord(t.bt, op, bExecutions, u64(id),
+		func(r *executionRecord) *backend.Execution { return fromExecutionRecord(id, r) },
+		func() error { return notFound(op, "execution %d not found", id) })
 }
 
 func (t *tx) executions(op string, ids []uint64) ([]*backend.Execution, error) {
-	out := make([]*backend.Execution, 0, len(ids))
-	for _, id := range ids {
-		e, err := t.execution(op, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return getRecords(ids, func(id uint64) (*backend.Execution, error) { return t.execution(op, id) })
 }
 
 // ExecutionByKey returns the execution with idempotency key, or ENOTFOUND.

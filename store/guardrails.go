@@ -9,16 +9,7 @@ import (
 // Guardrails returns meta/guardrails, or backend.DefaultGuardrails when
 // none are stored.
 func (t *tx) Guardrails() (*backend.Guardrails, error) {
-	const op = "store.Guardrails"
-	v := t.bucket(bMeta).Get(kGuardrails)
-	if v == nil {
-		return backend.DefaultGuardrails(), nil
-	}
-	var r guardrailsRecord
-	if err := decode(bMeta, kGuardrails, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromGuardrailsRecord(&r), nil
+	return getMeta(t.bt, "store.Guardrails", kGuardrails, fromGuardrailsRecord, backend.DefaultGuardrails)
 }
 
 // PutGuardrails stores g whole.
@@ -43,15 +34,9 @@ func dncKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpa
 func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
 	const op = "store.DoNotContact"
 	k := dncKey(email)
-	v := t.bucket(bDoNotContact).Get(k)
-	if v == nil {
-		return nil, notFound(op, "%s is not on the do-not-contact list", email)
-	}
-	var r dncRecord
-	if err := decode(bDoNotContact, k, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromDNCRecord(string(k), &r), nil
+	return getRecord(t.bt, op, bDoNotContact, k,
+		func(r *dncRecord) *backend.DoNotContact { return fromDNCRecord(string(k), r) },
+		func() error { return notFound(op, "%s is not on the do-not-contact list", email) })
 }
 
 // PutDoNotContact validates d and stores it under its lower-case address.
@@ -89,13 +74,9 @@ func (t *tx) DeleteDoNotContact(email string) error {
 func (t *tx) FindDoNotContacts() ([]*backend.DoNotContact, error) {
 	const op = "store.FindDoNotContacts"
 	var out []*backend.DoNotContact
-	err := t.bucket(bDoNotContact).ForEach(func(k, v []byte) error {
-		var r dncRecord
-		if err := decode(bDoNotContact, k, v, &r); err != nil {
-			return err
-		}
-		out = append(out, fromDNCRecord(string(k), &r))
-		return nil
+	err := eachRecord(t.bt, bDoNotContact, func(k []byte, r *dncRecord) bool {
+		out = append(out, fromDNCRecord(string(k), r))
+		return true
 	})
 	return out, backend.WrapError(op, err)
 }
@@ -134,14 +115,10 @@ func (t *tx) PutRule(r *backend.Rule) error {
 func (t *tx) FindRules() ([]*backend.Rule, error) {
 	const op = "store.FindRules"
 	var out []*backend.Rule
-	err := t.bucket(bRules).ForEach(func(k, v []byte) error {
-		var r ruleRecord
-		if err := decode(bRules, k, v, &r); err != nil {
-			return err
-		}
+	err := eachRecord(t.bt, bRules, func(k []byte, r *ruleRecord) bool {
 		id, _ := decodeU64(k)
-		out = append(out, fromRuleRecord(id, &r))
-		return nil
+		out = append(out, fromRuleRecord(id, r))
+		return true
 	})
 	return out, backend.WrapError(op, err)
 }

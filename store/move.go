@@ -216,28 +216,13 @@ func (t *tx) FindMove(id uint64) (*backend.Move, error) {
 }
 
 func (t *tx) move(op string, id uint64) (*backend.Move, error) {
-	key := u64(id)
-	v := t.bucket(bMoves).Get(key)
-	if v == nil {
-		return nil, notFound(op, "move %d not found", id)
-	}
-	var r moveRecord
-	if err := decode(bMoves, key, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromMoveRecord(id, &r), nil
+	return getRecord(t.bt, op, bMoves, u64(id),
+		func(r *moveRecord) *backend.Move { return fromMoveRecord(id, r) },
+		func() error { return notFound(op, "move %d not found", id) })
 }
 
 func (t *tx) moves(op string, ids []uint64) ([]*backend.Move, error) {
-	out := make([]*backend.Move, 0, len(ids))
-	for _, id := range ids {
-		m, err := t.move(op, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return getRecords(ids, func(id uint64) (*backend.Move, error) { return t.move(op, id) })
 }
 
 // OpenMove returns the open move for subject and kind, or ENOTFOUND.

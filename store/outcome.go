@@ -58,20 +58,11 @@ func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}
-	out := make([]*backend.Outcome, 0, len(ids))
-	for _, id := range ids {
-		key := u64(id)
-		v := t.bucket(bOutcomes).Get(key)
-		if v == nil {
-			return nil, backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling))
-		}
-		var r outcomeRecord
-		if err := decode(bOutcomes, key, v, &r); err != nil {
-			return nil, backend.WrapError(op, err)
-		}
-		out = append(out, fromOutcomeRecord(id, &r))
-	}
-	return out, nil
+	return getRecords(ids, func(id uint64) (*backend.Outcome, error) {
+		return getRecord(t.bt, op, bOutcomes, u64(id),
+			func(r *outcomeRecord) *backend.Outcome { return fromOutcomeRecord(id, r) },
+			func() error { return backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling)) })
+	})
 }
 
 // childIDs reads the ids under parent in a parent | child index.

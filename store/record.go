@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,6 +11,7 @@ import (
 	// the records about twice as fast; ingest spends a third of its time
 	// here (docs/benchmarks.md).
 	json "github.com/goccy/go-json"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -73,6 +75,66 @@ func decode(bucket, key, v []byte, rec any) error {
 	}
 	if err := json.Unmarshal(v, rec); err != nil {
 		return corrupt(bucket, key, err)
+	}
+	return nil
+}
+
+// getRecord reads the record stored under key in bucket and maps it with
+// from. When there is none it returns missing's error; a value that does
+// not decode is a damaged record (EINTERNAL, wrapped with op).
+func getRecord[R, T any](btx *bolt.Tx, op string, bucket, key []byte, from func(*R) T, missing func() error) (T, error) {
+	var zero T
+	v := btx.Bucket(bucket).Get(key)
+	if v == nil {
+		return zero, missing()
+	}
+	var r R
+	if err := decode(bucket, key, v, &r); err != nil {
+		return zero, backend.WrapError(op, err)
+	}
+	return from(&r), nil
+}
+
+// errNoMeta tells getMeta that the key is not stored.
+var errNoMeta = errors.New("not stored")
+
+// getMeta reads the record stored under key in meta, or returns def() when
+// there is none.
+func getMeta[R, T any](btx *bolt.Tx, op string, key []byte, from func(*R) T, def func() T) (T, error) {
+	v, err := getRecord(btx, op, bMeta, key, from, func() error { return errNoMeta })
+	if err == errNoMeta {
+		return def(), nil
+	}
+	return v, err
+}
+
+// getRecords gets the record of each id with get, in order, stopping at the
+// first error.
+func getRecords[T any](ids []uint64, get func(id uint64) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		x, err := get(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// eachRecord decodes the records in bucket in key order and calls fn with
+// each until it returns false. The key is valid only during fn. A value
+// that does not decode stops the walk with its error.
+func eachRecord[R any](btx *bolt.Tx, bucket []byte, fn func(key []byte, r *R) bool) error {
+	c := btx.Bucket(bucket).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var r R
+		if err := decode(bucket, k, v, &r); err != nil {
+			return err
+		}
+		if !fn(k, &r) {
+			return nil
+		}
 	}
 	return nil
 }

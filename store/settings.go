@@ -9,16 +9,7 @@ import (
 // re-validated, so a stricter rule in a newer build cannot lock the founder
 // out of the settings screen.
 func (t *tx) Settings() (*backend.Settings, error) {
-	const op = "store.Settings"
-	v := t.bucket(bMeta).Get(kSettings)
-	if v == nil {
-		return backend.DefaultSettings(), nil
-	}
-	var r settingsRecord
-	if err := decode(bMeta, kSettings, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromSettingsRecord(&r), nil
+	return getMeta(t.bt, "store.Settings", kSettings, fromSettingsRecord, backend.DefaultSettings)
 }
 
 // PutSettings validates s and stores it whole.
@@ -40,16 +31,8 @@ func (t *tx) PutSettings(s *backend.Settings) error {
 // Workspace returns the stored workspace description, or a zero Workspace
 // when none is stored.
 func (t *tx) Workspace() (*backend.Workspace, error) {
-	const op = "store.Workspace"
-	v := t.bucket(bMeta).Get(kWorkspace)
-	if v == nil {
-		return &backend.Workspace{}, nil
-	}
-	var r workspaceRecord
-	if err := decode(bMeta, kWorkspace, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromWorkspaceRecord(&r), nil
+	return getMeta(t.bt, "store.Workspace", kWorkspace, fromWorkspaceRecord,
+		func() *backend.Workspace { return &backend.Workspace{} })
 }
 
 // PutWorkspace stores the workspace description.

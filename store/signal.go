@@ -71,16 +71,9 @@ func (t *tx) FindSignal(id uint64) (*backend.Signal, error) {
 }
 
 func (t *tx) signal(op string, id uint64) (*backend.Signal, error) {
-	key := u64(id)
-	v := t.bucket(bSignals).Get(key)
-	if v == nil {
-		return nil, notFound(op, "signal %d not found", id)
-	}
-	var r signalRecord
-	if err := decode(bSignals, key, v, &r); err != nil {
-		return nil, backend.WrapError(op, err)
-	}
-	return fromSignalRecord(id, &r), nil
+	return getRecord(t.bt, op, bSignals, u64(id),
+		func(r *signalRecord) *backend.Signal { return fromSignalRecord(id, r) },
+		func() error { return notFound(op, "signal %d not found", id) })
 }
 
 // FindSignals returns matching signals, newest OccurredAt first, and how
@@ -120,13 +113,9 @@ func (t *tx) FindSignals(f backend.SignalFilter) ([]*backend.Signal, int, error)
 			ids = append(ids, id)
 		}
 	}
-	out := make([]*backend.Signal, 0, len(ids))
-	for _, id := range ids {
-		s, err := t.signal(op, id)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, s)
+	out, err := getRecords(ids, func(id uint64) (*backend.Signal, error) { return t.signal(op, id) })
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
 }
