@@ -52,17 +52,12 @@ func (t *tx) CreateExecution(e *backend.Execution) error {
 	if err != nil {
 		return err
 	}
-	b := t.bucket(bExecutions)
-	id, err := b.NextSequence()
+	id, err := t.insertRecord(op, bExecutions, v, func(id uint64) []entry {
+		stored.ID = id
+		return executionEntries(&stored)
+	})
 	if err != nil {
-		return internal(op, err)
-	}
-	stored.ID = id
-	if err := b.Put(u64(id), v); err != nil {
-		return internal(op, err)
-	}
-	if err := putEntries(t.bt, executionEntries(&stored)); err != nil {
-		return internal(op, err)
+		return err
 	}
 	e.ID, e.CreatedAt, e.UpdatedAt = id, stored.CreatedAt, stored.UpdatedAt
 	return nil

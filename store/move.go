@@ -141,17 +141,12 @@ func (t *tx) CreateMove(m *backend.Move) error {
 	if err != nil {
 		return err
 	}
-	b := t.bucket(bMoves)
-	id, err := b.NextSequence()
+	id, err := t.insertRecord(op, bMoves, v, func(id uint64) []entry {
+		stored.ID = id
+		return moveEntries(&stored)
+	})
 	if err != nil {
-		return internal(op, err)
-	}
-	stored.ID = id
-	if err := b.Put(u64(id), v); err != nil {
-		return internal(op, err)
-	}
-	if err := putEntries(t.bt, moveEntries(&stored)); err != nil {
-		return internal(op, err)
+		return err
 	}
 	if err := addCount(t.bt, countKey(stored.Status, stored.Domain), 1); err != nil {
 		return internal(op, err)

@@ -35,17 +35,12 @@ func (t *tx) CreateOutcome(o *backend.Outcome) error {
 	if err != nil {
 		return err
 	}
-	b := t.bucket(bOutcomes)
-	id, err := b.NextSequence()
+	id, err := t.insertRecord(op, bOutcomes, v, func(id uint64) []entry {
+		stored.ID = id
+		return outcomeEntries(&stored)
+	})
 	if err != nil {
-		return internal(op, err)
-	}
-	stored.ID = id
-	if err := b.Put(u64(id), v); err != nil {
-		return internal(op, err)
-	}
-	if err := putEntries(t.bt, outcomeEntries(&stored)); err != nil {
-		return internal(op, err)
+		return err
 	}
 	o.ID, o.RecordedAt = id, stored.RecordedAt
 	return nil

@@ -139,6 +139,24 @@ func eachRecord[R any](btx *bolt.Tx, bucket []byte, fn func(key []byte, r *R) bo
 	return nil
 }
 
+// insertRecord stores the encoded record v under bucket's next sequence
+// number together with the index entries entries(id) lists, and returns
+// the id.
+func (t *tx) insertRecord(op string, bucket, v []byte, entries func(id uint64) []entry) (uint64, error) {
+	b := t.bucket(bucket)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	if err := b.Put(u64(id), v); err != nil {
+		return 0, internal(op, err)
+	}
+	if err := putEntries(t.bt, entries(id)); err != nil {
+		return 0, internal(op, err)
+	}
+	return id, nil
+}
+
 // corrupt is the EINTERNAL error for a record or index entry that cannot be
 // read; its message names where it is so it can be found with a bbolt tool.
 func corrupt(bucket, key []byte, err error) error {

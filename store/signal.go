@@ -32,16 +32,9 @@ func (t *tx) CreateSignal(s *backend.Signal) error {
 	if err != nil {
 		return err
 	}
-	b := t.bucket(bSignals)
-	id, err := b.NextSequence()
+	id, err := t.insertRecord(op, bSignals, v, func(id uint64) []entry { return signalEntries(id, &stored) })
 	if err != nil {
-		return internal(op, err)
-	}
-	if err := b.Put(u64(id), v); err != nil {
-		return internal(op, err)
-	}
-	if err := putEntries(t.bt, signalEntries(id, &stored)); err != nil {
-		return internal(op, err)
+		return err
 	}
 	s.ID, s.ReceivedAt = id, stored.ReceivedAt
 	return nil
