@@ -58,7 +58,7 @@ type App struct {
 	webhookAddr string
 	syncMu      sync.Mutex
 	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
-	exec        execWiring                      // connected accounts' clients as executors (capabilities.go)
+	exec        execWiring                      // connected accounts' clients as executors (executors.go)
 	// demoEndpoints are the demo's fake accounts, when it runs on them (demo.go).
 	demoEndpoints map[string]string
 	voice         voiceService // voice.go

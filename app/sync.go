@@ -186,7 +186,7 @@ func (a *App) addAccount(c Connector) error {
 		return nil // already syncing
 	}
 	if err == nil {
-		a.useAccount(lp) // its client also carries out moves (capabilities.go)
+		a.useAccount(lp) // its client also carries out moves (executors.go)
 	}
 	return err
 }
