@@ -278,28 +278,34 @@ func (c *command) usageError(msg string) {
 	fmt.Fprintf(c.env.Stderr, "Run 'caseyos help' for usage.\n")
 }
 
-// facade is what the commands call: the App itself, or a running
+// target is what the commands call: the App itself, or a running
 // instance's App over its loopback API when that instance holds the data
-// file.
-type facade interface {
-	Today(domain string, limit int) (TodayDTO, error)
-	Explain(id uint64) (ExplainDTO, error)
-	Skip(id uint64, reason, via string) (MoveDTO, error)
-	Snooze(id uint64, until, via string) (MoveDTO, error)
-	Restore(id uint64, via string) (MoveDTO, error)
-	Workspace() (WorkspaceDTO, error)
-	Connections() ([]ConnectionDTO, error)
-	SyncNow(account string) ([]SyncStatusDTO, error)
-	SyncPass(account string) ([]SyncStatusDTO, error)
-	Disconnect(account string) (ConnectionDTO, error)
+// file. Both take the App's bound methods by name, from the one table the
+// API server routes (apiMethods), so that the App's methods are the only
+// list of them; forward gives a call its result type.
+type target interface {
+	call(method string, args []any, out any) error
 	ingest(r io.Reader) (IngestDTO, error)
 	backup(path string) (BackupDTO, error)
+}
+
+var (
+	_ target = (*App)(nil)
+	_ target = (*remote)(nil)
+)
+
+// forward calls the App's bound method on t with args and returns its
+// result.
+func forward[T any](t target, method string, args ...any) (T, error) {
+	var out T
+	err := t.call(method, args, &out)
+	return out, err
 }
 
 // open opens the workspace the command runs on. When a running CaseyOS
 // (desktop or serve) holds that workspace, the command goes to it instead,
 // so the window sees the change at once.
-func (c *command) open(ctx context.Context, createsReal bool) (facade, func(), bool) {
+func (c *command) open(ctx context.Context, createsReal bool) (target, func(), bool) {
 	dir, err := DataDir(c.g.dataDir)
 	if err != nil {
 		c.fail(err)
@@ -368,7 +374,7 @@ func (c *command) printJSON(w io.Writer, v any) {
 
 // openForMove parses the one move ID a command takes and opens the
 // workspace. When done is nil, code is the exit code to return.
-func (c *command) openForMove(ctx context.Context, args []string) (a facade, id uint64, done func(), code int) {
+func (c *command) openForMove(ctx context.Context, args []string) (a target, id uint64, done func(), code int) {
 	pos, ok := c.parse(args, 1, "a move ID")
 	if !ok {
 		return nil, 0, nil, ExitUsage
@@ -404,7 +410,7 @@ func runToday(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	t, err := a.Today(*domain, *limit)
+	t, err := forward[TodayDTO](a, "Today", *domain, *limit)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -479,7 +485,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	e, err := a.Explain(id)
+	e, err := forward[ExplainDTO](a, "Explain", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -554,28 +560,28 @@ func runSkip(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	reason := fs.String("reason", "", "why")
-	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) { return a.Skip(id, *reason, "cli") }, "Skipped")
+	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) { return forward[MoveDTO](a, "Skip", id, *reason, "cli") }, "Skipped")
 }
 
 func runSnooze(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	until := fs.String("until", "", "when the move comes back")
-	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) {
+	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) {
 		if *until == "" {
 			return MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
 		}
-		return a.Snooze(id, *until, "cli")
+		return forward[MoveDTO](a, "Snooze", id, *until, "cli")
 	}, "Snoozed")
 }
 
 func runRestore(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	return c.change(ctx, args, func(a facade, id uint64) (MoveDTO, error) { return a.Restore(id, "cli") }, "Restored")
+	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) { return forward[MoveDTO](a, "Restore", id, "cli") }, "Restored")
 }
 
-func (c *command) change(ctx context.Context, args []string, fn func(facade, uint64) (MoveDTO, error), verb string) int {
+func (c *command) change(ctx context.Context, args []string, fn func(target, uint64) (MoveDTO, error), verb string) int {
 	a, id, done, code := c.openForMove(ctx, args)
 	if done == nil {
 		return code

@@ -15,50 +15,7 @@ import (
 
 // The execution commands: execute, undo, kill-switch, outbox, audit and
 // rules simulate. They call the App (or a running instance's) through
-// executeFacade.
-
-// executeFacade is what the execution commands call.
-type executeFacade interface {
-	PreviewExecution(id uint64) (ExecutionPreviewDTO, error)
-	ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, error)
-	ExecutionStatus(id uint64) (ExecutionStatusDTO, error)
-	CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
-	Rollback(id uint64, via string) (ExecutionStatusDTO, error)
-	KillSwitch(state, reason, via string) (KillSwitchDTO, error)
-	Outbox() ([]ExecutionStatusDTO, error)
-	RetryOutbox() ([]ExecutionStatusDTO, error)
-	AuditLog(offset, limit int) (AuditLogDTO, error)
-	VerifyAudit() (AuditCheckDTO, error)
-	SimulateRule(in RuleDTO, days int) (SimulationDTO, error)
-}
-
-var (
-	_ executeFacade = (*App)(nil)
-	_ executeFacade = (*remote)(nil)
-)
-
-func asExecute(c *command, f facade) (executeFacade, bool) {
-	ef, ok := f.(executeFacade)
-	if !ok {
-		c.fail(backend.Errorf(backend.EINTERNAL, "this surface cannot execute moves"))
-	}
-	return ef, ok
-}
-
-// openExecute opens the workspace (or the running instance) for a command
-// that executes; done is nil when ok is false.
-func (c *command) openExecute(ctx context.Context) (executeFacade, func(), bool) {
-	f, done, ok := c.open(ctx, false)
-	if !ok {
-		return nil, nil, false
-	}
-	a, ok := asExecute(c, f)
-	if !ok {
-		done()
-		return nil, nil, false
-	}
-	return a, done, true
-}
+// target.
 
 func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
@@ -71,11 +28,10 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok || !*dryRun && !c.settle(f) { // a dry run changes nothing
+	if !*dryRun && !c.settle(f) { // a dry run changes nothing
 		return ExitError
 	}
-	p, err := a.PreviewExecution(id)
+	p, err := forward[ExecutionPreviewDTO](f, "PreviewExecution", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -108,7 +64,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	st, err := a.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
+	st, err := forward[ExecutionStatusDTO](f, "ExecuteMove", id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
 	if err != nil {
 		return c.fail(err)
 	}
@@ -292,11 +248,10 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	a, ok := asExecute(c, f)
-	if !ok || !c.settle(f) {
+	if !c.settle(f) {
 		return ExitError
 	}
-	st, err := a.Rollback(id, "cli") // cancels an execution that has not left yet
+	st, err := forward[ExecutionStatusDTO](f, "Rollback", id, "cli") // cancels an execution that has not left yet
 	if err != nil {
 		return c.fail(err)
 	}
@@ -323,12 +278,12 @@ func runKillSwitch(ctx context.Context, c *command, args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	a, done, ok := c.openExecute(ctx)
+	a, done, ok := c.open(ctx, false)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	ks, err := a.KillSwitch(pos[0], *reason, "cli")
+	ks, err := forward[KillSwitchDTO](a, "KillSwitch", pos[0], *reason, "cli")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -354,7 +309,7 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
 	}
-	a, done, ok := c.openExecute(ctx)
+	a, done, ok := c.open(ctx, false)
 	if !ok {
 		return ExitError
 	}
@@ -362,11 +317,11 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	if !c.settle(a) {
 		return ExitError
 	}
-	get := a.Outbox
+	method := "Outbox"
 	if *retry {
-		get = a.RetryOutbox
+		method = "RetryOutbox"
 	}
-	list, err := get()
+	list, err := forward[[]ExecutionStatusDTO](a, method)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -407,13 +362,13 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		return c.rekeyAudit(ctx, *yes)
 	}
-	a, done, ok := c.openExecute(ctx)
+	a, done, ok := c.open(ctx, false)
 	if !ok {
 		return ExitError
 	}
 	defer done()
 	if *verify {
-		chk, err := a.VerifyAudit()
+		chk, err := forward[AuditCheckDTO](a, "VerifyAudit")
 		if err != nil {
 			return c.fail(err)
 		}
@@ -439,7 +394,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		return ExitError
 	}
-	head, err := a.AuditLog(0, 1)
+	head, err := forward[AuditLogDTO](a, "AuditLog", 0, 1)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -447,7 +402,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	if *limit > 0 && head.Total > *limit {
 		offset = head.Total - *limit
 	}
-	log, err := a.AuditLog(offset, 0)
+	log, err := forward[AuditLogDTO](a, "AuditLog", offset, 0)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -544,12 +499,12 @@ func runRules(ctx context.Context, c *command, args []string) int {
 	if err := json.Unmarshal(b, &rule); err != nil {
 		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s is not a rule (JSON: name, kinds, domains, email_domains, min_score, segments)", pos[1]), Err: err})
 	}
-	a, done, ok := c.openExecute(ctx)
+	a, done, ok := c.open(ctx, false)
 	if !ok {
 		return ExitError
 	}
 	defer done()
-	sim, err := a.SimulateRule(rule, *days)
+	sim, err := forward[SimulationDTO](a, "SimulateRule", rule, *days)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -577,61 +532,4 @@ func runRules(ctx context.Context, c *command, args []string) int {
 	}
 	tw.Flush()
 	return ExitOK
-}
-
-// The running instance's execution methods, for commands sent to it.
-
-// PreviewExecution calls the instance's PreviewExecution.
-func (r *remote) PreviewExecution(id uint64) (out ExecutionPreviewDTO, err error) {
-	return out, r.call("PreviewExecution", []any{id}, &out)
-}
-
-// ExecuteMove calls the instance's ExecuteMove.
-func (r *remote) ExecuteMove(id uint64, req ExecuteRequestDTO) (out ExecutionStatusDTO, err error) {
-	return out, r.call("ExecuteMove", []any{id, req}, &out)
-}
-
-// ExecutionStatus calls the instance's ExecutionStatus.
-func (r *remote) ExecutionStatus(id uint64) (out ExecutionStatusDTO, err error) {
-	return out, r.call("ExecutionStatus", []any{id}, &out)
-}
-
-// CancelExecution calls the instance's CancelExecution.
-func (r *remote) CancelExecution(id uint64, via string) (out ExecutionStatusDTO, err error) {
-	return out, r.call("CancelExecution", []any{id, via}, &out)
-}
-
-// Rollback calls the instance's Rollback.
-func (r *remote) Rollback(id uint64, via string) (out ExecutionStatusDTO, err error) {
-	return out, r.call("Rollback", []any{id, via}, &out)
-}
-
-// KillSwitch calls the instance's KillSwitch.
-func (r *remote) KillSwitch(state, reason, via string) (out KillSwitchDTO, err error) {
-	return out, r.call("KillSwitch", []any{state, reason, via}, &out)
-}
-
-// Outbox calls the instance's Outbox.
-func (r *remote) Outbox() (out []ExecutionStatusDTO, err error) {
-	return out, r.call("Outbox", nil, &out)
-}
-
-// RetryOutbox calls the instance's RetryOutbox.
-func (r *remote) RetryOutbox() (out []ExecutionStatusDTO, err error) {
-	return out, r.call("RetryOutbox", nil, &out)
-}
-
-// AuditLog calls the instance's AuditLog.
-func (r *remote) AuditLog(offset, limit int) (out AuditLogDTO, err error) {
-	return out, r.call("AuditLog", []any{offset, limit}, &out)
-}
-
-// VerifyAudit calls the instance's VerifyAudit.
-func (r *remote) VerifyAudit() (out AuditCheckDTO, err error) {
-	return out, r.call("VerifyAudit", nil, &out)
-}
-
-// SimulateRule calls the instance's SimulateRule.
-func (r *remote) SimulateRule(in RuleDTO, days int) (out SimulationDTO, err error) {
-	return out, r.call("SimulateRule", []any{in, days}, &out)
 }

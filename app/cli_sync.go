@@ -87,7 +87,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 			return c.fail(err)
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := r.ConnectWebhook(secret); err != nil {
+			if _, err := forward[WebhookDTO](r, "ConnectWebhook", secret); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Stored the webhook secret in the keychain; the running CaseyOS checks webhooks with it from now on.")
@@ -147,7 +147,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	ws := ChooseWorkspace(dir, false, true)
 	if r := findInstance(dir, ws); r != nil {
 		for _, k := range conns {
-			if _, err := r.SyncNow(k.Account); err != nil {
+			if _, err := forward[[]SyncStatusDTO](r, "SyncNow", k.Account); err != nil {
 				return c.fail(err)
 			}
 		}
@@ -183,7 +183,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 			return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain"))
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := r.DisconnectWebhook(); err != nil {
+			if _, err := forward[WebhookDTO](r, "DisconnectWebhook"); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the running CaseyOS refuses every webhook from now on.")
@@ -207,7 +207,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	ws := ChooseWorkspace(dir, false, false)
-	var f facade
+	var f target
 	if r := findInstance(dir, ws); r != nil {
 		f = r
 	} else {
@@ -218,7 +218,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		defer done()
 		f = a
 	}
-	if _, err := f.Disconnect(conn.Account); err != nil {
+	if _, err := forward[ConnectionDTO](f, "Disconnect", conn.Account); err != nil {
 		return c.fail(err)
 	}
 	fmt.Fprintf(c.env.Stdout, "Disconnected %s: its credentials are gone from the keychain; what it brought in stays.\n", conn.Label)
@@ -242,11 +242,11 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	conns, err := a.Connections()
+	conns, err := forward[[]ConnectionDTO](a, "Connections")
 	if err != nil {
 		return c.fail(err)
 	}
-	ws, err := a.Workspace()
+	ws, err := forward[WorkspaceDTO](a, "Workspace")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -322,13 +322,13 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	ws := ChooseWorkspace(dir, c.g.demo, false)
 	if r := findInstance(dir, ws); r != nil {
 		if !*once {
-			if _, err := r.SyncNow(account); err != nil {
+			if _, err := forward[[]SyncStatusDTO](r, "SyncNow", account); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "CaseyOS is running and syncing this workspace; it is syncing now.")
 			return ExitOK
 		}
-		sts, err := r.SyncPass(account)
+		sts, err := forward[[]SyncStatusDTO](r, "SyncPass", account)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -458,29 +458,4 @@ func runDev(ctx context.Context, c *command, args []string) int {
 	}
 	<-ctx.Done()
 	return ExitOK
-}
-
-// Connections calls the instance's Connections.
-func (r *remote) Connections() (out []ConnectionDTO, err error) {
-	return out, r.call("Connections", nil, &out)
-}
-
-// Workspace calls the instance's Workspace.
-func (r *remote) Workspace() (out WorkspaceDTO, err error) {
-	return out, r.call("Workspace", nil, &out)
-}
-
-// SyncNow calls the instance's SyncNow.
-func (r *remote) SyncNow(account string) (out []SyncStatusDTO, err error) {
-	return out, r.call("SyncNow", []any{account}, &out)
-}
-
-// SyncPass calls the instance's SyncPass.
-func (r *remote) SyncPass(account string) (out []SyncStatusDTO, err error) {
-	return out, r.call("SyncPass", []any{account}, &out)
-}
-
-// Disconnect calls the instance's Disconnect.
-func (r *remote) Disconnect(account string) (out ConnectionDTO, err error) {
-	return out, r.call("Disconnect", []any{account}, &out)
 }

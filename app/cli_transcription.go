@@ -100,7 +100,7 @@ func (c *command) setTranscription(ctx context.Context, t backend.Transcription,
 	ws := ChooseWorkspace(dir, false, createsReal)
 	in := TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}
 	if r := findInstance(dir, ws); r != nil {
-		return r.ConfigureTranscription(in, "cli")
+		return forward[TranscriptionDTO](r, "ConfigureTranscription", in, "cli")
 	}
 	a, done, err := c.openLocal(ctx, ws)
 	if err != nil {
@@ -121,9 +121,7 @@ func (c *command) transcription(ctx context.Context) (backend.Transcription, err
 	if _, err := os.Stat(ws.Path); err != nil {
 		return backend.Transcription{}, nil
 	}
-	var f interface {
-		Transcription() (TranscriptionDTO, error)
-	}
+	var f target
 	if r := findInstance(dir, ws); r != nil {
 		f = r
 	} else {
@@ -134,7 +132,7 @@ func (c *command) transcription(ctx context.Context) (backend.Transcription, err
 		defer done()
 		f = a
 	}
-	d, err := f.Transcription()
+	d, err := forward[TranscriptionDTO](f, "Transcription")
 	return d.transcription(), err
 }
 

@@ -57,6 +57,41 @@ func apiMethods(a *App) map[string]reflect.Value {
 	return out
 }
 
+// call calls a's bound method by name, as the API server would but in
+// this process: args are the method's arguments as Go values of its
+// parameter types, and out points to where its result goes.
+func (a *App) call(method string, args []any, out any) error {
+	m, ok := apiMethods(a)[method]
+	if !ok {
+		return backend.Errorf(backend.EINTERNAL, "there is no method %q", method)
+	}
+	ft := m.Type()
+	if len(args) != ft.NumIn() {
+		return backend.Errorf(backend.EINTERNAL, "%s takes %d %s, got %d", method, ft.NumIn(), plural(ft.NumIn(), "argument"), len(args))
+	}
+	in := make([]reflect.Value, len(args))
+	for i, arg := range args {
+		want := ft.In(i)
+		if arg == nil {
+			in[i] = reflect.Zero(want)
+			continue
+		}
+		v := reflect.ValueOf(arg)
+		if !v.Type().AssignableTo(want) {
+			return backend.Errorf(backend.EINTERNAL, "%s argument %d is a %s, not a %s", method, i+1, v.Type(), want)
+		}
+		in[i] = v
+	}
+	dst := reflect.ValueOf(out)
+	if dst.Kind() != reflect.Pointer || dst.IsNil() || !ft.Out(0).AssignableTo(dst.Elem().Type()) {
+		return backend.Errorf(backend.EINTERNAL, "%s returns a %s, not a %T", method, ft.Out(0), out)
+	}
+	res := m.Call(in)
+	dst.Elem().Set(res[0])
+	err, _ := res[1].Interface().(error)
+	return err
+}
+
 func newToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

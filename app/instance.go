@@ -171,7 +171,7 @@ func (r *remote) do(req *http.Request, method string) (resp *http.Response, canc
 	return resp, cancel, nil
 }
 
-var _ facade = (*remote)(nil)
+var _ target = (*remote)(nil)
 
 func (r *remote) call(method string, args []any, out any) error {
 	if args == nil {
@@ -220,31 +220,6 @@ func remoteError(resp *http.Response) error {
 		return backend.Errorf(backend.EINTERNAL, "the running CaseyOS answered %s", resp.Status)
 	}
 	return &backend.Error{Code: e.Code, Message: e.Message}
-}
-
-// Today calls the instance's Today.
-func (r *remote) Today(domain string, limit int) (out TodayDTO, err error) {
-	return out, r.call("Today", []any{domain, limit}, &out)
-}
-
-// Explain calls the instance's Explain.
-func (r *remote) Explain(id uint64) (out ExplainDTO, err error) {
-	return out, r.call("Explain", []any{id}, &out)
-}
-
-// Skip calls the instance's Skip.
-func (r *remote) Skip(id uint64, reason, via string) (out MoveDTO, err error) {
-	return out, r.call("Skip", []any{id, reason, via}, &out)
-}
-
-// Snooze calls the instance's Snooze.
-func (r *remote) Snooze(id uint64, until, via string) (out MoveDTO, err error) {
-	return out, r.call("Snooze", []any{id, until, via}, &out)
-}
-
-// Restore calls the instance's Restore.
-func (r *remote) Restore(id uint64, via string) (out MoveDTO, err error) {
-	return out, r.call("Restore", []any{id, via}, &out)
 }
 
 // ingest streams the signals to the instance as JSON lines: neither side

@@ -27,7 +27,7 @@ func TestRemote_BoundsPerCall(t *testing.T) {
 	r := &remote{base: srv.URL + "/", token: "t", client: &http.Client{}, quick: 100 * time.Millisecond, long: 5 * time.Second}
 
 	t.Run("SyncPassWaits", func(t *testing.T) {
-		if _, err := r.SyncPass(""); err != nil {
+		if _, err := forward[[]SyncStatusDTO](r, "SyncPass", ""); err != nil {
 			t.Fatalf("SyncPass over %v = %v, want its answer", slow, err)
 		}
 	})

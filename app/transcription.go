@@ -185,7 +185,7 @@ func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, cr
 		notice = "Removed from your own workspace too."
 	}
 	if r := findInstance(a.ws.Dir, own); r != nil {
-		_, err := r.ConfigureTranscription(TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
+		_, err := forward[TranscriptionDTO](r, "ConfigureTranscription", TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
 		return notice, err
 	}
 	if a.open == nil {
@@ -303,16 +303,6 @@ func scrubKey(err error, key string) error {
 	}
 	return &backend.Error{Code: backend.ErrorCode(err), Op: "connect whisper",
 		Message: strings.ReplaceAll(backend.ErrorMessage(err), key, "[key]")}
-}
-
-// Transcription calls the instance's Transcription.
-func (r *remote) Transcription() (out TranscriptionDTO, err error) {
-	return out, r.call("Transcription", nil, &out)
-}
-
-// ConfigureTranscription calls the instance's ConfigureTranscription.
-func (r *remote) ConfigureTranscription(in TranscriptionDTO, via string) (out TranscriptionDTO, err error) {
-	return out, r.call("ConfigureTranscription", []any{in, via}, &out)
 }
 
 // transcriptionKey reads the endpoint's API key: "" when none is stored

@@ -124,16 +124,6 @@ func (a *App) DisconnectWebhook() (WebhookDTO, error) {
 	return WebhookDTO{Addr: a.webhookAddr}, nil
 }
 
-// ConnectWebhook calls the instance's ConnectWebhook.
-func (r *remote) ConnectWebhook(secret string) (out WebhookDTO, err error) {
-	return out, r.call("ConnectWebhook", []any{secret}, &out)
-}
-
-// DisconnectWebhook calls the instance's DisconnectWebhook.
-func (r *remote) DisconnectWebhook() (out WebhookDTO, err error) {
-	return out, r.call("DisconnectWebhook", nil, &out)
-}
-
 // webhookInstance is the running CaseyOS of the data directory, whichever
 // workspace it shows (the webhook secret is not a workspace's), or nil.
 func (c *command) webhookInstance() *remote {
