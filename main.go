@@ -71,10 +71,6 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 		return hubspot.New(hubspot.Config{BaseURL: base, Account: "hubspot", Clock: clock, Limiter: limiter,
 			Secrets: secrets, Credentials: creds, PageBudget: pages})
 	}
-	oauthBase := base
-	if oauthBase == "" {
-		oauthBase = hubspot.DefaultBaseURL
-	}
 	return app.Connector{
 		Account: "hubspot", Label: "HubSpot", Detail: "Deals, contacts, forms; creates tasks and updates deals",
 		Hint:  "caseyos connect hubspot --token-stdin (a private-app token), or --oauth",
@@ -94,14 +90,7 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 			return err
 		},
 		Authorize: func(ctx context.Context, out io.Writer) (string, error) {
-			cfg := hubspot.OAuthConfig{
-				ClientID: os.Getenv("CASEYOS_HUBSPOT_CLIENT_ID"), ClientSecret: os.Getenv("CASEYOS_HUBSPOT_CLIENT_SECRET"),
-				Scopes:   []string{"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "crm.objects.deals.write", "forms"},
-				TokenURL: oauthBase + "/oauth/v1/token", Clock: clock,
-			}
-			if base != "" {
-				cfg.AuthURL = base + "/oauth/authorize"
-			}
+			cfg := hubspot.NewOAuthConfig(base, os.Getenv("CASEYOS_HUBSPOT_CLIENT_ID"), os.Getenv("CASEYOS_HUBSPOT_CLIENT_SECRET"), clock)
 			if cfg.ClientID == "" || cfg.ClientSecret == "" {
 				return "", backend.Errorf(backend.EINVALID, "HubSpot sign-in needs your HubSpot app: set CASEYOS_HUBSPOT_CLIENT_ID and CASEYOS_HUBSPOT_CLIENT_SECRET")
 			}

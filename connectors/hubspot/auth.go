@@ -204,6 +204,23 @@ type OAuthConfig struct {
 	ListenAddr string
 }
 
+// DefaultScopes is what `caseyos connect hubspot --oauth` asks consent
+// for: contacts, companies and deals to read, deals to update, and forms.
+var DefaultScopes = []string{"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "crm.objects.deals.write", "forms"}
+
+// NewOAuthConfig is the sign-in of the HubSpot app clientID (with its
+// secret) for the API at base: "" is HubSpot's own, anything else a
+// stand-in such as hubspottest, which serves the consent page and the
+// token endpoint under its base too.
+func NewOAuthConfig(base, clientID, clientSecret string, clock backend.Clock) OAuthConfig {
+	cfg := OAuthConfig{ClientID: clientID, ClientSecret: clientSecret, Scopes: DefaultScopes, Clock: clock}
+	if base != "" {
+		cfg.AuthURL = base + "/oauth/authorize"
+		cfg.TokenURL = base + "/oauth/v1/token"
+	}
+	return cfg
+}
+
 // Authorize runs the OAuth 2.0 authorization-code flow with PKCE (S256):
 // it listens on a loopback port, has openBrowser show HubSpot's consent
 // page, checks the state that comes back, and exchanges the code. The

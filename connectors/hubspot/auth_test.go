@@ -169,8 +169,7 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 		}()
 		return nil
 	}
-	creds, err := Authorize(ctx, OAuthConfig{ClientID: srv.ClientID(), ClientSecret: srv.ClientSecret(),
-		AuthURL: srv.URL() + "/oauth/authorize", TokenURL: srv.URL() + "/oauth/v1/token", Scopes: []string{"crm.objects.contacts.read"}}, open)
+	creds, err := Authorize(ctx, NewOAuthConfig(srv.URL(), srv.ClientID(), srv.ClientSecret(), nil), open)
 	if err != nil {
 		t.Fatalf("Authorize: %v", err)
 	}
@@ -204,6 +203,25 @@ func TestAuthorize_PKCELoopback(t *testing.T) {
 	if form.Get("grant_type") != "authorization_code" || len(form.Get("code_verifier")) != 43 {
 		t.Fatalf("exchange form = %v, want a code with a 43-character verifier", form)
 	}
+}
+
+func TestNewOAuthConfig(t *testing.T) {
+	t.Run("HubSpot", func(t *testing.T) {
+		cfg := NewOAuthConfig("", "id", "secret", nil)
+		// Authorize fills in HubSpot's own addresses.
+		if cfg.AuthURL != "" || cfg.TokenURL != "" || cfg.ClientID != "id" || cfg.ClientSecret != "secret" {
+			t.Fatalf("NewOAuthConfig(\"\") = %+v, want HubSpot's addresses left to Authorize", cfg)
+		}
+		if strings.Join(cfg.Scopes, " ") != "crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read crm.objects.deals.write forms" {
+			t.Fatalf("scopes = %v", cfg.Scopes)
+		}
+	})
+	t.Run("StandIn", func(t *testing.T) {
+		cfg := NewOAuthConfig("http://127.0.0.1:9", "id", "secret", nil)
+		if cfg.AuthURL != "http://127.0.0.1:9/oauth/authorize" || cfg.TokenURL != "http://127.0.0.1:9/oauth/v1/token" {
+			t.Fatalf("NewOAuthConfig(stand-in) = %+v, want its addresses under the base", cfg)
+		}
+	})
 }
 
 func TestAuthorize_ErrDenied(t *testing.T) {
