@@ -183,7 +183,7 @@ func (a *App) Today(domain string, limit int) (TodayDTO, error) {
 // notAvailable says why no move of kind can be carried out in this build
 // (no connector for it), or "".
 func (a *App) notAvailable(kind backend.MoveKind) string {
-	if err := a.queue.CanExecute(kind); errors.Is(err, backend.ErrNoConnector) {
+	if err := a.queue.Executions.CanExecute(kind); errors.Is(err, backend.ErrNoConnector) {
 		return backend.ErrorMessage(err)
 	}
 	return ""
@@ -232,7 +232,7 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 	contact, deal := a.records(m.ContactID, m.DealID)
 	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto, contact, deal)}
 	p.Summary = p.Effects[0]
-	if err := a.queue.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
+	if err := a.queue.Executions.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
 		p.NotAvailable = backend.ErrorMessage(err)
 	} else if err != nil {
 		p.NeedsAccount = backend.ErrorMessage(err)

@@ -108,7 +108,7 @@ func (c *command) settle(f any) bool {
 	if !ok {
 		return true
 	}
-	if _, err := local.queue.Reconcile(local.ctx); err != nil {
+	if _, err := local.queue.Executions.Reconcile(local.ctx); err != nil {
 		c.fail(err)
 		return false
 	}
@@ -123,7 +123,7 @@ func (c *command) settle(f any) bool {
 func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO, error) {
 	var out *ExecutionStatusDTO
 	for {
-		e, err := a.queue.Execution(context.WithoutCancel(ctx), id)
+		e, err := a.queue.Executions.Latest(context.WithoutCancel(ctx), id)
 		if err != nil {
 			return ExecutionStatusDTO{}, err
 		}
@@ -150,14 +150,14 @@ func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO,
 			if out != nil {
 				return *out, nil
 			}
-			_, ex, err := a.queue.CancelExecution(context.WithoutCancel(ctx), id, backend.ActorCLI)
+			_, ex, err := a.queue.Executions.Cancel(context.WithoutCancel(ctx), id, backend.ActorCLI)
 			if err != nil {
 				return ExecutionStatusDTO{}, err
 			}
 			return a.toStatus(ex), nil
 		case <-time.After(wait):
 		}
-		if _, err := a.queue.Tick(context.WithoutCancel(ctx)); err != nil {
+		if _, err := a.queue.Executions.Tick(context.WithoutCancel(ctx)); err != nil {
 			return ExecutionStatusDTO{}, err
 		}
 	}

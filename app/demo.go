@@ -43,6 +43,6 @@ func (a *App) useDemoAccounts(ctx context.Context, start DemoAccounts) (stop fun
 			execs = append(execs, e)
 		}
 	}
-	a.queue.SetExecutors(execs...)
+	a.queue.Executions.SetExecutors(execs...)
 	return stop, nil
 }

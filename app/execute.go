@@ -125,7 +125,7 @@ func (a *App) toStatus(e *backend.Execution) ExecutionStatusDTO {
 // PreviewExecution renders exactly what executing move id would do, from
 // the code that executes it; pass Hash to ExecuteMove.
 func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
-	p, err := a.queue.Preview(a.ctx, id)
+	p, err := a.queue.Executions.Preview(a.ctx, id)
 	if err != nil {
 		return ExecutionPreviewDTO{}, err
 	}
@@ -153,7 +153,7 @@ func (a *App) ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, e
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
-	_, exec, err := a.queue.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(r.PreviewHash), AllowTemplate: r.AllowTemplate})
+	_, exec, err := a.queue.Executions.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(r.PreviewHash), AllowTemplate: r.AllowTemplate})
 	if exec != nil {
 		return a.toStatus(exec), err
 	}
@@ -178,7 +178,7 @@ func (a *App) CancelExecution(id uint64, via string) (ExecutionStatusDTO, error)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
-	_, exec, err := a.queue.CancelExecution(a.ctx, id, who)
+	_, exec, err := a.queue.Executions.Cancel(a.ctx, id, who)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
@@ -193,7 +193,7 @@ func (a *App) Rollback(id uint64, via string) (ExecutionStatusDTO, error) {
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
-	_, exec, err := a.queue.Rollback(a.ctx, id, who)
+	_, exec, err := a.queue.Executions.Rollback(a.ctx, id, who)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
@@ -202,7 +202,7 @@ func (a *App) Rollback(id uint64, via string) (ExecutionStatusDTO, error) {
 
 // ExecutionStatus returns move id's latest execution.
 func (a *App) ExecutionStatus(id uint64) (ExecutionStatusDTO, error) {
-	e, err := a.queue.Execution(a.ctx, id)
+	e, err := a.queue.Executions.Latest(a.ctx, id)
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
@@ -245,7 +245,7 @@ func (a *App) KillSwitch(state, reason, via string) (KillSwitchDTO, error) {
 
 // Outbox lists the executions waiting for their account or send window.
 func (a *App) Outbox() ([]ExecutionStatusDTO, error) {
-	list, err := a.queue.Outbox(a.ctx)
+	list, err := a.queue.Executions.Outbox(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (a *App) Outbox() ([]ExecutionStatusDTO, error) {
 
 // RetryOutbox tries the executions held offline now, in order.
 func (a *App) RetryOutbox() ([]ExecutionStatusDTO, error) {
-	if _, err := a.queue.RetryOutbox(a.ctx); err != nil {
+	if _, err := a.queue.Executions.RetryOutbox(a.ctx); err != nil {
 		return nil, err
 	}
 	return a.Outbox()
@@ -535,7 +535,7 @@ func (a *App) startExecutions() {
 	a.wg.Add(2)
 	go func() {
 		defer a.wg.Done()
-		_ = a.queue.RunExecutions(a.ctx)
+		_ = a.queue.Executions.Run(a.ctx)
 	}()
 	go func() {
 		defer a.wg.Done()
@@ -545,8 +545,8 @@ func (a *App) startExecutions() {
 			case <-a.ctx.Done():
 				return
 			case <-back:
-				if out, err := a.queue.Outbox(a.ctx); err == nil && len(out) > 0 {
-					_, _ = a.queue.RetryOutbox(a.ctx)
+				if out, err := a.queue.Executions.Outbox(a.ctx); err == nil && len(out) > 0 {
+					_, _ = a.queue.Executions.RetryOutbox(a.ctx)
 				}
 			}
 		}

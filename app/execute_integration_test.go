@@ -142,7 +142,7 @@ func (e *execEnv) execute(id uint64) ExecutionStatusDTO {
 func (e *execEnv) pass() ExecutionStatusDTO {
 	e.t.Helper()
 	e.clock.Advance(11 * time.Second)
-	if _, err := e.app.queue.Tick(context.Background()); err != nil {
+	if _, err := e.app.queue.Executions.Tick(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 	return ExecutionStatusDTO{}
@@ -222,7 +222,7 @@ func TestExecute_SendEmailCrashes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newExecEnv(t)
 			id := e.reply()
-			e.app.queue.SetExecHooks(tc.hooks)
+			e.app.queue.Executions.SetExecHooks(tc.hooks)
 			if tc.fault != nil {
 				e.mail.Inject(*tc.fault)
 			}
@@ -240,7 +240,7 @@ func TestExecute_SendEmailCrashes(t *testing.T) {
 				}
 			} else {
 				e.restart()
-				if _, err := e.app.queue.Reconcile(context.Background()); err != nil {
+				if _, err := e.app.queue.Executions.Reconcile(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -278,7 +278,7 @@ func TestExecute_CreateTask(t *testing.T) {
 	e.execute(id)
 	if st := e.status(id); st.State == "queued" {
 		e.clock.Advance(time.Minute)
-		e.app.queue.Tick(context.Background())
+		e.app.queue.Executions.Tick(context.Background())
 	}
 	tasks := e.hs.Objects("tasks")
 	if len(tasks) != 1 {
@@ -304,10 +304,10 @@ func TestExecute_CreateTask(t *testing.T) {
 func TestExecute_CreateTaskCrashAfterCall(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Call back", Subject: backend.Subject{Type: backend.SubjectContact, ID: "101"}, ContactID: "101"})
-	e.app.queue.SetExecHooks(backend.ExecHooks{AfterCall: func(*backend.Execution) error { return errors.New("killed") }})
+	e.app.queue.Executions.SetExecHooks(backend.ExecHooks{AfterCall: func(*backend.Execution) error { return errors.New("killed") }})
 	e.execute(id)
 	e.restart()
-	rep, err := e.app.queue.Reconcile(context.Background())
+	rep, err := e.app.queue.Executions.Reconcile(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,10 +381,10 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 			t.Errorf("slot %v is outside working hours in New York", l)
 		}
 	}
-	e.app.queue.SetExecHooks(backend.ExecHooks{AfterCall: func(*backend.Execution) error { return errors.New("killed") }})
+	e.app.queue.Executions.SetExecHooks(backend.ExecHooks{AfterCall: func(*backend.Execution) error { return errors.New("killed") }})
 	e.execute(id)
 	e.restart()
-	if _, err := e.app.queue.Reconcile(context.Background()); err != nil {
+	if _, err := e.app.queue.Executions.Reconcile(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.cal.Events()

@@ -68,7 +68,7 @@ func (a *App) rewire() {
 			execs = append(execs, e)
 		}
 	}
-	a.queue.SetExecutors(execs...)
+	a.queue.Executions.SetExecutors(execs...)
 }
 
 // inner returns the account's client as T, rebuilding it from the

@@ -48,16 +48,16 @@ func TestApp_ConnectedAccountExecutes(t *testing.T) {
 			Poller: func(secret string, l backend.RateLimiter, _ backend.Directory) (backend.Poller, error) {
 				return hubspot.New(hubspot.Config{BaseURL: e.hs.URL(), Clock: e.clock, Limiter: l, Credentials: hubspot.Credentials{Token: secret}, SearchLag: -1})
 			}}}})
-	if err := a.queue.CanExecute(backend.KindCreateTask); backend.ErrorCode(err) != backend.EUNAVAILABLE {
+	if err := a.queue.Executions.CanExecute(backend.KindCreateTask); backend.ErrorCode(err) != backend.EUNAVAILABLE {
 		t.Fatalf("before connecting: CanExecute(create_task) = %v, want unavailable", err)
 	}
 	if err := a.addAccount(a.connectors[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.queue.CanExecute(backend.KindCreateTask); err != nil {
+	if err := a.queue.Executions.CanExecute(backend.KindCreateTask); err != nil {
 		t.Fatalf("after connecting: CanExecute(create_task) = %v", err)
 	}
-	if err := a.queue.CanExecute(backend.KindNote); err != nil {
+	if err := a.queue.Executions.CanExecute(backend.KindNote); err != nil {
 		t.Errorf("notes stopped working: %v", err)
 	}
 	id := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Follow up", Subject: backend.Subject{Type: backend.SubjectContact, ID: "101"}, ContactID: "101"})
@@ -65,14 +65,14 @@ func TestApp_ConnectedAccountExecutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(11 * time.Second)
-	a.queue.Tick(context.Background())
+	a.queue.Executions.Tick(context.Background())
 	if n := len(e.hs.Objects("tasks")); n != 1 {
 		t.Fatalf("HubSpot holds %d tasks, want 1", n)
 	}
 	if _, err := a.Disconnect("hubspot"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.queue.CanExecute(backend.KindCreateTask); backend.ErrorCode(err) != backend.EUNAVAILABLE {
+	if err := a.queue.Executions.CanExecute(backend.KindCreateTask); backend.ErrorCode(err) != backend.EUNAVAILABLE {
 		t.Errorf("after disconnecting: CanExecute(create_task) = %v, want unavailable", err)
 	}
 }

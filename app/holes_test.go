@@ -58,7 +58,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 		t.Fatalf("ExecuteMove(allow_template) = %+v, %v", st, err)
 	}
 	e.clock.Advance(11 * time.Second)
-	if _, err := e.app.queue.Tick(context.Background()); err != nil {
+	if _, err := e.app.queue.Executions.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.mail.Sent()); n != 1 {

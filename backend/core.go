@@ -34,3 +34,7 @@ func newCore(store Store, clock Clock, events Events, executors []Executor) *cor
 	}
 	return &core{store: store, clock: clock, events: events, executors: executors, refreshEvery: 30 * time.Second}
 }
+
+// The services call one another through the core they share.
+
+func (c *core) executions() *ExecutionService { return &ExecutionService{c} }

@@ -255,11 +255,11 @@ func (q *Queue) ApplyRules(ctx context.Context) ([]uint64, error) {
 	var done []uint64
 	for _, c := range cands {
 		// A rule executes what it previews, as every other surface does.
-		p, err := q.Preview(ctx, c.move)
+		p, err := q.executions().Preview(ctx, c.move)
 		if err != nil {
 			continue
 		}
-		if _, _, err := q.ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash}); err == nil {
+		if _, _, err := q.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash}); err == nil {
 			done = append(done, c.move)
 		}
 	}

@@ -11,9 +11,9 @@ import (
 // compensation exists (a sent email, a merge) it refuses with ECONFLICT
 // and says why; the refusal is in the audit log too. An execution still
 // in its undo window is cancelled instead, with nothing sent.
-func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move, *Execution, error) {
+func (s *ExecutionService) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move, *Execution, error) {
 	var exec *Execution
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		all, err := tx.FindExecutions(moveID)
 		if err != nil {
 			return err
@@ -35,7 +35,7 @@ func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move
 		return nil, nil, WrapError("rollback", err)
 	}
 	if exec.State == ExecWaitingUndo || exec.State == ExecQueued {
-		return q.CancelExecution(ctx, moveID, actor)
+		return s.Cancel(ctx, moveID, actor)
 	}
 	if exec.State != ExecCommitted {
 		return nil, nil, Errorf(ECONFLICT, "move %d is being carried out right now; roll it back once it finishes", moveID)
@@ -44,14 +44,14 @@ func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move
 	if err != nil {
 		return nil, nil, WrapError("rollback", err)
 	}
-	a, err := q.actionFor(exec.Kind)
+	a, err := s.actionFor(exec.Kind)
 	if err != nil {
 		return nil, nil, WrapError("rollback", err)
 	}
-	now := q.clock.Now()
+	now := s.clock.Now()
 	if cerr := a.Compensate(ctx, plan, exec.RemoteIDs); cerr != nil {
 		if ErrorCode(cerr) == ECONFLICT {
-			_ = q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+			_ = s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 				return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditExecRefused, MoveID: moveID,
 					Detail: fmt.Sprintf("%s: rollback refused: %s", exec.IdempotencyKey, ErrorMessage(cerr))})
 			})
@@ -59,7 +59,7 @@ func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move
 		return nil, exec, WrapError("rollback", cerr)
 	}
 	var m *Move
-	err = q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+	err = s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		var err error
 		if exec, err = tx.FindExecution(exec.ID); err != nil {
 			return err
@@ -84,7 +84,7 @@ func (q *Queue) Rollback(ctx context.Context, moveID uint64, actor Actor) (*Move
 	if err != nil {
 		return nil, nil, WrapError("rollback", err)
 	}
-	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "rollback", MoveIDs: []uint64{moveID}})
-	q.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: moveID, State: string(exec.State), Result: exec.Result})
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "rollback", MoveIDs: []uint64{moveID}})
+	s.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: moveID, State: string(exec.State), Result: exec.Result})
 	return m, exec, nil
 }

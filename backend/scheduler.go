@@ -9,21 +9,21 @@ import (
 
 // The execution scheduler: executions waiting out their undo window, and
 // those held in the outbox (offline, or outside the recipient's send
-// window), are carried out by Tick when they come due. RunExecutions
+// window), are carried out by Tick when they come due. Run
 // calls Tick whenever something is due; tests call Tick after moving a
 // ManualClock.
 
-// CancelExecution takes back the open execution of move moveID while it
+// Cancel takes back the open execution of move moveID while it
 // has not left (waiting_undo or queued): nothing is sent, and the move
 // returns to pending. Once it is committing or done, ECONFLICT says to
 // roll back instead; with no execution in flight, ENOTFOUND.
-func (q *Queue) CancelExecution(ctx context.Context, moveID uint64, actor Actor) (*Move, *Execution, error) {
+func (s *ExecutionService) Cancel(ctx context.Context, moveID uint64, actor Actor) (*Move, *Execution, error) {
 	var (
 		m    *Move
 		exec *Execution
 	)
-	now := q.clock.Now()
-	err := q.store.Update(ctx, func(tx Tx) error {
+	now := s.clock.Now()
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if m, err = tx.FindMove(moveID); err != nil {
 			return err
@@ -40,8 +40,8 @@ func (q *Queue) CancelExecution(ctx context.Context, moveID uint64, actor Actor)
 	if err != nil {
 		return nil, nil, WrapError("cancel", err)
 	}
-	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "cancel", MoveIDs: []uint64{moveID}})
-	q.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: moveID, State: string(exec.State), Result: exec.Result})
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "cancel", MoveIDs: []uint64{moveID}})
+	s.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: moveID, State: string(exec.State), Result: exec.Result})
 	return m, exec, nil
 }
 
@@ -71,11 +71,11 @@ type TickReport struct {
 // undo window has passed and those in the outbox whose time has come.
 // The outbox leaves in order per account: while an account's earliest
 // offline execution is waiting, later ones for it wait too.
-func (q *Queue) Tick(ctx context.Context) (TickReport, error) {
+func (s *ExecutionService) Tick(ctx context.Context) (TickReport, error) {
 	var rep TickReport
-	now := q.clock.Now()
+	now := s.clock.Now()
 	var open []*Execution
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		open, err = tx.ExecutionsInState(ExecWaitingUndo, ExecQueued)
 		return err
@@ -104,11 +104,11 @@ func (q *Queue) Tick(ctx context.Context) (TickReport, error) {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		if !q.take(e.ID) {
+		if !s.take(e.ID) {
 			held[acct] = held[acct] || offline // another pass is carrying it out: what follows waits for it
 			continue
 		}
-		_, ex, err := q.commit(ctx, e.ID, claimDue)
+		_, ex, err := s.commit(ctx, e.ID, claimDue)
 		switch {
 		case ex == nil:
 			held[acct] = held[acct] || offline // cancelled, or carried out by another pass meanwhile
@@ -139,9 +139,9 @@ func planAccount(e *Execution) string {
 
 // RetryOutbox makes every execution held offline due now and runs Tick:
 // the account is back (the sync engine saw it, or the founder said so).
-func (q *Queue) RetryOutbox(ctx context.Context) (TickReport, error) {
-	now := q.clock.Now()
-	err := q.store.Update(ctx, func(tx Tx) error {
+func (s *ExecutionService) RetryOutbox(ctx context.Context) (TickReport, error) {
+	now := s.clock.Now()
+	err := s.store.Update(ctx, func(tx Tx) error {
 		queued, err := tx.ExecutionsInState(ExecQueued)
 		if err != nil {
 			return err
@@ -159,13 +159,13 @@ func (q *Queue) RetryOutbox(ctx context.Context) (TickReport, error) {
 	if err != nil {
 		return TickReport{}, WrapError("retry outbox", err)
 	}
-	return q.Tick(ctx)
+	return s.Tick(ctx)
 }
 
 // Outbox returns the executions held in the outbox, oldest first.
-func (q *Queue) Outbox(ctx context.Context) ([]*Execution, error) {
+func (s *ExecutionService) Outbox(ctx context.Context) ([]*Execution, error) {
 	var out []*Execution
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.ExecutionsInState(ExecQueued)
 		return err
@@ -173,10 +173,10 @@ func (q *Queue) Outbox(ctx context.Context) ([]*Execution, error) {
 	return out, WrapError("outbox", err)
 }
 
-// Execution returns the move's latest execution, or ENOTFOUND.
-func (q *Queue) Execution(ctx context.Context, moveID uint64) (*Execution, error) {
+// Latest returns the move's latest execution, or ENOTFOUND.
+func (s *ExecutionService) Latest(ctx context.Context, moveID uint64) (*Execution, error) {
 	var out *Execution
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		all, err := tx.FindExecutions(moveID)
 		if err != nil {
 			return err
@@ -205,17 +205,17 @@ type ReconcileReport struct {
 // exactly once. Where the remote side cannot tell, the execution fails
 // with a message saying what to check: never a double, never a silent loss.
 // Run it at startup, before the scheduler.
-func (q *Queue) Reconcile(ctx context.Context) (ReconcileReport, error) {
+func (s *ExecutionService) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	var inflight []*Execution
-	err := q.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		all, err := tx.ExecutionsInState(ExecCommitting, ExecPlanned)
 		if err != nil {
 			return err
 		}
 		for _, e := range all {
-			if !q.take(e.ID) {
+			if !s.take(e.ID) {
 				continue // this process is carrying it out: not left by a crash
 			}
 			inflight = append(inflight, e)
@@ -232,24 +232,24 @@ func (q *Queue) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	})
 	if err != nil {
 		for _, e := range inflight {
-			q.drop(e.ID)
+			s.drop(e.ID)
 		}
 		return rep, WrapError("reconcile", err)
 	}
 	for _, e := range inflight {
 		if len(e.Plan) == 0 {
-			q.failUnplanned(ctx, e)
-			q.drop(e.ID)
+			s.failUnplanned(ctx, e)
+			s.drop(e.ID)
 			rep.Failed = append(rep.Failed, e.ID)
 			continue
 		}
-		_, ex, _ := q.commit(ctx, e.ID, claimInFlight)
+		_, ex, _ := s.commit(ctx, e.ID, claimInFlight)
 		if ex == nil {
 			continue
 		}
 		switch ex.State {
 		case ExecCommitted:
-			if wasFound(ctx, q, ex) {
+			if wasFound(ctx, s, ex) {
 				rep.Found = append(rep.Found, ex.ID)
 			} else {
 				rep.Redone = append(rep.Redone, ex.ID)
@@ -264,9 +264,9 @@ func (q *Queue) Reconcile(ctx context.Context) (ReconcileReport, error) {
 }
 
 // wasFound reads the audit log for whether the commit was a find.
-func wasFound(ctx context.Context, q *Queue, e *Execution) bool {
+func wasFound(ctx context.Context, s *ExecutionService, e *Execution) bool {
 	found := false
-	_ = q.store.View(ctx, func(tx Tx) error {
+	_ = s.store.View(ctx, func(tx Tx) error {
 		id := e.MoveID
 		entries, _, err := tx.FindAudit(AuditFilter{MoveID: &id})
 		if err != nil {
@@ -285,9 +285,9 @@ func wasFound(ctx context.Context, q *Queue, e *Execution) bool {
 
 // failUnplanned fails an in-flight execution an older build recorded
 // without a plan: there is nothing to look for remotely.
-func (q *Queue) failUnplanned(ctx context.Context, e *Execution) {
-	now := q.clock.Now()
-	_ = q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+func (s *ExecutionService) failUnplanned(ctx context.Context, e *Execution) {
+	now := s.clock.Now()
+	_ = s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		m, err := tx.FindMove(e.MoveID)
 		if err != nil {
 			return err
@@ -307,23 +307,23 @@ func (q *Queue) failUnplanned(ctx context.Context, e *Execution) {
 	})
 }
 
-// schedulerPoll bounds how long RunExecutions sleeps, so a clock moved by
+// schedulerPoll bounds how long Run sleeps, so a clock moved by
 // hand (tests, the demo) is noticed.
 const schedulerPoll = time.Second
 
-// RunExecutions reconciles what a crash left in flight, then runs Tick
+// Run reconciles what a crash left in flight, then runs Tick
 // whenever an execution comes due (or Execute wakes it), and applies the
 // auto-approval rules every refresh interval (SetRefreshEvery), until ctx ends.
-func (q *Queue) RunExecutions(ctx context.Context) error {
-	wc := waitClock(q.clock)
-	_, _ = q.Reconcile(ctx)
+func (s *ExecutionService) Run(ctx context.Context) error {
+	wc := waitClock(s.clock)
+	_, _ = s.Reconcile(ctx)
 	var lastRules time.Time
 	for {
-		rep, _ := q.Tick(ctx)
-		now := q.clock.Now()
-		if now.Sub(lastRules) >= q.refreshEvery {
+		rep, _ := s.Tick(ctx)
+		now := s.clock.Now()
+		if now.Sub(lastRules) >= s.refreshEvery {
 			lastRules = now
-			_, _ = q.ApplyRules(ctx)
+			_, _ = (&Queue{core: s.core}).ApplyRules(ctx)
 		}
 		wait := schedulerPoll
 		if !rep.NextDue.IsZero() {
@@ -335,7 +335,7 @@ func (q *Queue) RunExecutions(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-wc.After(wait):
-		case <-q.wake():
+		case <-s.wake():
 		}
 	}
 }

@@ -13,6 +13,12 @@ import (
 	"time"
 )
 
+// ExecutionService carries out moves: it previews the exact plan, checks it
+// against the guardrails, executes it through the executor for its kind
+// (after the undo window, or later from the outbox), cancels and rolls back,
+// and reconciles what a crash left in flight (scheduler.go, rollback.go).
+type ExecutionService struct{ *core }
+
 // accountFor names the account a move kind needs and how to connect it, for
 // the "unavailable" error when no executor handles the kind. An empty
 // command means CaseyOS has no connector for that account yet: the error
@@ -41,16 +47,16 @@ var verbFor = map[MoveKind]string{
 
 // SetExecutors replaces the executors, for when accounts are connected or
 // disconnected while the app runs (NewActions builds them).
-func (q *Queue) SetExecutors(executors ...Executor) {
-	q.run.mu.Lock()
-	q.executors = executors
-	q.run.mu.Unlock()
+func (s *ExecutionService) SetExecutors(executors ...Executor) {
+	s.run.mu.Lock()
+	s.executors = executors
+	s.run.mu.Unlock()
 }
 
-func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
-	q.run.mu.Lock()
-	executors := q.executors
-	q.run.mu.Unlock()
+func (s *ExecutionService) executorFor(kind MoveKind) (Executor, error) {
+	s.run.mu.Lock()
+	executors := s.executors
+	s.run.mu.Unlock()
 	for _, e := range executors {
 		if e.Supports(kind) {
 			return e, nil
@@ -67,8 +73,8 @@ func (q *Queue) executorFor(kind MoveKind) (Executor, error) {
 }
 
 // actionFor is the Action that carries out kind.
-func (q *Queue) actionFor(kind MoveKind) (Action, error) {
-	e, err := q.executorFor(kind)
+func (s *ExecutionService) actionFor(kind MoveKind) (Action, error) {
+	e, err := s.executorFor(kind)
 	if err != nil {
 		return nil, err
 	}
@@ -81,20 +87,20 @@ func (q *Queue) actionFor(kind MoveKind) (Action, error) {
 
 // CanExecute reports whether a connected account can carry out moves of
 // kind; the error (EUNAVAILABLE) names the account to connect.
-func (q *Queue) CanExecute(kind MoveKind) error {
-	_, err := q.executorFor(kind)
+func (s *ExecutionService) CanExecute(kind MoveKind) error {
+	_, err := s.executorFor(kind)
 	return err
 }
 
 // ExecHooks let tests stop an execution where a crash could: a hook that
 // returns an error makes the execution stop there as if the process had
-// died, writing nothing more. Reconcile on a fresh Queue then finishes it.
+// died, writing nothing more. Reconcile on fresh services then finishes it.
 type ExecHooks struct {
 	BeforeCall func(*Execution) error // after committing is recorded, before the call
 	AfterCall  func(*Execution) error // after the call returned, before its result is stored
 }
 
-// execRuntime is the Queue's execution machinery state.
+// execRuntime is the execution machinery's state.
 type execRuntime struct {
 	mu    sync.Mutex
 	hooks ExecHooks
@@ -107,51 +113,51 @@ type execRuntime struct {
 // store's state says what is left to do; take says who is doing it, so
 // two passes that read the same execution never both make its call.
 // Whoever takes an execution hands it to commit, which drops it.
-func (q *Queue) take(id uint64) bool {
-	q.run.mu.Lock()
-	defer q.run.mu.Unlock()
-	if q.run.busy[id] {
+func (s *ExecutionService) take(id uint64) bool {
+	s.run.mu.Lock()
+	defer s.run.mu.Unlock()
+	if s.run.busy[id] {
 		return false
 	}
-	if q.run.busy == nil {
-		q.run.busy = map[uint64]bool{}
+	if s.run.busy == nil {
+		s.run.busy = map[uint64]bool{}
 	}
-	q.run.busy[id] = true
+	s.run.busy[id] = true
 	return true
 }
 
-func (q *Queue) drop(id uint64) {
-	q.run.mu.Lock()
-	delete(q.run.busy, id)
-	q.run.mu.Unlock()
+func (s *ExecutionService) drop(id uint64) {
+	s.run.mu.Lock()
+	delete(s.run.busy, id)
+	s.run.mu.Unlock()
 }
 
 // SetExecHooks installs fault-injection hooks (tests only).
-func (q *Queue) SetExecHooks(h ExecHooks) {
-	q.run.mu.Lock()
-	q.run.hooks = h
-	q.run.mu.Unlock()
+func (s *ExecutionService) SetExecHooks(h ExecHooks) {
+	s.run.mu.Lock()
+	s.run.hooks = h
+	s.run.mu.Unlock()
 }
 
-func (q *Queue) hooks() ExecHooks {
-	q.run.mu.Lock()
-	defer q.run.mu.Unlock()
-	return q.run.hooks
+func (s *ExecutionService) hooks() ExecHooks {
+	s.run.mu.Lock()
+	defer s.run.mu.Unlock()
+	return s.run.hooks
 }
 
 // wake is the scheduler's wake-up channel.
-func (q *Queue) wake() chan struct{} {
-	q.run.mu.Lock()
-	defer q.run.mu.Unlock()
-	if q.run.kick == nil {
-		q.run.kick = make(chan struct{}, 1)
+func (s *ExecutionService) wake() chan struct{} {
+	s.run.mu.Lock()
+	defer s.run.mu.Unlock()
+	if s.run.kick == nil {
+		s.run.kick = make(chan struct{}, 1)
 	}
-	return q.run.kick
+	return s.run.kick
 }
 
-func (q *Queue) kickScheduler() {
+func (s *ExecutionService) kickScheduler() {
 	select {
-	case q.wake() <- struct{}{}:
+	case s.wake() <- struct{}{}:
 	default:
 	}
 }
@@ -185,14 +191,14 @@ type planned struct {
 // Preview renders exactly what executing move id would send or create,
 // from the same code that executes it, and checks it against the
 // guardrails without recording anything.
-func (q *Queue) Preview(ctx context.Context, id uint64) (*Preview, error) {
-	p, err := q.plan(ctx, id)
+func (s *ExecutionService) Preview(ctx context.Context, id uint64) (*Preview, error) {
+	p, err := s.plan(ctx, id)
 	if err != nil {
 		return nil, WrapError("preview", err)
 	}
-	now := q.clock.Now()
-	err = q.store.View(ctx, func(tx Tx) error {
-		v, perr, err := q.policy(tx, p.Plan, now)
+	now := s.clock.Now()
+	err = s.store.View(ctx, func(tx Tx) error {
+		v, perr, err := s.policy(tx, p.Plan, now)
 		if err != nil {
 			return err
 		}
@@ -205,9 +211,9 @@ func (q *Queue) Preview(ctx context.Context, id uint64) (*Preview, error) {
 	return &p.Preview, nil
 }
 
-func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
+func (s *ExecutionService) plan(ctx context.Context, id uint64) (*planned, error) {
 	var in PlanInput
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		m, err := tx.FindMove(id)
 		if err != nil {
 			return err
@@ -234,11 +240,11 @@ func (q *Queue) plan(ctx context.Context, id uint64) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := q.actionFor(in.Move.Kind)
+	a, err := s.actionFor(in.Move.Kind)
 	if err != nil {
 		return nil, err
 	}
-	in.Now, in.Zone = q.clock.Now(), q.zone
+	in.Now, in.Zone = s.clock.Now(), s.zone
 	plan, err := a.Plan(ctx, in) // outside any transaction: it may read remotely
 	if err != nil {
 		return nil, err
@@ -277,7 +283,7 @@ func draftPrint(m *Move) string {
 }
 
 // policy runs CheckPolicy inside tx. perr is the refusal; err a store failure.
-func (q *Queue) policy(tx Tx, p *Plan, now time.Time) (v Verdict, perr, err error) {
+func (s *ExecutionService) policy(tx Tx, p *Plan, now time.Time) (v Verdict, perr, err error) {
 	g, err := tx.Guardrails()
 	if err != nil {
 		return Verdict{}, nil, err
@@ -345,8 +351,8 @@ type ExecuteOptions struct {
 }
 
 // Execute carries out a move now, unchecked against a preview; see ExecuteWith.
-func (q *Queue) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Execution, error) {
-	return q.ExecuteWith(ctx, id, ExecuteOptions{Actor: actor})
+func (s *ExecutionService) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Execution, error) {
+	return s.ExecuteWith(ctx, id, ExecuteOptions{Actor: actor})
 }
 
 // ExecuteWith plans the move, checks the plan against the preview's hash
@@ -357,22 +363,22 @@ func (q *Queue) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Ex
 // local ones, and all of them with a zero window, are carried out now.
 // When no connected account can carry out the kind, the move is left
 // untouched and the error, code EUNAVAILABLE, names the account.
-func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*Move, *Execution, error) {
+func (s *ExecutionService) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*Move, *Execution, error) {
 	if o.Actor == "" {
 		o.Actor = ActorSystem
 	}
-	p, err := q.plan(ctx, id)
+	p, err := s.plan(ctx, id)
 	if err != nil {
 		return nil, nil, WrapError("execute", err)
 	}
-	now := q.clock.Now()
+	now := s.clock.Now()
 	var (
 		m       *Move
 		exec    *Execution
 		refused error
 		taken   bool
 	)
-	err = q.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if m, err = tx.FindMove(id); err != nil {
 			return err
@@ -385,7 +391,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		}
 		if o.PreviewHash != "" && o.PreviewHash != p.Hash {
 			refused = refuse(GuardPreview, "Move %d changed since it was previewed; preview it again to see what would be sent.", m.ID)
-			return q.auditRefusal(tx, m, o, refused, now)
+			return s.auditRefusal(tx, m, o, refused, now)
 		}
 		if draftPrint(m) != p.draft {
 			return Errorf(ECONFLICT, "move %d changed while it was being prepared; try again", m.ID)
@@ -393,13 +399,13 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		if len(p.Holes) > 0 && !o.AllowTemplate {
 			return holesError(p.Holes) // nothing is recorded
 		}
-		v, perr, err := q.policy(tx, p.Plan, now)
+		v, perr, err := s.policy(tx, p.Plan, now)
 		if err != nil {
 			return err
 		}
 		if perr != nil {
 			refused = perr
-			return q.auditRefusal(tx, m, o, perr, now)
+			return s.auditRefusal(tx, m, o, perr, now)
 		}
 		prior, err := tx.FindExecutions(m.ID)
 		if err != nil {
@@ -433,7 +439,7 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 		if exec.State == ExecCommitting {
 			// Carried out below: taken before the record is visible, so
 			// a Reconcile reading it meanwhile leaves it alone.
-			taken = q.take(exec.ID)
+			taken = s.take(exec.ID)
 		}
 		who := string(o.Actor)
 		if o.Why != "" {
@@ -455,26 +461,26 @@ func (q *Queue) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*
 	})
 	if err != nil {
 		if taken {
-			q.drop(exec.ID)
+			s.drop(exec.ID)
 		}
 		return nil, nil, WrapError("execute", err)
 	}
 	if refused != nil {
 		return m, nil, WrapError("execute", refused)
 	}
-	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{id}})
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{id}})
 	switch exec.State {
 	case ExecWaitingUndo:
-		q.events.Publish(EventExecutionUndo, UndoWindow{ExecutionID: exec.ID, MoveID: id, Deadline: exec.UndoUntil.UTC(),
+		s.events.Publish(EventExecutionUndo, UndoWindow{ExecutionID: exec.ID, MoveID: id, Deadline: exec.UndoUntil.UTC(),
 			Seconds: exec.UndoUntil.Sub(now).Seconds(), Summary: firstEffect(p.Plan)})
-		q.kickScheduler()
+		s.kickScheduler()
 		return m, exec, nil
 	case ExecQueued:
-		q.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: id, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
-		q.kickScheduler()
+		s.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: id, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
+		s.kickScheduler()
 		return m, exec, nil
 	}
-	return q.commit(ctx, exec.ID, claimRecorded)
+	return s.commit(ctx, exec.ID, claimRecorded)
 }
 
 func firstEffect(p *Plan) string {
@@ -494,7 +500,7 @@ func stateNote(e *Execution) string {
 	return "goes now"
 }
 
-func (q *Queue) auditRefusal(tx Tx, m *Move, o ExecuteOptions, refusal error, now time.Time) error {
+func (s *ExecutionService) auditRefusal(tx Tx, m *Move, o ExecuteOptions, refusal error, now time.Time) error {
 	return tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecRefused, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
 		Detail: clause("", o.Why, ": ") + refusal.(*Error).Err.Error()})
 }
@@ -541,16 +547,16 @@ func (c claim) allows(e *Execution, now time.Time) bool {
 // or a crash never makes a second one. When c no longer allows the
 // execution (another pass finished it, or put it back in the outbox),
 // commit does nothing and returns ECONFLICT with no execution.
-func (q *Queue) commit(ctx context.Context, execID uint64, c claim) (*Move, *Execution, error) {
-	defer q.drop(execID)
+func (s *ExecutionService) commit(ctx context.Context, execID uint64, c claim) (*Move, *Execution, error) {
+	defer s.drop(execID)
 	var (
 		exec    *Execution
 		m       *Move
 		plan    *Plan
 		stopped error
 	)
-	now := q.clock.Now()
-	err := q.store.Update(ctx, func(tx Tx) error {
+	now := s.clock.Now()
+	err := s.store.Update(ctx, func(tx Tx) error {
 		e, err := tx.FindExecution(execID)
 		if err != nil {
 			return err
@@ -591,27 +597,27 @@ func (q *Queue) commit(ctx context.Context, execID uint64, c claim) (*Move, *Exe
 		return nil, nil, WrapError("execute", err)
 	}
 	if stopped != nil {
-		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: []uint64{m.ID}})
+		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: []uint64{m.ID}})
 		return m, exec, WrapError("execute", stopped)
 	}
-	h := q.hooks()
+	h := s.hooks()
 	if h.BeforeCall != nil {
 		if err := h.BeforeCall(exec); err != nil {
 			return m, exec, err
 		}
 	}
-	res, reconciled, callErr := q.call(ctx, plan, exec)
+	res, reconciled, callErr := s.call(ctx, plan, exec)
 	if h.AfterCall != nil {
 		if err := h.AfterCall(exec); err != nil {
 			return m, exec, err
 		}
 	}
-	return q.finish(ctx, exec.ID, plan, res, reconciled, callErr)
+	return s.finish(ctx, exec.ID, plan, res, reconciled, callErr)
 }
 
 // call carries out the plan, asking the remote side first on a retry.
-func (q *Queue) call(ctx context.Context, plan *Plan, exec *Execution) (ExecutionResult, bool, error) {
-	a, err := q.actionFor(exec.Kind)
+func (s *ExecutionService) call(ctx context.Context, plan *Plan, exec *Execution) (ExecutionResult, bool, error) {
+	a, err := s.actionFor(exec.Kind)
 	if err != nil {
 		return ExecutionResult{}, false, err // not connected (any more): held in the outbox
 	}
@@ -630,14 +636,14 @@ func (q *Queue) call(ctx context.Context, plan *Plan, exec *Execution) (Executio
 
 // finish stores what the call did: committed, queued in the outbox when
 // the account could not be reached, or failed.
-func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res ExecutionResult, reconciled bool, callErr error) (*Move, *Execution, error) {
+func (s *ExecutionService) finish(ctx context.Context, execID uint64, plan *Plan, res ExecutionResult, reconciled bool, callErr error) (*Move, *Execution, error) {
 	var (
 		m    *Move
 		exec *Execution
 	)
-	done := q.clock.Now()
+	done := s.clock.Now()
 	queued := ErrorCode(callErr) == EUNAVAILABLE
-	err := q.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+	err := s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		var err error
 		if exec, err = tx.FindExecution(execID); err != nil {
 			return err
@@ -675,7 +681,7 @@ func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res Execu
 				exec.NotBefore = done.Add(d)
 			}
 			entry.Action = AuditExecQueued
-			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), Stamp(exec.NotBefore, q.zone))
+			entry.Detail = fmt.Sprintf("%s queued in the outbox: %s; retry after %s", exec.IdempotencyKey, ErrorMessage(callErr), Stamp(exec.NotBefore, s.zone))
 			if err := tx.UpdateExecution(exec); err != nil {
 				return err
 			}
@@ -697,12 +703,12 @@ func (q *Queue) finish(ctx context.Context, execID uint64, plan *Plan, res Execu
 	if err != nil {
 		return nil, nil, WrapError("execute", err)
 	}
-	q.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{m.ID}})
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "execute", MoveIDs: []uint64{m.ID}})
 	if queued {
-		q.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: m.ID, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
+		s.events.Publish(EventExecutionQueued, ExecutionQueued{ExecutionID: exec.ID, MoveID: m.ID, Reason: exec.Queued, NotBefore: exec.NotBefore.UTC()})
 		return m, exec, nil
 	}
-	q.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: m.ID, State: string(exec.State), Result: exec.Result, Error: exec.Error})
+	s.events.Publish(EventExecutionFinished, ExecutionFinished{ExecutionID: exec.ID, MoveID: m.ID, State: string(exec.State), Result: exec.Result, Error: exec.Error})
 	if callErr != nil {
 		return m, exec, WrapError("execute", callErr)
 	}

@@ -120,7 +120,7 @@ func (f *execFixture) status(tb testing.TB, id uint64) backend.MoveStatus {
 
 func (f *execFixture) tick(tb testing.TB) backend.TickReport {
 	tb.Helper()
-	rep, err := f.q.Tick(f.ctx)
+	rep, err := f.q.Executions.Tick(f.ctx)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func (f *execFixture) tick(tb testing.TB) backend.TickReport {
 func TestQueue_ExecuteUndoWindow(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	_, exec, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +141,11 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 	if rep := f.tick(t); len(rep.Committed) != 0 || f.mail.count() != 0 {
 		t.Fatalf("inside the window: tick %+v, %d sent; want nothing", rep, f.mail.count())
 	}
-	if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorClick); backend.ErrorCode(err) != backend.ECONFLICT {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorClick); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Errorf("a second execute in the window = %v, want conflict", err)
 	}
 	t.Run("CancelSendsNothing", func(t *testing.T) {
-		if _, ex, err := f.q.CancelExecution(f.ctx, m.ID, backend.ActorKey); err != nil || ex.State != backend.ExecUndone {
+		if _, ex, err := f.q.Executions.Cancel(f.ctx, m.ID, backend.ActorKey); err != nil || ex.State != backend.ExecUndone {
 			t.Fatalf("CancelExecution = %v, %v", ex, err)
 		}
 		f.clock.Advance(time.Minute)
@@ -155,7 +155,7 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 		}
 	})
 	t.Run("AfterTheWindowItLeavesOnce", func(t *testing.T) {
-		_, exec, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+		_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,10 +171,10 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 		if got.ThreadID != "thr-g1" || got.MessageID != backend.MessageIDFor(exec.IdempotencyKey, "") || got.To[0] != "maya@acme.io" {
 			t.Errorf("sent %+v, want the threaded reply with our Message-ID", got)
 		}
-		if _, _, err := f.q.CancelExecution(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, _, err := f.q.Executions.Cancel(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Errorf("cancel after it left = %v, want not_found", err)
 		}
-		if _, _, err := f.q.Rollback(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT || !strings.Contains(backend.ErrorMessage(err), "cannot be recalled") {
+		if _, _, err := f.q.Executions.Rollback(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT || !strings.Contains(backend.ErrorMessage(err), "cannot be recalled") {
 			t.Errorf("rollback of a sent email = %v, want an honest refusal", err)
 		}
 	})
@@ -183,14 +183,14 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 func TestQueue_ExecutePreviewHash(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	p, err := f.q.Preview(f.ctx, m.ID)
+	p, err := f.q.Executions.Preview(f.ctx, m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Plan.Email == nil || p.Plan.Email.ThreadID != "thr-g1" || p.UndoWindow != 10*time.Second || p.Refused != nil {
 		t.Fatalf("preview = %+v", p)
 	}
-	again, _ := f.q.Preview(f.ctx, m.ID)
+	again, _ := f.q.Executions.Preview(f.ctx, m.ID)
 	if again.Hash != p.Hash {
 		t.Fatalf("two previews of the same move hash %s and %s", p.Hash, again.Hash)
 	}
@@ -199,12 +199,12 @@ func TestQueue_ExecutePreviewHash(t *testing.T) {
 	if _, err := f.q.Moves.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.q.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash})
+	_, _, err = f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardPreview || backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("execute with a stale preview = %v, want a preview conflict", err)
 	}
-	fresh, _ := f.q.Preview(f.ctx, m.ID)
-	_, exec, err := f.q.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: fresh.Hash})
+	fresh, _ := f.q.Executions.Preview(f.ctx, m.ID)
+	_, exec, err := f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: fresh.Hash})
 	if err != nil || exec.PlanHash != fresh.Hash {
 		t.Fatalf("execute with the fresh preview = %v, %v", exec, err)
 	}
@@ -224,7 +224,7 @@ func TestQueue_ExecuteDoubleClick(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, errs[i] = f.q.Execute(f.ctx, m.ID, backend.ActorClick)
+			_, _, errs[i] = f.q.Executions.Execute(f.ctx, m.ID, backend.ActorClick)
 		}()
 	}
 	wg.Wait()
@@ -261,22 +261,22 @@ func TestQueue_ReconcileAfterCrash(t *testing.T) {
 			f := newExecFixture(t)
 			m := f.reply(t, "g1", "maya@acme.io")
 			f.mail.loseNext = tc.lose
-			if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+			if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 				t.Fatal(err)
 			}
-			f.q.SetExecHooks(tc.hooks)
+			f.q.Executions.SetExecHooks(tc.hooks)
 			f.clock.Advance(10 * time.Second)
 			f.tick(t)
 			// The process "died": a new Queue over the same store reconciles.
 			q2 := backend.NewQueue(f.db, f.clock, nil, backend.NewActions(backend.Capabilities{Mailbox: f.mail})...)
-			rep, err := q2.Reconcile(f.ctx)
+			rep, err := q2.Executions.Reconcile(f.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if f.mail.count() != 1 || f.status(t, m.ID) != backend.StatusDone {
 				t.Fatalf("after reconcile (%+v): %d sent, move %s; want exactly 1, done", rep, f.mail.count(), f.status(t, m.ID))
 			}
-			if again, _ := q2.Reconcile(f.ctx); len(again.Found)+len(again.Redone) != 0 {
+			if again, _ := q2.Executions.Reconcile(f.ctx); len(again.Found)+len(again.Redone) != 0 {
 				t.Errorf("a second reconcile did %+v", again)
 			}
 		})
@@ -289,7 +289,7 @@ func TestQueue_Outbox(t *testing.T) {
 	b := f.reply(t, "g2", "li@acme.io")
 	f.mail.failNext = 3 // offline for a, then b, then a's first retry
 	for _, m := range []*backend.Move{a, b} {
-		if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -298,7 +298,7 @@ func TestQueue_Outbox(t *testing.T) {
 	if len(rep.Queued) != 1 || f.mail.count() != 0 {
 		t.Fatalf("offline tick = %+v, %d sent; want a queued and b held behind it", rep, f.mail.count())
 	}
-	out, _ := f.q.Outbox(f.ctx)
+	out, _ := f.q.Executions.Outbox(f.ctx)
 	if len(out) != 1 || out[0].MoveID != a.ID || !strings.HasPrefix(out[0].Queued, "offline") {
 		t.Fatalf("outbox = %+v", out)
 	}
@@ -317,7 +317,7 @@ func TestQueue_Outbox(t *testing.T) {
 	t.Run("LostAnswerIsNotResent", func(t *testing.T) {
 		c := f.reply(t, "g3", "kim@acme.io")
 		f.mail.loseNext = true
-		f.q.Execute(f.ctx, c.ID, backend.ActorKey)
+		f.q.Executions.Execute(f.ctx, c.ID, backend.ActorKey)
 		f.clock.Advance(10 * time.Second)
 		f.tick(t)
 		f.clock.Advance(10 * time.Minute)
@@ -331,7 +331,7 @@ func TestQueue_Outbox(t *testing.T) {
 func TestQueue_KillSwitch(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
 	ks, err := f.q.SetKillSwitch(f.ctx, true, backend.ActorCLI, "testing")
@@ -340,7 +340,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 	}
 	f.clock.Advance(time.Minute)
 	f.tick(t)
-	_, _, err = f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, _, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 	if g, _ := backend.RefusedBy(err); g != backend.GuardKillSwitch {
 		t.Fatalf("execute with the kill switch on = %v, want the kill switch", err)
 	}
@@ -349,7 +349,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 	}
 	// A note is local: it still works.
 	f.q.SetKillSwitch(f.ctx, false, backend.ActorCLI, "")
-	if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 		t.Errorf("execute after the kill switch went off = %v", err)
 	}
 	g, _ := f.q.Guardrails(f.ctx)
@@ -364,11 +364,11 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	if _, err := f.q.AddDoNotContact(f.ctx, "Maya@Acme.io", backend.DNCUnsubscribed, "", backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := f.q.Preview(f.ctx, m.ID)
+	p, _ := f.q.Executions.Preview(f.ctx, m.ID)
 	if g, _ := backend.RefusedBy(p.Refused); g != backend.GuardDoNotContact {
 		t.Errorf("preview refusal = %v, want do_not_contact", p.Refused)
 	}
-	_, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 	if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact || !strings.Contains(backend.ErrorMessage(err), "unsubscribed") {
 		t.Fatalf("execute to a do-not-contact address = %v", err)
 	}
@@ -380,16 +380,16 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 		t.Fatalf("first send under the cap = %v", err)
 	}
 	n := f.reply(t, "g2", "li@acme.io")
-	_, _, err = f.q.Execute(f.ctx, n.ID, backend.ActorKey)
+	_, _, err = f.q.Executions.Execute(f.ctx, n.ID, backend.ActorKey)
 	if g, _ := backend.RefusedBy(err); g != backend.GuardDailyCap {
 		t.Fatalf("second send over a cap of 1 = %v, want daily_cap", err)
 	}
 	f.clock.Advance(24 * time.Hour)
-	if _, _, err := f.q.Execute(f.ctx, n.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, n.ID, backend.ActorKey); err != nil {
 		t.Errorf("the next day = %v, want it sent", err)
 	}
 	if f.mail.count() != 2 {
@@ -421,7 +421,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 		if li == nil || li.Reason != backend.DNCUnsubscribed {
 			t.Fatalf("do-not-contact list = %+v, want li as unsubscribed", list)
 		}
-		_, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+		_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 		if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact {
 			t.Errorf("a send to an unsubscribed address = %v, want do_not_contact", err)
 		}
@@ -444,7 +444,7 @@ func TestQueue_SendWindowQueues(t *testing.T) {
 			m = x
 		}
 	}
-	_, exec, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +607,7 @@ func TestQueue_SimulateRuleAndApply(t *testing.T) {
 func TestQueue_VerifyAudit(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	f.q.Execute(f.ctx, m.ID, backend.ActorVoice)
+	f.q.Executions.Execute(f.ctx, m.ID, backend.ActorVoice)
 	f.clock.Advance(time.Minute)
 	f.tick(t)
 	chk, err := f.q.VerifyAudit(f.ctx)
@@ -636,7 +636,7 @@ func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
 	x := f.reply(t, "g1", "maya@acme.io")
 	y := f.reply(t, "g2", "li@acme.io")
 	for _, m := range []*backend.Move{x, y} {
-		if _, _, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -656,7 +656,7 @@ func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
 		return release[id]
 	}
 	var held sync.Map // the first call of each move waits for its gate
-	f.q.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
+	f.q.Executions.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
 		calls <- e.MoveID
 		if _, again := held.LoadOrStore(e.MoveID, true); !again {
 			<-gate(e.MoveID)
@@ -664,11 +664,11 @@ func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
 		return nil
 	}})
 	reps := make(chan backend.TickReport, 2)
-	go func() { rep, _ := f.q.Tick(f.ctx); reps <- rep }()
+	go func() { rep, _ := f.q.Executions.Tick(f.ctx); reps <- rep }()
 	if got := <-calls; got != x.ID {
 		t.Fatalf("pass A called move %d first, want %d", got, x.ID)
 	}
-	go func() { rep, _ := f.q.Tick(f.ctx); reps <- rep }()
+	go func() { rep, _ := f.q.Executions.Tick(f.ctx); reps <- rep }()
 	if got := <-calls; got != y.ID {
 		t.Fatalf("pass B called move %d, want %d", got, y.ID)
 	}
@@ -707,17 +707,17 @@ func TestQueue_ReconcileLeavesTheCallInFlight(t *testing.T) {
 		rep        backend.ReconcileReport
 		reconciled bool // the hook runs again if Reconcile makes a call
 	)
-	f.q.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
+	f.q.Executions.SetExecHooks(backend.ExecHooks{BeforeCall: func(e *backend.Execution) error {
 		if !reconciled {
 			reconciled = true
 			var err error
-			if rep, err = f.q.Reconcile(f.ctx); err != nil {
+			if rep, err = f.q.Executions.Reconcile(f.ctx); err != nil {
 				t.Error(err)
 			}
 		}
 		return nil
 	}})
-	if _, exec, err := f.q.Execute(f.ctx, m.ID, backend.ActorKey); err != nil || exec.State != backend.ExecCommitted {
+	if _, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil || exec.State != backend.ExecCommitted {
 		t.Fatalf("execute = %v, %v; want committed", exec, err)
 	}
 	if n := len(rep.Found) + len(rep.Redone) + len(rep.Failed) + len(rep.Queued); n != 0 || f.mail.count() != 1 {
