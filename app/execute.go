@@ -223,7 +223,7 @@ type KillSwitchDTO struct {
 func (a *App) KillSwitch(state, reason, via string) (KillSwitchDTO, error) {
 	switch strings.ToLower(strings.TrimSpace(state)) {
 	case "status", "":
-		g, err := a.queue.Guardrails(a.ctx)
+		g, err := a.queue.Guardrails.Get(a.ctx)
 		if err != nil {
 			return KillSwitchDTO{}, err
 		}
@@ -236,7 +236,7 @@ func (a *App) KillSwitch(state, reason, via string) (KillSwitchDTO, error) {
 	if err != nil {
 		return KillSwitchDTO{}, err
 	}
-	ks, err := a.queue.SetKillSwitch(a.ctx, strings.EqualFold(strings.TrimSpace(state), "on"), who, strings.TrimSpace(reason))
+	ks, err := a.queue.Guardrails.SetKillSwitch(a.ctx, strings.EqualFold(strings.TrimSpace(state), "on"), who, strings.TrimSpace(reason))
 	if err != nil {
 		return KillSwitchDTO{}, err
 	}
@@ -394,7 +394,7 @@ type DoNotContactDTO struct {
 
 // DoNotContact lists the do-not-contact list.
 func (a *App) DoNotContact() ([]DoNotContactDTO, error) {
-	list, err := a.queue.DoNotContacts(a.ctx)
+	list, err := a.queue.Guardrails.DoNotContacts(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +410,7 @@ func (a *App) AddDoNotContact(email, reason, note string) ([]DoNotContactDTO, er
 	if reason == "" {
 		reason = backend.DNCManual
 	}
-	if _, err := a.queue.AddDoNotContact(a.ctx, email, reason, note, backend.ActorClick); err != nil {
+	if _, err := a.queue.Guardrails.AddDoNotContact(a.ctx, email, reason, note, backend.ActorClick); err != nil {
 		return nil, err
 	}
 	return a.DoNotContact()
@@ -418,7 +418,7 @@ func (a *App) AddDoNotContact(email, reason, note string) ([]DoNotContactDTO, er
 
 // RemoveDoNotContact takes an address off the list.
 func (a *App) RemoveDoNotContact(email string) ([]DoNotContactDTO, error) {
-	if err := a.queue.RemoveDoNotContact(a.ctx, email, backend.ActorClick); err != nil {
+	if err := a.queue.Guardrails.RemoveDoNotContact(a.ctx, email, backend.ActorClick); err != nil {
 		return nil, err
 	}
 	return a.DoNotContact()
@@ -460,7 +460,7 @@ func toRuleDTO(r *backend.Rule) RuleDTO {
 
 // Rules lists the auto-approval rules (all off until enabled).
 func (a *App) Rules() ([]RuleDTO, error) {
-	list, err := a.queue.Rules(a.ctx)
+	list, err := a.queue.Guardrails.Rules(a.ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func (a *App) Rules() ([]RuleDTO, error) {
 // SaveRule stores a rule (new when id is 0).
 func (a *App) SaveRule(in RuleDTO) (RuleDTO, error) {
 	r := in.rule()
-	if err := a.queue.SaveRule(a.ctx, r, backend.ActorClick); err != nil {
+	if err := a.queue.Guardrails.SaveRule(a.ctx, r, backend.ActorClick); err != nil {
 		return RuleDTO{}, err
 	}
 	return toRuleDTO(r), nil
@@ -506,7 +506,7 @@ func (a *App) SimulateRule(in RuleDTO, days int) (SimulationDTO, error) {
 	if days < 0 || days > 90 {
 		return SimulationDTO{}, backend.Errorf(backend.EINVALID, "simulate over 1 to 90 days")
 	}
-	sim, err := a.queue.SimulateRule(a.ctx, in.rule(), days)
+	sim, err := a.queue.Guardrails.SimulateRule(a.ctx, in.rule(), days)
 	if err != nil {
 		return SimulationDTO{}, err
 	}

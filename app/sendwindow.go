@@ -18,7 +18,7 @@ type SendWindowDTO struct {
 
 // SendWindow returns the send window in force.
 func (a *App) SendWindow() (SendWindowDTO, error) {
-	g, err := a.queue.Guardrails(a.ctx)
+	g, err := a.queue.Guardrails.Get(a.ctx)
 	if err != nil {
 		return SendWindowDTO{}, err
 	}
@@ -42,7 +42,7 @@ func (a *App) SetSendWindow(in SendWindowDTO, via string) (SendWindowDTO, error)
 		return SendWindowDTO{}, err
 	}
 	w := backend.SendWindow{Start: start, End: end, SkipWeekends: in.SkipWeekends}
-	if err := a.queue.SetSendWindow(a.ctx, w, who); err != nil {
+	if err := a.queue.Guardrails.SetSendWindow(a.ctx, w, who); err != nil {
 		return SendWindowDTO{}, err
 	}
 	return a.SendWindow()

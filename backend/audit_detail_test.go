@@ -12,16 +12,16 @@ import (
 func TestQueue_AuditDetailWithoutReason(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "a1", "maya@acme.io")
-	if _, err := f.q.SetKillSwitch(f.ctx, true, backend.ActorCLI, ""); err != nil {
+	if _, err := f.q.Guardrails.SetKillSwitch(f.ctx, true, backend.ActorCLI, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("Execute with the kill switch on = %v, want a refusal", err)
 	}
-	if _, err := f.q.SetKillSwitch(f.ctx, false, backend.ActorCLI, "back to normal"); err != nil {
+	if _, err := f.q.Guardrails.SetKillSwitch(f.ctx, false, backend.ActorCLI, "back to normal"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.q.AddDoNotContact(f.ctx, "maya@acme.io", backend.DNCManual, "", backend.ActorCLI); err != nil {
+	if _, err := f.q.Guardrails.AddDoNotContact(f.ctx, "maya@acme.io", backend.DNCManual, "", backend.ActorCLI); err != nil {
 		t.Fatal(err)
 	}
 	list, _, err := f.q.Audit(f.ctx, 0, 0)

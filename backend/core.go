@@ -38,3 +38,4 @@ func newCore(store Store, clock Clock, events Events, executors []Executor) *cor
 // The services call one another through the core they share.
 
 func (c *core) executions() *ExecutionService { return &ExecutionService{c} }
+func (c *core) guardrails() *GuardrailService { return &GuardrailService{c} }

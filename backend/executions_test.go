@@ -334,7 +334,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
-	ks, err := f.q.SetKillSwitch(f.ctx, true, backend.ActorCLI, "testing")
+	ks, err := f.q.Guardrails.SetKillSwitch(f.ctx, true, backend.ActorCLI, "testing")
 	if err != nil || len(ks.Cancelled) != 1 {
 		t.Fatalf("SetKillSwitch(on) = %+v, %v; want the waiting send taken back", ks, err)
 	}
@@ -348,11 +348,11 @@ func TestQueue_KillSwitch(t *testing.T) {
 		t.Fatalf("kill switch on: %d sent, move %s", f.mail.count(), f.status(t, m.ID))
 	}
 	// A note is local: it still works.
-	f.q.SetKillSwitch(f.ctx, false, backend.ActorCLI, "")
+	f.q.Guardrails.SetKillSwitch(f.ctx, false, backend.ActorCLI, "")
 	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
 		t.Errorf("execute after the kill switch went off = %v", err)
 	}
-	g, _ := f.q.Guardrails(f.ctx)
+	g, _ := f.q.Guardrails.Get(f.ctx)
 	if g.KillSwitch {
 		t.Error("kill switch still on")
 	}
@@ -361,7 +361,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	if _, err := f.q.AddDoNotContact(f.ctx, "Maya@Acme.io", backend.DNCUnsubscribed, "", backend.ActorClick); err != nil {
+	if _, err := f.q.Guardrails.AddDoNotContact(f.ctx, "Maya@Acme.io", backend.DNCUnsubscribed, "", backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := f.q.Executions.Preview(f.ctx, m.ID)
@@ -372,7 +372,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact || !strings.Contains(backend.ErrorMessage(err), "unsubscribed") {
 		t.Fatalf("execute to a do-not-contact address = %v", err)
 	}
-	f.q.RemoveDoNotContact(f.ctx, "maya@acme.io", backend.ActorClick)
+	f.q.Guardrails.RemoveDoNotContact(f.ctx, "maya@acme.io", backend.ActorClick)
 
 	st, _ := f.q.Settings(f.ctx)
 	st.DailyCaps[backend.KindSendEmail] = 1
@@ -398,7 +398,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	t.Run("BounceAddsToTheList", func(t *testing.T) {
 		f.ingest(t, &backend.Signal{Source: backend.SourceGmail, Type: backend.SignalEmailBounced, OccurredAt: testNow, DedupeKey: "b1",
 			ContactID: "maya@acme.io", Payload: map[string]string{"address": "maya@acme.io"}})
-		list, _ := f.q.DoNotContacts(f.ctx)
+		list, _ := f.q.Guardrails.DoNotContacts(f.ctx)
 		if len(list) != 1 || list[0].Reason != backend.DNCBounced {
 			t.Errorf("do-not-contact list = %+v, want maya as bounced", list)
 		}
@@ -411,7 +411,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 		if len(rep.Created) != 0 {
 			t.Errorf("an unsubscribe created moves %v", rep.Created)
 		}
-		list, _ := f.q.DoNotContacts(f.ctx)
+		list, _ := f.q.Guardrails.DoNotContacts(f.ctx)
 		var li *backend.DoNotContact
 		for _, d := range list {
 			if d.Email == "li@acme.io" {
@@ -564,9 +564,9 @@ func TestQueue_SimulateRuleAndApply(t *testing.T) {
 	f := newExecFixture(t)
 	a := f.reply(t, "g1", "maya@acme.io")
 	f.reply(t, "g2", "li@other.io")
-	f.q.AddDoNotContact(f.ctx, "maya@acme.io", backend.DNCManual, "", backend.ActorClick)
+	f.q.Guardrails.AddDoNotContact(f.ctx, "maya@acme.io", backend.DNCManual, "", backend.ActorClick)
 	r := &backend.Rule{Name: "acme replies", Kinds: []backend.MoveKind{backend.KindSendEmail}, EmailDomains: []string{"acme.io"}}
-	sim, err := f.q.SimulateRule(f.ctx, r, 7)
+	sim, err := f.q.Guardrails.SimulateRule(f.ctx, r, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,23 +574,23 @@ func TestQueue_SimulateRuleAndApply(t *testing.T) {
 		t.Fatalf("simulation = %+v, want maya's move, blocked by do-not-contact", sim.Matched)
 	}
 	f.clock.Advance(8 * 24 * time.Hour)
-	if sim, _ := f.q.SimulateRule(f.ctx, r, 7); len(sim.Matched) != 0 {
+	if sim, _ := f.q.Guardrails.SimulateRule(f.ctx, r, 7); len(sim.Matched) != 0 {
 		t.Errorf("8 days later the 7-day simulation matched %d", len(sim.Matched))
 	}
 	if f.mail.count() != 0 {
 		t.Error("the simulator sent mail")
 	}
 	// Saved but not enabled: nothing runs.
-	if err := f.q.SaveRule(f.ctx, r, backend.ActorClick); err != nil {
+	if err := f.q.Guardrails.SaveRule(f.ctx, r, backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
-	f.q.RemoveDoNotContact(f.ctx, "maya@acme.io", backend.ActorClick)
-	if done, _ := f.q.ApplyRules(f.ctx); len(done) != 0 {
+	f.q.Guardrails.RemoveDoNotContact(f.ctx, "maya@acme.io", backend.ActorClick)
+	if done, _ := f.q.Guardrails.ApplyRules(f.ctx); len(done) != 0 {
 		t.Errorf("a disabled rule executed %v", done)
 	}
 	r.Enabled = true
-	f.q.SaveRule(f.ctx, r, backend.ActorClick)
-	done, _ := f.q.ApplyRules(f.ctx)
+	f.q.Guardrails.SaveRule(f.ctx, r, backend.ActorClick)
+	done, _ := f.q.Guardrails.ApplyRules(f.ctx)
 	if len(done) != 1 || done[0] != a.ID {
 		t.Fatalf("ApplyRules = %v, want maya's move", done)
 	}

@@ -7,6 +7,11 @@ import (
 	"time"
 )
 
+// GuardrailService keeps what every execution is checked against (the
+// kill switch, the send window, the do-not-contact list) and the
+// auto-approval rules, with their simulator.
+type GuardrailService struct{ *core }
+
 // KillSwitch is the payload of EventKillSwitch.
 type KillSwitch struct {
 	On        bool      `json:"on"`
@@ -16,10 +21,10 @@ type KillSwitch struct {
 	Cancelled []uint64  `json:"cancelled_move_ids"` // executions taken back when it went on
 }
 
-// Guardrails returns the stored guardrails.
-func (q *Queue) Guardrails(ctx context.Context) (*Guardrails, error) {
+// Get returns the stored guardrails.
+func (s *GuardrailService) Get(ctx context.Context) (*Guardrails, error) {
 	var g *Guardrails
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		g, err = tx.Guardrails()
 		return err
@@ -31,10 +36,10 @@ func (q *Queue) Guardrails(ctx context.Context) (*Guardrails, error) {
 // stops all outgoing actions at once: every execution still waiting (undo
 // window or outbox) is taken back with nothing sent, and nothing new
 // leaves until it is off. A call already on the wire finishes.
-func (q *Queue) SetKillSwitch(ctx context.Context, on bool, actor Actor, reason string) (KillSwitch, error) {
-	now := q.clock.Now()
+func (s *GuardrailService) SetKillSwitch(ctx context.Context, on bool, actor Actor, reason string) (KillSwitch, error) {
+	now := s.clock.Now()
 	out := KillSwitch{On: on, At: now.UTC(), By: string(actor), Reason: reason, Cancelled: []uint64{}}
-	err := q.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		g, err := tx.Guardrails()
 		if err != nil {
 			return err
@@ -71,20 +76,20 @@ func (q *Queue) SetKillSwitch(ctx context.Context, on bool, actor Actor, reason 
 	if err != nil {
 		return KillSwitch{}, WrapError("kill switch", err)
 	}
-	q.events.Publish(EventKillSwitch, out)
+	s.events.Publish(EventKillSwitch, out)
 	if len(out.Cancelled) > 0 {
-		q.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: out.Cancelled})
+		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "kill switch", MoveIDs: out.Cancelled})
 	}
 	return out, nil
 }
 
 // SetSendWindow changes the send window.
-func (q *Queue) SetSendWindow(ctx context.Context, w SendWindow, actor Actor) error {
+func (s *GuardrailService) SetSendWindow(ctx context.Context, w SendWindow, actor Actor) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	now := q.clock.Now()
-	return WrapError("send window", q.store.Update(ctx, func(tx Tx) error {
+	now := s.clock.Now()
+	return WrapError("send window", s.store.Update(ctx, func(tx Tx) error {
 		g, err := tx.Guardrails()
 		if err != nil {
 			return err
@@ -99,12 +104,12 @@ func (q *Queue) SetSendWindow(ctx context.Context, w SendWindow, actor Actor) er
 }
 
 // AddDoNotContact puts an address on the do-not-contact list.
-func (q *Queue) AddDoNotContact(ctx context.Context, email, reason, note string, actor Actor) (*DoNotContact, error) {
-	d := &DoNotContact{Email: normalizeEmail(email), Reason: reason, Note: note, Actor: actor, At: q.clock.Now()}
+func (s *GuardrailService) AddDoNotContact(ctx context.Context, email, reason, note string, actor Actor) (*DoNotContact, error) {
+	d := &DoNotContact{Email: normalizeEmail(email), Reason: reason, Note: note, Actor: actor, At: s.clock.Now()}
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	err := q.store.Update(ctx, func(tx Tx) error { return putDNC(tx, d) })
+	err := s.store.Update(ctx, func(tx Tx) error { return putDNC(tx, d) })
 	return d, WrapError("do not contact", err)
 }
 
@@ -117,9 +122,9 @@ func putDNC(tx Tx, d *DoNotContact) error {
 }
 
 // RemoveDoNotContact takes an address off the list.
-func (q *Queue) RemoveDoNotContact(ctx context.Context, email string, actor Actor) error {
-	now := q.clock.Now()
-	return WrapError("do not contact", q.store.Update(ctx, func(tx Tx) error {
+func (s *GuardrailService) RemoveDoNotContact(ctx context.Context, email string, actor Actor) error {
+	now := s.clock.Now()
+	return WrapError("do not contact", s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.DeleteDoNotContact(normalizeEmail(email)); err != nil {
 			return err
 		}
@@ -128,9 +133,9 @@ func (q *Queue) RemoveDoNotContact(ctx context.Context, email string, actor Acto
 }
 
 // DoNotContacts lists the do-not-contact list.
-func (q *Queue) DoNotContacts(ctx context.Context) ([]*DoNotContact, error) {
+func (s *GuardrailService) DoNotContacts(ctx context.Context) ([]*DoNotContact, error) {
 	var out []*DoNotContact
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.FindDoNotContacts()
 		return err
@@ -177,9 +182,9 @@ func noteDoNotContact(in *ingester, s *Signal) error {
 }
 
 // Rules returns the auto-approval rules.
-func (q *Queue) Rules(ctx context.Context) ([]*Rule, error) {
+func (s *GuardrailService) Rules(ctx context.Context) ([]*Rule, error) {
 	var out []*Rule
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.FindRules()
 		return err
@@ -188,16 +193,16 @@ func (q *Queue) Rules(ctx context.Context) ([]*Rule, error) {
 }
 
 // SaveRule validates and stores r (new when r.ID is 0).
-func (q *Queue) SaveRule(ctx context.Context, r *Rule, actor Actor) error {
+func (s *GuardrailService) SaveRule(ctx context.Context, r *Rule, actor Actor) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	now := q.clock.Now()
+	now := s.clock.Now()
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = now
 	}
 	r.UpdatedAt = now
-	return WrapError("save rule", q.store.Update(ctx, func(tx Tx) error {
+	return WrapError("save rule", s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.PutRule(r); err != nil {
 			return err
 		}
@@ -212,12 +217,12 @@ func (q *Queue) SaveRule(ctx context.Context, r *Rule, actor Actor) error {
 // ApplyRules executes (as ActorRule) the pending moves an enabled rule
 // approves, through every guardrail and the undo window. It returns the
 // moves it executed; refusals are in the audit log.
-func (q *Queue) ApplyRules(ctx context.Context) ([]uint64, error) {
+func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 	var (
 		rules []*Rule
 		cands []ruleCandidate
 	)
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		all, err := tx.FindRules()
 		if err != nil {
 			return err
@@ -255,11 +260,11 @@ func (q *Queue) ApplyRules(ctx context.Context) ([]uint64, error) {
 	var done []uint64
 	for _, c := range cands {
 		// A rule executes what it previews, as every other surface does.
-		p, err := q.executions().Preview(ctx, c.move)
+		p, err := s.executions().Preview(ctx, c.move)
 		if err != nil {
 			continue
 		}
-		if _, _, err := q.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash}); err == nil {
+		if _, _, err := s.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash}); err == nil {
 			done = append(done, c.move)
 		}
 	}
@@ -291,16 +296,16 @@ type Simulation struct {
 // days days": every move created in that period that the rule matches,
 // with its score then, and the guardrail (do-not-contact, daily cap) that
 // would still have stopped it. Nothing is executed or recorded.
-func (q *Queue) SimulateRule(ctx context.Context, r *Rule, days int) (*Simulation, error) {
+func (s *GuardrailService) SimulateRule(ctx context.Context, r *Rule, days int) (*Simulation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if days <= 0 {
 		days = 7
 	}
-	now := q.clock.Now()
+	now := s.clock.Now()
 	sim := &Simulation{Rule: r, From: now.AddDate(0, 0, -days), To: now, Matched: []SimulatedMove{}}
-	err := q.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		moves, _, err := tx.FindMoves(MoveFilter{})
 		if err != nil {
 			return err

@@ -14,13 +14,14 @@ type Queue struct {
 	Moves      *MoveService
 	Ingest     *IngestService
 	Executions *ExecutionService
+	Guardrails *GuardrailService
 }
 
 // NewQueue returns a Queue over store. executors carry out moves; the local
 // executor (notes) is usually among them.
 func NewQueue(store Store, clock Clock, events Events, executors ...Executor) *Queue {
 	c := newCore(store, clock, events, executors)
-	return &Queue{core: c, Moves: &MoveService{c}, Ingest: &IngestService{c}, Executions: &ExecutionService{c}}
+	return &Queue{core: c, Moves: &MoveService{c}, Ingest: &IngestService{c}, Executions: &ExecutionService{c}, Guardrails: &GuardrailService{c}}
 }
 
 // SetRefreshEvery changes how often Today re-runs Refresh and the scheduler

@@ -323,7 +323,7 @@ func (s *ExecutionService) Run(ctx context.Context) error {
 		now := s.clock.Now()
 		if now.Sub(lastRules) >= s.refreshEvery {
 			lastRules = now
-			_, _ = (&Queue{core: s.core}).ApplyRules(ctx)
+			_, _ = s.guardrails().ApplyRules(ctx)
 		}
 		wait := schedulerPoll
 		if !rep.NextDue.IsZero() {

@@ -171,7 +171,7 @@ func TestQueue_VerifyAuditTampering(t *testing.T) {
 			db := MustOpenStore(t)
 			q := backend.NewQueue(db, backend.NewManualClock(at(3, 9)), nil)
 			for i := range n {
-				if _, err := q.SetKillSwitch(context.Background(), i%2 == 0, backend.ActorCLI, ""); err != nil {
+				if _, err := q.Guardrails.SetKillSwitch(context.Background(), i%2 == 0, backend.ActorCLI, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
