@@ -204,7 +204,7 @@ func (a *App) Explain(id uint64) (ExplainDTO, error) {
 	if err != nil {
 		return ExplainDTO{}, err
 	}
-	hist, err := a.queue.History(a.ctx, id)
+	hist, err := a.queue.Audit.History(a.ctx, id)
 	if err != nil {
 		return ExplainDTO{}, err
 	}

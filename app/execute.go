@@ -320,7 +320,7 @@ func (a *App) AuditLog(offset, limit int) (AuditLogDTO, error) {
 	if offset < 0 || limit < 0 {
 		return AuditLogDTO{}, backend.Errorf(backend.EINVALID, "offset and limit cannot be negative")
 	}
-	list, total, err := a.queue.Audit(a.ctx, offset, limit)
+	list, total, err := a.queue.Audit.Entries(a.ctx, offset, limit)
 	if err != nil {
 		return AuditLogDTO{}, err
 	}
@@ -334,7 +334,7 @@ func (a *App) AuditLog(offset, limit int) (AuditLogDTO, error) {
 // VerifyAudit checks the whole audit log: an edited or dropped entry is
 // found, and entries signed with a lost key are reported unverifiable.
 func (a *App) VerifyAudit() (AuditCheckDTO, error) {
-	c, err := a.queue.VerifyAudit(a.ctx)
+	c, err := a.queue.Audit.Verify(a.ctx)
 	if err != nil {
 		return AuditCheckDTO{}, err
 	}

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -455,4 +456,117 @@ type AuditFilter struct {
 	MoveID *uint64
 	Offset int
 	Limit  int
+}
+
+// AuditService reads the audit log: its entries, one move's history, and
+// whether the log is intact.
+type AuditService struct{ *core }
+
+// Entries returns audit entries in sequence order and how many there are.
+func (s *AuditService) Entries(ctx context.Context, offset, limit int) ([]*AuditEntry, int, error) {
+	var out []*AuditEntry
+	var total int
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		out, total, err = tx.FindAudit(AuditFilter{Offset: offset, Limit: limit})
+		return err
+	})
+	return out, total, WrapError("audit", err)
+}
+
+// History returns the audit entries of one move, oldest first.
+func (s *AuditService) History(ctx context.Context, id uint64) ([]*AuditEntry, error) {
+	var out []*AuditEntry
+	err := s.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.FindMove(id); err != nil {
+			return err
+		}
+		var err error
+		out, _, err = tx.FindAudit(AuditFilter{MoveID: &id})
+		return err
+	})
+	return out, WrapError("history", err)
+}
+
+// AuditCheck is the result of Verify.
+type AuditCheck struct {
+	Entries int
+	// OK: every entry verified. False when something is wrong (Problem)
+	// and when a period's key was lost (Unverifiable), even with nothing
+	// found wrong.
+	OK      bool
+	BadSeq  uint64 // the first entry that does not verify
+	Problem string // what is wrong; "" when nothing was found wrong
+	Message string
+	KeyID   string // the key the log is signed with now
+	// Unverifiable are the periods whose key was lost and replaced: their
+	// links and numbering were checked, their contents cannot be.
+	Unverifiable []AuditPeriod
+	Rekeys       []AuditRekey // every replacement of the key, oldest first
+}
+
+// Verify reads the whole audit log and checks it (CheckAuditLogKeys):
+// an edited, inserted, dropped or cut-off entry is found, and so is an edit
+// whose hashes were recomputed without the audit key. A period signed
+// with a key that was lost and replaced (audit --rekey) is reported as
+// unverifiable, never as OK. Without the current key it fails
+// (EUNAVAILABLE, saying where the key was looked for) rather than vouch
+// for what it could not check.
+func (s *AuditService) Verify(ctx context.Context) (AuditCheck, error) {
+	var out AuditCheck
+	err := s.store.View(ctx, func(tx Tx) error {
+		entries, total, err := tx.FindAudit(AuditFilter{})
+		if err != nil {
+			return err
+		}
+		head, err := tx.AuditHead()
+		if err != nil {
+			return err
+		}
+		key, err := tx.AuditKey()
+		if err != nil {
+			return err
+		}
+		keys := func(id string) *AuditKey {
+			if id == key.ID() {
+				return key
+			}
+			if k, err := tx.AuditKeyWithID(id); err == nil {
+				return k // an older period's key, found again
+			}
+			return nil
+		}
+		r := CheckAuditLogKeys(entries, total, head, keys)
+		out.Entries, out.OK, out.BadSeq, out.Problem = len(entries), r.OK(), r.BadSeq, r.Problem
+		out.Unverifiable, out.Rekeys = r.Unverifiable(), r.Rekeys
+		out.Message, out.KeyID = auditCheckMessage(&r, len(entries), key), key.ID()
+		return nil
+	})
+	return out, WrapError("verify audit", err)
+}
+
+// auditCheckMessage says what r found, in words.
+func auditCheckMessage(r *AuditReport, n int, key *AuditKey) string {
+	if r.Problem != "" {
+		return r.Problem
+	}
+	var parts []string
+	for _, p := range r.Unverifiable() {
+		parts = append(parts, fmt.Sprintf("entries %d–%d were signed with key %s, which was replaced on %s because it was lost; they cannot be verified (only their links and numbering were checked)",
+			p.From, p.To, p.KeyID, p.Replaced.At.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	for _, p := range r.Periods {
+		if p.Verified && p.To >= p.From && len(r.Rekeys) > 0 {
+			parts = append(parts, fmt.Sprintf("entries %d–%d (key %s) verified", p.From, p.To, p.KeyID))
+		}
+	}
+	for _, rk := range r.Rekeys {
+		unverified := ""
+		if !rk.Verified {
+			unverified = " (this entry is in a period that cannot be verified either)"
+		}
+		parts = append(parts, fmt.Sprintf("entry %d replaced lost key %s with key %s on %s%s", rk.Seq, rk.OldKeyID, rk.NewKeyID, rk.At.UTC().Format("2006-01-02 15:04 UTC"), unverified))
+	}
+	parts = append(parts, fmt.Sprintf("%d entries, hash chain, head and seal intact (key %s)", n, key.ID()))
+	return strings.Join(parts, "; ")
 }

@@ -24,7 +24,7 @@ func TestQueue_AuditDetailWithoutReason(t *testing.T) {
 	if _, err := f.q.Guardrails.AddDoNotContact(f.ctx, "maya@acme.io", backend.DNCManual, "", backend.ActorCLI); err != nil {
 		t.Fatal(err)
 	}
-	list, _, err := f.q.Audit(f.ctx, 0, 0)
+	list, _, err := f.q.Audit.Entries(f.ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -610,12 +610,12 @@ func TestQueue_VerifyAudit(t *testing.T) {
 	f.q.Executions.Execute(f.ctx, m.ID, backend.ActorVoice)
 	f.clock.Advance(time.Minute)
 	f.tick(t)
-	chk, err := f.q.VerifyAudit(f.ctx)
+	chk, err := f.q.Audit.Verify(f.ctx)
 	if err != nil || !chk.OK || chk.Entries < 5 {
 		t.Fatalf("VerifyAudit = %+v, %v", chk, err)
 	}
 	var actions []string
-	entries, _, _ := f.q.Audit(f.ctx, 0, 0)
+	entries, _, _ := f.q.Audit.Entries(f.ctx, 0, 0)
 	for _, e := range entries {
 		actions = append(actions, e.Action)
 	}

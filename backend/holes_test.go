@@ -151,7 +151,7 @@ func TestQueue_ExecuteRefusesTemplateHoles(t *testing.T) {
 	if f.mail.count() != 1 {
 		t.Fatalf("%d emails sent after the override, want 1", f.mail.count())
 	}
-	list, _, err := f.q.Audit(f.ctx, 0, 0)
+	list, _, err := f.q.Audit.Entries(f.ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,13 +15,14 @@ type Queue struct {
 	Ingest     *IngestService
 	Executions *ExecutionService
 	Guardrails *GuardrailService
+	Audit      *AuditService
 }
 
 // NewQueue returns a Queue over store. executors carry out moves; the local
 // executor (notes) is usually among them.
 func NewQueue(store Store, clock Clock, events Events, executors ...Executor) *Queue {
 	c := newCore(store, clock, events, executors)
-	return &Queue{core: c, Moves: &MoveService{c}, Ingest: &IngestService{c}, Executions: &ExecutionService{c}, Guardrails: &GuardrailService{c}}
+	return &Queue{core: c, Moves: &MoveService{c}, Ingest: &IngestService{c}, Executions: &ExecutionService{c}, Guardrails: &GuardrailService{c}, Audit: &AuditService{c}}
 }
 
 // SetRefreshEvery changes how often Today re-runs Refresh and the scheduler
@@ -32,20 +33,6 @@ func (q *Queue) SetRefreshEvery(d time.Duration) { q.refreshEvery = d }
 // working hours and times are written (nil, the default: the computer's,
 // time.Local). Set it before use.
 func (q *Queue) SetZone(loc *time.Location) { q.zone = loc }
-
-// History returns the audit entries of one move, oldest first.
-func (q *Queue) History(ctx context.Context, id uint64) ([]*AuditEntry, error) {
-	var out []*AuditEntry
-	err := q.store.View(ctx, func(tx Tx) error {
-		if _, err := tx.FindMove(id); err != nil {
-			return err
-		}
-		var err error
-		out, _, err = tx.FindAudit(AuditFilter{MoveID: &id})
-		return err
-	})
-	return out, WrapError("history", err)
-}
 
 // Settings returns the workspace's settings.
 func (q *Queue) Settings(ctx context.Context) (*Settings, error) {

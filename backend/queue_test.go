@@ -51,7 +51,7 @@ func (f *queueFixture) today(tb testing.TB, domain *backend.Domain) backend.Toda
 
 func (f *queueFixture) audit(tb testing.TB, moveID uint64) []*backend.AuditEntry {
 	tb.Helper()
-	h, err := f.q.History(f.ctx, moveID)
+	h, err := f.q.Audit.History(f.ctx, moveID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestQueue_SnoozeSkipRestore(t *testing.T) {
 		if len(all) < 6 {
 			t.Fatalf("only %d audit entries", len(all))
 		}
-		if chk, err := f.q.VerifyAudit(f.ctx); err != nil || !chk.OK {
+		if chk, err := f.q.Audit.Verify(f.ctx); err != nil || !chk.OK {
 			t.Errorf("VerifyAudit() = %+v, %v; want an intact log", chk, err)
 		}
 	})

@@ -175,13 +175,13 @@ func TestQueue_VerifyAuditTampering(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			chk, err := q.VerifyAudit(context.Background())
+			chk, err := q.Audit.Verify(context.Background())
 			if err != nil || !chk.OK || chk.Entries != n {
 				t.Fatalf("VerifyAudit(intact) = %+v, %v", chk, err)
 			}
-			all, _, _ := q.Audit(context.Background(), 0, 0)
+			all, _, _ := q.Audit.Entries(context.Background(), 0, 0)
 			tc.tamper(t, db, all)
-			chk, err = q.VerifyAudit(context.Background())
+			chk, err = q.Audit.Verify(context.Background())
 			if err != nil || chk.OK || chk.BadSeq != tc.wantBad {
 				t.Errorf("VerifyAudit(tampered) = %+v, %v; want not OK, entry %d flagged", chk, err, tc.wantBad)
 			}
