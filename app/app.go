@@ -393,7 +393,7 @@ func (a *App) Stats() (StatsDTO, error) {
 
 // Settings returns the workspace's settings.
 func (a *App) Settings() (SettingsDTO, error) {
-	st, err := a.queue.Settings(a.ctx)
+	st, err := a.queue.Settings.Get(a.ctx)
 	if err != nil {
 		return SettingsDTO{}, err
 	}
@@ -402,12 +402,12 @@ func (a *App) Settings() (SettingsDTO, error) {
 
 // SaveSettings validates and stores the settings; every open move is re-scored.
 func (a *App) SaveSettings(in SettingsDTO) (SettingsDTO, error) {
-	st, err := a.queue.Settings(a.ctx)
+	st, err := a.queue.Settings.Get(a.ctx)
 	if err != nil {
 		return SettingsDTO{}, err
 	}
 	applySettingsDTO(st, in)
-	if err := a.queue.SaveSettings(a.ctx, st, backend.ActorClick); err != nil {
+	if err := a.queue.Settings.Save(a.ctx, st, backend.ActorClick); err != nil {
 		return SettingsDTO{}, err
 	}
 	return a.Settings()

@@ -57,7 +57,7 @@ type OnlineRecognizerDTO struct {
 
 // Transcription returns the online recognizer's configuration.
 func (a *App) Transcription() (TranscriptionDTO, error) {
-	st, err := a.queue.Settings(a.ctx)
+	st, err := a.queue.Settings.Get(a.ctx)
 	if err != nil {
 		return TranscriptionDTO{}, err
 	}
@@ -109,7 +109,7 @@ func (a *App) ConnectTranscription(in TranscriptionDTO, key string, check bool, 
 	if t.URL == "" {
 		return TranscriptionDTO{}, backend.Errorf(backend.EINVALID, "the online recognizer needs a URL: https://api.openai.com/v1, or your whisper.cpp server's, e.g. http://127.0.0.1:8080/v1")
 	}
-	st, err := a.queue.Settings(a.ctx)
+	st, err := a.queue.Settings.Get(a.ctx)
 	if err != nil {
 		return TranscriptionDTO{}, err
 	}
@@ -196,12 +196,12 @@ func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, cr
 		return "", err
 	}
 	defer st.Close()
-	return notice, backend.NewQueue(st, a.clock, nil).SetTranscription(a.ctx, t, who)
+	return notice, backend.NewQueue(st, a.clock, nil).Settings.SetTranscription(a.ctx, t, who)
 }
 
 // setTranscription is ConfigureTranscription without the DTOs.
 func (a *App) setTranscription(t backend.Transcription, who backend.Actor) error {
-	if err := a.queue.SetTranscription(a.ctx, t, who); err != nil {
+	if err := a.queue.Settings.SetTranscription(a.ctx, t, who); err != nil {
 		return err
 	}
 	s := &a.voice

@@ -99,7 +99,7 @@ func (a *App) recognizer() (backend.Recognizer, error) {
 		}
 	}
 	if s.recs == nil {
-		st, err := a.queue.Settings(a.ctx)
+		st, err := a.queue.Settings.Get(a.ctx)
 		if err != nil {
 			return nil, err // the store's trouble: asked again next time
 		}

@@ -374,10 +374,10 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	}
 	f.q.Guardrails.RemoveDoNotContact(f.ctx, "maya@acme.io", backend.ActorClick)
 
-	st, _ := f.q.Settings(f.ctx)
+	st, _ := f.q.Settings.Get(f.ctx)
 	st.DailyCaps[backend.KindSendEmail] = 1
 	st.UndoWindow = 0
-	if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
+	if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
@@ -697,9 +697,9 @@ func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
 // the app started), it must not take that call for a crash's leftover.
 func TestQueue_ReconcileLeavesTheCallInFlight(t *testing.T) {
 	f := newExecFixture(t)
-	st, _ := f.q.Settings(f.ctx)
+	st, _ := f.q.Settings.Get(f.ctx)
 	st.UndoWindow = 0
-	if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
+	if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
 	m := f.reply(t, "g1", "maya@acme.io")

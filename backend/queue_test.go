@@ -443,7 +443,7 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 		before, _ := f.q.Moves.Move(f.ctx, reply.ID)
 		st := backend.DefaultSettings()
 		st.Weights = backend.Weights{Revenue: 0.1, Urgency: 0.7, Effort: 0.1, Strategic: 0.1}
-		if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); err != nil {
+		if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := f.q.Moves.Move(f.ctx, reply.ID)
@@ -451,7 +451,7 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 			t.Errorf("after new weights: %+v → %+v", before.Score, after.Score)
 		}
 		st.Weights.Revenue = 0.5
-		if err := f.q.SaveSettings(f.ctx, st, backend.ActorClick); backend.ErrorCode(err) != backend.EINVALID {
+		if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); backend.ErrorCode(err) != backend.EINVALID {
 			t.Errorf("weights summing to 1.4: %v", err)
 		}
 	})

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"math"
 	"sort"
 	"time"
@@ -228,4 +229,58 @@ func containsFold(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// SettingsService reads and saves the founder's settings, each save in the
+// audit log.
+type SettingsService struct{ *core }
+
+// Get returns the workspace's settings.
+func (s *SettingsService) Get(ctx context.Context) (*Settings, error) {
+	var st *Settings
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		st, err = tx.Settings()
+		return err
+	})
+	return st, WrapError("settings", err)
+}
+
+// Save validates and stores st and re-scores every open move with
+// it, in one transaction, with the change in the audit log.
+func (s *SettingsService) Save(ctx context.Context, st *Settings, actor Actor) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := tx.PutSettings(st); err != nil {
+			return err
+		}
+		lookup := newTxRecords(tx)
+		for _, status := range []MoveStatus{StatusPending, StatusSnoozed, StatusFailed} {
+			status := status
+			moves, _, err := tx.FindMoves(MoveFilter{Status: &status})
+			if err != nil {
+				return err
+			}
+			for _, m := range moves {
+				if err := scoreMove(m, lookup, st, now); err != nil {
+					return err
+				}
+				if err := tx.UpdateMove(m); err != nil {
+					return err
+				}
+			}
+		}
+		if lookup.err != nil {
+			return lookup.err
+		}
+		return tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditSettings, Detail: "settings saved; open moves re-scored"})
+	})
+	if err != nil {
+		return WrapError("save settings", err)
+	}
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "settings"})
+	return nil
 }

@@ -97,7 +97,7 @@ type OnlineStatus struct {
 // SetTranscription stores the online recognizer's configuration (the zero
 // value removes it) with the change in the audit log. Nothing is
 // re-scored: voice plays no part in APS.
-func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Actor) error {
+func (s *SettingsService) SetTranscription(ctx context.Context, t Transcription, actor Actor) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Act
 			detail += " (" + t.Model + ")"
 		}
 	}
-	err := q.store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		st, err := tx.Settings()
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (q *Queue) SetTranscription(ctx context.Context, t Transcription, actor Act
 		if err := tx.PutSettings(st); err != nil {
 			return err
 		}
-		return tx.AppendAudit(&AuditEntry{At: q.clock.Now(), Actor: actor, Action: AuditSettings, Detail: detail})
+		return tx.AppendAudit(&AuditEntry{At: s.clock.Now(), Actor: actor, Action: AuditSettings, Detail: detail})
 	})
 	return WrapError("set transcription", err)
 }

@@ -59,14 +59,14 @@ func TestTranscription_Validate(t *testing.T) {
 func TestQueue_SetTranscription(t *testing.T) {
 	f := newQueue(t)
 	settings := func() *backend.Settings {
-		st, err := f.q.Settings(f.ctx)
+		st, err := f.q.Settings.Get(f.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return st
 	}
 	want := backend.Transcription{URL: "https://api.openai.com/v1", Model: "whisper-1", Timeout: 3 * time.Second}
-	if err := f.q.SetTranscription(f.ctx, want, backend.ActorCLI); err != nil {
+	if err := f.q.Settings.SetTranscription(f.ctx, want, backend.ActorCLI); err != nil {
 		t.Fatal(err)
 	}
 	st := settings()
@@ -85,10 +85,10 @@ func TestQueue_SetTranscription(t *testing.T) {
 	if len(entries) != 1 || entries[0].Action != backend.AuditSettings || entries[0].Actor != backend.ActorCLI || !strings.Contains(entries[0].Detail, "api.openai.com") {
 		t.Errorf("audit = %+v, want one settings entry naming the endpoint", entries)
 	}
-	if err := f.q.SetTranscription(f.ctx, backend.Transcription{}, backend.ActorCLI); err != nil || settings().Transcription.Configured() {
+	if err := f.q.Settings.SetTranscription(f.ctx, backend.Transcription{}, backend.ActorCLI); err != nil || settings().Transcription.Configured() {
 		t.Errorf("removing: %v, %+v", err, settings().Transcription)
 	}
-	if err := f.q.SetTranscription(f.ctx, backend.Transcription{URL: "ftp://x"}, backend.ActorCLI); backend.ErrorCode(err) != backend.EINVALID {
+	if err := f.q.Settings.SetTranscription(f.ctx, backend.Transcription{URL: "ftp://x"}, backend.ActorCLI); backend.ErrorCode(err) != backend.EINVALID {
 		t.Errorf("bad URL: %v, want invalid", err)
 	}
 }
