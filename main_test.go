@@ -202,7 +202,7 @@ func TestDemoSampleCompanyName(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	q := backend.NewQueue(db, backend.NewManualClock(time.Now()), nil)
+	q := backend.NewServices(db, backend.NewManualClock(time.Now()), nil)
 	sigs, _, err := q.Ingest.Signals(context.Background(), 0, 1000)
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ type Options struct {
 type App struct {
 	store  backend.Store
 	clock  backend.Clock
-	queue  *backend.Queue
+	queue  *backend.Services
 	events *Broker
 	ws     Workspace
 	open   OpenFunc // your own workspace, from the demo (transcription.go)
@@ -77,7 +77,7 @@ func New(o Options) *App {
 	}
 	events := NewBroker()
 	ctx, cancel := context.WithCancel(context.Background())
-	q := backend.NewQueue(o.Store, o.Clock, events, o.Executors...)
+	q := backend.NewServices(o.Store, o.Clock, events, o.Executors...)
 	return &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,

@@ -29,7 +29,7 @@ func checkBackup(tb testing.TB, path string) {
 		tb.Fatalf("open backup: %v", err)
 	}
 	defer st.Close()
-	q := backend.NewQueue(st, backend.SystemClock{}, nil)
+	q := backend.NewServices(st, backend.SystemClock{}, nil)
 	_, n, err := q.Ingest.Signals(context.Background(), 0, 1)
 	if err != nil || n == 0 {
 		tb.Errorf("backup holds %d signals, %v; want the workspace's", n, err)

@@ -196,7 +196,7 @@ func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, cr
 		return "", err
 	}
 	defer st.Close()
-	return notice, backend.NewQueue(st, a.clock, nil).Settings.SetTranscription(a.ctx, t, who)
+	return notice, backend.NewServices(st, a.clock, nil).Settings.SetTranscription(a.ctx, t, who)
 }
 
 // setTranscription is ConfigureTranscription without the DTOs.

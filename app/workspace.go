@@ -169,7 +169,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 	if err != nil {
 		return err
 	}
-	q := backend.NewQueue(st, clock, nil)
+	q := backend.NewServices(st, clock, nil)
 	rep, err := q.Ingest.Batch(ctx, sigs)
 	if err != nil {
 		return err

@@ -72,7 +72,7 @@ type Action interface {
 }
 
 // NewActions returns one action per connected capability plus the local
-// note action, ready for NewQueue.
+// note action, ready for NewServices.
 func NewActions(c Capabilities) []Executor {
 	out := []Executor{LocalExecutor{}}
 	if c.Mailbox != nil {

@@ -114,7 +114,7 @@ func benchIngest(b *testing.B, gen func(int, time.Time) []*backend.Signal) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		q := backend.NewQueue(db, backend.NewManualClock(now), nil)
+		q := backend.NewServices(db, backend.NewManualClock(now), nil)
 		b.StartTimer()
 		start := time.Now()
 		created := 0
@@ -185,7 +185,7 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	q := backend.NewQueue(db, backend.NewManualClock(now), nil)
+	q := backend.NewServices(db, backend.NewManualClock(now), nil)
 	q.SetRefreshEvery(time.Hour)
 	sigs := benchSignalsOneMoveEach(n, now)
 	for j := 0; j < n; j += ingestBatch {
@@ -216,7 +216,7 @@ func BenchmarkQueueToday_100kMoves(b *testing.B) {
 	}
 	b.Run("Refresh", func(b *testing.B) {
 		clock := backend.NewManualClock(now)
-		rq := backend.NewQueue(db, clock, nil)
+		rq := backend.NewServices(db, clock, nil)
 		for i := 0; i < b.N; i++ {
 			clock.Advance(time.Minute)
 			if _, err := rq.Moves.Refresh(ctx); err != nil {

@@ -6,7 +6,7 @@ import (
 )
 
 // core is what the services share: the store, the clock, the events, the
-// executors and the locks. NewQueue builds one and hands it to each service.
+// executors and the locks. NewServices builds one and hands it to each service.
 type core struct {
 	store     Store
 	clock     Clock

@@ -89,7 +89,7 @@ func newExecFixture(tb testing.TB) *execFixture {
 	tb.Cleanup(func() { db.Close() })
 	clock := backend.NewManualClock(testNow)
 	mail := &memMailbox{}
-	q := backend.NewQueue(db, clock, nil, backend.NewActions(backend.Capabilities{Mailbox: mail})...)
+	q := backend.NewServices(db, clock, nil, backend.NewActions(backend.Capabilities{Mailbox: mail})...)
 	return &execFixture{queueFixture: &queueFixture{q: q, db: db, clock: clock, ctx: context.Background()}, mail: mail, path: path}
 }
 
@@ -267,8 +267,8 @@ func TestQueue_ReconcileAfterCrash(t *testing.T) {
 			f.q.Executions.SetExecHooks(tc.hooks)
 			f.clock.Advance(10 * time.Second)
 			f.tick(t)
-			// The process "died": a new Queue over the same store reconciles.
-			q2 := backend.NewQueue(f.db, f.clock, nil, backend.NewActions(backend.Capabilities{Mailbox: f.mail})...)
+			// The process "died": new services over the same store reconcile.
+			q2 := backend.NewServices(f.db, f.clock, nil, backend.NewActions(backend.Capabilities{Mailbox: f.mail})...)
 			rep, err := q2.Executions.Reconcile(f.ctx)
 			if err != nil {
 				t.Fatal(err)

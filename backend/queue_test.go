@@ -11,10 +11,10 @@ import (
 	"github.com/caseyos/caseyos/store"
 )
 
-// queueFixture is a Queue over a real bbolt store in a temp dir and a
+// queueFixture is the Services over a real bbolt store in a temp dir and a
 // manual clock.
 type queueFixture struct {
-	q     *backend.Queue
+	q     *backend.Services
 	db    *store.DB
 	clock *backend.ManualClock
 	ctx   context.Context
@@ -28,7 +28,7 @@ func newQueue(tb testing.TB) *queueFixture {
 	}
 	tb.Cleanup(func() { db.Close() })
 	clock := backend.NewManualClock(testNow)
-	return &queueFixture{q: backend.NewQueue(db, clock, nil, backend.LocalExecutor{}), db: db, clock: clock, ctx: context.Background()}
+	return &queueFixture{q: backend.NewServices(db, clock, nil, backend.LocalExecutor{}), db: db, clock: clock, ctx: context.Background()}
 }
 
 func (f *queueFixture) ingest(tb testing.TB, sigs ...*backend.Signal) backend.IngestReport {

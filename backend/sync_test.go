@@ -197,7 +197,7 @@ type syncFixture struct {
 	db     *store.DB
 	st     *failingStore
 	clock  *fakeClock
-	q      *backend.Queue
+	q      *backend.Services
 	events *recorder
 	s      *backend.Syncer
 }
@@ -210,7 +210,7 @@ func newSyncFixture(tb testing.TB) *syncFixture {
 	}
 	tb.Cleanup(func() { db.Close() })
 	f := &syncFixture{db: db, st: &failingStore{Store: db}, clock: newFakeClock(testNow), events: &recorder{}}
-	f.q = backend.NewQueue(f.st, f.clock, nil)
+	f.q = backend.NewServices(f.st, f.clock, nil)
 	f.s = backend.NewSyncer(f.q.Ingest, backend.SyncOptions{Clock: f.clock, Events: f.events, Rand: func() float64 { return 0.5 }})
 	return f
 }

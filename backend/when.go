@@ -2,7 +2,7 @@ package backend
 
 import "time"
 
-// Times a person reads are in the owner's zone (Queue.Zone, PlanInput.Zone;
+// Times a person reads are in the owner's zone (Services.SetZone, PlanInput.Zone;
 // nil: the computer's, time.Local), in one short form: "Tue 9 Dec 14:00",
 // or relative to now where the text is read at once: "today 14:00",
 // "tomorrow 09:00". Only a UTC zone is named ("today 14:00 UTC"): a local

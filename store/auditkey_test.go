@@ -68,7 +68,7 @@ func appendSome(tb testing.TB, db *store.DB, n int) error {
 
 func verify(tb testing.TB, db *store.DB) (backend.AuditCheck, error) {
 	tb.Helper()
-	return backend.NewQueue(db, backend.NewManualClock(at(3, 9)), nil).Audit.Verify(context.Background())
+	return backend.NewServices(db, backend.NewManualClock(at(3, 9)), nil).Audit.Verify(context.Background())
 }
 
 // readAll reads a closed file whole.

@@ -169,7 +169,7 @@ func TestQueue_VerifyAuditTampering(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := MustOpenStore(t)
-			q := backend.NewQueue(db, backend.NewManualClock(at(3, 9)), nil)
+			q := backend.NewServices(db, backend.NewManualClock(at(3, 9)), nil)
 			for i := range n {
 				if _, err := q.Guardrails.SetKillSwitch(context.Background(), i%2 == 0, backend.ActorCLI, ""); err != nil {
 					t.Fatal(err)

@@ -186,7 +186,7 @@ func mustOpenStore(tb testing.TB) *store.DB {
 func TestDemo_Ingest(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenStore(t)
-	q := backend.NewQueue(db, backend.NewManualClock(demoNow), nil, backend.LocalExecutor{})
+	q := backend.NewServices(db, backend.NewManualClock(demoNow), nil, backend.LocalExecutor{})
 	sigs := mustSignals(t, demoNow)
 
 	rep, err := q.Ingest.Batch(ctx, sigs)

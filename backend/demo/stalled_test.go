@@ -16,7 +16,7 @@ func TestDemo_StalledNudgesLast(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenStore(t)
 	clock := backend.NewManualClock(demoNow)
-	q := backend.NewQueue(db, clock, nil, backend.LocalExecutor{})
+	q := backend.NewServices(db, clock, nil, backend.LocalExecutor{})
 	if _, err := q.Ingest.Batch(ctx, mustSignals(t, demoNow)); err != nil {
 		t.Fatal(err)
 	}

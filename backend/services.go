@@ -1,0 +1,42 @@
+package backend
+
+import "time"
+
+// Services are the decide loop, one service per concept over one shared
+// core (the store, the clock, the events, the executors and the locks):
+// signals become scored moves, the moves stay fresh as time passes and go
+// through their state machine, and every transition is in the audit log.
+type Services struct {
+	Moves      *MoveService      // Today's Moves, skip, snooze, restore, undo, drafts (moves.go)
+	Ingest     *IngestService    // signals in, moves out (ingest.go)
+	Executions *ExecutionService // preview, execute, outbox, cancel, rollback, reconcile (executions.go)
+	Guardrails *GuardrailService // kill switch, caps, send window, do-not-contact, rules (guardrails.go)
+	Audit      *AuditService     // the audit log (audit.go)
+	Settings   *SettingsService  // the founder's settings (settings.go)
+
+	core *core
+}
+
+// NewServices returns the services over store. executors carry out moves;
+// the local executor (notes) is usually among them.
+func NewServices(store Store, clock Clock, events Events, executors ...Executor) *Services {
+	c := newCore(store, clock, events, executors)
+	return &Services{
+		Moves:      &MoveService{c},
+		Ingest:     &IngestService{c},
+		Executions: &ExecutionService{c},
+		Guardrails: &GuardrailService{c},
+		Audit:      &AuditService{c},
+		Settings:   &SettingsService{c},
+		core:       c,
+	}
+}
+
+// SetRefreshEvery changes how often Today re-runs Refresh and the scheduler
+// applies the auto-approval rules (30s by default). Set it before use.
+func (s *Services) SetRefreshEvery(d time.Duration) { s.core.refreshEvery = d }
+
+// SetZone sets the owner's time zone, in which meetings are proposed inside
+// working hours and times are written (nil, the default: the computer's,
+// time.Local). Set it before use.
+func (s *Services) SetZone(loc *time.Location) { s.core.zone = loc }
