@@ -3,3 +3,5 @@
 // the backend, return a DTO — and the DTOs in dto.go are the stable JSON
 // shapes that `--json` output and the HTTP API promise.
 package app
+
+//go:generate go run ./internal/tsgen/gen ../frontend/src/api.gen.ts

@@ -6,421 +6,116 @@
 
 // ---------------------------------------------------------------- DTOs
 
-export interface WorkspaceDTO {
-  demo: boolean;
-  label: string;
-  path: string;
-}
-
-export interface ComponentDTO {
-  value: number;
-  weight: number;
-  /** Points of APS this component adds (effort uses 1 − value). */
-  contribution: number;
-  reason: string;
-}
-
-export interface ScoreDTO {
-  aps: number;
-  revenue: ComponentDTO;
-  urgency: ComponentDTO;
-  effort: ComponentDTO;
-  strategic: ComponentDTO;
-}
-
-export interface DraftDTO {
-  to?: string[];
-  cc?: string[];
-  subject?: string;
-  body?: string;
-  thread_id?: string;
-  in_reply_to?: string;
-  task_title?: string;
-  task_due?: string;
-  deal_stage?: string;
-  post_id?: string;
-  merge_ids?: string[];
-  fields?: Record<string, string>;
-}
+// The DTOs and the bound methods' signatures are generated from the Go
+// types (app/internal/tsgen, `go generate ./app/...`): edit the Go side,
+// never api.gen.ts. A Go test fails when api.gen.ts is stale.
+import type {
+  AppMethods,
+  AuditCheckDTO,
+  AuditDTO,
+  AuditEntryDTO,
+  AuditLogDTO,
+  ComponentDTO,
+  ConnectionDTO,
+  DoNotContactDTO,
+  DraftDTO,
+  ExecuteRequestDTO,
+  ExecutionFinished,
+  ExecutionPreviewDTO,
+  ExecutionQueued,
+  ExecutionStatusDTO,
+  ExplainDTO,
+  ICPRuleDTO,
+  KillSwitchDTO,
+  MoveDTO,
+  OnlineRecognizerDTO,
+  Plan,
+  PreviewDTO,
+  QueueChanged,
+  RefusalDTO,
+  RuleDTO,
+  ScoreDTO,
+  SendWindowDTO,
+  SettingsDTO,
+  SignalDTO,
+  SignalsDTO,
+  SimulatedMoveDTO,
+  SimulationDTO,
+  StatsDTO,
+  SyncStatusDTO,
+  TemplateHoleDTO,
+  TodayDTO,
+  TranscriptionDTO,
+  UndoWindow,
+  VoiceOutcome,
+  VoiceStatusDTO,
+  WeightsDTO,
+  WorkspaceDTO,
+} from './api.gen';
+export type {
+  AppMethods,
+  AuditCheckDTO,
+  AuditDTO,
+  AuditEntryDTO,
+  AuditLogDTO,
+  ComponentDTO,
+  ConnectionDTO,
+  DoNotContactDTO,
+  DraftDTO,
+  ExecuteRequestDTO,
+  ExecutionFinished,
+  ExecutionPreviewDTO,
+  ExecutionQueued,
+  ExecutionStatusDTO,
+  ExplainDTO,
+  ICPRuleDTO,
+  KillSwitchDTO,
+  MoveDTO,
+  OnlineRecognizerDTO,
+  Plan,
+  PreviewDTO,
+  QueueChanged,
+  RefusalDTO,
+  RuleDTO,
+  ScoreDTO,
+  SendWindowDTO,
+  SettingsDTO,
+  SignalDTO,
+  SignalsDTO,
+  SimulatedMoveDTO,
+  SimulationDTO,
+  StatsDTO,
+  SyncStatusDTO,
+  TemplateHoleDTO,
+  TodayDTO,
+  TranscriptionDTO,
+  UndoWindow,
+  VoiceOutcome,
+  VoiceStatusDTO,
+  WeightsDTO,
+  WorkspaceDTO,
+};
 
 export type Domain = 'sales' | 'marketing' | 'cs';
 export type Via = 'key' | 'click' | 'voice';
-
-export interface MoveDTO {
-  id: number;
-  kind: string;
-  domain: Domain | string;
-  title: string;
-  status: string;
-  aps: number;
-  top_reason: string;
-  reasons: string[];
-  score: ScoreDTO;
-  subject: string;
-  source: string;
-  contact_id?: string;
-  company_id?: string;
-  deal_id?: string;
-  due_at?: string;
-  due_label?: string;
-  expires_at?: string;
-  snoozed_until?: string;
-  skip_reason?: string;
-  last_error?: string;
-  signal_ids: number[];
-  draft: DraftDTO;
-  /** Why nothing in this build can carry out a move of this kind (an X reply): no Execute is offered. */
-  not_available?: string;
-  /** template text its draft still holds ("line 5: an empty bullet '- '"): executing refuses it */
-  template_holes?: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface TodayDTO {
-  workspace: WorkspaceDTO;
-  domain?: string;
-  pending: number;
-  by_domain: Record<string, number>;
-  moves: MoveDTO[];
-}
-
-export interface AuditDTO {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  from?: string;
-  to?: string;
-  detail?: string;
-  aps: number;
-}
-
-export interface ExplainDTO {
-  workspace: WorkspaceDTO;
-  move: MoveDTO;
-  formula: string;
-  history: AuditDTO[];
-}
-
-export interface PreviewDTO {
-  move_id: number;
-  kind: string;
-  summary: string;
-  effects: string[];
-  draft: DraftDTO;
-  needs_account?: string;
-  /** why it cannot run at all in this build (no connector for its kind) */
-  not_available?: string;
-}
-
-export interface SignalDTO {
-  id: number;
-  source: string;
-  type: string;
-  occurred_at: string;
-  summary: string;
-  move_ids: number[];
-}
-
-export interface SignalsDTO {
-  total: number;
-  signals: SignalDTO[];
-}
-
-export interface StatsDTO {
-  pending: number;
-  by_domain: Record<string, number>;
-  done_today: number;
-  skipped_today: number;
-  time_saved_minutes_today: number;
-}
-
-export interface Weights {
-  revenue: number;
-  urgency: number;
-  effort: number;
-  strategic: number;
-}
-
-export interface ICPRule {
-  field: string;
-  op: string;
-  values?: string[];
-  min?: number;
-  max?: number;
-  weight: number;
-  label: string;
-}
-
-export interface SettingsDTO {
-  weights: Weights;
-  icp: { base: number; rules: ICPRule[] };
-  undo_window_seconds: number;
-  daily_caps: Record<string, number>;
-  today_limit: number;
-  stalled_deal_days: number;
-  owner_name: string;
-  owner_email: string;
-}
-
 export type ConnectionState = 'not_connected' | 'connected' | 'reconnect' | 'offline' | 'coming_soon';
 
-export interface ConnectionDTO {
-  account: string;
-  label: string;
-  state: ConnectionState | string;
-  detail: string;
-  connect_hint: string;
-  /** The account's last sync, when it is connected. */
-  sync?: SyncStatusEvent;
-}
+export type Weights = WeightsDTO;
+export type ICPRule = ICPRuleDTO;
 
 // ---------------------------------------------------------------- events
 
-export interface QueueChangedEvent {
-  reason: string;
-  move_ids: number[];
-}
-
-export interface SyncStatusEvent {
-  account: string;
-  /** connected, running, offline, error, reconnect (not_connected after a disconnect) */
-  state: string;
-  last_success?: string;
-  last_error?: string;
-  error_code?: string;
-  next_run?: string;
-  /** signals fetched since connected, and by the last successful pass */
-  items?: number;
-  last_items?: number;
-  failures?: number;
-  /** items the last pass fetched and could not store, and why the first was refused */
-  skipped?: number;
-  skip_reason?: string;
-}
-
+export type QueueChangedEvent = QueueChanged;
+/** sync:status — connected, running, offline, error, reconnect (not_connected after a disconnect). */
+export type SyncStatusEvent = SyncStatusDTO;
 /** execution:undo_window — an outgoing action waits; z cancels it until deadline. */
-export interface UndoWindowEvent {
-  execution_id: number;
-  move_id: number;
-  /** RFC 3339 UTC */
-  deadline: string;
-  /** the window's length when it was published */
-  seconds: number;
-  summary: string;
-}
-
-/** execution:finished */
-export interface ExecutionFinishedEvent {
-  execution_id: number;
-  move_id: number;
-  /** committed, failed or undone */
-  state: string;
-  result?: string;
-  error?: string;
-}
-
+export type UndoWindowEvent = UndoWindow;
+/** execution:finished — committed, failed or undone. */
+export type ExecutionFinishedEvent = ExecutionFinished;
 /** execution:queued — offline (retried in order) or held for a send window. */
-export interface ExecutionQueuedEvent {
-  execution_id: number;
-  move_id: number;
-  reason: string;
-  not_before?: string;
-}
-
-// ---------------------------------------------------------------- execution
-
-export interface ExecutionStatusDTO {
-  execution_id: number;
-  move_id: number;
-  idempotency_key: string;
-  /** waiting_undo, queued, committing, committed, failed, undone */
-  state: string;
-  action: string;
-  actor: string;
-  summary: string;
-  undo_deadline?: string;
-  undo_seconds: number;
-  queued_reason?: string;
-  not_before?: string;
-  attempts: number;
-  result: string;
-  error: string;
-  remote_ids?: Record<string, string>;
-  created_at: string;
-  committed_at?: string;
-  rolled_back_at?: string;
-}
-
-export interface ExecutionPreviewDTO {
-  move_id: number;
-  kind: string;
-  action: string;
-  account: string;
-  /** pass back to ExecuteMove: what runs is what was previewed */
-  hash: string;
-  effects: string[];
-  /** how it can be undone once it has left, in words */
-  undo: string;
-  undo_window_seconds: number;
-  queued_until?: string;
-  queued_reason?: string;
-  refused?: { guardrail: string; message: string };
-  /** template text still in the draft: ExecuteMove refuses it unless allow_template */
-  holes?: TemplateHoleDTO[];
-  plan: Record<string, unknown>;
-}
-
-export interface TemplateHoleDTO {
-  /** subject, body, title or text */
-  field: string;
-  line: number;
-  /** empty_bullet, placeholder, marker */
-  kind: string;
-  text: string;
-  /** "line 5: an empty bullet '- '" */
-  message: string;
-}
-
-export interface ExecuteRequestDTO {
-  preview_hash: string;
-  via: Via;
-  /** send a draft whose template holes the person saw and kept (recorded in the audit log) */
-  allow_template: boolean;
-}
-
-export interface KillSwitchDTO {
-  on: boolean;
-  at?: string;
-  by?: string;
-  reason?: string;
-  cancelled_move_ids?: number[];
-}
-
-export interface AuditEntryDTO {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  move_id?: number;
-  from?: string;
-  to?: string;
-  detail?: string;
-  aps?: number;
-  reasons?: string[];
-  prev_hash?: string;
-  hash: string;
-}
-
-export interface AuditLogDTO {
-  total: number;
-  entries: AuditEntryDTO[];
-}
-
-// ---------------------------------------------------------------- voice
-
-/** The voice session: voice:state's payload and VoiceStatus's answer. */
-export interface VoiceStatusDTO {
-  /** idle, listening, asleep (wake mode), confirming (a send waits for "confirm") */
-  state: string;
-  /** push_to_talk, wake, always */
-  mode: string;
-  move_id?: number;
-  in_speech: boolean;
-  confirm_for?: number;
-  /** when the confirm or wake window closes */
-  until?: string;
-  /** "", no_microphone, permission_denied, error */
-  mic?: string;
-  detail?: string;
-  /** the microphone is open */
-  running: boolean;
-  /** ready, unavailable, not_loaded */
-  recognizer: string;
-  /** why it is unavailable; when ready, what part of the offline recognizer is missing */
-  recognizer_message?: string;
-  /** what hears commands once loaded: offline, online, online+offline (online first) */
-  active_recognizer?: string;
-  /** the configured online recognizer (docs/voice.md), absent when there is none */
-  online?: OnlineRecognizerDTO;
-}
-
-/** The optional online recognizer, a Whisper-compatible endpoint. */
-export interface OnlineRecognizerDTO {
-  /** "whisper-1 at api.openai.com" */
-  name: string;
-  url: string;
-  model?: string;
-  /** ready, unreachable (offline answers meanwhile), unauthorized (connect again), refused (no quota …), unavailable */
-  state: string;
-  code?: string;
-  message?: string;
-  until?: string;
-}
-
-/**
- * The online recognizer's configuration (docs/voice.md). It never holds
- * the key: has_key says whether one is in the keychain.
- */
-export interface TranscriptionDTO {
-  /** the API base, e.g. https://api.openai.com/v1; "" = none (voice is offline only) */
-  url: string;
-  model?: string;
-  /** 0 or absent = the default (4 s) */
-  timeout_ms?: number;
-  has_key: boolean;
-  /** from ConnectTranscription: who answers, "whisper-1 at api.openai.com" */
-  name?: string;
-  /** from ConnectTranscription / DisconnectTranscription: what the change needs you to know */
-  notice?: string;
-}
-
+export type ExecutionQueuedEvent = ExecutionQueued;
 /** voice:heard — what one utterance did, or why it did nothing. */
-export interface VoiceOutcomeDTO {
-  heard: string;
-  intent: string;
-  /** rejected, asleep, too_long, not_a_command */
-  ignored: string;
-  action: string;
-  said: string;
-  move_id?: number;
-  error?: string;
-}
-
-/** An auto-approval rule: moves matching every condition execute by themselves (off until enabled). */
-export interface RuleDTO {
-  id?: number;
-  name: string;
-  enabled: boolean;
-  kinds?: string[];
-  domains?: string[];
-  email_domains?: string[];
-  min_score?: number;
-  segments?: string[];
-}
-
-export interface SimulationDTO {
-  rule: RuleDTO;
-  from: string;
-  to: string;
-  checked: number;
-  matched: { move_id: number; kind: string; title: string; aps: number; created_at: string; why: string; blocked?: string }[];
-}
-
-/** When sends may reach a recipient, on the recipient's clock ("HH:MM"). */
-export interface SendWindowDTO {
-  start: string;
-  end: string;
-  skip_weekends: boolean;
-}
-
-export interface AuditCheckDTO {
-  ok: boolean;
-  entries: number;
-  bad_seq?: number;
-  message: string;
-}
+export type VoiceOutcomeDTO = VoiceOutcome;
 
 export interface EventMap {
   'queue:changed': QueueChangedEvent;
@@ -757,8 +452,22 @@ export interface Api {
   onStatus(cb: (s: Status) => void): () => void;
 }
 
+/**
+ * The contract: every method of Api is a bound method of app.App with the same parameters (count
+ * and types) and result, as the Go side declares them (api.gen.ts). A method renamed, added or
+ * removed in Go, or a parameter or JSON field changed, fails the type check here.
+ */
+type Called = Omit<Api, 'transport' | 'on' | 'onStatus'>;
+type Bound = { [K in keyof Called]: K extends keyof AppMethods ? AppMethods[K] : never };
+type Calls = { [K in keyof Called & keyof AppMethods]: Called[K] };
+export const apiContract = {
+  toGo: (a: Called): Bound => a,
+  fromGo: (m: AppMethods): Calls => m,
+};
+
 export function createApi(t: Transport): Api {
-  const c = <T>(m: string, ...args: unknown[]) => t.call<T>(m, args);
+  // c calls a bound method: its name and arguments are checked against AppMethods.
+  const c = <K extends keyof AppMethods>(m: K, ...args: Parameters<AppMethods[K]>) => t.call<Awaited<ReturnType<AppMethods[K]>>>(m, args);
   return {
     transport: t,
     Workspace: () => c('Workspace'),
@@ -774,25 +483,25 @@ export function createApi(t: Transport): Api {
     Stats: () => c('Stats'),
     Settings: () => c('Settings'),
     SaveSettings: (s) => c('SaveSettings', s),
-    Connections: async () => (await c<ConnectionDTO[] | null>('Connections')) ?? [],
-    SyncNow: async (account) => (await c<SyncStatusEvent[] | null>('SyncNow', account)) ?? [],
+    Connections: async () => (await c('Connections')) ?? [],
+    SyncNow: async (account) => (await c('SyncNow', account)) ?? [],
     PreviewExecution: (id) => c('PreviewExecution', id),
     ExecuteMove: (id, req) => c('ExecuteMove', id, req),
     CancelExecution: (id, via) => c('CancelExecution', id, via),
     Rollback: (id, via) => c('Rollback', id, via),
     KillSwitch: (state, reason, via) => c('KillSwitch', state, reason, via),
     AuditLog: async (offset, limit) => {
-      const r = await c<AuditLogDTO>('AuditLog', offset, limit);
+      const r = await c('AuditLog', offset, limit);
       return { total: r?.total ?? 0, entries: r?.entries ?? [] };
     },
     VerifyAudit: () => c('VerifyAudit'),
     SendWindow: () => c('SendWindow'),
-    Outbox: async () => (await c<ExecutionStatusDTO[] | null>('Outbox')) ?? [],
-    RetryOutbox: async () => (await c<ExecutionStatusDTO[] | null>('RetryOutbox')) ?? [],
-    Rules: async () => (await c<RuleDTO[] | null>('Rules')) ?? [],
+    Outbox: async () => (await c('Outbox')) ?? [],
+    RetryOutbox: async () => (await c('RetryOutbox')) ?? [],
+    Rules: async () => (await c('Rules')) ?? [],
     SaveRule: (r) => c('SaveRule', r),
     SimulateRule: async (r, days) => {
-      const sim = await c<SimulationDTO>('SimulateRule', r, days);
+      const sim = await c('SimulateRule', r, days);
       return { ...sim, matched: sim?.matched ?? [] };
     },
     VoiceStatus: () => c('VoiceStatus'),

@@ -2,14 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AuditEntryDTO } from '../api';
 import { AuditStore, auditPage } from './audit.svelte';
 
-const entry = (seq: number): AuditEntryDTO => ({ seq, at: '2026-12-01T09:00:00Z', actor: 'key', action: 'move.skipped', hash: `h${seq}` });
+const entry = (seq: number): AuditEntryDTO => ({ seq, at: '2026-12-01T09:00:00Z', actor: 'key', action: 'move.skipped', aps: 0, prev_hash: `h${seq - 1}`, hash: `h${seq}` });
 
 describe('audit', () => {
   it('loads the newest page, newest first', async () => {
     const all = Array.from({ length: 250 }, (_, i) => entry(i + 1));
     const api = {
       AuditLog: vi.fn(async (offset: number, limit: number) => ({ total: all.length, entries: all.slice(offset, offset + limit) })),
-      VerifyAudit: vi.fn(async () => ({ ok: true, entries: 250, message: '' })),
+      VerifyAudit: vi.fn(async () => ({ ok: true, status: 'ok', entries: 250, message: '' })),
     };
     const st = new AuditStore(api);
     await st.load();
@@ -24,7 +24,7 @@ describe('audit', () => {
   it('keeps a tampered chain’s verdict and a failed load’s error', async () => {
     const api = {
       AuditLog: vi.fn(async () => Promise.reject({ code: 'unavailable', message: 'CaseyOS is not reachable' })),
-      VerifyAudit: vi.fn(async () => ({ ok: false, entries: 12, bad_seq: 7, message: 'entry 7 does not match its hash: the log was changed' })),
+      VerifyAudit: vi.fn(async () => ({ ok: false, status: 'tampered', entries: 12, bad_seq: 7, message: 'entry 7 does not match its hash: the log was changed' })),
     };
     const st = new AuditStore(api);
     await st.load();

@@ -329,7 +329,7 @@ export class QueueStore {
   private openWindow(ex: Pick<ExecutionStatusDTO, 'move_id' | 'execution_id' | 'undo_deadline' | 'undo_seconds'>, title: string): void {
     const deadline = ex.undo_deadline ? Date.parse(ex.undo_deadline) : NaN;
     if (!Number.isFinite(deadline)) return;
-    const w: UndoWindow = { moveId: ex.move_id, executionId: ex.execution_id, deadline, seconds: ex.undo_seconds, title };
+    const w: UndoWindow = { moveId: ex.move_id, executionId: ex.execution_id, deadline, seconds: ex.undo_seconds ?? 0, title };
     this.windows = [...this.windows.filter((x) => x.moveId !== w.moveId), w];
   }
 

@@ -317,7 +317,7 @@ describe('QueueStore', () => {
     expect(q.killSwitch?.on).toBe(true);
     expect(q.windows).toEqual([]);
     expect(q.notices.at(-1)?.text).toMatch(/1 waiting send taken back/);
-    q.onKillSwitch({ on: false });
+    q.onKillSwitch({ on: false, cancelled_move_ids: [] });
     expect(q.killSwitch?.on).toBe(false);
   });
 

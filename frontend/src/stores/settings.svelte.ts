@@ -25,7 +25,7 @@ export const icpFieldOps: Record<string, string[]> = {
 };
 
 export function emptyRule(): ICPRule {
-  return { field: 'company.industry', op: 'in', values: [], weight: 0.1, label: '' };
+  return { field: 'company.industry', op: 'in', values: [], min: 0, max: 0, weight: 0.1, label: '' };
 }
 
 export class SettingsStore {
@@ -122,8 +122,8 @@ export function toWire(s: SettingsDTO): SettingsDTO {
       rules: s.icp.rules.map((r) => ({
         ...r,
         values: (r.values ?? []).map((v) => String(v).trim()).filter(Boolean),
-        min: n(r.min),
-        max: n(r.max),
+        min: n(r.min) ?? 0, // what the Go side reads for an absent one
+        max: n(r.max) ?? 0,
         weight: Number(r.weight),
       })),
     },

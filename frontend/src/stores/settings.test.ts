@@ -4,7 +4,7 @@ import { SettingsStore, toWire, weightSum, weightsOK } from './settings.svelte';
 
 const base = (): SettingsDTO => ({
   weights: { revenue: 0.4, urgency: 0.25, effort: 0.15, strategic: 0.2 },
-  icp: { base: 0.2, rules: [{ field: 'company.industry', op: 'in', values: ['saas'], weight: 0.3, label: '%s company' }] },
+  icp: { base: 0.2, rules: [{ field: 'company.industry', op: 'in', values: ['saas'], min: 0, max: 0, weight: 0.3, label: '%s company' }] },
   undo_window_seconds: 10,
   daily_caps: { send_email: 50 },
   today_limit: 10,

@@ -8,7 +8,7 @@ const hubspot = (over: Partial<ConnectionDTO> = {}): ConnectionDTO => ({
   state: 'connected',
   detail: '',
   connect_hint: 'caseyos connect hubspot --token-stdin',
-  sync: { account: 'hubspot', state: 'connected', last_success: '2026-12-01T09:00:00Z', items: 42 },
+  sync: { account: 'hubspot', state: 'connected', last_success: '2026-12-01T09:00:00Z', items: 42, last_items: 0, failures: 0, skipped: 0 },
   ...over,
 });
 
@@ -33,7 +33,7 @@ describe('sync', () => {
     expect(st.kicking.hubspot).toBe(true);
     await st.syncNow('hubspot');
     expect(api.SyncNow).toHaveBeenCalledTimes(1);
-    release([{ account: 'hubspot', state: 'running' }]);
+    release([{ account: 'hubspot', state: 'running', items: 0, last_items: 0, failures: 0, skipped: 0 }]);
     await first;
     expect(st.kicking.hubspot).toBe(false);
     expect(st.status.hubspot?.state).toBe('running');
@@ -44,7 +44,7 @@ describe('sync', () => {
     const st = new SyncStore(api);
     await st.load();
     api.Connections.mockResolvedValueOnce([hubspot({ state: 'reconnect' })]);
-    st.onStatus({ account: 'hubspot', state: 'reconnect', last_error: 'HubSpot refused the token' });
+    st.onStatus({ account: 'hubspot', state: 'reconnect', last_error: 'HubSpot refused the token', items: 0, last_items: 0, failures: 0, skipped: 0 });
     await vi.waitFor(() => expect(st.attention).toBe(1));
     expect(api.Connections).toHaveBeenCalledTimes(2);
   });

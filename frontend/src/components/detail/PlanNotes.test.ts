@@ -13,7 +13,7 @@ const base: ExecutionPreviewDTO = {
   effects: ['Create the HubSpot task “Call Maya”'],
   undo: 'Rollback deletes the task.',
   undo_window_seconds: 10,
-  plan: {},
+  plan: null,
 };
 
 /** text is what the page says, tags and Svelte's markers gone. */
