@@ -75,6 +75,8 @@ Commands:
   execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
+  do-not-contact list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
+                                         the addresses nothing may be sent to
   outbox [--retry] [--json]              executions waiting for their account or the recipient's send window
   audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering
   audit --rekey [--yes]                  replace a lost audit key (recorded; older entries become unverifiable)
@@ -241,6 +243,7 @@ func init() {
 		"outbox": runOutbox, "audit": runAudit, "rules": runRules, "ingest": runIngest, "backup": runBackup,
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
 		"sync": runSync, "dev": runDev, "voice": runVoice,
+		"do-not-contact": runDoNotContact,
 	}
 }
 

@@ -405,20 +405,29 @@ func (a *App) DoNotContact() ([]DoNotContactDTO, error) {
 	return out, nil
 }
 
-// AddDoNotContact puts an address on the list (reason "" = manual).
-func (a *App) AddDoNotContact(email, reason, note string) ([]DoNotContactDTO, error) {
+// AddDoNotContact puts an address on the list (reason "" = manual), as
+// done by via (the settings' list, `caseyos do-not-contact add`).
+func (a *App) AddDoNotContact(email, reason, note, via string) ([]DoNotContactDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return nil, err
+	}
 	if reason == "" {
 		reason = backend.DNCManual
 	}
-	if _, err := a.queue.Guardrails.AddDoNotContact(a.ctx, email, reason, note, backend.ActorClick); err != nil {
+	if _, err := a.queue.Guardrails.AddDoNotContact(a.ctx, email, reason, strings.TrimSpace(note), who); err != nil {
 		return nil, err
 	}
 	return a.DoNotContact()
 }
 
-// RemoveDoNotContact takes an address off the list.
-func (a *App) RemoveDoNotContact(email string) ([]DoNotContactDTO, error) {
-	if err := a.queue.Guardrails.RemoveDoNotContact(a.ctx, email, backend.ActorClick); err != nil {
+// RemoveDoNotContact takes an address off the list, as done by via.
+func (a *App) RemoveDoNotContact(email, via string) ([]DoNotContactDTO, error) {
+	who, err := actor(via)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.queue.Guardrails.RemoveDoNotContact(a.ctx, email, who); err != nil {
 		return nil, err
 	}
 	return a.DoNotContact()

@@ -163,4 +163,26 @@ describe('Executing a reply in the demo workspace', () => {
     assert.equal(rules[0].enabled, false, 'a new rule is off');
     assert.equal(await page.isChecked('[data-testid=rule-enabled]'), false);
   });
+
+  it('the do-not-contact list is shown and edited in Settings; a send to it is refused', async () => {
+    await page.click('[data-testid=nav-settings]');
+    await page.waitForSelector('[data-testid=do-not-contact] [data-testid=dnc-entry]');
+    const before = (await call(srv, 'DoNotContact')).body.length;
+    const email = (await call(srv, 'Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email' && m.draft?.to?.length);
+    assert.ok(email, 'the demo has an email to send');
+    const to = email.draft.to[0].toLowerCase();
+    await page.fill('[data-testid=dnc-email]', to);
+    await page.click('[data-testid=dnc-add]');
+    const row = `[data-testid=dnc-entry]:has-text("${to}")`;
+    await page.waitForSelector(row);
+    const list = (await call(srv, 'DoNotContact')).body;
+    assert.equal(list.length, before + 1);
+    assert.equal(list.find((d) => d.email === to)?.by, 'click');
+    const p = (await call(srv, 'PreviewExecution', [email.id])).body;
+    assert.equal(p.refused?.guardrail, 'do_not_contact', JSON.stringify(p.refused));
+    await shot(page, 'do-not-contact');
+    await page.click(`${row} [data-testid=dnc-remove]`);
+    await page.waitForSelector(row, { state: 'detached' });
+    assert.equal((await call(srv, 'DoNotContact')).body.length, before);
+  });
 });

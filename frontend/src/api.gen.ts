@@ -587,7 +587,7 @@ export interface WorkspaceDTO {
 
 /** AppMethods is every method the window binds and `serve` routes as POST /api/<Method>. */
 export interface AppMethods {
-  AddDoNotContact(email: string, reason: string, note: string): Promise<DoNotContactDTO[]>;
+  AddDoNotContact(email: string, reason: string, note: string, via: string): Promise<DoNotContactDTO[]>;
   AuditLog(offset: number, limit: number): Promise<AuditLogDTO>;
   CancelExecution(id: number, via: string): Promise<ExecutionStatusDTO>;
   ConfigureTranscription(inValue: TranscriptionDTO, via: string): Promise<TranscriptionDTO>;
@@ -607,7 +607,7 @@ export interface AppMethods {
   Outbox(): Promise<ExecutionStatusDTO[]>;
   Preview(id: number): Promise<PreviewDTO>;
   PreviewExecution(id: number): Promise<ExecutionPreviewDTO>;
-  RemoveDoNotContact(email: string): Promise<DoNotContactDTO[]>;
+  RemoveDoNotContact(email: string, via: string): Promise<DoNotContactDTO[]>;
   Restore(id: number, via: string): Promise<MoveDTO>;
   RetryOutbox(): Promise<ExecutionStatusDTO[]>;
   Rollback(id: number, via: string): Promise<ExecutionStatusDTO>;

@@ -98,6 +98,7 @@ export type {
 
 export type Domain = 'sales' | 'marketing' | 'cs';
 export type Via = 'key' | 'click' | 'voice';
+export type DoNotContactReason = 'bounced' | 'unsubscribed' | 'manual';
 export type ConnectionState = 'not_connected' | 'connected' | 'reconnect' | 'offline' | 'coming_soon';
 
 export type Weights = WeightsDTO;
@@ -433,6 +434,12 @@ export interface Api {
   SaveRule(r: RuleDTO): Promise<RuleDTO>;
   /** SimulateRule: what the rule would have executed over the last days (0 = 7); nothing runs. */
   SimulateRule(r: RuleDTO, days: number): Promise<SimulationDTO>;
+  /** DoNotContact: the addresses nothing may be sent to (bounces and unsubscribes join by themselves). */
+  DoNotContact(): Promise<DoNotContactDTO[]>;
+  /** AddDoNotContact puts an address on the list (reason "" = manual) and returns the list. */
+  AddDoNotContact(email: string, reason: DoNotContactReason | '', note: string, via: Via): Promise<DoNotContactDTO[]>;
+  /** RemoveDoNotContact takes an address off the list and returns the list. */
+  RemoveDoNotContact(email: string, via: Via): Promise<DoNotContactDTO[]>;
   VoiceStatus(): Promise<VoiceStatusDTO>;
   /** VoiceStart opens the microphone ("" = the default one) in a mode. */
   VoiceStart(mode: string, device: string): Promise<VoiceStatusDTO>;
@@ -500,6 +507,9 @@ export function createApi(t: Transport): Api {
     RetryOutbox: async () => (await c('RetryOutbox')) ?? [],
     Rules: async () => (await c('Rules')) ?? [],
     SaveRule: (r) => c('SaveRule', r),
+    DoNotContact: async () => (await c('DoNotContact')) ?? [],
+    AddDoNotContact: async (email, reason, note, via) => (await c('AddDoNotContact', email, reason, note, via)) ?? [],
+    RemoveDoNotContact: async (email, via) => (await c('RemoveDoNotContact', email, via)) ?? [],
     SimulateRule: async (r, days) => {
       const sim = await c('SimulateRule', r, days);
       return { ...sim, matched: sim?.matched ?? [] };

@@ -167,6 +167,24 @@ export const s = {
     sendWindowSaved: 'Send window saved',
   },
 
+  dnc: {
+    title: 'Do not contact',
+    hint: 'Nothing is ever sent to these addresses. Bounces and unsubscribes join the list by themselves; add anyone else here.',
+    empty: 'No one is on the list.',
+    email: 'Email',
+    reason: 'Reason',
+    note: 'Note',
+    notePlaceholder: 'optional',
+    reasons: { manual: 'manual', unsubscribed: 'unsubscribed', bounced: 'bounced' } as Record<string, string>,
+    add: 'Add',
+    remove: 'Remove',
+    removeLabel: (email: string) => `Remove ${email} from the do-not-contact list`,
+    added: (email: string) => `Nothing will be sent to ${email}.`,
+    removed: (email: string) => `${email} is off the list.`,
+    by: (by: string, at: string) => `${by || 'system'}, ${at}`,
+    notAnAddress: 'Type an email address.',
+  },
+
   rules: {
     title: 'Auto-approval rules',
     hint: 'A move matching every condition of an enabled rule executes by itself, through every other guardrail (undo window, caps, send window, do-not-contact, kill switch). Off until you enable one.',
