@@ -85,7 +85,7 @@ describe('Executing a reply in the demo workspace', () => {
     assert.match(header('subject'), /^Re: /);
     assert.match(header('message-id'), /@/);
     // A second press on the same move cannot send it again.
-    const again = await call(srv, 'ExecuteMove', [reply.id, '', 'key']);
+    const again = await call(srv, 'ExecuteMove', [reply.id, { preview_hash: '', via: 'key', allow_template: false }]);
     assert.equal(again.status, 409, `re-execute: ${JSON.stringify(again.body)}`);
     assert.equal((await sent(base)).filter((x) => !before.has(x.id)).length, 1);
   });
@@ -115,7 +115,7 @@ describe('Executing a reply in the demo workspace', () => {
     await page.waitForSelector('[data-testid=undo-bar]', { state: 'detached' });
     await shot(page, 'kill-switch');
     assert.equal((await call(srv, 'Move', [next.id])).body.status, 'pending');
-    const refused = await call(srv, 'ExecuteMove', [next.id, '', 'key']);
+    const refused = await call(srv, 'ExecuteMove', [next.id, { preview_hash: '', via: 'key', allow_template: false }]);
     assert.equal(refused.status, 409);
     assert.match(refused.body.message, /kill switch/i);
     await page.click('[data-testid=kill-switch-off]');
