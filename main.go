@@ -1,6 +1,6 @@
 // Command caseyos is a local-first command center for go-to-market: it turns
 // what happens in Gmail, Calendar, HubSpot and X into a short ranked list of
-// moves for today. This file only wires the pieces together; see app/cli.go
+// moves for today. This file only wires the pieces together; see app/cli
 // for the commands.
 package main
 
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/hubspot"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
@@ -39,7 +40,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	clock := backend.SystemClock{}
 	secrets := keychain.New()
-	code := app.Main(ctx, os.Args[1:], app.Env{
+	code := cli.Main(ctx, os.Args[1:], cli.Env{
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
@@ -53,7 +54,7 @@ func main() {
 		Secrets:       secrets,
 		Connectors:    append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
 		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
-		Fakes:         map[string]app.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper()},
+		Fakes:         map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper()},
 		DemoFeed:      demoFeed(clock),
 		DemoAccounts:  demoAccounts(clock),
 	})
@@ -110,7 +111,7 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 }
 
 // fakeHubSpot serves hubspottest's fake, seeded with the demo's HubSpot.
-func fakeHubSpot(clock backend.Clock) app.Fake {
+func fakeHubSpot(clock backend.Clock) cli.Fake {
 	return func(ctx context.Context, addr string) (string, func(), error) {
 		srv := hubspottest.New(hubspottest.Options{Clock: clock})
 		srv.Seed(hubspottest.DemoSeed(clock.Now()))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
@@ -134,7 +135,7 @@ func openBrowser(url string) {
 // fakeGoogle serves the fake token endpoint, Gmail and Calendar on one
 // address, seeded with the demo week, for `caseyos dev fake-google`. It
 // writes a credentials file for its client and prints the settings.
-func fakeGoogle(clock backend.Clock) app.Fake {
+func fakeGoogle(clock backend.Clock) cli.Fake {
 	return func(ctx context.Context, addr string) (string, func(), error) {
 		auth := googletest.New(googletest.Options{Now: clock.Now})
 		mail := gmailtest.New(gmailtest.Options{TokenValid: auth.Valid, Now: clock.Now})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -21,7 +22,7 @@ func TestDemoMeetingTimes(t *testing.T) {
 	now := time.Date(2026, 12, 7, 23, 48, 13, 0, time.Local) // a Monday
 	clock := backend.NewManualClock(now)
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), []string{"--data-dir", t.TempDir(), "today", "--json", "--limit", "50"}, app.Env{
+	code := cli.Main(context.Background(), []string{"--data-dir", t.TempDir(), "today", "--json", "--limit", "50"}, cli.Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
 		Open:     func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
 		DemoFeed: demoFeed(clock),

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -24,7 +25,7 @@ func TestDemoFeed(t *testing.T) {
 	run := func(args ...string) []byte {
 		t.Helper()
 		var out, errb bytes.Buffer
-		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+		code := cli.Main(context.Background(), append([]string{"--data-dir", dir}, args...), cli.Env{
 			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
 			Open:     func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
 			DemoFeed: demoFeed(clock),
@@ -62,7 +63,7 @@ func TestDemoFeed(t *testing.T) {
 		t.Errorf("reply to Dana = %+v, want it about HubSpot contact 1001 and deal 9001", reply)
 	}
 	// The fakes' passes leave no account connected in the demo.
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal(run("status", "--json"), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func demoCLI(t *testing.T) (run func(args ...string) (int, string, string), toda
 	run = func(args ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+		code := cli.Main(context.Background(), append([]string{"--data-dir", dir}, args...), cli.Env{
 			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: clock,
 			Open:         func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) },
 			DemoFeed:     demoFeed(clock),
@@ -178,7 +179,7 @@ func TestDemoExecuteTemplateHoles(t *testing.T) {
 	})
 	sid := strconv.FormatUint(id, 10)
 	code, out, errb := run("execute", sid, "--yes")
-	if code != app.ExitError || !strings.Contains(out, "Template text left: line 5: an empty bullet '- '") ||
+	if code != cli.ExitError || !strings.Contains(out, "Template text left: line 5: an empty bullet '- '") ||
 		!strings.Contains(errb, "line 1: a placeholder '[First Name]'; line 5: an empty bullet '- '") || !strings.Contains(errb, "--allow-template") {
 		t.Fatalf("execute with template holes = %d\n%s%s\nwant a refusal naming both lines and --allow-template", code, out, errb)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/mic"
@@ -92,7 +93,7 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 // way: one API key, printed for the developer, and the model whisper-1.
 // It hears silence, so it answers the check Save and `connect whisper`
 // make, and nothing else.
-func fakeWhisper() app.Fake {
+func fakeWhisper() cli.Fake {
 	return func(ctx context.Context, addr string) (string, func(), error) {
 		b := make([]byte, 16)
 		if _, err := rand.Read(b); err != nil {

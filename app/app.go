@@ -38,6 +38,9 @@ type Options struct {
 	Open OpenFunc
 }
 
+// Version is set at build time with -ldflags "-X github.com/caseyos/caseyos/app.Version=…".
+var Version = "dev"
+
 // App is the facade every surface calls. Its exported methods are bound to
 // the desktop window as they are (Wails binds every exported method) and
 // served as POST /api/<Method> in browser mode, so they take no context:
@@ -443,7 +446,7 @@ func (a *App) ingest(r io.Reader) (IngestDTO, error) {
 
 // ingestThen is ingest calling stored, when not nil, after each batch that
 // stored a signal has committed; an error from it stops the import. A
-// first import gives its new workspace file its name there (firstImport).
+// first import gives its new workspace file its name there (FirstImport).
 func (a *App) ingestThen(r io.Reader, stored func() error) (IngestDTO, error) {
 	var rej rejections
 	out, err := a.ingestLines(r, &rej, stored)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -47,11 +48,11 @@ func TestParseWhen(t *testing.T) {
 	}
 }
 
-// cli runs the CLI in-process against a data dir, with a manual clock.
-func cli(tb testing.TB, dir string, clock backend.Clock, stdin string, args ...string) (int, string, string) {
+// runCLI runs the CLI in-process against a data dir, with a manual clock.
+func runCLI(tb testing.TB, dir string, clock backend.Clock, stdin string, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+	code := cli.Main(context.Background(), append([]string{"--data-dir", dir}, args...), cli.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: clock,
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
@@ -63,7 +64,7 @@ func cli(tb testing.TB, dir string, clock backend.Clock, stdin string, args ...s
 func TestCLI_DemoWorkspace(t *testing.T) {
 	dir := t.TempDir()
 	clock := backend.NewManualClock(now)
-	code, out, errb := cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	code, out, errb := runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	if code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}
@@ -92,15 +93,15 @@ func TestCLI_DemoWorkspace(t *testing.T) {
 
 	// The demo is kept while fresh (a skip sticks) and reloaded when stale.
 	id := today.Moves[0].ID
-	if code, _, errb := cli(t, dir, clock, "", "skip", itoa(id)); code != 0 {
+	if code, _, errb := runCLI(t, dir, clock, "", "skip", itoa(id)); code != 0 {
 		t.Fatalf("skip: %s", errb)
 	}
-	_, out, _ = cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	_, out, _ = runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	if strings.Contains(out, `"id": `+itoa(id)+`,`) {
 		t.Errorf("skipped demo move still listed")
 	}
 	clock.Advance(13 * time.Hour)
-	_, out, _ = cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	_, out, _ = runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	today = app.TodayDTO{}
 	json.Unmarshal([]byte(out), &today)
 	if n := len(today.Moves); n < 10 {
@@ -116,19 +117,19 @@ func TestCLI_Errors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"today", "--domain", "legal"}, app.ExitError, `domain "legal" is not one of sales, marketing, cs`},
-		{[]string{"today", "extra"}, app.ExitUsage, "today needs no arguments"},
-		{[]string{"skip"}, app.ExitUsage, "skip needs a move ID"},
-		{[]string{"skip", "abc"}, app.ExitUsage, `"abc" is not a move id`},
-		{[]string{"snooze", "1"}, app.ExitError, "snooze needs --until"},
-		{[]string{"snooze", "1", "--until", "whenever"}, app.ExitError, `"whenever" is not a time`},
-		{[]string{"explain", "424242"}, app.ExitError, "not found"},
-		{[]string{"ingest", filepath.Join(dir, "missing.jsonl")}, app.ExitError, "cannot read"},
-		{[]string{"backup", filepath.Join(dir, "demo.db")}, app.ExitError, "the backup cannot overwrite the live data file"},
-		{[]string{"today", "--bogus"}, app.ExitUsage, "flag provided but not defined"},
+		{[]string{"today", "--domain", "legal"}, cli.ExitError, `domain "legal" is not one of sales, marketing, cs`},
+		{[]string{"today", "extra"}, cli.ExitUsage, "today needs no arguments"},
+		{[]string{"skip"}, cli.ExitUsage, "skip needs a move ID"},
+		{[]string{"skip", "abc"}, cli.ExitUsage, `"abc" is not a move id`},
+		{[]string{"snooze", "1"}, cli.ExitError, "snooze needs --until"},
+		{[]string{"snooze", "1", "--until", "whenever"}, cli.ExitError, `"whenever" is not a time`},
+		{[]string{"explain", "424242"}, cli.ExitError, "not found"},
+		{[]string{"ingest", filepath.Join(dir, "missing.jsonl")}, cli.ExitError, "cannot read"},
+		{[]string{"backup", filepath.Join(dir, "demo.db")}, cli.ExitError, "the backup cannot overwrite the live data file"},
+		{[]string{"today", "--bogus"}, cli.ExitUsage, "flag provided but not defined"},
 	}
 	for _, tt := range tests {
-		code, _, errb := cli(t, dir, clock, "", tt.args...)
+		code, _, errb := runCLI(t, dir, clock, "", tt.args...)
 		if code != tt.code || !strings.Contains(errb, tt.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errb, tt.code, tt.msg)
 		}
@@ -142,8 +143,8 @@ func TestCLI_AlreadyRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Close()
-	code, _, errb := cli(t, dir, backend.NewManualClock(now), "", "today")
-	if code != app.ExitError || !strings.Contains(errb, "CaseyOS is already running") {
+	code, _, errb := runCLI(t, dir, backend.NewManualClock(now), "", "today")
+	if code != cli.ExitError || !strings.Contains(errb, "CaseyOS is already running") {
 		t.Errorf("today while the data file is held: %d %q", code, errb)
 	}
 }

@@ -41,8 +41,8 @@ func (a *App) backup(path string) (BackupDTO, error) {
 	return BackupDTO{Path: path, Source: a.ws.Path, Bytes: n}, nil
 }
 
-// backup asks the instance for the copy and writes it to path, a new file.
-func (r *remote) backup(path string) (BackupDTO, error) {
+// Backup asks the instance for the copy and writes it to path, a new file.
+func (r *Instance) Backup(path string) (BackupDTO, error) {
 	if strings.TrimSpace(path) == "" {
 		return BackupDTO{}, backend.Errorf(backend.EINVALID, "backup needs a file name")
 	}

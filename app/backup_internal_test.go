@@ -20,8 +20,8 @@ func TestRemote_BackupCutStream(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "copy.db")
-	r := &remote{base: srv.URL + "/", token: "t", client: srv.Client(), ws: Workspace{Path: filepath.Join(t.TempDir(), "caseyos.db")}}
-	if _, err := r.backup(path); err == nil {
+	r := &Instance{base: srv.URL + "/", token: "t", client: srv.Client(), ws: Workspace{Path: filepath.Join(t.TempDir(), "caseyos.db")}}
+	if _, err := r.Backup(path); err == nil {
 		t.Fatal("backup of a cut stream succeeded")
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -58,7 +58,7 @@ func backupCases(t *testing.T, dir string) {
 	out := t.TempDir()
 	t.Run("OK", func(t *testing.T) {
 		path := filepath.Join(out, "copy.db")
-		code, stdout, errb := cli(t, dir, clock, "", "backup", path)
+		code, stdout, errb := runCLI(t, dir, clock, "", "backup", path)
 		if code != 0 || !strings.Contains(stdout, "Backed up") {
 			t.Fatalf("backup: %d %q %q", code, stdout, errb)
 		}
@@ -71,8 +71,8 @@ func backupCases(t *testing.T, dir string) {
 		}
 		for _, path := range []string{precious, filepath.Join(out, "copy.db")} {
 			before, _ := os.ReadFile(path)
-			code, _, errb := cli(t, dir, clock, "", "backup", path)
-			if code != app.ExitError || !strings.Contains(errb, "already exists") {
+			code, _, errb := runCLI(t, dir, clock, "", "backup", path)
+			if code != cli.ExitError || !strings.Contains(errb, "already exists") {
 				t.Errorf("backup over %s: exit %d %q, want 1 and \"already exists\"", filepath.Base(path), code, errb)
 			}
 			if after, _ := os.ReadFile(path); string(after) != string(before) {
@@ -90,8 +90,8 @@ func backupCases(t *testing.T, dir string) {
 		if err := os.Symlink(target, link); err != nil {
 			t.Skip(err)
 		}
-		code, _, errb := cli(t, dir, clock, "", "backup", link)
-		if code != app.ExitError || !strings.Contains(errb, "already exists") {
+		code, _, errb := runCLI(t, dir, clock, "", "backup", link)
+		if code != cli.ExitError || !strings.Contains(errb, "already exists") {
 			t.Errorf("backup to a dangling symlink: exit %d %q, want 1", code, errb)
 		}
 		if _, err := os.Stat(target); !os.IsNotExist(err) {

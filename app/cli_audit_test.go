@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -56,7 +57,7 @@ func TestCLI_AuditVerify(t *testing.T) {
 	clock := backend.NewManualClock(now)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
-		return cli(t, dir, clock, "", args...)
+		return runCLI(t, dir, clock, "", args...)
 	}
 	for _, on := range []string{"on", "off", "on", "off"} {
 		if code, _, errb := run("kill-switch", on); code != 0 {
@@ -83,7 +84,7 @@ func TestCLI_AuditVerify(t *testing.T) {
 
 	truncateAudit(t, db, 2)
 	code, out, _ = run("audit", "--verify")
-	if code != app.ExitError || !strings.Contains(out, "TAMPERED") || !strings.Contains(out, "cut off the end") {
+	if code != cli.ExitError || !strings.Contains(out, "TAMPERED") || !strings.Contains(out, "cut off the end") {
 		t.Errorf("audit --verify after the last 2 entries were cut = %d %q; want exit 1, TAMPERED, cut off the end", code, out)
 	}
 	_, out, _ = run("audit", "--verify", "--json")
@@ -96,10 +97,10 @@ func TestCLI_AuditVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errb = run("audit", "--verify")
-	if code != app.ExitError || strings.Contains(out, "OK") || !strings.Contains(errb, "audit log is signed with key") || !strings.Contains(errb, keyFile) {
+	if code != cli.ExitError || strings.Contains(out, "OK") || !strings.Contains(errb, "audit log is signed with key") || !strings.Contains(errb, keyFile) {
 		t.Errorf("audit --verify without the key = %d %q %q; want exit 1 saying the key is missing and where it was looked for", code, out, errb)
 	}
-	if code, _, errb := run("kill-switch", "on"); code != app.ExitError || !strings.Contains(errb, "audit log is signed with key") {
+	if code, _, errb := run("kill-switch", "on"); code != cli.ExitError || !strings.Contains(errb, "audit log is signed with key") {
 		t.Errorf("kill-switch on without the audit key = %d %q; want it refused, naming the key", code, errb)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -18,7 +19,7 @@ func TestCLI_DoNotContact(t *testing.T) {
 	clock := backend.NewManualClock(now)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
-		return cli(t, dir, clock, "", args...)
+		return runCLI(t, dir, clock, "", args...)
 	}
 	list := func() []app.DoNotContactDTO {
 		t.Helper()
@@ -83,7 +84,7 @@ func TestCLI_DoNotContact(t *testing.T) {
 
 	t.Run("ErrUsage", func(t *testing.T) {
 		for _, args := range [][]string{{"do-not-contact"}, {"do-not-contact", "purge"}, {"do-not-contact", "add"}, {"do-not-contact", "list", "x@y.io"}, {"do-not-contact", "remove"}} {
-			if code, _, errb := run(args...); code != app.ExitUsage || errb == "" {
+			if code, _, errb := run(args...); code != cli.ExitUsage || errb == "" {
 				t.Errorf("%v = %d %q, want a usage error", args, code, errb)
 			}
 		}
@@ -95,7 +96,7 @@ func TestCLI_DoNotContact(t *testing.T) {
 			{"do-not-contact", "add", "a@b.io\nBcc: c@d.io"},
 			{"do-not-contact", "add", "a@b.io", "--reason", "spite"},
 		} {
-			if code, _, errb := run(append(args, "--json")...); code != app.ExitError || !strings.Contains(errb, "invalid") {
+			if code, _, errb := run(append(args, "--json")...); code != cli.ExitError || !strings.Contains(errb, "invalid") {
 				t.Errorf("%q = %d %q, want exit 1, invalid", args, code, errb)
 			}
 		}

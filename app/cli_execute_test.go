@@ -9,13 +9,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 )
 
 func TestCLI_ExecuteGuardrailsAudit(t *testing.T) {
 	dir := t.TempDir()
 	clock := backend.NewManualClock(now)
-	_, out, _ := cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	_, out, _ := runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	var today app.TodayDTO
 	if err := json.Unmarshal([]byte(out), &today); err != nil {
 		t.Fatal(err)
@@ -34,7 +35,7 @@ func TestCLI_ExecuteGuardrailsAudit(t *testing.T) {
 	}
 	run := func(stdin string, args ...string) (int, string, string) {
 		t.Helper()
-		return cli(t, dir, clock, stdin, args...)
+		return runCLI(t, dir, clock, stdin, args...)
 	}
 
 	code, out, errb := run("", "execute", itoa(note), "--dry-run")
@@ -95,7 +96,7 @@ func TestCLI_ExecuteGuardrailsAudit(t *testing.T) {
 	if code, out, errb := run("", "rules", "simulate", rule); code != 0 || !strings.Contains(out, "would have been executed") || !strings.Contains(out, "#") {
 		t.Errorf("rules simulate = %d %s%s", code, out, errb)
 	}
-	if code, _, _ := run("", "rules", "simulate"); code != app.ExitUsage {
+	if code, _, _ := run("", "rules", "simulate"); code != cli.ExitUsage {
 		t.Errorf("rules simulate without a file = %d, want usage", code)
 	}
 }
@@ -108,7 +109,7 @@ func TestCLI_RulesSimulateColumns(t *testing.T) {
 	clock := backend.NewManualClock(now)
 	rule := filepath.Join(t.TempDir(), "rule.json")
 	os.WriteFile(rule, []byte(`{"name": "Tout — everything", "kinds": ["note", "send_email", "create_task", "merge_contacts", "reply_social"]}`), 0o600)
-	code, out, errb := cli(t, dir, clock, "", "rules", "simulate", rule)
+	code, out, errb := runCLI(t, dir, clock, "", "rules", "simulate", rule)
 	if code != 0 {
 		t.Fatalf("rules simulate = %d %s%s", code, out, errb)
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -33,8 +33,8 @@ func TestCLI_Help(t *testing.T) {
 		{[]string{"help", "outbox"}, []string{"caseyos outbox [--retry]"}, []string{"caseyos today"}},
 	}
 	for _, tt := range tests {
-		code, out, errb := cli(t, dir, clock, "", tt.args...)
-		if code != app.ExitOK || errb != "" {
+		code, out, errb := runCLI(t, dir, clock, "", tt.args...)
+		if code != cli.ExitOK || errb != "" {
 			t.Errorf("%v: exit %d, stderr %q; want 0 and nothing on stderr", tt.args, code, errb)
 		}
 		for _, w := range tt.want {
@@ -49,11 +49,11 @@ func TestCLI_Help(t *testing.T) {
 		}
 	}
 	// Help never runs the command: no workspace was opened.
-	if code, out, _ := cli(t, dir, clock, "", "today"); code != 0 || !strings.Contains(out, "DEMO") {
+	if code, out, _ := runCLI(t, dir, clock, "", "today"); code != 0 || !strings.Contains(out, "DEMO") {
 		t.Fatalf("today after the help calls: %d", code)
 	}
 	// An unknown command is still a usage error on stderr.
-	if code, _, errb := cli(t, dir, clock, "", "teleport", "--help"); code != app.ExitUsage || !strings.Contains(errb, `unknown command "teleport"`) {
+	if code, _, errb := runCLI(t, dir, clock, "", "teleport", "--help"); code != cli.ExitUsage || !strings.Contains(errb, `unknown command "teleport"`) {
 		t.Errorf("teleport --help: %d %q, want a usage error", code, errb)
 	}
 }

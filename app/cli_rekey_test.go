@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/keychain"
 	"github.com/caseyos/caseyos/store"
@@ -24,7 +25,7 @@ func TestCLI_AuditRekey(t *testing.T) {
 	run := func(stdin string, args ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+		code := cli.Main(context.Background(), append([]string{"--data-dir", dir}, args...), cli.Env{
 			Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: clock, Secrets: kc,
 			Open: func(p string) (backend.Store, error) {
 				return store.Open(p, store.Options{Timeout: 200 * time.Millisecond, Secrets: kc})
@@ -55,14 +56,14 @@ func TestCLI_AuditRekey(t *testing.T) {
 	kc.Delete(store.AuditKeyAccount)
 	kc.Delete(store.AuditKeyAccount + "-" + lostKey)
 	code, _, errb = run("", "skip", itoa(ids[1]))
-	if code != app.ExitError || !strings.Contains(errb, "caseyos audit --rekey") || !strings.Contains(errb, lostKey) {
+	if code != cli.ExitError || !strings.Contains(errb, "caseyos audit --rekey") || !strings.Contains(errb, lostKey) {
 		t.Fatalf("skip without the audit key = %d %q; want it refused, naming the key and `caseyos audit --rekey`", code, errb)
 	}
-	if code, _, errb := run("", "kill-switch", "on"); code != app.ExitError || !strings.Contains(errb, "caseyos audit --rekey") {
+	if code, _, errb := run("", "kill-switch", "on"); code != cli.ExitError || !strings.Contains(errb, "caseyos audit --rekey") {
 		t.Errorf("kill-switch on without the audit key = %d %q; want it refused, naming `caseyos audit --rekey`", code, errb)
 	}
 	code, out, _ = run("n\n", "audit", "--rekey")
-	if code != app.ExitError || !strings.Contains(out, "can no longer be proven untampered") || !strings.Contains(out, "Not replaced") {
+	if code != cli.ExitError || !strings.Contains(out, "can no longer be proven untampered") || !strings.Contains(out, "Not replaced") {
 		t.Errorf("audit --rekey answered no = %d %q; want the warning, then nothing replaced", code, out)
 	}
 	if code, _, _ := run("", "skip", itoa(ids[1])); code == 0 {
@@ -78,7 +79,7 @@ func TestCLI_AuditRekey(t *testing.T) {
 	if code, _, errb := run("", "kill-switch", "on"); code != 0 {
 		t.Fatalf("kill-switch on after the rekey = %d %s", code, errb)
 	}
-	if code, _, errb := run("", "audit", "--rekey", "--yes"); code != app.ExitError || !strings.Contains(errb, "nothing to replace") {
+	if code, _, errb := run("", "audit", "--rekey", "--yes"); code != cli.ExitError || !strings.Contains(errb, "nothing to replace") {
 		t.Errorf("a second audit --rekey = %d %q; want it refused: the key is here", code, errb)
 	}
 
@@ -89,7 +90,7 @@ func TestCLI_AuditRekey(t *testing.T) {
 	}
 	code, out, errb = run("", "audit", "--verify")
 	want := "entries 1–" + itoa(uint64(entries)) + " were signed with key " + lostKey
-	if code != app.ExitError || strings.Contains(out, "Audit log OK") || !strings.Contains(out, "PARTLY UNVERIFIABLE") ||
+	if code != cli.ExitError || strings.Contains(out, "Audit log OK") || !strings.Contains(out, "PARTLY UNVERIFIABLE") ||
 		!strings.Contains(out, want) || !strings.Contains(out, "because it was lost; they cannot be verified") || !strings.Contains(errb, "--accept-rekeyed") {
 		t.Errorf("audit --verify after the rekey = %d %q %q; want exit 1, PARTLY UNVERIFIABLE, %q", code, out, errb, want)
 	}
@@ -106,7 +107,7 @@ func TestCLI_AuditRekey(t *testing.T) {
 
 	// Tampering after the rekey is still found, --accept-rekeyed or not.
 	truncateAudit(t, dir+"/demo.db", 1)
-	if code, out, _ := run("", "audit", "--verify", "--accept-rekeyed"); code != app.ExitError || !strings.Contains(out, "TAMPERED") {
+	if code, out, _ := run("", "audit", "--verify", "--accept-rekeyed"); code != cli.ExitError || !strings.Contains(out, "TAMPERED") {
 		t.Errorf("audit --verify --accept-rekeyed after a cut = %d %q; want exit 1, TAMPERED", code, out)
 	}
 }
@@ -116,8 +117,8 @@ func TestCLI_AuditRekey(t *testing.T) {
 // the key), it says to close it.
 func TestCLI_AuditRekeyWhileServing(t *testing.T) {
 	s := startServe(t)
-	code, out, errb := cli(t, s.dir, backend.SystemClock{}, "", "audit", "--rekey", "--yes")
-	if code != app.ExitError || !strings.Contains(errb, "CaseyOS is running") || !strings.Contains(errb, "close it, then run `caseyos audit --rekey` again") {
+	code, out, errb := runCLI(t, s.dir, backend.SystemClock{}, "", "audit", "--rekey", "--yes")
+	if code != cli.ExitError || !strings.Contains(errb, "CaseyOS is running") || !strings.Contains(errb, "close it, then run `caseyos audit --rekey` again") {
 		t.Errorf("audit --rekey while serve runs = %d %q %q; want it refused, saying to close the running instance", code, out, errb)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
 	"github.com/caseyos/caseyos/connectors/gmail/gmailtest"
@@ -108,7 +109,7 @@ func (w *connectedWorkspace) run(tb testing.TB, stdin string, args ...string) (i
 func (w *connectedWorkspace) runCtx(tb testing.TB, ctx context.Context, stdin string, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errb bytes.Buffer
-	code := app.Main(ctx, append([]string{"--data-dir", w.dir}, args...), app.Env{
+	code := cli.Main(ctx, append([]string{"--data-dir", w.dir}, args...), cli.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{},
 		Open: func(p string) (backend.Store, error) {
 			st, err := store.Open(p, store.Options{Timeout: 200 * time.Millisecond})

@@ -173,29 +173,31 @@ type desktop struct {
 	tray        *tray
 }
 
-// runDesktop opens the workspace in the desktop window and returns when the
-// window has closed (Quit, the window's close button, SIGINT or SIGTERM).
-func runDesktop(ctx context.Context, c *command) (code int) {
-	if c.env.Assets == nil {
-		return c.fail(backend.Errorf(backend.EINTERNAL, "this caseyos was built without its frontend"))
+// RunDesktop opens the workspace (of dataDir, the demo's when demo) in the
+// desktop window and returns when the window has closed (Quit, the
+// window's close button, SIGINT or SIGTERM). A window that cannot start
+// at all has said so on o.Stderr and returns ErrReported.
+func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (err error) {
+	if o.Assets == nil {
+		return backend.Errorf(backend.EINTERNAL, "this caseyos was built without its frontend")
 	}
-	if _, err := fs.Stat(c.env.Assets, "index.html"); err != nil {
-		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this caseyos was built before its frontend: run `make desktop-build` (it builds frontend/dist first)"))
+	if _, err := fs.Stat(o.Assets, "index.html"); err != nil {
+		return backend.Errorf(backend.EUNAVAILABLE, "this caseyos was built before its frontend: run `make desktop-build` (it builds frontend/dist first)")
 	}
 	if goruntime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "no display to open a window on (DISPLAY is not set): run `caseyos serve` for the browser UI"))
+		return backend.Errorf(backend.EUNAVAILABLE, "no display to open a window on (DISPLAY is not set): run `caseyos serve` for the browser UI")
 	}
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := DataDir(dataDir)
 	if err != nil {
-		return c.fail(err)
+		return err
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, false)
-	if info, err := readInstance(dir); err == nil && findInstance(dir, ws) != nil {
-		return c.fail(backend.Errorf(backend.ECONFLICT, "CaseyOS is already running on this workspace (pid %d): open %s?token=%s", info.PID, info.URL, info.Token))
+	ws := ChooseWorkspace(dir, demo, false)
+	if info, err := ReadInstance(dir); err == nil && FindInstance(dir, ws) != nil {
+		return backend.Errorf(backend.ECONFLICT, "CaseyOS is already running on this workspace (pid %d): open %s?token=%s", info.PID, info.URL, info.Token)
 	}
-	a, done, err := c.openLocal(ctx, ws)
+	a, done, err := openLocal(ctx, ws, o)
 	if err != nil {
-		return c.fail(err)
+		return err
 	}
 	defer done()
 	// The App lives as long as the window, so it starts before wails.Run
@@ -206,13 +208,13 @@ func runDesktop(ctx context.Context, c *command) (code int) {
 	// The loopback API lets `caseyos today|skip|…` reach this window's App
 	// while it holds the data file.
 	if stop, err := a.startInstance(ctx, dir); err != nil {
-		fmt.Fprintf(c.env.Stderr, "caseyos: the command line cannot reach this window: %v\n", err)
+		fmt.Fprintf(o.Stderr, "caseyos: the command line cannot reach this window: %v\n", err)
 	} else {
 		defer stop()
 	}
 
 	d := &desktop{
-		app: a, path: filepath.Join(dir, windowFile), stderr: c.env.Stderr, procCtx: ctx,
+		app: a, path: filepath.Join(dir, windowFile), stderr: o.Stderr, procCtx: ctx,
 		started: make(chan struct{}),
 	}
 	d.state = loadWindowState(d.path)
@@ -228,8 +230,8 @@ func runDesktop(ctx context.Context, c *command) (code int) {
 	// GTK cannot start without a display it can open: Wails panics then.
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(c.env.Stderr, "caseyos: the desktop window could not start: %v\nRun `caseyos serve` for the browser UI.\n", r)
-			code = ExitError
+			fmt.Fprintf(o.Stderr, "caseyos: the desktop window could not start: %v\nRun `caseyos serve` for the browser UI.\n", r)
+			err = ErrReported
 		}
 	}()
 	err = wails.Run(&options.App{
@@ -240,7 +242,7 @@ func runDesktop(ctx context.Context, c *command) (code int) {
 		MinHeight:        minHeight,
 		AlwaysOnTop:      d.state.AlwaysOnTop,
 		WindowStartState: start,
-		AssetServer:      &assetserver.Options{Assets: c.env.Assets},
+		AssetServer:      &assetserver.Options{Assets: o.Assets},
 		OnStartup:        d.startup,
 		OnDomReady:       d.domReady,
 		OnBeforeClose:    d.beforeClose,
@@ -262,9 +264,9 @@ func runDesktop(ctx context.Context, c *command) (code int) {
 		},
 	})
 	if err != nil {
-		return c.fail(backend.Errorf(backend.EINTERNAL, "the desktop window failed: %v", err))
+		return backend.Errorf(backend.EINTERNAL, "the desktop window failed: %v", err)
 	}
-	return ExitOK
+	return nil
 }
 
 // startup runs in its own goroutine while the window loads.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 )
 
 // TestE2E_IngestBadLinesLoseNothing runs the real binary on a 20,000-line
@@ -62,8 +63,8 @@ func TestE2E_IngestBadLinesLoseNothing(t *testing.T) {
 	start := time.Now()
 	r := runBin(t, bin, data, "", "ingest", file)
 	t.Logf("ingest of %d MB took %v", b.Len()>>20, time.Since(start))
-	if r.code != app.ExitPartial {
-		t.Fatalf("ingest exit = %d, want %d; stderr %.500s", r.code, app.ExitPartial, r.stderr)
+	if r.code != cli.ExitPartial {
+		t.Fatalf("ingest exit = %d, want %d; stderr %.500s", r.code, cli.ExitPartial, r.stderr)
 	}
 	if want := fmt.Sprintf("Ingested %d of %d signals", good, good+len(bad)); !strings.Contains(r.stdout, want) {
 		t.Errorf("ingest summary = %q, want %q", r.stdout, want)
@@ -102,8 +103,8 @@ func TestE2E_IngestBadLinesLoseNothing(t *testing.T) {
 	}
 	fresh := filepath.Join(dir, "fresh")
 	r = runBin(t, bin, fresh, "", "ingest", file)
-	if r.code != app.ExitPartial || !strings.Contains(r.stdout, "no workspace was created") {
-		t.Errorf("only bad lines: exit %d, stdout %q; want %d and no workspace", r.code, r.stdout, app.ExitPartial)
+	if r.code != cli.ExitPartial || !strings.Contains(r.stdout, "no workspace was created") {
+		t.Errorf("only bad lines: exit %d, stdout %q; want %d and no workspace", r.code, r.stdout, cli.ExitPartial)
 	}
 	if _, err := os.Stat(filepath.Join(fresh, "caseyos.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("caseyos.db after an import that stored nothing: %v, want none", err)

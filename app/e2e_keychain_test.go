@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
 	"github.com/caseyos/caseyos/connectors/keychain"
 )
@@ -54,7 +54,7 @@ func TestE2E_RealKeychain(t *testing.T) {
 		t.Fatalf("sync --once: %d %s", r.code, r.stderr)
 	}
 	r := run("", "status", "--json")
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Accounts[0].State != "connected" || st.Accounts[0].Sync == nil || st.Accounts[0].Sync.Items == 0 {
 		t.Errorf("status after a sync with the real keychain: %s (%v)", r.stdout, err)
 	}
@@ -69,7 +69,7 @@ func TestE2E_RealKeychain(t *testing.T) {
 	if _, err := exec.LookPath("secret-tool"); err == nil && lookup() != "" {
 		t.Error("the token is still in the keychain after disconnect")
 	}
-	if r := run("", "sync", "--once"); r.code != app.ExitError {
+	if r := run("", "sync", "--once"); r.code != cli.ExitError {
 		t.Errorf("sync after disconnect: %d, want 1", r.code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 )
 
 // TestE2E_UndoThenRestore runs the built binary on the demo workspace:
@@ -84,7 +85,7 @@ func TestE2E_UndoThenRestore(t *testing.T) {
 		}
 	}
 	// Restoring twice is a clear conflict.
-	if r = runBin(t, bin, data, "", "restore", id); r.code != app.ExitError || !strings.Contains(r.stderr, "is pending") {
+	if r = runBin(t, bin, data, "", "restore", id); r.code != cli.ExitError || !strings.Contains(r.stderr, "is pending") {
 		t.Errorf("second restore: %d %q", r.code, r.stderr)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 )
 
 // buildBinary builds the caseyos command once per test binary run.
@@ -100,8 +101,8 @@ func TestE2E_IngestThenToday(t *testing.T) {
 	}
 
 	r = runBin(t, bin, data, "", "ingest", file)
-	if r.code != app.ExitPartial {
-		t.Errorf("ingest exit code = %d, want %d (some lines rejected)", r.code, app.ExitPartial)
+	if r.code != cli.ExitPartial {
+		t.Errorf("ingest exit code = %d, want %d (some lines rejected)", r.code, cli.ExitPartial)
 	}
 	for _, want := range []string{"line 2: not a valid signal: the JSON ends early", `line 4: signal type "email.teleported" is not one of`, `line 9: occurred_at "last tuesday" is not an RFC 3339 time`} {
 		if !strings.Contains(r.stderr, want) {
@@ -195,7 +196,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 
 	// Errors are clear and coded.
 	r = runBin(t, bin, data, "", "skip", id)
-	if r.code != app.ExitError || !strings.Contains(r.stderr, "is skipped; it cannot become skipped") {
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "is skipped; it cannot become skipped") {
 		t.Errorf("skipping twice: %d %q", r.code, r.stderr)
 	}
 	r = runBin(t, bin, data, "", "explain", "--json", "999")
@@ -204,7 +205,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 		t.Errorf("explain 999 error = %q, want a not_found JSON error", r.stderr)
 	}
 	r = runBin(t, bin, data, "", "execute", fmt.Sprint(today.Moves[0].ID))
-	if r.code != app.ExitError || !strings.Contains(r.stderr, "Replying on X is not available yet: CaseyOS has no X connector") || strings.Contains(r.stderr, "connect x") {
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "Replying on X is not available yet: CaseyOS has no X connector") || strings.Contains(r.stderr, "connect x") {
 		t.Errorf("execute without X: %d %q", r.code, r.stderr)
 	}
 
@@ -231,13 +232,13 @@ func TestE2E_Stdin(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	r := runBin(t, bin, data, signalLines(time.Now()), "ingest", "-")
-	if r.code != app.ExitPartial || !strings.Contains(r.stdout, "4 new") {
+	if r.code != cli.ExitPartial || !strings.Contains(r.stdout, "4 new") {
 		t.Errorf("ingest -: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r := runBin(t, bin, data, "", "version"); r.code != 0 || !strings.Contains(r.stdout, "caseyos") {
 		t.Errorf("version: %d %q", r.code, r.stdout)
 	}
-	if r := runBin(t, bin, data, "", "frobnicate"); r.code != app.ExitUsage {
-		t.Errorf("unknown command exit = %d, want %d", r.code, app.ExitUsage)
+	if r := runBin(t, bin, data, "", "frobnicate"); r.code != cli.ExitUsage {
+		t.Errorf("unknown command exit = %d, want %d", r.code, cli.ExitUsage)
 	}
 }

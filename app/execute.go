@@ -561,3 +561,62 @@ func (a *App) startExecutions() {
 		}
 	}()
 }
+
+// waitExecution carries move id's execution through its undo window in
+// this process (a CLI that holds the data file). Ctrl-C cancels it with
+// nothing sent. Executions started meanwhile by other commands through
+// this process's API wait out their windows here too, since nothing else
+// would carry them out; ones held in the outbox stay there.
+func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO, error) {
+	var out *ExecutionStatusDTO
+	for {
+		e, err := a.queue.Executions.Latest(context.WithoutCancel(ctx), id)
+		if err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+		if out == nil && e.State != backend.ExecWaitingUndo {
+			st := a.toStatus(e)
+			out = &st
+		}
+		waiting, err := a.waitingExecutions(context.WithoutCancel(ctx))
+		if err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+		if out != nil && (len(waiting) == 0 || ctx.Err() != nil) {
+			return *out, nil // after Ctrl-C the others wait for the next run
+		}
+		var next time.Time // the first undo window to end
+		for _, w := range waiting {
+			if next.IsZero() || w.UndoUntil.Before(next) {
+				next = w.UndoUntil
+			}
+		}
+		wait := min(max(next.Sub(a.clock.Now()), 0), 200*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			if out != nil {
+				return *out, nil
+			}
+			_, ex, err := a.queue.Executions.Cancel(context.WithoutCancel(ctx), id, backend.ActorCLI)
+			if err != nil {
+				return ExecutionStatusDTO{}, err
+			}
+			return a.toStatus(ex), nil
+		case <-time.After(wait):
+		}
+		if _, err := a.queue.Executions.Tick(context.WithoutCancel(ctx)); err != nil {
+			return ExecutionStatusDTO{}, err
+		}
+	}
+}
+
+// waitingExecutions returns the executions in their undo window.
+func (a *App) waitingExecutions(ctx context.Context) ([]*backend.Execution, error) {
+	var out []*backend.Execution
+	err := a.store.View(ctx, func(tx backend.Tx) error {
+		var err error
+		out, err = tx.ExecutionsInState(backend.ExecWaitingUndo)
+		return err
+	})
+	return out, err
+}

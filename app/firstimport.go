@@ -15,34 +15,34 @@ import (
 
 // importPrefix starts the name of the file a first import writes until
 // its first batch is stored: caseyos.db.import-PID.
-const importPrefix = realFile + ".import-"
+const importPrefix = RealFile + ".import-"
 
-// firstImportsRename says whether a first import can write under a
+// FirstImportsRename says whether a first import can write under a
 // temporary name and name the open file caseyos.db later. Unix can (the
 // open file descriptor follows the file); Windows cannot link or rename a
 // file bbolt holds open and mapped, so there the import writes caseyos.db
 // directly and removes it afterwards when it stored nothing — which a
 // crash in between does not do.
-const firstImportsRename = runtime.GOOS != "windows"
+const FirstImportsRename = runtime.GOOS != "windows"
 
-// firstImport is the data file of an import that creates your workspace.
+// FirstImport is the data file of an import that creates your workspace.
 // It is written as caseyos.db.import-PID and linked to caseyos.db right
 // after the first batch that stored a signal commits, so that an import
 // killed before that leaves no caseyos.db to hide the demo;
 // removeAbandonedImports clears what it wrote at the next start.
-type firstImport struct {
+type FirstImport struct {
 	real, tmp string
 	published bool
 }
 
-func newFirstImport(real string) *firstImport {
-	f := &firstImport{real: real, tmp: real + ".import-" + strconv.Itoa(os.Getpid())}
+func NewFirstImport(real string) *FirstImport {
+	f := &FirstImport{real: real, tmp: real + ".import-" + strconv.Itoa(os.Getpid())}
 	_ = os.Remove(f.tmp) // left by an earlier process that had this pid
 	return f
 }
 
-// open opens the temporary file in place of caseyos.db.
-func (f *firstImport) open(open OpenFunc) OpenFunc {
+// Open opens the temporary file in place of caseyos.db.
+func (f *FirstImport) Open(open OpenFunc) OpenFunc {
 	return func(path string) (backend.Store, error) {
 		if path == f.real {
 			path = f.tmp
@@ -51,9 +51,9 @@ func (f *firstImport) open(open OpenFunc) OpenFunc {
 	}
 }
 
-// publish names the file caseyos.db, once. A hard link never replaces a
+// Publish names the file caseyos.db, once. A hard link never replaces a
 // caseyos.db another command created meanwhile (connect, another import).
-func (f *firstImport) publish() error {
+func (f *FirstImport) Publish() error {
 	if f.published {
 		return nil
 	}
@@ -79,8 +79,8 @@ func (f *firstImport) publish() error {
 	return nil
 }
 
-// finish removes the temporary file of an import that stored nothing.
-func (f *firstImport) finish() {
+// Finish removes the temporary file of an import that stored nothing.
+func (f *FirstImport) Finish() {
 	if !f.published {
 		_ = os.Remove(f.tmp)
 	}

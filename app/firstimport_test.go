@@ -13,18 +13,18 @@ import (
 // replaced: publishing says so and the import's file goes.
 func TestFirstImport_PublishConflict(t *testing.T) {
 	dir := t.TempDir()
-	real := filepath.Join(dir, realFile)
-	f := newFirstImport(real)
+	real := filepath.Join(dir, RealFile)
+	f := NewFirstImport(real)
 	if err := os.WriteFile(f.tmp, []byte("import"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(real, []byte("other"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.publish(); backend.ErrorCode(err) != backend.ECONFLICT {
+	if err := f.Publish(); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("publish over an existing caseyos.db = %v, want conflict", err)
 	}
-	f.finish()
+	f.Finish()
 	if b, _ := os.ReadFile(real); string(b) != "other" {
 		t.Errorf("caseyos.db = %q, want the other command's file", b)
 	}
@@ -38,7 +38,7 @@ func TestRemoveAbandonedImports(t *testing.T) {
 	dir := t.TempDir()
 	self := filepath.Join(dir, importPrefix+strconv.Itoa(os.Getpid()))
 	gone := filepath.Join(dir, importPrefix+"999999999")
-	other := filepath.Join(dir, realFile+".import-notapid")
+	other := filepath.Join(dir, RealFile+".import-notapid")
 	for _, p := range []string{self, gone, other} {
 		os.WriteFile(p, nil, 0o600)
 	}

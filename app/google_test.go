@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
@@ -153,7 +154,7 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status: %d %s", code, errb)
 	}
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestCLI_ConnectGoogle(t *testing.T) {
 func (c *syncCLI) runWith(tb testing.TB, conns []app.Connector, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), app.Env{
+	code := cli.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), cli.Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{},
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})

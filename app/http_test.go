@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -50,14 +51,14 @@ func startServe(tb testing.TB) *served {
 }
 
 // startServeWith serves dir, with env changed by with (when not nil).
-func startServeWith(tb testing.TB, dir string, with func(*app.Env)) *served {
+func startServeWith(tb testing.TB, dir string, with func(*cli.Env)) *served {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	clock := backend.SystemClock{}
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>CaseyOS</title>")}, "app.js": {Data: []byte("console.log(1)")}}
 	done := make(chan int)
-	env := app.Env{
+	env := cli.Env{
 		Stdin: strings.NewReader(""), Stdout: out, Stderr: out, Clock: clock, Assets: assets,
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
@@ -67,7 +68,7 @@ func startServeWith(tb testing.TB, dir string, with func(*app.Env)) *served {
 		with(&env)
 	}
 	go func() {
-		done <- app.Main(ctx, []string{"serve", "--data-dir", dir}, env)
+		done <- cli.Main(ctx, []string{"serve", "--data-dir", dir}, env)
 	}()
 	tb.Cleanup(func() {
 		cancel()
@@ -225,13 +226,13 @@ func TestServe_EventsAndCLIForwarding(t *testing.T) {
 	}()
 
 	// The CLI, finding the data file held, sends its command to the server.
-	code, out, errb := cli(t, s.dir, s.clock, "", "today", "--json", "--limit", "1")
+	code, out, errb := runCLI(t, s.dir, s.clock, "", "today", "--json", "--limit", "1")
 	var today app.TodayDTO
 	if code != 0 || json.Unmarshal([]byte(out), &today) != nil || len(today.Moves) != 1 {
 		t.Fatalf("forwarded today: %d %q %q", code, out, errb)
 	}
 	id := today.Moves[0].ID
-	if code, _, errb := cli(t, s.dir, s.clock, "", "skip", itoa(id), "--reason", "from the CLI"); code != 0 {
+	if code, _, errb := runCLI(t, s.dir, s.clock, "", "skip", itoa(id), "--reason", "from the CLI"); code != 0 {
 		t.Fatalf("forwarded skip: %d %s", code, errb)
 	}
 	select {
@@ -250,7 +251,7 @@ func TestServe_EventsAndCLIForwarding(t *testing.T) {
 		t.Errorf("Undo = %d %s", code2, body)
 	}
 	// And the CLI's explain shows the history of both.
-	_, out, _ = cli(t, s.dir, s.clock, "", "explain", itoa(id))
+	_, out, _ = runCLI(t, s.dir, s.clock, "", "explain", itoa(id))
 	if !strings.Contains(out, "from the CLI") || !strings.Contains(out, "skipped → pending") {
 		t.Errorf("explain after skip and undo:\n%s", out)
 	}

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/store"
 )
@@ -97,9 +98,9 @@ func TestCLI_IngestHostileLines(t *testing.T) {
 	b.WriteString(mention(999, at)) // no newline at the end
 	good++
 
-	code, out, errb := cli(t, dir, clock, b.String(), "ingest", "--json", "-")
-	if code != app.ExitPartial {
-		t.Fatalf("ingest exit = %d, want %d; stderr %.500s", code, app.ExitPartial, errb)
+	code, out, errb := runCLI(t, dir, clock, b.String(), "ingest", "--json", "-")
+	if code != cli.ExitPartial {
+		t.Fatalf("ingest exit = %d, want %d; stderr %.500s", code, cli.ExitPartial, errb)
 	}
 	rep := ingestJSON(t, out)
 	if rep.Stored != good || len(rep.Rejected) != len(want) {
@@ -115,7 +116,7 @@ func TestCLI_IngestHostileLines(t *testing.T) {
 		t.Errorf("line %d was not rejected (%s)", line, reason)
 	}
 
-	code, out, errb = cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	code, out, errb = runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	if code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}
@@ -159,21 +160,21 @@ func TestCLI_IngestNothingStored(t *testing.T) {
 		code  int
 		msg   string
 	}{
-		{"OnlyBadLines", strings.Join(bad, "\n") + "\n", app.ExitPartial, "Nothing stored"},
-		{"Empty", "", app.ExitOK, "No signals"},
-		{"OnlyComments", "\ufeff# a header\n\n# nothing else\r\n", app.ExitOK, "No signals"},
+		{"OnlyBadLines", strings.Join(bad, "\n") + "\n", cli.ExitPartial, "Nothing stored"},
+		{"Empty", "", cli.ExitOK, "No signals"},
+		{"OnlyComments", "\ufeff# a header\n\n# nothing else\r\n", cli.ExitOK, "No signals"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			code, out, errb := cli(t, dir, clock, tt.input, "ingest", "-")
+			code, out, errb := runCLI(t, dir, clock, tt.input, "ingest", "-")
 			if code != tt.code || !strings.Contains(out, tt.msg) {
 				t.Errorf("ingest: exit %d, stdout %q, stderr %.300q; want %d and %q", code, out, errb, tt.code, tt.msg)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "caseyos.db")); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("caseyos.db after an import that stored nothing: %v, want none", err)
 			}
-			code, out, errb = cli(t, dir, clock, "", "today")
+			code, out, errb = runCLI(t, dir, clock, "", "today")
 			if code != 0 || !strings.Contains(out, "DEMO WORKSPACE") {
 				t.Errorf("today after: %d %q %q; want the demo", code, out, errb)
 			}
@@ -181,12 +182,12 @@ func TestCLI_IngestNothingStored(t *testing.T) {
 	}
 	t.Run("ExistingWorkspaceStays", func(t *testing.T) {
 		dir := t.TempDir()
-		if code, _, errb := cli(t, dir, clock, mention(1, now.Add(-time.Hour))+"\n", "ingest", "-"); code != 0 {
+		if code, _, errb := runCLI(t, dir, clock, mention(1, now.Add(-time.Hour))+"\n", "ingest", "-"); code != 0 {
 			t.Fatalf("first ingest: %d %s", code, errb)
 		}
-		code, _, _ := cli(t, dir, clock, strings.Join(bad, "\n"), "ingest", "-")
-		if _, err := os.Stat(filepath.Join(dir, "caseyos.db")); code != app.ExitPartial || err != nil {
-			t.Errorf("bad lines into an existing workspace: exit %d, stat %v; want %d and the workspace kept", code, err, app.ExitPartial)
+		code, _, _ := runCLI(t, dir, clock, strings.Join(bad, "\n"), "ingest", "-")
+		if _, err := os.Stat(filepath.Join(dir, "caseyos.db")); code != cli.ExitPartial || err != nil {
+			t.Errorf("bad lines into an existing workspace: exit %d, stat %v; want %d and the workspace kept", code, err, cli.ExitPartial)
 		}
 	})
 }
@@ -201,15 +202,15 @@ func TestCLI_IngestReadError(t *testing.T) {
 	}
 	in := io.MultiReader(strings.NewReader(lines.String()), iotest.ErrReader(errors.New("disk on fire")))
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), []string{"--data-dir", dir, "ingest", "-"}, app.Env{
+	code := cli.Main(context.Background(), []string{"--data-dir", dir, "ingest", "-"}, cli.Env{
 		Stdin: in, Stdout: &out, Stderr: &errb, Clock: backend.NewManualClock(now),
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
 		},
 	})
-	if code != app.ExitError || !strings.Contains(errb.String(), "stopped after storing 5 signals") ||
+	if code != cli.ExitError || !strings.Contains(errb.String(), "stopped after storing 5 signals") ||
 		!strings.Contains(errb.String(), "reading signals failed after line 5") {
-		t.Errorf("ingest with a failing reader: exit %d, stderr %q; want %d, 5 stored", code, errb.String(), app.ExitError)
+		t.Errorf("ingest with a failing reader: exit %d, stderr %q; want %d, 5 stored", code, errb.String(), cli.ExitError)
 	}
 }
 
@@ -227,11 +228,11 @@ func TestCLI_IngestLongLineMidBatch(t *testing.T) {
 		}
 		b.WriteString(contactLine(i, at) + "\n")
 	}
-	code, out, errb := cli(t, dir, clock, b.String(), "ingest", "--json", "-")
+	code, out, errb := runCLI(t, dir, clock, b.String(), "ingest", "--json", "-")
 	rep := ingestJSON(t, out)
-	if code != app.ExitPartial || rep.Stored != total || len(rep.Rejected) != 1 || rep.Rejected[0].Line != total/2+1 {
+	if code != cli.ExitPartial || rep.Stored != total || len(rep.Rejected) != 1 || rep.Rejected[0].Line != total/2+1 {
 		t.Errorf("ingest: exit %d, stored %d, rejected %+v, stderr %.300q; want %d, %d stored, line %d rejected",
-			code, rep.Stored, rep.Rejected, errb, app.ExitPartial, total, total/2+1)
+			code, rep.Stored, rep.Rejected, errb, cli.ExitPartial, total, total/2+1)
 	}
 }
 
@@ -249,9 +250,9 @@ func TestCLI_IngestManyRejected(t *testing.T) {
 			in.WriteString("nope\n")
 		}
 	}
-	code, out, errOut := cli(t, dir, clock, in.String(), "ingest", "-")
-	if code != app.ExitPartial {
-		t.Fatalf("exit = %d, want %d\n%s%.300s", code, app.ExitPartial, out, errOut)
+	code, out, errOut := runCLI(t, dir, clock, in.String(), "ingest", "-")
+	if code != cli.ExitPartial {
+		t.Fatalf("exit = %d, want %d\n%s%.300s", code, cli.ExitPartial, out, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(errOut), "\n")
 	if len(lines) != 101 || !strings.HasPrefix(lines[0], "line 2: ") || !strings.HasPrefix(lines[99], "line 101: ") {
@@ -264,9 +265,9 @@ func TestCLI_IngestManyRejected(t *testing.T) {
 	if !strings.Contains(out, "1234567 rejected") {
 		t.Errorf("stdout = %q, want the rejected lines counted in all", out)
 	}
-	code, out, _ = cli(t, dir, clock, "[]\n"+strings.Repeat("nope\n", 150), "ingest", "--json", "-")
+	code, out, _ = runCLI(t, dir, clock, "[]\n"+strings.Repeat("nope\n", 150), "ingest", "--json", "-")
 	rep := ingestJSON(t, out)
-	if code != app.ExitPartial || len(rep.Rejected) != 100 || rep.RejectedTotal != 151 || !rep.RejectedCut || len(rep.RejectedReasons) != 2 {
+	if code != cli.ExitPartial || len(rep.Rejected) != 100 || rep.RejectedTotal != 151 || !rep.RejectedCut || len(rep.RejectedReasons) != 2 {
 		t.Errorf("ingest --json: exit %d, %d rejected listed of %d, cut %v, reasons %v; want exit 3, 100 of 151, cut, 2 reasons",
 			code, len(rep.Rejected), rep.RejectedTotal, rep.RejectedCut, rep.RejectedReasons)
 	}

@@ -24,7 +24,7 @@ import (
 
 const instanceFile = "instance.json"
 
-type instanceInfo struct {
+type InstanceInfo struct {
 	PID   int    `json:"pid"`
 	URL   string `json:"url"`
 	Token string `json:"token"`
@@ -46,7 +46,7 @@ func (a *App) serveInstance(ctx context.Context, dataDir, addr string) (openURL 
 	if err != nil {
 		return "", nil, err
 	}
-	info := instanceInfo{PID: os.Getpid(), URL: url, Token: token, Path: a.ws.Path}
+	info := InstanceInfo{PID: os.Getpid(), URL: url, Token: token, Path: a.ws.Path}
 	path := filepath.Join(dataDir, instanceFile)
 	b, _ := json.Marshal(info)
 	if err := writeFile0600(path, b); err != nil {
@@ -55,7 +55,7 @@ func (a *App) serveInstance(ctx context.Context, dataDir, addr string) (openURL 
 	}
 	return url + "?token=" + token, func() {
 		// Only remove the file if it is still ours.
-		if cur, err := readInstance(dataDir); err == nil && cur.PID == info.PID && cur.URL == info.URL {
+		if cur, err := ReadInstance(dataDir); err == nil && cur.PID == info.PID && cur.URL == info.URL {
 			os.Remove(path)
 		}
 		stopServer()
@@ -70,8 +70,8 @@ func writeFile0600(path string, b []byte) error {
 	return os.Rename(tmp, path)
 }
 
-func readInstance(dataDir string) (instanceInfo, error) {
-	var info instanceInfo
+func ReadInstance(dataDir string) (InstanceInfo, error) {
+	var info InstanceInfo
 	b, err := os.ReadFile(filepath.Join(dataDir, instanceFile))
 	if err != nil {
 		return info, err
@@ -79,18 +79,18 @@ func readInstance(dataDir string) (instanceInfo, error) {
 	return info, json.Unmarshal(b, &info)
 }
 
-// findInstance returns a client for the running instance that holds ws,
+// FindInstance returns a client for the running instance that holds ws,
 // or nil when none answers. An instance file left by an instance that is
 // gone (kill -9, a crash) is removed, so that the next command does not
 // ask it again.
-func findInstance(dataDir string, ws Workspace) *remote {
-	info, err := readInstance(dataDir)
+func FindInstance(dataDir string, ws Workspace) *Instance {
+	info, err := ReadInstance(dataDir)
 	if err != nil || info.URL == "" {
 		return nil
 	}
-	ping := &remote{base: info.URL, token: info.Token, client: &http.Client{Timeout: 2 * time.Second}}
+	ping := &Instance{base: info.URL, token: info.Token, client: &http.Client{Timeout: 2 * time.Second}}
 	var w WorkspaceDTO
-	if err := ping.call("Workspace", nil, &w); err != nil {
+	if err := ping.Call("Workspace", nil, &w); err != nil {
 		if instanceGone(info, err) {
 			removeInstance(dataDir, info)
 		}
@@ -99,8 +99,8 @@ func findInstance(dataDir string, ws Workspace) *remote {
 	if info.Path != ws.Path {
 		return nil // alive, on the other workspace of this directory
 	}
-	// No client-wide timeout: each call has its own bound (remote.bound).
-	return &remote{base: info.URL, token: info.Token, ws: ws, client: &http.Client{}}
+	// No client-wide timeout: each call has its own bound (Instance.bound).
+	return &Instance{base: info.URL, token: info.Token, ws: ws, client: &http.Client{}}
 }
 
 // instanceGone says whether the instance that wrote info is certainly not
@@ -108,7 +108,7 @@ func findInstance(dataDir string, ws Workspace) *remote {
 // nothing listens at its address, or what listens there refuses its token
 // (the port, or the PID, now belongs to someone else). An instance that is
 // only slow to answer is not gone.
-func instanceGone(info instanceInfo, err error) bool {
+func instanceGone(info InstanceInfo, err error) bool {
 	if info.PID > 0 && !processAlive(info.PID) {
 		return true
 	}
@@ -121,14 +121,14 @@ func instanceGone(info instanceInfo, err error) bool {
 
 // removeInstance removes the instance file when it still says what info
 // says: an instance that started meanwhile has written its own.
-func removeInstance(dataDir string, info instanceInfo) {
-	if cur, err := readInstance(dataDir); err == nil && cur == info {
+func removeInstance(dataDir string, info InstanceInfo) {
+	if cur, err := ReadInstance(dataDir); err == nil && cur == info {
 		os.Remove(filepath.Join(dataDir, instanceFile))
 	}
 }
 
-// remote calls a running instance's App over its loopback API.
-type remote struct {
+// Instance calls a running instance's App over its loopback API.
+type Instance struct {
 	base, token string
 	ws          Workspace
 	client      *http.Client
@@ -145,7 +145,7 @@ const (
 )
 
 // bound is how long the forwarded call method may take.
-func (r *remote) bound(method string) time.Duration {
+func (r *Instance) bound(method string) time.Duration {
 	switch method {
 	case "SyncPass", "Ingest", "backup":
 		if r.long > 0 {
@@ -161,7 +161,7 @@ func (r *remote) bound(method string) time.Duration {
 
 // do sends req, bounded by the time method may take; cancel releases it
 // once the answer has been read.
-func (r *remote) do(req *http.Request, method string) (resp *http.Response, cancel context.CancelFunc, err error) {
+func (r *Instance) do(req *http.Request, method string) (resp *http.Response, cancel context.CancelFunc, err error) {
 	ctx, cancel := context.WithTimeout(req.Context(), r.bound(method))
 	resp, err = r.client.Do(req.WithContext(ctx))
 	if err != nil {
@@ -171,9 +171,30 @@ func (r *remote) do(req *http.Request, method string) (resp *http.Response, canc
 	return resp, cancel, nil
 }
 
-var _ target = (*remote)(nil)
+var (
+	_ Caller = (*Instance)(nil)
+	_ Caller = (*Host)(nil)
+)
 
-func (r *remote) call(method string, args []any, out any) error {
+// Caller calls the App's bound methods by name: a running instance's over
+// its loopback API, or the App of this process's Host. Both take the
+// method from the one table the API server routes (apiMethods), so the
+// App's methods are the only list of them.
+type Caller interface {
+	Call(method string, args []any, out any) error
+}
+
+// Forward calls the App's bound method on c with args and returns its
+// result.
+func Forward[T any](c Caller, method string, args ...any) (T, error) {
+	var out T
+	err := c.Call(method, args, &out)
+	return out, err
+}
+
+// Call sends the App's bound method method with args to the instance and
+// decodes its answer into out.
+func (r *Instance) Call(method string, args []any, out any) error {
 	if args == nil {
 		args = []any{}
 	}
@@ -186,7 +207,7 @@ func (r *remote) call(method string, args []any, out any) error {
 
 // send POSTs body of type ctype to the instance's method and decodes its
 // answer into out.
-func (r *remote) send(method, ctype string, body io.Reader, out any) error {
+func (r *Instance) send(method, ctype string, body io.Reader, out any) error {
 	req, err := http.NewRequest(http.MethodPost, r.base+"api/"+method, body)
 	if err != nil {
 		return err
@@ -222,8 +243,8 @@ func remoteError(resp *http.Response) error {
 	return &backend.Error{Code: e.Code, Message: e.Message}
 }
 
-// ingest streams the signals to the instance as JSON lines: neither side
+// Ingest streams the signals to the instance as JSON lines: neither side
 // holds the whole import.
-func (r *remote) ingest(in io.Reader) (out IngestDTO, err error) {
+func (r *Instance) Ingest(in io.Reader) (out IngestDTO, err error) {
 	return out, r.send("Ingest", ndjson, io.NopCloser(in), &out)
 }

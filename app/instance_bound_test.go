@@ -24,22 +24,22 @@ func TestRemote_BoundsPerCall(t *testing.T) {
 		w.Write([]byte("[]"))
 	}))
 	defer srv.Close()
-	r := &remote{base: srv.URL + "/", token: "t", client: &http.Client{}, quick: 100 * time.Millisecond, long: 5 * time.Second}
+	r := &Instance{base: srv.URL + "/", token: "t", client: &http.Client{}, quick: 100 * time.Millisecond, long: 5 * time.Second}
 
 	t.Run("SyncPassWaits", func(t *testing.T) {
-		if _, err := forward[[]SyncStatusDTO](r, "SyncPass", ""); err != nil {
+		if _, err := Forward[[]SyncStatusDTO](r, "SyncPass", ""); err != nil {
 			t.Fatalf("SyncPass over %v = %v, want its answer", slow, err)
 		}
 	})
 	t.Run("QuickCallCut", func(t *testing.T) {
 		var out []ConnectionDTO
-		err := r.call("Connections", nil, &out)
+		err := r.Call("Connections", nil, &out)
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE {
 			t.Fatalf("Connections over %v = %v, want unavailable", slow, err)
 		}
 	})
 	t.Run("Defaults", func(t *testing.T) {
-		d := &remote{}
+		d := &Instance{}
 		for _, tt := range []struct {
 			method string
 			want   time.Duration

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -60,7 +61,7 @@ func TestCLI_StaleInstance(t *testing.T) {
 			t.Fatal(err)
 		}
 		writeInstanceFile(t, dir, cmd.Process.Pid, closedURL(t), filepath.Join(dir, "demo.db"))
-		if code, _, errb := cli(t, dir, clock, "", "today"); code != 0 {
+		if code, _, errb := runCLI(t, dir, clock, "", "today"); code != 0 {
 			t.Fatalf("today: %d %s", code, errb)
 		}
 		if exists(dir) {
@@ -72,7 +73,7 @@ func TestCLI_StaleInstance(t *testing.T) {
 		// The PID now belongs to a live process (this one), but nothing
 		// answers at the address: not a CaseyOS instance.
 		writeInstanceFile(t, dir, os.Getpid(), closedURL(t), filepath.Join(dir, "demo.db"))
-		if code, _, errb := cli(t, dir, clock, "", "today"); code != 0 {
+		if code, _, errb := runCLI(t, dir, clock, "", "today"); code != 0 {
 			t.Fatalf("today: %d %s", code, errb)
 		}
 		if exists(dir) {
@@ -90,7 +91,7 @@ func TestCLI_StaleInstance(t *testing.T) {
 		}))
 		defer other.Close()
 		writeInstanceFile(t, dir, os.Getpid(), other.URL+"/", filepath.Join(dir, "demo.db"))
-		if code, _, errb := cli(t, dir, clock, "", "today"); code != 0 {
+		if code, _, errb := runCLI(t, dir, clock, "", "today"); code != 0 {
 			t.Fatalf("today: %d %s", code, errb)
 		}
 		if exists(dir) {
@@ -106,7 +107,7 @@ func TestCLI_StaleInstance(t *testing.T) {
 		}))
 		defer live.Close()
 		writeInstanceFile(t, dir, os.Getpid(), live.URL+"/", filepath.Join(dir, "caseyos.db"))
-		if code, _, errb := cli(t, dir, clock, "", "--demo", "today"); code != 0 {
+		if code, _, errb := runCLI(t, dir, clock, "", "--demo", "today"); code != 0 {
 			t.Fatalf("today: %d %s", code, errb)
 		}
 		if !exists(dir) {
@@ -126,7 +127,7 @@ func TestE2E_ServeKilled(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	data := filepath.Join(t.TempDir(), "data")
-	if r := runBin(t, bin, data, signalLines(time.Now()), "ingest", "-"); r.code != app.ExitPartial {
+	if r := runBin(t, bin, data, signalLines(time.Now()), "ingest", "-"); r.code != cli.ExitPartial {
 		t.Fatalf("ingest: %d %s", r.code, r.stderr)
 	}
 	serve := exec.Command(bin, "--data-dir", data, "serve")
@@ -187,7 +188,7 @@ func TestCLI_DataDirTightened(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o755)
-	if code, _, errb := cli(t, dir, backend.NewManualClock(now), "", "today"); code != 0 {
+	if code, _, errb := runCLI(t, dir, backend.NewManualClock(now), "", "today"); code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
 	"github.com/caseyos/caseyos/connectors/keychain"
@@ -38,7 +39,7 @@ func TestCLI_FirstSyncOfALongSilentDeal(t *testing.T) {
 	run := func(stdin string, args ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		code := app.Main(context.Background(), append([]string{"--data-dir", dir}, args...), app.Env{
+		code := cli.Main(context.Background(), append([]string{"--data-dir", dir}, args...), cli.Env{
 			Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: clock,
 			Open: func(p string) (backend.Store, error) {
 				return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})

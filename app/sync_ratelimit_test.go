@@ -16,6 +16,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/gcal"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
@@ -40,7 +41,7 @@ func syncItems(tb testing.TB, run func(args ...string) (int, string, string), ac
 	if code != 0 {
 		tb.Fatalf("status: %d %s", code, errb)
 	}
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		tb.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestCLI_SyncOnceRateLimited_HubSpot(t *testing.T) {
 		}
 		srv.InjectRateLimit(hubspottest.RateLimitFault{Path: "/crm/v3/objects/contacts", After: 1, Policy: "DAILY"})
 		code, _, errb := c.run(t, "", "sync", "--once", "hubspot")
-		if code != app.ExitError {
+		if code != cli.ExitError {
 			t.Fatalf("sync --once at the daily limit: exit %d, want 1", code)
 		}
 		reset := regexp.MustCompile(`caseyos sync: hubspot: HubSpot's daily API limit is reached; it resets at midnight in your HubSpot account's time zone, and CaseyOS syncs again after \d{4}-\d\d-\d\d 00:01 UTC`)
@@ -282,7 +283,7 @@ func TestCLI_SyncOnceRateLimited_Gmail(t *testing.T) {
 		g := newGoogleCLI(t)
 		g.mail.Inject(gmailtest.Fault{Method: "users.messages.get", After: 1, Status: 403, Reason: "dailyLimitExceeded"})
 		code, _, errb := g.run("sync", "--once", "gmail")
-		if code != app.ExitError || !regexp.MustCompile(`caseyos sync: gmail: Gmail's daily quota is used up; it resets at midnight Pacific time \(\d{4}-\d\d-\d\d 0[78]:00 UTC\)`).MatchString(errb) {
+		if code != cli.ExitError || !regexp.MustCompile(`caseyos sync: gmail: Gmail's daily quota is used up; it resets at midnight Pacific time \(\d{4}-\d\d-\d\d 0[78]:00 UTC\)`).MatchString(errb) {
 			t.Errorf("sync --once at the daily limit: exit %d %q, want 1 and the reset time", code, errb)
 		}
 		if code, _, errb := g.run("sync", "--once", "gmail"); code != 0 {
@@ -332,7 +333,7 @@ func TestCLI_SyncOnceRateLimited_Calendar(t *testing.T) {
 		g := newGoogleCLI(t)
 		g.cal.Inject(gcaltest.Fault{Method: "calendar.events.list", Status: 403, Reason: "dailyLimitExceeded"})
 		code, _, errb := g.run("sync", "--once", "gcal")
-		if code != app.ExitError || !regexp.MustCompile(`caseyos sync: gcal: Google Calendar's daily quota is used up; it resets at midnight Pacific time \(\d{4}-\d\d-\d\d 0[78]:00 UTC\)`).MatchString(errb) {
+		if code != cli.ExitError || !regexp.MustCompile(`caseyos sync: gcal: Google Calendar's daily quota is used up; it resets at midnight Pacific time \(\d{4}-\d\d-\d\d 0[78]:00 UTC\)`).MatchString(errb) {
 			t.Errorf("sync --once at the daily limit: exit %d %q, want 1 and the reset time", code, errb)
 		}
 		if code, _, errb := g.run("status"); code != 0 || strings.Contains(errb+"", "reconnect") {

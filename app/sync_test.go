@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/hubspot"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
@@ -68,7 +69,7 @@ func newSyncCLI(tb testing.TB) (*syncCLI, *hubspottest.Server) {
 func (c *syncCLI) run(tb testing.TB, stdin string, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), app.Env{
+	code := cli.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), cli.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{},
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
@@ -85,7 +86,7 @@ func TestCLI_ConnectSyncStatusToday(t *testing.T) {
 
 	// A token HubSpot refuses is not stored.
 	code, _, errb := c.run(t, "pat-na1-wrong\n", "connect", "hubspot", "--token-stdin")
-	if code != app.ExitError || !strings.Contains(errb, "HubSpot") {
+	if code != cli.ExitError || !strings.Contains(errb, "HubSpot") {
 		t.Errorf("connect with a bad token: %d %q, want 1 and a message", code, errb)
 	}
 	if _, err := c.secrets.Get("hubspot"); backend.ErrorCode(err) != backend.ENOTFOUND {
@@ -116,7 +117,7 @@ func TestCLI_ConnectSyncStatusToday(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status: %d %s", code, errb)
 	}
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +161,12 @@ func TestCLI_ConnectSyncStatusToday(t *testing.T) {
 		t.Errorf("keychain entry after disconnect: %v", err)
 	}
 	_, out, _ = c.run(t, "", "status", "--json")
-	st = app.StatusDTO{}
+	st = cli.StatusDTO{}
 	json.Unmarshal([]byte(out), &st)
 	if st.Accounts[0].State != "not_connected" {
 		t.Errorf("after disconnect hubspot is %s", st.Accounts[0].State)
 	}
-	if code, _, errb := c.run(t, "", "sync", "--once"); code != app.ExitError || !strings.Contains(errb, "no account is connected") {
+	if code, _, errb := c.run(t, "", "sync", "--once"); code != cli.ExitError || !strings.Contains(errb, "no account is connected") {
 		t.Errorf("sync with nothing connected: %d %q", code, errb)
 	}
 }
@@ -178,7 +179,7 @@ func TestCLI_SyncFailsWhenRefused(t *testing.T) {
 	// The token is revoked in HubSpot: the keychain now holds a bad one.
 	keyring.Set(keychain.Service, "hubspot", "pat-na1-revoked")
 	code, _, errb := c.run(t, "", "sync", "--once")
-	if code != app.ExitError || !strings.Contains(errb, "caseyos sync: hubspot: HubSpot") {
+	if code != cli.ExitError || !strings.Contains(errb, "caseyos sync: hubspot: HubSpot") {
 		t.Errorf("sync with a refused token: %d %q, want 1 and a clear message", code, errb)
 	}
 	_, out, _ := c.run(t, "", "status")
@@ -197,11 +198,11 @@ func TestCLI_SyncFailsWhenRefused(t *testing.T) {
 func TestCLI_ConnectUsage(t *testing.T) {
 	c, _ := newSyncCLI(t)
 	for _, args := range [][]string{{"connect"}, {"connect", "salesforce", "--token-stdin"}, {"connect", "hubspot"}, {"sync", "nowhere"}, {"connect", "webhook"}} {
-		if code, _, _ := c.run(t, "", args...); code != app.ExitUsage {
-			t.Errorf("%v: exit %d, want %d", args, code, app.ExitUsage)
+		if code, _, _ := c.run(t, "", args...); code != cli.ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, cli.ExitUsage)
 		}
 	}
-	if code, _, errb := c.run(t, "", "connect", "hubspot", "--token-stdin"); code != app.ExitError || !strings.Contains(errb, "no credential") {
+	if code, _, errb := c.run(t, "", "connect", "hubspot", "--token-stdin"); code != cli.ExitError || !strings.Contains(errb, "no credential") {
 		t.Errorf("connect with empty stdin: %d %q", code, errb)
 	}
 	if code, out, _ := c.run(t, "", "help"); code != 0 || !strings.Contains(out, "connect hubspot --token-stdin") || !strings.Contains(out, "status [--json]") {
@@ -254,7 +255,7 @@ func TestCLI_SyncSkipsBadRecord(t *testing.T) {
 		t.Errorf("sync --once stderr = %q, want it to say which item was skipped and why", errb)
 	}
 	_, out, _ = c.run(t, "", "status", "--json")
-	var st app.StatusDTO
+	var st cli.StatusDTO
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestCLI_SyncSkipsBadRecord(t *testing.T) {
 	}
 	c.run(t, "", "sync", "--once")
 	_, out, _ = c.run(t, "", "status", "--json")
-	st = app.StatusDTO{}
+	st = cli.StatusDTO{}
 	json.Unmarshal([]byte(out), &st)
 	if hs := st.Accounts[0].Sync; hs == nil || hs.Skipped != 0 || hs.SkipReason != "" || hs.LastItems == 0 {
 		t.Errorf("after a clean pass status = %+v, want the new contact fetched and nothing skipped", hs)

@@ -35,7 +35,8 @@ type TranscriptionDTO struct {
 	Notice string `json:"notice,omitempty"`
 }
 
-func (d TranscriptionDTO) transcription() backend.Transcription {
+// Transcription is the endpoint the DTO describes.
+func (d TranscriptionDTO) Transcription() backend.Transcription {
 	return backend.Transcription{URL: d.URL, Model: d.Model, Timeout: time.Duration(d.TimeoutMS) * time.Millisecond}
 }
 
@@ -78,7 +79,7 @@ func (a *App) ConfigureTranscription(in TranscriptionDTO, via string) (Transcrip
 	if err != nil {
 		return TranscriptionDTO{}, err
 	}
-	if err := a.setTranscription(in.transcription(), who); err != nil {
+	if err := a.setTranscription(in.Transcription(), who); err != nil {
 		return TranscriptionDTO{}, err
 	}
 	return a.Transcription()
@@ -100,10 +101,10 @@ func (a *App) ConnectTranscription(in TranscriptionDTO, key string, check bool, 
 		return TranscriptionDTO{}, err
 	}
 	key = strings.TrimSpace(key)
-	if len(key) > maxSecret {
+	if len(key) > MaxSecret {
 		return TranscriptionDTO{}, backend.Errorf(backend.EINVALID, "the API key is longer than any key an endpoint issues")
 	}
-	t := in.transcription()
+	t := in.Transcription()
 	t.URL = strings.TrimRight(strings.TrimSpace(t.URL), "/")
 	t.Model = strings.TrimSpace(t.Model)
 	if t.URL == "" {
@@ -149,7 +150,7 @@ func (a *App) DisconnectTranscription(via string) (TranscriptionDTO, error) {
 	if err != nil {
 		return TranscriptionDTO{}, err
 	}
-	if err := removeTranscriptionKey(a.secrets); err != nil {
+	if err := RemoveTranscriptionKey(a.secrets); err != nil {
 		return TranscriptionDTO{}, err
 	}
 	notice, err := a.setOwnTranscription(backend.Transcription{}, who, false)
@@ -184,8 +185,8 @@ func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, cr
 	if !t.Configured() {
 		notice = "Removed from your own workspace too."
 	}
-	if r := findInstance(a.ws.Dir, own); r != nil {
-		_, err := forward[TranscriptionDTO](r, "ConfigureTranscription", TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
+	if r := FindInstance(a.ws.Dir, own); r != nil {
+		_, err := Forward[TranscriptionDTO](r, "ConfigureTranscription", TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
 		return notice, err
 	}
 	if a.open == nil {
@@ -269,7 +270,7 @@ func (tc transcriptionConnect) run(ctx context.Context, env VoiceEnv, secrets ba
 		}
 		stored = true
 	case key == "":
-		if err := removeTranscriptionKey(secrets); err != nil {
+		if err := RemoveTranscriptionKey(secrets); err != nil {
 			return "", false, err
 		}
 	}
@@ -282,9 +283,16 @@ func (tc transcriptionConnect) run(ctx context.Context, env VoiceEnv, secrets ba
 	return onlineName(tc.t, rec), key != "", nil
 }
 
-// removeTranscriptionKey deletes the endpoint's key from the keychain, if
+// ConnectTranscriptionEndpoint is `caseyos connect whisper`: it checks the
+// endpoint t with key (when check), stores the key and then calls save to
+// store the endpoint, as Settings does (transcriptionConnect.run).
+func ConnectTranscriptionEndpoint(ctx context.Context, env VoiceEnv, secrets backend.Secrets, t backend.Transcription, key string, check bool, save func() error) (name string, hasKey bool, err error) {
+	return transcriptionConnect{t: t, key: key, check: check}.run(ctx, env, secrets, save)
+}
+
+// RemoveTranscriptionKey deletes the endpoint's key from the keychain, if
 // one is stored (and there is a keychain).
-func removeTranscriptionKey(secrets backend.Secrets) error {
+func RemoveTranscriptionKey(secrets backend.Secrets) error {
 	if secrets == nil {
 		return nil
 	}
@@ -304,6 +312,14 @@ func scrubKey(err error, key string) error {
 	return &backend.Error{Code: backend.ErrorCode(err), Op: "connect whisper",
 		Message: strings.ReplaceAll(backend.ErrorMessage(err), key, "[key]")}
 }
+
+// MaxSecret bounds a credential: an API key, a token or a secret read
+// from standard input.
+const MaxSecret = 64 << 10
+
+// transcriptionCheckTimeout bounds the check `connect whisper` makes: a
+// local whisper.cpp server may still be loading its model.
+const transcriptionCheckTimeout = 30 * time.Second
 
 // transcriptionKey reads the endpoint's API key: "" when none is stored
 // (whisper.cpp needs none) or there is no keychain.
@@ -413,6 +429,41 @@ func (v *voiceRecognizers) onlineDTO() *OnlineRecognizerDTO {
 		}
 	}
 	return out
+}
+
+// VoiceRecognizers is what `caseyos voice recognize` hears a file with:
+// the offline recognizer, online first when an endpoint is configured.
+type VoiceRecognizers struct{ r voiceRecognizers }
+
+// ComposeRecognizers builds VoiceRecognizers from the offline recognizer
+// (or why there is none) and the configured endpoint t (composeRecognizers).
+func ComposeRecognizers(env VoiceEnv, off backend.Recognizer, offErr error, t backend.Transcription, secrets backend.Secrets, clock backend.Clock) VoiceRecognizers {
+	return VoiceRecognizers{composeRecognizers(env, off, offErr, t, secrets, clock, nil)}
+}
+
+// Err says why there is no recognizer at all; nil when there is one.
+func (v VoiceRecognizers) Err() error {
+	if v.r.rec == nil {
+		return v.r.err
+	}
+	return nil
+}
+
+// OnlineErr says why the configured endpoint cannot be used.
+func (v VoiceRecognizers) OnlineErr() error { return v.r.onErr }
+
+// OnlineName is the online recognizer's name.
+func (v VoiceRecognizers) OnlineName() string { return v.r.name }
+
+// Recognition hears pcm: online first with the offline recognizer as its
+// fallback, or offline alone.
+func (v VoiceRecognizers) Recognition(ctx context.Context, pcm []int16) (res voice.Recognition, err error) {
+	if v.r.fallback != nil {
+		return v.r.fallback.Recognition(ctx, pcm)
+	}
+	res.By = backend.RecognizerOffline
+	res.Text, res.OK, err = v.r.rec.Recognize(ctx, pcm)
+	return res, err
 }
 
 // liveRecognizer is the App's recognizer looked up for each utterance, so

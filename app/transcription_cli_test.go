@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/keychain"
 	"github.com/caseyos/caseyos/connectors/mic"
@@ -69,7 +70,7 @@ func newWhisperCLI(tb testing.TB, offline string) *whisperCLI {
 func (c *whisperCLI) run(tb testing.TB, stdin string, args ...string) (int, string, string) {
 	tb.Helper()
 	var out, errb bytes.Buffer
-	code := app.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), app.Env{
+	code := cli.Main(context.Background(), append([]string{"--data-dir", c.dir}, args...), cli.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{},
 		Open: func(p string) (backend.Store, error) {
 			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
@@ -82,7 +83,7 @@ func (c *whisperCLI) run(tb testing.TB, stdin string, args ...string) (int, stri
 }
 
 // recognize runs `voice recognize FILE --json` on a second of tone.
-func (c *whisperCLI) recognize(tb testing.TB) (app.VoiceRecognizeDTO, int, string) {
+func (c *whisperCLI) recognize(tb testing.TB) (cli.VoiceRecognizeDTO, int, string) {
 	tb.Helper()
 	file := filepath.Join(c.dir, "command.wav")
 	if _, err := os.Stat(file); err != nil {
@@ -95,7 +96,7 @@ func (c *whisperCLI) recognize(tb testing.TB) (app.VoiceRecognizeDTO, int, strin
 		}
 	}
 	code, out, errb := c.run(tb, "", "voice", "recognize", file, "--json")
-	var dto app.VoiceRecognizeDTO
+	var dto cli.VoiceRecognizeDTO
 	if code == 0 {
 		if err := json.Unmarshal([]byte(out), &dto); err != nil {
 			tb.Fatalf("voice recognize --json: %v in %q", err, out)
@@ -117,16 +118,16 @@ func TestCLI_ConnectWhisper(t *testing.T) {
 		t.Error("voice recognize created a workspace")
 	}
 
-	if code, _, _ := c.run(t, "", "connect", "whisper"); code != app.ExitUsage {
+	if code, _, _ := c.run(t, "", "connect", "whisper"); code != cli.ExitUsage {
 		t.Errorf("connect whisper without --url = %d, want usage", code)
 	}
-	if code, _, _ := c.run(t, "", "connect", "hubspot", "--url", srv.URL()); code != app.ExitUsage {
+	if code, _, _ := c.run(t, "", "connect", "hubspot", "--url", srv.URL()); code != cli.ExitUsage {
 		t.Errorf("connect hubspot --url = %d, want usage", code)
 	}
 
 	// A key the endpoint refuses is not stored, and nothing is configured.
 	code, _, errb = c.run(t, "sk-proj-wrong-000000000000000000\n", "connect", "whisper", "--url", srv.URL(), "--key-stdin")
-	if code != app.ExitError || !strings.Contains(errb, "refused the API key") {
+	if code != cli.ExitError || !strings.Contains(errb, "refused the API key") {
 		t.Errorf("connect with a wrong key = %d %q, want 1 and the reason", code, errb)
 	}
 	if _, err := c.secrets.Get(app.TranscriptionAccount); backend.ErrorCode(err) != backend.ENOTFOUND {
@@ -236,7 +237,7 @@ func TestCLI_ConnectWhisper(t *testing.T) {
 func TestCLI_VoiceRecognizeOnlineOnly(t *testing.T) {
 	srv := whispertest.NewTestServer(t, whispertest.Options{})
 	c := newWhisperCLI(t, "")
-	if _, code, errb := c.recognize(t); code != app.ExitError || !strings.Contains(errb, "no offline speech recognizer") {
+	if _, code, errb := c.recognize(t); code != cli.ExitError || !strings.Contains(errb, "no offline speech recognizer") {
 		t.Errorf("recognize with neither = %d %q", code, errb)
 	}
 	if code, out, errb := c.run(t, "", "connect", "whisper", "--url", srv.URL()); code != 0 {
@@ -247,7 +248,7 @@ func TestCLI_VoiceRecognizeOnlineOnly(t *testing.T) {
 		t.Errorf("recognize online only = %+v, %d %q", dto, code, errb)
 	}
 	srv.Fail(1, 503)
-	if _, code, errb := c.recognize(t); code != app.ExitError || !strings.Contains(errb, "having trouble") {
+	if _, code, errb := c.recognize(t); code != cli.ExitError || !strings.Contains(errb, "having trouble") {
 		t.Errorf("recognize with the endpoint failing = %d %q, want the endpoint's error", code, errb)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/whisper/whispertest"
 	"github.com/caseyos/caseyos/store"
@@ -298,7 +299,7 @@ func TestServe_ConnectTranscription(t *testing.T) {
 	if code, _, errb := c.run(t, "", "disconnect", "whisper"); code != 0 {
 		t.Fatalf("disconnect: %d %s", code, errb)
 	}
-	srvd := startServeWith(t, c.dir, func(env *app.Env) { env.Secrets, env.Voice = c.secrets, c.voice })
+	srvd := startServeWith(t, c.dir, func(env *cli.Env) { env.Secrets, env.Voice = c.secrets, c.voice })
 	var answers strings.Builder
 	s := postFunc(func(t *testing.T, method string, args any, h map[string]string) (int, []byte) {
 		code, b := srvd.post(t, method, args, h)

@@ -21,6 +21,7 @@ import (
 	"github.com/gen2brain/malgo"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/mic"
@@ -74,7 +75,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 	clock := backend.SystemClock{}
 
 	// The demo workspace is a real store; its first move is what "skip" acts on.
-	code, out, errb := cli(t, dir, clock, "", "today", "--json", "--limit", "50")
+	code, out, errb := runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
 	if code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}
@@ -125,7 +126,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 
 	pr, pw := io.Pipe()
 	var stderr lockedBuffer
-	env := app.Env{
+	env := cli.Env{
 		Stdin: strings.NewReader(""), Stdout: pw, Stderr: &stderr, Clock: clock,
 		Open: func(p string) (backend.Store, error) { return store.Open(p, store.Options{Timeout: time.Second}) },
 		Voice: app.VoiceEnv{
@@ -148,7 +149,7 @@ func TestVoice_PulseAudio(t *testing.T) {
 	}
 	exited := make(chan int, 1)
 	go func() {
-		code := app.Main(ctx, []string{"--data-dir", dir, "voice", "listen", "--mode", "always", "--quiet", "--json"}, env)
+		code := cli.Main(ctx, []string{"--data-dir", dir, "voice", "listen", "--mode", "always", "--quiet", "--json"}, env)
 		pw.Close()
 		exited <- code
 	}()

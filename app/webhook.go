@@ -41,14 +41,14 @@ const FormSecretHeader = "X-CaseyOS-Secret"
 // maxFormBody bounds one form post.
 const maxFormBody = 64 << 10
 
-// webhookSecretTTL is how long the receiver trusts the secret it read. A
+// WebhookSecretTTL is how long the receiver trusts the secret it read. A
 // keychain read may cost a D-Bus round trip (or a prompt-free but slow
 // call on other systems), too much for every request of a burst, so the
 // secret is cached; the App's own changes (ConnectWebhook,
 // DisconnectWebhook — what `caseyos connect|disconnect webhook` call
 // when CaseyOS runs) drop it at once, and a change made by another
 // process, which the keychain does not announce, counts within this.
-const webhookSecretTTL = 5 * time.Second
+const WebhookSecretTTL = 5 * time.Second
 
 // secretCache is the last read of the webhook secret.
 type secretCache struct {
@@ -59,7 +59,7 @@ type secretCache struct {
 }
 
 // webhookSecret returns the webhook secret, read from the keychain at most
-// once per webhookSecretTTL. A missing secret is a not_found error.
+// once per WebhookSecretTTL. A missing secret is a not_found error.
 func (a *App) webhookSecret() (string, error) {
 	if a.secrets == nil {
 		return "", backend.Errorf(backend.ENOTFOUND, "no keychain holds a webhook secret")
@@ -68,7 +68,7 @@ func (a *App) webhookSecret() (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := a.clock.Now()
-	if age := now.Sub(c.at); !c.at.IsZero() && age >= 0 && age < webhookSecretTTL {
+	if age := now.Sub(c.at); !c.at.IsZero() && age >= 0 && age < WebhookSecretTTL {
 		return c.secret, c.err
 	}
 	c.secret, c.err = a.secrets.Get(WebhookSecretAccount)
@@ -86,8 +86,8 @@ func (a *App) forgetWebhookSecret() {
 	a.hookSecret.mu.Unlock()
 }
 
-// checkWebhookSecret says what a usable webhook secret is.
-func checkWebhookSecret(secret string) error {
+// CheckWebhookSecret says what a usable webhook secret is.
+func CheckWebhookSecret(secret string) error {
 	if len(secret) < 16 {
 		return backend.Errorf(backend.EINVALID, "a webhook secret has at least 16 characters")
 	}
@@ -101,7 +101,7 @@ func (a *App) ConnectWebhook(secret string) (WebhookDTO, error) {
 	if a.secrets == nil {
 		return WebhookDTO{}, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in")
 	}
-	if err := checkWebhookSecret(secret); err != nil {
+	if err := CheckWebhookSecret(secret); err != nil {
 		return WebhookDTO{}, err
 	}
 	defer a.forgetWebhookSecret()
@@ -122,21 +122,6 @@ func (a *App) DisconnectWebhook() (WebhookDTO, error) {
 		return WebhookDTO{}, err
 	}
 	return WebhookDTO{Addr: a.webhookAddr}, nil
-}
-
-// webhookInstance is the running CaseyOS of the data directory, whichever
-// workspace it shows (the webhook secret is not a workspace's), or nil.
-func (c *command) webhookInstance() *remote {
-	dir, err := DataDir(c.g.dataDir)
-	if err != nil {
-		return nil
-	}
-	for _, demo := range []bool{false, true} {
-		if r := findInstance(dir, ChooseWorkspace(dir, demo, false)); r != nil {
-			return r
-		}
-	}
-	return nil
 }
 
 // startWebhooks starts the receiver under the App's context when it is

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/hubspot"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
@@ -46,12 +47,12 @@ func TestWebhooks_SecretRotation(t *testing.T) {
 		Webhook: func(secret func() (string, error), now func() time.Time, sink func(context.Context, []*backend.Signal) error) http.Handler {
 			return hubspot.WebhookHandler(secret, now, sink)
 		}}}
-	s := startServeWith(t, t.TempDir(), func(e *app.Env) {
+	s := startServeWith(t, t.TempDir(), func(e *cli.Env) {
 		e.Secrets, e.WebhookAddr, e.Connectors = k, hookAddr, conns
 	})
 	ctl := func(stdin string, args ...string) (int, string) {
 		var out, errb bytes.Buffer
-		code := app.Main(context.Background(), append([]string{"--data-dir", s.dir}, args...), app.Env{
+		code := cli.Main(context.Background(), append([]string{"--data-dir", s.dir}, args...), cli.Env{
 			Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Clock: backend.SystemClock{}, Secrets: k, Connectors: conns,
 			Open: func(p string) (backend.Store, error) {
 				return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})

@@ -256,7 +256,7 @@ func TestWebhooks_SecretCache(t *testing.T) {
 	}
 	// Another process rotates it: seen once the cache expires.
 	k.Set(WebhookSecretAccount, "rotated-elsewhere-0123456789")
-	clock.Advance(webhookSecretTTL - time.Millisecond)
+	clock.Advance(WebhookSecretTTL - time.Millisecond)
 	if s, _ := read(1); s != testWebhookSecret {
 		t.Errorf("within the TTL: %q, want the cached secret", s)
 	}

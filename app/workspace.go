@@ -19,7 +19,7 @@ const DemoLabel = demo.Label
 
 // File names inside the data directory.
 const (
-	realFile = "caseyos.db"
+	RealFile = "caseyos.db"
 	demoFile = "demo.db"
 )
 
@@ -67,10 +67,10 @@ func DataDir(flagValue string) (string, error) {
 // ChooseWorkspace picks the data file: the demo when asked for, or when no
 // real workspace exists yet and the command does not create one (ingesting
 // your own signals does). Every start comes here first, so it also clears
-// what a first import killed before storing anything left (firstImport).
+// what a first import killed before storing anything left (FirstImport).
 func ChooseWorkspace(dir string, forceDemo, createsReal bool) Workspace {
 	removeAbandonedImports(dir)
-	real := filepath.Join(dir, realFile)
+	real := filepath.Join(dir, RealFile)
 	if forceDemo {
 		return Workspace{Dir: dir, Path: filepath.Join(dir, demoFile), Demo: true}
 	}

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -7,15 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 )
 
 // `caseyos connect whisper --url URL [--model M] [--timeout D] [--key-stdin]`
 // and `caseyos disconnect whisper`: the optional online recognizer.
-
-// transcriptionCheckTimeout bounds the check `connect whisper` makes: a
-// local whisper.cpp server may still be loading its model.
-const transcriptionCheckTimeout = 30 * time.Second
 
 type transcriptionFlags struct {
 	url, model string
@@ -55,8 +52,7 @@ func (c *command) connectTranscription(ctx context.Context, f transcriptionFlags
 			return c.fail(err)
 		}
 	}
-	tc := transcriptionConnect{t: t, key: key, check: !f.noCheck}
-	name, hasKey, err := tc.run(ctx, c.env.Voice, c.env.Secrets, func() error {
+	name, hasKey, err := app.ConnectTranscriptionEndpoint(ctx, c.env.Voice, c.env.Secrets, t, key, !f.noCheck, func() error {
 		_, err := c.setTranscription(ctx, t, true)
 		return err
 	})
@@ -69,8 +65,8 @@ func (c *command) connectTranscription(ctx context.Context, f transcriptionFlags
 	}
 	fmt.Fprintf(c.env.Stdout, "Connected the online speech recognizer %s (%s). Voice commands go to it first; the offline recognizer answers whenever it cannot.\n",
 		name, where)
-	if dir, err := DataDir(c.g.dataDir); err == nil {
-		if info, err := readInstance(dir); err == nil && findInstance(dir, ChooseWorkspace(dir, true, false)) != nil {
+	if dir, err := app.DataDir(c.g.dataDir); err == nil {
+		if info, err := app.ReadInstance(dir); err == nil && app.FindInstance(dir, app.ChooseWorkspace(dir, true, false)) != nil {
 			fmt.Fprintf(c.env.Stdout, "CaseyOS (pid %d) is showing the demo workspace: restart it to switch to yours.\n", info.PID)
 		}
 	}
@@ -80,7 +76,7 @@ func (c *command) connectTranscription(ctx context.Context, f transcriptionFlags
 // disconnectTranscription removes the endpoint and its key: voice is
 // offline again and makes no request.
 func (c *command) disconnectTranscription(ctx context.Context) int {
-	if err := removeTranscriptionKey(c.env.Secrets); err != nil {
+	if err := app.RemoveTranscriptionKey(c.env.Secrets); err != nil {
 		return c.fail(err)
 	}
 	if _, err := c.setTranscription(ctx, backend.Transcription{}, false); err != nil {
@@ -92,37 +88,37 @@ func (c *command) disconnectTranscription(ctx context.Context) int {
 
 // setTranscription stores t in your workspace, through the running
 // instance when one holds it (its voice then uses t from the next command).
-func (c *command) setTranscription(ctx context.Context, t backend.Transcription, createsReal bool) (TranscriptionDTO, error) {
-	dir, err := DataDir(c.g.dataDir)
+func (c *command) setTranscription(ctx context.Context, t backend.Transcription, createsReal bool) (app.TranscriptionDTO, error) {
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
-		return TranscriptionDTO{}, err
+		return app.TranscriptionDTO{}, err
 	}
-	ws := ChooseWorkspace(dir, false, createsReal)
-	in := TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}
-	if r := findInstance(dir, ws); r != nil {
-		return forward[TranscriptionDTO](r, "ConfigureTranscription", in, "cli")
+	ws := app.ChooseWorkspace(dir, false, createsReal)
+	in := app.TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}
+	if r := app.FindInstance(dir, ws); r != nil {
+		return app.Forward[app.TranscriptionDTO](r, "ConfigureTranscription", in, "cli")
 	}
 	a, done, err := c.openLocal(ctx, ws)
 	if err != nil {
-		return TranscriptionDTO{}, err
+		return app.TranscriptionDTO{}, err
 	}
 	defer done()
-	return a.ConfigureTranscription(in, "cli")
+	return a.App().ConfigureTranscription(in, "cli")
 }
 
 // transcription reads the endpoint configured for the workspace voice runs
 // on, without creating a workspace.
 func (c *command) transcription(ctx context.Context) (backend.Transcription, error) {
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return backend.Transcription{}, err
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, false)
+	ws := app.ChooseWorkspace(dir, c.g.demo, false)
 	if _, err := os.Stat(ws.Path); err != nil {
 		return backend.Transcription{}, nil
 	}
 	var f target
-	if r := findInstance(dir, ws); r != nil {
+	if r := app.FindInstance(dir, ws); r != nil {
 		f = r
 	} else {
 		a, done, err := c.openLocal(ctx, ws)
@@ -132,25 +128,25 @@ func (c *command) transcription(ctx context.Context) (backend.Transcription, err
 		defer done()
 		f = a
 	}
-	d, err := forward[TranscriptionDTO](f, "Transcription")
-	return d.transcription(), err
+	d, err := app.Forward[app.TranscriptionDTO](f, "Transcription")
+	return d.Transcription(), err
 }
 
 // voiceRecognizers builds what `voice recognize` hears with: the offline
 // recognizer from model (or the configured directory), and the workspace's
 // endpoint when one is configured.
-func (c *command) voiceRecognizers(ctx context.Context, model string) (voiceRecognizers, error) {
+func (c *command) voiceRecognizers(ctx context.Context, model string) (app.VoiceRecognizers, error) {
 	t, err := c.transcription(ctx)
 	if err != nil {
-		return voiceRecognizers{}, err
+		return app.VoiceRecognizers{}, err
 	}
 	off, offErr := c.voiceRecognizer(model)
-	r := composeRecognizers(c.env.Voice, off, offErr, t, c.env.Secrets, c.env.Clock, nil)
-	if r.rec == nil {
-		return r, r.err
+	r := app.ComposeRecognizers(c.env.Voice, off, offErr, t, c.env.Secrets, c.env.Clock)
+	if err := r.Err(); err != nil {
+		return r, err
 	}
-	if r.onErr != nil {
-		fmt.Fprintf(c.env.Stderr, "caseyos %s: the online recognizer cannot be used (%s); the offline one answers\n", c.name, backend.ErrorMessage(r.onErr))
+	if err := r.OnlineErr(); err != nil {
+		fmt.Fprintf(c.env.Stderr, "caseyos %s: the online recognizer cannot be used (%s); the offline one answers\n", c.name, backend.ErrorMessage(err))
 	}
 	return r, nil
 }

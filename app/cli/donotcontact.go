@@ -1,10 +1,11 @@
-package app
+package cli
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -38,15 +39,15 @@ func runDoNotContact(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	var list []DoNotContactDTO
+	var list []app.DoNotContactDTO
 	var err error
 	switch sub {
 	case "list":
-		list, err = forward[[]DoNotContactDTO](a, "DoNotContact")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "DoNotContact")
 	case "add":
-		list, err = forward[[]DoNotContactDTO](a, "AddDoNotContact", pos[0], *reason, *note, "cli")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "AddDoNotContact", pos[0], *reason, *note, "cli")
 	case "remove":
-		list, err = forward[[]DoNotContactDTO](a, "RemoveDoNotContact", pos[0], "cli")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "RemoveDoNotContact", pos[0], "cli")
 	}
 	if err != nil {
 		return c.fail(err)

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -31,7 +32,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	if !*dryRun && !c.settle(f) { // a dry run changes nothing
 		return ExitError
 	}
-	p, err := forward[ExecutionPreviewDTO](f, "PreviewExecution", id)
+	p, err := app.Forward[app.ExecutionPreviewDTO](f, "PreviewExecution", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -64,7 +65,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	st, err := forward[ExecutionStatusDTO](f, "ExecuteMove", id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
+	st, err := app.Forward[app.ExecutionStatusDTO](f, "ExecuteMove", id, app.ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
 	if err != nil {
 		return c.fail(err)
 	}
@@ -72,17 +73,17 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 		if !c.json {
 			fmt.Fprintf(c.env.Stdout, "Leaving in %.0f s — run `caseyos undo %d` (or press Ctrl-C here) to cancel.\n", st.UndoSeconds, id)
 		}
-		if local, ok := f.(*App); ok {
+		if local, ok := f.(*app.Host); ok {
 			// This process holds the data file while it waits: it serves
 			// the loopback API as a window does, so that `caseyos undo ID`
 			// (or any command) from another terminal reaches it.
-			if stop, err := local.startInstance(ctx, local.ws.Dir); err != nil {
+			if stop, err := local.StartInstance(ctx); err != nil {
 				fmt.Fprintf(c.env.Stderr, "caseyos execute: other commands cannot reach this one while it waits (%s); Ctrl-C still cancels\n", backend.ErrorMessage(err))
 			} else {
 				defer stop()
 			}
 			// Nothing else would carry it out once this process exits.
-			if st, err = local.waitExecution(ctx, id); err != nil {
+			if st, err = local.WaitExecution(ctx, id); err != nil {
 				return c.fail(err)
 			}
 		}
@@ -104,77 +105,18 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 // the remote side is asked whether it happened, and it is recorded or
 // done again. A running instance has done so itself.
 func (c *command) settle(f any) bool {
-	local, ok := f.(*App)
+	local, ok := f.(*app.Host)
 	if !ok {
 		return true
 	}
-	if _, err := local.queue.Executions.Reconcile(local.ctx); err != nil {
+	if err := local.Settle(); err != nil {
 		c.fail(err)
 		return false
 	}
 	return true
 }
 
-// waitExecution carries move id's execution through its undo window in
-// this process (a CLI that holds the data file). Ctrl-C cancels it with
-// nothing sent. Executions started meanwhile by other commands through
-// this process's API wait out their windows here too, since nothing else
-// would carry them out; ones held in the outbox stay there.
-func (a *App) waitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO, error) {
-	var out *ExecutionStatusDTO
-	for {
-		e, err := a.queue.Executions.Latest(context.WithoutCancel(ctx), id)
-		if err != nil {
-			return ExecutionStatusDTO{}, err
-		}
-		if out == nil && e.State != backend.ExecWaitingUndo {
-			st := a.toStatus(e)
-			out = &st
-		}
-		waiting, err := a.waitingExecutions(context.WithoutCancel(ctx))
-		if err != nil {
-			return ExecutionStatusDTO{}, err
-		}
-		if out != nil && (len(waiting) == 0 || ctx.Err() != nil) {
-			return *out, nil // after Ctrl-C the others wait for the next run
-		}
-		var next time.Time // the first undo window to end
-		for _, w := range waiting {
-			if next.IsZero() || w.UndoUntil.Before(next) {
-				next = w.UndoUntil
-			}
-		}
-		wait := min(max(next.Sub(a.clock.Now()), 0), 200*time.Millisecond)
-		select {
-		case <-ctx.Done():
-			if out != nil {
-				return *out, nil
-			}
-			_, ex, err := a.queue.Executions.Cancel(context.WithoutCancel(ctx), id, backend.ActorCLI)
-			if err != nil {
-				return ExecutionStatusDTO{}, err
-			}
-			return a.toStatus(ex), nil
-		case <-time.After(wait):
-		}
-		if _, err := a.queue.Executions.Tick(context.WithoutCancel(ctx)); err != nil {
-			return ExecutionStatusDTO{}, err
-		}
-	}
-}
-
-// waitingExecutions returns the executions in their undo window.
-func (a *App) waitingExecutions(ctx context.Context) ([]*backend.Execution, error) {
-	var out []*backend.Execution
-	err := a.store.View(ctx, func(tx backend.Tx) error {
-		var err error
-		out, err = tx.ExecutionsInState(backend.ExecWaitingUndo)
-		return err
-	})
-	return out, err
-}
-
-func (c *command) printPreview(p ExecutionPreviewDTO) {
+func (c *command) printPreview(p app.ExecutionPreviewDTO) {
 	out := c.env.Stdout
 	fmt.Fprintf(out, "Move %d — %s via %s\n", p.MoveID, p.Action, p.Account)
 	for _, e := range p.Effects {
@@ -222,7 +164,7 @@ func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
-func (c *command) printStatus(st ExecutionStatusDTO) {
+func (c *command) printStatus(st app.ExecutionStatusDTO) {
 	out := c.env.Stdout
 	switch backend.ExecutionState(st.State) {
 	case backend.ExecCommitted:
@@ -251,7 +193,7 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 	if !c.settle(f) {
 		return ExitError
 	}
-	st, err := forward[ExecutionStatusDTO](f, "Rollback", id, "cli") // cancels an execution that has not left yet
+	st, err := app.Forward[app.ExecutionStatusDTO](f, "Rollback", id, "cli") // cancels an execution that has not left yet
 	if err != nil {
 		return c.fail(err)
 	}
@@ -283,7 +225,7 @@ func runKillSwitch(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	ks, err := forward[KillSwitchDTO](a, "KillSwitch", pos[0], *reason, "cli")
+	ks, err := app.Forward[app.KillSwitchDTO](a, "KillSwitch", pos[0], *reason, "cli")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -321,7 +263,7 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	if *retry {
 		method = "RetryOutbox"
 	}
-	list, err := forward[[]ExecutionStatusDTO](a, method)
+	list, err := app.Forward[[]app.ExecutionStatusDTO](a, method)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -368,7 +310,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	if *verify {
-		chk, err := forward[AuditCheckDTO](a, "VerifyAudit")
+		chk, err := app.Forward[app.AuditCheckDTO](a, "VerifyAudit")
 		if err != nil {
 			return c.fail(err)
 		}
@@ -394,7 +336,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		return ExitError
 	}
-	head, err := forward[AuditLogDTO](a, "AuditLog", 0, 1)
+	head, err := app.Forward[app.AuditLogDTO](a, "AuditLog", 0, 1)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -402,7 +344,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	if *limit > 0 && head.Total > *limit {
 		offset = head.Total - *limit
 	}
-	log, err := forward[AuditLogDTO](a, "AuditLog", offset, 0)
+	log, err := app.Forward[app.AuditLogDTO](a, "AuditLog", offset, 0)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -425,12 +367,12 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 // loaded, and the UI must not be able to do this), after saying what is
 // given up and asking.
 func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, false)
-	if r := findInstance(dir, ws); r != nil {
+	ws := app.ChooseWorkspace(dir, c.g.demo, false)
+	if r := app.FindInstance(dir, ws); r != nil {
 		return c.fail(backend.Errorf(backend.ECONFLICT, "CaseyOS is running with %s (the window, `caseyos serve` or a waiting `caseyos execute`): close it, then run `caseyos audit --rekey` again — the key is replaced only by a process that holds the data file alone", ws.Path))
 	}
 	a, done, err := c.openLocal(ctx, ws)
@@ -438,7 +380,7 @@ func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
 		return c.fail(err)
 	}
 	defer done()
-	head, lost, err := a.lostAuditKey()
+	head, lost, err := a.LostAuditKey()
 	if err != nil {
 		return c.fail(err)
 	}
@@ -463,12 +405,12 @@ func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
 			return ExitError
 		}
 	}
-	rk, err := a.rekeyAudit()
+	rk, err := a.RekeyAudit()
 	if err != nil {
 		return c.fail(err)
 	}
 	if c.json {
-		c.printJSON(c.env.Stdout, AuditKeyReplacedDTO{Seq: rk.Seq, At: rk.At.UTC(), OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, Before: rk.Before})
+		c.printJSON(c.env.Stdout, app.AuditKeyReplacedDTO{Seq: rk.Seq, At: rk.At.UTC(), OldKeyID: rk.OldKeyID, NewKeyID: rk.NewKeyID, Before: rk.Before})
 		return ExitOK
 	}
 	lostEntries := "no entry was signed with it"
@@ -495,7 +437,7 @@ func runRules(ctx context.Context, c *command, args []string) int {
 	if err != nil {
 		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("cannot read %s", pos[1]), Err: err})
 	}
-	var rule RuleDTO
+	var rule app.RuleDTO
 	if err := json.Unmarshal(b, &rule); err != nil {
 		return c.fail(&backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("%s is not a rule (JSON: name, kinds, domains, email_domains, min_score, segments)", pos[1]), Err: err})
 	}
@@ -504,7 +446,7 @@ func runRules(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	sim, err := forward[SimulationDTO](a, "SimulateRule", rule, *days)
+	sim, err := app.Forward[app.SimulationDTO](a, "SimulateRule", rule, *days)
 	if err != nil {
 		return c.fail(err)
 	}

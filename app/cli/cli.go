@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -17,11 +17,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 )
-
-// Version is set at build time with -ldflags "-X github.com/caseyos/caseyos/app.Version=…".
-var Version = "dev"
 
 // Env is what the CLI needs from the process: streams, the store opener and
 // the clock.
@@ -29,16 +27,16 @@ type Env struct {
 	Stdin         io.Reader
 	Stdout        io.Writer
 	Stderr        io.Writer
-	Open          OpenFunc
+	Open          app.OpenFunc
 	Clock         backend.Clock
 	SchemaVersion int
 	Assets        fs.FS // the built frontend (its root holds index.html)
-	Voice         VoiceEnv
+	Voice         app.VoiceEnv
 
 	// Secrets is the OS keychain (connectors/keychain); nil when none.
 	Secrets backend.Secrets
 	// Connectors are the accounts that can be connected, built in main.go.
-	Connectors []Connector
+	Connectors []app.Connector
 	// WebhookAddr is the webhook receiver's loopback address
 	// ($CASEYOS_WEBHOOK_ADDR); "" keeps it off.
 	WebhookAddr string
@@ -46,10 +44,10 @@ type Env struct {
 	Fakes map[string]Fake
 	// DemoFeed, when set, brings the demo's vendor signals through the
 	// real connectors from in-process fakes.
-	DemoFeed DemoFeed
+	DemoFeed app.DemoFeed
 	// DemoAccounts, when set, lets the demo's moves execute against its
 	// fakes (demo.go).
-	DemoAccounts DemoAccounts
+	DemoAccounts app.DemoAccounts
 }
 
 // Exit codes.
@@ -141,7 +139,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	case "version":
-		fmt.Fprintf(env.Stdout, "caseyos %s (data schema %d, %s, %s/%s)\n", Version, env.SchemaVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(env.Stdout, "caseyos %s (data schema %d, %s, %s/%s)\n", app.Version, env.SchemaVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return ExitOK
 	}
 	c := &command{name: cmd, env: env, g: g}
@@ -281,41 +279,32 @@ func (c *command) usageError(msg string) {
 	fmt.Fprintf(c.env.Stderr, "Run 'caseyos help' for usage.\n")
 }
 
-// target is what the commands call: the App itself, or a running
-// instance's App over its loopback API when that instance holds the data
-// file. Both take the App's bound methods by name, from the one table the
-// API server routes (apiMethods), so that the App's methods are the only
-// list of them; forward gives a call its result type.
+// target is what the commands call: the App of this process's Host, or a
+// running instance's App over its loopback API when that instance holds
+// the data file. Both take the App's bound methods by name (app.Forward),
+// and stream an import or a backup.
 type target interface {
-	call(method string, args []any, out any) error
-	ingest(r io.Reader) (IngestDTO, error)
-	backup(path string) (BackupDTO, error)
+	app.Caller
+	Ingest(r io.Reader) (app.IngestDTO, error)
+	Backup(path string) (app.BackupDTO, error)
 }
 
 var (
-	_ target = (*App)(nil)
-	_ target = (*remote)(nil)
+	_ target = (*app.Host)(nil)
+	_ target = (*app.Instance)(nil)
 )
-
-// forward calls the App's bound method on t with args and returns its
-// result.
-func forward[T any](t target, method string, args ...any) (T, error) {
-	var out T
-	err := t.call(method, args, &out)
-	return out, err
-}
 
 // open opens the workspace the command runs on. When a running CaseyOS
 // (desktop or serve) holds that workspace, the command goes to it instead,
 // so the window sees the change at once.
 func (c *command) open(ctx context.Context, createsReal bool) (target, func(), bool) {
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		c.fail(err)
 		return nil, nil, false
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, createsReal)
-	if r := findInstance(dir, ws); r != nil {
+	ws := app.ChooseWorkspace(dir, c.g.demo, createsReal)
+	if r := app.FindInstance(dir, ws); r != nil {
 		return r, func() {}, true
 	}
 	a, done, err := c.openLocal(ctx, ws)
@@ -327,37 +316,38 @@ func (c *command) open(ctx context.Context, createsReal bool) (target, func(), b
 }
 
 // openLocal opens ws in this process.
-func (c *command) openLocal(ctx context.Context, ws Workspace) (*App, func(), error) {
-	st, err := openWorkspace(ctx, ws, c.env.Open, c.env.Clock, c.env.DemoFeed)
-	if err != nil {
-		return nil, nil, err
+func (c *command) openLocal(ctx context.Context, ws app.Workspace) (*app.Host, func(), error) {
+	return app.OpenHost(ctx, ws, c.host())
+}
+
+// host is what this process opens a workspace with.
+func (c *command) host() app.HostOptions {
+	e := c.env
+	return app.HostOptions{Open: e.Open, Clock: e.Clock, Assets: e.Assets, Voice: e.Voice, Secrets: e.Secrets, Connectors: e.Connectors,
+		WebhookAddr: e.WebhookAddr, DemoFeed: e.DemoFeed, DemoAccounts: e.DemoAccounts, Stderr: e.Stderr}
+}
+
+// runDesktop opens the desktop window (app.RunDesktop), or in a build
+// without it, says how to get one.
+func runDesktop(ctx context.Context, c *command) int {
+	err := app.RunDesktop(ctx, c.g.dataDir, c.g.demo, c.host())
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, app.ErrNoDesktop):
+		fmt.Fprintln(c.env.Stderr, err.Error())
+		return ExitUsage
+	case errors.Is(err, app.ErrReported):
+		return ExitError
 	}
-	a := New(Options{Store: st, Clock: c.env.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: c.env.Assets,
-		Secrets: c.env.Secrets, Connectors: c.env.Connectors, WebhookAddr: c.env.WebhookAddr, Voice: c.env.Voice, Open: c.env.Open})
-	a.ctx = ctx
-	// The connected accounts carry out moves here as in the window (the
-	// same path: startSync loads them too); nothing syncs in the
-	// background until a command asks for it.
-	if _, err := a.loadAccounts(ctx); err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	stopDemo := func() {}
-	if ws.Demo && c.env.DemoAccounts != nil {
-		// A demo whose fakes cannot start still shows its moves; sends
-		// then say which account to connect.
-		if stop, err := a.useDemoAccounts(ctx, c.env.DemoAccounts); err == nil {
-			stopDemo = stop
-		}
-	}
-	return a, func() { stopDemo(); st.Close() }, nil
+	return c.fail(err)
 }
 
 // fail prints err for a person (or as {code, message} JSON with --json) and
 // returns the exit code.
 func (c *command) fail(err error) int {
 	if c.json {
-		c.printJSON(c.env.Stderr, ErrorDTO{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
+		c.printJSON(c.env.Stderr, app.ErrorDTO{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)})
 		return ExitError
 	}
 	msg := backend.ErrorMessage(err)
@@ -413,7 +403,7 @@ func runToday(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	t, err := forward[TodayDTO](a, "Today", *domain, *limit)
+	t, err := app.Forward[app.TodayDTO](a, "Today", *domain, *limit)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -425,13 +415,13 @@ func runToday(ctx context.Context, c *command, args []string) int {
 	return ExitOK
 }
 
-func (c *command) banner(ws WorkspaceDTO) {
+func (c *command) banner(ws app.WorkspaceDTO) {
 	if ws.Demo {
 		fmt.Fprintf(c.env.Stdout, "▌ %s — sample data. Your own workspace starts with `caseyos ingest FILE` or connecting an account.\n\n", strings.ToUpper(ws.Label))
 	}
 }
 
-func (c *command) printToday(t TodayDTO) {
+func (c *command) printToday(t app.TodayDTO) {
 	out := c.env.Stdout
 	c.banner(t.Workspace)
 	now := c.env.Clock.Now()
@@ -488,7 +478,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	e, err := forward[ExplainDTO](a, "Explain", id)
+	e, err := app.Forward[app.ExplainDTO](a, "Explain", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -502,7 +492,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 	fmt.Fprintf(out, "Move %d · %s\n%s · %s · %s · from %s\n\n", m.ID, m.Title, m.Status, m.Domain, m.Kind, m.Source)
 	fmt.Fprintln(out, e.Formula)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	row := func(name string, c ComponentDTO) {
+	row := func(name string, c app.ComponentDTO) {
 		fmt.Fprintf(tw, "  %s\t%.2f\t×%.2f\t= %4.1f\t%s\n", name, c.Value, c.Weight, c.Contribution, c.Reason)
 	}
 	row("revenue", m.Score.Revenue)
@@ -534,7 +524,7 @@ func nonDash(s string) string {
 	return s
 }
 
-func printDraft(out io.Writer, m MoveDTO) {
+func printDraft(out io.Writer, m app.MoveDTO) {
 	d := m.Draft
 	switch m.Kind {
 	case string(backend.KindSendEmail):
@@ -563,28 +553,32 @@ func runSkip(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	reason := fs.String("reason", "", "why")
-	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) { return forward[MoveDTO](a, "Skip", id, *reason, "cli") }, "Skipped")
+	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
+		return app.Forward[app.MoveDTO](a, "Skip", id, *reason, "cli")
+	}, "Skipped")
 }
 
 func runSnooze(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	until := fs.String("until", "", "when the move comes back")
-	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) {
+	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
 		if *until == "" {
-			return MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
+			return app.MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
 		}
-		return forward[MoveDTO](a, "Snooze", id, *until, "cli")
+		return app.Forward[app.MoveDTO](a, "Snooze", id, *until, "cli")
 	}, "Snoozed")
 }
 
 func runRestore(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
-	return c.change(ctx, args, func(a target, id uint64) (MoveDTO, error) { return forward[MoveDTO](a, "Restore", id, "cli") }, "Restored")
+	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
+		return app.Forward[app.MoveDTO](a, "Restore", id, "cli")
+	}, "Restored")
 }
 
-func (c *command) change(ctx context.Context, args []string, fn func(target, uint64) (MoveDTO, error), verb string) int {
+func (c *command) change(ctx context.Context, args []string, fn func(target, uint64) (app.MoveDTO, error), verb string) int {
 	a, id, done, code := c.openForMove(ctx, args)
 	if done == nil {
 		return code
@@ -625,37 +619,37 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 	// An import creates your own workspace; one that stores nothing must
 	// not, or its empty file would hide the demo from then on.
 	fresh := ""
-	if dir, err := DataDir(c.g.dataDir); err == nil && !c.g.demo {
-		if p := filepath.Join(dir, realFile); !fileExists(p) {
+	if dir, err := app.DataDir(c.g.dataDir); err == nil && !c.g.demo {
+		if p := filepath.Join(dir, app.RealFile); !fileExists(p) {
 			fresh = p
 		}
 	}
 	// A first import writes under a temporary name until its first batch
 	// is stored, so that being killed before leaves no workspace either.
-	var first *firstImport
-	if fresh != "" && firstImportsRename {
-		first = newFirstImport(fresh)
-		c.env.Open = first.open(c.env.Open)
+	var first *app.FirstImport
+	if fresh != "" && app.FirstImportsRename {
+		first = app.NewFirstImport(fresh)
+		c.env.Open = first.Open(c.env.Open)
 	}
 	a, done, ok := c.open(ctx, true)
 	if !ok {
 		if first != nil {
-			first.finish()
+			first.Finish()
 		}
 		return ExitError
 	}
-	var rep IngestDTO
+	var rep app.IngestDTO
 	var err error
-	if local, isLocal := a.(*App); isLocal && first != nil {
-		rep, err = local.ingestThen(in, first.publish)
+	if local, isLocal := a.(*app.Host); isLocal && first != nil {
+		rep, err = local.IngestThen(in, first.Publish)
 	} else {
 		first = nil // a running instance has the file open already
-		rep, err = a.ingest(in)
+		rep, err = a.Ingest(in)
 	}
 	done()
 	switch {
 	case first != nil:
-		first.finish()
+		first.Finish()
 	case fresh != "" && rep.Stored == 0:
 		if rerr := os.Remove(fresh); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 			fmt.Fprintf(c.env.Stderr, "caseyos ingest: cannot remove the empty workspace %s: %v\n", fresh, rerr)
@@ -694,7 +688,7 @@ func runIngest(ctx context.Context, c *command, args []string) int {
 
 // reasonCounts says how many lines of the whole import were rejected for
 // each reason counted.
-func reasonCounts(rep IngestDTO) string {
+func reasonCounts(rep app.IngestDTO) string {
 	var b strings.Builder
 	sum := 0
 	for i, r := range rep.RejectedReasons {
@@ -735,7 +729,7 @@ func runBackup(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	b, err := a.backup(pos[0])
+	b, err := a.Backup(pos[0])
 	if err != nil {
 		return c.fail(err)
 	}
@@ -749,12 +743,12 @@ func runServe(ctx context.Context, c *command, args []string) int {
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
 	}
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, false)
-	if info, err := readInstance(dir); err == nil && findInstance(dir, ws) != nil {
+	ws := app.ChooseWorkspace(dir, c.g.demo, false)
+	if info, err := app.ReadInstance(dir); err == nil && app.FindInstance(dir, ws) != nil {
 		return c.fail(backend.Errorf(backend.ECONFLICT, "CaseyOS is already running on this workspace: open %s?token=%s", info.URL, info.Token))
 	}
 	if host, _, err := net.SplitHostPort(*addr); err != nil {
@@ -767,16 +761,16 @@ func runServe(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer done()
-	a.startup(ctx)
-	defer a.shutdown()
-	url, stop, err := a.serveInstance(ctx, dir, *addr)
+	a.Start(ctx)
+	defer a.Stop()
+	url, stop, err := a.Serve(ctx, dir, *addr)
 	if err != nil {
 		return c.fail(err)
 	}
 	defer stop()
 	label := "your workspace"
 	if ws.Demo {
-		label = "the " + DemoLabel
+		label = "the " + app.DemoLabel
 	}
 	fmt.Fprintf(c.env.Stdout, "CaseyOS is serving %s at %s\n", label, url)
 	fmt.Fprintln(c.env.Stdout, "Open that address in your browser. Press Ctrl-C to stop.")

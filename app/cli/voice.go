@@ -1,12 +1,12 @@
-package app
+package cli
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
-	"github.com/caseyos/caseyos/connectors/voice"
 )
 
 // VoiceRecognizeDTO is what `caseyos voice recognize --json` prints.
@@ -78,13 +78,7 @@ func runVoiceRecognize(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	start := time.Now()
-	var res voice.Recognition
-	if recs.fallback != nil {
-		res, err = recs.fallback.Recognition(ctx, pcm)
-	} else {
-		res.By = backend.RecognizerOffline
-		res.Text, res.OK, err = recs.rec.Recognize(ctx, pcm)
-	}
+	res, err := recs.Recognition(ctx, pcm)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -93,7 +87,7 @@ func runVoiceRecognize(ctx context.Context, c *command, args []string) int {
 		DecodeMS: float64(time.Since(start).Microseconds()) / 1000, Seconds: float64(len(pcm)) / 16000,
 		Recognizer: res.By}
 	if res.By == backend.RecognizerOnline {
-		out.RecognizerName = recs.name
+		out.RecognizerName = recs.OnlineName()
 	}
 	if res.OnlineErr != nil {
 		out.Fallback = backend.ErrorMessage(res.OnlineErr)
@@ -173,7 +167,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	if c.env.Voice.Microphone == nil {
 		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio"))
 	}
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -182,30 +176,27 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 		env.Voice.Speaker = nil
 		c.env = env
 	}
-	a, done, err := c.openLocal(ctx, ChooseWorkspace(dir, c.g.demo, false))
+	a, done, err := c.openLocal(ctx, app.ChooseWorkspace(dir, c.g.demo, false))
 	if err != nil {
 		return c.fail(err)
 	}
 	defer done()
-	if *model != "" {
-		a.voice.env.ModelDir = *model
-	}
 	// The App's recognizer: offline, or online first when an endpoint is
 	// configured for this workspace.
-	if _, err := a.recognizer(); err != nil {
+	if err := a.PrepareVoice(*model); err != nil {
 		return c.fail(err)
 	}
 	src, err := c.env.Voice.Microphone.Open(ctx, *device)
 	if err != nil {
 		return c.fail(err)
 	}
-	if err := a.session().SetMode(*mode); err != nil {
+	if err := a.SetVoiceMode(*mode); err != nil {
 		return c.fail(err)
 	}
-	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.voiceStatus()))
+	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.VoiceStatus()))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := &voice.Listener{Voice: a.session(), Recognizer: liveRecognizer{a}, OnOutcome: func(o backend.VoiceOutcome, lat time.Duration) {
+	l := a.Listener(func(o backend.VoiceOutcome, lat time.Duration) {
 		if c.json {
 			c.printJSON(c.env.Stdout, struct {
 				backend.VoiceOutcome
@@ -219,7 +210,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 		if o.Intent == backend.IntentStopListening {
 			cancel()
 		}
-	}}
+	})
 	defer src.Close()
 	if err := l.Run(lctx, src); err != nil && lctx.Err() == nil {
 		return c.fail(err)
@@ -228,7 +219,7 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 }
 
 // hearsWith says which recognizer hears commands, for `voice listen`.
-func hearsWith(st VoiceStatusDTO) string {
+func hearsWith(st app.VoiceStatusDTO) string {
 	o := st.Online
 	switch {
 	case o == nil:

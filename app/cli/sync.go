@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bufio"
@@ -9,16 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/backend"
 )
 
 // The account commands: connect, disconnect, status, sync, and the
 // developer's fakes (dev fake-NAME).
 
-// maxSecret bounds a credential read from standard input.
-const maxSecret = 64 << 10
-
-func (c *command) connector(name string) (Connector, bool) {
+func (c *command) connector(name string) (app.Connector, bool) {
 	for _, k := range c.env.Connectors {
 		if k.Account == name {
 			return k, true
@@ -28,15 +26,15 @@ func (c *command) connector(name string) (Connector, bool) {
 	for _, k := range c.env.Connectors {
 		names = append(names, k.Account)
 	}
-	names = append(names, WebhookSecretAccount, TranscriptionAccount)
+	names = append(names, app.WebhookSecretAccount, app.TranscriptionAccount)
 	c.usageError(fmt.Sprintf("%q is not an account CaseyOS can connect (%s)", name, strings.Join(names, ", ")))
-	return Connector{}, false
+	return app.Connector{}, false
 }
 
 // readSecret reads one credential from standard input: the first line,
 // trimmed. It is never echoed.
 func (c *command) readSecret() (string, error) {
-	r := bufio.NewReader(io.LimitReader(c.env.Stdin, maxSecret))
+	r := bufio.NewReader(io.LimitReader(c.env.Stdin, app.MaxSecret))
 	line, err := r.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", &backend.Error{Code: backend.EINVALID, Message: "cannot read the credential from standard input", Err: err}
@@ -64,7 +62,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	if pos[0] == TranscriptionAccount {
+	if pos[0] == app.TranscriptionAccount {
 		return c.connectTranscription(ctx, tf)
 	}
 	if tf.set() {
@@ -74,7 +72,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	if c.env.Secrets == nil {
 		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in"))
 	}
-	if pos[0] == WebhookSecretAccount {
+	if pos[0] == app.WebhookSecretAccount {
 		if !*secretStdin {
 			c.usageError("connect webhook needs --secret-stdin")
 			return ExitUsage
@@ -83,20 +81,20 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 		if err != nil {
 			return c.fail(err)
 		}
-		if err := checkWebhookSecret(secret); err != nil {
+		if err := app.CheckWebhookSecret(secret); err != nil {
 			return c.fail(err)
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := forward[WebhookDTO](r, "ConnectWebhook", secret); err != nil {
+			if _, err := app.Forward[app.WebhookDTO](r, "ConnectWebhook", secret); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Stored the webhook secret in the keychain; the running CaseyOS checks webhooks with it from now on.")
 			return ExitOK
 		}
-		if err := c.env.Secrets.Set(WebhookSecretAccount, secret); err != nil {
+		if err := c.env.Secrets.Set(app.WebhookSecretAccount, secret); err != nil {
 			return c.fail(err)
 		}
-		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set; a running one uses the new secret within %s.\n", shortDuration(webhookSecretTTL))
+		fmt.Fprintf(c.env.Stdout, "Stored the webhook secret in the keychain. The receiver starts with CaseyOS when CASEYOS_WEBHOOK_ADDR is set; a running one uses the new secret within %s.\n", shortDuration(app.WebhookSecretTTL))
 		return ExitOK
 	}
 	conns, ok := c.connectorsFor(pos[0])
@@ -105,7 +103,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	}
 	conn := conns[0]
 	if *credentials != "" {
-		*oauth, ctx = true, withCredentialsFile(ctx, *credentials)
+		*oauth, ctx = true, app.WithCredentialsFile(ctx, *credentials)
 	}
 	var secret string
 	var err error
@@ -140,14 +138,14 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	}
 	conn.Label = groupLabel(conns)
 	// Connecting an account makes the workspace your own.
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := ChooseWorkspace(dir, false, true)
-	if r := findInstance(dir, ws); r != nil {
+	ws := app.ChooseWorkspace(dir, false, true)
+	if r := app.FindInstance(dir, ws); r != nil {
 		for _, k := range conns {
-			if _, err := forward[[]SyncStatusDTO](r, "SyncNow", k.Account); err != nil {
+			if _, err := app.Forward[[]app.SyncStatusDTO](r, "SyncNow", k.Account); err != nil {
 				return c.fail(err)
 			}
 		}
@@ -160,13 +158,13 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	for _, k := range conns {
-		if err := backend.MarkConnected(ctx, a.store, k.Account); err != nil {
+		if err := a.MarkConnected(ctx, k.Account); err != nil {
 			return c.fail(err)
 		}
 	}
 	fmt.Fprintf(c.env.Stdout, "Connected %s (credentials in the OS keychain). Run `caseyos sync --once` to fetch now; CaseyOS syncs it every %s while it runs.\n",
 		conn.Label, shortDuration(backend.DefaultSyncInterval))
-	if info, err := readInstance(dir); err == nil && findInstance(dir, ChooseWorkspace(dir, true, false)) != nil {
+	if info, err := app.ReadInstance(dir); err == nil && app.FindInstance(dir, app.ChooseWorkspace(dir, true, false)) != nil {
 		fmt.Fprintf(c.env.Stdout, "CaseyOS (pid %d) is showing the demo workspace: restart it to switch to yours.\n", info.PID)
 	}
 	return ExitOK
@@ -178,37 +176,37 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	if pos[0] == WebhookSecretAccount {
+	if pos[0] == app.WebhookSecretAccount {
 		if c.env.Secrets == nil {
 			return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain"))
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := forward[WebhookDTO](r, "DisconnectWebhook"); err != nil {
+			if _, err := app.Forward[app.WebhookDTO](r, "DisconnectWebhook"); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the running CaseyOS refuses every webhook from now on.")
 			return ExitOK
 		}
-		if err := c.env.Secrets.Delete(WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+		if err := c.env.Secrets.Delete(app.WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
 			return c.fail(err)
 		}
-		fmt.Fprintf(c.env.Stdout, "Removed the webhook secret; a running receiver refuses every webhook within %s.\n", shortDuration(webhookSecretTTL))
+		fmt.Fprintf(c.env.Stdout, "Removed the webhook secret; a running receiver refuses every webhook within %s.\n", shortDuration(app.WebhookSecretTTL))
 		return ExitOK
 	}
-	if pos[0] == TranscriptionAccount {
+	if pos[0] == app.TranscriptionAccount {
 		return c.disconnectTranscription(ctx)
 	}
 	conn, ok := c.connector(pos[0])
 	if !ok {
 		return ExitUsage
 	}
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := ChooseWorkspace(dir, false, false)
+	ws := app.ChooseWorkspace(dir, false, false)
 	var f target
-	if r := findInstance(dir, ws); r != nil {
+	if r := app.FindInstance(dir, ws); r != nil {
 		f = r
 	} else {
 		a, done, err := c.openLocal(ctx, ws)
@@ -218,7 +216,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		defer done()
 		f = a
 	}
-	if _, err := forward[ConnectionDTO](f, "Disconnect", conn.Account); err != nil {
+	if _, err := app.Forward[app.ConnectionDTO](f, "Disconnect", conn.Account); err != nil {
 		return c.fail(err)
 	}
 	fmt.Fprintf(c.env.Stdout, "Disconnected %s: its credentials are gone from the keychain; what it brought in stays.\n", conn.Label)
@@ -227,8 +225,8 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 
 // StatusDTO is `caseyos status --json`.
 type StatusDTO struct {
-	Workspace WorkspaceDTO    `json:"workspace"`
-	Accounts  []ConnectionDTO `json:"accounts"`
+	Workspace app.WorkspaceDTO    `json:"workspace"`
+	Accounts  []app.ConnectionDTO `json:"accounts"`
 }
 
 func runStatus(ctx context.Context, c *command, args []string) int {
@@ -242,11 +240,11 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	conns, err := forward[[]ConnectionDTO](a, "Connections")
+	conns, err := app.Forward[[]app.ConnectionDTO](a, "Connections")
 	if err != nil {
 		return c.fail(err)
 	}
-	ws, err := forward[WorkspaceDTO](a, "Workspace")
+	ws, err := app.Forward[app.WorkspaceDTO](a, "Workspace")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -315,20 +313,20 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		}
 		account = pos[0]
 	}
-	dir, err := DataDir(c.g.dataDir)
+	dir, err := app.DataDir(c.g.dataDir)
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := ChooseWorkspace(dir, c.g.demo, false)
-	if r := findInstance(dir, ws); r != nil {
+	ws := app.ChooseWorkspace(dir, c.g.demo, false)
+	if r := app.FindInstance(dir, ws); r != nil {
 		if !*once {
-			if _, err := forward[[]SyncStatusDTO](r, "SyncNow", account); err != nil {
+			if _, err := app.Forward[[]app.SyncStatusDTO](r, "SyncNow", account); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "CaseyOS is running and syncing this workspace; it is syncing now.")
 			return ExitOK
 		}
-		sts, err := forward[[]SyncStatusDTO](r, "SyncPass", account)
+		sts, err := app.Forward[[]app.SyncStatusDTO](r, "SyncPass", account)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -341,23 +339,23 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	defer done()
 	// What a pass waits for goes to standard error, keeping --json's
 	// standard output one document.
-	stopWaits := a.events.Subscribe(func(name string, payload any) {
-		if w, ok := payload.(SyncWaitDTO); ok && name == backend.EventSyncWaiting {
+	stopWaits := a.App().Events().Subscribe(func(name string, payload any) {
+		if w, ok := payload.(app.SyncWaitDTO); ok && name == backend.EventSyncWaiting {
 			fmt.Fprintln(c.env.Stderr, waitLine(w))
 		}
-		if k, ok := payload.(SyncSkippedDTO); ok && name == backend.EventSyncSkipped {
+		if k, ok := payload.(app.SyncSkippedDTO); ok && name == backend.EventSyncSkipped {
 			fmt.Fprintln(c.env.Stderr, k.Message)
 		}
 	})
 	defer stopWaits()
 	if *once {
-		sts, err := a.SyncPass(account)
+		sts, err := a.App().SyncPass(account)
 		if err != nil {
 			return c.fail(err)
 		}
 		return c.reportPass(sts)
 	}
-	n, err := a.loadAccounts(ctx)
+	n, err := a.LoadAccounts(ctx)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -365,26 +363,26 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		return c.fail(backend.Errorf(backend.ENOTFOUND, "no account is connected: run `caseyos connect hubspot --token-stdin`"))
 	}
 	if account != "" {
-		for _, name := range a.syncer.Accounts() {
+		for _, name := range a.SyncAccounts() {
 			if name != account {
-				_ = a.syncer.Remove(name)
+				_ = a.StopSyncing(name)
 			}
 		}
 	}
-	stop := a.events.Subscribe(func(name string, payload any) {
-		if st, ok := payload.(SyncStatusDTO); ok && name == backend.EventSyncStatus && st.State != string(backend.SyncRunning) {
+	stop := a.App().Events().Subscribe(func(name string, payload any) {
+		if st, ok := payload.(app.SyncStatusDTO); ok && name == backend.EventSyncStatus && st.State != string(backend.SyncRunning) {
 			fmt.Fprintln(c.env.Stdout, c.statusLine(st))
 		}
 	})
 	defer stop()
-	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.syncer.Accounts(), ", "), shortDuration(backend.DefaultSyncInterval))
-	_ = a.syncer.Run(ctx) // until Ctrl-C
+	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.SyncAccounts(), ", "), shortDuration(backend.DefaultSyncInterval))
+	_ = a.RunSync(ctx) // until Ctrl-C
 	return ExitOK
 }
 
 // waitLine says what a pass waits for: "hubspot: rate limited (10-second
 // window); waiting 10s".
-func waitLine(w SyncWaitDTO) string {
+func waitLine(w app.SyncWaitDTO) string {
 	d := time.Duration(w.WaitSeconds * float64(time.Second))
 	if d >= time.Second {
 		d = d.Round(time.Second)
@@ -394,7 +392,7 @@ func waitLine(w SyncWaitDTO) string {
 	return fmt.Sprintf("%s: rate limited (%s); waiting %s", w.Account, w.Limit, d)
 }
 
-func (c *command) statusLine(st SyncStatusDTO) string {
+func (c *command) statusLine(st app.SyncStatusDTO) string {
 	now := c.env.Clock.Now()
 	line := fmt.Sprintf("%s: %s, %d items", st.Account, st.State, st.Items)
 	if st.LastError != "" {
@@ -407,7 +405,7 @@ func (c *command) statusLine(st SyncStatusDTO) string {
 }
 
 // reportPass prints the statuses of a pass and fails when one failed.
-func (c *command) reportPass(sts []SyncStatusDTO) int {
+func (c *command) reportPass(sts []app.SyncStatusDTO) int {
 	sort.Slice(sts, func(i, j int) bool { return sts[i].Account < sts[j].Account })
 	if c.json {
 		c.printJSON(c.env.Stdout, sts)
@@ -450,7 +448,7 @@ func runDev(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer stop()
-	if name == TranscriptionAccount {
+	if name == app.TranscriptionAccount {
 		// Not an account with a base URL: the endpoint is connected itself.
 		fmt.Fprintf(c.env.Stdout, "Fake %s serving at %s\nConnect it in Settings → Voice, or with `caseyos connect whisper --url %s --key-stdin` and the key above. Press Ctrl-C to stop.\n", name, url, url)
 	} else {
@@ -458,4 +456,62 @@ func runDev(ctx context.Context, c *command, args []string) int {
 	}
 	<-ctx.Done()
 	return ExitOK
+}
+
+// webhookInstance is the running CaseyOS of the data directory, whichever
+// workspace it shows (the webhook secret is not a workspace's), or nil.
+func (c *command) webhookInstance() *app.Instance {
+	dir, err := app.DataDir(c.g.dataDir)
+	if err != nil {
+		return nil
+	}
+	for _, demo := range []bool{false, true} {
+		if r := app.FindInstance(dir, app.ChooseWorkspace(dir, demo, false)); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// Accounts that share one sign-in (Connector.Group) are connected together:
+// `caseyos connect google --credentials FILE` signs in to Google once and
+// connects both gmail and gcal.
+
+// connectorsFor returns the connector named name, or every connector of
+// the group name; it prints a usage error when there is neither.
+func (c *command) connectorsFor(name string) ([]app.Connector, bool) {
+	var group []app.Connector
+	for _, k := range c.env.Connectors {
+		if k.Account == name {
+			return []app.Connector{k}, true
+		}
+		if k.Group == name {
+			group = append(group, k)
+		}
+	}
+	if len(group) > 0 {
+		return group, true
+	}
+	k, ok := c.connector(name)
+	return []app.Connector{k}, ok
+}
+
+// groupLabel names the accounts connected together: "Gmail and Google Calendar".
+func groupLabel(conns []app.Connector) string {
+	labels := make([]string, 0, len(conns))
+	for _, k := range conns {
+		labels = append(labels, k.Label)
+	}
+	if len(labels) <= 2 {
+		return strings.Join(labels, " and ")
+	}
+	return strings.Join(labels[:len(labels)-1], ", ") + " and " + labels[len(labels)-1]
+}
+
+// itemCount says "1 item", "3 items".
+func itemCount(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }
