@@ -1,7 +1,8 @@
 // Command voicelab is the voice stack's developer tool: it rebuilds the
 // artifacts the app ships — today the keyword classifier's trained head,
-// connectors/kws/commands.head — from sources the repository names. It is
-// built on demand and never linked into the app:
+// connectors/kws/commands.head, trained on a set it synthesizes with
+// espeak-ng, festival and sox (trainingset.go) — from sources the
+// repository names. It is built on demand and never linked into the app:
 //
 //	go run ./connectors/voice/cmd/voicelab train   (make voice-train)
 //
@@ -32,7 +33,7 @@ Run it from the repository's root (make voice-train does).
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "voicelab:", err)
 		}
@@ -40,9 +41,9 @@ func main() {
 	}
 }
 
-// run carries out one voicelab command; out gets its results and log its
+// dispatch carries out one voicelab command; out gets its results and log its
 // progress.
-func run(ctx context.Context, args []string, out, log io.Writer) error {
+func dispatch(ctx context.Context, args []string, out, log io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(log, usage)
 		return flag.ErrHelp

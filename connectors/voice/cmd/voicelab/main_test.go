@@ -27,17 +27,17 @@ func TestRun_Commands(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, log bytes.Buffer
-			err := run(context.Background(), tt.args, &out, &log)
+			err := dispatch(context.Background(), tt.args, &out, &log)
 			switch {
 			case tt.wantErr == "" && err != nil:
-				t.Fatalf("run(%q) = %v, want nil", tt.args, err)
+				t.Fatalf("dispatch(%q) = %v, want nil", tt.args, err)
 			case tt.wantErr == "help" && !errors.Is(err, flag.ErrHelp):
-				t.Fatalf("run(%q) = %v, want flag.ErrHelp", tt.args, err)
+				t.Fatalf("dispatch(%q) = %v, want flag.ErrHelp", tt.args, err)
 			case tt.wantErr != "" && tt.wantErr != "help" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("run(%q) = %v, want an error with %q", tt.args, err, tt.wantErr)
+				t.Fatalf("dispatch(%q) = %v, want an error with %q", tt.args, err, tt.wantErr)
 			}
 			if !strings.Contains(out.String(), tt.wantOut) {
-				t.Errorf("run(%q) wrote %q, want %q in it", tt.args, out.String(), tt.wantOut)
+				t.Errorf("dispatch(%q) wrote %q, want %q in it", tt.args, out.String(), tt.wantOut)
 			}
 		})
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/sphinx"
-	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
 
@@ -27,7 +26,7 @@ const (
 
 // train writes the keyword classifier built into the binary
 // (connectors/kws/commands.head) from a training set synthesized the way
-// sphinxtest.GenerateTraining does: espeak-ng voices and festival's ked
+// GenerateTraining does: espeak-ng voices and festival's ked
 // that the test corpus never uses, the commands and words and phrases that
 // are not commands (none of the corpus's out-of-grammar phrases, nor a
 // word that sounds like one of them), with sox's augmentation and noise.
@@ -46,7 +45,7 @@ func train(ctx context.Context, args []string, out, log io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train takes no arguments, got %q", fs.Args())
 	}
-	if err := sphinxtest.CheckTraining(); err != nil {
+	if err := CheckTraining(); err != nil {
 		return err
 	}
 	dir, err := sphinx.FindLanguageModel()
@@ -67,11 +66,11 @@ func train(ctx context.Context, args []string, out, log io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	o := sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, ModelDir: dir, Decoys: sphinx.DecoyWords()}
+	o := TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, ModelDir: dir, Decoys: sphinx.DecoyWords()}
 	start := time.Now()
 	var samples []kws.Sample
 	perLabel := map[string]int{}
-	err = sphinxtest.GenerateTraining(ctx, tmp, o, func(c sphinxtest.TrainingClip) error {
+	err = GenerateTraining(ctx, tmp, o, func(c TrainingClip) error {
 		label := len(kws.Phrases) // none
 		if c.Command {
 			label = slices.Index(kws.Phrases, c.Text)

@@ -1,4 +1,4 @@
-package sphinxtest_test
+package main
 
 import (
 	"context"
@@ -15,54 +15,6 @@ import (
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 )
-
-func TestTrainingVoices(t *testing.T) {
-	test := map[string]bool{}
-	for _, v := range append(append([]string{}, sphinxtest.Voices...), sphinxtest.FliteVoices...) {
-		test[v] = true
-	}
-	t.Run("OK", func(t *testing.T) {
-		vs := sphinxtest.TrainingVoices(70, 7)
-		if len(vs) != 70 {
-			t.Fatalf("TrainingVoices(70, 7) gave %d voices, want 70", len(vs))
-		}
-		if !slices.IsSorted(vs) {
-			t.Errorf("TrainingVoices(70, 7) = %v, want sorted", vs)
-		}
-		seen := map[string]bool{}
-		for _, v := range vs {
-			accent, variant, _ := strings.Cut(v, "+")
-			switch {
-			case test[v]:
-				t.Errorf("TrainingVoices(70, 7) holds test voice %q", v)
-			case seen[v]:
-				t.Errorf("TrainingVoices(70, 7) holds %q twice", v)
-			case !slices.Contains(sphinxtest.TrainingAccents, accent) || !slices.Contains(sphinxtest.TrainingVariants, variant):
-				t.Errorf("TrainingVoices(70, 7) holds %q, not an accent+variant", v)
-			}
-			seen[v] = true
-		}
-	})
-	t.Run("Deterministic", func(t *testing.T) {
-		if a, b := sphinxtest.TrainingVoices(70, 7), sphinxtest.TrainingVoices(70, 7); !slices.Equal(a, b) {
-			t.Errorf("TrainingVoices(70, 7) = %v, then %v", a, b)
-		}
-		if a, b := sphinxtest.TrainingVoices(70, 7), sphinxtest.TrainingVoices(70, 8); slices.Equal(a, b) {
-			t.Errorf("TrainingVoices(70, 7) = TrainingVoices(70, 8) = %v, want the seed to matter", a)
-		}
-	})
-	t.Run("Capped", func(t *testing.T) {
-		all := sphinxtest.TrainingVoices(1e6, 1)
-		if want := len(sphinxtest.TrainingAccents)*len(sphinxtest.TrainingVariants) - len(sphinxtest.Voices); len(all) != want {
-			t.Errorf("TrainingVoices(1e6, 1) gave %d voices, want every one of the %d", len(all), want)
-		}
-		for _, v := range all {
-			if test[v] {
-				t.Errorf("TrainingVoices(1e6, 1) holds test voice %q", v)
-			}
-		}
-	})
-}
 
 // measuredSNR is speech's SpeechPower over the power of what Mix added.
 func measuredSNR(speech, mixed []int16) float64 {
@@ -92,8 +44,8 @@ func TestMix_SNR(t *testing.T) {
 		white[i] = int16(rng.NormFloat64() * 3000)
 	}
 	noises := map[string][]int16{"gaussian": white}
-	if sphinxtest.CheckTraining() == nil {
-		for _, n := range []sphinxtest.Noise{sphinxtest.White, sphinxtest.Pink, sphinxtest.Brown} {
+	if CheckTraining() == nil {
+		for _, n := range []sphinxtest.Noise{sphinxtest.White, sphinxtest.Pink, Brown} {
 			p, err := sphinxtest.SoxNoise(context.Background(), n, 60)
 			if err != nil {
 				t.Fatal(err)
@@ -118,22 +70,22 @@ func TestMix_SNR(t *testing.T) {
 
 // trainingOptions are the options of the tests that run the tools: the
 // commands, the decoys and the model of connectors/sphinx.
-func trainingOptions(tb testing.TB) sphinxtest.TrainingOptions {
+func trainingOptions(tb testing.TB) TrainingOptions {
 	tb.Helper()
-	if err := sphinxtest.CheckTraining(); err != nil {
+	if err := CheckTraining(); err != nil {
 		tb.Skip(err)
 	}
 	dir, err := sphinx.FindLanguageModel()
 	if err != nil {
 		tb.Skip(err)
 	}
-	return sphinxtest.TrainingOptions{Phrases: sphinx.Phrases, Seed: 7, ModelDir: dir, Decoys: sphinx.DecoyWords()}
+	return TrainingOptions{Phrases: sphinx.Phrases, Seed: 7, ModelDir: dir, Decoys: sphinx.DecoyWords()}
 }
 
 func TestNegatives(t *testing.T) {
 	o := trainingOptions(t)
 	start := time.Now()
-	neg, err := sphinxtest.Negatives(context.Background(), t.TempDir(), o)
+	neg, err := Negatives(context.Background(), t.TempDir(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +139,11 @@ func TestNegatives(t *testing.T) {
 func TestGenerateTraining_Small(t *testing.T) {
 	o := trainingOptions(t)
 	o.Phrases, o.Voices, o.Small = []string{"skip"}, 2, true
-	gen := func() ([]sphinxtest.TrainingClip, [32]byte) {
-		var clips []sphinxtest.TrainingClip
+	gen := func() ([]TrainingClip, [32]byte) {
+		var clips []TrainingClip
 		h := sha256.New()
 		start := time.Now()
-		err := sphinxtest.GenerateTraining(context.Background(), t.TempDir(), o, func(c sphinxtest.TrainingClip) error {
+		err := GenerateTraining(context.Background(), t.TempDir(), o, func(c TrainingClip) error {
 			clips = append(clips, c)
 			h.Write([]byte(c.Text + "|" + c.Voice + "|" + string(c.Kind) + "|"))
 			binary.Write(h, binary.LittleEndian, c.PCM)
@@ -206,7 +158,7 @@ func TestGenerateTraining_Small(t *testing.T) {
 	clips, sum := gen()
 
 	count := map[string]int{}
-	var src []sphinxtest.TrainingClip // the spoken and augmented clips of the job the noisy ones copy
+	var src []TrainingClip // the spoken and augmented clips of the job the noisy ones copy
 	noisy := 0
 	for _, c := range clips {
 		if len(c.PCM) == 0 {
@@ -224,14 +176,14 @@ func TestGenerateTraining_Small(t *testing.T) {
 			count[label+" ked"]++
 		}
 		switch c.Kind {
-		case sphinxtest.Spoken:
-			src, noisy = []sphinxtest.TrainingClip{c}, 0
+		case Spoken:
+			src, noisy = []TrainingClip{c}, 0
 			if slices.Contains(sphinxtest.Voices, c.Voice) || strings.HasPrefix(c.Voice, "flite:") {
 				t.Errorf("%q is said by test voice %s", c.Text, c.Voice)
 			}
-		case sphinxtest.Augmented:
+		case Augmented:
 			src = append(src, c)
-		case sphinxtest.Noisy:
+		case Noisy:
 			s := src[noisy]
 			noisy++
 			if s.Text != c.Text || s.Voice != c.Voice || len(s.PCM) != len(c.PCM) {
@@ -276,20 +228,20 @@ func TestGenerateTraining_Full(t *testing.T) {
 	count := map[string]int{}
 	var samples, peak int
 	var last time.Time
-	var src []sphinxtest.TrainingClip
+	var src []TrainingClip
 	noisy, worst, off := 0, 0.0, 0
-	err := sphinxtest.GenerateTraining(context.Background(), t.TempDir(), o, func(c sphinxtest.TrainingClip) error {
+	err := GenerateTraining(context.Background(), t.TempDir(), o, func(c TrainingClip) error {
 		label := "negative"
 		if c.Command {
 			label = "command"
 		}
 		count[label+" "+string(c.Kind)]++
 		switch c.Kind {
-		case sphinxtest.Spoken:
-			src, noisy = []sphinxtest.TrainingClip{c}, 0
-		case sphinxtest.Augmented:
+		case Spoken:
+			src, noisy = []TrainingClip{c}, 0
+		case Augmented:
 			src = append(src, c)
-		case sphinxtest.Noisy:
+		case Noisy:
 			d := math.Abs(measuredSNR(src[noisy].PCM, c.PCM) - c.SNR)
 			worst = max(worst, d)
 			if d > 1 {

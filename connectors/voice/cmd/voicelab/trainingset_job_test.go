@@ -1,4 +1,4 @@
-package sphinxtest
+package main
 
 import (
 	"os/exec"

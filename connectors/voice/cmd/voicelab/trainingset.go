@@ -1,4 +1,4 @@
-package sphinxtest
+package main
 
 import (
 	"bufio"
@@ -16,35 +16,21 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
 )
 
 // The training set of the keyword classifier is synthesized the way the
 // test corpus is, but kept disjoint from it so that the corpus measures
 // speech the classifier never heard: other espeak-ng voices (never flite's),
-// festival's ked voice, and none of the OutOfGrammar phrases, their words,
-// or words that sound the same. The recipe is the Python prototype's that
+// festival's ked voice, and none of the corpus's out-of-grammar phrases
+// (sphinxtest.OutOfGrammar), their words, or words that sound the same. The recipe is the Python prototype's that
 // the classifier was first trained on (gen_train.py, gen_train2.py,
 // noisy2.py), with sox in repeatable mode (-R) so that a seed gives the
 // same set every time.
 
-// Brown is sox's brown noise, heavier in the low frequencies than Pink.
-const Brown Noise = "brownnoise"
-
-// TrainingAccents are the espeak-ng English accents training voices are
-// drawn from.
-var TrainingAccents = []string{
-	"en", "en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
-	"en-gb-x-gbcwmd", "en-029", "en-us-nyc",
-}
-
-// TrainingVariants are the espeak-ng voice variants ("" is an accent's own
-// voice) combined with an accent as "accent+variant".
-var TrainingVariants = append([]string{""}, strings.Fields(`Alex Alicia Andrea Andy Annie Denis Diogo Gene Gene2
-	Henrique Hugo Jacky Lee Marco Mario Michael Mike Nguyen Storm adam anika announcer antonio
-	aunty belinda benjamin boris caleb david ed edward edward2 f1 f2 f3 f4 f5 grandma grandpa
-	gustave iven iven2 iven3 iven4 john klatt klatt2 klatt3 klatt4 linda m1 m2 m3 m4 m5 m6 m7 m8
-	marcelo max michel miguel norbert pablo paul pedro quincy rob robert sandro shelby steph
-	steph2 steph3 travis victor zac whisperf`)...)
+// Brown is sox's brown noise, heavier in the low frequencies than sphinxtest.Pink.
+const Brown sphinxtest.Noise = "brownnoise"
 
 // KedStretches are the duration stretches of festival's ked voice at which
 // each command is said once.
@@ -83,8 +69,8 @@ type TrainingClip struct {
 	Command bool   // Text is one of the commands, said alone
 	Voice   string // an espeak-ng voice or "ked:STRETCH"; "" when no one voice spoke
 	Kind    TrainingKind
-	Noise   Noise   // for Noisy and NoiseOnly clips
-	SNR     float64 // dB, for Noisy clips: SpeechPower of the clip under it over the noise's power
+	Noise   sphinxtest.Noise // for Noisy and NoiseOnly clips
+	SNR     float64          // dB, for Noisy clips: sphinxtest.SpeechPower of the clip under it over the noise's power
 	PCM     []int16
 }
 
@@ -143,7 +129,7 @@ const (
 
 // Salts separate the random streams drawn from one seed.
 const (
-	saltVoices = iota + 1
+	saltVoices = iota + 1 // sphinxtest.TrainingVoices draws the voices with it
 	saltNegatives
 	saltNegativeVoices
 	saltExtras
@@ -189,34 +175,6 @@ func CheckTraining() error {
 	return nil
 }
 
-// TrainingVoices draws n espeak-ng voices, accent with a variant nine times
-// in ten, none of them a test corpus voice (Voices), sorted. n is capped at
-// the number of such voices.
-func TrainingVoices(n int, seed int64) []string {
-	test := map[string]bool{}
-	for _, v := range Voices {
-		test[v] = true
-	}
-	n = min(n, len(TrainingAccents)*len(TrainingVariants)-len(test))
-	rng := rand.New(rand.NewSource(subSeed(seed, saltVoices)))
-	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
-		v := TrainingAccents[rng.Intn(len(TrainingAccents))]
-		if rng.Float64() < 0.9 {
-			if variant := TrainingVariants[rng.Intn(len(TrainingVariants))]; variant != "" {
-				v += "+" + variant
-			}
-		}
-		if !test[v] && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // MinUnigramLogProb is the language model's log10 unigram probability a
 // word needs to be said as a negative: about the 5,000 commonest words.
 const MinUnigramLogProb = -5.0
@@ -225,7 +183,7 @@ const MinUnigramLogProb = -5.0
 // repeats, in the order it is synthesized: common words of the model's
 // language model, the decoys, near misses of the command words ("skipped",
 // "undoing"), random sentences of those words, and commands run into such
-// words ("snooze mother", "data skip"). None is an OutOfGrammar phrase or
+// words ("snooze mother", "data skip"). None is a sphinxtest.OutOfGrammar phrase or
 // holds one of their words, a command word, or a word espeak-ng says the
 // same way as one of those ("canceled" for "cancelled", "whether" for
 // "weather"). dir holds temporary files.
@@ -239,7 +197,7 @@ func Negatives(ctx context.Context, dir string, o TrainingOptions) ([]string, er
 		return nil, err
 	}
 	banned := map[string]bool{}
-	for _, p := range OutOfGrammar {
+	for _, p := range sphinxtest.OutOfGrammar {
 		p = strings.ToLower(p)
 		banned[p] = true
 		for _, w := range strings.Fields(p) {
@@ -492,13 +450,13 @@ type trainingJob struct {
 	stretch float64 // ked's duration stretch; 0 for espeak-ng
 	speed   int     // espeak-ng words per minute
 	pitch   int
-	augs    [][]string // sox effects of each augmented copy
-	noises  []Noise    // of the noisy copy of the spoken clip, then of each augmented one
+	augs    [][]string         // sox effects of each augmented copy
+	noises  []sphinxtest.Noise // of the noisy copy of the spoken clip, then of each augmented one
 	snrs    []float64
 	rng     *rand.Rand // for the noise offsets, drawn after synthesis
 }
 
-var trainingNoises = []Noise{White, Pink, Brown}
+var trainingNoises = []sphinxtest.Noise{sphinxtest.White, sphinxtest.Pink, Brown}
 
 // maxLowpassAfter is the highest lowpass, in whole Hz, sox takes after a
 // speed change by factor speed (as the recipe prints it) of a clip voice
@@ -553,7 +511,7 @@ func newTrainingJob(seed int64, i int, text string, command bool, voice string, 
 
 // synthesize returns the job's spoken clip, its augmented copies, and a
 // noisy copy of each.
-func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[Noise][]int16) ([]TrainingClip, error) {
+func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[sphinxtest.Noise][]int16) ([]TrainingClip, error) {
 	f, err := os.CreateTemp(dir, "train-*.wav")
 	if err != nil {
 		return nil, err
@@ -584,7 +542,7 @@ func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[Nois
 			args = append(args, j.augs[k]...)
 			cl.Kind = Augmented
 		}
-		args = append(args, "pad", fmt.Sprint(Pad), fmt.Sprint(Pad))
+		args = append(args, "pad", fmt.Sprint(sphinxtest.Pad), fmt.Sprint(sphinxtest.Pad))
 		if k >= 0 {
 			args = append(args, "rate", "16000")
 		}
@@ -592,7 +550,7 @@ func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[Nois
 		if err != nil {
 			return nil, err
 		}
-		cl.PCM = RawPCM(raw)
+		cl.PCM = sphinxtest.RawPCM(raw)
 		clips = append(clips, cl)
 	}
 	for k := range clips[:len(j.noises)] {
@@ -601,7 +559,7 @@ func (j *trainingJob) synthesize(ctx context.Context, dir string, noise map[Nois
 			return nil, fmt.Errorf("sphinxtest: %q in %s is longer than the %d s of noise", j.text, j.voice, noiseSeconds)
 		}
 		cl.Kind, cl.Noise, cl.SNR = Noisy, j.noises[k], j.snrs[k]
-		cl.PCM = Mix(cl.PCM, n, cl.SNR, j.rng)
+		cl.PCM = sphinxtest.Mix(cl.PCM, n, cl.SNR, j.rng)
 		clips = append(clips, cl)
 	}
 	return clips, nil
@@ -624,7 +582,7 @@ func GenerateTraining(ctx context.Context, dir string, o TrainingOptions, emit f
 	if nv <= 0 {
 		nv = 70
 	}
-	voices := TrainingVoices(nv, o.Seed)
+	voices := sphinxtest.TrainingVoices(nv, o.Seed)
 	neg, err := Negatives(ctx, dir, o)
 	if err != nil {
 		return err
@@ -683,7 +641,7 @@ func GenerateTraining(ctx context.Context, dir string, o TrainingOptions, emit f
 		babble = append(babble, ps)
 	}
 
-	noise := map[Noise][]int16{}
+	noise := map[sphinxtest.Noise][]int16{}
 	for _, n := range trainingNoises {
 		if noise[n], err = trainingNoise(ctx, n); err != nil {
 			return err
@@ -796,15 +754,24 @@ func GenerateTraining(ctx context.Context, dir string, o TrainingOptions, emit f
 	return nil
 }
 
-// trainingNoise is SoxNoise in sox's repeatable mode, so that the noise,
+// scale multiplies every sample of p by g.
+func scale(p []int16, g float64) []int16 {
+	out := make([]int16, len(p))
+	for i, s := range p {
+		out[i] = int16(float64(s) * g)
+	}
+	return out
+}
+
+// trainingNoise is sphinxtest.SoxNoise in sox's repeatable mode, so that the noise,
 // and the set, is the same on every run.
-func trainingNoise(ctx context.Context, n Noise) ([]int16, error) {
+func trainingNoise(ctx context.Context, n sphinxtest.Noise) ([]int16, error) {
 	raw, err := run(exec.CommandContext(ctx, "sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "raw", "-",
 		"synth", strconv.Itoa(noiseSeconds), string(n), "vol", "0.5"))
 	if err != nil {
 		return nil, err
 	}
-	return RawPCM(raw), nil
+	return sphinxtest.RawPCM(raw), nil
 }
 
 // run runs cmd and returns its standard output; a failure names the
