@@ -14,7 +14,7 @@
 //
 // Input is 16 kHz mono audio as int16 samples, unnormalized; the mel frames
 // come back scaled as openWakeWord feeds them to the embedding model
-// (x/10 + 2). The convolutions run as packed matrix products, with an
+// (x/10 + 2). The convolutions run as packed matrix products (internal/gemm), with an
 // AVX2/FMA kernel in Go assembly on amd64 CPUs that have it and a portable
 // Go kernel elsewhere (and under the purego build tag).
 package kws

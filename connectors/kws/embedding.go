@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // Model files and the shapes Embedder works in.
@@ -35,8 +36,8 @@ const (
 type Embedder struct {
 	mel  *melModel
 	net  *network
-	kern kernelFunc
-	pool sync.Pool // *workspace
+	kern gemm.Kernel
+	pool sync.Pool // *gemm.Workspace
 }
 
 // LoadEmbedder reads dir/melspectrogram.onnx and dir/embedding_model.onnx.
@@ -66,7 +67,7 @@ func LoadEmbedder(dir string) (*Embedder, error) {
 	if nw.dim != EmbeddingSize {
 		return nil, modelError(op, dir, EmbeddingModelFile, fmt.Errorf("%w: its embeddings have %d values, not %d", errUnsupported, nw.dim, EmbeddingSize))
 	}
-	return &Embedder{mel: m, net: nw, kern: defaultKernel()}, nil
+	return &Embedder{mel: m, net: nw, kern: gemm.DefaultKernel()}, nil
 }
 
 func loadGraph(op, dir, file string) (*graph, error) {
@@ -90,11 +91,11 @@ func modelError(op, dir, file string, err error) error {
 // WindowFrames is the number of mel frames one embedding reads (76: 0.775 s).
 func (e *Embedder) WindowFrames() int { return e.net.frames }
 
-func (e *Embedder) workspace() *workspace {
-	if ws, ok := e.pool.Get().(*workspace); ok {
+func (e *Embedder) workspace() *gemm.Workspace {
+	if ws, ok := e.pool.Get().(*gemm.Workspace); ok {
 		return ws
 	}
-	return &workspace{}
+	return &gemm.Workspace{}
 }
 
 // Mel returns the mel frames of 16 kHz pcm, one every 10 ms from 32 ms of
@@ -123,11 +124,11 @@ func (e *Embedder) Features(pcm []int16) [][96]float32 {
 	return e.embed(e.mel.compute(e.kern, pcm, ws), ws)
 }
 
-func (e *Embedder) embed(mel [][melBands]float32, ws *workspace) [][EmbeddingSize]float32 {
+func (e *Embedder) embed(mel [][melBands]float32, ws *gemm.Workspace) [][EmbeddingSize]float32 {
 	if len(mel) < e.net.frames {
 		return nil
 	}
-	in := ws.buf(inBuf, len(mel)*melBands+nr)
+	in := ws.Buf(inBuf, len(mel)*melBands+gemm.NR)
 	for i := range mel {
 		copy(in[i*melBands:(i+1)*melBands], mel[i][:])
 	}

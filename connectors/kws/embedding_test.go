@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // The models are not in the repository: `make voice-models` fetches them
@@ -106,8 +107,8 @@ func TestEmbedder_Reference(t *testing.T) {
 	ref, pcm := loadReference(t)
 	kernels := []struct {
 		name string
-		kern kernelFunc
-	}{{"Default", defaultKernel()}, {"Portable", kernelGo}}
+		kern gemm.Kernel
+	}{{"Default", gemm.DefaultKernel()}, {"Portable", gemm.KernelGo}}
 	for _, k := range kernels {
 		for _, slide := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/slides=%v", k.name, slide), func(t *testing.T) {
@@ -292,7 +293,7 @@ func BenchmarkFeatures2s(b *testing.B) {
 // other architectures and the purego build tag run).
 func BenchmarkFeatures2s_Portable(b *testing.B) {
 	e := MustLoadEmbedder(b)
-	e.kern = kernelGo
+	e.kern = gemm.KernelGo
 	benchFeatures(b, e, synthClip(2*SampleRate), 16)
 }
 

@@ -3,6 +3,8 @@ package kws
 import (
 	"fmt"
 	"math"
+
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // The melspectrogram graph is hand-coded rather than interpreted: its
@@ -54,8 +56,8 @@ const (
 // melModel is the compiled melspectrogram graph.
 type melModel struct {
 	frame, hop, bins, mels int
-	dft                    *packedA // 2·bins rows: the real filters, then the imaginary
-	filt                   *packedA // mels rows of bins: melWᵀ
+	dft                    *gemm.PackedA // 2·bins rows: the real filters, then the imaginary
+	filt                   *gemm.PackedA // mels rows of bins: melWᵀ
 
 	clipMin, clipMax float32
 	mul, div, sub    float32
@@ -193,14 +195,14 @@ func compileMel(g *graph) (*melModel, error) {
 
 	dft := make([]float32, 0, 2*m.bins*m.frame)
 	dft = append(append(dft, re.floats...), im.floats...)
-	m.dft = packA(dft, 2*m.bins, m.frame, nil)
+	m.dft = gemm.PackA(dft, 2*m.bins, m.frame, nil)
 	filt := make([]float32, m.mels*m.bins)
 	for b := 0; b < m.bins; b++ {
 		for j := 0; j < m.mels; j++ {
 			filt[j*m.bins+b] = melW.floats[b*m.mels+j]
 		}
 	}
-	m.filt = packA(filt, m.mels, m.bins, nil)
+	m.filt = gemm.PackA(filt, m.mels, m.bins, nil)
 	return m, nil
 }
 
@@ -214,41 +216,41 @@ func (m *melModel) frames(n int) int {
 
 // compute returns the graph's output for pcm, frame by frame, transformed
 // as openWakeWord feeds it to the embedding model (x/10 + 2).
-func (m *melModel) compute(kern kernelFunc, pcm []int16, ws *workspace) [][melBands]float32 {
+func (m *melModel) compute(kern gemm.Kernel, pcm []int16, ws *gemm.Workspace) [][melBands]float32 {
 	t := m.frames(len(pcm))
 	if t == 0 {
 		return nil
 	}
-	spec := ws.buf(2, 2*m.bins*t)
-	gemm(kern, m.dft, t, operandB{pack: func(dst []float32, p0, p1 int) {
-		for q := 0; q < (p1-p0+nr-1)/nr; q++ {
-			panel := dst[q*m.frame*nr : (q+1)*m.frame*nr]
-			for j := 0; j < nr; j++ {
-				f := p0 + q*nr + j
+	spec := ws.Buf(2, 2*m.bins*t)
+	gemm.Mul(kern, m.dft, t, gemm.OperandB{Pack: func(dst []float32, p0, p1 int) {
+		for q := 0; q < (p1-p0+gemm.NR-1)/gemm.NR; q++ {
+			panel := dst[q*m.frame*gemm.NR : (q+1)*m.frame*gemm.NR]
+			for j := 0; j < gemm.NR; j++ {
+				f := p0 + q*gemm.NR + j
 				if f >= p1 {
 					for kk := 0; kk < m.frame; kk++ {
-						panel[kk*nr+j] = 0
+						panel[kk*gemm.NR+j] = 0
 					}
 					continue
 				}
 				x := pcm[f*m.hop : f*m.hop+m.frame]
 				for kk, v := range x {
-					panel[kk*nr+j] = float32(v)
+					panel[kk*gemm.NR+j] = float32(v)
 				}
 			}
 		}
-	}}, spec, t, identity, nil, ws)
+	}}, spec, t, gemm.Identity, nil, ws)
 
-	mel := ws.buf(3, m.mels*t)
-	gemm(kern, m.filt, t, operandB{pack: func(dst []float32, p0, p1 int) {
-		for q := 0; q < (p1-p0+nr-1)/nr; q++ {
-			panel := dst[q*m.bins*nr : (q+1)*m.bins*nr]
+	mel := ws.Buf(3, m.mels*t)
+	gemm.Mul(kern, m.filt, t, gemm.OperandB{Pack: func(dst []float32, p0, p1 int) {
+		for q := 0; q < (p1-p0+gemm.NR-1)/gemm.NR; q++ {
+			panel := dst[q*m.bins*gemm.NR : (q+1)*m.bins*gemm.NR]
 			for b := 0; b < m.bins; b++ {
 				re := spec[b*t : (b+1)*t]
 				im := spec[(m.bins+b)*t : (m.bins+b+1)*t]
-				out := panel[b*nr : (b+1)*nr]
+				out := panel[b*gemm.NR : (b+1)*gemm.NR]
 				for j := range out {
-					f := p0 + q*nr + j
+					f := p0 + q*gemm.NR + j
 					if f >= p1 {
 						out[j] = 0
 						continue
@@ -257,7 +259,7 @@ func (m *melModel) compute(kern kernelFunc, pcm []int16, ws *workspace) [][melBa
 				}
 			}
 		}
-	}}, mel, t, identity, nil, ws)
+	}}, mel, t, gemm.Identity, nil, ws)
 
 	out := make([][melBands]float32, t)
 	peak := float32(math.Inf(-1))

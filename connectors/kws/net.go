@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // The speech-embedding graph, compiled from its ONNX node list into a chain
@@ -44,12 +46,12 @@ type layer struct {
 
 	// Conv.
 	cin, cout int
-	a         *packedA
-	act       activation     // elementwise nodes the kernel applies
-	post      []epilogueFunc // elementwise nodes after those, in Go
+	a         *gemm.PackedA
+	act       gemm.Activation // elementwise nodes the kernel applies
+	post      []gemm.Epilogue // elementwise nodes after those, in Go
 
 	// Elementwise.
-	ew epilogueFunc
+	ew gemm.Epilogue
 }
 
 // outShape is the shape of the layer's output for an input of c×h×w; a
@@ -213,18 +215,18 @@ func compileNetwork(g *graph) (*network, error) {
 // foldActivation folds n into act when act followed by n is still an
 // activation: LeakyRelu with 0 <= alpha <= 1 right after the conv, then
 // Max with constants.
-func foldActivation(act *activation, consts map[string]*tensor, n node) bool {
+func foldActivation(act *gemm.Activation, consts map[string]*tensor, n node) bool {
 	switch n.opType {
 	case "LeakyRelu":
 		alpha, err := leakyAlpha(n)
-		if err != nil || *act != identity || alpha < 0 || alpha > 1 {
+		if err != nil || *act != gemm.Identity || alpha < 0 || alpha > 1 {
 			return false
 		}
-		act.alpha = alpha
+		act.Alpha = alpha
 		return true
 	case "Max":
 		floor, _ := consts[n.inputs[1]].scalar()
-		act.floor = max(act.floor, floor)
+		act.Floor = max(act.Floor, floor)
 		return true
 	}
 	return false
@@ -326,7 +328,7 @@ func geometry(n node, l *layer) error {
 }
 
 func convLayer(consts map[string]*tensor, n node, cin int) (layer, error) {
-	l := layer{kind: layerConv, name: n.name, act: identity}
+	l := layer{kind: layerConv, name: n.name, act: gemm.Identity}
 	if len(n.inputs) < 2 {
 		return l, fmt.Errorf("%w: Conv node %q has no weights", errUnsupported, n.name)
 	}
@@ -355,7 +357,7 @@ func convLayer(consts map[string]*tensor, n node, cin int) (layer, error) {
 		}
 		bias = b.floats
 	}
-	l.a = packA(wt.floats, l.cout, l.cin*l.kh*l.kw, bias)
+	l.a = gemm.PackA(wt.floats, l.cout, l.cin*l.kh*l.kw, bias)
 	return l, nil
 }
 
@@ -375,7 +377,7 @@ func poolLayer(n node) (layer, error) {
 	return l, geometry(n, &l)
 }
 
-func elementwise(consts map[string]*tensor, n node) (epilogueFunc, error) {
+func elementwise(consts map[string]*tensor, n node) (gemm.Epilogue, error) {
 	switch n.opType {
 	case "LeakyRelu":
 		alpha, err := leakyAlpha(n)
@@ -409,7 +411,7 @@ func elementwise(consts map[string]*tensor, n node) (epilogueFunc, error) {
 }
 
 // fmap is an activation: c planes of h rows of w floats, each row rs >= w
-// floats from the one before (the floats past w are junk: see gemm.go).
+// floats from the one before (the floats past w are junk: see internal/gemm).
 type fmap struct {
 	data        []float32
 	c, h, w, rs int
@@ -425,8 +427,8 @@ const (
 )
 
 // run passes the 1 × h × bins input at the start of in through the layers;
-// in has at least nr floats more. The output lives in ws.
-func (nw *network) run(kern kernelFunc, in []float32, h int, ws *workspace) fmap {
+// in has at least gemm.NR floats more. The output lives in ws.
+func (nw *network) run(kern gemm.Kernel, in []float32, h int, ws *gemm.Workspace) fmap {
 	cur := fmap{data: in, c: 1, h: h, w: nw.bins, rs: nw.bins}
 	which := -1 // the activation buffer holding cur; -1: the caller's
 	for i := range nw.layers {
@@ -439,16 +441,16 @@ func (nw *network) run(kern kernelFunc, in []float32, h int, ws *workspace) fmap
 		case layerConv:
 			src := cur
 			if l.pt+l.pb+l.pl+l.pr > 0 {
-				src = pad(ws.buf(padBuf, cur.c*(cur.h+l.pt+l.pb)*(cur.w+l.pl+l.pr)+nr), cur, l)
+				src = pad(ws.Buf(padBuf, cur.c*(cur.h+l.pt+l.pb)*(cur.w+l.pl+l.pr)+gemm.NR), cur, l)
 			}
 			h2, w2 := slide(src.h, l.kh, l.sh), slide(src.w, l.kw, l.sw)
 			if l.sh == 1 && l.sw == 1 {
 				// Direct: the output rows as long as the input's.
 				k := l.cin * l.kh * l.kw
-				if cap(ws.offs) < k {
-					ws.offs = make([]int32, k)
+				if cap(ws.Offs) < k {
+					ws.Offs = make([]int32, k)
 				}
-				offs := ws.offs[:k]
+				offs := ws.Offs[:k]
 				kk := 0
 				for ci := 0; ci < l.cin; ci++ {
 					for di := 0; di < l.kh; di++ {
@@ -458,26 +460,26 @@ func (nw *network) run(kern kernelFunc, in []float32, h int, ws *workspace) fmap
 						}
 					}
 				}
-				out := fmap{data: ws.buf(dstIdx, l.cout*h2*src.rs+nr), c: l.cout, h: h2, w: w2, rs: src.rs}
+				out := fmap{data: ws.Buf(dstIdx, l.cout*h2*src.rs+gemm.NR), c: l.cout, h: h2, w: w2, rs: src.rs}
 				n := (h2-1)*src.rs + w2
-				gemm(kern, l.a, n, operandB{src: src.data, offs: offs}, out.data, h2*out.rs, l.act, l.post, ws)
+				gemm.Mul(kern, l.a, n, gemm.OperandB{Src: src.data, Offs: offs}, out.data, h2*out.rs, l.act, l.post, ws)
 				cur = out
 			} else {
-				out := fmap{data: ws.buf(dstIdx, l.cout*h2*w2+nr), c: l.cout, h: h2, w: w2, rs: w2}
+				out := fmap{data: ws.Buf(dstIdx, l.cout*h2*w2+gemm.NR), c: l.cout, h: h2, w: w2, rs: w2}
 				pack := func(b []float32, p0, p1 int) { packConv(b, src, l, w2, p0, p1) }
-				gemm(kern, l.a, h2*w2, operandB{pack: pack}, out.data, h2*w2, l.act, l.post, ws)
+				gemm.Mul(kern, l.a, h2*w2, gemm.OperandB{Pack: pack}, out.data, h2*w2, l.act, l.post, ws)
 				cur = out
 			}
 			which = dstIdx
 		case layerPool:
 			_, h2, w2 := l.outShape(cur.c, cur.h, cur.w)
-			out := fmap{data: ws.buf(dstIdx, cur.c*h2*w2+nr), c: cur.c, h: h2, w: w2, rs: w2}
+			out := fmap{data: ws.Buf(dstIdx, cur.c*h2*w2+gemm.NR), c: cur.c, h: h2, w: w2, rs: w2}
 			maxPool(out, cur, l)
 			cur, which = out, dstIdx
 		case layerElementwise:
 			if which < 0 {
 				n := cur.c * cur.h * cur.rs
-				dst := ws.buf(dstIdx, n+nr)
+				dst := ws.Buf(dstIdx, n+gemm.NR)
 				copy(dst, cur.data[:n])
 				cur.data, which = dst, dstIdx
 			}
@@ -488,9 +490,9 @@ func (nw *network) run(kern kernelFunc, in []float32, h int, ws *workspace) fmap
 }
 
 // embed returns the embeddings (nw.dim floats each) of every window of
-// in, t frames of nw.bins floats followed by nr floats of slack, windows
+// in, t frames of nw.bins floats followed by gemm.NR floats of slack, windows
 // windowHop frames apart.
-func (nw *network) embed(kern kernelFunc, in []float32, t int, ws *workspace) []float32 {
+func (nw *network) embed(kern gemm.Kernel, in []float32, t int, ws *gemm.Workspace) []float32 {
 	if t < nw.frames {
 		return nil
 	}
@@ -535,17 +537,17 @@ func pad(dst []float32, src fmap, l *layer) fmap {
 }
 
 // packConv packs the im2col columns [p0, p1) of a conv over src (already
-// padded) into nr-column panels: row kk = (ci·kh + di)·kw + dj of column
+// padded) into gemm.NR-column panels: row kk = (ci·kh + di)·kw + dj of column
 // p = y·w2 + x is src[ci][y·sh+di][x·sw+dj]. Columns past p1 repeat
 // column p0.
 func packConv(dst []float32, src fmap, l *layer, w2, p0, p1 int) {
 	k := l.cin * l.kh * l.kw
-	panels := (p1 - p0 + nr - 1) / nr
-	var off [nr]int
+	panels := (p1 - p0 + gemm.NR - 1) / gemm.NR
+	var off [gemm.NR]int
 	y, x := p0/w2, p0%w2
 	for q := 0; q < panels; q++ {
-		cols := min(nr, p1-p0-q*nr)
-		run := true // the nr columns are nr neighbours in one source row
+		cols := min(gemm.NR, p1-p0-q*gemm.NR)
+		run := true // the NR columns are NR neighbours in one source row
 		for j := 0; j < cols; j++ {
 			off[j] = y*l.sh*src.rs + x*l.sw
 			run = run && off[j] == off[0]+j
@@ -554,19 +556,19 @@ func packConv(dst []float32, src fmap, l *layer, w2, p0, p1 int) {
 				y++
 			}
 		}
-		for j := cols; j < nr; j++ {
+		for j := cols; j < gemm.NR; j++ {
 			off[j] = off[0]
 			run = false
 		}
-		panel := dst[q*k*nr : (q+1)*k*nr]
+		panel := dst[q*k*gemm.NR : (q+1)*k*gemm.NR]
 		kk := 0
 		for ci := 0; ci < l.cin; ci++ {
 			for di := 0; di < l.kh; di++ {
 				for dj := 0; dj < l.kw; dj++ {
 					base := (ci*src.h+di)*src.rs + dj
-					d := (*[nr]float32)(panel[kk*nr : kk*nr+nr])
+					d := (*[gemm.NR]float32)(panel[kk*gemm.NR : kk*gemm.NR+gemm.NR])
 					if run {
-						*d = *(*[nr]float32)(src.data[base+off[0] : base+off[0]+nr])
+						*d = *(*[gemm.NR]float32)(src.data[base+off[0] : base+off[0]+gemm.NR])
 					} else {
 						for j, o := range off {
 							d[j] = src.data[base+o]

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // A small graph of the embedding model's operators with what that model
@@ -180,9 +182,9 @@ func TestNetwork_Generic(t *testing.T) {
 			}
 			const windows = 5
 			t0 := nw.frames + (windows-1)*windowHop + 3 // 3 frames too few for one more
-			in := randSlice(rand.New(rand.NewPCG(1, 1)), (t0)*nw.bins+nr)
-			for name, kern := range map[string]kernelFunc{"Default": defaultKernel(), "Portable": kernelGo} {
-				got := nw.embed(kern, in, t0, &workspace{})
+			in := randSlice(rand.New(rand.NewPCG(1, 1)), (t0)*nw.bins+gemm.NR)
+			for name, kern := range map[string]gemm.Kernel{"Default": gemm.DefaultKernel(), "Portable": gemm.KernelGo} {
+				got := nw.embed(kern, in, t0, &gemm.Workspace{})
 				if len(got) != windows*nw.dim {
 					t.Fatalf("%s: embed(%d frames) = %d values, want %d", name, t0, len(got), windows*nw.dim)
 				}
@@ -221,4 +223,13 @@ func TestCompileNetwork_Unsupported(t *testing.T) {
 			t.Errorf("compileNetwork(%s) = %v, want errUnsupported", name, err)
 		}
 	}
+}
+
+// randSlice returns n normally distributed floats.
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
 // Sample is one training clip: its embeddings (ClipFeatures) and the index
@@ -162,7 +163,7 @@ func Train(ctx context.Context, samples []Sample, o TrainOptions) (*Head, error)
 }
 
 // trainer holds the parameters, Adam's moments and the scratch of one
-// batch. The two big products, x·W1 and xᵀ·ga, run on the package's gemm,
+// batch. The two big products, x·W1 and xᵀ·ga, run on internal/gemm,
 // split by rows of A over the available cores; everything else is small.
 type trainer struct {
 	o            TrainOptions
@@ -173,7 +174,7 @@ type trainer struct {
 	classW       []float64 // the weight of each class in the loss
 
 	mu, sd         []float32
-	w1, b1, w2, b2 []float32 // w1 has nr floats of slack: gemm reads it as a direct B
+	w1, b1, w2, b2 []float32 // w1 has gemm.NR floats of slack: gemm.Mul reads it as a direct B
 	m, v           [4][]float32
 	steps          int // Adam updates so far, for the bias correction
 
@@ -187,15 +188,15 @@ type trainer struct {
 	g                []float64 // nb×c
 	offs             []int32   // kk*hid, for both direct B operands
 
-	kern  kernelFunc
+	kern  gemm.Kernel
 	parts []trainPart
 }
 
 // trainPart is one worker's share of a product: its packed rows of A and
 // its scratch.
 type trainPart struct {
-	a  packedA
-	ws workspace
+	a  gemm.PackedA
+	ws gemm.Workspace
 }
 
 // seedStream is the PCG stream Train draws from, fixed so a seed alone
@@ -205,10 +206,10 @@ const seedStream = 0x6b77732d68656164 // "kws-head"
 func newTrainer(samples []Sample, o TrainOptions) *trainer {
 	k, d, hid, c := o.Window, o.Window*EmbeddingSize, o.Hidden, len(o.Labels)
 	t := &trainer{o: o, samples: samples, k: k, d: d, hid: hid, c: c,
-		rng: rand.New(rand.NewPCG(o.Seed, seedStream)), shift: make([]int, len(samples)), kern: defaultKernel()}
+		rng: rand.New(rand.NewPCG(o.Seed, seedStream)), shift: make([]int, len(samples)), kern: gemm.DefaultKernel()}
 	t.mu, t.sd = standardization(samples, k)
 
-	t.w1 = make([]float32, d*hid+nr)
+	t.w1 = make([]float32, d*hid+gemm.NR)
 	s1 := math.Sqrt(2 / float64(d))
 	for i := range d * hid {
 		t.w1[i] = float32(t.rng.NormFloat64() * s1)
@@ -237,7 +238,7 @@ func newTrainer(samples []Sample, o TrainOptions) *trainer {
 	nb := min(o.Batch, len(samples))
 	t.x = make([]float32, nb*d)
 	t.ad, t.dmask = make([]float32, nb*hid), make([]float32, nb*hid)
-	t.ga = make([]float32, nb*hid+nr)
+	t.ga = make([]float32, nb*hid+gemm.NR)
 	t.gw1, t.gb1, t.gw2 = make([]float32, d*hid), make([]float32, hid), make([]float32, hid*c)
 	t.gb2, t.gb2f, t.g = make([]float64, c), make([]float32, c), make([]float64, nb*c)
 	t.offs = make([]int32, max(d, nb))
@@ -301,7 +302,7 @@ func (t *trainer) step(idx []int) float64 {
 	ad := t.ad[:nb*hid]
 	t.parallel(nb, func(p *trainPart, r0, r1 int) {
 		packRows(&p.a, x, d, r0, r1)
-		gemm(t.kern, &p.a, hid, operandB{src: t.w1, offs: t.offs[:d]}, ad[r0*hid:], hid, identity, nil, &p.ws)
+		gemm.Mul(t.kern, &p.a, hid, gemm.OperandB{Src: t.w1, Offs: t.offs[:d]}, ad[r0*hid:], hid, gemm.Identity, nil, &p.ws)
 	})
 	dmask := t.dmask[:nb*hid]
 	keep := float32(1 / (1 - t.o.Dropout))
@@ -377,7 +378,7 @@ func (t *trainer) step(idx []int) float64 {
 	// gW1 = xᵀ·ga: A is x transposed, D rows of nb.
 	t.parallel(d, func(p *trainPart, r0, r1 int) {
 		packCols(&p.a, x, nb, d, r0, r1)
-		gemm(t.kern, &p.a, hid, operandB{src: t.ga, offs: t.offs[:nb]}, t.gw1[r0*hid:], hid, identity, nil, &p.ws)
+		gemm.Mul(t.kern, &p.a, hid, gemm.OperandB{Src: t.ga, Offs: t.offs[:nb]}, t.gw1[r0*hid:], hid, gemm.Identity, nil, &p.ws)
 	})
 
 	t.adam(0, t.w1[:d*hid], t.gw1, t.o.L2)
@@ -431,7 +432,7 @@ func (t *trainer) adam(i int, p, grad []float32, l2 float64) {
 // same way whatever the split, so the result does not depend on the
 // number of cores.
 func (t *trainer) parallel(n int, f func(p *trainPart, r0, r1 int)) {
-	panels := (n + mr - 1) / mr
+	panels := (n + gemm.MR - 1) / gemm.MR
 	parts := min(len(t.parts), panels)
 	if parts <= 1 || n*t.hid < 1<<14 {
 		f(&t.parts[0], 0, n)
@@ -439,57 +440,57 @@ func (t *trainer) parallel(n int, f func(p *trainPart, r0, r1 int)) {
 	}
 	var wg sync.WaitGroup
 	for i := range parts {
-		r0, r1 := panels*i/parts*mr, min(n, panels*(i+1)/parts*mr)
+		r0, r1 := panels*i/parts*gemm.MR, min(n, panels*(i+1)/parts*gemm.MR)
 		wg.Go(func() { f(&t.parts[i], r0, r1) })
 	}
 	wg.Wait()
 }
 
 // packRows packs rows [r0, r1) of the row-major matrix w (k columns) into
-// a's panels, as packA does.
-func packRows(a *packedA, w []float32, k, r0, r1 int) {
+// a's panels, as gemm.PackA does.
+func packRows(a *gemm.PackedA, w []float32, k, r0, r1 int) {
 	m := r1 - r0
 	reshape(a, m, k)
 	for i := range m {
-		p, r := i/mr, i%mr
-		dst := a.panels[p*k*mr:]
+		p, r := i/gemm.MR, i%gemm.MR
+		dst := a.Panels[p*k*gemm.MR:]
 		for kk, v := range w[(r0+i)*k : (r0+i+1)*k] {
-			dst[kk*mr+r] = v
+			dst[kk*gemm.MR+r] = v
 		}
 	}
 }
 
 // packCols packs columns [c0, c1) of the row-major nb×d matrix x as the
 // rows of A (A = xᵀ, k = nb).
-func packCols(a *packedA, x []float32, nb, d, c0, c1 int) {
+func packCols(a *gemm.PackedA, x []float32, nb, d, c0, c1 int) {
 	m := c1 - c0
 	reshape(a, m, nb)
-	for p := range (m + mr - 1) / mr {
-		i0 := c0 + p*mr
-		w := min(mr, c1-i0)
-		dst := a.panels[p*nb*mr:]
+	for p := range (m + gemm.MR - 1) / gemm.MR {
+		i0 := c0 + p*gemm.MR
+		w := min(gemm.MR, c1-i0)
+		dst := a.Panels[p*nb*gemm.MR:]
 		for kk := range nb {
-			copy(dst[kk*mr:kk*mr+w], x[kk*d+i0:kk*d+i0+w])
+			copy(dst[kk*gemm.MR:kk*gemm.MR+w], x[kk*d+i0:kk*d+i0+w])
 		}
 	}
 }
 
 // reshape sizes a for an m×k matrix with zero bias, zeroing the panels
 // (rows past m must read as 0).
-func reshape(a *packedA, m, k int) {
-	np := (m + mr - 1) / mr
-	a.m, a.k = m, k
-	if cap(a.panels) < np*k*mr {
-		a.panels = make([]float32, np*k*mr)
+func reshape(a *gemm.PackedA, m, k int) {
+	np := (m + gemm.MR - 1) / gemm.MR
+	a.M, a.K = m, k
+	if cap(a.Panels) < np*k*gemm.MR {
+		a.Panels = make([]float32, np*k*gemm.MR)
 	}
-	a.panels = a.panels[:np*k*mr]
-	if m%mr != 0 {
-		clear(a.panels[(np-1)*k*mr:])
+	a.Panels = a.Panels[:np*k*gemm.MR]
+	if m%gemm.MR != 0 {
+		clear(a.Panels[(np-1)*k*gemm.MR:])
 	}
-	if cap(a.bias) < np*mr {
-		a.bias = make([]float32, np*mr)
+	if cap(a.Bias) < np*gemm.MR {
+		a.Bias = make([]float32, np*gemm.MR)
 	}
-	a.bias = a.bias[:np*mr]
+	a.Bias = a.Bias[:np*gemm.MR]
 }
 
 // head returns the trained parameters as a Head (without Meta).

@@ -1,4 +1,7 @@
-package kws
+// Package gemm is the keyword classifier's matrix multiply: the packed
+// products the embedding model's convolutions, the mel spectrogram and
+// the head's training run on (connectors/kws and connectors/kws/kwstrain).
+package gemm
 
 import "math"
 
@@ -24,8 +27,8 @@ import "math"
 //     matrix is never built.
 
 const (
-	mr = 6  // rows of A per panel and per kernel call
-	nr = 16 // columns of B per kernel call
+	MR = 6  // rows of A per panel and per kernel call
+	NR = 16 // columns of B per kernel call
 
 	// bBlockFloats bounds the B panels packed at a time, so that they stay
 	// in the L2 cache while every A panel passes over them.
@@ -37,69 +40,69 @@ const (
 //	c[i*ldc+j] = act(bias[i] + Σ_kk a[kk*mr+i]·b[offs[kk]+j]),  act(x) = max(max(x, alpha·x), floor)
 //
 // for i < mr, j < nr, kk < k = len(offs); every offs[kk]+nr <= span <= len(b).
-type kernelFunc func(a, b []float32, offs []int32, span int, c []float32, ldc int, bias []float32, alpha, floor float32)
+type Kernel func(a, b []float32, offs []int32, span int, c []float32, ldc int, bias []float32, alpha, floor float32)
 
 // activation is the elementwise function a kernel applies to its tile:
 // max(max(x, alpha·x), floor). With 0 <= alpha <= 1 that is LeakyRelu
 // followed by Max with a constant, which is what the embedding model does
 // after every convolution; identity is the identity.
-type activation struct{ alpha, floor float32 }
+type Activation struct{ Alpha, Floor float32 }
 
-var identity = activation{alpha: 1, floor: float32(math.Inf(-1))}
+var Identity = Activation{Alpha: 1, Floor: float32(math.Inf(-1))}
 
 // packedA is a weight matrix packed into mr-row panels, with its bias.
-type packedA struct {
-	m, k   int
-	panels []float32 // ceil(m/mr) * k * mr
-	bias   []float32 // ceil(m/mr) * mr
+type PackedA struct {
+	M, K   int
+	Panels []float32 // ceil(M/MR) * K * MR
+	Bias   []float32 // ceil(M/MR) * MR
 }
 
 // packA packs the row-major m×k matrix w (and bias, nil for none).
-func packA(w []float32, m, k int, bias []float32) *packedA {
-	np := (m + mr - 1) / mr
-	a := &packedA{m: m, k: k, panels: make([]float32, np*k*mr), bias: make([]float32, np*mr)}
+func PackA(w []float32, m, k int, bias []float32) *PackedA {
+	np := (m + MR - 1) / MR
+	a := &PackedA{M: m, K: k, Panels: make([]float32, np*k*MR), Bias: make([]float32, np*MR)}
 	for i := 0; i < m; i++ {
-		p, r := i/mr, i%mr
+		p, r := i/MR, i%MR
 		row := w[i*k : (i+1)*k]
-		dst := a.panels[p*k*mr:]
+		dst := a.Panels[p*k*MR:]
 		for kk, v := range row {
-			dst[kk*mr+r] = v
+			dst[kk*MR+r] = v
 		}
 	}
-	copy(a.bias, bias)
+	copy(a.Bias, bias)
 	return a
 }
 
 // packFunc packs columns [p0, p1) of B into nr-column panels in dst
 // (ceil((p1-p0)/nr) panels of k*nr floats). What it puts in the columns
 // past p1 of the last panel does not matter: their results are dropped.
-type packFunc func(dst []float32, p0, p1 int)
+type PackFunc func(dst []float32, p0, p1 int)
 
 // operandB is the B of a product: packed by pack, or direct (pack nil),
 // row kk being src[offs[kk]:]. src must hold span floats past the start
-// of the last tile (gemm computes span, the largest offs[kk] + nr).
-type operandB struct {
-	pack packFunc
-	src  []float32
-	offs []int32
+// of the last tile (Mul computes span, the largest offs[kk] + nr).
+type OperandB struct {
+	Pack PackFunc
+	Src  []float32
+	Offs []int32
 }
 
 // epilogueFunc is applied to the finished part of each row of C: row i,
 // columns [p0, p1).
-type epilogueFunc func(seg []float32)
+type Epilogue func(seg []float32)
 
 // workspace holds the scratch of one call: activations, packed columns of
 // B, a tile. A sync.Pool of them keeps concurrent calls apart.
-type workspace struct {
+type Workspace struct {
 	bufs  [4][]float32
 	pack  []float32
-	tile  [mr * nr]float32
-	offs  []int32 // a direct B's, for one product at a time
+	tile  [MR * NR]float32
+	Offs  []int32 // a direct B's, for one product at a time
 	poffs []int32 // packedOffs
 }
 
 // buf returns scratch slice i with at least n elements.
-func (ws *workspace) buf(i, n int) []float32 {
+func (ws *Workspace) Buf(i, n int) []float32 {
 	if cap(ws.bufs[i]) < n {
 		ws.bufs[i] = make([]float32, n)
 	}
@@ -107,47 +110,47 @@ func (ws *workspace) buf(i, n int) []float32 {
 }
 
 // packedOffs returns offs for packed B panels of k rows: kk*nr.
-func (ws *workspace) packedOffs(k int) []int32 {
+func (ws *Workspace) packedOffs(k int) []int32 {
 	if len(ws.poffs) < k {
 		ws.poffs = make([]int32, k)
 		for kk := range ws.poffs {
-			ws.poffs[kk] = int32(kk * nr)
+			ws.poffs[kk] = int32(kk * NR)
 		}
 	}
 	return ws.poffs[:k]
 }
 
-// gemm computes C = act(A·B + bias) for n columns of B, C row-major with
+// Mul computes C = act(A·B + bias) for n columns of B, C row-major with
 // row stride ldc, then applies post (if not nil) to each finished row
 // segment. It runs on the calling goroutine: one product is a millisecond
 // or less, and the voice pipeline has other work for the other core.
-func gemm(kern kernelFunc, a *packedA, n int, b operandB, c []float32, ldc int, act activation, post []epilogueFunc, ws *workspace) {
-	if n <= 0 || a.m == 0 {
+func Mul(kern Kernel, a *PackedA, n int, b OperandB, c []float32, ldc int, act Activation, post []Epilogue, ws *Workspace) {
+	if n <= 0 || a.M == 0 {
 		return
 	}
-	k := a.k
+	k := a.K
 	span := 0
-	if b.pack == nil {
-		if len(b.offs) != k {
+	if b.Pack == nil {
+		if len(b.Offs) != k {
 			panic("kws: direct B has the wrong depth")
 		}
-		for _, o := range b.offs {
+		for _, o := range b.Offs {
 			if o < 0 {
 				panic("kws: negative offset of a row of B")
 			}
-			span = max(span, int(o)+nr)
+			span = max(span, int(o)+NR)
 		}
 	} else {
-		b.offs, span = ws.packedOffs(k), k*nr
+		b.Offs, span = ws.packedOffs(k), k*NR
 	}
-	block := max(1, bBlockFloats/(k*nr)) * nr // columns
-	if need := block * k; b.pack != nil && cap(ws.pack) < need {
+	block := max(1, bBlockFloats/(k*NR)) * NR // columns
+	if need := block * k; b.Pack != nil && cap(ws.pack) < need {
 		ws.pack = make([]float32, need)
 	}
 	for p0 := 0; p0 < n; p0 += block {
 		p1 := min(n, p0+block)
 		gemmBlock(kern, a, b, span, p0, p1, c, ldc, act, ws)
-		for i := 0; post != nil && i < a.m; i++ {
+		for i := 0; post != nil && i < a.M; i++ {
 			seg := c[i*ldc+p0 : i*ldc+p1]
 			for _, f := range post {
 				f(seg)
@@ -158,35 +161,35 @@ func gemm(kern kernelFunc, a *packedA, n int, b operandB, c []float32, ldc int, 
 
 // gemmBlock computes columns [p0, p1) of C, packing them first if B is
 // packed.
-func gemmBlock(kern kernelFunc, a *packedA, b operandB, span, p0, p1 int, c []float32, ldc int, act activation, ws *workspace) {
-	k := a.k
-	np := (p1 - p0 + nr - 1) / nr
-	offs := b.offs
-	if b.pack != nil {
-		b.pack(ws.pack[:np*k*nr], p0, p1)
+func gemmBlock(kern Kernel, a *PackedA, b OperandB, span, p0, p1 int, c []float32, ldc int, act Activation, ws *Workspace) {
+	k := a.K
+	np := (p1 - p0 + NR - 1) / NR
+	offs := b.Offs
+	if b.Pack != nil {
+		b.Pack(ws.pack[:np*k*NR], p0, p1)
 	}
-	aPanels := (a.m + mr - 1) / mr
+	aPanels := (a.M + MR - 1) / MR
 	for p := 0; p < aPanels; p++ {
-		ap := a.panels[p*k*mr : (p+1)*k*mr]
-		bias := a.bias[p*mr : (p+1)*mr]
-		i0 := p * mr
-		rows := min(mr, a.m-i0)
+		ap := a.Panels[p*k*MR : (p+1)*k*MR]
+		bias := a.Bias[p*MR : (p+1)*MR]
+		i0 := p * MR
+		rows := min(MR, a.M-i0)
 		for q := 0; q < np; q++ {
-			j0 := p0 + q*nr
+			j0 := p0 + q*NR
 			var bq []float32
-			if b.pack != nil {
-				bq = ws.pack[q*k*nr : (q+1)*k*nr]
+			if b.Pack != nil {
+				bq = ws.pack[q*k*NR : (q+1)*k*NR]
 			} else {
-				bq = b.src[j0:]
+				bq = b.Src[j0:]
 			}
-			cols := min(nr, p1-j0)
-			if rows == mr && cols == nr {
-				kern(ap, bq, offs, span, c[i0*ldc+j0:], ldc, bias, act.alpha, act.floor)
+			cols := min(NR, p1-j0)
+			if rows == MR && cols == NR {
+				kern(ap, bq, offs, span, c[i0*ldc+j0:], ldc, bias, act.Alpha, act.Floor)
 				continue
 			}
-			kern(ap, bq, offs, span, ws.tile[:], nr, bias, act.alpha, act.floor)
+			kern(ap, bq, offs, span, ws.tile[:], NR, bias, act.Alpha, act.Floor)
 			for i := 0; i < rows; i++ {
-				copy(c[(i0+i)*ldc+j0:(i0+i)*ldc+j0+cols], ws.tile[i*nr:i*nr+cols])
+				copy(c[(i0+i)*ldc+j0:(i0+i)*ldc+j0+cols], ws.tile[i*NR:i*NR+cols])
 			}
 		}
 	}
@@ -194,14 +197,14 @@ func gemmBlock(kern kernelFunc, a *packedA, b operandB, span, p0, p1 int, c []fl
 
 // kernelGo is the portable kernel: the tile as twelve 2×4 blocks, each
 // accumulated in registers over k.
-func kernelGo(a, b []float32, offs []int32, span int, c []float32, ldc int, bias []float32, alpha, floor float32) {
+func KernelGo(a, b []float32, offs []int32, span int, c []float32, ldc int, bias []float32, alpha, floor float32) {
 	k := len(offs)
-	a = a[:k*mr]
+	a = a[:k*MR]
 	b = b[:span]
-	_ = bias[mr-1]
-	_ = c[(mr-1)*ldc+nr-1]
-	for i := 0; i < mr; i += 2 {
-		for j := 0; j < nr; j += 4 {
+	_ = bias[MR-1]
+	_ = c[(MR-1)*ldc+NR-1]
+	for i := 0; i < MR; i += 2 {
+		for j := 0; j < NR; j += 4 {
 			bi0, bi1 := bias[i], bias[i+1]
 			c00, c01, c02, c03 := bi0, bi0, bi0, bi0
 			c10, c11, c12, c13 := bi1, bi1, bi1, bi1
@@ -220,7 +223,7 @@ func kernelGo(a, b []float32, offs []int32, span int, c []float32, ldc int, bias
 				c11 += a1 * b1
 				c12 += a1 * b2
 				c13 += a1 * b3
-				ao += mr
+				ao += MR
 			}
 			r0 := c[i*ldc+j : i*ldc+j+4 : i*ldc+j+4]
 			r0[0], r0[1], r0[2], r0[3] = act(c00, alpha, floor), act(c01, alpha, floor), act(c02, alpha, floor), act(c03, alpha, floor)

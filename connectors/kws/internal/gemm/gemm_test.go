@@ -1,4 +1,4 @@
-package kws
+package gemm
 
 import (
 	"math"
@@ -7,16 +7,16 @@ import (
 )
 
 // denseB packs the row-major k×n matrix b.
-func denseB(b []float32, k, n int) packFunc {
+func denseB(b []float32, k, n int) PackFunc {
 	return func(dst []float32, p0, p1 int) {
-		for pl := 0; pl < len(dst)/(k*nr)*nr; pl++ {
-			q, j := pl/nr, pl%nr
+		for pl := 0; pl < len(dst)/(k*NR)*NR; pl++ {
+			q, j := pl/NR, pl%NR
 			for kk := 0; kk < k; kk++ {
 				v := float32(0)
 				if p0+pl < p1 {
 					v = b[kk*n+p0+pl]
 				}
-				dst[(q*k+kk)*nr+j] = v
+				dst[(q*k+kk)*NR+j] = v
 			}
 		}
 	}
@@ -31,12 +31,12 @@ func randSlice(r *rand.Rand, n int) []float32 {
 }
 
 func TestGemm(t *testing.T) {
-	kernels := map[string]kernelFunc{"Go": kernelGo, "Default": defaultKernel()}
+	kernels := map[string]Kernel{"Go": KernelGo, "Default": DefaultKernel()}
 	for _, tc := range []struct{ m, k, n int }{
 		{1, 1, 1}, {6, 3, 16}, {7, 5, 17}, {24, 9, 6208}, {96, 288, 40}, {514, 512, 197}, {32, 257, 13}, {13, 2, 100},
 	} {
 		r := rand.New(rand.NewPCG(uint64(tc.m), uint64(tc.n)))
-		w, b, bias := randSlice(r, tc.m*tc.k), randSlice(r, tc.k*tc.n+nr), randSlice(r, tc.m)
+		w, b, bias := randSlice(r, tc.m*tc.k), randSlice(r, tc.k*tc.n+NR), randSlice(r, tc.m)
 		offs := make([]int32, tc.k)
 		for kk := range offs {
 			offs[kk] = int32(kk * tc.n)
@@ -51,14 +51,14 @@ func TestGemm(t *testing.T) {
 				want[i*tc.n+j] = s
 			}
 		}
-		a := packA(w, tc.m, tc.k, bias)
+		a := PackA(w, tc.m, tc.k, bias)
 		for name, kern := range kernels {
 			for _, bm := range []struct {
 				name string
-				b    operandB
-			}{{"packed", operandB{pack: denseB(b, tc.k, tc.n)}}, {"direct", operandB{src: b, offs: offs}}} {
+				b    OperandB
+			}{{"packed", OperandB{Pack: denseB(b, tc.k, tc.n)}}, {"direct", OperandB{Src: b, Offs: offs}}} {
 				c := make([]float32, tc.m*tc.n)
-				gemm(kern, a, tc.n, bm.b, c, tc.n, identity, nil, &workspace{})
+				Mul(kern, a, tc.n, bm.b, c, tc.n, Identity, nil, &Workspace{})
 				worst := 0.0
 				for i := range c {
 					worst = max(worst, math.Abs(float64(c[i])-want[i]))
@@ -71,16 +71,16 @@ func TestGemm(t *testing.T) {
 	}
 }
 
-func benchKernel(b *testing.B, kern kernelFunc) {
+func benchKernel(b *testing.B, kern Kernel) {
 	const k = 288
 	r := rand.New(rand.NewPCG(1, 2))
-	a, bb, c, bias := randSlice(r, k*mr), randSlice(r, k*nr), make([]float32, mr*nr), make([]float32, mr)
-	offs := (&workspace{}).packedOffs(k)
+	a, bb, c, bias := randSlice(r, k*MR), randSlice(r, k*NR), make([]float32, MR*NR), make([]float32, MR)
+	offs := (&Workspace{}).packedOffs(k)
 	for b.Loop() {
-		kern(a, bb, offs, k*nr, c, nr, bias, identity.alpha, identity.floor)
+		kern(a, bb, offs, k*NR, c, NR, bias, Identity.Alpha, Identity.Floor)
 	}
-	b.ReportMetric(float64(k*mr*nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+	b.ReportMetric(float64(k*MR*NR)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
 }
 
-func BenchmarkKernel_Go(b *testing.B)      { benchKernel(b, kernelGo) }
-func BenchmarkKernel_Default(b *testing.B) { benchKernel(b, defaultKernel()) }
+func BenchmarkKernel_Go(b *testing.B)      { benchKernel(b, KernelGo) }
+func BenchmarkKernel_Default(b *testing.B) { benchKernel(b, DefaultKernel()) }

@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package kws
+package gemm
 
 // defaultKernel is the portable kernel: this build has no assembly one.
-func defaultKernel() kernelFunc { return kernelGo }
+func DefaultKernel() Kernel { return KernelGo }

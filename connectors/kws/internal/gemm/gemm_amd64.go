@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package kws
+package gemm
 
 //go:noescape
 func kernel6x16AVX2(k int, a, b *float32, offs *int32, c *float32, ldc int, bias *float32, alpha, floor float32)
@@ -11,16 +11,16 @@ func xgetbv0() (eax, edx uint32)
 
 // kernelAVX2 is the assembly kernel behind the kernelFunc signature. The
 // checks here, once per tile, keep every access in bounds: offs are never
-// negative (gemm builds them so), and span covers the largest.
+// negative (Mul builds them so), and span covers the largest.
 func kernelAVX2(a, b []float32, offs []int32, span int, c []float32, ldc int, bias []float32, alpha, floor float32) {
 	k := len(offs)
-	if k == 0 || span > len(b) || span < nr {
-		kernelGo(a, b, offs, span, c, ldc, bias, alpha, floor)
+	if k == 0 || span > len(b) || span < NR {
+		KernelGo(a, b, offs, span, c, ldc, bias, alpha, floor)
 		return
 	}
-	_ = a[k*mr-1]
-	_ = c[(mr-1)*ldc+nr-1]
-	_ = bias[mr-1]
+	_ = a[k*MR-1]
+	_ = c[(MR-1)*ldc+NR-1]
+	_ = bias[MR-1]
 	kernel6x16AVX2(k, &a[0], &b[0], &offs[0], &c[0], ldc, &bias[0], alpha, floor)
 }
 
@@ -49,9 +49,9 @@ func hasAVX2FMA() bool {
 }
 
 // defaultKernel is the fastest kernel this machine runs.
-func defaultKernel() kernelFunc {
+func DefaultKernel() Kernel {
 	if hasAVX2FMA() {
 		return kernelAVX2
 	}
-	return kernelGo
+	return KernelGo
 }
