@@ -8,9 +8,10 @@
 // one-hidden-layer network over the last 16 embeddings of an utterance,
 // commands.head, built into the binary — gives each command's probability
 // and that of "none"; Recognizer accepts the likeliest command when it
-// reaches the threshold. Train makes a head from labelled clips; the
-// developer command connectors/voice/cmd/voicelab (make voice-train)
-// writes commands.head with it, and its SHA-256 to commands.head.sha256.
+// reaches the threshold. Package kwstrain makes a head from labelled
+// clips; the developer command connectors/voice/cmd/voicelab (make
+// voice-train) writes commands.head with it, and its SHA-256 to
+// commands.head.sha256. Neither is linked into the app.
 //
 // Input is 16 kHz mono audio as int16 samples, unnormalized; the mel frames
 // come back scaled as openWakeWord feeds them to the embedding model

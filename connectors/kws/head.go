@@ -38,8 +38,8 @@ const headMagic = "CASEYOS-KWS-HEAD 1\n"
 // before it can ask for absurd amounts of memory.
 const (
 	maxHeadJSON   = 1 << 20
-	maxHeadWindow = 256
-	maxHeadHidden = 4096
+	MaxHeadWindow = 256
+	MaxHeadHidden = 4096
 	maxHeadLabels = 256
 	maxLabelBytes = 100
 )
@@ -95,14 +95,14 @@ func (h *Head) Dim() int { return h.Window * EmbeddingSize }
 // validate checks the head is complete and consistent: the shapes, the
 // labels, and every parameter finite (Sd positive).
 func (h *Head) validate() error {
-	if err := validateLabels(h.Labels); err != nil {
+	if err := ValidateLabels(h.Labels); err != nil {
 		return err
 	}
-	if h.Window < 1 || h.Window > maxHeadWindow {
-		return fmt.Errorf("window %d is not between 1 and %d", h.Window, maxHeadWindow)
+	if h.Window < 1 || h.Window > MaxHeadWindow {
+		return fmt.Errorf("window %d is not between 1 and %d", h.Window, MaxHeadWindow)
 	}
-	if h.Hidden < 1 || h.Hidden > maxHeadHidden {
-		return fmt.Errorf("hidden size %d is not between 1 and %d", h.Hidden, maxHeadHidden)
+	if h.Hidden < 1 || h.Hidden > MaxHeadHidden {
+		return fmt.Errorf("hidden size %d is not between 1 and %d", h.Hidden, MaxHeadHidden)
 	}
 	d, hid, c := h.Dim(), h.Hidden, len(h.Labels)
 	for _, p := range h.params() {
@@ -123,7 +123,7 @@ func (h *Head) validate() error {
 
 // validateLabels checks a head's labels: at least two, unique, the last
 // NoneLabel and no other empty.
-func validateLabels(labels []string) error {
+func ValidateLabels(labels []string) error {
 	if len(labels) < 2 || len(labels) > maxHeadLabels {
 		return fmt.Errorf("%d labels, want between 2 and %d", len(labels), maxHeadLabels)
 	}
@@ -237,10 +237,10 @@ func readHead(r *bufio.Reader) (*Head, error) {
 		return nil, errors.New("the header has data after its JSON object")
 	}
 	h := &Head{Labels: hdr.Labels, Window: hdr.Window, Hidden: hdr.Hidden, Meta: hdr.Meta}
-	if err := validateLabels(h.Labels); err != nil {
+	if err := ValidateLabels(h.Labels); err != nil {
 		return nil, err
 	}
-	if h.Window < 1 || h.Window > maxHeadWindow || h.Hidden < 1 || h.Hidden > maxHeadHidden {
+	if h.Window < 1 || h.Window > MaxHeadWindow || h.Hidden < 1 || h.Hidden > MaxHeadHidden {
 		return nil, fmt.Errorf("window %d or hidden size %d out of range", h.Window, h.Hidden)
 	}
 	if hdr.Dim != h.Dim() {
@@ -296,7 +296,7 @@ func noEOF(err error) error {
 // fillWindow writes the input vector of the window of k embeddings ending
 // shift embeddings before the last (e[n-k-shift : n-shift]) into dst,
 // embedding 0 first. Positions before the first embedding repeat it.
-func fillWindow(dst []float32, emb [][EmbeddingSize]float32, k, shift int) {
+func FillWindow(dst []float32, emb [][EmbeddingSize]float32, k, shift int) {
 	n := len(emb)
 	for r := 0; r < k; r++ {
 		i := max(0, n-k-shift+r)
@@ -313,7 +313,7 @@ func (h *Head) Probabilities(emb [][EmbeddingSize]float32) []float32 {
 	}
 	d, hid, c := h.Dim(), h.Hidden, len(h.Labels)
 	x := make([]float32, d)
-	fillWindow(x, emb, h.Window, 0)
+	FillWindow(x, emb, h.Window, 0)
 	for i := range x {
 		x[i] = (x[i] - h.Mu[i]) / h.Sd[i]
 	}
@@ -339,7 +339,7 @@ func (h *Head) Probabilities(emb [][EmbeddingSize]float32) []float32 {
 		}
 	}
 	p := make([]float32, c)
-	softmax(z)
+	Softmax(z)
 	for k, v := range z {
 		p[k] = float32(v)
 	}
@@ -347,7 +347,7 @@ func (h *Head) Probabilities(emb [][EmbeddingSize]float32) []float32 {
 }
 
 // softmax replaces z by its softmax.
-func softmax(z []float64) {
+func Softmax(z []float64) {
 	top := math.Inf(-1)
 	for _, v := range z {
 		top = max(top, v)

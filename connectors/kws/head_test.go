@@ -200,7 +200,7 @@ func probabilities64(h *Head, window [][EmbeddingSize]float32) []float64 {
 			z[k] += a * float64(h.W2[u*c+k])
 		}
 	}
-	softmax(z)
+	Softmax(z)
 	return z
 }
 
@@ -260,10 +260,13 @@ func TestHead_LabelsMessage(t *testing.T) {
 	}
 }
 
+// The production head's shape: kwstrain's DefaultWindow and DefaultHidden.
+const prodWindow, prodHidden = 16, 128
+
 // BenchmarkHead_Probabilities is the head alone, production shape, on the
 // 16 embeddings of a 2 s clip.
 func BenchmarkHead_Probabilities(b *testing.B) {
-	h := randomHead(b, append(append([]string{}, Phrases...), NoneLabel), DefaultWindow, DefaultHidden, 1)
+	h := randomHead(b, append(append([]string{}, Phrases...), NoneLabel), prodWindow, prodHidden, 1)
 	emb := make([][EmbeddingSize]float32, 16)
 	b.ReportAllocs()
 	for b.Loop() {

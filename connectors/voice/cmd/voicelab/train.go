@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/connectors/kws"
+	"github.com/caseyos/caseyos/connectors/kws/kwstrain"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/voice/vad"
 )
@@ -68,7 +69,7 @@ func train(ctx context.Context, args []string, out, log io.Writer) error {
 
 	o := TrainingOptions{Phrases: sphinx.Phrases, Seed: trainingSetSeed, ModelDir: dir, Decoys: sphinx.DecoyWords()}
 	start := time.Now()
-	var samples []kws.Sample
+	var samples []kwstrain.Sample
 	perLabel := map[string]int{}
 	err = GenerateTraining(ctx, tmp, o, func(c TrainingClip) error {
 		label := len(kws.Phrases) // none
@@ -79,7 +80,7 @@ func train(ctx context.Context, args []string, out, log io.Writer) error {
 			return fmt.Errorf("training command %q is not one of the classifier's %v", c.Text, kws.Phrases)
 		}
 		add := func(pcm []int16) {
-			samples = append(samples, kws.Sample{Emb: kws.ClipFeatures(emb, pcm), Label: label})
+			samples = append(samples, kwstrain.Sample{Emb: kws.ClipFeatures(emb, pcm), Label: label})
 			if label < len(kws.Phrases) {
 				perLabel[c.Text]++
 			} else {
@@ -99,7 +100,7 @@ func train(ctx context.Context, args []string, out, log io.Writer) error {
 	}
 	fmt.Fprintf(log, "training set: %d clips in %v: %v\n", len(samples), time.Since(start).Round(time.Second), perLabel)
 	start = time.Now()
-	h, err := kws.Train(ctx, samples, kws.TrainOptions{Seed: trainingSeed, Progress: func(epoch int, loss float64) {
+	h, err := kwstrain.Train(ctx, samples, kwstrain.TrainOptions{Seed: trainingSeed, Progress: func(epoch int, loss float64) {
 		fmt.Fprintf(log, "epoch %d: loss %.4f (%v)\n", epoch, loss, time.Since(start).Round(time.Second))
 	}})
 	if err != nil {

@@ -1,4 +1,9 @@
-package kws
+// Package kwstrain trains the keyword classifier's head (kws.Head) from
+// labelled clips: a minibatch Adam descent, deterministic for a seed, on
+// the packed products of kws/internal/gemm. Only the developer command
+// connectors/voice/cmd/voicelab and the tests import it; the app never
+// links it.
+package kwstrain
 
 import (
 	"context"
@@ -10,13 +15,14 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/kws/internal/gemm"
 )
 
-// Sample is one training clip: its embeddings (ClipFeatures) and the index
+// Sample is one training clip: its embeddings (kws.ClipFeatures) and the index
 // of its label in TrainOptions.Labels.
 type Sample struct {
-	Emb   [][EmbeddingSize]float32
+	Emb   [][kws.EmbeddingSize]float32
 	Label int
 }
 
@@ -81,20 +87,20 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	}
 	o.Dropout = max(o.Dropout, 0)
 	if o.Labels == nil {
-		o.Labels = append(append([]string{}, Phrases...), NoneLabel)
+		o.Labels = append(append([]string{}, kws.Phrases...), kws.NoneLabel)
 	}
 	return o
 }
 
 func (o TrainOptions) validate() error {
-	if err := validateLabels(o.Labels); err != nil {
+	if err := kws.ValidateLabels(o.Labels); err != nil {
 		return err
 	}
 	switch {
-	case o.Window < 1 || o.Window > maxHeadWindow:
-		return fmt.Errorf("window %d is not between 1 and %d", o.Window, maxHeadWindow)
-	case o.Hidden < 1 || o.Hidden > maxHeadHidden:
-		return fmt.Errorf("hidden size %d is not between 1 and %d", o.Hidden, maxHeadHidden)
+	case o.Window < 1 || o.Window > kws.MaxHeadWindow:
+		return fmt.Errorf("window %d is not between 1 and %d", o.Window, kws.MaxHeadWindow)
+	case o.Hidden < 1 || o.Hidden > kws.MaxHeadHidden:
+		return fmt.Errorf("hidden size %d is not between 1 and %d", o.Hidden, kws.MaxHeadHidden)
 	case o.Epochs < 1 || o.Batch < 1:
 		return fmt.Errorf("epochs %d and batch %d must be positive", o.Epochs, o.Batch)
 	case !(o.LR > 0) || math.IsInf(o.LR, 0) || math.IsNaN(o.L2) || math.IsInf(o.L2, 0):
@@ -116,7 +122,7 @@ func (o TrainOptions) recipe() string {
 // the weighted cross-entropy, deterministic for a seed. It stops between
 // batches when ctx is done, returning ctx's error. Bad options or samples
 // are backend.EINVALID.
-func Train(ctx context.Context, samples []Sample, o TrainOptions) (*Head, error) {
+func Train(ctx context.Context, samples []Sample, o TrainOptions) (*kws.Head, error) {
 	const op = "kws.Train"
 	start := time.Now()
 	o = o.withDefaults()
@@ -157,7 +163,7 @@ func Train(ctx context.Context, samples []Sample, o TrainOptions) (*Head, error)
 		}
 	}
 	h := t.head()
-	h.Meta = HeadMeta{Recipe: o.recipe(), Seed: o.Seed, Counts: counts,
+	h.Meta = kws.HeadMeta{Recipe: o.recipe(), Seed: o.Seed, Counts: counts,
 		TrainedAt: time.Now().UTC().Truncate(time.Second), TrainSeconds: time.Since(start).Seconds()}
 	return h, nil
 }
@@ -204,7 +210,7 @@ type trainPart struct {
 const seedStream = 0x6b77732d68656164 // "kws-head"
 
 func newTrainer(samples []Sample, o TrainOptions) *trainer {
-	k, d, hid, c := o.Window, o.Window*EmbeddingSize, o.Hidden, len(o.Labels)
+	k, d, hid, c := o.Window, o.Window*kws.EmbeddingSize, o.Hidden, len(o.Labels)
 	t := &trainer{o: o, samples: samples, k: k, d: d, hid: hid, c: c,
 		rng: rand.New(rand.NewPCG(o.Seed, seedStream)), shift: make([]int, len(samples)), kern: gemm.DefaultKernel()}
 	t.mu, t.sd = standardization(samples, k)
@@ -252,11 +258,11 @@ func newTrainer(samples []Sample, o TrainOptions) *trainer {
 // standardization returns the per-dimension mean and standard deviation
 // (plus sdFloor) of the samples' unshifted windows.
 func standardization(samples []Sample, k int) (mu, sd []float32) {
-	d := k * EmbeddingSize
+	d := k * kws.EmbeddingSize
 	x := make([]float32, d)
 	sum := make([]float64, d)
 	for _, s := range samples {
-		fillWindow(x, s.Emb, k, 0)
+		kws.FillWindow(x, s.Emb, k, 0)
 		for i, v := range x {
 			sum[i] += float64(v)
 		}
@@ -268,7 +274,7 @@ func standardization(samples []Sample, k int) (mu, sd []float32) {
 		sum[i] = 0
 	}
 	for _, s := range samples {
-		fillWindow(x, s.Emb, k, 0)
+		kws.FillWindow(x, s.Emb, k, 0)
 		for i, v := range x {
 			dv := float64(v) - mean[i]
 			sum[i] += dv * dv
@@ -291,7 +297,7 @@ func (t *trainer) step(idx []int) float64 {
 		for j := r0; j < r1; j++ {
 			si := idx[j]
 			row := x[j*d : (j+1)*d]
-			fillWindow(row, t.samples[si].Emb, t.k, t.shift[si])
+			kws.FillWindow(row, t.samples[si].Emb, t.k, t.shift[si])
 			for i, v := range row {
 				row[i] = (v - t.mu[i]) / t.sd[i]
 			}
@@ -335,7 +341,7 @@ func (t *trainer) step(idx []int) float64 {
 				z[k] += float64(a) * float64(w)
 			}
 		}
-		softmax(z)
+		kws.Softmax(z)
 		y := t.samples[si].Label
 		cw := t.classW[y] / float64(nb)
 		loss += cw * -math.Log(max(z[y], 1e-300))
@@ -494,7 +500,7 @@ func reshape(a *gemm.PackedA, m, k int) {
 }
 
 // head returns the trained parameters as a Head (without Meta).
-func (t *trainer) head() *Head {
-	return &Head{Labels: append([]string{}, t.o.Labels...), Window: t.k, Hidden: t.hid,
+func (t *trainer) head() *kws.Head {
+	return &kws.Head{Labels: append([]string{}, t.o.Labels...), Window: t.k, Hidden: t.hid,
 		Mu: t.mu, Sd: t.sd, W1: t.w1[: t.d*t.hid : t.d*t.hid], B1: t.b1, W2: t.w2, B2: t.b2}
 }

@@ -1,8 +1,9 @@
-package kws
+package kwstrain
 
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/kws"
 )
 
 // synthSamples makes a separable problem in embedding space: each command
@@ -20,7 +22,7 @@ import (
 func synthSamples(classes, perClass int, seed uint64) []Sample {
 	r := rand.New(rand.NewPCG(seed, 42))
 	pat := rand.New(rand.NewPCG(1, 2)) // the class patterns are the same for every call
-	patterns := make([][EmbeddingSize]float32, classes-1)
+	patterns := make([][kws.EmbeddingSize]float32, classes-1)
 	for c := range patterns {
 		for j := range patterns[c] {
 			patterns[c][j] = float32(pat.NormFloat64())
@@ -29,7 +31,7 @@ func synthSamples(classes, perClass int, seed uint64) []Sample {
 	var out []Sample
 	for i := range classes * perClass {
 		label := i % classes
-		var p [EmbeddingSize]float32
+		var p [kws.EmbeddingSize]float32
 		if label < classes-1 {
 			p = patterns[label]
 		} else {
@@ -37,7 +39,7 @@ func synthSamples(classes, perClass int, seed uint64) []Sample {
 				p[j] = float32(r.NormFloat64())
 			}
 		}
-		emb := make([][EmbeddingSize]float32, 12+r.IntN(10))
+		emb := make([][kws.EmbeddingSize]float32, 12+r.IntN(10))
 		for e := range emb {
 			for j := range emb[e] {
 				emb[e][j] = 0.25*p[j] + float32(r.NormFloat64())
@@ -48,7 +50,7 @@ func synthSamples(classes, perClass int, seed uint64) []Sample {
 	return out
 }
 
-var synthLabels = []string{"alpha", "bravo", "charlie", NoneLabel}
+var synthLabels = []string{"alpha", "bravo", "charlie", kws.NoneLabel}
 
 // argmax is the label index Probabilities likes best.
 func argmax(p []float32) int {
@@ -80,7 +82,7 @@ func TestTrain_Separable(t *testing.T) {
 	if h.Window != DefaultWindow || h.Hidden != 32 || !reflect.DeepEqual(h.Labels, synthLabels) {
 		t.Errorf("Train gave window %d, hidden %d, labels %q; want %d, 32, %q", h.Window, h.Hidden, h.Labels, DefaultWindow, synthLabels)
 	}
-	if err := h.validate(); err != nil {
+	if err := kws.WriteHead(io.Discard, h); err != nil { // WriteHead validates the head first
 		t.Errorf("the trained head does not validate: %v", err)
 	}
 	if want := []int{100, 100, 100, 100}; !reflect.DeepEqual(h.Meta.Counts, want) || h.Meta.Seed != 3 || h.Meta.Recipe == "" {
@@ -100,7 +102,7 @@ func TestTrain_Separable(t *testing.T) {
 func TestTrain_Deterministic(t *testing.T) {
 	samples := synthSamples(4, 80, 5) // 320: two full batches and a partial one
 	o := TrainOptions{Epochs: 2, Labels: synthLabels, Seed: 11}
-	weights := func(h *Head) []any { return []any{h.Mu, h.Sd, h.W1, h.B1, h.W2, h.B2} }
+	weights := func(h *kws.Head) []any { return []any{h.Mu, h.Sd, h.W1, h.B1, h.W2, h.B2} }
 	a, err := Train(context.Background(), samples, o)
 	if err != nil {
 		t.Fatalf("Train: %v", err)
@@ -130,7 +132,7 @@ func TestTrain_Deterministic(t *testing.T) {
 func TestTrainer_Gradient(t *testing.T) {
 	samples := synthSamples(3, 4, 7)
 	const l2 = 0.01
-	o := TrainOptions{Window: 1, Hidden: 8, Batch: len(samples), Labels: []string{"a", "b", NoneLabel}, Dropout: -1, L2: l2}.withDefaults()
+	o := TrainOptions{Window: 1, Hidden: 8, Batch: len(samples), Labels: []string{"a", "b", kws.NoneLabel}, Dropout: -1, L2: l2}.withDefaults()
 	tr := newTrainer(samples, o)
 	w1 := append([]float32{}, tr.w1[:tr.d*tr.hid]...)
 	b1, w2, b2 := append([]float32{}, tr.b1...), append([]float32{}, tr.w2...), append([]float32{}, tr.b2...)
@@ -154,7 +156,7 @@ func TestTrainer_Gradient(t *testing.T) {
 		x := make([]float32, d)
 		sum := 0.0
 		for _, s := range samples {
-			fillWindow(x, s.Emb, 1, 0)
+			kws.FillWindow(x, s.Emb, 1, 0)
 			z := make([]float64, c)
 			for k := range z {
 				z[k] = get(3, k)
@@ -168,7 +170,7 @@ func TestTrainer_Gradient(t *testing.T) {
 					z[k] += max(a, 0) * get(2, u*c+k)
 				}
 			}
-			softmax(z)
+			kws.Softmax(z)
 			sum += tr.classW[s.Label] * -math.Log(z[s.Label])
 		}
 		return sum / float64(len(samples))
@@ -243,7 +245,7 @@ func TestTrain_Invalid(t *testing.T) {
 		{"NegativeLabel", []Sample{{Emb: good[0].Emb, Label: -1}}, TrainOptions{Labels: synthLabels}},
 		{"NoEmbeddings", []Sample{{Label: 0}}, TrainOptions{Labels: synthLabels}},
 		{"NoNoneLabel", good, TrainOptions{Labels: []string{"a", "b", "c", "d"}}},
-		{"OneLabel", []Sample{{Emb: good[0].Emb}}, TrainOptions{Labels: []string{NoneLabel}}},
+		{"OneLabel", []Sample{{Emb: good[0].Emb}}, TrainOptions{Labels: []string{kws.NoneLabel}}},
 		{"Dropout", good, TrainOptions{Labels: synthLabels, Dropout: 1}},
 		{"NegativeLR", good, TrainOptions{Labels: synthLabels, LR: -1}},
 		{"NaNL2", good, TrainOptions{Labels: synthLabels, L2: math.NaN()}},
@@ -260,14 +262,14 @@ func TestTrain_Invalid(t *testing.T) {
 func TestTrainOptions_Defaults(t *testing.T) {
 	o := TrainOptions{}.withDefaults()
 	want := TrainOptions{Hidden: 128, Epochs: 24, Batch: 128, LR: 1e-3, L2: 1e-4, Dropout: 0.3, MaxShift: 2, Window: 16,
-		Labels: append(append([]string{}, Phrases...), NoneLabel)}
+		Labels: append(append([]string{}, kws.Phrases...), kws.NoneLabel)}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("TrainOptions{}.withDefaults() = %+v, want %+v", o, want)
 	}
 	if o := (TrainOptions{L2: -1, Dropout: -1, MaxShift: -1}).withDefaults(); o.L2 != 0 || o.Dropout != 0 || o.MaxShift != 0 {
 		t.Errorf("negative L2, Dropout, MaxShift gave %v, %v, %v, want 0 (none)", o.L2, o.Dropout, o.MaxShift)
 	}
-	if len(o.Labels) != 13 || o.Labels[12] != NoneLabel {
+	if len(o.Labels) != 13 || o.Labels[12] != kws.NoneLabel {
 		t.Errorf("default labels %q, want the 12 phrases and none", o.Labels)
 	}
 }
@@ -279,7 +281,7 @@ func BenchmarkTrain_Epoch(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	samples := make([]Sample, n)
 	for i := range samples {
-		emb := make([][EmbeddingSize]float32, 18)
+		emb := make([][kws.EmbeddingSize]float32, 18)
 		for e := range emb {
 			for j := range emb[e] {
 				emb[e][j] = float32(r.NormFloat64())
