@@ -62,7 +62,7 @@ func (a asLocal) Local() bool { return a.local }
 // hangover has closed the utterance, as with an online endpoint. It needs
 // the voice tier's tools and models (make voice-test-deps voice-models):
 //
-//	go test -tags sphinx -run '^$' -bench EndOfSpeechToAction -benchtime 2x ./backend/
+//	go test -tags sphinx -run '^$' -bench EndOfSpeechToAction -benchtime 2x ./connectors/voice/
 func BenchmarkListener_EndOfSpeechToAction(b *testing.B) {
 	if err := sphinxtest.Check(); err != nil {
 		b.Skip(err)
