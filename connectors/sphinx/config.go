@@ -241,6 +241,12 @@ func pronunciations(dict string) map[string][][]string {
 	return out
 }
 
+// CommandPronunciations returns every phone sequence the command grammar's
+// dictionary allows for phrase (one of Phrases), as the recognizer hears it.
+func CommandPronunciations(phrase string) [][]string {
+	return phraseProns(phrase, pronunciations(commandDict))
+}
+
 // phraseProns expands a phrase into every phone sequence its words allow.
 func phraseProns(phrase string, prons map[string][][]string) [][]string {
 	seqs := [][]string{nil}
@@ -256,8 +262,8 @@ func phraseProns(phrase string, prons map[string][][]string) [][]string {
 	return seqs
 }
 
-// phoneDistance is the edit distance between two phone strings.
-func phoneDistance(a, b []string) int {
+// PhoneDistance is the edit distance between two phone strings.
+func PhoneDistance(a, b []string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -1,12 +1,9 @@
 package sphinx
 
 import (
-	"bufio"
 	_ "embed"
 	"fmt"
-	"io"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -19,131 +16,15 @@ import (
 // command and its decoys in one search; when a decoy wins, it was not the
 // command.
 //
-// The decoys are derived from the model, never from the test corpus:
-// FindDecoys takes the pronunciation dictionary's common words (in the
-// model's language model) near a command's pronunciation. decoys.txt is its
-// output for pocketsphinx-en-us, one phrase per line; TestDecoys_UpToDate
-// regenerates it (CASEYOS_UPDATE_DECOYS=1) and checks it is current.
+// The decoys are derived from the model, never from the test corpus: the
+// developer command connectors/voice/cmd/voicelab (voicelab decoys) takes
+// the pronunciation dictionary's common words (in the model's language
+// model) near a command's pronunciation. decoys.txt is its output for
+// pocketsphinx-en-us, one phrase per line; voicelab's TestDecoys_UpToDate
+// (make test-voice) checks it is current.
 //
 //go:embed decoys.txt
 var decoyList string
-
-// MinDecoyLogProb is the language model's log10 unigram probability a word
-// needs to be a decoy: about the 10,000 commonest words. Rarer words (names
-// such as "knecht" or "kipp") are never said to a laptop by accident, yet
-// win the second pass on a badly fitting voice and cost real commands.
-const MinDecoyLogProb = -5.5
-
-// maxDecoyTail is how many phones a decoy may run on past a command's
-// first phones ("skip" + "ing", "previous" + "ly", "confirm" + "ation" is
-// five).
-const maxDecoyTail = 5
-
-// FindDecoys returns, for each phrase, the dictionary words near it: not a
-// command word, common (unigram log10 probability ≥ MinDecoyLogProb in
-// logProb), and either within one phone (substituted, inserted or deleted)
-// of the phrase's pronunciation, or beginning within one phone of it and
-// going on for two to maxDecoyTail more phones. Two exclusions keep the
-// commands hearable: a homophone ("nex" for "next") is the command as far
-// as sound goes, and the command plus one trailing phone ("confirmed",
-// "skippa") is what a released final consonant sounds like. Phrases under
-// three phones get none: too many words are one phone away.
-func FindDecoys(dict io.Reader, logProb map[string]float64) (map[string][]string, error) {
-	type target struct {
-		phrase string
-		phones []string
-	}
-	var targets []target
-	for _, p := range Phrases {
-		for _, seq := range phraseProns(p, pronunciations(commandDict)) {
-			if len(seq) >= 3 {
-				targets = append(targets, target{p, seq})
-			}
-		}
-	}
-	command := map[string]bool{}
-	for _, w := range Words() {
-		command[w] = true
-	}
-	found := map[string]map[string]bool{}
-	homophone := map[string]bool{} // of any pronunciation of any phrase
-	sc := bufio.NewScanner(dict)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		word := fields[0]
-		if i := strings.IndexByte(word, '('); i > 0 {
-			word = word[:i]
-		}
-		if lp, ok := logProb[word]; !ok || lp < MinDecoyLogProb || command[word] || !plainWord(word) {
-			continue
-		}
-		for _, t := range targets {
-			if phoneDistance(t.phones, fields[1:]) == 0 {
-				homophone[word] = true
-			}
-			if nearCommand(t.phones, fields[1:]) {
-				if found[t.phrase] == nil {
-					found[t.phrase] = map[string]bool{}
-				}
-				found[t.phrase][word] = true
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	// A homophone of any pronunciation stays out, even when it is near
-	// another ("nex" is "next" said without its t).
-	out := map[string][]string{}
-	for p, words := range found {
-		for w := range words {
-			if !homophone[w] {
-				out[p] = append(out[p], w)
-			}
-		}
-		sort.Strings(out[p])
-	}
-	return out, nil
-}
-
-func nearCommand(cmd, word []string) bool {
-	if d := phoneDistance(cmd, word); d <= 1 {
-		if d == 0 || (len(word) == len(cmd)+1 && phoneDistance(cmd, word[:len(cmd)]) == 0) {
-			return false // a homophone, or the command and a released final consonant
-		}
-		return true
-	}
-	tail := len(word) - len(cmd)
-	return tail >= 2 && tail <= maxDecoyTail && phoneDistance(cmd, word[:len(cmd)]) <= 1
-}
-
-// plainWord keeps words the grammar can hold: letters and inner
-// apostrophes.
-func plainWord(w string) bool {
-	if w == "" || w[0] == '\'' {
-		return false
-	}
-	for _, r := range w {
-		if (r < 'a' || r > 'z') && r != '\'' {
-			return false
-		}
-	}
-	return true
-}
-
-// FormatDecoys writes decoys the way decoys.txt holds them.
-func FormatDecoys(decoys map[string][]string) string {
-	var b strings.Builder
-	for _, p := range Phrases {
-		if len(decoys[p]) > 0 {
-			fmt.Fprintf(&b, "%s: %s\n", p, strings.Join(decoys[p], " "))
-		}
-	}
-	return b.String()
-}
 
 // DecoyWords returns the words of decoys.txt, in the order of Phrases.
 func DecoyWords() []string {

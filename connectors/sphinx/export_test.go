@@ -3,9 +3,6 @@ package sphinx
 // CommandDict exposes the embedded dictionary to the external tests.
 func CommandDict() string { return commandDict }
 
-// PhoneDistance exposes phoneDistance to the tests.
-var PhoneDistance = phoneDistance
-
 // DecoyList exposes the embedded decoys.txt to the external tests.
 func DecoyList() string { return decoyList }
 

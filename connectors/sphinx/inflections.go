@@ -10,8 +10,8 @@ import (
 // is the command with one more phone at its end. In noise, or in a voice
 // that says the ending softly, the grammar and the keyword classifier
 // both hear the command. The decoys leave these words out on purpose
-// (FindDecoys: a command plus one trailing phone is also how a released
-// final consonant sounds), so they get a pass of their own: when the
+// (voicelab's FindDecoys: a command plus one trailing phone is also how a
+// released final consonant sounds), so they get a pass of their own: when the
 // grammar hears the command, it is decoded again against the command and
 // its inflections, each weighted inflectionWeight against the command's 1.
 // So an inflection wins only where the audio holds it clearly, and then the

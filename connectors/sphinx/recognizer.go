@@ -334,7 +334,7 @@ func (r *Recognizer) phoneError(hyp string, phones []string) float64 {
 		if len(seq) == 0 {
 			continue
 		}
-		e := float64(phoneDistance(seq, phones)) / float64(len(seq))
+		e := float64(PhoneDistance(seq, phones)) / float64(len(seq))
 		if best < 0 || e < best {
 			best = e
 		}

@@ -5,10 +5,13 @@
 // repository names. It is built on demand and never linked into the app:
 //
 //	go run ./connectors/voice/cmd/voicelab train   (make voice-train)
+//	go run ./connectors/voice/cmd/voicelab decoys  (connectors/sphinx/decoys.txt)
 //
-// The measurement harnesses (the corpora, people's speech, the decoy gate)
-// are tests of the voice tier, make test-voice; docs/voice.md says how the
-// pieces fit and docs/voice-lab.md what was measured.
+// It also holds the decoy search that derives pocketsphinx's decoys from
+// the model (decoys.go). The measurement harnesses (the corpora, people's
+// speech, the decoy gate) are tests of the voice tier, make test-voice;
+// docs/voice.md says how the pieces fit and docs/voice-lab.md what was
+// measured.
 package main
 
 import (
@@ -26,6 +29,8 @@ const usage = `usage: voicelab <command> [flags]
 commands:
   train   train the keyword classifier's head and write connectors/kws/commands.head
           (and its checksum, commands.head.sha256); about seven minutes
+  decoys  derive pocketsphinx's decoys (words that sound almost like a command) from the
+          installed model and write connectors/sphinx/decoys.txt
 
 Run it from the repository's root (make voice-train does).
 `
@@ -51,6 +56,8 @@ func dispatch(ctx context.Context, args []string, out, log io.Writer) error {
 	switch args[0] {
 	case "train":
 		return train(ctx, args[1:], out, log)
+	case "decoys":
+		return decoys(ctx, args[1:], out, log)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil

@@ -24,6 +24,7 @@ func TestRun_Commands(t *testing.T) {
 		{"Unknown", []string{"measure"}, `unknown command "measure"`, ""},
 		{"TrainArgs", []string{"train", "extra"}, "train takes no arguments", ""},
 		{"TrainFlag", []string{"train", "-nope"}, "flag provided but not defined", ""},
+		{"DecoysArgs", []string{"decoys", "extra"}, "decoys takes no arguments", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, log bytes.Buffer
