@@ -22,10 +22,10 @@ type core struct {
 	// working hours (nil: the computer's, time.Local).
 	zone *time.Location
 
-	mu          sync.Mutex
+	mu          sync.Mutex // guards lastRefresh
 	lastRefresh time.Time
 
-	run execRuntime // the execution scheduler's hooks and wake-up (execute.go)
+	run execRuntime // the execution scheduler's hooks and wake-up (executions.go)
 }
 
 func newCore(store Store, clock Clock, events Events, executors []Executor) *core {
