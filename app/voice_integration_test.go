@@ -75,7 +75,12 @@ func TestVoice_PulseAudio(t *testing.T) {
 	clock := backend.SystemClock{}
 
 	// The demo workspace is a real store; its first move is what "skip" acts on.
-	code, out, errb := runCLI(t, dir, clock, "", "today", "--json", "--limit", "50")
+	var outb, errbb bytes.Buffer
+	code := cli.Main(ctx, []string{"--data-dir", dir, "today", "--json", "--limit", "50"}, cli.Env{Stdin: strings.NewReader(""), Stdout: &outb, Stderr: &errbb, Clock: clock,
+		Open: func(p string) (backend.Store, error) {
+			return store.Open(p, store.Options{Timeout: 200 * time.Millisecond})
+		}})
+	out, errb := outb.String(), errbb.String()
 	if code != 0 {
 		t.Fatalf("today: %d %s", code, errb)
 	}

@@ -5,7 +5,41 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/app"
+	"github.com/caseyos/caseyos/backend"
 )
+
+// now is a Sunday.
+var now = time.Date(2026, 11, 22, 10, 30, 0, 0, time.UTC)
+
+func TestParseWhen(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2h", now.Add(2 * time.Hour)},
+		{"90m", now.Add(90 * time.Minute)},
+		{"3d", now.Add(72 * time.Hour)},
+		{"1d4h", now.Add(28 * time.Hour)},
+		{"tomorrow", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
+		{"monday", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
+		{"Sun", time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)},
+		{"15:30", time.Date(2026, 11, 22, 15, 30, 0, 0, time.UTC)},
+		{"08:00", time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)},
+		{"2026-11-24 09:15", time.Date(2026, 11, 24, 9, 15, 0, 0, time.UTC)},
+		{"2026-11-24T09:15:00Z", time.Date(2026, 11, 24, 9, 15, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		got, err := app.ParseWhen(tt.in, now)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseWhen(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "25:00", "-2h"} {
+		if _, err := app.ParseWhen(bad, now); backend.ErrorCode(err) != backend.EINVALID {
+			t.Errorf("ParseWhen(%q) error = %v, want invalid", bad, err)
+		}
+	}
+}
 
 // TestParseWhen_RoundTimes: a snooze for a duration comes back at a round
 // time in the person's zone, not to the second: an hour or more on the
