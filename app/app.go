@@ -232,8 +232,8 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 		return PreviewDTO{}, err
 	}
 	dto := toMoveDTO(m, a.clock.Now())
-	contact, deal := a.records(m.ContactID, m.DealID)
-	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto, contact, deal)}
+	contact, deal, merging := a.records(m.ContactID, m.DealID, m.Draft.MergeIDs)
+	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto, contact, deal, merging)}
 	p.Summary = p.Effects[0]
 	if err := a.queue.Executions.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
 		p.NotAvailable = backend.ErrorMessage(err)
@@ -243,11 +243,13 @@ func (a *App) Preview(id uint64) (PreviewDTO, error) {
 	return p, nil
 }
 
-// records reads the stored contact and deal with these ids, for their
-// names; a missing or unreadable one is nil (the preview then shows its id).
-func (a *App) records(contactID, dealID string) (*backend.Contact, *backend.Deal) {
+// records reads the stored contact and deal with these ids, and the
+// contacts a merge names, for their names; a missing or unreadable one is
+// nil (the preview then shows its id).
+func (a *App) records(contactID, dealID string, mergeIDs []string) (*backend.Contact, *backend.Deal, []*backend.Contact) {
 	var c *backend.Contact
 	var d *backend.Deal
+	var merging []*backend.Contact
 	_ = a.store.View(a.ctx, func(tx backend.Tx) error {
 		if contactID != "" {
 			c, _ = tx.FindContact(contactID)
@@ -255,9 +257,13 @@ func (a *App) records(contactID, dealID string) (*backend.Contact, *backend.Deal
 		if dealID != "" {
 			d, _ = tx.FindDeal(dealID)
 		}
+		for _, id := range mergeIDs {
+			mc, _ := tx.FindContact(id)
+			merging = append(merging, mc)
+		}
 		return nil
 	})
-	return c, d
+	return c, d, merging
 }
 
 // UpdateDraft replaces a move's draft with the founder's edit.

@@ -11,8 +11,9 @@ import (
 // effects lists, in words, every side effect executing the move would have,
 // from its draft: the preview the window shows and `caseyos explain` prints.
 // contact and deal are the stored records the move refers to (nil when
-// unknown), for their names.
-func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal) []string {
+// unknown), for their names; merging are the contacts a merge names, in
+// the order of the draft's merge ids.
+func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal, merging []*backend.Contact) []string {
 	d := m.Draft
 	switch backend.MoveKind(m.Kind) {
 	case backend.KindSendEmail:
@@ -21,7 +22,7 @@ func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal) []string {
 			out = append(out, "Copy "+strings.Join(d.Cc, ", "))
 		}
 		if d.ThreadID != "" {
-			out = append(out, "As a reply in thread "+d.ThreadID)
+			out = append(out, "As a reply in the same thread")
 		}
 		return out
 	case backend.KindCreateTask:
@@ -35,12 +36,23 @@ func effects(m MoveDTO, contact *backend.Contact, deal *backend.Deal) []string {
 		return out
 	case backend.KindMergeContacts:
 		if len(d.MergeIDs) == 2 {
-			return []string{fmt.Sprintf("Merge contact %s into %s (cannot be undone)", d.MergeIDs[1], d.MergeIDs[0])}
+			var c [2]*backend.Contact
+			copy(c[:], merging)
+			return []string{fmt.Sprintf("Merge %s into %s (cannot be undone)",
+				backend.ContactLabel(d.MergeIDs[1], c[1]), backend.ContactLabel(d.MergeIDs[0], c[0]))}
 		}
 	case backend.KindReplySocial:
-		return []string{fmt.Sprintf("Reply to post %s: “%s”", d.PostID, d.Body)}
+		post := "post " + d.PostID
+		if a := strings.TrimPrefix(d.Fields["author"], "@"); a != "" {
+			post = "@" + a + "'s post"
+		}
+		return []string{fmt.Sprintf("Reply to %s: “%s”", post, d.Body)}
 	case backend.KindUpdateDeal:
-		return []string{fmt.Sprintf("Move deal %s to %s", m.DealID, backend.StageLabel(d.DealStage))}
+		name := "deal " + m.DealID
+		if deal != nil && deal.ID == m.DealID && deal.Name != "" {
+			name = deal.Name
+		}
+		return []string{fmt.Sprintf("Move %s to %s", name, backend.StageLabel(d.DealStage))}
 	case backend.KindScheduleMeeting:
 		return []string{fmt.Sprintf("Propose meeting times to %s and book the one chosen", strings.Join(d.To, ", "))}
 	case backend.KindNote:

@@ -39,10 +39,13 @@ type TaskFinder interface {
 // PlanInput is what planning reads: the move and the records around it,
 // as stored when the preview was asked for.
 type PlanInput struct {
-	Move     *Move
-	Contact  *Contact
-	Company  *Company
-	Deal     *Deal
+	Move    *Move
+	Contact *Contact
+	Company *Company
+	Deal    *Deal
+	// Merging are the stored contacts a merge names, in the order of
+	// Draft.MergeIDs (nil where unknown), for their names.
+	Merging  []*Contact
 	Settings *Settings
 	Now      time.Time
 	// Zone is the owner's time zone, for meeting times (nil: the
@@ -161,7 +164,7 @@ func (EmailAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 		p.Effects = append(p.Effects, "Copy "+strings.Join(d.Cc, ", "))
 	}
 	if d.ThreadID != "" {
-		p.Effects = append(p.Effects, "As a reply in thread "+d.ThreadID)
+		p.Effects = append(p.Effects, "As a reply in the same thread")
 	} else {
 		p.Effects = append(p.Effects, "As a new message")
 	}
@@ -261,6 +264,24 @@ func (TaskAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 		p.Effects = append(p.Effects, a)
 	}
 	return p, nil
+}
+
+// ContactLabel names a contact for a person: "Priya Raman
+// <priya@example.com>", the name or the email alone when it has only one,
+// and "contact 1012" only when the record is unknown (nil, or another id).
+func ContactLabel(id string, c *Contact) string {
+	if c == nil || c.ID != id {
+		return "contact " + id
+	}
+	switch {
+	case c.Name != "" && c.Email != "":
+		return c.Name + " <" + c.Email + ">"
+	case c.Name != "":
+		return c.Name
+	case c.Email != "":
+		return c.Email
+	}
+	return "contact " + id
 }
 
 // AssociatedWith says in words which contact and deal a task is attached
@@ -396,9 +417,13 @@ func (MergeAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	if len(ids) != 2 || ids[0] == "" || ids[1] == "" || ids[0] == ids[1] {
 		return nil, Errorf(EINVALID, "a merge needs two different contacts")
 	}
+	m := &PlanMerge{PrimaryID: ids[0], MergeID: ids[1]}
+	if len(in.Merging) == 2 {
+		m.Primary, m.Merged = ContactLabel(ids[0], in.Merging[0]), ContactLabel(ids[1], in.Merging[1])
+	}
 	return &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionMergeContacts, Account: "hubspot", Outgoing: true,
-		Merge:   &PlanMerge{PrimaryID: ids[0], MergeID: ids[1]},
-		Effects: []string{fmt.Sprintf("Merge contact %s into %s (cannot be undone)", ids[1], ids[0])},
+		Merge:   m,
+		Effects: []string{fmt.Sprintf("Merge %s into %s (cannot be undone)", m.mergedLabel(), m.primaryLabel())},
 		Undo:    "Can be cancelled during the undo window; HubSpot cannot undo a merge."}, nil
 }
 
@@ -408,12 +433,12 @@ func (a MergeAction) Do(ctx context.Context, p *Plan) (ExecutionResult, error) {
 	if err != nil {
 		return ExecutionResult{}, err
 	}
-	return ExecutionResult{RemoteIDs: map[string]string{"contact_id": id}, Summary: fmt.Sprintf("contact %s merged into %s", p.Merge.MergeID, id)}, nil
+	return ExecutionResult{RemoteIDs: map[string]string{"contact_id": id}, Summary: fmt.Sprintf("%s merged into %s", p.Merge.mergedLabel(), p.Merge.primaryLabel())}, nil
 }
 
 // Find cannot tell: the CRM keeps no key on a merge.
 func (MergeAction) Find(_ context.Context, p *Plan) (ExecutionResult, bool, error) {
-	return ExecutionResult{}, false, cannotVerify("HubSpot cannot be asked whether contact %s was merged into %s: check it before trying again", p.Merge.MergeID, p.Merge.PrimaryID)
+	return ExecutionResult{}, false, cannotVerify("HubSpot cannot be asked whether %s was merged into %s: check it before trying again", p.Merge.mergedLabel(), p.Merge.primaryLabel())
 }
 
 // Compensate refuses: a merge is final.
@@ -440,8 +465,17 @@ func (SocialAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	}
 	return &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionReplySocial, Account: "x", Outgoing: true,
 		Social:  &PlanSocial{PostID: d.PostID, Text: d.Body},
-		Effects: []string{fmt.Sprintf("Reply publicly to post %s: “%s”", d.PostID, d.Body)},
+		Effects: []string{fmt.Sprintf("Reply publicly to %s: “%s”", postLabel(d), d.Body)},
 		Undo:    "Rollback deletes the reply (people may have seen it)."}, nil
+}
+
+// postLabel names the post a reply answers: "@ana's post" when the draft
+// knows its author, else "post 123".
+func postLabel(d Draft) string {
+	if a := strings.TrimPrefix(strings.TrimSpace(d.Fields["author"]), "@"); a != "" {
+		return "@" + a + "'s post"
+	}
+	return "post " + d.PostID
 }
 
 // Do posts the reply.

@@ -234,8 +234,17 @@ func (s *ExecutionService) plan(ctx context.Context, id uint64) (*planned, error
 		if in.Company, nf = findOrNil(tx.FindCompany, companyID); nf != nil {
 			return nf
 		}
-		in.Deal, nf = findOrNil(tx.FindDeal, m.DealID)
-		return nf
+		if in.Deal, nf = findOrNil(tx.FindDeal, m.DealID); nf != nil {
+			return nf
+		}
+		for _, id := range m.Draft.MergeIDs {
+			c, nf := findOrNil(tx.FindContact, id)
+			if nf != nil {
+				return nf
+			}
+			in.Merging = append(in.Merging, c)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

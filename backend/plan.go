@@ -94,7 +94,14 @@ type PlanSlot struct {
 type PlanMerge struct {
 	PrimaryID string `json:"primary_id"`
 	MergeID   string `json:"merge_id"`
+	// Primary and Merged name the two contacts for a person ("Priya
+	// Raman <priya@…>"); "" in plans made before they were kept.
+	Primary string `json:"primary,omitempty"`
+	Merged  string `json:"merged,omitempty"`
 }
+
+func (m *PlanMerge) primaryLabel() string { return nonEmpty(m.Primary, "contact "+m.PrimaryID) }
+func (m *PlanMerge) mergedLabel() string  { return nonEmpty(m.Merged, "contact "+m.MergeID) }
 
 // PlanSocial is a reply to a post.
 type PlanSocial struct {

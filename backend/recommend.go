@@ -508,7 +508,7 @@ func (r *recommender) mention() []Proposal {
 		DueAt:     r.sig.OccurredAt.Add(r.st.MentionWindow / 2),
 		DueLabel:  "best reply window closes",
 		ExpiresAt: r.sig.OccurredAt.Add(r.st.MentionWindow),
-		Draft:     Draft{PostID: p.ID, Body: fmt.Sprintf("Thanks @%s! ", p.Author)},
+		Draft:     Draft{PostID: p.ID, Body: fmt.Sprintf("Thanks @%s! ", p.Author), Fields: map[string]string{"author": p.Author}},
 	}}
 }
 

@@ -332,6 +332,8 @@ export interface PlanMeeting {
 export interface PlanMerge {
   primary_id: string;
   merge_id: string;
+  primary?: string;
+  merged?: string;
 }
 
 /** backend.PlanNote */
