@@ -357,6 +357,11 @@ type ExecuteOptions struct {
 	// and means it. The audit log records the override. Without it such
 	// a draft is refused (EINVALID, cause ErrTemplateHoles).
 	AllowTemplate bool
+	// Rule is the auto-approval rule executing the move, if any. A rule
+	// tries again on every scheduler pass, so its refusal is recorded once
+	// until something changes (the move or its draft, the rule, the
+	// guardrails, the reason, the day) rather than once per pass.
+	Rule *Rule
 }
 
 // Execute carries out a move now, unchecked against a preview; see ExecuteWith.
@@ -406,7 +411,11 @@ func (s *ExecutionService) ExecuteWith(ctx context.Context, id uint64, o Execute
 			return Errorf(ECONFLICT, "move %d changed while it was being prepared; try again", m.ID)
 		}
 		if len(p.Holes) > 0 && !o.AllowTemplate {
-			return holesError(p.Holes) // nothing is recorded
+			refused = holesError(p.Holes)
+			if o.Rule == nil {
+				return refused // a person sees it; nothing is recorded
+			}
+			return s.auditRefusal(tx, m, o, refused, now)
 		}
 		v, perr, err := s.policy(tx, p.Plan, now)
 		if err != nil {
@@ -510,8 +519,49 @@ func stateNote(e *Execution) string {
 }
 
 func (s *ExecutionService) auditRefusal(tx Tx, m *Move, o ExecuteOptions, refusal error, now time.Time) error {
+	detail := clause("", o.Why, ": ")
+	if errors.Is(refusal, ErrTemplateHoles) {
+		detail += "template text: " + ErrorMessage(refusal)
+	} else {
+		detail += refusal.(*Error).Err.Error()
+	}
+	if o.Rule != nil {
+		if again, err := repeatsRefusal(tx, m.ID, o.Rule, detail, now); err != nil || again {
+			return err
+		}
+	}
 	return tx.AppendAudit(&AuditEntry{At: now, Actor: o.Actor, Action: AuditExecRefused, MoveID: m.ID, APS: m.Score.APS, Reasons: m.Reasons,
-		Detail: clause("", o.Why, ": ") + refusal.(*Error).Err.Error()})
+		Detail: detail})
+}
+
+// repeatsRefusal reports whether the move's latest audit entry already
+// records this refusal of rule r, with nothing changed since: no other
+// entry for the move (a draft edit, a rescore, a transition), the rule
+// not saved since, the kill switch not turned on or off since, and still
+// the same day (a daily cap, a do-not-contact "today" are news again).
+func repeatsRefusal(tx Tx, moveID uint64, r *Rule, detail string, now time.Time) (bool, error) {
+	_, n, err := tx.FindAudit(AuditFilter{MoveID: &moveID, Limit: 1})
+	if err != nil || n == 0 {
+		return false, err
+	}
+	entries, _, err := tx.FindAudit(AuditFilter{MoveID: &moveID, Offset: n - 1, Limit: 1})
+	if err != nil || len(entries) == 0 {
+		return false, err
+	}
+	last := entries[0]
+	if last.Action != AuditExecRefused || last.Actor != ActorRule || last.Detail != detail || r.UpdatedAt.After(last.At) {
+		return false, nil
+	}
+	g, err := tx.Guardrails()
+	if err != nil {
+		return false, err
+	}
+	if g.KillSwitchAt.After(last.At) {
+		return false, nil
+	}
+	y1, m1, d1 := last.At.In(now.Location()).Date()
+	y2, m2, d2 := now.Date()
+	return y1 == y2 && m1 == m2 && d1 == d2, nil
 }
 
 func randomHex(n int) string {

@@ -423,7 +423,8 @@ func (s *GuardrailService) SaveRule(ctx context.Context, r *Rule, actor Actor) e
 
 // ApplyRules executes (as ActorRule) the pending moves an enabled rule
 // approves, through every guardrail and the undo window. It returns the
-// moves it executed; refusals are in the audit log.
+// moves it executed; refusals are in the audit log, each recorded once
+// (see ExecuteOptions.Rule) while the move is tried again on every pass.
 func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 	var (
 		rules []*Rule
@@ -454,7 +455,7 @@ func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 			}
 			for _, r := range rules {
 				if ok, why := r.Matches(m, c); ok {
-					cands = append(cands, ruleCandidate{m.ID, why})
+					cands = append(cands, ruleCandidate{m.ID, why, r})
 					break
 				}
 			}
@@ -471,7 +472,7 @@ func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 		if err != nil {
 			continue
 		}
-		if _, _, err := s.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash}); err == nil {
+		if _, _, err := s.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash, Rule: c.rule}); err == nil {
 			done = append(done, c.move)
 		}
 	}
@@ -481,6 +482,7 @@ func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 type ruleCandidate struct {
 	move uint64
 	why  string
+	rule *Rule
 }
 
 // SimulatedMove is one move a rule would have executed.
