@@ -54,6 +54,10 @@ func DemoSeed(now time.Time) Seed {
 	// The newsletter signup made Priya a second contact under her own
 	// address, which the demo's merge move folds into 1005.
 	contacts = append(contacts, Contact{ID: "1012", Email: "priya.raman@gmail.com", FirstName: "Priya", LastName: "R.", Lifecycle: "subscriber", CreatedAt: d(-35)})
+	// Lena joined Northwind's evaluation two days ago (the scenario's
+	// northwind-new-contact).
+	contacts = append(contacts, Contact{ID: "1013", Email: "lena.ortiz@northwind.io", FirstName: "Lena", LastName: "Ortiz", JobTitle: "Head of Developer Productivity",
+		CompanyID: "co-northwind", Lifecycle: "lead", Timezone: "America/New_York", CreatedAt: d(-2)})
 	st := func(pairs ...any) []StageChange {
 		var out []StageChange
 		for i := 0; i < len(pairs); i += 2 {
