@@ -505,7 +505,11 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(out, "  • %s\n", r)
 	}
 	fmt.Fprintln(out, "\nWhat executing does:")
-	printDraft(out, m)
+	var effects []string
+	if p, err := app.Forward[app.PreviewDTO](a, "Preview", id); err == nil {
+		effects = p.Effects
+	}
+	printDraft(out, m, effects)
 	fmt.Fprintln(out, "\nHistory:")
 	for _, h := range e.History {
 		change := h.Action
@@ -524,13 +528,21 @@ func nonDash(s string) string {
 	return s
 }
 
-func printDraft(out io.Writer, m app.MoveDTO) {
+// printDraft says what executing m does; effects are its preview's lines
+// (names, not ids, for the records a merge or a reply points at).
+func printDraft(out io.Writer, m app.MoveDTO, effects []string) {
 	d := m.Draft
+	first := func(fallback string) string {
+		if len(effects) > 0 {
+			return effects[0]
+		}
+		return fallback
+	}
 	switch m.Kind {
 	case string(backend.KindSendEmail):
 		fmt.Fprintf(out, "  send email to %s\n  subject: %s\n", strings.Join(d.To, ", "), d.Subject)
 		if d.ThreadID != "" {
-			fmt.Fprintf(out, "  in thread %s\n", d.ThreadID)
+			fmt.Fprintf(out, "  as a reply in the same thread\n")
 		}
 		fmt.Fprintf(out, "  ---\n  %s\n", strings.ReplaceAll(d.Body, "\n", "\n  "))
 	case string(backend.KindCreateTask):
@@ -539,9 +551,9 @@ func printDraft(out io.Writer, m app.MoveDTO) {
 			fmt.Fprintf(out, "  due %s\n", backend.Stamp(*d.TaskDue, time.Local))
 		}
 	case string(backend.KindMergeContacts):
-		fmt.Fprintf(out, "  merge contacts %s\n", strings.Join(d.MergeIDs, " ← "))
+		fmt.Fprintf(out, "  %s\n", first("merge contacts "+strings.Join(d.MergeIDs, " ← ")))
 	case string(backend.KindReplySocial):
-		fmt.Fprintf(out, "  reply to post %s: %q\n", d.PostID, d.Body)
+		fmt.Fprintf(out, "  %s\n", first(fmt.Sprintf("reply to post %s: %q", d.PostID, d.Body)))
 	case string(backend.KindNote):
 		fmt.Fprintf(out, "  save note %q\n  %s\n", d.Subject, strings.ReplaceAll(d.Body, "\n", "\n  "))
 	default:

@@ -128,9 +128,6 @@ func (c *command) printPreview(p app.ExecutionPreviewDTO) {
 			fmt.Fprintf(out, "  Cc:      %s\n", strings.Join(e.Cc, ", "))
 		}
 		fmt.Fprintf(out, "  Subject: %s\n", e.Subject)
-		if e.ThreadID != "" {
-			fmt.Fprintf(out, "  Thread:  %s\n", e.ThreadID)
-		}
 		fmt.Fprintf(out, "\n%s\n\n", indent(e.Body))
 	}
 	if t := p.Plan.Task; t != nil && t.Body != "" {
