@@ -303,16 +303,25 @@ func (c *command) open(ctx context.Context, createsReal bool) (target, func(), b
 		c.fail(err)
 		return nil, nil, false
 	}
-	ws := app.ChooseWorkspace(dir, c.g.demo, createsReal)
-	if r := app.FindInstance(dir, ws); r != nil {
-		return r, func() {}, true
-	}
-	a, done, err := c.openLocal(ctx, ws)
+	f, done, err := c.reach(ctx, dir, app.ChooseWorkspace(dir, c.g.demo, createsReal))
 	if err != nil {
 		c.fail(err)
 		return nil, nil, false
 	}
-	return a, done, true
+	return f, done, true
+}
+
+// reach returns the running CaseyOS that holds ws, or else ws opened in
+// this process; done closes what it opened.
+func (c *command) reach(ctx context.Context, dir string, ws app.Workspace) (f target, done func(), err error) {
+	if r := app.FindInstance(dir, ws); r != nil {
+		return r, func() {}, nil
+	}
+	a, done, err := c.openLocal(ctx, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, done, nil
 }
 
 // openLocal opens ws in this process.

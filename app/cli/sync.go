@@ -204,18 +204,11 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	ws := app.ChooseWorkspace(dir, false, false)
-	var f target
-	if r := app.FindInstance(dir, ws); r != nil {
-		f = r
-	} else {
-		a, done, err := c.openLocal(ctx, ws)
-		if err != nil {
-			return c.fail(err)
-		}
-		defer done()
-		f = a
+	f, done, err := c.reach(ctx, dir, app.ChooseWorkspace(dir, false, false))
+	if err != nil {
+		return c.fail(err)
 	}
+	defer done()
 	if _, err := app.Forward[app.ConnectionDTO](f, "Disconnect", conn.Account); err != nil {
 		return c.fail(err)
 	}

@@ -95,15 +95,12 @@ func (c *command) setTranscription(ctx context.Context, t backend.Transcription,
 	}
 	ws := app.ChooseWorkspace(dir, false, createsReal)
 	in := app.TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}
-	if r := app.FindInstance(dir, ws); r != nil {
-		return app.Forward[app.TranscriptionDTO](r, "ConfigureTranscription", in, "cli")
-	}
-	a, done, err := c.openLocal(ctx, ws)
+	f, done, err := c.reach(ctx, dir, ws)
 	if err != nil {
 		return app.TranscriptionDTO{}, err
 	}
 	defer done()
-	return a.App().ConfigureTranscription(in, "cli")
+	return app.Forward[app.TranscriptionDTO](f, "ConfigureTranscription", in, "cli")
 }
 
 // transcription reads the endpoint configured for the workspace voice runs
@@ -117,17 +114,11 @@ func (c *command) transcription(ctx context.Context) (backend.Transcription, err
 	if _, err := os.Stat(ws.Path); err != nil {
 		return backend.Transcription{}, nil
 	}
-	var f target
-	if r := app.FindInstance(dir, ws); r != nil {
-		f = r
-	} else {
-		a, done, err := c.openLocal(ctx, ws)
-		if err != nil {
-			return backend.Transcription{}, err
-		}
-		defer done()
-		f = a
+	f, done, err := c.reach(ctx, dir, ws)
+	if err != nil {
+		return backend.Transcription{}, err
 	}
+	defer done()
 	d, err := app.Forward[app.TranscriptionDTO](f, "Transcription")
 	return d.Transcription(), err
 }
