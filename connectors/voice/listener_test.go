@@ -3,7 +3,6 @@ package voice_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -11,114 +10,9 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/voicetest"
 	"github.com/caseyos/caseyos/connectors/voice"
 )
-
-// fakeTarget records what voice did to the queue.
-type fakeTarget struct {
-	mu       sync.Mutex
-	moves    []backend.VoiceMove
-	executed []uint64
-	skipped  []uint64
-	snoozed  []uint64
-	undone   int
-}
-
-func (f *fakeTarget) Moves(context.Context) ([]backend.VoiceMove, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]backend.VoiceMove(nil), f.moves...), nil
-}
-
-func (f *fakeTarget) remove(id uint64) {
-	for i, m := range f.moves {
-		if m.ID == id {
-			f.moves = append(f.moves[:i], f.moves[i+1:]...)
-			return
-		}
-	}
-}
-
-func (f *fakeTarget) Skip(_ context.Context, id uint64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.skipped = append(f.skipped, id)
-	f.remove(id)
-	return nil
-}
-
-func (f *fakeTarget) Snooze(_ context.Context, id uint64) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.snoozed = append(f.snoozed, id)
-	f.remove(id)
-	return "11:00", nil
-}
-
-func (f *fakeTarget) Undo(context.Context) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.undone++
-	if f.undone > 1 {
-		return "", backend.Errorf(backend.ENOTFOUND, "nothing to undo")
-	}
-	return "Reply to Ana", nil
-}
-
-func (f *fakeTarget) Preview(_ context.Context, id uint64) (string, error) {
-	return fmt.Sprintf("hash-%d", id), nil
-}
-
-func (f *fakeTarget) Execute(_ context.Context, id uint64, hash string) (string, error) {
-	if want := fmt.Sprintf("hash-%d", id); hash != want {
-		return "", backend.Errorf(backend.ECONFLICT, "executed with preview %q, want %q", hash, want)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.executed = append(f.executed, id)
-	f.remove(id)
-	return "Sent", nil
-}
-
-type said struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (s *said) Say(_ context.Context, text string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lines = append(s.lines, text)
-	return nil
-}
-
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *stepClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newVoice(t testing.TB) (*backend.Voice, *fakeTarget, *said, *stepClock) {
-	t.Helper()
-	target := &fakeTarget{moves: []backend.VoiceMove{
-		{ID: 1, Kind: backend.KindSendEmail, Title: "Reply to Ana at Acme", TopReason: "She asked for pricing 2 hours ago", Draft: "To Ana. Subject: pricing."},
-		{ID: 2, Kind: backend.KindNote, Title: "Note the call with Bo", Draft: "Call went well."},
-		{ID: 3, Kind: backend.KindCreateTask, Title: "Follow up with Cy"},
-	}}
-	sp := &said{}
-	clock := &stepClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	v := backend.NewVoice(target, sp, clock, nil)
-	if err := v.SetMode(backend.ModeAlways); err != nil {
-		t.Fatal(err)
-	}
-	return v, target, sp, clock
-}
 
 type pcmSource struct{ pcm []int16 }
 
@@ -163,7 +57,7 @@ func burst(ms int, amp int16) []int16 {
 }
 
 func TestListener_Run(t *testing.T) {
-	v, target, _, _ := newVoice(t)
+	v, target, _, _ := voicetest.NewVoice(t)
 	v.Focus(2)
 	var pcm []int16
 	quiet := make([]int16, 16000/2)
@@ -184,8 +78,8 @@ func TestListener_Run(t *testing.T) {
 	if outs[0].Ignored != "rejected" || outs[1].Action != "skipped" || outs[2].Action != "no more moves" || outs[3].Ignored != "too_long" {
 		t.Errorf("outcomes = %+v", outs)
 	}
-	if len(target.skipped) != 1 || target.skipped[0] != 2 {
-		t.Errorf("skipped %v, want [2]", target.skipped)
+	if len(target.Skipped) != 1 || target.Skipped[0] != 2 {
+		t.Errorf("skipped %v, want [2]", target.Skipped)
 	}
 }
 
@@ -260,7 +154,7 @@ func TestListener_DecodesDuringHangover(t *testing.T) {
 		local bool
 	}{{"Local", true}, {"Online", false}} {
 		t.Run(tt.name, func(t *testing.T) {
-			v, target, _, _ := newVoice(t)
+			v, target, _, _ := voicetest.NewVoice(t)
 			v.Focus(2)
 			open := make(chan struct{}, 1)
 			rec := &localRec{local: tt.local, open: open, reply: func(int) string { return "skip" }}
@@ -270,8 +164,8 @@ func TestListener_DecodesDuringHangover(t *testing.T) {
 			if err := l.Run(context.Background(), src); err != nil {
 				t.Fatal(err)
 			}
-			if len(outs) != 1 || outs[0].Action != "skipped" || len(target.skipped) != 1 {
-				t.Fatalf("outcomes %+v, skipped %v; want one skip", outs, target.skipped)
+			if len(outs) != 1 || outs[0].Action != "skipped" || len(target.Skipped) != 1 {
+				t.Fatalf("outcomes %+v, skipped %v; want one skip", outs, target.Skipped)
 			}
 			// Asked once either way; a local recognizer before the hangover
 			// ran out, an online one only after.
@@ -295,7 +189,7 @@ func TestListener_SpeechResumesDuringHangover(t *testing.T) {
 	// 800 ms and is offered at 900; the source holds the audio after 930 ms
 	// (before speech resumes at 950) back until the recognizer is asked,
 	// so the withdrawn decode has started however busy the machine is.
-	v, target, _, _ := newVoice(t)
+	v, target, _, _ := voicetest.NewVoice(t)
 	v.Focus(2)
 	quiet := make([]int16, 8000)
 	pcm := append(append([]int16(nil), quiet...), burst(300, 4000)...)
@@ -316,8 +210,8 @@ func TestListener_SpeechResumesDuringHangover(t *testing.T) {
 	if !src.opened {
 		t.Fatal("the first half was not offered before speech resumed")
 	}
-	if len(outs) != 1 || outs[0].Action != "skipped" || len(target.skipped) != 1 {
-		t.Fatalf("outcomes %+v, skipped %v; want only the whole utterance's skip", outs, target.skipped)
+	if len(outs) != 1 || outs[0].Action != "skipped" || len(target.Skipped) != 1 {
+		t.Fatalf("outcomes %+v, skipped %v; want only the whole utterance's skip", outs, target.Skipped)
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -334,7 +228,7 @@ func (failingSource) Read(context.Context, []int16) (int, error) {
 func (failingSource) Close() error { return nil }
 
 func TestListener_SourceError(t *testing.T) {
-	v, _, _, _ := newVoice(t)
+	v, _, _, _ := voicetest.NewVoice(t)
 	l := &voice.Listener{Voice: v, Recognizer: &scripted{}}
 	if err := l.Run(context.Background(), failingSource{}); backend.ErrorCode(err) != backend.EUNAVAILABLE || errors.Is(err, io.EOF) {
 		t.Errorf("Run = %v, want the source's unavailable error", err)
