@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/voicetest"
 	"github.com/caseyos/caseyos/connectors/kws"
 	"github.com/caseyos/caseyos/connectors/sphinx"
 	"github.com/caseyos/caseyos/connectors/sphinx/sphinxtest"
@@ -97,7 +98,7 @@ func BenchmarkListener_EndOfSpeechToAction(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			var lat []time.Duration
 			for range b.N {
-				v, _, _, _ := newVoice(b)
+				v, _, _, _ := voicetest.NewVoice(b)
 				heard := 0
 				l := &voice.Listener{Voice: v, Recognizer: asLocal{shipped, tt.local}, OnOutcome: func(o backend.VoiceOutcome, d time.Duration) {
 					if o.Intent != "" {
