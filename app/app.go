@@ -41,10 +41,11 @@ type Options struct {
 // Version is set at build time with -ldflags "-X github.com/caseyos/caseyos/app.Version=…".
 var Version = "dev"
 
-// App is the facade every surface calls. Its exported methods are bound to
-// the desktop window as they are (Wails binds every exported method) and
-// served as POST /api/<Method> in browser mode, so they take no context:
-// they run under the App's own, set at startup and cancelled at shutdown.
+// App is the core every surface calls through the bound services
+// (services.go): the window binds them, serve routes POST
+// /api/<Service>.<Method> to them, and their methods are the App's, so
+// they take no context: they run under the App's own, set at startup and
+// cancelled at shutdown.
 type App struct {
 	store  backend.Store
 	clock  backend.Clock
@@ -67,6 +68,7 @@ type App struct {
 	voice         voiceService // voice.go
 	httpTimeouts  httpTimeouts // the API server's (http.go)
 	hookSecret    secretCache  // the webhook secret, as last read (webhook.go)
+	bound         *services    // what the window binds and serve routes (services.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -81,7 +83,7 @@ func New(o Options) *App {
 	events := NewBroker()
 	ctx, cancel := context.WithCancel(context.Background())
 	q := backend.NewServices(o.Store, o.Clock, events, o.Executors...)
-	return &App{
+	a := &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
 		syncer:   backend.NewSyncer(q.Ingest, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events, connectorLabels(o.Connectors)}}),
@@ -92,6 +94,8 @@ func New(o Options) *App {
 
 		httpTimeouts: defaultHTTPTimeouts(),
 	}
+	a.bound = newServices(a)
+	return a
 }
 
 // Events is where the App publishes what changed, for the window and the

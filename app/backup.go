@@ -15,8 +15,8 @@ import (
 )
 
 // Backups are the CLI's alone (`caseyos backup FILE`). There is no Backup
-// method: Wails binds every exported method of the App and the API serves
-// them, and a method that writes a file the caller names would let a page
+// method: Wails binds every exported method of a bound service and the API
+// serves them, and a method that writes a file the caller names would let a page
 // holding the token overwrite anything the user can write. The CLI writes
 // the copy itself, into a new file only. When a running instance holds the
 // data file, the CLI reads the copy from it through POST /api/backup (the

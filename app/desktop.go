@@ -247,7 +247,7 @@ func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (
 		OnDomReady:       d.domReady,
 		OnBeforeClose:    d.beforeClose,
 		OnShutdown:       d.shutdown,
-		Bind:             []interface{}{a},
+		Bind:             a.boundServices(),
 		ErrorFormatter: func(err error) any {
 			return ErrorDTO{Code: backend.ErrorCode(err), Message: backend.ErrorMessage(err)}
 		},

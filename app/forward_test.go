@@ -26,16 +26,16 @@ func TestHost_Call(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Forward[KillSwitchDTO](h, "KillSwitch", "status", "", "cli")
+		got, err := Forward[KillSwitchDTO](h, "ExecutionService.KillSwitch", "status", "", "cli")
 		if err != nil || got.On != want.On {
 			t.Fatalf("forward(KillSwitch) = %+v, %v; want %+v", got, err, want)
 		}
-		if _, err := Forward[TodayDTO](h, "Today", "", 0); err != nil {
+		if _, err := Forward[TodayDTO](h, "TodayService.Today", "", 0); err != nil {
 			t.Fatalf("forward(Today) = %v", err)
 		}
 	})
 	t.Run("ErrFromMethod", func(t *testing.T) {
-		_, err := Forward[MoveDTO](h, "Skip", uint64(999), "", "cli")
+		_, err := Forward[MoveDTO](h, "TodayService.Skip", uint64(999), "", "cli")
 		if got := backend.ErrorCode(err); got != backend.ENOTFOUND {
 			t.Fatalf("forward(Skip 999) code = %q (%v), want not_found", got, err)
 		}
@@ -46,9 +46,9 @@ func TestHost_Call(t *testing.T) {
 	}{
 		{"ErrNoMethod", func() error { _, err := Forward[TodayDTO](h, "Nope"); return err }},
 		{"ErrUnexported", func() error { _, err := Forward[BackupDTO](h, "backup", "x"); return err }},
-		{"ErrArgCount", func() error { _, err := Forward[TodayDTO](h, "Today", ""); return err }},
-		{"ErrArgType", func() error { _, err := Forward[MoveDTO](h, "Skip", 12, "", "cli"); return err }},
-		{"ErrResultType", func() error { _, err := Forward[MoveDTO](h, "Today", "", 0); return err }},
+		{"ErrArgCount", func() error { _, err := Forward[TodayDTO](h, "TodayService.Today", ""); return err }},
+		{"ErrArgType", func() error { _, err := Forward[MoveDTO](h, "TodayService.Skip", 12, "", "cli"); return err }},
+		{"ErrResultType", func() error { _, err := Forward[MoveDTO](h, "TodayService.Today", "", 0); return err }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.call(); backend.ErrorCode(err) != backend.EINTERNAL {

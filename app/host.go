@@ -87,7 +87,7 @@ func (h *Host) App() *App { return h.a }
 // Workspace is the workspace the host opened.
 func (h *Host) Workspace() Workspace { return h.a.ws }
 
-// Call calls the App's bound method by name (App.call).
+// Call calls a bound method by "<Service>.<Method>" (App.call).
 func (h *Host) Call(method string, args []any, out any) error { return h.a.call(method, args, out) }
 
 // Ingest adds the signals r holds as JSON lines.

@@ -22,7 +22,8 @@ import (
 	"github.com/caseyos/caseyos/backend"
 )
 
-// The browser mode: the App's methods as POST /api/<Method> with the
+// The browser mode: the bound services' methods as POST
+// /api/<Service>.<Method> with the
 // positional arguments as a JSON array, events as Server-Sent Events on
 // GET /api/events, and the built frontend for everything else. Every API
 // call needs the per-launch token; requests from a foreign Origin or for a
@@ -41,23 +42,27 @@ type apiServer struct {
 
 var errorType = reflect.TypeOf((*error)(nil)).Elem()
 
-// apiMethods are the App's exported methods that return (T, error): the
-// bound API. Anything else exported (Events) is not served.
+// apiMethods are the bound services' exported methods that return
+// (T, error), by "<Service>.<Method>": the bound API. Nothing else is
+// served.
 func apiMethods(a *App) map[string]reflect.Value {
 	out := map[string]reflect.Value{}
-	v := reflect.ValueOf(a)
-	t := v.Type()
-	for i := 0; i < t.NumMethod(); i++ {
-		m := t.Method(i)
-		ft := m.Type
-		if ft.NumOut() == 2 && ft.Out(1) == errorType {
-			out[m.Name] = v.Method(i)
+	for _, svc := range a.boundServices() {
+		v := reflect.ValueOf(svc)
+		t := v.Type()
+		for i := 0; i < t.NumMethod(); i++ {
+			m := t.Method(i)
+			ft := m.Type
+			if ft.NumOut() == 2 && ft.Out(1) == errorType {
+				out[t.Elem().Name()+"."+m.Name] = v.Method(i)
+			}
 		}
 	}
 	return out
 }
 
-// call calls a's bound method by name, as the API server would but in
+// call calls a bound method by its "<Service>.<Method>" name, as the API
+// server would but in
 // this process: args are the method's arguments as Go values of its
 // parameter types, and out points to where its result goes.
 func (a *App) call(method string, args []any, out any) error {
@@ -197,18 +202,26 @@ const (
 	ingestArgsLimit  = 1 << 20
 )
 
+// bodyLimits are the methods allowed more than defaultBodyLimit, by
+// "<Service>.<Method>".
+var bodyLimits = map[string]int64{
+	"TodayService.UpdateDraft":     1 << 20,
+	ingestMethod:                   ingestArgsLimit,
+	"SettingsService.SaveSettings": 256 << 10,
+	"SettingsService.SaveRule":     256 << 10,
+	"SettingsService.SimulateRule": 256 << 10,
+}
+
 // bodyLimit is how many bytes method's argument array may take.
 func bodyLimit(method string) int64 {
-	switch method {
-	case "UpdateDraft":
-		return 1 << 20
-	case "Ingest":
-		return ingestArgsLimit
-	case "SaveSettings", "SaveRule", "SimulateRule":
-		return 256 << 10
+	if n, ok := bodyLimits[method]; ok {
+		return n
 	}
 	return defaultBodyLimit
 }
+
+// ingestMethod is the bound Ingest, the one method that may stream.
+const ingestMethod = "SignalsService.Ingest"
 
 // ndjson is the media type of a streamed Ingest: the signals themselves,
 // one JSON object a line, as `caseyos ingest` reads them.
@@ -224,7 +237,7 @@ func byteSize(n int64) string {
 // tooLarge refuses a body over limit: 413 with the invalid code.
 func tooLarge(w http.ResponseWriter, method string, limit int64) {
 	msg := fmt.Sprintf("request too large (limit %s for %s)", byteSize(limit), method)
-	if method == "Ingest" {
+	if method == ingestMethod {
 		msg += ": send a big import as JSON lines with Content-Type " + ndjson
 	}
 	w.Header().Set("Connection", "close")
@@ -246,7 +259,7 @@ func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 		writeError(w, backend.Errorf(backend.ENOTFOUND, "there is no method %q", name))
 		return
 	}
-	if name == "Ingest" {
+	if name == ingestMethod {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == ndjson {
 			s.ingestStream(w, r)
 			return
@@ -295,7 +308,7 @@ func (s *apiServer) ingestStream(w http.ResponseWriter, r *http.Request) {
 	})
 	rep, err := s.app.ingest(body)
 	if err != nil {
-		writeError(w, backend.WrapError("Ingest", err))
+		writeError(w, backend.WrapError(ingestMethod, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)

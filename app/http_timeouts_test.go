@@ -52,7 +52,7 @@ func TestAPIServer_Timeouts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/Workspace HTTP/1.1\r\nHost: %s\r\n", host)
+		fmt.Fprintf(conn, "POST /api/SignalsService.Workspace HTTP/1.1\r\nHost: %s\r\n", host)
 		stop := make(chan struct{})
 		defer close(stop)
 		go func() { // one header line every 100 ms, never the end
@@ -77,7 +77,7 @@ func TestAPIServer_Timeouts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/Skip HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[1, \"", host, token)
+		fmt.Fprintf(conn, "POST /api/TodayService.Skip HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[1, \"", host, token)
 		stop := make(chan struct{})
 		defer close(stop)
 		go func() { // one byte every 100 ms
@@ -102,7 +102,7 @@ func TestAPIServer_Timeouts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/Workspace HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n", host, token)
+		fmt.Fprintf(conn, "POST /api/SignalsService.Workspace HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 0\r\n\r\n", host, token)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -153,7 +153,7 @@ func TestAPIServer_Timeouts(t *testing.T) {
 			}
 			pw.Close()
 		}()
-		req, _ := http.NewRequest(http.MethodPost, "http://"+host+"/api/Ingest", pr)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+host+"/api/SignalsService.Ingest", pr)
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/x-ndjson")
 		resp, err := http.DefaultClient.Do(req)

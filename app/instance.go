@@ -90,7 +90,7 @@ func FindInstance(dataDir string, ws Workspace) *Instance {
 	}
 	ping := &Instance{base: info.URL, token: info.Token, client: &http.Client{Timeout: 2 * time.Second}}
 	var w WorkspaceDTO
-	if err := ping.Call("Workspace", nil, &w); err != nil {
+	if err := ping.Call("SignalsService.Workspace", nil, &w); err != nil {
 		if instanceGone(info, err) {
 			removeInstance(dataDir, info)
 		}
@@ -147,7 +147,7 @@ const (
 // bound is how long the forwarded call method may take.
 func (r *Instance) bound(method string) time.Duration {
 	switch method {
-	case "SyncPass", "Ingest", "backup":
+	case "ConnectionsService.SyncPass", ingestMethod, "backup":
 		if r.long > 0 {
 			return r.long
 		}
@@ -176,23 +176,23 @@ var (
 	_ Caller = (*Host)(nil)
 )
 
-// Caller calls the App's bound methods by name: a running instance's over
-// its loopback API, or the App of this process's Host. Both take the
-// method from the one table the API server routes (apiMethods), so the
-// App's methods are the only list of them.
+// Caller calls the bound services' methods by "<Service>.<Method>": a
+// running instance's over its loopback API, or the App of this process's
+// Host. Both take the method from the one table the API server routes
+// (apiMethods), so the services are the only list of them.
 type Caller interface {
 	Call(method string, args []any, out any) error
 }
 
-// Forward calls the App's bound method on c with args and returns its
-// result.
+// Forward calls the bound method ("<Service>.<Method>") on c with args
+// and returns its result.
 func Forward[T any](c Caller, method string, args ...any) (T, error) {
 	var out T
 	err := c.Call(method, args, &out)
 	return out, err
 }
 
-// Call sends the App's bound method method with args to the instance and
+// Call sends the bound method ("<Service>.<Method>") with args to the instance and
 // decodes its answer into out.
 func (r *Instance) Call(method string, args []any, out any) error {
 	if args == nil {
@@ -246,5 +246,5 @@ func remoteError(resp *http.Response) error {
 // Ingest streams the signals to the instance as JSON lines: neither side
 // holds the whole import.
 func (r *Instance) Ingest(in io.Reader) (out IngestDTO, err error) {
-	return out, r.send("Ingest", ndjson, io.NopCloser(in), &out)
+	return out, r.send(ingestMethod, ndjson, io.NopCloser(in), &out)
 }

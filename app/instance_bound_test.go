@@ -27,13 +27,13 @@ func TestRemote_BoundsPerCall(t *testing.T) {
 	r := &Instance{base: srv.URL + "/", token: "t", client: &http.Client{}, quick: 100 * time.Millisecond, long: 5 * time.Second}
 
 	t.Run("SyncPassWaits", func(t *testing.T) {
-		if _, err := Forward[[]SyncStatusDTO](r, "SyncPass", ""); err != nil {
+		if _, err := Forward[[]SyncStatusDTO](r, "ConnectionsService.SyncPass", ""); err != nil {
 			t.Fatalf("SyncPass over %v = %v, want its answer", slow, err)
 		}
 	})
 	t.Run("QuickCallCut", func(t *testing.T) {
 		var out []ConnectionDTO
-		err := r.Call("Connections", nil, &out)
+		err := r.Call("ConnectionsService.Connections", nil, &out)
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE {
 			t.Fatalf("Connections over %v = %v, want unavailable", slow, err)
 		}
@@ -43,7 +43,7 @@ func TestRemote_BoundsPerCall(t *testing.T) {
 		for _, tt := range []struct {
 			method string
 			want   time.Duration
-		}{{"SyncPass", remoteLong}, {"Ingest", remoteLong}, {"backup", remoteLong}, {"Today", remoteQuick}, {"ExecuteMove", remoteQuick}} {
+		}{{"ConnectionsService.SyncPass", remoteLong}, {"SignalsService.Ingest", remoteLong}, {"backup", remoteLong}, {"TodayService.Today", remoteQuick}, {"ExecutionService.ExecuteMove", remoteQuick}} {
 			if got := d.bound(tt.method); got != tt.want {
 				t.Errorf("bound(%q) = %v, want %v", tt.method, got, tt.want)
 			}

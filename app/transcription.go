@@ -186,7 +186,7 @@ func (a *App) setOwnTranscription(t backend.Transcription, who backend.Actor, cr
 		notice = "Removed from your own workspace too."
 	}
 	if r := FindInstance(a.ws.Dir, own); r != nil {
-		_, err := Forward[TranscriptionDTO](r, "ConfigureTranscription", TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
+		_, err := Forward[TranscriptionDTO](r, "ConnectionsService.ConfigureTranscription", TranscriptionDTO{URL: t.URL, Model: t.Model, TimeoutMS: t.Timeout.Milliseconds()}, string(who))
 		return notice, err
 	}
 	if a.open == nil {

@@ -153,7 +153,7 @@ func (t *tray) loop() {
 			w := t.waiting
 			t.mu.Unlock()
 			if w != nil {
-				if _, err := t.app.CancelExecution(w.MoveID, string(backend.ActorClick)); err != nil {
+				if _, err := t.app.bound.Execution.CancelExecution(w.MoveID, string(backend.ActorClick)); err != nil {
 					t.fail("undo", w.MoveID, err)
 				}
 				t.undoWindowEnded(w.MoveID)
@@ -168,7 +168,7 @@ func (t *tray) loop() {
 			}
 		case <-t.mSkip.ClickedCh:
 			if m := t.current(); m != nil {
-				if _, err := t.app.Skip(m.ID, "", string(backend.ActorClick)); err != nil {
+				if _, err := t.app.bound.Today.Skip(m.ID, "", string(backend.ActorClick)); err != nil {
 					t.fail("skip", m.ID, err)
 				}
 			}
@@ -177,7 +177,7 @@ func (t *tray) loop() {
 			if t.mKill.Checked() {
 				state = "off"
 			}
-			if _, err := t.app.KillSwitch(state, "from the tray", string(backend.ActorClick)); err != nil {
+			if _, err := t.app.bound.Execution.KillSwitch(state, "from the tray", string(backend.ActorClick)); err != nil {
 				fmt.Fprintf(t.stderr, "caseyos: tray kill switch: %s\n", backend.ErrorMessage(err))
 			}
 			t.refreshSoon()
@@ -242,14 +242,14 @@ func (t *tray) undoWindowEnded(moveID uint64) {
 }
 
 func (t *tray) refresh() {
-	if ks, err := t.app.KillSwitch("status", "", string(backend.ActorClick)); err == nil {
+	if ks, err := t.app.bound.Execution.KillSwitch("status", "", string(backend.ActorClick)); err == nil {
 		if ks.On {
 			t.mKill.Check()
 		} else {
 			t.mKill.Uncheck()
 		}
 	}
-	today, err := t.app.Today("", 1)
+	today, err := t.app.bound.Today.Today("", 1)
 	if err != nil {
 		fmt.Fprintf(t.stderr, "caseyos: tray: %s\n", backend.ErrorMessage(err))
 		return

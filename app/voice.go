@@ -247,12 +247,12 @@ func (t voiceTarget) Moves(ctx context.Context) ([]backend.VoiceMove, error) {
 }
 
 func (t voiceTarget) Skip(_ context.Context, id uint64) error {
-	_, err := t.a.Skip(id, "", "voice")
+	_, err := t.a.bound.Today.Skip(id, "", "voice")
 	return err
 }
 
 func (t voiceTarget) Snooze(_ context.Context, id uint64) (string, error) {
-	m, err := t.a.Snooze(id, VoiceSnoozeFor, "voice")
+	m, err := t.a.bound.Today.Snooze(id, VoiceSnoozeFor, "voice")
 	if err != nil {
 		return "", err
 	}
@@ -268,14 +268,14 @@ func (t voiceTarget) Undo(context.Context) (string, error) {
 	if m, ok, err := t.a.cancelNewestWaiting("voice"); ok {
 		return m.Title, err
 	}
-	m, err := t.a.Undo("voice")
+	m, err := t.a.bound.Today.Undo("voice")
 	return m.Title, err
 }
 
 // Preview is the preview "approve" makes: the same PreviewExecution the
 // window shows, whose hash "confirm" executes.
 func (t voiceTarget) Preview(_ context.Context, id uint64) (string, error) {
-	p, err := t.a.PreviewExecution(id)
+	p, err := t.a.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		return "", err
 	}
@@ -285,7 +285,7 @@ func (t voiceTarget) Preview(_ context.Context, id uint64) (string, error) {
 // Execute runs move id through ExecuteMove with the hash of the preview
 // approved: a draft edited since is refused, not sent.
 func (t voiceTarget) Execute(_ context.Context, id uint64, hash string) (string, error) {
-	e, err := t.a.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: hash, Via: "voice"})
+	e, err := t.a.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: hash, Via: "voice"})
 	if err != nil {
 		return "", err
 	}

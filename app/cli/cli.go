@@ -281,8 +281,8 @@ func (c *command) usageError(msg string) {
 
 // target is what the commands call: the App of this process's Host, or a
 // running instance's App over its loopback API when that instance holds
-// the data file. Both take the App's bound methods by name (app.Forward),
-// and stream an import or a backup.
+// the data file. Both take the bound services' methods by
+// "<Service>.<Method>" (app.Forward), and stream an import or a backup.
 type target interface {
 	app.Caller
 	Ingest(r io.Reader) (app.IngestDTO, error)
@@ -412,7 +412,7 @@ func runToday(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	t, err := app.Forward[app.TodayDTO](a, "Today", *domain, *limit)
+	t, err := app.Forward[app.TodayDTO](a, "TodayService.Today", *domain, *limit)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -487,7 +487,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		return code
 	}
 	defer done()
-	e, err := app.Forward[app.ExplainDTO](a, "Explain", id)
+	e, err := app.Forward[app.ExplainDTO](a, "TodayService.Explain", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -515,7 +515,7 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 	}
 	fmt.Fprintln(out, "\nWhat executing does:")
 	var effects []string
-	if p, err := app.Forward[app.PreviewDTO](a, "Preview", id); err == nil {
+	if p, err := app.Forward[app.PreviewDTO](a, "TodayService.Preview", id); err == nil {
 		effects = p.Effects
 	}
 	printDraft(out, m, effects)
@@ -575,7 +575,7 @@ func runSkip(ctx context.Context, c *command, args []string) int {
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	reason := fs.String("reason", "", "why")
 	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
-		return app.Forward[app.MoveDTO](a, "Skip", id, *reason, "cli")
+		return app.Forward[app.MoveDTO](a, "TodayService.Skip", id, *reason, "cli")
 	}, "Skipped")
 }
 
@@ -587,7 +587,7 @@ func runSnooze(ctx context.Context, c *command, args []string) int {
 		if *until == "" {
 			return app.MoveDTO{}, backend.Errorf(backend.EINVALID, "snooze needs --until (2h, 3d, tomorrow, monday, 15:30, RFC 3339)")
 		}
-		return app.Forward[app.MoveDTO](a, "Snooze", id, *until, "cli")
+		return app.Forward[app.MoveDTO](a, "TodayService.Snooze", id, *until, "cli")
 	}, "Snoozed")
 }
 
@@ -595,7 +595,7 @@ func runRestore(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
-		return app.Forward[app.MoveDTO](a, "Restore", id, "cli")
+		return app.Forward[app.MoveDTO](a, "TodayService.Restore", id, "cli")
 	}, "Restored")
 }
 

@@ -43,11 +43,11 @@ func runDoNotContact(ctx context.Context, c *command, args []string) int {
 	var err error
 	switch sub {
 	case "list":
-		list, err = app.Forward[[]app.DoNotContactDTO](a, "DoNotContact")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "SettingsService.DoNotContact")
 	case "add":
-		list, err = app.Forward[[]app.DoNotContactDTO](a, "AddDoNotContact", pos[0], *reason, *note, "cli")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "SettingsService.AddDoNotContact", pos[0], *reason, *note, "cli")
 	case "remove":
-		list, err = app.Forward[[]app.DoNotContactDTO](a, "RemoveDoNotContact", pos[0], "cli")
+		list, err = app.Forward[[]app.DoNotContactDTO](a, "SettingsService.RemoveDoNotContact", pos[0], "cli")
 	}
 	if err != nil {
 		return c.fail(err)

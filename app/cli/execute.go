@@ -32,7 +32,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 	if !*dryRun && !c.settle(f) { // a dry run changes nothing
 		return ExitError
 	}
-	p, err := app.Forward[app.ExecutionPreviewDTO](f, "PreviewExecution", id)
+	p, err := app.Forward[app.ExecutionPreviewDTO](f, "ExecutionService.PreviewExecution", id)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -65,7 +65,7 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	st, err := app.Forward[app.ExecutionStatusDTO](f, "ExecuteMove", id, app.ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
+	st, err := app.Forward[app.ExecutionStatusDTO](f, "ExecutionService.ExecuteMove", id, app.ExecuteRequestDTO{PreviewHash: p.Hash, Via: "cli", AllowTemplate: *allowTemplate})
 	if err != nil {
 		return c.fail(err)
 	}
@@ -190,7 +190,7 @@ func runUndoExecution(ctx context.Context, c *command, args []string) int {
 	if !c.settle(f) {
 		return ExitError
 	}
-	st, err := app.Forward[app.ExecutionStatusDTO](f, "Rollback", id, "cli") // cancels an execution that has not left yet
+	st, err := app.Forward[app.ExecutionStatusDTO](f, "ExecutionService.Rollback", id, "cli") // cancels an execution that has not left yet
 	if err != nil {
 		return c.fail(err)
 	}
@@ -222,7 +222,7 @@ func runKillSwitch(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	ks, err := app.Forward[app.KillSwitchDTO](a, "KillSwitch", pos[0], *reason, "cli")
+	ks, err := app.Forward[app.KillSwitchDTO](a, "ExecutionService.KillSwitch", pos[0], *reason, "cli")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -256,9 +256,9 @@ func runOutbox(ctx context.Context, c *command, args []string) int {
 	if !c.settle(a) {
 		return ExitError
 	}
-	method := "Outbox"
+	method := "ExecutionService.Outbox"
 	if *retry {
-		method = "RetryOutbox"
+		method = "ExecutionService.RetryOutbox"
 	}
 	list, err := app.Forward[[]app.ExecutionStatusDTO](a, method)
 	if err != nil {
@@ -307,7 +307,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	if *verify {
-		chk, err := app.Forward[app.AuditCheckDTO](a, "VerifyAudit")
+		chk, err := app.Forward[app.AuditCheckDTO](a, "AuditService.VerifyAudit")
 		if err != nil {
 			return c.fail(err)
 		}
@@ -333,7 +333,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 		}
 		return ExitError
 	}
-	head, err := app.Forward[app.AuditLogDTO](a, "AuditLog", 0, 1)
+	head, err := app.Forward[app.AuditLogDTO](a, "AuditService.AuditLog", 0, 1)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -341,7 +341,7 @@ func runAudit(ctx context.Context, c *command, args []string) int {
 	if *limit > 0 && head.Total > *limit {
 		offset = head.Total - *limit
 	}
-	log, err := app.Forward[app.AuditLogDTO](a, "AuditLog", offset, 0)
+	log, err := app.Forward[app.AuditLogDTO](a, "AuditService.AuditLog", offset, 0)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -443,7 +443,7 @@ func runRules(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	sim, err := app.Forward[app.SimulationDTO](a, "SimulateRule", rule, *days)
+	sim, err := app.Forward[app.SimulationDTO](a, "SettingsService.SimulateRule", rule, *days)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -169,7 +169,7 @@ func TestE2E_ServeBodyMemory(t *testing.T) {
 	}
 	t.Run("BoundMethod", func(t *testing.T) {
 		start := time.Now()
-		status, body := s.send(t, "Skip", "application/json", bigArgs(big), big+14)
+		status, body := s.send(t, "TodayService.Skip", "application/json", bigArgs(big), big+14)
 		if status != http.StatusRequestEntityTooLarge || body["code"] != "invalid" || !strings.Contains(fmt.Sprint(body["message"]), "request too large (limit") {
 			t.Errorf("Skip with a 50 MB body = %d %v, want 413 invalid \"request too large (limit …)\"", status, body)
 		}
@@ -177,7 +177,7 @@ func TestE2E_ServeBodyMemory(t *testing.T) {
 		logPeak(t)
 	})
 	t.Run("BoundMethodChunked", func(t *testing.T) {
-		status, body := s.send(t, "Skip", "application/json", bigArgs(big), -1)
+		status, body := s.send(t, "TodayService.Skip", "application/json", bigArgs(big), -1)
 		if status != http.StatusRequestEntityTooLarge || body["code"] != "invalid" {
 			t.Errorf("Skip with a chunked 50 MB body = %d %v, want 413 invalid", status, body)
 		}
@@ -186,7 +186,7 @@ func TestE2E_ServeBodyMemory(t *testing.T) {
 	t.Run("IngestArgumentArray", func(t *testing.T) {
 		lines, _ := bulkSignals(big, time.Now())
 		arg, _ := json.Marshal([]string{lines})
-		status, body := s.send(t, "Ingest", "application/json", strings.NewReader(string(arg)), int64(len(arg)))
+		status, body := s.send(t, "SignalsService.Ingest", "application/json", strings.NewReader(string(arg)), int64(len(arg)))
 		delete(body, "moves_created")
 		if status != http.StatusRequestEntityTooLarge || !strings.Contains(fmt.Sprint(body["message"]), "application/x-ndjson") {
 			t.Errorf("Ingest [50 MB string] = %d %v, want 413 pointing at the NDJSON stream", status, body)
@@ -196,7 +196,7 @@ func TestE2E_ServeBodyMemory(t *testing.T) {
 	t.Run("IngestStream", func(t *testing.T) {
 		lines, n := bulkSignals(big, time.Now())
 		start := time.Now()
-		status, body := s.send(t, "Ingest", "application/x-ndjson", strings.NewReader(lines), -1)
+		status, body := s.send(t, "SignalsService.Ingest", "application/x-ndjson", strings.NewReader(lines), -1)
 		if status != http.StatusOK {
 			t.Fatalf("Ingest stream of %d lines = %d %v, want 200", n, status, body)
 		}
@@ -210,7 +210,7 @@ func TestE2E_ServeBodyMemory(t *testing.T) {
 	t.Run("IngestStreamHugeLine", func(t *testing.T) {
 		// One 50 MB line: refused at the per-line bound, not held.
 		line := io.MultiReader(strings.NewReader(`{"source":"gmail","type":"email.replied","snippet":"`), io.LimitReader(repeatByte('x'), big), strings.NewReader("\"}\n"))
-		status, body := s.send(t, "Ingest", "application/x-ndjson", line, -1)
+		status, body := s.send(t, "SignalsService.Ingest", "application/x-ndjson", line, -1)
 		if msg := fmt.Sprint(body); status == http.StatusOK && !strings.Contains(msg, "line:1") || status != http.StatusOK && !strings.Contains(msg, "line 1") {
 			t.Errorf("Ingest of one 50 MB line = %d %v, want line 1 refused", status, body)
 		}

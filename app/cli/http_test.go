@@ -120,7 +120,7 @@ func TestServe_API(t *testing.T) {
 	s := startServe(t)
 
 	t.Run("OK", func(t *testing.T) {
-		code, body := s.post(t, "Today", []any{"", 5}, nil)
+		code, body := s.post(t, "TodayService.Today", []any{"", 5}, nil)
 		var today app.TodayDTO
 		if code != 200 || json.Unmarshal(body, &today) != nil || len(today.Moves) != 5 || !today.Workspace.Demo {
 			t.Fatalf("Today = %d %s", code, body)
@@ -130,38 +130,38 @@ func TestServe_API(t *testing.T) {
 				t.Errorf("moves out of APS order at %d", i)
 			}
 		}
-		code, body = s.post(t, "Preview", []any{today.Moves[0].ID}, nil)
+		code, body = s.post(t, "TodayService.Preview", []any{today.Moves[0].ID}, nil)
 		var p app.PreviewDTO
 		if code != 200 || json.Unmarshal(body, &p) != nil || len(p.Effects) == 0 || p.Summary == "" {
 			t.Errorf("Preview = %d %s", code, body)
 		}
-		code, body = s.post(t, "Stats", nil, nil)
+		code, body = s.post(t, "SignalsService.Stats", nil, nil)
 		var st app.StatsDTO
 		if code != 200 || json.Unmarshal(body, &st) != nil || st.Pending != today.Pending {
 			t.Errorf("Stats = %d %s; want pending %d", code, body, today.Pending)
 		}
-		code, body = s.post(t, "Signals", []any{10, 0}, nil)
+		code, body = s.post(t, "SignalsService.Signals", []any{10, 0}, nil)
 		var sig app.SignalsDTO
 		if code != 200 || json.Unmarshal(body, &sig) != nil || len(sig.Signals) != 10 || sig.Total < 40 {
 			t.Errorf("Signals = %d %s", code, body)
 		}
 	})
 	t.Run("ErrNoToken", func(t *testing.T) {
-		code, body := s.post(t, "Today", []any{"", 5}, map[string]string{"Authorization": ""})
+		code, body := s.post(t, "TodayService.Today", []any{"", 5}, map[string]string{"Authorization": ""})
 		if code != 401 || !strings.Contains(string(body), `"code":"unauthorized"`) {
 			t.Errorf("without token: %d %s", code, body)
 		}
-		code, _ = s.post(t, "Today", []any{"", 5}, map[string]string{"Authorization": "Bearer wrong"})
+		code, _ = s.post(t, "TodayService.Today", []any{"", 5}, map[string]string{"Authorization": "Bearer wrong"})
 		if code != 401 {
 			t.Errorf("wrong token: %d", code)
 		}
 	})
 	t.Run("ErrForeignOrigin", func(t *testing.T) {
-		code, _ := s.post(t, "Today", []any{"", 5}, map[string]string{"Origin": "https://evil.example"})
+		code, _ := s.post(t, "TodayService.Today", []any{"", 5}, map[string]string{"Origin": "https://evil.example"})
 		if code != 403 {
 			t.Errorf("foreign origin: %d, want 403", code)
 		}
-		code, _ = s.post(t, "Today", []any{"", 5}, map[string]string{"Origin": strings.TrimSuffix(s.base, "/")})
+		code, _ = s.post(t, "TodayService.Today", []any{"", 5}, map[string]string{"Origin": strings.TrimSuffix(s.base, "/")})
 		if code != 200 {
 			t.Errorf("own origin: %d, want 200", code)
 		}
@@ -173,13 +173,13 @@ func TestServe_API(t *testing.T) {
 			status int
 			code   string
 		}{
-			{"Move", []any{999999}, 404, "not_found"},
-			{"Today", []any{"legal", 5}, 400, "invalid"},
-			{"Today", []any{"sales"}, 400, "invalid"},
-			{"Skip", []any{"one", "", "key"}, 400, "invalid"},
+			{"TodayService.Move", []any{999999}, 404, "not_found"},
+			{"TodayService.Today", []any{"legal", 5}, 400, "invalid"},
+			{"TodayService.Today", []any{"sales"}, 400, "invalid"},
+			{"TodayService.Skip", []any{"one", "", "key"}, 400, "invalid"},
 			{"Frobnicate", nil, 404, "not_found"},
 			{"Events", nil, 404, "not_found"},
-			{"Undo", []any{"key"}, 404, "not_found"},
+			{"TodayService.Undo", []any{"key"}, 404, "not_found"},
 		} {
 			code, body := s.post(t, tt.method, tt.args, nil)
 			var e app.ErrorDTO
@@ -245,7 +245,7 @@ func TestServe_EventsAndCLIForwarding(t *testing.T) {
 		t.Fatal("no event after the CLI's skip")
 	}
 	// Undo through the API brings it back, and says so on the stream.
-	code2, body := s.post(t, "Undo", []any{"key"}, nil)
+	code2, body := s.post(t, "TodayService.Undo", []any{"key"}, nil)
 	var m app.MoveDTO
 	if code2 != 200 || json.Unmarshal(body, &m) != nil || m.ID != id || m.Status != "pending" {
 		t.Errorf("Undo = %d %s", code2, body)
@@ -283,16 +283,16 @@ func TestServe_Arguments(t *testing.T) {
 	}{
 		// The count is checked before any value is decoded: the wrong
 		// types here would be reported second.
-		{"TooMany", "Move", `[{"not":"an id"}, [1, 2], "three"]`, 400, "Move takes 1 argument, got 3"},
-		{"TooFew", "Skip", `[{"not":"an id"}]`, 400, "Skip takes 3 arguments, got 1"},
-		{"NoneWanted", "Stats", `["x"]`, 400, "Stats takes 0 arguments, got 1"},
-		{"NestedCommas", "Move", `[{"a":[1,2],"b":"x,y]"}]`, 400, "argument 1 must be a number"},
-		{"EscapedQuote", "Skip", `[1, "a \"quoted\", reason", "key", 4]`, 400, "Skip takes 3 arguments, got 4"},
-		{"NotAnArray", "Move", `{"id": 1}`, 400, "the body must be a JSON array of arguments"},
-		{"Truncated", "Move", `[1`, 400, "the body must be a JSON array of arguments"},
-		{"OverDefaultLimit", "Skip", `[1, "` + long + `", "key"]`, 413, "request too large (limit 64 KiB for Skip)"},
-		{"LongDraftFits", "UpdateDraft", `[999999, {"body": "` + long + `"}]`, 404, ""},
-		{"IngestArrayLimit", "Ingest", `["` + strings.Repeat(long, 2) + `"]`, 413, "request too large (limit 1 MiB for Ingest): send a big import as JSON lines with Content-Type application/x-ndjson"},
+		{"TooMany", "TodayService.Move", `[{"not":"an id"}, [1, 2], "three"]`, 400, "TodayService.Move takes 1 argument, got 3"},
+		{"TooFew", "TodayService.Skip", `[{"not":"an id"}]`, 400, "TodayService.Skip takes 3 arguments, got 1"},
+		{"NoneWanted", "SignalsService.Stats", `["x"]`, 400, "SignalsService.Stats takes 0 arguments, got 1"},
+		{"NestedCommas", "TodayService.Move", `[{"a":[1,2],"b":"x,y]"}]`, 400, "argument 1 must be a number"},
+		{"EscapedQuote", "TodayService.Skip", `[1, "a \"quoted\", reason", "key", 4]`, 400, "TodayService.Skip takes 3 arguments, got 4"},
+		{"NotAnArray", "TodayService.Move", `{"id": 1}`, 400, "the body must be a JSON array of arguments"},
+		{"Truncated", "TodayService.Move", `[1`, 400, "the body must be a JSON array of arguments"},
+		{"OverDefaultLimit", "TodayService.Skip", `[1, "` + long + `", "key"]`, 413, "request too large (limit 64 KiB for TodayService.Skip)"},
+		{"LongDraftFits", "TodayService.UpdateDraft", `[999999, {"body": "` + long + `"}]`, 404, ""},
+		{"IngestArrayLimit", "SignalsService.Ingest", `["` + strings.Repeat(long, 2) + `"]`, 413, "request too large (limit 1 MiB for SignalsService.Ingest): send a big import as JSON lines with Content-Type application/x-ndjson"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			status, e := s.postRaw(t, tt.method, tt.body)

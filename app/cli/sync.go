@@ -85,7 +85,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 			return c.fail(err)
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := app.Forward[app.WebhookDTO](r, "ConnectWebhook", secret); err != nil {
+			if _, err := app.Forward[app.WebhookDTO](r, "ConnectionsService.ConnectWebhook", secret); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Stored the webhook secret in the keychain; the running CaseyOS checks webhooks with it from now on.")
@@ -145,7 +145,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	ws := app.ChooseWorkspace(dir, false, true)
 	if r := app.FindInstance(dir, ws); r != nil {
 		for _, k := range conns {
-			if _, err := app.Forward[[]app.SyncStatusDTO](r, "SyncNow", k.Account); err != nil {
+			if _, err := app.Forward[[]app.SyncStatusDTO](r, "ConnectionsService.SyncNow", k.Account); err != nil {
 				return c.fail(err)
 			}
 		}
@@ -181,7 +181,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 			return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain"))
 		}
 		if r := c.webhookInstance(); r != nil {
-			if _, err := app.Forward[app.WebhookDTO](r, "DisconnectWebhook"); err != nil {
+			if _, err := app.Forward[app.WebhookDTO](r, "ConnectionsService.DisconnectWebhook"); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "Removed the webhook secret; the running CaseyOS refuses every webhook from now on.")
@@ -209,7 +209,7 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 		return c.fail(err)
 	}
 	defer done()
-	if _, err := app.Forward[app.ConnectionDTO](f, "Disconnect", conn.Account); err != nil {
+	if _, err := app.Forward[app.ConnectionDTO](f, "ConnectionsService.Disconnect", conn.Account); err != nil {
 		return c.fail(err)
 	}
 	fmt.Fprintf(c.env.Stdout, "Disconnected %s: its credentials are gone from the keychain; what it brought in stays.\n", conn.Label)
@@ -233,11 +233,11 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
-	conns, err := app.Forward[[]app.ConnectionDTO](a, "Connections")
+	conns, err := app.Forward[[]app.ConnectionDTO](a, "ConnectionsService.Connections")
 	if err != nil {
 		return c.fail(err)
 	}
-	ws, err := app.Forward[app.WorkspaceDTO](a, "Workspace")
+	ws, err := app.Forward[app.WorkspaceDTO](a, "SignalsService.Workspace")
 	if err != nil {
 		return c.fail(err)
 	}
@@ -313,13 +313,13 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	ws := app.ChooseWorkspace(dir, c.g.demo, false)
 	if r := app.FindInstance(dir, ws); r != nil {
 		if !*once {
-			if _, err := app.Forward[[]app.SyncStatusDTO](r, "SyncNow", account); err != nil {
+			if _, err := app.Forward[[]app.SyncStatusDTO](r, "ConnectionsService.SyncNow", account); err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintln(c.env.Stdout, "CaseyOS is running and syncing this workspace; it is syncing now.")
 			return ExitOK
 		}
-		sts, err := app.Forward[[]app.SyncStatusDTO](r, "SyncPass", account)
+		sts, err := app.Forward[[]app.SyncStatusDTO](r, "ConnectionsService.SyncPass", account)
 		if err != nil {
 			return c.fail(err)
 		}

@@ -100,7 +100,7 @@ func (c *command) setTranscription(ctx context.Context, t backend.Transcription,
 		return app.TranscriptionDTO{}, err
 	}
 	defer done()
-	return app.Forward[app.TranscriptionDTO](f, "ConfigureTranscription", in, "cli")
+	return app.Forward[app.TranscriptionDTO](f, "ConnectionsService.ConfigureTranscription", in, "cli")
 }
 
 // transcription reads the endpoint configured for the workspace voice runs
@@ -119,7 +119,7 @@ func (c *command) transcription(ctx context.Context) (backend.Transcription, err
 		return backend.Transcription{}, err
 	}
 	defer done()
-	d, err := app.Forward[app.TranscriptionDTO](f, "Transcription")
+	d, err := app.Forward[app.TranscriptionDTO](f, "ConnectionsService.Transcription")
 	return d.Transcription(), err
 }
 

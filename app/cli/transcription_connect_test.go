@@ -307,22 +307,22 @@ func TestServe_ConnectTranscription(t *testing.T) {
 		return code, b
 	})
 
-	code, body := s.post(t, "ConnectTranscription", []any{app.TranscriptionDTO{URL: srv.URL()}, "sk-proj-wrong-0000000000000000", true, "click"}, nil)
+	code, body := s.post(t, "ConnectionsService.ConnectTranscription", []any{app.TranscriptionDTO{URL: srv.URL()}, "sk-proj-wrong-0000000000000000", true, "click"}, nil)
 	var e app.ErrorDTO
 	if code != http.StatusUnauthorized || json.Unmarshal(body, &e) != nil || e.Code != backend.EUNAUTHORIZED || strings.Contains(string(body), "wrong-0000") {
 		t.Errorf("ConnectTranscription(wrong key) = %d %s", code, body)
 	}
-	code, body = s.post(t, "ConnectTranscription", []any{app.TranscriptionDTO{URL: srv.URL()}, whisperKey, true, "click"}, nil)
+	code, body = s.post(t, "ConnectionsService.ConnectTranscription", []any{app.TranscriptionDTO{URL: srv.URL()}, whisperKey, true, "click"}, nil)
 	var got app.TranscriptionDTO
 	if code != http.StatusOK || json.Unmarshal(body, &got) != nil || !got.HasKey || got.URL != srv.URL() || got.Notice != "" {
 		t.Fatalf("ConnectTranscription = %d %s", code, body)
 	}
-	code, body = s.post(t, "VoiceStatus", []any{}, nil)
+	code, body = s.post(t, "VoiceService.VoiceStatus", []any{}, nil)
 	var st app.VoiceStatusDTO
 	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || st.Online == nil || st.Online.State != backend.OnlineReady {
 		t.Errorf("VoiceStatus = %d %s", code, body)
 	}
-	if code, body = s.post(t, "DisconnectTranscription", []any{"click"}, nil); code != http.StatusOK || strings.Contains(string(body), `"url":"http`) {
+	if code, body = s.post(t, "ConnectionsService.DisconnectTranscription", []any{"click"}, nil); code != http.StatusOK || strings.Contains(string(body), `"url":"http`) {
 		t.Errorf("DisconnectTranscription = %d %s", code, body)
 	}
 	if strings.Contains(answers.String(), whisperKey) {

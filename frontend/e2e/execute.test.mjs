@@ -25,15 +25,15 @@ describe('Executing a reply in the demo workspace', () => {
   before(async () => {
     dir = tempDir('caseyos-exec-');
     srv = await serve(dir);
-    const ws = await call(srv, 'Workspace');
+    const ws = await call(srv, 'SignalsService.Workspace');
     base = ws.body.demo_accounts?.gmail;
     assert.ok(ws.body.demo && base, `the demo runs on its fakes: ${JSON.stringify(ws.body)}`);
     // A short undo window, and a send window open around the clock, so the
     // test does not depend on the hour in the recipient's time zone.
-    const st = (await call(srv, 'Settings')).body;
-    assert.equal((await call(srv, 'SaveSettings', [{ ...st, undo_window_seconds: 3 }])).status, 200);
-    assert.equal((await call(srv, 'SetSendWindow', [{ start: '00:00', end: '24:00', skip_weekends: false }, 'click'])).status, 200);
-    const today = (await call(srv, 'Today', ['', 50])).body.moves;
+    const st = (await call(srv, 'SettingsService.Settings')).body;
+    assert.equal((await call(srv, 'SettingsService.SaveSettings', [{ ...st, undo_window_seconds: 3 }])).status, 200);
+    assert.equal((await call(srv, 'SettingsService.SetSendWindow', [{ start: '00:00', end: '24:00', skip_weekends: false }, 'click'])).status, 200);
+    const today = (await call(srv, 'TodayService.Today', ['', 50])).body.moves;
     reply = today.find((m) => m.kind === 'send_email' && m.source === 'gmail' && m.draft?.thread_id);
     assert.ok(reply, 'the demo has a reply to a thread');
     b = await browser();
@@ -59,7 +59,7 @@ describe('Executing a reply in the demo workspace', () => {
     await page.keyboard.press('z');
     await page.waitForSelector('[data-testid=undo-bar]', { state: 'detached' });
     await page.waitForFunction((id) => document.querySelector('.move-row.focused')?.dataset.moveId === String(id), reply.id);
-    assert.equal((await call(srv, 'Move', [reply.id])).body.status, 'pending');
+    assert.equal((await call(srv, 'TodayService.Move', [reply.id])).body.status, 'pending');
     // Past the window: still nothing reached Gmail.
     await new Promise((r) => setTimeout(r, 3500));
     assert.equal((await sent(base)).length, before, 'a cancelled send reached the fake Gmail');
@@ -74,7 +74,7 @@ describe('Executing a reply in the demo workspace', () => {
     await page.waitForSelector('[data-testid=undo-bar]', { state: 'detached', timeout: 15_000 });
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=notice-info]')].some((n) => /^Sent:/.test(n.textContent.trim())));
     await shot(page, 'after-send');
-    const m = (await call(srv, 'Move', [reply.id])).body;
+    const m = (await call(srv, 'TodayService.Move', [reply.id])).body;
     assert.equal(m.status, 'done');
     const fresh = (await sent(base)).filter((x) => !before.has(x.id));
     assert.equal(fresh.length, 1, `new sent messages: ${JSON.stringify(fresh)}`);
@@ -85,7 +85,7 @@ describe('Executing a reply in the demo workspace', () => {
     assert.match(header('subject'), /^Re: /);
     assert.match(header('message-id'), /@/);
     // A second press on the same move cannot send it again.
-    const again = await call(srv, 'ExecuteMove', [reply.id, { preview_hash: '', via: 'key', allow_template: false }]);
+    const again = await call(srv, 'ExecutionService.ExecuteMove', [reply.id, { preview_hash: '', via: 'key', allow_template: false }]);
     assert.equal(again.status, 409, `re-execute: ${JSON.stringify(again.body)}`);
     assert.equal((await sent(base)).filter((x) => !before.has(x.id)).length, 1);
   });
@@ -102,9 +102,9 @@ describe('Executing a reply in the demo workspace', () => {
 
   it('the kill switch stops a waiting send: nothing leaves', async () => {
     const before = (await sent(base)).length;
-    const next = (await call(srv, 'Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email' && m.id !== reply.id);
+    const next = (await call(srv, 'TodayService.Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email' && m.id !== reply.id);
     assert.ok(next, 'another email move');
-    assert.equal((await call(srv, 'SaveSettings', [{ ...(await call(srv, 'Settings')).body, undo_window_seconds: 30 }])).status, 200);
+    assert.equal((await call(srv, 'SettingsService.SaveSettings', [{ ...(await call(srv, 'SettingsService.Settings')).body, undo_window_seconds: 30 }])).status, 200);
     await page.click('[data-testid=nav-today]');
     await page.click(`[data-move-id="${next.id}"] .title`);
     await page.keyboard.press('e');
@@ -114,8 +114,8 @@ describe('Executing a reply in the demo workspace', () => {
     await page.waitForSelector('[data-testid=kill-switch-on]');
     await page.waitForSelector('[data-testid=undo-bar]', { state: 'detached' });
     await shot(page, 'kill-switch');
-    assert.equal((await call(srv, 'Move', [next.id])).body.status, 'pending');
-    const refused = await call(srv, 'ExecuteMove', [next.id, { preview_hash: '', via: 'key', allow_template: false }]);
+    assert.equal((await call(srv, 'TodayService.Move', [next.id])).body.status, 'pending');
+    const refused = await call(srv, 'ExecutionService.ExecuteMove', [next.id, { preview_hash: '', via: 'key', allow_template: false }]);
     assert.equal(refused.status, 409);
     assert.match(refused.body.message, /kill switch/i);
     await page.click('[data-testid=kill-switch-off]');
@@ -127,16 +127,16 @@ describe('Executing a reply in the demo workspace', () => {
   it('a send outside the send window waits in the outbox, shown as queued', async () => {
     const before = (await sent(base)).length;
     // A window open one minute after midnight only: closed now for the recipient.
-    assert.equal((await call(srv, 'SetSendWindow', [{ start: '00:00', end: '00:01', skip_weekends: false }, 'click'])).status, 200);
-    assert.equal((await call(srv, 'SaveSettings', [{ ...(await call(srv, 'Settings')).body, undo_window_seconds: 0 }])).status, 200);
-    const email = (await call(srv, 'Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email');
+    assert.equal((await call(srv, 'SettingsService.SetSendWindow', [{ start: '00:00', end: '00:01', skip_weekends: false }, 'click'])).status, 200);
+    assert.equal((await call(srv, 'SettingsService.SaveSettings', [{ ...(await call(srv, 'SettingsService.Settings')).body, undo_window_seconds: 0 }])).status, 200);
+    const email = (await call(srv, 'TodayService.Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email');
     await page.click('[data-testid=nav-today]');
     await page.click(`[data-move-id="${email.id}"] .title`);
     await page.keyboard.press('e');
     await page.waitForSelector('[data-testid=outbox]');
     assert.match(await page.textContent('[data-testid=outbox]'), /1 waiting to leave.*send window/s);
     await shot(page, 'outbox');
-    const ob = (await call(srv, 'Outbox')).body;
+    const ob = (await call(srv, 'ExecutionService.Outbox')).body;
     assert.equal(ob.length, 1);
     assert.equal(ob[0].state, 'queued');
     assert.equal(ob[0].move_id, email.id);
@@ -157,7 +157,7 @@ describe('Executing a reply in the demo workspace', () => {
     await shot(page, 'rule-simulation');
     await page.click('[data-testid=rule-save]');
     await page.waitForSelector('[data-testid=rules] .list li');
-    const rules = (await call(srv, 'Rules')).body;
+    const rules = (await call(srv, 'SettingsService.Rules')).body;
     assert.equal(rules.length, 1);
     assert.equal(rules[0].name, 'CS handoffs');
     assert.equal(rules[0].enabled, false, 'a new rule is off');
@@ -167,22 +167,22 @@ describe('Executing a reply in the demo workspace', () => {
   it('the do-not-contact list is shown and edited in Settings; a send to it is refused', async () => {
     await page.click('[data-testid=nav-settings]');
     await page.waitForSelector('[data-testid=do-not-contact] [data-testid=dnc-entry]');
-    const before = (await call(srv, 'DoNotContact')).body.length;
-    const email = (await call(srv, 'Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email' && m.draft?.to?.length);
+    const before = (await call(srv, 'SettingsService.DoNotContact')).body.length;
+    const email = (await call(srv, 'TodayService.Today', ['', 50])).body.moves.find((m) => m.kind === 'send_email' && m.draft?.to?.length);
     assert.ok(email, 'the demo has an email to send');
     const to = email.draft.to[0].toLowerCase();
     await page.fill('[data-testid=dnc-email]', to);
     await page.click('[data-testid=dnc-add]');
     const row = `[data-testid=dnc-entry]:has-text("${to}")`;
     await page.waitForSelector(row);
-    const list = (await call(srv, 'DoNotContact')).body;
+    const list = (await call(srv, 'SettingsService.DoNotContact')).body;
     assert.equal(list.length, before + 1);
     assert.equal(list.find((d) => d.email === to)?.by, 'click');
-    const p = (await call(srv, 'PreviewExecution', [email.id])).body;
+    const p = (await call(srv, 'ExecutionService.PreviewExecution', [email.id])).body;
     assert.equal(p.refused?.guardrail, 'do_not_contact', JSON.stringify(p.refused));
     await shot(page, 'do-not-contact');
     await page.click(`${row} [data-testid=dnc-remove]`);
     await page.waitForSelector(row, { state: 'detached' });
-    assert.equal((await call(srv, 'DoNotContact')).body.length, before);
+    assert.equal((await call(srv, 'SettingsService.DoNotContact')).body.length, before);
   });
 });

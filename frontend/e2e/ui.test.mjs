@@ -33,7 +33,7 @@ describe('Today in the browser (demo workspace)', () => {
     const r = await rows(page);
     assert.ok(r.ids.length >= 5, `only ${r.ids.length} rows`);
     for (let i = 1; i < r.aps.length; i++) assert.ok(r.aps[i - 1] >= r.aps[i], `APS not descending at ${i}: ${r.aps}`);
-    const today = await call(srv, 'Today', ['', 0]);
+    const today = await call(srv, 'TodayService.Today', ['', 0]);
     assert.equal(today.status, 200);
     assert.deepEqual(r.ids, today.body.moves.map((m) => m.id));
     assert.equal(today.body.workspace.demo, true);
@@ -53,10 +53,10 @@ describe('Today in the browser (demo workspace)', () => {
   });
 
   it('refuses an API call without the token (401) or with a wrong one', async () => {
-    const none = await call(srv, 'Today', ['', 0], '');
+    const none = await call(srv, 'TodayService.Today', ['', 0], '');
     assert.equal(none.status, 401);
     assert.equal(none.body.code, 'unauthorized');
-    const wrong = await call(srv, 'Today', ['', 0], 'not-the-token');
+    const wrong = await call(srv, 'TodayService.Today', ['', 0], 'not-the-token');
     assert.equal(wrong.status, 401);
     const events = await fetch(`${srv.origin}/api/events`);
     assert.equal(events.status, 401);
@@ -65,7 +65,7 @@ describe('Today in the browser (demo workspace)', () => {
 
   it('s skips the focused move and focus moves to the next', async () => {
     const before = await rows(page);
-    const pending = (await call(srv, 'Stats')).body.pending;
+    const pending = (await call(srv, 'SignalsService.Stats')).body.pending;
     const [first, second] = before.ids;
     assert.equal(before.focused, first);
     await page.keyboard.press('s');
@@ -75,7 +75,7 @@ describe('Today in the browser (demo workspace)', () => {
     );
     // The server agrees, and a live refresh keeps the focus.
     await page.waitForFunction((n) => document.querySelector('[data-testid=stat-pending] b')?.textContent === String(n), pending - 1);
-    const m = await call(srv, 'Move', [first]);
+    const m = await call(srv, 'TodayService.Move', [first]);
     assert.equal(m.body.status, 'skipped');
     const after = await rows(page);
     assert.equal(after.focused, second);
@@ -85,13 +85,13 @@ describe('Today in the browser (demo workspace)', () => {
 
   it('z brings the skipped move back', async () => {
     const before = await rows(page);
-    const today = await call(srv, 'Today', ['', 0]);
+    const today = await call(srv, 'TodayService.Today', ['', 0]);
     await page.keyboard.press('z');
     await page.waitForFunction((ids) => [...document.querySelectorAll('[data-move-id]')].some((e) => !ids.includes(Number(e.dataset.moveId))), before.ids);
     const after = await rows(page);
     const back = after.ids.find((id) => !before.ids.includes(id));
     assert.ok(back, 'a move came back');
-    const m = await call(srv, 'Move', [back]);
+    const m = await call(srv, 'TodayService.Move', [back]);
     assert.equal(m.body.status, 'pending');
     assert.equal(after.focused, back, 'focus goes to the move that came back');
     assert.ok(!today.body.moves.some((x) => x.id === back));
@@ -113,7 +113,7 @@ describe('Today in the browser (demo workspace)', () => {
   });
 
   it('tabs filter by domain, and the counts match the rows', async () => {
-    const stats = await call(srv, 'Stats');
+    const stats = await call(srv, 'SignalsService.Stats');
     const names = { sales: '2', marketing: '3', cs: '4' };
     for (const [domain, key] of Object.entries(names)) {
       await page.keyboard.press(key);
@@ -196,7 +196,7 @@ describe('Today in the browser (demo workspace)', () => {
       await page.click('[data-testid=save-draft]');
       // The button is disabled while saving too: wait for the answer.
       await page.waitForSelector('[data-testid=draft-saved]');
-      const m = await call(srv, 'Move', [id]);
+      const m = await call(srv, 'TodayService.Move', [id]);
       const v = m.body.draft[name];
       assert.ok(String(Array.isArray(v) ? v.join(', ') : v).endsWith('(edited)'), `draft ${name} = ${v}`);
     }
@@ -238,7 +238,7 @@ describe('Today in the browser (demo workspace)', () => {
     await page.fill('[data-testid=undo-window]', '12');
     await page.click('[data-testid=save-settings]');
     await page.waitForSelector('[data-testid=settings-saved]');
-    assert.equal((await call(srv, 'Settings')).body.undo_window_seconds, 12);
+    assert.equal((await call(srv, 'SettingsService.Settings')).body.undo_window_seconds, 12);
     await page.click('[data-testid=nav-connections]');
     await page.waitForSelector('[data-testid=connections] li');
     await shot(page, 'connections');
@@ -261,11 +261,11 @@ describe('Today in the browser (demo workspace)', () => {
   });
 
   it('e executes: a note runs and focus moves on; a demo send waits and the Undo button takes it back', async () => {
-    const today = (await call(srv, 'Today', ['', 0])).body.moves;
+    const today = (await call(srv, 'TodayService.Today', ['', 0])).body.moves;
     const note = today.find((m) => m.kind === 'note');
     const email = today.find((m) => m.kind === 'send_email');
     assert.ok(note && email, 'the demo has a note and an email move');
-    const done = (await call(srv, 'Stats')).body.done_today;
+    const done = (await call(srv, 'SignalsService.Stats')).body.done_today;
     await page.click(`[data-move-id="${note.id}"] .title`);
     const r = await rows(page);
     const next = r.ids[r.ids.indexOf(note.id) + 1];
@@ -275,11 +275,11 @@ describe('Today in the browser (demo workspace)', () => {
       [note.id, next],
     );
     // The row leaves as the note starts executing; done follows at once.
-    await until(async () => (await call(srv, 'Move', [note.id])).body.status === 'done', `note ${note.id} done`);
+    await until(async () => (await call(srv, 'TodayService.Move', [note.id])).body.status === 'done', `note ${note.id} done`);
     await page.waitForFunction((n) => document.querySelector('[data-testid=stat-done] b')?.textContent === String(n), done + 1);
 
     // Open around the clock, so the send is not held for the recipient's morning.
-    assert.equal((await call(srv, 'SetSendWindow', [{ start: '00:00', end: '24:00', skip_weekends: false }, 'click'])).status, 200);
+    assert.equal((await call(srv, 'SettingsService.SetSendWindow', [{ start: '00:00', end: '24:00', skip_weekends: false }, 'click'])).status, 200);
     // The demo's sends go to its fake Gmail, after the undo window: by
     // mouse, Execute then Undo, and the move is back with nothing sent.
     // (A row's buttons show on the focused row: pick it first.)
@@ -288,7 +288,7 @@ describe('Today in the browser (demo workspace)', () => {
     await page.waitForSelector(`[data-testid=undo-bar][data-move-id-waiting="${email.id}"]`);
     await page.click('[data-testid=undo-cancel]');
     await page.waitForSelector(`[data-move-id="${email.id}"].focused`);
-    assert.equal((await call(srv, 'Move', [email.id])).body.status, 'pending');
+    assert.equal((await call(srv, 'TodayService.Move', [email.id])).body.status, 'pending');
   });
 
   it('says so when CaseyOS goes away', async () => {
@@ -330,7 +330,7 @@ describe('A real workspace with no account connected', () => {
     await page.waitForSelector('[data-testid=notice-error]');
     assert.match(await page.textContent('[data-testid=notice-error]'), /Gmail|google|account/i);
     await page.waitForSelector(`[data-move-id="${id}"].focused`);
-    assert.equal((await call(srv, 'Move', [id])).body.status, 'pending');
+    assert.equal((await call(srv, 'TodayService.Move', [id])).body.status, 'pending');
     await shot(page, 'execute-error');
   });
 });

@@ -160,7 +160,7 @@ describe('Settings → Voice: the online recognizer', { skip }, () => {
   it('after the restart: ready, "a key is stored", and the key nowhere on the page or disk', async () => {
     await srv.stop();
     srv = await serve(dir, { env: keychain.env });
-    assert.equal((await call(srv, 'Workspace')).body.demo, false);
+    assert.equal((await call(srv, 'SignalsService.Workspace')).body.demo, false);
     await openSettings();
     assert.equal(await page.inputValue('[data-testid=transcription-url]'), fake.url);
     assert.match(await page.textContent('[data-testid=transcription-has-key]'), /A key is stored/);
@@ -168,14 +168,14 @@ describe('Settings → Voice: the online recognizer', { skip }, () => {
     // Save again with the field empty: the stored key is checked and kept.
     await page.click('[data-testid=transcription-save]');
     await page.waitForSelector('[data-testid=transcription-state][data-state=ready]');
-    const online = (await call(srv, 'VoiceStatus')).body.online;
+    const online = (await call(srv, 'VoiceService.VoiceStatus')).body.online;
     assert.equal(online?.state, 'ready');
     assert.equal(online?.url, fake.url);
     await shot(page, 'voice-settings-ready');
     const html = await page.content();
     assert.ok(!html.includes(fake.key), 'the page shows the key');
     assert.deepEqual(holds(dir, fake.key), [], 'the data directory holds the key');
-    const answers = JSON.stringify([(await call(srv, 'Transcription')).body, (await call(srv, 'AuditLog', [0, 100])).body]);
+    const answers = JSON.stringify([(await call(srv, 'ConnectionsService.Transcription')).body, (await call(srv, 'AuditService.AuditLog', [0, 100])).body]);
     assert.ok(!answers.includes(fake.key), 'an answer holds the key');
   });
 
@@ -185,7 +185,7 @@ describe('Settings → Voice: the online recognizer', { skip }, () => {
     assert.match(await page.textContent('[data-testid=transcription-saved]'), /^Removed:/);
     assert.ok(!(await page.$('[data-testid=transcription-has-key]')));
     assert.equal((await secretTool(keychain.env, ['lookup', 'service', 'CaseyOS', 'username', 'whisper'])).out, '');
-    assert.equal((await call(srv, 'Transcription')).body.url, '');
-    assert.equal((await call(srv, 'VoiceStatus')).body.online, undefined);
+    assert.equal((await call(srv, 'ConnectionsService.Transcription')).body.url, '');
+    assert.equal((await call(srv, 'VoiceService.VoiceStatus')).body.online, undefined);
   });
 });

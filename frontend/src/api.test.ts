@@ -19,12 +19,12 @@ function setup(fetchImpl: (url: string, init: RequestInit) => Promise<Response>,
 }
 
 describe('HTTP transport', () => {
-  it('POSTs /api/<Method> with a JSON array and the bearer token', async () => {
+  it('POSTs /api/<Service>.<Method> with a JSON array and the bearer token', async () => {
     const { api, fetch } = setup(async () => reply(200, { workspace: { demo: true }, pending: 0, by_domain: {}, moves: [] }));
     const today = await api.Today('sales', 10);
     expect(today.workspace.demo).toBe(true);
     const [url, init] = fetch.mock.calls[0];
-    expect(url).toBe('/api/Today');
+    expect(url).toBe('/api/TodayService.Today');
     expect(init.method).toBe('POST');
     expect((init.headers as Record<string, string>).Authorization).toBe('Bearer T0K');
     expect(JSON.parse(init.body as string)).toEqual(['sales', 10]);
@@ -41,13 +41,13 @@ describe('HTTP transport', () => {
     await api.Stats();
     const calls = fetch.mock.calls.map(([u, i]) => [u, JSON.parse(i.body as string)]);
     expect(calls).toEqual([
-      ['/api/Skip', [12, 'not now', 'key']],
-      ['/api/Snooze', [12, 'tomorrow', 'click']],
-      ['/api/Undo', ['key']],
-      ['/api/ExecuteMove', [3, { preview_hash: 'h1', via: 'voice', allow_template: false }]],
-      ['/api/UpdateDraft', [3, { subject: 'Hi' }]],
-      ['/api/Signals', [50, 100]],
-      ['/api/Stats', []],
+      ['/api/TodayService.Skip', [12, 'not now', 'key']],
+      ['/api/TodayService.Snooze', [12, 'tomorrow', 'click']],
+      ['/api/TodayService.Undo', ['key']],
+      ['/api/ExecutionService.ExecuteMove', [3, { preview_hash: 'h1', via: 'voice', allow_template: false }]],
+      ['/api/TodayService.UpdateDraft', [3, { subject: 'Hi' }]],
+      ['/api/SignalsService.Signals', [50, 100]],
+      ['/api/SignalsService.Stats', []],
     ]);
   });
 
@@ -59,9 +59,9 @@ describe('HTTP transport', () => {
     await api.Transcription();
     const calls = fetch.mock.calls.map(([u, i]) => [u, JSON.parse(i.body as string)]);
     expect(calls).toEqual([
-      ['/api/ConnectTranscription', [t, 'sk-k3y', true, 'click']],
-      ['/api/DisconnectTranscription', ['click']],
-      ['/api/Transcription', []],
+      ['/api/ConnectionsService.ConnectTranscription', [t, 'sk-k3y', true, 'click']],
+      ['/api/ConnectionsService.DisconnectTranscription', ['click']],
+      ['/api/ConnectionsService.Transcription', []],
     ]);
   });
 
@@ -144,24 +144,30 @@ describe('HTTP transport', () => {
 });
 
 describe('Wails transport', () => {
-  it('calls window.go.app.App[Method] and maps rejections', async () => {
-    const app = {
+  it('calls window.go.app.<Service>.<Method> and maps rejections', async () => {
+    const today = {
       Today: vi.fn(async () => ({ pending: 2 })),
       Skip: vi.fn(async () => {
         throw '{"code":"not_found","message":"move 7 not found"}';
-      }),
-      Stats: vi.fn(async () => {
-        throw { code: 'unavailable', message: 'offline' };
       }),
       Move: vi.fn(async () => {
         throw 'plain failure';
       }),
     };
+    const signals = {
+      Stats: vi.fn(async () => {
+        throw { code: 'unavailable', message: 'offline' };
+      }),
+      // A method the UI calls on another service is not found here.
+      Today: vi.fn(async () => ({ pending: 99 })),
+    };
+    const app = { TodayService: today, SignalsService: signals };
     const off = vi.fn();
     const runtime = { EventsOn: vi.fn(() => off) };
     const api = createApi(createWailsTransport(app, runtime));
     expect(await api.Today('', 0)).toEqual({ pending: 2 });
-    expect(app.Today).toHaveBeenCalledWith('', 0);
+    expect(today.Today).toHaveBeenCalledWith('', 0);
+    expect(signals.Today).not.toHaveBeenCalled();
     await expect(api.Skip(7, '', 'key')).rejects.toEqual({ code: 'not_found', message: 'move 7 not found' });
     await expect(api.Stats()).rejects.toEqual({ code: 'unavailable', message: 'offline' });
     await expect(api.Move(1)).rejects.toEqual({ code: 'internal', message: 'plain failure' });

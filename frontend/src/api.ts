@@ -1,6 +1,7 @@
 // api.ts is the only module that knows how the UI talks to CaseyOS: Wails
-// bindings in the desktop window (window.go.app.App), JSON over HTTP with a
-// per-launch token in browser mode (`caseyos serve`). Every failure, whatever
+// bindings in the desktop window (one bound service per UI area,
+// window.go.app.<Service>.<Method>), JSON over HTTP with a per-launch token
+// in browser mode (`caseyos serve`, POST /api/<Service>.<Method>). Every failure, whatever
 // the transport, becomes an ApiError {code, message}. The method list and
 // the DTO shapes follow docs/api.md and docs/cli.md.
 
@@ -10,7 +11,7 @@
 // types (app/internal/tsgen, `go generate ./app/...`): edit the Go side,
 // never api.gen.ts. A Go test fails when api.gen.ts is stale.
 import type {
-  AppMethods,
+  BoundMethods,
   AuditCheckDTO,
   AuditDTO,
   AuditEntryDTO,
@@ -53,7 +54,7 @@ import type {
   WorkspaceDTO,
 } from './api.gen';
 export type {
-  AppMethods,
+  BoundMethods,
   AuditCheckDTO,
   AuditDTO,
   AuditEntryDTO,
@@ -215,15 +216,18 @@ class Emitter {
 interface WailsRuntime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
 }
-type WailsApp = Record<string, (...args: unknown[]) => Promise<unknown>>;
+type WailsService = Record<string, (...args: unknown[]) => Promise<unknown>>;
+/** WailsApp is window.go.app: the bound services by name. */
+type WailsApp = Record<string, WailsService | undefined>;
 
-/** createWailsTransport calls the bound methods of the desktop window. */
+/** createWailsTransport calls the bound services of the desktop window; method is "<Service>.<Method>". */
 export function createWailsTransport(app: WailsApp, runtime?: WailsRuntime): Transport {
   const status = new Emitter();
   return {
     kind: 'wails',
     async call<T>(method: string, args: unknown[]): Promise<T> {
-      const fn = app[method];
+      const [service, name] = method.split('.', 2);
+      const fn = name ? app[service]?.[name] : undefined;
       if (typeof fn !== 'function') throw { code: 'not_found', message: `unknown method ${method}` } satisfies ApiError;
       try {
         return (await fn(...args)) as T;
@@ -276,7 +280,7 @@ export function takeToken(deps: Pick<HttpDeps, 'location' | 'replaceUrl' | 'stor
   return deps.storage?.getItem(tokenKey) ?? '';
 }
 
-/** createHttpTransport talks to `caseyos serve`: POST /api/<Method>, SSE on /api/events. */
+/** createHttpTransport talks to `caseyos serve`: POST /api/<Service>.<Method>, SSE on /api/events. */
 export function createHttpTransport(deps: HttpDeps): Transport {
   const token = takeToken(deps);
   const base = deps.base ?? '';
@@ -373,7 +377,7 @@ export function createHttpTransport(deps: HttpDeps): Transport {
 
 declare global {
   interface Window {
-    go?: { app?: { App?: WailsApp } };
+    go?: { app?: WailsApp };
     runtime?: WailsRuntime;
   }
 }
@@ -381,7 +385,7 @@ declare global {
 /** detectTransport picks Wails when the bindings exist, else HTTP. */
 export function detectTransport(): Transport {
   const w = typeof window !== 'undefined' ? window : undefined;
-  const wails = w?.go?.app?.App;
+  const wails = w?.go?.app;
   if (wails) return createWailsTransport(wails, w?.runtime);
   return createHttpTransport({
     fetch: (...a) => fetch(...a),
@@ -394,7 +398,7 @@ export function detectTransport(): Transport {
 
 // ---------------------------------------------------------------- the API
 
-/** Api is every method of docs/api.md, typed. */
+/** Api is every method of docs/api.md, typed (each one a method of a bound service). */
 export interface Api {
   readonly transport: Transport;
   Workspace(): Promise<WorkspaceDTO>;
@@ -460,68 +464,72 @@ export interface Api {
 }
 
 /**
- * The contract: every method of Api is a bound method of app.App with the same parameters (count
- * and types) and result, as the Go side declares them (api.gen.ts). A method renamed, added or
- * removed in Go, or a parameter or JSON field changed, fails the type check here.
+ * The contract: every method of Api is a method of one bound Go service (app/service_*.go) with the
+ * same parameters (count and types) and result, as the Go side declares them (api.gen.ts). A method
+ * renamed, added, removed or moved to another service in Go, or a parameter or JSON field changed,
+ * fails the type check here.
  */
 type Called = Omit<Api, 'transport' | 'on' | 'onStatus'>;
-type Bound = { [K in keyof Called]: K extends keyof AppMethods ? AppMethods[K] : never };
-type Calls = { [K in keyof Called & keyof AppMethods]: Called[K] };
+type MethodOf<K> = K extends `${string}.${infer M}` ? M : never;
+/** Flat is BoundMethods by method name alone (no two services share one). */
+type Flat = { [K in keyof BoundMethods as MethodOf<K>]: BoundMethods[K] };
+type Bound = { [K in keyof Called]: K extends keyof Flat ? Flat[K] : never };
+type Calls = { [K in keyof Called & keyof Flat]: Called[K] };
 export const apiContract = {
   toGo: (a: Called): Bound => a,
-  fromGo: (m: AppMethods): Calls => m,
+  fromGo: (m: Flat): Calls => m,
 };
 
 export function createApi(t: Transport): Api {
-  // c calls a bound method: its name and arguments are checked against AppMethods.
-  const c = <K extends keyof AppMethods>(m: K, ...args: Parameters<AppMethods[K]>) => t.call<Awaited<ReturnType<AppMethods[K]>>>(m, args);
+  // c calls a bound method by "<Service>.<Method>": its name and arguments are checked against BoundMethods.
+  const c = <K extends keyof BoundMethods>(m: K, ...args: Parameters<BoundMethods[K]>) => t.call<Awaited<ReturnType<BoundMethods[K]>>>(m, args);
   return {
     transport: t,
-    Workspace: () => c('Workspace'),
-    Today: (domain, limit) => c('Today', domain, limit),
-    Move: (id) => c('Move', id),
-    Explain: (id) => c('Explain', id),
-    Preview: (id) => c('Preview', id),
-    UpdateDraft: (id, draft) => c('UpdateDraft', id, draft),
-    Skip: (id, reason, via) => c('Skip', id, reason, via),
-    Snooze: (id, until, via) => c('Snooze', id, until, via),
-    Undo: (via) => c('Undo', via),
-    Signals: (limit, offset) => c('Signals', limit, offset),
-    Stats: () => c('Stats'),
-    Settings: () => c('Settings'),
-    SaveSettings: (s) => c('SaveSettings', s),
-    Connections: async () => (await c('Connections')) ?? [],
-    SyncNow: async (account) => (await c('SyncNow', account)) ?? [],
-    PreviewExecution: (id) => c('PreviewExecution', id),
-    ExecuteMove: (id, req) => c('ExecuteMove', id, req),
-    CancelExecution: (id, via) => c('CancelExecution', id, via),
-    Rollback: (id, via) => c('Rollback', id, via),
-    KillSwitch: (state, reason, via) => c('KillSwitch', state, reason, via),
+    Workspace: () => c('SignalsService.Workspace'),
+    Today: (domain, limit) => c('TodayService.Today', domain, limit),
+    Move: (id) => c('TodayService.Move', id),
+    Explain: (id) => c('TodayService.Explain', id),
+    Preview: (id) => c('TodayService.Preview', id),
+    UpdateDraft: (id, draft) => c('TodayService.UpdateDraft', id, draft),
+    Skip: (id, reason, via) => c('TodayService.Skip', id, reason, via),
+    Snooze: (id, until, via) => c('TodayService.Snooze', id, until, via),
+    Undo: (via) => c('TodayService.Undo', via),
+    Signals: (limit, offset) => c('SignalsService.Signals', limit, offset),
+    Stats: () => c('SignalsService.Stats'),
+    Settings: () => c('SettingsService.Settings'),
+    SaveSettings: (s) => c('SettingsService.SaveSettings', s),
+    Connections: async () => (await c('ConnectionsService.Connections')) ?? [],
+    SyncNow: async (account) => (await c('ConnectionsService.SyncNow', account)) ?? [],
+    PreviewExecution: (id) => c('ExecutionService.PreviewExecution', id),
+    ExecuteMove: (id, req) => c('ExecutionService.ExecuteMove', id, req),
+    CancelExecution: (id, via) => c('ExecutionService.CancelExecution', id, via),
+    Rollback: (id, via) => c('ExecutionService.Rollback', id, via),
+    KillSwitch: (state, reason, via) => c('ExecutionService.KillSwitch', state, reason, via),
     AuditLog: async (offset, limit) => {
-      const r = await c('AuditLog', offset, limit);
+      const r = await c('AuditService.AuditLog', offset, limit);
       return { total: r?.total ?? 0, entries: r?.entries ?? [] };
     },
-    VerifyAudit: () => c('VerifyAudit'),
-    SendWindow: () => c('SendWindow'),
-    Outbox: async () => (await c('Outbox')) ?? [],
-    RetryOutbox: async () => (await c('RetryOutbox')) ?? [],
-    Rules: async () => (await c('Rules')) ?? [],
-    SaveRule: (r) => c('SaveRule', r),
-    DoNotContact: async () => (await c('DoNotContact')) ?? [],
-    AddDoNotContact: async (email, reason, note, via) => (await c('AddDoNotContact', email, reason, note, via)) ?? [],
-    RemoveDoNotContact: async (email, via) => (await c('RemoveDoNotContact', email, via)) ?? [],
+    VerifyAudit: () => c('AuditService.VerifyAudit'),
+    SendWindow: () => c('SettingsService.SendWindow'),
+    Outbox: async () => (await c('ExecutionService.Outbox')) ?? [],
+    RetryOutbox: async () => (await c('ExecutionService.RetryOutbox')) ?? [],
+    Rules: async () => (await c('SettingsService.Rules')) ?? [],
+    SaveRule: (r) => c('SettingsService.SaveRule', r),
+    DoNotContact: async () => (await c('SettingsService.DoNotContact')) ?? [],
+    AddDoNotContact: async (email, reason, note, via) => (await c('SettingsService.AddDoNotContact', email, reason, note, via)) ?? [],
+    RemoveDoNotContact: async (email, via) => (await c('SettingsService.RemoveDoNotContact', email, via)) ?? [],
     SimulateRule: async (r, days) => {
-      const sim = await c('SimulateRule', r, days);
+      const sim = await c('SettingsService.SimulateRule', r, days);
       return { ...sim, matched: sim?.matched ?? [] };
     },
-    VoiceStatus: () => c('VoiceStatus'),
-    VoiceStart: (mode, device) => c('VoiceStart', mode, device),
-    VoiceStop: () => c('VoiceStop'),
-    VoicePushToTalk: (down, moveId) => c('VoicePushToTalk', down, moveId),
-    SetSendWindow: (w, via) => c('SetSendWindow', w, via),
-    Transcription: () => c('Transcription'),
-    ConnectTranscription: (t, key, check, via) => c('ConnectTranscription', t, key, check, via),
-    DisconnectTranscription: (via) => c('DisconnectTranscription', via),
+    VoiceStatus: () => c('VoiceService.VoiceStatus'),
+    VoiceStart: (mode, device) => c('VoiceService.VoiceStart', mode, device),
+    VoiceStop: () => c('VoiceService.VoiceStop'),
+    VoicePushToTalk: (down, moveId) => c('VoiceService.VoicePushToTalk', down, moveId),
+    SetSendWindow: (w, via) => c('SettingsService.SetSendWindow', w, via),
+    Transcription: () => c('ConnectionsService.Transcription'),
+    ConnectTranscription: (t, key, check, via) => c('ConnectionsService.ConnectTranscription', t, key, check, via),
+    DisconnectTranscription: (via) => c('ConnectionsService.DisconnectTranscription', via),
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };

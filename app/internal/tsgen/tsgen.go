@@ -1,7 +1,7 @@
 // Package tsgen writes the TypeScript side of the app API from its Go
-// side: an interface for every type the bound methods take or return, with
-// the JSON field names and optionality encoding/json gives them, and the
-// methods' signatures. `go generate ./app/...` writes
+// side: an interface for every type the bound services' methods take or
+// return, with the JSON field names and optionality encoding/json gives
+// them, and the services' method signatures. `go generate ./app/...` writes
 // frontend/src/api.gen.ts with it; a test in package app regenerates it in
 // memory and fails when the committed file differs.
 package tsgen
@@ -98,46 +98,64 @@ type generator struct {
 	err   error
 }
 
-// Generate writes the TypeScript for the exported methods of recv (a
-// pointer type such as *app.App) whose last result is an error, with the
-// parameter names params gives, and for extra types (event payloads).
+// Service is one bound service: its pointer type (such as
+// *app.TodayService) and its methods' parameter names (Params).
+type Service struct {
+	Type   reflect.Type
+	Params map[string][]string
+}
+
+// Generate writes the TypeScript for the exported methods of each service
+// whose last result is an error: an interface per service, BoundMethods
+// keyed "<Service>.<Method>" as the window binds and `serve` routes them,
+// and the types they take or return, with extra types (event payloads).
 // Methods of any other shape are listed as not callable.
-func Generate(recv reflect.Type, params map[string][]string, extra ...reflect.Type) ([]byte, error) {
+func Generate(svcs []Service, extra ...reflect.Type) ([]byte, error) {
 	g := &generator{names: map[reflect.Type]string{}, taken: map[string]reflect.Type{}}
-	var methods bytes.Buffer
+	var ifaces bytes.Buffer
 	var names, skipped []string
-	for i := 0; i < recv.NumMethod(); i++ {
-		m := recv.Method(i)
-		ft := m.Type // the receiver is In(0)
-		if ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType || ft.NumOut() > 2 {
-			skipped = append(skipped, m.Name)
-			continue
+	for _, svc := range svcs {
+		recv := svc.Type
+		sname := recv.Name()
+		if recv.Kind() == reflect.Pointer {
+			sname = recv.Elem().Name()
 		}
-		names = append(names, m.Name)
-		pn := params[m.Name]
-		var args []string
-		for j := 1; j < ft.NumIn(); j++ {
-			n := fmt.Sprintf("arg%d", j-1)
-			if j-1 < len(pn) && pn[j-1] != "" && pn[j-1] != "_" {
-				n = pn[j-1]
+		fmt.Fprintf(&ifaces, "\n/** %s: window.go.app.%s.<Method> in the window, POST /api/%s.<Method> in the browser. */\n", sname, sname, sname)
+		fmt.Fprintf(&ifaces, "export interface %s {\n", sname)
+		for i := 0; i < recv.NumMethod(); i++ {
+			m := recv.Method(i)
+			ft := m.Type // the receiver is In(0)
+			if ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType || ft.NumOut() > 2 {
+				skipped = append(skipped, sname+"."+m.Name)
+				continue
 			}
-			if reserved[n] {
-				n += "Value" // `in` is no parameter name in TypeScript
+			names = append(names, sname+"."+m.Name)
+			pn := svc.Params[m.Name]
+			var args []string
+			for j := 1; j < ft.NumIn(); j++ {
+				n := fmt.Sprintf("arg%d", j-1)
+				if j-1 < len(pn) && pn[j-1] != "" && pn[j-1] != "_" {
+					n = pn[j-1]
+				}
+				if reserved[n] {
+					n += "Value" // `in` is no parameter name in TypeScript
+				}
+				args = append(args, n+": "+g.ts(ft.In(j)))
 			}
-			args = append(args, n+": "+g.ts(ft.In(j)))
+			res := "void"
+			if ft.NumOut() == 2 {
+				res = g.ts(ft.Out(0))
+			}
+			fmt.Fprintf(&ifaces, "  %s(%s): Promise<%s>;\n", m.Name, strings.Join(args, ", "), res)
 		}
-		res := "void"
-		if ft.NumOut() == 2 {
-			res = g.ts(ft.Out(0))
-		}
-		fmt.Fprintf(&methods, "  %s(%s): Promise<%s>;\n", m.Name, strings.Join(args, ", "), res)
+		ifaces.WriteString("}\n")
 	}
 	for _, t := range extra {
 		g.ts(t)
 	}
 	var b bytes.Buffer
 	b.WriteString(Header)
-	b.WriteString("//\n// The app API's types and methods, from the Go types of app.App's bound\n// methods (docs/api.md). Import them from ./api, which adds the transport.\n")
+	b.WriteString("//\n// The app API's types and services, from the Go types of app's bound\n// services (docs/api.md). Import them from ./api, which adds the transport.\n")
 	for i := 0; i < len(g.queue); i++ { // the queue grows as structs name others
 		g.fields(g.queue[i])
 	}
@@ -147,10 +165,14 @@ func Generate(recv reflect.Type, params map[string][]string, extra ...reflect.Ty
 		b.WriteString("\n")
 		g.decl(&b, t)
 	}
-	b.WriteString("\n/** AppMethods is every method the window binds and `serve` routes as POST /api/<Method>. */\n")
-	b.WriteString("export interface AppMethods {\n")
-	b.Write(methods.Bytes())
-	b.WriteString("}\n\n/** appMethodNames lists AppMethods' methods. */\nexport const appMethodNames = [\n")
+	b.Write(ifaces.Bytes())
+	b.WriteString("\n/** BoundMethods is every bound method by \"<Service>.<Method>\". */\n")
+	b.WriteString("export interface BoundMethods {\n")
+	for _, n := range names {
+		svc, m, _ := strings.Cut(n, ".")
+		fmt.Fprintf(&b, "  '%s': %s['%s'];\n", n, svc, m)
+	}
+	b.WriteString("}\n\n/** boundMethodNames lists BoundMethods' keys. */\nexport const boundMethodNames = [\n")
 	for _, n := range names {
 		fmt.Fprintf(&b, "  '%s',\n", n)
 	}
@@ -314,14 +336,20 @@ func quoteKey(k string) string {
 	return k
 }
 
-// App is api.gen.ts for recv (*app.App), declared in the package in dir,
-// with the payloads of the events the UI listens to.
-func App(dir string, recv reflect.Type) ([]byte, error) {
-	params, err := Params(dir, recv.Elem().Name())
-	if err != nil {
-		return nil, err
+// App is api.gen.ts for the bound services (pointers such as
+// *app.TodayService), declared in the package in dir, with the payloads of
+// the events the UI listens to.
+func App(dir string, services ...any) ([]byte, error) {
+	var svcs []Service
+	for _, s := range services {
+		t := reflect.TypeOf(s)
+		params, err := Params(dir, t.Elem().Name())
+		if err != nil {
+			return nil, err
+		}
+		svcs = append(svcs, Service{Type: t, Params: params})
 	}
-	return Generate(recv, params,
+	return Generate(svcs,
 		reflect.TypeOf(backend.QueueChanged{}), reflect.TypeOf(backend.UndoWindow{}), reflect.TypeOf(backend.ExecutionFinished{}),
 		reflect.TypeOf(backend.ExecutionQueued{}), reflect.TypeOf(backend.KillSwitch{}), reflect.TypeOf(backend.VoiceOutcome{}))
 }

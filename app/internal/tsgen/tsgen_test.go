@@ -35,7 +35,7 @@ func (svc) Do() error                                { return errors.New("x") }
 func (svc) NotBound() int                            { return 0 }
 
 func TestGenerate(t *testing.T) {
-	out, err := Generate(reflect.TypeOf(svc{}), map[string][]string{"Get": {"id", "in"}})
+	out, err := Generate([]Service{{Type: reflect.TypeOf(svc{}), Params: map[string][]string{"Get": {"id", "in"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,9 @@ func TestGenerate(t *testing.T) {
 		"export interface inner {\n  a: string;\n}\n",
 		"  Get(id: number, inValue: sample): Promise<sample>;\n",
 		"  Do(): Promise<void>;\n",
-		"not callable from the UI (no error result): NotBound.",
+		"export interface svc {\n",
+		"  'svc.Do': svc['Do'];\n  'svc.Get': svc['Get'];\n",
+		"not callable from the UI (no error result): svc.NotBound.",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("Generate() lacks\n%s\nin\n%s", want, src)
@@ -71,7 +73,7 @@ func (custom) Get() (struct {
 }
 
 func TestGenerate_ErrOwnMarshal(t *testing.T) {
-	if _, err := Generate(reflect.TypeOf(custom{}), nil); err == nil || !strings.Contains(err.Error(), "MarshalJSON") {
+	if _, err := Generate([]Service{{Type: reflect.TypeOf(custom{})}}); err == nil || !strings.Contains(err.Error(), "MarshalJSON") {
 		t.Fatalf("Generate(a type with its own MarshalJSON) = %v, want an error saying so", err)
 	}
 }

@@ -1,4 +1,4 @@
-// Command gen writes frontend/src/api.gen.ts from app.App's bound methods
+// Command gen writes frontend/src/api.gen.ts from app's bound services
 // (`go generate ./app/...`, run in app/).
 package main
 
@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"reflect"
 
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/app/internal/tsgen"
@@ -17,7 +16,7 @@ func main() {
 	if len(os.Args) > 1 {
 		out = os.Args[1]
 	}
-	src, err := tsgen.App(".", reflect.TypeOf(&app.App{}))
+	src, err := tsgen.App(".", app.BoundServices()...)
 	if err != nil {
 		fail(err)
 	}

@@ -1,0 +1,39 @@
+package app
+
+// The window binds one service per UI area (the way Wails apps such as
+// Tiny RDM do), `serve` routes POST /api/<Service>.<Method> to the same
+// services, the CLI forwards to them by the same names, and the frontend's
+// stores mirror them (frontend/src/api.gen.ts, docs/api.md). Each service
+// is a small struct over the one App; the App's lifecycle (startup,
+// shutdown, events) stays unexported and unbound.
+
+// services are the App's bound services.
+type services struct {
+	Today       *TodayService
+	Execution   *ExecutionService
+	Settings    *SettingsService
+	Audit       *AuditService
+	Connections *ConnectionsService
+	Voice       *VoiceService
+	Signals     *SignalsService
+}
+
+// newServices makes a's services (New does, once).
+func newServices(a *App) *services {
+	return &services{
+		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
+		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
+	}
+}
+
+// list is s's services in a fixed order: what the window binds.
+func (s *services) list() []any {
+	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals}
+}
+
+// boundServices is what the window binds and serve routes.
+func (a *App) boundServices() []any { return a.bound.list() }
+
+// BoundServices are the bound services, over no App: their types, for the
+// TypeScript generator (app/internal/tsgen).
+func BoundServices() []any { return newServices(nil).list() }
