@@ -228,25 +228,6 @@ func (a *App) Explain(id uint64) (ExplainDTO, error) {
 	return out, nil
 }
 
-// Preview says exactly what executing a move would send or create, from
-// the move's current draft.
-func (a *App) Preview(id uint64) (PreviewDTO, error) {
-	m, err := a.queue.Moves.Move(a.ctx, id)
-	if err != nil {
-		return PreviewDTO{}, err
-	}
-	dto := toMoveDTO(m, a.clock.Now())
-	contact, deal, merging := a.records(m.ContactID, m.DealID, m.Draft.MergeIDs)
-	p := PreviewDTO{MoveID: m.ID, Kind: dto.Kind, Draft: dto.Draft, Effects: effects(dto, contact, deal, merging)}
-	p.Summary = p.Effects[0]
-	if err := a.queue.Executions.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
-		p.NotAvailable = backend.ErrorMessage(err)
-	} else if err != nil {
-		p.NeedsAccount = backend.ErrorMessage(err)
-	}
-	return p, nil
-}
-
 // records reads the stored contact and deal with these ids, and the
 // contacts a merge names, for their names; a missing or unreadable one is
 // nil (the preview then shows its id).

@@ -222,17 +222,6 @@ func toAuditDTO(e *backend.AuditEntry) AuditDTO {
 	return AuditDTO{Seq: e.Seq, At: e.At.UTC(), Actor: string(e.Actor), Action: e.Action, From: string(e.From), To: string(e.To), Detail: e.Detail, APS: round1(e.APS)}
 }
 
-// PreviewDTO is what executing a move would do, exactly.
-type PreviewDTO struct {
-	MoveID       uint64   `json:"move_id"`
-	Kind         string   `json:"kind"`
-	Summary      string   `json:"summary"`
-	Effects      []string `json:"effects"`
-	Draft        DraftDTO `json:"draft"`
-	NeedsAccount string   `json:"needs_account,omitempty"` // why it cannot run yet, naming the account to connect
-	NotAvailable string   `json:"not_available,omitempty"` // why it cannot run at all in this build (no connector for its kind)
-}
-
 // SignalDTO is one entry of the signals feed.
 type SignalDTO struct {
 	ID         uint64    `json:"id"`

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -29,8 +30,19 @@ func toRefusal(err error) *RefusalDTO {
 // send or create, the hash to pass back to ExecuteMove, and what the
 // guardrails would do with it now.
 type ExecutionPreviewDTO struct {
-	MoveID            uint64      `json:"move_id"`
-	Kind              string      `json:"kind"`
+	MoveID uint64 `json:"move_id"`
+	Kind   string `json:"kind"`
+	// Summary, DraftEffects and Draft say what the move does in words, from
+	// its draft, whether or not an account can carry it out (the window's
+	// detail shows them); Summary is DraftEffects' first line.
+	Summary      string   `json:"summary"`
+	DraftEffects []string `json:"draft_effects"`
+	Draft        DraftDTO `json:"draft"`
+	// NeedsAccount is why it cannot run yet, naming the account to connect;
+	// NotAvailable why it cannot run at all in this build (no connector for
+	// its kind). With either, there is no hash and no plan (Blocked).
+	NeedsAccount      string      `json:"needs_account,omitempty"`
+	NotAvailable      string      `json:"not_available,omitempty"`
 	Action            string      `json:"action"`  // send_email, create_draft, create_task, update_deal, schedule_meeting, merge_contacts, reply_social, note
 	Account           string      `json:"account"` // gmail, gcal, hubspot, x, local
 	Hash              string      `json:"hash"`
@@ -123,21 +135,55 @@ func (a *App) toStatus(e *backend.Execution) ExecutionStatusDTO {
 }
 
 // PreviewExecution renders exactly what executing move id would do, from
-// the code that executes it; pass Hash to ExecuteMove.
+// the code that executes it; pass Hash to ExecuteMove. It also says what
+// the move does in words from its draft (Summary, DraftEffects, Draft), so
+// the window's detail has it even when no account can carry the move out:
+// then the answer names the account to connect (NeedsAccount) or says why
+// nothing can (NotAvailable), with no hash or plan, and Blocked says so.
 func (a *App) PreviewExecution(id uint64) (ExecutionPreviewDTO, error) {
-	p, err := a.queue.Executions.Preview(a.ctx, id)
+	m, err := a.queue.Moves.Move(a.ctx, id)
 	if err != nil {
 		return ExecutionPreviewDTO{}, err
 	}
-	out := ExecutionPreviewDTO{
-		MoveID: id, Kind: string(p.Plan.Kind), Action: p.Plan.Action, Account: p.Plan.Account, Hash: p.Hash,
-		Effects: p.Plan.Effects, Undo: p.Plan.Undo, UndoWindowSeconds: p.UndoWindow.Seconds(), Refused: toRefusal(p.Refused), Plan: p.Plan,
-		Holes: toHoleDTOs(p.Holes),
+	dto := toMoveDTO(m, a.clock.Now())
+	contact, deal, merging := a.records(m.ContactID, m.DealID, m.Draft.MergeIDs)
+	out := ExecutionPreviewDTO{MoveID: id, Kind: dto.Kind, Draft: dto.Draft, DraftEffects: effects(dto, contact, deal, merging)}
+	out.Summary = out.DraftEffects[0]
+	if err := a.queue.Executions.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
+		out.NotAvailable = backend.ErrorMessage(err)
+		return out, nil
+	} else if err != nil {
+		out.NeedsAccount = backend.ErrorMessage(err)
+		return out, nil
 	}
+	p, err := a.queue.Executions.Preview(a.ctx, id)
+	if backend.ErrorCode(err) == backend.EUNAVAILABLE { // a meeting's free/busy needs Calendar reachable
+		out.NeedsAccount = backend.ErrorMessage(err)
+		return out, nil
+	} else if err != nil {
+		return ExecutionPreviewDTO{}, err
+	}
+	out.Action, out.Account, out.Hash = p.Plan.Action, p.Plan.Account, p.Hash
+	out.Effects, out.Undo, out.UndoWindowSeconds = p.Plan.Effects, p.Plan.Undo, p.UndoWindow.Seconds()
+	out.Refused, out.Plan, out.Holes = toRefusal(p.Refused), p.Plan, toHoleDTOs(p.Holes)
 	if p.Hold.Queue {
 		out.QueuedUntil, out.QueuedReason = optUTC(p.Hold.NotBefore), p.Hold.Why
 	}
 	return out, nil
+}
+
+// Blocked is why the preview cannot be executed — no account can carry
+// the move out (unavailable, naming the account to connect, or saying no
+// connector exists) — or nil. Every surface that executes from a preview
+// checks it first.
+func (p ExecutionPreviewDTO) Blocked() error {
+	switch {
+	case p.NotAvailable != "":
+		return &backend.Error{Code: backend.EUNAVAILABLE, Err: backend.ErrNoConnector, Message: p.NotAvailable}
+	case p.NeedsAccount != "":
+		return &backend.Error{Code: backend.EUNAVAILABLE, Message: p.NeedsAccount}
+	}
+	return nil
 }
 
 // ExecuteMove executes move id as previewed: r.PreviewHash is the Hash of
@@ -165,6 +211,9 @@ func (a *App) ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, e
 // its hash, through the same calls as every other surface.
 func (a *App) previewAndExecute(id uint64, via string) (ExecutionStatusDTO, error) {
 	p, err := a.PreviewExecution(id)
+	if err == nil {
+		err = p.Blocked()
+	}
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}

@@ -30,12 +30,15 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 			}
 		}
 	}
-	p, err := e.app.Preview(id)
+	p, err := e.app.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.NeedsAccount != "" || !strings.Contains(p.NotAvailable, "Replying on X is not available yet") {
-		t.Errorf("Preview = needs_account %q, not_available %q; want only not_available", p.NeedsAccount, p.NotAvailable)
+		t.Errorf("PreviewExecution = needs_account %q, not_available %q; want only not_available", p.NeedsAccount, p.NotAvailable)
+	}
+	if p.Summary == "" || p.Hash != "" || p.Plan != nil || backend.ErrorCode(p.Blocked()) != backend.EUNAVAILABLE {
+		t.Errorf("PreviewExecution = summary %q, hash %q, plan %v, blocked %v; want a summary, no hash or plan, unavailable", p.Summary, p.Hash, p.Plan, p.Blocked())
 	}
 	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
 	if backend.ErrorCode(err) != backend.EUNAVAILABLE || strings.Contains(backend.ErrorMessage(err), "connect x") {

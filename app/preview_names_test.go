@@ -58,20 +58,14 @@ func TestPreview_NoBareCRMIDs(t *testing.T) {
 			tt.move.Subject = backend.Subject{Type: backend.SubjectContact, ID: "101"}
 			id := e.move(tt.move)
 			var lines []string
-			p, err := e.app.Preview(id)
+			p, err := e.app.PreviewExecution(id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			lines = append(lines, p.Effects...)
+			lines = append(lines, p.DraftEffects...)
 			lines = append(lines, p.Summary)
-			if tt.move.Kind != backend.KindReplySocial { // no X connector: no execution plan
-				x, err := e.app.PreviewExecution(id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lines = append(lines, x.Effects...)
-				lines = append(lines, x.Undo)
-			}
+			lines = append(lines, p.Effects...) // none for an X reply: no connector, no plan
+			lines = append(lines, p.Undo)
 			all := strings.Join(lines, " | ")
 			if !strings.Contains(all, tt.want) {
 				t.Errorf("preview = %q, want a line with %q", all, tt.want)

@@ -18,9 +18,6 @@ func (s *TodayService) Move(id uint64) (MoveDTO, error) { return s.a.Move(id) }
 // Explain is [App.Explain].
 func (s *TodayService) Explain(id uint64) (ExplainDTO, error) { return s.a.Explain(id) }
 
-// Preview is [App.Preview].
-func (s *TodayService) Preview(id uint64) (PreviewDTO, error) { return s.a.Preview(id) }
-
 // UpdateDraft is [App.UpdateDraft].
 func (s *TodayService) UpdateDraft(id uint64, d DraftDTO) (MoveDTO, error) {
 	return s.a.UpdateDraft(id, d)

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -66,5 +68,39 @@ func TestServices_BoundMatchRoutes(t *testing.T) {
 		if _, ok := routes[m]; !ok {
 			t.Errorf("no route %s among %v", m, names)
 		}
+	}
+}
+
+// The CLI (app/cli) and this package forward to the services by
+// "<Service>.<Method>" strings: each must name a route, or the command
+// fails only when someone runs it.
+func TestServices_ForwardedNamesAreRoutes(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "caseyos.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	routes := apiMethods(New(Options{Store: st}))
+	files, _ := filepath.Glob("cli/*.go")
+	more, _ := filepath.Glob("*.go")
+	name := regexp.MustCompile(`(?:Forward\[[^(]*\]\(\w+, |\.Call\(|method :?= )"([A-Za-z.]+)"`)
+	found := 0
+	for _, f := range append(files, more...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range name.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if _, ok := routes[m[1]]; !ok {
+				t.Errorf("%s forwards to %q, which is no route", f, m[1])
+			}
+		}
+	}
+	if found < 20 {
+		t.Errorf("found %d forwarded names, want the CLI's (20 or more)", found)
 	}
 }

@@ -276,6 +276,9 @@ func (t voiceTarget) Undo(context.Context) (string, error) {
 // window shows, whose hash "confirm" executes.
 func (t voiceTarget) Preview(_ context.Context, id uint64) (string, error) {
 	p, err := t.a.bound.Execution.PreviewExecution(id)
+	if err == nil {
+		err = p.Blocked()
+	}
 	if err != nil {
 		return "", err
 	}

@@ -515,8 +515,8 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 	}
 	fmt.Fprintln(out, "\nWhat executing does:")
 	var effects []string
-	if p, err := app.Forward[app.PreviewDTO](a, "TodayService.Preview", id); err == nil {
-		effects = p.Effects
+	if p, err := app.Forward[app.ExecutionPreviewDTO](a, "ExecutionService.PreviewExecution", id); err == nil {
+		effects = p.DraftEffects
 	}
 	printDraft(out, m, effects)
 	fmt.Fprintln(out, "\nHistory:")

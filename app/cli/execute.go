@@ -33,6 +33,9 @@ func runExecuteMove(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	p, err := app.Forward[app.ExecutionPreviewDTO](f, "ExecutionService.PreviewExecution", id)
+	if err == nil {
+		err = p.Blocked() // no account can carry it out: nothing to preview or run
+	}
 	if err != nil {
 		return c.fail(err)
 	}

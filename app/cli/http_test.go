@@ -130,10 +130,10 @@ func TestServe_API(t *testing.T) {
 				t.Errorf("moves out of APS order at %d", i)
 			}
 		}
-		code, body = s.post(t, "TodayService.Preview", []any{today.Moves[0].ID}, nil)
-		var p app.PreviewDTO
-		if code != 200 || json.Unmarshal(body, &p) != nil || len(p.Effects) == 0 || p.Summary == "" {
-			t.Errorf("Preview = %d %s", code, body)
+		code, body = s.post(t, "ExecutionService.PreviewExecution", []any{today.Moves[0].ID}, nil)
+		var p app.ExecutionPreviewDTO
+		if code != 200 || json.Unmarshal(body, &p) != nil || len(p.DraftEffects) == 0 || p.Summary == "" {
+			t.Errorf("PreviewExecution = %d %s", code, body)
 		}
 		code, body = s.post(t, "SignalsService.Stats", nil, nil)
 		var st app.StatsDTO

@@ -130,6 +130,11 @@ export interface ExecutionFinished {
 export interface ExecutionPreviewDTO {
   move_id: number;
   kind: string;
+  summary: string;
+  draft_effects: string[];
+  draft: DraftDTO;
+  needs_account?: string;
+  not_available?: string;
   action: string;
   account: string;
   hash: string;
@@ -370,17 +375,6 @@ export interface PlanTask {
   key?: string;
 }
 
-/** app.PreviewDTO */
-export interface PreviewDTO {
-  move_id: number;
-  kind: string;
-  summary: string;
-  effects: string[];
-  draft: DraftDTO;
-  needs_account?: string;
-  not_available?: string;
-}
-
 /** backend.QueueChanged */
 export interface QueueChanged {
   reason: string;
@@ -591,7 +585,6 @@ export interface WorkspaceDTO {
 export interface TodayService {
   Explain(id: number): Promise<ExplainDTO>;
   Move(id: number): Promise<MoveDTO>;
-  Preview(id: number): Promise<PreviewDTO>;
   Restore(id: number, via: string): Promise<MoveDTO>;
   Skip(id: number, reason: string, via: string): Promise<MoveDTO>;
   Snooze(id: number, when: string, via: string): Promise<MoveDTO>;
@@ -666,7 +659,6 @@ export interface SignalsService {
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
   'TodayService.Move': TodayService['Move'];
-  'TodayService.Preview': TodayService['Preview'];
   'TodayService.Restore': TodayService['Restore'];
   'TodayService.Skip': TodayService['Skip'];
   'TodayService.Snooze': TodayService['Snooze'];
@@ -717,7 +709,6 @@ export interface BoundMethods {
 export const boundMethodNames = [
   'TodayService.Explain',
   'TodayService.Move',
-  'TodayService.Preview',
   'TodayService.Restore',
   'TodayService.Skip',
   'TodayService.Snooze',

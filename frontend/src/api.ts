@@ -31,7 +31,6 @@ import type {
   MoveDTO,
   OnlineRecognizerDTO,
   Plan,
-  PreviewDTO,
   QueueChanged,
   RefusalDTO,
   RuleDTO,
@@ -74,7 +73,6 @@ export type {
   MoveDTO,
   OnlineRecognizerDTO,
   Plan,
-  PreviewDTO,
   QueueChanged,
   RefusalDTO,
   RuleDTO,
@@ -405,7 +403,6 @@ export interface Api {
   Today(domain: string, limit: number): Promise<TodayDTO>;
   Move(id: number): Promise<MoveDTO>;
   Explain(id: number): Promise<ExplainDTO>;
-  Preview(id: number): Promise<PreviewDTO>;
   UpdateDraft(id: number, draft: DraftDTO): Promise<MoveDTO>;
   Skip(id: number, reason: string, via: Via): Promise<MoveDTO>;
   Snooze(id: number, until: string, via: Via): Promise<MoveDTO>;
@@ -489,7 +486,6 @@ export function createApi(t: Transport): Api {
     Today: (domain, limit) => c('TodayService.Today', domain, limit),
     Move: (id) => c('TodayService.Move', id),
     Explain: (id) => c('TodayService.Explain', id),
-    Preview: (id) => c('TodayService.Preview', id),
     UpdateDraft: (id, draft) => c('TodayService.UpdateDraft', id, draft),
     Skip: (id, reason, via) => c('TodayService.Skip', id, reason, via),
     Snooze: (id, until, via) => c('TodayService.Snooze', id, until, via),

@@ -7,6 +7,9 @@ import PlanNotes from './PlanNotes.svelte';
 const base: ExecutionPreviewDTO = {
   move_id: 7,
   kind: 'create_task',
+  summary: 'Create the task “Call Maya”',
+  draft_effects: ['Create the task “Call Maya”'],
+  draft: { task_title: 'Call Maya' },
   action: 'create_task',
   account: 'hubspot',
   hash: 'abc',
