@@ -10,7 +10,7 @@ import { afterRemoval, keep, step } from './focus';
 export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
-export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
+export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'PreviewExecution' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
   Partial<Pick<Api, 'Outbox' | 'RetryOutbox'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
@@ -285,8 +285,11 @@ export class QueueStore {
    * it back) and leaves when the window passes; an action the account
    * cannot take now is queued; a guardrail's refusal comes back as an error
    * that says which one and why. hash is the preview's, when the detail
-   * showed one: what executes is what was previewed. allowTemplate sends a
-   * draft whose template holes the person saw and chose to keep.
+   * showed one: what executes is what was previewed. Without one (e from
+   * the list) it previews first and executes that preview's hash, as the
+   * tray and voice do, so every surface goes through one checked call.
+   * allowTemplate sends a draft whose template holes the person saw and
+   * chose to keep.
    */
   async execute(via: Via, id?: number, hash = '', allowTemplate = false): Promise<boolean> {
     const m = this.target(id);
@@ -299,6 +302,12 @@ export class QueueStore {
     this.hide(m);
     const movedTo = this.focusId;
     try {
+      if (!hash) {
+        const p = await this.api.PreviewExecution(m.id);
+        const blocked = p.not_available || p.needs_account;
+        if (blocked) throw { code: 'unavailable', message: blocked };
+        hash = p.hash;
+      }
       const ex = await this.api.ExecuteMove(m.id, { preview_hash: hash, via, allow_template: allowTemplate });
       switch (ex?.state) {
         case 'failed':

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ExecutionStatusDTO, KillSwitchDTO, MoveDTO, TodayDTO } from '../api';
+import type { ExecutionPreviewDTO, ExecutionStatusDTO, KillSwitchDTO, MoveDTO, TodayDTO } from '../api';
 import { afterRemoval, keep, step } from './focus';
 import { QueueStore, tabCounts, type QueueApi } from './queue.svelte';
 
@@ -27,7 +27,7 @@ function fakeApi(initial: MoveDTO[]) {
     execution_id: 100 + id, move_id: id, idempotency_key: `move-${id}`, state, action: 'send_email', actor: 'key', summary: '',
     undo_deadline, undo_seconds, attempts: 0, result: '', error: '', created_at: '',
   });
-  const api: QueueApi & { fail?: boolean; refuse?: string; window?: number; kill?: boolean } = {
+  const api: QueueApi & { fail?: boolean; refuse?: string; window?: number; kill?: boolean; version?: number; needsAccount?: string } = {
     Today: today,
     Stats: vi.fn(async () => ({ pending: pending.length, by_domain: {}, done_today: 0, skipped_today: 0, time_saved_minutes_today: 0 })),
     Skip: vi.fn(async (id: number) => {
@@ -49,8 +49,19 @@ function fakeApi(initial: MoveDTO[]) {
       pending = [...pending, m].sort((a, b) => b.aps - a.aps);
       return m;
     }),
+    PreviewExecution: vi.fn(async (id: number): Promise<ExecutionPreviewDTO> => {
+      const m = pending.find((x) => x.id === id)!;
+      return {
+        move_id: id, kind: m.kind, summary: '', draft_effects: [], draft: m.draft, action: m.kind, account: 'gmail',
+        hash: `p${id}-v${api.version ?? 0}`, effects: [], undo: '', undo_window_seconds: 0, plan: null,
+        needs_account: api.needsAccount,
+      };
+    }),
     ExecuteMove: vi.fn(async (id: number, req: { preview_hash: string; via: string; allow_template: boolean }): Promise<ExecutionStatusDTO> => {
       if (api.refuse) throw { code: 'conflict', message: api.refuse };
+      // What the server does: a hash from a preview of another draft is refused.
+      if (req.preview_hash.startsWith('p') && req.preview_hash !== `p${id}-v${api.version ?? 0}`)
+        throw { code: 'conflict', message: `Move ${id} changed since it was previewed` };
       const held = pending.find((x) => x.id === id)?.template_holes;
       if (held?.length && !req.allow_template) throw { code: 'invalid', message: `The draft still holds template text (${held.join('; ')})` };
       const m = pending.find((x) => x.id === id)!;
@@ -221,9 +232,25 @@ describe('QueueStore', () => {
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
     await q.load();
     expect(await q.execute('key')).toBe(true);
-    expect(api.ExecuteMove).toHaveBeenCalledWith(1, { preview_hash: '', via: 'key', allow_template: false });
+    // e from the list previews first and executes that preview's hash.
+    expect(api.PreviewExecution).toHaveBeenCalledWith(1);
+    expect(api.ExecuteMove).toHaveBeenCalledWith(1, { preview_hash: 'p1-v0', via: 'key', allow_template: false });
     expect(q.focusId).toBe(2);
     expect(q.windows).toEqual([]);
+  });
+
+  it('execute from the list never sends unchecked; a move no account can send says why', async () => {
+    const { api } = fakeApi(moves());
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    api.needsAccount = 'Sending email needs a connected Gmail account';
+    expect(await q.execute('key')).toBe(false);
+    expect(api.ExecuteMove).not.toHaveBeenCalled();
+    expect(q.notices.at(-1)?.text).toBe('Sending email needs a connected Gmail account');
+    expect(ids(q)).toContain(1);
+    api.needsAccount = undefined;
+    expect(await q.execute('key')).toBe(true);
+    for (const [, req] of vi.mocked(api.ExecuteMove).mock.calls) expect(req.preview_hash).not.toBe('');
   });
 
   it('a send waits in its undo window; z takes it back and focuses it', async () => {
