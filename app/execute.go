@@ -199,7 +199,7 @@ func (a *App) ExecuteMove(id uint64, r ExecuteRequestDTO) (ExecutionStatusDTO, e
 	if err != nil {
 		return ExecutionStatusDTO{}, err
 	}
-	_, exec, err := a.queue.Executions.ExecuteWith(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(r.PreviewHash), AllowTemplate: r.AllowTemplate})
+	_, exec, err := a.queue.Executions.Execute(a.ctx, id, backend.ExecuteOptions{Actor: who, PreviewHash: strings.TrimSpace(r.PreviewHash), AllowTemplate: r.AllowTemplate})
 	if exec != nil {
 		return a.toStatus(exec), err
 	}

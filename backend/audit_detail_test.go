@@ -15,7 +15,7 @@ func TestQueue_AuditDetailWithoutReason(t *testing.T) {
 	if _, err := f.q.Guardrails.SetKillSwitch(f.ctx, true, backend.ActorCLI, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("Execute with the kill switch on = %v, want a refusal", err)
 	}
 	if _, err := f.q.Guardrails.SetKillSwitch(f.ctx, false, backend.ActorCLI, "back to normal"); err != nil {

@@ -364,12 +364,7 @@ type ExecuteOptions struct {
 	Rule *Rule
 }
 
-// Execute carries out a move now, unchecked against a preview; see ExecuteWith.
-func (s *ExecutionService) Execute(ctx context.Context, id uint64, actor Actor) (*Move, *Execution, error) {
-	return s.ExecuteWith(ctx, id, ExecuteOptions{Actor: actor})
-}
-
-// ExecuteWith plans the move, checks the plan against the preview's hash
+// Execute plans the move, checks the plan against the preview's hash
 // and every guardrail, and records the execution (with its idempotency
 // key and the plan) before any call goes out. Outgoing actions then wait
 // in waiting_undo for Settings.UndoWindow, or in the outbox for the
@@ -377,7 +372,7 @@ func (s *ExecutionService) Execute(ctx context.Context, id uint64, actor Actor) 
 // local ones, and all of them with a zero window, are carried out now.
 // When no connected account can carry out the kind, the move is left
 // untouched and the error, code EUNAVAILABLE, names the account.
-func (s *ExecutionService) ExecuteWith(ctx context.Context, id uint64, o ExecuteOptions) (*Move, *Execution, error) {
+func (s *ExecutionService) Execute(ctx context.Context, id uint64, o ExecuteOptions) (*Move, *Execution, error) {
 	if o.Actor == "" {
 		o.Actor = ActorSystem
 	}

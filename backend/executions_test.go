@@ -130,7 +130,7 @@ func (f *execFixture) tick(tb testing.TB) backend.TickReport {
 func TestQueue_ExecuteUndoWindow(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 	if rep := f.tick(t); len(rep.Committed) != 0 || f.mail.count() != 0 {
 		t.Fatalf("inside the window: tick %+v, %d sent; want nothing", rep, f.mail.count())
 	}
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorClick); backend.ErrorCode(err) != backend.ECONFLICT {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorClick}); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Errorf("a second execute in the window = %v, want conflict", err)
 	}
 	t.Run("CancelSendsNothing", func(t *testing.T) {
@@ -155,7 +155,7 @@ func TestQueue_ExecuteUndoWindow(t *testing.T) {
 		}
 	})
 	t.Run("AfterTheWindowItLeavesOnce", func(t *testing.T) {
-		_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+		_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,12 +199,12 @@ func TestQueue_ExecutePreviewHash(t *testing.T) {
 	if _, err := f.q.Moves.EditDraft(f.ctx, m.ID, d, backend.ActorKey); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash})
+	_, _, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardPreview || backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("execute with a stale preview = %v, want a preview conflict", err)
 	}
 	fresh, _ := f.q.Executions.Preview(f.ctx, m.ID)
-	_, exec, err := f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: fresh.Hash})
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: fresh.Hash})
 	if err != nil || exec.PlanHash != fresh.Hash {
 		t.Fatalf("execute with the fresh preview = %v, %v", exec, err)
 	}
@@ -224,7 +224,7 @@ func TestQueue_ExecuteDoubleClick(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, errs[i] = f.q.Executions.Execute(f.ctx, m.ID, backend.ActorClick)
+			_, _, errs[i] = f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorClick})
 		}()
 	}
 	wg.Wait()
@@ -261,7 +261,7 @@ func TestQueue_ReconcileAfterCrash(t *testing.T) {
 			f := newExecFixture(t)
 			m := f.reply(t, "g1", "maya@acme.io")
 			f.mail.loseNext = tc.lose
-			if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+			if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 				t.Fatal(err)
 			}
 			f.q.Executions.SetExecHooks(tc.hooks)
@@ -289,7 +289,7 @@ func TestQueue_Outbox(t *testing.T) {
 	b := f.reply(t, "g2", "li@acme.io")
 	f.mail.failNext = 3 // offline for a, then b, then a's first retry
 	for _, m := range []*backend.Move{a, b} {
-		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,7 +317,7 @@ func TestQueue_Outbox(t *testing.T) {
 	t.Run("LostAnswerIsNotResent", func(t *testing.T) {
 		c := f.reply(t, "g3", "kim@acme.io")
 		f.mail.loseNext = true
-		f.q.Executions.Execute(f.ctx, c.ID, backend.ActorKey)
+		f.q.Executions.Execute(f.ctx, c.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		f.clock.Advance(10 * time.Second)
 		f.tick(t)
 		f.clock.Advance(10 * time.Minute)
@@ -331,7 +331,7 @@ func TestQueue_Outbox(t *testing.T) {
 func TestQueue_KillSwitch(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 		t.Fatal(err)
 	}
 	ks, err := f.q.Guardrails.SetKillSwitch(f.ctx, true, backend.ActorCLI, "testing")
@@ -340,7 +340,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 	}
 	f.clock.Advance(time.Minute)
 	f.tick(t)
-	_, _, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, _, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardKillSwitch {
 		t.Fatalf("execute with the kill switch on = %v, want the kill switch", err)
 	}
@@ -349,7 +349,7 @@ func TestQueue_KillSwitch(t *testing.T) {
 	}
 	// A note is local: it still works.
 	f.q.Guardrails.SetKillSwitch(f.ctx, false, backend.ActorCLI, "")
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 		t.Errorf("execute after the kill switch went off = %v", err)
 	}
 	g, _ := f.q.Guardrails.Get(f.ctx)
@@ -368,7 +368,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	if g, _ := backend.RefusedBy(p.Refused); g != backend.GuardDoNotContact {
 		t.Errorf("preview refusal = %v, want do_not_contact", p.Refused)
 	}
-	_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact || !strings.Contains(backend.ErrorMessage(err), "unsubscribed") {
 		t.Fatalf("execute to a do-not-contact address = %v", err)
 	}
@@ -380,16 +380,16 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 	if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 		t.Fatalf("first send under the cap = %v", err)
 	}
 	n := f.reply(t, "g2", "li@acme.io")
-	_, _, err = f.q.Executions.Execute(f.ctx, n.ID, backend.ActorKey)
+	_, _, err = f.q.Executions.Execute(f.ctx, n.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardDailyCap {
 		t.Fatalf("second send over a cap of 1 = %v, want daily_cap", err)
 	}
 	f.clock.Advance(24 * time.Hour)
-	if _, _, err := f.q.Executions.Execute(f.ctx, n.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, n.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 		t.Errorf("the next day = %v, want it sent", err)
 	}
 	if f.mail.count() != 2 {
@@ -421,7 +421,7 @@ func TestQueue_DoNotContactAndCaps(t *testing.T) {
 		if li == nil || li.Reason != backend.DNCUnsubscribed {
 			t.Fatalf("do-not-contact list = %+v, want li as unsubscribed", list)
 		}
-		_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+		_, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		if g, _ := backend.RefusedBy(err); g != backend.GuardDoNotContact {
 			t.Errorf("a send to an unsubscribed address = %v, want do_not_contact", err)
 		}
@@ -444,7 +444,7 @@ func TestQueue_SendWindowQueues(t *testing.T) {
 			m = x
 		}
 	}
-	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +607,7 @@ func TestQueue_SimulateRuleAndApply(t *testing.T) {
 func TestQueue_VerifyAudit(t *testing.T) {
 	f := newExecFixture(t)
 	m := f.reply(t, "g1", "maya@acme.io")
-	f.q.Executions.Execute(f.ctx, m.ID, backend.ActorVoice)
+	f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorVoice})
 	f.clock.Advance(time.Minute)
 	f.tick(t)
 	chk, err := f.q.Audit.Verify(f.ctx)
@@ -636,7 +636,7 @@ func TestQueue_ConcurrentTicksSendOnce(t *testing.T) {
 	x := f.reply(t, "g1", "maya@acme.io")
 	y := f.reply(t, "g2", "li@acme.io")
 	for _, m := range []*backend.Move{x, y} {
-		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+		if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -717,7 +717,7 @@ func TestQueue_ReconcileLeavesTheCallInFlight(t *testing.T) {
 		}
 		return nil
 	}})
-	if _, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil || exec.State != backend.ExecCommitted {
+	if _, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil || exec.State != backend.ExecCommitted {
 		t.Fatalf("execute = %v, %v; want committed", exec, err)
 	}
 	if n := len(rep.Found) + len(rep.Redone) + len(rep.Failed) + len(rep.Queued); n != 0 || f.mail.count() != 1 {

@@ -472,7 +472,7 @@ func (s *GuardrailService) ApplyRules(ctx context.Context) ([]uint64, error) {
 		if err != nil {
 			continue
 		}
-		if _, _, err := s.executions().ExecuteWith(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash, Rule: c.rule}); err == nil {
+		if _, _, err := s.executions().Execute(ctx, c.move, ExecuteOptions{Actor: ActorRule, Why: c.why, PreviewHash: p.Hash, Rule: c.rule}); err == nil {
 			done = append(done, c.move)
 		}
 	}

@@ -130,7 +130,7 @@ func TestQueue_ExecuteRefusesTemplateHoles(t *testing.T) {
 	if len(p.Holes) != 1 || p.Holes[0].String() != "line 4: an empty bullet '- '" {
 		t.Fatalf("Preview().Holes = %v, want the empty bullet on line 4", p.Holes)
 	}
-	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+	_, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 	if backend.ErrorCode(err) != backend.EINVALID || !strings.Contains(backend.ErrorMessage(err), "line 4: an empty bullet '- '") || exec != nil {
 		t.Fatalf("Execute() = %v, %v; want EINVALID naming line 4 and no execution", exec, err)
 	}
@@ -138,13 +138,13 @@ func TestQueue_ExecuteRefusesTemplateHoles(t *testing.T) {
 		t.Errorf("after the refusal the move is %s, want pending", got)
 	}
 	// An auto-approval rule has no way to override.
-	_, _, err = f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorRule, Why: "rule “replies”"})
+	_, _, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorRule, Why: "rule “replies”"})
 	if backend.ErrorCode(err) != backend.EINVALID {
-		t.Errorf("ExecuteWith(rule) = %v, want EINVALID", err)
+		t.Errorf("Execute(rule) = %v, want EINVALID", err)
 	}
-	_, exec, err = f.q.Executions.ExecuteWith(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash, AllowTemplate: true})
+	_, exec, err = f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey, PreviewHash: p.Hash, AllowTemplate: true})
 	if err != nil || exec == nil {
-		t.Fatalf("ExecuteWith(AllowTemplate) = %v, %v", exec, err)
+		t.Fatalf("Execute(AllowTemplate) = %v, %v", exec, err)
 	}
 	f.clock.Advance(time.Minute)
 	f.tick(t)

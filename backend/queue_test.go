@@ -324,7 +324,7 @@ func TestQueue_Execute(t *testing.T) {
 		}
 	}
 	t.Run("UnconnectedAccountIsUnavailable", func(t *testing.T) {
-		_, _, err := f.q.Executions.Execute(f.ctx, email.ID, backend.ActorKey)
+		_, _, err := f.q.Executions.Execute(f.ctx, email.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		if backend.ErrorCode(err) != backend.EUNAVAILABLE || !strings.Contains(backend.ErrorMessage(err), "Gmail") {
 			t.Fatalf("Execute(send_email) = %v, want unavailable naming Gmail", err)
 		}
@@ -334,7 +334,7 @@ func TestQueue_Execute(t *testing.T) {
 		}
 	})
 	t.Run("NoteRunsLocally", func(t *testing.T) {
-		m, exec, err := f.q.Executions.Execute(f.ctx, note.ID, backend.ActorKey)
+		m, exec, err := f.q.Executions.Execute(f.ctx, note.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,7 +350,7 @@ func TestQueue_Execute(t *testing.T) {
 		if strings.Join(transitions, ",") != "pending→executing,executing→done" {
 			t.Errorf("transitions = %v", transitions)
 		}
-		if _, _, err := f.q.Executions.Execute(f.ctx, note.ID, backend.ActorKey); backend.ErrorCode(err) != backend.ECONFLICT {
+		if _, _, err := f.q.Executions.Execute(f.ctx, note.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("executing a done move: %v, want conflict", err)
 		}
 	})
@@ -422,7 +422,7 @@ func TestQueue_UndoEditStatsSettings(t *testing.T) {
 		note := &backend.Signal{Source: backend.SourceGCal, Type: backend.SignalMeetingUpcoming, OccurredAt: f.clock.Now(), DedupeKey: "cal1",
 			Meeting: &backend.Meeting{ID: "ev1", Title: "Call", Start: f.clock.Now().Add(3 * time.Hour), End: f.clock.Now().Add(4 * time.Hour), External: true, Attendees: []string{"li@acme.io"}}}
 		rep := f.ingest(t, note)
-		if _, _, err := f.q.Executions.Execute(f.ctx, rep.Created[0], backend.ActorKey); err != nil {
+		if _, _, err := f.q.Executions.Execute(f.ctx, rep.Created[0], backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 			t.Fatal(err)
 		}
 		f.q.Moves.Skip(f.ctx, mention.ID, "", backend.ActorKey)

@@ -18,7 +18,7 @@ func prepSignal(key string, at time.Time) *backend.Signal {
 func (f *queueFixture) executeAndRollBack(tb testing.TB) *backend.Move {
 	tb.Helper()
 	m := f.today(tb, nil).Moves[0]
-	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil {
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
 		tb.Fatalf("Execute: %v", err)
 	}
 	if _, _, err := f.q.Executions.Rollback(f.ctx, m.ID, backend.ActorCLI); err != nil {
@@ -67,7 +67,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 			t.Errorf("last audit = %+v, want undone → pending by cli", last)
 		}
 		// It can be done again: a new execution, not the rolled-back one.
-		if _, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey); err != nil || exec.State != backend.ExecCommitted {
+		if _, exec, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil || exec.State != backend.ExecCommitted {
 			t.Errorf("Execute after restore = %v, %v; want committed", exec, err)
 		}
 	})
@@ -109,7 +109,7 @@ func TestQueue_RestoreUndone(t *testing.T) {
 		f := newQueue(t)
 		f.ingest(t, prepSignal("cal1", testNow))
 		m := f.today(t, nil).Moves[0]
-		f.q.Executions.Execute(f.ctx, m.ID, backend.ActorKey)
+		f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey})
 		if _, err := f.q.Moves.Restore(f.ctx, m.ID, backend.ActorCLI); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("Restore(done) = %v, want conflict", err)
 		}
