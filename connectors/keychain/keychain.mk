@@ -38,11 +38,16 @@ keychain-deps:
 # created, unlocked, in the temporary XDG_DATA_HOME.
 test-keychain: keychain-deps
 	@if [ "$$(uname -s)" = "Darwin" ]; then \
-	  CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run 'Real' -v ./connectors/keychain/ ./connectors/google/ ./app/; \
+	  CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run 'Real' -v ./connectors/keychain/ ./connectors/google/ ./app/...; \
 	else \
 	  tmp=$$(mktemp -d); mkdir -p "$$tmp/data" "$$tmp/runtime" "$$tmp/config" && chmod 700 "$$tmp/runtime"; \
 	  XDG_DATA_HOME="$$tmp/data" XDG_RUNTIME_DIR="$$tmp/runtime" XDG_CONFIG_HOME="$$tmp/config" \
 	  dbus-run-session -- sh -c 'echo -n caseyos-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-	    CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run "Real" -v ./connectors/keychain/ ./connectors/google/ ./app/'; \
-	  status=$$?; rm -rf "$$tmp"; exit $$status; \
+	    CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run "Real" -v ./connectors/keychain/ ./connectors/google/ ./app/...' | tee "$$tmp/out.txt"; \
+	  status=$${PIPESTATUS[0]}; \
+	  for want in TestKeychain_Real TestAuthorize_RealKeychain TestE2E_RealKeychain TestE2E_RealKeychainConnectedWorkspace TestE2E_RealKeychainSyncRateLimited; do \
+	    if [ $$status = 0 ] && ! grep -q "^--- PASS: $$want" "$$tmp/out.txt"; then \
+	      echo "test-keychain: $$want did not run and pass (skipped, renamed, or moved out of these packages?)"; status=1; fi; \
+	  done; \
+	  rm -rf "$$tmp"; exit $$status; \
 	fi
