@@ -68,7 +68,7 @@ type App struct {
 	voice         voiceService // voice.go
 	httpTimeouts  httpTimeouts // the API server's (http.go)
 	hookSecret    secretCache  // the webhook secret, as last read (webhook.go)
-	bound         *services    // what the window binds and serve routes (services.go)
+	bound         *Services    // what the window binds and serve routes (services.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -437,7 +437,7 @@ func TestExecute_KillSwitch(t *testing.T) {
 	if n := len(e.mail.Sent()); n != 0 {
 		t.Errorf("with the kill switch on Gmail received %d messages", n)
 	}
-	chk, err := e.app.VerifyAudit()
+	chk, err := e.app.bound.Audit.VerifyAudit()
 	if err != nil || !chk.OK {
 		t.Errorf("VerifyAudit = %+v, %v", chk, err)
 	}

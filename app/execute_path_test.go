@@ -38,7 +38,7 @@ func TestVoice_ConfirmExecutesTheApprovedPreview(t *testing.T) {
 	if sent := e.mail.Sent(); len(sent) != 0 {
 		t.Fatalf("%d emails sent after confirming a stale preview (body %q), want 0", len(sent), sent[0].Body)
 	}
-	log, err := e.app.AuditLog(0, 0)
+	log, err := e.app.bound.Audit.AuditLog(0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 	if n := len(e.mail.Sent()); n != 1 {
 		t.Fatalf("%d emails sent after the override, want 1", n)
 	}
-	log, err := e.app.AuditLog(0, 0)
+	log, err := e.app.bound.Audit.AuditLog(0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

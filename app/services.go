@@ -7,8 +7,9 @@ package app
 // is a small struct over the one App; the App's lifecycle (startup,
 // shutdown, events) stays unexported and unbound.
 
-// services are the App's bound services.
-type services struct {
+// Services are the App's bound services: every UI call goes through one of
+// them, in the window, over serve, from the CLI and from tests.
+type Services struct {
 	Today       *TodayService
 	Execution   *ExecutionService
 	Settings    *SettingsService
@@ -19,17 +20,21 @@ type services struct {
 }
 
 // newServices makes a's services (New does, once).
-func newServices(a *App) *services {
-	return &services{
+func newServices(a *App) *Services {
+	return &Services{
 		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
 		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
 	}
 }
 
 // list is s's services in a fixed order: what the window binds.
-func (s *services) list() []any {
+func (s *Services) list() []any {
 	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals}
 }
+
+// Services are a's bound services, for callers outside the window and
+// serve (the CLI's tests, the tray).
+func (a *App) Services() *Services { return a.bound }
 
 // boundServices is what the window binds and serve routes.
 func (a *App) boundServices() []any { return a.bound.list() }

@@ -71,7 +71,7 @@ func (f *connectFixture) key(t *testing.T) string {
 // data directory.
 func (f *connectFixture) noLeak(t *testing.T, keys ...string) {
 	t.Helper()
-	log, err := f.app.AuditLog(0, 1000)
+	log, err := f.app.Services().Audit.AuditLog(0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if _, err := f.app.DisconnectTranscription("click"); err != nil {
 			t.Errorf("DisconnectTranscription again: %v", err)
 		}
-		log, _ := f.app.AuditLog(0, 100)
+		log, _ := f.app.Services().Audit.AuditLog(0, 100)
 		var details []string
 		for _, e := range log.Entries {
 			details = append(details, e.Detail)
