@@ -129,12 +129,12 @@ func (f *voiceFixture) firstMove(t *testing.T) MoveDTO {
 // its one utterance to be acted on.
 func (f *voiceFixture) listen(t *testing.T) VoiceStatusDTO {
 	t.Helper()
-	if _, err := f.app.VoiceStart(backend.ModeAlways, ""); err != nil {
+	if _, err := f.app.bound.Voice.VoiceStart(backend.ModeAlways, ""); err != nil {
 		t.Fatalf("VoiceStart: %v", err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, _ := f.app.VoiceStatus()
+		st, _ := f.app.bound.Voice.VoiceStatus()
 		if !st.Running {
 			return st
 		}
@@ -267,7 +267,7 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.app.VoiceStop(); err != nil {
+	if _, err := f.app.bound.Voice.VoiceStop(); err != nil {
 		t.Fatal(err)
 	}
 	srv.Say("skip")
@@ -282,7 +282,7 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{}, "cli"); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := f.app.VoiceStatus(); st.Online != nil {
+	if st, _ := f.app.bound.Voice.VoiceStatus(); st.Online != nil {
 		t.Errorf("after removing: online %+v, want none", st.Online)
 	}
 }

@@ -130,44 +130,6 @@ func (a *App) voiceStatus() VoiceStatusDTO {
 	return out
 }
 
-// VoiceStatus returns the voice session's state.
-func (a *App) VoiceStatus() (VoiceStatusDTO, error) { return a.voiceStatus(), nil }
-
-// VoiceStart opens the microphone (device "" is the default) and listens
-// in mode (push_to_talk, wake or always). A missing microphone or model is
-// reported in the status, not as a crash.
-func (a *App) VoiceStart(mode, device string) (VoiceStatusDTO, error) {
-	if mode == "" {
-		mode = backend.ModePushToTalk
-	}
-	v := a.session()
-	if err := v.SetMode(mode); err != nil {
-		return a.voiceStatus(), err
-	}
-	if _, err := a.recognizer(); err != nil {
-		return a.voiceStatus(), err
-	}
-	s := &a.voice
-	s.mu.Lock()
-	running := s.listener != nil
-	s.mu.Unlock()
-	if running {
-		return a.voiceStatus(), nil
-	}
-	if s.env.Microphone == nil {
-		err := backend.Errorf(backend.EUNAVAILABLE, "this build cannot capture audio")
-		v.SetMic(backend.MicState(err), backend.ErrorMessage(err))
-		return a.voiceStatus(), err
-	}
-	src, err := s.env.Microphone.Open(a.ctx, device)
-	if err != nil {
-		v.SetMic(backend.MicState(err), backend.ErrorMessage(err))
-		return a.voiceStatus(), err
-	}
-	v.SetMic("", "")
-	return a.listen(src, liveRecognizer{a}, nil), nil
-}
-
 // listen runs a listener over src until VoiceStop or shutdown.
 func (a *App) listen(src backend.PCMSource, rec backend.Recognizer, onOutcome func(backend.VoiceOutcome, time.Duration)) VoiceStatusDTO {
 	s := &a.voice
@@ -192,38 +154,6 @@ func (a *App) listen(src backend.PCMSource, rec backend.Recognizer, onOutcome fu
 		a.session().SetSpeech(false)
 	}()
 	return a.voiceStatus()
-}
-
-// VoiceStop closes the microphone.
-func (a *App) VoiceStop() (VoiceStatusDTO, error) {
-	s := &a.voice
-	s.mu.Lock()
-	stop, done := s.stop, s.done
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-done
-	}
-	return a.voiceStatus(), nil
-}
-
-// VoicePushToTalk reports the push-to-talk key going down or up, with the
-// move the UI has selected (0 for none).
-func (a *App) VoicePushToTalk(down bool, moveID uint64) (VoiceStatusDTO, error) {
-	v := a.session()
-	if moveID != 0 {
-		v.Focus(moveID)
-	}
-	s := &a.voice
-	s.mu.Lock()
-	l := s.listener
-	s.mu.Unlock()
-	if l != nil {
-		l.PushToTalk(down)
-	} else {
-		v.PushToTalk(down)
-	}
-	return a.voiceStatus(), nil
 }
 
 // voiceTarget is the App as voice sees it: the key's operations, recorded

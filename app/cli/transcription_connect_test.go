@@ -132,7 +132,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if check := reqs[len(reqs)-1]; check.Status != 200 || check.Auth != "Bearer "+whisperKey || len(check.PCM) != 16000 {
 			t.Errorf("the check = %+v, want one authorized second of audio", check)
 		}
-		st, _ := f.app.VoiceStatus()
+		st, _ := f.app.Services().Voice.VoiceStatus()
 		if st.Online == nil || st.Online.State != backend.OnlineReady || st.Online.URL != srv.URL() || st.ActiveRecognizer != "online" {
 			t.Errorf("voice status = %+v online %+v, want the endpoint ready at once", st, st.Online)
 		}
@@ -205,7 +205,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if k := f.key(t); k != "" {
 			t.Errorf("the key outlived Remove: %q", k)
 		}
-		if st, _ := f.app.VoiceStatus(); st.Online != nil {
+		if st, _ := f.app.Services().Voice.VoiceStatus(); st.Online != nil {
 			t.Errorf("voice status online = %+v after Remove, want none", st.Online)
 		}
 		settings, err := f.app.Transcription()
