@@ -146,9 +146,6 @@ func (a *App) workspaceDTO() WorkspaceDTO {
 	return WorkspaceDTO{Demo: a.ws.Demo, Label: label, Path: a.ws.Path, DemoAccounts: a.demoEndpoints}
 }
 
-// Workspace says which data the App runs on.
-func (a *App) Workspace() (WorkspaceDTO, error) { return a.workspaceDTO(), nil }
-
 // MaxTodayLimit bounds how many moves one Today call returns.
 const MaxTodayLimit = 500
 
@@ -335,56 +332,6 @@ func (a *App) Undo(via string) (MoveDTO, error) {
 // maxSignalsPage bounds one page of the signals feed.
 const maxSignalsPage = 200
 
-// Signals returns the signals feed, newest first, with the moves each
-// produced among the recent ones.
-func (a *App) Signals(limit, offset int) (SignalsDTO, error) {
-	if limit <= 0 || limit > maxSignalsPage {
-		limit = 50
-	}
-	if offset < 0 {
-		return SignalsDTO{}, backend.Errorf(backend.EINVALID, "offset cannot be negative")
-	}
-	sigs, total, err := a.queue.Ingest.Signals(a.ctx, offset, limit)
-	if err != nil {
-		return SignalsDTO{}, err
-	}
-	recent, err := a.queue.Moves.RecentMoves(a.ctx, 500)
-	if err != nil {
-		return SignalsDTO{}, err
-	}
-	produced := map[uint64][]uint64{}
-	for _, m := range recent {
-		for _, sid := range m.SignalIDs {
-			produced[sid] = append(produced[sid], m.ID)
-		}
-	}
-	out := SignalsDTO{Total: total, Signals: []SignalDTO{}}
-	for _, s := range sigs {
-		ids := produced[s.ID]
-		if ids == nil {
-			ids = []uint64{}
-		}
-		out.Signals = append(out.Signals, SignalDTO{ID: s.ID, Source: string(s.Source), Type: string(s.Type),
-			OccurredAt: s.OccurredAt.UTC(), Summary: signalSummary(s), MoveIDs: ids})
-	}
-	return out, nil
-}
-
-// Stats is the header's day so far, in the local time zone.
-func (a *App) Stats() (StatsDTO, error) {
-	now := a.clock.Now().In(time.Local)
-	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	st, err := a.queue.Moves.Stats(a.ctx, dayStart)
-	if err != nil {
-		return StatsDTO{}, err
-	}
-	out := StatsDTO{Pending: st.Pending, ByDomain: map[string]int{}, DoneToday: st.DoneToday, SkippedToday: st.SkippedToday, TimeSavedMinutesToday: st.TimeSavedMinutes}
-	for d, n := range st.ByDomain {
-		out.ByDomain[string(d)] = n
-	}
-	return out, nil
-}
-
 // Settings returns the workspace's settings.
 func (a *App) Settings() (SettingsDTO, error) {
 	st, err := a.queue.Settings.Get(a.ctx)
@@ -418,12 +365,6 @@ const ingestBatchBytes = 8 << 20
 
 // maxLine bounds one JSON line.
 const maxLine = 4 << 20
-
-// Ingest stores the signals in jsonl, JSON lines (docs/signals.md). It is
-// how the CLI hands an import to a running instance.
-func (a *App) Ingest(jsonl string) (IngestDTO, error) {
-	return a.ingest(strings.NewReader(jsonl))
-}
 
 // ingest reads JSON-lines signals from r. A bad line — not JSON, not a
 // valid signal, longer than maxLine — is reported with its line number and

@@ -110,7 +110,7 @@ func newVoiceApp(t *testing.T, offline *fixedRecognizer, secrets backend.Secrets
 			`"contact":{"email":%q,"name":"Sam Lee"},"form":{"form":"Demo request","fields":{"message":"Can we talk?"}}}`,
 			now.Add(-time.Duration(30+i)*time.Minute).Format(time.RFC3339), i, who))
 	}
-	if _, err := f.app.Ingest(strings.Join(lines, "\n")); err != nil {
+	if _, err := f.app.bound.Signals.Ingest(strings.Join(lines, "\n")); err != nil {
 		t.Fatal(err)
 	}
 	return f
