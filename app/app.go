@@ -332,28 +332,6 @@ func (a *App) Undo(via string) (MoveDTO, error) {
 // maxSignalsPage bounds one page of the signals feed.
 const maxSignalsPage = 200
 
-// Settings returns the workspace's settings.
-func (a *App) Settings() (SettingsDTO, error) {
-	st, err := a.queue.Settings.Get(a.ctx)
-	if err != nil {
-		return SettingsDTO{}, err
-	}
-	return toSettingsDTO(st), nil
-}
-
-// SaveSettings validates and stores the settings; every open move is re-scored.
-func (a *App) SaveSettings(in SettingsDTO) (SettingsDTO, error) {
-	st, err := a.queue.Settings.Get(a.ctx)
-	if err != nil {
-		return SettingsDTO{}, err
-	}
-	applySettingsDTO(st, in)
-	if err := a.queue.Settings.Save(a.ctx, st, backend.ActorClick); err != nil {
-		return SettingsDTO{}, err
-	}
-	return a.Settings()
-}
-
 // ingestBatch is how many signals go into one transaction: large enough to
 // amortize the commit, small enough to keep a transaction short.
 const ingestBatch = 20_000

@@ -402,47 +402,6 @@ type DoNotContactDTO struct {
 	At     time.Time `json:"at"`
 }
 
-// DoNotContact lists the do-not-contact list.
-func (a *App) DoNotContact() ([]DoNotContactDTO, error) {
-	list, err := a.queue.Guardrails.DoNotContacts(a.ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []DoNotContactDTO{}
-	for _, d := range list {
-		out = append(out, DoNotContactDTO{Email: d.Email, Reason: d.Reason, Note: d.Note, By: string(d.Actor), At: d.At.UTC()})
-	}
-	return out, nil
-}
-
-// AddDoNotContact puts an address on the list (reason "" = manual), as
-// done by via (the settings' list, `caseyos do-not-contact add`).
-func (a *App) AddDoNotContact(email, reason, note, via string) ([]DoNotContactDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return nil, err
-	}
-	if reason == "" {
-		reason = backend.DNCManual
-	}
-	if _, err := a.queue.Guardrails.AddDoNotContact(a.ctx, email, reason, strings.TrimSpace(note), who); err != nil {
-		return nil, err
-	}
-	return a.DoNotContact()
-}
-
-// RemoveDoNotContact takes an address off the list, as done by via.
-func (a *App) RemoveDoNotContact(email, via string) ([]DoNotContactDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.queue.Guardrails.RemoveDoNotContact(a.ctx, email, who); err != nil {
-		return nil, err
-	}
-	return a.DoNotContact()
-}
-
 // RuleDTO is an auto-approval rule; it is also the format of a RULE_FILE.
 type RuleDTO struct {
 	ID           uint64   `json:"id,omitempty"`
@@ -477,28 +436,6 @@ func toRuleDTO(r *backend.Rule) RuleDTO {
 	return out
 }
 
-// Rules lists the auto-approval rules (all off until enabled).
-func (a *App) Rules() ([]RuleDTO, error) {
-	list, err := a.queue.Guardrails.Rules(a.ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []RuleDTO{}
-	for _, r := range list {
-		out = append(out, toRuleDTO(r))
-	}
-	return out, nil
-}
-
-// SaveRule stores a rule (new when id is 0).
-func (a *App) SaveRule(in RuleDTO) (RuleDTO, error) {
-	r := in.rule()
-	if err := a.queue.Guardrails.SaveRule(a.ctx, r, backend.ActorClick); err != nil {
-		return RuleDTO{}, err
-	}
-	return toRuleDTO(r), nil
-}
-
 // SimulatedMoveDTO is a move a rule would have executed.
 type SimulatedMoveDTO struct {
 	MoveID    uint64    `json:"move_id"`
@@ -517,24 +454,6 @@ type SimulationDTO struct {
 	To      time.Time          `json:"to"`
 	Checked int                `json:"checked"`
 	Matched []SimulatedMoveDTO `json:"matched"`
-}
-
-// SimulateRule answers "what would this rule have executed in the last
-// days days" (0 = 7) without executing anything.
-func (a *App) SimulateRule(in RuleDTO, days int) (SimulationDTO, error) {
-	if days < 0 || days > 90 {
-		return SimulationDTO{}, backend.Errorf(backend.EINVALID, "simulate over 1 to 90 days")
-	}
-	sim, err := a.queue.Guardrails.SimulateRule(a.ctx, in.rule(), days)
-	if err != nil {
-		return SimulationDTO{}, err
-	}
-	out := SimulationDTO{Rule: toRuleDTO(sim.Rule), From: sim.From.UTC(), To: sim.To.UTC(), Checked: sim.Checked, Matched: []SimulatedMoveDTO{}}
-	for _, s := range sim.Matched {
-		out.Matched = append(out.Matched, SimulatedMoveDTO{MoveID: s.Move.ID, Kind: string(s.Move.Kind), Title: s.Move.Title,
-			APS: round1(s.Move.Score.APS), CreatedAt: s.Move.CreatedAt.UTC(), Why: s.Why, Blocked: s.Blocked})
-	}
-	return out, nil
 }
 
 // startExecutions runs the execution scheduler (reconcile at startup, the

@@ -16,38 +16,6 @@ type SendWindowDTO struct {
 	SkipWeekends bool   `json:"skip_weekends"`
 }
 
-// SendWindow returns the send window in force.
-func (a *App) SendWindow() (SendWindowDTO, error) {
-	g, err := a.queue.Guardrails.Get(a.ctx)
-	if err != nil {
-		return SendWindowDTO{}, err
-	}
-	w := g.Window()
-	return SendWindowDTO{Start: hhmm(w.Start), End: hhmm(w.End), SkipWeekends: w.SkipWeekends}, nil
-}
-
-// SetSendWindow changes the send window; sends held by the old one are
-// judged by the new one when their time comes.
-func (a *App) SetSendWindow(in SendWindowDTO, via string) (SendWindowDTO, error) {
-	start, err := parseHHMM(in.Start, "start")
-	if err != nil {
-		return SendWindowDTO{}, err
-	}
-	end, err := parseHHMM(in.End, "end")
-	if err != nil {
-		return SendWindowDTO{}, err
-	}
-	who, err := actor(via)
-	if err != nil {
-		return SendWindowDTO{}, err
-	}
-	w := backend.SendWindow{Start: start, End: end, SkipWeekends: in.SkipWeekends}
-	if err := a.queue.Guardrails.SetSendWindow(a.ctx, w, who); err != nil {
-		return SendWindowDTO{}, err
-	}
-	return a.SendWindow()
-}
-
 func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 // parseHHMM reads "8:00", "08:00" or "24:00" as minutes after midnight.
