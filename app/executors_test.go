@@ -69,7 +69,7 @@ func TestApp_ConnectedAccountExecutes(t *testing.T) {
 	if n := len(e.hs.Objects("tasks")); n != 1 {
 		t.Fatalf("HubSpot holds %d tasks, want 1", n)
 	}
-	if _, err := a.Disconnect("hubspot"); err != nil {
+	if _, err := a.bound.Connections.Disconnect("hubspot"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.queue.Executions.CanExecute(backend.KindCreateTask); backend.ErrorCode(err) != backend.EUNAVAILABLE {

@@ -44,7 +44,7 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 	if backend.ErrorCode(err) != backend.EUNAVAILABLE || strings.Contains(backend.ErrorMessage(err), "connect x") {
 		t.Errorf("ExecuteMove(X reply) = %v, want unavailable with no `connect x`", err)
 	}
-	conns, err := e.app.Connections()
+	conns, err := e.app.bound.Connections.Connections()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -238,34 +238,6 @@ func connectionState(s backend.SyncState) string {
 	return "connected"
 }
 
-// Connections lists the outside accounts, their state and their last sync.
-func (a *App) Connections() ([]ConnectionDTO, error) {
-	out := make([]ConnectionDTO, 0, len(plannedAccounts)+len(a.connectors))
-	seen := map[string]bool{}
-	for _, c := range a.connectors {
-		seen[c.Account], seen[c.Group] = true, true
-		dto := ConnectionDTO{Account: c.Account, Label: c.Label, State: "not_connected", Detail: c.Detail, ConnectHint: c.Hint}
-		st, found, err := a.syncStatus(c.Account)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			s := toSyncStatusDTO(st)
-			dto.State, dto.Sync = connectionState(st.State), &s
-			if st.State == backend.SyncReconnect {
-				dto.ConnectHint = c.Hint
-			}
-		}
-		out = append(out, dto)
-	}
-	for _, p := range plannedAccounts {
-		if !seen[p.Account] {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
 // syncStatus is the live status when the account syncs in this process,
 // else the stored one.
 func (a *App) syncStatus(account string) (backend.SyncStatus, bool, error) {
@@ -273,25 +245,6 @@ func (a *App) syncStatus(account string) (backend.SyncStatus, bool, error) {
 		return st, true, nil
 	}
 	return backend.ReadSyncStatus(a.ctx, a.store, account)
-}
-
-// SyncNow asks for a pass of account ("" for every connected account) now
-// and returns at once; the passes report through sync:status. An account
-// connected from the command line while the app runs starts syncing here.
-func (a *App) SyncNow(account string) ([]SyncStatusDTO, error) {
-	if account != "" {
-		c, ok := a.connector(account)
-		if !ok {
-			return nil, backend.Errorf(backend.ENOTFOUND, "there is no account %q to sync", account)
-		}
-		if err := a.attach(c); err != nil {
-			return nil, err
-		}
-	}
-	if err := a.syncer.Kick(account); err != nil {
-		return nil, err
-	}
-	return a.syncStatuses(account)
 }
 
 // attach makes sure a connected account is syncing: when its secret is in
@@ -324,34 +277,6 @@ func (a *App) attach(c Connector) error {
 	return a.addAccount(c)
 }
 
-// SyncPass runs one pass of account ("" for every connected account) and
-// returns when it is done. A failed pass is reported in its status, and
-// as the error when every pass failed.
-func (a *App) SyncPass(account string) ([]SyncStatusDTO, error) {
-	if account != "" {
-		c, ok := a.connector(account)
-		if !ok {
-			return nil, backend.Errorf(backend.ENOTFOUND, "there is no account %q to sync", account)
-		}
-		if err := a.attach(c); err != nil {
-			return nil, err
-		}
-	} else if n, err := a.loadAccounts(a.ctx); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, backend.Errorf(backend.ENOTFOUND, "no account is connected: run `caseyos connect hubspot --token-stdin`")
-	}
-	sts, err := a.syncer.SyncOnce(a.ctx, account)
-	out := make([]SyncStatusDTO, 0, len(sts))
-	for _, st := range sts {
-		out = append(out, toSyncStatusDTO(st))
-	}
-	if err != nil && len(sts) == 0 {
-		return out, err
-	}
-	return out, nil // a failed pass says so in its status
-}
-
 func (a *App) syncStatuses(account string) ([]SyncStatusDTO, error) {
 	sts, err := a.syncer.Status(a.ctx)
 	if err != nil {
@@ -364,28 +289,4 @@ func (a *App) syncStatuses(account string) ([]SyncStatusDTO, error) {
 		}
 	}
 	return out, nil
-}
-
-// Disconnect stops syncing account, forgets its cursor and status and
-// removes its credentials from the keychain. What it already brought in
-// stays.
-func (a *App) Disconnect(account string) (ConnectionDTO, error) {
-	c, ok := a.connector(account)
-	if !ok {
-		return ConnectionDTO{}, backend.Errorf(backend.ENOTFOUND, "there is no account %q", account)
-	}
-	if err := a.syncer.Remove(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-		return ConnectionDTO{}, err
-	}
-	a.dropAccount(account)
-	if a.secrets != nil {
-		if err := a.secrets.Delete(account); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-			return ConnectionDTO{}, err
-		}
-	}
-	if err := backend.ForgetSync(a.ctx, a.store, account); err != nil {
-		return ConnectionDTO{}, err
-	}
-	a.events.Publish(backend.EventSyncStatus, SyncStatusDTO{Account: account, State: "not_connected"})
-	return ConnectionDTO{Account: c.Account, Label: c.Label, State: "not_connected", Detail: c.Detail, ConnectHint: c.Hint}, nil
 }

@@ -160,7 +160,7 @@ func TestApp_VoiceOnline_Skip(t *testing.T) {
 	srv := whispertest.NewTestServer(t, whispertest.Options{}) // whisper.cpp: no key
 	f := newVoiceApp(t, nil, &memKeychain{m: map[string]string{}})
 	first := f.firstMove(t)
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL(), TimeoutMS: 3000}, "cli"); err != nil {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: srv.URL(), TimeoutMS: 3000}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	srv.Say("Skip.")
@@ -191,7 +191,7 @@ func TestApp_VoiceOnline_WrongKeyFallsBack(t *testing.T) {
 	off := &fixedRecognizer{text: "skip"}
 	f := newVoiceApp(t, off, &memKeychain{m: map[string]string{TranscriptionAccount: "sk-proj-wrong-" + strings.Repeat("0", 24)}})
 	first := f.firstMove(t)
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	st := f.listen(t)
@@ -225,7 +225,7 @@ func TestApp_VoiceOnline_TransientFallsBack(t *testing.T) {
 	off := &fixedRecognizer{text: "skip"}
 	f := newVoiceApp(t, off, &memKeychain{m: map[string]string{TranscriptionAccount: voiceKey}})
 	first := f.firstMove(t)
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	srv.Fail(1, 503)
@@ -264,7 +264,7 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	}
 	// Configuring it takes effect from the next command; removing it
 	// goes back to offline.
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: srv.URL()}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.app.bound.Voice.VoiceStop(); err != nil {
@@ -279,7 +279,7 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 	if (liveRecognizer{f.app}).Local() {
 		t.Error("Local() = true with an endpoint configured, want false")
 	}
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{}, "cli"); err != nil {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := f.app.bound.Voice.VoiceStatus(); st.Online != nil {
@@ -289,17 +289,17 @@ func TestApp_VoiceOnline_NotConfigured(t *testing.T) {
 
 func TestApp_ConfigureTranscription(t *testing.T) {
 	f := newVoiceApp(t, nil, &memKeychain{m: map[string]string{TranscriptionAccount: voiceKey}})
-	got, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: "https://api.openai.com/v1", Model: "whisper-1", TimeoutMS: 2500}, "click")
+	got, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: "https://api.openai.com/v1", Model: "whisper-1", TimeoutMS: 2500}, "click")
 	if err != nil || got.URL != "https://api.openai.com/v1" || got.Model != "whisper-1" || got.TimeoutMS != 2500 || !got.HasKey {
 		t.Errorf("ConfigureTranscription = %+v, %v", got, err)
 	}
 	for _, in := range []TranscriptionDTO{{URL: "https://u:" + voiceKey + "@api.openai.com/v1"}, {URL: "api.openai.com"}, {Model: "whisper-1"}} {
-		_, err := f.app.ConfigureTranscription(in, "click")
+		_, err := f.app.bound.Connections.ConfigureTranscription(in, "click")
 		if backend.ErrorCode(err) != backend.EINVALID || strings.Contains(err.Error(), voiceKey) {
 			t.Errorf("ConfigureTranscription(%q) = %v, want invalid without the key", in.URL, err)
 		}
 	}
-	if _, err := f.app.ConfigureTranscription(TranscriptionDTO{URL: "https://api.openai.com/v1"}, "robot"); backend.ErrorCode(err) != backend.EINVALID {
+	if _, err := f.app.bound.Connections.ConfigureTranscription(TranscriptionDTO{URL: "https://api.openai.com/v1"}, "robot"); backend.ErrorCode(err) != backend.EINVALID {
 		t.Errorf("via robot: %v, want invalid", err)
 	}
 }

@@ -94,36 +94,6 @@ func CheckWebhookSecret(secret string) error {
 	return nil
 }
 
-// ConnectWebhook stores the webhook secret in the keychain (it never comes
-// back) and the receiver uses it from the next request: the old one is
-// refused at once.
-func (a *App) ConnectWebhook(secret string) (WebhookDTO, error) {
-	if a.secrets == nil {
-		return WebhookDTO{}, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in")
-	}
-	if err := CheckWebhookSecret(secret); err != nil {
-		return WebhookDTO{}, err
-	}
-	defer a.forgetWebhookSecret()
-	if err := a.secrets.Set(WebhookSecretAccount, secret); err != nil {
-		return WebhookDTO{}, err
-	}
-	return WebhookDTO{Addr: a.webhookAddr, HasSecret: true}, nil
-}
-
-// DisconnectWebhook removes the webhook secret: from the next request the
-// receiver refuses every webhook.
-func (a *App) DisconnectWebhook() (WebhookDTO, error) {
-	if a.secrets == nil {
-		return WebhookDTO{}, backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain")
-	}
-	defer a.forgetWebhookSecret()
-	if err := a.secrets.Delete(WebhookSecretAccount); err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-		return WebhookDTO{}, err
-	}
-	return WebhookDTO{Addr: a.webhookAddr}, nil
-}
-
 // startWebhooks starts the receiver under the App's context when it is
 // configured. Failing to start it is reported as an event, never fatal.
 func (a *App) startWebhooks() {

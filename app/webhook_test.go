@@ -265,16 +265,16 @@ func TestWebhooks_SecretCache(t *testing.T) {
 		t.Errorf("after the TTL: %q after %d reads, want the rotated secret after 2", s, k.gets)
 	}
 	// The App's own change counts at once.
-	if _, err := a.ConnectWebhook("short"); backend.ErrorCode(err) != backend.EINVALID {
+	if _, err := a.bound.Connections.ConnectWebhook("short"); backend.ErrorCode(err) != backend.EINVALID {
 		t.Errorf("ConnectWebhook(short) = %v, want invalid", err)
 	}
-	if _, err := a.ConnectWebhook("rotated-here-0123456789"); err != nil {
+	if _, err := a.bound.Connections.ConnectWebhook("rotated-here-0123456789"); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := read(10); s != "rotated-here-0123456789" || k.gets != 3 {
 		t.Errorf("after ConnectWebhook: %q after %d reads, want the new secret after 3", s, k.gets)
 	}
-	if _, err := a.DisconnectWebhook(); err != nil {
+	if _, err := a.bound.Connections.DisconnectWebhook(); err != nil {
 		t.Fatal(err)
 	}
 	// A missing secret is cached too: a flood of refused requests does not

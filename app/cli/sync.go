@@ -342,7 +342,7 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	})
 	defer stopWaits()
 	if *once {
-		sts, err := a.App().SyncPass(account)
+		sts, err := app.Forward[[]app.SyncStatusDTO](a, "ConnectionsService.SyncPass", account)
 		if err != nil {
 			return c.fail(err)
 		}

@@ -48,7 +48,7 @@ func newConnectApp(t *testing.T, ws func(dir string) app.Workspace) *connectFixt
 }
 
 func (f *connectFixture) connect(in app.TranscriptionDTO, key string, check bool) (app.TranscriptionDTO, error) {
-	out, err := f.app.ConnectTranscription(in, key, check, "click")
+	out, err := f.app.Services().Connections.ConnectTranscription(in, key, check, "click")
 	if err != nil {
 		f.errs = append(f.errs, err)
 	}
@@ -112,7 +112,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if k := f.key(t); k != "" {
 			t.Errorf("a refused key was stored: %q", k)
 		}
-		if got, _ := f.app.Transcription(); got.URL != "" || got.HasKey {
+		if got, _ := f.app.Services().Connections.Transcription(); got.URL != "" || got.HasKey {
 			t.Errorf("after a refused key: %+v, want nothing configured", got)
 		}
 	})
@@ -136,7 +136,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if st.Online == nil || st.Online.State != backend.OnlineReady || st.Online.URL != srv.URL() || st.ActiveRecognizer != "online" {
 			t.Errorf("voice status = %+v online %+v, want the endpoint ready at once", st, st.Online)
 		}
-		if again, _ := f.app.Transcription(); !again.HasKey || again.URL != srv.URL() {
+		if again, _ := f.app.Services().Connections.Transcription(); !again.HasKey || again.URL != srv.URL() {
 			t.Errorf("Transcription = %+v", again)
 		}
 	})
@@ -146,7 +146,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if _, err := f.connect(app.TranscriptionDTO{URL: srv.URL(), TimeoutMS: 5000}, wrong, true); backend.ErrorCode(err) != backend.EUNAUTHORIZED {
 			t.Fatalf("ConnectTranscription(wrong key) = %v, want unauthorized", err)
 		}
-		if got, _ := f.app.Transcription(); f.key(t) != whisperKey || got.TimeoutMS != 3000 {
+		if got, _ := f.app.Services().Connections.Transcription(); f.key(t) != whisperKey || got.TimeoutMS != 3000 {
 			t.Errorf("after a refused key: %+v, keychain %q; want the working setup kept", got, f.key(t))
 		}
 	})
@@ -171,7 +171,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if backend.ErrorCode(err) != backend.EINVALID || !strings.Contains(backend.ErrorMessage(err), "https") {
 			t.Errorf("ConnectTranscription(http, key) = %v, want invalid", err)
 		}
-		if got, _ := f.app.Transcription(); got.URL != srv.URL() {
+		if got, _ := f.app.Services().Connections.Transcription(); got.URL != srv.URL() {
 			t.Errorf("after a refused URL: %+v", got)
 		}
 		// A kept key is only kept for its own URL: another endpoint gets
@@ -198,7 +198,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 	})
 
 	t.Run("Disconnect", func(t *testing.T) {
-		got, err := f.app.DisconnectTranscription("click")
+		got, err := f.app.Services().Connections.DisconnectTranscription("click")
 		if err != nil || got.URL != "" || got.HasKey {
 			t.Fatalf("DisconnectTranscription = %+v, %v", got, err)
 		}
@@ -208,12 +208,12 @@ func TestApp_ConnectTranscription(t *testing.T) {
 		if st, _ := f.app.Services().Voice.VoiceStatus(); st.Online != nil {
 			t.Errorf("voice status online = %+v after Remove, want none", st.Online)
 		}
-		settings, err := f.app.Transcription()
+		settings, err := f.app.Services().Connections.Transcription()
 		if err != nil || settings.URL != "" {
 			t.Errorf("Transcription after Remove = %+v, %v", settings, err)
 		}
 		// Removing what is not there is fine.
-		if _, err := f.app.DisconnectTranscription("click"); err != nil {
+		if _, err := f.app.Services().Connections.DisconnectTranscription("click"); err != nil {
 			t.Errorf("DisconnectTranscription again: %v", err)
 		}
 		log, _ := f.app.Services().Audit.AuditLog(0, 100)
@@ -238,7 +238,7 @@ func TestApp_ConnectTranscription(t *testing.T) {
 			{app.TranscriptionDTO{URL: srv.URL(), TimeoutMS: 60_000}, "click"},
 			{app.TranscriptionDTO{URL: srv.URL()}, "robot"},
 		} {
-			_, err := f.app.ConnectTranscription(tt.in, whisperKey, true, tt.via)
+			_, err := f.app.Services().Connections.ConnectTranscription(tt.in, whisperKey, true, tt.via)
 			f.errs = append(f.errs, err)
 			if backend.ErrorCode(err) != backend.EINVALID {
 				t.Errorf("ConnectTranscription(%+v, via %s) = %v, want invalid", tt.in, tt.via, err)
@@ -265,7 +265,7 @@ func TestApp_ConnectTranscription_Demo(t *testing.T) {
 	if !strings.Contains(got.Notice, "showing the demo workspace: restart it to switch to yours") || got.URL != srv.URL() || !got.HasKey {
 		t.Errorf("ConnectTranscription in the demo = %+v", got)
 	}
-	if demo, _ := f.app.Transcription(); demo.URL != "" {
+	if demo, _ := f.app.Services().Connections.Transcription(); demo.URL != "" {
 		t.Errorf("the demo's own setting changed: %+v", demo)
 	}
 	// Your own workspace holds it: the CLI's voice recognize hears online.
@@ -277,7 +277,7 @@ func TestApp_ConnectTranscription_Demo(t *testing.T) {
 		t.Errorf("no workspace of your own: %v", err)
 	}
 
-	got, err = f.app.DisconnectTranscription("click")
+	got, err = f.app.Services().Connections.DisconnectTranscription("click")
 	if err != nil || got.Notice == "" || f.key(t) != "" {
 		t.Fatalf("DisconnectTranscription in the demo = %+v, %v; keychain %q", got, err, f.key(t))
 	}
