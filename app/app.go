@@ -149,41 +149,6 @@ func (a *App) workspaceDTO() WorkspaceDTO {
 // MaxTodayLimit bounds how many moves one Today call returns.
 const MaxTodayLimit = 500
 
-// Today returns the top pending moves by APS. domain is "", "all", "sales",
-// "marketing" or "cs"; limit 0 means the configured default.
-func (a *App) Today(domain string, limit int) (TodayDTO, error) {
-	var f backend.TodayFilter
-	if d := strings.TrimSpace(domain); d != "" && d != "all" {
-		dom, err := backend.ParseDomain(d)
-		if err != nil {
-			return TodayDTO{}, err
-		}
-		f.Domain = &dom
-	}
-	if limit < 0 || limit > MaxTodayLimit {
-		return TodayDTO{}, backend.Errorf(backend.EINVALID, "limit must be between 1 and %d", MaxTodayLimit)
-	}
-	f.Limit = limit
-	res, err := a.queue.Moves.Today(a.ctx, f)
-	if err != nil {
-		return TodayDTO{}, err
-	}
-	now := a.clock.Now()
-	out := TodayDTO{Workspace: a.workspaceDTO(), Pending: res.Pending, ByDomain: map[string]int{}, Moves: []MoveDTO{}}
-	if f.Domain != nil {
-		out.Domain = string(*f.Domain)
-	}
-	for d, n := range res.ByDomain {
-		out.ByDomain[string(d)] = n
-	}
-	for _, m := range res.Moves {
-		dto := toMoveDTO(m, now)
-		dto.NotAvailable = a.notAvailable(m.Kind)
-		out.Moves = append(out.Moves, dto)
-	}
-	return out, nil
-}
-
 // notAvailable says why no move of kind can be carried out in this build
 // (no connector for it), or "".
 func (a *App) notAvailable(kind backend.MoveKind) string {
@@ -191,38 +156,6 @@ func (a *App) notAvailable(kind backend.MoveKind) string {
 		return backend.ErrorMessage(err)
 	}
 	return ""
-}
-
-// Move returns one move.
-func (a *App) Move(id uint64) (MoveDTO, error) {
-	m, err := a.queue.Moves.Move(a.ctx, id)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
-}
-
-// Explain returns a move's score breakdown, reasons and history.
-func (a *App) Explain(id uint64) (ExplainDTO, error) {
-	m, err := a.queue.Moves.Move(a.ctx, id)
-	if err != nil {
-		return ExplainDTO{}, err
-	}
-	hist, err := a.queue.Audit.History(a.ctx, id)
-	if err != nil {
-		return ExplainDTO{}, err
-	}
-	dto := toMoveDTO(m, a.clock.Now())
-	s := dto.Score
-	out := ExplainDTO{
-		Workspace: a.workspaceDTO(), Move: dto, History: []AuditDTO{},
-		Formula: fmt.Sprintf("APS %.1f = 100 × (%.2f×%.2f revenue + %.2f×%.2f urgency + %.2f×(1−%.2f) effort + %.2f×%.2f strategic)",
-			s.APS, s.Revenue.Weight, s.Revenue.Value, s.Urgency.Weight, s.Urgency.Value, s.Effort.Weight, s.Effort.Value, s.Strategic.Weight, s.Strategic.Value),
-	}
-	for _, e := range hist {
-		out.History = append(out.History, toAuditDTO(e))
-	}
-	return out, nil
 }
 
 // records reads the stored contact and deal with these ids, and the
@@ -248,15 +181,6 @@ func (a *App) records(contactID, dealID string, mergeIDs []string) (*backend.Con
 	return c, d, merging
 }
 
-// UpdateDraft replaces a move's draft with the founder's edit.
-func (a *App) UpdateDraft(id uint64, d DraftDTO) (MoveDTO, error) {
-	m, err := a.queue.Moves.EditDraft(a.ctx, id, fromDraftDTO(d), backend.ActorKey)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
-}
-
 // actor maps the UI's "via" to the audit log's actor.
 func actor(via string) (backend.Actor, error) {
 	switch via {
@@ -270,63 +194,6 @@ func actor(via string) (backend.Actor, error) {
 		return backend.ActorCLI, nil
 	}
 	return "", backend.Errorf(backend.EINVALID, "via %q is not one of key, click, voice, cli", via)
-}
-
-// Skip skips a move with an optional reason.
-func (a *App) Skip(id uint64, reason, via string) (MoveDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	m, err := a.queue.Moves.Skip(a.ctx, id, reason, who)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
-}
-
-// Snooze hides a move until when, which ParseWhen understands ("2h", "tomorrow", an RFC 3339 time …).
-func (a *App) Snooze(id uint64, when, via string) (MoveDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	until, err := ParseWhen(when, a.clock.Now())
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	m, err := a.queue.Moves.Snooze(a.ctx, id, until, who)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
-}
-
-// Restore brings a skipped, snoozed or undone (rolled-back) move back to
-// pending, with its draft.
-func (a *App) Restore(id uint64, via string) (MoveDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	m, err := a.queue.Moves.Restore(a.ctx, id, who)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
-}
-
-// Undo brings back the most recent skipped, snoozed or rolled-back move.
-func (a *App) Undo(via string) (MoveDTO, error) {
-	who, err := actor(via)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	m, err := a.queue.Moves.Undo(a.ctx, who)
-	if err != nil {
-		return MoveDTO{}, err
-	}
-	return toMoveDTO(m, a.clock.Now()), nil
 }
 
 // maxSignalsPage bounds one page of the signals feed.

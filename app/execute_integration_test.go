@@ -202,7 +202,7 @@ func TestExecute_SendEmail(t *testing.T) {
 	if _, err := e.app.Rollback(id, "key"); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Errorf("Rollback(sent email) = %v, want an honest refusal", err)
 	}
-	if m, _ := e.app.Move(id); m.Status != "done" {
+	if m, _ := e.app.bound.Today.Move(id); m.Status != "done" {
 		t.Errorf("move = %s, want done", m.Status)
 	}
 }
@@ -296,7 +296,7 @@ func TestExecute_CreateTask(t *testing.T) {
 	if rec, ok := e.hs.Object("tasks", task.ID); ok && !rec.Archived {
 		t.Errorf("after rollback the task is still live")
 	}
-	if m, _ := e.app.Move(id); m.Status != "undone" {
+	if m, _ := e.app.bound.Today.Move(id); m.Status != "undone" {
 		t.Errorf("move = %s, want undone", m.Status)
 	}
 }

@@ -27,7 +27,7 @@ func TestVoice_ConfirmExecutesTheApprovedPreview(t *testing.T) {
 		t.Fatalf("Heard(approve) = %+v, want waiting for confirm", out)
 	}
 	// The founder edits the draft in the window while voice waits.
-	if _, err := e.app.UpdateDraft(id, DraftDTO{To: []string{"dana@northwind.io"}, Subject: "Re: Pricing", Body: "It costs $900 a month.", ThreadID: "thr-nw"}); err != nil {
+	if _, err := e.app.bound.Today.UpdateDraft(id, DraftDTO{To: []string{"dana@northwind.io"}, Subject: "Re: Pricing", Body: "It costs $900 a month.", ThreadID: "thr-nw"}); err != nil {
 		t.Fatal(err)
 	}
 	out := v.Heard(ctx, "confirm")

@@ -19,7 +19,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 		Draft: backend.Draft{To: []string{"dana@northwind.io"}, Subject: "Thanks — next steps", Body: "Hi Dana,\n\nRecap and next steps:\n\n- \n"}})
 	const want = "line 5: an empty bullet '- '"
 
-	today, err := e.app.Today("", 10)
+	today, err := e.app.bound.Today.Today("", 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 	id := e.move(&backend.Move{Kind: backend.KindReplySocial, Title: "Engage @devjess's mention", Subject: backend.Subject{Type: backend.SubjectPost, ID: "p1"},
 		Draft: backend.Draft{PostID: "p1", Body: "Thanks @devjess!"}})
 	task := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Call Dana", Subject: backend.Subject{Type: backend.SubjectContact, ID: "101"}, ContactID: "101"})
-	today, err := e.app.Today("", 50)
+	today, err := e.app.bound.Today.Today("", 50)
 	if err != nil {
 		t.Fatal(err)
 	}

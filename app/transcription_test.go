@@ -118,7 +118,7 @@ func newVoiceApp(t *testing.T, offline *fixedRecognizer, secrets backend.Secrets
 
 func (f *voiceFixture) firstMove(t *testing.T) MoveDTO {
 	t.Helper()
-	today, err := f.app.Today("", 0)
+	today, err := f.app.bound.Today.Today("", 0)
 	if err != nil || len(today.Moves) == 0 {
 		t.Fatalf("Today = %d moves, %v; want some", len(today.Moves), err)
 	}
@@ -147,7 +147,7 @@ func (f *voiceFixture) listen(t *testing.T) VoiceStatusDTO {
 
 func (f *voiceFixture) status(t *testing.T, id uint64) string {
 	t.Helper()
-	m, err := f.app.Move(id)
+	m, err := f.app.bound.Today.Move(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestApp_VoiceOnline_Skip(t *testing.T) {
 	if st.ActiveRecognizer != "online" || st.Recognizer != "ready" || st.Online == nil || st.Online.State != backend.OnlineReady || st.Online.URL != srv.URL() {
 		t.Errorf("status = %+v online %+v; want online alone, ready", st, st.Online)
 	}
-	explain, err := f.app.Explain(first.ID)
+	explain, err := f.app.bound.Today.Explain(first.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

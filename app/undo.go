@@ -28,6 +28,6 @@ func (a *App) cancelNewestWaiting(via string) (MoveDTO, bool, error) {
 	if _, err := a.CancelExecution(newest.MoveID, via); err != nil {
 		return MoveDTO{}, true, err
 	}
-	m, err := a.Move(newest.MoveID)
+	m, err := a.bound.Today.Move(newest.MoveID)
 	return m, true, err
 }
