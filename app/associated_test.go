@@ -14,14 +14,14 @@ func TestPreview_NamesAssociations(t *testing.T) {
 	id := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Send the security review", Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"},
 		ContactID: "101", DealID: "301", Draft: backend.Draft{TaskTitle: "Send the security review"}})
 	const want = "Associated with Dana (contact) and Northwind (deal)"
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(p.DraftEffects, " | "); !strings.Contains(got, want) {
 		t.Errorf("PreviewExecution().DraftEffects = %q, want %q", got, want)
 	}
-	x, err := e.app.PreviewExecution(id)
+	x, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}

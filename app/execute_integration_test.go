@@ -124,11 +124,11 @@ func (e *execEnv) move(m *backend.Move) uint64 {
 // execute previews and executes as the UI does, then lets the undo window pass.
 func (e *execEnv) execute(id uint64) ExecutionStatusDTO {
 	e.t.Helper()
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		e.t.Fatalf("PreviewExecution(%d) = %v", id, err)
 	}
-	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
+	st, err := e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	if err != nil {
 		e.t.Fatalf("ExecuteMove(%d) = %v", id, err)
 	}
@@ -150,7 +150,7 @@ func (e *execEnv) pass() ExecutionStatusDTO {
 
 func (e *execEnv) status(id uint64) ExecutionStatusDTO {
 	e.t.Helper()
-	st, err := e.app.ExecutionStatus(id)
+	st, err := e.app.bound.Execution.ExecutionStatus(id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -167,19 +167,19 @@ func (e *execEnv) reply() uint64 {
 func TestExecute_SendEmail(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.reply()
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Action != "send_email" || p.Plan.Email.ThreadID != "thr-nw" || p.UndoWindowSeconds != 10 || len(e.mail.Sent()) != 0 {
 		t.Fatalf("preview = %+v", p)
 	}
-	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
+	st, err := e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// z inside the window: nothing reaches Gmail.
-	if _, err := e.app.CancelExecution(id, "key"); err != nil {
+	if _, err := e.app.bound.Execution.CancelExecution(id, "key"); err != nil {
 		t.Fatal(err)
 	}
 	e.pass()
@@ -199,7 +199,7 @@ func TestExecute_SendEmail(t *testing.T) {
 		t.Errorf("execution %+v, headers %v", got, sent[0].Header)
 	}
 	_ = st
-	if _, err := e.app.Rollback(id, "key"); backend.ErrorCode(err) != backend.ECONFLICT {
+	if _, err := e.app.bound.Execution.Rollback(id, "key"); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Errorf("Rollback(sent email) = %v, want an honest refusal", err)
 	}
 	if m, _ := e.app.bound.Today.Move(id); m.Status != "done" {
@@ -232,7 +232,7 @@ func TestExecute_SendEmailCrashes(t *testing.T) {
 				// retry it: it waits in the outbox, and the retry first looks
 				// for our Message-ID. A 429 was not served: the client retries.
 				if st := e.status(id); st.State == "queued" {
-					if _, err := e.app.RetryOutbox(); err != nil {
+					if _, err := e.app.bound.Execution.RetryOutbox(); err != nil {
 						t.Fatal(err)
 					}
 				} else if tc.fault.Status >= 500 {
@@ -262,7 +262,7 @@ func TestExecute_CreateDraft(t *testing.T) {
 	if len(e.mail.Drafts()) != 1 || len(e.mail.Sent()) != 0 {
 		t.Fatalf("Gmail holds %d drafts, %d sent; want 1 draft only", len(e.mail.Drafts()), len(e.mail.Sent()))
 	}
-	if _, err := e.app.Rollback(id, "key"); err != nil {
+	if _, err := e.app.bound.Execution.Rollback(id, "key"); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.mail.Drafts()); n != 0 {
@@ -290,7 +290,7 @@ func TestExecute_CreateTask(t *testing.T) {
 		len(task.Associations["contacts"]) != 1 || len(task.Associations["deals"]) != 1 {
 		t.Fatalf("task = %+v (execution %+v)", task, st)
 	}
-	if _, err := e.app.Rollback(id, "click"); err != nil {
+	if _, err := e.app.bound.Execution.Rollback(id, "click"); err != nil {
 		t.Fatal(err)
 	}
 	if rec, ok := e.hs.Object("tasks", task.ID); ok && !rec.Archived {
@@ -320,7 +320,7 @@ func TestExecute_UpdateDeal(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.move(&backend.Move{Kind: backend.KindUpdateDeal, Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"}, DealID: "301",
 		Draft: backend.Draft{DealStage: "qualifiedtobuy"}})
-	p, _ := e.app.PreviewExecution(id)
+	p, _ := e.app.bound.Execution.PreviewExecution(id)
 	if p.Plan.Deal.FromStage != "appointmentscheduled" {
 		t.Fatalf("preview = %+v, want the previous stage remembered", p.Plan.Deal)
 	}
@@ -328,7 +328,7 @@ func TestExecute_UpdateDeal(t *testing.T) {
 	if d, _ := e.hs.Object("deals", "301"); d.Props["dealstage"] != "qualifiedtobuy" {
 		t.Fatalf("deal stage = %q, want qualifiedtobuy", d.Props["dealstage"])
 	}
-	if _, err := e.app.Rollback(id, "key"); err != nil {
+	if _, err := e.app.bound.Execution.Rollback(id, "key"); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := e.hs.Object("deals", "301"); d.Props["dealstage"] != "appointmentscheduled" {
@@ -353,7 +353,7 @@ func TestExecute_MergeContacts(t *testing.T) {
 	if merges != 1 {
 		t.Errorf("HubSpot received %d merges of 102 into 101, want 1", merges)
 	}
-	_, err := e.app.Rollback(id, "key")
+	_, err := e.app.bound.Execution.Rollback(id, "key")
 	if backend.ErrorCode(err) != backend.ECONFLICT || !strings.Contains(backend.ErrorMessage(err), "cannot undo a merge") {
 		t.Errorf("Rollback(merge) = %v, want an honest refusal", err)
 	}
@@ -368,7 +368,7 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 	e.cal.AddBusy("dana@northwind.io", execNow, execNow.Add(3*time.Hour))
 	id := e.move(&backend.Move{Kind: backend.KindScheduleMeeting, Title: "Northwind demo", Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"},
 		ContactID: "101", Draft: backend.Draft{To: []string{"dana@northwind.io"}, Subject: "Northwind demo", Duration: 30 * time.Minute}})
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 		!evs[0].Start.Equal(mt.Start) || st.State != "committed" {
 		t.Fatalf("calendar = %+v, execution %+v; want one event under our id with Meet", evs, st)
 	}
-	if _, err := e.app.Rollback(id, "key"); err != nil {
+	if _, err := e.app.bound.Execution.Rollback(id, "key"); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.cal.Events()); n != 0 {
@@ -417,19 +417,19 @@ func TestExecute_ScheduleMeeting(t *testing.T) {
 func TestExecute_KillSwitch(t *testing.T) {
 	e := newExecEnv(t)
 	id := e.reply()
-	p, _ := e.app.PreviewExecution(id)
-	if _, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"}); err != nil {
+	p, _ := e.app.bound.Execution.PreviewExecution(id)
+	if _, err := e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"}); err != nil {
 		t.Fatal(err)
 	}
-	ks, err := e.app.KillSwitch("on", "testing", "cli")
+	ks, err := e.app.bound.Execution.KillSwitch("on", "testing", "cli")
 	if err != nil || !ks.On || len(ks.Cancelled) != 1 {
 		t.Fatalf("KillSwitch(on) = %+v, %v", ks, err)
 	}
 	e.restart() // persisted
-	if ks, _ := e.app.KillSwitch("status", "", ""); !ks.On {
+	if ks, _ := e.app.bound.Execution.KillSwitch("status", "", ""); !ks.On {
 		t.Fatal("the kill switch did not survive a restart")
 	}
-	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
+	_, err = e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
 	if g, _ := backend.RefusedBy(err); g != backend.GuardKillSwitch {
 		t.Fatalf("ExecuteMove with the kill switch on = %v", err)
 	}
@@ -453,7 +453,7 @@ func TestExecute_OutboxLeavesWhenTheAccountIsBack(t *testing.T) {
 	if st := e.status(id); st.State != "queued" || !strings.HasPrefix(st.QueuedReason, "offline") {
 		t.Fatalf("after a 503 the execution is %+v, want queued offline", st)
 	}
-	out, _ := e.app.Outbox()
+	out, _ := e.app.bound.Execution.Outbox()
 	if len(out) != 1 || out[0].MoveID != id {
 		t.Fatalf("Outbox() = %+v", out)
 	}

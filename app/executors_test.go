@@ -61,7 +61,7 @@ func TestApp_ConnectedAccountExecutes(t *testing.T) {
 		t.Errorf("notes stopped working: %v", err)
 	}
 	id := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Follow up", Subject: backend.Subject{Type: backend.SubjectContact, ID: "101"}, ContactID: "101"})
-	if _, err := a.ExecuteMove(id, ExecuteRequestDTO{Via: "key"}); err != nil {
+	if _, err := a.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{Via: "key"}); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(11 * time.Second)

@@ -22,7 +22,7 @@ func TestHost_Call(t *testing.T) {
 	h := &Host{a: a}
 
 	t.Run("OK", func(t *testing.T) {
-		want, err := a.KillSwitch("status", "", "cli")
+		want, err := a.bound.Execution.KillSwitch("status", "", "cli")
 		if err != nil {
 			t.Fatal(err)
 		}

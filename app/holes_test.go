@@ -26,7 +26,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 	if len(today.Moves) != 1 || strings.Join(today.Moves[0].TemplateHoles, "|") != want {
 		t.Errorf("Today().Moves[0].TemplateHoles = %v, want [%s]", today.Moves[0].TemplateHoles, want)
 	}
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 			t.Errorf("%s = %v, want invalid naming %q", what, err, want)
 		}
 	}
-	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
+	_, err = e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	refused("ExecuteMove", err)
 	_, err = e.app.previewAndExecute(id, "click") // the tray's Execute
 	refused("Execute (tray)", err)
@@ -53,7 +53,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 		t.Fatalf("%d emails sent while refusing, want 0", n)
 	}
 
-	st, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "click", AllowTemplate: true})
+	st, err := e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "click", AllowTemplate: true})
 	if err != nil || st.State != string(backend.ExecWaitingUndo) {
 		t.Fatalf("ExecuteMove(allow_template) = %+v, %v", st, err)
 	}

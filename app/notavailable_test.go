@@ -30,7 +30,7 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 			}
 		}
 	}
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestApp_XReplyNotAvailable(t *testing.T) {
 	if p.Summary == "" || p.Hash != "" || p.Plan != nil || backend.ErrorCode(p.Blocked()) != backend.EUNAVAILABLE {
 		t.Errorf("PreviewExecution = summary %q, hash %q, plan %v, blocked %v; want a summary, no hash or plan, unavailable", p.Summary, p.Hash, p.Plan, p.Blocked())
 	}
-	_, err = e.app.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
+	_, err = e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{Via: "key"})
 	if backend.ErrorCode(err) != backend.EUNAVAILABLE || strings.Contains(backend.ErrorMessage(err), "connect x") {
 		t.Errorf("ExecuteMove(X reply) = %v, want unavailable with no `connect x`", err)
 	}

@@ -58,7 +58,7 @@ func TestPreview_NoBareCRMIDs(t *testing.T) {
 			tt.move.Subject = backend.Subject{Type: backend.SubjectContact, ID: "101"}
 			id := e.move(tt.move)
 			var lines []string
-			p, err := e.app.PreviewExecution(id)
+			p, err := e.app.bound.Execution.PreviewExecution(id)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,7 +25,7 @@ func (a *App) cancelNewestWaiting(via string) (MoveDTO, bool, error) {
 	if err != nil || newest == nil {
 		return MoveDTO{}, false, err
 	}
-	if _, err := a.CancelExecution(newest.MoveID, via); err != nil {
+	if _, err := a.bound.Execution.CancelExecution(newest.MoveID, via); err != nil {
 		return MoveDTO{}, true, err
 	}
 	m, err := a.bound.Today.Move(newest.MoveID)

@@ -11,11 +11,11 @@ func TestApp_CancelNewestWaiting(t *testing.T) {
 		t.Fatalf("with nothing waiting = %v, %v; want not ok", ok, err)
 	}
 	id := e.reply()
-	p, err := e.app.PreviewExecution(id)
+	p, err := e.app.bound.Execution.PreviewExecution(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "voice"}); err != nil {
+	if _, err := e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "voice"}); err != nil {
 		t.Fatal(err)
 	}
 	m, ok, err := e.app.cancelNewestWaiting("voice")
