@@ -42,9 +42,11 @@ type Options struct {
 var Version = "dev"
 
 // App is the core every surface calls through the bound services
-// (services.go): the window binds them, serve routes POST
-// /api/<Service>.<Method> to them, and their methods are the App's, so
-// they take no context: they run under the App's own, set at startup and
+// (services.go): the window binds them and serve routes POST
+// /api/<Service>.<Method> to them. The services hold the UI calls; the App
+// holds what they share (store, clock, events, accounts, wiring) and the
+// lifecycle, and exports only Events and Services. The services' methods
+// take no context: they run under the App's own, set at startup and
 // cancelled at shutdown.
 type App struct {
 	store  backend.Store

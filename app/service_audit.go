@@ -3,14 +3,14 @@ package app
 import "github.com/caseyos/caseyos/backend"
 
 // AuditService is bound for the Audit view (the audit store): the log and its
-// hash-chain check, over the App's store. It is bound as
+// hash-chain check. It runs on the App's core and is bound as
 // AuditService.<Method> in the window and served as POST
 // /api/AuditService.<Method> (docs/api.md).
 type AuditService struct{ a *App }
 
 // AuditLog returns audit entries in sequence order (limit 0 = all).
-func (s *AuditService) AuditLog(offset, limit int) (AuditLogDTO, error) {
-	a := s.a
+func (svc *AuditService) AuditLog(offset, limit int) (AuditLogDTO, error) {
+	a := svc.a
 	if offset < 0 || limit < 0 {
 		return AuditLogDTO{}, backend.Errorf(backend.EINVALID, "offset and limit cannot be negative")
 	}
@@ -27,8 +27,8 @@ func (s *AuditService) AuditLog(offset, limit int) (AuditLogDTO, error) {
 
 // VerifyAudit checks the whole audit log: an edited or dropped entry is
 // found, and entries signed with a lost key are reported unverifiable.
-func (s *AuditService) VerifyAudit() (AuditCheckDTO, error) {
-	a := s.a
+func (svc *AuditService) VerifyAudit() (AuditCheckDTO, error) {
+	a := svc.a
 	c, err := a.queue.Audit.Verify(a.ctx)
 	if err != nil {
 		return AuditCheckDTO{}, err
