@@ -39,8 +39,9 @@ type HostOptions struct {
 // Host is a workspace's App opened by this process for a command: what
 // the command line does with the App beyond its bound methods (carry an
 // execution through its undo window, serve the API, sync in the
-// foreground, listen). Wails binds every exported method of the App, so
-// these are a Host's, never the App's.
+// foreground, listen). Wails binds every exported method of the bound
+// services and serve routes them, so these live on Host, where neither
+// the window nor the browser can reach them.
 type Host struct {
 	a *App
 }
