@@ -135,36 +135,55 @@ func (h *Host) WaitExecution(ctx context.Context, id uint64) (ExecutionStatusDTO
 	return h.a.waitExecution(ctx, id)
 }
 
+// Audit is what the command line does with the audit log's key.
+func (h *Host) Audit() HostAudit { return HostAudit{h.a} }
+
+// Sync is the foreground sync the command line runs.
+func (h *Host) Sync() HostSync { return HostSync{h.a} }
+
+// Voice is the command line's listener.
+func (h *Host) Voice() HostVoice { return HostVoice{h.a} }
+
+// HostAudit finds and replaces a lost audit key (caseyos audit --rekey).
+type HostAudit struct{ a *App }
+
+// HostSync loads the connected accounts and syncs them in the foreground
+// (caseyos sync, connect, disconnect).
+type HostSync struct{ a *App }
+
+// HostVoice prepares the recognizer and listens (caseyos voice listen).
+type HostVoice struct{ a *App }
+
 // LostAuditKey reports the audit log's head and, when its key cannot be
 // found, why.
-func (h *Host) LostAuditKey() (head backend.AuditHead, lost error, err error) {
+func (h HostAudit) LostAuditKey() (head backend.AuditHead, lost error, err error) {
 	return h.a.lostAuditKey()
 }
 
 // RekeyAudit replaces a lost audit key, recorded in the log.
-func (h *Host) RekeyAudit() (backend.AuditRekey, error) { return h.a.rekeyAudit() }
+func (h HostAudit) RekeyAudit() (backend.AuditRekey, error) { return h.a.rekeyAudit() }
 
 // MarkConnected records that account was connected to this workspace.
-func (h *Host) MarkConnected(ctx context.Context, account string) error {
+func (h HostSync) MarkConnected(ctx context.Context, account string) error {
 	return backend.MarkConnected(ctx, h.a.store, account)
 }
 
 // LoadAccounts loads the connected accounts for syncing; n is how many.
-func (h *Host) LoadAccounts(ctx context.Context) (n int, err error) { return h.a.loadAccounts(ctx) }
+func (h HostSync) LoadAccounts(ctx context.Context) (n int, err error) { return h.a.loadAccounts(ctx) }
 
 // SyncAccounts are the accounts the syncer syncs.
-func (h *Host) SyncAccounts() []string { return h.a.syncer.Accounts() }
+func (h HostSync) SyncAccounts() []string { return h.a.syncer.Accounts() }
 
 // StopSyncing leaves account out of RunSync.
-func (h *Host) StopSyncing(account string) error { return h.a.syncer.Remove(account) }
+func (h HostSync) StopSyncing(account string) error { return h.a.syncer.Remove(account) }
 
 // RunSync syncs the loaded accounts until ctx ends.
-func (h *Host) RunSync(ctx context.Context) error { return h.a.syncer.Run(ctx) }
+func (h HostSync) RunSync(ctx context.Context) error { return h.a.syncer.Run(ctx) }
 
 // PrepareVoice makes the App hear with the offline model in modelDir (""
 // : the configured one), online first when an endpoint is configured, and
 // says why it cannot hear.
-func (h *Host) PrepareVoice(modelDir string) error {
+func (h HostVoice) PrepareVoice(modelDir string) error {
 	if modelDir != "" {
 		h.a.voice.env.ModelDir = modelDir
 	}
@@ -173,13 +192,13 @@ func (h *Host) PrepareVoice(modelDir string) error {
 }
 
 // SetVoiceMode sets how the listener takes commands (always, wake).
-func (h *Host) SetVoiceMode(mode string) error { return h.a.session().SetMode(mode) }
+func (h HostVoice) SetVoiceMode(mode string) error { return h.a.session().SetMode(mode) }
 
 // VoiceStatus is what the App hears with.
-func (h *Host) VoiceStatus() VoiceStatusDTO { return h.a.voiceStatus() }
+func (h HostVoice) VoiceStatus() VoiceStatusDTO { return h.a.voiceStatus() }
 
 // Listener listens for the App's voice commands, with the App's recognizer
 // looked up for each utterance.
-func (h *Host) Listener(onOutcome func(backend.VoiceOutcome, time.Duration)) *voice.Listener {
+func (h HostVoice) Listener(onOutcome func(backend.VoiceOutcome, time.Duration)) *voice.Listener {
 	return &voice.Listener{Voice: h.a.session(), Recognizer: liveRecognizer{h.a}, OnOutcome: onOutcome}
 }

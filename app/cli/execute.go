@@ -380,7 +380,7 @@ func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
 		return c.fail(err)
 	}
 	defer done()
-	head, lost, err := a.LostAuditKey()
+	head, lost, err := a.Audit().LostAuditKey()
 	if err != nil {
 		return c.fail(err)
 	}
@@ -405,7 +405,7 @@ func (c *command) rekeyAudit(ctx context.Context, yes bool) int {
 			return ExitError
 		}
 	}
-	rk, err := a.RekeyAudit()
+	rk, err := a.Audit().RekeyAudit()
 	if err != nil {
 		return c.fail(err)
 	}

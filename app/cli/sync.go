@@ -158,7 +158,7 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	}
 	defer done()
 	for _, k := range conns {
-		if err := a.MarkConnected(ctx, k.Account); err != nil {
+		if err := a.Sync().MarkConnected(ctx, k.Account); err != nil {
 			return c.fail(err)
 		}
 	}
@@ -348,7 +348,7 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		}
 		return c.reportPass(sts)
 	}
-	n, err := a.LoadAccounts(ctx)
+	n, err := a.Sync().LoadAccounts(ctx)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -356,9 +356,9 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		return c.fail(backend.Errorf(backend.ENOTFOUND, "no account is connected: run `caseyos connect hubspot --token-stdin`"))
 	}
 	if account != "" {
-		for _, name := range a.SyncAccounts() {
+		for _, name := range a.Sync().SyncAccounts() {
 			if name != account {
-				_ = a.StopSyncing(name)
+				_ = a.Sync().StopSyncing(name)
 			}
 		}
 	}
@@ -368,8 +368,8 @@ func runSync(ctx context.Context, c *command, args []string) int {
 		}
 	})
 	defer stop()
-	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.SyncAccounts(), ", "), shortDuration(backend.DefaultSyncInterval))
-	_ = a.RunSync(ctx) // until Ctrl-C
+	fmt.Fprintf(c.env.Stdout, "Syncing %s every %s. Press Ctrl-C to stop.\n", strings.Join(a.Sync().SyncAccounts(), ", "), shortDuration(backend.DefaultSyncInterval))
+	_ = a.Sync().RunSync(ctx) // until Ctrl-C
 	return ExitOK
 }
 

@@ -183,20 +183,20 @@ func runVoiceListen(ctx context.Context, c *command, args []string) int {
 	defer done()
 	// The App's recognizer: offline, or online first when an endpoint is
 	// configured for this workspace.
-	if err := a.PrepareVoice(*model); err != nil {
+	if err := a.Voice().PrepareVoice(*model); err != nil {
 		return c.fail(err)
 	}
 	src, err := c.env.Voice.Microphone.Open(ctx, *device)
 	if err != nil {
 		return c.fail(err)
 	}
-	if err := a.SetVoiceMode(*mode); err != nil {
+	if err := a.Voice().SetVoiceMode(*mode); err != nil {
 		return c.fail(err)
 	}
-	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.VoiceStatus()))
+	fmt.Fprintf(c.env.Stderr, "Listening (%s) with %s. Say \"stop listening\" or press Ctrl-C to end.\n", *mode, hearsWith(a.Voice().VoiceStatus()))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	l := a.Listener(func(o backend.VoiceOutcome, lat time.Duration) {
+	l := a.Voice().Listener(func(o backend.VoiceOutcome, lat time.Duration) {
 		if c.json {
 			c.printJSON(c.env.Stdout, struct {
 				backend.VoiceOutcome
