@@ -51,19 +51,7 @@ type InvalidSignal struct {
 func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestReport, error) {
 	var rep IngestReport
 	now := s.clock.Now()
-	valid := make([]*Signal, 0, len(signals))
-	for i, s := range signals {
-		if s == nil {
-			rep.Invalid = append(rep.Invalid, InvalidSignal{i, Errorf(EINVALID, "signal is empty")})
-			continue
-		}
-		s.Normalize()
-		if err := s.ValidateAt(now); err != nil {
-			rep.Invalid = append(rep.Invalid, InvalidSignal{i, err})
-			continue
-		}
-		valid = append(valid, s)
-	}
+	valid := validSignals(signals, now, &rep)
 	if len(valid) == 0 {
 		return rep, nil
 	}
@@ -94,18 +82,10 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 	return rep, nil
 }
 
-// From stores the signals an account's poller fetched and the
-// poller's new cursor in one transaction: both land or neither does, so a
-// crash or a failed write leaves the old cursor and the next pass fetches
-// the same signals again (which their dedupe keys recognize). Invalid
-// signals are reported and skipped, as in Batch; they never hold the
-// cursor back.
-func (s *IngestService) From(ctx context.Context, account string, signals []*Signal, cursor string) (IngestReport, error) {
-	if account == "" {
-		return IngestReport{}, Errorf(EINVALID, "ingest from an account needs the account")
-	}
-	var rep IngestReport
-	now := s.clock.Now()
+// validSignals cleans each signal and keeps the valid ones; the others go
+// to rep.Invalid with their index and reason, so that one bad signal never
+// aborts the rest. Batch and From both take signals through it.
+func validSignals(signals []*Signal, now time.Time, rep *IngestReport) []*Signal {
 	valid := make([]*Signal, 0, len(signals))
 	for i, s := range signals {
 		if s == nil {
@@ -119,6 +99,22 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 		}
 		valid = append(valid, s)
 	}
+	return valid
+}
+
+// From stores the signals an account's poller fetched and the
+// poller's new cursor in one transaction: both land or neither does, so a
+// crash or a failed write leaves the old cursor and the next pass fetches
+// the same signals again (which their dedupe keys recognize). Invalid
+// signals are reported and skipped, as in Batch; they never hold the
+// cursor back.
+func (s *IngestService) From(ctx context.Context, account string, signals []*Signal, cursor string) (IngestReport, error) {
+	if account == "" {
+		return IngestReport{}, Errorf(EINVALID, "ingest from an account needs the account")
+	}
+	var rep IngestReport
+	now := s.clock.Now()
+	valid := validSignals(signals, now, &rep)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
 		if len(valid) > 0 {
