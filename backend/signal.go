@@ -104,13 +104,18 @@ type Signal struct {
 
 // EmailMessage is the part of an email a recommender needs.
 type EmailMessage struct {
-	ThreadID   string
-	MessageID  string // the RFC 5322 Message-ID, for threading a reply
-	From       string // address of the sender
-	FromName   string
-	To         []string
-	Subject    string
-	Snippet    string
+	ThreadID  string
+	MessageID string // the RFC 5322 Message-ID, for threading a reply
+	From      string // address of the sender
+	FromName  string
+	To        []string
+	Subject   string
+	Snippet   string
+	// Body is the plain text the sender wrote, without the quoted history
+	// of earlier messages (Quoted holds that, apart); both at most MaxText
+	// bytes. Empty when the source did not fetch it.
+	Body       string
+	Quoted     string
 	ReceivedAt time.Time
 }
 

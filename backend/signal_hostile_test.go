@@ -189,7 +189,8 @@ func TestSignal_NormalizeCleansText(t *testing.T) {
 func TestSignal_NormalizeBoundsText(t *testing.T) {
 	long := strings.Repeat("é", 100_000) // 200 kB
 	s := &backend.Signal{Source: backend.SourceX, Type: backend.SignalSocialMention, OccurredAt: testNow, DedupeKey: "k",
-		Contact: &backend.Contact{ID: "c", Name: long}, Post: &backend.Post{ID: "p", Author: "jane", Text: long}}
+		Contact: &backend.Contact{ID: "c", Name: long}, Post: &backend.Post{ID: "p", Author: "jane", Text: long},
+		Email: &backend.EmailMessage{ThreadID: "t", From: "a@b.io", Body: long + "\x00", Quoted: long}}
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -199,6 +200,11 @@ func TestSignal_NormalizeBoundsText(t *testing.T) {
 	}
 	if n := len(s.Post.Text); n > backend.MaxText || !utf8.ValidString(s.Post.Text) {
 		t.Errorf("post.text: %d bytes, want at most %d, valid UTF-8", n, backend.MaxText)
+	}
+	for name, v := range map[string]string{"email.body": s.Email.Body, "email.quoted": s.Email.Quoted} {
+		if n := len(v); n > backend.MaxText || !utf8.ValidString(v) || !strings.HasSuffix(v, "…") {
+			t.Errorf("%s: %d bytes, want at most %d, valid UTF-8, ending in …", name, n, backend.MaxText)
+		}
 	}
 }
 

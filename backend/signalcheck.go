@@ -332,6 +332,8 @@ func (s *Signal) cleanText() {
 		line(&e.FromName)
 		line(&e.Subject)
 		e.Snippet = CleanText(e.Snippet)
+		e.Body = CleanText(e.Body)
+		e.Quoted = CleanText(e.Quoted)
 	}
 	if m := s.Meeting; m != nil {
 		line(&m.Title)

@@ -37,6 +37,8 @@ type emailRecord struct {
 	To         []string  `json:"to,omitempty"`
 	Subject    string    `json:"subject,omitempty"`
 	Snippet    string    `json:"snippet,omitempty"`
+	Body       string    `json:"body,omitempty"`
+	Quoted     string    `json:"quoted,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 
@@ -91,7 +93,8 @@ func toSignalRecord(s *backend.Signal) signalRecord {
 	if e := s.Email; e != nil {
 		r.Email = &emailRecord{
 			ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName,
-			To: cloneStrings(e.To), Subject: e.Subject, Snippet: e.Snippet, ReceivedAt: utc(e.ReceivedAt),
+			To: cloneStrings(e.To), Subject: e.Subject, Snippet: e.Snippet,
+			Body: e.Body, Quoted: e.Quoted, ReceivedAt: utc(e.ReceivedAt),
 		}
 	}
 	if m := s.Meeting; m != nil {
@@ -135,7 +138,7 @@ func fromSignalRecord(id uint64, r *signalRecord) *backend.Signal {
 	if e := r.Email; e != nil {
 		s.Email = &backend.EmailMessage{
 			ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName,
-			To: e.To, Subject: e.Subject, Snippet: e.Snippet, ReceivedAt: e.ReceivedAt,
+			To: e.To, Subject: e.Subject, Snippet: e.Snippet, Body: e.Body, Quoted: e.Quoted, ReceivedAt: e.ReceivedAt,
 		}
 	}
 	if m := r.Meeting; m != nil {

@@ -31,7 +31,8 @@ func fullSignal() *backend.Signal {
 		Deal:    fullDeal(),
 		Email: &backend.EmailMessage{
 			ThreadID: "thr-1", MessageID: "<m1@acme.example>", From: "dana@acme.example", FromName: "Dana Scully",
-			To: []string{"me@caseyos.example"}, Subject: "Re: pricing", Snippet: "Sounds good, can we…", ReceivedAt: at(2, 9),
+			To: []string{"me@caseyos.example"}, Subject: "Re: pricing", Snippet: "Sounds good, can we…",
+			Body: "Sounds good, can we do Thursday?", Quoted: "> On Mon, you wrote:\n> pricing attached", ReceivedAt: at(2, 9),
 		},
 		Meeting: &backend.Meeting{
 			ID: "ev-1", Title: "Pricing call", Start: at(5, 15), End: at(5, 16),

@@ -88,6 +88,8 @@ type Email struct {
 	To         []string `json:"to,omitempty"`
 	Subject    string   `json:"subject,omitempty"`
 	Snippet    string   `json:"snippet,omitempty"`
+	Body       string   `json:"body,omitempty"`
+	Quoted     string   `json:"quoted,omitempty"`
 	ReceivedAt string   `json:"received_at,omitempty"`
 }
 
@@ -245,7 +247,7 @@ func (d Decoder) toSignal(w *Signal) (*backend.Signal, error) {
 	}
 	if e := w.Email; e != nil {
 		s.Email = &backend.EmailMessage{ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName, To: e.To,
-			Subject: e.Subject, Snippet: e.Snippet, ReceivedAt: p.parse("email.received_at", e.ReceivedAt)}
+			Subject: e.Subject, Snippet: e.Snippet, Body: e.Body, Quoted: e.Quoted, ReceivedAt: p.parse("email.received_at", e.ReceivedAt)}
 	}
 	if m := w.Meeting; m != nil {
 		s.Meeting = &backend.Meeting{ID: m.ID, Title: m.Title, Start: p.parse("meeting.start", m.Start), End: p.parse("meeting.end", m.End),
@@ -369,7 +371,7 @@ func Encode(s *backend.Signal) ([]byte, error) {
 	}
 	if e := s.Email; e != nil {
 		w.Email = &Email{ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName, To: e.To, Subject: e.Subject,
-			Snippet: e.Snippet, ReceivedAt: ts(e.ReceivedAt)}
+			Snippet: e.Snippet, Body: e.Body, Quoted: e.Quoted, ReceivedAt: ts(e.ReceivedAt)}
 	}
 	if m := s.Meeting; m != nil {
 		w.Meeting = &Meeting{ID: m.ID, Title: m.Title, Start: ts(m.Start), End: ts(m.End), Attendees: m.Attendees, External: m.External, Link: m.Link}

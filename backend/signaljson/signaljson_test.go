@@ -101,10 +101,12 @@ func TestDecoder_RelativeTimes(t *testing.T) {
 func TestEncode_RoundTrip(t *testing.T) {
 	in := &backend.Signal{
 		Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: base, DedupeKey: "hs:1",
-		ContactID: "maya@acme.io", CompanyID: "acme", DealID: "d1",
+		ContactID: "maya@acme.io", CompanyID: "acme", DealID: "d1", ThreadID: "t1",
 		Contact: &backend.Contact{ID: "maya@acme.io", Email: "maya@acme.io", Name: "Maya", Title: "CEO", CompanyID: "acme", Lifecycle: "lead", Timezone: "America/New_York", LastActivityAt: base.Add(-time.Hour)},
 		Company: &backend.Company{ID: "acme", Name: "Acme", Domain: "acme.io", Industry: "SaaS", Employees: 120, Country: "US", ExpectedARR: 40000, Tags: []string{"strategic"}},
 		Deal:    &backend.Deal{ID: "d1", Name: "Acme", Amount: 50000, Currency: "USD", Stage: "closedwon", Pipeline: "default", CloseDate: base, CompanyID: "acme", ContactIDs: []string{"maya@acme.io"}, LastActivityAt: base},
+		Email: &backend.EmailMessage{ThreadID: "t1", MessageID: "<m1@acme.io>", From: "maya@acme.io", FromName: "Maya", To: []string{"me@example.com"},
+			Subject: "Re: pricing", Snippet: "Can we", Body: "Can we talk Thursday?\n\nMaya", Quoted: "> On Mon you wrote:\n> hi", ReceivedAt: base},
 		Payload: map[string]string{"previous_stage": "contractsent"},
 	}
 	line, err := signaljson.Encode(in)
