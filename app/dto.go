@@ -2,6 +2,7 @@ package app
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -282,6 +283,19 @@ type SettingsDTO struct {
 	StalledDealDays   int            `json:"stalled_deal_days"`
 	OwnerName         string         `json:"owner_name"`
 	OwnerEmail        string         `json:"owner_email"`
+	// Competitors are the names mentions and emails are matched against;
+	// absent (null) keeps the stored list, [] clears it.
+	Competitors []string `json:"competitors"`
+	// WorkingHours are the owner's, in minutes from midnight; absent
+	// keeps the stored hours.
+	WorkingHours *WorkingHoursDTO `json:"working_hours,omitempty"`
+}
+
+// WorkingHoursDTO is a working day in minutes from midnight (540–1020 is
+// 9:00–17:00), Monday to Friday, in the owner's zone.
+type WorkingHoursDTO struct {
+	StartMinutes int `json:"start_minutes"`
+	EndMinutes   int `json:"end_minutes"`
 }
 
 // ConnectionDTO is the state of one outside account.
@@ -380,7 +394,10 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 		ICP:               ICPDTO{Base: s.ICP.Base, Rules: []ICPRuleDTO{}},
 		UndoWindowSeconds: s.UndoWindow.Seconds(), DailyCaps: map[string]int{}, TodayLimit: s.TodayLimit,
 		StalledDealDays: s.StalledDealDays, OwnerName: s.OwnerName, OwnerEmail: s.OwnerEmail,
+		Competitors: append([]string{}, s.Competitors...),
 	}
+	w := s.Workday()
+	out.WorkingHours = &WorkingHoursDTO{StartMinutes: int(w.Start / time.Minute), EndMinutes: int(w.End / time.Minute)}
 	for _, r := range s.ICP.Rules {
 		out.ICP.Rules = append(out.ICP.Rules, ICPRuleDTO{r.Field, r.Op, r.Values, r.Min, r.Max, r.Weight, r.Label})
 	}
@@ -404,4 +421,15 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 		s.DailyCaps[backend.MoveKind(k)] = n
 	}
 	s.TodayLimit, s.StalledDealDays, s.OwnerName, s.OwnerEmail = in.TodayLimit, in.StalledDealDays, in.OwnerName, in.OwnerEmail
+	if in.Competitors != nil {
+		s.Competitors = nil
+		for _, c := range in.Competitors {
+			if c = strings.TrimSpace(c); c != "" {
+				s.Competitors = append(s.Competitors, c)
+			}
+		}
+	}
+	if w := in.WorkingHours; w != nil {
+		s.WorkingHours = backend.WorkingHours{Start: time.Duration(w.StartMinutes) * time.Minute, End: time.Duration(w.EndMinutes) * time.Minute}
+	}
 }

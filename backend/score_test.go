@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +199,28 @@ func TestSettings_Validate(t *testing.T) {
 		{"stalled days zero", func(s *backend.Settings) { s.StalledDealDays = 0 }, backend.EINVALID},
 		{"undo window too long", func(s *backend.Settings) { s.UndoWindow = time.Hour }, backend.EINVALID},
 		{"today limit zero", func(s *backend.Settings) { s.TodayLimit = 0 }, backend.EINVALID},
+		{"working hours unset read as the default", func(s *backend.Settings) { s.WorkingHours = backend.WorkingHours{} }, ""},
+		{"working hours 8:30–18:00", func(s *backend.Settings) {
+			s.WorkingHours = backend.WorkingHours{Start: 510 * time.Minute, End: 18 * time.Hour}
+		}, ""},
+		{"working hours ending before they start", func(s *backend.Settings) {
+			s.WorkingHours = backend.WorkingHours{Start: 17 * time.Hour, End: 9 * time.Hour}
+		}, backend.EINVALID},
+		{"working hours past midnight", func(s *backend.Settings) {
+			s.WorkingHours = backend.WorkingHours{Start: 9 * time.Hour, End: 25 * time.Hour}
+		}, backend.EINVALID},
+		{"working hours off the quarter hour", func(s *backend.Settings) {
+			s.WorkingHours = backend.WorkingHours{Start: 9*time.Hour + 10*time.Minute, End: 17 * time.Hour}
+		}, backend.EINVALID},
+		{"working hours of 15 minutes", func(s *backend.Settings) {
+			s.WorkingHours = backend.WorkingHours{Start: 9 * time.Hour, End: 9*time.Hour + 15*time.Minute}
+		}, backend.EINVALID},
+		{"competitors", func(s *backend.Settings) { s.Competitors = []string{"Stackwise", "Build Buddy", "Nx Cloud"} }, ""},
+		{"blank competitor", func(s *backend.Settings) { s.Competitors = []string{"Stackwise", "  "} }, backend.EINVALID},
+		{"competitor of punctuation", func(s *backend.Settings) { s.Competitors = []string{"--"} }, backend.EINVALID},
+		{"competitor twice", func(s *backend.Settings) { s.Competitors = []string{"Stackwise", "stackwise"} }, backend.EINVALID},
+		{"competitor name too long", func(s *backend.Settings) { s.Competitors = []string{strings.Repeat("x", 61)} }, backend.EINVALID},
+		{"blank contract stage", func(s *backend.Settings) { s.ContractStages = []string{""} }, backend.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

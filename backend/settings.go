@@ -110,6 +110,15 @@ type Settings struct {
 	DemoStages []string // deal stages that mean a demo is coming
 	WonStages  []string
 	LostStages []string
+	// ContractStages are deal stages that mean the contract is out: a
+	// reply saying "send the contract" moves the deal to the first.
+	ContractStages []string
+	// Competitors are the names a mention or an email is matched against
+	// (any case, whole words) to become a battle-card move.
+	Competitors []string
+	// WorkingHours are the owner's, in their zone; the zero value reads
+	// as 9:00–17:00 (see Workday).
+	WorkingHours WorkingHours
 
 	TodayLimit int           // how many moves Today's Moves shows
 	UndoWindow time.Duration // how long a send waits before it leaves
@@ -159,6 +168,8 @@ func DefaultSettings() *Settings {
 		DemoStages:       []string{"presentationscheduled", "demo_scheduled", "demo"},
 		WonStages:        []string{"closedwon"},
 		LostStages:       []string{"closedlost"},
+		ContractStages:   []string{"contractsent"},
+		WorkingHours:     WorkingHours{Start: WorkdayStart, End: WorkdayEnd},
 		TodayLimit:       10,
 		UndoWindow:       10 * time.Second,
 		DailyCaps:        map[MoveKind]int{KindSendEmail: 50, KindReplySocial: 20},
@@ -213,6 +224,9 @@ func (s *Settings) Validate() error {
 		if !ValidEmail(s.OwnerEmail) {
 			return Errorf(EINVALID, "owner email %q is not an email address", s.OwnerEmail)
 		}
+	}
+	if err := s.validateConversation(); err != nil {
+		return err
 	}
 	for k, n := range s.DailyCaps {
 		if !validKind(k) || n < 0 {

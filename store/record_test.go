@@ -131,6 +131,9 @@ func formatSettings() *backend.Settings {
 	s.OwnerName = "Casey"
 	s.OwnerEmail = "casey@pebblecache.dev"
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
+	s.ContractStages = []string{"contract_out"}
+	s.Competitors = []string{"Stackwise"}
+	s.WorkingHours = backend.WorkingHours{Start: 8 * time.Hour, End: 16*time.Hour + 30*time.Minute}
 	return s
 }
 
@@ -291,7 +294,7 @@ func TestRecords_DiskFormat(t *testing.T) {
 		},
 		{
 			name: "Settings", bucket: "meta", key: []byte("settings"),
-			stored: `{"weights":{"revenue":0.5,"urgency":0.2,"effort":0.1,"strategic":0.2},"revenue_curve":[{"x":1,"y":0.1},{"x":10000,"y":0.5},{"x":80000,"y":1}],"unknown_revenue":0.25,"urgency_curve":[{"x":1,"y":1},{"x":12,"y":0.9},{"x":100,"y":0.2}],"no_deadline_urgency":0.15,"effort_minutes":{"create_task":6,"merge_contacts":10,"note":11,"reply_social":9,"schedule_meeting":7,"send_email":5,"update_deal":8},"max_effort_minutes":120,"icp":{"base":0.3,"rules":[{"field":"company.employees","op":"between","values":["unused"],"min":20,"max":500,"weight":0.25,"label":"%s employees"},{"field":"company.industry","op":"in","values":["gaming"],"min":1,"max":2,"weight":-0.2,"label":"gaming"}]},"stalled_deal_days":10,"reply_window_ns":43200000000000,"lead_response_ns":7200000000000,"meeting_follow_up_ns":21600000000000,"mention_window_ns":129600000000000,"stage_sla_ns":259200000000000,"demo_stages":["demo"],"won_stages":["won","closedwon"],"lost_stages":["lost"],"today_limit":7,"undo_window_ns":15500000000,"daily_caps":{"reply_social":5,"send_email":30},"owner_name":"Casey","owner_email":"casey@pebblecache.dev","transcription":{"url":"http://127.0.0.1:8080/v1","model":"ggml-base.en","timeout_ns":3000000000}}`,
+			stored: `{"weights":{"revenue":0.5,"urgency":0.2,"effort":0.1,"strategic":0.2},"revenue_curve":[{"x":1,"y":0.1},{"x":10000,"y":0.5},{"x":80000,"y":1}],"unknown_revenue":0.25,"urgency_curve":[{"x":1,"y":1},{"x":12,"y":0.9},{"x":100,"y":0.2}],"no_deadline_urgency":0.15,"effort_minutes":{"create_task":6,"merge_contacts":10,"note":11,"reply_social":9,"schedule_meeting":7,"send_email":5,"update_deal":8},"max_effort_minutes":120,"icp":{"base":0.3,"rules":[{"field":"company.employees","op":"between","values":["unused"],"min":20,"max":500,"weight":0.25,"label":"%s employees"},{"field":"company.industry","op":"in","values":["gaming"],"min":1,"max":2,"weight":-0.2,"label":"gaming"}]},"stalled_deal_days":10,"reply_window_ns":43200000000000,"lead_response_ns":7200000000000,"meeting_follow_up_ns":21600000000000,"mention_window_ns":129600000000000,"stage_sla_ns":259200000000000,"demo_stages":["demo"],"won_stages":["won","closedwon"],"lost_stages":["lost"],"today_limit":7,"undo_window_ns":15500000000,"daily_caps":{"reply_social":5,"send_email":30},"owner_name":"Casey","owner_email":"casey@pebblecache.dev","transcription":{"url":"http://127.0.0.1:8080/v1","model":"ggml-base.en","timeout_ns":3000000000},"contract_stages":["contract_out"],"competitors":["Stackwise"],"working_hours":{"start_ns":28800000000000,"end_ns":59400000000000}}`,
 			write:  func(tx backend.Tx) error { return tx.PutSettings(formatSettings()) },
 			read:   func(tx backend.Tx) (any, error) { return tx.Settings() },
 			want:   formatSettings(),

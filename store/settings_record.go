@@ -37,6 +37,16 @@ type settingsRecord struct {
 	// Transcription is absent in files from before the online recognizer
 	// and when none is configured.
 	Transcription *transcriptionRecord `json:"transcription,omitempty"`
+	// Added with issue 21; absent in older files, where they read as
+	// their defaults (contract stages, 9:00–17:00) and none.
+	ContractStages []string            `json:"contract_stages,omitempty"`
+	Competitors    []string            `json:"competitors,omitempty"`
+	WorkingHours   *workingHoursRecord `json:"working_hours,omitempty"`
+}
+
+type workingHoursRecord struct {
+	Start int64 `json:"start_ns"`
+	End   int64 `json:"end_ns"`
 }
 
 type transcriptionRecord struct {
@@ -133,6 +143,29 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		OwnerName:         s.OwnerName,
 		OwnerEmail:        s.OwnerEmail,
 		Transcription:     toTranscriptionRecord(s.Transcription),
+		ContractStages:    cloneStrings(s.ContractStages),
+		Competitors:       cloneStrings(s.Competitors),
+		WorkingHours:      toWorkingHoursRecord(s.WorkingHours),
+	}
+}
+
+func toWorkingHoursRecord(w backend.WorkingHours) *workingHoursRecord {
+	if w.IsZero() {
+		return nil
+	}
+	return &workingHoursRecord{Start: int64(w.Start), End: int64(w.End)}
+}
+
+// fromConversationRecord reads the settings added with issue 21, each as
+// its default when the file has none.
+func fromConversationRecord(r *settingsRecord, s *backend.Settings) {
+	def := backend.DefaultSettings()
+	s.ContractStages, s.Competitors, s.WorkingHours = r.ContractStages, r.Competitors, def.WorkingHours
+	if len(r.ContractStages) == 0 {
+		s.ContractStages = def.ContractStages
+	}
+	if w := r.WorkingHours; w != nil && (w.Start != 0 || w.End != 0) {
+		s.WorkingHours = backend.WorkingHours{Start: time.Duration(w.Start), End: time.Duration(w.End)}
 	}
 }
 
@@ -154,7 +187,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 			}
 		}
 	}
-	return &backend.Settings{
+	s := &backend.Settings{
 		Weights:           fromWeightsRecord(r.Weights),
 		RevenueCurve:      fromCurveRecord(r.RevenueCurve),
 		UnknownRevenue:    r.UnknownRevenue,
@@ -179,6 +212,8 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		OwnerEmail:        r.OwnerEmail,
 		Transcription:     fromTranscriptionRecord(r.Transcription),
 	}
+	fromConversationRecord(r, s)
+	return s
 }
 
 func fromTranscriptionRecord(r *transcriptionRecord) backend.Transcription {

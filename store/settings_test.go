@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/store"
 )
 
 // fullSettings differs from the defaults in every field.
@@ -39,6 +40,9 @@ func fullSettings() *backend.Settings {
 	s.OwnerName = "Casey"
 	s.OwnerEmail = "casey@pebblecache.dev"
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
+	s.ContractStages = []string{"contract_out", "contractsent"}
+	s.Competitors = []string{"Stackwise", "Build Buddy"}
+	s.WorkingHours = backend.WorkingHours{Start: 8*time.Hour + 30*time.Minute, End: 18 * time.Hour}
 	return s
 }
 
@@ -65,6 +69,27 @@ func TestSettingsStore_Settings(t *testing.T) {
 			got, err := tx.Settings()
 			if err != nil || !reflect.DeepEqual(got, s) {
 				t.Errorf("Settings() = %+v, %v\nwant %+v", got, err, s)
+			}
+			return nil
+		})
+	})
+	// A file from before the conversation settings (issue 21) reads them
+	// as their defaults: contract stages, 9:00–17:00, no competitors.
+	t.Run("OK_BeforeConversationSettings", func(t *testing.T) {
+		db := MustOpenStore(t)
+		old := `{"weights":{"revenue":0.4,"urgency":0.25,"effort":0.15,"strategic":0.2},"revenue_curve":[{"x":0,"y":0.05}],"unknown_revenue":0.2,"urgency_curve":[{"x":0,"y":1}],"no_deadline_urgency":0.1,"effort_minutes":{"send_email":15},"max_effort_minutes":150,"icp":{"base":0.3,"rules":[]},"stalled_deal_days":14,"reply_window_ns":86400000000000,"lead_response_ns":14400000000000,"meeting_follow_up_ns":86400000000000,"mention_window_ns":172800000000000,"stage_sla_ns":172800000000000,"demo_stages":["demo"],"won_stages":["closedwon"],"lost_stages":["closedlost"],"today_limit":10,"undo_window_ns":10000000000,"daily_caps":{},"owner_name":"","owner_email":""}`
+		if err := store.PutRaw(db, "meta", []byte("settings"), []byte(old)); err != nil {
+			t.Fatal(err)
+		}
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.Settings()
+			if err != nil {
+				t.Fatal(err)
+			}
+			def := backend.DefaultSettings()
+			if !reflect.DeepEqual(got.ContractStages, def.ContractStages) || got.WorkingHours != def.WorkingHours || got.Competitors != nil {
+				t.Errorf("Settings() = contract stages %q, working hours %v, competitors %q; want %q, %v and none",
+					got.ContractStages, got.WorkingHours, got.Competitors, def.ContractStages, def.WorkingHours)
 			}
 			return nil
 		})

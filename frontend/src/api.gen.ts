@@ -431,6 +431,8 @@ export interface SettingsDTO {
   stalled_deal_days: number;
   owner_name: string;
   owner_email: string;
+  competitors: string[];
+  working_hours?: WorkingHoursDTO;
 }
 
 /** app.SignalDTO */
@@ -571,6 +573,12 @@ export interface WeightsDTO {
   urgency: number;
   effort: number;
   strategic: number;
+}
+
+/** app.WorkingHoursDTO */
+export interface WorkingHoursDTO {
+  start_minutes: number;
+  end_minutes: number;
 }
 
 /** app.WorkspaceDTO */

@@ -11,6 +11,7 @@ const base = (): SettingsDTO => ({
   stalled_deal_days: 14,
   owner_name: 'Casey',
   owner_email: 'casey@example.com',
+  competitors: [],
 });
 
 describe('settings', () => {
