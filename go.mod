@@ -18,6 +18,7 @@ require (
 	github.com/bep/debounce v1.2.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/danieljoos/wincred v1.2.3 // indirect
+	github.com/dghubble/oauth1 v0.7.3 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/gen2brain/malgo v0.11.24 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
