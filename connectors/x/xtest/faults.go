@@ -20,8 +20,9 @@ type Fault struct {
 	// Times is how many requests it affects (0 = 1).
 	Times int
 	// Status answers the request with this status instead of serving it:
-	// 429 (with the rate-limit headers of a spent window and no
-	// Retry-After, as X sends) or a 5xx with X's problem JSON.
+	// 429 (with x-rate-limit-remaining 0, the window's reset and no
+	// Retry-After, as X sends; the window itself is not spent, which
+	// ExhaustRateLimit does) or a 5xx with X's problem JSON.
 	Status int
 	// Delay holds the answer this long (bounded by the client giving up).
 	Delay time.Duration

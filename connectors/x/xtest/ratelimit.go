@@ -61,9 +61,10 @@ func (s *Server) limit(name string) Limit {
 
 // spend counts a request against the endpoint's limits and sets the
 // x-rate-limit-* headers; it reports false (spending nothing) when a limit
-// is reached. exhaust forces a 429 with the headers of a spent window, for
-// injected faults. s.mu is held.
-func (s *Server) spend(w http.ResponseWriter, name string, p principal, exhaust bool) bool {
+// is reached. spent, for an injected 429, sets the headers of a spent
+// window without spending it (the request was counted just before), so the
+// fault stays one answer. s.mu is held.
+func (s *Server) spend(w http.ResponseWriter, name string, p principal, spent bool) bool {
 	now := s.clock.Now()
 	names := []string{name}
 	if name == EndpointPost {
@@ -89,13 +90,13 @@ func (s *Server) spend(w http.ResponseWriter, name string, p principal, exhaust 
 			b = &bucket{start: now}
 			s.buckets[key] = b
 		}
-		if exhaust {
-			b.count = l.Requests
-		}
 		if b.count >= l.Requests {
 			ok = false
 		}
 		states = append(states, state{l, b})
+	}
+	if spent {
+		ok = false
 	}
 	if ok {
 		for _, st := range states {
@@ -105,7 +106,11 @@ func (s *Server) spend(w http.ResponseWriter, name string, p principal, exhaust 
 	h := w.Header()
 	for i, st := range states {
 		reset := strconv.FormatInt(resetAt(st.b.start.Add(st.l.Window)), 10)
-		limit, remaining := strconv.Itoa(st.l.Requests), strconv.Itoa(max(st.l.Requests-st.b.count, 0))
+		left := max(st.l.Requests-st.b.count, 0)
+		if spent {
+			left = 0
+		}
+		limit, remaining := strconv.Itoa(st.l.Requests), strconv.Itoa(left)
 		if i == 0 {
 			h.Set("x-rate-limit-limit", limit)
 			h.Set("x-rate-limit-remaining", remaining)

@@ -293,14 +293,14 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.Handler {
 			writeNotEnrolled(w, p.consumer)
 			return
 		}
-		f := s.takeFault(r.Method, r.URL.Path)
-		if f != nil && f.Status == http.StatusTooManyRequests {
-			s.spend(w, name, p, true)
+		if !s.spend(w, name, p, false) {
 			s.mu.Unlock()
 			writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "Too Many Requests")
 			return
 		}
-		if !s.spend(w, name, p, false) {
+		f := s.takeFault(r.Method, r.URL.Path)
+		if f != nil && f.Status == http.StatusTooManyRequests {
+			s.spend(w, name, p, true)
 			s.mu.Unlock()
 			writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "Too Many Requests")
 			return
