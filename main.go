@@ -54,7 +54,7 @@ func main() {
 		Secrets:       secrets,
 		Connectors:    append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
 		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
-		Fakes:         map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper()},
+		Fakes:         map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock)},
 		DemoFeed:      demoFeed(clock),
 		DemoAccounts:  demoAccounts(clock),
 	})

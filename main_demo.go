@@ -17,8 +17,8 @@ import (
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
 )
 
-// The demo workspace runs on in-process fakes of HubSpot, Gmail and
-// Calendar seeded with the demo's records: its signals come in through the
+// The demo workspace runs on in-process fakes of HubSpot, Gmail,
+// Calendar and X seeded with the demo's records: its signals come in through the
 // real connectors (demoFeed), and its moves go out through them to the same
 // fakes (demoAccounts), so the demo can be tried for real and nothing
 // leaves the machine.
@@ -31,6 +31,7 @@ type demoFakes struct {
 	cal      *gcal.Client
 	hubspot  string // base URLs
 	google   string
+	x        string
 	shutdown func()
 }
 
@@ -58,7 +59,14 @@ func startDemoFakes(ctx context.Context, clock backend.Clock, seededAt time.Time
 	}
 	google := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go google.Serve(ln)
-	f := &demoFakes{hubspot: hsURL, google: "http://" + ln.Addr().String(), shutdown: func() { google.Close(); hs.Close() }}
+	xFake, xURL, err := startDemoX(clock, seededAt)
+	if err != nil {
+		google.Close()
+		hs.Close()
+		return nil, err
+	}
+	f := &demoFakes{hubspot: hsURL, google: "http://" + ln.Addr().String(), x: xURL,
+		shutdown: func() { google.Close(); hs.Close(); xFake.Close() }}
 
 	f.crm, err = hubspot.New(hubspot.Config{BaseURL: hsURL, Account: account + "hubspot", Clock: clock,
 		Credentials: hubspot.Credentials{Token: hs.Token()}, SearchLag: -1})
@@ -102,7 +110,7 @@ func demoAccounts(clock backend.Clock) app.DemoAccounts {
 			return backend.Capabilities{}, nil, nil, err
 		}
 		caps := backend.Capabilities{Mailbox: f.mail, Calendar: f.cal, CRM: f.crm}
-		endpoints := map[string]string{"gmail": f.google + "/", "gcal": f.google + "/calendar/v3/", "hubspot": f.hubspot}
+		endpoints := map[string]string{"gmail": f.google + "/", "gcal": f.google + "/calendar/v3/", "hubspot": f.hubspot, "x": f.x}
 		return caps, endpoints, f.shutdown, nil
 	}
 }

@@ -94,6 +94,7 @@ Commands:
   dev fake-hubspot [--addr ADDR]         serve the fake HubSpot for development
   dev fake-google [--addr ADDR]          serve the fake Google (OAuth, Gmail, Calendar) for development
   dev fake-whisper [--addr ADDR]         serve a fake transcription endpoint (prints its API key)
+  dev fake-x [--addr ADDR]               serve the fake X (OAuth 1.0a, mentions, search, posting) for development
   version                                print the version
 
 Global flags:
