@@ -396,6 +396,10 @@ func TestPost(t *testing.T) {
 		if ans := do(t, a.client(nil), "POST", a.srv.URL()+"/2/users/"+jess.ID+"/likes", "application/json", `{"tweet_id":"`+mentionID+`"}`); ans.status != 403 {
 			t.Errorf("like as another user: %d", ans.status)
 		}
+		unlike := do(t, a.client(nil), "DELETE", likes+"/"+mentionID, "", "")
+		if unlike.status != 200 || unlike.body["data"].(map[string]any)["liked"] != false || len(a.srv.Likes()) != 0 {
+			t.Errorf("unlike: %d %s, likes %v", unlike.status, unlike.raw, a.srv.Likes())
+		}
 		reply := a.srv.Replies(mentionID)[0]
 		del := a.srv.URL() + "/2/tweets/" + reply.ID
 		if ans := do(t, a.client(nil), "DELETE", del, "", ""); ans.status != 200 || ans.body["data"].(map[string]any)["deleted"] != true {

@@ -82,7 +82,8 @@
 //     reply's stored text starts with "@author " as X's does (the handle is
 //     not counted), which is what GET /2/users/:id/tweets shows later.
 //   - POST /2/users/:id/likes {"tweet_id"} → {"data":{"liked":true}}
-//     (another user's id: 403). DELETE /2/tweets/:id → {"data":
+//     (another user's id: 403); DELETE /2/users/:id/likes/:tweet_id →
+//     {"data":{"liked":false}}. DELETE /2/tweets/:id → {"data":
 //     {"deleted":true}} (another's post: 403; a missing or already deleted
 //     one: a 200 with a resource-not-found in errors[]).
 //
@@ -90,7 +91,8 @@
 //
 // Each endpoint counts requests in fixed windows per user (DefaultLimits:
 // mentions 180, search 300, users/me 75, the user's posts 900, posting 100
-// per 15 minutes plus 10,000 per app per 24 hours, likes and deletes 50);
+// per 15 minutes plus 10,000 per app per 24 hours, likes, unlikes and
+// deletes 50);
 // Options.Limits and Options.Window change them, Options.Clock moves them.
 // Every answer past the signature check carries x-rate-limit-limit,
 // -remaining and -reset (absolute epoch seconds), and POST /2/tweets the

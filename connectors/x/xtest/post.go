@@ -191,6 +191,33 @@ func (s *Server) like(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"liked": true}})
 }
 
+// unlike is DELETE /2/users/:id/likes/:tweet_id: {"data":{"liked":false}},
+// whether or not the post was liked.
+func (s *Server) unlike(w http.ResponseWriter, r *http.Request) {
+	me := who(r).userID
+	if r.PathValue("id") != me {
+		writeProblem(w, http.StatusForbidden, "Forbidden", "You are not permitted to perform this action.")
+		return
+	}
+	id := r.PathValue("tweet")
+	if !validID(id) {
+		writeInvalid(w, invalidParam{"tweet_id", id, fmt.Sprintf("The `tweet_id` query parameter value [%s] does not match ^[0-9]{1,19}$", id)})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, l := range s.likes {
+		if l.UserID == me && l.TweetID == id {
+			s.likes = append(s.likes[:i:i], s.likes[i+1:]...)
+			if t := s.tweets[id]; t != nil && t.Likes > 0 {
+				t.Likes--
+			}
+			break
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"liked": false}})
+}
+
 // MaxWeightedLength is X's limit on a post's weighted length.
 const MaxWeightedLength = 280
 

@@ -16,6 +16,7 @@ const (
 	EndpointPostDaily  = "post/app/24h" // POST /2/tweets, the app's 24-hour cap
 	EndpointDelete     = "delete"       // DELETE /2/tweets/:id
 	EndpointLike       = "like"         // POST /2/users/:id/likes
+	EndpointUnlike     = "unlike"       // DELETE /2/users/:id/likes/:tweet_id
 )
 
 // Limit is one rate limit: Requests per Window, counted per user (per
@@ -39,6 +40,7 @@ var DefaultLimits = map[string]Limit{
 	EndpointPostDaily:  {Requests: 10000, Window: 24 * time.Hour, PerApp: true},
 	EndpointDelete:     {Requests: 50},
 	EndpointLike:       {Requests: 50},
+	EndpointUnlike:     {Requests: 50},
 }
 
 // bucket is one fixed window: it opens at the first request and resets at

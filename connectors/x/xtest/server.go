@@ -205,6 +205,7 @@ func (s *Server) Handler() http.Handler {
 	api.Handle("POST /2/tweets", s.endpoint(EndpointPost, s.createTweet))
 	api.Handle("DELETE /2/tweets/{id}", s.endpoint(EndpointDelete, s.deleteTweet))
 	api.Handle("POST /2/users/{id}/likes", s.endpoint(EndpointLike, s.like))
+	api.Handle("DELETE /2/users/{id}/likes/{tweet}", s.endpoint(EndpointUnlike, s.unlike))
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not Found", "Sorry, that page does not exist.")
 	})
