@@ -9,7 +9,13 @@
 // message in its thread when threadId, In-Reply-To/References and the
 // subject all match, as Gmail does.
 //
-// Tests deliver mail with Deliver, inject faults with Inject, and read what
-// the fake received with Requests and Sent. DemoSeed fills the mailbox with
+// format=full serves each MIME part as Gmail does: body.data is the part's
+// content with the transfer encoding undone but in its own charset, and a
+// part with a file name comes by attachmentId (users.messages.attachments.get).
+// history.list's messagesAdded carry the message's labelIds.
+//
+// Tests deliver mail with Deliver (plain text, or a MIME tree in
+// Message.MIME with per-part wire variants), inject faults with Inject,
+// and read what the fake received with Requests and Sent. DemoSeed fills the mailbox with
 // the demo workspace's week.
 package gmailtest

@@ -23,7 +23,7 @@ import (
 // Units is Gmail's published quota cost of each method, in quota units.
 var Units = map[string]int{
 	"users.getProfile": 1, "users.labels.list": 1, "users.history.list": 2,
-	"users.messages.list": 5, "users.messages.get": 5, "users.messages.modify": 5,
+	"users.messages.list": 5, "users.messages.get": 5, "users.messages.modify": 5, "users.messages.attachments.get": 5,
 	"users.drafts.get": 5, "users.drafts.list": 5, "users.drafts.create": 10, "users.drafts.delete": 10,
 	"users.threads.get": 10, "users.threads.list": 10, "users.drafts.update": 15,
 	"users.messages.send": 100, "users.drafts.send": 100,
@@ -203,6 +203,10 @@ func (s *Server) Deliver(m Message) (id, threadID string) {
 	if err != nil {
 		panic("gmailtest: Deliver: " + err.Error()) // a test built a broken message
 	}
+	if m.MIME != nil {
+		m.MIME.wire(st.root)
+	}
+	st.unpadded = m.Unpadded
 	if m.ThreadID != "" {
 		st.threadID = m.ThreadID
 	} else {
@@ -328,6 +332,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET "+p+"messages", "users.messages.list", s.messagesList)
 	route("GET "+p+"messages/{id}", "users.messages.get", s.messagesGet)
 	route("POST "+p+"messages/{id}/modify", "users.messages.modify", s.messagesModify)
+	route("GET "+p+"messages/{id}/attachments/{aid}", "users.messages.attachments.get", s.attachmentsGet)
 	route("POST "+p+"messages/send", "users.messages.send", s.messagesSend)
 	route("GET "+p+"threads/{id}", "users.threads.get", s.threadsGet)
 	route("POST "+p+"drafts", "users.drafts.create", s.draftsCreate)
@@ -434,13 +439,22 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 	type added struct {
 		Message ref `json:"message"`
 	}
+	// messagesAdded carry the message's labels, as Gmail's do.
+	type labeled struct {
+		ID       string   `json:"id"`
+		ThreadID string   `json:"threadId,omitempty"`
+		LabelIDs []string `json:"labelIds,omitempty"`
+	}
+	type addedLabeled struct {
+		Message labeled `json:"message"`
+	}
 	type jsonHist struct {
-		ID              string        `json:"id"`
-		Messages        []ref         `json:"messages,omitempty"`
-		MessagesAdded   []added       `json:"messagesAdded,omitempty"`
-		MessagesDeleted []added       `json:"messagesDeleted,omitempty"`
-		LabelsAdded     []labelChange `json:"labelsAdded,omitempty"`
-		LabelsRemoved   []labelChange `json:"labelsRemoved,omitempty"`
+		ID              string         `json:"id"`
+		Messages        []ref          `json:"messages,omitempty"`
+		MessagesAdded   []addedLabeled `json:"messagesAdded,omitempty"`
+		MessagesDeleted []added        `json:"messagesDeleted,omitempty"`
+		LabelsAdded     []labelChange  `json:"labelsAdded,omitempty"`
+		LabelsRemoved   []labelChange  `json:"labelsRemoved,omitempty"`
 	}
 	var all []jsonHist
 	for _, h := range s.history {
@@ -459,7 +473,11 @@ func (s *Server) historyList(w http.ResponseWriter, r *http.Request) {
 			for _, id := range h.added {
 				if rf, ok := keep(id); ok {
 					j.Messages = append(j.Messages, rf)
-					j.MessagesAdded = append(j.MessagesAdded, added{rf})
+					var ls []string
+					if m := s.msgs[id]; m != nil {
+						ls = append(ls, m.labels...)
+					}
+					j.MessagesAdded = append(j.MessagesAdded, addedLabeled{labeled{rf.ID, rf.ThreadID, ls}})
 				}
 			}
 		}
@@ -565,6 +583,20 @@ func (s *Server) messagesGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	googlefake.WriteJSON(w, j)
+}
+
+func (s *Server) attachmentsGet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var p *part
+	if m := s.msgs[r.PathValue("id")]; m != nil {
+		p = m.partByAttachmentID(r.PathValue("aid"))
+	}
+	s.mu.Unlock()
+	if p == nil {
+		googlefake.WriteError(w, http.StatusNotFound, "notFound", "Requested entity was not found.")
+		return
+	}
+	googlefake.WriteJSON(w, map[string]any{"size": len(p.body), "data": base64.URLEncoding.EncodeToString(p.body)})
 }
 
 func (s *Server) messagesModify(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -28,6 +29,12 @@ type Message struct {
 	Date       time.Time         // zero = the fake's now
 	Headers    map[string]string // extra headers (Auto-Submitted, X-Failed-Recipients …)
 	Labels     []string          // nil = INBOX, UNREAD
+	// MIME, when set, is the message's body as a MIME tree, instead of
+	// Body as UTF-8 plain text.
+	MIME *Part
+	// Unpadded serves every body.data of the message without its "="
+	// padding: base64url as some Google front ends and clients write it.
+	Unpadded bool
 }
 
 // raw renders m as RFC 5322.
@@ -48,6 +55,11 @@ func (m Message) raw() []byte {
 	h("References", strings.Join(m.References, " "))
 	for k, v := range m.Headers {
 		h(k, v)
+	}
+	if m.MIME != nil {
+		h("MIME-Version", "1.0")
+		m.MIME.render(&b, 0)
+		return b.Bytes()
 	}
 	if m.Headers["Content-Type"] == "" {
 		h("MIME-Version", "1.0")
@@ -73,6 +85,8 @@ type part struct {
 	headers            []header
 	body               []byte // decoded
 	parts              []*part
+	byID               bool    // served by attachmentId only
+	wireData           *string // served as body.data verbatim
 }
 
 // stored is one message in the mailbox.
@@ -87,6 +101,7 @@ type stored struct {
 	subject      string
 	from, to     string
 	text         string // decoded text of the first text/plain part
+	unpadded     bool   // body.data without "=" padding
 }
 
 // parseRaw reads an RFC 5322 message the way Gmail does for its payload.
@@ -194,22 +209,39 @@ func (p *part) header(name string) string {
 	return ""
 }
 
+// firstText is the text the snippet starts from: the first text/plain
+// part, else the first HTML one's text, never an attachment's.
 func (p *part) firstText() string {
-	if p.mimeType == "text/plain" {
-		return string(p.body)
+	if t := p.find("text/plain"); t != nil {
+		return string(t.body)
 	}
-	for _, c := range p.parts {
-		if t := c.firstText(); t != "" {
-			return t
-		}
+	if t := p.find("text/html"); t != nil {
+		return html.UnescapeString(tags.ReplaceAllString(string(t.body), " "))
 	}
 	return ""
 }
 
+func (p *part) find(mimeType string) *part {
+	if p.mimeType == mimeType && p.filename == "" && len(p.body) > 0 {
+		return p
+	}
+	for _, c := range p.parts {
+		if t := c.find(mimeType); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+var tags = regexp.MustCompile(`(?s)<(script|style|head)\b.*?</(script|style|head)>|<[^>]*>`)
+
 // snippet is the start of the text, whitespace collapsed and HTML-escaped,
 // as Gmail returns it ("I&#39;m away").
 func snippet(text string) string {
-	s := strings.Join(strings.Fields(text), " ")
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:200])
 	}
@@ -295,7 +327,7 @@ type jsonMessage struct {
 	Raw          string    `json:"raw,omitempty"`
 }
 
-func (p *part) json(id string, withBody bool, only map[string]bool) *jsonPart {
+func (p *part) json(msgID, id string, withBody bool, only map[string]bool, unpadded bool) *jsonPart {
 	jp := &jsonPart{PartID: id, MimeType: p.mimeType, Filename: p.filename}
 	for _, h := range p.headers {
 		if only == nil || only[strings.ToLower(h.Name)] {
@@ -306,7 +338,16 @@ func (p *part) json(id string, withBody bool, only map[string]bool) *jsonPart {
 		return jp
 	}
 	jp.Body = &jsonBody{Size: len(p.body)}
-	if len(p.body) > 0 {
+	switch {
+	case p.filename != "" || p.byID:
+		// Files (and some large parts) come by attachmentId, fetched with
+		// users.messages.attachments.get.
+		jp.Body.AttachmentID = attachmentID(msgID, id)
+	case p.wireData != nil:
+		jp.Body.Data = *p.wireData
+	case len(p.body) > 0 && unpadded:
+		jp.Body.Data = base64.RawURLEncoding.EncodeToString(p.body)
+	case len(p.body) > 0:
 		jp.Body.Data = base64.URLEncoding.EncodeToString(p.body)
 	}
 	for i, c := range p.parts {
@@ -314,7 +355,7 @@ func (p *part) json(id string, withBody bool, only map[string]bool) *jsonPart {
 		if id != "" {
 			cid = id + "." + cid
 		}
-		jp.Parts = append(jp.Parts, c.json(cid, true, nil))
+		jp.Parts = append(jp.Parts, c.json(msgID, cid, true, nil, unpadded))
 	}
 	return jp
 }
@@ -336,9 +377,9 @@ func (m *stored) render(format string, metadataHeaders []string) *jsonMessage {
 				only[strings.ToLower(h)] = true
 			}
 		}
-		j.Payload = m.root.json("", false, only)
+		j.Payload = m.root.json(m.id, "", false, only, false)
 	default:
-		j.Payload = m.root.json("", true, nil)
+		j.Payload = m.root.json(m.id, "", true, nil, m.unpadded)
 	}
 	return j
 }
@@ -350,6 +391,33 @@ func hasLabel(labels []string, l string) bool {
 		}
 	}
 	return false
+}
+
+// attachmentID is an opaque id for a part served by reference, as long
+// and as URL-safe as Gmail's.
+func attachmentID(msgID, partID string) string {
+	return "ANGjdJ" + base64.RawURLEncoding.EncodeToString([]byte("att:"+msgID+":"+partID))
+}
+
+// partByAttachmentID finds the part an attachment id names.
+func (m *stored) partByAttachmentID(aid string) *part {
+	var walk func(p *part, id string) *part
+	walk = func(p *part, id string) *part {
+		if attachmentID(m.id, id) == aid {
+			return p
+		}
+		for i, c := range p.parts {
+			cid := fmt.Sprint(i)
+			if id != "" {
+				cid = id + "." + cid
+			}
+			if f := walk(c, cid); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	return walk(m.root, "")
 }
 
 // decodeRaw accepts base64url with or without padding, and standard base64.
