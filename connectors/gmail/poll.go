@@ -14,6 +14,7 @@ import (
 	"google.golang.org/api/gmail/v1"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/intent"
 )
 
 // The cursor is "<historyId>:<unix seconds of the sync>". The time bounds
@@ -58,7 +59,7 @@ func (c *Client) Poll(ctx context.Context, cur string) ([]*backend.Signal, strin
 	if !ok {
 		return c.resync(ctx, now, now.Add(-c.cfg.LookBack))
 	}
-	ids, next, more, err := c.history(ctx, pos.history)
+	ids, labels, next, more, err := c.history(ctx, pos.history)
 	if backend.ErrorCode(err) == backend.ENOTFOUND {
 		since := now.Add(-c.cfg.LookBack)
 		if !pos.at.IsZero() && pos.at.Add(-time.Hour).After(since) {
@@ -69,7 +70,7 @@ func (c *Client) Poll(ctx context.Context, cur string) ([]*backend.Signal, strin
 	if err != nil {
 		return nil, "", err
 	}
-	sigs, err := c.signals(ctx, ids)
+	sigs, err := c.signals(ctx, ids, labels)
 	if err != nil {
 		return nil, "", err
 	}
@@ -118,7 +119,7 @@ func (c *Client) resync(ctx context.Context, now, since time.Time) ([]*backend.S
 	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
 		ids[i], ids[j] = ids[j], ids[i]
 	}
-	sigs, err := c.signals(ctx, ids)
+	sigs, err := c.signals(ctx, ids, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -126,9 +127,11 @@ func (c *Client) resync(ctx context.Context, now, since time.Time) ([]*backend.S
 }
 
 // history lists the messages added since start, oldest first, at most
-// MaxPerPoll of them; next is where the following Poll starts.
-func (c *Client) history(ctx context.Context, start uint64) (ids []string, next uint64, more bool, err error) {
+// MaxPerPoll of them, with the labels history gives each; next is where
+// the following Poll starts.
+func (c *Client) history(ctx context.Context, start uint64) (ids []string, labels map[string][]string, next uint64, more bool, err error) {
 	seen := map[string]bool{}
+	labels = map[string][]string{}
 	page := ""
 	next = start
 	for {
@@ -142,18 +145,19 @@ func (c *Client) history(ctx context.Context, start uint64) (ids []string, next 
 			return err
 		})
 		if err != nil {
-			return nil, 0, false, err
+			return nil, nil, 0, false, err
 		}
 		for _, h := range r.History {
 			if len(ids) >= c.cfg.MaxPerPoll {
 				// Stop at a record boundary: the next Poll starts after the
 				// last record taken whole.
-				return ids, next, true, nil
+				return ids, labels, next, true, nil
 			}
 			for _, a := range h.MessagesAdded {
 				if a.Message != nil && !seen[a.Message.Id] {
 					seen[a.Message.Id] = true
 					ids = append(ids, a.Message.Id)
+					labels[a.Message.Id] = a.Message.LabelIds
 				}
 			}
 			next = h.Id
@@ -162,13 +166,13 @@ func (c *Client) history(ctx context.Context, start uint64) (ids []string, next 
 			if r.HistoryId > next {
 				next = r.HistoryId
 			}
-			return ids, next, false, nil
+			return ids, labels, next, false, nil
 		}
 	}
 }
 
-// The headers classification needs; metadata format costs the same as full
-// and carries no body.
+// The headers classification needs, for the messages fetched in metadata
+// format (see headersOnly).
 var metaHeaders = []string{"From", "To", "Cc", "Subject", "Message-ID", "In-Reply-To", "References", "Date",
 	"Auto-Submitted", "X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "Precedence",
 	"X-Failed-Recipients", "Content-Type", "List-Unsubscribe", "List-Id", "Return-Path"}
@@ -180,6 +184,9 @@ type msg struct {
 	date         time.Time
 	snippet      string
 	h            map[string]string // canonical header name → value
+	full         bool              // fetched in format=full: text and report are all there is
+	text         string            // the readable body, for mail that can be a signal
+	report       string            // a delivery report's text, for bounces
 }
 
 func (m *msg) header(k string) string { return m.h[strings.ToLower(k)] }
@@ -193,9 +200,12 @@ func (m *msg) has(label string) bool {
 	return false
 }
 
-func toMsg(g *gmail.Message) *msg {
+// toMsg reads what classification needs from a fetched message. From a
+// format=full one it also decodes the body, but only of mail that can be
+// a signal: not our own, drafts, spam, chats or bulk mail.
+func toMsg(g *gmail.Message, full bool) *msg {
 	m := &msg{id: g.Id, threadID: g.ThreadId, labels: g.LabelIds, snippet: html.UnescapeString(g.Snippet),
-		date: time.UnixMilli(g.InternalDate), h: map[string]string{}}
+		date: time.UnixMilli(g.InternalDate), h: map[string]string{}, full: full}
 	if g.Payload != nil {
 		for _, h := range g.Payload.Headers {
 			k := strings.ToLower(h.Name)
@@ -204,16 +214,40 @@ func toMsg(g *gmail.Message) *msg {
 			}
 		}
 	}
+	if !full || m.has("SENT") || m.has("DRAFT") || m.has("SPAM") || m.has("CHAT") {
+		return m
+	}
+	if from, _ := parseFrom(m.header("From")); isBounce(m, from) {
+		m.report = reportText(g.Payload)
+	} else if !isBulk(m) {
+		m.text = messageText(g.Payload)
+	}
 	return m
 }
 
-// fetch gets messages by id, a few at a time, in order; messages deleted
-// since they were listed are skipped.
+// headersOnly reports whether a message's labels, as history gave them,
+// show it can be no signal with a body (our own mail, a draft, spam, a
+// chat, bulk mail): format=metadata serves it at the same 5 units without
+// the body's bytes. Mail listed without labels is fetched in full.
+func headersOnly(labels []string) bool {
+	for _, l := range labels {
+		switch l {
+		case "SENT", "DRAFT", "SPAM", "CHAT", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL", "CATEGORY_FORUMS":
+			return true
+		}
+	}
+	return false
+}
+
+// fetch gets messages by id, a few at a time, in order, each with one
+// messages.get (5 units): format=full, which carries the body, unless
+// labels (from history) show that the headers are all it needs; messages
+// deleted since they were listed are skipped.
 //
 // The first failure stops the rest: after a rate limit the limiter holds
 // every request (until midnight for a daily one), and the Poll fails
 // anyway, so the fetches still queued must not wait for it.
-func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
+func (c *Client) fetch(ctx context.Context, ids []string, labels map[string][]string) ([]*msg, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make([]*msg, len(ids))
@@ -230,8 +264,15 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			var g *gmail.Message
+			full := !headersOnly(labels[id])
 			err := c.api.Do(ctx, "users.messages.get", true, func() (err error) {
-				g, err = c.svc.Users.Messages.Get("me", id).Format("metadata").MetadataHeaders(metaHeaders...).Context(ctx).Do()
+				call := c.svc.Users.Messages.Get("me", id).Context(ctx)
+				if full {
+					call.Format("full")
+				} else {
+					call.Format("metadata").MetadataHeaders(metaHeaders...)
+				}
+				g, err = call.Do()
 				return err
 			})
 			if err != nil {
@@ -240,7 +281,7 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 				}
 				return
 			}
-			out[i] = toMsg(g)
+			out[i] = toMsg(g, full)
 		}()
 	}
 	wg.Wait()
@@ -259,8 +300,8 @@ func (c *Client) fetch(ctx context.Context, ids []string) ([]*msg, error) {
 	return ms, nil
 }
 
-// signals fetches ids and classifies them.
-func (c *Client) signals(ctx context.Context, ids []string) ([]*backend.Signal, error) {
+// signals fetches ids and classifies them; labels are history's, if any.
+func (c *Client) signals(ctx context.Context, ids []string, labels map[string][]string) ([]*backend.Signal, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -268,7 +309,7 @@ func (c *Client) signals(ctx context.Context, ids []string) ([]*backend.Signal, 
 	if err != nil {
 		return nil, err
 	}
-	ms, err := c.fetch(ctx, ids)
+	ms, err := c.fetch(ctx, ids, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +395,7 @@ func (c *Client) signal(t backend.SignalType, m *msg, from, name string) *backen
 		Email: &backend.EmailMessage{ThreadID: m.threadID, MessageID: m.header("Message-ID"), From: from, FromName: name,
 			To: addresses(m.header("To")), Subject: decodeHeader(m.header("Subject")), Snippet: m.snippet, ReceivedAt: m.date},
 	}
+	s.Email.Body, s.Email.Quoted = intent.Split(m.text)
 	c.attach(s, from, name)
 	return s
 }
@@ -479,22 +521,25 @@ var (
 )
 
 // bounce builds email.bounced for the address that failed: from
-// X-Failed-Recipients, else from the report's body (one more get).
+// X-Failed-Recipients, else from the report's body (fetched with the
+// message, or one more get if only its headers were).
 func (c *Client) bounce(ctx context.Context, m *msg) (*backend.Signal, error) {
 	addr := strings.TrimSpace(strings.Split(m.header("X-Failed-Recipients"), ",")[0])
 	reason := smtpStatusRe.FindString(m.snippet)
 	if addr == "" || reason == "" {
-		var g *gmail.Message
-		err := c.api.Do(ctx, "users.messages.get", true, func() (err error) {
-			g, err = c.svc.Users.Messages.Get("me", m.id).Format("full").Context(ctx).Do()
-			return err
-		})
-		if err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
-			return nil, err
-		}
-		body := ""
-		if g != nil {
-			body = bodyText(g.Payload)
+		body := m.report
+		if !m.full {
+			var g *gmail.Message
+			err := c.api.Do(ctx, "users.messages.get", true, func() (err error) {
+				g, err = c.svc.Users.Messages.Get("me", m.id).Format("full").Context(ctx).Do()
+				return err
+			})
+			if err != nil && backend.ErrorCode(err) != backend.ENOTFOUND {
+				return nil, err
+			}
+			if g != nil {
+				body = bodyText(g.Payload)
+			}
 		}
 		if addr == "" {
 			if mm := finalRcptRe.FindStringSubmatch(body); mm != nil {

@@ -153,7 +153,7 @@ func (c *Client) replyHeaders(ctx context.Context, m *backend.OutgoingEmail) err
 		return err
 	}
 	for i := len(t.Messages) - 1; i >= 0; i-- {
-		g := toMsg(t.Messages[i])
+		g := toMsg(t.Messages[i], false)
 		if g.has("DRAFT") || g.header("Message-ID") == "" {
 			continue
 		}
