@@ -289,6 +289,10 @@ type SettingsDTO struct {
 	// WorkingHours are the owner's, in minutes from midnight; absent
 	// keeps the stored hours.
 	WorkingHours *WorkingHoursDTO `json:"working_hours,omitempty"`
+	// Pricing and Facts are what reply drafts may say about the product;
+	// absent (null) keeps the stored ones.
+	Pricing *PricingDTO `json:"pricing,omitempty"`
+	Facts   []FactDTO   `json:"facts"`
 }
 
 // WorkingHoursDTO is a working day in minutes from midnight (540–1020 is
@@ -404,6 +408,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 	for k, n := range s.DailyCaps {
 		out.DailyCaps[string(k)] = n
 	}
+	out.Pricing, out.Facts = toReplyFactsDTO(s)
 	return out
 }
 
@@ -432,4 +437,5 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 	if w := in.WorkingHours; w != nil {
 		s.WorkingHours = backend.WorkingHours{Start: time.Duration(w.StartMinutes) * time.Minute, End: time.Duration(w.EndMinutes) * time.Minute}
 	}
+	applyReplyFactsDTO(s, in.Pricing, in.Facts)
 }

@@ -20,7 +20,31 @@ const (
 	HoleEmptyBullet = "empty_bullet" // "- " with nothing after it
 	HolePlaceholder = "placeholder"  // [First Name], {{company}}
 	HoleMarker      = "marker"       // TODO, FIXME, XXX
+	// HoleUnanswered is a question the composer could not answer from the
+	// price list or the facts: "[answer: Do you support SSO?]".
+	HoleUnanswered = "unanswered"
 )
+
+// AnswerHole is how a composed draft marks a question it could not answer
+// (see ComposeReply); the hole checker reads it as HoleUnanswered, so the
+// draft is refused until the founder writes the answer in its place.
+func AnswerHole(question string) string {
+	q := strings.Map(func(r rune) rune {
+		switch r {
+		case '[', '{':
+			return '('
+		case ']', '}':
+			return ')'
+		}
+		return r
+	}, truncate(question, 160))
+	for _, m := range markers(q) {
+		q = strings.ReplaceAll(q, m, strings.ToLower(m)) // one hole, not two
+	}
+	return answerOpen + q + "]"
+}
+
+const answerOpen = "[answer: "
 
 // TemplateHole is one piece of unfilled template text in a draft.
 type TemplateHole struct {
@@ -42,6 +66,8 @@ func (h TemplateHole) String() string {
 		what = "an empty bullet"
 	case HoleMarker:
 		what = "a to-do marker"
+	case HoleUnanswered:
+		return fmt.Sprintf("%s: an unanswered question '%s'", where, h.Text)
 	}
 	return fmt.Sprintf("%s: %s '%s'", where, what, h.Text)
 }
@@ -75,6 +101,9 @@ func holesIn(field, text string) []TemplateHole {
 		skip := 0
 		if single {
 			skip = leadingTags(line)
+		}
+		for _, q := range unanswered(line) {
+			hole(HoleUnanswered, q)
 		}
 		for _, p := range placeholders(line, skip) {
 			hole(HolePlaceholder, p)
@@ -166,6 +195,24 @@ func isListName(s string) bool {
 		}
 	}
 	return true
+}
+
+// unanswered finds the questions AnswerHole marked in line, by their text.
+func unanswered(line string) []string {
+	var out []string
+	for {
+		i := strings.Index(line, answerOpen)
+		if i < 0 {
+			return out
+		}
+		line = line[i+len(answerOpen):]
+		end := strings.IndexByte(line, ']')
+		if end < 0 {
+			return append(out, strings.TrimSpace(line)) // cut short: still unanswered
+		}
+		out = append(out, strings.TrimSpace(line[:end]))
+		line = line[end+1:]
+	}
 }
 
 // editorial are bracketed words that are not placeholders.

@@ -131,6 +131,12 @@ type Settings struct {
 	// Transcription is the optional online speech recognizer; the zero
 	// value (the default) keeps voice offline.
 	Transcription Transcription
+
+	// What reply drafts may say about the product (compose_settings.go).
+	// Both are empty in a new workspace and in files from before them:
+	// the composer states nothing it was not told.
+	Pricing Pricing
+	Facts   []Fact
 }
 
 // A setting added after the first release must read as its default when
@@ -232,6 +238,9 @@ func (s *Settings) Validate() error {
 		if !validKind(k) || n < 0 {
 			return Errorf(EINVALID, "daily cap for %q is invalid", k)
 		}
+	}
+	if err := s.validateReplyFacts(); err != nil {
+		return err
 	}
 	return s.Transcription.Validate()
 }

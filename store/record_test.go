@@ -100,6 +100,13 @@ func formatExecution() *backend.Execution {
 	}
 }
 
+func replyFactSettings() *backend.Settings {
+	s := backend.DefaultSettings()
+	s.Pricing = replyPricing()
+	s.Facts = replyFacts()
+	return s
+}
+
 func formatSettings() *backend.Settings {
 	s := backend.DefaultSettings()
 	s.Weights = backend.Weights{Revenue: 0.5, Urgency: 0.2, Effort: 0.1, Strategic: 0.2}
@@ -298,6 +305,15 @@ func TestRecords_DiskFormat(t *testing.T) {
 			write:  func(tx backend.Tx) error { return tx.PutSettings(formatSettings()) },
 			read:   func(tx backend.Tx) (any, error) { return tx.Settings() },
 			want:   formatSettings(),
+		},
+		{
+			// The price list and the facts list; a file from before them
+			// (the row above) reads them as empty.
+			name: "Settings_ReplyFacts", bucket: "meta", key: []byte("settings"),
+			stored: `{"weights":{"revenue":0.4,"urgency":0.25,"effort":0.15,"strategic":0.2},"revenue_curve":[{"x":0,"y":0.05},{"x":5000,"y":0.3},{"x":20000,"y":0.6},{"x":50000,"y":0.9},{"x":100000,"y":1}],"unknown_revenue":0.2,"urgency_curve":[{"x":0,"y":1},{"x":2,"y":1},{"x":24,"y":0.9},{"x":48,"y":0.75},{"x":72,"y":0.6},{"x":168,"y":0.3},{"x":336,"y":0.1}],"no_deadline_urgency":0.1,"effort_minutes":{"create_task":30,"merge_contacts":5,"note":20,"reply_social":5,"schedule_meeting":10,"send_email":15,"update_deal":5},"max_effort_minutes":150,"icp":{"base":0.2,"rules":[{"field":"company.industry","op":"in","values":["saas","software","fintech","developer tools"],"min":0,"max":0,"weight":0.3,"label":"%s company"},{"field":"company.employees","op":"between","values":null,"min":50,"max":1000,"weight":0.2,"label":"%s employees"},{"field":"contact.title","op":"contains_any","values":["founder","ceo","cto","vp","head of","director"],"min":0,"max":0,"weight":0.2,"label":"decision-maker (%s)"},{"field":"company.tags","op":"in","values":["target_account","strategic"],"min":0,"max":0,"weight":0.2,"label":"target account"},{"field":"company.country","op":"in","values":["us","usa","united states","gb","uk","united kingdom","ca","canada","de","germany"],"min":0,"max":0,"weight":0.1,"label":"in a core market (%s)"}]},"stalled_deal_days":14,"reply_window_ns":86400000000000,"lead_response_ns":14400000000000,"meeting_follow_up_ns":86400000000000,"mention_window_ns":172800000000000,"stage_sla_ns":172800000000000,"demo_stages":["presentationscheduled","demo_scheduled","demo"],"won_stages":["closedwon"],"lost_stages":["closedlost"],"today_limit":10,"undo_window_ns":10000000000,"daily_caps":{"reply_social":20,"send_email":50},"owner_name":"","owner_email":"","contract_stages":["contractsent"],"working_hours":{"start_ns":32400000000000,"end_ns":61200000000000},"pricing":{"currency":"EUR","tiers":[{"name":"Team","min_seats":1,"max_seats":50,"seat_price":24.5},{"name":"Scale","min_seats":51,"seat_price":19}]},"facts":[{"topic":"security","keywords":["sso","saml"],"text":"SSO over SAML comes with every plan."},{"topic":"compliance","text":"We are SOC 2 Type II audited."}]}`,
+			write:  func(tx backend.Tx) error { return tx.PutSettings(replyFactSettings()) },
+			read:   func(tx backend.Tx) (any, error) { return tx.Settings() },
+			want:   replyFactSettings(),
 		},
 		{
 			name: "Workspace", bucket: "meta", key: []byte("workspace"),

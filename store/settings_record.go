@@ -42,11 +42,77 @@ type settingsRecord struct {
 	ContractStages []string            `json:"contract_stages,omitempty"`
 	Competitors    []string            `json:"competitors,omitempty"`
 	WorkingHours   *workingHoursRecord `json:"working_hours,omitempty"`
+	// Pricing and Facts are absent in files from before reply drafts
+	// answered questions, and while the founder has given none.
+	Pricing *pricingRecord `json:"pricing,omitempty"`
+	Facts   []factRecord   `json:"facts,omitempty"`
 }
 
 type workingHoursRecord struct {
 	Start int64 `json:"start_ns"`
 	End   int64 `json:"end_ns"`
+}
+
+type pricingRecord struct {
+	Currency string            `json:"currency"`
+	Tiers    []priceTierRecord `json:"tiers"`
+}
+
+type priceTierRecord struct {
+	Name      string  `json:"name"`
+	MinSeats  int     `json:"min_seats"`
+	MaxSeats  int     `json:"max_seats,omitempty"` // absent: no upper bound
+	SeatPrice float64 `json:"seat_price"`
+}
+
+type factRecord struct {
+	Topic    string   `json:"topic"`
+	Keywords []string `json:"keywords,omitempty"`
+	Text     string   `json:"text"`
+}
+
+func toPricingRecord(p backend.Pricing) *pricingRecord {
+	if p.Currency == "" && len(p.Tiers) == 0 {
+		return nil
+	}
+	out := &pricingRecord{Currency: p.Currency, Tiers: make([]priceTierRecord, len(p.Tiers))}
+	for i, t := range p.Tiers {
+		out.Tiers[i] = priceTierRecord{Name: t.Name, MinSeats: t.MinSeats, MaxSeats: t.MaxSeats, SeatPrice: t.SeatPrice}
+	}
+	return out
+}
+
+func fromPricingRecord(r *pricingRecord) backend.Pricing {
+	if r == nil {
+		return backend.Pricing{}
+	}
+	out := backend.Pricing{Currency: r.Currency}
+	for _, t := range r.Tiers {
+		out.Tiers = append(out.Tiers, backend.PriceTier{Name: t.Name, MinSeats: t.MinSeats, MaxSeats: t.MaxSeats, SeatPrice: t.SeatPrice})
+	}
+	return out
+}
+
+func toFactRecords(fs []backend.Fact) []factRecord {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]factRecord, len(fs))
+	for i, f := range fs {
+		out[i] = factRecord{Topic: f.Topic, Keywords: cloneStrings(f.Keywords), Text: f.Text}
+	}
+	return out
+}
+
+func fromFactRecords(rs []factRecord) []backend.Fact {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]backend.Fact, len(rs))
+	for i, r := range rs {
+		out[i] = backend.Fact{Topic: r.Topic, Keywords: r.Keywords, Text: r.Text}
+	}
+	return out
 }
 
 type transcriptionRecord struct {
@@ -146,6 +212,8 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		ContractStages:    cloneStrings(s.ContractStages),
 		Competitors:       cloneStrings(s.Competitors),
 		WorkingHours:      toWorkingHoursRecord(s.WorkingHours),
+		Pricing:           toPricingRecord(s.Pricing),
+		Facts:             toFactRecords(s.Facts),
 	}
 }
 
@@ -211,6 +279,8 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		OwnerName:         r.OwnerName,
 		OwnerEmail:        r.OwnerEmail,
 		Transcription:     fromTranscriptionRecord(r.Transcription),
+		Pricing:           fromPricingRecord(r.Pricing),
+		Facts:             fromFactRecords(r.Facts),
 	}
 	fromConversationRecord(r, s)
 	return s

@@ -43,7 +43,25 @@ func fullSettings() *backend.Settings {
 	s.ContractStages = []string{"contract_out", "contractsent"}
 	s.Competitors = []string{"Stackwise", "Build Buddy"}
 	s.WorkingHours = backend.WorkingHours{Start: 8*time.Hour + 30*time.Minute, End: 18 * time.Hour}
+	s.Pricing = replyPricing()
+	s.Pricing.Tiers[1].MaxSeats = 500
+	s.Facts = replyFacts()
+	s.Facts[1].Keywords = []string{"soc 2", "audit"}
 	return s
+}
+
+func replyPricing() backend.Pricing {
+	return backend.Pricing{Currency: "EUR", Tiers: []backend.PriceTier{
+		{Name: "Team", MinSeats: 1, MaxSeats: 50, SeatPrice: 24.5},
+		{Name: "Scale", MinSeats: 51, SeatPrice: 19},
+	}}
+}
+
+func replyFacts() []backend.Fact {
+	return []backend.Fact{
+		{Topic: "security", Keywords: []string{"sso", "saml"}, Text: "SSO over SAML comes with every plan."},
+		{Topic: "compliance", Text: "We are SOC 2 Type II audited."},
+	}
 }
 
 func TestSettingsStore_Settings(t *testing.T) {

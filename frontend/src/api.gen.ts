@@ -186,6 +186,13 @@ export interface ExplainDTO {
   history: AuditDTO[];
 }
 
+/** app.FactDTO */
+export interface FactDTO {
+  topic: string;
+  keywords: string[];
+  text: string;
+}
+
 /** app.ICPDTO */
 export interface ICPDTO {
   base: number;
@@ -375,6 +382,20 @@ export interface PlanTask {
   key?: string;
 }
 
+/** app.PriceTierDTO */
+export interface PriceTierDTO {
+  name: string;
+  min_seats: number;
+  max_seats: number;
+  seat_price: number;
+}
+
+/** app.PricingDTO */
+export interface PricingDTO {
+  currency: string;
+  tiers: PriceTierDTO[];
+}
+
 /** backend.QueueChanged */
 export interface QueueChanged {
   reason: string;
@@ -433,6 +454,8 @@ export interface SettingsDTO {
   owner_email: string;
   competitors: string[];
   working_hours?: WorkingHoursDTO;
+  pricing?: PricingDTO;
+  facts: FactDTO[];
 }
 
 /** app.SignalDTO */
