@@ -2,6 +2,7 @@
 // checked here (weights add up to 1) and by the server on save.
 import type { Api, ApiError, ICPRule, SettingsDTO } from '../api';
 import { toApiError } from '../api';
+import { normalizeReplyFacts, replyFactsProblem, replyFactsToWire } from './replyfacts';
 
 /** weightSum adds the four APS weights. */
 export function weightSum(w: SettingsDTO['weights']): number {
@@ -42,7 +43,7 @@ export class SettingsStore {
 
   dirty = $derived(!!this.draft && !!this.saved && JSON.stringify(this.draft) !== JSON.stringify(this.saved));
   sum = $derived(this.draft ? weightSum(this.draft.weights) : 0);
-  valid = $derived(!!this.draft && weightsOK(this.draft.weights));
+  valid = $derived(!!this.draft && weightsOK(this.draft.weights) && !replyFactsProblem(this.draft.pricing, this.draft.facts));
 
   async load(): Promise<void> {
     this.loading = true;
@@ -78,6 +79,11 @@ export class SettingsStore {
       this.error = { code: 'invalid', message: 'The weights must add up to 1.00' };
       return false;
     }
+    const problem = replyFactsProblem(this.draft.pricing, this.draft.facts);
+    if (problem) {
+      this.error = { code: 'invalid', message: problem };
+      return false;
+    }
     this.saving = true;
     this.message = '';
     try {
@@ -103,6 +109,7 @@ export function normalize(s: SettingsDTO): SettingsDTO {
     weights: { revenue: s.weights?.revenue ?? 0, urgency: s.weights?.urgency ?? 0, effort: s.weights?.effort ?? 0, strategic: s.weights?.strategic ?? 0 },
     icp: { base: s.icp?.base ?? 0, rules: (s.icp?.rules ?? []).map((r) => ({ ...r, values: r.values ?? [] })) },
     daily_caps: { ...(s.daily_caps ?? {}) },
+    ...normalizeReplyFacts(s),
   };
 }
 
@@ -131,5 +138,6 @@ export function toWire(s: SettingsDTO): SettingsDTO {
     today_limit: Number(s.today_limit),
     stalled_deal_days: Number(s.stalled_deal_days),
     daily_caps: Object.fromEntries(Object.entries(s.daily_caps).filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), Number(v)])),
+    ...replyFactsToWire(s),
   };
 }

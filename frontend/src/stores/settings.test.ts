@@ -12,6 +12,7 @@ const base = (): SettingsDTO => ({
   owner_name: 'Casey',
   owner_email: 'casey@example.com',
   competitors: [],
+  facts: [],
 });
 
 describe('settings', () => {
