@@ -1,0 +1,53 @@
+package intent_test
+
+import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/caseyos/caseyos/backend/intent"
+)
+
+// BenchmarkClassify classifies 10,000 emails per op: the held-out and
+// training corpora, cycled (docs/benchmarks.md, "Reply intent"; target:
+// under 1 s).
+func BenchmarkClassify(b *testing.B) {
+	var emails []intent.Email
+	for _, path := range []string{"testdata/heldout.jsonl", "testdata/train.jsonl"} {
+		for _, x := range loadCorpus(b, path) {
+			emails = append(emails, x.email())
+		}
+	}
+	const n = 10000
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range n {
+			intent.Classify(emails[i%len(emails)])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/email")
+}
+
+// TestImports keeps the package on the standard library, like backend.
+func TestImports(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+				t.Errorf("%s imports %s: backend/intent imports the standard library only", f, p)
+			}
+		}
+	}
+}
