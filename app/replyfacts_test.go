@@ -1,11 +1,14 @@
 package app
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/demo"
+	"github.com/caseyos/caseyos/store"
 )
 
 // The price list and the facts list are edited in Settings: they are empty
@@ -54,5 +57,29 @@ func TestSettingsService_ReplyFacts(t *testing.T) {
 	keep.Pricing, keep.Facts = nil, nil
 	if again, err := svc.SaveSettings(keep); err != nil || !reflect.DeepEqual(again.Pricing, wantP) || !reflect.DeepEqual(again.Facts, wantF) {
 		t.Errorf("SaveSettings(without pricing and facts) = %+v, %+v, %v; want them kept", again.Pricing, again.Facts, err)
+	}
+}
+
+// The demo workspace answers from Pebblecache's price list and facts; a
+// real workspace starts with neither.
+func TestOpenWorkspace_ReplyFacts(t *testing.T) {
+	dir := t.TempDir()
+	open := func(p string) (backend.Store, error) { return store.Open(p, store.Options{}) }
+	for _, ws := range []Workspace{{Dir: dir, Path: filepath.Join(dir, "demo.db"), Demo: true}, {Dir: dir, Path: filepath.Join(dir, "real.db")}} {
+		st, err := OpenWorkspace(t.Context(), ws, open, backend.SystemClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s *backend.Settings
+		if err := st.View(t.Context(), func(tx backend.Tx) error { s, err = tx.Settings(); return err }); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		if ws.Demo && (!reflect.DeepEqual(s.Pricing, demo.Pricing()) || !reflect.DeepEqual(s.Facts, demo.Facts())) {
+			t.Errorf("demo workspace settings: pricing %+v, %d facts; want the demo's", s.Pricing, len(s.Facts))
+		}
+		if !ws.Demo && (len(s.Pricing.Tiers) != 0 || len(s.Facts) != 0) {
+			t.Errorf("real workspace settings: pricing %+v, facts %+v; want none", s.Pricing, s.Facts)
+		}
 	}
 }
