@@ -1,6 +1,6 @@
 // settings.svelte.ts: the settings form — a working copy of SettingsDTO,
 // checked here (weights add up to 1) and by the server on save.
-import type { Api, ApiError, ICPRule, SettingsDTO } from '../api';
+import type { Api, ApiError, ICPRule, SettingsDTO, WorkingHoursDTO } from '../api';
 import { toApiError } from '../api';
 import { normalizeReplyFacts, replyFactsProblem, replyFactsToWire } from './replyfacts';
 
@@ -43,7 +43,7 @@ export class SettingsStore {
 
   dirty = $derived(!!this.draft && !!this.saved && JSON.stringify(this.draft) !== JSON.stringify(this.saved));
   sum = $derived(this.draft ? weightSum(this.draft.weights) : 0);
-  valid = $derived(!!this.draft && weightsOK(this.draft.weights) && !replyFactsProblem(this.draft.pricing, this.draft.facts));
+  valid = $derived(!!this.draft && weightsOK(this.draft.weights) && !replyFactsProblem(this.draft.pricing, this.draft.facts) && hoursOK(this.draft.working_hours));
 
   async load(): Promise<void> {
     this.loading = true;
@@ -84,6 +84,10 @@ export class SettingsStore {
       this.error = { code: 'invalid', message: problem };
       return false;
     }
+    if (!hoursOK(this.draft.working_hours)) {
+      this.error = { code: 'invalid', message: 'Working hours must start before they end, on quarter hours' };
+      return false;
+    }
     this.saving = true;
     this.message = '';
     try {
@@ -110,6 +114,8 @@ export function normalize(s: SettingsDTO): SettingsDTO {
     icp: { base: s.icp?.base ?? 0, rules: (s.icp?.rules ?? []).map((r) => ({ ...r, values: r.values ?? [] })) },
     daily_caps: { ...(s.daily_caps ?? {}) },
     ...normalizeReplyFacts(s),
+    competitors: [...(s.competitors ?? [])],
+    working_hours: { ...defaultHours, ...(s.working_hours ?? {}) },
   };
 }
 
@@ -139,5 +145,46 @@ export function toWire(s: SettingsDTO): SettingsDTO {
     stalled_deal_days: Number(s.stalled_deal_days),
     daily_caps: Object.fromEntries(Object.entries(s.daily_caps).filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), Number(v)])),
     ...replyFactsToWire(s),
+    competitors: parseCompetitors((s.competitors ?? []).join(',')),
+    working_hours: s.working_hours && { start_minutes: Number(s.working_hours.start_minutes), end_minutes: Number(s.working_hours.end_minutes) },
   };
+}
+
+/** The working day when none is stored: 9:00–17:00, as the server reads it. */
+export const defaultHours: WorkingHoursDTO = { start_minutes: 540, end_minutes: 1020 };
+
+/** clockOf renders minutes from midnight as "HH:MM" (an <input type="time"> value). */
+export function clockOf(minutes: number): string {
+  const m = Math.max(0, Math.min(1440, Math.round(Number(minutes) || 0)));
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** minutesOf reads "HH:MM" (or "H:MM"), or null when it is not a time of day. */
+export function minutesOf(clock: string): number | null {
+  const m = /^\s*(\d{1,2}):(\d{2})\s*$/.exec(clock);
+  if (!m) return null;
+  const h = Number(m[1]), mi = Number(m[2]);
+  if (h > 24 || mi > 59 || (h === 24 && mi > 0)) return null;
+  return h * 60 + mi;
+}
+
+/** hoursOK checks what the server does: start before end, quarter hours, at least 30 minutes. */
+export function hoursOK(w: WorkingHoursDTO | undefined): boolean {
+  if (!w) return true;
+  const a = Number(w.start_minutes), b = Number(w.end_minutes);
+  return Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= 1440 && b - a >= 30 && a % 15 === 0 && b % 15 === 0;
+}
+
+/** parseCompetitors splits a typed list on commas and new lines, trims, and keeps each name once (any case). */
+export function parseCompetitors(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of text.split(/[,\n]/)) {
+    const name = raw.trim().replace(/\s+/g, ' ');
+    if (name && !seen.has(name.toLowerCase())) {
+      seen.add(name.toLowerCase());
+      out.push(name);
+    }
+  }
+  return out;
 }
