@@ -55,7 +55,7 @@ const (
 	ExitOK      = 0
 	ExitError   = 1 // the command failed
 	ExitUsage   = 2
-	ExitPartial = 3 // ingest: some lines were rejected, the rest were stored
+	ExitPartial = 3 // ingest, classify: some lines were rejected, the rest were done
 )
 
 const usage = `CaseyOS — today's go-to-market moves, ranked.
@@ -80,6 +80,7 @@ Commands:
   audit --rekey [--yes]                  replace a lost audit key (recorded; older entries become unverifiable)
   rules simulate RULE_FILE [--days N]    what an auto-approval rule would have executed in the last 7 days
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
+  classify [--json] [FILE|-]             the intent of each email given as a JSON line (offline, needs no workspace)
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)
@@ -242,7 +243,7 @@ func init() {
 		"outbox": runOutbox, "audit": runAudit, "rules": runRules, "ingest": runIngest, "backup": runBackup,
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
 		"sync": runSync, "dev": runDev, "voice": runVoice,
-		"do-not-contact": runDoNotContact,
+		"do-not-contact": runDoNotContact, "classify": runClassify,
 	}
 }
 

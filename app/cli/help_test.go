@@ -31,6 +31,7 @@ func TestCLI_Help(t *testing.T) {
 		{[]string{"sync", "--help"}, []string{"caseyos sync [--once]"}, []string{"caseyos today"}},
 		{[]string{"kill-switch", "--help"}, []string{"caseyos kill-switch on|off|status"}, nil},
 		{[]string{"help", "outbox"}, []string{"caseyos outbox [--retry]"}, []string{"caseyos today"}},
+		{[]string{"classify", "--help"}, []string{"caseyos classify [--json] [FILE|-]"}, []string{"caseyos today"}},
 	}
 	for _, tt := range tests {
 		code, out, errb := runCLI(t, dir, clock, "", tt.args...)
