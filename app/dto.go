@@ -329,6 +329,7 @@ type SyncStatusDTO struct {
 	Failures    int        `json:"failures"`              // passes failed in a row
 	Skipped     int        `json:"skipped"`               // items the last pass fetched and could not store
 	SkipReason  string     `json:"skip_reason,omitempty"` // why the first of them could not be stored; safe to show
+	Note        string     `json:"note,omitempty"`        // what the last pass could not read while the rest synced; safe to show
 }
 
 // SyncSkippedDTO is the payload of sync:skipped: a pass fetched items it
@@ -366,7 +367,7 @@ func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
 	return SyncStatusDTO{
 		Account: st.Account, State: string(st.State), LastSuccess: t(st.LastSuccess), LastError: st.LastError, ErrorCode: st.ErrorCode,
 		LastErrorAt: t(st.LastErrorAt), NextRun: t(st.NextRun), Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
-		Skipped: st.Skipped, SkipReason: st.SkipReason,
+		Skipped: st.Skipped, SkipReason: st.SkipReason, Note: st.Note,
 	}
 }
 

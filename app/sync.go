@@ -146,6 +146,17 @@ func (p *lazyPoller) Poll(ctx context.Context, cursor string) ([]*backend.Signal
 	return sigs, next, err
 }
 
+// Note passes on what the account's poller says about its last pass.
+func (p *lazyPoller) Note() string {
+	p.mu.Lock()
+	inner := p.inner
+	p.mu.Unlock()
+	if np, ok := inner.(backend.NotePoller); ok {
+		return np.Note()
+	}
+	return ""
+}
+
 func (p *lazyPoller) More() bool {
 	p.mu.Lock()
 	inner := p.inner

@@ -386,6 +386,10 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 		s.events.Publish(EventSyncSkipped, skipped)
 	}
 
+	note, hasNote := "", false
+	if np, ok := a.poller.(NotePoller); ok {
+		note, hasNote = np.Note(), true
+	}
 	now := s.clock.Now()
 	if err != nil && ctx.Err() != nil {
 		// Stopped, not failed: the next start picks up from the cursor.
@@ -399,6 +403,9 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 	}
 	st := s.update(a, func(st *SyncStatus) {
 		st.Items += items
+		if hasNote {
+			st.Note = note
+		}
 		if err == nil {
 			st.State, st.LastSuccess, st.LastItems = SyncConnected, now, items
 			st.LastError, st.ErrorCode, st.Failures = "", "", 0

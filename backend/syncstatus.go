@@ -34,6 +34,18 @@ type SyncStatus struct {
 	Failures    int       // passes failed in a row
 	Skipped     int       // signals the last pass fetched and could not store (invalid); the pass goes on without them
 	SkipReason  string    // why the first of them could not be stored (user-safe)
+	// Note is what the account's poller says about the last pass when it
+	// worked but not wholly (NotePoller): "X's recent search is not in
+	// your access tier; mentions still sync". User-safe; "" when none.
+	Note string
+}
+
+// NotePoller is implemented by pollers that can say something about their
+// last pass that is not a failure: a part of the source they could not
+// read (an access tier without search) while the rest synced.
+type NotePoller interface {
+	Poller
+	Note() string
 }
 
 // SyncWait is the payload of EventSyncWaiting: a pass stopped to wait out
@@ -73,13 +85,14 @@ type syncStatusRecord struct {
 	Failures    int       `json:"failures"`
 	Skipped     int       `json:"skipped,omitempty"`
 	SkipReason  string    `json:"skip_reason,omitempty"`
+	Note        string    `json:"note,omitempty"`
 }
 
 func putSyncStatus(tx Tx, st SyncStatus) error {
 	b, err := json.Marshal(syncStatusRecord{
 		State: string(st.State), LastSuccess: st.LastSuccess, LastError: st.LastError, ErrorCode: st.ErrorCode,
 		LastErrorAt: st.LastErrorAt, NextRun: st.NextRun, Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
-		Skipped: st.Skipped, SkipReason: st.SkipReason,
+		Skipped: st.Skipped, SkipReason: st.SkipReason, Note: st.Note,
 	})
 	if err != nil {
 		return err
@@ -103,7 +116,7 @@ func getSyncStatus(tx Tx, account string) (SyncStatus, error) {
 	}
 	st.LastSuccess, st.LastError, st.ErrorCode, st.LastErrorAt = r.LastSuccess, r.LastError, r.ErrorCode, r.LastErrorAt
 	st.NextRun, st.Items, st.LastItems, st.Failures = r.NextRun, r.Items, r.LastItems, r.Failures
-	st.Skipped, st.SkipReason = r.Skipped, r.SkipReason
+	st.Skipped, st.SkipReason, st.Note = r.Skipped, r.SkipReason, r.Note
 	return st, nil
 }
 
