@@ -17,7 +17,10 @@ const (
 	ActionScheduleMeeting = "schedule_meeting"
 	ActionMergeContacts   = "merge_contacts"
 	ActionReplySocial     = "reply_social"
-	ActionNote            = "note"
+	// ActionLikeSocial likes the post: a reply_social move whose draft
+	// says mode=like.
+	ActionLikeSocial = "like_social"
+	ActionNote       = "note"
 )
 
 // Capabilities are the outside systems the actions use; a nil one is not
@@ -446,8 +449,23 @@ func (MergeAction) Compensate(context.Context, *Plan, map[string]string) error {
 	return Errorf(ECONFLICT, "HubSpot cannot undo a merge; the merged contact's history now lives on the surviving contact.")
 }
 
-// SocialAction replies to posts.
+// SocialAction replies to posts, or likes them.
 type SocialAction struct{ Feed SocialFeed }
+
+// SocialLiker is a SocialFeed that can like a post and take the like back.
+// Liking twice is harmless (X answers liked: true again), so a retry is
+// safe.
+type SocialLiker interface {
+	Like(ctx context.Context, postID string) error
+	Unlike(ctx context.Context, postID string) error
+}
+
+// ReplyFinder is a SocialFeed that can look through our own recent posts
+// for a reply to postID saying text, so that a crash after the post went
+// out is reconciled instead of repeated.
+type ReplyFinder interface {
+	FindReply(ctx context.Context, postID, text string) (id string, ok bool, err error)
+}
 
 // Supports reports true for reply_social.
 func (SocialAction) Supports(kind MoveKind) bool { return kind == KindReplySocial }
@@ -457,43 +475,104 @@ func (a SocialAction) Execute(ctx context.Context, m *Move, exec *Execution) (Ex
 	return planAndDo(ctx, a, m, exec)
 }
 
-// Plan renders the reply.
-func (SocialAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
+// Plan renders the reply, refusing one X would refuse for its length; with
+// Draft.Fields["mode"] = "like", a like of the post instead.
+func (a SocialAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	d := in.Move.Draft
+	author := NormalizeHandle(d.Fields["author"])
+	if d.Fields["mode"] == "like" {
+		if d.PostID == "" {
+			return nil, Errorf(EINVALID, "a like needs a post")
+		}
+		if _, ok := a.Feed.(SocialLiker); !ok {
+			return nil, Errorf(EINVALID, "the connected X account cannot like posts here")
+		}
+		return &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionLikeSocial, Account: "x", Outgoing: true,
+			Social:  &PlanSocial{PostID: d.PostID, Author: author},
+			Effects: []string{fmt.Sprintf("Like %s", postLabel(d))},
+			Undo:    "Rollback takes the like back."}, nil
+	}
 	if d.PostID == "" || strings.TrimSpace(d.Body) == "" {
 		return nil, Errorf(EINVALID, "a reply needs a post and some text")
 	}
+	n := PostLength(d.Body)
+	if n > MaxPostLength {
+		return nil, Errorf(EINVALID, "The reply is %d characters in X's count (links count 23, most emoji and CJK characters 2); X allows %d: shorten it by %d.", n, MaxPostLength, n-MaxPostLength)
+	}
 	return &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionReplySocial, Account: "x", Outgoing: true,
-		Social:  &PlanSocial{PostID: d.PostID, Text: d.Body},
-		Effects: []string{fmt.Sprintf("Reply publicly to %s: “%s”", postLabel(d), d.Body)},
-		Undo:    "Rollback deletes the reply (people may have seen it)."}, nil
+		Social: &PlanSocial{PostID: d.PostID, Text: d.Body, Author: author, Length: n},
+		Effects: []string{fmt.Sprintf("Reply publicly to %s: “%s”", postLabel(d), d.Body),
+			fmt.Sprintf("%d of %d characters", n, MaxPostLength)},
+		Undo: "Rollback deletes the reply (people may have seen it)."}, nil
 }
 
 // postLabel names the post a reply answers: "@ana's post" when the draft
 // knows its author, else "post 123".
 func postLabel(d Draft) string {
-	if a := strings.TrimPrefix(strings.TrimSpace(d.Fields["author"]), "@"); a != "" {
-		return "@" + a + "'s post"
-	}
-	return "post " + d.PostID
+	return socialLabel(d.Fields["author"], d.PostID)
 }
 
-// Do posts the reply.
+func socialLabel(author, postID string) string {
+	if a := NormalizeHandle(author); a != "" {
+		return "@" + a + "'s post"
+	}
+	return "post " + postID
+}
+
+// Do posts the reply, or likes the post.
 func (a SocialAction) Do(ctx context.Context, p *Plan) (ExecutionResult, error) {
-	id, err := a.Feed.Reply(ctx, p.Social.PostID, p.Social.Text)
+	s := p.Social
+	if p.Action == ActionLikeSocial {
+		l, ok := a.Feed.(SocialLiker)
+		if !ok {
+			return ExecutionResult{}, Errorf(EUNAVAILABLE, "the connected X account cannot like posts here")
+		}
+		if err := l.Like(ctx, s.PostID); err != nil {
+			return ExecutionResult{}, err
+		}
+		return ExecutionResult{RemoteIDs: map[string]string{"liked_post_id": s.PostID}, Summary: "liked " + socialLabel(s.Author, s.PostID)}, nil
+	}
+	id, err := a.Feed.Reply(ctx, s.PostID, s.Text)
 	if err != nil {
 		return ExecutionResult{}, err
 	}
-	return ExecutionResult{RemoteIDs: map[string]string{"post_id": id}, Summary: "replied to post " + p.Social.PostID}, nil
+	return a.replied(p, id), nil
 }
 
-// Find cannot tell: the feed keeps no key on a post.
-func (SocialAction) Find(_ context.Context, p *Plan) (ExecutionResult, bool, error) {
-	return ExecutionResult{}, false, cannotVerify("X cannot be asked whether the reply to post %s went out: check it before trying again", p.Social.PostID)
+func (SocialAction) replied(p *Plan, id string) ExecutionResult {
+	return ExecutionResult{RemoteIDs: map[string]string{"post_id": id, "in_reply_to": p.Social.PostID},
+		Summary: "replied to " + socialLabel(p.Social.Author, p.Social.PostID)}
 }
 
-// Compensate deletes the reply.
-func (a SocialAction) Compensate(ctx context.Context, _ *Plan, remote map[string]string) error {
+// Find looks through our recent posts for the reply (ReplyFinder). A like
+// needs no looking: liking again is harmless.
+func (a SocialAction) Find(ctx context.Context, p *Plan) (ExecutionResult, bool, error) {
+	if p.Action == ActionLikeSocial {
+		return ExecutionResult{}, false, nil
+	}
+	f, ok := a.Feed.(ReplyFinder)
+	if !ok {
+		return ExecutionResult{}, false, cannotVerify("X cannot be asked whether the reply to %s went out: check it before trying again", socialLabel(p.Social.Author, p.Social.PostID))
+	}
+	id, found, err := f.FindReply(ctx, p.Social.PostID, p.Social.Text)
+	if err != nil || !found {
+		return ExecutionResult{}, false, err
+	}
+	return a.replied(p, id), true, nil
+}
+
+// Compensate deletes the reply, or takes the like back.
+func (a SocialAction) Compensate(ctx context.Context, p *Plan, remote map[string]string) error {
+	if p.Action == ActionLikeSocial {
+		l, ok := a.Feed.(SocialLiker)
+		if !ok {
+			return Errorf(ECONFLICT, "The connected X account cannot take the like back here; unlike the post on X.")
+		}
+		return l.Unlike(ctx, p.Social.PostID)
+	}
+	if remote["post_id"] == "" {
+		return Errorf(ECONFLICT, "The reply's id on X is not known, so it cannot be deleted from here; delete it on X.")
+	}
 	return a.Feed.DeletePost(ctx, remote["post_id"])
 }
 

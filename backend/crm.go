@@ -8,13 +8,17 @@ import (
 
 // Contact is a person the founder sells to or works with.
 type Contact struct {
-	ID             string // stable id from the source (a HubSpot id, or the email address)
-	Email          string
-	Name           string
-	Title          string
-	CompanyID      string
-	Lifecycle      string // lead, opportunity, customer …
-	Timezone       string // IANA name, for scheduling
+	ID        string // stable id from the source (a HubSpot id, or the email address)
+	Email     string
+	Name      string
+	Title     string
+	CompanyID string
+	Lifecycle string // lead, opportunity, customer …
+	Timezone  string // IANA name, for scheduling
+	// XHandle is the contact's handle on X, without the @ (HubSpot's
+	// twitterhandle property): how a mention's author is recognized as a
+	// known contact.
+	XHandle        string
 	LastActivityAt time.Time
 	UpdatedAt      time.Time
 }
@@ -110,6 +114,7 @@ func (c *Contact) DisplayName() string {
 func (c *Contact) Normalize() {
 	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
 	c.Name = strings.TrimSpace(c.Name)
+	c.XHandle = NormalizeHandle(c.XHandle)
 	if c.ID == "" {
 		c.ID = c.Email
 	}
@@ -124,6 +129,9 @@ func (c *Contact) Validate() error {
 		if !ValidEmail(c.Email) {
 			return Errorf(EINVALID, "contact %s: email %q is not an email address", c.ID, c.Email)
 		}
+	}
+	if c.XHandle != "" && !ValidHandle(c.XHandle) {
+		return Errorf(EINVALID, "contact %s: %q is not an X handle", c.ID, c.XHandle)
 	}
 	if c.Timezone != "" {
 		if _, err := time.LoadLocation(c.Timezone); err != nil {
@@ -165,4 +173,23 @@ type DealFilter struct {
 	// ExcludeStages drops deals in these stages (closed ones, typically).
 	ExcludeStages []string
 	Limit         int
+}
+
+// NormalizeHandle trims an X handle and its @: " @DevJess " → "DevJess".
+func NormalizeHandle(h string) string {
+	return strings.TrimPrefix(strings.TrimSpace(h), "@")
+}
+
+// ValidHandle reports whether h (without the @) can be an X handle: 1 to
+// 15 letters, digits and underscores.
+func ValidHandle(h string) bool {
+	if len(h) == 0 || len(h) > 15 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -369,6 +369,7 @@ func mergeContact(dst, src *Contact) {
 	setIf(&dst.CompanyID, src.CompanyID)
 	setIf(&dst.Lifecycle, src.Lifecycle)
 	setIf(&dst.Timezone, src.Timezone)
+	setIf(&dst.XHandle, src.XHandle)
 	if src.LastActivityAt.After(dst.LastActivityAt) {
 		dst.LastActivityAt = src.LastActivityAt
 	}

@@ -107,6 +107,11 @@ func (m *PlanMerge) mergedLabel() string  { return nonEmpty(m.Merged, "contact "
 type PlanSocial struct {
 	PostID string `json:"post_id"`
 	Text   string `json:"text"`
+	// Author is the handle of the post answered, for people ("" when the
+	// draft did not say).
+	Author string `json:"author,omitempty"`
+	// Length is the text's length in X's count (PostLength).
+	Length int `json:"length,omitempty"`
 }
 
 // PlanNote is a local note.

@@ -85,8 +85,8 @@ func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone 
 		p = r.prepMeeting()
 	case SignalMeetingEnded:
 		p = r.followUpMeeting()
-	case SignalSocialMention:
-		p = r.mention()
+	case SignalSocialMention, SignalSocialReply, SignalSocialCompetitorMention:
+		p = r.social() // recommend_social.go
 	case SignalContactDuplicate:
 		p = r.mergeDuplicate()
 	}

@@ -155,9 +155,21 @@ func TestRecommend(t *testing.T) {
 			},
 		},
 		{
-			name: "mention of us → engage", kind: backend.KindReplySocial, domain: backend.DomainMarketing,
-			sig:     backend.Signal{Type: backend.SignalSocialMention, OccurredAt: h(-4), Post: &backend.Post{ID: "p1", Author: "devjane", Text: "CaseyOS saved my Monday"}},
-			subject: "post:p1", title: "Engage @devjane's mention", why: "@devjane mentioned us 4 hours ago",
+			name: "mention of us with reach → reply", kind: backend.KindReplySocial, domain: backend.DomainMarketing,
+			sig:     backend.Signal{Type: backend.SignalSocialMention, OccurredAt: h(-4), Post: &backend.Post{ID: "p1", Author: "devjane", Text: "CaseyOS saved my Monday", Followers: 2400}},
+			subject: "post:p1", title: "Reply to @devjane: CaseyOS saved my Monday", why: "@devjane (2.4k followers) mentioned us 4 hours ago",
+		},
+		{
+			name: "reply to our post asking → reply", kind: backend.KindReplySocial, domain: backend.DomainMarketing,
+			sig: backend.Signal{Type: backend.SignalSocialReply, OccurredAt: h(-1), Post: &backend.Post{ID: "p3", Author: "ana_builds",
+				Text: "@caseyos does it sync HubSpot deals too", InReplyTo: "p0", ConversationID: "p0"}},
+			subject: "post:p3", title: "Reply to @ana_builds: does it sync HubSpot deals too", why: "@ana_builds replied to our post 60 minutes ago",
+		},
+		{
+			name: "competitor mention from the watch list → battle card", kind: backend.KindCreateTask, domain: backend.DomainMarketing,
+			sig: backend.Signal{Type: backend.SignalSocialCompetitorMention, OccurredAt: h(-4), Post: &backend.Post{ID: "p4", Author: "cto_bob",
+				Text: "RivalCRM raised prices again", Competitor: "RivalCRM", Followers: 90}},
+			subject: "topic:battlecard:rivalcrm", title: "Update the RivalCRM battle card", why: "@cto_bob posted about RivalCRM",
 		},
 		{
 			name: "competitor mention → battle card", kind: backend.KindCreateTask, domain: backend.DomainMarketing,

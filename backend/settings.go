@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -137,7 +138,20 @@ type Settings struct {
 	// the composer states nothing it was not told.
 	Pricing Pricing
 	Facts   []Fact
+	// ProductName is the founder's own product, and ProductKeywords the
+	// phrases people use about what it does: with the competitors' names
+	// they make the watch list that X's recent search polls. Empty: no
+	// watch list beyond the competitors.
+	ProductName     string
+	ProductKeywords []string
 }
+
+// MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
+// hold 512 characters.
+const MaxWatchTerm = 100
+
+// MaxWatchTerms bounds how many product keywords the watch list holds.
+const MaxWatchTerms = 20
 
 // A setting added after the first release must read as its default when
 // its zero value is stored (files written before it existed), or come
@@ -242,7 +256,36 @@ func (s *Settings) Validate() error {
 	if err := s.validateReplyFacts(); err != nil {
 		return err
 	}
+	if err := validateWatchTerm("product name", s.ProductName); err != nil {
+		return err
+	}
+	if len(s.ProductKeywords) > MaxWatchTerms {
+		return Errorf(EINVALID, "the watch list holds at most %d product keywords (got %d)", MaxWatchTerms, len(s.ProductKeywords))
+	}
+	for _, k := range s.ProductKeywords {
+		if strings.TrimSpace(k) == "" {
+			return Errorf(EINVALID, "a product keyword is empty")
+		}
+		if err := validateWatchTerm("product keyword", k); err != nil {
+			return err
+		}
+	}
 	return s.Transcription.Validate()
+}
+
+// validateWatchTerm refuses a watch-list term X's search cannot hold: too
+// long, a line break or control character, or a double quote (terms are
+// searched as quoted phrases).
+func validateWatchTerm(what, v string) error {
+	if len(v) > MaxWatchTerm {
+		return Errorf(EINVALID, "%s %q is longer than %d bytes", what, truncate(v, 40), MaxWatchTerm)
+	}
+	for _, r := range v {
+		if isControl(r) || r == '"' {
+			return Errorf(EINVALID, "%s %q cannot hold quotes or control characters", what, truncate(v, 40))
+		}
+	}
+	return nil
 }
 
 func containsFold(list []string, v string) bool {

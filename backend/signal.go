@@ -39,7 +39,13 @@ const (
 	SignalMeetingUpcoming   SignalType = "meeting.upcoming"
 	SignalMeetingEnded      SignalType = "meeting.ended"
 	SignalSocialMention     SignalType = "social.mention"
-	SignalContactDuplicate  SignalType = "contact.duplicate"
+	// SignalSocialCompetitorMention is a post on the watch list that
+	// names a competitor (Post.Competitor says which).
+	SignalSocialCompetitorMention SignalType = "social.competitor_mention"
+	// SignalSocialReply is someone answering one of our own posts
+	// (Post.InReplyTo is ours).
+	SignalSocialReply      SignalType = "social.reply"
+	SignalContactDuplicate SignalType = "contact.duplicate"
 	// SignalContactCreated is a new contact in the CRM. It mirrors the
 	// contact (and its company) for scoring; it calls for no move.
 	SignalContactCreated SignalType = "contact.created"
@@ -55,7 +61,7 @@ var SignalTypes = []SignalType{
 	SignalEmailReplied, SignalEmailReceived, SignalEmailBounced, SignalEmailOutOfOffice, SignalEmailUnsubscribed,
 	SignalDealStageChanged, SignalDealStalled, SignalFormSubmitted,
 	SignalMeetingUpcoming, SignalMeetingEnded, SignalSocialMention, SignalContactDuplicate,
-	SignalContactCreated, SignalRecordUpdated,
+	SignalContactCreated, SignalRecordUpdated, SignalSocialCompetitorMention, SignalSocialReply,
 }
 
 // IsActivity reports whether a signal of type t is activity by or with the
@@ -137,6 +143,18 @@ type Post struct {
 	Text       string
 	URL        string
 	Competitor string // set when the post is about a competitor rather than us
+
+	// What the network says about the author, when the source tells.
+	AuthorName string // display name
+	Followers  int    // the author's reach
+	Verified   bool
+	// ConversationID is the post that started the thread; InReplyTo the
+	// post this one answers ("" for a post that answers none).
+	ConversationID string
+	InReplyTo      string
+	// Keyword is the watch-list term the post matched (a product keyword,
+	// our product's name) when it came from a search rather than a mention.
+	Keyword string
 }
 
 // FormSubmission is a web form someone filled in.
@@ -295,12 +313,25 @@ func (s *Signal) Validate() error {
 		if s.Meeting.End.Before(s.Meeting.Start) {
 			return Errorf(EINVALID, "signal %s: meeting ends before it starts", s.Type)
 		}
-	case SignalSocialMention:
+	case SignalSocialMention, SignalSocialCompetitorMention, SignalSocialReply:
 		if err := need(s.Post != nil, "a post"); err != nil {
 			return err
 		}
 		if err := need(s.Post.ID != "" && s.Post.Author != "", "post.id and post.author"); err != nil {
 			return err
+		}
+		if s.Post.Followers < 0 {
+			return Errorf(EINVALID, "signal %s: post.followers cannot be negative", s.Type)
+		}
+		if s.Type == SignalSocialCompetitorMention {
+			if err := need(s.Post.Competitor != "", "post.competitor (which competitor the post names)"); err != nil {
+				return err
+			}
+		}
+		if s.Type == SignalSocialReply {
+			if err := need(s.Post.InReplyTo != "", "post.in_reply_to (our post it answers)"); err != nil {
+				return err
+			}
 		}
 	case SignalContactDuplicate:
 		if err := need(s.ContactID != "", "contact_id"); err != nil {

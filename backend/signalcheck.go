@@ -174,6 +174,8 @@ func (s *Signal) checkIDs() error {
 	if p := s.Post; p != nil {
 		id("post.id", p.ID)
 		id("post.author", p.Author)
+		id("post.conversation_id", p.ConversationID)
+		id("post.in_reply_to", p.InReplyTo)
 	}
 	if len(s.Payload) > 0 {
 		for _, k := range payloadIDs {
@@ -343,6 +345,8 @@ func (s *Signal) cleanText() {
 		p.Text = CleanText(p.Text)
 		line(&p.URL)
 		line(&p.Competitor)
+		line(&p.AuthorName)
+		line(&p.Keyword)
 	}
 	if f := s.Form; f != nil {
 		line(&f.Form)

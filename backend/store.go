@@ -120,6 +120,9 @@ type CRMStore interface {
 	PutContact(c *Contact) error
 	FindContact(id string) (*Contact, error)
 	ContactByEmail(email string) (*Contact, error)
+	// ContactByXHandle finds a contact by its X handle (any case, with
+	// or without the @), or ENOTFOUND.
+	ContactByXHandle(handle string) (*Contact, error)
 	PutCompany(c *Company) error
 	FindCompany(id string) (*Company, error)
 	PutDeal(d *Deal) error

@@ -18,6 +18,16 @@ func contactEntries(c *backend.Contact) []entry {
 	return []entry{{bContactsByEmail, join([]byte(normEmail(c.Email)), sep, []byte(c.ID)), nil}}
 }
 
+// normHandle is the form X handles take in contacts_by_x_handle.
+func normHandle(s string) string { return strings.ToLower(backend.NormalizeHandle(s)) }
+
+func contactHandleEntries(c *backend.Contact) []entry {
+	if normHandle(c.XHandle) == "" {
+		return nil
+	}
+	return []entry{{bContactsByXHandle, join([]byte(normHandle(c.XHandle)), sep, []byte(c.ID)), nil}}
+}
+
 func dealEntries(d *backend.Deal) []entry {
 	if d.LastActivityAt.IsZero() {
 		return nil
@@ -43,19 +53,21 @@ func (t *tx) PutContact(c *backend.Contact) error {
 	if old := t.bucket(bContacts).Get(key); old != nil {
 		// Only the indexed field is needed to drop the old index entry.
 		var r struct {
-			Email string `json:"email"`
+			Email   string `json:"email"`
+			XHandle string `json:"x_handle"`
 		}
 		if err := decode(bContacts, key, old, &r); err != nil {
 			return backend.WrapError(op, err)
 		}
-		if err := deleteEntries(t.bt, contactEntries(&backend.Contact{ID: c.ID, Email: r.Email})); err != nil {
+		was := &backend.Contact{ID: c.ID, Email: r.Email, XHandle: r.XHandle}
+		if err := deleteEntries(t.bt, append(contactEntries(was), contactHandleEntries(was)...)); err != nil {
 			return internal(op, err)
 		}
 	}
 	if err := t.bucket(bContacts).Put(key, v); err != nil {
 		return internal(op, err)
 	}
-	return internal(op, putEntries(t.bt, contactEntries(c)))
+	return internal(op, putEntries(t.bt, append(contactEntries(c), contactHandleEntries(c)...)))
 }
 
 // FindContact returns contact id, or ENOTFOUND.
@@ -80,6 +92,20 @@ func (t *tx) ContactByEmail(email string) (*backend.Contact, error) {
 		}
 	}
 	return nil, notFound(op, "no contact with email %q", email)
+}
+
+// ContactByXHandle returns the contact whose X handle is handle (with or
+// without the @, compared without case), or ENOTFOUND. When duplicates
+// share it, the one with the smallest id wins.
+func (t *tx) ContactByXHandle(handle string) (*backend.Contact, error) {
+	const op = "store.ContactByXHandle"
+	if h := normHandle(handle); h != "" {
+		prefix := join([]byte(h), sep)
+		if k, _ := t.bucket(bContactsByXHandle).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+			return t.contact(op, string(k[len(prefix):]))
+		}
+	}
+	return nil, notFound(op, "no contact with X handle %q", handle)
 }
 
 // PutCompany validates c and inserts or replaces the company with its id.

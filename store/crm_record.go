@@ -17,6 +17,7 @@ type contactRecord struct {
 	CompanyID      string    `json:"company_id,omitempty"`
 	Lifecycle      string    `json:"lifecycle,omitempty"`
 	Timezone       string    `json:"timezone,omitempty"`
+	XHandle        string    `json:"x_handle,omitempty"`
 	LastActivityAt time.Time `json:"last_activity_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
@@ -51,7 +52,7 @@ type dealRecord struct {
 func toContactRecord(c *backend.Contact) contactRecord {
 	return contactRecord{
 		ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID,
-		Lifecycle: c.Lifecycle, Timezone: c.Timezone,
+		Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle,
 		LastActivityAt: utc(c.LastActivityAt), UpdatedAt: utc(c.UpdatedAt),
 	}
 }
@@ -59,7 +60,7 @@ func toContactRecord(c *backend.Contact) contactRecord {
 func fromContactRecord(r *contactRecord) *backend.Contact {
 	return &backend.Contact{
 		ID: r.ID, Email: r.Email, Name: r.Name, Title: r.Title, CompanyID: r.CompanyID,
-		Lifecycle: r.Lifecycle, Timezone: r.Timezone,
+		Lifecycle: r.Lifecycle, Timezone: r.Timezone, XHandle: r.XHandle,
 		LastActivityAt: r.LastActivityAt, UpdatedAt: r.UpdatedAt,
 	}
 }

@@ -11,7 +11,7 @@ import (
 func fullContact() *backend.Contact {
 	return &backend.Contact{
 		ID: "c-1", Email: "dana@acme.example", Name: "Dana Scully", Title: "VP Engineering", CompanyID: "co-1",
-		Lifecycle: "opportunity", Timezone: "Europe/Berlin", LastActivityAt: at(2, 9), UpdatedAt: at(2, 10),
+		Lifecycle: "opportunity", Timezone: "Europe/Berlin", XHandle: "Priya_R", LastActivityAt: at(2, 9), UpdatedAt: at(2, 10),
 	}
 }
 

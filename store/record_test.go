@@ -49,7 +49,7 @@ func formatMove() *backend.Move {
 func formatContact() *backend.Contact {
 	return &backend.Contact{
 		ID: "c-1", Email: "dana@acme.example", Name: "Dana Scully", Title: "VP Engineering", CompanyID: "co-1",
-		Lifecycle: "opportunity", Timezone: "Europe/Berlin", LastActivityAt: at(2, 9), UpdatedAt: at(2, 10),
+		Lifecycle: "opportunity", Timezone: "Europe/Berlin", XHandle: "Priya_R", LastActivityAt: at(2, 9), UpdatedAt: at(2, 10),
 	}
 }
 
@@ -82,7 +82,8 @@ func formatSignal() *backend.Signal {
 			ID: "ev-1", Title: "Pricing call", Start: at(5, 15), End: at(5, 16),
 			Attendees: []string{"dana@acme.example", "me@caseyos.example"}, External: true, Link: "https://meet.example/abc",
 		},
-		Post:    &backend.Post{ID: "p-1", Author: "dana", Text: "Loving @caseyos", URL: "https://x.example/p-1", Competitor: "rival"},
+		Post: &backend.Post{ID: "p-1", Author: "dana", Text: "Loving @caseyos", URL: "https://x.example/p-1", Competitor: "rival",
+			AuthorName: "Dana", Followers: 4800, Verified: true, ConversationID: "p-0", InReplyTo: "p-0", Keyword: "remote cache"},
 		Form:    &backend.FormSubmission{Form: "demo-request", Fields: map[string]string{"size": "50-200"}},
 		Payload: map[string]string{"previous_stage": "qualified"},
 	}
@@ -137,6 +138,8 @@ func formatSettings() *backend.Settings {
 	s.DailyCaps = map[backend.MoveKind]int{backend.KindSendEmail: 30, backend.KindReplySocial: 5}
 	s.OwnerName = "Casey"
 	s.OwnerEmail = "casey@pebblecache.dev"
+	s.ProductName = "PebbleCache"
+	s.ProductKeywords = []string{"remote build cache", "bazel cache"}
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
 	s.ContractStages = []string{"contract_out"}
 	s.Competitors = []string{"Stackwise"}
@@ -175,14 +178,14 @@ func TestRecords_DiskFormat(t *testing.T) {
 	}{
 		{
 			name: "Signal", bucket: "signals", key: u64(1),
-			stored: `{"source":"gmail","type":"email.replied","occurred_at":"2025-03-02T09:30:15.123456789Z","received_at":"2025-03-02T10:30:15.123456789Z","dedupe_key":"gmail:msg-1","contact_id":"c-1","company_id":"co-1","deal_id":"d-1","thread_id":"thr-1","contact":{"id":"c-1","email":"dana@acme.example","name":"Dana Scully","title":"VP Engineering","company_id":"co-1","lifecycle":"opportunity","timezone":"Europe/Berlin","last_activity_at":"2025-03-02T09:30:15.123456789Z","updated_at":"2025-03-02T10:30:15.123456789Z"},"company":{"id":"co-1","name":"Acme","domain":"acme.example","industry":"SaaS","employees":120,"country":"DE","expected_arr":48000.5,"tags":["target_account"],"updated_at":"2025-03-02T11:30:15.123456789Z"},"deal":{"id":"d-1","name":"Acme platform","amount":50000,"currency":"EUR","stage":"negotiation","pipeline":"default","close_date":"2025-03-28T00:30:15.123456789Z","company_id":"co-1","contact_ids":["c-1","c-2"],"last_activity_at":"2025-03-02T09:30:15.123456789Z","stage_changed_at":"2025-03-01T09:30:15.123456789Z","updated_at":"2025-03-02T12:30:15.123456789Z"},"email":{"thread_id":"thr-1","message_id":"\u003cm1@acme.example\u003e","from":"dana@acme.example","from_name":"Dana Scully","to":["me@caseyos.example"],"subject":"Re: pricing","snippet":"Sounds good, can we…","received_at":"2025-03-02T09:30:15.123456789Z"},"meeting":{"id":"ev-1","title":"Pricing call","start":"2025-03-05T15:30:15.123456789Z","end":"2025-03-05T16:30:15.123456789Z","attendees":["dana@acme.example","me@caseyos.example"],"external":true,"link":"https://meet.example/abc"},"post":{"id":"p-1","author":"dana","text":"Loving @caseyos","url":"https://x.example/p-1","competitor":"rival"},"form":{"form":"demo-request","fields":{"size":"50-200"}},"payload":{"previous_stage":"qualified"}}`,
+			stored: `{"source":"gmail","type":"email.replied","occurred_at":"2025-03-02T09:30:15.123456789Z","received_at":"2025-03-02T10:30:15.123456789Z","dedupe_key":"gmail:msg-1","contact_id":"c-1","company_id":"co-1","deal_id":"d-1","thread_id":"thr-1","contact":{"id":"c-1","email":"dana@acme.example","name":"Dana Scully","title":"VP Engineering","company_id":"co-1","lifecycle":"opportunity","timezone":"Europe/Berlin","x_handle":"Priya_R","last_activity_at":"2025-03-02T09:30:15.123456789Z","updated_at":"2025-03-02T10:30:15.123456789Z"},"company":{"id":"co-1","name":"Acme","domain":"acme.example","industry":"SaaS","employees":120,"country":"DE","expected_arr":48000.5,"tags":["target_account"],"updated_at":"2025-03-02T11:30:15.123456789Z"},"deal":{"id":"d-1","name":"Acme platform","amount":50000,"currency":"EUR","stage":"negotiation","pipeline":"default","close_date":"2025-03-28T00:30:15.123456789Z","company_id":"co-1","contact_ids":["c-1","c-2"],"last_activity_at":"2025-03-02T09:30:15.123456789Z","stage_changed_at":"2025-03-01T09:30:15.123456789Z","updated_at":"2025-03-02T12:30:15.123456789Z"},"email":{"thread_id":"thr-1","message_id":"\u003cm1@acme.example\u003e","from":"dana@acme.example","from_name":"Dana Scully","to":["me@caseyos.example"],"subject":"Re: pricing","snippet":"Sounds good, can we…","received_at":"2025-03-02T09:30:15.123456789Z"},"meeting":{"id":"ev-1","title":"Pricing call","start":"2025-03-05T15:30:15.123456789Z","end":"2025-03-05T16:30:15.123456789Z","attendees":["dana@acme.example","me@caseyos.example"],"external":true,"link":"https://meet.example/abc"},"post":{"id":"p-1","author":"dana","text":"Loving @caseyos","url":"https://x.example/p-1","competitor":"rival","author_name":"Dana","followers":4800,"verified":true,"conversation_id":"p-0","in_reply_to":"p-0","keyword":"remote cache"},"form":{"form":"demo-request","fields":{"size":"50-200"}},"payload":{"previous_stage":"qualified"}}`,
 			write:  func(tx backend.Tx) error { return tx.CreateSignal(formatSignal()) },
 			read:   func(tx backend.Tx) (any, error) { return tx.FindSignal(1) },
 			want:   withID(formatSignal(), 1),
 		},
 		{
 			name: "Contact", bucket: "contacts", key: []byte("c-1"),
-			stored: `{"id":"c-1","email":"dana@acme.example","name":"Dana Scully","title":"VP Engineering","company_id":"co-1","lifecycle":"opportunity","timezone":"Europe/Berlin","last_activity_at":"2025-03-02T09:30:15.123456789Z","updated_at":"2025-03-02T10:30:15.123456789Z"}`,
+			stored: `{"id":"c-1","email":"dana@acme.example","name":"Dana Scully","title":"VP Engineering","company_id":"co-1","lifecycle":"opportunity","timezone":"Europe/Berlin","x_handle":"Priya_R","last_activity_at":"2025-03-02T09:30:15.123456789Z","updated_at":"2025-03-02T10:30:15.123456789Z"}`,
 			write:  func(tx backend.Tx) error { return tx.PutContact(formatContact()) },
 			read:   func(tx backend.Tx) (any, error) { return tx.FindContact("c-1") },
 			want:   formatContact(),
@@ -301,7 +304,7 @@ func TestRecords_DiskFormat(t *testing.T) {
 		},
 		{
 			name: "Settings", bucket: "meta", key: []byte("settings"),
-			stored: `{"weights":{"revenue":0.5,"urgency":0.2,"effort":0.1,"strategic":0.2},"revenue_curve":[{"x":1,"y":0.1},{"x":10000,"y":0.5},{"x":80000,"y":1}],"unknown_revenue":0.25,"urgency_curve":[{"x":1,"y":1},{"x":12,"y":0.9},{"x":100,"y":0.2}],"no_deadline_urgency":0.15,"effort_minutes":{"create_task":6,"merge_contacts":10,"note":11,"reply_social":9,"schedule_meeting":7,"send_email":5,"update_deal":8},"max_effort_minutes":120,"icp":{"base":0.3,"rules":[{"field":"company.employees","op":"between","values":["unused"],"min":20,"max":500,"weight":0.25,"label":"%s employees"},{"field":"company.industry","op":"in","values":["gaming"],"min":1,"max":2,"weight":-0.2,"label":"gaming"}]},"stalled_deal_days":10,"reply_window_ns":43200000000000,"lead_response_ns":7200000000000,"meeting_follow_up_ns":21600000000000,"mention_window_ns":129600000000000,"stage_sla_ns":259200000000000,"demo_stages":["demo"],"won_stages":["won","closedwon"],"lost_stages":["lost"],"today_limit":7,"undo_window_ns":15500000000,"daily_caps":{"reply_social":5,"send_email":30},"owner_name":"Casey","owner_email":"casey@pebblecache.dev","transcription":{"url":"http://127.0.0.1:8080/v1","model":"ggml-base.en","timeout_ns":3000000000},"contract_stages":["contract_out"],"competitors":["Stackwise"],"working_hours":{"start_ns":28800000000000,"end_ns":59400000000000}}`,
+			stored: `{"weights":{"revenue":0.5,"urgency":0.2,"effort":0.1,"strategic":0.2},"revenue_curve":[{"x":1,"y":0.1},{"x":10000,"y":0.5},{"x":80000,"y":1}],"unknown_revenue":0.25,"urgency_curve":[{"x":1,"y":1},{"x":12,"y":0.9},{"x":100,"y":0.2}],"no_deadline_urgency":0.15,"effort_minutes":{"create_task":6,"merge_contacts":10,"note":11,"reply_social":9,"schedule_meeting":7,"send_email":5,"update_deal":8},"max_effort_minutes":120,"icp":{"base":0.3,"rules":[{"field":"company.employees","op":"between","values":["unused"],"min":20,"max":500,"weight":0.25,"label":"%s employees"},{"field":"company.industry","op":"in","values":["gaming"],"min":1,"max":2,"weight":-0.2,"label":"gaming"}]},"stalled_deal_days":10,"reply_window_ns":43200000000000,"lead_response_ns":7200000000000,"meeting_follow_up_ns":21600000000000,"mention_window_ns":129600000000000,"stage_sla_ns":259200000000000,"demo_stages":["demo"],"won_stages":["won","closedwon"],"lost_stages":["lost"],"today_limit":7,"undo_window_ns":15500000000,"daily_caps":{"reply_social":5,"send_email":30},"owner_name":"Casey","owner_email":"casey@pebblecache.dev","transcription":{"url":"http://127.0.0.1:8080/v1","model":"ggml-base.en","timeout_ns":3000000000},"contract_stages":["contract_out"],"competitors":["Stackwise"],"working_hours":{"start_ns":28800000000000,"end_ns":59400000000000},"product_name":"PebbleCache","product_keywords":["remote build cache","bazel cache"]}`,
 			write:  func(tx backend.Tx) error { return tx.PutSettings(formatSettings()) },
 			read:   func(tx backend.Tx) (any, error) { return tx.Settings() },
 			want:   formatSettings(),

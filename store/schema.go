@@ -45,6 +45,7 @@ import (
 //	outcomes_by_move              moveID | id → ""
 //	contacts                      contact id → contactRecord
 //	contacts_by_email             lower-case email 0x00 contact id → ""
+//	contacts_by_x_handle          lower-case X handle 0x00 contact id → ""
 //	companies                     company id → companyRecord
 //	deals                         deal id → dealRecord
 //	deals_by_activity             lastActivityAt | deal id → ""         (deals with a LastActivityAt)
@@ -53,7 +54,7 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
-// do_not_contact, rules and meta/guardrails came after version 2 without a
+// do_not_contact, rules, meta/guardrails and contacts_by_x_handle came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -91,6 +92,7 @@ var (
 	bOutcomesByMove     = []byte("outcomes_by_move")
 	bContacts           = []byte("contacts")
 	bContactsByEmail    = []byte("contacts_by_email")
+	bContactsByXHandle  = []byte("contacts_by_x_handle")
 	bCompanies          = []byte("companies")
 	bDeals              = []byte("deals")
 	bDealsByActivity    = []byte("deals_by_activity")
@@ -118,7 +120,7 @@ var allBuckets = [][]byte{
 	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 	bExecutions, bExecutionsByKey, bExecutionsByMove, bExecutionsByState,
 	bOutcomes, bOutcomesByMove,
-	bContacts, bContactsByEmail, bCompanies, bDeals, bDealsByActivity,
+	bContacts, bContactsByEmail, bContactsByXHandle, bCompanies, bDeals, bDealsByActivity,
 	bAudit, bAuditByMove,
 	bCursors, bStats,
 	bDoNotContact, bRules,

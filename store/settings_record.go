@@ -46,6 +46,10 @@ type settingsRecord struct {
 	// answered questions, and while the founder has given none.
 	Pricing *pricingRecord `json:"pricing,omitempty"`
 	Facts   []factRecord   `json:"facts,omitempty"`
+	// The X watch list's own terms; absent in files from before the X
+	// connector and when none are set.
+	ProductName     string   `json:"product_name,omitempty"`
+	ProductKeywords []string `json:"product_keywords,omitempty"`
 }
 
 type workingHoursRecord struct {
@@ -214,6 +218,8 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		WorkingHours:      toWorkingHoursRecord(s.WorkingHours),
 		Pricing:           toPricingRecord(s.Pricing),
 		Facts:             toFactRecords(s.Facts),
+		ProductName:       s.ProductName,
+		ProductKeywords:   cloneStrings(s.ProductKeywords),
 	}
 }
 
@@ -281,6 +287,8 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		Transcription:     fromTranscriptionRecord(r.Transcription),
 		Pricing:           fromPricingRecord(r.Pricing),
 		Facts:             fromFactRecords(r.Facts),
+		ProductName:       r.ProductName,
+		ProductKeywords:   r.ProductKeywords,
 	}
 	fromConversationRecord(r, s)
 	return s

@@ -39,6 +39,8 @@ func fullSettings() *backend.Settings {
 	s.DailyCaps = map[backend.MoveKind]int{backend.KindSendEmail: 30, backend.KindReplySocial: 5, backend.KindNote: 1}
 	s.OwnerName = "Casey"
 	s.OwnerEmail = "casey@pebblecache.dev"
+	s.ProductName = "PebbleCache"
+	s.ProductKeywords = []string{"remote build cache", "bazel cache"}
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
 	s.ContractStages = []string{"contract_out", "contractsent"}
 	s.Competitors = []string{"Stackwise", "Build Buddy"}

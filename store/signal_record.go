@@ -58,6 +58,13 @@ type postRecord struct {
 	Text       string `json:"text,omitempty"`
 	URL        string `json:"url,omitempty"`
 	Competitor string `json:"competitor,omitempty"`
+	// Added with the X connector; absent in older files.
+	AuthorName     string `json:"author_name,omitempty"`
+	Followers      int    `json:"followers,omitempty"`
+	Verified       bool   `json:"verified,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	InReplyTo      string `json:"in_reply_to,omitempty"`
+	Keyword        string `json:"keyword,omitempty"`
 }
 
 type formRecord struct {
@@ -104,7 +111,9 @@ func toSignalRecord(s *backend.Signal) signalRecord {
 		}
 	}
 	if p := s.Post; p != nil {
-		r.Post = &postRecord{ID: p.ID, Author: p.Author, Text: p.Text, URL: p.URL, Competitor: p.Competitor}
+		r.Post = &postRecord{ID: p.ID, Author: p.Author, Text: p.Text, URL: p.URL, Competitor: p.Competitor,
+			AuthorName: p.AuthorName, Followers: p.Followers, Verified: p.Verified, ConversationID: p.ConversationID,
+			InReplyTo: p.InReplyTo, Keyword: p.Keyword}
 	}
 	if f := s.Form; f != nil {
 		r.Form = &formRecord{Form: f.Form, Fields: cloneStringMap(f.Fields)}
@@ -148,7 +157,9 @@ func fromSignalRecord(id uint64, r *signalRecord) *backend.Signal {
 		}
 	}
 	if p := r.Post; p != nil {
-		s.Post = &backend.Post{ID: p.ID, Author: p.Author, Text: p.Text, URL: p.URL, Competitor: p.Competitor}
+		s.Post = &backend.Post{ID: p.ID, Author: p.Author, Text: p.Text, URL: p.URL, Competitor: p.Competitor,
+			AuthorName: p.AuthorName, Followers: p.Followers, Verified: p.Verified, ConversationID: p.ConversationID,
+			InReplyTo: p.InReplyTo, Keyword: p.Keyword}
 	}
 	if f := r.Form; f != nil {
 		s.Form = &backend.FormSubmission{Form: f.Form, Fields: f.Fields}

@@ -38,7 +38,8 @@ func fullSignal() *backend.Signal {
 			ID: "ev-1", Title: "Pricing call", Start: at(5, 15), End: at(5, 16),
 			Attendees: []string{"dana@acme.example", "me@caseyos.example"}, External: true, Link: "https://meet.example/abc",
 		},
-		Post: &backend.Post{ID: "p-1", Author: "dana", Text: "Loving @caseyos", URL: "https://x.example/p-1", Competitor: "rival"},
+		Post: &backend.Post{ID: "p-1", Author: "dana", Text: "Loving @caseyos", URL: "https://x.example/p-1", Competitor: "rival",
+			AuthorName: "Dana", Followers: 4800, Verified: true, ConversationID: "p-0", InReplyTo: "p-0", Keyword: "remote cache"},
 		Form: &backend.FormSubmission{Form: "demo-request", Fields: map[string]string{"size": "50-200"}},
 		Payload: map[string]string{
 			"previous_stage": "qualified",

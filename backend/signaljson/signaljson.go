@@ -50,6 +50,7 @@ type Contact struct {
 	CompanyID      string `json:"company_id,omitempty"`
 	Lifecycle      string `json:"lifecycle,omitempty"`
 	Timezone       string `json:"timezone,omitempty"`
+	XHandle        string `json:"x_handle,omitempty"`
 	LastActivityAt string `json:"last_activity_at,omitempty"`
 }
 
@@ -106,11 +107,17 @@ type Meeting struct {
 
 // Post is a social post.
 type Post struct {
-	ID         string `json:"id"`
-	Author     string `json:"author"`
-	Text       string `json:"text,omitempty"`
-	URL        string `json:"url,omitempty"`
-	Competitor string `json:"competitor,omitempty"`
+	ID             string `json:"id"`
+	Author         string `json:"author"`
+	Text           string `json:"text,omitempty"`
+	URL            string `json:"url,omitempty"`
+	Competitor     string `json:"competitor,omitempty"`
+	AuthorName     string `json:"author_name,omitempty"`
+	Followers      int    `json:"followers,omitempty"`
+	Verified       bool   `json:"verified,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	InReplyTo      string `json:"in_reply_to,omitempty"`
+	Keyword        string `json:"keyword,omitempty"`
 }
 
 // Form is a form submission.
@@ -234,7 +241,7 @@ func (d Decoder) toSignal(w *Signal) (*backend.Signal, error) {
 	}
 	if c := w.Contact; c != nil {
 		s.Contact = &backend.Contact{ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID,
-			Lifecycle: c.Lifecycle, Timezone: c.Timezone, LastActivityAt: p.parse("contact.last_activity_at", c.LastActivityAt)}
+			Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle, LastActivityAt: p.parse("contact.last_activity_at", c.LastActivityAt)}
 	}
 	if c := w.Company; c != nil {
 		s.Company = &backend.Company{ID: c.ID, Name: c.Name, Domain: c.Domain, Industry: c.Industry, Employees: c.Employees,
@@ -254,7 +261,9 @@ func (d Decoder) toSignal(w *Signal) (*backend.Signal, error) {
 			Attendees: m.Attendees, External: m.External, Link: m.Link}
 	}
 	if x := w.Post; x != nil {
-		s.Post = &backend.Post{ID: x.ID, Author: strings.TrimPrefix(x.Author, "@"), Text: x.Text, URL: x.URL, Competitor: x.Competitor}
+		s.Post = &backend.Post{ID: x.ID, Author: strings.TrimPrefix(x.Author, "@"), Text: x.Text, URL: x.URL, Competitor: x.Competitor,
+			AuthorName: x.AuthorName, Followers: x.Followers, Verified: x.Verified, ConversationID: x.ConversationID,
+			InReplyTo: x.InReplyTo, Keyword: x.Keyword}
 	}
 	if f := w.Form; f != nil {
 		s.Form = &backend.FormSubmission{Form: f.Form, Fields: f.Fields}
@@ -359,7 +368,7 @@ func Encode(s *backend.Signal) ([]byte, error) {
 	}
 	if c := s.Contact; c != nil {
 		w.Contact = &Contact{ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID, Lifecycle: c.Lifecycle,
-			Timezone: c.Timezone, LastActivityAt: ts(c.LastActivityAt)}
+			Timezone: c.Timezone, XHandle: c.XHandle, LastActivityAt: ts(c.LastActivityAt)}
 	}
 	if c := s.Company; c != nil {
 		w.Company = &Company{ID: c.ID, Name: c.Name, Domain: c.Domain, Industry: c.Industry, Employees: c.Employees, Country: c.Country,
@@ -377,7 +386,9 @@ func Encode(s *backend.Signal) ([]byte, error) {
 		w.Meeting = &Meeting{ID: m.ID, Title: m.Title, Start: ts(m.Start), End: ts(m.End), Attendees: m.Attendees, External: m.External, Link: m.Link}
 	}
 	if x := s.Post; x != nil {
-		w.Post = &Post{ID: x.ID, Author: x.Author, Text: x.Text, URL: x.URL, Competitor: x.Competitor}
+		w.Post = &Post{ID: x.ID, Author: x.Author, Text: x.Text, URL: x.URL, Competitor: x.Competitor,
+			AuthorName: x.AuthorName, Followers: x.Followers, Verified: x.Verified, ConversationID: x.ConversationID,
+			InReplyTo: x.InReplyTo, Keyword: x.Keyword}
 	}
 	if f := s.Form; f != nil {
 		w.Form = &Form{Form: f.Form, Fields: f.Fields}

@@ -43,8 +43,12 @@ func mapContact(o *hsObject) *backend.Contact {
 		CompanyID:      o.prop("associatedcompanyid"),
 		Lifecycle:      o.prop("lifecyclestage"),
 		Timezone:       ianaZone(o.prop("hs_timezone")),
+		XHandle:        backend.NormalizeHandle(o.prop("twitterhandle")),
 		LastActivityAt: parseTime(o.prop("notes_last_updated")),
 		UpdatedAt:      parseTime(o.prop("lastmodifieddate")),
+	}
+	if c.XHandle != "" && !backend.ValidHandle(c.XHandle) {
+		c.XHandle = "" // free text in HubSpot ("see LinkedIn"): not a handle
 	}
 	if c.Email != "" && !backend.ValidEmail(c.Email) {
 		c.Email = "" // HubSpot accepts addresses the domain does not; keep the contact

@@ -31,7 +31,7 @@ const searchCap = 10_000
 
 // Properties the connector reads.
 var (
-	contactProps = []string{"email", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_timezone",
+	contactProps = []string{"email", "twitterhandle", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_timezone",
 		"associatedcompanyid", "notes_last_updated", "createdate", "lastmodifieddate"}
 	companyProps = []string{"name", "domain", "industry", "numberofemployees", "country", "hs_is_target_account",
 		propExpectedARR, "hs_lastmodifieddate"}
