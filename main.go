@@ -52,11 +52,12 @@ func main() {
 		Assets:        assets,
 		Voice:         voiceEnv(),
 		Secrets:       secrets,
-		Connectors:    append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
-		WebhookAddr:   os.Getenv("CASEYOS_WEBHOOK_ADDR"),
-		Fakes:         map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock)},
-		DemoFeed:      demoFeed(clock),
-		DemoAccounts:  demoAccounts(clock),
+		Connectors: append(append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
+			xConnector(os.Getenv("CASEYOS_X_BASE_URL"), clock)),
+		WebhookAddr:  os.Getenv("CASEYOS_WEBHOOK_ADDR"),
+		Fakes:        map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock)},
+		DemoFeed:     demoFeed(clock),
+		DemoAccounts: demoAccounts(clock),
 	})
 	stop()
 	os.Exit(code)

@@ -217,3 +217,29 @@ func (l lazySocial) DeletePost(ctx context.Context, id string) error {
 	}
 	return c.DeletePost(ctx, id)
 }
+
+// Like, Unlike and FindReply pass through to an X client that can; the
+// action asks for them on every Social capability.
+func (l lazySocial) Like(ctx context.Context, postID string) error {
+	c, err := innerAs[backend.SocialLiker](l.p)
+	if err != nil {
+		return err
+	}
+	return c.Like(ctx, postID)
+}
+
+func (l lazySocial) Unlike(ctx context.Context, postID string) error {
+	c, err := innerAs[backend.SocialLiker](l.p)
+	if err != nil {
+		return err
+	}
+	return c.Unlike(ctx, postID)
+}
+
+func (l lazySocial) FindReply(ctx context.Context, postID, text string) (string, bool, error) {
+	c, err := innerAs[backend.ReplyFinder](l.p)
+	if err != nil {
+		return "", false, backend.Errorf(backend.ECONFLICT, "X cannot be asked whether the reply to post %s went out: check it before trying again", postID)
+	}
+	return c.FindReply(ctx, postID, text)
+}

@@ -44,8 +44,7 @@ type Connector struct {
 var plannedAccounts = []ConnectionDTO{
 	{Account: "google", Label: "Gmail and Google Calendar", State: "not_connected", Detail: "Replies, meetings; sends email and books meetings", ConnectHint: "caseyos connect google --credentials FILE"},
 	{Account: "hubspot", Label: "HubSpot", State: "not_connected", Detail: "Deals, contacts, forms; creates tasks and updates deals", ConnectHint: "caseyos connect hubspot --token-stdin"},
-	// No X connector exists yet: X is listed as coming, with nothing to run.
-	{Account: "x", Label: "X", State: "coming_soon", Detail: "Mentions; replies to posts — coming soon: CaseyOS has no X connector yet"},
+	{Account: "x", Label: "X", State: "not_connected", Detail: "Mentions and the watch list; replies to and likes posts", ConnectHint: "caseyos connect x --consumer-key KEY"},
 }
 
 // syncEvents hands the syncer's statuses, waits and skipped signals to

@@ -30,7 +30,7 @@ var accountFor = map[MoveKind][2]string{
 	KindCreateTask:      {"HubSpot", "caseyos connect hubspot"},
 	KindUpdateDeal:      {"HubSpot", "caseyos connect hubspot"},
 	KindMergeContacts:   {"HubSpot", "caseyos connect hubspot"},
-	KindReplySocial:     {"X", ""},
+	KindReplySocial:     {"X", "caseyos connect x --consumer-key KEY"},
 }
 
 // ErrNoConnector is the cause of the EUNAVAILABLE error for a move kind no

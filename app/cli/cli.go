@@ -86,6 +86,8 @@ Commands:
   voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)
   connect hubspot --token-stdin|--oauth  store an account's credentials in the OS keychain (validated first)
   connect google --credentials FILE      sign in to Google once for gmail and gcal (docs/google.md)
+  connect x --consumer-key KEY [--pin]   sign in to X; the consumer secret on standard input
+  connect x --consumer-key KEY --access-token TOKEN --secrets-stdin  keys and tokens from X's developer portal
   connect webhook --secret-stdin         store the webhook receiver's secret
   connect whisper --url URL [--model M] [--timeout D] [--key-stdin]
                                          hear voice commands online first (OpenAI, a whisper.cpp server)

@@ -133,7 +133,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 	}{
 		{"Reply to Maya Chen: Pricing for 40 seats", "sales"},
 		{"Hand off Globex to customer success", "cs"},
-		{"Engage @devjane's mention", "marketing"},
+		{"Like @devjane's post: Trying CaseyOS this week", "marketing"},
 		{"Welcome Sam Lee from the Newsletter signup", "marketing"},
 	}
 	if len(today.Moves) != len(want) {
@@ -184,7 +184,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &today); err != nil {
 		t.Fatal(err)
 	}
-	if len(today.Moves) != 1 || today.Moves[0].Title != "Engage @devjane's mention" || today.Pending != 2 {
+	if len(today.Moves) != 1 || today.Moves[0].Title != "Like @devjane's post: Trying CaseyOS this week" || today.Pending != 2 {
 		t.Errorf("marketing, limit 1 = %+v (pending %d)", today.Moves, today.Pending)
 	}
 	r = runBin(t, bin, data, "", "explain", id)
@@ -205,7 +205,7 @@ func TestE2E_IngestThenToday(t *testing.T) {
 		t.Errorf("explain 999 error = %q, want a not_found JSON error", r.stderr)
 	}
 	r = runBin(t, bin, data, "", "execute", fmt.Sprint(today.Moves[0].ID))
-	if r.code != cli.ExitError || !strings.Contains(r.stderr, "Replying on X is not available yet: CaseyOS has no X connector") || strings.Contains(r.stderr, "connect x") {
+	if r.code != cli.ExitError || !strings.Contains(r.stderr, "needs a connected X account: run `caseyos connect x --consumer-key KEY`") {
 		t.Errorf("execute without X: %d %q", r.code, r.stderr)
 	}
 

@@ -52,6 +52,11 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	secretStdin := fs.Bool("secret-stdin", false, "read the webhook secret from standard input")
 	oauth := fs.Bool("oauth", false, "sign in with the vendor (OAuth)")
 	credentials := fs.String("credentials", "", "sign in with your own OAuth client file (Google: the Desktop app JSON)")
+	var xin app.ConnectInput
+	fs.StringVar(&xin.ConsumerKey, "consumer-key", "", "x: your X app's consumer key (API Key); the secret is read from standard input")
+	fs.StringVar(&xin.AccessToken, "access-token", "", "x: an access token made in X's developer portal (with --secrets-stdin)")
+	fs.BoolVar(&xin.SecretsStdin, "secrets-stdin", false, "x: read the consumer secret and the access token secret, one a line, from standard input")
+	fs.BoolVar(&xin.PIN, "pin", false, "x: sign in with a PIN X shows instead of a browser redirect")
 	var tf transcriptionFlags
 	fs.StringVar(&tf.url, "url", "", "whisper: the transcription API base (https://api.openai.com/v1, or a whisper.cpp server's)")
 	fs.StringVar(&tf.model, "model", "", "whisper: the model (default whisper-1)")
@@ -68,6 +73,27 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	if tf.set() {
 		c.usageError("--url, --model, --timeout, --key-stdin and --no-check are for `connect whisper`")
 		return ExitUsage
+	}
+	xflags := xin.ConsumerKey != "" || xin.AccessToken != "" || xin.SecretsStdin || xin.PIN
+	switch {
+	case xflags && pos[0] != "x":
+		c.usageError("--consumer-key, --access-token, --secrets-stdin and --pin are for `connect x`")
+		return ExitUsage
+	case pos[0] == "x" && xin.ConsumerKey == "":
+		c.usageError("connect x needs --consumer-key KEY (your X app's API Key): the secret comes on standard input")
+		return ExitUsage
+	case pos[0] == "x" && xin.AccessToken != "" && !xin.SecretsStdin:
+		c.usageError("with --access-token, give --secrets-stdin: standard input holds the consumer secret and the access token secret, one a line")
+		return ExitUsage
+	case pos[0] == "x" && xin.AccessToken == "" && xin.SecretsStdin:
+		c.usageError("--secrets-stdin goes with --access-token TOKEN; without a token, CaseyOS signs you in and reads only the consumer secret")
+		return ExitUsage
+	case pos[0] == "x" && xin.AccessToken != "" && xin.PIN:
+		c.usageError("use --access-token or --pin, not both")
+		return ExitUsage
+	case pos[0] == "x":
+		xin.Stdin = c.env.Stdin
+		*oauth, ctx = true, app.WithConnectInput(ctx, xin)
 	}
 	if c.env.Secrets == nil {
 		return c.fail(backend.Errorf(backend.EUNAVAILABLE, "this build of CaseyOS has no keychain to keep credentials in"))
@@ -267,6 +293,9 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 			items, lastErr = fmt.Sprint(s.Items), s.LastError
 			if lastErr == "" && s.Skipped > 0 {
 				lastErr = itemCount(s.Skipped) + " could not be stored: " + s.SkipReason
+			}
+			if lastErr == "" && s.Note != "" {
+				lastErr = s.Note
 			}
 		}
 		switch state {

@@ -370,6 +370,8 @@ export interface PlanSlot {
 export interface PlanSocial {
   post_id: string;
   text: string;
+  author?: string;
+  length?: number;
 }
 
 /** backend.PlanTask */
@@ -517,6 +519,7 @@ export interface SyncStatusDTO {
   failures: number;
   skipped: number;
   skip_reason?: string;
+  note?: string;
 }
 
 /** app.TemplateHoleDTO */
