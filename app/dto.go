@@ -293,6 +293,11 @@ type SettingsDTO struct {
 	// absent (null) keeps the stored ones.
 	Pricing *PricingDTO `json:"pricing,omitempty"`
 	Facts   []FactDTO   `json:"facts"`
+	// ProductName and ProductKeywords are the X watch list's own terms,
+	// searched with the competitors; absent (null) keeps the stored ones,
+	// "" and [] clear them.
+	ProductName     *string  `json:"product_name,omitempty"`
+	ProductKeywords []string `json:"product_keywords,omitempty"`
 }
 
 // WorkingHoursDTO is a working day in minutes from midnight (540–1020 is
@@ -400,6 +405,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 		UndoWindowSeconds: s.UndoWindow.Seconds(), DailyCaps: map[string]int{}, TodayLimit: s.TodayLimit,
 		StalledDealDays: s.StalledDealDays, OwnerName: s.OwnerName, OwnerEmail: s.OwnerEmail,
 		Competitors: append([]string{}, s.Competitors...),
+		ProductName: &s.ProductName, ProductKeywords: append([]string{}, s.ProductKeywords...),
 	}
 	w := s.Workday()
 	out.WorkingHours = &WorkingHoursDTO{StartMinutes: int(w.Start / time.Minute), EndMinutes: int(w.End / time.Minute)}
@@ -439,4 +445,15 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 		s.WorkingHours = backend.WorkingHours{Start: time.Duration(w.StartMinutes) * time.Minute, End: time.Duration(w.EndMinutes) * time.Minute}
 	}
 	applyReplyFactsDTO(s, in.Pricing, in.Facts)
+	if in.ProductName != nil {
+		s.ProductName = strings.TrimSpace(*in.ProductName)
+	}
+	if in.ProductKeywords != nil {
+		s.ProductKeywords = nil
+		for _, k := range in.ProductKeywords {
+			if k = strings.TrimSpace(k); k != "" {
+				s.ProductKeywords = append(s.ProductKeywords, k)
+			}
+		}
+	}
 }

@@ -70,7 +70,8 @@ func (d *StoreDirectory) WatchList(ctx context.Context) (WatchList, error) {
 		if err != nil {
 			return err
 		}
-		w = WatchList{Product: st.ProductName, Keywords: append([]string(nil), st.ProductKeywords...)}
+		w = WatchList{Competitors: append([]string(nil), st.Competitors...), Product: st.ProductName,
+			Keywords: append([]string(nil), st.ProductKeywords...)}
 		return nil
 	})
 	return w, WrapError("watch list", err)

@@ -458,6 +458,8 @@ export interface SettingsDTO {
   working_hours?: WorkingHoursDTO;
   pricing?: PricingDTO;
   facts: FactDTO[];
+  product_name?: string;
+  product_keywords?: string[];
 }
 
 /** app.SignalDTO */
