@@ -467,6 +467,15 @@ func TestClient_ReplyLikeDeleteFind(t *testing.T) {
 	if ls := w.srv.Likes(); len(ls) != 1 || ls[0].TweetID != m.ID {
 		t.Errorf("likes = %+v", ls)
 	}
+	if err := c.Like(ctx, m.ID); err != nil {
+		t.Errorf("liking again = %v, want harmless", err)
+	}
+	if err := c.Unlike(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ls := w.srv.Likes(); len(ls) != 0 {
+		t.Errorf("likes after Unlike = %+v, want none", ls)
+	}
 	if err := c.DeletePost(ctx, id); err != nil {
 		t.Fatal(err)
 	}
