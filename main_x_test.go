@@ -250,3 +250,38 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// X's window spent in the middle of a first sync: the pass waits until
+// the reset X announced (x-rate-limit-reset, no Retry-After), says so on
+// standard error, and goes on to the end with nothing lost or doubled.
+func TestCLI_XSyncWaitsForTheReset(t *testing.T) {
+	c := newXCLI(t, xtest.Options{Window: 3 * time.Second, Limits: map[string]xtest.Limit{xtest.EndpointMentions: {Requests: 1}}})
+	tok, tokSecret := c.srv.NewAccessToken(c.key, c.me.ID)
+	jess := c.srv.AddUser(xtest.User{Username: "devjess"})
+	for i := 0; i < 130; i++ {
+		c.srv.AddMention(jess.ID, "@pebblecache build "+strconv.Itoa(i), time.Now().Add(-time.Duration(i+1)*time.Minute))
+	}
+	if code, out, errb := c.run(t, c.secret+"\n"+tokSecret+"\n", "connect", "x", "--consumer-key", c.key, "--access-token", tok, "--secrets-stdin"); code != 0 {
+		t.Fatalf("connect: %d %q %q", code, out, errb)
+	}
+	start := time.Now()
+	code, out, errb := c.run(t, "", "sync", "--once", "--json", "x")
+	if code != 0 {
+		t.Fatalf("sync --once: %d %q %q", code, out, errb)
+	}
+	if !strings.Contains(errb, "x: rate limited (15-minute window for mentions); waiting") {
+		t.Errorf("stderr = %q, want the waiting line", errb)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("the pass did not wait for the reset (%v)", time.Since(start))
+	}
+	var sts []app.SyncStatusDTO
+	if err := json.Unmarshal([]byte(out), &sts); err != nil || len(sts) != 1 || sts[0].Items != 130 {
+		t.Fatalf("sync --once --json = %q (%v), want 130 items", out, err)
+	}
+	for _, r := range c.srv.Requests() {
+		if r.Status == 429 {
+			t.Errorf("a request was sent into the spent window (%s %s): the client knew the reset", r.Method, r.Path)
+		}
+	}
+}
