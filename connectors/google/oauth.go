@@ -6,16 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"html"
-	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/connectors/internal/loopback"
 )
 
 // Google's endpoints for installed ("Desktop") applications.
@@ -150,68 +149,43 @@ func Authorize(ctx context.Context, cfg Config, open func(url string) error) (*o
 	if cfg.Secrets == nil {
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: "No keychain to store the Google token in.", Op: op}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Message: "Could not listen on 127.0.0.1 for the Google sign-in.", Op: op, Err: err}
-	}
-	defer ln.Close()
-	redirect := fmt.Sprintf("http://%s%s", ln.Addr().String(), callbackPath)
-	oc := cfg.oauth2(redirect)
 	state := randomString(24)
-	verifier := oauth2.GenerateVerifier()
-	authURL := oc.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier))
-
-	type result struct {
-		code string
-		err  error
-	}
-	done := make(chan result, 1)
-	finish := func(r result) {
-		select {
-		case done <- r:
-		default: // a second callback (a reload) changes nothing
-		}
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc(callbackPath, func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
+	cb, err := loopback.Listen(callbackPath, func(q url.Values) loopback.Reply {
 		switch {
 		case q.Get("state") != state:
 			// Not our request: a forged or stale redirect must not complete the flow.
-			writePage(w, http.StatusBadRequest, "This sign-in link is not the one CaseyOS started. Start again from CaseyOS.")
-			finish(result{err: &backend.Error{Code: backend.EINVALID, Message: "The Google sign-in came back with the wrong state; start again.", Op: op}})
+			return loopback.Reply{Status: http.StatusBadRequest, Page: "This sign-in link is not the one CaseyOS started. Start again from CaseyOS.", End: true,
+				Err: &backend.Error{Code: backend.EINVALID, Message: "The Google sign-in came back with the wrong state; start again.", Op: op}}
 		case q.Get("error") != "":
-			writePage(w, http.StatusOK, "Google sign-in was cancelled. You can close this window.")
-			finish(result{err: &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google sign-in was cancelled (" + q.Get("error") + ").", Op: op}})
+			return loopback.Reply{Page: "Google sign-in was cancelled. You can close this window.", End: true,
+				Err: &backend.Error{Code: backend.EUNAUTHORIZED, Message: "Google sign-in was cancelled (" + q.Get("error") + ").", Op: op}}
 		case q.Get("code") == "":
-			writePage(w, http.StatusBadRequest, "Google sent no code. Start again from CaseyOS.")
-			finish(result{err: &backend.Error{Code: backend.EINVALID, Message: "Google sent no authorization code.", Op: op}})
-		default:
-			writePage(w, http.StatusOK, "CaseyOS is connected to Google. You can close this window.")
-			finish(result{code: q.Get("code")})
+			return loopback.Reply{Status: http.StatusBadRequest, Page: "Google sent no code. Start again from CaseyOS.", End: true,
+				Err: &backend.Error{Code: backend.EINVALID, Message: "Google sent no authorization code.", Op: op}}
 		}
+		return loopback.Reply{Page: "CaseyOS is connected to Google. You can close this window.", End: true}
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	// Shut down gracefully so the browser gets the whole page even when the
+	if err != nil {
+		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Message: "Could not listen on 127.0.0.1 for the Google sign-in.", Op: op, Err: err}
+	}
+	// Closed gracefully, so the browser gets the whole page even when the
 	// exchange finishes before the callback handler has returned.
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if srv.Shutdown(sctx) != nil {
-			srv.Close()
-		}
-	}()
+	defer cb.Close()
+	oc := cfg.oauth2(cb.URL)
+	verifier := oauth2.GenerateVerifier()
+	authURL := oc.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier))
 
 	if err := open(authURL); err != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Message: "Could not open the browser for Google sign-in.", Op: op, Err: err}
 	}
-	var res result
-	select {
-	case res = <-done:
-	case <-ctx.Done():
+	q, err := cb.Wait(ctx)
+	if err != nil && ctx.Err() != nil {
 		return nil, &backend.Error{Code: backend.EUNAVAILABLE, Message: "Google sign-in did not finish in time.", Op: op, Err: ctx.Err()}
 	}
+	res := struct {
+		code string
+		err  error
+	}{q.Get("code"), err}
 	if res.err != nil {
 		return nil, res.err
 	}
@@ -226,12 +200,6 @@ func Authorize(ctx context.Context, cfg Config, open func(url string) error) (*o
 		return nil, &backend.Error{Code: backend.EINTERNAL, Message: "Could not store the Google token in the keychain.", Op: op, Err: err}
 	}
 	return tok, nil
-}
-
-func writePage(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<!doctype html><title>CaseyOS</title><p>%s</p>", html.EscapeString(msg))
 }
 
 func randomString(n int) string {

@@ -49,15 +49,15 @@ func Authorize(ctx context.Context, cfg AuthConfig, open func(url string) error,
 	type grant struct{ token, verifier string }
 	if !cfg.PIN {
 		var err error
-		cb, err = loopback.Listen(callbackPath, func(q url.Values) (string, bool, error) {
+		cb, err = loopback.Listen(callbackPath, func(q url.Values) loopback.Reply {
 			switch {
 			case q.Get("denied") != "":
-				return "X sign-in was cancelled. You can close this window.", true,
-					&backend.Error{Code: backend.EUNAUTHORIZED, Op: op, Message: "X sign-in was cancelled"}
+				return loopback.Reply{Page: "X sign-in was cancelled. You can close this window.", End: true,
+					Err: &backend.Error{Code: backend.EUNAUTHORIZED, Op: op, Message: "X sign-in was cancelled"}}
 			case q.Get("oauth_token") == "" || q.Get("oauth_verifier") == "":
-				return "X sent no verifier. Start again from CaseyOS.", false, nil
+				return loopback.Reply{Status: http.StatusBadRequest, Page: "X sent no verifier. Start again from CaseyOS."}
 			}
-			return "CaseyOS is connected to X. You can close this window.", true, nil
+			return loopback.Reply{Page: "CaseyOS is connected to X. You can close this window.", End: true}
 		})
 		if err != nil {
 			return Credentials{}, &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Message: "Could not listen on 127.0.0.1 for the X sign-in; try --pin", Err: err}

@@ -13,47 +13,52 @@ import (
 	"time"
 )
 
-// Result is what one callback said: the page to show and the query, or an
-// error that ends the sign-in.
-type Result struct {
-	Query url.Values
-	Err   error
+// Reply is what check makes of one callback: the page the person sees
+// (Status 0 is 200), and whether the callback ends the sign-in — with Err,
+// or with the query when Err is nil. A callback that does not end it (a
+// stray request, a reload) only gets its page.
+type Reply struct {
+	Status int
+	Page   string
+	End    bool
+	Err    error
+}
+
+type result struct {
+	query url.Values
+	err   error
 }
 
 // Server is a listening callback. Close it when the sign-in ends.
 type Server struct {
 	ln   net.Listener
 	srv  *http.Server
-	done chan Result
+	done chan result
 	// URL is where the vendor redirects to: http://127.0.0.1:PORT/PATH.
 	URL string
 }
 
-// Listen listens on a free port of 127.0.0.1 for a redirect to path.
-// check looks at each callback's query: it returns the page to show the
-// person, and whether the callback ends the sign-in (with err, or with the
-// query when err is nil). A callback that does not end it (a stray
-// request) only gets its page.
-func Listen(path string, check func(q url.Values) (page string, end bool, err error)) (*Server, error) {
+// Listen listens on a free port of 127.0.0.1 for a redirect to path;
+// check answers each callback.
+func Listen(path string, check func(q url.Values) Reply) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ln: ln, done: make(chan Result, 1), URL: fmt.Sprintf("http://%s%s", ln.Addr().String(), path)}
+	s := &Server{ln: ln, done: make(chan result, 1), URL: fmt.Sprintf("http://%s%s", ln.Addr().String(), path)}
 	mux := http.NewServeMux()
 	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		page, end, err := check(q)
-		status := http.StatusOK
-		if err != nil {
-			status = http.StatusBadRequest
+		rep := check(q)
+		if rep.Status == 0 {
+			rep.Status = http.StatusOK
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, "<!doctype html><title>CaseyOS</title><p>%s</p>", html.EscapeString(page))
-		if end {
+		w.WriteHeader(rep.Status)
+		fmt.Fprintf(w, "<!doctype html><title>CaseyOS</title><p>%s</p>", html.EscapeString(rep.Page))
+		if rep.End {
 			select {
-			case s.done <- Result{Query: q, Err: err}:
+			case s.done <- result{query: q, err: rep.Err}:
 			default: // a second callback (a reload) changes nothing
 			}
 		}
@@ -67,7 +72,7 @@ func Listen(path string, check func(q url.Values) (page string, end bool, err er
 func (s *Server) Wait(ctx context.Context) (url.Values, error) {
 	select {
 	case r := <-s.done:
-		return r.Query, r.Err
+		return r.query, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
