@@ -13,7 +13,7 @@ import (
 func extract(t *text) Entities {
 	var e Entities
 	e.Questions = questions(t.reply, t.present)
-	if t.present.may(seatGuard) {
+	if t.present.may(seatGuard) && (strings.ContainsAny(t.lreply, "0123456789") || t.present.may(numberWordGuard)) {
 		e.Seats = seats(t.lreply)
 	}
 	e.Amounts = amounts(t.reply, t.lreply)
@@ -134,6 +134,8 @@ var (
 	directGuard   = guard(directQuestion)
 	indirectGuard = guard(indirectQuestion)
 	seatGuard     = guard(seatRe)
+	// numberWordGuard: whether a reply spells a number ("forty").
+	numberWordGuard = guard(regexp.MustCompile(`\b(` + numberWords + `)\b`))
 )
 
 var topics = []struct {

@@ -2,27 +2,47 @@ package intent
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
 // A matcher is a pattern with the literals every match of it contains.
 // All matchers share one Aho–Corasick automaton over those literals:
 // one pass over an email's lower-cased text tells which patterns can
-// match at all (scan), so that only those run.
+// match at all (scan), so that only those run. When the literals are what
+// every match starts with (prefix), scan also says where: the pattern is
+// then only tried there, anchored, which is far cheaper than searching.
 type matcher struct {
 	re   *regexp.Regexp
 	keys []string // nil: always run
 	id   int
+	// prefix: every match starts with one of keys; anchored is re
+	// anchored at the start of the text, boundary whether re starts with
+	// \b.
+	prefix   bool
+	anchored *regexp.Regexp
+	boundary bool
+	// span is the most bytes a match can span (capped): the anchored
+	// pattern reads no further, plus one byte for a closing \b.
+	span int
 }
 
 var matchers []*matcher
 
 // pattern compiles a pattern into a matcher; ' in it also matches the
-// typographic apostrophe. Unless cased, it is matched against lower-cased
-// text (lower), so it is written in lower case.
+// typographic apostrophe. It is matched against lower-cased text (see
+// lower) unless the rule is cased, so it is written in lower case.
 func pattern(p string) *matcher {
 	p = strings.ReplaceAll(p, "'", "['’]")
-	m := &matcher{re: regexp.MustCompile(p), keys: requiredLiterals(p), id: len(matchers)}
+	m := &matcher{re: regexp.MustCompile(p), id: len(matchers)}
+	if pre := prefixLiterals(p); pre != nil {
+		m.keys, m.prefix = pre, true
+		m.anchored = regexp.MustCompile(`^(?:` + p + `)`)
+		m.boundary = strings.HasPrefix(p, `\b`)
+		m.span = maxMatchLen(p, 256)
+	} else {
+		m.keys, _ = requiredLiterals(p)
+	}
 	matchers = append(matchers, m)
 	return m
 }
@@ -30,9 +50,61 @@ func pattern(p string) *matcher {
 // guard registers a compiled pattern so that scan tells whether it can
 // match.
 func guard(re *regexp.Regexp) *matcher {
-	m := &matcher{re: re, keys: requiredLiterals(re.String()), id: len(matchers)}
+	m := &matcher{re: re, id: len(matchers)}
+	src := re.String()
+	if pre := prefixLiterals(src); pre != nil {
+		m.keys, m.prefix = pre, true
+		m.anchored = regexp.MustCompile(`^(?:` + src + `)`)
+		m.boundary = strings.HasPrefix(strings.TrimPrefix(src, "(?i)"), `\b`)
+		m.span = maxMatchLen(src, 256)
+	} else {
+		m.keys, _ = requiredLiterals(src)
+	}
 	matchers = append(matchers, m)
 	return m
+}
+
+// findAll is m.re.FindAllStringSubmatchIndex(text, n) for the text scan
+// read into p, trying a prefix matcher only where its keys start.
+func (p present) findAll(m *matcher, text string, n int) [][]int {
+	if !p.may(m) {
+		return nil
+	}
+	if !m.prefix || len(p.hits) == maxHits {
+		return m.re.FindAllStringSubmatchIndex(text, n)
+	}
+	var starts []int
+	for _, h := range p.hits {
+		if int(h.id) == m.id {
+			starts = append(starts, int(h.start))
+		}
+	}
+	slices.Sort(starts)
+	var out [][]int
+	end := 0
+	for i, start := range starts {
+		if start < end || i > 0 && start == starts[i-1] {
+			continue
+		}
+		if m.boundary && start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
+			continue
+		}
+		r := m.anchored.FindStringSubmatchIndex(text[start:min(len(text), start+m.span+1)])
+		if r == nil {
+			continue
+		}
+		for j := range r {
+			if r[j] >= 0 {
+				r[j] += start
+			}
+		}
+		out = append(out, r)
+		end = max(r[1], start+1)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
 }
 
 // lower lower-cases the ASCII letters of s and nothing else, so that
@@ -51,18 +123,64 @@ func lower(s string) string {
 	return string(b)
 }
 
-// present is the set of matchers that may match a text.
-type present []uint64
+// present is what scan found in a text: the set of matchers that may
+// match it, and where the keys of prefix matchers occur.
+type present struct {
+	set  []uint64
+	hits []keyHit
+}
+
+// keyHit is an occurrence of a prefix matcher's key: text[start:end].
+type keyHit struct {
+	id         int32
+	start, end int32
+}
 
 func (p present) may(m *matcher) bool {
-	return m.keys == nil || p[m.id/64]&(1<<(m.id%64)) != 0
+	return m.keys == nil || p.set[m.id/64]&(1<<(m.id%64)) != 0
+}
+
+// maxHits bounds the key occurrences scan keeps.
+const maxHits = 512
+
+// find returns the first match of a prefix matcher in text (scanned into
+// p) that starts at or after from, trying the pattern only where one of
+// its keys starts; ok is false when scan kept too few hits to know (then
+// the caller searches).
+func (p present) find(m *matcher, text string, from int) (loc []int, ok bool) {
+	if len(p.hits) == maxHits {
+		return nil, false
+	}
+	for _, h := range p.hits {
+		start := int(h.start)
+		if int(h.id) != m.id || start < from || loc != nil && start >= loc[0] {
+			continue
+		}
+		// Anchored, the text before start is gone: \b there must be
+		// checked by hand (both sides word bytes: no boundary).
+		if m.boundary && start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
+			continue
+		}
+		if r := m.anchored.FindStringIndex(text[start:min(len(text), start+m.span+1)]); r != nil {
+			loc = []int{start, start + r[1]}
+		}
+	}
+	return loc, true
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // The automaton: a trie of every key, with failure links.
 type acNode struct {
 	next []acEdge
 	fail int32
-	out  []int32 // matcher ids whose key ends here (with those of the fail chain)
+	out  []acOut // the keys that end here (with those of the fail chain)
+}
+
+type acOut struct {
+	id, n int32 // the matcher, the key's length
 }
 
 type acEdge struct {
@@ -70,7 +188,12 @@ type acEdge struct {
 	node int32
 }
 
-var automaton []acNode
+var (
+	automaton []acNode
+	// root is the root's transitions as a table: most bytes of a text
+	// leave the automaton at the root.
+	root [256]int32
+)
 
 func (n *acNode) child(b byte) int32 {
 	for _, e := range n.next {
@@ -95,7 +218,7 @@ func buildAutomaton() {
 				}
 				cur = nx
 			}
-			automaton[cur].out = appendID(automaton[cur].out, int32(m.id))
+			automaton[cur].out = appendOut(automaton[cur].out, acOut{int32(m.id), int32(len(k))})
 		}
 	}
 	// Breadth first: each node's failure link is the longest proper
@@ -118,29 +241,46 @@ func buildAutomaton() {
 			} else {
 				automaton[e.node].fail = 0
 			}
-			for _, id := range automaton[automaton[e.node].fail].out {
-				automaton[e.node].out = appendID(automaton[e.node].out, id)
+			for _, o := range automaton[automaton[e.node].fail].out {
+				automaton[e.node].out = appendOut(automaton[e.node].out, o)
 			}
 			queue = append(queue, e.node)
 		}
 	}
 }
 
-func appendID(s []int32, id int32) []int32 {
+func appendOut(s []acOut, o acOut) []acOut {
 	for _, x := range s {
-		if x == id {
+		if x == o {
 			return s
 		}
 	}
-	return append(s, id)
+	return append(s, o)
 }
 
-// scan returns the matchers whose keys occur in lower.
+// scan returns the matchers whose keys occur in lower, and where the
+// keys of prefix ones are.
 func scan(lower string) present {
-	p := make(present, (len(matchers)+63)/64)
+	p := present{set: make([]uint64, (len(matchers)+63)/64)}
+	emit := func(cur int32, i int) {
+		for _, o := range automaton[cur].out {
+			p.set[o.id/64] |= 1 << (o.id % 64)
+			if matchers[o.id].prefix && len(p.hits) < maxHits {
+				p.hits = append(p.hits, keyHit{o.id, int32(i) + 1 - o.n, int32(i) + 1})
+			}
+		}
+	}
 	cur := int32(0)
 	for i := 0; i < len(lower); i++ {
 		b := lower[i]
+		if cur == 0 {
+			if cur = root[b]; cur < 0 {
+				cur = 0
+				continue
+			}
+			emit(cur, i)
+			continue
+		}
 		for {
 			if c := automaton[cur].child(b); c >= 0 {
 				cur = c
@@ -151,11 +291,14 @@ func scan(lower string) present {
 			}
 			cur = automaton[cur].fail
 		}
-		for _, id := range automaton[cur].out {
-			p[id/64] |= 1 << (id % 64)
-		}
+		emit(cur, i)
 	}
 	return p
 }
 
-func init() { buildAutomaton() }
+func init() {
+	buildAutomaton()
+	for b := range root {
+		root[b] = automaton[0].child(byte(b))
+	}
+}

@@ -248,7 +248,7 @@ var bodyRules = []rule{
 	cased(Referral, 2.5,
 		`\b([A-Z][a-z]+|who|she|he) (handles|is in charge of|owns|is responsible for|runs|leads|makes the (calls?|decisions?)|decides)\b|\bdecision-?maker\b`),
 	r(Referral, 1.5,
-		`\b(my|our) (colleague|cto|ceo|head of [a-z]+|it director|director|manager|vp [a-z]+|engineering manager)\b`),
+		`\b(my|our) (colleague|cto|ceo|it director|director|manager|engineering manager)\b|\b(my|our) (head of|vp) [a-z]+\b`),
 
 	// other: nothing to act on.
 	r(Other, 4,
@@ -292,7 +292,16 @@ func apply(rules []rule, text, lower string, p present, scores map[Label]*labelS
 			in = text
 		}
 		for at := 0; at < len(in); {
-			m := ru.m.re.FindStringIndex(in[at:])
+			var m []int
+			if ok := false; ru.m.prefix && !ru.cased {
+				if m, ok = p.find(ru.m, in, at); !ok {
+					m = ru.m.re.FindStringIndex(in[at:])
+				} else if m != nil {
+					m = []int{m[0] - at, m[1] - at}
+				}
+			} else {
+				m = ru.m.re.FindStringIndex(in[at:])
+			}
 			if m == nil {
 				break
 			}

@@ -14,6 +14,20 @@ var (
 	sentFrom = regexp.MustCompile(`(?i)^(sent from my |sent via |get outlook for |envoyé de mon |von meinem |enviado desde mi )`)
 )
 
+// mobileFooter says whether a line is a mail app's footer ("Sent from my
+// iPhone").
+func mobileFooter(l string) bool {
+	l = strings.TrimSpace(l)
+	if l == "" {
+		return false
+	}
+	switch l[0] {
+	case 'S', 's', 'G', 'g', 'E', 'e', 'V', 'v':
+		return sentFrom.MatchString(l)
+	}
+	return false
+}
+
 // StripSignature removes the sender's sign-off and signature from a reply
 // (the text Split returns): everything from a "-- " separator, a mobile
 // footer ("Sent from my iPhone"), or a closing line ("Best,", "Kind
@@ -27,7 +41,7 @@ func StripSignature(reply string) string {
 	// The "-- " separator, or a mobile footer, anywhere.
 	for i, l := range lines {
 		t := strings.TrimRight(l, " \t")
-		if t == "--" || l == "-- " || t == "—" || sentFrom.MatchString(strings.TrimSpace(l)) {
+		if t == "--" || l == "-- " || t == "—" || len(t) < 80 && mobileFooter(t) {
 			cut = i
 			break
 		}
@@ -36,7 +50,7 @@ func StripSignature(reply string) string {
 	start := max(0, cut-10)
 	for i := start; i < cut; i++ {
 		t := strings.TrimSpace(lines[i])
-		if !closing.MatchString(t) || i == 0 {
+		if i == 0 || len(t) > 60 || !closing.MatchString(t) {
 			continue
 		}
 		short := true

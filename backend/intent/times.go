@@ -239,11 +239,12 @@ func findDays(clause string, now time.Time, p present) []dayRef {
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	// Explicit dates first: "Dec 10", "14 December".
+	digits := strings.ContainsAny(clause, "0123456789")
 	for i, re := range []*regexp.Regexp{dateMonthDay, dateDayMonth} {
-		if !p.may(dayGuards[i]) {
+		if !digits || !p.may(dayGuards[i]) {
 			continue
 		}
-		for _, m := range re.FindAllStringSubmatchIndex(clause, 10) {
+		for _, m := range p.findAll(dayGuards[i], clause, 10) {
 			s := span{m[0], m[1]}
 			if taken(s) {
 				continue
@@ -272,7 +273,7 @@ func findDays(clause string, now time.Time, p present) []dayRef {
 		sort.SliceStable(m, func(i, j int) bool { return m[i].start < m[j].start })
 		return m
 	}
-	for _, m := range dayWord.FindAllStringSubmatchIndex(clause, 10) {
+	for _, m := range p.findAll(dayGuards[2], clause, 10) {
 		s := span{m[0], m[1]}
 		// "Tuesday, 8 December": the date says it.
 		if taken(s) || taken(span{s.start, s.end + 3}) {
@@ -631,7 +632,7 @@ func dateHits(reply string, now time.Time, p present) []dateHit {
 		if !digits || !p.may(dayGuards[i]) {
 			continue
 		}
-		for _, m := range re.FindAllStringSubmatchIndex(reply, 8) {
+		for _, m := range p.findAll(dayGuards[i], reply, 8) {
 			if d, ok := explicitDate(reply, m, re == dateDayMonth, today); ok && !taken(span{m[0], m[1]}) {
 				addHit(span{m[0], m[1]}, d)
 			}
@@ -667,10 +668,11 @@ func dateHits(reply string, now time.Time, p present) []dateHit {
 		}
 	}
 words:
-	for _, m := range untilMonth.FindAllStringSubmatchIndex(reply, 6) {
-		if !p.may(untilGuards[0]) {
-			break
-		}
+	var untilMonthHits [][]int
+	if p.may(untilGuards[0]) {
+		untilMonthHits = p.findAll(untilGuards[0], reply, 6)
+	}
+	for _, m := range untilMonthHits {
 		s := span{m[0], m[1]}
 		if taken(s) {
 			continue
@@ -698,7 +700,11 @@ words:
 		}
 		addHit(s, d)
 	}
-	for _, m := range untilQuarter.FindAllStringSubmatchIndex(reply, 4) {
+	var untilQuarterHits [][]int
+	if !(!strings.Contains(reply, "q") || !digits) {
+		untilQuarterHits = untilQuarter.FindAllStringSubmatchIndex(reply, 4)
+	}
+	for _, m := range untilQuarterHits {
 		s := span{m[0], m[1]}
 		if taken(s) {
 			continue
@@ -715,10 +721,11 @@ words:
 		}
 		addHit(s, d)
 	}
-	for _, m := range untilRelative.FindAllStringSubmatchIndex(reply, 6) {
-		if !p.may(untilGuards[1]) {
-			break
-		}
+	var untilRelativeHits [][]int
+	if p.may(untilGuards[1]) {
+		untilRelativeHits = p.findAll(untilGuards[1], reply, 6)
+	}
+	for _, m := range untilRelativeHits {
 		s := span{m[0], m[1]}
 		if taken(s) {
 			continue
@@ -761,10 +768,11 @@ words:
 		}
 		addHit(s, d)
 	}
-	for _, m := range dayWord.FindAllStringSubmatchIndex(reply, 6) {
-		if !p.may(dayGuards[2]) {
-			break
-		}
+	var dayWordHits [][]int
+	if p.may(dayGuards[2]) {
+		dayWordHits = p.findAll(dayGuards[2], reply, 6)
+	}
+	for _, m := range dayWordHits {
 		s := span{m[0], m[1]}
 		if taken(s) || m[12] < 0 {
 			continue
