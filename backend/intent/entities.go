@@ -14,7 +14,7 @@ func extract(t *text) Entities {
 	var e Entities
 	e.Questions = questions(t.reply, t.present)
 	if t.present.may(seatGuard) && (strings.ContainsAny(t.lreply, "0123456789") || t.present.may(numberWordGuard)) {
-		e.Seats = seats(t.lreply)
+		e.Seats = seats(t.lreply, t.present)
 	}
 	e.Amounts = amounts(t.reply, t.lreply)
 	e.Referral = referral(t)
@@ -134,6 +134,9 @@ var (
 	directGuard   = guard(directQuestion)
 	indirectGuard = guard(indirectQuestion)
 	seatGuard     = guard(seatRe)
+	// seatNouns: where a seat count can end ("40 engineers", "a team of
+	// 40"); seats reads only around them.
+	seatNouns = guard(regexp.MustCompile(`\b(seats?|engineers|developers|devs|users|licen[cs]es|people|employees|members|agents|reps|staff|headcount|engineering|team)\b`))
 	// numberWordGuard: whether a reply spells a number ("forty").
 	numberWordGuard = guard(regexp.MustCompile(`\b(` + numberWords + `)\b`))
 )
@@ -180,7 +183,24 @@ var wordNumbers = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "fiv
 
 // seats returns the team size the lower-cased reply names first ("40
 // engineers", "40 seats", "a team of 40"), or 0.
-func seats(reply string) int {
+func seats(reply string, p present) int {
+	// Around each noun: the number is at most a few words before it.
+	if hits := p.starts(seatNouns); hits != nil {
+		for _, h := range hits {
+			from := max(0, int(h.start)-48)
+			for from > 0 && isWordByte(reply[from-1]) {
+				from--
+			}
+			if n := seatsIn(reply[from:min(len(reply), int(h.end)+24)]); n > 0 {
+				return n
+			}
+		}
+		return 0
+	}
+	return seatsIn(reply)
+}
+
+func seatsIn(reply string) int {
 	for _, m := range seatRe.FindAllStringSubmatch(reply, 8) {
 		for _, g := range m[1:] {
 			if g == "" {

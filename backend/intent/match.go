@@ -168,6 +168,22 @@ func (p present) find(m *matcher, text string, from int) (loc []int, ok bool) {
 	return loc, true
 }
 
+// starts returns where a prefix matcher's keys occur, in order; nil when
+// scan kept too few hits to know, or m is not a prefix matcher.
+func (p present) starts(m *matcher) []keyHit {
+	if !m.prefix || len(p.hits) == maxHits {
+		return nil
+	}
+	out := []keyHit{}
+	for _, h := range p.hits {
+		if int(h.id) == m.id {
+			out = append(out, h)
+		}
+	}
+	slices.SortFunc(out, func(a, b keyHit) int { return int(a.start - b.start) })
+	return out
+}
+
 func isWordByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
