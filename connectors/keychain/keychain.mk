@@ -8,7 +8,8 @@
 #   test-keychain   the keychain connector, Google's consent flow landing its
 #                   token, and the app (connect → sync → disconnect, and
 #                   connect → sync → execute → undo → outbox, through
-#                   the built binary) against the real
+#                   the built binary; X connected both ways, and its reply
+#                   SIGKILLed before, during and after the post) against the real
 #                   Secret Service; CASEYOS_REAL_KEYCHAIN=1 makes those tests
 #                   run instead of skipping
 
@@ -45,7 +46,7 @@ test-keychain: keychain-deps
 	  dbus-run-session -- sh -c 'echo -n caseyos-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	    CASEYOS_REAL_KEYCHAIN=1 go test -count=1 -run "Real" -v ./connectors/keychain/ ./connectors/google/ ./app/...' | tee "$$tmp/out.txt"; \
 	  status=$${PIPESTATUS[0]}; \
-	  for want in TestKeychain_Real TestAuthorize_RealKeychain TestE2E_RealKeychain TestE2E_RealKeychainConnectedWorkspace TestE2E_RealKeychainSyncRateLimited; do \
+	  for want in TestKeychain_Real TestAuthorize_RealKeychain TestE2E_RealKeychain TestE2E_RealKeychainConnectedWorkspace TestE2E_RealKeychainSyncRateLimited TestE2E_RealKeychainX TestE2E_RealKeychainXReplyKilled; do \
 	    if [ $$status = 0 ] && ! grep -q "^--- PASS: $$want" "$$tmp/out.txt"; then \
 	      echo "test-keychain: $$want did not run and pass (skipped, renamed, or moved out of these packages?)"; status=1; fi; \
 	  done; \

@@ -1,6 +1,7 @@
 package xtest_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -482,6 +483,23 @@ func TestFaults(t *testing.T) {
 		if resp, err := a.client(&http.Transport{DisableKeepAlives: true}).Do(req); err == nil {
 			resp.Body.Close()
 			t.Fatal("a dropped connection answered")
+		}
+	})
+	t.Run("HeldBeforeServing", func(t *testing.T) {
+		// the client gives up while X holds the post: nothing is made
+		arrivedCh := make(chan struct{}, 1)
+		a.srv.Inject(xtest.Fault{Method: "POST", Path: "/2/tweets", Delay: time.Minute, Arrived: arrivedCh})
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrivedCh; cancel() }()
+		req, _ := http.NewRequestWithContext(ctx, "POST", a.srv.URL()+"/2/tweets", strings.NewReader(`{"text":"held"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := a.client(nil).Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatal("the held post answered")
+		}
+		time.Sleep(50 * time.Millisecond)
+		if p := a.srv.Posted(); len(p) != 0 {
+			t.Errorf("Posted = %v, want nothing: the client left before X acted", p)
 		}
 	})
 	t.Run("PostLostAfterCommit", func(t *testing.T) {

@@ -105,7 +105,8 @@
 // Inject queues a Fault: a status (a 429 with spent-window headers, or a
 // 5xx) at the Nth matching request, a delay, a dropped connection, and with
 // AfterCommit a request served whose answer is then delayed or lost — a
-// post made that the client never hears of. FailAt, Slow and Drop are
+// post made that the client never hears of; Fault.Arrived tells a test the
+// request is in flight (to kill the client while X holds it). FailAt, Slow and Drop are
 // shorthands. Posted, Replies, Likes, Deleted, Tweet, Requests and Count
 // report what the server holds and received.
 //

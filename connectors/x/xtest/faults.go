@@ -28,6 +28,10 @@ type Fault struct {
 	Delay time.Duration
 	// Drop closes the connection without an answer.
 	Drop bool
+	// Arrived, when set, is sent to (without blocking) as the fault takes
+	// hold of a request: a test knows the request is in flight and can,
+	// say, kill the client while X holds it.
+	Arrived chan<- struct{}
 	// AfterCommit serves the request first — a post is created, a like
 	// made — and only then delays or drops the answer: the client cannot
 	// know it happened.
@@ -75,6 +79,7 @@ func (s *Server) takeFault(method, path string) *Fault {
 
 // applyFault plays f around h. 429s were answered before.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h http.HandlerFunc) {
+	arrived(f)
 	wait := func() bool {
 		if f.Delay <= 0 {
 			return true
@@ -148,4 +153,13 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 		b.status = http.StatusOK
 	}
 	return b.body.Write(p)
+}
+
+func arrived(f *Fault) {
+	if f.Arrived != nil {
+		select {
+		case f.Arrived <- struct{}{}:
+		default:
+		}
+	}
 }

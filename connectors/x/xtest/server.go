@@ -301,6 +301,7 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.Handler {
 		}
 		f := s.takeFault(r.Method, r.URL.Path)
 		if f != nil && f.Status == http.StatusTooManyRequests {
+			arrived(f)
 			s.spend(w, name, p, true)
 			s.mu.Unlock()
 			writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "Too Many Requests")
