@@ -51,6 +51,19 @@ func TestDemoSeed(t *testing.T) {
 		if author.Username != s.Post.Author || p.Text != s.Post.Text || !p.CreatedAt.Equal(s.OccurredAt.UTC().Truncate(time.Millisecond)) {
 			t.Errorf("post %s = @%s %q at %v, want @%s %q at %v", p.ID, author.Username, p.Text, p.CreatedAt, s.Post.Author, s.Post.Text, s.OccurredAt)
 		}
+		if (s.Post.AuthorName != "" && author.Name != s.Post.AuthorName) || (s.Post.Followers != 0 && author.Followers != s.Post.Followers) ||
+			(s.Post.Verified && !author.Verified) {
+			t.Errorf("author of %s = %q, %d followers, verified %v; want %q, %d, %v", p.ID, author.Name, author.Followers, author.Verified,
+				s.Post.AuthorName, s.Post.Followers, s.Post.Verified)
+		}
+		if s.Post.InReplyTo != p.InReplyToID || (s.Post.ConversationID != "" && s.Post.ConversationID != p.ConversationID) {
+			t.Errorf("post %s answers %q in conversation %q, want %q in %q", p.ID, p.InReplyToID, p.ConversationID, s.Post.InReplyTo, s.Post.ConversationID)
+		}
+		if s.Post.InReplyTo != "" {
+			if parent, ok := srv.Tweet(s.Post.InReplyTo); !ok || parent.AuthorID != xtest.DemoUserID {
+				t.Errorf("post %s answers %s, which is not one of @%s's posts on the fake", p.ID, s.Post.InReplyTo, xtest.DemoUsername)
+			}
+		}
 		if s.Post.Competitor != "" && !inSearch[p.ID] {
 			t.Errorf("competitor post %s is not found by searching for %s", p.ID, s.Post.Competitor)
 		}
