@@ -307,7 +307,10 @@ func advance(st *stream, page timelinePage) bool {
 			st.Newest = t.ID
 		}
 	}
-	if page.Meta.NextToken != "" && len(page.Data) > 0 {
+	// Search may answer a page with nothing on it and a next_token (X
+	// filters after paging): the rest is still there. A token repeated
+	// would never end.
+	if page.Meta.NextToken != "" && page.Meta.NextToken != st.Token {
 		st.Token = page.Meta.NextToken
 		return false
 	}

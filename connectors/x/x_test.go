@@ -1,8 +1,11 @@
 package x_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -539,4 +542,51 @@ func TestPoll_HostileAuthor(t *testing.T) {
 	if len(s.Post.AuthorName) > backend.MaxTextLine || strings.ContainsAny(s.Post.Text, "\x1b\x00\x07") {
 		t.Errorf("hostile text survived: %d-byte name, text %q", len(s.Post.AuthorName), s.Post.Text)
 	}
+}
+
+// X's search may answer a page with no posts and a next_token: the pass
+// goes on to the next page instead of taking the empty page for the end.
+func TestPoll_SearchEmptyPageWithToken(t *testing.T) {
+	w := newWorld(t, xtest.Options{})
+	carla := w.srv.AddUser(xtest.User{Username: "ci_carla"})
+	for i := 0; i < 25; i++ {
+		w.srv.AddTweet(xtest.Tweet{AuthorID: carla.ID, Text: "Stackwise outage, minute " + string(rune('a'+i))})
+	}
+	emptied := false
+	hc := &http.Client{Transport: emptyFirst{path: "/2/tweets/search/recent", done: &emptied}}
+	dir := watch{list: backend.WatchList{Competitors: []string{"Stackwise"}}}
+	sigs, _ := pollAll(t, w.client(t, x.Config{PageSize: 10, Directory: dir, HTTPClient: hc}), "")
+	if !emptied || len(sigs) != 15 {
+		t.Fatalf("got %d signals (first page emptied: %v), want the 15 of the pages after the empty one", len(sigs), emptied)
+	}
+}
+
+// emptyFirst serves the first answer on path with its posts taken out,
+// keeping meta.next_token.
+type emptyFirst struct {
+	path string
+	done *bool
+}
+
+func (e emptyFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || r.URL.Path != e.path || *e.done {
+		return resp, err
+	}
+	*e.done = true
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	delete(body, "data")
+	delete(body, "includes")
+	if m, ok := body["meta"].(map[string]any); ok {
+		m["result_count"] = 0
+	}
+	b, _ := json.Marshal(body)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	resp.Header.Del("Content-Length")
+	return resp, nil
 }
