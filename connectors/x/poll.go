@@ -285,7 +285,10 @@ func (c *Client) searchPage(ctx context.Context, me User, query string, w watchQ
 	if st.Token != "" {
 		q.Set("next_token", st.Token)
 	}
-	if st.Since != "" {
+	if st.Since != "" && !tooOld(st.Since, c.clock.Now()) {
+		// Recent search refuses a since_id from before its seven days
+		// (400): after a week away, search them all again (the dedupe
+		// keys drop what is stored).
 		q.Set("since_id", st.Since)
 	}
 	var page timelinePage
@@ -319,6 +322,29 @@ func advance(st *stream, page timelinePage) bool {
 	}
 	st.Newest, st.Token = "", ""
 	return true
+}
+
+// snowflakeEpoch is the time X's ids count from (2010-11-04T01:42:54.657Z).
+const snowflakeEpoch = 1288834974657
+
+// IDTime is when the X id was made: its top bits are milliseconds since
+// snowflakeEpoch.
+func IDTime(id string) (time.Time, bool) {
+	if !ValidID(id) {
+		return time.Time{}, false
+	}
+	n, ok := new(big.Int).SetString(id, 10)
+	if !ok || !n.IsInt64() {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(n.Int64()>>22 + snowflakeEpoch), true
+}
+
+// tooOld reports a since_id recent search would refuse: older than its
+// seven days, with a minute to spare.
+func tooOld(id string, now time.Time) bool {
+	t, ok := IDTime(id)
+	return ok && t.Before(now.Add(-firstLook+time.Minute))
 }
 
 // idGreater compares X ids as numbers; a malformed id is never greater.

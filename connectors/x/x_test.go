@@ -590,3 +590,39 @@ func (e emptyFirst) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp.Header.Del("Content-Length")
 	return resp, nil
 }
+
+// Recent search refuses a since_id from before its seven days (400
+// invalid-request; tweetscape#421 shows X's answer). After a week without
+// a sync, the watch list is searched afresh instead of failing forever.
+func TestPoll_SearchAfterAWeekAway(t *testing.T) {
+	clock := backend.NewManualClock(time.Now())
+	w := newWorld(t, xtest.Options{Clock: clock})
+	carla := w.srv.AddUser(xtest.User{Username: "ci_carla"})
+	w.srv.AddTweet(xtest.Tweet{AuthorID: carla.ID, Text: "Stackwise is down"})
+	dir := watch{list: backend.WatchList{Competitors: []string{"Stackwise"}}}
+	hc := &http.Client{Transport: refuseOldSince{clock: clock}}
+	_, cursor := pollAll(t, w.client(t, x.Config{Clock: clock, Directory: dir, HTTPClient: hc}), "")
+	clock.Advance(8 * 24 * time.Hour)
+	w.srv.AddTweet(xtest.Tweet{AuthorID: carla.ID, Text: "Stackwise is down again"})
+	sigs, _ := pollAll(t, w.client(t, x.Config{Clock: clock, Directory: dir, HTTPClient: hc}), cursor)
+	if len(sigs) != 1 || !strings.Contains(sigs[0].Post.Text, "again") {
+		t.Fatalf("after a week away got %d signals, want the new post", len(sigs))
+	}
+	if got, ok := x.IDTime(sigs[0].Post.ID); !ok || got.Sub(clock.Now()).Abs() > time.Minute {
+		t.Errorf("IDTime(%s) = %v, want about %v", sigs[0].Post.ID, got, clock.Now())
+	}
+}
+
+// refuseOldSince answers a recent search with a since_id older than seven
+// days as X does.
+type refuseOldSince struct{ clock backend.Clock }
+
+func (r refuseOldSince) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == "/2/tweets/search/recent" {
+		if t, ok := x.IDTime(req.URL.Query().Get("since_id")); ok && t.Before(r.clock.Now().Add(-7*24*time.Hour)) {
+			body := `{"errors":[{"parameters":{"since_id":["` + req.URL.Query().Get("since_id") + `"]},"message":"Invalid 'since_id'"}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}`
+			return &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
