@@ -202,6 +202,17 @@ func TestSearchRecent(t *testing.T) {
 			t.Errorf("found %d posts (%v…), want the 23 of the last seven days, newest first", len(got), got[:min(len(got), 2)])
 		}
 	})
+	t.Run("EmptyPageWithNextToken", func(t *testing.T) {
+		a.srv.EmptySearchPages(1)
+		first := search("stackwise", "&max_results=100")
+		next, ok := meta(first)["next_token"].(string)
+		if _, has := first.body["data"]; has || !ok || meta(first)["result_count"] != float64(0) {
+			t.Fatalf("emptied page = %s, want no data, result_count 0 and a next_token", first.raw)
+		}
+		if got := ids(t, search("stackwise", "&max_results=100&next_token="+next)); len(got) != 23 || got[0] != hits[22].ID {
+			t.Errorf("after the empty page: %d posts, want all 23 from the newest", len(got))
+		}
+	})
 	t.Run("SinceID", func(t *testing.T) {
 		ans := search(`stackwise OR "remote cache"`, "&since_id="+hits[20].ID)
 		if got := ids(t, ans); len(got) != 2 {

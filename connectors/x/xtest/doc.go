@@ -60,6 +60,8 @@
 //     since_id, until_id, start_time ≥ seven days ago, end_time ≥ 10 s
 //     ago, sort_order. Options.SearchNotEnrolled / EnrollSearch(false):
 //     403 client-not-enrolled, as for an access level without search.
+//     EmptySearchPages: a page with no data and a next_token, as X sends
+//     when it filters after paging.
 //   - Every list: data[] with id, text, edit_history_tweet_ids and the
 //     tweet.fields asked for (author_id, created_at, conversation_id,
 //     in_reply_to_user_id, referenced_tweets, public_metrics, lang);

@@ -62,6 +62,17 @@ func (s *Server) searchRecent(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.emptySearch > 0 {
+		// X filters after paging: a page may come back empty with a
+		// next_token that goes on from the same place.
+		s.emptySearch--
+		from := f.after
+		if from == "" {
+			from = "9999999999999999999"
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"result_count": 0, "next_token": makeCursor("s", from)}})
+		return
+	}
 	var list []*Tweet
 	for i := len(s.order) - 1; i >= 0; i-- {
 		t := s.order[i]
@@ -71,6 +82,11 @@ func (s *Server) searchRecent(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writePage(w, q, list, max, "s", "next_token")
 }
+
+// EmptySearchPages makes the next n recent-search pages come back as X
+// sometimes sends them, filtered after paging: no data, result_count 0 and
+// a next_token that goes on where the page would have started.
+func (s *Server) EmptySearchPages(n int) { s.mu.Lock(); s.emptySearch = n; s.mu.Unlock() }
 
 // postView is what a search operator looks at; s.mu is held to build it.
 type postView struct {

@@ -86,9 +86,10 @@ type Server struct {
 	userSeq    int64
 
 	// limits and faults
-	buckets map[string]*bucket
-	faults  []*Fault
-	search  bool // enrolled in search
+	buckets     map[string]*bucket
+	faults      []*Fault
+	search      bool // enrolled in search
+	emptySearch int  // search pages to answer empty, with a next_token
 
 	requests []Request
 
