@@ -235,7 +235,10 @@ func (c *composer) opening() string {
 	case intent.Interested:
 		return "Thanks for getting back to me — glad to hear it."
 	}
-	if len(c.questions()) > 0 {
+	switch n := len(c.questions()); {
+	case n == 1:
+		return "Thanks for the question."
+	case n > 1:
 		return "Thanks for the questions."
 	}
 	return "Thanks for getting back to me."
@@ -303,8 +306,11 @@ func (c *composer) answers() []string {
 // fact of its own: the price list has been said.
 func (c *composer) answer(q intent.Question) string {
 	fact, score := c.bestFact(q)
+	lower := strings.ToLower(truncateBytes(q.Text, 1<<10))
 	var parts []string
-	if !c.priced && (q.Topic == intent.TopicPricing || q.Topic == intent.TopicSeats && score < 2) {
+	asksPrice := q.Topic == intent.TopicPricing || q.Topic == intent.TopicSeats && score < 2 ||
+		firstPhrase(lower, topicWords[intent.TopicPricing]) != ""
+	if !c.priced && asksPrice {
 		p := c.priceAnswer()
 		if p == "" && c.res.Entities.Seats > 0 && len(c.st.Pricing.Tiers) > 0 {
 			return ""
@@ -320,7 +326,42 @@ func (c *composer) answer(q intent.Question) string {
 	} else if fact != nil && len(parts) == 0 && score >= 2 {
 		return strings.TrimSpace(fact.Text) // said already: answers() says it once
 	}
+	// A question that asks two things ("pricing for 40 engineers and your
+	// security questionnaire?") is answered on both: by any other fact
+	// whose keyword it holds, or, for a fact without keywords, whose topic
+	// it names.
+	for i := range c.st.Facts {
+		if len(parts) >= 4 {
+			break
+		}
+		f := &c.st.Facts[i]
+		if f == fact || c.quotedAlready(*f) {
+			continue
+		}
+		hit := len(f.Keywords) == 0 && !equalFold(f.Topic, q.Topic) && firstPhrase(lower, topicWords[strings.ToLower(f.Topic)]) != ""
+		for _, k := range f.Keywords {
+			if k = strings.ToLower(strings.TrimSpace(k)); !hit && k != "" && wordAt(lower, k) {
+				hit = true
+			}
+		}
+		if hit {
+			parts = append(parts, strings.TrimSpace(f.Text))
+			c.quote(*f)
+		}
+	}
 	return strings.Join(parts, " ")
+}
+
+// topicWords are the words by which a question names a topic besides its
+// own; topics whose names are common words (data, seats, other) have none.
+var topicWords = map[string][]string{
+	intent.TopicPricing:     {"pricing", "price", "prices", "cost", "costs", "quote"},
+	intent.TopicSecurity:    {"security"},
+	intent.TopicCompliance:  {"compliance", "compliant"},
+	intent.TopicIntegration: {"integration", "integrations", "integrate"},
+	intent.TopicTrial:       {"trial"},
+	intent.TopicContract:    {"contract"},
+	intent.TopicOnboarding:  {"onboarding"},
 }
 
 // scheduleWords mark a question that asks for a time ("do you have a

@@ -191,6 +191,22 @@ func TestComposeReply(t *testing.T) {
 			not:  []string{"security overview", "next step"},
 		},
 		{
+			name: "one question that asks two things is answered on both",
+			edit: func(in *backend.ReplyInput) {
+				in.Intent.Entities.Questions = []intent.Question{q("Could you send pricing for ~40 engineers and your security questionnaire?", "pricing")}
+			},
+			want: []string{"so $960 a month in total. Our security overview is at https://pebblecache.dev/security.\n\n"},
+		},
+		{
+			name: "a security question that also asks the price",
+			edit: func(in *backend.ReplyInput) {
+				in.Intent.Intent = intent.Interested
+				in.Intent.Entities.Questions = []intent.Question{q("Do you support SSO, and what would it cost us?", "security")}
+			},
+			want: []string{"For 40 seats you would be on our Team plan at $24 per seat per month, so $960 a month in total. SSO over SAML (Okta, Entra ID, Google) comes with the Team and Scale plans.\n\n"},
+			not:  []string{"security overview"},
+		},
+		{
 			name: "a keyword across topics: compliance asked as security",
 			edit: func(in *backend.ReplyInput) {
 				in.Intent.Entities.Questions = []intent.Question{q("Is there a SOC 2 report?", "security")}
