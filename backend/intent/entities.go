@@ -145,13 +145,13 @@ var topics = []struct {
 	topic Topic
 	re    *regexp.Regexp
 }{
-	{TopicPricing, regexp.MustCompile(`(?i)\b(pric(e|es|ing)|costs?|cheap(er|est)?|charges?|prorat|quote|discount|how much|billing|billed|fees?|charged?|overage|invoice|budget|per (seat|user|month)|license cost|tiers?|plans?|\$|€|£|usd|eur)\b|[$€£]`)},
+	{TopicPricing, regexp.MustCompile(`(?i)\b(pric(e|es|ing)|rates?|costs?|cheap(er|est)?|charges?|prorat|quote|discount|how much|billing|billed|fees?|charged?|overage|invoice|budget|per (seat|user|month)|license cost|tiers?|plans?|\$|€|£|usd|eur)\b|[$€£]`)},
 	{TopicSecurity, regexp.MustCompile(`(?i)\b(security|soc ?2|pen ?test|penetration|encrypt(ion|ed)?|sso|saml|vulnerabilit|keys|access control|audit log)`)},
 	{TopicCompliance, regexp.MustCompile(`(?i)\b(complian(ce|t)|gdpr|hipaa|iso ?27001|dpa|data residency|ccpa|certif)`)},
 	{TopicIntegration, regexp.MustCompile(`(?i)\b(integrat|api|sdk|kubernetes|k8s|postgres|redis|rails|aws|gcp|azure|terraform|plugin|stack|compatib|on-?prem)`)},
 	{TopicSeats, regexp.MustCompile(`(?i)\b(seats?|licen[cs]es|how many users|user limit)\b`)},
 	{TopicTrial, regexp.MustCompile(`(?i)\b(trial|pilot|poc|proof of concept|test drive|sandbox)\b`)},
-	{TopicContract, regexp.MustCompile(`(?i)\b(contract|terms|msa|agreement|sign|legal|renewal|liability|order form)\b`)},
+	{TopicContract, regexp.MustCompile(`(?i)\b(contract|terms|msa|agreement|sign|legal|renewal|liability|order form|commitment|minimum term|notice period)\b`)},
 	{TopicOnboarding, regexp.MustCompile(`(?i)\b(onboard|set ?up|setup|install|migrat|training|docs|documentation|get started|getting started|support)`)},
 	{TopicData, regexp.MustCompile(`(?i)\b(data|export|backup|retention|delete|storage)\b`)},
 }

@@ -57,8 +57,14 @@ var (
 	// A day relative to the email, or a weekday.
 	dayWord = regexp.MustCompile(`\b(?:(day after tomorrow)|(today|tonight|this afternoon|this morning|this evening)|(tomorrow|tmrw|tmr)|((?:early |later |end of |the end of |the |)(?:this|next|coming|following) week)|(?:(this|next|coming) )?(` + weekdayNames + `)s?)\b`)
 	weekOf  = regexp.MustCompile(`\b(?:the )?week of\s+$`)
+	theNth  = regexp.MustCompile(`\b(?:(` + weekdayNames + `),?\s+)?(?:on )?the (\d{1,2})(?:st|nd|rd|th)\b`)
+	// What ties a weekday to next week, and the words of a list of days.
+	nextWeekAfter = regexp.MustCompile(`^,?\s+(?:of\s+)?(?:the\s+)?(?:next|following|coming) week\b`)
+	listJoin      = regexp.MustCompile(`^\s*(?:,|or|and|/|&|or maybe|and/or)\s*$`)
 	// A deadline, not a proposal: "by Friday", "our trial ends Friday".
 	deadline = regexp.MustCompile(`\b(by|until|till|since|last|ends?|ending|ended|before|due|through|thru|from|to|on leave|back|return|returning)\s+(?:on\s+)?$`)
+
+	meetingWords = regexp.MustCompile(`\b(call|meet|meeting|chat|talk|free|available|demo|zoom|sync|slot|time)\b`)
 
 	clauseEnd = regexp.MustCompile(`[!?;\n]+|\.(?:\s|$)`)
 
@@ -69,7 +75,7 @@ var (
 	dayPart    = regexp.MustCompile(`\b(morning|afternoon|evening|lunch ?time|lunch|eod|end of (?:the )?day)s?\b`)
 
 	zoneAbbrev = regexp.MustCompile(`\b(ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|MST|MDT|CET|CEST|GMT|UTC|BST|IST|JST|AEST|AEDT|SGT)\b`)
-	zoneWord   = regexp.MustCompile(`(?i)\b(eastern|pacific|central|mountain|berlin|paris|london|new york|tokyo|singapore|sydney|madrid|rome|amsterdam|stockholm|zurich|vienna|warsaw|lisbon|dublin|india|uk)(?: standard| daylight)? time\b|\b(eastern|pacific)\b`)
+	zoneWord   = regexp.MustCompile(`(?i)\b(eastern|pacific|central|mountain|berlin|paris|london|new york|tokyo|singapore|sydney|madrid|rome|amsterdam|stockholm|zurich|vienna|warsaw|lisbon|dublin|india|uk|beijing|china|shanghai|hong kong|seoul|dubai|moscow|istanbul|helsinki|oslo|copenhagen|brussels|prague|budapest|bangalore|mumbai|delhi|jakarta|manila|auckland|melbourne|toronto|chicago|denver|los angeles|seattle|san francisco|sao paulo|são paulo|buenos aires|mexico city|bogota|lima|santiago|cairo|lagos|nairobi|johannesburg|tel aviv)(?: standard| daylight)? time\b|\b(eastern|pacific)\b`)
 )
 
 // Guards: whether a reply can name a day at all.
@@ -98,6 +104,17 @@ var zones = map[string]string{
 	"gmt": "UTC", "utc": "UTC", "bst": "Europe/London", "london": "Europe/London", "uk": "Europe/London",
 	"ist": "Asia/Kolkata", "india": "Asia/Kolkata", "jst": "Asia/Tokyo", "tokyo": "Asia/Tokyo", "sgt": "Asia/Singapore",
 	"singapore": "Asia/Singapore", "aest": "Australia/Sydney", "aedt": "Australia/Sydney", "sydney": "Australia/Sydney",
+	"beijing": "Asia/Shanghai", "china": "Asia/Shanghai", "shanghai": "Asia/Shanghai", "hong kong": "Asia/Hong_Kong",
+	"seoul": "Asia/Seoul", "dubai": "Asia/Dubai", "moscow": "Europe/Moscow", "istanbul": "Europe/Istanbul",
+	"helsinki": "Europe/Helsinki", "oslo": "Europe/Oslo", "copenhagen": "Europe/Copenhagen", "brussels": "Europe/Brussels",
+	"prague": "Europe/Prague", "budapest": "Europe/Budapest", "bangalore": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+	"delhi": "Asia/Kolkata", "jakarta": "Asia/Jakarta", "manila": "Asia/Manila", "auckland": "Pacific/Auckland",
+	"melbourne": "Australia/Melbourne", "toronto": "America/Toronto", "chicago": "America/Chicago", "denver": "America/Denver",
+	"los angeles": "America/Los_Angeles", "seattle": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
+	"sao paulo": "America/Sao_Paulo", "são paulo": "America/Sao_Paulo", "buenos aires": "America/Argentina/Buenos_Aires",
+	"mexico city": "America/Mexico_City", "bogota": "America/Bogota", "lima": "America/Lima", "santiago": "America/Santiago",
+	"cairo": "Africa/Cairo", "lagos": "Africa/Lagos", "nairobi": "Africa/Nairobi", "johannesburg": "Africa/Johannesburg",
+	"tel aviv": "Asia/Jerusalem",
 }
 
 // span is a match inside a clause.
@@ -118,6 +135,9 @@ type dayRef struct {
 	span
 	date time.Time // midnight of the day (the Monday for a week)
 	week int       // 0 a day; else how many weekdays from date (5 a week, 2 "early")
+	// today: "today" said without a time, which is as often "these days"
+	// ("we're 55 engineers today") as a proposal.
+	today bool
 }
 
 // timeRef is a time of day a clause names, in minutes after midnight.
@@ -189,6 +209,9 @@ func times(t *text) []When {
 		case d.week > 0:
 			out = append(out, When{Start: day(0, 9*60), End: day(d.week-1, 17*60), Text: textOf(d.span)})
 		case len(assigned[i]) == 0:
+			if d.today && !meetingWords.MatchString(lower[max(0, d.start-60):min(len(lower), d.end+60)]) {
+				continue
+			}
 			out = append(out, When{Start: day(0, 9*60), End: day(0, 17*60), Text: textOf(d.span)})
 		default:
 			for _, tm := range assigned[i] {
@@ -268,11 +291,31 @@ func findDays(clause string, now time.Time, p present) []dayRef {
 			out = append(out, ref)
 		}
 	}
+	// "Wednesday the 16th", "on the 16th": that day of this month, or of
+	// the next when it has passed.
+	if digits {
+		for _, m := range theNth.FindAllStringSubmatchIndex(clause, 6) {
+			s := span{m[0], m[1]}
+			if taken(s) {
+				continue
+			}
+			d, _ := strconv.Atoi(clause[m[4]:m[5]])
+			t := time.Date(today.Year(), today.Month(), d, 0, 0, 0, 0, today.Location())
+			if t.Before(today) {
+				t = time.Date(today.Year(), today.Month()+1, d, 0, 0, 0, 0, today.Location())
+			}
+			if d < 1 || d > 31 || t.Day() != d {
+				continue
+			}
+			out = append(out, dayRef{span: s, date: t})
+		}
+	}
 	if !p.may(dayGuards[2]) {
 		m := out
 		sort.SliceStable(m, func(i, j int) bool { return m[i].start < m[j].start })
 		return m
 	}
+	lastMod, lastEnd := "", 0
 	for _, m := range p.findAll(dayGuards[2], clause, 10) {
 		s := span{m[0], m[1]}
 		// "Tuesday, 8 December": the date says it.
@@ -293,7 +336,7 @@ func findDays(clause string, now time.Time, p present) []dayRef {
 		case g(1) != "":
 			ref.date = today.AddDate(0, 0, 2)
 		case g(2) != "":
-			ref.date = today
+			ref.date, ref.today = today, g(2) == "today"
 		case g(3) != "":
 			ref.date = today.AddDate(0, 0, 1)
 		case g(4) != "":
@@ -321,7 +364,17 @@ func findDays(clause string, now time.Time, p present) []dayRef {
 			}
 		default:
 			wd := weekdays[g(6)]
-			ref.date = nextWeekday(today, wd, g(5))
+			mod := g(5)
+			// "Tuesday next week", "Tuesday of next week".
+			if w := nextWeekAfter.FindStringIndex(clause[m[1]:]); w != nil {
+				mod, ref.end = "next", m[1]+w[1]
+			}
+			// "next Tuesday or Wednesday": the list shares its "next".
+			if mod == "" && lastMod == "next" && listJoin.MatchString(clause[lastEnd:m[0]]) {
+				mod = "next"
+			}
+			lastMod, lastEnd = mod, ref.end
+			ref.date = nextWeekday(today, wd, mod)
 		}
 		out = append(out, ref)
 	}
@@ -408,7 +461,7 @@ func findTimes(clause string) []timeRef {
 	}
 	for _, m := range timeRange.FindAllStringSubmatchIndex(clause, 6) {
 		g := subs(clause, m)
-		if g[3] == "" && g[6] == "" && g[2] == "" && g[5] == "" {
+		if g[3] == "" && g[6] == "" && g[2] == "" && g[5] == "" && !strings.HasPrefix(g[0], "between") {
 			continue // "2-3 weeks"
 		}
 		h1, ok1 := hour(g[1], g[2], g[3], g[6])
