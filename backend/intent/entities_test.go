@@ -266,6 +266,29 @@ func TestClassify_Rules(t *testing.T) {
 	}
 }
 
+// TestClassify_Backoff: a reply no rule speaks for gets naive Bayes's
+// reading, always under LowConfidence, with words of the reply as
+// evidence.
+func TestClassify_Backoff(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want intent.Label
+	}{
+		{"What's your phone number? I can ring you in an hour.", intent.MeetingRequest},
+		{"The invoices keep being wrong and the service is down again.", intent.ChurnRisk},
+	} {
+		res := intent.Classify(intent.Email{Subject: "Re: hello", Body: tc.body, Received: monday})
+		if res.Intent != tc.want || res.Confidence >= intent.LowConfidence || len(res.Evidence) == 0 {
+			t.Errorf("Classify(%q) = %s %.2f %q, want %s under LowConfidence with evidence", tc.body, res.Intent, res.Confidence, res.Evidence, tc.want)
+		}
+		for _, e := range res.Evidence {
+			if !strings.Contains(tc.body, e) || len(e) < 3 {
+				t.Errorf("Classify(%q): evidence %q is not a phrase of the reply", tc.body, e)
+			}
+		}
+	}
+}
+
 func TestStripSignature(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"Closing", "Sounds good, Thursday works.\n\nBest,\nDana Whitfield\nVP Eng | Northwind\n+1 415 555 0100", "Sounds good, Thursday works."},

@@ -160,6 +160,9 @@ func Classify(e Email) Result {
 	ents := extract(t)
 	scores := score(t, ents)
 	res := decide(scores)
+	if res.Intent == Other && scores[Other] == nil && t.reply != "" {
+		res = backoff(t, res)
+	}
 	res.Entities = ents
 	switch res.Intent {
 	case NotNow, OutOfOffice:
@@ -287,6 +290,39 @@ func decide(scores map[Label]*labelScore) Result {
 	conf := (1 - math.Exp(-s1/3)) * (0.5 + 0.5*(s1-s2)/s1)
 	return Result{Intent: top.label, Confidence: round2(conf), Evidence: evidence(top.hits)}
 }
+
+// backoff asks naive Bayes (bayes.go) about a reply no rule spoke for.
+// Its answer stands only when it is clear (posterior ≥ bayesMin) and the
+// words it rests on are in the reply; it is always reported under
+// LowConfidence.
+func backoff(t *text, res Result) Result {
+	l, p, top := bayes(tokens(t.subject, t.reply), 6)
+	if l == Other || p < bayesMin {
+		return res
+	}
+	var ev []string
+	for _, tok := range top {
+		if stopWords[tok] {
+			continue
+		}
+		if ph := phraseOf(t.reply, t.lreply, tok); ph != "" {
+			ev = append(ev, ph)
+		}
+	}
+	if len(ev) == 0 {
+		return res
+	}
+	return Result{Intent: l, Confidence: round2(0.2 + 0.25*p), Evidence: ev}
+}
+
+// stopWords are never shown as evidence.
+var stopWords = map[string]bool{"the": true, "a": true, "an": true, "can": true, "and": true, "or": true, "to": true, "of": true,
+	"in": true, "on": true, "for": true, "is": true, "are": true, "we": true, "i": true, "you": true, "it": true, "this": true,
+	"that": true, "be": true, "will": true, "with": true, "at": true, "our": true, "my": true, "your": true, "me": true, "us": true,
+	"im": true, "was": true, "have": true, "has": true, "do": true, "so": true, "but": true, "if": true, "as": true, "just": true}
+
+// bayesMin is the posterior the backoff needs.
+const bayesMin = 0.8
 
 // minScore is the least score a label other than Other needs to win.
 const minScore = 2
