@@ -1,0 +1,269 @@
+package dedupe
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// MaxBlock is the largest block whose records are compared pairwise. A
+// bigger block (a name as common as "John Smith" with no company, a
+// switchboard number) is a key too common to say anything, and comparing
+// all its pairs would cost its size squared.
+const MaxBlock = 300
+
+// Index holds records by their blocking keys, so that the records a new or
+// changed one may duplicate are found without comparing it with every
+// other.
+type Index struct {
+	opt    Options
+	recs   []*prepared // by slot; nil once removed or replaced
+	byID   map[string]int32
+	blocks map[string][]int32 // key → slots, ascending
+	live   int
+}
+
+// NewIndex returns an empty index.
+func NewIndex(o Options) *Index {
+	return &Index{opt: o, byID: map[string]int32{}, blocks: map[string][]int32{}}
+}
+
+// Len is the number of records in the index.
+func (ix *Index) Len() int { return ix.live }
+
+// Put adds r, replacing the record with its id.
+func (ix *Index) Put(r Record) {
+	ix.Remove(r.ID)
+	p := prepare(&r, ix.opt.Country)
+	slot := int32(len(ix.recs))
+	ix.recs = append(ix.recs, &p)
+	ix.byID[r.ID] = slot
+	ix.live++
+	p.keys = blockKeys(&p)
+	for _, k := range p.keys {
+		ix.blocks[k] = append(ix.blocks[k], slot)
+	}
+}
+
+// Remove drops the record with id, if any. Its block entries stay until
+// they are skipped (a removed slot is nil).
+func (ix *Index) Remove(id string) {
+	if slot, ok := ix.byID[id]; ok {
+		ix.recs[slot] = nil
+		delete(ix.byID, id)
+		ix.live--
+	}
+}
+
+// Record returns the record with id, or nil.
+func (ix *Index) Record(id string) *Record {
+	if slot, ok := ix.byID[id]; ok {
+		return ix.recs[slot].rec
+	}
+	return nil
+}
+
+// blockKeys are the keys a record is filed under.
+func blockKeys(p *prepared) []string {
+	keys := make([]string, 0, 8)
+	if p.email.Canonical != "" {
+		keys = append(keys, "e:"+p.email.Canonical)
+		if len(p.email.Bare) >= 5 && !p.email.Generic {
+			keys = append(keys, "l:"+p.email.Bare)
+		}
+	}
+	if p.phone != "" {
+		keys = append(keys, "p:"+p.phone)
+	}
+	var tokens []string // the name's parts, each as a key that survives its variants
+	if p.name.First != "" {
+		tokens = append(tokens, givenKeys(p.name.First)...)
+		if s := soundex(p.firstSkel); s != "" {
+			tokens = append(tokens, s) // swapped: a family name in the first place
+		}
+	}
+	if p.name.Last != "" {
+		tokens = append(tokens, soundex(p.lastSkel))
+		tokens = append(tokens, givenKeys(p.name.Last)...) // swapped
+	}
+	tokens = uniq(tokens)
+	for _, o := range p.org {
+		for _, t := range tokens {
+			keys = append(keys, "o:"+o+"|"+t)
+		}
+	}
+	return uniq(keys)
+}
+
+func uniq(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		dup := false
+		for _, y := range s[:i] {
+			if x == y {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Pair is two records and the verdict on them; A is the one to keep in a
+// merge (Survivor).
+type Pair struct {
+	A, B *Record
+	Match
+}
+
+// Match returns the records in the index that duplicate the one with id,
+// scoring at least minScore (0: the threshold), best first.
+func (ix *Index) Match(id string, minScore float64) []Pair {
+	slot, ok := ix.byID[id]
+	if !ok {
+		return nil
+	}
+	if minScore <= 0 {
+		minScore = ix.opt.threshold()
+	}
+	seen := map[int32]bool{slot: true}
+	var out []Pair
+	p := ix.recs[slot]
+	shared := ix.switchboards(p.phone)
+	for _, k := range p.keys {
+		b := ix.blocks[k]
+		if len(b) > MaxBlock {
+			continue
+		}
+		for _, j := range b {
+			q := ix.recs[j]
+			if seen[j] || q == nil {
+				continue
+			}
+			seen[j] = true
+			if m := ix.compare(p, q, shared, minScore); !m.Veto && m.Score >= minScore {
+				out = append(out, newPair(p, q, m))
+			}
+		}
+	}
+	sortPairs(out)
+	return out
+}
+
+func newPair(p, q *prepared, m Match) Pair {
+	keep, merge := Survivor(p.rec, q.rec)
+	return Pair{A: keep, B: merge, Match: m}
+}
+
+func sortPairs(ps []Pair) {
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Score != ps[j].Score {
+			return ps[i].Score > ps[j].Score
+		}
+		if ps[i].A.ID != ps[j].A.ID {
+			return ps[i].A.ID < ps[j].A.ID
+		}
+		return ps[i].B.ID < ps[j].B.ID
+	})
+}
+
+// Pairs returns every pair of records in the index that scores at least
+// minScore (0: the threshold), best first. It compares only records that
+// share a block, on every CPU.
+func (ix *Index) Pairs(minScore float64) []Pair {
+	if minScore <= 0 {
+		minScore = ix.opt.threshold()
+	}
+	shared := ix.switchboards()
+	workers := runtime.GOMAXPROCS(0)
+	results := make([][]Pair, workers)
+	var wg sync.WaitGroup
+	n := len(ix.recs)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			stamp := make([]int32, n)
+			var out []Pair
+			for i := w; i < n; i += workers {
+				p := ix.recs[i]
+				if p == nil {
+					continue
+				}
+				for _, k := range p.keys {
+					b := ix.blocks[k]
+					if len(b) > MaxBlock {
+						continue
+					}
+					// Only later slots: each pair is compared once.
+					start := sort.Search(len(b), func(x int) bool { return b[x] > int32(i) })
+					for _, j := range b[start:] {
+						q := ix.recs[j]
+						if q == nil || stamp[j] == int32(i)+1 {
+							continue
+						}
+						stamp[j] = int32(i) + 1
+						if m := ix.compare(p, q, shared, minScore); !m.Veto && m.Score >= minScore {
+							out = append(out, newPair(p, q, m))
+						}
+					}
+				}
+			}
+			results[w] = out
+		}(w)
+	}
+	wg.Wait()
+	var all []Pair
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	sortPairs(all)
+	return all
+}
+
+// compare is compare with what the index knows: whether the phone the two
+// share is a switchboard.
+func (ix *Index) compare(p, q *prepared, shared map[string]bool, minScore float64) Match {
+	return compare(p, q, p.phone != "" && p.phone == q.phone && shared[p.phone], minScore)
+}
+
+// switchboards returns the phones given by people with different family
+// names: a company's main line, not a person's, so sharing it says little.
+// With only, it looks at those phones.
+func (ix *Index) switchboards(only ...string) map[string]bool {
+	out := map[string]bool{}
+	check := func(phone string, b []int32) {
+		last := ""
+		for _, j := range b {
+			q := ix.recs[j]
+			if q == nil || q.name.Last == "" || len(q.name.Last) == 1 {
+				continue
+			}
+			if last == "" {
+				last = q.lastSkel
+				continue
+			}
+			if q.lastSkel != last && Levenshtein(q.lastSkel, last, 2) > 2 {
+				out[phone] = true
+				return
+			}
+		}
+	}
+	if len(only) > 0 {
+		for _, ph := range only {
+			if ph != "" {
+				check(ph, ix.blocks["p:"+ph])
+			}
+		}
+		return out
+	}
+	for k, b := range ix.blocks {
+		if len(b) > 1 && len(k) > 2 && k[:2] == "p:" {
+			check(k[2:], b)
+		}
+	}
+	return out
+}
