@@ -21,7 +21,21 @@ type Contact struct {
 	XHandle        string
 	LastActivityAt time.Time
 	UpdatedAt      time.Time
+	Phone          string    // as given; dedupe reads it in E.164
+	Owner          string    // the CRM owner's name or email, from an import
+	CreatedAt      time.Time // when the source created it; zero when unknown
+	// Source is where the record lives: "" for the CRM it was synced from,
+	// ContactSourceImport for one imported from a file, which exists only
+	// in this workspace (nothing writes it to HubSpot).
+	Source string
 }
+
+// ContactSourceImport marks a contact or company imported from a file:
+// the workspace's own, local-only.
+const ContactSourceImport = "import"
+
+// LocalOnly reports whether the contact exists only in this workspace.
+func (c *Contact) LocalOnly() bool { return c.Source == ContactSourceImport }
 
 // Company is an account.
 type Company struct {
@@ -34,6 +48,7 @@ type Company struct {
 	ExpectedARR float64 // what a deal with this company is expected to be worth per year
 	Tags        []string
 	UpdatedAt   time.Time
+	Source      string // "" or ContactSourceImport, as for Contact
 }
 
 // Deal is an opportunity in the CRM pipeline.

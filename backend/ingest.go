@@ -370,6 +370,11 @@ func mergeContact(dst, src *Contact) {
 	setIf(&dst.Lifecycle, src.Lifecycle)
 	setIf(&dst.Timezone, src.Timezone)
 	setIf(&dst.XHandle, src.XHandle)
+	setIf(&dst.Phone, src.Phone)
+	setIf(&dst.Owner, src.Owner)
+	if dst.CreatedAt.IsZero() {
+		dst.CreatedAt = src.CreatedAt
+	}
 	if src.LastActivityAt.After(dst.LastActivityAt) {
 		dst.LastActivityAt = src.LastActivityAt
 	}

@@ -36,6 +36,7 @@ type Tx interface {
 	WorkspaceStore
 	StatsStore
 	GuardrailStore
+	PairStore
 }
 
 // GuardrailStore holds what the execution policy reads: the kill switch and
@@ -123,6 +124,9 @@ type CRMStore interface {
 	// ContactByXHandle finds a contact by its X handle (any case, with
 	// or without the @), or ENOTFOUND.
 	ContactByXHandle(handle string) (*Contact, error)
+	// EachContact calls fn with every contact, in id order, until fn
+	// returns an error, which it returns.
+	EachContact(fn func(*Contact) error) error
 	PutCompany(c *Company) error
 	FindCompany(id string) (*Company, error)
 	PutDeal(d *Deal) error

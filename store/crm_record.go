@@ -10,16 +10,20 @@ import (
 )
 
 type contactRecord struct {
-	ID             string    `json:"id"`
-	Email          string    `json:"email,omitempty"`
-	Name           string    `json:"name,omitempty"`
-	Title          string    `json:"title,omitempty"`
-	CompanyID      string    `json:"company_id,omitempty"`
-	Lifecycle      string    `json:"lifecycle,omitempty"`
-	Timezone       string    `json:"timezone,omitempty"`
-	XHandle        string    `json:"x_handle,omitempty"`
-	LastActivityAt time.Time `json:"last_activity_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string     `json:"id"`
+	Email          string     `json:"email,omitempty"`
+	Name           string     `json:"name,omitempty"`
+	Title          string     `json:"title,omitempty"`
+	CompanyID      string     `json:"company_id,omitempty"`
+	Lifecycle      string     `json:"lifecycle,omitempty"`
+	Timezone       string     `json:"timezone,omitempty"`
+	XHandle        string     `json:"x_handle,omitempty"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	Phone          string     `json:"phone,omitempty"`
+	Owner          string     `json:"owner,omitempty"`
+	CreatedAt      *time.Time `json:"created_at,omitempty"`
+	Source         string     `json:"source,omitempty"`
 }
 
 type companyRecord struct {
@@ -32,6 +36,7 @@ type companyRecord struct {
 	ExpectedARR float64   `json:"expected_arr,omitempty"`
 	Tags        []string  `json:"tags,omitempty"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	Source      string    `json:"source,omitempty"`
 }
 
 type dealRecord struct {
@@ -54,6 +59,7 @@ func toContactRecord(c *backend.Contact) contactRecord {
 		ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID,
 		Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle,
 		LastActivityAt: utc(c.LastActivityAt), UpdatedAt: utc(c.UpdatedAt),
+		Phone: c.Phone, Owner: c.Owner, CreatedAt: optTime(c.CreatedAt), Source: c.Source,
 	}
 }
 
@@ -62,6 +68,7 @@ func fromContactRecord(r *contactRecord) *backend.Contact {
 		ID: r.ID, Email: r.Email, Name: r.Name, Title: r.Title, CompanyID: r.CompanyID,
 		Lifecycle: r.Lifecycle, Timezone: r.Timezone, XHandle: r.XHandle,
 		LastActivityAt: r.LastActivityAt, UpdatedAt: r.UpdatedAt,
+		Phone: r.Phone, Owner: r.Owner, CreatedAt: fromOptTime(r.CreatedAt), Source: r.Source,
 	}
 }
 
@@ -69,6 +76,7 @@ func toCompanyRecord(c *backend.Company) companyRecord {
 	return companyRecord{
 		ID: c.ID, Name: c.Name, Domain: c.Domain, Industry: c.Industry, Employees: c.Employees,
 		Country: c.Country, ExpectedARR: c.ExpectedARR, Tags: cloneStrings(c.Tags), UpdatedAt: utc(c.UpdatedAt),
+		Source: c.Source,
 	}
 }
 
@@ -76,6 +84,7 @@ func fromCompanyRecord(r *companyRecord) *backend.Company {
 	return &backend.Company{
 		ID: r.ID, Name: r.Name, Domain: r.Domain, Industry: r.Industry, Employees: r.Employees,
 		Country: r.Country, ExpectedARR: r.ExpectedARR, Tags: r.Tags, UpdatedAt: r.UpdatedAt,
+		Source: r.Source,
 	}
 }
 

@@ -284,6 +284,37 @@ func TestRecords_DiskFormat(t *testing.T) {
 			},
 		},
 		{
+			name: "ContactImported", bucket: "contacts", key: []byte("dana@acme.example"),
+			stored: `{"id":"dana@acme.example","email":"dana@acme.example","name":"Dana Scully","title":"VP Engineering","company_id":"import:acme.example","last_activity_at":"0001-01-01T00:00:00Z","updated_at":"2025-03-02T10:30:15.123456789Z","phone":"+1 415 555 0100","owner":"fox@caseyos.example","created_at":"2024-01-02T09:30:15.123456789Z","source":"import"}`,
+			write: func(tx backend.Tx) error {
+				return tx.PutContact(&backend.Contact{ID: "dana@acme.example", Email: "dana@acme.example", Name: "Dana Scully", Title: "VP Engineering",
+					CompanyID: "import:acme.example", UpdatedAt: at(2, 10), Phone: "+1 415 555 0100", Owner: "fox@caseyos.example",
+					CreatedAt: time.Date(2024, 1, 2, 9, 30, 15, 123456789, time.UTC), Source: backend.ContactSourceImport})
+			},
+			read: func(tx backend.Tx) (any, error) { return tx.FindContact("dana@acme.example") },
+			want: &backend.Contact{ID: "dana@acme.example", Email: "dana@acme.example", Name: "Dana Scully", Title: "VP Engineering",
+				CompanyID: "import:acme.example", UpdatedAt: at(2, 10), Phone: "+1 415 555 0100", Owner: "fox@caseyos.example",
+				CreatedAt: time.Date(2024, 1, 2, 9, 30, 15, 123456789, time.UTC), Source: backend.ContactSourceImport},
+		},
+		{
+			name: "CompanyImported", bucket: "companies", key: []byte("import:acme.example"),
+			stored: `{"id":"import:acme.example","name":"Acme","domain":"acme.example","updated_at":"2025-03-02T11:30:15.123456789Z","source":"import"}`,
+			write: func(tx backend.Tx) error {
+				return tx.PutCompany(&backend.Company{ID: "import:acme.example", Name: "Acme", Domain: "acme.example", UpdatedAt: at(2, 11), Source: backend.ContactSourceImport})
+			},
+			read: func(tx backend.Tx) (any, error) { return tx.FindCompany("import:acme.example") },
+			want: &backend.Company{ID: "import:acme.example", Name: "Acme", Domain: "acme.example", UpdatedAt: at(2, 11), Source: backend.ContactSourceImport},
+		},
+		{
+			name: "ContactPair", bucket: "contact_pairs", key: []byte("c-1\x00c-2"),
+			stored: `{"verdict":"distinct","move_id":7,"actor":"cli","at":"2025-03-06T09:30:15.123456789Z"}`,
+			write: func(tx backend.Tx) error {
+				return tx.PutContactPair(&backend.ContactPair{A: "c-1", B: "c-2", Verdict: backend.PairDistinct, MoveID: 7, Actor: backend.ActorCLI, At: at(6, 9)})
+			},
+			read: func(tx backend.Tx) (any, error) { return tx.ContactPair("c-2", "c-1") },
+			want: &backend.ContactPair{A: "c-1", B: "c-2", Verdict: backend.PairDistinct, MoveID: 7, Actor: backend.ActorCLI, At: at(6, 9)},
+		},
+		{
 			name: "Rule", bucket: "rules", key: u64(1),
 			stored: `{"name":"follow-ups to customers","enabled":true,"kinds":["send_email","create_task"],"domains":["cs"],"email_domains":["acme.example"],"min_score":60,"segments":["customer"],"created_at":"2025-03-07T09:30:15.123456789Z","updated_at":"2025-03-07T10:30:15.123456789Z"}`,
 			write: func(tx backend.Tx) error {

@@ -46,6 +46,7 @@ import (
 //	contacts                      contact id → contactRecord
 //	contacts_by_email             lower-case email 0x00 contact id → ""
 //	contacts_by_x_handle          lower-case X handle 0x00 contact id → ""
+//	contact_pairs                 contact id 0x00 contact id → pairRecord (the smaller id first: "not a duplicate", merged)
 //	companies                     company id → companyRecord
 //	deals                         deal id → dealRecord
 //	deals_by_activity             lastActivityAt | deal id → ""         (deals with a LastActivityAt)
@@ -54,7 +55,7 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
-// do_not_contact, rules, meta/guardrails and contacts_by_x_handle came after version 2 without a
+// do_not_contact, rules, meta/guardrails, contacts_by_x_handle and contact_pairs came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -102,6 +103,7 @@ var (
 	bStats              = []byte("stats")
 	bDoNotContact       = []byte("do_not_contact")
 	bRules              = []byte("rules")
+	bContactPairs       = []byte("contact_pairs")
 
 	kSchemaVersion  = []byte("schema_version")
 	kSettings       = []byte("settings")
@@ -124,6 +126,7 @@ var allBuckets = [][]byte{
 	bAudit, bAuditByMove,
 	bCursors, bStats,
 	bDoNotContact, bRules,
+	bContactPairs,
 }
 
 func createBuckets(btx *bolt.Tx) error {
