@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -26,6 +27,10 @@ type core struct {
 	lastRefresh time.Time
 
 	run execRuntime // the execution scheduler's hooks and wake-up (executions.go)
+
+	// contactsChanged, when set, is told the contacts an ingest created or
+	// changed (Services.WatchDuplicates).
+	contactsChanged func(ctx context.Context, ids []string)
 }
 
 func newCore(store Store, clock Clock, events Events, executors []Executor) *core {

@@ -66,3 +66,41 @@ type PairStore interface {
 	// ContactPairs returns every verdict, by A then B.
 	ContactPairs() ([]*ContactPair, error)
 }
+
+// SkipNotDuplicate is the skip reason that says a merge move's two
+// contacts are two people: the pair is remembered and never proposed again
+// (restoring the move forgets it).
+const SkipNotDuplicate = "not a duplicate"
+
+// IsNotDuplicate reports whether a skip reason says "not a duplicate".
+func IsNotDuplicate(reason string) bool {
+	r := strings.ToLower(strings.TrimSpace(reason))
+	return r == SkipNotDuplicate || r == "not-duplicate" || r == "not duplicate" || r == "not_duplicate"
+}
+
+// rememberPair keeps the verdict a merge move's transition says: done is
+// merged, skipped as "not a duplicate" is distinct, and bringing such a
+// skip back forgets it. Other moves and transitions say nothing.
+func rememberPair(tx Tx, m *Move, to MoveStatus, actor Actor, now time.Time) error {
+	if m.Kind != KindMergeContacts || len(m.Draft.MergeIDs) != 2 || m.Draft.MergeIDs[0] == "" || m.Draft.MergeIDs[1] == "" ||
+		m.Draft.MergeIDs[0] == m.Draft.MergeIDs[1] {
+		return nil
+	}
+	a, b := PairIDs(m.Draft.MergeIDs[0], m.Draft.MergeIDs[1])
+	put := func(v PairVerdict) error {
+		return tx.PutContactPair(&ContactPair{A: a, B: b, Verdict: v, MoveID: m.ID, Actor: actor, At: now})
+	}
+	switch {
+	case to == StatusDone:
+		return put(PairMerged)
+	case to == StatusSkipped && IsNotDuplicate(m.SkipReason):
+		return put(PairDistinct)
+	case m.Status == StatusSkipped && to != StatusSkipped && IsNotDuplicate(m.SkipReason):
+		if p, err := tx.ContactPair(a, b); err == nil && p.Verdict == PairDistinct {
+			return tx.DeleteContactPair(a, b)
+		} else if err != nil && ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}

@@ -19,8 +19,12 @@ type IngestReport struct {
 	Created    []uint64 // moves created
 	Updated    []uint64 // open moves updated by a newer signal
 	Invalid    []InvalidSignal
+	// Contacts lists the contacts a signal's snapshot created or changed,
+	// once each, for duplicate detection.
+	Contacts []string
 
-	touched map[uint64]bool // moves already in Created or Updated
+	touched  map[uint64]bool // moves already in Created or Updated
+	contacts map[string]bool // ids in Contacts
 }
 
 // updated records that a move was updated, once per move; a move created
@@ -57,6 +61,7 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
+		rep.Contacts, rep.contacts = nil, nil
 		st, err := tx.Settings()
 		if err != nil {
 			return err
@@ -75,6 +80,9 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 	}
 	if rep.Stored > 0 {
 		s.events.Publish(EventSignalsIngested, rep.Stored)
+	}
+	if s.contactsChanged != nil && len(rep.Contacts) > 0 {
+		s.contactsChanged(ctx, rep.Contacts)
 	}
 	if len(rep.Created)+len(rep.Updated) > 0 {
 		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "ingest", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
@@ -117,6 +125,7 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 	valid := validSignals(signals, now, &rep)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		rep.Stored, rep.Duplicates, rep.Created, rep.Updated, rep.touched = 0, 0, nil, nil, nil
+		rep.Contacts, rep.contacts = nil, nil
 		if len(valid) > 0 {
 			st, err := tx.Settings()
 			if err != nil {
@@ -140,6 +149,9 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 	}
 	if rep.Stored > 0 {
 		s.events.Publish(EventSignalsIngested, rep.Stored)
+	}
+	if s.contactsChanged != nil && len(rep.Contacts) > 0 {
+		s.contactsChanged(ctx, rep.Contacts)
 	}
 	if len(rep.Created)+len(rep.Updated) > 0 {
 		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "sync", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
@@ -323,6 +335,13 @@ func (in *ingester) upsertRecords(s *Signal) error {
 		}
 		c.UpdatedAt = in.now
 		rec.putContact(&c)
+		if s.Contact != nil && !in.rep.contacts[c.ID] {
+			if in.rep.contacts == nil {
+				in.rep.contacts = map[string]bool{}
+			}
+			in.rep.contacts[c.ID] = true
+			in.rep.Contacts = append(in.rep.Contacts, c.ID)
+		}
 	}
 	if s.Deal != nil || s.DealID != "" {
 		var d Deal

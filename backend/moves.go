@@ -392,6 +392,9 @@ func transition(tx Tx, m *Move, to MoveStatus, actor Actor, detail string, now t
 	if !CanTransition(from, to) {
 		return Errorf(ECONFLICT, "move %d is %s; it cannot become %s", m.ID, from, to)
 	}
+	if err := rememberPair(tx, m, to, actor, now); err != nil {
+		return err
+	}
 	m.Status = to
 	m.UpdatedAt = now
 	if to != StatusSnoozed {

@@ -88,7 +88,7 @@ func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone 
 	case SignalSocialMention, SignalSocialReply, SignalSocialCompetitorMention:
 		p = r.social() // recommend_social.go
 	case SignalContactDuplicate:
-		p = r.mergeDuplicate()
+		p = r.mergeDuplicateFound()
 	}
 	for i := range p {
 		if p[i].ContactID == "" {

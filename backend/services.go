@@ -1,6 +1,9 @@
 package backend
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Services are the decide loop, one service per concept over one shared
 // core (the store, the clock, the events, the executors and the locks):
@@ -13,6 +16,7 @@ type Services struct {
 	Guardrails *GuardrailService // kill switch, caps, send window, do-not-contact, rules (guardrails.go)
 	Audit      *AuditService     // the audit log (audit.go)
 	Settings   *SettingsService  // the founder's settings (settings.go)
+	Contacts   *ContactService   // contact import and duplicate detection (contacts.go)
 
 	core *core
 }
@@ -28,6 +32,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Guardrails: &GuardrailService{c},
 		Audit:      &AuditService{c},
 		Settings:   &SettingsService{c},
+		Contacts:   &ContactService{core: c},
 		core:       c,
 	}
 }
@@ -40,3 +45,11 @@ func (s *Services) SetRefreshEvery(d time.Duration) { s.core.refreshEvery = d }
 // working hours and times are written (nil, the default: the computer's,
 // time.Local). Set it before use.
 func (s *Services) SetZone(loc *time.Location) { s.core.zone = loc }
+
+// WatchDuplicates makes every ingest (a sync, an import of signals) look for
+// duplicates of the contacts it created or changed, against the index of
+// all contacts, and propose merges; detection failing does not fail the
+// ingest. Call it before use.
+func (s *Services) WatchDuplicates() {
+	s.core.contactsChanged = func(ctx context.Context, ids []string) { _, _ = s.Contacts.Detect(ctx, ids) }
+}

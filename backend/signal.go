@@ -66,10 +66,11 @@ var SignalTypes = []SignalType{
 
 // IsActivity reports whether a signal of type t is activity by or with the
 // people involved, so that it moves their last-activity time. A deal going
-// quiet, a record being edited or a contact being created is not.
+// quiet, a record being edited, a contact being created or found twice is
+// not.
 func (t SignalType) IsActivity() bool {
 	switch t {
-	case SignalDealStalled, SignalRecordUpdated, SignalContactCreated:
+	case SignalDealStalled, SignalRecordUpdated, SignalContactCreated, SignalContactDuplicate:
 		return false
 	}
 	return true

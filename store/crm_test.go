@@ -12,13 +12,14 @@ func fullContact() *backend.Contact {
 	return &backend.Contact{
 		ID: "c-1", Email: "dana@acme.example", Name: "Dana Scully", Title: "VP Engineering", CompanyID: "co-1",
 		Lifecycle: "opportunity", Timezone: "Europe/Berlin", XHandle: "Priya_R", LastActivityAt: at(2, 9), UpdatedAt: at(2, 10),
+		Phone: "+1 415 555 0100", Owner: "fox@caseyos.example", CreatedAt: at(1, 8), Source: backend.ContactSourceImport,
 	}
 }
 
 func fullCompany() *backend.Company {
 	return &backend.Company{
 		ID: "co-1", Name: "Acme", Domain: "acme.example", Industry: "SaaS", Employees: 120, Country: "DE",
-		ExpectedARR: 48000.5, Tags: []string{"target_account"}, UpdatedAt: at(2, 11),
+		ExpectedARR: 48000.5, Tags: []string{"target_account"}, UpdatedAt: at(2, 11), Source: backend.ContactSourceImport,
 	}
 }
 

@@ -265,6 +265,8 @@ func score(a, b *prepared, sharedPhone, withEvidence bool) Match {
 		switch {
 		case a.email.Generic || b.email.Generic:
 			// a team inbox says nothing about the person
+		case a.email.Domain == b.email.Domain && !a.email.Free && nameLocal(a) && nameLocal(b):
+			// aliases made of one name (priya@, priya.patel@)
 		case a.email.Domain == b.email.Domain && !a.email.Free:
 			w -= 2 // colleagues: one person rarely has two mailboxes at work
 		case a.email.Free && b.email.Free:
@@ -362,6 +364,28 @@ func orgWord(a, b *prepared) string {
 func Compare(a, b *Record, o Options) Match {
 	pa, pb := prepare(a, o.Country), prepare(b, o.Country)
 	return compare(&pa, &pb, false, 0)
+}
+
+// nameLocal reports whether the address is made of the person's name the
+// way companies make them (priya@, priya.patel@, ppatel@, patelp@): two
+// such addresses at one domain are one person's aliases as often as two
+// people's.
+func nameLocal(p *prepared) bool {
+	f, l, b := p.name.First, p.name.Last, p.email.Bare
+	if f == "" || b == "" {
+		return false
+	}
+	if b == f {
+		return true
+	}
+	if l == "" {
+		return false
+	}
+	switch b {
+	case f + l, l + f, f[:1] + l, f + l[:1], l + f[:1], l, f[:1] + l[:1]:
+		return true
+	}
+	return false
 }
 
 // numbered reports whether a work address ends in a number, as the
