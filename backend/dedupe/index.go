@@ -20,12 +20,20 @@ type Index struct {
 	recs   []*prepared // by slot; nil once removed or replaced
 	byID   map[string]int32
 	blocks map[string][]int32 // key → slots, ascending
-	live   int
+	orgs   map[string]int     // org key → live records in it
+	// fullNames files records by full name run together ("priyaraman"),
+	// spelled by address: the records with a name cut short ("Priya R.")
+	// whose address spells one out look each other up there, one way, so
+	// that namesakes are not all compared with each other.
+	fullNames map[string][]int32
+	spelled   map[string][]int32
+	live      int
 }
 
 // NewIndex returns an empty index.
 func NewIndex(o Options) *Index {
-	return &Index{opt: o, byID: map[string]int32{}, blocks: map[string][]int32{}}
+	return &Index{opt: o, byID: map[string]int32{}, blocks: map[string][]int32{}, orgs: map[string]int{},
+		fullNames: map[string][]int32{}, spelled: map[string][]int32{}}
 }
 
 // Len is the number of records in the index.
@@ -39,16 +47,56 @@ func (ix *Index) Put(r Record) {
 	ix.recs = append(ix.recs, &p)
 	ix.byID[r.ID] = slot
 	ix.live++
+	for _, o := range p.org {
+		ix.orgs[o]++
+	}
 	p.keys = blockKeys(&p)
 	for _, k := range p.keys {
 		ix.blocks[k] = append(ix.blocks[k], slot)
 	}
+	if p.fullKey != "" {
+		ix.fullNames[p.fullKey] = append(ix.fullNames[p.fullKey], slot)
+		if p.revKey != p.fullKey {
+			ix.fullNames[p.revKey] = append(ix.fullNames[p.revKey], slot)
+		}
+	}
+	if k := spelledKey(&p); k != "" {
+		ix.spelled[k] = append(ix.spelled[k], slot)
+	}
+}
+
+// spelledKey is the address of a record whose name is cut short ("Priya
+// R.", "Priya") when it looks like a full name run together.
+func spelledKey(p *prepared) string {
+	short := p.name.First != "" && (p.name.Last == "" || len(p.name.First) == 1 || len(p.name.Last) == 1)
+	if b := p.email.Bare; short && len(b) >= 6 && !p.email.Generic && lettersOnly(b) {
+		return b
+	}
+	return ""
+}
+
+// nameLinks are the slots the record at p may share a spelled-out name with.
+func (ix *Index) nameLinks(p *prepared) [][]int32 {
+	var out [][]int32
+	if k := spelledKey(p); k != "" {
+		out = append(out, ix.fullNames[k])
+	}
+	if p.fullKey != "" {
+		out = append(out, ix.spelled[p.fullKey])
+		if p.revKey != p.fullKey {
+			out = append(out, ix.spelled[p.revKey])
+		}
+	}
+	return out
 }
 
 // Remove drops the record with id, if any. Its block entries stay until
 // they are skipped (a removed slot is nil).
 func (ix *Index) Remove(id string) {
 	if slot, ok := ix.byID[id]; ok {
+		for _, o := range ix.recs[slot].org {
+			ix.orgs[o]--
+		}
 		ix.recs[slot] = nil
 		delete(ix.byID, id)
 		ix.live--
@@ -95,6 +143,15 @@ func blockKeys(p *prepared) []string {
 	return uniq(keys)
 }
 
+func lettersOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
 func uniq(s []string) []string {
 	out := s[:0]
 	for i, x := range s {
@@ -133,8 +190,12 @@ func (ix *Index) Match(id string, minScore float64) []Pair {
 	var out []Pair
 	p := ix.recs[slot]
 	shared := ix.switchboards(p.phone)
+	lists := make([][]int32, 0, len(p.keys)+3)
 	for _, k := range p.keys {
-		b := ix.blocks[k]
+		lists = append(lists, ix.blocks[k])
+	}
+	lists = append(lists, ix.nameLinks(p)...)
+	for _, b := range lists {
 		if len(b) > MaxBlock {
 			continue
 		}
@@ -211,14 +272,40 @@ func (ix *Index) Pairs(minScore float64) []Pair {
 						}
 					}
 				}
+				// One way, from the side with the name cut short: the pair
+				// may also share a block, so Pairs drops repeats below.
+				if k := spelledKey(p); k != "" {
+					if b := ix.fullNames[k]; len(b) <= MaxBlock {
+						for _, j := range b {
+							q := ix.recs[j]
+							if q == nil || int(j) == i || stamp[j] == int32(i)+1 {
+								continue
+							}
+							stamp[j] = int32(i) + 1
+							if m := ix.compare(p, q, shared, minScore); !m.Veto && m.Score >= minScore {
+								out = append(out, newPair(p, q, m))
+							}
+						}
+					}
+				}
 			}
 			results[w] = out
 		}(w)
 	}
 	wg.Wait()
 	var all []Pair
+	seen := map[[2]string]bool{}
 	for _, r := range results {
-		all = append(all, r...)
+		for _, p := range r {
+			k := [2]string{p.A.ID, p.B.ID}
+			if k[1] < k[0] {
+				k[0], k[1] = k[1], k[0]
+			}
+			if !seen[k] {
+				seen[k] = true
+				all = append(all, p)
+			}
+		}
 	}
 	sortPairs(all)
 	return all
@@ -227,7 +314,15 @@ func (ix *Index) Pairs(minScore float64) []Pair {
 // compare is compare with what the index knows: whether the phone the two
 // share is a switchboard.
 func (ix *Index) compare(p, q *prepared, shared map[string]bool, minScore float64) Match {
-	return compare(p, q, p.phone != "" && p.phone == q.phone && shared[p.phone], minScore)
+	size := 0
+	for _, x := range p.org {
+		for _, y := range q.org {
+			if x == y {
+				size = max(size, ix.orgs[x])
+			}
+		}
+	}
+	return compare(p, q, p.phone != "" && p.phone == q.phone && shared[p.phone], size, minScore)
 }
 
 // switchboards returns the phones given by people with different family

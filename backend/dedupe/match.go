@@ -57,6 +57,8 @@ type prepared struct {
 	phone     string
 	org       []string // org keys: "d:" domain, "n:" company name
 	keys      []string // blocking keys, set by Index.Put
+	fullKey   string   // first and last name run together ("priyaraman"), when both are known
+	revKey    string   // the same, last name first
 }
 
 func prepare(r *Record, country string) prepared {
@@ -68,6 +70,9 @@ func prepare(r *Record, country string) prepared {
 		}
 	}
 	p.firstSkel, p.lastSkel = skeleton(p.name.First), skeleton(p.name.Last)
+	if len(p.name.First) > 1 && len(p.name.Last) > 1 {
+		p.fullKey, p.revKey = p.name.First+p.name.Last, p.name.Last+p.name.First
+	}
 	if d := NormalizeDomain(r.CompanyDomain); d != "" {
 		p.org = append(p.org, "d:"+d)
 	} else if p.email.Domain != "" && !p.email.Free {
@@ -216,16 +221,29 @@ named:
 // score of s means about s of such pairs are duplicates.
 // sharedPhone says more than a person's share of records give their
 // common phone (a switchboard).
-func compare(a, b *prepared, sharedPhone bool, minScore float64) Match {
-	m := score(a, b, sharedPhone, false)
+// orgSize is how many records the company the two share has (0: unknown):
+// sharing a company of thousands says less than sharing one of ten.
+func compare(a, b *prepared, sharedPhone bool, orgSize int, minScore float64) Match {
+	m := score(a, b, sharedPhone, orgSize, false)
 	if m.Veto || m.Score < minScore {
 		return m
 	}
-	return score(a, b, sharedPhone, true)
+	return score(a, b, sharedPhone, orgSize, true)
+}
+
+// orgWeight is the log-likelihood ratio of sharing a company of n records.
+func orgWeight(n int) float64 {
+	switch {
+	case n > 300:
+		return 2.5
+	case n > 100:
+		return 3
+	}
+	return 3.5
 }
 
 // score is compare; the evidence in words only when withEvidence.
-func score(a, b *prepared, sharedPhone, withEvidence bool) Match {
+func score(a, b *prepared, sharedPhone bool, orgSize int, withEvidence bool) Match {
 	var ev []string
 	w := -6.0 // prior: few pairs of records that share a block are one person
 	nk, nameEv := compareNames(a, b, withEvidence)
@@ -325,12 +343,26 @@ func score(a, b *prepared, sharedPhone, withEvidence bool) Match {
 	case nameConflict:
 		w -= 8
 	}
+	sameLocal := a.email.Bare != "" && a.email.Bare == b.email.Bare
+	if (nk == nameInitial || nk == nameOnly) && !sameLocal {
+		// "Priya R." at priya.raman@: the address spells out the other's
+		// name where the record's own name is cut short.
+		for _, x := range [2][2]*prepared{{a, b}, {b, a}} {
+			if bare := x[1].email.Bare; bare != "" && x[0].fullKey != "" && (bare == x[0].fullKey || bare == x[0].revKey) {
+				w += 3.5
+				if withEvidence {
+					ev = append(ev, fmt.Sprintf("%s spells out '%s'", strings.ToLower(strings.TrimSpace(x[1].rec.Email)), x[0].name.Full))
+				}
+				break
+			}
+		}
+	}
 	if !sameEmail && (numbered(a.email) || numbered(b.email)) {
 		// john.smith2@acme: the company has another John Smith.
 		w -= 1.5
 	}
 	if sameOrg {
-		w += 3.5
+		w += orgWeight(orgSize)
 		if withEvidence {
 			ev = append(ev, "same company"+orgWord(a, b))
 		}
@@ -363,7 +395,7 @@ func orgWord(a, b *prepared) string {
 // Compare scores two records.
 func Compare(a, b *Record, o Options) Match {
 	pa, pb := prepare(a, o.Country), prepare(b, o.Country)
-	return compare(&pa, &pb, false, 0)
+	return compare(&pa, &pb, false, 0, 0)
 }
 
 // nameLocal reports whether the address is made of the person's name the

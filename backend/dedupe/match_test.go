@@ -31,6 +31,8 @@ func TestCompare_Noise(t *testing.T) {
 		{"GmailDots", &Record{Name: "Fox Mulder", Email: "fox.mulder@gmail.com"}, &Record{Name: "Fox Mulder", Email: "foxmulder@googlemail.com"}, true, "same mailbox"},
 		{"SameEmailNoName", &Record{Email: "kim@acme.com"}, &Record{Name: "Kim Lee", Email: "kim@acme.com"}, true, "same email kim@acme.com"},
 		{"WorkAndPersonalSameLocal", &Record{Name: "Priya Patel", Email: "priya.patel@acme.com"}, &Record{Name: "Priya Patel", Email: "priya.patel@gmail.com"}, true, "same address name"},
+		{"AddressSpellsOutName", &Record{Name: "Priya Raman", Email: "priya@finchpay.com", CompanyName: "Finch Payments", CompanyDomain: "finchpay.com"},
+			&Record{Name: "Priya R.", Email: "priya.raman@gmail.com"}, true, "priya.raman@gmail.com spells out 'priya raman'"},
 		{"MiddleInitial", acme("Steven Robinson", "srobinson@acme.com", ""), acme("Steven M. Robinson", "", ""), true, "steven m robinson"},
 
 		// Not duplicates.
