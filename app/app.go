@@ -85,6 +85,7 @@ func New(o Options) *App {
 	events := NewBroker()
 	ctx, cancel := context.WithCancel(context.Background())
 	q := backend.NewServices(o.Store, o.Clock, events, o.Executors...)
+	q.WatchDuplicates() // a sync or an import finds the contacts it brought twice
 	a := &App{
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,

@@ -94,6 +94,12 @@ func (h *Host) Call(method string, args []any, out any) error { return h.a.call(
 // Ingest adds the signals r holds as JSON lines.
 func (h *Host) Ingest(r io.Reader) (IngestDTO, error) { return h.a.ingest(r) }
 
+// ImportContacts imports a contacts CSV from r (ContactsService); progress,
+// when set, hears the rows read after each stored batch.
+func (h *Host) ImportContacts(r io.Reader, progress func(int)) (ImportContactsDTO, error) {
+	return h.a.importContacts(r, progress)
+}
+
 // IngestThen is Ingest calling stored after the first batch that stored a
 // signal commits (FirstImport.Publish).
 func (h *Host) IngestThen(r io.Reader, stored func() error) (IngestDTO, error) {

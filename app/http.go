@@ -210,6 +210,7 @@ var bodyLimits = map[string]int64{
 	"SettingsService.SaveSettings": 256 << 10,
 	"SettingsService.SaveRule":     256 << 10,
 	"SettingsService.SimulateRule": 256 << 10,
+	importContactsMethod:           ingestArgsLimit,
 }
 
 // bodyLimit is how many bytes method's argument array may take.
@@ -265,6 +266,12 @@ func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 			return
 		}
 	}
+	if name == importContactsMethod {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == textCSV {
+			s.importContactsStream(w, r)
+			return
+		}
+	}
 	limit := bodyLimit(name)
 	if r.ContentLength > limit {
 		tooLarge(w, name, limit)
@@ -309,6 +316,28 @@ func (s *apiServer) ingestStream(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.app.ingest(body)
 	if err != nil {
 		writeError(w, backend.WrapError(ingestMethod, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// textCSV is the media type of a streamed ImportContacts: the CSV itself.
+const textCSV = "text/csv"
+
+// importContactsStream feeds a CSV body to the contacts import as it
+// arrives, as ingestStream does JSON lines.
+func (s *apiServer) importContactsStream(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	idle := s.app.httpTimeouts.read
+	body := readerFunc(func(p []byte) (int, error) {
+		if idle > 0 {
+			_ = rc.SetReadDeadline(time.Now().Add(idle))
+		}
+		return r.Body.Read(p)
+	})
+	rep, err := s.app.importContacts(body, nil)
+	if err != nil {
+		writeError(w, backend.WrapError(importContactsMethod, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)

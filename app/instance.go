@@ -243,6 +243,12 @@ func remoteError(resp *http.Response) error {
 	return &backend.Error{Code: e.Code, Message: e.Message}
 }
 
+// ImportContacts streams a contacts CSV to the instance; progress is not
+// reported across the process boundary.
+func (r *Instance) ImportContacts(in io.Reader, _ func(int)) (out ImportContactsDTO, err error) {
+	return out, r.send(importContactsMethod, textCSV, io.NopCloser(in), &out)
+}
+
 // Ingest streams the signals to the instance as JSON lines: neither side
 // holds the whole import.
 func (r *Instance) Ingest(in io.Reader) (out IngestDTO, err error) {

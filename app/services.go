@@ -17,6 +17,7 @@ type Services struct {
 	Connections *ConnectionsService
 	Voice       *VoiceService
 	Signals     *SignalsService
+	Contacts    *ContactsService
 }
 
 // newServices makes a's services (New does, once).
@@ -24,12 +25,13 @@ func newServices(a *App) *Services {
 	return &Services{
 		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
 		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
+		Contacts: &ContactsService{a},
 	}
 }
 
 // list is s's services in a fixed order: what the window binds.
 func (s *Services) list() []any {
-	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals}
+	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts}
 }
 
 // Services are a's bound services, for callers outside the window and

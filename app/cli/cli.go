@@ -67,7 +67,7 @@ With no command, caseyos opens the desktop window.
 Commands:
   today [--json] [--domain sales|marketing|cs] [--limit N]   Today's Moves, best first
   explain ID [--json]                    why a move scores what it does, and its history
-  skip ID [--reason R] [--json]          skip a move
+  skip ID [--reason R] [--not-duplicate] [--json]   skip a move (a merge: --not-duplicate never proposes the pair again)
   snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
   restore ID [--json]                    bring a skipped, snoozed or undone move back
   execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
@@ -81,6 +81,9 @@ Commands:
   rules simulate RULE_FILE [--days N]    what an auto-approval rule would have executed in the last 7 days
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   classify [--json] [FILE|-]             the intent of each email given as a JSON line (offline, needs no workspace)
+  import contacts FILE.csv|- [--json]    import a CRM export (HubSpot's columns); bad rows are reported, the rest kept (exit 3)
+  duplicates [--json] [--min-score S] [--propose]
+                                         pairs of contacts that look like one person, with the evidence
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)
@@ -246,6 +249,7 @@ func init() {
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
 		"sync": runSync, "dev": runDev, "voice": runVoice,
 		"do-not-contact": runDoNotContact, "classify": runClassify,
+		"import": runImport, "duplicates": runDuplicates,
 	}
 }
 
@@ -290,6 +294,7 @@ func (c *command) usageError(msg string) {
 type target interface {
 	app.Caller
 	Ingest(r io.Reader) (app.IngestDTO, error)
+	ImportContacts(r io.Reader, progress func(int)) (app.ImportContactsDTO, error)
 	Backup(path string) (app.BackupDTO, error)
 }
 
@@ -578,7 +583,11 @@ func runSkip(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	reason := fs.String("reason", "", "why")
+	notDup := fs.Bool("not-duplicate", false, "a merge move's contacts are two people: never propose the pair again")
 	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
+		if *notDup {
+			*reason = backend.SkipNotDuplicate
+		}
 		return app.Forward[app.MoveDTO](a, "TodayService.Skip", id, *reason, "cli")
 	}, "Skipped")
 }

@@ -139,8 +139,13 @@ func TestCLI_ConnectSyncStatusToday(t *testing.T) {
 		t.Errorf("today: demo %v, %d moves; want moves from HubSpot in your workspace", today.Workspace.Demo, len(today.Moves))
 	}
 	for _, m := range today.Moves {
-		if m.Source != "hubspot" {
+		// CaseyOS itself finds the duplicate among the synced contacts
+		// (Priya Raman twice): that merge comes from the system.
+		if m.Source != "hubspot" && !(m.Kind == "merge_contacts" && m.Source == "system") {
 			t.Errorf("move %d comes from %s, want hubspot", m.ID, m.Source)
+		}
+		if m.Kind == "merge_contacts" && !strings.Contains(m.Title, "Priya") {
+			t.Errorf("merge move %d %q, want only Priya Raman's duplicate", m.ID, m.Title)
 		}
 	}
 

@@ -85,6 +85,12 @@ export interface ConnectionDTO {
   sync?: SyncStatusDTO;
 }
 
+/** app.DetectDTO */
+export interface DetectDTO {
+  pairs: number;
+  moves: number[];
+}
+
 /** app.DoNotContactDTO */
 export interface DoNotContactDTO {
   email: string;
@@ -108,6 +114,31 @@ export interface DraftDTO {
   post_id?: string;
   merge_ids?: string[];
   fields?: Record<string, string>;
+}
+
+/** app.DuplicateContactDTO */
+export interface DuplicateContactDTO {
+  id: string;
+  email: string;
+  name: string;
+  local: boolean;
+}
+
+/** app.DuplicatePairDTO */
+export interface DuplicatePairDTO {
+  a: DuplicateContactDTO;
+  b: DuplicateContactDTO;
+  score: number;
+  evidence: string[];
+}
+
+/** app.DuplicatesDTO */
+export interface DuplicatesDTO {
+  workspace: WorkspaceDTO;
+  threshold: number;
+  total: number;
+  pairs: DuplicatePairDTO[];
+  proposed: DetectDTO;
 }
 
 /** app.ExecuteRequestDTO */
@@ -208,6 +239,18 @@ export interface ICPRuleDTO {
   max: number;
   weight: number;
   label: string;
+}
+
+/** app.ImportContactsDTO */
+export interface ImportContactsDTO {
+  workspace: WorkspaceDTO;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: LineErrorDTO[];
+  rejected_total: number;
+  duplicates: DetectDTO;
 }
 
 /** app.IngestDTO */
@@ -691,6 +734,12 @@ export interface SignalsService {
   Workspace(): Promise<WorkspaceDTO>;
 }
 
+/** ContactsService: window.go.app.ContactsService.<Method> in the window, POST /api/ContactsService.<Method> in the browser. */
+export interface ContactsService {
+  Duplicates(minScore: number, propose: boolean): Promise<DuplicatesDTO>;
+  ImportContacts(csv: string): Promise<ImportContactsDTO>;
+}
+
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
@@ -739,6 +788,8 @@ export interface BoundMethods {
   'SignalsService.Signals': SignalsService['Signals'];
   'SignalsService.Stats': SignalsService['Stats'];
   'SignalsService.Workspace': SignalsService['Workspace'];
+  'ContactsService.Duplicates': ContactsService['Duplicates'];
+  'ContactsService.ImportContacts': ContactsService['ImportContacts'];
 }
 
 /** boundMethodNames lists BoundMethods' keys. */
@@ -789,4 +840,6 @@ export const boundMethodNames = [
   'SignalsService.Signals',
   'SignalsService.Stats',
   'SignalsService.Workspace',
+  'ContactsService.Duplicates',
+  'ContactsService.ImportContacts',
 ] as const;
