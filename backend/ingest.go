@@ -287,11 +287,20 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 	if err := noteDoNotContact(in, s); err != nil {
 		return err
 	}
+	if err := in.endReachedStage(s); err != nil {
+		return err
+	}
 	in.rep.Stored++
 	if s.Type == SignalRecordUpdated {
 		in.noteEdited(s)
 	}
 	for _, p := range Recommend(s, in.rec, in.st, in.now, in.zone) {
+		if err := in.effects(s, p); err != nil {
+			return err
+		}
+		if p.Ends {
+			continue
+		}
 		if !p.ExpiresAt.IsZero() && !p.ExpiresAt.After(in.now) {
 			continue // its reason has already passed: nothing to do
 		}
@@ -458,6 +467,9 @@ func (in *ingester) apply(s *Signal, p Proposal, actor Actor) error {
 		Source: s.Source, SignalIDs: []uint64{s.ID}, DueAt: p.DueAt, DueLabel: p.DueLabel, ExpiresAt: p.ExpiresAt,
 		SignalAt: s.OccurredAt, CreatedAt: in.now, UpdatedAt: in.now, StallNudge: p.StallNudge,
 	}
+	if p.SnoozedUntil.After(in.now) {
+		m.Status, m.SnoozedUntil = StatusSnoozed, p.SnoozedUntil
+	}
 	if err := scoreMove(m, in.rec, in.st, in.now); err != nil {
 		return err
 	}
@@ -486,9 +498,17 @@ func (in *ingester) update(m *Move, s *Signal, p Proposal, actor Actor) error {
 		m.ContactID, m.CompanyID, m.DealID = p.ContactID, p.CompanyID, p.DealID
 		m.Source, m.SignalAt, m.StallNudge = s.Source, s.OccurredAt, p.StallNudge
 		if !m.DraftEdited {
+			old := m.Draft.Body
 			m.Draft = p.Draft
+			if p.Quotes {
+				m.Draft.Body = MergeQuotes(p.Draft.Body, old)
+			}
 		}
-		if m.Status == StatusSnoozed {
+		switch {
+		case p.SnoozedUntil.After(in.now) && (m.Status == StatusPending || m.Status == StatusSnoozed):
+			// "Not now": the newer word is to wait, not to answer today.
+			m.Status, m.SnoozedUntil = StatusSnoozed, p.SnoozedUntil
+		case m.Status == StatusSnoozed:
 			// Something new happened: the founder should see it now.
 			m.Status, m.SnoozedUntil = StatusPending, time.Time{}
 		}

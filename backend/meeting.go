@@ -59,6 +59,13 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	}
 	from := in.Now
 	to := from.AddDate(0, 0, slotHorizonDays+4)
+	proposed := ProposedWindows(d)
+	for _, w := range proposed {
+		if w.End.After(to) {
+			to = w.End
+		}
+	}
+	hours := in.Settings.Workday()
 	busyBy, err := a.Calendar.FreeBusy(ctx, from, to, append([]string{"primary"}, d.To...))
 	if err != nil {
 		return nil, err
@@ -67,9 +74,9 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	for _, b := range busyBy {
 		busy = append(busy, b...)
 	}
-	slots := BestSlots(in.Now, loc, owner, busy, dur, 3)
+	slots, inside := FindSlots(SlotQuery{Now: in.Now, Theirs: loc, Owner: owner, Hours: hours, Busy: busy, Duration: dur, N: 3, Proposed: proposed})
 	if len(slots) == 0 {
-		return nil, Errorf(ECONFLICT, "no free %s slot in the next %d working days (9:00–17:00 %s)", dur, slotHorizonDays, owner)
+		return nil, Errorf(ECONFLICT, "no free %s slot in the next %d working days (%s–%s %s)", dur, slotHorizonDays, clockOf(hours.Start), clockOf(hours.End), owner)
 	}
 	chosen := slots[0]
 	if want := d.Fields["slot"]; want != "" {
@@ -96,16 +103,29 @@ func (a MeetingAction) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 	// it differs, and a word when a slot falls outside their hours.
 	theirs := func(s PlanSlot) string {
 		out := ""
+		if len(proposed) > 0 && !insideAny(s, proposed) {
+			out = " — not in the times they proposed"
+		}
 		if l := s.Start.In(loc); l.Format("15:04 MST") != s.Start.In(owner).Format("15:04 MST") {
 			out = fmt.Sprintf(" (%s for %s)", l.Format("15:04 MST"), in.Contact.DisplayName())
 		}
-		if !inWorkingHours(s.Start, s.End.Sub(s.Start), loc) {
+		if !inWorkingHours(s.Start, s.End.Sub(s.Start), loc) && !insideAny(s, proposed) {
 			out += " — outside their working hours"
 		}
 		return out
 	}
 	p.Effects = []string{fmt.Sprintf("Book “%s” %s–%s%s with %s, with a Meet link; invitations are sent",
 		title, chosen.Start.In(owner).Format("Mon 2 Jan 15:04"), chosen.End.In(owner).Format("15:04 MST"), theirs(chosen), strings.Join(d.To, ", "))}
+	if said := nonEmpty(d.Fields[FieldProposedText], "the times they proposed"); len(proposed) > 0 {
+		switch {
+		case inside == len(slots):
+			p.Effects = append(p.Effects, fmt.Sprintf("They proposed %s: every slot is inside it", said))
+		case inside == 0:
+			p.Effects = append(p.Effects, fmt.Sprintf("They proposed %s, but none of it is free in your working hours: the nearest free slots instead", said))
+		default:
+			p.Effects = append(p.Effects, fmt.Sprintf("They proposed %s: %d slot(s) inside it, the rest the nearest free ones", said, inside))
+		}
+	}
 	for i, s := range slots {
 		p.Effects = append(p.Effects, fmt.Sprintf("Slot %d: %s%s", i+1, s.Start.In(owner).Format("Mon 2 Jan 15:04 MST"), theirs(s)))
 	}
@@ -134,17 +154,20 @@ func (a MeetingAction) Compensate(ctx context.Context, p *Plan, remote map[strin
 	return a.Calendar.CancelEvent(ctx, nonEmpty(remote["event_id"], p.Meeting.EventID))
 }
 
+func insideAny(s PlanSlot, windows []PlanSlot) bool {
+	for _, w := range windows {
+		if !s.Start.Before(w.Start) && !s.End.After(w.End) {
+			return true
+		}
+	}
+	return false
+}
+
 // inWorkingHours reports whether [s, s+dur] lies inside WorkdayStart–
 // WorkdayEnd of a weekday in loc. The day's bounds come from time.Date in
 // loc, so working hours stay 9–17 across DST changes.
 func inWorkingHours(s time.Time, dur time.Duration, loc *time.Location) bool {
-	l := s.In(loc)
-	if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday {
-		return false
-	}
-	open := time.Date(l.Year(), l.Month(), l.Day(), int(WorkdayStart/time.Hour), 0, 0, 0, loc)
-	closeAt := time.Date(l.Year(), l.Month(), l.Day(), int(WorkdayEnd/time.Hour), 0, 0, 0, loc)
-	return !s.Before(open) && !s.Add(dur).After(closeAt)
+	return inHours(s, dur, loc, WorkingHours{Start: WorkdayStart, End: WorkdayEnd})
 }
 
 // ceilQuarter rounds t up to a quarter hour. Every zone's offset from UTC
@@ -178,26 +201,16 @@ func MeetingStart(t time.Time, loc *time.Location, dur time.Duration) time.Time 
 // each working day (in loc), then, when there are fewer days than n, the
 // next free slots in time order.
 func BestSlots(now time.Time, loc, owner *time.Location, busy []Busy, dur time.Duration, n int) []PlanSlot {
-	if slots := bestSlots(now, loc, owner, busy, dur, n, true); len(slots) > 0 {
-		return slots
-	}
-	return bestSlots(now, loc, owner, busy, dur, n, false)
+	slots, _ := FindSlots(SlotQuery{Now: now, Theirs: loc, Owner: owner, Busy: busy, Duration: dur, N: n})
+	return slots
 }
 
-func bestSlots(now time.Time, loc, owner *time.Location, busy []Busy, dur time.Duration, n int, theirsToo bool) []PlanSlot {
-	free := func(s, e time.Time) bool {
-		for _, b := range busy {
-			if s.Before(b.End) && b.Start.Before(e) {
-				return false
-			}
-		}
-		return true
-	}
+func bestSlots(now time.Time, loc, owner *time.Location, hours WorkingHours, busy []Busy, dur time.Duration, n int, theirsToo bool) []PlanSlot {
 	var firsts, rest []PlanSlot
 	seen := map[string]bool{} // days (in loc) that have their first slot
 	until := now.AddDate(0, 0, slotHorizonDays+4)
 	for s := ceilQuarter(now.Add(slotLead)); s.Before(until) && len(firsts) < n; s = s.Add(slotStep) {
-		if !inWorkingHours(s, dur, owner) || theirsToo && !inWorkingHours(s, dur, loc) || !free(s, s.Add(dur)) {
+		if !inHours(s, dur, owner, hours) || theirsToo && !inWorkingHours(s, dur, loc) || !free(busy, s, s.Add(dur)) {
 			continue
 		}
 		slot := PlanSlot{Start: s.UTC(), End: s.Add(dur).UTC()}

@@ -124,7 +124,8 @@ func TestQueue_Ingest(t *testing.T) {
 			t.Fatalf("today = %v, want one move carrying both signals", titles(res.Moves))
 		}
 		m := res.Moves[0]
-		if !m.DueAt.Equal(testNow.Add(-time.Hour).Add(24*time.Hour)) || len(m.Why) != 2 {
+		// The newer reply, what it was read as, the older reply.
+		if !m.DueAt.Equal(testNow.Add(-time.Hour).Add(24*time.Hour)) || len(m.Why) != 3 || !strings.HasPrefix(m.Why[2], "Maya Chen replied") {
 			t.Errorf("move due %v with why %q; want the newer reply's deadline and both replies remembered", m.DueAt, m.Why)
 		}
 		// An older signal arriving late attaches but does not rewind the move.

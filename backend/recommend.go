@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caseyos/caseyos/backend/intent"
 )
 
 // Proposal is what a recommender suggests for one signal. The queue turns it
@@ -23,6 +25,24 @@ type Proposal struct {
 	DealID    string
 	// StallNudge: the move nudges a stalled deal (see Move.StallNudge).
 	StallNudge bool
+
+	// SnoozedUntil: the move starts snoozed until then (a "not now"), and
+	// a newer signal keeps it snoozed rather than waking it.
+	SnoozedUntil time.Time
+	// Ends: instead of a move, the open move with this Subject and Kind
+	// ends (expired, Why[0] the reason); nothing is created.
+	Ends bool
+	// DoNotContact is an address that goes onto the do-not-contact list.
+	DoNotContact string
+	// NewContact is a person the signal introduced (a referral), stored
+	// before the move that names them unless already known.
+	NewContact *Contact
+	// Quotes: the draft's body is a list of quotes (see MergeQuotes); an
+	// update adds the new ones to the open move's instead of replacing.
+	Quotes bool
+	// Unlinked: the move is about a topic, not the signal's contact,
+	// company or deal (a battle card): none is filled in.
+	Unlinked bool
 }
 
 // RecordLookup gives recommenders the local copy of the CRM records a signal
@@ -68,9 +88,9 @@ func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone 
 	var p []Proposal
 	switch sig.Type {
 	case SignalEmailReplied:
-		p = r.replyToEmail(true)
+		p = r.inbound(true)
 	case SignalEmailReceived:
-		p = r.replyToEmail(false)
+		p = r.inbound(false)
 	case SignalEmailBounced:
 		p = r.fixBounce()
 	case SignalEmailOutOfOffice:
@@ -91,6 +111,9 @@ func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone 
 		p = r.mergeDuplicateFound()
 	}
 	for i := range p {
+		if p[i].Unlinked {
+			continue
+		}
 		if p[i].ContactID == "" {
 			p[i].ContactID = sig.ContactID
 		}
@@ -113,6 +136,9 @@ type recommender struct {
 	contact *Contact
 	company *Company
 	deal    *Deal
+	// read is what an inbound email was read as (intent.Classify); nil
+	// for every other signal.
+	read *intent.Result
 }
 
 // ago marks how long ago t was; it is rendered when the reason is shown.
@@ -176,17 +202,30 @@ func reSubject(s string) string {
 	return "Re: " + s
 }
 
-func (r *recommender) replyToEmail(isReply bool) []Proposal {
+// replyToEmail is the reply in the thread; read says what the email
+// asks, in words.
+func (r *recommender) replyToEmail(isReply bool, read string) []Proposal {
 	e := r.sig.Email
 	verb := "wrote"
 	if isReply {
 		verb = "replied to"
 	}
 	why := []string{fmt.Sprintf("%s %s “%s” %s", r.who(), verb, e.Subject, r.ago(e.ReceivedAtOr(r.sig.OccurredAt)))}
-	if e.Snippet != "" {
+	if read != "" {
+		why = append(why, read)
+	} else if e.Snippet != "" {
 		why = append(why, "“"+truncate(e.Snippet, 120)+"”")
 	}
 	received := e.ReceivedAtOr(r.sig.OccurredAt)
+	draft := Draft{
+		To: []string{e.From}, Subject: reSubject(e.Subject), ThreadID: e.ThreadID, InReplyTo: e.MessageID,
+		Body: fmt.Sprintf("Hi %s,\n\nThanks for getting back to me.%s", r.firstName(), r.signature()),
+	}
+	if r.read != nil {
+		// The composer answers; the thread, subject and recipient stay
+		// as above (the subject cleaned as every move's is).
+		draft.Body = r.composeReply().Body
+	}
 	return []Proposal{{
 		Kind:      KindSendEmail,
 		Domain:    r.customerDomain(DomainSales),
@@ -196,10 +235,7 @@ func (r *recommender) replyToEmail(isReply bool) []Proposal {
 		DueAt:     received.Add(r.st.ReplyWindow),
 		DueLabel:  "reply window closes",
 		ExpiresAt: received.Add(14 * 24 * time.Hour),
-		Draft: Draft{
-			To: []string{e.From}, Subject: reSubject(e.Subject), ThreadID: e.ThreadID, InReplyTo: e.MessageID,
-			Body: fmt.Sprintf("Hi %s,\n\nThanks for getting back to me.%s", r.firstName(), r.signature()),
-		},
+		Draft:     draft,
 	}}
 }
 
@@ -481,35 +517,17 @@ func (r *recommender) followUpMeeting() []Proposal {
 	}}
 }
 
+// mention is the battle card of a post tagged with a competitor (the X
+// watch list's search, an import): the quote is the sentence naming it
+// when the tag is found in the text, else the post.
 func (r *recommender) mention() []Proposal {
 	p := r.sig.Post
-	if p.Competitor != "" {
-		return []Proposal{{
-			Kind:      KindCreateTask,
-			Domain:    DomainMarketing,
-			Title:     fmt.Sprintf("Update the %s battle card", p.Competitor),
-			Why:       []string{fmt.Sprintf("@%s posted about %s %s: “%s”", p.Author, p.Competitor, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
-			Subject:   Subject{SubjectTopic, "battlecard:" + strings.ToLower(p.Competitor)},
-			DueAt:     r.sig.OccurredAt.Add(r.st.StageSLA),
-			DueLabel:  "battle card refresh due",
-			ExpiresAt: r.sig.OccurredAt.Add(taskHorizon),
-			Draft: Draft{
-				TaskTitle: fmt.Sprintf("Battle card: %s — add what @%s said", p.Competitor, p.Author),
-				Fields:    map[string]string{"source_url": p.URL},
-			},
-		}}
+	name, quote := MentionsCompetitor(p.Text, []string{p.Competitor})
+	if name == "" {
+		name, quote = p.Competitor, truncate(p.Text, maxQuote)
 	}
-	return []Proposal{{
-		Kind:      KindReplySocial,
-		Domain:    DomainMarketing,
-		Title:     fmt.Sprintf("Engage @%s's mention", p.Author),
-		Why:       []string{fmt.Sprintf("@%s mentioned us %s: “%s”", p.Author, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))},
-		Subject:   Subject{SubjectPost, p.ID},
-		DueAt:     r.sig.OccurredAt.Add(r.st.MentionWindow / 2),
-		DueLabel:  "best reply window closes",
-		ExpiresAt: r.sig.OccurredAt.Add(r.st.MentionWindow),
-		Draft:     Draft{PostID: p.ID, Body: fmt.Sprintf("Thanks @%s! ", p.Author), Fields: map[string]string{"author": p.Author}},
-	}}
+	why := fmt.Sprintf("@%s posted about %s %s: “%s”", p.Author, name, r.ago(r.sig.OccurredAt), truncate(p.Text, 100))
+	return []Proposal{r.battleCard(name, quote, "@"+p.Author, why, p.URL, p.Author)}
 }
 
 func (r *recommender) mergeDuplicate() []Proposal {

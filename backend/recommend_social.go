@@ -29,7 +29,8 @@ func (r *recommender) social() []Proposal {
 	if lead, ok := r.prospectPosted(); ok {
 		out = append(out, lead)
 	}
-	return out
+	// A competitor from Settings named in it: its battle card too.
+	return append(out, r.postCompetitor()...) // recommend_intent.go
 }
 
 // worthReply says whether the post deserves a written answer, and why, in

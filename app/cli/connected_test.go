@@ -18,6 +18,7 @@ import (
 	"github.com/caseyos/caseyos/app"
 	"github.com/caseyos/caseyos/app/cli"
 	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/backend/demo"
 	"github.com/caseyos/caseyos/connectors/gcal/gcaltest"
 	"github.com/caseyos/caseyos/connectors/gmail/gmailtest"
 	"github.com/caseyos/caseyos/connectors/google/googletest"
@@ -59,7 +60,32 @@ func newConnectedWorkspace(t *testing.T) *connectedWorkspace {
 	if code, out, errb := w.run(t, "", "connect", "google", "--credentials", w.credFile); code != 0 {
 		t.Fatalf("connect google: %d %q %q", code, out, errb)
 	}
+	w.setReplyFacts(t)
 	return w
+}
+
+// setReplyFacts gives the workspace the demo founder's price list and
+// facts before the first sync: reply drafts answer Dana's pricing and
+// security questions from them (without, each stays a hole that execute
+// refuses until the founder writes the answer).
+func (w *connectedWorkspace) setReplyFacts(tb testing.TB) {
+	tb.Helper()
+	st, err := store.Open(filepath.Join(w.dir, "caseyos.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Update(context.Background(), func(tx backend.Tx) error {
+		s, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		s.Pricing, s.Facts = demo.Pricing(), demo.Facts()
+		return tx.PutSettings(s)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // startFakes starts the fake Google and HubSpot, seeded with the demo
