@@ -39,8 +39,8 @@ func TestDemoFeed(t *testing.T) {
 	if err := json.Unmarshal(run("today", "--json", "--limit", "50"), &today); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(today.Moves); !today.Workspace.Demo || n < 10 || n > 15 {
-		t.Fatalf("demo: demo %v, %d moves; want the demo with 10–15", today.Workspace.Demo, n)
+	if n := len(today.Moves); !today.Workspace.Demo || n < 12 || n > 20 {
+		t.Fatalf("demo: demo %v, %d moves; want the demo with 12–20", today.Workspace.Demo, n)
 	}
 	for _, d := range []string{"sales", "marketing", "cs"} {
 		if today.ByDomain[d] == 0 {
@@ -136,7 +136,7 @@ func TestDemoMovesExecute(t *testing.T) {
 			first[m.Kind] = m
 		}
 	}
-	for _, kind := range []string{"send_email", "create_task", "merge_contacts", "note", "reply_social"} {
+	for _, kind := range []string{"send_email", "create_task", "merge_contacts", "note", "reply_social", "schedule_meeting", "update_deal"} {
 		m, ok := first[kind]
 		if !ok {
 			t.Errorf("the demo has no %s move", kind)

@@ -162,10 +162,7 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 	}
 	// The scenario's founder signs the drafts and owns pebblecache.dev (Pebblecache).
 	err = st.Update(ctx, func(tx backend.Tx) error {
-		s := backend.DefaultSettings()
-		s.OwnerName, s.OwnerEmail = demo.OwnerName, demo.OwnerEmail
-		s.Pricing, s.Facts = demo.Pricing(), demo.Facts() // what its reply drafts answer from
-		return tx.PutSettings(s)
+		return tx.PutSettings(demo.Settings())
 	})
 	if err != nil {
 		return err

@@ -45,8 +45,8 @@ func TestCLI_DemoWorkspace(t *testing.T) {
 	if !today.Workspace.Demo || today.Workspace.Label != app.DemoLabel || !strings.HasSuffix(today.Workspace.Path, "demo.db") {
 		t.Errorf("workspace = %+v, want the labelled demo", today.Workspace)
 	}
-	if n := len(today.Moves); n < 10 || n > 15 {
-		t.Errorf("demo has %d moves, want 10–15", n)
+	if n := len(today.Moves); n < 12 || n > 20 {
+		t.Errorf("demo has %d moves, want 12–20", n)
 	}
 	for _, d := range []string{"sales", "marketing", "cs"} {
 		if today.ByDomain[d] == 0 {

@@ -82,3 +82,17 @@ func placeAhead(s *backend.Signal, now time.Time) {
 		s.Payload["demo_at"] = backend.MeetingStart(at, time.Local, time.Hour).Format(time.RFC3339)
 	}
 }
+
+// Competitors are the names the demo's founder watches for.
+var Competitors = []string{"Stackwise"}
+
+// Settings are the demo workspace's: the defaults, with the scenario's
+// founder signing the drafts, her price list and facts (what the reply
+// drafts answer from) and her competitor watched.
+func Settings() *backend.Settings {
+	s := backend.DefaultSettings()
+	s.OwnerName, s.OwnerEmail = OwnerName, OwnerEmail
+	s.Pricing, s.Facts = Pricing(), Facts()
+	s.Competitors = append([]string(nil), Competitors...)
+	return s
+}

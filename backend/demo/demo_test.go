@@ -187,6 +187,9 @@ func TestDemo_Ingest(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenStore(t)
 	q := backend.NewServices(db, backend.NewManualClock(demoNow), nil, backend.LocalExecutor{})
+	if err := q.Settings.Save(ctx, demo.Settings(), backend.ActorSystem); err != nil {
+		t.Fatal(err)
+	}
 	sigs := mustSignals(t, demoNow)
 
 	rep, err := q.Ingest.Batch(ctx, sigs)
@@ -213,8 +216,38 @@ func TestDemo_Ingest(t *testing.T) {
 		t.Logf("%5.1f  %-9s  %s\n\t\t%s", m.Score.APS, m.Domain, m.Title, m.TopReason())
 	}
 
-	if today.Pending < 10 || today.Pending > 15 || len(today.Moves) != today.Pending {
-		t.Errorf("Today() = %d moves of %d pending, want 10 to 15, all of them", len(today.Moves), today.Pending)
+	if today.Pending < 12 || today.Pending > 20 || len(today.Moves) != today.Pending {
+		t.Errorf("Today() = %d moves of %d pending, want 12 to 20, all of them", len(today.Moves), today.Pending)
+	}
+	// What the emails say shows: Helix's churn risk ranks in the top 3,
+	// Dana's reply comes with the call she proposed and the contract stage.
+	rank := map[string]int{}
+	for i, m := range today.Moves {
+		rank[string(m.Kind)+" "+m.Subject.Key()] = i + 1
+	}
+	if r := rank["send_email thread:thr-helix-renewal"]; r == 0 || r > 3 || today.Moves[r-1].Domain != backend.DomainCS {
+		t.Errorf("Helix churn risk ranks %d, want a CS move in the top 3", r)
+	}
+	for _, k := range []string{"schedule_meeting thread:thr-northwind-eval", "update_deal deal:9001", "schedule_meeting thread:thr-finch-deepdive", "send_email thread:thr-northwind-eval"} {
+		if rank[k] == 0 {
+			t.Errorf("no %s move in Today", k)
+		}
+	}
+	for _, m := range today.Moves {
+		if m.Kind == backend.KindSendEmail && m.Subject.Key() == "thread:thr-northwind-eval" {
+			t.Logf("Dana's reply draft:\n%s", m.Draft.Body)
+			for _, want := range []string{"40", "SOC 2", "Thursday"} {
+				if !strings.Contains(m.Draft.Body, want) {
+					t.Errorf("Dana's reply draft does not mention %q:\n%s", want, m.Draft.Body)
+				}
+			}
+		}
+		if m.Kind == backend.KindUpdateDeal && m.Draft.DealStage != "contractsent" {
+			t.Errorf("stage move %q to %q, want contractsent", m.Title, m.Draft.DealStage)
+		}
+		if m.Subject.Key() == "thread:thr-northwind-eval" && m.Kind == backend.KindScheduleMeeting && len(backend.ProposedWindows(m.Draft)) == 0 {
+			t.Errorf("Dana's call carries no proposed window: %v", m.Draft.Fields)
+		}
 	}
 	for _, d := range backend.Domains {
 		if today.ByDomain[d] == 0 {
@@ -268,9 +301,19 @@ func TestDemo_Ingest(t *testing.T) {
 			t.Errorf("%s produced %d moves, want none", key, len(bySubject[key]))
 		}
 	}
-	// Dana's three emails are one reply move, updated twice.
-	if ms := bySubject["thread:thr-northwind-eval"]; len(ms) != 1 || len(ms[0].SignalIDs) != 3 {
-		t.Errorf("Northwind thread has %d moves, want 1 carrying its 3 signals", len(ms))
+	// Dana's three emails are one reply move, updated twice; the last
+	// also proposes a call.
+	var replies, calls []*backend.Move
+	for _, m := range bySubject["thread:thr-northwind-eval"] {
+		switch m.Kind {
+		case backend.KindSendEmail:
+			replies = append(replies, m)
+		case backend.KindScheduleMeeting:
+			calls = append(calls, m)
+		}
+	}
+	if len(replies) != 1 || len(replies[0].SignalIDs) != 3 || len(calls) != 1 {
+		t.Errorf("Northwind thread has %d replies and %d calls, want 1 reply carrying its 3 signals and 1 call", len(replies), len(calls))
 	}
 	// The pricing question and the demo request are one follow-up.
 	if ms := bySubject["contact:sam.patel@acmerobotics.com"]; len(ms) != 1 || len(ms[0].SignalIDs) != 2 {

@@ -16,14 +16,23 @@
 //
 // Ten accounts, from a $120k fintech enterprise deal to an exploratory retail
 // deal with no amount yet; some fit the default ICP (SaaS and fintech, 50–1000
-// employees, core markets, target accounts) and some do not. After one ingest
-// and one Refresh the queue holds about fourteen pending moves across sales,
-// marketing and customer success:
+// employees, core markets, target accounts) and some do not. The emails carry
+// real bodies (signatures, quoted history apart), and CaseyOS reads them
+// (package intent). After one ingest and one Refresh the queue holds about
+// eighteen pending moves across sales, marketing and customer success:
 //
 //   - Northwind Analytics walks the pipeline (appointmentscheduled →
 //     qualifiedtobuy → presentationscheduled, demo tomorrow) while Dana's
 //     email thread grows from one message to three: one reply move, updated,
-//     not three.
+//     not three. Her last email asks about pricing and security for 40
+//     engineers, says they are ready to sign this month and asks "Could we
+//     talk Thursday afternoon?": the reply, a call to book inside Thursday
+//     afternoon (schedule_meeting) and the deal to Contract sent
+//     (update_deal).
+//   - Helix Bank, a customer, writes that they are thinking of cancelling:
+//     a customer-success save due within hours, at the top of the day.
+//   - Priya at Finch asks for a call next week after the deep dive: a
+//     schedule_meeting move for her and Wei.
 //   - Ledgerly closes won (customer-success handoff); Quarry Labs closes lost
 //     (nurture email).
 //   - Brightpath and Orbital have been quiet for 18 and 24 days, so Refresh
@@ -34,7 +43,9 @@
 //   - A customer QBR with Helix Bank tomorrow, a follow-up after yesterday's
 //     Finch deep dive, a duplicate contact for Priya at Finch, a bounce at
 //     Verdant Schools, Oliver at Cobalt out of office until Monday, a happy
-//     user on X and two posts about the competitor Stackwise (one battle card).
+//     user on X, and the competitor Stackwise (the demo's Settings watch
+//     it) named in Dana's first email and in two posts the watch list
+//     found: one battle card holding the quotes.
 //
 // Some signals are history whose moment has passed, and must not surface:
 // meetings that already started (Cobalt, Finch, the Northwind intro), calls

@@ -140,7 +140,7 @@ func TestClient_Poll(t *testing.T) {
 		if last.Email.MessageID != "<CAN0rth-3@northwind.io>" || !last.OccurredAt.Equal(t0.Add(-3*time.Hour)) {
 			t.Errorf("last reply = %q at %v, want <CAN0rth-3@northwind.io> at now-3h", last.Email.MessageID, last.OccurredAt)
 		}
-		if !strings.Contains(last.Email.Snippet, "cache numbers") {
+		if !strings.Contains(last.Email.Snippet, "40 engineers") {
 			t.Errorf("snippet = %q", last.Email.Snippet)
 		}
 		b := byType(sigs, backend.SignalEmailBounced)[0]

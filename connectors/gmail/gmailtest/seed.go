@@ -78,7 +78,21 @@ func (s *Server) DemoSeed(now time.Time) {
 			Body: "Great. Shall we show the cache numbers to your platform team live?\n\nCasey"},
 		Message{ThreadID: "thr-northwind-eval", From: dana, To: []string{casey}, Subject: "Re: " + nw, MessageID: "<CAN0rth-3@northwind.io>", Date: at(3 * h),
 			InReplyTo: "<caseyos.nw-2@pebblecache.dev>", References: []string{"<CAN0rth-1@northwind.io>", "<caseyos.nw-1@pebblecache.dev>", "<CAN0rth-2@northwind.io>", "<caseyos.nw-2@pebblecache.dev>"},
-			Body: "Can we do the demo tomorrow with our platform team? Happy to sign this month if the cache numbers hold up."},
+			Body: "Hi Casey,\n\nBefore we take this to our platform team, two questions:\n\n" +
+				"1. What would pricing look like for 40 engineers on an annual plan?\n" +
+				"2. Do you have a SOC 2 Type II report and a security questionnaire we can share with our security lead?\n\n" +
+				"If the numbers hold up we're ready to sign this month. Could we talk Thursday afternoon?\n\n" +
+				"Dana Whitfield\nVP Engineering, Northwind Analytics\n+1 (617) 555-0142\n\n" +
+				"On " + at(d).Format("Mon, Jan 2, 2006") + " Casey Morgan <casey@pebblecache.dev> wrote:\n> Great. Shall we show the cache numbers to your platform team live?\n> Casey"},
+	)
+	// Helix Bank, a customer, thinking of leaving; Finch asking for a call.
+	msgs = append(msgs,
+		Message{ThreadID: "thr-helix-renewal", From: "Rachel Kim <rachel.kim@helixbank.com>", To: []string{casey}, Subject: "Renewal",
+			MessageID: "<hx-renewal-1@helixbank.com>", Date: at(6 * h),
+			Body: "Hi Casey,\n\nAhead of the quarterly review: we are thinking of cancelling at renewal. Cache hit rates dropped after our Bazel 8 upgrade and the team has stopped trusting the numbers.\n\nRachel Kim\nDirector of Developer Experience, Helix Bank"},
+		Message{ThreadID: "thr-finch-deepdive", From: "Priya Raman <priya@finchpay.com>", To: []string{casey, "Wei Zhang <wei.zhang@finchpay.com>"},
+			Subject: "Re: Technical deep dive follow-up", MessageID: "<fp-deepdive-2@finchpay.com>", Date: at(8 * h),
+			Body: "Hi Casey,\n\nThanks for the deep dive. Could we set up a call next week with Wei to go through the rollout plan? Tuesday or Wednesday morning works best for us.\n\nPriya\n--\nPriya Raman | Head of Engineering | Finch Payments"},
 	)
 	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].Date.Before(msgs[j].Date) })
 	for _, m := range msgs {
