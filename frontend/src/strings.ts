@@ -92,6 +92,8 @@ export const s = {
     revert: 'Revert',
     execute: 'Execute',
     preview: 'What executing does',
+    slots: (zone: string) => `Free slots (the invitation is in ${zone}):`,
+    slotChosen: 'this one is booked',
     queued: (why: string) => `It would wait: ${why}`,
     undoWindow: (sec: number) => `It waits ${sec} s before it leaves (z takes it back).`,
     holes: 'The draft still holds template text. Edit it before it is sent:',
