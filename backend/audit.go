@@ -38,6 +38,7 @@ const (
 	AuditDoNotContact   = "guardrails.do_not_contact"
 	AuditRule           = "guardrails.rule"
 	AuditKeyReplaced    = "audit.key_replaced" // a lost audit key was replaced (AuditRekey)
+	AuditOutcome        = "outcome"            // an outcome recorded or corrected by hand
 )
 
 // Audit entry versions: how an entry's Hash is computed.

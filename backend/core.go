@@ -31,6 +31,10 @@ type core struct {
 	// contactsChanged, when set, is told the contacts an ingest created or
 	// changed (Services.WatchDuplicates).
 	contactsChanged func(ctx context.Context, ids []string)
+
+	// outcomeObservers are told of each new outcome in the transaction
+	// that records it (outcomes.go); registered before use.
+	outcomeObservers []OutcomeObserver
 }
 
 func newCore(store Store, clock Clock, events Events, executors []Executor) *core {

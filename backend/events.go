@@ -11,6 +11,7 @@ const (
 	EventExecutionQueued   = "execution:queued"
 	EventKillSwitch        = "execution:kill_switch"
 	EventSignalsIngested   = "signals:ingested"
+	EventOutcomeRecorded   = "outcome:recorded" // *Outcome, recorded by hand
 )
 
 // Events carries domain notifications out to the UI. Publish must not block

@@ -46,6 +46,12 @@ type Outcome struct {
 	Actor       Actor
 	OccurredAt  time.Time
 	RecordedAt  time.Time
+	// Corrects names an earlier outcome of the same move that this one
+	// replaces (a correction by hand); 0 when it replaces none.
+	Corrects uint64
+	// CorrectedBy is set, when listing, on an outcome a later one corrects;
+	// it is not stored.
+	CorrectedBy uint64
 }
 
 // Validate checks the outcome names a move and a known type.

@@ -17,6 +17,7 @@ type Services struct {
 	Audit      *AuditService     // the audit log (audit.go)
 	Settings   *SettingsService  // the founder's settings (settings.go)
 	Contacts   *ContactService   // contact import and duplicate detection (contacts.go)
+	Outcomes   *OutcomeService   // what happened after a move: detected and recorded by hand (outcomes.go)
 
 	core *core
 }
@@ -33,6 +34,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Audit:      &AuditService{c},
 		Settings:   &SettingsService{c},
 		Contacts:   &ContactService{core: c},
+		Outcomes:   &OutcomeService{c},
 		core:       c,
 	}
 }
@@ -53,3 +55,9 @@ func (s *Services) SetZone(loc *time.Location) { s.core.zone = loc }
 func (s *Services) WatchDuplicates() {
 	s.core.contactsChanged = func(ctx context.Context, ids []string) { _, _ = s.Contacts.Detect(ctx, ids) }
 }
+
+// ObserveOutcome registers fn to be told of every new outcome, detected or
+// recorded by hand, inside the transaction that records it; an error from
+// fn rolls the outcome (and whatever else the transaction did) back. Call
+// it before use.
+func (s *Services) ObserveOutcome(fn OutcomeObserver) { s.core.observeOutcome(fn) }
