@@ -49,9 +49,6 @@ type Outcome struct {
 	// Corrects names an earlier outcome of the same move that this one
 	// replaces (a correction by hand); 0 when it replaces none.
 	Corrects uint64
-	// CorrectedBy is set, when listing, on an outcome a later one corrects;
-	// it is not stored.
-	CorrectedBy uint64
 }
 
 // Validate checks the outcome names a move and a known type.

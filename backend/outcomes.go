@@ -127,8 +127,8 @@ func (s *OutcomeService) Record(ctx context.Context, in OutcomeInput) (*Outcome,
 	return out, nil
 }
 
-// List returns a move's outcomes, oldest first, with corrected ones
-// marked (Outcome.CorrectedBy).
+// List returns a move's outcomes, oldest first (CorrectedBy says which a
+// later one corrects).
 func (s *OutcomeService) List(ctx context.Context, moveID uint64) ([]*Outcome, error) {
 	var out []*Outcome
 	err := s.store.View(ctx, func(tx Tx) error {
@@ -142,21 +142,19 @@ func (s *OutcomeService) List(ctx context.Context, moveID uint64) ([]*Outcome, e
 	if err != nil {
 		return nil, WrapError("outcome.list", err)
 	}
-	markCorrected(out)
 	return out, nil
 }
 
-// markCorrected sets CorrectedBy on each outcome a later one corrects.
-func markCorrected(os []*Outcome) {
-	byID := map[uint64]*Outcome{}
+// CorrectedBy maps the id of each outcome that a later one corrects to
+// the id of the correction.
+func CorrectedBy(os []*Outcome) map[uint64]uint64 {
+	out := map[uint64]uint64{}
 	for _, o := range os {
-		byID[o.ID] = o
-	}
-	for _, o := range os {
-		if c := byID[o.Corrects]; c != nil && o.Corrects != 0 {
-			c.CorrectedBy = o.ID
+		if o.Corrects != 0 {
+			out[o.Corrects] = o.ID
 		}
 	}
+	return out
 }
 
 // EffectiveOutcomes drops the outcomes that a later one corrects: what

@@ -79,7 +79,7 @@ func TestOutcomeService_Observer(t *testing.T) {
 			t.Fatal(err)
 		}
 		list, _ = f.q.Outcomes.List(f.ctx, m.ID)
-		if len(list) != 2 || list[0].CorrectedBy != o.ID {
+		if len(list) != 2 || backend.CorrectedBy(list)[list[0].ID] != o.ID {
 			t.Errorf("List after a correction = %+v, want the first marked corrected by %d", list, o.ID)
 		}
 		if eff := backend.EffectiveOutcomes(list); len(eff) != 1 || eff[0].Type != backend.OutcomeOutOfOffice {

@@ -23,7 +23,7 @@ func TestOutcomeStore_CreateOutcome(t *testing.T) {
 			}
 			o1 = &backend.Outcome{
 				MoveID: m.ID, ExecutionID: e.ID, Type: backend.OutcomePositiveReply, SignalID: 12,
-				Note: "wants a call", Actor: backend.ActorSystem, OccurredAt: at(4, 9), RecordedAt: at(4, 10),
+				Note: "wants a call", Actor: backend.ActorSystem, OccurredAt: at(4, 9), RecordedAt: at(4, 10), Corrects: 7,
 			}
 			o2 = &backend.Outcome{MoveID: m.ID, Type: backend.OutcomeMeetingBooked, OccurredAt: at(5, 9), RecordedAt: at(5, 9)}
 			o3 := &backend.Outcome{MoveID: other.ID, Type: backend.OutcomeTaskCompleted, OccurredAt: at(5, 9)}
