@@ -15,6 +15,8 @@ import (
 	"github.com/caseyos/caseyos/connectors/gmail/gmailtest"
 	"github.com/caseyos/caseyos/connectors/hubspot"
 	"github.com/caseyos/caseyos/connectors/hubspot/hubspottest"
+	"github.com/caseyos/caseyos/connectors/x"
+	"github.com/caseyos/caseyos/connectors/x/xtest"
 )
 
 // The demo workspace runs on in-process fakes of HubSpot, Gmail,
@@ -29,6 +31,7 @@ type demoFakes struct {
 	crm      *hubspot.Client
 	mail     *gmail.Client
 	cal      *gcal.Client
+	social   *x.Client
 	hubspot  string // base URLs
 	google   string
 	x        string
@@ -79,6 +82,12 @@ func startDemoFakes(ctx context.Context, clock backend.Clock, seededAt time.Time
 			f.cal, err = gcal.New(ctx, gcal.Config{HTTPClient: hc, BaseURL: f.google + "/calendar/v3/", Account: account + "gcal",
 				Owner: demo.OwnerEmail, Clock: clock, Directory: dir})
 		}
+		if err == nil {
+			// The demo app's own keys and token, signed like any X app's.
+			f.social, err = x.New(x.Config{BaseURL: xURL, Account: account + "x", Clock: clock, Directory: dir,
+				Credentials: x.Credentials{ConsumerKey: xtest.DemoConsumerKey, ConsumerSecret: xtest.DemoConsumerSecret,
+					Token: xtest.DemoAccessToken, TokenSecret: xtest.DemoAccessSecret, UserID: xtest.DemoUserID, Username: xtest.DemoUsername}})
+		}
 	}
 	if err != nil {
 		f.shutdown()
@@ -102,14 +111,14 @@ func demoFeed(clock backend.Clock) app.DemoFeed {
 }
 
 // demoAccounts lets the demo's moves execute: the same fakes, seeded as the
-// demo was, are the Mailbox, Calendar and CRM.
+// demo was, are the Mailbox, Calendar, CRM and X.
 func demoAccounts(clock backend.Clock) app.DemoAccounts {
 	return func(ctx context.Context, seededAt time.Time) (backend.Capabilities, map[string]string, func(), error) {
 		f, err := startDemoFakes(ctx, clock, seededAt, "demo-", nil)
 		if err != nil {
 			return backend.Capabilities{}, nil, nil, err
 		}
-		caps := backend.Capabilities{Mailbox: f.mail, Calendar: f.cal, CRM: f.crm}
+		caps := backend.Capabilities{Mailbox: f.mail, Calendar: f.cal, CRM: f.crm, Social: f.social}
 		endpoints := map[string]string{"gmail": f.google + "/", "gcal": f.google + "/calendar/v3/", "hubspot": f.hubspot, "x": f.x}
 		return caps, endpoints, f.shutdown, nil
 	}
