@@ -107,7 +107,7 @@ describe('the app bindings', () => {
     const help = ctx.keymap.help();
     expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'General']);
     const labels = help.flatMap((g) => g.items.map((i) => `${i.keys.join('/')} ${i.label}`));
-    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts']) {
+    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last action, skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts']) {
       expect(labels).toContain(l);
     }
   });

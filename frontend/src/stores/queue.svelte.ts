@@ -11,7 +11,7 @@ export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
 export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'PreviewExecution' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
-  Partial<Pick<Api, 'Outbox' | 'RetryOutbox'>>;
+  Partial<Pick<Api, 'Outbox' | 'RetryOutbox' | 'Rollback'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
 export interface UndoWindow {
@@ -74,6 +74,13 @@ export class QueueStore {
   notices = $state.raw<Notice[]>([]);
   /** Sends waiting in their undo window, oldest first. */
   windows = $state.raw<UndoWindow[]>([]);
+  /**
+   * The last action this window carried out, while it is the newest thing
+   * done here: z after it runs its compensating action (a reply on X is
+   * deleted); an action with none (a sent email) leaves z to the last skip
+   * or snooze, as before.
+   */
+  private lastDone: { moveId: number; title: string } | null = null;
   /** Executions waiting for their account (offline) or a send window, in order. */
   outbox = $state.raw<ExecutionStatusDTO[]>([]);
   /** The kill switch: on stops every outgoing action. null until known. */
@@ -255,6 +262,7 @@ export class QueueStore {
     try {
       await call();
       this.settle(m.id);
+      this.lastDone = null; // z now brings this back
       this.notify('info', done, { label: s.queue.undo, run: () => void this.undo('click') });
       this.refresh();
       return true;
@@ -322,6 +330,7 @@ export class QueueStore {
           void this.loadOutbox();
           break;
         default:
+          this.lastDone = { moveId: m.id, title: m.title };
           this.notify('info', s.queue.executed(m.title));
       }
       this.settle(m.id);
@@ -360,7 +369,10 @@ export class QueueStore {
     if (!ev || typeof ev.move_id !== 'number') return;
     const w = this.closeWindow(ev.move_id);
     const title = w?.title ?? this.moves.find((m) => m.id === ev.move_id)?.title ?? ev.result ?? '';
-    if (ev.state === 'committed' && w) this.notify('info', s.queue.sent(title));
+    if (ev.state === 'committed' && w) {
+      this.lastDone = { moveId: ev.move_id, title };
+      this.notify('info', s.queue.sent(title));
+    }
     else if (ev.state === 'failed') this.notify('error', ev.error || s.queue.failed(title));
     this.refresh();
     if (this.outbox.some((x) => x.move_id === ev.move_id)) void this.loadOutbox();
@@ -445,9 +457,33 @@ export class QueueStore {
     }
   }
 
-  /** undo takes back the newest send still in its undo window, else brings back the last skip or snooze. */
+  /**
+   * undo takes back the newest send still in its undo window; else rolls
+   * back the last action carried out here, when it has a compensating
+   * action (deleting a reply on X); else brings back the last skip or
+   * snooze.
+   */
   async undo(via: Via): Promise<boolean> {
     if (this.windows.length > 0) return this.cancel(via);
+    const done = this.lastDone;
+    if (done && this.api.Rollback) {
+      this.lastDone = null;
+      try {
+        await this.api.Rollback(done.moveId, via);
+        this.notify('info', s.queue.rolledBack(done.title));
+        this.refresh();
+        void this.loadStats();
+        return true;
+      } catch (e) {
+        // No compensating action (a sent email cannot be unsent): z goes
+        // on to the last skip or snooze. Anything else is said.
+        const err = toApiError(e);
+        if (err.code !== 'conflict') {
+          this.notify('error', err.message);
+          return false;
+        }
+      }
+    }
     try {
       const m = await this.api.Undo(via);
       if (m && typeof m.id === 'number') {

@@ -287,6 +287,51 @@ describe('QueueStore', () => {
     expect(api.Undo).toHaveBeenCalled();
   });
 
+  it('z after an action carried out rolls it back (a reply on X is deleted)', async () => {
+    const { api } = fakeApi(moves());
+    api.window = 10;
+    api.Rollback = vi.fn(async (id: number) => ({ execution_id: 100 + id, move_id: id, idempotency_key: '', state: 'rolled_back', attempts: 1, created_at: '' }));
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    await q.execute('key');
+    q.onFinished({ execution_id: 101, move_id: 1, state: 'committed', result: 'replied' });
+    expect(await q.undo('key')).toBe(true);
+    expect(api.Rollback).toHaveBeenCalledWith(1, 'key');
+    expect(api.Undo).not.toHaveBeenCalled();
+    expect(q.notices.at(-1)?.text).toBe('Taken back: Move 1');
+    // Once only: the next z is the skip/snooze undo again.
+    await q.undo('key');
+    expect(api.Rollback).toHaveBeenCalledTimes(1);
+    expect(api.Undo).toHaveBeenCalledTimes(1);
+  });
+
+  it('z after an action with no compensating action falls back to the last skip', async () => {
+    const { api } = fakeApi(moves());
+    api.Rollback = vi.fn(async () => {
+      throw { code: 'conflict', message: 'an email cannot be unsent' };
+    });
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    await q.skip('key', 2);
+    await q.execute('key', 1); // committed at once: no undo window
+    expect(await q.undo('key')).toBe(true);
+    expect(api.Rollback).toHaveBeenCalledWith(1, 'key');
+    expect(api.Undo).toHaveBeenCalled();
+    expect(ids(q)).toContain(2);
+  });
+
+  it('a skip after the action is what z brings back', async () => {
+    const { api } = fakeApi(moves());
+    api.Rollback = vi.fn();
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    await q.execute('key', 1);
+    await q.skip('key', 2);
+    await q.undo('key');
+    expect(api.Rollback).not.toHaveBeenCalled();
+    expect(api.Undo).toHaveBeenCalled();
+  });
+
   it('a window opened elsewhere (another window, the CLI) shows here too', async () => {
     const { api } = fakeApi(moves());
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
