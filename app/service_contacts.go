@@ -48,6 +48,52 @@ func (svc *ContactsService) Duplicates(minScore float64, propose bool) (Duplicat
 	return out, nil
 }
 
+// CompanyDuplicates lists the pairs of companies scoring at least minScore
+// (0: the threshold), best first, at most MaxDuplicatePairs: one account
+// twice. Listed only; no move merges companies.
+func (svc *ContactsService) CompanyDuplicates(minScore float64) (CompanyDuplicatesDTO, error) {
+	a := svc.a
+	pairs, err := a.queue.Contacts.CompanyDuplicates(a.ctx, minScore)
+	if err != nil {
+		return CompanyDuplicatesDTO{}, err
+	}
+	out := CompanyDuplicatesDTO{Workspace: a.workspaceDTO(), Threshold: backend.DefaultDuplicateThreshold, Total: len(pairs), Pairs: []CompanyPairDTO{}}
+	for i, p := range pairs {
+		if i == MaxDuplicatePairs {
+			break
+		}
+		out.Pairs = append(out.Pairs, CompanyPairDTO{
+			A:     DuplicateCompanyDTO{ID: p.A.ID, Name: p.A.Name, Domain: p.A.Domain, Local: p.A.Local},
+			B:     DuplicateCompanyDTO{ID: p.B.ID, Name: p.B.Name, Domain: p.B.Domain, Local: p.B.Local},
+			Score: roundScore(p.Score), Evidence: append([]string{}, p.Evidence...)})
+	}
+	return out, nil
+}
+
+// DuplicateCompanyDTO is one side of a company pair.
+type DuplicateCompanyDTO struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	Local  bool   `json:"local"`
+}
+
+// CompanyPairDTO is two companies that look like one; A is the one to keep.
+type CompanyPairDTO struct {
+	A        DuplicateCompanyDTO `json:"a"`
+	B        DuplicateCompanyDTO `json:"b"`
+	Score    float64             `json:"score"`
+	Evidence []string            `json:"evidence"`
+}
+
+// CompanyDuplicatesDTO lists company pairs, best first.
+type CompanyDuplicatesDTO struct {
+	Workspace WorkspaceDTO     `json:"workspace"`
+	Threshold float64          `json:"threshold"`
+	Total     int              `json:"total"`
+	Pairs     []CompanyPairDTO `json:"pairs"`
+}
+
 func roundScore(s float64) float64 { return float64(int(s*1000+0.5)) / 1000 }
 
 func duplicateContactDTO(c backend.DuplicateContact) DuplicateContactDTO {

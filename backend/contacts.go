@@ -539,3 +539,33 @@ func (s *ContactService) Duplicates(ctx context.Context, minScore float64, propo
 func duplicateContact(r *dedupe.Record) DuplicateContact {
 	return DuplicateContact{ID: r.ID, Email: r.Email, Name: r.Name, Local: r.Local}
 }
+
+// CompanyDuplicates lists the pairs of companies scoring at least minScore
+// (0: the threshold), best first: one account twice, as an import next to
+// HubSpot leaves it. They are listed, not proposed: there is no merge of
+// companies to carry out yet.
+func (s *ContactService) CompanyDuplicates(ctx context.Context, minScore float64) ([]dedupe.CompanyPair, error) {
+	if minScore < 0 || minScore > 1 {
+		return nil, Errorf(EINVALID, "minimum score %v is not between 0 and 1", minScore)
+	}
+	var recs []dedupe.CompanyRecord
+	err := s.store.View(ctx, func(tx Tx) error {
+		return tx.EachCompany(func(c *Company) error {
+			r := dedupe.CompanyRecord{ID: c.ID, Name: c.Name, Domain: c.Domain, Local: c.Source == ContactSourceImport}
+			for _, f := range []string{c.Name, c.Domain, c.Industry, c.Country} {
+				if f != "" {
+					r.Filled++
+				}
+			}
+			if c.Employees > 0 {
+				r.Filled++
+			}
+			recs = append(recs, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, WrapError("company duplicates", err)
+	}
+	return dedupe.CompanyPairs(recs, minScore), nil
+}

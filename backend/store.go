@@ -127,6 +127,9 @@ type CRMStore interface {
 	// EachContact calls fn with every contact, in id order, until fn
 	// returns an error, which it returns.
 	EachContact(fn func(*Contact) error) error
+	// EachCompany calls fn with every company, in id order, until fn
+	// returns an error, which it returns.
+	EachCompany(fn func(*Company) error) error
 	PutCompany(c *Company) error
 	FindCompany(id string) (*Company, error)
 	PutDeal(d *Deal) error

@@ -83,3 +83,18 @@ func (t *tx) EachContact(fn func(*backend.Contact) error) error {
 	}
 	return stop
 }
+
+// EachCompany calls fn with every company in id order until fn returns an
+// error, which it returns.
+func (t *tx) EachCompany(fn func(*backend.Company) error) error {
+	const op = "store.EachCompany"
+	var stop error
+	err := eachRecord(t.bt, bCompanies, func(_ []byte, r *companyRecord) bool {
+		stop = fn(fromCompanyRecord(r))
+		return stop == nil
+	})
+	if err != nil {
+		return backend.WrapError(op, err)
+	}
+	return stop
+}

@@ -108,3 +108,25 @@ func TestCRMStore_EachContact(t *testing.T) {
 		t.Errorf("EachContact visited %v, want [a b]", ids)
 	}
 }
+
+func TestCRMStore_EachCompany(t *testing.T) {
+	db := MustOpenStore(t)
+	update(t, db, func(tx backend.Tx) error {
+		for _, id := range []string{"co-2", "co-1"} {
+			if err := tx.PutCompany(&backend.Company{ID: id, Name: id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var ids []string
+	view(t, db, func(tx backend.Tx) error {
+		return tx.EachCompany(func(c *backend.Company) error {
+			ids = append(ids, c.ID)
+			return nil
+		})
+	})
+	if !reflect.DeepEqual(ids, []string{"co-1", "co-2"}) {
+		t.Errorf("EachCompany visited %v, want [co-1 co-2]", ids)
+	}
+}

@@ -82,8 +82,8 @@ Commands:
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   classify [--json] [FILE|-]             the intent of each email given as a JSON line (offline, needs no workspace)
   import contacts FILE.csv|- [--json]    import a CRM export (HubSpot's columns); bad rows are reported, the rest kept (exit 3)
-  duplicates [--json] [--min-score S] [--propose]
-                                         pairs of contacts that look like one person, with the evidence
+  duplicates [--json] [--min-score S] [--propose] [--companies]
+                                         pairs of contacts (or companies) that look like one, with the evidence
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)

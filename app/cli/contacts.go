@@ -143,6 +143,7 @@ func runDuplicates(ctx context.Context, c *command, args []string) int {
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	minScore := fs.String("min-score", "", "list pairs scoring at least this (0..1; default the threshold)")
 	propose := fs.Bool("propose", false, "make merge moves of the pairs at or above the threshold")
+	companies := fs.Bool("companies", false, "pairs of companies instead of contacts")
 	if _, ok := c.parse(args, 0, "no arguments"); !ok {
 		return ExitUsage
 	}
@@ -160,6 +161,9 @@ func runDuplicates(ctx context.Context, c *command, args []string) int {
 		return ExitError
 	}
 	defer done()
+	if *companies {
+		return c.companyDuplicates(a, min)
+	}
 	d, err := app.Forward[app.DuplicatesDTO](a, "ContactsService.Duplicates", min, *propose)
 	if err != nil {
 		return c.fail(err)
@@ -186,6 +190,38 @@ func runDuplicates(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(out, "\n%s merge %s proposed: caseyos today\n", thousands(len(d.Proposed.Moves)), plural(len(d.Proposed.Moves), "move"))
 	} else {
 		fmt.Fprintf(out, "\nPairs scoring %.2f or more become merge moves (--propose, or after a sync or import);\nskip one with --not-duplicate and it is never proposed again.\n", d.Threshold)
+	}
+	return ExitOK
+}
+
+func (c *command) companyDuplicates(a target, min float64) int {
+	d, err := app.Forward[app.CompanyDuplicatesDTO](a, "ContactsService.CompanyDuplicates", min)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.json {
+		c.printJSON(c.env.Stdout, d.Pairs)
+		return ExitOK
+	}
+	out := c.env.Stdout
+	c.banner(d.Workspace)
+	if len(d.Pairs) == 0 {
+		fmt.Fprintln(out, "No duplicate companies found.")
+		return ExitOK
+	}
+	fmt.Fprintf(out, "%s %s of companies that look like one, best first (keep ← merge):\n\n", thousands(d.Total), plural(d.Total, "pair"))
+	label := func(co app.DuplicateCompanyDTO) string {
+		s := co.Name
+		if co.Domain != "" {
+			s += " (" + co.Domain + ")"
+		}
+		if co.Local {
+			s += " (imported)"
+		}
+		return s
+	}
+	for _, p := range d.Pairs {
+		fmt.Fprintf(out, "%5.2f  %s ← %s\n       %s\n", p.Score, label(p.A), label(p.B), strings.Join(p.Evidence, "; "))
 	}
 	return ExitOK
 }

@@ -182,6 +182,16 @@ func TestCLI_ConnectedDuplicates(t *testing.T) {
 	if !found {
 		t.Errorf("duplicates does not pair HubSpot's Tom Ashby (kept) with the imported Tommy: %s", out)
 	}
+	// The import's Ledgerly is HubSpot's Ledgerly.
+	code, out, errb = w.run(t, "", "duplicates", "--companies", "--json")
+	var companies []app.CompanyPairDTO
+	if err := json.Unmarshal([]byte(out), &companies); err != nil || code != 0 {
+		t.Fatalf("duplicates --companies --json: %d %v %q", code, err, errb)
+	}
+	if len(companies) != 1 || companies[0].A.ID != "co-ledgerly" || companies[0].B.ID != "import:ledgerly.com" ||
+		!strings.Contains(strings.Join(companies[0].Evidence, "; "), "same domain ledgerly.com") {
+		t.Errorf("duplicates --companies = %+v, want HubSpot's Ledgerly kept and the imported one merged", companies)
+	}
 	m := moveLike(t, w.today(t), "merge_contacts", "Tommy Ashby")
 	if len(m.Draft.MergeIDs) != 2 || m.Draft.MergeIDs[0] != "1002" || len(m.Reasons) == 0 {
 		t.Errorf("merge move = %+v, want 1002 kept, with reasons", m)

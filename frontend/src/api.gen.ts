@@ -67,6 +67,22 @@ export interface AuditLogDTO {
   entries: AuditEntryDTO[];
 }
 
+/** app.CompanyDuplicatesDTO */
+export interface CompanyDuplicatesDTO {
+  workspace: WorkspaceDTO;
+  threshold: number;
+  total: number;
+  pairs: CompanyPairDTO[];
+}
+
+/** app.CompanyPairDTO */
+export interface CompanyPairDTO {
+  a: DuplicateCompanyDTO;
+  b: DuplicateCompanyDTO;
+  score: number;
+  evidence: string[];
+}
+
 /** app.ComponentDTO */
 export interface ComponentDTO {
   value: number;
@@ -114,6 +130,14 @@ export interface DraftDTO {
   post_id?: string;
   merge_ids?: string[];
   fields?: Record<string, string>;
+}
+
+/** app.DuplicateCompanyDTO */
+export interface DuplicateCompanyDTO {
+  id: string;
+  name: string;
+  domain: string;
+  local: boolean;
 }
 
 /** app.DuplicateContactDTO */
@@ -736,6 +760,7 @@ export interface SignalsService {
 
 /** ContactsService: window.go.app.ContactsService.<Method> in the window, POST /api/ContactsService.<Method> in the browser. */
 export interface ContactsService {
+  CompanyDuplicates(minScore: number): Promise<CompanyDuplicatesDTO>;
   Duplicates(minScore: number, propose: boolean): Promise<DuplicatesDTO>;
   ImportContacts(csv: string): Promise<ImportContactsDTO>;
 }
@@ -788,6 +813,7 @@ export interface BoundMethods {
   'SignalsService.Signals': SignalsService['Signals'];
   'SignalsService.Stats': SignalsService['Stats'];
   'SignalsService.Workspace': SignalsService['Workspace'];
+  'ContactsService.CompanyDuplicates': ContactsService['CompanyDuplicates'];
   'ContactsService.Duplicates': ContactsService['Duplicates'];
   'ContactsService.ImportContacts': ContactsService['ImportContacts'];
 }
@@ -840,6 +866,7 @@ export const boundMethodNames = [
   'SignalsService.Signals',
   'SignalsService.Stats',
   'SignalsService.Workspace',
+  'ContactsService.CompanyDuplicates',
   'ContactsService.Duplicates',
   'ContactsService.ImportContacts',
 ] as const;
