@@ -57,6 +57,9 @@ export function tabCounts(byDomain: Record<string, number>, hiddenDomains: strin
   return c;
 }
 
+/** notDuplicateReason is the skip reason the server reads as "not a duplicate" (backend.SkipNotDuplicate). */
+export const notDuplicateReason = 'not a duplicate';
+
 export class QueueStore {
   /** The moves of the current tab as the server ranked them (APS order). */
   moves = $state.raw<MoveDTO[]>([]);
@@ -280,6 +283,21 @@ export class QueueStore {
     const m = this.target(id);
     if (!m) return Promise.resolve(false);
     return this.act(m, () => this.api.Skip(m.id, '', via), s.queue.skipped(m.title));
+  }
+
+  /** canSayNotDuplicate: the focused move is a merge that "not a duplicate" can skip. */
+  canSayNotDuplicate(id?: number): boolean {
+    return this.target(id)?.kind === 'merge_contacts';
+  }
+
+  /**
+   * notDuplicate skips a merge move saying its two contacts are two people:
+   * the server remembers the pair and never proposes it again.
+   */
+  notDuplicate(via: Via, id?: number): Promise<boolean> {
+    const m = this.target(id);
+    if (!m || m.kind !== 'merge_contacts') return Promise.resolve(false);
+    return this.act(m, () => this.api.Skip(m.id, notDuplicateReason, via), s.queue.notDuplicateDone(m.title));
   }
 
   snooze(until: string, phrase: string, via: Via, id?: number): Promise<boolean> {

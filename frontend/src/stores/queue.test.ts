@@ -178,6 +178,22 @@ describe('QueueStore', () => {
     expect(q.counts.all).toBe(4);
   });
 
+  it('not a duplicate skips a merge move with the reason that remembers the pair, and only a merge move', async () => {
+    const merge = { ...mv(2, 'marketing'), kind: 'merge_contacts', title: 'Merge Bob Miller into Robert Miller' };
+    const { api } = fakeApi([mv(1), merge, mv(3)]);
+    const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
+    await q.load();
+    q.focus(1);
+    expect(q.canSayNotDuplicate()).toBe(false);
+    expect(await q.notDuplicate('key')).toBe(false);
+    expect(api.Skip).not.toHaveBeenCalled();
+    q.focus(2);
+    expect(q.canSayNotDuplicate()).toBe(true);
+    expect(await q.notDuplicate('key')).toBe(true);
+    expect(api.Skip).toHaveBeenCalledWith(2, 'not a duplicate', 'key');
+    expect(ids(q)).toEqual([1, 3]);
+  });
+
   it('skip of the last row focuses the one before it', async () => {
     const { api } = fakeApi(moves());
     const q = new QueueStore(api, { noticeMs: 0, coalesceMs: 0 });
