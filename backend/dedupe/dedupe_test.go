@@ -3,6 +3,7 @@ package dedupe
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -121,4 +122,22 @@ func BenchmarkIndexAndPairs_100k(b *testing.B) {
 		_ = buildIndex(recs).Pairs(0)
 	}
 	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkIndexMemory_100k reports the heap an index of 100,000 contacts
+// keeps (the App keeps one for the checks after each sync).
+func BenchmarkIndexMemory_100k(b *testing.B) {
+	recs := generate(1, 100_000)
+	var kept float64
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ix := buildIndex(recs)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / (1 << 20)
+		runtime.KeepAlive(ix)
+	}
+	b.ReportMetric(kept, "MB-kept")
 }

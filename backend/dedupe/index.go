@@ -15,26 +15,69 @@ const MaxBlock = 300
 // Index holds records by their blocking keys, so that the records a new or
 // changed one may duplicate are found without comparing it with every
 // other.
+//
+// Keys are held as 64-bit hashes, and a key only one record has (most of
+// them) as a slot without a list: 100,000 contacts file about 700,000
+// keys. Two keys that hash alike only make more candidates, which the
+// comparison sorts out.
 type Index struct {
 	opt    Options
 	recs   []*prepared // by slot; nil once removed or replaced
 	byID   map[string]int32
-	blocks map[string][]int32 // key → slots, ascending
+	single map[uint64]int32   // a key's slot while it has one
+	blocks map[uint64][]int32 // a key's slots, ascending, once it has two
 	orgs   map[string]int     // org key → live records in it
-	// fullNames files records by full name run together ("priyaraman"),
-	// spelled by address: the records with a name cut short ("Priya R.")
-	// whose address spells one out look each other up there, one way, so
-	// that namesakes are not all compared with each other.
-	fullNames map[string][]int32
-	spelled   map[string][]int32
-	live      int
+	live   int
 }
 
 // NewIndex returns an empty index.
 func NewIndex(o Options) *Index {
-	return &Index{opt: o, byID: map[string]int32{}, blocks: map[string][]int32{}, orgs: map[string]int{},
-		fullNames: map[string][]int32{}, spelled: map[string][]int32{}}
+	return &Index{opt: o, byID: map[string]int32{}, single: map[uint64]int32{}, blocks: map[uint64][]int32{}, orgs: map[string]int{}}
 }
+
+// hashKey is the FNV-1a hash of a blocking key.
+func hashKey(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// file puts slot under key h.
+func (ix *Index) file(h uint64, slot int32) {
+	if b, ok := ix.blocks[h]; ok {
+		ix.blocks[h] = append(b, slot)
+		return
+	}
+	if first, ok := ix.single[h]; ok {
+		delete(ix.single, h)
+		ix.blocks[h] = []int32{first, slot}
+		return
+	}
+	ix.single[h] = slot
+}
+
+// members are the slots under key h (a new slice for a single one).
+func (ix *Index) members(h uint64) []int32 {
+	if b, ok := ix.blocks[h]; ok {
+		return b
+	}
+	if s, ok := ix.single[h]; ok {
+		return []int32{s}
+	}
+	return nil
+}
+
+// Records with a name cut short ("Priya R.") whose address spells out a
+// full name ("priya.raman@") and records with that full name find each
+// other under these keys, looked up one way, so that namesakes are not all
+// compared with each other.
+const (
+	fullNamePrefix = "F:" // a full name run together: priyaraman, ramanpriya
+	spelledPrefix  = "S:" // an address that may spell one out
+)
 
 // Len is the number of records in the index.
 func (ix *Index) Len() int { return ix.live }
@@ -50,18 +93,21 @@ func (ix *Index) Put(r Record) {
 	for _, o := range p.org {
 		ix.orgs[o]++
 	}
-	p.keys = blockKeys(&p)
-	for _, k := range p.keys {
-		ix.blocks[k] = append(ix.blocks[k], slot)
+	keys := blockKeys(&p)
+	p.keys = make([]uint64, 0, len(keys))
+	for _, k := range keys {
+		h := hashKey(k)
+		p.keys = append(p.keys, h)
+		ix.file(h, slot)
 	}
 	if p.fullKey != "" {
-		ix.fullNames[p.fullKey] = append(ix.fullNames[p.fullKey], slot)
+		ix.file(hashKey(fullNamePrefix+p.fullKey), slot)
 		if p.revKey != p.fullKey {
-			ix.fullNames[p.revKey] = append(ix.fullNames[p.revKey], slot)
+			ix.file(hashKey(fullNamePrefix+p.revKey), slot)
 		}
 	}
 	if k := spelledKey(&p); k != "" {
-		ix.spelled[k] = append(ix.spelled[k], slot)
+		ix.file(hashKey(spelledPrefix+k), slot)
 	}
 }
 
@@ -79,12 +125,12 @@ func spelledKey(p *prepared) string {
 func (ix *Index) nameLinks(p *prepared) [][]int32 {
 	var out [][]int32
 	if k := spelledKey(p); k != "" {
-		out = append(out, ix.fullNames[k])
+		out = append(out, ix.members(hashKey(fullNamePrefix+k)))
 	}
 	if p.fullKey != "" {
-		out = append(out, ix.spelled[p.fullKey])
+		out = append(out, ix.members(hashKey(spelledPrefix+p.fullKey)))
 		if p.revKey != p.fullKey {
-			out = append(out, ix.spelled[p.revKey])
+			out = append(out, ix.members(hashKey(spelledPrefix+p.revKey)))
 		}
 	}
 	return out
@@ -192,7 +238,7 @@ func (ix *Index) Match(id string, minScore float64) []Pair {
 	shared := ix.switchboards(p.phone)
 	lists := make([][]int32, 0, len(p.keys)+3)
 	for _, k := range p.keys {
-		lists = append(lists, ix.blocks[k])
+		lists = append(lists, ix.blocks[k]) // a single key is p alone
 	}
 	lists = append(lists, ix.nameLinks(p)...)
 	for _, b := range lists {
@@ -275,7 +321,7 @@ func (ix *Index) Pairs(minScore float64) []Pair {
 				// One way, from the side with the name cut short: the pair
 				// may also share a block, so Pairs drops repeats below.
 				if k := spelledKey(p); k != "" {
-					if b := ix.fullNames[k]; len(b) <= MaxBlock {
+					if b := ix.members(hashKey(fullNamePrefix + k)); len(b) <= MaxBlock {
 						for _, j := range b {
 							q := ix.recs[j]
 							if q == nil || int(j) == i || stamp[j] == int32(i)+1 {
@@ -350,14 +396,19 @@ func (ix *Index) switchboards(only ...string) map[string]bool {
 	if len(only) > 0 {
 		for _, ph := range only {
 			if ph != "" {
-				check(ph, ix.blocks["p:"+ph])
+				check(ph, ix.blocks[hashKey("p:"+ph)])
 			}
 		}
 		return out
 	}
-	for k, b := range ix.blocks {
-		if len(b) > 1 && len(k) > 2 && k[:2] == "p:" {
-			check(k[2:], b)
+	done := map[string]bool{}
+	for _, p := range ix.recs {
+		if p == nil || p.phone == "" || done[p.phone] {
+			continue
+		}
+		done[p.phone] = true
+		if b := ix.blocks[hashKey("p:"+p.phone)]; len(b) > 1 {
+			check(p.phone, b)
 		}
 	}
 	return out

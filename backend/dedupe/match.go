@@ -56,7 +56,7 @@ type prepared struct {
 	email     Email
 	phone     string
 	org       []string // org keys: "d:" domain, "n:" company name
-	keys      []string // blocking keys, set by Index.Put
+	keys      []uint64 // blocking keys' hashes, set by Index.Put
 	fullKey   string   // first and last name run together ("priyaraman"), when both are known
 	revKey    string   // the same, last name first
 }
