@@ -70,6 +70,13 @@ type AuditEntry struct {
 	Version  int      // AuditPlain or AuditKeyed
 	PrevHash string
 	Hash     string
+	// Tombstone, when set, says why the entry's Detail and Reasons were
+	// removed (a PersonHash, or AuditRetention); TombKeyID names the key
+	// that signed the tombstone and TombMAC is that signature
+	// (audit_tombstone.go).
+	Tombstone string
+	TombKeyID string
+	TombMAC   string
 }
 
 // Validate checks the fields a caller must set.
@@ -155,7 +162,11 @@ func (e *AuditEntry) encode(buf []byte) []byte {
 func VerifyAuditChain(entries []*AuditEntry, key *AuditKey) (badSeq uint64, err error) {
 	prev := ""
 	for _, e := range entries {
-		if e.PrevHash != prev || !hashEqual(e.Hash, e.computeHash(key)) {
+		intact := hashEqual(e.Hash, e.computeHash(key))
+		if e.Tombstoned() {
+			intact = e.checkTombstone(key)
+		}
+		if e.PrevHash != prev || !intact {
 			return e.Seq, Errorf(ECONFLICT, "audit log is broken at entry %d", e.Seq)
 		}
 		prev = e.Hash
@@ -340,12 +351,42 @@ func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys fu
 		}
 	}
 
+	// A tombstone is signed with the key current when it was made, which
+	// may be a later period's key than its entry's.
+	tombKeys := map[string]*AuditKey{}
+	for i, p := range r.Periods {
+		tombKeys[p.KeyID] = periodKeys[i]
+	}
+	tombKey := func(id string) *AuditKey {
+		k, ok := tombKeys[id]
+		if !ok {
+			k = keys(id)
+			tombKeys[id] = k
+		}
+		return k
+	}
 	prev, p := "", 0
 	for _, e := range entries {
 		for e.Seq > r.Periods[p].To && p < len(r.Periods)-1 {
 			p++
 		}
 		key := periodKeys[p]
+		if e.Tombstoned() {
+			switch tk := tombKey(e.TombKeyID); {
+			case e.Seq >= head.KeyedFrom && e.Version != AuditKeyed,
+				e.Seq < head.KeyedFrom && e.Version != AuditPlain,
+				e.PrevHash != prev:
+				// reported below
+			case tk == nil && r.Periods[p].Replaced != nil:
+				r.Periods[p].Verified = false // emptied with a key that was lost since
+			case tk == nil:
+				return fail(e.Seq, "audit entry %d was emptied with key %s, which is not at hand", e.Seq, e.TombKeyID)
+			case !e.checkTombstone(tk):
+				return fail(e.Seq, "audit entry %d was emptied, but its tombstone does not verify: it was altered", e.Seq)
+			default:
+				key = nil // its content is gone: the tombstone stands for it
+			}
+		}
 		switch {
 		case e.Seq >= head.KeyedFrom && e.Version != AuditKeyed:
 			return fail(e.Seq, "audit entry %d is not keyed, but every entry from %d on must be", e.Seq, head.KeyedFrom)
@@ -353,7 +394,7 @@ func CheckAuditLogKeys(entries []*AuditEntry, total int, head AuditHead, keys fu
 			return fail(e.Seq, "audit entry %d is keyed, but keyed entries only begin at %d", e.Seq, head.KeyedFrom)
 		case e.PrevHash != prev:
 			return fail(e.Seq, "audit entry %d does not link to the entry before it", e.Seq)
-		case (key != nil || e.Version == AuditPlain) && !hashEqual(e.Hash, e.computeHash(key)):
+		case !e.Tombstoned() && (key != nil || e.Version == AuditPlain) && !hashEqual(e.Hash, e.computeHash(key)):
 			return fail(e.Seq, "audit entry %d was altered (its hash does not match)", e.Seq)
 		}
 		prev = e.Hash

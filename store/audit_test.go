@@ -24,7 +24,11 @@ func TestAuditStore_AppendAudit(t *testing.T) {
 			update(t, db, func(tx backend.Tx) error { return tx.AppendAudit(e) })
 			entries = append(entries, e)
 		}
-		requireFilled(t, "AuditEntry", entries[1])
+		// An appended entry has no tombstone; TestPrivacy_TombstoneRecord
+		// covers those fields' round trip.
+		filled := *entries[1]
+		filled.Tombstone, filled.TombKeyID, filled.TombMAC = "-", "-", "-"
+		requireFilled(t, "AuditEntry", &filled)
 		view(t, db, func(tx backend.Tx) error {
 			all, total, err := tx.FindAudit(backend.AuditFilter{})
 			if err != nil {
