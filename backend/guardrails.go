@@ -130,6 +130,12 @@ type DoNotContact struct {
 
 // Validate checks the entry.
 func (d *DoNotContact) Validate() error {
+	if d.Reason == DNCForgotten {
+		if !IsPersonHash(d.Email) {
+			return Errorf(EINVALID, "a forgotten person is on the do-not-contact list by the hash of their address only")
+		}
+		return nil
+	}
 	if !ValidEmail(d.Email) {
 		return Errorf(EINVALID, "%q is not an email address", d.Email)
 	}

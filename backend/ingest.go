@@ -294,6 +294,15 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 	if s.Type == SignalRecordUpdated {
 		in.noteEdited(s)
 	}
+	contactEmail := ""
+	if c := in.rec.Contact(s.ContactID); c != nil {
+		contactEmail = c.Email
+	}
+	if gone, err := forgotten(in.tx, s, contactEmail); err != nil {
+		return err
+	} else if gone {
+		return in.rec.err // they asked to be forgotten: nothing is proposed to them
+	}
 	for _, p := range Recommend(s, in.rec, in.st, in.now, in.zone) {
 		if err := in.effects(s, p); err != nil {
 			return err

@@ -18,6 +18,7 @@ type Services struct {
 	Settings   *SettingsService  // the founder's settings (settings.go)
 	Contacts   *ContactService   // contact import and duplicate detection (contacts.go)
 	Outcomes   *OutcomeService   // what happened after a move: detected and recorded by hand (outcomes.go)
+	Privacy    *PrivacyService   // export, forget, retention (privacy.go)
 
 	core *core
 }
@@ -35,6 +36,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Settings:   &SettingsService{c},
 		Contacts:   &ContactService{core: c},
 		Outcomes:   &OutcomeService{c},
+		Privacy:    &PrivacyService{c},
 		core:       c,
 	}
 }

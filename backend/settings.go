@@ -144,6 +144,10 @@ type Settings struct {
 	// watch list beyond the competitors.
 	ProductName     string
 	ProductKeywords []string
+	// RetentionMonths: signals and audit entries' contents older than this
+	// are pruned (privacy_retention.go); 0 (the default, and what files
+	// written before it hold) reads as DefaultRetentionMonths: Retention.
+	RetentionMonths int
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -246,6 +250,9 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if err := s.validateConversation(); err != nil {
+		return err
+	}
+	if err := s.validateRetention(); err != nil {
 		return err
 	}
 	for k, n := range s.DailyCaps {

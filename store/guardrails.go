@@ -34,6 +34,12 @@ func dncKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpa
 func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
 	const op = "store.DoNotContact"
 	k := dncKey(email)
+	if t.bucket(bDoNotContact).Get(k) == nil && !backend.IsPersonHash(string(k)) {
+		// A forgotten address is on the list by its hash alone.
+		if h := []byte(backend.PersonHash(string(k))); t.bucket(bDoNotContact).Get(h) != nil {
+			k = h
+		}
+	}
 	return getRecord(t.bt, op, bDoNotContact, k,
 		func(r *dncRecord) *backend.DoNotContact { return fromDNCRecord(string(k), r) },
 		func() error { return notFound(op, "%s is not on the do-not-contact list", email) })

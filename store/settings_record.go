@@ -50,6 +50,8 @@ type settingsRecord struct {
 	// connector and when none are set.
 	ProductName     string   `json:"product_name,omitempty"`
 	ProductKeywords []string `json:"product_keywords,omitempty"`
+	// Added with issue 24; absent (0) reads as the default.
+	RetentionMonths int `json:"retention_months,omitempty"`
 }
 
 type workingHoursRecord struct {
@@ -220,6 +222,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		Facts:             toFactRecords(s.Facts),
 		ProductName:       s.ProductName,
 		ProductKeywords:   cloneStrings(s.ProductKeywords),
+		RetentionMonths:   s.RetentionMonths,
 	}
 }
 
@@ -291,6 +294,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		ProductKeywords:   r.ProductKeywords,
 	}
 	fromConversationRecord(r, s)
+	s.RetentionMonths = r.RetentionMonths
 	return s
 }
 

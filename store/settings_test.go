@@ -49,6 +49,7 @@ func fullSettings() *backend.Settings {
 	s.Pricing.Tiers[1].MaxSeats = 500
 	s.Facts = replyFacts()
 	s.Facts[1].Keywords = []string{"soc 2", "audit"}
+	s.RetentionMonths = 36
 	return s
 }
 

@@ -1,0 +1,476 @@
+package backend
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The person's data in the person's hands: everything CaseyOS holds about
+// one person, exported as one document, or forgotten. Forgetting deletes
+// the records, empties the audit entries that name the person (keeping the
+// chain: audit_tombstone.go) and leaves on the do-not-contact list only a
+// hash of the address (PersonHash), which is what lets CaseyOS recognise
+// the address again without holding it.
+
+// DNCForgotten is the do-not-contact reason of a person who was forgotten;
+// the entry holds PersonHash of the address, never the address.
+const DNCForgotten = "forgotten"
+
+// AuditForget is the action of the audit entry a forget writes; it names
+// the person by PersonHash only.
+const AuditForget = "privacy.forget"
+
+// AuditRetentionPrune is the action of the audit entry retention writes.
+const AuditRetentionPrune = "privacy.retention"
+
+const personHashPrefix = "sha256:"
+
+// PersonHash is the form an address takes where CaseyOS must recognise it
+// without holding it: "sha256:" and the hex SHA-256 of a label and the
+// trimmed lower-case address. Like any list that must recognise an address
+// again it is not secret from someone who guesses the address: it proves
+// an address that is already known, it does not reveal one.
+func PersonHash(email string) string {
+	sum := sha256.Sum256([]byte("caseyos person v1\x00" + normalizeEmail(email)))
+	return personHashPrefix + hex.EncodeToString(sum[:])
+}
+
+// IsPersonHash reports whether s has the form PersonHash returns.
+func IsPersonHash(s string) bool {
+	h, ok := strings.CutPrefix(s, personHashPrefix)
+	if !ok || len(h) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil && strings.ToLower(h) == h
+}
+
+// PrivacyStore is what export, forget and retention need beyond the other
+// stores: walks over every signal and move, deletions that keep the
+// indexes, and emptying an audit entry in place.
+type PrivacyStore interface {
+	EachSignal(fn func(*Signal) bool) error
+	EachMove(fn func(*Move) bool) error
+	// SignalsBefore returns the ids of up to limit (0: all) signals that
+	// occurred before t, oldest first.
+	SignalsBefore(t time.Time, limit int) ([]uint64, error)
+	DeleteSignal(id uint64) error
+	// DeleteMove refuses (ECONFLICT) while the move has executions or outcomes.
+	DeleteMove(id uint64) error
+	DeleteExecution(id uint64) error
+	DeleteOutcome(id uint64) error
+	DeleteContact(id string) error
+	// ContactsByEmail returns every contact with this address (any case).
+	ContactsByEmail(email string) ([]*Contact, error)
+	// TombstoneAudit empties entry seq (AuditEntry.MakeTombstone); ok is
+	// false when it may not be or already was.
+	TombstoneAudit(seq uint64, why string) (ok bool, err error)
+}
+
+// MaxPersonRef bounds what export and forget accept as a person: an
+// address is at most 254 bytes, an id far less.
+const MaxPersonRef = 320
+
+// Person is who an export or a forget is about.
+type Person struct {
+	Query      string   // what was asked for: an address or a contact id
+	Email      string   // lower case; "" when only a contact id without an address is known
+	ContactIDs []string // the contacts that hold the address, or the one asked for
+	Name       string
+}
+
+// PersonData is everything CaseyOS holds about one person.
+type PersonData struct {
+	Person Person
+	// Contacts are every contact record of the person: the CRM's, and one
+	// known only by the address (a sender not in the CRM) when there is.
+	Contacts     []*Contact
+	Company      *Company // the contact's company, which is not the person's own data: exported, never deleted
+	Signals      []*Signal
+	Moves        []*Move // drafts are in each move's Draft
+	Executions   []*Execution
+	Outcomes     []*Outcome
+	Audit        []*AuditEntry
+	DoNotContact *DoNotContact
+}
+
+// ForgetReport says what Forget deleted.
+type ForgetReport struct {
+	Person     string // PersonHash of the address (or of the contact id without one)
+	Signals    int
+	Moves      int
+	Executions int
+	Outcomes   int
+	Contacts   int
+	Audit      int // entries emptied
+	AuditSeq   uint64
+}
+
+// PrivacyService exports and forgets a person, and prunes what is older
+// than the retention period.
+type PrivacyService struct{ *core }
+
+// checkPersonRef refuses what cannot be an address or a contact id.
+func checkPersonRef(ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case ref == "":
+		return "", Errorf(EINVALID, "name a person: an email address or a contact id")
+	case len(ref) > MaxPersonRef:
+		return "", Errorf(EINVALID, "%d bytes is too long for an email address or a contact id", len(ref))
+	case strings.ContainsFunc(ref, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", Errorf(EINVALID, "%q holds control characters: it is not an email address or a contact id", ref)
+	}
+	return ref, nil
+}
+
+// findPerson resolves ref: an address (with or without contacts), or a
+// contact id. ENOTFOUND when it is neither a known contact nor an address.
+func findPerson(tx Tx, ps PrivacyStore, ref string) (Person, []*Contact, error) {
+	p := Person{Query: ref}
+	var cs []*Contact
+	if ValidEmail(normalizeEmail(ref)) {
+		p.Email = normalizeEmail(ref)
+	} else {
+		c, err := tx.FindContact(ref)
+		if err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return p, nil, Errorf(ENOTFOUND, "%q is neither an email address nor a contact id CaseyOS knows", ref)
+			}
+			return p, nil, err
+		}
+		cs = append(cs, c)
+		p.Email = normalizeEmail(c.Email)
+	}
+	if p.Email != "" {
+		more, err := ps.ContactsByEmail(p.Email)
+		if err != nil {
+			return p, nil, err
+		}
+		cs = append(cs, more...)
+		if c, err := tx.FindContact(p.Email); err == nil { // known by the address alone
+			cs = append(cs, c)
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		p.ContactIDs = append(p.ContactIDs, c.ID)
+		if p.Name == "" || (len(c.Name) > len(p.Name)) {
+			p.Name = c.Name
+		}
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if seen[c.ID] {
+			out = append(out, c)
+			delete(seen, c.ID)
+		}
+	}
+	return p, out, nil
+}
+
+// personMatch says whether records name a person.
+type personMatch struct {
+	email, name string
+	ids         map[string]bool
+}
+
+func (pm personMatch) addr(s string) bool { return pm.email != "" && normalizeEmail(s) == pm.email }
+
+func (pm personMatch) id(s string) bool {
+	return s != "" && (pm.ids[s] || pm.addr(s))
+}
+
+// text says whether free text mentions the address or the name.
+func (pm personMatch) text(s string) bool {
+	if s == "" {
+		return false
+	}
+	l := strings.ToLower(s)
+	return (pm.email != "" && strings.Contains(l, pm.email)) ||
+		(len(pm.name) >= 4 && strings.Contains(l, pm.name))
+}
+
+func (pm personMatch) any(ss []string, f func(string) bool) bool { return slices.ContainsFunc(ss, f) }
+
+// signal says whether a signal is about the person: by contact id, the
+// contact it carries, or the address in its from, to, attendees, form
+// fields or payload.
+func (pm personMatch) signal(s *Signal) bool {
+	if pm.id(s.ContactID) || (s.Contact != nil && (pm.id(s.Contact.ID) || pm.addr(s.Contact.Email))) {
+		return true
+	}
+	if e := s.Email; e != nil && (pm.addr(e.From) || pm.any(e.To, pm.addr)) {
+		return true
+	}
+	if m := s.Meeting; m != nil && pm.any(m.Attendees, pm.addr) {
+		return true
+	}
+	if f := s.Form; f != nil {
+		for _, v := range f.Fields {
+			if pm.addr(v) {
+				return true
+			}
+		}
+	}
+	for _, v := range s.Payload {
+		if pm.addr(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// move says whether a move is about the person: its contact or subject,
+// its recipients, a signal of theirs behind it, or its text naming them.
+func (pm personMatch) move(m *Move, signals map[uint64]bool) bool {
+	if pm.id(m.ContactID) || (m.Subject.Type == SubjectContact && pm.id(m.Subject.ID)) {
+		return true
+	}
+	d := m.Draft
+	if pm.any(d.To, pm.addr) || pm.any(d.Cc, pm.addr) || pm.any(d.MergeIDs, pm.id) {
+		return true
+	}
+	if slices.ContainsFunc(m.SignalIDs, func(id uint64) bool { return signals[id] }) {
+		return true
+	}
+	return pm.text(m.Title) || pm.any(m.Why, pm.text) || pm.any(m.Reasons, pm.text) || pm.text(d.Body) || pm.text(d.Subject)
+}
+
+// audit says whether an audit entry is about the person.
+func (pm personMatch) audit(e *AuditEntry, moves map[uint64]bool) bool {
+	return (e.MoveID != 0 && moves[e.MoveID]) || pm.text(e.Detail) || pm.any(e.Reasons, pm.text)
+}
+
+// collect gathers everything about ref in tx.
+func collectPerson(tx Tx, ps PrivacyStore, ref string) (*PersonData, error) {
+	p, cs, err := findPerson(tx, ps, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := &PersonData{Person: p, Contacts: cs}
+	pm := personMatch{email: p.Email, name: strings.ToLower(strings.TrimSpace(p.Name)), ids: map[string]bool{}}
+	for _, c := range cs {
+		pm.ids[c.ID] = true
+		if c.CompanyID != "" && out.Company == nil {
+			if co, err := tx.FindCompany(c.CompanyID); err == nil {
+				out.Company = co
+			}
+		}
+	}
+	signals := map[uint64]bool{}
+	if err := ps.EachSignal(func(s *Signal) bool {
+		if pm.signal(s) {
+			out.Signals = append(out.Signals, s)
+			signals[s.ID] = true
+		}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	moves := map[uint64]bool{}
+	if err := ps.EachMove(func(m *Move) bool {
+		if pm.move(m, signals) {
+			out.Moves = append(out.Moves, m)
+			moves[m.ID] = true
+		}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, m := range out.Moves {
+		es, err := tx.FindExecutions(m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Executions = append(out.Executions, es...)
+		os, err := tx.FindOutcomes(m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Outcomes = append(out.Outcomes, os...)
+	}
+	entries, _, err := tx.FindAudit(AuditFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if pm.audit(e, moves) {
+			out.Audit = append(out.Audit, e)
+		}
+	}
+	if p.Email != "" {
+		if d, err := tx.DoNotContact(p.Email); err == nil {
+			out.DoNotContact = d
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+	}
+	if len(cs) == 0 && len(out.Signals) == 0 && len(out.Moves) == 0 && len(out.Audit) == 0 && out.DoNotContact == nil {
+		return nil, Errorf(ENOTFOUND, "CaseyOS holds nothing about %s", p.Email)
+	}
+	return out, nil
+}
+
+func privacyStore(tx Tx) (PrivacyStore, error) {
+	ps, ok := tx.(PrivacyStore)
+	if !ok {
+		return nil, Errorf(EINTERNAL, "this store cannot export or forget a person")
+	}
+	return ps, nil
+}
+
+// Export returns everything CaseyOS holds about ref, an email address or a
+// contact id.
+func (s *PrivacyService) Export(ctx context.Context, ref string) (*PersonData, error) {
+	ref, err := checkPersonRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	var out *PersonData
+	err = s.store.View(ctx, func(tx Tx) error {
+		ps, err := privacyStore(tx)
+		if err != nil {
+			return err
+		}
+		out, err = collectPerson(tx, ps, ref)
+		return err
+	})
+	return out, WrapError("export", err)
+}
+
+// Forget deletes everything CaseyOS holds about ref (PersonData): its
+// signals, moves and their drafts, executions and outcomes, and the
+// contact; it empties the audit entries that name the person, puts the
+// address's hash on the do-not-contact list (DNCForgotten) and records the
+// forget by that hash alone. The company stays: it is not the person's.
+// It refuses (ECONFLICT) while an execution of theirs has not finished (in
+// its undo window, in the outbox, or going out). All of it is one
+// transaction. The bytes of deleted records stay in the data file's free
+// pages until they are reused or the file is compacted.
+func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor) (ForgetReport, error) {
+	ref, err := checkPersonRef(ref)
+	if err != nil {
+		return ForgetReport{}, err
+	}
+	now := s.clock.Now()
+	var rep ForgetReport
+	err = s.store.Update(ctx, func(tx Tx) error {
+		ps, err := privacyStore(tx)
+		if err != nil {
+			return err
+		}
+		d, err := collectPerson(tx, ps, ref)
+		if err != nil {
+			return err
+		}
+		for _, e := range d.Executions {
+			if e.State.IsOpen() {
+				return Errorf(ECONFLICT, "move %d's execution to this person is still waiting (%s): undo it (caseyos undo %d) or let it finish, then forget them", e.MoveID, e.State, e.MoveID)
+			}
+		}
+		who := d.Person.Email
+		if who == "" && len(d.Person.ContactIDs) > 0 {
+			who = d.Person.ContactIDs[0]
+		}
+		rep.Person = PersonHash(who)
+		for _, o := range d.Outcomes {
+			if err := ps.DeleteOutcome(o.ID); err != nil {
+				return err
+			}
+		}
+		for _, e := range d.Executions {
+			if err := ps.DeleteExecution(e.ID); err != nil {
+				return err
+			}
+		}
+		for _, m := range d.Moves {
+			if err := ps.DeleteMove(m.ID); err != nil {
+				return err
+			}
+		}
+		for _, sg := range d.Signals {
+			if err := ps.DeleteSignal(sg.ID); err != nil {
+				return err
+			}
+		}
+		for _, c := range d.Contacts {
+			if err := ps.DeleteContact(c.ID); err != nil {
+				return err
+			}
+			rep.Contacts++
+		}
+		for _, e := range d.Audit {
+			ok, err := ps.TombstoneAudit(e.Seq, rep.Person)
+			if err != nil {
+				return err
+			}
+			if ok {
+				rep.Audit++
+			}
+		}
+		rep.Signals, rep.Moves, rep.Executions, rep.Outcomes = len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes)
+		if d.Person.Email != "" {
+			if d.DoNotContact != nil && d.DoNotContact.Email == d.Person.Email {
+				if err := tx.DeleteDoNotContact(d.Person.Email); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutDoNotContact(&DoNotContact{Email: rep.Person, Reason: DNCForgotten, Actor: actor, At: now}); err != nil {
+				return err
+			}
+		}
+		e := &AuditEntry{At: now, Actor: actor, Action: AuditForget, Detail: fmt.Sprintf(
+			"forgot person %s: %d signals, %d moves, %d executions, %d outcomes, %d contact records deleted; %d audit entries emptied",
+			rep.Person, rep.Signals, rep.Moves, rep.Executions, rep.Outcomes, rep.Contacts, rep.Audit)}
+		if err := tx.AppendAudit(e); err != nil {
+			return err
+		}
+		rep.AuditSeq = e.Seq
+		return nil
+	})
+	if err != nil {
+		return ForgetReport{}, WrapError("forget", err)
+	}
+	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "forget"})
+	return rep, nil
+}
+
+// forgotten says whether the person a signal comes from was forgotten:
+// such a signal is stored (it is new) but makes no move.
+func forgotten(tx Tx, s *Signal, contactEmail string) (bool, error) {
+	var addrs []string
+	if s.Email != nil {
+		addrs = append(addrs, s.Email.From)
+	}
+	if s.Contact != nil {
+		addrs = append(addrs, s.Contact.Email)
+	}
+	addrs = append(addrs, contactEmail, s.ContactID)
+	if s.Form != nil {
+		addrs = append(addrs, s.Form.Fields["email"])
+	}
+	for _, a := range addrs {
+		a = normalizeEmail(a)
+		if !ValidEmail(a) {
+			continue
+		}
+		d, err := tx.DoNotContact(a)
+		switch {
+		case err == nil && d.Reason == DNCForgotten:
+			return true, nil
+		case err != nil && ErrorCode(err) != ENOTFOUND:
+			return false, err
+		}
+	}
+	return false, nil
+}

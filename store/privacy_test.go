@@ -1,0 +1,401 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caseyos/caseyos/backend"
+	"github.com/caseyos/caseyos/store"
+)
+
+const (
+	forgetAddr = "dana.quill@northwind.example"
+	forgetName = "Dana Quillfeather"
+	keepAddr   = "maya@acme.example"
+)
+
+// emailFrom is an inbound email signal from addr, n days before t.
+func emailFrom(addr, name, company string, n int, t time.Time) *backend.Signal {
+	return &backend.Signal{Source: backend.SourceGmail, Type: backend.SignalEmailReceived, OccurredAt: t.AddDate(0, 0, -n),
+		DedupeKey: fmt.Sprintf("gmail:%s:%d", addr, n), ThreadID: fmt.Sprintf("t-%s-%d", addr, n),
+		Contact: &backend.Contact{ID: addr, Email: addr, Name: name, CompanyID: company},
+		Company: &backend.Company{ID: company, Name: company},
+		Email: &backend.EmailMessage{ThreadID: fmt.Sprintf("t-%s-%d", addr, n), MessageID: fmt.Sprintf("<%d@x>", n), From: addr, FromName: name,
+			Subject: "Pricing question from " + name, Body: "Hi, this is " + name + " (" + addr + "). What does it cost?"}}
+}
+
+// personWorkspace is a data file with signals, moves, an execution, an
+// outcome, audit entries and a do-not-contact entry about Dana, and the
+// same about Maya, who stays.
+func personWorkspace(t *testing.T, path string, clock backend.Clock) (dana, maya []uint64) {
+	t.Helper()
+	db := mustOpenPath(t, path, store.Options{Clock: clock})
+	q := backend.NewServices(db, clock, nil)
+	ctx := context.Background()
+	now := clock.Now()
+	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{
+		emailFrom(forgetAddr, forgetName, "northwind", 3, now), emailFrom(forgetAddr, forgetName, "northwind", 1, now),
+		emailFrom(keepAddr, "Maya Chen", "acme", 2, now),
+	})
+	if err != nil || len(rep.Created) < 2 {
+		t.Fatalf("Batch = %+v, %v; want moves", rep, err)
+	}
+	update(t, db, func(tx backend.Tx) error {
+		for _, id := range rep.Created {
+			m, err := tx.FindMove(id)
+			if err != nil {
+				return err
+			}
+			if m.ContactID == forgetAddr {
+				dana = append(dana, id)
+			} else {
+				maya = append(maya, id)
+			}
+			e := &backend.Execution{MoveID: id, IdempotencyKey: fmt.Sprintf("k-%d", id), State: backend.ExecCommitted, Kind: m.Kind,
+				Draft: m.Draft, Result: "sent to " + m.ContactID, Plan: []byte(`{"to":"` + m.ContactID + `"}`)}
+			if err := tx.CreateExecution(e); err != nil {
+				return err
+			}
+			if err := tx.CreateOutcome(&backend.Outcome{MoveID: id, ExecutionID: e.ID, Type: backend.OutcomeReplied, Note: "reply from " + m.ContactID, OccurredAt: now}); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(&backend.AuditEntry{At: now, Actor: backend.ActorCLI, Action: backend.AuditExecCommitted, MoveID: id, Detail: "sent to " + m.ContactID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if len(dana) == 0 || len(maya) == 0 {
+		t.Fatalf("moves: dana %v maya %v", dana, maya)
+	}
+	for _, a := range []string{forgetAddr, keepAddr} {
+		if _, err := q.Guardrails.AddDoNotContact(ctx, a, backend.DNCManual, "asked by phone", backend.ActorCLI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dana, maya
+}
+
+func holds(t *testing.T, path string, s string) bool {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Contains(bytes.ToLower(b), []byte(strings.ToLower(s)))
+}
+
+// TestPrivacy_ForgetRoundTrip: export holds all of Dana's data; after
+// Forget the audit log verifies, the indexes agree, Maya's records are
+// untouched, a new email from Dana makes no move; and once the file is
+// compacted its bytes hold neither her address nor her name. Before
+// compaction they still do: bbolt leaves freed pages as they were.
+func TestPrivacy_ForgetRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "caseyos.db")
+	clock := backend.NewManualClock(at(20, 10))
+	dana, maya := personWorkspace(t, path, clock)
+	ctx := context.Background()
+
+	db, err := store.Open(path, store.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := backend.NewServices(db, clock, nil)
+	d, err := q.Privacy.Export(ctx, strings.ToUpper(forgetAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Contacts) != 1 || len(d.Signals) != 2 || len(d.Moves) != len(dana) || len(d.Executions) != len(dana) ||
+		len(d.Outcomes) != len(dana) || len(d.Audit) < 2 || d.DoNotContact == nil || d.Company == nil {
+		t.Fatalf("Export = %d contacts, %d signals, %d moves, %d executions, %d outcomes, %d audit, dnc %v, company %v",
+			len(d.Contacts), len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes), len(d.Audit), d.DoNotContact, d.Company)
+	}
+	r, err := q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Person != backend.PersonHash(forgetAddr) || r.Signals != 2 || r.Contacts != 1 || r.Audit < 2 {
+		t.Errorf("Forget = %+v", r)
+	}
+	if c, err := q.Audit.Verify(ctx); err != nil || !c.OK {
+		t.Fatalf("Verify after forget = %+v, %v", c, err)
+	}
+	if err := store.CheckIndexes(db); err != nil {
+		t.Fatalf("indexes after forget: %v", err)
+	}
+	m, err := q.Privacy.Export(ctx, keepAddr)
+	if err != nil || len(m.Signals) != 1 || len(m.Moves) != len(maya) || len(m.Executions) != len(maya) || len(m.Outcomes) != len(maya) || m.DoNotContact == nil {
+		t.Fatalf("Maya after Dana's forget = %+v, %v", m, err)
+	}
+	view(t, db, func(tx backend.Tx) error {
+		entries, _, err := tx.FindAudit(backend.AuditFilter{})
+		for _, e := range entries {
+			if strings.Contains(strings.ToLower(e.Detail+strings.Join(e.Reasons, " ")), "dana") {
+				t.Errorf("audit entry %d still names her: %+v", e.Seq, e)
+			}
+		}
+		last := entries[len(entries)-1]
+		if last.Action != backend.AuditForget || !strings.Contains(last.Detail, r.Person) {
+			t.Errorf("last audit entry = %+v, want the forget by hash", last)
+		}
+		return err
+	})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What the file holds before compaction: bbolt leaves the freed pages
+	// as they were, so deleted bytes are still in the file.
+	t.Logf("before compaction the file holds the address: %v, the name: %v", holds(t, path, forgetAddr), holds(t, path, forgetName))
+	before, after, err := store.CompactFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("compacted %d → %d bytes", before, after)
+	for _, s := range []string{forgetAddr, forgetName} {
+		if holds(t, path, s) {
+			t.Errorf("after forget and compaction the data file still holds %q", s)
+		}
+	}
+	if !holds(t, path, keepAddr) {
+		t.Errorf("compaction lost Maya")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("compacted file mode = %v, %v; want 0600", fi.Mode(), err)
+	}
+
+	// Reopened: verifies; a new email from her is stored but makes no move.
+	db = mustOpenPath(t, path, store.Options{Clock: clock})
+	q = backend.NewServices(db, clock, nil)
+	if c, err := q.Audit.Verify(ctx); err != nil || !c.OK {
+		t.Fatalf("Verify after compaction = %+v, %v", c, err)
+	}
+	if err := store.CheckIndexes(db); err != nil {
+		t.Fatalf("indexes after compaction: %v", err)
+	}
+	again := emailFrom(strings.ToUpper(forgetAddr), forgetName, "northwind", 0, clock.Now())
+	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{again, emailFrom("lee@other.example", "Lee", "other", 0, clock.Now())})
+	if err != nil || rep.Stored != 2 || len(rep.Created) != 1 {
+		t.Errorf("Batch after forget = %+v, %v; want both stored and only Lee's move", rep, err)
+	}
+}
+
+// TestPrivacy_ForgetRefusesWaitingExecution: an execution to the person
+// still in its undo window (or the outbox) stops the forget, and nothing
+// is deleted.
+func TestPrivacy_ForgetRefusesWaitingExecution(t *testing.T) {
+	for _, state := range []backend.ExecutionState{backend.ExecWaitingUndo, backend.ExecQueued} {
+		t.Run(string(state), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "caseyos.db")
+			clock := backend.NewManualClock(at(20, 10))
+			db := mustOpenPath(t, path, store.Options{Clock: clock})
+			q := backend.NewServices(db, clock, nil)
+			ctx := context.Background()
+			rep, err := q.Ingest.Batch(ctx, []*backend.Signal{emailFrom(forgetAddr, forgetName, "northwind", 1, clock.Now())})
+			if err != nil || len(rep.Created) == 0 {
+				t.Fatal(rep, err)
+			}
+			update(t, db, func(tx backend.Tx) error {
+				return tx.CreateExecution(&backend.Execution{MoveID: rep.Created[0], IdempotencyKey: "k", State: state, Kind: backend.KindSendEmail})
+			})
+			_, err = q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI)
+			wantCode(t, "Forget", err, backend.ECONFLICT)
+			if !strings.Contains(backend.ErrorMessage(err), "still waiting") {
+				t.Errorf("message = %q", backend.ErrorMessage(err))
+			}
+			if d, err := q.Privacy.Export(ctx, forgetAddr); err != nil || len(d.Signals) != 1 || len(d.Moves) != 1 {
+				t.Errorf("after the refusal: %+v, %v", d, err)
+			}
+		})
+	}
+}
+
+// TestPrivacy_Retention prunes with a manual clock: signals older than
+// the period are deleted (unless an open move rests on one), older audit
+// entries emptied, and the log still verifies.
+func TestPrivacy_Retention(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "caseyos.db")
+	start := time.Date(2024, 1, 10, 9, 0, 0, 0, time.UTC)
+	clock := backend.NewManualClock(start)
+	db := mustOpenPath(t, path, store.Options{Clock: clock})
+	q := backend.NewServices(db, clock, nil)
+	ctx := context.Background()
+	old := &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalContactCreated, OccurredAt: start, DedupeKey: "old-1",
+		Contact: &backend.Contact{ID: "c-old", Email: "old@x.example"}}
+	rest := emailFrom("rest@y.example", "Rest Person", "y", 0, start) // an open move will rest on it
+	if rep, err := q.Ingest.Batch(ctx, []*backend.Signal{old, rest}); err != nil || len(rep.Created) != 1 {
+		t.Fatalf("Batch = %+v, %v", rep, err)
+	}
+	if _, err := q.Guardrails.AddDoNotContact(ctx, "early@x.example", backend.DNCManual, "", backend.ActorCLI); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(start.AddDate(0, 25, 0)) // 25 months later
+	recent := emailFrom("new@y.example", "New Person", "y", 1, clock.Now())
+	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{recent})
+	if err != nil || len(rep.Created) != 1 {
+		t.Fatalf("Batch = %+v, %v", rep, err)
+	}
+
+	r, err := q.Privacy.ApplyRetention(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Months != backend.DefaultRetentionMonths || r.Signals != 1 || r.Kept != 1 || r.Audit == 0 {
+		t.Errorf("ApplyRetention = %+v; want the default period, 1 signal deleted, 1 kept, entries emptied", r)
+	}
+	if c, err := q.Audit.Verify(ctx); err != nil || !c.OK {
+		t.Fatalf("Verify after retention = %+v, %v", c, err)
+	}
+	if err := store.CheckIndexes(db); err != nil {
+		t.Fatal(err)
+	}
+	view(t, db, func(tx backend.Tx) error {
+		if _, err := tx.SignalByDedupeKey("old-1"); backend.ErrorCode(err) != backend.ENOTFOUND {
+			t.Errorf("the old signal is still there: %v", err)
+		}
+		entries, _, err := tx.FindAudit(backend.AuditFilter{})
+		for _, e := range entries {
+			if strings.Contains(e.Detail, "early@x.example") {
+				t.Errorf("old audit entry %d kept its content: %+v", e.Seq, e)
+			}
+		}
+		return err
+	})
+	if r2, err := q.Privacy.ApplyRetention(ctx); err != nil || r2.Signals != 0 || r2.Audit != 0 {
+		t.Errorf("a second ApplyRetention = %+v, %v; want nothing left to prune", r2, err)
+	}
+
+	// A shorter period, chosen in settings, prunes more; 0 reads as the default.
+	update(t, db, func(tx backend.Tx) error {
+		s, err := tx.Settings()
+		if err != nil {
+			return err
+		}
+		s.RetentionMonths = 0
+		if err := s.Validate(); err != nil || s.Retention() != backend.DefaultRetentionMonths {
+			t.Errorf("RetentionMonths 0: %v, %d", err, s.Retention())
+		}
+		for _, bad := range []int{-1, backend.MaxRetentionMonths + 1} {
+			s.RetentionMonths = bad
+			if err := s.Validate(); backend.ErrorCode(err) != backend.EINVALID {
+				t.Errorf("RetentionMonths %d: %v, want invalid", bad, err)
+			}
+		}
+		s.RetentionMonths = 1
+		return tx.PutSettings(s)
+	})
+	clock.Advance(60 * 24 * time.Hour)
+	if r, err := q.Privacy.ApplyRetention(ctx); err != nil || r.Months != 1 || r.Signals != 0 || r.Kept != 2 {
+		t.Errorf("ApplyRetention at 1 month = %+v, %v; want both signals kept for their open moves", r, err)
+	}
+}
+
+// TestCompactFile: the file shrinks after deletions, stays 0600 and
+// intact, and a file another process holds is refused.
+func TestCompactFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "caseyos.db")
+	clock := backend.NewManualClock(at(20, 10))
+	db := mustOpenPath(t, path, store.Options{Clock: clock})
+	q := backend.NewServices(db, clock, nil)
+	ctx := context.Background()
+	var batch []*backend.Signal
+	body := strings.Repeat("lorem ipsum ", 700) // 8 KB: 3,000 of them outgrow bbolt's 16 MB growth step
+	for i := range 3000 {
+		batch = append(batch, emailFrom(fmt.Sprintf("p%d@bulk.example", i), "Bulk Person", "bulk", 400+i%10, clock.Now()))
+		batch[i].DedupeKey = fmt.Sprintf("bulk-%d", i)
+		batch[i].Email.Body = body
+	}
+	if _, err := q.Ingest.Batch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.CompactFile(path); backend.ErrorCode(err) != backend.ECONFLICT {
+		t.Errorf("CompactFile while open = %v, want conflict", err)
+	}
+	update(t, db, func(tx backend.Tx) error { // a retention of a month
+		s, _ := tx.Settings()
+		s.RetentionMonths = 1
+		return tx.PutSettings(s)
+	})
+	r, err := q.Privacy.ApplyRetention(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("retention: %+v", r)
+	db.Close()
+	before, after, err := store.CompactFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after*2 > before {
+		t.Errorf("CompactFile: %d → %d bytes, want it at least halved", before, after)
+	}
+	t.Logf("compacted %d → %d bytes", before, after)
+	db2 := mustOpenPath(t, path, store.Options{Clock: clock})
+	if err := store.CheckIndexes(db2); err != nil {
+		t.Fatal(err)
+	}
+	q2 := backend.NewServices(db2, clock, nil)
+	if c, err := q2.Audit.Verify(ctx); err != nil || !c.OK {
+		t.Errorf("Verify after compaction = %+v, %v", c, err)
+	}
+	// Written to again, it grows by bbolt's step, not back to its old size.
+	if _, err := q2.Ingest.Batch(ctx, []*backend.Signal{emailFrom("one@more.example", "One More", "m", 0, clock.Now())}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() >= before {
+		t.Errorf("after one more write the file is %d bytes, was %d before compaction", fi.Size(), before)
+	} else {
+		t.Logf("after one more write: %d bytes", fi.Size())
+	}
+}
+
+// TestPrivacy_TombstoneRecord: a tombstoned entry reads back with its
+// tombstone, the fields it keeps, and its hash; the log verifies.
+func TestPrivacy_TombstoneRecord(t *testing.T) {
+	db := MustOpenStore(t)
+	var e *backend.AuditEntry
+	for i := range 3 {
+		x := &backend.AuditEntry{At: at(3, i), Actor: backend.ActorKey, Action: backend.AuditMoveTransition, MoveID: 7,
+			From: backend.StatusPending, To: backend.StatusDone, Detail: "sent to dana@x.example", APS: 80, Reasons: []string{"Dana replied"}}
+		update(t, db, func(tx backend.Tx) error { return tx.AppendAudit(x) })
+		if i == 1 {
+			e = x
+		}
+	}
+	type tomber interface {
+		TombstoneAudit(uint64, string) (bool, error)
+	}
+	update(t, db, func(tx backend.Tx) error {
+		ok, err := tx.(tomber).TombstoneAudit(e.Seq, "why")
+		if !ok && err == nil {
+			t.Error("TombstoneAudit = false")
+		}
+		return err
+	})
+	view(t, db, func(tx backend.Tx) error {
+		all, _, err := tx.FindAudit(backend.AuditFilter{})
+		got := all[1]
+		if got.Tombstone != "why" || got.TombKeyID == "" || got.TombMAC == "" || got.Detail != "" || got.Reasons != nil ||
+			got.Hash != e.Hash || got.PrevHash != e.PrevHash || !got.At.Equal(e.At) || got.MoveID != 7 || got.To != backend.StatusDone || got.APS != 80 {
+			t.Errorf("tombstoned entry = %+v, was %+v", got, e)
+		}
+		return err
+	})
+	if c, err := backend.NewServices(db, backend.NewManualClock(at(3, 9)), nil).Audit.Verify(context.Background()); err != nil || !c.OK {
+		t.Errorf("Verify = %+v, %v", c, err)
+	}
+	update(t, db, func(tx backend.Tx) error {
+		if ok, err := tx.(tomber).TombstoneAudit(e.Seq, "again"); ok || err != nil {
+			t.Errorf("a second TombstoneAudit = %v, %v; want it left as it is", ok, err)
+		}
+		return nil
+	})
+}
