@@ -58,6 +58,7 @@ func main() {
 		Fakes:        map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock)},
 		DemoFeed:     demoFeed(clock),
 		DemoAccounts: demoAccounts(clock),
+		Compact:      store.CompactFile,
 	})
 	stop()
 	os.Exit(code)

@@ -133,6 +133,7 @@ func (a *App) startup(ctx context.Context) {
 	a.startSync()
 	a.startWebhooks()
 	a.startExecutions()
+	a.startRetention()
 }
 
 // shutdown stops the background work and waits for it.

@@ -216,3 +216,13 @@ func sameFile(a, b string) bool {
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
+
+// RefuseExisting fails with conflict when something is at path: what the
+// CLI writes (a backup, an export) never replaces a file.
+func RefuseExisting(path string) error { return refuseExisting(path) }
+
+// WriteNewFile writes path (0600) through a synced temporary file and
+// never replaces a file already there (writeNewFile).
+func WriteNewFile(path string, write func(io.Writer) (int64, error)) (int64, error) {
+	return writeNewFile(path, write)
+}

@@ -298,6 +298,9 @@ type SettingsDTO struct {
 	// "" and [] clear them.
 	ProductName     *string  `json:"product_name,omitempty"`
 	ProductKeywords []string `json:"product_keywords,omitempty"`
+	// RetentionMonths: signals and audit contents older than this are
+	// pruned; absent (0) keeps the stored period.
+	RetentionMonths int `json:"retention_months,omitempty"`
 }
 
 // WorkingHoursDTO is a working day in minutes from midnight (540–1020 is
@@ -405,7 +408,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 		UndoWindowSeconds: s.UndoWindow.Seconds(), DailyCaps: map[string]int{}, TodayLimit: s.TodayLimit,
 		StalledDealDays: s.StalledDealDays, OwnerName: s.OwnerName, OwnerEmail: s.OwnerEmail,
 		Competitors: append([]string{}, s.Competitors...),
-		ProductName: &s.ProductName, ProductKeywords: append([]string{}, s.ProductKeywords...),
+		ProductName: &s.ProductName, ProductKeywords: append([]string{}, s.ProductKeywords...), RetentionMonths: s.Retention(),
 	}
 	w := s.Workday()
 	out.WorkingHours = &WorkingHoursDTO{StartMinutes: int(w.Start / time.Minute), EndMinutes: int(w.End / time.Minute)}
@@ -455,5 +458,8 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 				s.ProductKeywords = append(s.ProductKeywords, k)
 			}
 		}
+	}
+	if in.RetentionMonths != 0 {
+		s.RetentionMonths = in.RetentionMonths
 	}
 }

@@ -48,6 +48,10 @@ type Env struct {
 	// DemoAccounts, when set, lets the demo's moves execute against its
 	// fakes (demo.go).
 	DemoAccounts app.DemoAccounts
+	// Compact rewrites the data file at a path without its free pages
+	// (store.CompactFile) and returns its size before and after; nil: this
+	// build cannot.
+	Compact func(path string) (before, after int64, err error)
 }
 
 // Exit codes.
@@ -73,8 +77,11 @@ Commands:
   execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
-  do-not-contact list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
-                                         the addresses nothing may be sent to
+  dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
+                                         the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
+  export PERSON [--out FILE]             everything CaseyOS holds about a person (email or contact id), as JSON
+  forget PERSON [--yes] [--json]         delete everything about a person; only a hash stays on the do-not-contact list
+  compact [--json]                       prune what is older than the retention period, then shrink the data file
   outbox [--retry] [--json]              executions waiting for their account or the recipient's send window
   audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering
   audit --rekey [--yes]                  replace a lost audit key (recorded; older entries become unverifiable)
@@ -248,8 +255,9 @@ func init() {
 		"outbox": runOutbox, "audit": runAudit, "rules": runRules, "ingest": runIngest, "backup": runBackup,
 		"serve": runServe, "connect": runConnect, "disconnect": runDisconnect, "status": runStatus,
 		"sync": runSync, "dev": runDev, "voice": runVoice,
-		"do-not-contact": runDoNotContact, "classify": runClassify,
+		"dnc": runDoNotContact, "do-not-contact": runDoNotContact, "classify": runClassify,
 		"import": runImport, "duplicates": runDuplicates,
+		"export": runExport, "forget": runForget, "compact": runCompact,
 	}
 }
 

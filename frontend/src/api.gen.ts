@@ -43,6 +43,22 @@ export interface AuditEntryDTO {
   hash: string;
 }
 
+/** app.AuditExportDTO */
+export interface AuditExportDTO {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  from?: string;
+  to?: string;
+  detail?: string;
+  aps: number;
+  move_id?: number;
+  reasons?: string[];
+  hash: string;
+  tombstone?: string;
+}
+
 /** app.AuditKeyPeriodDTO */
 export interface AuditKeyPeriodDTO {
   from: number;
@@ -75,6 +91,13 @@ export interface CompanyDuplicatesDTO {
   pairs: CompanyPairDTO[];
 }
 
+/** app.CompanyExportDTO */
+export interface CompanyExportDTO {
+  id: string;
+  name?: string;
+  domain?: string;
+}
+
 /** app.CompanyPairDTO */
 export interface CompanyPairDTO {
   a: DuplicateCompanyDTO;
@@ -99,6 +122,19 @@ export interface ConnectionDTO {
   detail: string;
   connect_hint: string;
   sync?: SyncStatusDTO;
+}
+
+/** app.ContactExportDTO */
+export interface ContactExportDTO {
+  id: string;
+  email?: string;
+  name?: string;
+  title?: string;
+  company_id?: string;
+  lifecycle?: string;
+  timezone?: string;
+  last_activity_at?: string;
+  updated_at?: string;
 }
 
 /** app.DetectDTO */
@@ -165,11 +201,42 @@ export interface DuplicatesDTO {
   proposed: DetectDTO;
 }
 
+/** app.EmailExportDTO */
+export interface EmailExportDTO {
+  message_id?: string;
+  thread_id?: string;
+  from?: string;
+  from_name?: string;
+  to?: string[];
+  subject?: string;
+  snippet?: string;
+  body?: string;
+  quoted?: string;
+  received_at?: string;
+}
+
 /** app.ExecuteRequestDTO */
 export interface ExecuteRequestDTO {
   preview_hash: string;
   via: string;
   allow_template: boolean;
+}
+
+/** app.ExecutionExportDTO */
+export interface ExecutionExportDTO {
+  id: number;
+  move_id: number;
+  state: string;
+  kind: string;
+  action?: string;
+  actor?: string;
+  draft: DraftDTO;
+  plan?: string;
+  remote_ids?: Record<string, string>;
+  result?: string;
+  error?: string;
+  created_at: string;
+  committed_at?: string;
 }
 
 /** backend.ExecutionFinished */
@@ -248,6 +315,18 @@ export interface FactDTO {
   text: string;
 }
 
+/** app.ForgetDTO */
+export interface ForgetDTO {
+  person: string;
+  signals: number;
+  moves: number;
+  executions: number;
+  outcomes: number;
+  contacts: number;
+  audit_emptied: number;
+  audit_seq: number;
+}
+
 /** app.ICPDTO */
 export interface ICPDTO {
   base: number;
@@ -316,6 +395,16 @@ export interface LineErrorDTO {
   message: string;
 }
 
+/** app.MeetingExportDTO */
+export interface MeetingExportDTO {
+  id?: string;
+  title?: string;
+  start: string;
+  end: string;
+  attendees?: string[];
+  link?: string;
+}
+
 /** app.MoveDTO */
 export interface MoveDTO {
   id: number;
@@ -355,6 +444,42 @@ export interface OnlineRecognizerDTO {
   code?: string;
   message?: string;
   until?: string;
+}
+
+/** app.OutcomeExportDTO */
+export interface OutcomeExportDTO {
+  id: number;
+  move_id: number;
+  execution_id?: number;
+  type: string;
+  signal_id?: number;
+  note?: string;
+  actor?: string;
+  occurred_at: string;
+}
+
+/** app.PersonDTO */
+export interface PersonDTO {
+  query: string;
+  email?: string;
+  contact_ids: string[];
+  name?: string;
+}
+
+/** app.PersonExportDTO */
+export interface PersonExportDTO {
+  format: string;
+  exported_at: string;
+  workspace: string;
+  person: PersonDTO;
+  contacts: ContactExportDTO[];
+  company: CompanyExportDTO | null;
+  signals: SignalExportDTO[];
+  moves: MoveDTO[];
+  executions: ExecutionExportDTO[];
+  outcomes: OutcomeExportDTO[];
+  audit: AuditExportDTO[];
+  do_not_contact: DoNotContactDTO | null;
 }
 
 /** backend.Plan */
@@ -527,6 +652,7 @@ export interface SettingsDTO {
   facts: FactDTO[];
   product_name?: string;
   product_keywords?: string[];
+  retention_months?: number;
 }
 
 /** app.SignalDTO */
@@ -537,6 +663,25 @@ export interface SignalDTO {
   occurred_at: string;
   summary: string;
   move_ids: number[];
+}
+
+/** app.SignalExportDTO */
+export interface SignalExportDTO {
+  id: number;
+  source: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  contact_id?: string;
+  company_id?: string;
+  deal_id?: string;
+  thread_id?: string;
+  contact?: ContactExportDTO;
+  email?: EmailExportDTO;
+  meeting?: MeetingExportDTO;
+  post_text?: string;
+  form_fields?: Record<string, string>;
+  payload?: Record<string, string>;
 }
 
 /** app.SignalsDTO */
@@ -712,6 +857,8 @@ export interface ExecutionService {
 export interface SettingsService {
   AddDoNotContact(email: string, reason: string, note: string, via: string): Promise<DoNotContactDTO[]>;
   DoNotContact(): Promise<DoNotContactDTO[]>;
+  ExportPerson(person: string): Promise<PersonExportDTO>;
+  ForgetPerson(person: string, via: string): Promise<ForgetDTO>;
   RemoveDoNotContact(email: string, via: string): Promise<DoNotContactDTO[]>;
   Rules(): Promise<RuleDTO[]>;
   SaveRule(inValue: RuleDTO): Promise<RuleDTO>;
@@ -785,6 +932,8 @@ export interface BoundMethods {
   'ExecutionService.Rollback': ExecutionService['Rollback'];
   'SettingsService.AddDoNotContact': SettingsService['AddDoNotContact'];
   'SettingsService.DoNotContact': SettingsService['DoNotContact'];
+  'SettingsService.ExportPerson': SettingsService['ExportPerson'];
+  'SettingsService.ForgetPerson': SettingsService['ForgetPerson'];
   'SettingsService.RemoveDoNotContact': SettingsService['RemoveDoNotContact'];
   'SettingsService.Rules': SettingsService['Rules'];
   'SettingsService.SaveRule': SettingsService['SaveRule'];
@@ -838,6 +987,8 @@ export const boundMethodNames = [
   'ExecutionService.Rollback',
   'SettingsService.AddDoNotContact',
   'SettingsService.DoNotContact',
+  'SettingsService.ExportPerson',
+  'SettingsService.ForgetPerson',
   'SettingsService.RemoveDoNotContact',
   'SettingsService.Rules',
   'SettingsService.SaveRule',
