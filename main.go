@@ -59,6 +59,7 @@ func main() {
 		DemoFeed:     demoFeed(clock),
 		DemoAccounts: demoAccounts(clock),
 		Compact:      store.CompactFile,
+		Restore:      store.RestoreFile,
 	})
 	stop()
 	os.Exit(code)

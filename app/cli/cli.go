@@ -48,6 +48,10 @@ type Env struct {
 	// DemoAccounts, when set, lets the demo's moves execute against its
 	// fakes (demo.go).
 	DemoAccounts app.DemoAccounts
+	// Restore puts the backup src in place of the data file at path and
+	// returns where the replaced file was kept (store.RestoreFile); nil:
+	// this build cannot.
+	Restore func(path, src string) (replaced string, err error)
 	// Compact rewrites the data file at a path without its free pages
 	// (store.CompactFile) and returns its size before and after; nil: this
 	// build cannot.
@@ -74,6 +78,7 @@ Commands:
   skip ID [--reason R] [--not-duplicate] [--json]   skip a move (a merge: --not-duplicate never proposes the pair again)
   snooze ID --until WHEN [--json]        hide a move until WHEN (2h, 3d, tomorrow, monday, 15:30, RFC 3339)
   restore ID [--json]                    bring a skipped, snoozed or undone move back
+  restore FILE [--json]                  put a backup in place of the data file (not while CaseyOS runs; the replaced file is kept)
   execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
@@ -615,6 +620,9 @@ func runSnooze(ctx context.Context, c *command, args []string) int {
 func runRestore(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
+	if file, ok := restoreFileArg(args); ok {
+		return c.restoreFile(ctx, args, file)
+	}
 	return c.change(ctx, args, func(a target, id uint64) (app.MoveDTO, error) {
 		return app.Forward[app.MoveDTO](a, "TodayService.Restore", id, "cli")
 	}, "Restored")
