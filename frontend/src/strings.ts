@@ -162,6 +162,10 @@ export const s = {
     productName: 'Your product',
     productKeywords: 'Keywords',
     xWatchHint: 'With the competitors, searched on X at every sync as exact phrases (no quotes). A post naming your product or a keyword becomes a mention to like or answer; one naming a competitor, a battle-card move.',
+    privacy: 'Privacy',
+    retention: 'Keep signals and audit details for (months)',
+    retentionHint:
+      'Older signals are deleted and older audit entries emptied (their chain still verifies), at start and daily. `caseyos compact` gives the space back; `caseyos export` and `caseyos forget` act on one person.',
     owner: 'You',
     ownerName: 'Name',
     ownerEmail: 'Email',
