@@ -146,6 +146,9 @@ type ForgetDTO struct {
 	Contacts   int    `json:"contacts"`
 	Audit      int    `json:"audit_emptied"`
 	AuditSeq   uint64 `json:"audit_seq"`
+	// HubSpot: "deleted", "absent" (it had no contact with the address),
+	// or "" when it was not asked.
+	HubSpot string `json:"hubspot,omitempty"`
 }
 
 func toDraftDTO(d backend.Draft) DraftDTO {
@@ -229,19 +232,37 @@ func (svc *SettingsService) ExportPerson(person string) (PersonExportDTO, error)
 
 // ForgetPerson deletes everything CaseyOS holds about a person and keeps
 // only the hash of their address on the do-not-contact list, as done by
-// via (`caseyos forget`).
-func (svc *SettingsService) ForgetPerson(person, via string) (ForgetDTO, error) {
+// via (`caseyos forget`); with hubspot, it first deletes them from the
+// connected HubSpot for good (its GDPR delete).
+func (svc *SettingsService) ForgetPerson(person, via string, hubspot bool) (ForgetDTO, error) {
 	a := svc.a
 	who, err := actor(via)
 	if err != nil {
 		return ForgetDTO{}, err
 	}
-	r, err := a.queue.Privacy.Forget(a.ctx, person, who)
+	var crm backend.CRMEraser
+	if hubspot {
+		if crm, err = a.crmEraser(); err != nil {
+			return ForgetDTO{}, err
+		}
+	}
+	r, err := a.queue.Privacy.Forget(a.ctx, person, who, crm)
 	if err != nil {
 		return ForgetDTO{}, err
 	}
 	return ForgetDTO{Person: r.Person, Signals: r.Signals, Moves: r.Moves, Executions: r.Executions, Outcomes: r.Outcomes,
-		Contacts: r.Contacts, Audit: r.Audit, AuditSeq: r.AuditSeq}, nil
+		Contacts: r.Contacts, Audit: r.Audit, AuditSeq: r.AuditSeq, HubSpot: r.CRM}, nil
+}
+
+// crmEraser is the connected HubSpot's GDPR delete.
+func (a *App) crmEraser() (backend.CRMEraser, error) {
+	a.exec.mu.Lock()
+	p := a.exec.accounts["hubspot"]
+	a.exec.mu.Unlock()
+	if p == nil {
+		return nil, backend.Errorf(backend.EUNAVAILABLE, "HubSpot is not connected, so it cannot be asked to delete the person: connect it (caseyos connect hubspot), or forget them here only")
+	}
+	return innerAs[backend.CRMEraser](p)
 }
 
 // CompactDTO is what `caseyos compact --json` prints.

@@ -50,6 +50,12 @@ func IsPersonHash(s string) bool {
 	return err == nil && strings.ToLower(h) == h
 }
 
+// CRMEraser deletes a person from the CRM for good (HubSpot's GDPR
+// delete); ENOTFOUND when the CRM has no contact with the address.
+type CRMEraser interface {
+	GDPRDeleteContact(ctx context.Context, email string) error
+}
+
 // PrivacyStore is what export, forget and retention need beyond the other
 // stores: walks over every signal and move, deletions that keep the
 // indexes, and emptying an audit entry in place.
@@ -109,6 +115,9 @@ type ForgetReport struct {
 	Contacts   int
 	Audit      int // entries emptied
 	AuditSeq   uint64
+	// CRM says what the CRM's GDPR delete did: "deleted", "absent" (it
+	// had no contact with the address), or "" when it was not asked.
+	CRM string
 }
 
 // PrivacyService exports and forgets a person, and prunes what is older
@@ -357,13 +366,49 @@ func (s *PrivacyService) Export(ctx context.Context, ref string) (*PersonData, e
 // its undo window, in the outbox, or going out). All of it is one
 // transaction. The bytes of deleted records stay in the data file's free
 // pages until they are reused or the file is compacted.
-func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor) (ForgetReport, error) {
+//
+// With crm, the person is first deleted from the CRM for good (HubSpot's
+// GDPR delete, by address), outside any transaction; if that fails
+// nothing is deleted here either, and the forget can be run again.
+func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor, crm CRMEraser) (ForgetReport, error) {
 	ref, err := checkPersonRef(ref)
 	if err != nil {
 		return ForgetReport{}, err
 	}
-	now := s.clock.Now()
 	var rep ForgetReport
+	if crm != nil {
+		var email string
+		err := s.store.View(ctx, func(tx Tx) error {
+			ps, err := privacyStore(tx)
+			if err != nil {
+				return err
+			}
+			d, err := collectPerson(tx, ps, ref)
+			if err != nil {
+				return err
+			}
+			if err := refuseWaiting(d); err != nil {
+				return err
+			}
+			email = d.Person.Email
+			return nil
+		})
+		if err != nil {
+			return ForgetReport{}, WrapError("forget", err)
+		}
+		if email == "" {
+			return ForgetReport{}, Errorf(EINVALID, "the CRM deletes a person by address, and CaseyOS holds none for %q: forget them without the CRM", ref)
+		}
+		switch err := crm.GDPRDeleteContact(ctx, email); {
+		case err == nil:
+			rep.CRM = "deleted"
+		case ErrorCode(err) == ENOTFOUND:
+			rep.CRM = "absent"
+		default:
+			return ForgetReport{}, WrapError("forget: the CRM's delete failed, so nothing was deleted here either", err)
+		}
+	}
+	now := s.clock.Now()
 	err = s.store.Update(ctx, func(tx Tx) error {
 		ps, err := privacyStore(tx)
 		if err != nil {
@@ -373,10 +418,8 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor) (F
 		if err != nil {
 			return err
 		}
-		for _, e := range d.Executions {
-			if e.State.IsOpen() {
-				return Errorf(ECONFLICT, "move %d's execution to this person is still waiting (%s): undo it (caseyos undo %d) or let it finish, then forget them", e.MoveID, e.State, e.MoveID)
-			}
+		if err := refuseWaiting(d); err != nil {
+			return err
 		}
 		who := d.Person.Email
 		if who == "" && len(d.Person.ContactIDs) > 0 {
@@ -432,6 +475,12 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor) (F
 		e := &AuditEntry{At: now, Actor: actor, Action: AuditForget, Detail: fmt.Sprintf(
 			"forgot person %s: %d signals, %d moves, %d executions, %d outcomes, %d contact records deleted; %d audit entries emptied",
 			rep.Person, rep.Signals, rep.Moves, rep.Executions, rep.Outcomes, rep.Contacts, rep.Audit)}
+		switch rep.CRM {
+		case "deleted":
+			e.Detail += "; deleted from the CRM for good"
+		case "absent":
+			e.Detail += "; the CRM had no contact with the address"
+		}
 		if err := tx.AppendAudit(e); err != nil {
 			return err
 		}
@@ -443,6 +492,17 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor) (F
 	}
 	s.events.Publish(EventQueueChanged, QueueChanged{Reason: "forget"})
 	return rep, nil
+}
+
+// refuseWaiting refuses a forget while an execution to the person has not
+// finished: it would send with what is about to be deleted.
+func refuseWaiting(d *PersonData) error {
+	for _, e := range d.Executions {
+		if e.State.IsOpen() {
+			return Errorf(ECONFLICT, "move %d's execution to this person is still waiting (%s): undo it (caseyos undo %d) or let it finish, then forget them", e.MoveID, e.State, e.MoveID)
+		}
+	}
+	return nil
 }
 
 // forgotten says whether the person a signal comes from was forgotten:

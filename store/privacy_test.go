@@ -119,7 +119,7 @@ func TestPrivacy_ForgetRoundTrip(t *testing.T) {
 		t.Fatalf("Export = %d contacts, %d signals, %d moves, %d executions, %d outcomes, %d audit, dnc %v, company %v",
 			len(d.Contacts), len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes), len(d.Audit), d.DoNotContact, d.Company)
 	}
-	r, err := q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI)
+	r, err := q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestPrivacy_ForgetRefusesWaitingExecution(t *testing.T) {
 			update(t, db, func(tx backend.Tx) error {
 				return tx.CreateExecution(&backend.Execution{MoveID: rep.Created[0], IdempotencyKey: "k", State: state, Kind: backend.KindSendEmail})
 			})
-			_, err = q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI)
+			_, err = q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI, nil)
 			wantCode(t, "Forget", err, backend.ECONFLICT)
 			if !strings.Contains(backend.ErrorMessage(err), "still waiting") {
 				t.Errorf("message = %q", backend.ErrorMessage(err))

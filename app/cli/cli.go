@@ -85,7 +85,7 @@ Commands:
   dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
                                          the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
   export PERSON [--out FILE]             everything CaseyOS holds about a person (email or contact id), as JSON
-  forget PERSON [--yes] [--json]         delete everything about a person; only a hash stays on the do-not-contact list
+  forget PERSON [--yes] [--hubspot] [--json]   delete everything about a person; only a hash stays on the do-not-contact list
   compact [--json]                       prune what is older than the retention period, then shrink the data file
   outbox [--retry] [--json]              executions waiting for their account or the recipient's send window
   audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering

@@ -85,6 +85,7 @@ func runForget(ctx context.Context, c *command, args []string) int {
 	fs := c.flags()
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	yes := fs.Bool("yes", false, "do not ask before forgetting")
+	hubspot := fs.Bool("hubspot", false, "also delete them from HubSpot for good (its GDPR delete)")
 	pos, ok := c.parse(args, 1, "a person: an email address or a contact id")
 	if !ok {
 		return ExitUsage
@@ -108,6 +109,9 @@ func runForget(ctx context.Context, c *command, args []string) int {
 	}
 	who := personLabel(d.Person)
 	if !*yes {
+		if *hubspot {
+			fmt.Fprintf(c.env.Stdout, "HubSpot will delete %s for good first (its GDPR delete, history included).\n", who)
+		}
 		fmt.Fprintf(c.env.Stdout, "This deletes %d signals, %d moves (with their drafts), %d executions and %d outcomes about %s%s, and empties %d audit entries. It cannot be undone; `caseyos export %s` first keeps a copy.\nForget %s? [y/N] ",
 			len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes), who, contactClause(len(d.Contacts)), len(d.Audit), who, who)
 		line, _ := bufio.NewReader(c.env.Stdin).ReadString('\n')
@@ -116,7 +120,7 @@ func runForget(ctx context.Context, c *command, args []string) int {
 			return ExitError
 		}
 	}
-	r, err := app.Forward[app.ForgetDTO](a, "SettingsService.ForgetPerson", pos[0], "cli")
+	r, err := app.Forward[app.ForgetDTO](a, "SettingsService.ForgetPerson", pos[0], "cli", *hubspot)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -136,6 +140,12 @@ func runForget(ctx context.Context, c *command, args []string) int {
 	if c.json {
 		c.printJSON(c.env.Stdout, r)
 		return ExitOK
+	}
+	switch r.HubSpot {
+	case "deleted":
+		fmt.Fprintf(c.env.Stdout, "HubSpot deleted %s for good.\n", who)
+	case "absent":
+		fmt.Fprintf(c.env.Stdout, "HubSpot had no contact with %s.\n", who)
 	}
 	fmt.Fprintf(c.env.Stdout, "Forgot %s: %d signals, %d moves, %d executions and %d outcomes deleted%s; %d audit entries emptied (their chain still verifies). Only a hash of the address stays, on the do-not-contact list.%s\n",
 		who, r.Signals, r.Moves, r.Executions, r.Outcomes, contactClause(r.Contacts), r.Audit, compacted)

@@ -224,3 +224,39 @@ func TestCLI_DNCAlias(t *testing.T) {
 		t.Errorf("help dnc: %d %q", code, out)
 	}
 }
+
+// TestCLI_ForgetHubSpot: --hubspot deletes the person from the connected
+// HubSpot for good before forgetting them here; without HubSpot
+// connected it refuses and deletes nothing.
+func TestCLI_ForgetHubSpot(t *testing.T) {
+	w := newConnectedWorkspace(t)
+	if code, out, errb := w.run(t, "", "sync", "--once"); code != 0 {
+		t.Fatalf("sync --once: %d %q %q", code, out, errb)
+	}
+	if !w.hs.Kept("1001") {
+		t.Fatal("the fake has no contact 1001 (Dana) to delete")
+	}
+	code, out, errb := w.runPrivacy(t, "", "forget", "Dana@Northwind.io", "--yes", "--hubspot")
+	if code != 0 || !strings.Contains(out, "HubSpot deleted dana@northwind.io for good") {
+		t.Fatalf("forget --hubspot: %d %q %q", code, out, errb)
+	}
+	if w.hs.Kept("1001") {
+		t.Error("HubSpot still keeps Dana after forget --hubspot")
+	}
+	// Asked again, HubSpot has nothing: said so, not an error.
+	code, out, errb = w.runPrivacy(t, "", "forget", "dana@northwind.io", "--yes", "--hubspot", "--json")
+	var r app.ForgetDTO
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil || r.HubSpot != "absent" {
+		t.Errorf("second forget --hubspot: %d %v %q %q; want hubspot absent", code, err, out, errb)
+	}
+
+	// The demo has no HubSpot connected here: refused, nothing deleted.
+	dir := t.TempDir()
+	code, _, errb = runFull(t, dir, backend.NewManualClock(now), "", "forget", "dana@northwind.io", "--yes", "--hubspot")
+	if code != cli.ExitError || !strings.Contains(errb, "HubSpot is not connected") {
+		t.Errorf("forget --hubspot without HubSpot: %d %q", code, errb)
+	}
+	if !fileHolds(t, filepath.Join(dir, "demo.db"), "dana@northwind.io") {
+		t.Error("a refused forget --hubspot deleted her here")
+	}
+}

@@ -325,6 +325,7 @@ export interface ForgetDTO {
   contacts: number;
   audit_emptied: number;
   audit_seq: number;
+  hubspot?: string;
 }
 
 /** app.ICPDTO */
@@ -858,7 +859,7 @@ export interface SettingsService {
   AddDoNotContact(email: string, reason: string, note: string, via: string): Promise<DoNotContactDTO[]>;
   DoNotContact(): Promise<DoNotContactDTO[]>;
   ExportPerson(person: string): Promise<PersonExportDTO>;
-  ForgetPerson(person: string, via: string): Promise<ForgetDTO>;
+  ForgetPerson(person: string, via: string, hubspot: boolean): Promise<ForgetDTO>;
   RemoveDoNotContact(email: string, via: string): Promise<DoNotContactDTO[]>;
   Rules(): Promise<RuleDTO[]>;
   SaveRule(inValue: RuleDTO): Promise<RuleDTO>;

@@ -343,6 +343,7 @@ func (s *Server) Handler() http.Handler {
 	api.HandleFunc("POST /crm/v3/objects/{type}", s.create)
 	api.HandleFunc("POST /crm/v3/objects/{type}/search", s.search)
 	api.HandleFunc("POST /crm/v3/objects/contacts/merge", s.merge)
+	api.HandleFunc("POST /crm/v3/objects/contacts/gdpr-delete", s.gdprDelete)
 	api.HandleFunc("POST /crm/v3/objects/{type}/batch/{op}", s.batch)
 	api.HandleFunc("GET /crm/v3/objects/{type}/{id}", s.get)
 	api.HandleFunc("PATCH /crm/v3/objects/{type}/{id}", s.update)
