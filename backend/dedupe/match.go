@@ -162,6 +162,11 @@ func compareNames(a, b *prepared, ev bool) (nameKind, string) {
 	if na.Full == nb.Full && na.Last != "" {
 		return nameExact, "same name"
 	}
+	if hasDigit(na.Full) || hasDigit(nb.Full) {
+		// "Test User 1" and "Test User 2", "First12050" and "First2050":
+		// numbered placeholders, not a typo.
+		return nameConflict, ""
+	}
 	if na.Last == "" || nb.Last == "" {
 		// One word on a side: it must be that side's given or family name.
 		one, other := na, nb
@@ -416,6 +421,15 @@ func nameLocal(p *prepared) bool {
 	switch b {
 	case f + l, l + f, f[:1] + l, f + l[:1], l + f[:1], l, f[:1] + l[:1]:
 		return true
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
 	}
 	return false
 }

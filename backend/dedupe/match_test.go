@@ -44,6 +44,8 @@ func TestCompare_Noise(t *testing.T) {
 		{"NamesakeNoOtherEvidence", &Record{Name: "Maria Garcia"}, &Record{Name: "Maria Garcia"}, false, ""},
 		{"ColleaguesSameFamily", acme("Anna Kowalski", "anna@acme.com", ""), acme("Piotr Kowalski", "piotr@acme.com", ""), false, ""},
 		{"DifferentInitials", acme("J. Smith", "", ""), acme("K. Smith", "", ""), false, ""},
+		{"NumberedPlaceholders", acme("Test User 1", "", "+1 415 555 0100"), acme("Test User 2", "", "+1 415 555 0100"), false, ""},
+		{"DigitsInNames", acme("First12050 Last12050", "", "+1 415 225 2050"), acme("First2050 Last2050", "", "+1 415 225 2050"), false, ""},
 		{"NumberedNamesake", acme("John Smith", "john.smith@acme.com", ""), acme("John Smith", "john.smith2@acme.com", ""), false, ""},
 	}
 	for _, tt := range tests {
