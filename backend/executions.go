@@ -635,7 +635,7 @@ func (s *ExecutionService) commit(ctx context.Context, execID uint64, c claim) (
 			if g.KillSwitch {
 				stopped = refuse(GuardKillSwitch, "The kill switch went on before execution %s left; nothing was sent.", e.IdempotencyKey)
 				exec = e
-				return cancelTx(tx, e, m, ActorSystem, "stopped by the kill switch before anything was sent", now)
+				return s.cancelTx(tx, e, m, ActorSystem, "stopped by the kill switch before anything was sent", now)
 			}
 		}
 		e.State, e.NotBefore, e.Queued, e.UpdatedAt = ExecCommitting, time.Time{}, "", now
@@ -726,6 +726,9 @@ func (s *ExecutionService) finish(ctx context.Context, execID uint64, plan *Plan
 			if err := tx.AppendAudit(entry); err != nil {
 				return err
 			}
+			if err := s.watchExecution(tx, m, exec, plan, done); err != nil {
+				return err
+			}
 			return transition(tx, m, StatusDone, ActorSystem, res.Summary, done)
 		case queued:
 			exec.State, exec.Error = ExecQueued, ErrorMessage(callErr)
@@ -749,6 +752,9 @@ func (s *ExecutionService) finish(ctx context.Context, execID uint64, plan *Plan
 				return err
 			}
 			if err := tx.AppendAudit(entry); err != nil {
+				return err
+			}
+			if err := s.executionEnded(tx, m, exec, OutcomeError, "failed: "+ErrorMessage(callErr), done); err != nil {
 				return err
 			}
 			return transition(tx, m, StatusFailed, ActorSystem, "failed: "+ErrorMessage(callErr), done)
@@ -783,14 +789,18 @@ func remoteString(ids map[string]string) string {
 }
 
 // cancelTx takes an execution that has not left back: it becomes undone
-// with nothing sent and the move returns to pending.
-func cancelTx(tx Tx, e *Execution, m *Move, actor Actor, why string, now time.Time) error {
+// with nothing sent and the move returns to pending; it is the undone
+// outcome of that execution.
+func (c *core) cancelTx(tx Tx, e *Execution, m *Move, actor Actor, why string, now time.Time) error {
 	e.State, e.Result, e.UpdatedAt, e.NotBefore, e.Queued = ExecUndone, why, now, time.Time{}, ""
 	if err := tx.UpdateExecution(e); err != nil {
 		return err
 	}
 	if err := tx.AppendAudit(&AuditEntry{At: now, Actor: actor, Action: AuditExecCancelled, MoveID: m.ID, APS: m.Score.APS,
 		Detail: e.IdempotencyKey + ": " + why}); err != nil {
+		return err
+	}
+	if err := c.executionEnded(tx, m, e, OutcomeUndone, why, now); err != nil {
 		return err
 	}
 	return transition(tx, m, StatusPending, actor, why, now)

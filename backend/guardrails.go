@@ -277,7 +277,7 @@ func (s *GuardrailService) SetKillSwitch(ctx context.Context, on bool, actor Act
 				if err != nil {
 					return err
 				}
-				if err := cancelTx(tx, e, m, actor, "stopped by the kill switch before anything was sent", now); err != nil {
+				if err := s.cancelTx(tx, e, m, actor, "stopped by the kill switch before anything was sent", now); err != nil {
 					return err
 				}
 				out.Cancelled = append(out.Cancelled, m.ID)

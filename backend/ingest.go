@@ -67,7 +67,7 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 			return err
 		}
 		in := newIngester(tx, st, now, &rep)
-		in.zone = s.zone
+		in.zone, in.core = s.zone, s.core
 		for _, s := range valid {
 			if err := in.signal(s, ActorSystem); err != nil {
 				return err
@@ -132,7 +132,7 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 				return err
 			}
 			in := newIngester(tx, st, now, &rep)
-			in.zone = s.zone
+			in.zone, in.core = s.zone, s.core
 			for _, s := range valid {
 				if err := in.signal(s, ActorSystem); err != nil {
 					return err
@@ -187,6 +187,9 @@ type ingester struct {
 	// stalled-deal nudges end at flush when the stall is over.
 	dealsTouched []string
 	dealSeen     map[string]bool
+	// core, when set, detects outcomes from each new signal and sweeps
+	// the no_response waits that have run out (outcome_detect.go).
+	core *core
 }
 
 func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingester {
@@ -204,6 +207,11 @@ func (in *ingester) flush() error {
 	}
 	if err := in.moves.flush(); err != nil {
 		return err
+	}
+	if in.core != nil {
+		if _, err := in.core.sweepNoResponse(in.tx, in.now, sweepBatch); err != nil {
+			return err
+		}
 	}
 	return in.rec.flush()
 }
@@ -288,6 +296,9 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 		return err
 	}
 	if err := in.endReachedStage(s); err != nil {
+		return err
+	}
+	if err := in.detectOutcomes(s); err != nil {
 		return err
 	}
 	in.rep.Stored++

@@ -68,3 +68,40 @@ func (o *Outcome) Validate() error {
 	}
 	return nil
 }
+
+// OutcomeWatch is an execution still open to outcomes: the links later
+// signals are matched by ("thread:ID", "msgid:<id>", "event:ID",
+// "deal:ID", "task:ID", "post:ID", "contact:address"), and when, if
+// nothing has come back by then, it gets a no_response outcome.
+type OutcomeWatch struct {
+	ExecutionID uint64
+	MoveID      uint64
+	Kind        MoveKind
+	Action      string
+	Links       []string
+	// Contact names who the execution reached, for the explanation.
+	Contact     string
+	CommittedAt time.Time
+	// RespondBy is when no_response is due; zero once something came
+	// back (or when none is awaited).
+	RespondBy time.Time
+	// Stage is the stage our own update_deal set: its echo from the CRM
+	// is no outcome.
+	Stage string
+	// MeetingEnd is when the meeting we booked ends (schedule_meeting).
+	MeetingEnd time.Time
+}
+
+// OutcomeWatchStore keeps the executions open to outcomes, indexed by
+// link and by RespondBy, so detection never walks all executions.
+type OutcomeWatchStore interface {
+	// PutOutcomeWatch stores w under its execution, replacing its indexes.
+	PutOutcomeWatch(w *OutcomeWatch) error
+	// OutcomeWatch returns the watch of an execution, or ENOTFOUND.
+	OutcomeWatch(execID uint64) (*OutcomeWatch, error)
+	// OutcomeWatchesByLink returns the watches with link, oldest execution first.
+	OutcomeWatchesByLink(link string) ([]*OutcomeWatch, error)
+	// OutcomeWatchesDue returns up to limit watches whose RespondBy is
+	// set and not after t, earliest first.
+	OutcomeWatchesDue(t time.Time, limit int) ([]*OutcomeWatch, error)
+}

@@ -20,18 +20,22 @@ func (c *core) observeOutcome(fn OutcomeObserver) {
 	}
 }
 
-// recordOutcome stores o and tells the observers, unless an outcome of the
-// same type from the same signal for the same execution is already stored
-// (then it reports false and stores nothing). Every path that creates an
+// recordOutcome stores o and tells the observers, unless o is detected
+// (ActorSystem) and a detected outcome of the same type for the same
+// execution is already stored (then it reports false and stores nothing):
+// the unique key of a detected outcome is (execution, type), which covers
+// (execution, type, signal) and a signal re-synced under a new key. Every path that creates an
 // outcome goes through it, inside its own transaction.
 func (c *core) recordOutcome(tx Tx, o *Outcome, now time.Time) (bool, error) {
-	if o.SignalID != 0 {
+	if o.Actor == ActorSystem {
+		// A detected outcome is recorded once per execution and type,
+		// whatever signal (or re-synced copy of it) shows it again.
 		have, err := tx.FindOutcomes(o.MoveID)
 		if err != nil {
 			return false, err
 		}
 		for _, h := range have {
-			if h.ExecutionID == o.ExecutionID && h.Type == o.Type && h.SignalID == o.SignalID {
+			if h.ExecutionID == o.ExecutionID && h.Type == o.Type && h.Actor == ActorSystem {
 				return false, nil
 			}
 		}
@@ -190,4 +194,30 @@ func outcomeTypeList() string {
 		s[i] = string(t)
 	}
 	return strings.Join(s, ", ")
+}
+
+// sweepBatch bounds the no_response outcomes one transaction records.
+const sweepBatch = 500
+
+// Sweep records no_response for every sent email whose wait has run out,
+// in batches, and reports how many. The scheduler runs it on its refresh
+// tick and every ingest runs one batch in its own transaction.
+func (s *OutcomeService) Sweep(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n := 0
+		now := s.clock.Now()
+		err := s.store.Update(ctx, func(tx Tx) error {
+			var err error
+			n, err = s.sweepNoResponse(tx, now, sweepBatch)
+			return err
+		})
+		if err != nil {
+			return total, WrapError("outcome.sweep", err)
+		}
+		total += n
+		if n < sweepBatch {
+			return total, nil
+		}
+	}
 }

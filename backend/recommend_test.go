@@ -206,6 +206,10 @@ func TestRecommend(t *testing.T) {
 			sig:  backend.Signal{Type: backend.SignalContactCreated, ContactID: "li@acme.io", Contact: &backend.Contact{ID: "li@acme.io", Email: "li@acme.io"}},
 		},
 		{
+			name: "task completed → an outcome, no move",
+			sig:  backend.Signal{Type: backend.SignalTaskCompleted, Payload: map[string]string{"task_id": "t1"}},
+		},
+		{
 			name: "record edited → re-scored, no move",
 			sig:  backend.Signal{Type: backend.SignalRecordUpdated, DealID: "d1", Deal: &backend.Deal{ID: "d1", Stage: "closedwon", Amount: 90000}},
 		},

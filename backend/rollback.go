@@ -76,6 +76,9 @@ func (s *ExecutionService) Rollback(ctx context.Context, moveID uint64, actor Ac
 			Detail: fmt.Sprintf("%s rolled back (%s); remote %s", exec.IdempotencyKey, plan.Action, remoteString(exec.RemoteIDs))}); err != nil {
 			return err
 		}
+		if err := s.executionEnded(tx, m, exec, OutcomeUndone, exec.Result, now); err != nil {
+			return err
+		}
 		if m.Status == StatusDone {
 			return transition(tx, m, StatusUndone, actor, "rolled back", now)
 		}

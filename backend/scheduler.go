@@ -33,7 +33,7 @@ func (s *ExecutionService) Cancel(ctx context.Context, moveID uint64, actor Acto
 		}
 		switch exec.State {
 		case ExecWaitingUndo, ExecQueued:
-			return cancelTx(tx, exec, m, actor, "cancelled before anything was sent", now)
+			return s.cancelTx(tx, exec, m, actor, "cancelled before anything was sent", now)
 		}
 		return Errorf(ECONFLICT, "move %d is already being carried out; once it finishes, roll it back instead", moveID)
 	})
@@ -300,6 +300,9 @@ func (s *ExecutionService) failUnplanned(ctx context.Context, e *Execution) {
 		if err := tx.AppendAudit(&AuditEntry{At: now, Actor: ActorSystem, Action: AuditExecFailed, MoveID: m.ID, Detail: e.IdempotencyKey + ": " + e.Error}); err != nil {
 			return err
 		}
+		if err := s.executionEnded(tx, m, e, OutcomeError, e.Error, now); err != nil {
+			return err
+		}
 		if m.Status == StatusExecuting {
 			return transition(tx, m, StatusFailed, ActorSystem, e.Error, now)
 		}
@@ -324,6 +327,7 @@ func (s *ExecutionService) Run(ctx context.Context) error {
 		if now.Sub(lastRules) >= s.refreshEvery {
 			lastRules = now
 			_, _ = s.guardrails().ApplyRules(ctx)
+			_, _ = (&OutcomeService{s.core}).Sweep(ctx)
 		}
 		wait := schedulerPoll
 		if !rep.NextDue.IsZero() {

@@ -107,6 +107,10 @@ type Settings struct {
 	MeetingFollowUp time.Duration // how soon after a meeting the follow-up is due
 	MentionWindow   time.Duration // how long a social mention is worth engaging
 	StageSLA        time.Duration // how soon a stage change needs its move when no date says otherwise
+	// NoResponseDays is how many business days (in the owner's zone) a
+	// sent email waits for an answer before it gets a no_response
+	// outcome; 0 (files from before it) reads as 3.
+	NoResponseDays int
 
 	DemoStages []string // deal stages that mean a demo is coming
 	WonStages  []string
@@ -202,6 +206,9 @@ func DefaultSettings() *Settings {
 
 // Validate checks every setting, naming the first bad one.
 func (s *Settings) Validate() error {
+	if s.NoResponseDays < 0 || s.NoResponseDays > 60 {
+		return Errorf(EINVALID, "no-response days must be between 0 and 60 (got %d)", s.NoResponseDays)
+	}
 	if err := s.Weights.Validate(); err != nil {
 		return err
 	}

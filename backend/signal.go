@@ -54,6 +54,10 @@ const (
 	// holds the record's modification time; ingesting it re-scores the
 	// open moves that depend on the record. It calls for no move.
 	SignalRecordUpdated SignalType = "record.updated"
+	// SignalTaskCompleted is a CRM task marked done; Payload task_id names
+	// it (and subject, when known). It records the task_completed outcome
+	// of the move that created it; it calls for no move.
+	SignalTaskCompleted SignalType = "task.completed"
 )
 
 // SignalTypes lists every valid SignalType.
@@ -62,6 +66,7 @@ var SignalTypes = []SignalType{
 	SignalDealStageChanged, SignalDealStalled, SignalFormSubmitted,
 	SignalMeetingUpcoming, SignalMeetingEnded, SignalSocialMention, SignalContactDuplicate,
 	SignalContactCreated, SignalRecordUpdated, SignalSocialCompetitorMention, SignalSocialReply,
+	SignalTaskCompleted,
 }
 
 // IsActivity reports whether a signal of type t is activity by or with the
@@ -70,7 +75,7 @@ var SignalTypes = []SignalType{
 // not.
 func (t SignalType) IsActivity() bool {
 	switch t {
-	case SignalDealStalled, SignalRecordUpdated, SignalContactCreated, SignalContactDuplicate:
+	case SignalDealStalled, SignalRecordUpdated, SignalContactCreated, SignalContactDuplicate, SignalTaskCompleted:
 		return false
 	}
 	return true
@@ -113,11 +118,16 @@ type Signal struct {
 type EmailMessage struct {
 	ThreadID  string
 	MessageID string // the RFC 5322 Message-ID, for threading a reply
-	From      string // address of the sender
-	FromName  string
-	To        []string
-	Subject   string
-	Snippet   string
+	// InReplyTo and References are the Message-IDs the message answers
+	// (its In-Reply-To and References headers): how a reply is tied to
+	// the email of ours it answers.
+	InReplyTo  string
+	References []string
+	From       string // address of the sender
+	FromName   string
+	To         []string
+	Subject    string
+	Snippet    string
 	// Body is the plain text the sender wrote, without the quoted history
 	// of earlier messages (Quoted holds that, apart); both at most MaxText
 	// bytes. Empty when the source did not fetch it.
@@ -134,6 +144,7 @@ type Meeting struct {
 	End       time.Time
 	Attendees []string // email addresses, the owner's included
 	External  bool     // at least one attendee is outside the owner's domain
+	Declined  []string // guests who declined the invitation
 	Link      string
 }
 
@@ -288,6 +299,10 @@ func (s *Signal) Validate() error {
 		}
 	case SignalContactCreated:
 		if err := need(s.Contact != nil, "a contact"); err != nil {
+			return err
+		}
+	case SignalTaskCompleted:
+		if err := need(s.Payload["task_id"] != "", "payload.task_id"); err != nil {
 			return err
 		}
 	case SignalRecordUpdated:

@@ -29,6 +29,7 @@ type Tx interface {
 	MoveStore
 	ExecutionStore
 	OutcomeStore
+	OutcomeWatchStore
 	CRMStore
 	AuditStore
 	SettingsStore

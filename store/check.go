@@ -50,6 +50,11 @@ func checkIndexes(btx *bolt.Tx) error {
 			add(outcomeEntries(fromOutcomeRecord(id, r)))
 			return true
 		}),
+		eachRecord(btx, bOutcomeWatches, func(k []byte, r *watchRecord) bool {
+			id, _ := decodeU64(k)
+			add(watchEntries(fromWatchRecord(id, r)))
+			return true
+		}),
 		eachRecord(btx, bContacts, func(_ []byte, r *contactRecord) bool {
 			add(contactEntries(fromContactRecord(r)))
 			return true
@@ -72,7 +77,7 @@ func checkIndexes(btx *bolt.Tx) error {
 	for _, name := range [][]byte{
 		bSignalsByDedupe, bSignalsByTime,
 		bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
-		bExecutionsByKey, bExecutionsByMove, bExecutionsByState, bOutcomesByMove,
+		bExecutionsByKey, bExecutionsByMove, bExecutionsByState, bOutcomesByMove, bOutcomeLinks, bOutcomeDue,
 		bContactsByEmail, bDealsByActivity, bAuditByMove,
 	} {
 		w := want[string(name)]

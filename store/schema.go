@@ -43,6 +43,9 @@ import (
 //	rules                         id → ruleRecord                       (auto-approval rules)
 //	outcomes                      id → outcomeRecord
 //	outcomes_by_move              moveID | id → ""
+//	outcome_watches               execution id → watchRecord            (executions still open to outcomes)
+//	outcome_links                 link 0x00 execution id → ""           (thread:…, msgid:…, event:…, deal:…, task:…, post:…, contact:…)
+//	outcome_due                   respondBy | execution id → ""         (watches awaiting a response)
 //	contacts                      contact id → contactRecord
 //	contacts_by_email             lower-case email 0x00 contact id → ""
 //	contacts_by_x_handle          lower-case X handle 0x00 contact id → ""
@@ -55,7 +58,7 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
-// do_not_contact, rules, meta/guardrails, contacts_by_x_handle and contact_pairs came after version 2 without a
+// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs and outcome_* came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -91,6 +94,9 @@ var (
 	bExecutionsByState  = []byte("executions_by_state")
 	bOutcomes           = []byte("outcomes")
 	bOutcomesByMove     = []byte("outcomes_by_move")
+	bOutcomeWatches     = []byte("outcome_watches")
+	bOutcomeLinks       = []byte("outcome_links")
+	bOutcomeDue         = []byte("outcome_due")
 	bContacts           = []byte("contacts")
 	bContactsByEmail    = []byte("contacts_by_email")
 	bContactsByXHandle  = []byte("contacts_by_x_handle")
@@ -121,7 +127,7 @@ var allBuckets = [][]byte{
 	bSignals, bSignalsByDedupe, bSignalsByTime,
 	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 	bExecutions, bExecutionsByKey, bExecutionsByMove, bExecutionsByState,
-	bOutcomes, bOutcomesByMove,
+	bOutcomes, bOutcomesByMove, bOutcomeWatches, bOutcomeLinks, bOutcomeDue,
 	bContacts, bContactsByEmail, bContactsByXHandle, bCompanies, bDeals, bDealsByActivity,
 	bAudit, bAuditByMove,
 	bCursors, bStats,

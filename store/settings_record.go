@@ -52,6 +52,8 @@ type settingsRecord struct {
 	ProductKeywords []string `json:"product_keywords,omitempty"`
 	// Added with issue 24; absent (0) reads as the default.
 	RetentionMonths int `json:"retention_months,omitempty"`
+	// Absent in files from before outcome detection: reads as 3.
+	NoResponseDays int `json:"no_response_days,omitempty"`
 }
 
 type workingHoursRecord struct {
@@ -223,6 +225,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		ProductName:       s.ProductName,
 		ProductKeywords:   cloneStrings(s.ProductKeywords),
 		RetentionMonths:   s.RetentionMonths,
+		NoResponseDays:    s.NoResponseDays,
 	}
 }
 
@@ -292,6 +295,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		Facts:             fromFactRecords(r.Facts),
 		ProductName:       r.ProductName,
 		ProductKeywords:   r.ProductKeywords,
+		NoResponseDays:    r.NoResponseDays,
 	}
 	fromConversationRecord(r, s)
 	s.RetentionMonths = r.RetentionMonths

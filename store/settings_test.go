@@ -41,6 +41,7 @@ func fullSettings() *backend.Settings {
 	s.OwnerEmail = "casey@pebblecache.dev"
 	s.ProductName = "PebbleCache"
 	s.ProductKeywords = []string{"remote build cache", "bazel cache"}
+	s.NoResponseDays = 5
 	s.Transcription = backend.Transcription{URL: "http://127.0.0.1:8080/v1", Model: "ggml-base.en", Timeout: 3 * time.Second}
 	s.ContractStages = []string{"contract_out", "contractsent"}
 	s.Competitors = []string{"Stackwise", "Build Buddy"}

@@ -32,6 +32,8 @@ type signalRecord struct {
 type emailRecord struct {
 	ThreadID   string    `json:"thread_id,omitempty"`
 	MessageID  string    `json:"message_id,omitempty"`
+	InReplyTo  string    `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
 	From       string    `json:"from,omitempty"`
 	FromName   string    `json:"from_name,omitempty"`
 	To         []string  `json:"to,omitempty"`
@@ -49,6 +51,7 @@ type meetingRecord struct {
 	End       time.Time `json:"end"`
 	Attendees []string  `json:"attendees,omitempty"`
 	External  bool      `json:"external,omitempty"`
+	Declined  []string  `json:"declined,omitempty"`
 	Link      string    `json:"link,omitempty"`
 }
 
@@ -102,12 +105,13 @@ func toSignalRecord(s *backend.Signal) signalRecord {
 			ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName,
 			To: cloneStrings(e.To), Subject: e.Subject, Snippet: e.Snippet,
 			Body: e.Body, Quoted: e.Quoted, ReceivedAt: utc(e.ReceivedAt),
+			InReplyTo: e.InReplyTo, References: cloneStrings(e.References),
 		}
 	}
 	if m := s.Meeting; m != nil {
 		r.Meeting = &meetingRecord{
 			ID: m.ID, Title: m.Title, Start: utc(m.Start), End: utc(m.End),
-			Attendees: cloneStrings(m.Attendees), External: m.External, Link: m.Link,
+			Attendees: cloneStrings(m.Attendees), External: m.External, Link: m.Link, Declined: cloneStrings(m.Declined),
 		}
 	}
 	if p := s.Post; p != nil {
@@ -148,12 +152,13 @@ func fromSignalRecord(id uint64, r *signalRecord) *backend.Signal {
 		s.Email = &backend.EmailMessage{
 			ThreadID: e.ThreadID, MessageID: e.MessageID, From: e.From, FromName: e.FromName,
 			To: e.To, Subject: e.Subject, Snippet: e.Snippet, Body: e.Body, Quoted: e.Quoted, ReceivedAt: e.ReceivedAt,
+			InReplyTo: e.InReplyTo, References: e.References,
 		}
 	}
 	if m := r.Meeting; m != nil {
 		s.Meeting = &backend.Meeting{
 			ID: m.ID, Title: m.Title, Start: m.Start, End: m.End,
-			Attendees: m.Attendees, External: m.External, Link: m.Link,
+			Attendees: m.Attendees, External: m.External, Link: m.Link, Declined: m.Declined,
 		}
 	}
 	if p := r.Post; p != nil {

@@ -33,10 +33,12 @@ func fullSignal() *backend.Signal {
 			ThreadID: "thr-1", MessageID: "<m1@acme.example>", From: "dana@acme.example", FromName: "Dana Scully",
 			To: []string{"me@caseyos.example"}, Subject: "Re: pricing", Snippet: "Sounds good, can we…",
 			Body: "Sounds good, can we do Thursday?", Quoted: "> On Mon, you wrote:\n> pricing attached", ReceivedAt: at(2, 9),
+			InReplyTo: "<ours@caseyos.example>", References: []string{"<ours@caseyos.example>"},
 		},
 		Meeting: &backend.Meeting{
 			ID: "ev-1", Title: "Pricing call", Start: at(5, 15), End: at(5, 16),
 			Attendees: []string{"dana@acme.example", "me@caseyos.example"}, External: true, Link: "https://meet.example/abc",
+			Declined: []string{"dana@acme.example"},
 		},
 		Post: &backend.Post{ID: "p-1", Author: "dana", Text: "Loving @caseyos", URL: "https://x.example/p-1", Competitor: "rival",
 			AuthorName: "Dana", Followers: 4800, Verified: true, ConversationID: "p-0", InReplyTo: "p-0", Keyword: "remote cache"},

@@ -192,6 +192,9 @@ func (c *Client) meeting(e *calendar.Event) (*backend.Meeting, string, bool) {
 			continue
 		}
 		guests = append(guests, addr)
+		if a.ResponseStatus == "declined" {
+			m.Declined = append(m.Declined, addr)
+		}
 		if c.external(addr) {
 			external = append(external, addr)
 		}

@@ -218,6 +218,10 @@ func TestClient_Poll(t *testing.T) {
 		if len(sigs) != 1 || sigs[0].Type != backend.SignalEmailReplied || sigs[0].ThreadID != sent.ThreadID {
 			t.Fatalf("Poll = %v, want one email.replied in %s", types(sigs), sent.ThreadID)
 		}
+		// The headers that tie the reply to our mail travel on the signal.
+		if em := sigs[0].Email; em.InReplyTo != "<caseyos.p1@pebblecache.dev>" || len(em.References) != 1 || em.References[0] != "<caseyos.p1@pebblecache.dev>" {
+			t.Errorf("reply In-Reply-To = %q, References = %q; want our Message-ID in both", em.InReplyTo, em.References)
+		}
 		if n := e.c.Quota().Calls["users.threads.get"]; n != 0 {
 			t.Errorf("threads.get calls = %d, want 0: the reply names our Message-ID", n)
 		}

@@ -393,7 +393,8 @@ func (c *Client) signal(t backend.SignalType, m *msg, from, name string) *backen
 	s := &backend.Signal{
 		Source: backend.SourceGmail, Type: t, OccurredAt: m.date, DedupeKey: "gmail:" + m.id, ThreadID: m.threadID,
 		Email: &backend.EmailMessage{ThreadID: m.threadID, MessageID: m.header("Message-ID"), From: from, FromName: name,
-			To: addresses(m.header("To")), Subject: decodeHeader(m.header("Subject")), Snippet: m.snippet, ReceivedAt: m.date},
+			To: addresses(m.header("To")), Subject: decodeHeader(m.header("Subject")), Snippet: m.snippet, ReceivedAt: m.date,
+			InReplyTo: strings.TrimSpace(m.header("In-Reply-To")), References: strings.Fields(m.header("References"))},
 	}
 	s.Email.Body, s.Email.Quoted = intent.Split(m.text)
 	c.attach(s, from, name)
