@@ -87,6 +87,15 @@ func (t *tx) DeleteExecution(id uint64) error {
 	if err != nil {
 		return err
 	}
+	// Its outcome watch goes with it: the links name the person.
+	switch w, err := t.OutcomeWatch(id); {
+	case err == nil:
+		if err := t.deleteRecord(op, bOutcomeWatches, u64(id), watchEntries(w)); err != nil {
+			return err
+		}
+	case backend.ErrorCode(err) != backend.ENOTFOUND:
+		return err
+	}
 	return t.deleteRecord(op, bExecutions, u64(id), executionEntries(e))
 }
 

@@ -65,6 +65,11 @@ func personWorkspace(t *testing.T, path string, clock backend.Clock) (dana, maya
 			if err := tx.CreateOutcome(&backend.Outcome{MoveID: id, ExecutionID: e.ID, Type: backend.OutcomeReplied, Note: "reply from " + m.ContactID, OccurredAt: now}); err != nil {
 				return err
 			}
+			// The watch of a sent email names the person in its links.
+			if err := tx.PutOutcomeWatch(&backend.OutcomeWatch{ExecutionID: e.ID, MoveID: id, Kind: m.Kind, Action: "send_email",
+				Links: []string{"contact:" + m.ContactID}, Contact: m.ContactID, CommittedAt: now, RespondBy: now.Add(72 * time.Hour)}); err != nil {
+				return err
+			}
 			if err := tx.AppendAudit(&backend.AuditEntry{At: now, Actor: backend.ActorCLI, Action: backend.AuditExecCommitted, MoveID: id, Detail: "sent to " + m.ContactID}); err != nil {
 				return err
 			}
