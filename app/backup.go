@@ -123,7 +123,7 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 // symlink, is at path.
 func refuseExisting(path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return backend.Errorf(backend.ECONFLICT, "%s already exists: a backup never overwrites a file, name a new one", path)
+		return backend.Errorf(backend.ECONFLICT, "%s already exists: CaseyOS never overwrites a file it writes (a backup, an export), name a new one", path)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return &backend.Error{Code: backend.EINVALID, Message: fmt.Sprintf("cannot write the backup to %s", path), Err: err}
 	}

@@ -101,7 +101,7 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 	if !hers[dana.ID] || len(others) < 3 {
 		t.Fatalf("want her reply among her moves and other people's moves to check they stay; hers %v, others %v", hers, others)
 	}
-	if code, _, errb := w.runPrivacy(t, "", "export", addr, "--out", exp); code != cli.ExitError || !strings.Contains(errb, "already exists") {
+	if code, _, errb := w.runPrivacy(t, "", "export", addr, "--out", exp); code != cli.ExitError || !strings.Contains(errb, "already exists") || strings.Contains(errb, "a backup never") {
 		t.Errorf("export over an existing file: %d %q; want it refused", code, errb)
 	}
 
