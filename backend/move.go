@@ -167,6 +167,13 @@ type Move struct {
 	// urgency grows with the deal's silence, and it ends (expired) when
 	// the deal has activity or closes.
 	StallNudge bool
+	// DraftBy, DraftSent and DraftNote say where the draft came from:
+	// the model that wrote it ("" = composed offline), exactly what was
+	// sent to a model for it, and why the offline draft stands when a
+	// model is connected (modeldraft.go).
+	DraftBy   string
+	DraftSent []ModelMessage
+	DraftNote string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -87,11 +87,6 @@ type SocialFeed interface {
 	DeletePost(ctx context.Context, id string) error
 }
 
-// LLM writes drafts from a prompt.
-type LLM interface {
-	Complete(ctx context.Context, system, prompt string) (string, error)
-}
-
 // Recognizer turns 16 kHz mono PCM into text.
 type Recognizer interface {
 	Recognize(ctx context.Context, pcm []int16) (text string, ok bool, err error)

@@ -152,6 +152,10 @@ type Settings struct {
 	// are pruned (privacy_retention.go); 0 (the default, and what files
 	// written before it hold) reads as DefaultRetentionMonths: Retention.
 	RetentionMonths int
+
+	// LanguageModel is the optional model that rewrites drafts; the zero
+	// value (the default) keeps every draft offline (model.go).
+	LanguageModel LanguageModel
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -284,7 +288,10 @@ func (s *Settings) Validate() error {
 			return err
 		}
 	}
-	return s.Transcription.Validate()
+	if err := s.Transcription.Validate(); err != nil {
+		return err
+	}
+	return s.LanguageModel.Validate()
 }
 
 // validateWatchTerm refuses a watch-list term X's search cannot hold: too

@@ -38,6 +38,11 @@ type moveRecord struct {
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
 	DoneAt       time.Time   `json:"done_at"`
+
+	// The draft's provenance, absent for an offline draft (model_record.go).
+	DraftBy   string               `json:"draft_by,omitempty"`
+	DraftSent []modelMessageRecord `json:"draft_sent,omitempty"`
+	DraftNote string               `json:"draft_note,omitempty"`
 }
 
 type scoreRecord struct {
@@ -108,6 +113,9 @@ func toMoveRecord(m *backend.Move) moveRecord {
 		CreatedAt:    utc(m.CreatedAt),
 		UpdatedAt:    utc(m.UpdatedAt),
 		DoneAt:       utc(m.DoneAt),
+		DraftBy:      m.DraftBy,
+		DraftSent:    toModelMessageRecords(m.DraftSent),
+		DraftNote:    m.DraftNote,
 	}
 }
 
@@ -140,6 +148,9 @@ func fromMoveRecord(id uint64, r *moveRecord) *backend.Move {
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
 		DoneAt:       r.DoneAt,
+		DraftBy:      r.DraftBy,
+		DraftSent:    fromModelMessageRecords(r.DraftSent),
+		DraftNote:    r.DraftNote,
 	}
 }
 

@@ -54,6 +54,9 @@ type settingsRecord struct {
 	RetentionMonths int `json:"retention_months,omitempty"`
 	// Absent in files from before outcome detection: reads as 3.
 	NoResponseDays int `json:"no_response_days,omitempty"`
+	// LanguageModel is absent in files from before the model and when
+	// none is configured (model_record.go).
+	LanguageModel *languageModelRecord `json:"language_model,omitempty"`
 }
 
 type workingHoursRecord struct {
@@ -226,6 +229,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		ProductKeywords:   cloneStrings(s.ProductKeywords),
 		RetentionMonths:   s.RetentionMonths,
 		NoResponseDays:    s.NoResponseDays,
+		LanguageModel:     toLanguageModelRecord(s.LanguageModel),
 	}
 }
 
@@ -296,6 +300,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		ProductName:       r.ProductName,
 		ProductKeywords:   r.ProductKeywords,
 		NoResponseDays:    r.NoResponseDays,
+		LanguageModel:     fromLanguageModelRecord(r.LanguageModel),
 	}
 	fromConversationRecord(r, s)
 	s.RetentionMonths = r.RetentionMonths

@@ -51,6 +51,7 @@ func fullSettings() *backend.Settings {
 	s.Facts = replyFacts()
 	s.Facts[1].Keywords = []string{"soc 2", "audit"}
 	s.RetentionMonths = 36
+	s.LanguageModel = backend.LanguageModel{URL: "http://127.0.0.1:11434/v1", Model: "llama3.2", DailyTokens: 5000, NeverSend: []string{"acme.example"}}
 	return s
 }
 
