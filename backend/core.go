@@ -35,6 +35,8 @@ type core struct {
 	// outcomeObservers are told of each new outcome in the transaction
 	// that records it (outcomes.go); registered before use.
 	outcomeObservers []OutcomeObserver
+
+	model modelRuntime // the optional language model and its queue (modeldraft.go)
 }
 
 func newCore(store Store, clock Clock, events Events, executors []Executor) *core {
@@ -48,3 +50,4 @@ func newCore(store Store, clock Clock, events Events, executors []Executor) *cor
 
 func (c *core) executions() *ExecutionService { return &ExecutionService{c} }
 func (c *core) guardrails() *GuardrailService { return &GuardrailService{c} }
+func (c *core) models() *ModelService         { return &ModelService{c} }

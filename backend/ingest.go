@@ -86,6 +86,7 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 	}
 	if len(rep.Created)+len(rep.Updated) > 0 {
 		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "ingest", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
+		s.models().Enqueue(append(append([]uint64{}, rep.Created...), rep.Updated...)...)
 	}
 	return rep, nil
 }
@@ -155,6 +156,7 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 	}
 	if len(rep.Created)+len(rep.Updated) > 0 {
 		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "sync", MoveIDs: append(append([]uint64{}, rep.Created...), rep.Updated...)})
+		s.models().Enqueue(append(append([]uint64{}, rep.Created...), rep.Updated...)...)
 	}
 	return rep, nil
 }
@@ -523,6 +525,9 @@ func (in *ingester) update(m *Move, s *Signal, p Proposal, actor Actor) error {
 			if p.Quotes {
 				m.Draft.Body = MergeQuotes(p.Draft.Body, old)
 			}
+			// The offline draft for the newer signal: a model's draft of
+			// the older one no longer answers it (modeldraft.go).
+			m.DraftBy, m.DraftSent, m.DraftNote = "", nil, ""
 		}
 		switch {
 		case p.SnoozedUntil.After(in.now) && (m.Status == StatusPending || m.Status == StatusSnoozed):

@@ -19,6 +19,7 @@ type Services struct {
 	Contacts   *ContactService   // contact import and duplicate detection (contacts.go)
 	Outcomes   *OutcomeService   // what happened after a move: detected and recorded by hand (outcomes.go)
 	Privacy    *PrivacyService   // export, forget, retention (privacy.go)
+	Model      *ModelService     // the optional language model's drafts (modeldraft.go)
 
 	core *core
 }
@@ -37,6 +38,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Contacts:   &ContactService{core: c},
 		Outcomes:   &OutcomeService{c},
 		Privacy:    &PrivacyService{c},
+		Model:      &ModelService{c},
 		core:       c,
 	}
 }

@@ -1,0 +1,4 @@
+package backend
+
+// Invented exposes invented to the external tests.
+var Invented = invented
