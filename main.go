@@ -55,11 +55,12 @@ func main() {
 		Connectors: append(append([]app.Connector{hubspotConnector(os.Getenv("CASEYOS_HUBSPOT_BASE_URL"), clock, secrets)}, googleConnectors(clock, secrets)...),
 			xConnector(os.Getenv("CASEYOS_X_BASE_URL"), clock)),
 		WebhookAddr:  os.Getenv("CASEYOS_WEBHOOK_ADDR"),
-		Fakes:        map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock)},
+		Fakes:        map[string]cli.Fake{"hubspot": fakeHubSpot(clock), "google": fakeGoogle(clock), "whisper": fakeWhisper(), "x": fakeX(clock), "llm": fakeLLM()},
 		DemoFeed:     demoFeed(clock),
 		DemoAccounts: demoAccounts(clock),
 		Compact:      store.CompactFile,
 		Restore:      store.RestoreFile,
+		Model:        modelFunc(),
 	})
 	stop()
 	os.Exit(code)

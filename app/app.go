@@ -36,6 +36,9 @@ type Options struct {
 	// online recognizer in Settings uses it to write to your own
 	// workspace, as `caseyos connect whisper` does; nil cannot.
 	Open OpenFunc
+	// Model builds the optional language model's client (model.go); nil
+	// in a build without one.
+	Model ModelFunc
 }
 
 // Version is set at build time with -ldflags "-X github.com/caseyos/caseyos/app.Version=…".
@@ -71,6 +74,7 @@ type App struct {
 	httpTimeouts  httpTimeouts // the API server's (http.go)
 	hookSecret    secretCache  // the webhook secret, as last read (webhook.go)
 	bound         *Services    // what the window binds and serve routes (services.go)
+	model         ModelFunc    // builds the language model's client (model.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -94,6 +98,7 @@ func New(o Options) *App {
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},
 		voice:    voiceService{env: o.Voice},
+		model:    o.Model,
 
 		httpTimeouts: defaultHTTPTimeouts(),
 	}
@@ -134,6 +139,7 @@ func (a *App) startup(ctx context.Context) {
 	a.startWebhooks()
 	a.startExecutions()
 	a.startRetention()
+	a.startModel()
 }
 
 // shutdown stops the background work and waits for it.

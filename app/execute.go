@@ -55,6 +55,9 @@ type ExecutionPreviewDTO struct {
 	// allow_template says to send it as it stands.
 	Holes []TemplateHoleDTO `json:"holes,omitempty"`
 	Plan  *backend.Plan     `json:"plan"` // the exact payload: email, task, deal, meeting (with slots), merge, social or note
+	// Provenance says which model wrote the draft and what was sent to
+	// it; absent when no model ever saw the move.
+	Provenance *ProvenanceDTO `json:"provenance,omitempty"`
 }
 
 // TemplateHoleDTO is one piece of unfilled template text in a draft.

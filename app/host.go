@@ -34,6 +34,8 @@ type HostOptions struct {
 	DemoAccounts DemoAccounts
 	// Stderr gets what the desktop window reports.
 	Stderr io.Writer
+	// Model builds the optional language model's client.
+	Model ModelFunc
 }
 
 // Host is a workspace's App opened by this process for a command: what
@@ -62,7 +64,7 @@ func openLocal(ctx context.Context, ws Workspace, o HostOptions) (*App, func(), 
 		return nil, nil, err
 	}
 	a := New(Options{Store: st, Clock: o.Clock, Workspace: ws, Executors: []backend.Executor{backend.LocalExecutor{}}, Assets: o.Assets,
-		Secrets: o.Secrets, Connectors: o.Connectors, WebhookAddr: o.WebhookAddr, Voice: o.Voice, Open: o.Open})
+		Secrets: o.Secrets, Connectors: o.Connectors, WebhookAddr: o.WebhookAddr, Voice: o.Voice, Open: o.Open, Model: o.Model})
 	a.ctx = ctx
 	// The connected accounts carry out moves here as in the window (the
 	// same path: startSync loads them too); nothing syncs in the

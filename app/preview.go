@@ -100,3 +100,51 @@ func signalSummary(s *backend.Signal) string {
 	}
 	return string(s.Type)
 }
+
+// ProvenanceDTO says who wrote a move's draft and exactly what was sent
+// to a language model for it: the preview's "Draft written by … · what
+// was sent ▸" line and the text it expands to.
+type ProvenanceDTO struct {
+	By   string `json:"by,omitempty"` // the model; "" = composed offline
+	Line string `json:"line"`         // "Draft written by gpt-4o-mini at api.openai.com", or "Offline draft"
+	// Note says why the offline draft stands when a model is connected
+	// (the never-send list, the budget, a failure, a refused answer).
+	Note string            `json:"note,omitempty"`
+	Sent []ModelMessageDTO `json:"sent,omitempty"` // exactly the messages sent, in order
+}
+
+// ModelMessageDTO is one message sent to the model.
+type ModelMessageDTO struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// toProvenance is m's draft provenance; nil when no model ever saw it.
+func toProvenance(m *backend.Move) *ProvenanceDTO {
+	if m.DraftBy == "" && m.DraftNote == "" && len(m.DraftSent) == 0 {
+		return nil
+	}
+	p := &ProvenanceDTO{By: m.DraftBy, Line: "Offline draft", Note: m.DraftNote}
+	if m.DraftBy != "" {
+		p.Line = "Draft written by " + m.DraftBy
+		if m.DraftEdited {
+			p.Line += ", edited by you"
+		}
+	}
+	for _, s := range m.DraftSent {
+		p.Sent = append(p.Sent, ModelMessageDTO{Role: s.Role, Content: s.Content})
+	}
+	return p
+}
+
+// SentText is what was sent, as one text: each message under its role.
+func (p *ProvenanceDTO) SentText() string {
+	var b strings.Builder
+	for i, s := range p.Sent {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		fmt.Fprintf(&b, "[%s]\n%s", s.Role, s.Content)
+	}
+	return b.String()
+}

@@ -29,6 +29,7 @@ func (svc *ExecutionService) PreviewExecution(id uint64) (ExecutionPreviewDTO, e
 	dto := toMoveDTO(m, a.clock.Now())
 	contact, deal, merging := a.records(m.ContactID, m.DealID, m.Draft.MergeIDs)
 	out := ExecutionPreviewDTO{MoveID: id, Kind: dto.Kind, Draft: dto.Draft, DraftEffects: effects(dto, contact, deal, merging)}
+	out.Provenance = toProvenance(m)
 	out.Summary = out.DraftEffects[0]
 	if err := a.queue.Executions.CanExecute(m.Kind); errors.Is(err, backend.ErrNoConnector) {
 		out.NotAvailable = backend.ErrorMessage(err)

@@ -458,3 +458,48 @@ func sameDraft(a, b Draft) bool {
 	return a.Subject == b.Subject && a.Body == b.Body && a.TaskTitle == b.TaskTitle &&
 		a.ThreadID == b.ThreadID && a.InReplyTo == b.InReplyTo && strings.Join(a.To, ",") == strings.Join(b.To, ",")
 }
+
+// Backfill queues up to limit open drafts, best first, that no model has
+// seen yet: moves that came in while no model was connected, or while
+// CaseyOS was closed. It does nothing without a model.
+func (s *ModelService) Backfill(ctx context.Context, limit int) error {
+	if !s.Connected() {
+		return nil
+	}
+	var ids []uint64
+	err := s.store.View(ctx, func(tx Tx) error {
+		for _, status := range []MoveStatus{StatusPending, StatusSnoozed, StatusFailed} {
+			status := status
+			moves, _, err := tx.FindMoves(MoveFilter{Status: &status, ByScore: true, Limit: 4 * limit})
+			if err != nil {
+				return err
+			}
+			for _, m := range moves {
+				if len(ids) == limit {
+					return nil
+				}
+				if modelMayWrite(m) && m.DraftBy == "" && m.DraftNote == "" && len(m.DraftSent) == 0 {
+					ids = append(ids, m.ID)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return WrapError("model backfill", err)
+	}
+	s.Enqueue(ids...)
+	return nil
+}
+
+// UsedToday is the tokens the model used since the owner's midnight.
+func (s *ModelService) UsedToday(ctx context.Context) (int, error) {
+	now := s.clock.Now()
+	var n int
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.SumStat(StatModelTokens, startOfDay(now, s.zone), now.Add(time.Nanosecond))
+		return err
+	})
+	return n, WrapError("model usage", err)
+}

@@ -56,6 +56,8 @@ type Env struct {
 	// (store.CompactFile) and returns its size before and after; nil: this
 	// build cannot.
 	Compact func(path string) (before, after int64, err error)
+	// Model builds the optional language model's client (connectors/llm).
+	Model app.ModelFunc
 }
 
 // Exit codes.
@@ -106,6 +108,8 @@ Commands:
   connect webhook --secret-stdin         store the webhook receiver's secret
   connect whisper --url URL [--model M] [--timeout D] [--key-stdin]
                                          hear voice commands online first (OpenAI, a whisper.cpp server)
+  connect llm --url URL --model MODEL [--key-stdin] [--no-check] [--daily-tokens N]
+                                         let a language model rewrite reply drafts (OpenAI, Grok, Gemini, Ollama)
   disconnect ACCOUNT                     remove an account's credentials and stop syncing it
   status [--json]                        each account: state, last success, last error, next run, items
   sync [--once] [--json] [ACCOUNT]       sync in the foreground (one pass with --once; exit 1 if it failed)
@@ -113,6 +117,7 @@ Commands:
   dev fake-google [--addr ADDR]          serve the fake Google (OAuth, Gmail, Calendar) for development
   dev fake-whisper [--addr ADDR]         serve a fake transcription endpoint (prints its API key)
   dev fake-x [--addr ADDR]               serve the fake X (OAuth 1.0a, mentions, search, posting) for development
+  dev fake-llm [--addr ADDR]             serve a fake OpenAI-compatible model (prints its API key)
   version                                print the version
 
 Global flags:
@@ -355,7 +360,7 @@ func (c *command) openLocal(ctx context.Context, ws app.Workspace) (*app.Host, f
 func (c *command) host() app.HostOptions {
 	e := c.env
 	return app.HostOptions{Open: e.Open, Clock: e.Clock, Assets: e.Assets, Voice: e.Voice, Secrets: e.Secrets, Connectors: e.Connectors,
-		WebhookAddr: e.WebhookAddr, DemoFeed: e.DemoFeed, DemoAccounts: e.DemoAccounts, Stderr: e.Stderr}
+		WebhookAddr: e.WebhookAddr, DemoFeed: e.DemoFeed, DemoAccounts: e.DemoAccounts, Stderr: e.Stderr, Model: e.Model}
 }
 
 // runDesktop opens the desktop window (app.RunDesktop), or in a build

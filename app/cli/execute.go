@@ -142,6 +142,16 @@ func (c *command) printPreview(p app.ExecutionPreviewDTO) {
 	for _, h := range p.Holes {
 		fmt.Fprintf(out, "  Template text left: %s\n", h.Message)
 	}
+	if pv := p.Provenance; pv != nil {
+		fmt.Fprintf(out, "  %s\n", pv.Line)
+		if pv.Note != "" {
+			fmt.Fprintf(out, "  %s\n", pv.Note)
+		}
+		if len(pv.Sent) > 0 {
+			// The whole prompt is long; --json holds it (provenance.sent).
+			fmt.Fprintf(out, "  What was sent to the model: %d messages, %d characters (--json shows them)\n", len(pv.Sent), len([]rune(pv.SentText())))
+		}
+	}
 	fmt.Fprintf(out, "  Undo: %s\n", p.Undo)
 	if p.UndoWindowSeconds > 0 {
 		fmt.Fprintf(out, "  It waits %.0f s before leaving.\n", p.UndoWindowSeconds)

@@ -58,20 +58,28 @@ func runConnect(ctx context.Context, c *command, args []string) int {
 	fs.BoolVar(&xin.SecretsStdin, "secrets-stdin", false, "x: read the consumer secret and the access token secret, one a line, from standard input")
 	fs.BoolVar(&xin.PIN, "pin", false, "x: sign in with a PIN X shows instead of a browser redirect")
 	var tf transcriptionFlags
-	fs.StringVar(&tf.url, "url", "", "whisper: the transcription API base (https://api.openai.com/v1, or a whisper.cpp server's)")
-	fs.StringVar(&tf.model, "model", "", "whisper: the model (default whisper-1)")
+	fs.StringVar(&tf.url, "url", "", "whisper, llm: the API base (https://api.openai.com/v1, or a local server's)")
+	fs.StringVar(&tf.model, "model", "", "whisper, llm: the model (whisper's default is whisper-1)")
 	fs.DurationVar(&tf.timeout, "timeout", 0, "whisper: how long one command may take to transcribe (default 4s)")
-	fs.BoolVar(&tf.keyStdin, "key-stdin", false, "whisper: read the API key from standard input")
-	fs.BoolVar(&tf.noCheck, "no-check", false, "whisper: store the endpoint without trying it first")
+	fs.BoolVar(&tf.keyStdin, "key-stdin", false, "whisper, llm: read the API key from standard input")
+	fs.BoolVar(&tf.noCheck, "no-check", false, "whisper, llm: store the endpoint without trying it first")
+	dailyTokens := fs.Int("daily-tokens", 0, "llm: the model's daily token budget (default 200000)")
 	pos, ok := c.parse(args, 1, "an account to connect, e.g. `connect hubspot --token-stdin`")
 	if !ok {
+		return ExitUsage
+	}
+	if pos[0] == app.ModelAccount {
+		return c.connectModel(ctx, tf, *dailyTokens)
+	}
+	if *dailyTokens != 0 {
+		c.usageError("--daily-tokens is for `connect llm`")
 		return ExitUsage
 	}
 	if pos[0] == app.TranscriptionAccount {
 		return c.connectTranscription(ctx, tf)
 	}
 	if tf.set() {
-		c.usageError("--url, --model, --timeout, --key-stdin and --no-check are for `connect whisper`")
+		c.usageError("--url, --model, --timeout, --key-stdin and --no-check are for `connect whisper` and `connect llm`")
 		return ExitUsage
 	}
 	xflags := xin.ConsumerKey != "" || xin.AccessToken != "" || xin.SecretsStdin || xin.PIN
@@ -222,6 +230,9 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 	if pos[0] == app.TranscriptionAccount {
 		return c.disconnectTranscription(ctx)
 	}
+	if pos[0] == app.ModelAccount {
+		return c.disconnectModel(ctx)
+	}
 	conn, ok := c.connector(pos[0])
 	if !ok {
 		return ExitUsage
@@ -244,8 +255,9 @@ func runDisconnect(ctx context.Context, c *command, args []string) int {
 
 // StatusDTO is `caseyos status --json`.
 type StatusDTO struct {
-	Workspace app.WorkspaceDTO    `json:"workspace"`
-	Accounts  []app.ConnectionDTO `json:"accounts"`
+	Workspace app.WorkspaceDTO     `json:"workspace"`
+	Accounts  []app.ConnectionDTO  `json:"accounts"`
+	Model     app.LanguageModelDTO `json:"model"`
 }
 
 func runStatus(ctx context.Context, c *command, args []string) int {
@@ -267,10 +279,15 @@ func runStatus(ctx context.Context, c *command, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	model, err := app.Forward[app.LanguageModelDTO](a, "ConnectionsService.LanguageModel")
+	if err != nil {
+		return c.fail(err)
+	}
 	if c.json {
-		c.printJSON(c.env.Stdout, StatusDTO{Workspace: ws, Accounts: conns})
+		c.printJSON(c.env.Stdout, StatusDTO{Workspace: ws, Accounts: conns, Model: model})
 		return ExitOK
 	}
+	defer fmt.Fprintln(c.env.Stdout, modelStatus(model))
 	c.banner(ws)
 	now := c.env.Clock.Now()
 	fmt.Fprintf(c.env.Stdout, "%-9s  %-13s  %-14s  %-12s  %6s  %s\n", "ACCOUNT", "STATE", "LAST SUCCESS", "NEXT RUN", "ITEMS", "LAST ERROR")

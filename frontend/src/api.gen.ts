@@ -268,6 +268,7 @@ export interface ExecutionPreviewDTO {
   refused?: RefusalDTO;
   holes?: TemplateHoleDTO[];
   plan: Plan | null;
+  provenance?: ProvenanceDTO;
 }
 
 /** backend.ExecutionQueued */
@@ -389,6 +390,20 @@ export interface KillSwitchDTO {
   cancelled_move_ids: number[];
 }
 
+/** app.LanguageModelDTO */
+export interface LanguageModelDTO {
+  url: string;
+  model?: string;
+  daily_tokens?: number;
+  never_send: string[];
+  has_key: boolean;
+  budget: number;
+  used_today: number;
+  name?: string;
+  active: boolean;
+  notice?: string;
+}
+
 /** app.LineErrorDTO */
 export interface LineErrorDTO {
   line: number;
@@ -404,6 +419,12 @@ export interface MeetingExportDTO {
   end: string;
   attendees?: string[];
   link?: string;
+}
+
+/** app.ModelMessageDTO */
+export interface ModelMessageDTO {
+  role: string;
+  content: string;
 }
 
 /** app.MoveDTO */
@@ -589,6 +610,14 @@ export interface PriceTierDTO {
 export interface PricingDTO {
   currency: string;
   tiers: PriceTierDTO[];
+}
+
+/** app.ProvenanceDTO */
+export interface ProvenanceDTO {
+  by?: string;
+  line: string;
+  note?: string;
+  sent?: ModelMessageDTO[];
 }
 
 /** backend.QueueChanged */
@@ -878,13 +907,17 @@ export interface AuditService {
 
 /** ConnectionsService: window.go.app.ConnectionsService.<Method> in the window, POST /api/ConnectionsService.<Method> in the browser. */
 export interface ConnectionsService {
+  ConfigureLanguageModel(inValue: LanguageModelDTO, via: string): Promise<LanguageModelDTO>;
   ConfigureTranscription(inValue: TranscriptionDTO, via: string): Promise<TranscriptionDTO>;
+  ConnectLanguageModel(inValue: LanguageModelDTO, key: string, check: boolean, via: string): Promise<LanguageModelDTO>;
   ConnectTranscription(inValue: TranscriptionDTO, key: string, check: boolean, via: string): Promise<TranscriptionDTO>;
   ConnectWebhook(secret: string): Promise<WebhookDTO>;
   Connections(): Promise<ConnectionDTO[]>;
   Disconnect(account: string): Promise<ConnectionDTO>;
+  DisconnectLanguageModel(via: string): Promise<LanguageModelDTO>;
   DisconnectTranscription(via: string): Promise<TranscriptionDTO>;
   DisconnectWebhook(): Promise<WebhookDTO>;
+  LanguageModel(): Promise<LanguageModelDTO>;
   SyncNow(account: string): Promise<SyncStatusDTO[]>;
   SyncPass(account: string): Promise<SyncStatusDTO[]>;
   Transcription(): Promise<TranscriptionDTO>;
@@ -945,13 +978,17 @@ export interface BoundMethods {
   'SettingsService.SimulateRule': SettingsService['SimulateRule'];
   'AuditService.AuditLog': AuditService['AuditLog'];
   'AuditService.VerifyAudit': AuditService['VerifyAudit'];
+  'ConnectionsService.ConfigureLanguageModel': ConnectionsService['ConfigureLanguageModel'];
   'ConnectionsService.ConfigureTranscription': ConnectionsService['ConfigureTranscription'];
+  'ConnectionsService.ConnectLanguageModel': ConnectionsService['ConnectLanguageModel'];
   'ConnectionsService.ConnectTranscription': ConnectionsService['ConnectTranscription'];
   'ConnectionsService.ConnectWebhook': ConnectionsService['ConnectWebhook'];
   'ConnectionsService.Connections': ConnectionsService['Connections'];
   'ConnectionsService.Disconnect': ConnectionsService['Disconnect'];
+  'ConnectionsService.DisconnectLanguageModel': ConnectionsService['DisconnectLanguageModel'];
   'ConnectionsService.DisconnectTranscription': ConnectionsService['DisconnectTranscription'];
   'ConnectionsService.DisconnectWebhook': ConnectionsService['DisconnectWebhook'];
+  'ConnectionsService.LanguageModel': ConnectionsService['LanguageModel'];
   'ConnectionsService.SyncNow': ConnectionsService['SyncNow'];
   'ConnectionsService.SyncPass': ConnectionsService['SyncPass'];
   'ConnectionsService.Transcription': ConnectionsService['Transcription'];
@@ -1000,13 +1037,17 @@ export const boundMethodNames = [
   'SettingsService.SimulateRule',
   'AuditService.AuditLog',
   'AuditService.VerifyAudit',
+  'ConnectionsService.ConfigureLanguageModel',
   'ConnectionsService.ConfigureTranscription',
+  'ConnectionsService.ConnectLanguageModel',
   'ConnectionsService.ConnectTranscription',
   'ConnectionsService.ConnectWebhook',
   'ConnectionsService.Connections',
   'ConnectionsService.Disconnect',
+  'ConnectionsService.DisconnectLanguageModel',
   'ConnectionsService.DisconnectTranscription',
   'ConnectionsService.DisconnectWebhook',
+  'ConnectionsService.LanguageModel',
   'ConnectionsService.SyncNow',
   'ConnectionsService.SyncPass',
   'ConnectionsService.Transcription',
