@@ -180,7 +180,10 @@ type modelJob struct {
 	req     ModelRequest
 	allowed string // the text every number and date in the answer must come from
 	offline Draft  // the draft the job was built from
-	offLbl  string // the offline intent ("" = none or unsure)
+	// askIntent: the offline intent (offLbl) was a guess, so the model's
+	// reading is recorded in the move's reasons when it differs.
+	askIntent bool
+	offLbl    string
 }
 
 // Upgrade asks the model for a better draft of move id, validates the
@@ -229,7 +232,7 @@ func (s *ModelService) Upgrade(ctx context.Context, id uint64) (string, error) {
 			note = fmt.Sprintf("Offline draft: the model asked to wait until %s.", paused.In(zoneOr(s.zone)).Format("15:04"))
 			return nil
 		}
-		job, err = buildModelJob(tx, m, st)
+		job, err = buildModelJob(tx, m, st, s.zone)
 		return err
 	})
 	if err != nil {
@@ -418,11 +421,9 @@ func (s *ModelService) replace(ctx context.Context, id uint64, job *modelJob, re
 			}
 		}
 		m.DraftBy, m.DraftSent, m.DraftNote = by, job.req.Messages, ""
-		if out.Intent != "" && out.Intent != job.offLbl && out.Intent != "other" {
-			line := "The model reads this as " + strings.ReplaceAll(out.Intent, "_", " ")
-			if job.offLbl != "" {
-				line += " (offline: " + strings.ReplaceAll(job.offLbl, "_", " ") + ", unsure)"
-			}
+		if job.askIntent && out.Intent != "" && out.Intent != job.offLbl {
+			line := "The model reads this as " + strings.ReplaceAll(out.Intent, "_", " ") +
+				" (offline: " + strings.ReplaceAll(nonEmpty(job.offLbl, "other"), "_", " ") + ", unsure)"
 			m.Why = mergeWhy([]string{line}, m.Why)
 			st, err := tx.Settings()
 			if err != nil {

@@ -118,12 +118,73 @@ func TestModelService_Upgrade(t *testing.T) {
 		if reqs[0].Format != "json_schema" || reqs[0].SchemaName != "reply" {
 			t.Errorf("format %q %q, want json_schema reply", reqs[0].Format, reqs[0].SchemaName)
 		}
-		if !strings.Contains(strings.Join(got.Why, "|"), "The model reads this as pricing question") {
-			t.Errorf("Why %q: want the model's reading of the intent", got.Why)
-		}
 		h := f.audit(t, m.ID)
 		if last := h[len(h)-1]; last.Action != backend.AuditMoveUpdated || !strings.Contains(last.Detail, "draft written by gpt-test") {
 			t.Errorf("last audit %s %q, want the draft's writer recorded", last.Action, last.Detail)
+		}
+	})
+
+	t.Run("FactsAndPriceList", func(t *testing.T) {
+		f := newModelQueue(t, llmtest.Options{}, backend.LanguageModel{})
+		st, err := f.q.Settings.Get(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Pricing = backend.Pricing{Currency: "USD", Tiers: []backend.PriceTier{{Name: "Team", MinSeats: 1, MaxSeats: 50, SeatPrice: 30}, {Name: "Scale", MinSeats: 51, SeatPrice: 24}}}
+		st.Facts = []backend.Fact{{Topic: "compliance", Text: "We are SOC 2 Type II audited; the report is available under NDA."}, {Topic: "integration", Text: "Slack and Jira integrations are included."}}
+		if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
+			t.Fatal(err)
+		}
+		sig := danaAsks("g:1", testNow.Add(-time.Hour))
+		sig.Email.Body = "What does it cost for 40 engineers? Are you SOC 2 compliant?"
+		m := f.replyMove(t, sig)
+		f.q.Model.Drain(f.ctx)
+		reqs := f.srv.Requests()
+		if len(reqs) != 1 {
+			t.Fatalf("%d requests, want 1", len(reqs))
+		}
+		user := reqs[0].Messages[1].Content
+		for _, w := range []string{"Price list (per seat per month):\n- Team, 1 to 50 seats: $30\n- Scale, 51 or more seats: $24", "- We are SOC 2 Type II audited; the report is available under NDA.",
+			"Questions they asked:\n- What does it cost for 40 engineers?\n- Are you SOC 2 compliant?", "Seats they named: 40"} {
+			if !strings.Contains(user, w) {
+				t.Errorf("prompt lacks %q:\n%s", w, user)
+			}
+		}
+		got := f.move(t, m.ID)
+		if got.DraftBy == "" || !strings.Contains(got.Draft.Body, "SOC 2 Type II audited") {
+			t.Errorf("draft %q by %q, want the model's draft quoting the fact", got.Draft.Body, got.DraftBy)
+		}
+		// A price the list does not hold is refused.
+		f.srv.Script(answer("Hi Dana, for 40 seats it is $28 per seat a month.\n\nCasey"))
+		later := danaAsks("g:2", testNow.Add(-30*time.Minute))
+		later.Email.Body = "And what does it cost for 40 engineers on a yearly plan?"
+		f.ingest(t, later)
+		f.q.Model.Drain(f.ctx)
+		if got := f.move(t, m.ID); got.DraftBy != "" || !strings.Contains(got.DraftNote, `"28"`) {
+			t.Errorf("draft %q by %q note %q, want the invented price refused", got.Draft.Body, got.DraftBy, got.DraftNote)
+		}
+	})
+
+	t.Run("IntentWhenUnsure", func(t *testing.T) {
+		f := newModelQueue(t, llmtest.Options{}, backend.LanguageModel{})
+		sig := danaAsks("g:1", testNow.Add(-time.Hour))
+		sig.Email.Body = "Interesting. Not now though, maybe a call?"
+		m := f.replyMove(t, sig)
+		f.q.Model.Drain(f.ctx)
+		got := f.move(t, m.ID)
+		if !strings.Contains(strings.Join(got.Reasons, "|"), "The model reads this as meeting request (offline: not now, unsure)") {
+			t.Errorf("reasons %q: want the model's reading beside the unsure offline one", got.Reasons)
+		}
+		// A sure offline reading keeps its place: the model's is not added.
+		sure := replySignal("g:2", "thr-2", "lee@other.example", testNow.Add(-30*time.Minute))
+		sure.Email.Body = "Please unsubscribe me from these emails."
+		f.srv.Script(answer("Hi Lee,\n\nDone.\n\nCasey"))
+		rep := f.ingest(t, sure)
+		f.q.Model.Drain(f.ctx)
+		for _, id := range append(rep.Created, rep.Updated...) {
+			if r := f.move(t, id).Reasons; strings.Contains(strings.Join(r, "|"), "The model reads this as") {
+				t.Errorf("reasons %q: the offline reading was sure", r)
+			}
 		}
 	})
 

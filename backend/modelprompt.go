@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/caseyos/caseyos/backend/intent"
 )
 
 // What is sent to the model and how its answer is checked. The prompt is
@@ -16,11 +19,15 @@ import (
 // only in the instructions — so an invented price, seat count or date is
 // refused and the offline draft stands.
 
-// ModelIntents are the labels the model may give an inbound email.
-var ModelIntents = []string{
-	"meeting_request", "pricing_question", "interested", "objection", "not_now",
-	"unsubscribe", "out_of_office", "churn_risk", "referral", "other",
-}
+// ModelIntents are the labels the model may give an inbound email: the
+// offline classifier's (backend/intent).
+var ModelIntents = func() []string {
+	out := make([]string, len(intent.Labels))
+	for i, l := range intent.Labels {
+		out[i] = string(l)
+	}
+	return out
+}()
 
 // The JSON schemas of the answers.
 const (
@@ -38,8 +45,8 @@ type modelAnswer struct {
 }
 
 // buildModelJob builds the request for move m, or nil when there is
-// nothing to ask (no email or post behind it).
-func buildModelJob(tx Tx, m *Move, st *Settings) (*modelJob, error) {
+// nothing to ask (no email or post behind it). zone is the owner's.
+func buildModelJob(tx Tx, m *Move, st *Settings, zone *time.Location) (*modelJob, error) {
 	var sigs []*Signal
 	for _, id := range m.SignalIDs {
 		s, err := tx.FindSignal(id)
@@ -67,33 +74,38 @@ func buildModelJob(tx Tx, m *Move, st *Settings) (*modelJob, error) {
 	if email == nil {
 		return nil, nil
 	}
-	find := func(get func() (any, error)) any {
-		v, err := get()
-		if err != nil {
-			return nil
+	in := ReplyInput{Email: email, Settings: st, Owner: zone}
+	if c, err := tx.FindContact(m.ContactID); err == nil {
+		in.Contact = c
+	}
+	if c, err := tx.FindCompany(m.CompanyID); err == nil {
+		in.Company = c
+	}
+	if d, err := tx.FindDeal(m.DealID); err == nil {
+		in.Deal = d
+	}
+	if in.Contact != nil && in.Contact.Timezone != "" {
+		if loc, err := time.LoadLocation(in.Contact.Timezone); err == nil {
+			in.Zone = loc
 		}
-		return v
 	}
-	var contact *Contact
-	if v, ok := find(func() (any, error) { return tx.FindContact(m.ContactID) }).(*Contact); ok {
-		contact = v
+	from := email.From
+	if email.FromName != "" {
+		from = email.FromName + " <" + email.From + ">"
 	}
-	var company *Company
-	if v, ok := find(func() (any, error) { return tx.FindCompany(m.CompanyID) }).(*Company); ok {
-		company = v
-	}
-	var deal *Deal
-	if v, ok := find(func() (any, error) { return tx.FindDeal(m.DealID) }).(*Deal); ok {
-		deal = v
-	}
-	return replyJob(m, email, contact, company, deal, st), nil
+	in.Intent = intent.Classify(intent.Email{Subject: email.Subject, Body: email.Body, From: from, Received: email.ReceivedAt, Zone: in.Zone})
+	return replyJob(m, in), nil
 }
 
-// replyJob asks for the reply to email.
-func replyJob(m *Move, e *EmailMessage, contact *Contact, company *Company, deal *Deal, st *Settings) *modelJob {
+// replyJob asks for the reply the composer's input describes: the same
+// ReplyInput the offline draft was made from, so the model is told the
+// same facts, the same price list and the same questions, and its answer
+// is checked against exactly what it was told.
+func replyJob(m *Move, in ReplyInput) *modelJob {
+	st, e := in.Settings, in.Email
 	owner := nonEmpty(st.OwnerName, "the founder")
 	system := fmt.Sprintf("You write a reply email for %s, a founder, to someone who wrote to them. "+
-		"Answer each question they asked, using only the facts given in the user message. "+
+		"Answer each question they asked, using only the price list and the facts given in the user message. "+
 		"Never state a price, amount, count, date, day or time that does not appear in the user message; "+
 		"when the facts do not answer a question, say you will follow up on it. "+
 		"No placeholders, brackets or TODO. Plain text, under 180 words, signed as %s. "+
@@ -102,21 +114,21 @@ func replyJob(m *Move, e *EmailMessage, contact *Contact, company *Company, deal
 		owner, owner, strings.Join(ModelIntents, ", "))
 	var b strings.Builder
 	who := nonEmpty(e.FromName, e.From)
-	if contact != nil && contact.Name != "" {
-		who = contact.Name
+	if in.Contact != nil && in.Contact.Name != "" {
+		who = in.Contact.Name
 	}
 	fmt.Fprintf(&b, "From: %s <%s>", oneLine(who), oneLine(e.From))
-	if contact != nil && contact.Title != "" {
-		fmt.Fprintf(&b, ", %s", oneLine(contact.Title))
+	if in.Contact != nil && in.Contact.Title != "" {
+		fmt.Fprintf(&b, ", %s", oneLine(in.Contact.Title))
 	}
-	if company != nil && company.Name != "" {
-		fmt.Fprintf(&b, " at %s", oneLine(company.Name))
+	if in.Company != nil && in.Company.Name != "" {
+		fmt.Fprintf(&b, " at %s", oneLine(in.Company.Name))
 	}
 	b.WriteString("\n")
-	if deal != nil {
-		fmt.Fprintf(&b, "Deal: %s, stage %s", oneLine(nonEmpty(deal.Name, deal.ID)), StageLabel(deal.Stage))
-		if deal.Amount > 0 {
-			fmt.Fprintf(&b, ", %.0f %s a year", deal.Amount, nonEmpty(deal.Currency, "USD"))
+	if d := in.Deal; d != nil {
+		fmt.Fprintf(&b, "Deal: %s, stage %s", oneLine(nonEmpty(d.Name, d.ID)), StageLabel(d.Stage))
+		if d.Amount > 0 {
+			fmt.Fprintf(&b, ", %s a year", priceText(d.Amount, nonEmpty(d.Currency, "USD")))
 		}
 		b.WriteString("\n")
 	}
@@ -124,15 +136,37 @@ func replyJob(m *Move, e *EmailMessage, contact *Contact, company *Company, deal
 	if q := strings.TrimSpace(e.Quoted); q != "" {
 		fmt.Fprintf(&b, "\nEarlier in the thread:\n%s\n", clip(q, maxPromptThread/2))
 	}
-	if facts := modelFacts(st); len(facts) > 0 {
+	if qs := in.Intent.Entities.Questions; len(qs) > 0 {
+		b.WriteString("\nQuestions they asked:\n")
+		for i, q := range qs {
+			if i == MaxReplyQuestions {
+				break
+			}
+			fmt.Fprintf(&b, "- %s\n", oneLine(q.Text))
+		}
+	}
+	if n := in.Intent.Entities.Seats; n > 0 {
+		fmt.Fprintf(&b, "\nSeats they named: %d\n", n)
+	}
+	if p := st.Pricing; len(p.Tiers) > 0 {
+		b.WriteString("\nPrice list (per seat per month):\n")
+		for _, t := range p.Tiers {
+			seats := fmt.Sprintf("%d or more seats", t.MinSeats)
+			if t.MaxSeats > 0 {
+				seats = fmt.Sprintf("%d to %d seats", t.MinSeats, t.MaxSeats)
+			}
+			fmt.Fprintf(&b, "- %s, %s: %s\n", oneLine(t.Name), seats, priceText(t.SeatPrice, p.Currency))
+		}
+	}
+	if facts := modelFacts(in); len(facts) > 0 {
 		b.WriteString("\nFacts:\n")
 		for _, f := range facts {
-			fmt.Fprintf(&b, "- %s\n", oneLine(f))
+			fmt.Fprintf(&b, "- %s\n", oneLine(f.Text))
 		}
 	}
 	fmt.Fprintf(&b, "\nThe offline draft, to improve on:\n%s\n\nSign as: %s\n", m.Draft.Body, owner)
 	user := b.String()
-	return &modelJob{
+	job := &modelJob{
 		kind: "reply",
 		req: ModelRequest{
 			Messages:   []ModelMessage{{Role: "system", Content: system}, {Role: "user", Content: user}},
@@ -141,15 +175,49 @@ func replyJob(m *Move, e *EmailMessage, contact *Contact, company *Company, deal
 		allowed: user,
 		offline: m.Draft,
 	}
+	if in.Intent.Confidence < intent.LowConfidence {
+		// The offline reading is a guess: the model's is worth recording.
+		job.askIntent, job.offLbl = true, string(in.Intent.Intent)
+	}
+	return job
 }
 
-// modelFacts are the founder's facts the model may use. The facts list
-// and pricing come from Settings once compose's settings land; until
-// then only the records and the thread are sent.
-func modelFacts(st *Settings) []string {
-	var out []string
-	if st.OwnerEmail != "" {
-		out = append(out, "The founder's email: "+st.OwnerEmail)
+// Bounds on the facts sent with a reply.
+const (
+	maxModelFacts     = 20
+	maxModelFactBytes = 6000
+)
+
+// modelFacts are the facts sent with a reply: those the offline draft
+// quotes first, then those on the topics of the questions asked, then
+// the rest, within bounds.
+func modelFacts(in ReplyInput) []Fact {
+	quoted := ComposeReply(in).Facts
+	topics := map[string]bool{}
+	for _, q := range in.Intent.Entities.Questions {
+		topics[q.Topic] = true
+	}
+	var out []Fact
+	seen := map[string]bool{}
+	size := 0
+	add := func(f Fact) {
+		if seen[f.Text] || len(out) == maxModelFacts || size+len(f.Text) > maxModelFactBytes {
+			return
+		}
+		seen[f.Text] = true
+		size += len(f.Text)
+		out = append(out, f)
+	}
+	for _, f := range quoted {
+		add(f)
+	}
+	for _, f := range in.Settings.Facts {
+		if topics[f.Topic] {
+			add(f)
+		}
+	}
+	for _, f := range in.Settings.Facts {
+		add(f)
 	}
 	return out
 }
