@@ -28,6 +28,7 @@ import type {
   ExplainDTO,
   ICPRuleDTO,
   KillSwitchDTO,
+  LanguageModelDTO,
   MoveDTO,
   OnlineRecognizerDTO,
   Plan,
@@ -415,6 +416,17 @@ export interface Api {
   ConnectTranscription(t: TranscriptionDTO, key: string, check: boolean, via: Via): Promise<TranscriptionDTO>;
   /** DisconnectTranscription removes the online recognizer and its key. */
   DisconnectTranscription(via: Via): Promise<TranscriptionDTO>;
+  /** LanguageModel: the optional model that rewrites drafts, its guardrails and today's use (never its key). */
+  LanguageModel(): Promise<LanguageModelDTO>;
+  /** ConfigureLanguageModel stores the URL, model, budget and never-send list; the key is untouched. */
+  ConfigureLanguageModel(m: LanguageModelDTO, via: Via): Promise<LanguageModelDTO>;
+  /**
+   * ConnectLanguageModel checks the model with a one-token call (unless !check), stores the key in the
+   * keychain only (write-only; "" with has_key keeps it) and the model in the workspace.
+   */
+  ConnectLanguageModel(m: LanguageModelDTO, key: string, check: boolean, via: Via): Promise<LanguageModelDTO>;
+  /** DisconnectLanguageModel removes the model and its key; the guardrails stay. */
+  DisconnectLanguageModel(via: Via): Promise<LanguageModelDTO>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
 }
@@ -485,6 +497,10 @@ export function createApi(t: Transport): Api {
     Transcription: () => c('ConnectionsService.Transcription'),
     ConnectTranscription: (t, key, check, via) => c('ConnectionsService.ConnectTranscription', t, key, check, via),
     DisconnectTranscription: (via) => c('ConnectionsService.DisconnectTranscription', via),
+    LanguageModel: () => c('ConnectionsService.LanguageModel'),
+    ConfigureLanguageModel: (m, via) => c('ConnectionsService.ConfigureLanguageModel', m, via),
+    ConnectLanguageModel: (m, key, check, via) => c('ConnectionsService.ConnectLanguageModel', m, key, check, via),
+    DisconnectLanguageModel: (via) => c('ConnectionsService.DisconnectLanguageModel', via),
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };
