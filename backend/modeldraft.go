@@ -205,8 +205,8 @@ func (s *ModelService) Upgrade(ctx context.Context, id uint64) (string, error) {
 		if err != nil {
 			return err
 		}
-		if !modelMayWrite(m) {
-			return nil
+		if !modelMayWrite(m) || m.DraftBy != "" {
+			return nil // a model's draft of this offline draft stands already
 		}
 		st, err := tx.Settings()
 		if err != nil {
@@ -258,7 +258,7 @@ func (s *ModelService) Upgrade(ctx context.Context, id uint64) (string, error) {
 		if errors.Is(cctx.Err(), context.DeadlineExceeded) && !errors.As(err, &be) {
 			err = &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("the model did not answer within %s", timeout), Err: err}
 		}
-		note := "Offline draft: the model failed — " + ErrorMessage(err) + "."
+		note := "Offline draft: the model failed — " + strings.TrimSuffix(ErrorMessage(err), ".") + "."
 		if ErrorCode(err) == EUNAUTHORIZED {
 			note = "Offline draft: the model refused the key — reconnect the model (caseyos connect llm)."
 		}

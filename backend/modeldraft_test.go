@@ -118,6 +118,10 @@ func TestModelService_Upgrade(t *testing.T) {
 		if reqs[0].Format != "json_schema" || reqs[0].SchemaName != "reply" {
 			t.Errorf("format %q %q, want json_schema reply", reqs[0].Format, reqs[0].SchemaName)
 		}
+		// Asked again (an older signal landed on the thread), nothing is sent.
+		if res, err := f.q.Model.Upgrade(f.ctx, m.ID); res != backend.UpgradeNone || err != nil || len(f.srv.Requests()) != 1 {
+			t.Errorf("Upgrade of a model's draft = %q, %v with %d requests; want none, nothing sent", res, err, len(f.srv.Requests()))
+		}
 		h := f.audit(t, m.ID)
 		if last := h[len(h)-1]; last.Action != backend.AuditMoveUpdated || !strings.Contains(last.Detail, "draft written by gpt-test") {
 			t.Errorf("last audit %s %q, want the draft's writer recorded", last.Action, last.Detail)
