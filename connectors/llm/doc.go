@@ -3,8 +3,14 @@
 // (https://api.x.ai/v1), Google Gemini's OpenAI-compatible endpoint
 // (https://generativelanguage.googleapis.com/v1beta/openai), and local
 // servers such as Ollama (http://127.0.0.1:11434/v1) and llama.cpp's
-// llama-server — chosen by base URL and model name, on
-// github.com/openai/openai-go/v3.
+// llama-server — chosen by base URL and model name, on net/http.
+//
+// It speaks the two calls CaseyOS makes (POST /chat/completions, GET
+// /models) itself rather than through github.com/openai/openai-go/v3:
+// linking that SDK for them doubled the binary (35 MB → 64 MB) and added
+// 14 MiB to every process's resident memory at start (file pages of the
+// larger text), which broke serve's 100 MiB memory bound
+// (TestE2E_ServeBodyMemory: peak 83 → 104 MiB).
 //
 // The client reads nothing from the environment (no OPENAI_API_KEY): its
 // key comes from the keychain. Each call has a short deadline

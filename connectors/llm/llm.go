@@ -1,20 +1,18 @@
 package llm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -37,8 +35,7 @@ type Config struct {
 
 // Client is a backend.LLM over one OpenAI-compatible endpoint.
 type Client struct {
-	chat    openai.ChatCompletionService
-	models  openai.ModelService
+	http    *http.Client
 	base    string
 	host    string
 	model   string
@@ -71,18 +68,10 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	c := &Client{base: base, host: u.Host, model: cfg.Model, key: cfg.APIKey, timeout: cfg.Timeout}
+	c := &Client{http: hc, base: base, host: u.Host, model: cfg.Model, key: cfg.APIKey, timeout: cfg.Timeout}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	// The services are built without openai.NewClient, which would read
-	// OPENAI_API_KEY, OPENAI_ORG_ID and friends from the environment.
-	opts := []option.RequestOption{
-		option.WithBaseURL(base + "/"), option.WithHTTPClient(hc), option.WithMaxRetries(0),
-		option.WithAPIKey(cfg.APIKey),
-	}
-	c.chat = openai.NewChatCompletionService(opts...)
-	c.models = openai.NewModelService(opts...)
 	return c, nil
 }
 
@@ -102,9 +91,9 @@ func (c *Client) Complete(ctx context.Context, r backend.ModelRequest) (backend.
 	for attempt := 0; ; attempt++ {
 		reply, err := c.complete(ctx, r, schema)
 		if err != nil {
-			var ae *openai.Error
+			var ae *apiError
 			if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest && attempt < 2 {
-				msg := strings.ToLower(ae.Message + " " + ae.Param + " " + ae.RawJSON())
+				msg := strings.ToLower(ae.Message + " " + ae.Param + " " + ae.raw)
 				switch {
 				case schema && (strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema")):
 					c.noSchema.Store(true)
@@ -126,49 +115,173 @@ func (c *Client) Complete(ctx context.Context, r backend.ModelRequest) (backend.
 	}
 }
 
+// chatRequest is the body of POST {base}/chat/completions.
+type chatRequest struct {
+	Model               string          `json:"model"`
+	Messages            []chatMessage   `json:"messages"`
+	MaxTokens           int             `json:"max_tokens,omitempty"`
+	MaxCompletionTokens int             `json:"max_completion_tokens,omitempty"`
+	ResponseFormat      *responseFormat `json:"response_format,omitempty"`
+}
+
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type responseFormat struct {
+	Type       string      `json:"type"`
+	JSONSchema *jsonSchema `json:"json_schema,omitempty"`
+}
+
+type jsonSchema struct {
+	Name   string          `json:"name"`
+	Schema json.RawMessage `json:"schema"`
+	Strict bool            `json:"strict"`
+}
+
+// chatResponse is what CaseyOS reads of a chat completion.
+type chatResponse struct {
+	Model   string `json:"model"`
+	Choices []struct {
+		Message struct {
+			Content *string `json:"content"`
+			Refusal *string `json:"refusal"`
+		} `json:"message"`
+	} `json:"choices"`
+	Usage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+	} `json:"usage"`
+}
+
 func (c *Client) complete(ctx context.Context, r backend.ModelRequest, schema bool) (backend.ModelReply, error) {
-	p := openai.ChatCompletionNewParams{Model: shared.ChatModel(c.model)}
+	body := chatRequest{Model: c.model}
 	for _, m := range r.Messages {
-		switch m.Role {
-		case "system":
-			p.Messages = append(p.Messages, openai.SystemMessage(m.Content))
-		case "assistant":
-			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
-		default:
-			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
+		role := m.Role
+		if role != "system" && role != "assistant" {
+			role = "user"
 		}
+		body.Messages = append(body.Messages, chatMessage{Role: role, Content: m.Content})
 	}
 	if r.MaxTokens > 0 {
 		if c.completionT.Load() {
-			p.MaxCompletionTokens = openai.Int(int64(r.MaxTokens))
+			body.MaxCompletionTokens = r.MaxTokens
 		} else {
-			p.MaxTokens = openai.Int(int64(r.MaxTokens))
+			body.MaxTokens = r.MaxTokens
 		}
 	}
 	if schema {
-		var doc map[string]any
-		if err := json.Unmarshal([]byte(r.Schema), &doc); err != nil {
-			return backend.ModelReply{}, &backend.Error{Code: backend.EINTERNAL, Message: "the answer's schema is not JSON", Err: err}
+		if !json.Valid([]byte(r.Schema)) {
+			return backend.ModelReply{}, &backend.Error{Code: backend.EINTERNAL, Message: "the answer's schema is not JSON"}
 		}
-		p.ResponseFormat = openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
-			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{Name: nonEmpty(r.SchemaName, "answer"), Schema: doc, Strict: openai.Bool(true)},
-		}}
+		body.ResponseFormat = &responseFormat{Type: "json_schema", JSONSchema: &jsonSchema{Name: nonEmpty(r.SchemaName, "answer"), Schema: json.RawMessage(r.Schema), Strict: true}}
 	}
-	res, err := c.chat.New(ctx, p)
-	if err != nil {
+	var res chatResponse
+	if err := c.do(ctx, http.MethodPost, "/chat/completions", body, &res); err != nil {
 		return backend.ModelReply{}, err
 	}
 	if len(res.Choices) == 0 {
 		return backend.ModelReply{}, &backend.Error{Code: backend.EUNAVAILABLE, Message: fmt.Sprintf("the model at %s answered with no choices", c.host)}
 	}
 	msg := res.Choices[0].Message
-	if msg.Content == "" && msg.Refusal != "" {
-		return backend.ModelReply{}, &backend.Error{Code: backend.EINVALID, Message: "the model refused to answer: " + clip(c.scrub(msg.Refusal), 200)}
+	content := ""
+	if msg.Content != nil {
+		content = *msg.Content
+	}
+	if content == "" && msg.Refusal != nil && *msg.Refusal != "" {
+		return backend.ModelReply{}, &backend.Error{Code: backend.EINVALID, Message: "the model refused to answer: " + clip(c.scrub(*msg.Refusal), 200)}
 	}
 	return backend.ModelReply{
-		Content: msg.Content, Model: nonEmpty(res.Model, c.model),
-		PromptTokens: int(res.Usage.PromptTokens), CompletionTokens: int(res.Usage.CompletionTokens),
+		Content: content, Model: nonEmpty(res.Model, c.model),
+		PromptTokens: res.Usage.PromptTokens, CompletionTokens: res.Usage.CompletionTokens,
 	}, nil
+}
+
+// maxAnswer bounds an answer read.
+const maxAnswer = 4 << 20
+
+// apiError is an HTTP failure with the OpenAI-shaped error body, when
+// there was one: {"error": {"message", "type", "param", "code"}}.
+type apiError struct {
+	StatusCode int
+	Header     http.Header
+	Message    string
+	Type       string
+	Param      string
+	Code       string
+	raw        string
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("HTTP %d %s: %s", e.StatusCode, e.Code, e.Message)
+}
+
+// do sends one request and decodes a 2xx answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var rd io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return &backend.Error{Code: backend.EINTERNAL, Err: err}
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return &backend.Error{Code: backend.EINTERNAL, Message: "the model's request cannot be made", Err: scrubbed(c.scrub(err.Error()))}
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		ae := &apiError{StatusCode: resp.StatusCode, Header: resp.Header, raw: string(data)}
+		var body struct {
+			Error *struct {
+				Message string          `json:"message"`
+				Type    string          `json:"type"`
+				Param   json.RawMessage `json:"param"`
+				Code    json.RawMessage `json:"code"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(data, &body) == nil && body.Error != nil {
+			ae.Message, ae.Type = body.Error.Message, body.Error.Type
+			ae.Param, ae.Code = rawString(body.Error.Param), rawString(body.Error.Code)
+		} else {
+			ae.Message = clip(strings.TrimSpace(string(data)), 200)
+		}
+		return ae
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &backend.Error{Code: backend.EUNAVAILABLE, Message: fmt.Sprintf("the model at %s sent an answer CaseyOS cannot read", c.host),
+			Err: fmt.Errorf("%d bytes of %s", len(data), resp.Header.Get("Content-Type"))}
+	}
+	return nil
+}
+
+// rawString reads a JSON string, number or null as text.
+func rawString(r json.RawMessage) string {
+	var s string
+	if json.Unmarshal(r, &s) == nil {
+		return s
+	}
+	if string(r) == "null" {
+		return ""
+	}
+	return string(r)
 }
 
 // Check makes the cheapest call that proves the URL, the model and the
@@ -190,8 +303,12 @@ func (c *Client) Models(ctx context.Context) ([]string, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	page, err := c.models.List(ctx)
-	if err != nil {
+	var page struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/models", nil, &page); err != nil {
 		return nil, c.mapError(ctx, parent, "llm.Models", err)
 	}
 	var out []string
@@ -211,7 +328,7 @@ func (c *Client) mapError(ctx, parent context.Context, op string, err error) err
 	if parent.Err() != nil {
 		return parent.Err()
 	}
-	var ae *openai.Error
+	var ae *apiError
 	if !errors.As(err, &ae) {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Message: fmt.Sprintf("the model at %s did not answer within %s", c.host, c.timeout), Err: scrubbed(c.scrub(err.Error()))}
@@ -219,10 +336,7 @@ func (c *Client) mapError(ctx, parent context.Context, op string, err error) err
 		return &backend.Error{Code: backend.EUNAVAILABLE, Op: op, Message: fmt.Sprintf("the model at %s cannot be reached", c.base), Err: scrubbed(c.scrub(err.Error()))}
 	}
 	detail := scrubbed(fmt.Sprintf("HTTP %d %s: %s", ae.StatusCode, ae.Code, clip(c.scrub(ae.Message), 300)))
-	var h http.Header
-	if ae.Response != nil {
-		h = ae.Response.Header
-	}
+	h := ae.Header
 	switch st := ae.StatusCode; {
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
 		msg := "the model refused the API key: reconnect the model (caseyos connect llm --key-stdin, or Settings)"
