@@ -464,3 +464,36 @@ func TestModelJob_Invented(t *testing.T) {
 		}
 	}
 }
+
+func TestModelService_BattleCardFromTaskQuotes(t *testing.T) {
+	// A battle card whose task body holds the quotes (from emails or
+	// posts naming a competitor from Settings): they are what is sent.
+	f := newModelQueue(t, llmtest.Options{}, backend.LanguageModel{})
+	sig := mentionSignal("x:1", "p-1", testNow.Add(-time.Hour))
+	sig.Post.Competitor = "Rival"
+	rep := f.ingest(t, sig)
+	m := f.move(t, rep.Created[0])
+	d := m.Draft
+	d.Body = "What people say about Rival:\n- “Rival doubled its price to $40 a seat” — Dana (email), 21 Nov"
+	if err := f.db.Update(f.ctx, func(tx backend.Tx) error {
+		got, err := tx.FindMove(m.ID)
+		if err != nil {
+			return err
+		}
+		got.Draft = d
+		return tx.UpdateMove(got)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.q.Model.Upgrade(f.ctx, m.ID); res != backend.UpgradeReplaced || err != nil {
+		t.Fatalf("Upgrade = %q, %v; want replaced", res, err)
+	}
+	reqs := f.srv.Requests()
+	if user := reqs[0].Messages[1].Content; !strings.Contains(user, "- “Rival doubled its price to $40 a seat” — Dana (email), 21 Nov") {
+		t.Errorf("prompt %q, want the task's quote lines", user)
+	}
+	got := f.move(t, m.ID)
+	if !strings.Contains(got.Draft.Body, "Rival doubled its price to $40 a seat") || !strings.HasSuffix(got.Draft.Body, d.Body) {
+		t.Errorf("body %q, want the summary above the quotes", got.Draft.Body)
+	}
+}

@@ -223,20 +223,31 @@ func modelFacts(in ReplyInput) []Fact {
 }
 
 // battleCardJob asks for a short summary of what the quotes behind a
-// battle card say.
+// battle card say: the quote lines of its task body ("- …"), else the
+// posts behind it.
 func battleCardJob(m *Move, sigs []*Signal) *modelJob {
 	var b strings.Builder
 	competitor := strings.TrimPrefix(m.Subject.ID, "battlecard:")
 	n := 0
-	for _, s := range sigs {
-		if s.Post == nil {
-			continue
+	for _, line := range strings.Split(m.Draft.Body, "\n") {
+		if q, ok := strings.CutPrefix(strings.TrimSpace(line), "- "); ok && strings.TrimSpace(q) != "" {
+			fmt.Fprintf(&b, "- %s\n", oneLine(clip(q, 600)))
+			n++
 		}
-		if s.Post.Competitor != "" {
+	}
+	for _, s := range sigs {
+		if s.Post != nil && s.Post.Competitor != "" {
 			competitor = s.Post.Competitor
 		}
-		fmt.Fprintf(&b, "- @%s: “%s”\n", oneLine(s.Post.Author), oneLine(clip(s.Post.Text, 600)))
-		n++
+	}
+	if n == 0 {
+		for _, s := range sigs {
+			if s.Post == nil {
+				continue
+			}
+			fmt.Fprintf(&b, "- @%s: “%s”\n", oneLine(s.Post.Author), oneLine(clip(s.Post.Text, 600)))
+			n++
+		}
 	}
 	if n == 0 {
 		return nil
