@@ -43,6 +43,15 @@ func newModelApp(t *testing.T, demo bool) *modelFixture {
 		return c, nil
 	}
 	f.app = New(Options{Store: db, Secrets: f.keys, Workspace: Workspace{Path: path, Demo: demo}, Model: build})
+	// A price list, so that the offline draft answers the pricing question.
+	st, err := f.app.queue.Settings.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Pricing = backend.Pricing{Currency: "USD", Tiers: []backend.PriceTier{{Name: "Team", MinSeats: 1, SeatPrice: 30}}}
+	if err := f.app.queue.Settings.Save(context.Background(), st, backend.ActorCLI); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.app.ctx = ctx
 	f.app.startModel()
@@ -232,8 +241,8 @@ func TestApp_ModelFailureKeepsTheMoveExecutable(t *testing.T) {
 	if p.Provenance != nil && p.Provenance.By != "" {
 		t.Errorf("provenance %+v before the model answered", p.Provenance)
 	}
-	if len(p.Holes) != 0 || p.Draft.Body == "" {
-		t.Errorf("the offline draft %q (holes %v) is not ready to execute", p.Draft.Body, p.Holes)
+	if m, err := f.app.queue.Moves.Move(context.Background(), m.ID); err != nil || len(backend.DraftHoles(m)) != 0 || p.Draft.Body == "" {
+		t.Errorf("the offline draft %q is not ready to execute: %v", p.Draft.Body, backend.DraftHoles(m))
 	}
 	p = f.waitPreview(t, m.ID)
 	if p.Provenance == nil || p.Provenance.By != "" || !strings.Contains(p.Provenance.Note, "did not answer within") {

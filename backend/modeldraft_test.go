@@ -37,6 +37,9 @@ func newModelQueue(tb testing.TB, opts llmtest.Options, lm backend.LanguageModel
 		tb.Fatal(err)
 	}
 	st.OwnerName = "Casey"
+	// A price list, so that the offline draft answers Dana's question and
+	// can be sent as it stands.
+	st.Pricing = backend.Pricing{Currency: "USD", Tiers: []backend.PriceTier{{Name: "Team", MinSeats: 1, MaxSeats: 50, SeatPrice: 30}, {Name: "Scale", MinSeats: 51, SeatPrice: 24}}}
 	if err := f.q.Settings.Save(f.ctx, st, backend.ActorClick); err != nil {
 		tb.Fatal(err)
 	}
@@ -71,10 +74,19 @@ func (f *modelFixture) move(tb testing.TB, id uint64) *backend.Move {
 func (f *modelFixture) replyMove(tb testing.TB, sig *backend.Signal) *backend.Move {
 	tb.Helper()
 	rep := f.ingest(tb, sig)
-	if len(rep.Created) != 1 {
-		tb.Fatalf("ingest created %v, want one reply move", rep.Created)
+	var reply *backend.Move
+	for _, id := range rep.Created {
+		if m := f.move(tb, id); m.Kind == backend.KindSendEmail && m.Draft.ThreadID != "" {
+			if reply != nil {
+				tb.Fatalf("ingest created two replies: %d and %d", reply.ID, m.ID)
+			}
+			reply = m
+		}
 	}
-	return f.move(tb, rep.Created[0])
+	if reply == nil {
+		tb.Fatalf("ingest created %v, want a reply move among them", rep.Created)
+	}
+	return reply
 }
 
 func TestModelService_Upgrade(t *testing.T) {
