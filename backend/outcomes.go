@@ -221,3 +221,47 @@ func (s *OutcomeService) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// Recent returns up to limit outcomes of any move, the last recorded
+// first, with the moves they belong to.
+func (s *OutcomeService) Recent(ctx context.Context, limit int) ([]*Outcome, map[uint64]*Move, error) {
+	var out []*Outcome
+	moves := map[uint64]*Move{}
+	err := s.store.View(ctx, func(tx Tx) error {
+		var err error
+		if out, err = tx.RecentOutcomes(limit); err != nil {
+			return err
+		}
+		for _, o := range out {
+			if moves[o.MoveID] == nil {
+				m, err := tx.FindMove(o.MoveID)
+				if err != nil {
+					return err
+				}
+				moves[o.MoveID] = m
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, WrapError("outcome.recent", err)
+	}
+	return out, moves, nil
+}
+
+// OutcomeLabel is how an outcome type reads to a person.
+func OutcomeLabel(t OutcomeType) string {
+	if l, ok := outcomeLabels[t]; ok {
+		return l
+	}
+	return strings.ReplaceAll(string(t), "_", " ")
+}
+
+var outcomeLabels = map[OutcomeType]string{
+	OutcomeReplied: "Replied", OutcomePositiveReply: "Positive reply", OutcomeNegativeReply: "Negative reply",
+	OutcomeOutOfOffice: "Out of office", OutcomeBounced: "Bounced", OutcomeUnsubscribed: "Unsubscribed",
+	OutcomeNoResponse: "No response", OutcomeMeetingBooked: "Meeting booked", OutcomeMeetingHeld: "Meeting held",
+	OutcomeNoShow: "No-show", OutcomeDealAdvanced: "Deal advanced", OutcomeDealWon: "Deal won", OutcomeDealLost: "Deal lost",
+	OutcomeTaskCompleted: "Task completed", OutcomeMerged: "Merged", OutcomeMentionEngaged: "Engaged with our post",
+	OutcomeUndone: "Undone", OutcomeError: "Error",
+}

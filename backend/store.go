@@ -115,6 +115,8 @@ type ExecutionStore interface {
 type OutcomeStore interface {
 	CreateOutcome(o *Outcome) error
 	FindOutcomes(moveID uint64) ([]*Outcome, error)
+	// RecentOutcomes returns up to limit outcomes, the last recorded first.
+	RecentOutcomes(limit int) ([]*Outcome, error)
 }
 
 // CRMStore holds the local copy of contacts, companies and deals.

@@ -60,6 +60,26 @@ func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
 	})
 }
 
+// RecentOutcomes returns up to limit outcomes, the last recorded first
+// (ids come from the bucket's sequence, so id order is recording order).
+func (t *tx) RecentOutcomes(limit int) ([]*backend.Outcome, error) {
+	const op = "store.RecentOutcomes"
+	var out []*backend.Outcome
+	c := t.bucket(bOutcomes).Cursor()
+	for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+		id, ok := decodeU64(k)
+		if !ok {
+			return nil, backend.WrapError(op, corrupt(bOutcomes, k, errBadKey))
+		}
+		var r outcomeRecord
+		if err := decode(bOutcomes, k, v, &r); err != nil {
+			return nil, backend.WrapError(op, err)
+		}
+		out = append(out, fromOutcomeRecord(id, &r))
+	}
+	return out, nil
+}
+
 // childIDs reads the ids under parent in a parent | child index.
 func childIDs(c *bolt.Cursor, bucket []byte, parent uint64) ([]uint64, error) {
 	var ids []uint64

@@ -83,6 +83,8 @@ Commands:
   restore FILE [--json]                  put a backup in place of the data file (not while CaseyOS runs; the replaced file is kept)
   execute ID [--dry-run] [--yes] [--allow-template] [--json]   preview a move, ask, then carry it out (waits out the undo window)
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
+  outcome ID TYPE [--note TEXT] [--corrects N] [--json]   record what happened after a move (or correct a detected outcome)
+  outcomes [ID] [--json] [--limit N]     a move's outcomes, or the latest of every move, with what each was detected from
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
   dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
                                          the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
@@ -268,6 +270,7 @@ func init() {
 		"dnc": runDoNotContact, "do-not-contact": runDoNotContact, "classify": runClassify,
 		"import": runImport, "duplicates": runDuplicates,
 		"export": runExport, "forget": runForget, "compact": runCompact,
+		"outcome": runOutcome, "outcomes": runOutcomes,
 	}
 }
 

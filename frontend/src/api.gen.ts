@@ -468,6 +468,23 @@ export interface OnlineRecognizerDTO {
   until?: string;
 }
 
+/** app.OutcomeDTO */
+export interface OutcomeDTO {
+  id: number;
+  move_id: number;
+  move_title?: string;
+  execution_id?: number;
+  type: string;
+  label: string;
+  signal_id?: number;
+  note?: string;
+  actor?: string;
+  occurred_at: string;
+  recorded_at: string;
+  corrects?: number;
+  corrected_by?: number;
+}
+
 /** app.OutcomeExportDTO */
 export interface OutcomeExportDTO {
   id: number;
@@ -478,6 +495,12 @@ export interface OutcomeExportDTO {
   note?: string;
   actor?: string;
   occurred_at: string;
+}
+
+/** app.OutcomeTypeDTO */
+export interface OutcomeTypeDTO {
+  type: string;
+  label: string;
 }
 
 /** app.PersonDTO */
@@ -946,6 +969,14 @@ export interface ContactsService {
   ImportContacts(csv: string): Promise<ImportContactsDTO>;
 }
 
+/** OutcomesService: window.go.app.OutcomesService.<Method> in the window, POST /api/OutcomesService.<Method> in the browser. */
+export interface OutcomesService {
+  OutcomeTypes(): Promise<OutcomeTypeDTO[]>;
+  Outcomes(moveID: number): Promise<OutcomeDTO[]>;
+  RecentOutcomes(limit: number): Promise<OutcomeDTO[]>;
+  RecordOutcome(moveID: number, outcomeType: string, note: string, corrects: number, via: string): Promise<OutcomeDTO>;
+}
+
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
@@ -1003,6 +1034,10 @@ export interface BoundMethods {
   'ContactsService.CompanyDuplicates': ContactsService['CompanyDuplicates'];
   'ContactsService.Duplicates': ContactsService['Duplicates'];
   'ContactsService.ImportContacts': ContactsService['ImportContacts'];
+  'OutcomesService.OutcomeTypes': OutcomesService['OutcomeTypes'];
+  'OutcomesService.Outcomes': OutcomesService['Outcomes'];
+  'OutcomesService.RecentOutcomes': OutcomesService['RecentOutcomes'];
+  'OutcomesService.RecordOutcome': OutcomesService['RecordOutcome'];
 }
 
 /** boundMethodNames lists BoundMethods' keys. */
@@ -1062,4 +1097,8 @@ export const boundMethodNames = [
   'ContactsService.CompanyDuplicates',
   'ContactsService.Duplicates',
   'ContactsService.ImportContacts',
+  'OutcomesService.OutcomeTypes',
+  'OutcomesService.Outcomes',
+  'OutcomesService.RecentOutcomes',
+  'OutcomesService.RecordOutcome',
 ] as const;
