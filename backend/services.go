@@ -20,6 +20,7 @@ type Services struct {
 	Outcomes   *OutcomeService   // what happened after a move: detected and recorded by hand (outcomes.go)
 	Privacy    *PrivacyService   // export, forget, retention (privacy.go)
 	Model      *ModelService     // the optional language model's drafts (modeldraft.go)
+	Metrics    *MetricsService   // what the moves carried out achieved, per week and kind (metrics.go)
 
 	core *core
 }
@@ -39,6 +40,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Outcomes:   &OutcomeService{c},
 		Privacy:    &PrivacyService{c},
 		Model:      &ModelService{c},
+		Metrics:    &MetricsService{c},
 		core:       c,
 	}
 }
