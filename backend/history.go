@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -69,8 +70,12 @@ func loadPast(c *core, tx Tx, st *Settings, i int, p PastMove, now time.Time) er
 			return err
 		}
 	}
-	if m.Subject.IsZero() && m.ContactID != "" {
+	switch {
+	case !m.Subject.IsZero():
+	case m.ContactID != "":
 		m.Subject = Subject{Type: SubjectContact, ID: m.ContactID}
+	case p.Email != "":
+		m.Subject = Subject{Type: SubjectContact, ID: strings.ToLower(p.Email)}
 	}
 	at := p.ExecutedAt
 	m.Status, m.CreatedAt, m.UpdatedAt, m.DoneAt = StatusDone, at.Add(-time.Hour), at, at

@@ -15,9 +15,10 @@ import (
 // Definitions (docs/cli.md says the same):
 //   - Executed: executions carried out (committed), rolled back later or not.
 //   - Replied: executed ones with a replied, positive_reply or
-//     negative_reply outcome; ReplyRate = Replied / Executed.
+//     negative_reply outcome; ReplyRate = Replied / Executed, for the
+//     ReplyKinds only (send_email, reply_social).
 //   - PositiveReplies: executed ones with a positive_reply outcome;
-//     PositiveReplyRate = PositiveReplies / Executed.
+//     PositiveReplyRate = PositiveReplies / Executed, for the ReplyKinds.
 //   - MeetingsBooked, DealsAdvanced, DealsWon: executed ones with a
 //     meeting_booked, deal_advanced, deal_won outcome.
 //   - AutoApproved: executed ones an auto-approval rule approved (the
@@ -53,8 +54,9 @@ type KindMetrics struct {
 	DealsWon        int
 	AutoApproved    int
 	MinutesSaved    int
-	// ReplyBase is the denominator of the reply rates: Executed for a
-	// kind, the executions of the ReplyKinds for a week's total.
+	// ReplyBase is the denominator of the reply rates: Executed for one
+	// of the ReplyKinds, 0 (no rate) for another kind, the executions of
+	// the ReplyKinds for a week's total.
 	ReplyBase         int
 	ReplyRate         *float64
 	PositiveReplyRate *float64
@@ -88,6 +90,9 @@ func (s *MetricsService) Metrics(ctx context.Context, weeks int) (*Metrics, erro
 	now := s.clock.Now().In(loc)
 	first := WeekStart(now, loc).AddDate(0, 0, -7*(weeks-1))
 	out := &Metrics{Zone: loc.String(), Weeks: make([]WeekMetrics, weeks)}
+	if loc == time.Local {
+		out.Zone, _ = now.Zone() // "Local" says nothing; its abbreviation does
+	}
 	byKind := make([]map[MoveKind]*KindMetrics, weeks)
 	for i := range out.Weeks {
 		out.Weeks[i].Start = first.AddDate(0, 0, 7*i)
@@ -170,7 +175,11 @@ func (s *MetricsService) Metrics(ctx context.Context, weeks int) (*Metrics, erro
 		wk := &out.Weeks[i]
 		for _, kind := range MoveKinds {
 			if k := byKind[i][kind]; k != nil {
-				k.rates(k.Executed)
+				base := 0 // no reply rate for a task created or a note written
+				if replyKind[kind] {
+					base = k.Executed
+				}
+				k.rates(base)
 				wk.Kinds = append(wk.Kinds, *k)
 			}
 		}

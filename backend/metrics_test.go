@@ -108,18 +108,18 @@ func TestMetricsService_Metrics(t *testing.T) {
 		rows  []string // the kinds, then the total
 	}{
 		{"2026-11-09T00:00:00-05:00", []string{
-			"update_deal ex=1 rep=0 pos=0 meet=0 adv=1 won=1 auto=0 min=5 base=1 rr=0.00 prr=0.00 auto%=0.00",
+			"update_deal ex=1 rep=0 pos=0 meet=0 adv=1 won=1 auto=0 min=5 base=0 rr=- prr=- auto%=0.00",
 			"reply_social ex=1 rep=1 pos=0 meet=0 adv=0 won=0 auto=0 min=5 base=1 rr=1.00 prr=0.00 auto%=0.00",
 			" ex=2 rep=1 pos=0 meet=0 adv=1 won=1 auto=0 min=10 base=1 rr=1.00 prr=0.00 auto%=0.00",
 		}},
 		{"2026-11-16T00:00:00-05:00", []string{
 			"send_email ex=3 rep=1 pos=0 meet=0 adv=0 won=0 auto=1 min=45 base=3 rr=0.33 prr=0.00 auto%=0.33",
-			"create_task ex=1 rep=0 pos=0 meet=0 adv=1 won=0 auto=1 min=30 base=1 rr=0.00 prr=0.00 auto%=1.00",
+			"create_task ex=1 rep=0 pos=0 meet=0 adv=1 won=0 auto=1 min=30 base=0 rr=- prr=- auto%=1.00",
 			" ex=4 rep=1 pos=0 meet=0 adv=1 won=0 auto=2 min=75 base=3 rr=0.33 prr=0.00 auto%=0.50",
 		}},
 		{"2026-11-23T00:00:00-05:00", []string{
 			"send_email ex=1 rep=1 pos=1 meet=1 adv=0 won=0 auto=0 min=15 base=1 rr=1.00 prr=1.00 auto%=0.00",
-			"note ex=1 rep=0 pos=0 meet=0 adv=0 won=0 auto=0 min=20 base=1 rr=0.00 prr=0.00 auto%=0.00",
+			"note ex=1 rep=0 pos=0 meet=0 adv=0 won=0 auto=0 min=20 base=0 rr=- prr=- auto%=0.00",
 			" ex=2 rep=1 pos=1 meet=1 adv=0 won=0 auto=0 min=35 base=1 rr=1.00 prr=1.00 auto%=0.00",
 		}},
 	}
