@@ -194,6 +194,12 @@ func seedDemo(ctx context.Context, st backend.Store, clock backend.Clock, feed D
 			}
 		}
 	}
+	// The weeks before the scenario: moves carried out and what came of
+	// them, for the metrics and the learned scores (after the contacts
+	// exist, so each move is on its contact and company).
+	if err := q.LoadHistory(ctx, demo.History(now)); err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
 	if _, err := q.Moves.Refresh(ctx); err != nil {
 		return err
 	}
