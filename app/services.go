@@ -19,6 +19,7 @@ type Services struct {
 	Signals     *SignalsService
 	Contacts    *ContactsService
 	Outcomes    *OutcomesService
+	Stats       *StatsService
 }
 
 // newServices makes a's services (New does, once).
@@ -26,13 +27,13 @@ func newServices(a *App) *Services {
 	return &Services{
 		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
 		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
-		Contacts: &ContactsService{a}, Outcomes: &OutcomesService{a},
+		Contacts: &ContactsService{a}, Outcomes: &OutcomesService{a}, Stats: &StatsService{a},
 	}
 }
 
 // list is s's services in a fixed order: what the window binds.
 func (s *Services) list() []any {
-	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes}
+	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes, s.Stats}
 }
 
 // Services are a's bound services, for callers outside the window and

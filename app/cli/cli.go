@@ -95,6 +95,7 @@ Commands:
   audit [--verify] [--json] [--limit N]  the hash-chained audit log; --verify detects tampering
   audit --rekey [--yes]                  replace a lost audit key (recorded; older entries become unverifiable)
   rules simulate RULE_FILE [--days N]    what an auto-approval rule would have executed in the last 7 days
+  stats [--weeks N] [--json]             what the moves carried out achieved, per week and kind (docs/cli.md)
   ingest FILE|- [--json]                 add signals from JSON lines (docs/signals.md)
   classify [--json] [FILE|-]             the intent of each email given as a JSON line (offline, needs no workspace)
   import contacts FILE.csv|- [--json]    import a CRM export (HubSpot's columns); bad rows are reported, the rest kept (exit 3)
@@ -269,7 +270,7 @@ func init() {
 		"sync": runSync, "dev": runDev, "voice": runVoice,
 		"dnc": runDoNotContact, "do-not-contact": runDoNotContact, "classify": runClassify,
 		"import": runImport, "duplicates": runDuplicates,
-		"export": runExport, "forget": runForget, "compact": runCompact,
+		"stats": runStats, "export": runExport, "forget": runForget, "compact": runCompact,
 		"outcome": runOutcome, "outcomes": runOutcomes,
 	}
 }

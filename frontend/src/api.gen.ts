@@ -421,6 +421,38 @@ export interface MeetingExportDTO {
   link?: string;
 }
 
+/** app.MetricsDTO */
+export interface MetricsDTO {
+  workspace: WorkspaceDTO;
+  zone: string;
+  weeks: MetricsWeekDTO[];
+}
+
+/** app.MetricsRowDTO */
+export interface MetricsRowDTO {
+  kind: string;
+  executed: number;
+  replied: number;
+  positive_replies: number;
+  meetings_booked: number;
+  deals_advanced: number;
+  deals_won: number;
+  auto_approved: number;
+  minutes_saved: number;
+  reply_base: number;
+  reply_rate: number | null;
+  positive_reply_rate: number | null;
+  auto_approved_share: number | null;
+}
+
+/** app.MetricsWeekDTO */
+export interface MetricsWeekDTO {
+  start: string;
+  end: string;
+  kinds: MetricsRowDTO[];
+  total: MetricsRowDTO;
+}
+
 /** app.ModelMessageDTO */
 export interface ModelMessageDTO {
   role: string;
@@ -977,6 +1009,11 @@ export interface OutcomesService {
   RecordOutcome(moveID: number, outcomeType: string, note: string, corrects: number, via: string): Promise<OutcomeDTO>;
 }
 
+/** StatsService: window.go.app.StatsService.<Method> in the window, POST /api/StatsService.<Method> in the browser. */
+export interface StatsService {
+  Metrics(weeks: number): Promise<MetricsDTO>;
+}
+
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
@@ -1038,6 +1075,7 @@ export interface BoundMethods {
   'OutcomesService.Outcomes': OutcomesService['Outcomes'];
   'OutcomesService.RecentOutcomes': OutcomesService['RecentOutcomes'];
   'OutcomesService.RecordOutcome': OutcomesService['RecordOutcome'];
+  'StatsService.Metrics': StatsService['Metrics'];
 }
 
 /** boundMethodNames lists BoundMethods' keys. */
@@ -1101,4 +1139,5 @@ export const boundMethodNames = [
   'OutcomesService.Outcomes',
   'OutcomesService.RecentOutcomes',
   'OutcomesService.RecordOutcome',
+  'StatsService.Metrics',
 ] as const;
