@@ -29,6 +29,7 @@ import type {
   ICPRuleDTO,
   KillSwitchDTO,
   LanguageModelDTO,
+  MetricsDTO,
   MoveDTO,
   OnlineRecognizerDTO,
   Plan,
@@ -397,6 +398,8 @@ export interface Api {
   SimulateRule(r: RuleDTO, days: number): Promise<SimulationDTO>;
   /** DoNotContact: the addresses nothing may be sent to (bounces and unsubscribes join by themselves). */
   DoNotContact(): Promise<DoNotContactDTO[]>;
+  /** Metrics: what the moves carried out achieved, per week (oldest first) and kind; weeks 0 = 8. */
+  Metrics(weeks: number): Promise<MetricsDTO>;
   /** AddDoNotContact puts an address on the list (reason "" = manual) and returns the list. */
   AddDoNotContact(email: string, reason: DoNotContactReason | '', note: string, via: Via): Promise<DoNotContactDTO[]>;
   /** RemoveDoNotContact takes an address off the list and returns the list. */
@@ -483,6 +486,10 @@ export function createApi(t: Transport): Api {
     Rules: async () => (await c('SettingsService.Rules')) ?? [],
     SaveRule: (r) => c('SettingsService.SaveRule', r),
     DoNotContact: async () => (await c('SettingsService.DoNotContact')) ?? [],
+    Metrics: async (weeks) => {
+      const m = await c('StatsService.Metrics', weeks);
+      return { ...m, weeks: (m?.weeks ?? []).map((w) => ({ ...w, kinds: w.kinds ?? [] })) };
+    },
     AddDoNotContact: async (email, reason, note, via) => (await c('SettingsService.AddDoNotContact', email, reason, note, via)) ?? [],
     RemoveDoNotContact: async (email, via) => (await c('SettingsService.RemoveDoNotContact', email, via)) ?? [],
     SimulateRule: async (r, days) => {

@@ -7,6 +7,7 @@ import { QueueStore } from './stores/queue.svelte';
 import { SettingsStore } from './stores/settings.svelte';
 import { SignalsStore } from './stores/signals.svelte';
 import { AuditStore } from './stores/audit.svelte';
+import { MetricsStore } from './stores/metrics.svelte';
 import { SyncStore } from './stores/sync.svelte';
 import { UiStore } from './stores/ui.svelte';
 import { VoiceStore } from './stores/voice.svelte';
@@ -37,7 +38,7 @@ function setup(platform = 'Linux') {
   const storage = new Map<string, string>();
   const ui = new UiStore({ storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) }, prefersDark: () => true });
   const keymap = new Keymap({ platform });
-  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), voice: new VoiceStore(api), transcription: new TranscriptionStore(api) };
+  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), metrics: new MetricsStore(api), voice: new VoiceStore(api), transcription: new TranscriptionStore(api) };
   const focusSearch = vi.fn();
   keymap.register(actionBindings(ctx, { focusSearch, blurField: () => false }));
   const press = (key: string, extra: Partial<KeyEventLike> = {}) => keymap.handle({ key, ...extra });
@@ -102,12 +103,22 @@ describe('the app bindings', () => {
     expect(mac.ctx.ui.overlay).toBe('palette');
   });
 
+  it('open Metrics with m, but not while an overlay is open', () => {
+    const { ctx, press } = setup();
+    ctx.ui.overlay = 'help';
+    press('m');
+    expect(ctx.ui.view).toBe('today');
+    ctx.ui.overlay = 'none';
+    press('m');
+    expect(ctx.ui.view).toBe('metrics');
+  });
+
   it('list every keyed action in the help, by group', () => {
     const { ctx } = setup();
     const help = ctx.keymap.help();
-    expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'General']);
+    expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'Views', 'General']);
     const labels = help.flatMap((g) => g.items.map((i) => `${i.keys.join('/')} ${i.label}`));
-    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last action, skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts']) {
+    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last action, skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts', 'M Go to Metrics: what your moves achieved']) {
       expect(labels).toContain(l);
     }
   });

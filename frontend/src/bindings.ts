@@ -71,6 +71,7 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
     { id: 'view.settings', keys: [], label: s.actions.viewSettings, group: s.groups.views, run: () => ui.go('settings') },
     { id: 'view.connections', keys: [], label: s.actions.viewConnections, group: s.groups.views, run: () => ui.go('connections') },
     { id: 'view.audit', keys: [], label: s.actions.viewAudit, group: s.groups.views, run: () => ui.go('audit') },
+    { id: 'view.metrics', keys: ['m'], label: s.actions.viewMetrics, group: s.groups.views, when: () => ui.idle, run: () => ui.go('metrics') },
 
     { id: 'app.palette', keys: ['mod+k'], label: s.actions.palette, group: s.groups.general, palette: false, run: openPalette },
     { id: 'app.help', keys: ['?'], label: s.actions.help, group: s.groups.general, when: () => ui.overlay === 'none' || ui.overlay === 'help', run: () => (ui.overlay = ui.overlay === 'help' ? 'none' : 'help') },
@@ -116,4 +117,5 @@ export function reloadAll(ctx: AppContext): void {
   void ctx.queue.loadStats();
   if (ctx.signals.loaded) void ctx.signals.load();
   if (ctx.sync.loaded) void ctx.sync.load();
+  if (ctx.metrics.loaded) void ctx.metrics.load();
 }

@@ -4,6 +4,7 @@ import { getContext, setContext } from 'svelte';
 import type { Api } from './api';
 import type { AuditStore } from './stores/audit.svelte';
 import type { Keymap } from './keymap';
+import type { MetricsStore } from './stores/metrics.svelte';
 import type { QueueStore } from './stores/queue.svelte';
 import type { SettingsStore } from './stores/settings.svelte';
 import type { SignalsStore } from './stores/signals.svelte';
@@ -20,6 +21,7 @@ export interface AppContext {
   settings: SettingsStore;
   sync: SyncStore;
   audit: AuditStore;
+  metrics: MetricsStore;
   voice: VoiceStore;
   /** The optional online recognizer's settings (the voice area's form). */
   transcription: TranscriptionStore;

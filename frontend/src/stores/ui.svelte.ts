@@ -2,7 +2,7 @@
 // CaseyOS is reachable.
 import type { Status } from '../api';
 
-export type View = 'today' | 'signals' | 'settings' | 'connections' | 'audit';
+export type View = 'today' | 'signals' | 'settings' | 'connections' | 'audit' | 'metrics';
 export type Overlay = 'none' | 'help' | 'palette' | 'snooze';
 export type Theme = 'dark' | 'light';
 
