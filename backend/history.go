@@ -34,7 +34,9 @@ type PastOutcome struct {
 // LoadHistory stores past moves, each done with one committed execution
 // and its outcomes, in one transaction. The outcomes go through the same
 // path as detected ones, so the outcome observers (learning, follow-ups)
-// are told of each. The counters (moves done, minutes saved, sends per
+// are told of each; a past email is watched like a sent one, so one that
+// nothing answered gets its no_response from the same sweep (and one
+// whose wait has not run out yet gets it when it does). The counters (moves done, minutes saved, sends per
 // kind) are kept at the time of each execution, and each step is in the
 // audit log with its own time.
 func (s *Services) LoadHistory(ctx context.Context, past []PastMove) error {
@@ -51,7 +53,12 @@ func (s *Services) LoadHistory(ctx context.Context, past []PastMove) error {
 				return err
 			}
 		}
-		return nil
+		for {
+			n, err := c.sweepNoResponse(tx, now, sweepBatch)
+			if err != nil || n < sweepBatch {
+				return err
+			}
+		}
 	})
 	return WrapError(op, err)
 }
@@ -109,6 +116,22 @@ func loadPast(c *core, tx Tx, st *Settings, i int, p PastMove, now time.Time) er
 		Detail: fmt.Sprintf("%s committed: %s (history)", e.IdempotencyKey, m.Title)}); err != nil {
 		return err
 	}
+	// An email is watched like any sent one: what the history says came
+	// back ends the wait, and the sweep below records no_response for the
+	// ones nobody answered, on the same business-day rule.
+	var w *OutcomeWatch
+	if m.Kind == KindSendEmail && len(m.Draft.To) > 0 {
+		w = &OutcomeWatch{ExecutionID: e.ID, MoveID: m.ID, Kind: m.Kind, Action: ActionSendEmail, CommittedAt: at,
+			Contact: m.Draft.To[0], RespondBy: addBusinessDays(at, noResponseDays(st), c.zone)}
+		for _, to := range m.Draft.To {
+			if l := contactLink(to); l != "" {
+				w.Links = append(w.Links, l)
+			}
+		}
+		if err := tx.PutOutcomeWatch(w); err != nil {
+			return err
+		}
+	}
 	for _, po := range p.Outcomes {
 		if po.At.Before(at) || po.At.After(now) {
 			return Errorf(EINVALID, "past move %d: outcome %s must come after its execution and before now", i+1, po.Type)
@@ -117,7 +140,7 @@ func loadPast(c *core, tx Tx, st *Settings, i int, p PastMove, now time.Time) er
 		if err := o.Validate(); err != nil {
 			return err
 		}
-		if _, err := c.recordOutcome(tx, o, now); err != nil {
+		if err := c.detected(tx, o, w, now); err != nil {
 			return err
 		}
 		if err := tx.AppendAudit(&AuditEntry{At: po.At, Actor: ActorSystem, Action: AuditOutcome, MoveID: m.ID,

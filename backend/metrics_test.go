@@ -168,6 +168,7 @@ func allMoves(ctx context.Context, db backend.Store) ([]*backend.Move, error) {
 
 func TestServices_LoadHistory(t *testing.T) {
 	f := newQueue(t)
+	f.q.SetZone(time.UTC) // business days in a known zone
 	var seen []backend.OutcomeType
 	f.q.ObserveOutcome(func(tx backend.Tx, o *backend.Outcome, now time.Time) error {
 		seen = append(seen, o.Type)
@@ -189,6 +190,46 @@ func TestServices_LoadHistory(t *testing.T) {
 		if len(os) != 2 || os[0].ExecutionID == 0 || !os[0].OccurredAt.Equal(at.Add(time.Hour)) {
 			t.Errorf("outcomes = %+v, want two on the execution, an hour apart", os)
 		}
+	})
+	t.Run("UnansweredEmailsGetNoResponse", func(t *testing.T) {
+		old := testNow.Add(-10 * 24 * time.Hour) // Thursday 12 November
+		recent := testNow.Add(-24 * time.Hour)   // Saturday: due Wednesday
+		answered := pastMove(backend.KindSendEmail, backend.ActorKey, old.Add(time.Hour), backend.OutcomeReplied)
+		silent, waiting := pastMove(backend.KindSendEmail, backend.ActorKey, old), pastMove(backend.KindSendEmail, backend.ActorKey, recent)
+		if err := f.q.LoadHistory(f.ctx, []backend.PastMove{silent, answered, waiting}); err != nil {
+			t.Fatal(err)
+		}
+		types := func(title string) string {
+			moves, _ := allMoves(f.ctx, f.db)
+			for _, m := range moves {
+				if m.Title == title {
+					os, _ := f.q.Outcomes.List(f.ctx, m.ID)
+					var out []string
+					for _, o := range os {
+						out = append(out, string(o.Type)+"@"+o.OccurredAt.Format("Mon"))
+					}
+					return strings.Join(out, ",")
+				}
+			}
+			return "no move"
+		}
+		for _, c := range []struct{ title, want string }{
+			{silent.Move.Title, "no_response@Tue"}, // three business days after Thursday
+			{answered.Move.Title, "replied@Thu"},
+			{waiting.Move.Title, ""},
+		} {
+			if got := types(c.title); got != c.want {
+				t.Errorf("%s: outcomes %q, want %q", c.title, got, c.want)
+			}
+		}
+		f.clock.Set(testNow.Add(4 * 24 * time.Hour))
+		if _, err := f.q.Outcomes.Sweep(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := types(waiting.Move.Title); got != "no_response@Wed" {
+			t.Errorf("waiting email after its wait: %q, want no_response@Wed", got)
+		}
+		f.clock.Set(testNow)
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for name, p := range map[string]backend.PastMove{

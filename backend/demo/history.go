@@ -60,7 +60,8 @@ var historyPlan = []struct {
 // It is the same on every call for the same now (seeded): about sixty
 // moves, a fifth of the emails approved by an auto-approval rule, emails
 // to people whose company fits the ICP answered about twice as often, and
-// most emails answered by nobody (no_response after three business days).
+// most emails answered by nobody (no outcome here: LoadHistory watches
+// them, and the sweep records no_response after three business days).
 // Every time is at least a day before now, so nothing counts as today's.
 func History(now time.Time) []backend.PastMove {
 	r := rand.New(rand.NewPCG(historySeed, historySeed))
@@ -138,9 +139,9 @@ func historyOutcomes(r *rand.Rand, kind backend.MoveKind, who person, at, now ti
 			case tone < 0.8:
 				add(backend.OutcomeNegativeReply, after)
 			}
-		default:
-			add(backend.OutcomeNoResponse, 5*24*time.Hour) // three business days, over a weekend at most
 		}
+		// Otherwise nothing came back: the outcome sweep records
+		// no_response once the wait (three business days) is over.
 	case backend.KindScheduleMeeting:
 		add(backend.OutcomeMeetingBooked, hours(1, 6))
 		if roll < 0.8 {
