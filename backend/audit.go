@@ -39,6 +39,7 @@ const (
 	AuditRule           = "guardrails.rule"
 	AuditKeyReplaced    = "audit.key_replaced" // a lost audit key was replaced (AuditRekey)
 	AuditOutcome        = "outcome"            // an outcome recorded or corrected by hand
+	AuditSequence       = "sequence"           // a follow-up sequence started, paused, resumed, stopped or finished
 )
 
 // Audit entry versions: how an entry's Hash is computed.

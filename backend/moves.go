@@ -272,6 +272,8 @@ type RefreshReport struct {
 	Expired  []uint64
 	Rescored int
 	Stalled  int // stalled-deal signals derived
+	// FollowUps counts the follow-up moves proposed (followup.go).
+	FollowUps int
 }
 
 // Refresh brings the queue up to date with the clock in one transaction:
@@ -338,6 +340,10 @@ func (s *MoveService) Refresh(ctx context.Context) (RefreshReport, error) {
 		}
 		n, err := deriveStalled(tx, st, now)
 		rep.Stalled = n
+		if err != nil {
+			return err
+		}
+		rep.FollowUps, err = s.followUpPass(tx, now)
 		return err
 	})
 	if err != nil {
@@ -346,7 +352,7 @@ func (s *MoveService) Refresh(ctx context.Context) (RefreshReport, error) {
 	s.mu.Lock()
 	s.lastRefresh = now
 	s.mu.Unlock()
-	if len(rep.Woken)+len(rep.Expired)+rep.Rescored+rep.Stalled > 0 {
+	if len(rep.Woken)+len(rep.Expired)+rep.Rescored+rep.Stalled+rep.FollowUps > 0 {
 		s.events.Publish(EventQueueChanged, QueueChanged{Reason: "refresh"})
 	}
 	return rep, nil

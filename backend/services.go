@@ -21,6 +21,7 @@ type Services struct {
 	Privacy    *PrivacyService   // export, forget, retention (privacy.go)
 	Model      *ModelService     // the optional language model's drafts (modeldraft.go)
 	Metrics    *MetricsService   // what the moves carried out achieved, per week and kind (metrics.go)
+	FollowUps  *FollowUpService  // follow-ups when nothing comes back (followup.go)
 
 	core *core
 }
@@ -29,6 +30,7 @@ type Services struct {
 // the local executor (notes) is usually among them.
 func NewServices(store Store, clock Clock, events Events, executors ...Executor) *Services {
 	c := newCore(store, clock, events, executors)
+	c.observeOutcome(c.observeFollowUps)
 	return &Services{
 		Moves:      &MoveService{c},
 		Ingest:     &IngestService{c},
@@ -41,6 +43,7 @@ func NewServices(store Store, clock Clock, events Events, executors ...Executor)
 		Privacy:    &PrivacyService{c},
 		Model:      &ModelService{c},
 		Metrics:    &MetricsService{c},
+		FollowUps:  &FollowUpService{c},
 		core:       c,
 	}
 }

@@ -156,6 +156,9 @@ type Settings struct {
 	// LanguageModel is the optional model that rewrites drafts; the zero
 	// value (the default) keeps every draft offline (model.go).
 	LanguageModel LanguageModel
+	// FollowUps say whether and how often an unanswered email is
+	// followed up (followup.go).
+	FollowUps FollowUps
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -205,6 +208,7 @@ func DefaultSettings() *Settings {
 		TodayLimit:       10,
 		UndoWindow:       10 * time.Second,
 		DailyCaps:        map[MoveKind]int{KindSendEmail: 50, KindReplySocial: 20},
+		FollowUps:        DefaultFollowUps(),
 	}
 }
 
@@ -236,6 +240,9 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if err := s.ICP.Validate(); err != nil {
+		return err
+	}
+	if err := s.FollowUps.Validate(); err != nil {
 		return err
 	}
 	if s.StalledDealDays < 1 {

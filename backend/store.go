@@ -30,6 +30,7 @@ type Tx interface {
 	ExecutionStore
 	OutcomeStore
 	OutcomeWatchStore
+	SequenceStore
 	CRMStore
 	AuditStore
 	SettingsStore

@@ -55,6 +55,11 @@ func checkIndexes(btx *bolt.Tx) error {
 			add(watchEntries(fromWatchRecord(id, r)))
 			return true
 		}),
+		eachRecord(btx, bSequences, func(k []byte, r *sequenceRecord) bool {
+			id, _ := decodeU64(k)
+			add(sequenceEntries(fromSequenceRecord(id, r)))
+			return true
+		}),
 		eachRecord(btx, bContacts, func(_ []byte, r *contactRecord) bool {
 			add(contactEntries(fromContactRecord(r)))
 			return true
@@ -78,6 +83,7 @@ func checkIndexes(btx *bolt.Tx) error {
 		bSignalsByDedupe, bSignalsByTime,
 		bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 		bExecutionsByKey, bExecutionsByMove, bExecutionsByState, bOutcomesByMove, bOutcomeLinks, bOutcomeDue,
+		bSequencesByMove, bSequencesByLink, bSequencesDue,
 		bContactsByEmail, bDealsByActivity, bAuditByMove,
 	} {
 		w := want[string(name)]

@@ -149,6 +149,19 @@ func formatSettings() *backend.Settings {
 }
 
 // withID returns a copy of v with its ID (or Seq) field set.
+func formatSequence() *backend.Sequence {
+	return &backend.Sequence{
+		ThreadID: "thr-1", To: "dana@acme.example", ContactID: "c-1", CompanyID: "co-1", DealID: "d-1", Domain: backend.DomainSales,
+		Subject: "Pricing", MaxSteps: 3, GapDays: 3, State: backend.SequenceStopped,
+		Steps: []backend.SequenceStep{
+			{N: 1, MoveID: 1, SentAt: at(3, 9), MessageID: "<m1@caseyos.example>"},
+			{N: 2, MoveID: 2},
+		},
+		NextAt: at(6, 9), PausedUntil: at(5, 9), StopReason: "they replied", StoppedAt: at(6, 10),
+		CreatedAt: at(4, 9), UpdatedAt: at(6, 10),
+	}
+}
+
 func withID[T any](v *T, id uint64) *T {
 	c := *v
 	f := reflect.ValueOf(&c).Elem().FieldByName("ID")
@@ -255,6 +268,40 @@ func TestRecords_DiskFormat(t *testing.T) {
 				ID: 1, MoveID: 1, ExecutionID: 1, Type: backend.OutcomePositiveReply, SignalID: 7,
 				Note: "asked for a call", Actor: backend.ActorSystem, OccurredAt: at(4, 9), RecordedAt: at(4, 10),
 			}},
+		},
+		{
+			name: "Sequence", bucket: "sequences", key: u64(1),
+			stored: `{"thread_id":"thr-1","to":"dana@acme.example","contact_id":"c-1","company_id":"co-1","deal_id":"d-1","domain":"sales","subject":"Pricing","steps":[{"n":1,"move_id":1,"sent_at":"2025-03-03T09:30:15.123456789Z","message_id":"\u003cm1@caseyos.example\u003e"},{"n":2,"move_id":2}],"max_steps":3,"gap_days":3,"state":"stopped","next_at":"2025-03-06T09:30:15.123456789Z","paused_until":"2025-03-05T09:30:15.123456789Z","stop_reason":"they replied","stopped_at":"2025-03-06T10:30:15.123456789Z","created_at":"2025-03-04T09:30:15.123456789Z","updated_at":"2025-03-06T10:30:15.123456789Z"}`,
+			write: func(tx backend.Tx) error {
+				for i := 0; i < 2; i++ {
+					if err := tx.CreateMove(formatMove()); err != nil {
+						return err
+					}
+					m, _ := tx.FindMove(uint64(i + 1))
+					m.Status = backend.StatusDone
+					if err := tx.UpdateMove(m); err != nil {
+						return err
+					}
+				}
+				return tx.PutSequence(formatSequence())
+			},
+			read: func(tx backend.Tx) (any, error) { return tx.FindSequence(1) },
+			want: withID(formatSequence(), 1),
+		},
+		{
+			name: "SettingsFollowUps", bucket: "meta", key: []byte("settings"),
+			stored: `{"weights":{"revenue":0.4,"urgency":0.25,"effort":0.15,"strategic":0.2},"revenue_curve":[{"x":0,"y":0.05},{"x":5000,"y":0.3},{"x":20000,"y":0.6},{"x":50000,"y":0.9},{"x":100000,"y":1}],"unknown_revenue":0.2,"urgency_curve":[{"x":0,"y":1},{"x":2,"y":1},{"x":24,"y":0.9},{"x":48,"y":0.75},{"x":72,"y":0.6},{"x":168,"y":0.3},{"x":336,"y":0.1}],"no_deadline_urgency":0.1,"effort_minutes":{"create_task":30,"merge_contacts":5,"note":20,"reply_social":5,"schedule_meeting":10,"send_email":15,"update_deal":5},"max_effort_minutes":150,"icp":{"base":0.2,"rules":[{"field":"company.industry","op":"in","values":["saas","software","fintech","developer tools"],"min":0,"max":0,"weight":0.3,"label":"%s company"},{"field":"company.employees","op":"between","values":null,"min":50,"max":1000,"weight":0.2,"label":"%s employees"},{"field":"contact.title","op":"contains_any","values":["founder","ceo","cto","vp","head of","director"],"min":0,"max":0,"weight":0.2,"label":"decision-maker (%s)"},{"field":"company.tags","op":"in","values":["target_account","strategic"],"min":0,"max":0,"weight":0.2,"label":"target account"},{"field":"company.country","op":"in","values":["us","usa","united states","gb","uk","united kingdom","ca","canada","de","germany"],"min":0,"max":0,"weight":0.1,"label":"in a core market (%s)"}]},"stalled_deal_days":14,"reply_window_ns":86400000000000,"lead_response_ns":14400000000000,"meeting_follow_up_ns":86400000000000,"mention_window_ns":172800000000000,"stage_sla_ns":172800000000000,"demo_stages":["presentationscheduled","demo_scheduled","demo"],"won_stages":["closedwon"],"lost_stages":["closedlost"],"today_limit":10,"undo_window_ns":10000000000,"daily_caps":{"reply_social":20,"send_email":50},"owner_name":"","owner_email":"","contract_stages":["contractsent"],"working_hours":{"start_ns":32400000000000,"end_ns":61200000000000},"follow_ups":{"on":false,"steps":3,"gap_days":5}}`,
+			write: func(tx backend.Tx) error {
+				s := backend.DefaultSettings()
+				s.FollowUps = backend.FollowUps{On: false, Steps: 3, GapDays: 5}
+				return tx.PutSettings(s)
+			},
+			read: func(tx backend.Tx) (any, error) { return tx.Settings() },
+			want: func() *backend.Settings {
+				s := backend.DefaultSettings()
+				s.FollowUps = backend.FollowUps{On: false, Steps: 3, GapDays: 5}
+				return s
+			}(),
 		},
 		{
 			name: "Guardrails", bucket: "meta", key: []byte("guardrails"),
@@ -422,6 +469,7 @@ func TestRecords_MissingAndDamaged(t *testing.T) {
 		{name: "Signal", bucket: "signals", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindSignal(1) }, missingCode: backend.ENOTFOUND},
 		{name: "Move", bucket: "moves", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindMove(1) }, missingCode: backend.ENOTFOUND},
 		{name: "Execution", bucket: "executions", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindExecution(1) }, missingCode: backend.ENOTFOUND},
+		{name: "Sequence", bucket: "sequences", key: u64(1), read: func(tx backend.Tx) (any, error) { return tx.FindSequence(1) }, missingCode: backend.ENOTFOUND},
 		{name: "Contact", bucket: "contacts", key: []byte("c-1"), read: func(tx backend.Tx) (any, error) { return tx.FindContact("c-1") }, missingCode: backend.ENOTFOUND},
 		{name: "Company", bucket: "companies", key: []byte("co-1"), read: func(tx backend.Tx) (any, error) { return tx.FindCompany("co-1") }, missingCode: backend.ENOTFOUND},
 		{name: "Deal", bucket: "deals", key: []byte("d-1"), read: func(tx backend.Tx) (any, error) { return tx.FindDeal("d-1") }, missingCode: backend.ENOTFOUND},

@@ -46,6 +46,10 @@ import (
 //	outcome_watches               execution id → watchRecord            (executions still open to outcomes)
 //	outcome_links                 link 0x00 execution id → ""           (thread:…, msgid:…, event:…, deal:…, task:…, post:…, contact:…)
 //	outcome_due                   respondBy | execution id → ""         (watches awaiting a response)
+//	sequences                     id → sequenceRecord                   (follow-up sequences)
+//	sequences_by_move             moveID | id → ""                      (every step's move)
+//	sequences_by_link             link 0x00 | id → ""                   ("thread:ID", "to:address")
+//	sequences_due                 nextAt | id → ""                      (sequences with a NextAt)
 //	contacts                      contact id → contactRecord
 //	contacts_by_email             lower-case email 0x00 contact id → ""
 //	contacts_by_x_handle          lower-case X handle 0x00 contact id → ""
@@ -58,7 +62,7 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
-// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs and outcome_* came after version 2 without a
+// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_* and sequences* came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -97,6 +101,10 @@ var (
 	bOutcomeWatches     = []byte("outcome_watches")
 	bOutcomeLinks       = []byte("outcome_links")
 	bOutcomeDue         = []byte("outcome_due")
+	bSequences          = []byte("sequences")
+	bSequencesByMove    = []byte("sequences_by_move")
+	bSequencesByLink    = []byte("sequences_by_link")
+	bSequencesDue       = []byte("sequences_due")
 	bContacts           = []byte("contacts")
 	bContactsByEmail    = []byte("contacts_by_email")
 	bContactsByXHandle  = []byte("contacts_by_x_handle")
@@ -128,6 +136,7 @@ var allBuckets = [][]byte{
 	bMoves, bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
 	bExecutions, bExecutionsByKey, bExecutionsByMove, bExecutionsByState,
 	bOutcomes, bOutcomesByMove, bOutcomeWatches, bOutcomeLinks, bOutcomeDue,
+	bSequences, bSequencesByMove, bSequencesByLink, bSequencesDue,
 	bContacts, bContactsByEmail, bContactsByXHandle, bCompanies, bDeals, bDealsByActivity,
 	bAudit, bAuditByMove,
 	bCursors, bStats,
@@ -223,6 +232,7 @@ type entry struct {
 var appendOnly = map[string]bool{
 	string(bSignals): true, string(bMoves): true, string(bAudit): true,
 	string(bExecutions): true, string(bOutcomes): true, string(bRules): true,
+	string(bSequences): true,
 }
 
 func putEntries(btx *bolt.Tx, es []entry) error {

@@ -57,6 +57,29 @@ type settingsRecord struct {
 	// LanguageModel is absent in files from before the model and when
 	// none is configured (model_record.go).
 	LanguageModel *languageModelRecord `json:"language_model,omitempty"`
+	// FollowUps is absent in files from before follow-ups and while they
+	// are at their defaults (on, 2 steps, 3 business days apart).
+	FollowUps *followUpsRecord `json:"follow_ups,omitempty"`
+}
+
+type followUpsRecord struct {
+	On      bool `json:"on"`
+	Steps   int  `json:"steps"`
+	GapDays int  `json:"gap_days"`
+}
+
+func toFollowUpsRecord(f backend.FollowUps) *followUpsRecord {
+	if f == backend.DefaultFollowUps() {
+		return nil
+	}
+	return &followUpsRecord{On: f.On, Steps: f.Steps, GapDays: f.GapDays}
+}
+
+func fromFollowUpsRecord(r *followUpsRecord) backend.FollowUps {
+	if r == nil {
+		return backend.DefaultFollowUps()
+	}
+	return backend.FollowUps{On: r.On, Steps: r.Steps, GapDays: r.GapDays}
 }
 
 type workingHoursRecord struct {
@@ -230,6 +253,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		RetentionMonths:   s.RetentionMonths,
 		NoResponseDays:    s.NoResponseDays,
 		LanguageModel:     toLanguageModelRecord(s.LanguageModel),
+		FollowUps:         toFollowUpsRecord(s.FollowUps),
 	}
 }
 
@@ -301,6 +325,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		ProductKeywords:   r.ProductKeywords,
 		NoResponseDays:    r.NoResponseDays,
 		LanguageModel:     fromLanguageModelRecord(r.LanguageModel),
+		FollowUps:         fromFollowUpsRecord(r.FollowUps),
 	}
 	fromConversationRecord(r, s)
 	s.RetentionMonths = r.RetentionMonths
