@@ -35,24 +35,34 @@ const (
 // SubjectFollowUp is the subject of a follow-up move: "<thread>/<step>".
 const SubjectFollowUp SubjectType = "follow_up"
 
-// Default follow-up settings.
+// Bounds on the follow-up settings.
 const (
-	DefaultFollowUpSteps   = 2
-	DefaultFollowUpGapDays = 3 // business days: the no_response time
-	MaxFollowUpSteps       = 5
-	MaxFollowUpGapDays     = 30
+	DefaultFollowUpSteps = 2
+	MaxFollowUpSteps     = 5
+	MaxFollowUpGapDays   = 30
 )
 
 // FollowUps are the follow-up settings.
 type FollowUps struct {
-	On      bool
-	Steps   int // follow-ups after the first mail
-	GapDays int // business days (Monday to Friday, in the owner's zone) after our last mail
+	On    bool
+	Steps int // follow-ups after the first mail
+	// GapDays is how many business days (Monday to Friday, in the
+	// owner's zone) after our last mail a follow-up is proposed; 0 (the
+	// default) is the no_response time, Settings.NoResponseDays.
+	GapDays int
 }
 
-// DefaultFollowUps are on, two steps, three business days apart.
+// DefaultFollowUps are on, two steps, each after the no_response time.
 func DefaultFollowUps() FollowUps {
-	return FollowUps{On: true, Steps: DefaultFollowUpSteps, GapDays: DefaultFollowUpGapDays}
+	return FollowUps{On: true, Steps: DefaultFollowUpSteps}
+}
+
+// FollowUpGap is the business days between the mails of a sequence.
+func (s *Settings) FollowUpGap() int {
+	if s.FollowUps.GapDays > 0 {
+		return s.FollowUps.GapDays
+	}
+	return noResponseDays(s)
 }
 
 // Validate checks the steps and the gap are in range.
@@ -60,8 +70,8 @@ func (f FollowUps) Validate() error {
 	if f.Steps < 1 || f.Steps > MaxFollowUpSteps {
 		return Errorf(EINVALID, "follow-up steps must be between 1 and %d (got %d)", MaxFollowUpSteps, f.Steps)
 	}
-	if f.GapDays < 1 || f.GapDays > MaxFollowUpGapDays {
-		return Errorf(EINVALID, "the gap between follow-ups must be between 1 and %d business days (got %d)", MaxFollowUpGapDays, f.GapDays)
+	if f.GapDays < 0 || f.GapDays > MaxFollowUpGapDays {
+		return Errorf(EINVALID, "the gap between follow-ups must be between 0 (the no-response time) and %d business days (got %d)", MaxFollowUpGapDays, f.GapDays)
 	}
 	return nil
 }
@@ -461,7 +471,7 @@ func (c *core) startSequence(tx Tx, o *Outcome, now time.Time) (*Sequence, error
 	}
 	q := &Sequence{
 		ThreadID: thread, To: strings.ToLower(m.Draft.To[0]), ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID,
-		Domain: m.Domain, Subject: baseSubject(exec.Draft.Subject), MaxSteps: st.FollowUps.Steps + 1, GapDays: st.FollowUps.GapDays,
+		Domain: m.Domain, Subject: baseSubject(exec.Draft.Subject), MaxSteps: st.FollowUps.Steps + 1, GapDays: st.FollowUpGap(),
 		State: SequenceActive, CreatedAt: now, UpdatedAt: now,
 		Steps: []SequenceStep{{N: 1, MoveID: m.ID}},
 	}
@@ -713,18 +723,10 @@ func baseSubject(s string) string {
 }
 
 // AddBusinessDays returns t moved n business days (Monday to Friday, in
-// loc) later, at the same wall-clock time; from a weekend the count starts
-// on Monday.
+// loc; nil: time.Local) later, at the same wall-clock time: the count
+// no_response uses (outcome_detect.go).
 func AddBusinessDays(t time.Time, n int, loc *time.Location) time.Time {
-	loc = zoneOr(loc)
-	d := t.In(loc)
-	for n > 0 {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return d
+	return addBusinessDays(t, n, loc)
 }
 
 // businessDaysBetween counts the business days from a to b, in loc.

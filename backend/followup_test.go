@@ -480,3 +480,45 @@ func TestComposeFollowUp(t *testing.T) {
 		t.Errorf("last step body = %q", d.Body)
 	}
 }
+
+// TestFollowUps_DetectedOutcomes drives a sequence through the real
+// detection path: the no_response sweep, then Maya's auto-reply and her
+// reply arriving by ingest.
+func TestFollowUps_DetectedOutcomes(t *testing.T) {
+	f := newFollowFixture(t)
+	f.at(2026, 11, 27, 10, 1) // Friday: three business days after the send
+	if n, err := f.q.Outcomes.Sweep(f.ctx); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want the first mail's no_response", n, err)
+	}
+	q := f.sequence(t)
+	if len(q.Steps) != 2 {
+		t.Fatalf("after the detected no_response: %d steps, want the first follow-up proposed", len(q.Steps))
+	}
+	fu := q.Last().MoveID
+	if n, _ := f.q.Outcomes.Sweep(f.ctx); n != 0 || len(followUpMoves(t, f.db)) != 1 {
+		t.Fatalf("a second sweep recorded %d and left %d follow-ups; want 0 and 1", n, len(followUpMoves(t, f.db)))
+	}
+
+	back := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	f.at(2026, 11, 27, 11, 0)
+	f.ingest(t, &backend.Signal{
+		Source: backend.SourceGmail, Type: backend.SignalEmailOutOfOffice, OccurredAt: f.clock.Now(), DedupeKey: "ooo-d", ThreadID: "thr-g1",
+		Contact: &backend.Contact{Email: "maya@acme.io"},
+		Email:   &backend.EmailMessage{ThreadID: "thr-g1", From: "maya@acme.io", Subject: "Automatic reply: Pricing", ReceivedAt: f.clock.Now()},
+		Payload: map[string]string{"returns_at": back.Format(time.RFC3339)},
+	})
+	if q := f.sequence(t); q.State != backend.SequencePaused || !q.PausedUntil.Equal(back) || f.status(t, fu) != backend.StatusSnoozed {
+		t.Fatalf("after the detected auto-reply: %s until %v, follow-up %s; want paused until %v, snoozed", q.State, q.PausedUntil, f.status(t, fu), back)
+	}
+
+	f.at(2026, 12, 3, 10, 0) // she is back
+	f.refresh(t)
+	if f.status(t, fu) != backend.StatusPending {
+		t.Fatalf("after the return the follow-up is %s, want pending", f.status(t, fu))
+	}
+	f.ingest(t, replySignal("g1-reply", "thr-g1", "maya@acme.io", f.clock.Now()))
+	q = f.sequence(t)
+	if q.State != backend.SequenceStopped || q.StopReason != "they replied" || f.status(t, fu) != backend.StatusExpired {
+		t.Fatalf("after her reply: %s (%q), follow-up %s; want stopped because they replied, the follow-up ended", q.State, q.StopReason, f.status(t, fu))
+	}
+}

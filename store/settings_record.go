@@ -58,7 +58,7 @@ type settingsRecord struct {
 	// none is configured (model_record.go).
 	LanguageModel *languageModelRecord `json:"language_model,omitempty"`
 	// FollowUps is absent in files from before follow-ups and while they
-	// are at their defaults (on, 2 steps, 3 business days apart).
+	// are at their defaults (on, 2 steps, each after the no-response time).
 	FollowUps *followUpsRecord `json:"follow_ups,omitempty"`
 }
 
