@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -65,6 +66,19 @@ func TestSequenceStore_PutSequence(t *testing.T) {
 			return nil
 		})
 		checkIndexes(t, db)
+	})
+	t.Run("RoundTrip", func(t *testing.T) {
+		full := formatSequence()
+		full.Steps[1].SentAt, full.Steps[1].MessageID = at(7, 9), "<m2@caseyos.example>"
+		update(t, db, func(tx backend.Tx) error { return tx.PutSequence(full) })
+		requireFilled(t, "Sequence", full)
+		view(t, db, func(tx backend.Tx) error {
+			got, err := tx.FindSequence(full.ID)
+			if err != nil || !reflect.DeepEqual(got, full) {
+				t.Errorf("FindSequence = %+v, %v; want %+v", got, err, full)
+			}
+			return nil
+		})
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		bad := formatSequence()

@@ -21,6 +21,7 @@ func fullSettings() *backend.Settings {
 		s.EffortMinutes[k] += 1
 	}
 	s.MaxEffortMinutes = 120
+	s.FollowUps = backend.FollowUps{On: true, Steps: 3, GapDays: 4}
 	s.ICP = backend.ICP{Base: 0.3, Rules: []backend.ICPRule{
 		{Field: backend.FieldEmployees, Op: backend.OpBetween, Values: []string{"unused"}, Min: 20, Max: 500, Weight: 0.25, Label: "%s employees"},
 		{Field: backend.FieldIndustry, Op: backend.OpIn, Values: []string{"gaming"}, Min: 1, Max: 2, Weight: -0.2, Label: "gaming"},
