@@ -43,6 +43,8 @@ import type {
   SignalsDTO,
   SimulatedMoveDTO,
   SimulationDTO,
+  OutcomeDTO,
+  OutcomeTypeDTO,
   StatsDTO,
   SyncStatusDTO,
   TemplateHoleDTO,
@@ -430,6 +432,11 @@ export interface Api {
   ConnectLanguageModel(m: LanguageModelDTO, key: string, check: boolean, via: Via): Promise<LanguageModelDTO>;
   /** DisconnectLanguageModel removes the model and its key; the guardrails stay. */
   DisconnectLanguageModel(via: Via): Promise<LanguageModelDTO>;
+  /** Outcomes: what happened after a move was carried out, oldest first (detected and by hand). */
+  Outcomes(moveId: number): Promise<OutcomeDTO[]>;
+  /** RecordOutcome records an outcome by hand; corrects (0 = none) names the outcome it replaces. */
+  RecordOutcome(moveId: number, outcomeType: string, note: string, corrects: number, via: Via): Promise<OutcomeDTO>;
+  OutcomeTypes(): Promise<OutcomeTypeDTO[]>;
   on<N extends EventName>(name: N, cb: (data: EventMap[N]) => void): () => void;
   onStatus(cb: (s: Status) => void): () => void;
 }
@@ -508,6 +515,9 @@ export function createApi(t: Transport): Api {
     ConfigureLanguageModel: (m, via) => c('ConnectionsService.ConfigureLanguageModel', m, via),
     ConnectLanguageModel: (m, key, check, via) => c('ConnectionsService.ConnectLanguageModel', m, key, check, via),
     DisconnectLanguageModel: (via) => c('ConnectionsService.DisconnectLanguageModel', via),
+    Outcomes: async (moveId) => (await c('OutcomesService.Outcomes', moveId)) ?? [],
+    RecordOutcome: (moveId, outcomeType, note, corrects, via) => c('OutcomesService.RecordOutcome', moveId, outcomeType, note, corrects, via),
+    OutcomeTypes: async () => (await c('OutcomesService.OutcomeTypes')) ?? [],
     on: (name, cb) => t.on(name, cb as Listener),
     onStatus: (cb) => t.onStatus(cb),
   };

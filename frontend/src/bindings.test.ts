@@ -12,6 +12,7 @@ import { SyncStore } from './stores/sync.svelte';
 import { UiStore } from './stores/ui.svelte';
 import { VoiceStore } from './stores/voice.svelte';
 import { TranscriptionStore } from './stores/transcription.svelte';
+import { OutcomesStore } from './stores/outcomes.svelte';
 
 function mv(id: number, domain: string): MoveDTO {
   const c = { value: 0.5, weight: 0.25, contribution: 10, reason: '' };
@@ -34,11 +35,16 @@ function setup(platform = 'Linux') {
     Snooze: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
     Undo: vi.fn(async () => mv(1, 'sales')),
     ExecuteMove: vi.fn(async (id: number) => ({ execution_id: 1, move_id: id, idempotency_key: '', state: 'committed', attempts: 0, created_at: '' })),
+    Outcomes: vi.fn(async () => []),
+    OutcomeTypes: vi.fn(async () => [{ type: 'replied', label: 'Replied' }, { type: 'meeting_booked', label: 'Meeting booked' }]),
+    RecordOutcome: vi.fn(async (moveId: number, type: string, note: string, corrects: number, via: string) => ({
+      id: 9, move_id: moveId, type, label: type, note, actor: via, occurred_at: '', recorded_at: '', ...(corrects ? { corrects } : {}),
+    })),
   } as unknown as Api;
   const storage = new Map<string, string>();
   const ui = new UiStore({ storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: (k) => void storage.delete(k) }, prefersDark: () => true });
   const keymap = new Keymap({ platform });
-  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), metrics: new MetricsStore(api), voice: new VoiceStore(api), transcription: new TranscriptionStore(api) };
+  const ctx: AppContext = { api, keymap, ui, queue: new QueueStore(api, { noticeMs: 0, coalesceMs: 0 }), signals: new SignalsStore(api), settings: new SettingsStore(api), sync: new SyncStore(api), audit: new AuditStore(api), metrics: new MetricsStore(api), voice: new VoiceStore(api), transcription: new TranscriptionStore(api), outcomes: new OutcomesStore(api) };
   const focusSearch = vi.fn();
   keymap.register(actionBindings(ctx, { focusSearch, blurField: () => false }));
   const press = (key: string, extra: Partial<KeyEventLike> = {}) => keymap.handle({ key, ...extra });
@@ -46,6 +52,31 @@ function setup(platform = 'Linux') {
 }
 
 describe('the app bindings', () => {
+  it('o opens the outcome picker on a carried-out move in the detail; arrows choose, Enter records', async () => {
+    const { ctx, api, press } = setup();
+    await ctx.queue.load();
+    press('o'); // no detail open: nothing
+    expect(ctx.ui.overlay).toBe('none');
+    ctx.ui.openDetail(42);
+    press('o'); // a pending move's detail loads no outcomes: nothing
+    expect(ctx.ui.overlay).toBe('none');
+    await ctx.outcomes.load(42); // what OutcomeList does for a done move
+    press('o');
+    expect(ctx.ui.overlay).toBe('outcome');
+    expect(ctx.outcomes.chosen?.type).toBe('replied');
+    press('s'); // the list's keys are off under the picker
+    expect(api.Skip).not.toHaveBeenCalled();
+    press('ArrowDown', { target: { tagName: 'INPUT', type: 'text' } }); // also from the note field
+    expect(ctx.outcomes.chosen?.type).toBe('meeting_booked');
+    ctx.outcomes.note = 'booked by phone';
+    press('Enter'); // in a field, Enter submits the picker's form, which runs the same action
+
+    await vi.waitFor(() => expect(ctx.ui.overlay).toBe('none'));
+    expect(api.RecordOutcome).toHaveBeenCalledWith(42, 'meeting_booked', 'booked by phone', 0, 'key');
+    expect(ctx.outcomes.list.map((o) => o.type)).toEqual(['meeting_booked']);
+    expect(ctx.keymap.bindings().find((b) => b.id === 'outcome.record')?.keys).toEqual(['o']);
+  });
+
   it('drive the queue from the keyboard', async () => {
     const { ctx, api, press } = setup();
     await ctx.queue.load();
@@ -116,9 +147,9 @@ describe('the app bindings', () => {
   it('list every keyed action in the help, by group', () => {
     const { ctx } = setup();
     const help = ctx.keymap.help();
-    expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'Views', 'General']);
+    expect(help.map((g) => g.group)).toEqual(['Moves', 'Snooze chooser', 'Outcome picker', 'Views', 'General']);
     const labels = help.flatMap((g) => g.items.map((i) => `${i.keys.join('/')} ${i.label}`));
-    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last action, skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts', 'M Go to Metrics: what your moves achieved']) {
+    for (const l of ['J/↓ Next move', 'S Skip the move', 'E Execute the move', 'H Snooze the move…', 'Z Undo the last action, skip or snooze', '/ Filter the list', 'Ctrl+K Command palette', '? Keyboard shortcuts', 'M Go to Metrics: what your moves achieved', 'O Record or correct an outcome of a done move…']) {
       expect(labels).toContain(l);
     }
   });

@@ -50,6 +50,14 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
         queue.setTab(t);
       },
     })),
+    {
+      id: 'outcome.record',
+      keys: ['o'],
+      label: s.actions.recordOutcome,
+      group: s.groups.moves,
+      when: () => ui.idle && ui.detailOpen && ctx.outcomes.moveId !== null,
+      run: () => (ctx.outcomes.openPicker(), (ui.overlay = 'outcome')),
+    },
     { id: 'queue.search', keys: ['/'], label: s.actions.search, group: s.groups.moves, when: () => ui.idle, run: () => (ui.go('today'), (ui.searchOpen = true), hooks.focusSearch()) },
     { id: 'queue.more', keys: [], label: s.actions.more, group: s.groups.moves, when: () => onList() && queue.canShowMore, run: () => queue.showMore() },
 
@@ -65,6 +73,20 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
         void queue.snooze(o.until, o.phrase, 'key');
       },
     })),
+
+    // The outcome picker's own keys (Enter in its fields submits the form).
+    { id: 'outcome.next', keys: ['ArrowDown'], label: s.actions.outcomeNext, group: s.groups.outcome, palette: false, inInput: true, when: () => ui.overlay === 'outcome', run: () => ctx.outcomes.step(1) },
+    { id: 'outcome.prev', keys: ['ArrowUp'], label: s.actions.outcomePrev, group: s.groups.outcome, palette: false, inInput: true, when: () => ui.overlay === 'outcome', run: () => ctx.outcomes.step(-1) },
+    {
+      id: 'outcome.save',
+      keys: ['Enter'],
+      label: s.actions.outcomeSave,
+      group: s.groups.outcome,
+      palette: false,
+      inInput: true,
+      when: () => ui.overlay === 'outcome' && !ctx.outcomes.busy,
+      run: () => void ctx.outcomes.record('key').then((o) => o && (ui.overlay = 'none')),
+    },
 
     { id: 'view.today', keys: [], label: s.actions.viewToday, group: s.groups.views, run: () => ui.go('today') },
     { id: 'view.signals', keys: [], label: s.actions.viewSignals, group: s.groups.views, run: () => ui.go('signals') },

@@ -5,6 +5,7 @@ import type { Api } from './api';
 import type { AuditStore } from './stores/audit.svelte';
 import type { Keymap } from './keymap';
 import type { MetricsStore } from './stores/metrics.svelte';
+import type { OutcomesStore } from './stores/outcomes.svelte';
 import type { QueueStore } from './stores/queue.svelte';
 import type { SettingsStore } from './stores/settings.svelte';
 import type { SignalsStore } from './stores/signals.svelte';
@@ -26,6 +27,8 @@ export interface AppContext {
   /** The optional online recognizer's settings (the voice area's form). */
   transcription: TranscriptionStore;
   ui: UiStore;
+  /** The outcomes of the carried-out move open in the detail, and the picker (o). */
+  outcomes: OutcomesStore;
 }
 
 const key = Symbol('caseyos');

@@ -408,6 +408,26 @@ export const s = {
     none: 'No matching command',
   },
 
+  outcomes: {
+    title: 'Outcomes',
+    none: 'Nothing detected yet. Replies, bounces, meetings and deal changes that follow show up here.',
+    detected: 'detected',
+    byHand: 'by hand',
+    correctedBy: (id: number) => `corrected by #${id}`,
+    corrects: (id: number) => `corrects #${id}`,
+    add: 'Record an outcome',
+    pickerTitle: 'Record an outcome',
+    pickerHint: '↑↓ choose · Enter record · Esc close',
+    type: 'What happened',
+    note: 'Note (optional)',
+    correct: 'Replaces',
+    newOne: 'Nothing: a new outcome',
+    record: 'Record',
+    cancel: 'Cancel',
+    recorded: (label: string) => `Recorded: ${label}.`,
+    corrected: (label: string) => `Corrected to ${label}.`,
+  },
+
   actions: {
     next: 'Next move',
     prev: 'Previous move',
@@ -440,9 +460,13 @@ export const s = {
     killSwitch: 'Kill switch: stop or resume every outgoing action',
     more: 'Show more moves',
     snoozeOption: (label: string) => `Snooze: ${label}`,
+    recordOutcome: 'Record or correct an outcome of a done move…',
+    outcomeNext: 'Outcome picker: next type',
+    outcomePrev: 'Outcome picker: previous type',
+    outcomeSave: 'Outcome picker: record it',
   },
 
-  groups: { moves: 'Moves', views: 'Views', general: 'General', snooze: 'Snooze chooser' } as Record<string, string>,
+  groups: { moves: 'Moves', views: 'Views', general: 'General', snooze: 'Snooze chooser', outcome: 'Outcome picker' } as Record<string, string>,
 
   time: {
     now: 'now',

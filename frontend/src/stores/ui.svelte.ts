@@ -3,7 +3,7 @@
 import type { Status } from '../api';
 
 export type View = 'today' | 'signals' | 'settings' | 'connections' | 'audit' | 'metrics';
-export type Overlay = 'none' | 'help' | 'palette' | 'snooze';
+export type Overlay = 'none' | 'help' | 'palette' | 'snooze' | 'outcome';
 export type Theme = 'dark' | 'light';
 
 const themeKey = 'caseyos.theme';
