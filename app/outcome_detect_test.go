@@ -405,3 +405,36 @@ func TestOutcomeDetect_ExecutionPath(t *testing.T) {
 		}
 	})
 }
+
+func TestOutcomeDetect_HubSpotTaskCompleted(t *testing.T) {
+	e := newExecEnv(t)
+	crm := e.caps.CRM.(backend.Poller)
+	e.syncs(crm) // the first pass: later passes search for what changed
+	id := e.move(&backend.Move{Kind: backend.KindCreateTask, Title: "Send the security review", Subject: backend.Subject{Type: backend.SubjectDeal, ID: "301"},
+		ContactID: "101", Draft: backend.Draft{TaskTitle: "Send the security review", Body: "SOC 2 report", TaskDue: execNow.Add(24 * time.Hour)}})
+	e.execute(id)
+	tasks := e.hs.Objects("tasks")
+	if len(tasks) != 1 {
+		t.Fatalf("HubSpot holds %d tasks", len(tasks))
+	}
+	e.clock.Advance(time.Minute)
+	e.syncs(crm)
+	if got, _ := e.outcomes(id); got != "" {
+		t.Fatalf("an open task gave %q", got)
+	}
+	e.clock.Advance(3 * time.Hour)
+	if err := e.hs.SetProps("tasks", tasks[0].ID, map[string]string{"hs_task_status": "COMPLETED"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	before := e.cursor(crm.Account())
+	rep := e.syncs(crm)
+	got, os := e.outcomes(id)
+	if got != "task_completed" || !strings.Contains(os[0].Note, "Send the security review") || !strings.Contains(os[0].Note, "3 h after") {
+		t.Fatalf("after the task was completed the outcomes are %q (%+v, ingest %+v), want task_completed", got, os, rep)
+	}
+	e.resync(crm, before)
+	if got, _ := e.outcomes(id); got != "task_completed" {
+		t.Errorf("after a re-sync the outcomes are %q", got)
+	}
+}

@@ -7,12 +7,13 @@ const (
 	phaseContacts  = "contacts"
 	phaseDeals     = "deals"
 	phaseCompanies = "companies" // later passes only: the first reads companies through their contacts and deals
+	phaseTasks     = "tasks"     // later passes only: tasks CaseyOS created that were completed
 	phaseForms     = "forms"
 )
 
 // cursor is Poll's state, stored by the sync engine as an opaque string.
 //
-// A pass runs the phases contacts → deals → (companies) → forms. The first pass lists
+// A pass runs the phases contacts → deals → (companies → tasks) → forms. The first pass lists
 // everything (Synced false); later passes search for records modified in
 // (since, upper]. The paging state of the phase in progress is saved after
 // every page whose signals are returned, so an interrupted pass resumes at

@@ -4,7 +4,8 @@
 // A Client is the account's backend.Poller (contacts, deals with their
 // pipelines and stage history, and form submissions become signals, with
 // contact, company and deal snapshots so the store mirrors amounts, stages
-// and ICP fields) and its backend.CRM (tasks, deal stages, contact merges).
+// and ICP fields; the tasks CaseyOS created, once completed, become
+// task.completed signals) and its backend.CRM (tasks, deal stages, contact merges).
 // It authenticates with a private-app token or OAuth 2.0 (Authorize runs the
 // PKCE loopback flow; access tokens are refreshed before expiry and once on
 // a 401, and the refreshed credentials are saved through backend.Secrets).

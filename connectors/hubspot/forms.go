@@ -71,7 +71,7 @@ func (p *poller) formsStep(ctx context.Context, cur *cursor) ([]*backend.Signal,
 	}
 	if f == nil {
 		// The pass is complete.
-		cur.Since[phaseContacts], cur.Since[phaseDeals], cur.Since[phaseCompanies] = cur.Upper, cur.Upper, cur.Upper
+		cur.Since[phaseContacts], cur.Since[phaseDeals], cur.Since[phaseCompanies], cur.Since[phaseTasks] = cur.Upper, cur.Upper, cur.Upper, cur.Upper
 		cur.Synced, cur.Phase, cur.After, cur.Seen, cur.From, cur.FromIncl = true, "", "", 0, 0, false
 		return nil, nil
 	}

@@ -78,7 +78,7 @@ func (c *Client) Poll(ctx context.Context, cursorIn string) ([]*backend.Signal, 
 		var sigs []*backend.Signal
 		var err error
 		switch cur.Phase {
-		case phaseContacts, phaseDeals, phaseCompanies:
+		case phaseContacts, phaseDeals, phaseCompanies, phaseTasks:
 			sigs, err = p.objectPage(ctx, &cur)
 		case phaseForms:
 			sigs, err = p.formsStep(ctx, &cur)
@@ -160,6 +160,8 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 		props, modProp = dealProps, "hs_lastmodifieddate"
 	case phaseCompanies:
 		props, modProp = companyProps, "hs_lastmodifieddate"
+	case phaseTasks:
+		props, modProp = taskProps, "hs_lastmodifieddate"
 	}
 	var pg page
 	op := "hubspot.sync." + typ
@@ -176,9 +178,14 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 		if cur.FromIncl {
 			lower["operator"] = "GTE"
 		}
+		filters := []any{lower, map[string]any{"propertyName": modProp, "operator": "LTE", "value": strconv.FormatInt(cur.Upper, 10)}}
+		if typ == phaseTasks {
+			// Only completed ones; whether CaseyOS made it is read from
+			// the key property, which an account may not have defined.
+			filters = append(filters, map[string]any{"propertyName": "hs_task_status", "operator": "EQ", "value": "COMPLETED"})
+		}
 		body := map[string]any{
-			"filterGroups": []any{map[string]any{"filters": []any{lower,
-				map[string]any{"propertyName": modProp, "operator": "LTE", "value": strconv.FormatInt(cur.Upper, 10)}}}},
+			"filterGroups": []any{map[string]any{"filters": filters}},
 			"sorts":      []any{map[string]any{"propertyName": modProp, "direction": "ASCENDING"}},
 			"properties": props, "limit": pageSize,
 		}
@@ -198,6 +205,8 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 		sigs, err = p.dealSignals(ctx, pg.Results, cur.Synced)
 	case phaseCompanies:
 		sigs = companySignals(pg.Results)
+	case phaseTasks:
+		sigs = taskSignals(pg.Results)
 	}
 	if err != nil {
 		return nil, err
@@ -247,8 +256,41 @@ func (p *poller) advance(cur *cursor, pg *page, modProp string) {
 			cur.Phase = phaseForms
 		}
 	case phaseCompanies:
+		cur.Phase = phaseTasks
+		cur.From, cur.FromIncl = cur.Since[phaseTasks], false
+	case phaseTasks:
 		cur.Phase = phaseForms
 	}
+}
+
+// taskProps are what a completed task's signal needs.
+var taskProps = []string{"hs_task_subject", "hs_task_status", "hs_lastmodifieddate", propTaskKey}
+
+// taskSignals are task.completed signals for the completed tasks that
+// CaseyOS created (they carry its idempotency key): the outcome of the
+// move that created each. Keyed by the task, so a task edited after it
+// was completed is one signal.
+func taskSignals(objs []hsObject) []*backend.Signal {
+	var out []*backend.Signal
+	for i := range objs {
+		o := &objs[i]
+		if o.prop(propTaskKey) == "" || !strings.EqualFold(o.prop("hs_task_status"), "COMPLETED") {
+			continue
+		}
+		at := parseTime(o.prop("hs_lastmodifieddate"))
+		if at.IsZero() {
+			at = o.UpdatedAt
+		}
+		if at.IsZero() {
+			continue
+		}
+		out = append(out, &backend.Signal{
+			Source: backend.SourceHubSpot, Type: backend.SignalTaskCompleted, OccurredAt: at,
+			DedupeKey: "hubspot:task.completed:" + o.ID,
+			Payload:   map[string]string{"task_id": o.ID, "subject": o.prop("hs_task_subject")},
+		})
+	}
+	return out
 }
 
 func uniq(ids []string) []string {
