@@ -186,8 +186,8 @@ func (p *poller) objectPage(ctx context.Context, cur *cursor) ([]*backend.Signal
 		}
 		body := map[string]any{
 			"filterGroups": []any{map[string]any{"filters": filters}},
-			"sorts":      []any{map[string]any{"propertyName": modProp, "direction": "ASCENDING"}},
-			"properties": props, "limit": pageSize,
+			"sorts":        []any{map[string]any{"propertyName": modProp, "direction": "ASCENDING"}},
+			"properties":   props, "limit": pageSize,
 		}
 		if cur.After != "" {
 			body["after"] = cur.After
