@@ -263,7 +263,8 @@ func categoryCode(cat string) string {
 
 // MergeContacts merges mergeID into primaryID and returns the surviving
 // contact's id, which HubSpot may give anew: treat it as canonical. A
-// merge cannot be undone.
+// merge cannot be undone. A 409 (one id was merged away already) is
+// reconciled, not failed, when both ids now name the same contact.
 func (c *Client) MergeContacts(ctx context.Context, primaryID, mergeID string) (string, error) {
 	if primaryID == "" || mergeID == "" || primaryID == mergeID {
 		return "", backend.Errorf(backend.EINVALID, "merging needs two different contacts")
@@ -273,6 +274,9 @@ func (c *Client) MergeContacts(ctx context.Context, primaryID, mergeID string) (
 	}
 	if _, err := c.do(ctx, "hubspot.merge_contacts", http.MethodPost, "/crm/v3/objects/contacts/merge", nil,
 		map[string]string{"primaryObjectId": primaryID, "objectIdToMerge": mergeID}, &out); err != nil {
+		if backend.ErrorCode(err) == backend.ECONFLICT {
+			return c.alreadyMerged(ctx, primaryID, mergeID, err)
+		}
 		return "", err
 	}
 	if out.ID == "" {

@@ -938,6 +938,16 @@ func (s *Server) merge(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// An id already merged away is a conflict, not a lookup that follows
+	// it: HubSpot will not merge a record that no longer exists on its own.
+	for _, id := range []string{in.ObjectIDToMerge, in.PrimaryObjectID} {
+		if _, gone := s.merged[id]; gone {
+			if to := s.lookup("contacts", id); to != nil {
+				writeError(w, http.StatusConflict, "CONFLICT", fmt.Sprintf("Object %s was already merged into %s", id, to.id))
+				return
+			}
+		}
+	}
 	a, b := s.lookup("contacts", in.PrimaryObjectID), s.lookup("contacts", in.ObjectIDToMerge)
 	if a == nil || b == nil {
 		writeError(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.")
