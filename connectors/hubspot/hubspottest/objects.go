@@ -126,6 +126,10 @@ func (s *Server) insert(typ, id string, props map[string]string, at time.Time) *
 	o.props["hs_object_id"] = id
 	o.props[createdProp(typ)] = isoMillis(at)
 	s.objects[typ][id] = o
+	if s.order == nil {
+		s.order = map[string][]*object{}
+	}
+	s.order[typ] = append(s.order[typ], o) // seq only grows: stays sorted
 	return o
 }
 
@@ -324,13 +328,17 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	props, hist, assocs := splitList(q["properties"]), splitList(q["propertiesWithHistory"]), splitList(q["associations"])
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Walk the objects in seq order from the cursor, one page and one
+	// more (to know whether a next page exists): a list of 100,000
+	// contacts pages in O(page), as HubSpot's does. An id seeded twice
+	// leaves its older object in the order; it is not the live one.
+	ord := s.order[typ]
 	var all []*object
-	for _, o := range s.objects[typ] {
-		if o.seq > after && o.archived == archived {
+	for i := sort.Search(len(ord), func(i int) bool { return ord[i].seq > after }); i < len(ord) && len(all) <= limit; i++ {
+		if o := ord[i]; o.archived == archived && s.objects[typ][o.id] == o {
 			all = append(all, o)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
 	resp := map[string]any{}
 	page := all
 	if len(page) > limit {
