@@ -79,7 +79,7 @@ func hubspotConnector(base string, clock backend.Clock, secrets backend.Secrets)
 	return app.Connector{
 		Account: "hubspot", Label: "HubSpot", Detail: "Deals, contacts, forms; creates tasks and updates deals",
 		Hint:  "caseyos connect hubspot --token-stdin (a private-app token), or --oauth",
-		Limit: hubspot.Limits,
+		Limit: hubspot.Limits, RollingWindow: true,
 		Poller: func(secret string, limiter backend.RateLimiter, _ backend.Directory) (backend.Poller, error) {
 			return client(secret, limiter, 0)
 		},

@@ -66,8 +66,8 @@ type App struct {
 	dir         *backend.StoreDirectory // addresses → CRM records, for the pollers
 	webhookAddr string
 	syncMu      sync.Mutex
-	limiters    map[string]*backend.TokenBucket // per account, kept across reconnects
-	exec        execWiring                      // connected accounts' clients as executors (executors.go)
+	limiters    map[string]backend.RateLimiter // per account, kept across reconnects
+	exec        execWiring                     // connected accounts' clients as executors (executors.go)
 	// demoEndpoints are the demo's fake accounts, when it runs on them (demo.go).
 	demoEndpoints map[string]string
 	voice         voiceService // voice.go
@@ -94,7 +94,7 @@ func New(o Options) *App {
 		store: o.Store, clock: o.Clock, ws: o.Workspace, open: o.Open, events: events, ctx: ctx, cancel: cancel, assets: o.Assets,
 		queue: q, secrets: o.Secrets, connectors: o.Connectors, webhookAddr: o.WebhookAddr,
 		syncer:   backend.NewSyncer(q.Ingest, backend.SyncOptions{Clock: o.Clock, Events: syncEvents{events, connectorLabels(o.Connectors)}}),
-		limiters: map[string]*backend.TokenBucket{},
+		limiters: map[string]backend.RateLimiter{},
 		dir:      backend.NewDirectory(o.Store, o.Clock),
 		exec:     execWiring{base: o.Executors},
 		voice:    voiceService{env: o.Voice},

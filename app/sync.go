@@ -25,6 +25,10 @@ type Connector struct {
 	// Limit is the vendor's published request rate for one account; the
 	// account's token bucket starts from it.
 	Limit backend.Limit
+	// RollingWindow says the vendor counts Limit in a rolling window
+	// (HubSpot): the account's limiter may then spend all of it, in bursts
+	// after pauses, instead of pacing at nine-tenths (NewLimiter).
+	RollingWindow bool
 	// Poller builds the account's poller from its stored secret. limiter
 	// paces its requests; dir ties addresses to the local CRM copy.
 	Poller func(secret string, limiter backend.RateLimiter, dir backend.Directory) (backend.Poller, error)
@@ -182,11 +186,7 @@ func (a *App) addAccount(c Connector) error {
 	a.syncMu.Lock()
 	l, ok := a.limiters[c.Account]
 	if !ok {
-		lim := c.Limit
-		if !lim.Valid() {
-			lim = backend.Limit{Requests: 100, Per: 10 * time.Second}
-		}
-		l = backend.NewTokenBucket(lim, a.clock)
+		l = NewLimiter(c, a.clock)
 		a.limiters[c.Account] = l
 	}
 	a.syncMu.Unlock()

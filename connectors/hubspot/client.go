@@ -46,7 +46,10 @@ type Config struct {
 	Settings func() *backend.Settings
 
 	// PageBudget caps the pages one Poll fetches before it returns with a
-	// cursor that resumes the pass (default 100, i.e. 10,000 records).
+	// cursor that resumes the pass (default 20, i.e. 2,000 records): the
+	// sync engine stores each Poll's signals in one transaction, so the
+	// budget bounds the memory a first sync holds and the work a crash
+	// repeats, whatever the account's size.
 	PageBudget int
 	// HistoryWindow is how far back a first sync reports stage changes and
 	// form submissions as signals (default 45 days); older ones still
@@ -111,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 		c.clock = backend.SystemClock{}
 	}
 	if c.budget <= 0 {
-		c.budget = 100
+		c.budget = 20
 	}
 	if c.window <= 0 {
 		c.window = 45 * 24 * time.Hour
