@@ -7,25 +7,37 @@ import (
 )
 
 // RollingWindow is a RateLimiter for a vendor that counts requests in a
-// rolling window (HubSpot: 100 in any 10 s). It remembers when the last
-// Requests requests went out and lets one more go as soon as the oldest is
-// a window (and a margin) old: after a pause — the store writing a page —
-// it sends a burst of what the window has room for, so a sync uses the
-// whole limit, where a token bucket sized to stay under it (TokenBucket)
-// keeps a tenth of it unused. The margin (a fiftieth of the window) covers
-// the time a request takes to reach the vendor, whose clock starts the
-// window. The vendor's headers, reported through Observe, override what
-// the window believes: fewer requests left than it counts means someone
-// else (another integration on the account) is spending them, and they
-// are counted as spent now.
+// rolling window (HubSpot: 100 in any 10 s). It remembers the last
+// Requests requests and lets one more go as soon as the oldest is a window
+// (and a margin) old: after a pause — the store writing a page — it sends
+// a burst of what the window has room for, so a sync uses the whole
+// limit, where a token bucket sized to stay under it (TokenBucket) keeps a
+// tenth of it unused.
+//
+// The vendor starts a request's window when the request arrives, some
+// time after it was sent. An answer with rate headers (Observe) dates the
+// oldest request still waiting for one to when the answer came, which is
+// after the vendor counted it: a window measured from there cannot end
+// before the vendor's does, however slow the trip. A request never
+// answered keeps its send time, plus the margin (a hundredth of the
+// window). The headers also override what the window believes: fewer
+// requests left than it counts means someone else (another integration on
+// the account) is spending them, and they are counted as spent now.
 type RollingWindow struct {
 	clock  WaitClock
 	limit  Limit
 	margin time.Duration
 
 	mu        sync.Mutex
-	sent      []time.Time // the last requests, oldest first; at most limit.Requests
+	sent      []sentAt // the last requests, about oldest first; at most limit.Requests
 	holdUntil time.Time
+}
+
+// sentAt is one request: when it was sent, or when its answer came back
+// (answered).
+type sentAt struct {
+	at       time.Time
+	answered bool
 }
 
 var _ RateLimiter = (*RollingWindow)(nil)
@@ -36,7 +48,7 @@ func NewRollingWindow(l Limit, clock Clock) *RollingWindow {
 	if !l.Valid() {
 		panic("backend: NewRollingWindow with an invalid limit")
 	}
-	return &RollingWindow{clock: waitClock(clock), limit: l, margin: l.Per / 50}
+	return &RollingWindow{clock: waitClock(clock), limit: l, margin: l.Per / 100}
 }
 
 // Limit returns the limit the window was made for.
@@ -45,7 +57,7 @@ func (w *RollingWindow) Limit() Limit { return w.limit }
 // expire drops the requests older than the window; w.mu is held.
 func (w *RollingWindow) expire(now time.Time) {
 	i := 0
-	for i < len(w.sent) && !now.Before(w.sent[i].Add(w.limit.Per+w.margin)) {
+	for i < len(w.sent) && !now.Before(w.sent[i].at.Add(w.limit.Per+w.margin)) {
 		i++
 	}
 	w.sent = append(w.sent[:0], w.sent[i:]...)
@@ -62,10 +74,10 @@ func (w *RollingWindow) reserve() time.Duration {
 	}
 	w.expire(now)
 	if len(w.sent) < w.limit.Requests {
-		w.sent = append(w.sent, now)
+		w.sent = append(w.sent, sentAt{at: now})
 		return 0
 	}
-	return max(w.sent[0].Add(w.limit.Per+w.margin).Sub(now), time.Millisecond)
+	return max(w.sent[0].at.Add(w.limit.Per+w.margin).Sub(now), time.Millisecond)
 }
 
 // Wait blocks until a request may go out, or ctx ends.
@@ -86,9 +98,9 @@ func (w *RollingWindow) Wait(ctx context.Context) error {
 	}
 }
 
-// Observe takes in the vendor's count of the requests left in its window.
-// Requests the vendor counts and the window does not are counted as sent
-// now; resetIn is not needed (the window knows when its own requests
+// Observe takes in an answer's rate headers: the oldest request waiting
+// for an answer is dated now, and requests the vendor counts and the
+// window does not are counted as sent now. resetIn is not needed (the window knows when its own requests
 // expire), except when the vendor says none are left and the window has
 // none of its own to wait for.
 func (w *RollingWindow) Observe(remaining int, resetIn time.Duration) {
@@ -98,9 +110,15 @@ func (w *RollingWindow) Observe(remaining int, resetIn time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.clock.Now()
+	for i := range w.sent {
+		if !w.sent[i].answered {
+			w.sent[i] = sentAt{at: now, answered: true}
+			break
+		}
+	}
 	w.expire(now)
 	for free := w.limit.Requests - len(w.sent); free > remaining; free-- {
-		w.sent = append(w.sent, now)
+		w.sent = append(w.sent, sentAt{at: now, answered: true})
 	}
 	if remaining == 0 && resetIn > w.limit.Per {
 		// A longer wait than the window (a daily limit): hold for it.

@@ -105,3 +105,23 @@ func TestRollingWindow_Wait(t *testing.T) {
 		t.Fatal("Wait did not return when its context ended")
 	}
 }
+
+// TestRollingWindow_DatesAnswers: a request answered late counts from its
+// answer, when the vendor had surely counted it: with a slow first trip
+// the window's 101st request waits a window from that answer, not from
+// when the first request was sent.
+func TestRollingWindow_DatesAnswers(t *testing.T) {
+	clock := NewManualClock(bucketEpoch)
+	w := NewRollingWindow(Limit{100, 10 * time.Second}, clock)
+	w.reserve()
+	clock.Advance(3 * time.Second) // the first answer takes 3 s
+	w.Observe(99, 10*time.Second)
+	for i := 1; i < 100; i++ {
+		w.reserve()
+		w.Observe(100-i-1, 10*time.Second)
+	}
+	clock.Advance(7*time.Second + 500*time.Millisecond) // 10.5 s after the first was sent
+	if d := w.reserve(); d == 0 || d < 2*time.Second {
+		t.Fatalf("101st request 10.5 s after the first was sent but 7.5 s after its answer: wait %v, want ≥ 2.5 s", d)
+	}
+}
