@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,9 +42,9 @@ import (
 // Throughput is reported against the ceiling the limit allows for the
 // requests the sync makes (a contacts page and a batch read of its
 // companies: 2 requests per 100 contacts, so 500 contacts/s), and against
-// the contacts-only ceiling (1,000/s). Peak heap is sampled every 5 ms of
-// real time, less the heap the fake's own records take before the sync
-// starts.
+// the contacts-only ceiling (1,000/s). Peak live heap is sampled every
+// 5 ms of real time, less the live heap before the sync starts; the fake
+// runs in a process of its own so its records are not counted.
 
 // scaledClock runs factor times faster than the wall clock.
 type scaledClock struct {
@@ -49,9 +53,11 @@ type scaledClock struct {
 	factor float64
 }
 
-func newScaledClock(factor float64) *scaledClock {
-	now := time.Now()
-	return &scaledClock{start: now, real0: now, factor: factor}
+// newScaledClock starts at real0, the wall-clock instant at which virtual
+// and real time agree: two processes given the same real0 and factor
+// share one simulated time.
+func newScaledClock(real0 time.Time, factor float64) *scaledClock {
+	return &scaledClock{start: real0, real0: real0, factor: factor}
 }
 
 func (c *scaledClock) Now() time.Time {
@@ -101,9 +107,63 @@ func (r fullSyncResult) ceiling() float64 {
 }
 
 func (r fullSyncResult) String() string {
-	return fmt.Sprintf("%7d contacts in %6.1f s (simulated, ×%g): %6.1f contacts/s; %d requests (%d answered 429); ceiling for these requests %.0f/s → ratio %.3f; contacts-only ceiling 1,000/s → %.3f; peak live heap %.1f MiB above the fake's %.1f MiB",
+	return fmt.Sprintf("%7d contacts in %6.1f s (simulated, ×%g): %6.1f contacts/s; %d requests (%d answered 429); ceiling for these requests %.0f/s → ratio %.3f; contacts-only ceiling 1,000/s → %.3f; peak live heap %.1f MiB above the %.1f MiB before it",
 		r.Contacts, r.Virtual.Seconds(), r.Scale, r.rate(), r.Requests, r.Limited, r.ceiling(), r.rate()/r.ceiling(),
 		r.rate()/1000, float64(r.PeakHeap)/(1<<20), float64(r.BaseHeap)/(1<<20))
+}
+
+// startFakeProcess runs the fake HubSpot with n contacts in a process of
+// its own (this test binary, as TestHubSpotFakeProcess), so that the
+// heap measured here is the sync's alone, on the same simulated clock.
+func startFakeProcess(tb testing.TB, n int, clock *scaledClock) (url, token string) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHubSpotFakeProcess$")
+	cmd.Env = append(os.Environ(), "CASEYOS_FAKE_HUBSPOT_N="+strconv.Itoa(n),
+		"CASEYOS_FAKE_HUBSPOT_REAL0="+strconv.FormatInt(clock.real0.UnixNano(), 10),
+		"CASEYOS_FAKE_HUBSPOT_SCALE="+strconv.FormatFloat(clock.factor, 'g', -1, 64))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "FAKE" {
+			go io.Copy(io.Discard, stdout)
+			return f[1], f[2]
+		}
+	}
+	tb.Fatalf("the fake HubSpot process did not start: %v", sc.Err())
+	return "", ""
+}
+
+// TestHubSpotFakeProcess is the fake of startFakeProcess; it does nothing
+// unless started by it. It serves until its standard input closes.
+func TestHubSpotFakeProcess(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv("CASEYOS_FAKE_HUBSPOT_N"))
+	if err != nil {
+		t.Skip("runs only as the full-sync benchmark's fake")
+	}
+	real0, _ := strconv.ParseInt(os.Getenv("CASEYOS_FAKE_HUBSPOT_REAL0"), 10, 64)
+	scale, _ := strconv.ParseFloat(os.Getenv("CASEYOS_FAKE_HUBSPOT_SCALE"), 64)
+	clock := newScaledClock(time.Unix(0, real0), scale)
+	srv := hubspottest.New(hubspottest.Options{Clock: clock, NoRequestLog: true})
+	srv.Seed(fullSyncSeed(n, clock.Now()))
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fmt.Printf("\nFAKE %s %s\n", url, srv.Token())
+	io.Copy(io.Discard, os.Stdin)
 }
 
 // fullSyncSeed is n contacts over n/10 companies, created over three years
@@ -127,22 +187,17 @@ func fullSyncSeed(n int, now time.Time) hubspottest.Seed {
 // runFullSync seeds the fake with n contacts and runs one first sync pass.
 func runFullSync(tb testing.TB, n int, scale float64) fullSyncResult {
 	tb.Helper()
-	clock := newScaledClock(scale)
-	srv := hubspottest.New(hubspottest.Options{Clock: clock, NoRequestLog: true})
-	srv.Seed(fullSyncSeed(n, clock.Now()))
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer srv.Close()
+	clock := newScaledClock(time.Now(), scale)
+	url, token := startFakeProcess(tb, n, clock)
 	db, err := store.Open(filepath.Join(tb.TempDir(), "caseyos.db"), store.Options{Clock: clock})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer db.Close()
+	pages, _ := strconv.Atoi(os.Getenv("CASEYOS_SYNC_BENCH_PAGES")) // 0: the connector's default
 	tr := &countingTransport{}
-	client, err := hubspot.New(hubspot.Config{BaseURL: url, Clock: clock, Credentials: hubspot.Credentials{Token: srv.Token()},
-		Limiter: app.NewLimiter(hubspotConnector(url, clock, nil), clock), HTTPClient: &http.Client{Transport: tr, Timeout: time.Minute}, SearchLag: -1})
+	client, err := hubspot.New(hubspot.Config{BaseURL: url, Clock: clock, Credentials: hubspot.Credentials{Token: token},
+		Limiter: app.NewLimiter(hubspotConnector(url, clock, nil), clock), HTTPClient: &http.Client{Transport: tr, Timeout: time.Minute}, SearchLag: -1, PageBudget: pages})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -153,9 +208,8 @@ func runFullSync(tb testing.TB, n int, scale float64) fullSyncResult {
 	}
 
 	// Memory is the live heap (what the last GC found reachable), sampled
-	// every 5 ms: the peak during the sync less the live heap before it
-	// (the fake's records). HeapAlloc would also count garbage not yet
-	// collected, which GOGC lets grow with the fake's size.
+	// every 5 ms: the peak during the sync less the live heap before it.
+	// The fake runs in its own process, so none of it is its records.
 	runtime.GC()
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live)
@@ -196,6 +250,12 @@ func runFullSync(tb testing.TB, n int, scale float64) fullSyncResult {
 		return err
 	}); err != nil {
 		tb.Fatal(err)
+	}
+	if f := os.Getenv("CASEYOS_SYNC_BENCH_HEAP"); f != "" {
+		runtime.GC()
+		out, _ := os.Create(f)
+		pprof.WriteHeapProfile(out)
+		out.Close()
 	}
 	p := peak.Load()
 	if p < base {
