@@ -334,6 +334,7 @@ type SyncStatusDTO struct {
 	NextRun     *time.Time `json:"next_run,omitempty"`
 	Items       int        `json:"items"`                 // signals fetched since connected
 	LastItems   int        `json:"last_items"`            // by the last successful pass
+	Progress    int        `json:"progress,omitempty"`    // fetched so far by the pass under way (a long first sync)
 	Failures    int        `json:"failures"`              // passes failed in a row
 	Skipped     int        `json:"skipped"`               // items the last pass fetched and could not store
 	SkipReason  string     `json:"skip_reason,omitempty"` // why the first of them could not be stored; safe to show
@@ -375,7 +376,7 @@ func toSyncStatusDTO(st backend.SyncStatus) SyncStatusDTO {
 	return SyncStatusDTO{
 		Account: st.Account, State: string(st.State), LastSuccess: t(st.LastSuccess), LastError: st.LastError, ErrorCode: st.ErrorCode,
 		LastErrorAt: t(st.LastErrorAt), NextRun: t(st.NextRun), Items: st.Items, LastItems: st.LastItems, Failures: st.Failures,
-		Skipped: st.Skipped, SkipReason: st.SkipReason, Note: st.Note,
+		Skipped: st.Skipped, SkipReason: st.SkipReason, Note: st.Note, Progress: st.Progress,
 	}
 }
 

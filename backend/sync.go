@@ -394,7 +394,7 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 	if err != nil && ctx.Err() != nil {
 		// Stopped, not failed: the next start picks up from the cursor.
 		st := s.update(a, func(st *SyncStatus) {
-			st.State, st.Items = SyncConnected, st.Items+items
+			st.State, st.Items, st.Progress = SyncConnected, st.Items+items, 0
 			if st.Failures > 0 {
 				st.State = stateFor(st.ErrorCode)
 			}
@@ -402,7 +402,7 @@ func (s *Syncer) runPass(ctx context.Context, a *syncAccount) (SyncStatus, error
 		return st, WrapError("sync "+name, ctx.Err())
 	}
 	st := s.update(a, func(st *SyncStatus) {
-		st.Items += items
+		st.Items, st.Progress = st.Items+items, 0
 		if hasNote {
 			st.Note = note
 		}
@@ -500,7 +500,7 @@ func (s *Syncer) poll(ctx context.Context, a *syncAccount) (int, error) {
 			s.skip(a, rep.Invalid)
 			items += len(sigs)
 			limits = 0
-			s.update(a, func(st *SyncStatus) {}) // progress, throttled
+			s.update(a, func(st *SyncStatus) { st.Progress = items }) // progress, throttled
 		}
 		if perr != nil {
 			d, rl, ok := s.waitFor(perr, limits, waited)

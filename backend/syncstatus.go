@@ -31,6 +31,7 @@ type SyncStatus struct {
 	NextRun     time.Time // zero when no pass is scheduled (reconnect)
 	Items       int       // signals fetched since the account was connected
 	LastItems   int       // signals fetched by the last pass
+	Progress    int       // signals the pass under way has fetched so far (a long first sync's progress); 0 between passes
 	Failures    int       // passes failed in a row
 	Skipped     int       // signals the last pass fetched and could not store (invalid); the pass goes on without them
 	SkipReason  string    // why the first of them could not be stored (user-safe)

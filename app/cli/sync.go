@@ -378,17 +378,25 @@ func runSync(ctx context.Context, c *command, args []string) int {
 	defer done()
 	// What a pass waits for goes to standard error, keeping --json's
 	// standard output one document.
+	// On a terminal, --once shows how far a long first sync has got.
+	progress := c.syncProgress()
 	stopWaits := a.App().Events().Subscribe(func(name string, payload any) {
 		if w, ok := payload.(app.SyncWaitDTO); ok && name == backend.EventSyncWaiting {
+			progress.clear()
 			fmt.Fprintln(c.env.Stderr, waitLine(w))
 		}
 		if k, ok := payload.(app.SyncSkippedDTO); ok && name == backend.EventSyncSkipped {
+			progress.clear()
 			fmt.Fprintln(c.env.Stderr, k.Message)
+		}
+		if *once {
+			progress.event(name, payload)
 		}
 	})
 	defer stopWaits()
 	if *once {
 		sts, err := app.Forward[[]app.SyncStatusDTO](a, "ConnectionsService.SyncPass", account)
+		progress.clear()
 		if err != nil {
 			return c.fail(err)
 		}

@@ -815,6 +815,7 @@ export interface SyncStatusDTO {
   next_run?: string;
   items: number;
   last_items: number;
+  progress?: number;
   failures: number;
   skipped: number;
   skip_reason?: string;

@@ -384,6 +384,7 @@ export const s = {
     syncNow: 'Sync now',
     nextRun: 'next',
     items: (n: number) => `${n.toLocaleString('en-US')} signal${n === 1 ? '' : 's'} fetched`,
+    progress: (n: number) => `${n.toLocaleString('en-US')} fetched so far…`,
     skipped: (n: number, why: string) => `${n.toLocaleString('en-US')} item${n === 1 ? '' : 's'} could not be stored: ${why}`,
   },
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionDTO, SyncStatusEvent } from '../api';
 import { SyncStore } from './sync.svelte';
+import { s } from '../strings';
 
 const hubspot = (over: Partial<ConnectionDTO> = {}): ConnectionDTO => ({
   account: 'hubspot',
@@ -47,6 +48,18 @@ describe('sync', () => {
     st.onStatus({ account: 'hubspot', state: 'reconnect', last_error: 'HubSpot refused the token', items: 0, last_items: 0, failures: 0, skipped: 0 });
     await vi.waitFor(() => expect(st.attention).toBe(1));
     expect(api.Connections).toHaveBeenCalledTimes(2);
+  });
+
+  it('a long first sync’s progress is kept from each sync:status and reads as a count', async () => {
+    const api = { Connections: vi.fn(async () => [hubspot()]), SyncNow: vi.fn(async () => []) };
+    const st = new SyncStore(api);
+    await st.load();
+    st.onStatus({ account: 'hubspot', state: 'running', items: 0, last_items: 0, failures: 0, skipped: 0, progress: 2000 });
+    st.onStatus({ account: 'hubspot', state: 'running', items: 0, last_items: 0, failures: 0, skipped: 0, progress: 34200 });
+    expect(st.status.hubspot?.progress).toBe(34200);
+    expect(s.connections.progress(st.status.hubspot?.progress ?? 0)).toBe('34,200 fetched so far…');
+    st.onStatus({ account: 'hubspot', state: 'connected', items: 100000, last_items: 100000, failures: 0, skipped: 0 });
+    expect(st.status.hubspot?.progress).toBeUndefined();
   });
 
   it('a failed kick keeps the error to show', async () => {
