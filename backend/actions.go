@@ -85,8 +85,11 @@ func NewActions(c Capabilities) []Executor {
 		out = append(out, EmailAction{Mailbox: c.Mailbox})
 	}
 	if c.CRM != nil {
-		out = append(out, TaskAction{CRM: c.CRM}, DealAction{CRM: c.CRM}, MergeAction{CRM: c.CRM})
+		out = append(out, TaskAction{CRM: c.CRM}, DealAction{CRM: c.CRM})
 	}
+	// Imported contacts merge here without HubSpot; the action says when
+	// a merge needs it.
+	out = append(out, MergeAction{CRM: c.CRM})
 	if c.Calendar != nil {
 		out = append(out, MeetingAction{Calendar: c.Calendar})
 	}
@@ -403,7 +406,10 @@ func (a DealAction) Compensate(ctx context.Context, p *Plan, _ map[string]string
 	return a.CRM.UpdateDealStage(ctx, p.Deal.DealID, p.Deal.FromStage)
 }
 
-// MergeAction merges duplicate contacts.
+// MergeAction merges duplicate contacts: in HubSpot when both are
+// HubSpot's (CRM), here when one was imported and is not in HubSpot. The
+// survivor's id — HubSpot may give it anew — is followed in the local
+// records when the execution commits (applyMerge).
 type MergeAction struct{ CRM CRM }
 
 // Supports reports true for merge_contacts.
@@ -414,38 +420,74 @@ func (a MergeAction) Execute(ctx context.Context, m *Move, exec *Execution) (Exe
 	return planAndDo(ctx, a, m, exec)
 }
 
-// Plan renders the merge.
-func (MergeAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
+// Plan renders the merge: what goes into what, which values win, and
+// whether HubSpot is asked.
+func (a MergeAction) Plan(_ context.Context, in PlanInput) (*Plan, error) {
 	ids := in.Move.Draft.MergeIDs
 	if len(ids) != 2 || ids[0] == "" || ids[1] == "" || ids[0] == ids[1] {
 		return nil, Errorf(EINVALID, "a merge needs two different contacts")
 	}
 	m := &PlanMerge{PrimaryID: ids[0], MergeID: ids[1]}
+	var primary, merged *Contact
 	if len(in.Merging) == 2 {
-		m.Primary, m.Merged = ContactLabel(ids[0], in.Merging[0]), ContactLabel(ids[1], in.Merging[1])
+		primary, merged = in.Merging[0], in.Merging[1]
 	}
-	return &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionMergeContacts, Account: "hubspot", Outgoing: true,
-		Merge:   m,
+	if primary != nil && merged != nil && (primary.LocalOnly() || merged.LocalOnly()) {
+		// The HubSpot record, when there is one, survives.
+		if primary.LocalOnly() && !merged.LocalOnly() {
+			primary, merged = merged, primary
+			m.PrimaryID, m.MergeID = m.MergeID, m.PrimaryID
+		}
+		m.Local = true
+	}
+	if len(in.Merging) == 2 {
+		m.Primary, m.Merged = ContactLabel(m.PrimaryID, primary), ContactLabel(m.MergeID, merged)
+	}
+	if !m.Local && a.CRM == nil {
+		return nil, Errorf(EUNAVAILABLE, "Merging contacts needs a connected HubSpot account: run `caseyos connect hubspot`")
+	}
+	p := &Plan{MoveID: in.Move.ID, Kind: in.Move.Kind, Action: ActionMergeContacts, Account: "hubspot", Outgoing: true, Merge: m,
 		Effects: []string{fmt.Sprintf("Merge %s into %s (cannot be undone)", m.mergedLabel(), m.primaryLabel())},
-		Undo:    "Can be cancelled during the undo window; HubSpot cannot undo a merge."}, nil
+		Undo:    "Can be cancelled during the undo window; HubSpot cannot undo a merge."}
+	if m.Local {
+		p.Account, p.Outgoing = "local", false
+		p.Effects = []string{fmt.Sprintf("Merge %s into %s in this workspace: the imported contact is not in HubSpot, so nothing is sent (cannot be undone)", m.mergedLabel(), m.primaryLabel())}
+		p.Undo = "Can be cancelled during the undo window; the merged contact's records then live on the surviving contact."
+	}
+	p.Effects = append(p.Effects, mergeEffects(m, primary, merged)...)
+	return p, nil
 }
 
-// Do merges.
+// Do merges in HubSpot, or, for a local merge, leaves it to the commit.
 func (a MergeAction) Do(ctx context.Context, p *Plan) (ExecutionResult, error) {
+	summary := fmt.Sprintf("%s merged into %s", p.Merge.mergedLabel(), p.Merge.primaryLabel())
+	if p.Merge.Local {
+		return ExecutionResult{RemoteIDs: map[string]string{"contact_id": p.Merge.PrimaryID}, Summary: summary + " here"}, nil
+	}
+	if a.CRM == nil {
+		return ExecutionResult{}, Errorf(EUNAVAILABLE, "Merging contacts needs a connected HubSpot account: run `caseyos connect hubspot`")
+	}
 	id, err := a.CRM.MergeContacts(ctx, p.Merge.PrimaryID, p.Merge.MergeID)
 	if err != nil {
 		return ExecutionResult{}, err
 	}
-	return ExecutionResult{RemoteIDs: map[string]string{"contact_id": id}, Summary: fmt.Sprintf("%s merged into %s", p.Merge.mergedLabel(), p.Merge.primaryLabel())}, nil
+	return ExecutionResult{RemoteIDs: map[string]string{"contact_id": id}, Summary: summary}, nil
 }
 
-// Find cannot tell: the CRM keeps no key on a merge.
+// Find cannot tell for HubSpot, which keeps no key on a merge (a retry's
+// 409 is reconciled by the connector); a local merge is simply done again.
 func (MergeAction) Find(_ context.Context, p *Plan) (ExecutionResult, bool, error) {
+	if p.Merge.Local {
+		return ExecutionResult{}, false, nil
+	}
 	return ExecutionResult{}, false, cannotVerify("HubSpot cannot be asked whether %s was merged into %s: check it before trying again", p.Merge.mergedLabel(), p.Merge.primaryLabel())
 }
 
 // Compensate refuses: a merge is final.
-func (MergeAction) Compensate(context.Context, *Plan, map[string]string) error {
+func (MergeAction) Compensate(_ context.Context, p *Plan, _ map[string]string) error {
+	if p.Merge != nil && p.Merge.Local {
+		return Errorf(ECONFLICT, "A merge cannot be undone; the merged contact's records now live on the surviving contact.")
+	}
 	return Errorf(ECONFLICT, "HubSpot cannot undo a merge; the merged contact's history now lives on the surviving contact.")
 }
 

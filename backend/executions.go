@@ -720,6 +720,16 @@ func (s *ExecutionService) finish(ctx context.Context, execID uint64, plan *Plan
 			if err := tx.AddStat(statExecuted(exec.Kind), done, 1); err != nil {
 				return err
 			}
+			if plan != nil && plan.Merge != nil {
+				// The survivor's id, new from HubSpot, is followed
+				// everywhere in this same transaction.
+				if err := applyMerge(tx, plan.Merge, res.RemoteIDs["contact_id"]); err != nil {
+					return err
+				}
+				if m, err = tx.FindMove(m.ID); err != nil {
+					return err
+				}
+			}
 			if err := tx.UpdateExecution(exec); err != nil {
 				return err
 			}

@@ -282,6 +282,9 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 	if s.ReceivedAt.IsZero() {
 		s.ReceivedAt = in.now
 	}
+	if err := resolveContactAlias(in.tx, s); err != nil {
+		return err
+	}
 	// The store refuses a second signal with the same dedupe key: that
 	// refusal is how a re-polled signal is recognized.
 	switch err := in.tx.CreateSignal(s); {

@@ -31,7 +31,7 @@ func TestMergeAction_PlanNamesContacts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := backend.MergeAction{}.Plan(context.Background(), backend.PlanInput{Move: move, Merging: tt.merging, Settings: backend.DefaultSettings(), Now: testNow})
+			p, err := backend.MergeAction{CRM: &mergeCRM{}}.Plan(context.Background(), backend.PlanInput{Move: move, Merging: tt.merging, Settings: backend.DefaultSettings(), Now: testNow})
 			if err != nil {
 				t.Fatal(err)
 			}

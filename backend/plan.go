@@ -98,6 +98,9 @@ type PlanMerge struct {
 	// Raman <priya@…>"); "" in plans made before they were kept.
 	Primary string `json:"primary,omitempty"`
 	Merged  string `json:"merged,omitempty"`
+	// Local merges here only: one of the contacts was imported and is
+	// not in HubSpot (PrimaryID is then the survivor).
+	Local bool `json:"local,omitempty"`
 }
 
 func (m *PlanMerge) primaryLabel() string { return nonEmpty(m.Primary, "contact "+m.PrimaryID) }

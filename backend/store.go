@@ -39,6 +39,7 @@ type Tx interface {
 	StatsStore
 	GuardrailStore
 	PairStore
+	ContactMergeStore
 }
 
 // GuardrailStore holds what the execution policy reads: the kill switch and

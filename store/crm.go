@@ -76,8 +76,16 @@ func (t *tx) FindContact(id string) (*backend.Contact, error) {
 }
 
 func (t *tx) contact(op, id string) (*backend.Contact, error) {
-	return getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
+	c, err := getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
 		func() error { return notFound(op, "contact %q not found", id) })
+	if backend.ErrorCode(err) == backend.ENOTFOUND {
+		// A contact merged away is found as the one it went into.
+		if to, aerr := t.ContactAlias(id); aerr == nil && to != id {
+			return getRecord(t.bt, op, bContacts, []byte(to), fromContactRecord,
+				func() error { return notFound(op, "contact %q not found", id) })
+		}
+	}
+	return c, err
 }
 
 // ContactByEmail returns the contact with address email (compared without
@@ -90,6 +98,9 @@ func (t *tx) ContactByEmail(email string) (*backend.Contact, error) {
 		if k, _ := t.bucket(bContactsByEmail).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 			return t.contact(op, string(k[len(prefix):]))
 		}
+	}
+	if to := t.emailAlias(email); to != "" {
+		return t.contact(op, to)
 	}
 	return nil, notFound(op, "no contact with email %q", email)
 }

@@ -54,6 +54,7 @@ import (
 //	contacts_by_email             lower-case email 0x00 contact id → ""
 //	contacts_by_x_handle          lower-case X handle 0x00 contact id → ""
 //	contact_pairs                 contact id 0x00 contact id → pairRecord (the smaller id first: "not a duplicate", merged)
+//	contact_aliases               "id" 0x00 merged contact id → surviving id; "email" 0x00 merged address → surviving id
 //	companies                     company id → companyRecord
 //	deals                         deal id → dealRecord
 //	deals_by_activity             lastActivityAt | deal id → ""         (deals with a LastActivityAt)
@@ -62,7 +63,7 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //
-// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_* and sequences* came after version 2 without a
+// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_*, sequences* and contact_aliases came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -118,6 +119,7 @@ var (
 	bDoNotContact       = []byte("do_not_contact")
 	bRules              = []byte("rules")
 	bContactPairs       = []byte("contact_pairs")
+	bContactAliases     = []byte("contact_aliases")
 
 	kSchemaVersion  = []byte("schema_version")
 	kSettings       = []byte("settings")
@@ -141,7 +143,7 @@ var allBuckets = [][]byte{
 	bAudit, bAuditByMove,
 	bCursors, bStats,
 	bDoNotContact, bRules,
-	bContactPairs,
+	bContactPairs, bContactAliases,
 }
 
 func createBuckets(btx *bolt.Tx) error {

@@ -615,6 +615,7 @@ export interface PlanMerge {
   merge_id: string;
   primary?: string;
   merged?: string;
+  local?: boolean;
 }
 
 /** backend.PlanNote */
