@@ -16,6 +16,8 @@ type ContactMergeStore interface {
 	// ContactAlias returns the contact a merged id was folded into, or
 	// ENOTFOUND.
 	ContactAlias(id string) (string, error)
+	// ContactAliasesTo returns the ids and addresses merged into id.
+	ContactAliasesTo(id string) (ids, emails []string, err error)
 }
 
 // mergedContact is the survivor of merging merged into primary, with id:

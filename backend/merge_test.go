@@ -175,3 +175,36 @@ func TestExecute_MergeNeedsHubSpot(t *testing.T) {
 		t.Fatalf("Execute = %v, want unavailable naming caseyos connect hubspot", err)
 	}
 }
+
+// TestForget_MergedContact: forgetting the survivor of a merge forgets
+// what was recorded under the ids merged into it, and the aliases.
+func TestForget_MergedContact(t *testing.T) {
+	dana := &backend.Contact{ID: "1001", Email: "dana@northwind.io", Name: "Dana Whitfield"}
+	dup := &backend.Contact{ID: "1012", Email: "dana.w@gmail.com", Name: "Dana W."}
+	f, m := mergeFixture(t, &newIDCRM{id: "2001"}, dana, dup)
+	f.ingest(t, &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalRecordUpdated, OccurredAt: testNow.Add(-time.Hour),
+		DedupeKey: "hubspot:record.updated:contact:1012:0", ContactID: "1012", Contact: &backend.Contact{ID: "1012", Email: "dana.w@gmail.com", Name: "Dana W."}})
+	if _, _, err := f.q.Executions.Execute(f.ctx, m.ID, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.q.Privacy.Forget(f.ctx, "2001", backend.ActorCLI, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.view(t, func(tx backend.Tx) error {
+		sigs, _, err := tx.FindSignals(backend.SignalFilter{Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, s := range sigs {
+			if s.ContactID == "1012" || s.ContactID == "2001" {
+				t.Errorf("signal %s about %s left after forgetting the survivor", s.DedupeKey, s.ContactID)
+			}
+		}
+		for _, id := range []string{"1001", "1012", "2001"} {
+			if _, err := tx.FindContact(id); backend.ErrorCode(err) != backend.ENOTFOUND {
+				t.Errorf("FindContact(%s) after forget = %v, want not_found", id, err)
+			}
+		}
+		return nil
+	})
+}

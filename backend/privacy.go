@@ -173,6 +173,12 @@ func findPerson(tx Tx, ps PrivacyStore, ref string) (Person, []*Contact, error) 
 		}
 		seen[c.ID] = true
 		p.ContactIDs = append(p.ContactIDs, c.ID)
+		// Records made before a merge name the ids merged into c.
+		merged, _, err := tx.ContactAliasesTo(c.ID)
+		if err != nil {
+			return p, nil, err
+		}
+		p.ContactIDs = append(p.ContactIDs, merged...)
 		if p.Name == "" || (len(c.Name) > len(p.Name)) {
 			p.Name = c.Name
 		}
@@ -268,6 +274,9 @@ func collectPerson(tx Tx, ps PrivacyStore, ref string) (*PersonData, error) {
 	}
 	out := &PersonData{Person: p, Contacts: cs}
 	pm := personMatch{email: p.Email, name: strings.ToLower(strings.TrimSpace(p.Name)), ids: map[string]bool{}}
+	for _, id := range p.ContactIDs { // with the ids merged into them
+		pm.ids[id] = true
+	}
 	for _, c := range cs {
 		pm.ids[c.ID] = true
 		if c.CompanyID != "" && out.Company == nil {

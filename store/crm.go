@@ -71,21 +71,23 @@ func (t *tx) PutContact(c *backend.Contact) error {
 }
 
 // FindContact returns contact id, or ENOTFOUND.
+// FindContact returns the contact id, or the one it was merged into.
 func (t *tx) FindContact(id string) (*backend.Contact, error) {
-	return t.contact("store.FindContact", id)
-}
-
-func (t *tx) contact(op, id string) (*backend.Contact, error) {
-	c, err := getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
-		func() error { return notFound(op, "contact %q not found", id) })
+	const op = "store.FindContact"
+	c, err := t.contact(op, id)
 	if backend.ErrorCode(err) == backend.ENOTFOUND {
 		// A contact merged away is found as the one it went into.
 		if to, aerr := t.ContactAlias(id); aerr == nil && to != id {
-			return getRecord(t.bt, op, bContacts, []byte(to), fromContactRecord,
-				func() error { return notFound(op, "contact %q not found", id) })
+			return t.contact(op, to)
 		}
 	}
 	return c, err
+}
+
+// contact returns the stored record id itself (no alias followed).
+func (t *tx) contact(op, id string) (*backend.Contact, error) {
+	return getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
+		func() error { return notFound(op, "contact %q not found", id) })
 }
 
 // ContactByEmail returns the contact with address email (compared without

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -173,4 +175,45 @@ func (t *tx) emailAlias(email string) string {
 		}
 	}
 	return ""
+}
+
+// dropAliasesTo forgets every merged id and address that leads to id (the
+// contact is being deleted: nothing may find it, or keep its addresses,
+// through them).
+func (t *tx) dropAliasesTo(id string) error {
+	aliases := t.bucket(bContactAliases)
+	var keys [][]byte
+	if err := aliases.ForEach(func(k, v []byte) error {
+		if string(v) == id {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	keys = append(keys, aliasKey("id", id))
+	for _, k := range keys {
+		if err := aliases.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ContactAliasesTo returns the ids and addresses merged into id.
+func (t *tx) ContactAliasesTo(id string) (ids, emails []string, err error) {
+	idPrefix, emailPrefix := aliasKey("id", ""), aliasKey("email", "")
+	err = t.bucket(bContactAliases).ForEach(func(k, v []byte) error {
+		if string(v) != id {
+			return nil
+		}
+		switch {
+		case bytes.HasPrefix(k, idPrefix):
+			ids = append(ids, string(k[len(idPrefix):]))
+		case bytes.HasPrefix(k, emailPrefix):
+			emails = append(emails, string(k[len(emailPrefix):]))
+		}
+		return nil
+	})
+	return ids, emails, internal("store.ContactAliasesTo", err)
 }

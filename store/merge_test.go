@@ -62,6 +62,23 @@ func TestContactStore_MergeContactRecords(t *testing.T) {
 			return nil
 		})
 	})
+	t.Run("DeleteDropsAliases", func(t *testing.T) {
+		// Forgetting the survivor forgets the ids and addresses merged into
+		// it; a merged-away id is not a record to delete.
+		err := db.Update(t.Context(), func(tx backend.Tx) error { return tx.(backend.PrivacyStore).DeleteContact("10") })
+		wantCode(t, "DeleteContact(merged-away id)", err, backend.ENOTFOUND)
+		update(t, db, func(tx backend.Tx) error { return tx.(backend.PrivacyStore).DeleteContact("20") })
+		checkIndexes(t, db)
+		view(t, db, func(tx backend.Tx) error {
+			for _, id := range []string{"1", "2", "3", "10", "20"} {
+				_, err := tx.FindContact(id)
+				wantCode(t, "FindContact("+id+") after deleting the survivor", err, backend.ENOTFOUND)
+			}
+			_, err := tx.ContactByEmail("b@x.io")
+			wantCode(t, "ContactByEmail(merged address) after deleting the survivor", err, backend.ENOTFOUND)
+			return nil
+		})
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		err := db.Update(t.Context(), func(tx backend.Tx) error { return tx.MergeContactRecords(nil, []string{"1"}) })
 		wantCode(t, "nil survivor", err, backend.EINVALID)

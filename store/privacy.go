@@ -118,6 +118,9 @@ func (t *tx) DeleteContact(id string) error {
 	if err != nil {
 		return err
 	}
+	if err := t.dropAliasesTo(id); err != nil { // the addresses merged into it
+		return internal(op, err)
+	}
 	return t.deleteRecord(op, bContacts, []byte(id), contactEntries(c))
 }
 
