@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"bytes"
 	"net/mail"
 	"regexp"
 	"strconv"
@@ -75,17 +76,18 @@ func questions(reply string, p present) []Question {
 // bullet. Lines starting with ">" are dropped.
 func sentences(text string) []string {
 	var out []string
-	var cur strings.Builder
+	cur := make([]byte, 0, 128)
 	flush := func() {
-		s := strings.TrimSpace(cur.String())
-		s = strings.TrimLeft(s, "-*•·– ")
-		if s != "" {
-			out = append(out, s)
+		b := bytes.TrimSpace(cur)
+		b = bytes.TrimLeft(b, "-*•·– ")
+		if len(b) > 0 {
+			out = append(out, string(b))
 		}
-		cur.Reset()
+		cur = cur[:0]
 	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
+	i := -1
+	for l := range strings.SplitSeq(text, "\n") {
+		i++
 		l = strings.TrimSpace(l)
 		if strings.HasPrefix(l, ">") {
 			flush()
@@ -100,7 +102,7 @@ func sentences(text string) []string {
 		}
 		for j := 0; j < len(l); j++ {
 			c := l[j]
-			cur.WriteByte(c)
+			cur = append(cur, c)
 			if (c == '?' || c == '!' || c == '.') && (j+1 == len(l) || l[j+1] == ' ') {
 				if c == '.' && abbrevBefore(l[:j]) {
 					continue
@@ -108,8 +110,8 @@ func sentences(text string) []string {
 				flush()
 			}
 		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
+		if len(cur) > 0 {
+			cur = append(cur, ' ')
 		}
 	}
 	flush()
@@ -282,7 +284,8 @@ func referral(t *text) *Person {
 	for _, idx := range emailRe.FindAllStringIndex(t.reply, 10) {
 		addr := strings.ToLower(strings.TrimRight(t.reply[idx[0]:idx[1]], "."))
 		local, _, _ := strings.Cut(addr, "@")
-		if addr == t.from.Email || roleMailboxes[local] || samePerson(local, t.from) {
+		from := t.sender()
+		if addr == from.Email || roleMailboxes[local] || samePerson(local, from) {
 			continue
 		}
 		return &Person{Name: nameNear(t.reply, idx[0], local), Email: addr}

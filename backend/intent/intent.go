@@ -2,8 +2,9 @@ package intent
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -157,10 +158,11 @@ type Person struct {
 // most MaxBody bytes of the body.
 func Classify(e Email) Result {
 	t := prepare(e)
+	defer t.release()
 	ents := extract(t)
 	scores := score(t, ents)
 	res := decide(scores)
-	if res.Intent == Other && scores[Other] == nil && t.reply != "" {
+	if res.Intent == Other && scores.get(Other) == nil && t.reply != "" {
 		res = backoff(t, res)
 	}
 	res.Entities = ents
@@ -182,7 +184,10 @@ type text struct {
 	subject, reply    string  // as written (capped, valid UTF-8)
 	lsubject, lreply  string  // lower case
 	present, spresent present // the matchers that may match reply, subject
-	from              Person
+	rawFrom           string  // the From header, clipped; see sender
+	from              *Person // rawFrom parsed, once needed
+	fromBuf           Person
+	scores            scoreBoard
 	now               time.Time // Received in the sender's zone; zero if unknown
 	loc               *time.Location
 }
@@ -196,13 +201,40 @@ func prepare(e Email) *text {
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := &text{subject: subject, reply: reply, lsubject: lower(subject), lreply: lower(reply), loc: loc}
-	t.present, t.spresent = scan(t.lreply), scan(t.lsubject)
+	t := textPool.Get().(*text)
+	t.subject, t.reply, t.lsubject, t.lreply, t.loc = subject, reply, lower(subject), lower(reply), loc
+	scanInto(&t.present, t.lreply)
+	scanInto(&t.spresent, t.lsubject)
 	if !e.Received.IsZero() {
 		t.now = e.Received.In(loc)
 	}
-	t.from = parseFrom(clip(e.From, 1024))
+	t.rawFrom = e.From
 	return t
+}
+
+// sender is who sent the email (From parsed). Only a referral needs it,
+// and only when the reply holds an address: it is parsed then, once.
+func (t *text) sender() Person {
+	if t.from == nil {
+		t.fromBuf = parseFrom(clip(t.rawFrom, 1024))
+		t.from = &t.fromBuf
+	}
+	return *t.from
+}
+
+// textPool keeps texts, with their scan buffers and score board, for the
+// next email: classifying one then allocates little besides its result.
+var textPool = sync.Pool{New: func() any { return new(text) }}
+
+// release returns t to textPool; nothing of t may be used after it.
+func (t *text) release() {
+	set, hits := t.present.set, t.present.hits
+	sset, shits := t.spresent.set, t.spresent.hits
+	t.scores.reset()
+	*t = text{scores: t.scores}
+	t.present = present{set: set, hits: hits[:0]}
+	t.spresent = present{set: sset, hits: shits[:0]}
+	textPool.Put(t)
 }
 
 // dropQuoted removes the lines quoted with ">" that an inline answer
@@ -252,14 +284,15 @@ type labelScore struct {
 	hits  []hit
 }
 
-func decide(scores map[Label]*labelScore) Result {
-	var all []*labelScore
+func decide(scores *scoreBoard) Result {
+	var buf [nLabels]*labelScore
+	all := buf[:0]
 	for _, l := range Labels {
-		if s := scores[l]; s != nil && s.score > 0 {
+		if s := scores.get(l); s != nil && s.score > 0 {
 			all = append(all, s)
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	slices.SortStableFunc(all, byScore)
 	var s1, s2 float64
 	if len(all) > 0 {
 		s1 = all[0].score
@@ -280,7 +313,7 @@ func decide(scores map[Label]*labelScore) Result {
 			}
 		}
 		conf := 0.8 - 0.2*hint
-		if o := scores[Other]; o != nil && o.score > hint {
+		if o := scores.get(Other); o != nil && o.score > hint {
 			conf = 0.6 + 0.3*(1-math.Exp(-(o.score-hint)/3))
 		}
 		res.Confidence = round2(math.Max(0.2, conf))
@@ -328,16 +361,23 @@ const bayesMin = 0.8
 const minScore = 2
 
 func evidence(hits []hit) []string {
-	hs := append([]hit(nil), hits...)
-	sort.SliceStable(hs, func(i, j int) bool { return hs[i].weight > hs[j].weight })
+	var buf [16]hit
+	hs := append(buf[:0], hits...)
+	slices.SortStableFunc(hs, byWeight)
 	out := []string{}
-	seen := map[string]bool{}
+	var seen [5]string // the lower-cased phrases kept (at most 5)
+next:
 	for _, h := range hs {
-		k := strings.ToLower(h.phrase)
-		if h.phrase == "" || seen[k] {
+		if h.phrase == "" {
 			continue
 		}
-		seen[k] = true
+		k := strings.ToLower(h.phrase)
+		for _, s := range seen[:len(out)] {
+			if s == k {
+				continue next
+			}
+		}
+		seen[len(out)] = k
 		out = append(out, h.phrase)
 		if len(out) == 5 {
 			break

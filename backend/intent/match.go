@@ -114,13 +114,20 @@ func lower(s string) string {
 	if i < 0 {
 		return s
 	}
-	b := []byte(s)
-	for ; i < len(b); i++ {
-		if c := b[i]; c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		b.WriteByte(s[i] + 'a' - 'A')
+		i++
+		j := i
+		for j < len(s) && (s[j] < 'A' || s[j] > 'Z') {
+			j++
 		}
+		b.WriteString(s[i:j])
+		i = j
 	}
-	return string(b)
+	return b.String()
 }
 
 // present is what scan found in a text: the set of matchers that may
@@ -144,28 +151,28 @@ func (p present) may(m *matcher) bool {
 const maxHits = 512
 
 // find returns the first match of a prefix matcher in text (scanned into
-// p) that starts at or after from, trying the pattern only where one of
-// its keys starts; ok is false when scan kept too few hits to know (then
-// the caller searches).
-func (p present) find(m *matcher, text string, from int) (loc []int, ok bool) {
+// p) that starts at or after from, text[start:end], found false when there
+// is none, trying the pattern only where one of its keys starts; ok is
+// false when scan kept too few hits to know (then the caller searches).
+func (p present) find(m *matcher, text string, from int) (start, end int, found, ok bool) {
 	if len(p.hits) == maxHits {
-		return nil, false
+		return 0, 0, false, false
 	}
 	for _, h := range p.hits {
-		start := int(h.start)
-		if int(h.id) != m.id || start < from || loc != nil && start >= loc[0] {
+		at := int(h.start)
+		if int(h.id) != m.id || at < from || found && at >= start {
 			continue
 		}
 		// Anchored, the text before start is gone: \b there must be
 		// checked by hand (both sides word bytes: no boundary).
-		if m.boundary && start > 0 && isWordByte(text[start-1]) && isWordByte(text[start]) {
+		if m.boundary && at > 0 && isWordByte(text[at-1]) && isWordByte(text[at]) {
 			continue
 		}
-		if r := m.anchored.FindStringIndex(text[start:min(len(text), start+m.span+1)]); r != nil {
-			loc = []int{start, start + r[1]}
+		if r := m.anchored.FindStringIndex(text[at:min(len(text), at+m.span+1)]); r != nil {
+			start, end, found = at, at+r[1], true
 		}
 	}
-	return loc, true
+	return start, end, found, true
 }
 
 // starts returns where a prefix matcher's keys occur, in order; nil when
@@ -277,7 +284,22 @@ func appendOut(s []acOut, o acOut) []acOut {
 // scan returns the matchers whose keys occur in lower, and where the
 // keys of prefix ones are.
 func scan(lower string) present {
-	p := present{set: make([]uint64, (len(matchers)+63)/64)}
+	var p present
+	scanInto(&p, lower)
+	return p
+}
+
+// scanInto is scan reusing p's buffers.
+func scanInto(p *present, lower string) {
+	if n := (len(matchers) + 63) / 64; len(p.set) != n {
+		p.set = make([]uint64, n)
+	} else {
+		clear(p.set)
+	}
+	if p.hits == nil {
+		p.hits = make([]keyHit, 0, 32)
+	}
+	p.hits = p.hits[:0]
 	emit := func(cur int32, i int) {
 		for _, o := range automaton[cur].out {
 			p.set[o.id/64] |= 1 << (o.id % 64)
@@ -309,7 +331,6 @@ func scan(lower string) present {
 		}
 		emit(cur, i)
 	}
-	return p
 }
 
 func init() {

@@ -295,7 +295,7 @@ var negation = regexp.MustCompile(`\b(not|no longer|never|nor|n['’]t)\W+(\w+\W
 
 // apply adds the rules that match to scores; text is as written, lower
 // its lower-cased copy (same length), p what scan found in lower.
-func apply(rules []rule, text, lower string, p present, scores map[Label]*labelScore) {
+func apply(rules []rule, text, lower string, p present, scores *scoreBoard) {
 	for i := range rules {
 		ru := &rules[i]
 		if !p.may(ru.m) {
@@ -306,20 +306,19 @@ func apply(rules []rule, text, lower string, p present, scores map[Label]*labelS
 			in = text
 		}
 		for at := 0; at < len(in); {
-			var m []int
-			if ok := false; ru.m.prefix && !ru.cased {
-				if m, ok = p.find(ru.m, in, at); !ok {
-					m = ru.m.re.FindStringIndex(in[at:])
-				} else if m != nil {
-					m = []int{m[0] - at, m[1] - at}
-				}
-			} else {
-				m = ru.m.re.FindStringIndex(in[at:])
+			var start, end int
+			found, ok := false, false
+			if ru.m.prefix && !ru.cased {
+				start, end, found, ok = p.find(ru.m, in, at)
 			}
-			if m == nil {
+			if !ok {
+				if m := ru.m.re.FindStringIndex(in[at:]); m != nil {
+					start, end, found = at+m[0], at+m[1], true
+				}
+			}
+			if !found {
 				break
 			}
-			start, end := at+m[0], at+m[1]
 			at = max(end, start+1)
 			if ru.negatable && negation.MatchString(lower[max(0, start-24):start]) {
 				continue
@@ -330,19 +329,13 @@ func apply(rules []rule, text, lower string, p present, scores map[Label]*labelS
 	}
 }
 
-func add(scores map[Label]*labelScore, l Label, w float64, phrase string) {
-	s := scores[l]
-	if s == nil {
-		s = &labelScore{label: l}
-		scores[l] = s
-	}
-	s.score += w
-	s.hits = append(s.hits, hit{phrase: strings.TrimSpace(phrase), weight: w})
+func add(scores *scoreBoard, l Label, w float64, phrase string) {
+	scores.add(l, w, strings.TrimSpace(phrase))
 }
 
 // score adds up the rules and the features the entities give.
-func score(t *text, ents Entities) map[Label]*labelScore {
-	scores := map[Label]*labelScore{}
+func score(t *text, ents Entities) *scoreBoard {
+	scores := &t.scores
 	apply(bodyRules, t.reply, t.lreply, t.present, scores)
 	apply(subjectRules, t.subject, t.lsubject, t.spresent, scores)
 	if len(ents.Times) > 0 {
@@ -373,7 +366,7 @@ func score(t *text, ents Entities) map[Label]*labelScore {
 	if ents.Referral != nil && ents.Referral.Email != "" {
 		add(scores, Referral, 3, ents.Referral.Email)
 	}
-	if s := scores[Other]; s == nil && isAcknowledgement(t.reply) {
+	if s := scores.get(Other); s == nil && isAcknowledgement(t.reply) {
 		add(scores, Other, 2.5, t.reply)
 	}
 	return scores

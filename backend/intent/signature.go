@@ -93,7 +93,7 @@ func StripSignature(reply string) string {
 	if cut > 1 && isNameLine(strings.TrimSpace(lines[cut-1])) && strings.TrimSpace(lines[cut-2]) == "" {
 		cut--
 	}
-	out := strings.TrimSpace(strings.Join(lines[:cut], "\n"))
+	out := strings.TrimSpace(firstLines(reply, lines, cut))
 	if out == "" {
 		return strings.TrimSpace(reply)
 	}

@@ -27,9 +27,24 @@ func Split(body string) (reply, quoted string) {
 			break
 		}
 	}
-	reply = strings.TrimSpace(strings.Join(lines[:cut], "\n"))
-	quoted = strings.TrimSpace(strings.Join(lines[cut:], "\n"))
+	reply = strings.TrimSpace(firstLines(body, lines, cut))
+	if cut < len(lines) {
+		quoted = strings.TrimSpace(body[len(firstLines(body, lines, cut))+min(cut, 1):])
+	}
 	return reply, quoted
+}
+
+// firstLines is strings.Join(lines[:n], "\n") for lines =
+// strings.Split(s, "\n"), without copying: the prefix of s that holds them.
+func firstLines(s string, lines []string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	off := n - 1
+	for _, l := range lines[:n] {
+		off += len(l)
+	}
+	return s[:off]
 }
 
 var (
