@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -242,11 +243,23 @@ func zoneIn(clause string) *time.Location {
 	if name == "" {
 		return nil
 	}
-	loc, err := time.LoadLocation(zones[name])
-	if err != nil {
-		return nil
+	return loadZone(zones[name])
+}
+
+// loaded caches time.LoadLocation, which reads the zoneinfo database on
+// every call: IANA name → *time.Location (nil: not found).
+var loaded sync.Map
+
+func loadZone(name string) *time.Location {
+	if l, ok := loaded.Load(name); ok {
+		return l.(*time.Location)
 	}
-	return loc
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = nil
+	}
+	loaded.Store(name, l)
+	return l
 }
 
 // findDays returns the days and weeks a lower-cased text names, in order.
