@@ -41,6 +41,8 @@ type MetricsRowDTO struct {
 	DealsWon          int      `json:"deals_won"`
 	AutoApproved      int      `json:"auto_approved"`
 	MinutesSaved      int      `json:"minutes_saved"`
+	FollowUpsSent     int      `json:"follow_ups_sent"`
+	FollowUpsAnswered int      `json:"follow_ups_answered"`
 	ReplyBase         int      `json:"reply_base"` // the reply rates' denominator
 	ReplyRate         *float64 `json:"reply_rate"`
 	PositiveReplyRate *float64 `json:"positive_reply_rate"`
@@ -72,6 +74,6 @@ func (svc *StatsService) Metrics(weeks int) (MetricsDTO, error) {
 func metricsRowDTO(k backend.KindMetrics) MetricsRowDTO {
 	return MetricsRowDTO{Kind: string(k.Kind), Executed: k.Executed, Replied: k.Replied, PositiveReplies: k.PositiveReplies,
 		MeetingsBooked: k.MeetingsBooked, DealsAdvanced: k.DealsAdvanced, DealsWon: k.DealsWon, AutoApproved: k.AutoApproved,
-		MinutesSaved: k.MinutesSaved, ReplyBase: k.ReplyBase, ReplyRate: k.ReplyRate, PositiveReplyRate: k.PositiveReplyRate,
+		MinutesSaved: k.MinutesSaved, FollowUpsSent: k.FollowUpsSent, FollowUpsAnswered: k.FollowUpsAnswered, ReplyBase: k.ReplyBase, ReplyRate: k.ReplyRate, PositiveReplyRate: k.PositiveReplyRate,
 		AutoApprovedShare: k.AutoApprovedShare}
 }

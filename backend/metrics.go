@@ -24,6 +24,8 @@ import (
 //   - AutoApproved: executed ones an auto-approval rule approved (the
 //     execution's actor is "rule"); AutoApprovedShare = AutoApproved / Executed.
 //   - MinutesSaved: the Settings' EffortMinutes of each executed one's kind.
+//   - FollowUpsSent: executed ones that are a step of a follow-up sequence
+//     (a move on a follow_up subject); FollowUpsAnswered: those replied to.
 //
 // An outcome a later one corrects is not counted (EffectiveOutcomes). A
 // rate whose denominator is 0 is absent (nil), not 0. The total row of a
@@ -54,6 +56,10 @@ type KindMetrics struct {
 	DealsWon        int
 	AutoApproved    int
 	MinutesSaved    int
+	// FollowUpsSent counts the follow-ups of a sequence (followup.go)
+	// among the executed, FollowUpsAnswered those of them replied to.
+	FollowUpsSent     int
+	FollowUpsAnswered int
 	// ReplyBase is the denominator of the reply rates: Executed for one
 	// of the ReplyKinds, 0 (no rate) for another kind, the executions of
 	// the ReplyKinds for a week's total.
@@ -148,6 +154,17 @@ func (s *MetricsService) Metrics(ctx context.Context, weeks int) (*Metrics, erro
 			}
 			outcomes[e.MoveID] = per
 		}
+		followUp := map[uint64]bool{}
+		for _, e := range counted {
+			if e.Kind != KindSendEmail {
+				continue
+			}
+			m, err := tx.FindMove(e.MoveID)
+			if err != nil {
+				return err
+			}
+			followUp[m.ID] = m.Subject.Type == SubjectFollowUp
+		}
 		for _, e := range counted {
 			w := weekOf(out.Weeks, e.CommittedAt)
 			if w < 0 {
@@ -160,10 +177,10 @@ func (s *MetricsService) Metrics(ctx context.Context, weeks int) (*Metrics, erro
 			}
 			has := outcomes[e.MoveID][e.ID]
 			for _, row := range []*KindMetrics{k, &out.Weeks[w].Total} {
-				countExecution(row, e, has, st)
+				countExecution(row, e, has, st, followUp[e.MoveID])
 			}
 			if replyKind[e.Kind] {
-				countExecution(&replyTotals[w], e, has, st)
+				countExecution(&replyTotals[w], e, has, st, followUp[e.MoveID])
 			}
 		}
 		return nil
@@ -198,10 +215,17 @@ func weekOf(weeks []WeekMetrics, t time.Time) int {
 	return -1
 }
 
-func countExecution(k *KindMetrics, e *Execution, has map[OutcomeType]bool, st *Settings) {
+func countExecution(k *KindMetrics, e *Execution, has map[OutcomeType]bool, st *Settings, followUp bool) {
 	k.Executed++
-	if has[OutcomeReplied] || has[OutcomePositiveReply] || has[OutcomeNegativeReply] {
+	replied := has[OutcomeReplied] || has[OutcomePositiveReply] || has[OutcomeNegativeReply]
+	if replied {
 		k.Replied++
+	}
+	if followUp {
+		k.FollowUpsSent++
+		if replied {
+			k.FollowUpsAnswered++
+		}
 	}
 	if has[OutcomePositiveReply] {
 		k.PositiveReplies++

@@ -31,6 +31,13 @@ func pastMove(kind backend.MoveKind, actor backend.Actor, at time.Time, outcomes
 	return p
 }
 
+// followUp is a past step of a follow-up sequence.
+func followUp(at time.Time, outcomes ...backend.OutcomeType) backend.PastMove {
+	p := pastMove(backend.KindSendEmail, backend.ActorKey, at, outcomes...)
+	p.Move.Subject = backend.Subject{Type: backend.SubjectFollowUp, ID: "thread-" + at.Format("150405") + "/2"}
+	return p
+}
+
 // metricsRow writes every cell of a row, rates to two places ("-" when
 // the denominator is 0), so a failure shows the whole row.
 func metricsRow(k backend.KindMetrics) string {
@@ -40,9 +47,9 @@ func metricsRow(k backend.KindMetrics) string {
 		}
 		return fmt.Sprintf("%.2f", *p)
 	}
-	return fmt.Sprintf("%s ex=%d rep=%d pos=%d meet=%d adv=%d won=%d auto=%d min=%d base=%d rr=%s prr=%s auto%%=%s",
+	return fmt.Sprintf("%s ex=%d rep=%d pos=%d meet=%d adv=%d won=%d auto=%d min=%d fu=%d/%d base=%d rr=%s prr=%s auto%%=%s",
 		k.Kind, k.Executed, k.Replied, k.PositiveReplies, k.MeetingsBooked, k.DealsAdvanced, k.DealsWon, k.AutoApproved,
-		k.MinutesSaved, k.ReplyBase, r(k.ReplyRate), r(k.PositiveReplyRate), r(k.AutoApprovedShare))
+		k.MinutesSaved, k.FollowUpsAnswered, k.FollowUpsSent, k.ReplyBase, r(k.ReplyRate), r(k.PositiveReplyRate), r(k.AutoApprovedShare))
 }
 
 func TestMetricsService_Metrics(t *testing.T) {
@@ -76,6 +83,8 @@ func TestMetricsService_Metrics(t *testing.T) {
 		// This week (from Monday 23 November, 00:00 UTC-5 = 05:00 UTC).
 		pastMove(backend.KindSendEmail, key, at(11, 23, 6), backend.OutcomeReplied, backend.OutcomePositiveReply, backend.OutcomeMeetingBooked),
 		pastMove(backend.KindNote, key, at(11, 24, 15)),
+		followUp(at(11, 24, 16), backend.OutcomeReplied), // a follow-up answered
+		followUp(at(11, 24, 17)),                         // and one not
 	}
 	if err := q.LoadHistory(ctx, past); err != nil {
 		t.Fatal(err)
@@ -108,19 +117,19 @@ func TestMetricsService_Metrics(t *testing.T) {
 		rows  []string // the kinds, then the total
 	}{
 		{"2026-11-09T00:00:00-05:00", []string{
-			"update_deal ex=1 rep=0 pos=0 meet=0 adv=1 won=1 auto=0 min=5 base=0 rr=- prr=- auto%=0.00",
-			"reply_social ex=1 rep=1 pos=0 meet=0 adv=0 won=0 auto=0 min=5 base=1 rr=1.00 prr=0.00 auto%=0.00",
-			" ex=2 rep=1 pos=0 meet=0 adv=1 won=1 auto=0 min=10 base=1 rr=1.00 prr=0.00 auto%=0.00",
+			"update_deal ex=1 rep=0 pos=0 meet=0 adv=1 won=1 auto=0 min=5 fu=0/0 base=0 rr=- prr=- auto%=0.00",
+			"reply_social ex=1 rep=1 pos=0 meet=0 adv=0 won=0 auto=0 min=5 fu=0/0 base=1 rr=1.00 prr=0.00 auto%=0.00",
+			" ex=2 rep=1 pos=0 meet=0 adv=1 won=1 auto=0 min=10 fu=0/0 base=1 rr=1.00 prr=0.00 auto%=0.00",
 		}},
 		{"2026-11-16T00:00:00-05:00", []string{
-			"send_email ex=3 rep=1 pos=0 meet=0 adv=0 won=0 auto=1 min=45 base=3 rr=0.33 prr=0.00 auto%=0.33",
-			"create_task ex=1 rep=0 pos=0 meet=0 adv=1 won=0 auto=1 min=30 base=0 rr=- prr=- auto%=1.00",
-			" ex=4 rep=1 pos=0 meet=0 adv=1 won=0 auto=2 min=75 base=3 rr=0.33 prr=0.00 auto%=0.50",
+			"send_email ex=3 rep=1 pos=0 meet=0 adv=0 won=0 auto=1 min=45 fu=0/0 base=3 rr=0.33 prr=0.00 auto%=0.33",
+			"create_task ex=1 rep=0 pos=0 meet=0 adv=1 won=0 auto=1 min=30 fu=0/0 base=0 rr=- prr=- auto%=1.00",
+			" ex=4 rep=1 pos=0 meet=0 adv=1 won=0 auto=2 min=75 fu=0/0 base=3 rr=0.33 prr=0.00 auto%=0.50",
 		}},
 		{"2026-11-23T00:00:00-05:00", []string{
-			"send_email ex=1 rep=1 pos=1 meet=1 adv=0 won=0 auto=0 min=15 base=1 rr=1.00 prr=1.00 auto%=0.00",
-			"note ex=1 rep=0 pos=0 meet=0 adv=0 won=0 auto=0 min=20 base=0 rr=- prr=- auto%=0.00",
-			" ex=2 rep=1 pos=1 meet=1 adv=0 won=0 auto=0 min=35 base=1 rr=1.00 prr=1.00 auto%=0.00",
+			"send_email ex=3 rep=2 pos=1 meet=1 adv=0 won=0 auto=0 min=45 fu=1/2 base=3 rr=0.67 prr=0.33 auto%=0.00",
+			"note ex=1 rep=0 pos=0 meet=0 adv=0 won=0 auto=0 min=20 fu=0/0 base=0 rr=- prr=- auto%=0.00",
+			" ex=4 rep=2 pos=1 meet=1 adv=0 won=0 auto=0 min=65 fu=1/2 base=3 rr=0.67 prr=0.33 auto%=0.00",
 		}},
 	}
 	if len(got.Weeks) != len(want) {

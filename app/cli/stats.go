@@ -54,16 +54,16 @@ func runStats(ctx context.Context, c *command, args []string) int {
 			continue
 		}
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "  kind\tdone\treplied\treply rate\tpositive\tpositive rate\tmeetings\tdeals advanced\tdeals won\tauto-approved\ttime saved\t")
+		fmt.Fprintln(tw, "  kind\tdone\treplied\treply rate\tpositive\tpositive rate\tmeetings\tdeals advanced\tdeals won\tfollow-ups answered\tauto-approved\ttime saved\t")
 		rows := append(append([]app.MetricsRowDTO{}, w.Kinds...), w.Total)
 		for j, r := range rows {
 			kind := r.Kind
 			if j == len(rows)-1 {
 				kind = "all"
 			}
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t\n", kind, r.Executed, r.Replied, percent(r.ReplyRate),
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%d\t%d of %d\t%s\t%s\t\n", kind, r.Executed, r.Replied, percent(r.ReplyRate),
 				r.PositiveReplies, percent(r.PositiveReplyRate), r.MeetingsBooked, r.DealsAdvanced, r.DealsWon,
-				percent(r.AutoApprovedShare), minutes(r.MinutesSaved))
+				r.FollowUpsAnswered, r.FollowUpsSent, percent(r.AutoApprovedShare), minutes(r.MinutesSaved))
 		}
 		tw.Flush()
 	}

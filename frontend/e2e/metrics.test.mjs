@@ -18,6 +18,7 @@ const cells = (r) => ({
   meetings_booked: String(r.meetings_booked),
   deals_advanced: String(r.deals_advanced),
   deals_won: String(r.deals_won),
+  follow_ups: `${r.follow_ups_answered} of ${r.follow_ups_sent}`,
   auto_approved_share: pct(r.auto_approved_share),
   minutes_saved: saved(r.minutes_saved),
 });

@@ -439,6 +439,8 @@ export interface MetricsRowDTO {
   deals_won: number;
   auto_approved: number;
   minutes_saved: number;
+  follow_ups_sent: number;
+  follow_ups_answered: number;
   reply_base: number;
   reply_rate: number | null;
   positive_reply_rate: number | null;

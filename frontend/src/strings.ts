@@ -351,6 +351,7 @@ export const s = {
     replied: 'replied',
     positiveRate: 'positive %',
     minutes: 'minutes',
+    followUps: (answered: number, sent: number) => `${answered} of ${sent}`,
     cols: {
       kind: 'Kind',
       executed: 'Done',
@@ -361,6 +362,7 @@ export const s = {
       meetings: 'Meetings booked',
       advanced: 'Deals advanced',
       won: 'Deals won',
+      followUps: 'Follow-ups answered',
       auto: 'Auto-approved',
       saved: 'Time saved',
     },

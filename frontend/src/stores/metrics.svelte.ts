@@ -46,7 +46,7 @@ export function rows(w: MetricsWeekDTO): MetricsRowDTO[] {
 export function totals(weeks: MetricsWeekDTO[]): MetricsRowDTO {
   const t: MetricsRowDTO = {
     kind: 'all', executed: 0, replied: 0, positive_replies: 0, meetings_booked: 0, deals_advanced: 0, deals_won: 0,
-    auto_approved: 0, minutes_saved: 0, reply_base: 0, reply_rate: null, positive_reply_rate: null, auto_approved_share: null,
+    auto_approved: 0, minutes_saved: 0, follow_ups_sent: 0, follow_ups_answered: 0, reply_base: 0, reply_rate: null, positive_reply_rate: null, auto_approved_share: null,
   };
   for (const w of weeks) {
     const r = w.total;
@@ -58,6 +58,8 @@ export function totals(weeks: MetricsWeekDTO[]): MetricsRowDTO {
     t.deals_won += r.deals_won;
     t.auto_approved += r.auto_approved;
     t.minutes_saved += r.minutes_saved;
+    t.follow_ups_sent += r.follow_ups_sent;
+    t.follow_ups_answered += r.follow_ups_answered;
     t.reply_base += r.reply_base;
   }
   t.reply_rate = t.reply_base ? t.replied / t.reply_base : null;

@@ -4,7 +4,7 @@ import { MetricsStore, percent, rows, series, totals, weekTime } from './metrics
 
 const row = (o: Partial<MetricsRowDTO>): MetricsRowDTO => ({
   kind: '', executed: 0, replied: 0, positive_replies: 0, meetings_booked: 0, deals_advanced: 0, deals_won: 0, auto_approved: 0,
-  minutes_saved: 0, reply_base: 0, reply_rate: null, positive_reply_rate: null, auto_approved_share: null, ...o,
+  minutes_saved: 0, follow_ups_sent: 0, follow_ups_answered: 0, reply_base: 0, reply_rate: null, positive_reply_rate: null, auto_approved_share: null, ...o,
 });
 
 const weeks: MetricsWeekDTO[] = [
@@ -20,7 +20,7 @@ const weeks: MetricsWeekDTO[] = [
   {
     start: '2026-11-30', end: '2026-12-07',
     kinds: [row({ kind: 'send_email', executed: 2, replied: 2, positive_replies: 1, reply_base: 2, reply_rate: 1, positive_reply_rate: 0.5, minutes_saved: 30, auto_approved_share: 0 })],
-    total: row({ executed: 2, replied: 2, positive_replies: 1, reply_base: 2, reply_rate: 1, positive_reply_rate: 0.5, minutes_saved: 30, auto_approved_share: 0 }),
+    total: row({ executed: 2, replied: 2, positive_replies: 1, reply_base: 2, reply_rate: 1, positive_reply_rate: 0.5, minutes_saved: 30, auto_approved_share: 0, follow_ups_sent: 1, follow_ups_answered: 1 }),
   },
 ];
 
@@ -40,7 +40,7 @@ describe('metrics', () => {
 
   it('sums the weeks and recomputes the rates over the summed denominators', () => {
     const t = totals(weeks);
-    expect(t).toMatchObject({ executed: 6, replied: 3, positive_replies: 2, reply_base: 5, minutes_saved: 105, auto_approved: 1, deals_advanced: 1 });
+    expect(t).toMatchObject({ executed: 6, replied: 3, positive_replies: 2, reply_base: 5, minutes_saved: 105, auto_approved: 1, deals_advanced: 1, follow_ups_sent: 1, follow_ups_answered: 1 });
     expect(t.reply_rate).toBeCloseTo(3 / 5);
     expect(t.positive_reply_rate).toBeCloseTo(2 / 5);
     expect(t.auto_approved_share).toBeCloseTo(1 / 6);
