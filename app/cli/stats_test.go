@@ -91,3 +91,29 @@ func TestCLI_Stats(t *testing.T) {
 		}
 	}
 }
+
+// TestCLI_DemoFollowUps: the demo's history leaves unanswered cold emails
+// whose follow-ups are due, so a sequence shows on first run, on the
+// thread of the email it follows up.
+func TestCLI_DemoFollowUps(t *testing.T) {
+	code, out, errb := runCLI(t, t.TempDir(), backend.NewManualClock(now), "", "today", "--json", "--limit", "100")
+	if code != cli.ExitOK {
+		t.Fatalf("today: %d %s", code, errb)
+	}
+	var today app.TodayDTO
+	if err := json.Unmarshal([]byte(out), &today); err != nil {
+		t.Fatal(err)
+	}
+	var follow []string
+	for _, m := range today.Moves {
+		if strings.HasPrefix(m.Subject, string(backend.SubjectFollowUp)+":") {
+			follow = append(follow, m.Draft.To[0])
+			if m.Draft.ThreadID == "" || !strings.HasSuffix(m.Subject, "/2") {
+				t.Errorf("follow-up %q on %s in thread %q, want the second mail of a thread", m.Title, m.Subject, m.Draft.ThreadID)
+			}
+		}
+	}
+	if strings.Join(follow, " ") == "" || len(follow) != 2 {
+		t.Errorf("follow-up moves to %v, want the two unanswered cold emails'", follow)
+	}
+}

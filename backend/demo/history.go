@@ -12,6 +12,10 @@ import (
 // one included.
 const HistoryWeeks = 8
 
+// followUpHorizon is how recent a history email must be to carry its
+// thread, and so to be followed up when nobody answered it.
+const followUpHorizon = 14 * 24 * time.Hour
+
 // historySeed makes the history the same on every load: the same moves,
 // the same replies, only moved along with now.
 const historySeed = 23
@@ -66,6 +70,7 @@ var historyPlan = []struct {
 func History(now time.Time) []backend.PastMove {
 	r := rand.New(rand.NewPCG(historySeed, historySeed))
 	var out []backend.PastMove
+	threads := 0
 	for _, p := range historyPlan {
 		for range p.n {
 			who := historyPeople[r.IntN(len(historyPeople))]
@@ -84,6 +89,13 @@ func History(now time.Time) []backend.PastMove {
 			case backend.KindSendEmail:
 				m.Draft = backend.Draft{To: []string{who.email}, Subject: "Pebblecache for " + who.company,
 					Body: fmt.Sprintf("Hi %s,\n\nFollowing up on remote build caching for %s.\n\n— %s", who.first, who.company, OwnerName)}
+				// The last fortnight's emails carry their thread, so the
+				// ones nobody answered have their follow-ups waiting
+				// (FollowUps); older sequences are over.
+				if now.Sub(at) <= followUpHorizon {
+					threads++
+					m.Draft.ThreadID = fmt.Sprintf("18c%013x", threads)
+				}
 			case backend.KindReplySocial:
 				m.Draft = backend.Draft{Body: "Thanks for the kind words about Pebblecache!"}
 			}
@@ -96,6 +108,19 @@ func History(now time.Time) []backend.PastMove {
 			out = append(out, pm)
 		}
 	}
+	// Two cold emails of the last fortnight nobody answered, to prospects
+	// the scenario does not otherwise touch: their follow-ups are due
+	// (FollowUps), so a sequence shows on first run whatever the day.
+	for i, c := range coldProspects {
+		at := businessDaysBefore(now, c.businessDays)
+		at = time.Date(at.Year(), at.Month(), at.Day(), 10+i, 30, 0, 0, at.Location())
+		out = append(out, backend.PastMove{
+			Move: &backend.Move{Kind: backend.KindSendEmail, Domain: backend.DomainSales, Title: fmt.Sprintf("Introduce Pebblecache to %s at %s", c.first, c.company),
+				Draft: backend.Draft{To: []string{c.email}, Subject: "Faster CI builds at " + c.company, ThreadID: fmt.Sprintf("18cf%012x", i+1),
+					Body: fmt.Sprintf("Hi %s,\n\nTeams like yours cut CI build times in half with a remote build cache. Worth a 20-minute look?\n\n— %s", c.first, OwnerName)}},
+			Email: c.email, Actor: backend.ActorKey, ExecutedAt: at,
+		})
+	}
 	// Oldest first, as they happened.
 	for i := 1; i < len(out); i++ {
 		for j := i; j > 0 && out[j].ExecutedAt.Before(out[j-1].ExecutedAt); j-- {
@@ -103,6 +128,27 @@ func History(now time.Time) []backend.PastMove {
 		}
 	}
 	return out
+}
+
+// coldProspects are the history's unanswered cold emails, sent that many
+// business days before now.
+var coldProspects = []struct {
+	email, first, company string
+	businessDays          int
+}{
+	{"alex.romero@kestrelsystems.io", "Alex", "Kestrel Systems", 7},
+	{"nina.park@tidewave.dev", "Nina", "Tidewave", 9},
+}
+
+// businessDaysBefore goes back n weekdays from t.
+func businessDaysBefore(t time.Time, n int) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, -1)
+		if t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
+			n--
+		}
+	}
+	return t
 }
 
 // historyOutcomes draws what came of one move, keeping only what had

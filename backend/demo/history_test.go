@@ -61,6 +61,16 @@ func TestHistory(t *testing.T) {
 			}
 		}
 	}
+	// The cold emails nobody answered, on their threads: what follow-ups start from.
+	cold := 0
+	for _, p := range h {
+		if p.Move.Kind == backend.KindSendEmail && len(p.Outcomes) == 0 && p.Move.Draft.ThreadID != "" && now.Sub(p.ExecutedAt) > 5*24*time.Hour {
+			cold++
+		}
+	}
+	if cold < 2 {
+		t.Errorf("unanswered emails on a thread, a week old or more = %d, want at least 2", cold)
+	}
 	if len(kinds) != 6 {
 		t.Errorf("kinds = %v, want six kinds carried out", kinds)
 	}
