@@ -117,6 +117,8 @@ type ExplainDTO struct {
 	Move      MoveDTO      `json:"move"`
 	Formula   string       `json:"formula"`
 	History   []AuditDTO   `json:"history"`
+	// FollowUps is the follow-up sequence the move belongs to, if any.
+	FollowUps *SequenceDTO `json:"follow_ups,omitempty"`
 }
 
 // LineErrorDTO is a rejected input line.

@@ -81,6 +81,13 @@ func (svc *TodayService) Explain(id uint64) (ExplainDTO, error) {
 	for _, e := range hist {
 		out.History = append(out.History, toAuditDTO(e))
 	}
+	switch q, err := a.queue.FollowUps.ForMove(a.ctx, id); {
+	case err == nil:
+		d := toSequenceDTO(q)
+		out.FollowUps = &d
+	case backend.ErrorCode(err) != backend.ENOTFOUND:
+		return ExplainDTO{}, err
+	}
 	return out, nil
 }
 

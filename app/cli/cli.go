@@ -85,6 +85,7 @@ Commands:
   undo ID [--json]                       cancel a waiting execution (nothing sent), or roll back a done one
   outcome ID TYPE [--note TEXT] [--corrects N] [--json]   record what happened after a move (or correct a detected outcome)
   outcomes [ID] [--json] [--limit N]     a move's outcomes, or the latest of every move, with what each was detected from
+  sequence [stop] ID [--json]            the follow-ups of an unanswered email (ID: its move or a follow-up's); stop ends them
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
   dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
                                          the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
@@ -272,6 +273,7 @@ func init() {
 		"import": runImport, "duplicates": runDuplicates,
 		"stats": runStats, "export": runExport, "forget": runForget, "compact": runCompact,
 		"outcome": runOutcome, "outcomes": runOutcomes,
+		"sequence": runSequence,
 	}
 }
 
@@ -550,6 +552,9 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 		effects = p.DraftEffects
 	}
 	printDraft(out, m, effects)
+	if q := e.FollowUps; q != nil {
+		fmt.Fprintf(out, "\nFollow-ups: %s\n", q.Summary)
+	}
 	fmt.Fprintln(out, "\nHistory:")
 	for _, h := range e.History {
 		change := h.Action

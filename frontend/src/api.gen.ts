@@ -307,6 +307,7 @@ export interface ExplainDTO {
   move: MoveDTO;
   formula: string;
   history: AuditDTO[];
+  follow_ups?: SequenceDTO;
 }
 
 /** app.FactDTO */
@@ -724,6 +725,23 @@ export interface SendWindowDTO {
   skip_weekends: boolean;
 }
 
+/** app.SequenceDTO */
+export interface SequenceDTO {
+  id: number;
+  state: string;
+  step: number;
+  steps: number;
+  subject: string;
+  to: string;
+  thread_id: string;
+  started_at: string;
+  next_at?: string;
+  paused_until?: string;
+  stop_reason?: string;
+  move_ids: number[];
+  summary: string;
+}
+
 /** app.SettingsDTO */
 export interface SettingsDTO {
   weights: WeightsDTO;
@@ -921,10 +939,12 @@ export interface WorkspaceDTO {
 /** TodayService: window.go.app.TodayService.<Method> in the window, POST /api/TodayService.<Method> in the browser. */
 export interface TodayService {
   Explain(id: number): Promise<ExplainDTO>;
+  FollowUps(moveID: number): Promise<SequenceDTO>;
   Move(id: number): Promise<MoveDTO>;
   Restore(id: number, via: string): Promise<MoveDTO>;
   Skip(id: number, reason: string, via: string): Promise<MoveDTO>;
   Snooze(id: number, when: string, via: string): Promise<MoveDTO>;
+  StopFollowUps(moveID: number, via: string): Promise<SequenceDTO>;
   Today(domain: string, limit: number): Promise<TodayDTO>;
   Undo(via: string): Promise<MoveDTO>;
   UpdateDraft(id: number, d: DraftDTO): Promise<MoveDTO>;
@@ -1021,10 +1041,12 @@ export interface StatsService {
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
+  'TodayService.FollowUps': TodayService['FollowUps'];
   'TodayService.Move': TodayService['Move'];
   'TodayService.Restore': TodayService['Restore'];
   'TodayService.Skip': TodayService['Skip'];
   'TodayService.Snooze': TodayService['Snooze'];
+  'TodayService.StopFollowUps': TodayService['StopFollowUps'];
   'TodayService.Today': TodayService['Today'];
   'TodayService.Undo': TodayService['Undo'];
   'TodayService.UpdateDraft': TodayService['UpdateDraft'];
@@ -1085,10 +1107,12 @@ export interface BoundMethods {
 /** boundMethodNames lists BoundMethods' keys. */
 export const boundMethodNames = [
   'TodayService.Explain',
+  'TodayService.FollowUps',
   'TodayService.Move',
   'TodayService.Restore',
   'TodayService.Skip',
   'TodayService.Snooze',
+  'TodayService.StopFollowUps',
   'TodayService.Today',
   'TodayService.Undo',
   'TodayService.UpdateDraft',
