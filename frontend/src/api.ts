@@ -38,6 +38,7 @@ import type {
   RuleDTO,
   ScoreDTO,
   SendWindowDTO,
+  SequenceDTO,
   SettingsDTO,
   SignalDTO,
   SignalsDTO,
@@ -370,6 +371,8 @@ export interface Api {
   Skip(id: number, reason: string, via: Via): Promise<MoveDTO>;
   Snooze(id: number, until: string, via: Via): Promise<MoveDTO>;
   Undo(via: Via): Promise<MoveDTO>;
+  FollowUps(id: number): Promise<SequenceDTO>;
+  StopFollowUps(id: number, via: Via): Promise<SequenceDTO>;
   Signals(limit: number, offset: number): Promise<SignalsDTO>;
   Stats(): Promise<StatsDTO>;
   Settings(): Promise<SettingsDTO>;
@@ -471,6 +474,8 @@ export function createApi(t: Transport): Api {
     Skip: (id, reason, via) => c('TodayService.Skip', id, reason, via),
     Snooze: (id, until, via) => c('TodayService.Snooze', id, until, via),
     Undo: (via) => c('TodayService.Undo', via),
+    FollowUps: (id) => c('TodayService.FollowUps', id),
+    StopFollowUps: (id, via) => c('TodayService.StopFollowUps', id, via),
     Signals: (limit, offset) => c('SignalsService.Signals', limit, offset),
     Stats: () => c('SignalsService.Stats'),
     Settings: () => c('SettingsService.Settings'),

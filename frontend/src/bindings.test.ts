@@ -24,7 +24,7 @@ function mv(id: number, domain: string): MoveDTO {
 }
 
 function setup(platform = 'Linux') {
-  let pending = [mv(1, 'sales'), mv(2, 'cs'), mv(3, 'sales')];
+  let pending = [mv(1, 'sales'), mv(2, 'cs'), mv(3, 'sales'), { ...mv(4, 'sales'), kind: 'send_email', subject: 'follow_up:thr-1/2' }];
   const api = {
     Today: vi.fn(async (domain: string): Promise<TodayDTO> => ({
       workspace: { demo: true, label: '', path: '' }, pending: 0, by_domain: { sales: 2, cs: 1 },
@@ -34,6 +34,7 @@ function setup(platform = 'Linux') {
     Skip: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
     Snooze: vi.fn(async (id: number) => ((pending = pending.filter((m) => m.id !== id)), mv(id, 'sales'))),
     Undo: vi.fn(async () => mv(1, 'sales')),
+    StopFollowUps: vi.fn(async (id: number) => ({ id: 1, state: 'stopped', step: 2, steps: 3, subject: 'Pricing', to: 'maya@acme.io', thread_id: 'thr-1', started_at: '', stop_reason: 'stopped by hand', move_ids: [id], summary: '' })),
     ExecuteMove: vi.fn(async (id: number) => ({ execution_id: 1, move_id: id, idempotency_key: '', state: 'committed', attempts: 0, created_at: '' })),
     Outcomes: vi.fn(async () => []),
     OutcomeTypes: vi.fn(async () => [{ type: 'replied', label: 'Replied' }, { type: 'meeting_booked', label: 'Meeting booked' }]),
@@ -102,6 +103,21 @@ describe('the app bindings', () => {
     expect(ctx.ui.detailOpen).toBe(true);
     press('Escape');
     expect(ctx.ui.detailOpen).toBe(false);
+  });
+
+  it('stop a follow-up sequence with S, and only on a follow-up in the list', async () => {
+    const { ctx, api, press } = setup();
+    await ctx.queue.load();
+    expect(ctx.queue.focusId).toBe(1);
+    press('S', { shiftKey: true }); // a plain move: S does nothing, and is not s (skip)
+    expect(api.StopFollowUps).not.toHaveBeenCalled();
+    expect(api.Skip).not.toHaveBeenCalled();
+    while (ctx.queue.focusId !== 4) press('j');
+    press('S', { shiftKey: true });
+    await Promise.resolve();
+    expect(api.StopFollowUps).toHaveBeenCalledWith(4, 'key');
+    expect(api.Skip).not.toHaveBeenCalled();
+    expect(ctx.keymap.help().flatMap((g) => g.items).some((i) => i.label === 'Stop the follow-ups of this email')).toBe(true);
   });
 
   it('switch tabs with 1–4 and open search with /', async () => {

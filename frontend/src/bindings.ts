@@ -37,6 +37,14 @@ export function actionBindings(ctx: AppContext, hooks: BindingHooks): Binding[] 
     { id: 'queue.execute', keys: ['e'], label: s.actions.execute, group: s.groups.moves, when: () => hasFocus() || (ui.idle && ui.detailOpen && ui.detailId !== null), run: () => void queue.execute('key', ui.detailId ?? undefined).then(() => (ui.detailId = null)) },
     { id: 'queue.skip', keys: ['s'], label: s.actions.skip, group: s.groups.moves, when: hasFocus, run: () => void queue.skip('key') },
     { id: 'queue.notDuplicate', keys: ['n'], label: s.actions.notDuplicate, group: s.groups.moves, when: () => hasFocus() && queue.canSayNotDuplicate(), run: () => void queue.notDuplicate('key') },
+    {
+      id: 'queue.stopFollowUps',
+      keys: ['shift+s'],
+      label: s.actions.stopFollowUps,
+      group: s.groups.moves,
+      when: () => (hasFocus() && queue.canStopFollowUps()) || (ui.idle && ui.detailOpen && ui.detailId !== null),
+      run: () => void queue.stopFollowUps('key', ui.detailId ?? undefined),
+    },
     { id: 'queue.snooze', keys: ['h'], label: s.actions.snooze, group: s.groups.moves, when: hasFocus, run: () => (ui.overlay = 'snooze') },
     { id: 'queue.undo', keys: ['z'], label: s.actions.undo, group: s.groups.moves, when: () => ui.idle, run: () => void queue.undo('key').then((ok) => ok && ui.go('today')) },
     ...tabs.map((t, i) => ({

@@ -11,7 +11,7 @@ export const tabs = ['all', 'sales', 'marketing', 'cs'] as const;
 export type Tab = (typeof tabs)[number];
 
 export type QueueApi = Pick<Api, 'Today' | 'Stats' | 'Skip' | 'Snooze' | 'Undo' | 'PreviewExecution' | 'ExecuteMove' | 'CancelExecution' | 'KillSwitch'> &
-  Partial<Pick<Api, 'Outbox' | 'RetryOutbox' | 'Rollback'>>;
+  Partial<Pick<Api, 'Outbox' | 'RetryOutbox' | 'Rollback' | 'StopFollowUps'>>;
 
 /** An outgoing action waiting out its undo window: z takes it back until deadline. */
 export interface UndoWindow {
@@ -283,6 +283,31 @@ export class QueueStore {
     const m = this.target(id);
     if (!m) return Promise.resolve(false);
     return this.act(m, () => this.api.Skip(m.id, '', via), s.queue.skipped(m.title));
+  }
+
+  /** canStopFollowUps: the move (the focused one without id) is a follow-up of an unanswered email. */
+  canStopFollowUps(id?: number): boolean {
+    return !!this.target(id)?.subject?.startsWith('follow_up:');
+  }
+
+  /**
+   * stopFollowUps stops the follow-up sequence of a move (a follow-up, or the
+   * email it follows up): nothing more is proposed and its open follow-up
+   * ends; the audit log records who stopped it. The server says when the
+   * move is in no sequence.
+   */
+  async stopFollowUps(via: Via, id?: number): Promise<boolean> {
+    const moveID = id ?? this.focusId;
+    if (moveID === null || !this.api.StopFollowUps) return false;
+    try {
+      const q = await this.api.StopFollowUps(moveID, via);
+      this.notify('info', s.queue.followUpsStopped(q.subject));
+      this.refresh();
+      return true;
+    } catch (e) {
+      this.notify('error', toApiError(e).message);
+      return false;
+    }
   }
 
   /** canSayNotDuplicate: the focused move is a merge that "not a duplicate" can skip. */
