@@ -303,6 +303,18 @@ type SettingsDTO struct {
 	// RetentionMonths: signals and audit contents older than this are
 	// pruned; absent (0) keeps the stored period.
 	RetentionMonths int `json:"retention_months,omitempty"`
+	// FollowUps say whether and how often an unanswered email is
+	// followed up; absent keeps the stored ones.
+	FollowUps *FollowUpsDTO `json:"follow_ups,omitempty"`
+}
+
+// FollowUpsDTO are the follow-up settings: on, how many follow-ups after
+// the first mail (1–5), and the business days between mails (0: the
+// no-response time).
+type FollowUpsDTO struct {
+	On      bool `json:"on"`
+	Steps   int  `json:"steps"`
+	GapDays int  `json:"gap_days"`
 }
 
 // WorkingHoursDTO is a working day in minutes from midnight (540–1020 is
@@ -413,6 +425,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 		Competitors: append([]string{}, s.Competitors...),
 		ProductName: &s.ProductName, ProductKeywords: append([]string{}, s.ProductKeywords...), RetentionMonths: s.Retention(),
 	}
+	out.FollowUps = &FollowUpsDTO{On: s.FollowUps.On, Steps: s.FollowUps.Steps, GapDays: s.FollowUps.GapDays}
 	w := s.Workday()
 	out.WorkingHours = &WorkingHoursDTO{StartMinutes: int(w.Start / time.Minute), EndMinutes: int(w.End / time.Minute)}
 	for _, r := range s.ICP.Rules {
@@ -461,6 +474,9 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 				s.ProductKeywords = append(s.ProductKeywords, k)
 			}
 		}
+	}
+	if f := in.FollowUps; f != nil {
+		s.FollowUps = backend.FollowUps{On: f.On, Steps: f.Steps, GapDays: f.GapDays}
 	}
 	if in.RetentionMonths != 0 {
 		s.RetentionMonths = in.RetentionMonths

@@ -57,3 +57,30 @@ func TestFollowUps_Gmail(t *testing.T) {
 		t.Errorf("after stopping, %d steps; want no third", len(q.MoveIDs))
 	}
 }
+
+// The follow-up settings round-trip through SaveSettings; absent keeps
+// them, a bad one is refused.
+func TestSettingsService_FollowUps(t *testing.T) {
+	e := newExecEnv(t)
+	svc := e.app.bound.Settings
+	got, err := svc.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := got.FollowUps; f == nil || !f.On || f.Steps != 2 || f.GapDays != 0 {
+		t.Fatalf("Settings().FollowUps = %+v, want on, 2 steps, the no-response gap", f)
+	}
+	in := got
+	in.FollowUps = &FollowUpsDTO{On: false, Steps: 4, GapDays: 5}
+	if saved, err := svc.SaveSettings(in); err != nil || *saved.FollowUps != *in.FollowUps {
+		t.Fatalf("SaveSettings = %+v, %v; want %+v", saved.FollowUps, err, in.FollowUps)
+	}
+	in.FollowUps = nil
+	if saved, err := svc.SaveSettings(in); err != nil || saved.FollowUps.Steps != 4 {
+		t.Fatalf("SaveSettings without follow-ups = %+v, %v; want them kept", saved.FollowUps, err)
+	}
+	in.FollowUps = &FollowUpsDTO{On: true, Steps: 9}
+	if _, err := svc.SaveSettings(in); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("SaveSettings(9 steps) = %v, want invalid", err)
+	}
+}

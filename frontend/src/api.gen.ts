@@ -317,6 +317,13 @@ export interface FactDTO {
   text: string;
 }
 
+/** app.FollowUpsDTO */
+export interface FollowUpsDTO {
+  on: boolean;
+  steps: number;
+  gap_days: number;
+}
+
 /** app.ForgetDTO */
 export interface ForgetDTO {
   person: string;
@@ -759,6 +766,7 @@ export interface SettingsDTO {
   product_name?: string;
   product_keywords?: string[];
   retention_months?: number;
+  follow_ups?: FollowUpsDTO;
 }
 
 /** app.SignalDTO */

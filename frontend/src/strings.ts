@@ -166,6 +166,12 @@ export const s = {
     productName: 'Your product',
     productKeywords: 'Keywords',
     xWatchHint: 'With the competitors, searched on X at every sync as exact phrases (no quotes). A post naming your product or a keyword becomes a mention to like or answer; one naming a competitor, a battle-card move.',
+    followUps: 'Follow-ups when nothing comes back',
+    followUpsOn: 'Propose follow-ups',
+    followUpSteps: 'Follow-ups after the first mail',
+    followUpGap: 'Business days between mails (0: the no-response time)',
+    followUpsHint:
+      'Each follow-up is a move in the thread, answering your last mail; a reply, bounce, unsubscribe or meeting booked stops them, an out-of-office pauses them. S stops them on a move.',
     privacy: 'Privacy',
     retention: 'Keep signals and audit details for (months)',
     retentionHint:
