@@ -44,5 +44,12 @@ func (a *App) useDemoAccounts(ctx context.Context, start DemoAccounts) (stop fun
 		}
 	}
 	a.queue.Executions.SetExecutors(execs...)
+	// The demo's reply drafts offer free slots from its fake calendar:
+	// worked through now, so every command shows them.
+	a.queue.Model.SetCalendar(caps.Calendar)
+	if caps.Calendar != nil {
+		_ = a.queue.Model.Backfill(ctx, modelBackfill)
+		a.queue.Model.Drain(ctx)
+	}
 	return stop, nil
 }

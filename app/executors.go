@@ -69,6 +69,11 @@ func (a *App) rewire() {
 		}
 	}
 	a.queue.Executions.SetExecutors(execs...)
+	// The draft worker offers the calendar's free slots in reply drafts.
+	a.queue.Model.SetCalendar(caps.Calendar)
+	if caps.Calendar != nil {
+		_ = a.queue.Model.Backfill(context.Background(), modelBackfill)
+	}
 }
 
 // inner returns the account's client as T, rebuilding it from the

@@ -60,6 +60,9 @@ type ReplyInput struct {
 	// Slots are free times to propose, best first (BestSlots); none: the
 	// draft asks for a time instead.
 	Slots []PlanSlot
+	// SlotsMissed: none of Slots is inside the times they proposed (those
+	// are busy or past), so the draft says these are the nearest free ones.
+	SlotsMissed bool
 	// Zone is the recipient's time zone; nil: the contact's Timezone when
 	// set and known, else the owner's.
 	Zone *time.Location
@@ -78,6 +81,10 @@ type Reply struct {
 	// Facts are the facts the draft quotes, and Tier the price tier, if any.
 	Facts []Fact
 	Tier  *PriceTier
+	// AsksTime: the draft, composed without slots, offers a call and asks
+	// for a time, or acknowledges a time they proposed — the drafts that
+	// free slots from the calendar answer better (DraftSlots).
+	AsksTime bool
 }
 
 // ComposeReply writes the reply to in.Email that answers it; the comment
@@ -107,7 +114,7 @@ func ComposeReply(in ReplyInput) Reply {
 	if e.From != "" {
 		d.To = []string{e.From}
 	}
-	return Reply{Draft: d, Unanswered: c.unanswered, Facts: c.quoted, Tier: c.tier}
+	return Reply{Draft: d, Unanswered: c.unanswered, Facts: c.quoted, Tier: c.tier, AsksTime: c.asksTime}
 }
 
 // ComposeIntro writes the introduction to the person a referral pointed
@@ -158,6 +165,7 @@ type composer struct {
 	tier       *PriceTier
 	priced     bool // the price list has been quoted once
 	scheduling bool // a question asked for a time: the slots or the next step answer it
+	asksTime   bool // the draft asks for a time or acknowledges theirs (Reply.AsksTime)
 }
 
 func newComposer(in ReplyInput) *composer {
@@ -565,12 +573,15 @@ func (c *composer) times() string {
 	}
 	if len(c.in.Slots) == 0 {
 		if theirs != "" {
+			c.asksTime = true
 			return fmt.Sprintf("Thanks for suggesting %s — I'll confirm a time shortly.", theirs)
 		}
 		return ""
 	}
 	lead := "Would one of these times work for a call?"
 	switch {
+	case theirs != "" && c.in.SlotsMissed:
+		lead = fmt.Sprintf("You mentioned %s — I can't make that, so these are the nearest times I have free. Would one of them work?", theirs)
 	case theirs != "":
 		lead = fmt.Sprintf("You mentioned %s — would one of these work?", theirs)
 	case c.res.Intent == intent.ChurnRisk:
@@ -581,9 +592,27 @@ func (c *composer) times() string {
 		if i == MaxReplySlots {
 			break
 		}
-		lines = append(lines, "- "+c.slot(s))
+		line := "- " + c.slot(s)
+		if theirs != "" && !c.in.SlotsMissed && !c.inTheirTimes(s) {
+			line += " — the nearest I have outside that"
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// inTheirTimes: s lies inside one of the times they proposed.
+func (c *composer) inTheirTimes(s PlanSlot) bool {
+	for _, w := range c.res.Entities.Times {
+		end := w.End
+		if !end.After(w.Start) {
+			end = w.Start.Add(defaultMeeting)
+		}
+		if !s.Start.Before(w.Start) && !s.End.After(end) {
+			return true
+		}
+	}
+	return false
 }
 
 // slot formats s in the recipient's zone with the owner's clock beside it
@@ -660,11 +689,13 @@ func (c *composer) nextStep() string {
 	case intent.PricingQuestion, intent.Interested, intent.Other, intent.MeetingRequest:
 	case intent.ChurnRisk:
 		if noTimes {
+			c.asksTime = true
 			return "Could we talk it through? Tell me a time that suits you and I'll make it work."
 		}
 		return ""
 	default:
 		if c.scheduling && noTimes && c.res.Intent != intent.Unsubscribe && c.res.Intent != intent.OutOfOffice {
+			c.asksTime = true
 			return "Tell me a time that suits you and I'll send an invite."
 		}
 		return ""
@@ -687,6 +718,7 @@ func (c *composer) nextStep() string {
 	}
 	if noTimes && (c.scheduling || c.res.Intent == intent.Interested || c.res.Intent == intent.PricingQuestion || c.res.Intent == intent.MeetingRequest) {
 		out = append(out, askTime)
+		c.asksTime = true
 	}
 	return strings.Join(out, " ")
 }

@@ -192,6 +192,9 @@ type planned struct {
 // from the same code that executes it, and checks it against the
 // guardrails without recording anything.
 func (s *ExecutionService) Preview(ctx context.Context, id uint64) (*Preview, error) {
+	// A reply's offered slots may have been taken or passed since they
+	// were picked: re-compose it with free ones before showing it.
+	s.models().RefreshSlots(ctx, id)
 	p, err := s.plan(ctx, id)
 	if err != nil {
 		return nil, WrapError("preview", err)

@@ -26,8 +26,9 @@ type ModelService struct{ *core }
 // modelRuntime is the model the service asks and its queue of moves.
 type modelRuntime struct {
 	mu          sync.Mutex
-	llm         LLM    // nil = none: nothing is ever sent
-	name        string // the configured model's name, for provenance
+	llm         LLM      // nil = none: nothing is ever sent
+	cal         Calendar // nil = none: drafts ask for a time (draftslots.go)
+	name        string   // the configured model's name, for provenance
 	timeout     time.Duration
 	pausedUntil time.Time // a rate limit's wait: until then no call goes out
 	queue       []uint64
@@ -67,7 +68,7 @@ func (s *ModelService) SetLLM(llm LLM, name string, timeout time.Duration) {
 		timeout = DefaultModelTimeout
 	}
 	r.llm, r.name, r.timeout, r.pausedUntil = llm, name, timeout, time.Time{}
-	if llm == nil {
+	if llm == nil && r.cal == nil {
 		r.queue, r.queued = nil, nil
 	}
 }
@@ -79,13 +80,13 @@ func (s *ModelService) Connected() bool {
 	return s.model.llm != nil
 }
 
-// Enqueue hands moves to the background upgrade; it never blocks and does
-// nothing without a model.
+// Enqueue hands moves to the background draft worker (slots, then the
+// model); it never blocks and does nothing without a calendar or a model.
 func (s *ModelService) Enqueue(ids ...uint64) {
 	r := &s.model
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.llm == nil {
+	if r.llm == nil && r.cal == nil {
 		return
 	}
 	if r.queued == nil {
@@ -139,7 +140,7 @@ func (s *ModelService) Run(ctx context.Context) error {
 			if !ok {
 				break
 			}
-			_, _ = s.Upgrade(ctx, id)
+			s.work(ctx, id)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -160,7 +161,7 @@ func (s *ModelService) Drain(ctx context.Context) {
 		if !ok || ctx.Err() != nil {
 			return
 		}
-		_, _ = s.Upgrade(ctx, id)
+		s.work(ctx, id)
 	}
 }
 
@@ -462,9 +463,11 @@ func sameDraft(a, b Draft) bool {
 
 // Backfill queues up to limit open drafts, best first, that no model has
 // seen yet: moves that came in while no model was connected, or while
-// CaseyOS was closed. It does nothing without a model.
+// CaseyOS was closed — and, with a calendar, open replies that offer no
+// slots yet. It does nothing without a model or a calendar.
 func (s *ModelService) Backfill(ctx context.Context, limit int) error {
-	if !s.Connected() {
+	llm, cal := s.Connected(), s.calendar() != nil
+	if !llm && !cal {
 		return nil
 	}
 	var ids []uint64
@@ -479,7 +482,10 @@ func (s *ModelService) Backfill(ctx context.Context, limit int) error {
 				if len(ids) == limit {
 					return nil
 				}
-				if modelMayWrite(m) && m.DraftBy == "" && m.DraftNote == "" && len(m.DraftSent) == 0 {
+				unseen := llm && modelMayWrite(m) && m.DraftBy == "" && m.DraftNote == "" && len(m.DraftSent) == 0
+				// The slot step looks once at each open reply without slots.
+				noSlots := cal && slotsMayWrite(m) && m.Draft.Fields[FieldOffered] == ""
+				if unseen || noSlots {
 					ids = append(ids, m.ID)
 				}
 			}

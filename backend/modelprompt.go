@@ -61,6 +61,33 @@ func buildModelJob(tx Tx, m *Move, st *Settings, zone *time.Location) (*modelJob
 	if isBattleCard(m) {
 		return battleCardJob(m, sigs), nil
 	}
+	in, err := replyInputFrom(tx, m, sigs, st, zone)
+	if in == nil || err != nil {
+		return nil, err
+	}
+	in.Slots, in.SlotsMissed = DraftSlots(m.Draft)
+	return replyJob(m, *in), nil
+}
+
+// replyInputFor is the composer's input for reply move m: the newest email
+// of its thread among its signals and the records around it; nil when
+// none of its signals is an email of the thread.
+func replyInputFor(tx Tx, m *Move, st *Settings, zone *time.Location) (*ReplyInput, error) {
+	var sigs []*Signal
+	for _, id := range m.SignalIDs {
+		s, err := tx.FindSignal(id)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			continue
+		case err != nil:
+			return nil, err
+		}
+		sigs = append(sigs, s)
+	}
+	return replyInputFrom(tx, m, sigs, st, zone)
+}
+
+func replyInputFrom(tx Tx, m *Move, sigs []*Signal, st *Settings, zone *time.Location) (*ReplyInput, error) {
 	var email *EmailMessage
 	for _, s := range sigs {
 		if s.Email != nil && s.Email.ThreadID == m.Draft.ThreadID && (email == nil || !s.OccurredAt.Before(email.ReceivedAt)) {
@@ -94,7 +121,7 @@ func buildModelJob(tx Tx, m *Move, st *Settings, zone *time.Location) (*modelJob
 		from = email.FromName + " <" + email.From + ">"
 	}
 	in.Intent = intent.Classify(intent.Email{Subject: email.Subject, Body: email.Body, From: from, Received: email.ReceivedAt, Zone: in.Zone})
-	return replyJob(m, in), nil
+	return &in, nil
 }
 
 // replyJob asks for the reply the composer's input describes: the same
@@ -156,6 +183,18 @@ func replyJob(m *Move, in ReplyInput) *modelJob {
 				seats = fmt.Sprintf("%d to %d seats", t.MinSeats, t.MaxSeats)
 			}
 			fmt.Fprintf(&b, "- %s, %s: %s\n", oneLine(t.Name), seats, priceText(t.SeatPrice, p.Currency))
+		}
+	}
+	if len(in.Slots) > 0 {
+		// Free in the owner's calendar when the draft was made: the only
+		// dates and times the reply may propose.
+		b.WriteString("\nFree times to propose (their time zone first):\n")
+		c := newComposer(in)
+		for i, sl := range in.Slots {
+			if i == MaxReplySlots {
+				break
+			}
+			fmt.Fprintf(&b, "- %s\n", c.slot(sl))
 		}
 	}
 	if facts := modelFacts(in); len(facts) > 0 {

@@ -445,6 +445,15 @@ func Draft(user string) string {
 			fmt.Fprintf(&b, "\n%s.", strings.TrimSuffix(f, "."))
 		}
 	}
+	var times []string
+	for _, line := range strings.Split(section(user, "Free times to propose (their time zone first):"), "\n") {
+		if t, ok := strings.CutPrefix(strings.TrimSpace(line), "- "); ok {
+			times = append(times, "- "+t)
+		}
+	}
+	if len(times) > 0 {
+		fmt.Fprintf(&b, "\n\nWould one of these times work for a call?\n%s", strings.Join(times, "\n"))
+	}
 	sign := strings.TrimSpace(valueOf(user, "Sign as:"))
 	fmt.Fprintf(&b, "\n\nBest,\n%s", sign)
 	return b.String()
