@@ -44,10 +44,14 @@ func (a *App) rewire() {
 	a.exec.mu.Lock()
 	defer a.exec.mu.Unlock()
 	var caps backend.Capabilities
+	owner := ""
 	for _, p := range a.exec.accounts {
 		inner, err := p.get()
 		if err != nil {
 			continue
+		}
+		if o := ownerAddressOf(inner); o != "" && owner == "" {
+			owner = o
 		}
 		if _, ok := inner.(backend.Mailbox); ok && caps.Mailbox == nil {
 			caps.Mailbox = lazyMailbox{p}
@@ -69,11 +73,24 @@ func (a *App) rewire() {
 		}
 	}
 	a.queue.Executions.SetExecutors(execs...)
+	// Without Settings.OwnerEmail, the connected account's address is the
+	// owner's: never invited, never a recipient.
+	a.queue.SetOwnerAddress(owner)
 	// The draft worker offers the calendar's free slots in reply drafts.
 	a.queue.Model.SetCalendar(caps.Calendar)
 	if caps.Calendar != nil {
 		_ = a.queue.Model.Backfill(context.Background(), modelBackfill)
 	}
+}
+
+// ownerAddressOf is the address a connected client knows as its owner's
+// (the Gmail mailbox, the Google Calendar), without a request; "" when it
+// knows none.
+func ownerAddressOf(client any) string {
+	if o, ok := client.(interface{ OwnerAddress() string }); ok {
+		return o.OwnerAddress()
+	}
+	return ""
 }
 
 // inner returns the account's client as T, rebuilding it from the

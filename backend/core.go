@@ -36,7 +36,8 @@ type core struct {
 	// that records it (outcomes.go); registered before use.
 	outcomeObservers []OutcomeObserver
 
-	model modelRuntime // the optional language model and its queue (modeldraft.go)
+	model modelRuntime   // the optional language model and its queue (modeldraft.go)
+	owner connectedOwner // the connected account's address (owner.go)
 }
 
 func newCore(store Store, clock Clock, events Events, executors []Executor) *core {

@@ -262,7 +262,7 @@ func (s *ExecutionService) plan(ctx context.Context, id uint64) (*planned, error
 		return nil, err
 	}
 	plan.V, plan.MoveID, plan.Kind = PlanVersion, in.Move.ID, in.Move.Kind
-	p := &planned{Preview: Preview{Move: in.Move, Plan: plan, Hash: plan.Hash()}, action: a, draft: draftPrint(in.Move), owner: in.Settings.OwnerEmail}
+	p := &planned{Preview: Preview{Move: in.Move, Plan: plan, Hash: plan.Hash()}, action: a, draft: draftPrint(in.Move), owner: s.withOwner(in.Settings).OwnerEmail}
 	if p.owner == "" && plan.Email != nil {
 		// Our Message-ID is in the mailbox's own domain, so the mailbox
 		// knows a reply to it is in a thread we took part in.

@@ -66,7 +66,7 @@ func (s *IngestService) Batch(ctx context.Context, signals []*Signal) (IngestRep
 		if err != nil {
 			return err
 		}
-		in := newIngester(tx, st, now, &rep)
+		in := newIngester(tx, s.withOwner(st), now, &rep)
 		in.zone, in.core = s.zone, s.core
 		for _, s := range valid {
 			if err := in.signal(s, ActorSystem); err != nil {
@@ -132,7 +132,7 @@ func (s *IngestService) From(ctx context.Context, account string, signals []*Sig
 			if err != nil {
 				return err
 			}
-			in := newIngester(tx, st, now, &rep)
+			in := newIngester(tx, s.withOwner(st), now, &rep)
 			in.zone, in.core = s.zone, s.core
 			for _, s := range valid {
 				if err := in.signal(s, ActorSystem); err != nil {

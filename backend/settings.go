@@ -130,7 +130,8 @@ type Settings struct {
 	DailyCaps  map[MoveKind]int
 	OwnerName  string // signs drafts
 	// OwnerEmail is the founder's own address: attendees at its domain are
-	// colleagues, not people to follow up with.
+	// colleagues, not people to follow up with. Empty: the connected
+	// Google account's address stands in (OwnerAddress, owner.go).
 	OwnerEmail string
 
 	// Transcription is the optional online speech recognizer; the zero

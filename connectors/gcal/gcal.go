@@ -160,3 +160,6 @@ func (c *Client) lookup(addr string) (backend.DirectoryMatch, bool) {
 	}
 	return c.cfg.Directory.LookupEmail(context.Background(), addr)
 }
+
+// OwnerAddress is the calendar owner's address (Config.Owner).
+func (c *Client) OwnerAddress() string { return c.cfg.Owner }

@@ -177,6 +177,14 @@ func (c *Client) ResetQuota() {
 	c.mu.Unlock()
 }
 
+// OwnerAddress is the mailbox owner's address when known (configured, or
+// asked of Gmail before), without a request; "" otherwise.
+func (c *Client) OwnerAddress() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.owner
+}
+
 // Address returns the mailbox owner's address, asking Gmail once.
 func (c *Client) Address(ctx context.Context) (string, error) {
 	c.mu.Lock()
