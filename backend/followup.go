@@ -229,7 +229,7 @@ func (s *FollowUpService) Stop(ctx context.Context, moveID uint64, actor Actor) 
 		if q.Ended() {
 			return Errorf(ECONFLICT, "the follow-ups on “%s” have already %s", q.Subject, q.State)
 		}
-		return stopSequence(tx, q, "stopped by hand", actor, now)
+		return s.stopSequence(tx, q, "stopped by hand", actor, now)
 	})
 	if err != nil {
 		return nil, WrapError(op, err)
@@ -311,7 +311,7 @@ func (c *core) observeFollowUps(tx Tx, o *Outcome, now time.Time) error {
 		return err
 	}
 	for _, q := range live {
-		if err := stopSequence(tx, q, reason, ActorSystem, now); err != nil {
+		if err := c.stopSequence(tx, q, reason, ActorSystem, now); err != nil {
 			return err
 		}
 	}
@@ -584,7 +584,7 @@ func (c *core) pauseSequence(tx Tx, q *Sequence, o *Outcome, now time.Time) erro
 }
 
 // stopSequence ends q and its open follow-up move.
-func stopSequence(tx Tx, q *Sequence, reason string, actor Actor, now time.Time) error {
+func (c *core) stopSequence(tx Tx, q *Sequence, reason string, actor Actor, now time.Time) error {
 	q.State, q.StopReason, q.StoppedAt, q.UpdatedAt = SequenceStopped, reason, now, now
 	q.NextAt = time.Time{}
 	if err := tx.PutSequence(q); err != nil {
@@ -595,6 +595,22 @@ func stopSequence(tx Tx, q *Sequence, reason string, actor Actor, now time.Time)
 		m, err := tx.FindMove(last.MoveID)
 		if err != nil {
 			return err
+		}
+		if m.Status == StatusExecuting {
+			// Waiting out its undo window or queued for the send window:
+			// taken back before it leaves, as the kill switch does. One
+			// already committing has left.
+			execs, err := tx.FindExecutions(m.ID)
+			if err != nil {
+				return err
+			}
+			for _, e := range execs {
+				if e.State == ExecWaitingUndo || e.State == ExecQueued {
+					if err := c.cancelTx(tx, e, m, actor, "follow-ups stopped before it was sent: "+reason, now); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		if m.Status.IsOpen() && m.Status != StatusExecuting {
 			m.SkipReason = "follow-ups stopped: " + reason
@@ -627,7 +643,7 @@ func (c *core) proposeFollowUp(tx Tx, q *Sequence, now time.Time) (bool, error) 
 	}
 	switch _, err := tx.DoNotContact(q.To); {
 	case err == nil:
-		return false, stopSequence(tx, q, q.To+" is on the do-not-contact list", ActorSystem, now)
+		return false, c.stopSequence(tx, q, q.To+" is on the do-not-contact list", ActorSystem, now)
 	case ErrorCode(err) != ENOTFOUND:
 		return false, err
 	}

@@ -372,6 +372,22 @@ func TestFollowUps_Guardrails(t *testing.T) {
 			t.Fatalf("when the window opens: %d sent, follow-up %s; want it sent once", f.mail.count(), f.status(t, fu))
 		}
 	})
+	t.Run("ReplyWhileQueuedForTheSendWindow", func(t *testing.T) {
+		f, fu := propose(t)
+		f.clock.Set(time.Date(2026, 11, 27, 21, 30, 0, 0, time.UTC)) // 21:30 in London: it waits for the morning
+		if _, _, err := f.q.Executions.Execute(f.ctx, fu, backend.ExecuteOptions{Actor: backend.ActorKey}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+		f.tick(t)
+		f.outcome(t, f.origin.ID, backend.OutcomeReplied) // she answers overnight
+		f.clock.Set(time.Date(2026, 11, 28, 8, 1, 0, 0, time.UTC))
+		f.tick(t)
+		f.tick(t)
+		if f.mail.count() != 1 || f.status(t, fu) != backend.StatusExpired {
+			t.Fatalf("a reply while the follow-up was queued: %d sent, follow-up %s; want it taken back and ended", f.mail.count(), f.status(t, fu))
+		}
+	})
 	t.Run("DoNotContact", func(t *testing.T) {
 		f := newFollowFixture(t)
 		if _, err := f.q.Guardrails.AddDoNotContact(f.ctx, "Maya@Acme.io", "manual", "asked not to be written to", backend.ActorCLI); err != nil {
