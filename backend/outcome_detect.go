@@ -400,6 +400,9 @@ func (d *detector) reply() error {
 	}
 	text := e.Subject + " " + nonEmpty(e.Body, e.Snippet)
 	missed := missedRe.MatchString(text)
+	if ws, err = d.unread(ws); err != nil {
+		return err
+	}
 	if len(ws) == 0 && !missed {
 		return nil
 	}
@@ -455,6 +458,35 @@ func (d *detector) reply() error {
 	return nil
 }
 
+// unread drops the sent emails whose reply has been read in full already
+// (replied and its tone recorded): another message in the thread adds
+// nothing, and reading it is the costly part. Meetings stay: a reply may
+// say it was missed.
+func (d *detector) unread(ws []*OutcomeWatch) ([]*OutcomeWatch, error) {
+	out := ws[:0]
+	for _, w := range ws {
+		if w.Kind == KindScheduleMeeting {
+			out = append(out, w)
+			continue
+		}
+		have, err := d.tx.FindOutcomes(w.MoveID)
+		if err != nil {
+			return nil, err
+		}
+		replied, tone := false, false
+		for _, o := range have {
+			if o.ExecutionID == w.ExecutionID && o.Actor == ActorSystem {
+				replied = replied || o.Type == OutcomeReplied
+				tone = tone || o.Type == OutcomePositiveReply || o.Type == OutcomeNegativeReply
+			}
+		}
+		if !replied || !tone {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
 func (d *detector) bounce() error {
 	ws, err := d.watches("thread:" + d.s.ThreadID)
 	if err != nil {
@@ -485,8 +517,8 @@ func (d *detector) bounce() error {
 // email. Our own booking was recorded when it committed.
 func (d *detector) meetingBooked() error {
 	mt := d.s.Meeting
-	if mt == nil {
-		return nil
+	if mt == nil || !mt.External {
+		return nil // a meeting among colleagues is no one's answer to an email
 	}
 	if ours, err := d.tx.OutcomeWatchesByLink("event:" + mt.ID); err != nil || len(ours) > 0 {
 		return err
