@@ -26,8 +26,33 @@ type ContactExportDTO struct {
 	CompanyID      string     `json:"company_id,omitempty"`
 	Lifecycle      string     `json:"lifecycle,omitempty"`
 	Timezone       string     `json:"timezone,omitempty"`
+	XHandle        string     `json:"x_handle,omitempty"`
+	Phone          string     `json:"phone,omitempty"`
+	Owner          string     `json:"owner,omitempty"`
+	Source         string     `json:"source,omitempty"` // "import" for one imported from a file
+	CreatedAt      *time.Time `json:"created_at,omitempty"`
 	LastActivityAt *time.Time `json:"last_activity_at,omitempty"`
 	UpdatedAt      *time.Time `json:"updated_at,omitempty"`
+}
+
+// ContactPairExportDTO is a verdict on a pair of contacts one of the
+// person's is in: "distinct" (not a duplicate) or "merged".
+type ContactPairExportDTO struct {
+	A       string    `json:"a"`
+	B       string    `json:"b"`
+	Verdict string    `json:"verdict"`
+	MoveID  uint64    `json:"move_id,omitempty"`
+	Actor   string    `json:"actor,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// DealExportDTO is a deal that lists the person among its contacts.
+type DealExportDTO struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name,omitempty"`
+	Stage      string   `json:"stage,omitempty"`
+	CompanyID  string   `json:"company_id,omitempty"`
+	ContactIDs []string `json:"contact_ids"`
 }
 
 // CompanyExportDTO is the contact's company.
@@ -75,6 +100,7 @@ type SignalExportDTO struct {
 	Contact    *ContactExportDTO `json:"contact,omitempty"`
 	Email      *EmailExportDTO   `json:"email,omitempty"`
 	Meeting    *MeetingExportDTO `json:"meeting,omitempty"`
+	PostAuthor string            `json:"post_author,omitempty"`
 	PostText   string            `json:"post_text,omitempty"`
 	Form       map[string]string `json:"form_fields,omitempty"`
 	Payload    map[string]string `json:"payload,omitempty"`
@@ -133,6 +159,10 @@ type PersonExportDTO struct {
 	Outcomes     []OutcomeExportDTO   `json:"outcomes"`
 	Audit        []AuditExportDTO     `json:"audit"`
 	DoNotContact *DoNotContactDTO     `json:"do_not_contact"`
+	// ContactPairs are the duplicate verdicts one of their contacts is
+	// in; Deals the deals that list one of them (a forget takes them off).
+	ContactPairs []ContactPairExportDTO `json:"contact_pairs"`
+	Deals        []DealExportDTO        `json:"deals"`
 }
 
 // ForgetDTO says what ForgetPerson deleted. Person is the hash the
@@ -144,6 +174,8 @@ type ForgetDTO struct {
 	Executions int    `json:"executions"`
 	Outcomes   int    `json:"outcomes"`
 	Contacts   int    `json:"contacts"`
+	Pairs      int    `json:"contact_pairs"` // duplicate verdicts deleted
+	Deals      int    `json:"deals"`         // deals they were taken off
 	Audit      int    `json:"audit_emptied"`
 	AuditSeq   uint64 `json:"audit_seq"`
 	// HubSpot: "deleted", "absent" (it had no contact with the address),
@@ -161,7 +193,8 @@ func toContactExport(c *backend.Contact) *ContactExportDTO {
 		return nil
 	}
 	return &ContactExportDTO{ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID,
-		Lifecycle: c.Lifecycle, Timezone: c.Timezone, LastActivityAt: timePtr(c.LastActivityAt), UpdatedAt: timePtr(c.UpdatedAt)}
+		Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle, Phone: c.Phone, Owner: c.Owner, Source: c.Source,
+		CreatedAt: timePtr(c.CreatedAt), LastActivityAt: timePtr(c.LastActivityAt), UpdatedAt: timePtr(c.UpdatedAt)}
 }
 
 func toSignalExport(s *backend.Signal) SignalExportDTO {
@@ -176,7 +209,7 @@ func toSignalExport(s *backend.Signal) SignalExportDTO {
 		out.Meeting = &MeetingExportDTO{ID: m.ID, Title: m.Title, Start: m.Start.UTC(), End: m.End.UTC(), Attendees: m.Attendees, Link: m.Link}
 	}
 	if s.Post != nil {
-		out.PostText = s.Post.Text
+		out.PostAuthor, out.PostText = s.Post.Author, s.Post.Text
 	}
 	if s.Form != nil {
 		out.Form = s.Form.Fields
@@ -188,7 +221,14 @@ func toPersonExport(d *backend.PersonData, ws string, now time.Time) PersonExpor
 	out := PersonExportDTO{Format: PersonExportFormat, ExportedAt: now.UTC(), Workspace: ws,
 		Person:   PersonDTO{Query: d.Person.Query, Email: d.Person.Email, ContactIDs: append([]string{}, d.Person.ContactIDs...), Name: d.Person.Name},
 		Contacts: []ContactExportDTO{}, Signals: []SignalExportDTO{}, Moves: []MoveDTO{},
-		Executions: []ExecutionExportDTO{}, Outcomes: []OutcomeExportDTO{}, Audit: []AuditExportDTO{}}
+		Executions: []ExecutionExportDTO{}, Outcomes: []OutcomeExportDTO{}, Audit: []AuditExportDTO{},
+		ContactPairs: []ContactPairExportDTO{}, Deals: []DealExportDTO{}}
+	for _, p := range d.Pairs {
+		out.ContactPairs = append(out.ContactPairs, ContactPairExportDTO{A: p.A, B: p.B, Verdict: string(p.Verdict), MoveID: p.MoveID, Actor: string(p.Actor), At: p.At.UTC()})
+	}
+	for _, dl := range d.Deals {
+		out.Deals = append(out.Deals, DealExportDTO{ID: dl.ID, Name: dl.Name, Stage: dl.Stage, CompanyID: dl.CompanyID, ContactIDs: append([]string{}, dl.ContactIDs...)})
+	}
 	for _, c := range d.Contacts {
 		out.Contacts = append(out.Contacts, *toContactExport(c))
 	}
@@ -251,7 +291,7 @@ func (svc *SettingsService) ForgetPerson(person, via string, hubspot bool) (Forg
 		return ForgetDTO{}, err
 	}
 	return ForgetDTO{Person: r.Person, Signals: r.Signals, Moves: r.Moves, Executions: r.Executions, Outcomes: r.Outcomes,
-		Contacts: r.Contacts, Audit: r.Audit, AuditSeq: r.AuditSeq, HubSpot: r.CRM}, nil
+		Contacts: r.Contacts, Pairs: r.Pairs, Deals: r.Deals, Audit: r.Audit, AuditSeq: r.AuditSeq, HubSpot: r.CRM}, nil
 }
 
 // crmEraser is the connected HubSpot's GDPR delete.

@@ -103,6 +103,12 @@ type PersonData struct {
 	Outcomes     []*Outcome
 	Audit        []*AuditEntry
 	DoNotContact *DoNotContact
+	// Pairs are the verdicts on pairs of contacts one of theirs is in
+	// ("not a duplicate", merged): their keys hold the person's ids.
+	Pairs []*ContactPair
+	// Deals are the deals that list one of their contacts: the deal is
+	// the account's, exported; a forget takes only the person off it.
+	Deals []*Deal
 }
 
 // ForgetReport says what Forget deleted.
@@ -113,6 +119,8 @@ type ForgetReport struct {
 	Executions int
 	Outcomes   int
 	Contacts   int
+	Pairs      int // verdicts on pairs of contacts
+	Deals      int // deals the person was taken off
 	Audit      int // entries emptied
 	AuditSeq   uint64
 	// CRM says what the CRM's GDPR delete did: "deleted", "absent" (it
@@ -193,92 +201,32 @@ func findPerson(tx Tx, ps PrivacyStore, ref string) (Person, []*Contact, error) 
 	return p, out, nil
 }
 
-// personMatch says whether records name a person.
-type personMatch struct {
-	email, name string
-	ids         map[string]bool
-}
-
-func (pm personMatch) addr(s string) bool { return pm.email != "" && normalizeEmail(s) == pm.email }
-
-func (pm personMatch) id(s string) bool {
-	return s != "" && (pm.ids[s] || pm.addr(s))
-}
-
-// text says whether free text mentions the address or the name.
-func (pm personMatch) text(s string) bool {
-	if s == "" {
-		return false
-	}
-	l := strings.ToLower(s)
-	return (pm.email != "" && strings.Contains(l, pm.email)) ||
-		(len(pm.name) >= 4 && strings.Contains(l, pm.name))
-}
-
-func (pm personMatch) any(ss []string, f func(string) bool) bool { return slices.ContainsFunc(ss, f) }
-
-// signal says whether a signal is about the person: by contact id, the
-// contact it carries, or the address in its from, to, attendees, form
-// fields or payload.
-func (pm personMatch) signal(s *Signal) bool {
-	if pm.id(s.ContactID) || (s.Contact != nil && (pm.id(s.Contact.ID) || pm.addr(s.Contact.Email))) {
-		return true
-	}
-	if e := s.Email; e != nil && (pm.addr(e.From) || pm.any(e.To, pm.addr)) {
-		return true
-	}
-	if m := s.Meeting; m != nil && pm.any(m.Attendees, pm.addr) {
-		return true
-	}
-	if f := s.Form; f != nil {
-		for _, v := range f.Fields {
-			if pm.addr(v) {
-				return true
-			}
-		}
-	}
-	for _, v := range s.Payload {
-		if pm.addr(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// move says whether a move is about the person: its contact or subject,
-// its recipients, a signal of theirs behind it, or its text naming them.
-func (pm personMatch) move(m *Move, signals map[uint64]bool) bool {
-	if pm.id(m.ContactID) || (m.Subject.Type == SubjectContact && pm.id(m.Subject.ID)) {
-		return true
-	}
-	d := m.Draft
-	if pm.any(d.To, pm.addr) || pm.any(d.Cc, pm.addr) || pm.any(d.MergeIDs, pm.id) {
-		return true
-	}
-	if slices.ContainsFunc(m.SignalIDs, func(id uint64) bool { return signals[id] }) {
-		return true
-	}
-	return pm.text(m.Title) || pm.any(m.Why, pm.text) || pm.any(m.Reasons, pm.text) || pm.text(d.Body) || pm.text(d.Subject)
-}
-
-// audit says whether an audit entry is about the person.
-func (pm personMatch) audit(e *AuditEntry, moves map[uint64]bool) bool {
-	return (e.MoveID != 0 && moves[e.MoveID]) || pm.text(e.Detail) || pm.any(e.Reasons, pm.text)
-}
-
 // collect gathers everything about ref in tx.
 func collectPerson(tx Tx, ps PrivacyStore, ref string) (*PersonData, error) {
 	p, cs, err := findPerson(tx, ps, ref)
 	if err != nil {
 		return nil, err
 	}
-	out := &PersonData{Person: p, Contacts: cs}
-	pm := personMatch{email: p.Email, name: strings.ToLower(strings.TrimSpace(p.Name)), ids: map[string]bool{}}
+	out := &PersonData{Person: p}
+	pm := newPersonMatch(p)
 	for _, id := range p.ContactIDs { // with the ids merged into them
 		pm.ids[id] = true
 	}
+	pairs, err := tx.ContactPairs()
+	if err != nil {
+		return nil, err
+	}
+	if cs, err = pm.sameAs(tx, cs, pairs); err != nil {
+		return nil, err
+	}
+	out.Contacts = cs
+	out.Person.ContactIDs = slices.Clone(p.ContactIDs)
 	for _, c := range cs {
-		pm.ids[c.ID] = true
+		if !slices.Contains(out.Person.ContactIDs, c.ID) {
+			out.Person.ContactIDs = append(out.Person.ContactIDs, c.ID)
+		}
+	}
+	for _, c := range cs {
 		if c.CompanyID != "" && out.Company == nil {
 			if co, err := tx.FindCompany(c.CompanyID); err == nil {
 				out.Company = co
@@ -324,6 +272,20 @@ func collectPerson(tx Tx, ps PrivacyStore, ref string) (*PersonData, error) {
 	for _, e := range entries {
 		if pm.audit(e, moves) {
 			out.Audit = append(out.Audit, e)
+		}
+	}
+	for _, pr := range pairs {
+		if pm.ids[pr.A] || pm.ids[pr.B] {
+			out.Pairs = append(out.Pairs, pr)
+		}
+	}
+	deals, err := tx.FindDeals(DealFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range deals {
+		if pm.any(d.ContactIDs, pm.id) {
+			out.Deals = append(out.Deals, d)
 		}
 	}
 	if p.Email != "" {
@@ -461,6 +423,21 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor, cr
 			}
 			rep.Contacts++
 		}
+		for _, pr := range d.Pairs {
+			if err := tx.DeleteContactPair(pr.A, pr.B); err != nil {
+				return err
+			}
+		}
+		gone := map[string]bool{}
+		for _, id := range d.Person.ContactIDs {
+			gone[id] = true
+		}
+		for _, dl := range d.Deals {
+			dl.ContactIDs = slices.DeleteFunc(slices.Clone(dl.ContactIDs), func(id string) bool { return gone[id] || normalizeEmail(id) == d.Person.Email })
+			if err := tx.PutDeal(dl); err != nil {
+				return err
+			}
+		}
 		for _, e := range d.Audit {
 			ok, err := ps.TombstoneAudit(e.Seq, rep.Person)
 			if err != nil {
@@ -471,6 +448,7 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor, cr
 			}
 		}
 		rep.Signals, rep.Moves, rep.Executions, rep.Outcomes = len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes)
+		rep.Pairs, rep.Deals = len(d.Pairs), len(d.Deals)
 		if d.Person.Email != "" {
 			if d.DoNotContact != nil && d.DoNotContact.Email == d.Person.Email {
 				if err := tx.DeleteDoNotContact(d.Person.Email); err != nil {
@@ -482,8 +460,8 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor, cr
 			}
 		}
 		e := &AuditEntry{At: now, Actor: actor, Action: AuditForget, Detail: fmt.Sprintf(
-			"forgot person %s: %d signals, %d moves, %d executions, %d outcomes, %d contact records deleted; %d audit entries emptied",
-			rep.Person, rep.Signals, rep.Moves, rep.Executions, rep.Outcomes, rep.Contacts, rep.Audit)}
+			"forgot person %s: %d signals, %d moves, %d executions, %d outcomes, %d contact records, %d duplicate verdicts deleted; taken off %d deals; %d audit entries emptied",
+			rep.Person, rep.Signals, rep.Moves, rep.Executions, rep.Outcomes, rep.Contacts, rep.Pairs, rep.Deals, rep.Audit)}
 		switch rep.CRM {
 		case "deleted":
 			e.Detail += "; deleted from the CRM for good"

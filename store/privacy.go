@@ -111,7 +111,7 @@ func (t *tx) DeleteOutcome(id uint64) error {
 	return t.deleteRecord(op, bOutcomes, u64(id), outcomeEntries(o))
 }
 
-// DeleteContact removes a contact and its email index entry.
+// DeleteContact removes a contact and its index entries.
 func (t *tx) DeleteContact(id string) error {
 	const op = "store.DeleteContact"
 	c, err := t.contact(op, id)
@@ -121,7 +121,8 @@ func (t *tx) DeleteContact(id string) error {
 	if err := t.dropAliasesTo(id); err != nil { // the addresses merged into it
 		return internal(op, err)
 	}
-	return t.deleteRecord(op, bContacts, []byte(id), contactEntries(c))
+	// Both indexes: its address and its X handle name the person.
+	return t.deleteRecord(op, bContacts, []byte(id), append(contactEntries(c), contactHandleEntries(c)...))
 }
 
 func (t *tx) deleteRecord(op string, bucket, key []byte, es []entry) error {

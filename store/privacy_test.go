@@ -84,6 +84,7 @@ func personWorkspace(t *testing.T, path string, clock backend.Clock) (dana, maya
 			t.Fatal(err)
 		}
 	}
+	danaEverywhere(t, db, q, now)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -119,16 +120,22 @@ func TestPrivacy_ForgetRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Contacts) != 1 || len(d.Signals) != 2 || len(d.Moves) != len(dana) || len(d.Executions) != len(dana) ||
-		len(d.Outcomes) != len(dana) || len(d.Audit) < 2 || d.DoNotContact == nil || d.Company == nil {
-		t.Fatalf("Export = %d contacts, %d signals, %d moves, %d executions, %d outcomes, %d audit, dnc %v, company %v",
-			len(d.Contacts), len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes), len(d.Audit), d.DoNotContact, d.Company)
+	// Her contacts: the imported one (and the email's, by address) and
+	// the HubSpot record; signals: two emails, her HubSpot record, the
+	// meeting, the form, the deal, the X mention and both duplicates.
+	if len(d.Contacts) != 3 || len(d.Signals) != 9 || len(d.Moves) < len(dana)+2 || len(d.Executions) != len(dana) ||
+		len(d.Outcomes) != len(dana) || len(d.Audit) < 2 || d.DoNotContact == nil || d.Company == nil || len(d.Pairs) != 2 || len(d.Deals) != 1 {
+		t.Errorf("Export = %d contacts, %d signals, %d moves, %d executions, %d outcomes, %d audit, %d pairs, dnc %v, company %v",
+			len(d.Contacts), len(d.Signals), len(d.Moves), len(d.Executions), len(d.Outcomes), len(d.Audit), len(d.Pairs), d.DoNotContact, d.Company)
+		for _, s := range d.Signals {
+			t.Logf("her signal %d %s %s", s.ID, s.Type, s.DedupeKey)
+		}
 	}
 	r, err := q.Privacy.Forget(ctx, forgetAddr, backend.ActorCLI, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Person != backend.PersonHash(forgetAddr) || r.Signals != 2 || r.Contacts != 1 || r.Audit < 2 {
+	if r.Person != backend.PersonHash(forgetAddr) || r.Signals != 9 || r.Contacts != 3 || r.Audit < 2 || r.Pairs != 2 || r.Deals != 1 {
 		t.Errorf("Forget = %+v", r)
 	}
 	if c, err := q.Audit.Verify(ctx); err != nil || !c.OK {
@@ -165,13 +172,17 @@ func TestPrivacy_ForgetRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("compacted %d → %d bytes", before, after)
-	for _, s := range []string{forgetAddr, forgetName} {
+	for _, s := range []string{forgetAddr, forgetName, forgetHubSpotID, forgetHandle, forgetOldID, forgetOldAddr} {
 		if holds(t, path, s) {
-			t.Errorf("after forget and compaction the data file still holds %q", s)
+			b, _ := os.ReadFile(path)
+			i := bytes.Index(bytes.ToLower(b), []byte(strings.ToLower(s)))
+			t.Errorf("after forget and compaction the data file still holds %q: …%q…", s, b[max(0, i-120):min(len(b), i+80)])
 		}
 	}
-	if !holds(t, path, keepAddr) {
-		t.Errorf("compaction lost Maya")
+	for _, s := range []string{keepAddr, otherDanaID, otherDanaName, "Northwind expansion"} {
+		if !holds(t, path, s) {
+			t.Errorf("forget or compaction lost %q, which is not hers", s)
+		}
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("compacted file mode = %v, %v; want 0600", fi.Mode(), err)
@@ -402,5 +413,82 @@ func TestPrivacy_TombstoneRecord(t *testing.T) {
 			t.Errorf("a second TombstoneAudit = %v, %v; want it left as it is", ok, err)
 		}
 		return nil
+	})
+}
+
+const (
+	forgetHubSpotID = "51900417" // Dana's HubSpot record
+	forgetHandle    = "danaquillx"
+	otherDanaID     = "51900999" // another Dana, said not to be her
+	otherDanaName   = "Dana Quillon"
+	forgetOldID     = "51900300" // her old record, merged into forgetHubSpotID
+	forgetOldAddr   = "dquill@oldmail.example"
+)
+
+// danaEverywhere gives Dana what names her indirectly: an imported
+// contact next to her HubSpot record (same address, her X handle), the
+// duplicate signal and merge move detection makes of the pair, a pair
+// with another Dana skipped as "not a duplicate" (its verdict keyed by her
+// HubSpot id, its evidence naming her), and a meeting, a form, a deal and
+// an X mention of hers.
+func danaEverywhere(t *testing.T, db *store.DB, q *backend.Services, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	csv := "Email,First Name,Last Name,Company Name,Phone Number,Job Title\n" +
+		forgetAddr + ",Dana,Quillfeather,Northwind,+1 415 555 0199,VP Sales\n"
+	if rep, err := q.Contacts.Import(ctx, strings.NewReader(csv), backend.ImportOptions{NoDetect: true}); err != nil || rep.RejectedTotal != 0 {
+		t.Fatalf("Import = %+v, %v", rep, err)
+	}
+	hs := func(c *backend.Contact, key string) *backend.Signal {
+		return &backend.Signal{Source: backend.SourceHubSpot, Type: backend.SignalContactCreated, OccurredAt: now.Add(-time.Hour), DedupeKey: key, Contact: c}
+	}
+	deal := &backend.Deal{ID: "d-77", Name: "Northwind expansion", Stage: "negotiation", Pipeline: "default", CompanyID: "northwind",
+		ContactIDs: []string{forgetHubSpotID, "maya@acme.example"}, LastActivityAt: now.Add(-2 * time.Hour)}
+	sigs := []*backend.Signal{
+		hs(&backend.Contact{ID: forgetHubSpotID, Email: strings.ToUpper(forgetAddr), Name: forgetName, CompanyID: "northwind", XHandle: forgetHandle, Phone: "(415) 555-0199"}, "hs:c:1"),
+		hs(&backend.Contact{ID: otherDanaID, Email: "dana@quillon.example", Name: otherDanaName, CompanyID: "quillon"}, "hs:c:2"),
+		{Source: backend.SourceGCal, Type: backend.SignalMeetingUpcoming, OccurredAt: now.Add(-30 * time.Minute), DedupeKey: "gcal:m-1",
+			Meeting: &backend.Meeting{ID: "m-1", Title: "Northwind sync", Start: now.Add(24 * time.Hour), End: now.Add(25 * time.Hour),
+				Attendees: []string{"me@caseyos.example", forgetAddr}, External: true}},
+		{Source: backend.SourceForm, Type: backend.SignalFormSubmitted, OccurredAt: now.Add(-40 * time.Minute), DedupeKey: "form:1",
+			Contact: &backend.Contact{ID: forgetAddr, Email: forgetAddr, Name: forgetName},
+			Form:    &backend.FormSubmission{Form: "pricing", Fields: map[string]string{"email": forgetAddr, "name": forgetName, "message": "call me"}}},
+		{Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: now.Add(-20 * time.Minute), DedupeKey: "hs:d:1",
+			DealID: deal.ID, ContactID: forgetHubSpotID, Deal: deal, Payload: map[string]string{"previous_stage": "proposal"}},
+		{Source: backend.SourceX, Type: backend.SignalSocialMention, OccurredAt: now.Add(-10 * time.Minute), DedupeKey: "x:p-1",
+			Post: &backend.Post{ID: "p-1", Author: forgetHandle, AuthorName: "Dana Q", Text: "anyone tried @caseyos for pipeline reviews?", URL: "https://x.com/" + forgetHandle + "/status/1"}},
+	}
+	if rep, err := q.Ingest.Batch(ctx, sigs); err != nil || rep.Stored != len(sigs) {
+		t.Fatalf("Batch = %+v, %v; want all %d stored", rep, err, len(sigs))
+	}
+	// Detection pairs her two records and proposes their merge.
+	if _, rep, err := q.Contacts.Duplicates(ctx, 0, true); err != nil || len(rep.Moves) == 0 {
+		t.Fatalf("Duplicates = %+v, %v; want her two records proposed for a merge", rep, err)
+	}
+	// The other Dana, paired with her HubSpot record and said not to be her.
+	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{{Source: backend.SourceSystem, Type: backend.SignalContactDuplicate, OccurredAt: now,
+		DedupeKey: "duplicate:" + forgetHubSpotID + "|" + otherDanaID, ContactID: otherDanaID,
+		Payload: map[string]string{backend.PayloadDuplicateID: forgetHubSpotID, backend.PayloadScore: "0.91",
+			backend.PayloadEvidence: "'" + otherDanaName + "' ~ '" + forgetName + "'\nsame first name"}}})
+	if err != nil || len(rep.Created) != 1 {
+		t.Fatalf("duplicate signal: %+v, %v", rep, err)
+	}
+	if _, err := q.Moves.Skip(ctx, rep.Created[0], backend.SkipNotDuplicate, backend.ActorCLI); err != nil {
+		t.Fatal(err)
+	}
+	view(t, db, func(tx backend.Tx) error {
+		if p, err := tx.ContactPair(forgetHubSpotID, otherDanaID); err != nil || p.Verdict != backend.PairDistinct {
+			t.Fatalf("verdict = %+v, %v", p, err)
+		}
+		return nil
+	})
+	// An old record of hers, under another address, merged into her
+	// HubSpot record: the merge verdict says it is her.
+	update(t, db, func(tx backend.Tx) error {
+		if err := tx.PutContact(&backend.Contact{ID: forgetOldID, Email: forgetOldAddr, Name: "D. Quillfeather", Phone: "+14155550199"}); err != nil {
+			return err
+		}
+		a, b := backend.PairIDs(forgetHubSpotID, forgetOldID)
+		return tx.PutContactPair(&backend.ContactPair{A: a, B: b, Verdict: backend.PairMerged, Actor: backend.ActorCLI, At: now})
 	})
 }

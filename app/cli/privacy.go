@@ -148,8 +148,21 @@ func runForget(ctx context.Context, c *command, args []string) int {
 		fmt.Fprintf(c.env.Stdout, "HubSpot had no contact with %s.\n", who)
 	}
 	fmt.Fprintf(c.env.Stdout, "Forgot %s: %d signals, %d moves, %d executions and %d outcomes deleted%s; %d audit entries emptied (their chain still verifies). Only a hash of the address stays, on the do-not-contact list.%s\n",
-		who, r.Signals, r.Moves, r.Executions, r.Outcomes, contactClause(r.Contacts), r.Audit, compacted)
+		who, r.Signals, r.Moves, r.Executions, r.Outcomes, contactClause(r.Contacts)+pairDealClause(r.Pairs, r.Deals), r.Audit, compacted)
 	return ExitOK
+}
+
+// pairDealClause names the duplicate verdicts deleted and the deals the
+// person was taken off, when there were any.
+func pairDealClause(pairs, deals int) string {
+	s := ""
+	if pairs > 0 {
+		s += fmt.Sprintf(", %d duplicate verdicts", pairs)
+	}
+	if deals > 0 {
+		s += fmt.Sprintf(", taken off %d deals", deals)
+	}
+	return s
 }
 
 func contactClause(n int) string {

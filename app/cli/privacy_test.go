@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,19 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 	}
 	path := filepath.Join(w.dir, "caseyos.db")
 	addOutcome(t, path, dana.ID)
+	// She is in an imported list too (the row fills in her phone), and
+	// detection pairs her HubSpot record with the record her address alone
+	// made; that merge move is skipped as "not a duplicate", so a verdict
+	// keyed by her ids is kept.
+	csv := filepath.Join(t.TempDir(), "list.csv")
+	os.WriteFile(csv, []byte("Email,First Name,Last Name,Company Name,Phone Number\n"+addr+",Dana,Whitfield,Northwind,+1 212 555 0147\n"), 0o600)
+	if code, out, errb := w.run(t, "", "import", "contacts", csv); code != 0 {
+		t.Fatalf("import contacts: %d %q %q", code, out, errb)
+	}
+	merge := moveLike(t, w.today(t), "merge_contacts", name)
+	if code, out, errb := w.run(t, "", "skip", itoa(merge.ID), "--not-duplicate"); code != 0 {
+		t.Fatalf("skip --not-duplicate: %d %q %q", code, out, errb)
+	}
 	before := w.today(t)
 
 	// Export: everything, to a new file only.
@@ -76,6 +90,9 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 	b, _ := os.ReadFile(exp)
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
+	}
+	if len(d.ContactPairs) != 1 || d.ContactPairs[0].Verdict != string(backend.PairDistinct) || !slices.ContainsFunc(d.Contacts, func(c app.ContactExportDTO) bool { return c.Phone != "" }) {
+		t.Errorf("export contact_pairs = %+v, contacts %+v; want the verdict and the imported phone", d.ContactPairs, d.Contacts)
 	}
 	if d.Format != app.PersonExportFormat || len(d.Contacts) == 0 || d.Person.Name != name || d.Company == nil {
 		t.Errorf("export person = %+v contacts %+v company %+v", d.Person, d.Contacts, d.Company)
@@ -117,7 +134,7 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 		t.Fatalf("forget --yes: %d %q %q", code, out, errb)
 	}
 	t.Log(strings.TrimSpace(out))
-	for _, s := range []string{addr, name} {
+	for _, s := range []string{addr, name, "212 555 0147", "+12125550147"} {
 		if fileHolds(t, path, s) {
 			t.Errorf("after forget the data file still holds %q", s)
 		}

@@ -133,8 +133,32 @@ export interface ContactExportDTO {
   company_id?: string;
   lifecycle?: string;
   timezone?: string;
+  x_handle?: string;
+  phone?: string;
+  owner?: string;
+  source?: string;
+  created_at?: string;
   last_activity_at?: string;
   updated_at?: string;
+}
+
+/** app.ContactPairExportDTO */
+export interface ContactPairExportDTO {
+  a: string;
+  b: string;
+  verdict: string;
+  move_id?: number;
+  actor?: string;
+  at: string;
+}
+
+/** app.DealExportDTO */
+export interface DealExportDTO {
+  id: string;
+  name?: string;
+  stage?: string;
+  company_id?: string;
+  contact_ids: string[];
 }
 
 /** app.DetectDTO */
@@ -332,6 +356,8 @@ export interface ForgetDTO {
   executions: number;
   outcomes: number;
   contacts: number;
+  contact_pairs: number;
+  deals: number;
   audit_emptied: number;
   audit_seq: number;
   hubspot?: string;
@@ -567,6 +593,8 @@ export interface PersonExportDTO {
   outcomes: OutcomeExportDTO[];
   audit: AuditExportDTO[];
   do_not_contact: DoNotContactDTO | null;
+  contact_pairs: ContactPairExportDTO[];
+  deals: DealExportDTO[];
 }
 
 /** backend.Plan */
@@ -793,6 +821,7 @@ export interface SignalExportDTO {
   contact?: ContactExportDTO;
   email?: EmailExportDTO;
   meeting?: MeetingExportDTO;
+  post_author?: string;
   post_text?: string;
   form_fields?: Record<string, string>;
   payload?: Record<string, string>;
