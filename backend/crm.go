@@ -30,6 +30,9 @@ type Contact struct {
 	Source string
 }
 
+// MaxPhone bounds a contact's phone, which a CRM keeps as free text.
+const MaxPhone = 64
+
 // ContactSourceImport marks a contact or company imported from a file:
 // the workspace's own, local-only.
 const ContactSourceImport = "import"
@@ -130,6 +133,9 @@ func (c *Contact) Normalize() {
 	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
 	c.Name = strings.TrimSpace(c.Name)
 	c.XHandle = NormalizeHandle(c.XHandle)
+	c.Phone = strings.TrimSpace(c.Phone)
+	c.Owner = strings.TrimSpace(c.Owner)
+	c.Source = strings.TrimSpace(c.Source)
 	if c.ID == "" {
 		c.ID = c.Email
 	}
@@ -153,6 +159,9 @@ func (c *Contact) Validate() error {
 			return Errorf(EINVALID, "contact %s: time zone %q is unknown", c.ID, c.Timezone)
 		}
 	}
+	if c.Source != "" && c.Source != ContactSourceImport {
+		return Errorf(EINVALID, "contact %s: source %q is not %q (a contact synced from the CRM has none)", c.ID, c.Source, ContactSourceImport)
+	}
 	return nil
 }
 
@@ -166,6 +175,9 @@ func (c *Company) Validate() error {
 	}
 	if c.ExpectedARR < 0 {
 		return Errorf(EINVALID, "company %s: expected ARR cannot be negative", c.ID)
+	}
+	if c.Source != "" && c.Source != ContactSourceImport {
+		return Errorf(EINVALID, "company %s: source %q is not %q (a company synced from the CRM has none)", c.ID, c.Source, ContactSourceImport)
 	}
 	return nil
 }

@@ -89,6 +89,7 @@ func (s *Signal) checkTimes() error {
 	opt("occurred_at", s.OccurredAt)
 	if c := s.Contact; c != nil {
 		opt("contact.last_activity_at", c.LastActivityAt)
+		opt("contact.created_at", c.CreatedAt)
 	}
 	if d := s.Deal; d != nil {
 		opt("deal.close_date", d.CloseDate)
@@ -152,9 +153,11 @@ func (s *Signal) checkIDs() error {
 		id("contact.email", c.Email)
 		id("contact.company_id", c.CompanyID)
 		id("contact.timezone", c.Timezone)
+		id("contact.source", c.Source)
 	}
 	if c := s.Company; c != nil {
 		id("company.id", c.ID)
+		id("company.source", c.Source)
 	}
 	if d := s.Deal; d != nil {
 		id("deal.id", d.ID)
@@ -316,6 +319,10 @@ func (s *Signal) cleanText() {
 		line(&c.Name)
 		line(&c.Title)
 		line(&c.Lifecycle)
+		line(&c.Owner)
+		// A phone is free text in a CRM ("office, ask for Sam"): kept as
+		// one short line, read in E.164 by dedupe when it is one.
+		c.Phone = cleanString(c.Phone, false, MaxPhone)
 	}
 	if c := s.Company; c != nil {
 		line(&c.Name)

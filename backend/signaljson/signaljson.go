@@ -51,6 +51,10 @@ type Contact struct {
 	Lifecycle      string `json:"lifecycle,omitempty"`
 	Timezone       string `json:"timezone,omitempty"`
 	XHandle        string `json:"x_handle,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	Owner          string `json:"owner,omitempty"`
+	CreatedAt      string `json:"created_at,omitempty"`
+	Source         string `json:"source,omitempty"` // "import": the workspace's own, not the CRM's
 	LastActivityAt string `json:"last_activity_at,omitempty"`
 }
 
@@ -64,6 +68,7 @@ type Company struct {
 	Country     string   `json:"country,omitempty"`
 	ExpectedARR float64  `json:"expected_arr,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	Source      string   `json:"source,omitempty"` // "import", as for a contact
 }
 
 // Deal is a deal snapshot.
@@ -241,11 +246,12 @@ func (d Decoder) toSignal(w *Signal) (*backend.Signal, error) {
 	}
 	if c := w.Contact; c != nil {
 		s.Contact = &backend.Contact{ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID,
-			Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle, LastActivityAt: p.parse("contact.last_activity_at", c.LastActivityAt)}
+			Lifecycle: c.Lifecycle, Timezone: c.Timezone, XHandle: c.XHandle, Phone: c.Phone, Owner: c.Owner,
+			CreatedAt: p.parse("contact.created_at", c.CreatedAt), Source: c.Source, LastActivityAt: p.parse("contact.last_activity_at", c.LastActivityAt)}
 	}
 	if c := w.Company; c != nil {
 		s.Company = &backend.Company{ID: c.ID, Name: c.Name, Domain: c.Domain, Industry: c.Industry, Employees: c.Employees,
-			Country: c.Country, ExpectedARR: c.ExpectedARR, Tags: c.Tags}
+			Country: c.Country, ExpectedARR: c.ExpectedARR, Tags: c.Tags, Source: c.Source}
 	}
 	if c := w.Deal; c != nil {
 		s.Deal = &backend.Deal{ID: c.ID, Name: c.Name, Amount: c.Amount, Currency: c.Currency, Stage: c.Stage, Pipeline: c.Pipeline,
@@ -368,11 +374,12 @@ func Encode(s *backend.Signal) ([]byte, error) {
 	}
 	if c := s.Contact; c != nil {
 		w.Contact = &Contact{ID: c.ID, Email: c.Email, Name: c.Name, Title: c.Title, CompanyID: c.CompanyID, Lifecycle: c.Lifecycle,
-			Timezone: c.Timezone, XHandle: c.XHandle, LastActivityAt: ts(c.LastActivityAt)}
+			Timezone: c.Timezone, XHandle: c.XHandle, Phone: c.Phone, Owner: c.Owner, CreatedAt: ts(c.CreatedAt), Source: c.Source,
+			LastActivityAt: ts(c.LastActivityAt)}
 	}
 	if c := s.Company; c != nil {
 		w.Company = &Company{ID: c.ID, Name: c.Name, Domain: c.Domain, Industry: c.Industry, Employees: c.Employees, Country: c.Country,
-			ExpectedARR: c.ExpectedARR, Tags: c.Tags}
+			ExpectedARR: c.ExpectedARR, Tags: c.Tags, Source: c.Source}
 	}
 	if c := s.Deal; c != nil {
 		w.Deal = &Deal{ID: c.ID, Name: c.Name, Amount: c.Amount, Currency: c.Currency, Stage: c.Stage, Pipeline: c.Pipeline,

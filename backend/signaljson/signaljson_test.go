@@ -60,6 +60,15 @@ func TestDecoder_Decode(t *testing.T) {
 		{"null", `null`, "must be a JSON object, not null"},
 		{"deeply nested payload", `{"payload":` + strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000) + `}`, "exceeded max depth"},
 		{"nested payload value", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"payload":{"a":{"b":1}}`), `must be string, not object`},
+		{"contact fields of an import", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","phone":"+1 (415) 555-0100 ext. 12","owner":"Sam Lee","created_at":"-400d","source":"import","x_handle":"@maya"}`), ""},
+		{"phone as a person typed it", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","phone":"office, ask for Sam"}`), ""},
+		{"phone with a newline is cleaned", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","phone":"+1 415\nBcc: x\u001b[2J"}`), ""},
+		{"owner must be a string", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","owner":{"id":7}}`), `field "contact.owner" must be string`},
+		{"NUL in the source", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","source":"import\u0000"}`), "contact.source contains a control character"},
+		{"unknown contact source", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","source":"salesforce"}`), `source "salesforce" is not "import"`},
+		{"bad created_at", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","created_at":"last year"}`), `contact.created_at "last year" is not an RFC 3339 time`},
+		{"created_at out of range", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","created_at":"9999-01-01T00:00:00Z"}`), "contact.created_at 9999-01-01T00:00:00Z is out of range"},
+		{"bad X handle", reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","x_handle":"not a handle!"}`), "is not an X handle"},
 		{"byte order mark", "\ufeff" + reply(`"occurred_at":"2026-11-22T06:00:00Z"`), ""},
 	}
 	for _, tt := range tests {
@@ -75,6 +84,25 @@ func TestDecoder_Decode(t *testing.T) {
 				t.Errorf("Decode error = %v (signal %v), want %s containing %q", err, s, backend.EINVALID, tt.msg)
 			}
 		})
+	}
+}
+
+// TestDecoder_ContactImportFields: what an import adds to a contact
+// arrives as given, its free text cleaned: a phone or owner a person
+// typed (HubSpot keeps both as free text) is one line, never refused, and
+// never longer than backend.MaxPhone.
+func TestDecoder_ContactImportFields(t *testing.T) {
+	s, err := signaljson.Decoder{Base: base}.Decode([]byte(reply(`"contact":{"id":"c1","phone":" +1 (415)\n555-0100\u0007 ","owner":"Sam\tLee\u001b[2J","created_at":"-400d","source":"import"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Contact
+	if c.Phone != "+1 (415) 555-0100" || c.Owner != "Sam Lee[2J" || !c.CreatedAt.Equal(base.AddDate(0, 0, -400)) || !c.LocalOnly() {
+		t.Errorf("contact = phone %q owner %q created %v source %q", c.Phone, c.Owner, c.CreatedAt, c.Source)
+	}
+	long, err := signaljson.Decoder{}.Decode([]byte(reply(`"occurred_at":"2026-11-22T06:00:00Z"`, `"contact":{"id":"c1","phone":"`+strings.Repeat("5", 500)+`"}`)))
+	if err != nil || len(long.Contact.Phone) > backend.MaxPhone {
+		t.Errorf("a 500-digit phone: %v, %d bytes kept; want at most %d", err, len(long.Contact.Phone), backend.MaxPhone)
 	}
 }
 
@@ -102,8 +130,9 @@ func TestEncode_RoundTrip(t *testing.T) {
 	in := &backend.Signal{
 		Source: backend.SourceHubSpot, Type: backend.SignalDealStageChanged, OccurredAt: base, DedupeKey: "hs:1",
 		ContactID: "maya@acme.io", CompanyID: "acme", DealID: "d1", ThreadID: "t1",
-		Contact: &backend.Contact{ID: "maya@acme.io", Email: "maya@acme.io", Name: "Maya", Title: "CEO", CompanyID: "acme", Lifecycle: "lead", Timezone: "America/New_York", LastActivityAt: base.Add(-time.Hour)},
-		Company: &backend.Company{ID: "acme", Name: "Acme", Domain: "acme.io", Industry: "SaaS", Employees: 120, Country: "US", ExpectedARR: 40000, Tags: []string{"strategic"}},
+		Contact: &backend.Contact{ID: "maya@acme.io", Email: "maya@acme.io", Name: "Maya", Title: "CEO", CompanyID: "acme", Lifecycle: "lead", Timezone: "America/New_York", LastActivityAt: base.Add(-time.Hour),
+			XHandle: "maya_acme", Phone: "+1 (415) 555-0100", Owner: "sam@example.com", CreatedAt: base.AddDate(-2, 0, 0), Source: backend.ContactSourceImport},
+		Company: &backend.Company{ID: "acme", Name: "Acme", Domain: "acme.io", Industry: "SaaS", Employees: 120, Country: "US", ExpectedARR: 40000, Tags: []string{"strategic"}, Source: backend.ContactSourceImport},
 		Deal:    &backend.Deal{ID: "d1", Name: "Acme", Amount: 50000, Currency: "USD", Stage: "closedwon", Pipeline: "default", CloseDate: base, CompanyID: "acme", ContactIDs: []string{"maya@acme.io"}, LastActivityAt: base},
 		Email: &backend.EmailMessage{ThreadID: "t1", MessageID: "<m1@acme.io>", From: "maya@acme.io", FromName: "Maya", To: []string{"me@example.com"},
 			Subject: "Re: pricing", Snippet: "Can we", Body: "Can we talk Thursday?\n\nMaya", Quoted: "> On Mon you wrote:\n> hi", ReceivedAt: base},
