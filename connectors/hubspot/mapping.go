@@ -46,6 +46,14 @@ func mapContact(o *hsObject) *backend.Contact {
 		XHandle:        backend.NormalizeHandle(o.prop("twitterhandle")),
 		LastActivityAt: parseTime(o.prop("notes_last_updated")),
 		UpdatedAt:      parseTime(o.prop("lastmodifieddate")),
+		// Phones are free text in HubSpot, kept as given: dedupe reads
+		// them in E.164 (and ignores "ask reception").
+		Phone:     strings.TrimSpace(o.prop("phone")),
+		Owner:     o.prop("hubspot_owner_id"), // the owner's id: HubSpot names owners apart
+		CreatedAt: parseTime(o.prop("createdate")),
+	}
+	if c.Phone == "" {
+		c.Phone = strings.TrimSpace(o.prop("mobilephone"))
 	}
 	if c.XHandle != "" && !backend.ValidHandle(c.XHandle) {
 		c.XHandle = "" // free text in HubSpot ("see LinkedIn"): not a handle

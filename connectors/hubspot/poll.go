@@ -32,7 +32,7 @@ const searchCap = 10_000
 // Properties the connector reads.
 var (
 	contactProps = []string{"email", "twitterhandle", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_timezone",
-		"associatedcompanyid", "notes_last_updated", "createdate", "lastmodifieddate"}
+		"associatedcompanyid", "notes_last_updated", "createdate", "lastmodifieddate", "phone", "mobilephone", "hubspot_owner_id"}
 	companyProps = []string{"name", "domain", "industry", "numberofemployees", "country", "hs_is_target_account",
 		propExpectedARR, "hs_lastmodifieddate"}
 	dealProps = []string{"dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate",
