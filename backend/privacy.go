@@ -88,6 +88,10 @@ type Person struct {
 	Email      string   // lower case; "" when only a contact id without an address is known
 	ContactIDs []string // the contacts that hold the address, or the one asked for
 	Name       string
+	// Also are the person's other addresses and X handles ("@" and the
+	// handle), from their contact records: a forget puts each one's hash
+	// on the do-not-contact list with the address's.
+	Also []string
 }
 
 // PersonData is everything CaseyOS holds about one person.
@@ -220,6 +224,7 @@ func collectPerson(tx Tx, ps PrivacyStore, ref string) (*PersonData, error) {
 		return nil, err
 	}
 	out.Contacts = cs
+	out.Person.Also = pm.also(p.Email)
 	out.Person.ContactIDs = slices.Clone(p.ContactIDs)
 	for _, c := range cs {
 		if !slices.Contains(out.Person.ContactIDs, c.ID) {
@@ -459,6 +464,21 @@ func (s *PrivacyService) Forget(ctx context.Context, ref string, actor Actor, cr
 				return err
 			}
 		}
+		for _, a := range d.Person.Also {
+			if ValidEmail(a) {
+				switch x, err := tx.DoNotContact(a); {
+				case err == nil && x.Email == a:
+					if err := tx.DeleteDoNotContact(a); err != nil {
+						return err
+					}
+				case err != nil && ErrorCode(err) != ENOTFOUND:
+					return err
+				}
+			}
+			if err := tx.PutDoNotContact(&DoNotContact{Email: PersonHash(a), Reason: DNCForgotten, Actor: actor, At: now}); err != nil {
+				return err
+			}
+		}
 		e := &AuditEntry{At: now, Actor: actor, Action: AuditForget, Detail: fmt.Sprintf(
 			"forgot person %s: %d signals, %d moves, %d executions, %d outcomes, %d contact records, %d duplicate verdicts deleted; taken off %d deals; %d audit entries emptied",
 			rep.Person, rep.Signals, rep.Moves, rep.Executions, rep.Outcomes, rep.Contacts, rep.Pairs, rep.Deals, rep.Audit)}
@@ -506,9 +526,16 @@ func forgotten(tx Tx, s *Signal, contactEmail string) (bool, error) {
 	if s.Form != nil {
 		addrs = append(addrs, s.Form.Fields["email"])
 	}
+	// A forgotten handle is on the list as the hash of "@" and the handle.
+	if s.Post != nil && NormalizeHandle(s.Post.Author) != "" {
+		addrs = append(addrs, "@"+NormalizeHandle(s.Post.Author))
+	}
+	if s.Contact != nil && s.Contact.XHandle != "" {
+		addrs = append(addrs, "@"+NormalizeHandle(s.Contact.XHandle))
+	}
 	for _, a := range addrs {
 		a = normalizeEmail(a)
-		if !ValidEmail(a) {
+		if !ValidEmail(a) && !strings.HasPrefix(a, "@") {
 			continue
 		}
 		d, err := tx.DoNotContact(a)

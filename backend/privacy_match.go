@@ -99,6 +99,22 @@ func (pm *personMatch) sameAs(tx Tx, cs []*Contact, pairs []*ContactPair) ([]*Co
 	return cs, nil
 }
 
+// also lists the person's addresses other than primary, and their handles
+// as "@handle", sorted.
+func (pm *personMatch) also(primary string) []string {
+	var out []string
+	for e := range pm.emails {
+		if e != primary {
+			out = append(out, e)
+		}
+	}
+	for h := range pm.handles {
+		out = append(out, "@"+h)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func normalizeHandle(h string) string {
 	return strings.ToLower(NormalizeHandle(h))
 }

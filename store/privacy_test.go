@@ -198,9 +198,15 @@ func TestPrivacy_ForgetRoundTrip(t *testing.T) {
 		t.Fatalf("indexes after compaction: %v", err)
 	}
 	again := emailFrom(strings.ToUpper(forgetAddr), forgetName, "northwind", 0, clock.Now())
-	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{again, emailFrom("lee@other.example", "Lee", "other", 0, clock.Now())})
-	if err != nil || rep.Stored != 2 || len(rep.Created) != 1 {
-		t.Errorf("Batch after forget = %+v, %v; want both stored and only Lee's move", rep, err)
+	// Her old address and her X handle are hers too: a post of hers (a
+	// question, which would be worth a reply) makes no move either.
+	old := emailFrom(forgetOldAddr, "D. Quillfeather", "oldmail", 0, clock.Now())
+	old.DedupeKey = "gmail:old-again"
+	post := &backend.Signal{Source: backend.SourceX, Type: backend.SignalSocialMention, OccurredAt: clock.Now(), DedupeKey: "x:p-again",
+		Post: &backend.Post{ID: "p-again", Author: "@" + strings.ToUpper(forgetHandle), Text: "does @caseyos export my data?"}}
+	rep, err := q.Ingest.Batch(ctx, []*backend.Signal{again, old, post, emailFrom("lee@other.example", "Lee", "other", 0, clock.Now())})
+	if err != nil || rep.Stored != 4 || len(rep.Created) != 1 {
+		t.Errorf("Batch after forget = %+v, %v; want all stored and only Lee's move", rep, err)
 	}
 }
 
