@@ -223,6 +223,13 @@ func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (
 	if ws.Demo {
 		title += " — " + DemoLabel
 	}
+	// --tray (how the login entry starts it) keeps the window hidden, but
+	// only where there is a tray to bring it back from.
+	hidden := o.TrayOnly
+	if why := trayUnsupported(); hidden && why != "" {
+		fmt.Fprintf(o.Stderr, "caseyos: --tray but no tray icon (%s): opening the window\n", why)
+		hidden = false
+	}
 	start := options.Normal
 	if d.state.Maximised {
 		start = options.Maximised
@@ -242,6 +249,7 @@ func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (
 		MinHeight:        minHeight,
 		AlwaysOnTop:      d.state.AlwaysOnTop,
 		WindowStartState: start,
+		StartHidden:      hidden, // "Show CaseyOS" in the tray shows it
 		AssetServer:      &assetserver.Options{Assets: o.Assets},
 		OnStartup:        d.startup,
 		OnDomReady:       d.domReady,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/caseyos/caseyos/app/autostart"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -152,6 +153,36 @@ func TestDesktop_Smoke(t *testing.T) {
 				return ks.On == want, fmt.Sprintf("%+v", ks)
 			})
 		}
+	})
+
+	// How the login entry (app/autostart) starts it: the tray only, no
+	// window mapped, until the tray's "Show CaseyOS".
+	t.Run("TrayOnly", func(t *testing.T) {
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+			t.Skip("no D-Bus session bus (make desktop-smoke runs the test inside dbus-run-session)")
+		}
+		w := startDesktop(t, bin, env, data, autostart.TrayFlag)
+		defer w.stop(t)
+		if today := cliToday(t, bin, env, data); len(today.Moves) == 0 {
+			t.Fatalf("the tray-only app serves no moves: %+v", today)
+		}
+		conn, err := dbus.SessionBus()
+		if err != nil {
+			t.Fatalf("session bus: %v", err)
+		}
+		name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", w.cmd.Process.Pid)
+		menu := conn.Object(name, "/StatusNotifierItem/menu")
+		show := menuItemID(t, menu, "Show CaseyOS")
+		// Watch for a while: a window mapped late is as wrong as one mapped at once.
+		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
+			if ids := visibleWindows(display, "CaseyOS"); ids != "" {
+				t.Fatalf("started with %s, window %s is mapped:\n%s", autostart.TrayFlag, ids, w.output())
+			}
+		}
+		if call := menu.Call("com.canonical.dbusmenu.Event", 0, show, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+			t.Fatalf("menu click: %v", call.Err)
+		}
+		findWindow(t, display, "Demo workspace")
 	})
 
 	t.Run("RestoresSizeAndPosition", func(t *testing.T) {
@@ -443,9 +474,10 @@ func (p *desktopProc) output() string {
 }
 
 // startDesktop runs the window and waits for the page to have loaded.
-func startDesktop(tb testing.TB, bin string, env []string, data string) *desktopProc {
+func startDesktop(tb testing.TB, bin string, env []string, data string, flags ...string) *desktopProc {
 	tb.Helper()
-	p := &desktopProc{cmd: exec.Command(bin, "--data-dir", data), exited: make(chan struct{})}
+	// The data directory stays the last argument: stop reads it there.
+	p := &desktopProc{cmd: exec.Command(bin, append(flags, "--data-dir", data)...), exited: make(chan struct{})}
 	p.cmd.Env = env
 	pr, pw := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = pw, pw
@@ -571,6 +603,14 @@ func xdotool(tb testing.TB, display string, args ...string) string {
 	if err != nil {
 		tb.Fatalf("xdotool %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
+	return strings.TrimSpace(string(out))
+}
+
+// visibleWindows lists the mapped windows whose name holds name, now.
+func visibleWindows(display, name string) string {
+	cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", name)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, _ := cmd.Output() // exit 1: none
 	return strings.TrimSpace(string(out))
 }
 

@@ -36,6 +36,9 @@ type HostOptions struct {
 	Stderr io.Writer
 	// Model builds the optional language model's client.
 	Model ModelFunc
+	// TrayOnly starts the desktop window hidden, with only its tray icon
+	// (`caseyos --tray`, how the login entry starts it).
+	TrayOnly bool
 }
 
 // Host is a workspace's App opened by this process for a command: what

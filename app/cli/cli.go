@@ -70,9 +70,10 @@ const (
 
 const usage = `CaseyOS — today's go-to-market moves, ranked.
 
-Usage: caseyos [--data-dir DIR] [--demo] [COMMAND [ARGS]]
+Usage: caseyos [--data-dir DIR] [--demo] [--tray] [COMMAND [ARGS]]
 
-With no command, caseyos opens the desktop window.
+With no command, caseyos opens the desktop window (with --tray, only its tray icon:
+how it starts at login).
 
 Commands:
   today [--json] [--domain sales|marketing|cs] [--limit N]   Today's Moves, best first
@@ -87,6 +88,7 @@ Commands:
   outcomes [ID] [--json] [--limit N]     a move's outcomes, or the latest of every move, with what each was detected from
   sequence [stop] ID [--json]            the follow-ups of an unanswered email (ID: its move or a follow-up's); stop ends them
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
+  autostart on|off|status [--json]       start CaseyOS (to its tray) when you log in
   dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
                                          the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
   export PERSON [--out FILE]             everything CaseyOS holds about a person (email or contact id), as JSON
@@ -143,6 +145,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	pre := flag.NewFlagSet("caseyos", flag.ContinueOnError)
 	pre.SetOutput(io.Discard)
 	g.register(pre)
+	tray := pre.Bool("tray", false, "open the desktop app to its tray only")
 	if err := pre.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(env.Stdout, usage)
@@ -154,11 +157,15 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if pre.NArg() > 0 {
 		cmd, rest = pre.Arg(0), pre.Args()[1:]
 	}
+	if *tray && cmd != "" {
+		fmt.Fprintf(env.Stderr, "caseyos: --tray opens the desktop app to its tray; it takes no command (got %q)\n\n%s", cmd, usage)
+		return ExitUsage
+	}
 	switch cmd {
 	case "":
 		// No command: the desktop window (desktop.go), or in a build
 		// without it, a message saying how to get one.
-		return runDesktop(ctx, &command{name: "desktop", env: env, g: g})
+		return runDesktop(ctx, &command{name: "desktop", env: env, g: g}, *tray)
 	case "help":
 		if u, ok := commandUsage(strings.Join(rest, " ")); ok {
 			fmt.Fprint(env.Stdout, u)
@@ -273,7 +280,7 @@ func init() {
 		"import": runImport, "duplicates": runDuplicates,
 		"stats": runStats, "export": runExport, "forget": runForget, "compact": runCompact,
 		"outcome": runOutcome, "outcomes": runOutcomes,
-		"sequence": runSequence,
+		"sequence": runSequence, "autostart": runAutostart,
 	}
 }
 
@@ -371,8 +378,10 @@ func (c *command) host() app.HostOptions {
 
 // runDesktop opens the desktop window (app.RunDesktop), or in a build
 // without it, says how to get one.
-func runDesktop(ctx context.Context, c *command) int {
-	err := app.RunDesktop(ctx, c.g.dataDir, c.g.demo, c.host())
+func runDesktop(ctx context.Context, c *command, tray bool) int {
+	o := c.host()
+	o.TrayOnly = tray
+	err := app.RunDesktop(ctx, c.g.dataDir, c.g.demo, o)
 	switch {
 	case err == nil:
 		return ExitOK

@@ -853,6 +853,12 @@ export interface SimulationDTO {
   matched: SimulatedMoveDTO[];
 }
 
+/** app.StartAtLoginDTO */
+export interface StartAtLoginDTO {
+  on: boolean;
+  entry: string;
+}
+
 /** app.StatsDTO */
 export interface StatsDTO {
   pending: number;
@@ -1011,8 +1017,10 @@ export interface SettingsService {
   SaveSettings(inValue: SettingsDTO): Promise<SettingsDTO>;
   SendWindow(): Promise<SendWindowDTO>;
   SetSendWindow(inValue: SendWindowDTO, via: string): Promise<SendWindowDTO>;
+  SetStartAtLogin(on: boolean, via: string): Promise<StartAtLoginDTO>;
   Settings(): Promise<SettingsDTO>;
   SimulateRule(inValue: RuleDTO, days: number): Promise<SimulationDTO>;
+  StartAtLogin(): Promise<StartAtLoginDTO>;
 }
 
 /** AuditService: window.go.app.AuditService.<Method> in the window, POST /api/AuditService.<Method> in the browser. */
@@ -1105,8 +1113,10 @@ export interface BoundMethods {
   'SettingsService.SaveSettings': SettingsService['SaveSettings'];
   'SettingsService.SendWindow': SettingsService['SendWindow'];
   'SettingsService.SetSendWindow': SettingsService['SetSendWindow'];
+  'SettingsService.SetStartAtLogin': SettingsService['SetStartAtLogin'];
   'SettingsService.Settings': SettingsService['Settings'];
   'SettingsService.SimulateRule': SettingsService['SimulateRule'];
+  'SettingsService.StartAtLogin': SettingsService['StartAtLogin'];
   'AuditService.AuditLog': AuditService['AuditLog'];
   'AuditService.VerifyAudit': AuditService['VerifyAudit'];
   'ConnectionsService.ConfigureLanguageModel': ConnectionsService['ConfigureLanguageModel'];
@@ -1171,8 +1181,10 @@ export const boundMethodNames = [
   'SettingsService.SaveSettings',
   'SettingsService.SendWindow',
   'SettingsService.SetSendWindow',
+  'SettingsService.SetStartAtLogin',
   'SettingsService.Settings',
   'SettingsService.SimulateRule',
+  'SettingsService.StartAtLogin',
   'AuditService.AuditLog',
   'AuditService.VerifyAudit',
   'ConnectionsService.ConfigureLanguageModel',
