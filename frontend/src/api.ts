@@ -44,6 +44,7 @@ import type {
   SignalsDTO,
   SimulatedMoveDTO,
   SimulationDTO,
+  StartAtLoginDTO,
   OutcomeDTO,
   OutcomeTypeDTO,
   StatsDTO,
@@ -416,6 +417,10 @@ export interface Api {
   /** VoicePushToTalk: the talk key went down or up, with the focused move (0 = none). */
   VoicePushToTalk(down: boolean, moveId: number): Promise<VoiceStatusDTO>;
   SetSendWindow(w: SendWindowDTO, via: Via): Promise<SendWindowDTO>;
+  /** StartAtLogin reads the login entry that opens CaseyOS to its tray (the file is the truth). */
+  StartAtLogin(): Promise<StartAtLoginDTO>;
+  /** SetStartAtLogin writes or removes that entry; a change is audited. */
+  SetStartAtLogin(on: boolean, via: Via): Promise<StartAtLoginDTO>;
   Transcription(): Promise<TranscriptionDTO>;
   /**
    * ConnectTranscription stores the online recognizer, the key in the keychain only (write-only:
@@ -513,6 +518,8 @@ export function createApi(t: Transport): Api {
     VoiceStop: () => c('VoiceService.VoiceStop'),
     VoicePushToTalk: (down, moveId) => c('VoiceService.VoicePushToTalk', down, moveId),
     SetSendWindow: (w, via) => c('SettingsService.SetSendWindow', w, via),
+    StartAtLogin: () => c('SettingsService.StartAtLogin'),
+    SetStartAtLogin: (on, via) => c('SettingsService.SetStartAtLogin', on, via),
     Transcription: () => c('ConnectionsService.Transcription'),
     ConnectTranscription: (t, key, check, via) => c('ConnectionsService.ConnectTranscription', t, key, check, via),
     DisconnectTranscription: (via) => c('ConnectionsService.DisconnectTranscription', via),

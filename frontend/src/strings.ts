@@ -223,6 +223,13 @@ export const s = {
     removeFact: 'Remove fact',
   },
 
+  startAtLogin: {
+    title: 'Start at login',
+    label: 'Open CaseyOS in the tray when I log in',
+    hint: 'The window stays hidden until you pick “Show CaseyOS” in the tray.',
+    entry: (path: string) => `Entry: ${path}`,
+  },
+
   dnc: {
     title: 'Do not contact',
     hint: 'Nothing is ever sent to these addresses. Bounces and unsubscribes join the list by themselves; add anyone else here.',
