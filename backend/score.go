@@ -15,12 +15,15 @@ type Component struct {
 
 // Score is the Action Priority Score of a move with its breakdown.
 type Score struct {
-	APS        float64 // 0..100
-	Revenue    Component
-	Urgency    Component
-	Effort     Component
-	Strategic  Component
-	Weights    Weights
+	APS       float64 // 0..100
+	Revenue   Component
+	Urgency   Component
+	Effort    Component
+	Strategic Component
+	Weights   Weights
+	// Learned is the fifth line: what outcomes in the move's cell add or
+	// take (learn.go). APS includes Learned.Points.
+	Learned    Learned
 	ComputedAt time.Time
 	// RescoreAt is when, as time passes, urgency will have moved by
 	// RescoreStep; zero when it no longer changes (no deadline, or passed).
@@ -69,6 +72,10 @@ type ScoreInput struct {
 	Company    *Company
 	Contact    *Contact
 	Now        time.Time
+	// Domain and Learn place the move in its learning cell and read the
+	// cell's evidence; a nil Learn is no evidence.
+	Domain Domain
+	Learn  LearnSource
 }
 
 // Scorer computes APS from data with the founder's settings.
@@ -89,6 +96,11 @@ func (sc Scorer) Score(in ScoreInput) (Score, error) {
 		return Score{}, err
 	}
 	s.APS = aps
+	seg := SegmentOf(in.Kind, in.Contact, in.Company, s.Strategic.Value)
+	s.Learned = learnedTerm(st.Learning, in.Kind, in.Domain, seg, in.Learn, aps, in.Now)
+	if s.Learned.Points != 0 {
+		s.APS = aps + s.Learned.Points
+	}
 	s.RescoreAt = sc.rescoreAt(in.DueAt, in.Now, s.Urgency.Value)
 	if !in.QuietSince.IsZero() {
 		s.RescoreAt = silenceRescoreAt(silenceCurve(st), in.QuietSince, in.Now, s.Urgency.Value)
@@ -235,7 +247,10 @@ func scoreMove(m *Move, lookup RecordLookup, st *Settings, now time.Time) error 
 		company = lookup.Company(contact.CompanyID)
 	}
 	deal := lookup.Deal(m.DealID)
-	in := ScoreInput{Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now}
+	in := ScoreInput{Kind: m.Kind, DueAt: m.DueAt, DueLabel: m.DueLabel, Deal: deal, Company: company, Contact: contact, Now: now, Domain: m.Domain}
+	if src, ok := lookup.(LearnSource); ok {
+		in.Learn = src
+	}
 	if m.StallNudge && deal != nil {
 		in.QuietSince = deal.LastActivityAt
 	}
@@ -258,8 +273,9 @@ type txRecords struct {
 	contacts  map[string]*Contact
 	companies map[string]*Company
 	deals     map[string]*Deal
-	dirty     map[string]bool // "contact:id", "company:id", "deal:id"
-	order     []string        // dirty keys in first-write order, for a deterministic flush
+	cells     map[string]*LearnCell // learning cells (learn_update.go); nil until read
+	dirty     map[string]bool       // "contact:id", "company:id", "deal:id"
+	order     []string              // dirty keys in first-write order, for a deterministic flush
 	err       error
 }
 

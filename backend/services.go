@@ -31,6 +31,7 @@ type Services struct {
 func NewServices(store Store, clock Clock, events Events, executors ...Executor) *Services {
 	c := newCore(store, clock, events, executors)
 	c.observeOutcome(c.observeFollowUps)
+	c.observeOutcome(c.learnFromOutcome) // learning (learn_update.go)
 	return &Services{
 		Moves:      &MoveService{c},
 		Ingest:     &IngestService{c},

@@ -160,6 +160,9 @@ type Settings struct {
 	// FollowUps say whether and how often an unanswered email is
 	// followed up (followup.go).
 	FollowUps FollowUps
+	// Learning is the learned fifth score line (learn.go); files from
+	// before it read DefaultLearning.
+	Learning Learning
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -210,6 +213,7 @@ func DefaultSettings() *Settings {
 		UndoWindow:       10 * time.Second,
 		DailyCaps:        map[MoveKind]int{KindSendEmail: 50, KindReplySocial: 20},
 		FollowUps:        DefaultFollowUps(),
+		Learning:         DefaultLearning(),
 	}
 }
 
@@ -296,6 +300,9 @@ func (s *Settings) Validate() error {
 			return err
 		}
 	}
+	if err := s.Learning.Validate(); err != nil {
+		return err
+	}
 	if err := s.Transcription.Validate(); err != nil {
 		return err
 	}
@@ -349,7 +356,14 @@ func (s *SettingsService) Save(ctx context.Context, st *Settings, actor Actor) e
 	}
 	now := s.clock.Now()
 	err := s.store.Update(ctx, func(tx Tx) error {
+		old, err := tx.Settings()
+		if err != nil {
+			return err
+		}
 		if err := tx.PutSettings(st); err != nil {
+			return err
+		}
+		if err := learningSaved(tx, old, st, now); err != nil {
 			return err
 		}
 		lookup := newTxRecords(tx)

@@ -40,6 +40,26 @@ type Tx interface {
 	GuardrailStore
 	PairStore
 	ContactMergeStore
+	LearnStore
+}
+
+// LearnStore holds what learning keeps (learn.go): the evidence per cell,
+// the reset epoch, and an index of the open moves by their cell, kept in
+// the same transaction as the move.
+type LearnStore interface {
+	// FindLearnCell returns the cell named key, or ENOTFOUND.
+	FindLearnCell(key string) (*LearnCell, error)
+	PutLearnCell(c *LearnCell) error
+	// DeleteLearnCells forgets every cell.
+	DeleteLearnCells() error
+	// LearnState returns the stored state, or a zero one.
+	LearnState() (*LearnState, error)
+	PutLearnState(s *LearnState) error
+	// OpenMovesInCell returns the open moves whose Score.Learned.Cell is key.
+	OpenMovesInCell(key string) ([]*Move, error)
+	// EachOutcomeForLearning calls fn with every outcome, in id order,
+	// until fn returns an error, which it returns.
+	EachOutcomeForLearning(fn func(*Outcome) error) error
 }
 
 // GuardrailStore holds what the execution policy reads: the kill switch and

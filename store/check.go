@@ -81,7 +81,7 @@ func checkIndexes(btx *bolt.Tx) error {
 	var problems []string
 	for _, name := range [][]byte{
 		bSignalsByDedupe, bSignalsByTime,
-		bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMoveCounts,
+		bMovesByStatusScore, bMovesOpen, bMovesByRescore, bMovesByExpiry, bMovesBySnooze, bMovesByCell, bMoveCounts,
 		bExecutionsByKey, bExecutionsByMove, bExecutionsByState, bOutcomesByMove, bOutcomeLinks, bOutcomeDue,
 		bSequencesByMove, bSequencesByLink, bSequencesDue,
 		bContactsByEmail, bDealsByActivity, bAuditByMove,

@@ -40,6 +40,9 @@ func moveEntries(m *backend.Move) []entry {
 		if !m.ExpiresAt.IsZero() {
 			es = append(es, entry{bMovesByExpiry, timeIDKey(m.ExpiresAt, m.ID), nil})
 		}
+		if c := m.Score.Learned.Cell; c != "" {
+			es = append(es, entry{bMovesByCell, cellKey(c, m.ID), nil})
+		}
 	}
 	if m.Status == backend.StatusSnoozed && !m.SnoozedUntil.IsZero() {
 		es = append(es, entry{bMovesBySnooze, timeIDKey(m.SnoozedUntil, m.ID), nil})
@@ -92,6 +95,9 @@ func checkMove(op string, m *backend.Move) error {
 	}
 	if math.IsNaN(m.Score.APS) {
 		return invalid(op, "move %q: APS is not a number", m.Title)
+	}
+	if strings.IndexByte(m.Score.Learned.Cell, 0) >= 0 {
+		return invalid(op, "move %q: learning cell contains a NUL byte", m.Title)
 	}
 	if strings.IndexByte(m.Subject.ID, 0) >= 0 || strings.IndexByte(string(m.Subject.Type), 0) >= 0 {
 		return invalid(op, "move %q: subject %q contains a NUL byte", m.Title, m.Subject.Key())

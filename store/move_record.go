@@ -54,6 +54,7 @@ type scoreRecord struct {
 	Weights    weightsRecord   `json:"weights"`
 	ComputedAt time.Time       `json:"computed_at"`
 	RescoreAt  time.Time       `json:"rescore_at"`
+	Learned    *learnedRecord  `json:"learned,omitempty"`
 }
 
 type componentRecord struct {
@@ -159,6 +160,7 @@ func toScoreRecord(s backend.Score) scoreRecord {
 	return scoreRecord{
 		APS: s.APS, Revenue: c(s.Revenue), Urgency: c(s.Urgency), Effort: c(s.Effort), Strategic: c(s.Strategic),
 		Weights: toWeightsRecord(s.Weights), ComputedAt: utc(s.ComputedAt), RescoreAt: utc(s.RescoreAt),
+		Learned: toLearnedRecord(s.Learned),
 	}
 }
 
@@ -167,6 +169,7 @@ func fromScoreRecord(r scoreRecord) backend.Score {
 	return backend.Score{
 		APS: r.APS, Revenue: c(r.Revenue), Urgency: c(r.Urgency), Effort: c(r.Effort), Strategic: c(r.Strategic),
 		Weights: fromWeightsRecord(r.Weights), ComputedAt: r.ComputedAt, RescoreAt: r.RescoreAt,
+		Learned: fromLearnedRecord(r.Learned),
 	}
 }
 

@@ -49,6 +49,8 @@ func fullMove() *backend.Move {
 			Weights:    backend.DefaultWeights,
 			ComputedAt: at(3, 10),
 			RescoreAt:  at(4, 2),
+			Learned: backend.Learned{Cell: "send_email|sales|A|51-200|email", Points: 2.5, Rate: 0.64, Prior: 0.3,
+				Wins: 9, Count: 14, Reason: "learned: emails … → +2.5"},
 		},
 		Status: backend.StatusSnoozed,
 		Draft: backend.Draft{

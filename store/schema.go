@@ -24,7 +24,8 @@ import (
 //	├── audit_head                → hex hash of the newest audit entry (absent: no entries)
 //	├── audit_keyed_from          → uint64: the first audit seq signed with the audit key; older ones are plain
 //	├── audit_key_id              → hex ID of the audit key (backend.AuditKey.ID; the key itself is never here)
-//	└── audit_seal                → hex HMAC over the audit count, audit_head and audit_keyed_from
+//	├── audit_seal                → hex HMAC over the audit count, audit_head and audit_keyed_from
+//	└── learn_state               → learnStateRecord (absent: never reset, moves not yet indexed by cell)
 //	signals                       id → signalRecord
 //	signals_by_dedupe             dedupe key → id
 //	signals_by_time               occurredAt | id → source 0x00 type
@@ -34,6 +35,7 @@ import (
 //	moves_by_rescore              rescoreAt | id → ""                   (open moves whose urgency will drift)
 //	moves_by_expiry               expiresAt | id → ""                   (open moves with an ExpiresAt)
 //	moves_by_snooze               snoozedUntil | id → ""                (snoozed moves)
+//	moves_by_cell                 learning cell 0x00 | id → ""          (open moves with a Score.Learned.Cell)
 //	move_counts                   status 0x00 domain → uint64           (absent: 0)
 //	executions                    id → executionRecord
 //	executions_by_key             idempotency key → id
@@ -62,8 +64,10 @@ import (
 //	audit_by_move                 moveID | seq → ""
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
+//	learn_cells                   learning cell "kind|domain|tier|size|channel" → learnCellRecord
 //
-// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_*, sequences* and contact_aliases came after version 2 without a
+// do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_*, sequences*,
+// contact_aliases, moves_by_cell, learn_cells and meta/learn_state came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -120,6 +124,8 @@ var (
 	bRules              = []byte("rules")
 	bContactPairs       = []byte("contact_pairs")
 	bContactAliases     = []byte("contact_aliases")
+	bMovesByCell        = []byte("moves_by_cell")
+	bLearnCells         = []byte("learn_cells")
 
 	kSchemaVersion  = []byte("schema_version")
 	kSettings       = []byte("settings")
@@ -129,6 +135,7 @@ var (
 	kAuditKeyID     = []byte("audit_key_id")
 	kAuditSeal      = []byte("audit_seal")
 	kGuardrails     = []byte("guardrails")
+	kLearnState     = []byte("learn_state")
 )
 
 // allBuckets lists every bucket of the current schema; Open creates them.
@@ -144,6 +151,7 @@ var allBuckets = [][]byte{
 	bCursors, bStats,
 	bDoNotContact, bRules,
 	bContactPairs, bContactAliases,
+	bMovesByCell, bLearnCells,
 }
 
 func createBuckets(btx *bolt.Tx) error {

@@ -54,6 +54,9 @@ type settingsRecord struct {
 	RetentionMonths int `json:"retention_months,omitempty"`
 	// Absent in files from before outcome detection: reads as 3.
 	NoResponseDays int `json:"no_response_days,omitempty"`
+	// Learning is absent in files from before the learned score line,
+	// where it reads as backend.DefaultLearning.
+	Learning *learningRecord `json:"learning,omitempty"`
 	// LanguageModel is absent in files from before the model and when
 	// none is configured (model_record.go).
 	LanguageModel *languageModelRecord `json:"language_model,omitempty"`
@@ -254,6 +257,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		NoResponseDays:    s.NoResponseDays,
 		LanguageModel:     toLanguageModelRecord(s.LanguageModel),
 		FollowUps:         toFollowUpsRecord(s.FollowUps),
+		Learning:          toLearningRecord(s.Learning),
 	}
 }
 
@@ -326,6 +330,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		NoResponseDays:    r.NoResponseDays,
 		LanguageModel:     fromLanguageModelRecord(r.LanguageModel),
 		FollowUps:         fromFollowUpsRecord(r.FollowUps),
+		Learning:          fromLearningRecord(r.Learning),
 	}
 	fromConversationRecord(r, s)
 	s.RetentionMonths = r.RetentionMonths
