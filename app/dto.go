@@ -36,6 +36,9 @@ type ScoreDTO struct {
 	Urgency   ComponentDTO `json:"urgency"`
 	Effort    ComponentDTO `json:"effort"` // contribution uses 1 − value
 	Strategic ComponentDTO `json:"strategic"`
+	// Learned is the fifth line, added to the four components; absent for
+	// kinds that learn nothing (notes, merges).
+	Learned *LearnedDTO `json:"learned,omitempty"`
 }
 
 // DraftDTO is what executing the move would send or create.
@@ -198,6 +201,7 @@ func toMoveDTO(m *backend.Move, now time.Time) MoveDTO {
 			Urgency:   comp(s.Urgency, w.Urgency, false),
 			Effort:    comp(s.Effort, w.Effort, true),
 			Strategic: comp(s.Strategic, w.Strategic, false),
+			Learned:   toLearnedDTO(s.Learned),
 		},
 		Subject: m.Subject.Key(), Source: string(m.Source),
 		ContactID: m.ContactID, CompanyID: m.CompanyID, DealID: m.DealID,
@@ -306,6 +310,8 @@ type SettingsDTO struct {
 	// FollowUps say whether and how often an unanswered email is
 	// followed up; absent keeps the stored ones.
 	FollowUps *FollowUpsDTO `json:"follow_ups,omitempty"`
+	// Learning is the learned score line's settings; absent keeps them.
+	Learning *LearningDTO `json:"learning,omitempty"`
 }
 
 // FollowUpsDTO are the follow-up settings: on, how many follow-ups after
@@ -435,6 +441,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 		out.DailyCaps[string(k)] = n
 	}
 	out.Pricing, out.Facts = toReplyFactsDTO(s)
+	out.Learning = toLearningDTO(s.Learning)
 	return out
 }
 
@@ -464,6 +471,7 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 		s.WorkingHours = backend.WorkingHours{Start: time.Duration(w.StartMinutes) * time.Minute, End: time.Duration(w.EndMinutes) * time.Minute}
 	}
 	applyReplyFactsDTO(s, in.Pricing, in.Facts)
+	applyLearningDTO(s, in.Learning)
 	if in.ProductName != nil {
 		s.ProductName = strings.TrimSpace(*in.ProductName)
 	}

@@ -78,6 +78,9 @@ func (svc *TodayService) Explain(id uint64) (ExplainDTO, error) {
 		Formula: fmt.Sprintf("APS %.1f = 100 × (%.2f×%.2f revenue + %.2f×%.2f urgency + %.2f×(1−%.2f) effort + %.2f×%.2f strategic)",
 			s.APS, s.Revenue.Weight, s.Revenue.Value, s.Urgency.Weight, s.Urgency.Value, s.Effort.Weight, s.Effort.Value, s.Strategic.Weight, s.Strategic.Value),
 	}
+	if s.Learned != nil {
+		out.Formula += fmt.Sprintf(" %+.1f learned", s.Learned.Points)
+	}
 	for _, e := range hist {
 		out.History = append(out.History, toAuditDTO(e))
 	}

@@ -104,6 +104,7 @@ Commands:
   import contacts FILE.csv|- [--json]    import a CRM export (HubSpot's columns); bad rows are reported, the rest kept (exit 3)
   duplicates [--json] [--min-score S] [--propose] [--companies]
                                          pairs of contacts (or companies) that look like one, with the evidence
+  learning [show|on|off|reset] [--json] the learned fifth score line: switch it, or forget what it learned
   serve [--addr 127.0.0.1:PORT]          the app in your browser (prints the URL to open)
   backup FILE                            write a consistent copy of the data file
   voice recognize FILE.wav|devices|listen   voice commands (offline, or online first when connected)
@@ -281,6 +282,7 @@ func init() {
 		"stats": runStats, "export": runExport, "forget": runForget, "compact": runCompact,
 		"outcome": runOutcome, "outcomes": runOutcomes,
 		"sequence": runSequence, "autostart": runAutostart,
+		"learning": runLearning,
 	}
 }
 
@@ -550,6 +552,9 @@ func runExplain(ctx context.Context, c *command, args []string) int {
 	row("urgency", m.Score.Urgency)
 	row("effort (1−x)", m.Score.Effort)
 	row("strategic", m.Score.Strategic)
+	if l := m.Score.Learned; l != nil {
+		fmt.Fprintf(tw, "  learned\t\t\t= %+4.1f\t%s\n", l.Points, l.Reason)
+	}
 	tw.Flush()
 	fmt.Fprintln(out, "\nWhy:")
 	for _, r := range m.Reasons {

@@ -438,6 +438,24 @@ export interface LanguageModelDTO {
   notice?: string;
 }
 
+/** app.LearnedDTO */
+export interface LearnedDTO {
+  points: number;
+  rate: number;
+  prior: number;
+  wins: number;
+  count: number;
+  reason: string;
+}
+
+/** app.LearningDTO */
+export interface LearningDTO {
+  on: boolean;
+  max_points: number;
+  half_life_days: number;
+  prior_strength: number;
+}
+
 /** app.LineErrorDTO */
 export interface LineErrorDTO {
   line: number;
@@ -751,6 +769,7 @@ export interface ScoreDTO {
   urgency: ComponentDTO;
   effort: ComponentDTO;
   strategic: ComponentDTO;
+  learned?: LearnedDTO;
 }
 
 /** app.SendWindowDTO */
@@ -795,6 +814,7 @@ export interface SettingsDTO {
   product_keywords?: string[];
   retention_months?: number;
   follow_ups?: FollowUpsDTO;
+  learning?: LearningDTO;
 }
 
 /** app.SignalDTO */
@@ -1012,6 +1032,7 @@ export interface SettingsService {
   ExportPerson(person: string): Promise<PersonExportDTO>;
   ForgetPerson(person: string, via: string, hubspot: boolean): Promise<ForgetDTO>;
   RemoveDoNotContact(email: string, via: string): Promise<DoNotContactDTO[]>;
+  ResetLearning(via: string): Promise<SettingsDTO>;
   Rules(): Promise<RuleDTO[]>;
   SaveRule(inValue: RuleDTO): Promise<RuleDTO>;
   SaveSettings(inValue: SettingsDTO): Promise<SettingsDTO>;
@@ -1108,6 +1129,7 @@ export interface BoundMethods {
   'SettingsService.ExportPerson': SettingsService['ExportPerson'];
   'SettingsService.ForgetPerson': SettingsService['ForgetPerson'];
   'SettingsService.RemoveDoNotContact': SettingsService['RemoveDoNotContact'];
+  'SettingsService.ResetLearning': SettingsService['ResetLearning'];
   'SettingsService.Rules': SettingsService['Rules'];
   'SettingsService.SaveRule': SettingsService['SaveRule'];
   'SettingsService.SaveSettings': SettingsService['SaveSettings'];
@@ -1176,6 +1198,7 @@ export const boundMethodNames = [
   'SettingsService.ExportPerson',
   'SettingsService.ForgetPerson',
   'SettingsService.RemoveDoNotContact',
+  'SettingsService.ResetLearning',
   'SettingsService.Rules',
   'SettingsService.SaveRule',
   'SettingsService.SaveSettings',
