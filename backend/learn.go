@@ -1,8 +1,8 @@
 package backend
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -291,7 +291,6 @@ func learnedTerm(l Learning, kind MoveKind, domain Domain, seg Segment, src Lear
 		return out
 	}
 	out.Prior = rule.Prior
-	who := fmt.Sprintf("%s (%s) to %s", rule.Noun, domain, seg.describe())
 	if !l.On {
 		out.Reason = "learned: off"
 		return out
@@ -301,8 +300,9 @@ func learnedTerm(l Learning, kind MoveKind, domain Domain, seg Segment, src Lear
 		c = src.LearnCell(out.Cell)
 	}
 	s, f := c.Evidence(now, l.HalfLife)
+	who := rule.Noun + " (" + string(domain) + ") to " + seg.describe()
 	if c == nil || c.Count == 0 || s+f < 1e-9 {
-		out.Reason = fmt.Sprintf("learned: no outcomes yet for %s (prior %s) → 0", who, percent(rule.Prior))
+		out.Reason = "learned: no outcomes yet for " + who + " (prior " + percent(rule.Prior) + ") → 0"
 		return out
 	}
 	out.Wins, out.Count = c.Wins, c.Count
@@ -319,9 +319,15 @@ func learnedTerm(l Learning, kind MoveKind, domain Domain, seg Segment, src Lear
 	}
 	pts = max(min(pts, l.MaxPoints, 100-aps), -l.MaxPoints, -aps)
 	out.Points = pts
-	out.Reason = fmt.Sprintf("learned: %s got %s %d of %d times (%s, prior %s; recent ones weigh more) → %+.1f",
-		who, rule.Success, c.Wins, c.Count, percent(out.Rate), percent(rule.Prior), pts)
+	sign := "+"
+	if pts < 0 || pts == 0 && math.Signbit(pts) {
+		sign = ""
+	}
+	out.Reason = "learned: " + who + " got " + rule.Success + " " + strconv.Itoa(c.Wins) + " of " + strconv.Itoa(c.Count) +
+		" times (" + percent(out.Rate) + ", prior " + percent(rule.Prior) + "; recent ones weigh more) → " +
+		sign + strconv.FormatFloat(pts, 'f', 1, 64)
 	return out
 }
 
-func percent(v float64) string { return fmt.Sprintf("%.0f %%", 100*v) }
+// percent renders a rate as "64 %".
+func percent(v float64) string { return strconv.FormatFloat(100*v, 'f', 0, 64) + " %" }
