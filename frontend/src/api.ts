@@ -410,6 +410,8 @@ export interface Api {
   AddDoNotContact(email: string, reason: DoNotContactReason | '', note: string, via: Via): Promise<DoNotContactDTO[]>;
   /** RemoveDoNotContact takes an address off the list and returns the list. */
   RemoveDoNotContact(email: string, via: Via): Promise<DoNotContactDTO[]>;
+  /** ResetLearning forgets the learned statistics from now on (outcomes are kept), audited; returns the settings. */
+  ResetLearning(via: Via): Promise<SettingsDTO>;
   VoiceStatus(): Promise<VoiceStatusDTO>;
   /** VoiceStart opens the microphone ("" = the default one) in a mode. */
   VoiceStart(mode: string, device: string): Promise<VoiceStatusDTO>;
@@ -509,6 +511,7 @@ export function createApi(t: Transport): Api {
     },
     AddDoNotContact: async (email, reason, note, via) => (await c('SettingsService.AddDoNotContact', email, reason, note, via)) ?? [],
     RemoveDoNotContact: async (email, via) => (await c('SettingsService.RemoveDoNotContact', email, via)) ?? [],
+    ResetLearning: (via) => c('SettingsService.ResetLearning', via),
     SimulateRule: async (r, days) => {
       const sim = await c('SettingsService.SimulateRule', r, days);
       return { ...sim, matched: sim?.matched ?? [] };

@@ -39,7 +39,7 @@ export class SettingsStore {
   error = $state.raw<ApiError | null>(null);
   message = $state('');
 
-  constructor(private api: Pick<Api, 'Settings' | 'SaveSettings'>) {}
+  constructor(private api: Pick<Api, 'Settings' | 'SaveSettings'> & Partial<Pick<Api, 'ResetLearning'>>) {}
 
   dirty = $derived(!!this.draft && !!this.saved && JSON.stringify(this.draft) !== JSON.stringify(this.saved));
   sum = $derived(this.draft ? weightSum(this.draft.weights) : 0);
@@ -71,6 +71,27 @@ export class SettingsStore {
 
   removeRule(i: number): void {
     this.draft?.icp.rules.splice(i, 1);
+  }
+
+  /** resetLearning forgets the learned statistics (outcomes are kept); unsaved edits stay in the form. */
+  async resetLearning(doneMessage: string): Promise<boolean> {
+    if (!this.api.ResetLearning) return false;
+    const wasDirty = this.dirty;
+    this.saving = true;
+    this.message = '';
+    try {
+      const s = await this.api.ResetLearning('click');
+      this.saved = normalize(s);
+      if (!wasDirty) this.draft = clone(normalize(s));
+      this.error = null;
+      this.message = doneMessage;
+      return true;
+    } catch (e) {
+      this.error = toApiError(e);
+      return false;
+    } finally {
+      this.saving = false;
+    }
   }
 
   async save(savedMessage: string): Promise<boolean> {
@@ -116,6 +137,7 @@ export function normalize(s: SettingsDTO): SettingsDTO {
     ...normalizeReplyFacts(s),
     competitors: [...(s.competitors ?? [])],
     working_hours: { ...defaultHours, ...(s.working_hours ?? {}) },
+    ...(s.learning ? { learning: { ...s.learning } } : {}),
   };
 }
 
@@ -147,6 +169,12 @@ export function toWire(s: SettingsDTO): SettingsDTO {
     ...replyFactsToWire(s),
     competitors: parseCompetitors((s.competitors ?? []).join(',')),
     working_hours: s.working_hours && { start_minutes: Number(s.working_hours.start_minutes), end_minutes: Number(s.working_hours.end_minutes) },
+    learning: s.learning && {
+      on: !!s.learning.on,
+      max_points: Number(s.learning.max_points),
+      half_life_days: Number(s.learning.half_life_days),
+      prior_strength: Number(s.learning.prior_strength),
+    },
   };
 }
 
