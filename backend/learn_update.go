@@ -21,12 +21,30 @@ type LearnState struct {
 }
 
 // LearnCell returns the cell named key as the transaction sees it, or nil;
-// a failure to read is kept in r.err.
+// a failure to read is kept in r.err. Cells are cached only by the
+// learner's own lookups (newLearnRecords): an outcome detected in the
+// middle of an ingest changes a cell, and the ingester's later scoring
+// must see the change.
 func (r *txRecords) LearnCell(key string) *LearnCell {
 	if r.cells == nil {
-		r.cells = map[string]*LearnCell{}
+		c, err := r.tx.FindLearnCell(key)
+		if err != nil {
+			if ErrorCode(err) != ENOTFOUND && r.err == nil {
+				r.err = err
+			}
+			return nil
+		}
+		return c
 	}
 	return cached(r, r.cells, key, r.tx.FindLearnCell)
+}
+
+// newLearnRecords is a lookup that caches the learning cells too: for
+// the learner, which writes every cell it changes into the cache.
+func newLearnRecords(tx Tx) *txRecords {
+	r := newTxRecords(tx)
+	r.cells = map[string]*LearnCell{}
+	return r
 }
 
 // learnFromOutcome is the learner's OutcomeObserver: it counts the move's
@@ -67,7 +85,7 @@ func (c *core) learnFromOutcome(tx Tx, o *Outcome, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	rec := newTxRecords(tx)
+	rec := newLearnRecords(tx)
 	key, err := moveCell(m, rec, st, now)
 	if err != nil {
 		return err
@@ -201,8 +219,7 @@ func rebuildLearning(tx Tx, st *Settings, ls *LearnState, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	rec := newTxRecords(tx)
-	rec.cells = map[string]*LearnCell{}
+	rec := newLearnRecords(tx)
 	for _, id := range order {
 		m, err := tx.FindMove(id)
 		if err != nil {
@@ -271,7 +288,7 @@ func (s *SettingsService) ResetLearning(ctx context.Context, actor Actor) error 
 		if err := tx.PutLearnState(&LearnState{Epoch: now, Indexed: true}); err != nil {
 			return err
 		}
-		n, err := rescoreOpen(tx, newTxRecords(tx), st, now)
+		n, err := rescoreOpen(tx, newLearnRecords(tx), st, now)
 		if err != nil {
 			return err
 		}
