@@ -54,11 +54,46 @@ func moveEntries(m *backend.Move) []entry {
 // removed only while it still names this move, so a stale move never takes
 // the slot of the one that holds it.
 func deleteMoveEntries(btx *bolt.Tx, m *backend.Move) error {
-	es := moveEntries(m)
+	return deleteMoveEntriesOf(btx, m.ID, moveEntries(m))
+}
+
+// changedEntries splits a move's index entries before and after an update
+// into those to delete and those to put, leaving out the ones that stay
+// the same: re-scoring a learning cell's moves rewrites thousands of
+// moves whose cell, expiry and open-slot entries do not change.
+func changedEntries(before, after []entry) (gone, added []entry) {
+	same := func(a, b entry) bool {
+		// The open slot is always rewritten: deleting it checks whom it
+		// names, and putting it mends a slot another move left behind.
+		return !bytes.Equal(a.bucket, bMovesOpen) &&
+			bytes.Equal(a.bucket, b.bucket) && bytes.Equal(a.key, b.key) && bytes.Equal(a.value, b.value)
+	}
+	in := func(e entry, es []entry) bool {
+		for _, x := range es {
+			if same(e, x) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range before {
+		if !in(e, after) {
+			gone = append(gone, e)
+		}
+	}
+	for _, e := range after {
+		if !in(e, before) {
+			added = append(added, e)
+		}
+	}
+	return gone, added
+}
+
+func deleteMoveEntriesOf(btx *bolt.Tx, moveID uint64, es []entry) error {
 	keep := es[:0]
 	for _, e := range es {
 		if bytes.Equal(e.bucket, bMovesOpen) {
-			if id, _ := decodeU64(btx.Bucket(bMovesOpen).Get(e.key)); id != m.ID {
+			if id, _ := decodeU64(btx.Bucket(bMovesOpen).Get(e.key)); id != moveID {
 				continue
 			}
 		}
@@ -191,13 +226,14 @@ func (t *tx) UpdateMove(m *backend.Move) error {
 	if err != nil {
 		return err
 	}
-	if err := deleteMoveEntries(t.bt, old); err != nil {
+	gone, added := changedEntries(moveEntries(old), moveEntries(m))
+	if err := deleteMoveEntriesOf(t.bt, m.ID, gone); err != nil {
 		return internal(op, err)
 	}
 	if err := t.bucket(bMoves).Put(u64(m.ID), v); err != nil {
 		return internal(op, err)
 	}
-	if err := putEntries(t.bt, moveEntries(m)); err != nil {
+	if err := putEntries(t.bt, added); err != nil {
 		return internal(op, err)
 	}
 	if old.Status != m.Status || old.Domain != m.Domain {
