@@ -85,12 +85,14 @@ func BenchmarkLearning_Rescore_100kMoves(b *testing.B) {
 	b.Run("OneOutcome", func(b *testing.B) {
 		b.ReportAllocs()
 		cs.read, cs.writes = 0, 0
+		cpu0 := processCPU(b)
 		for i := 0; i < b.N; i++ {
 			clock.Advance(time.Second)
 			if _, err := q.Outcomes.Record(ctx, backend.OutcomeInput{MoveID: done.ID, Type: types[i%2]}); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64((processCPU(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		b.ReportMetric(float64(cs.read)/float64(b.N), "moves-read/op")
 		b.ReportMetric(float64(cs.writes)/float64(b.N), "moves-written/op")
 	})
@@ -110,11 +112,13 @@ func BenchmarkScorer_Learned(b *testing.B) {
 			sc := backend.Scorer{Settings: st}
 			in := learnInput(src, testNow)
 			b.ReportAllocs()
+			cpu0 := processCPU(b)
 			for i := 0; i < b.N; i++ {
 				if _, err := sc.Score(in); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64((processCPU(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

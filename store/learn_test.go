@@ -67,6 +67,7 @@ func TestLearnStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkIndexes(t, db)
 	})
 	t.Run("CellsAndState", func(t *testing.T) {
 		at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
