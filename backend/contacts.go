@@ -430,6 +430,9 @@ func (s *ContactService) unjudged(ctx context.Context, pairs []dedupe.Pair) ([]d
 	out := pairs[:0]
 	err := s.store.View(ctx, func(tx Tx) error {
 		for _, p := range pairs {
+			if addressStandIn(p) {
+				continue
+			}
 			switch _, err := tx.ContactPair(p.A.ID, p.B.ID); {
 			case ErrorCode(err) == ENOTFOUND:
 			case err != nil:
@@ -448,6 +451,20 @@ func (s *ContactService) unjudged(ctx context.Context, pairs []dedupe.Pair) ([]d
 		return nil
 	})
 	return out, WrapError("duplicates", err)
+}
+
+// addressStandIn reports whether one side of a pair is the record a signal
+// made for an address (its id is the address; neither the CRM nor an
+// import is behind it) and the other has that same address. The address
+// already joins them — lookups by it find the CRM's record — so there is
+// nothing to merge, and a merge sent to HubSpot would fail ("not found").
+func addressStandIn(p dedupe.Pair) bool {
+	a, b := p.A, p.B
+	if a.Email == "" || !strings.EqualFold(a.Email, b.Email) {
+		return false
+	}
+	standIn := func(r *dedupe.Record) bool { return !r.Local && strings.EqualFold(r.ID, r.Email) }
+	return standIn(a) || standIn(b)
 }
 
 // namedMergeOpen reports whether a merge of a and b is already open with

@@ -87,6 +87,25 @@ func TestContactService_Detect(t *testing.T) {
 			t.Errorf("Detect again = %+v, %v; %d merge moves, want still 1", again, err, len(mergeMoves(t, f)))
 		}
 	})
+	t.Run("AddressStandInIsNotADuplicate", func(t *testing.T) {
+		// An email from an address makes a record keyed by the address;
+		// HubSpot's record of the same person has the same address. They
+		// are one person already joined by the address, not duplicates to
+		// merge (a merge move would fail in HubSpot: "not found").
+		f, _ := setup(t)
+		f.ingest(t, hubspotContact("704", "dana@northwind.example", "Dana Whitfield", ""),
+			&backend.Signal{Source: backend.SourceGmail, Type: backend.SignalEmailReceived, OccurredAt: testNow.Add(-time.Hour),
+				DedupeKey: "gmail:dana-1", Contact: &backend.Contact{ID: "dana@northwind.example", Email: "dana@northwind.example", Name: "Dana Whitfield"},
+				Email: &backend.EmailMessage{ThreadID: "t-dana", From: "dana@northwind.example", FromName: "Dana Whitfield", Subject: "Pricing"}})
+		if _, err := f.q.Contacts.Detect(f.ctx, []string{"704", "dana@northwind.example"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mergeMoves(t, f) {
+			if strings.Contains(strings.Join(m.Draft.MergeIDs, ","), "dana@northwind.example") {
+				t.Errorf("merge move %q proposed for HubSpot's Dana and the record her address made: %v", m.Title, m.Draft.MergeIDs)
+			}
+		}
+	})
 	t.Run("SyncedContactProposesMerge", func(t *testing.T) {
 		f, _ := setup(t)
 		if _, err := f.q.Contacts.Import(f.ctx, strings.NewReader(export), backend.ImportOptions{}); err != nil {

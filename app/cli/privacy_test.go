@@ -65,18 +65,20 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 	}
 	path := filepath.Join(w.dir, "caseyos.db")
 	addOutcome(t, path, dana.ID)
-	// She is in an imported list too (the row fills in her phone), and
-	// detection pairs her HubSpot record with the record her address alone
-	// made; that merge move is skipped as "not a duplicate", so a verdict
-	// keyed by her ids is kept.
+	// She is in an imported list too, under another address of hers (the
+	// row fills in her phone): detection pairs the imported record with
+	// hers, and the merge is carried out here (the imported side is
+	// local-only), so a "merged" verdict and an alias keyed by her ids are
+	// kept.
+	const other = "dana.whitfield@northwind.io"
 	csv := filepath.Join(t.TempDir(), "list.csv")
-	os.WriteFile(csv, []byte("Email,First Name,Last Name,Company Name,Phone Number\n"+addr+",Dana,Whitfield,Northwind,+1 212 555 0147\n"), 0o600)
+	os.WriteFile(csv, []byte("Email,First Name,Last Name,Company Name,Phone Number\n"+other+",Dana,Whitfield,Northwind,+1 212 555 0147\n"), 0o600)
 	if code, out, errb := w.run(t, "", "import", "contacts", csv); code != 0 {
 		t.Fatalf("import contacts: %d %q %q", code, out, errb)
 	}
 	merge := moveLike(t, w.today(t), "merge_contacts", name)
-	if code, out, errb := w.run(t, "", "skip", itoa(merge.ID), "--not-duplicate"); code != 0 {
-		t.Fatalf("skip --not-duplicate: %d %q %q", code, out, errb)
+	if code, out, errb := w.run(t, "", "execute", itoa(merge.ID), "--yes"); code != 0 {
+		t.Fatalf("execute the merge: %d %q %q", code, out, errb)
 	}
 	before := w.today(t)
 
@@ -91,7 +93,7 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.ContactPairs) != 1 || d.ContactPairs[0].Verdict != string(backend.PairDistinct) || !slices.ContainsFunc(d.Contacts, func(c app.ContactExportDTO) bool { return c.Phone != "" }) {
+	if len(d.ContactPairs) != 1 || d.ContactPairs[0].Verdict != string(backend.PairMerged) || !slices.ContainsFunc(d.Contacts, func(c app.ContactExportDTO) bool { return c.Phone != "" }) {
 		t.Errorf("export contact_pairs = %+v, contacts %+v; want the verdict and the imported phone", d.ContactPairs, d.Contacts)
 	}
 	if d.Format != app.PersonExportFormat || len(d.Contacts) == 0 || d.Person.Name != name || d.Company == nil {
@@ -134,7 +136,7 @@ func TestCLI_ExportForgetRoundTrip(t *testing.T) {
 		t.Fatalf("forget --yes: %d %q %q", code, out, errb)
 	}
 	t.Log(strings.TrimSpace(out))
-	for _, s := range []string{addr, name, "212 555 0147", "+12125550147"} {
+	for _, s := range []string{addr, other, name, "212 555 0147", "+12125550147"} {
 		if fileHolds(t, path, s) {
 			t.Errorf("after forget the data file still holds %q", s)
 		}
