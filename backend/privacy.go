@@ -515,35 +515,47 @@ func refuseWaiting(d *PersonData) error {
 // forgotten says whether the person a signal comes from was forgotten:
 // such a signal is stored (it is new) but makes no move.
 func forgotten(tx Tx, s *Signal, contactEmail string) (bool, error) {
-	var addrs []string
+	// Up to seven places name the person, mostly the same address: each
+	// distinct one is looked up once.
+	var buf [7]string
+	addrs := buf[:0]
+	add := func(a string) {
+		a = normalizeEmail(a)
+		if !ValidEmail(a) && !strings.HasPrefix(a, "@") {
+			return
+		}
+		for _, b := range addrs {
+			if a == b {
+				return
+			}
+		}
+		addrs = append(addrs, a)
+	}
 	if s.Email != nil {
-		addrs = append(addrs, s.Email.From)
+		add(s.Email.From)
 	}
 	if s.Contact != nil {
-		addrs = append(addrs, s.Contact.Email)
+		add(s.Contact.Email)
 	}
-	addrs = append(addrs, contactEmail, s.ContactID)
+	add(contactEmail)
+	add(s.ContactID)
 	if s.Form != nil {
-		addrs = append(addrs, s.Form.Fields["email"])
+		add(s.Form.Fields["email"])
 	}
 	// A forgotten handle is on the list as the hash of "@" and the handle.
 	if s.Post != nil && NormalizeHandle(s.Post.Author) != "" {
-		addrs = append(addrs, "@"+NormalizeHandle(s.Post.Author))
+		add("@" + NormalizeHandle(s.Post.Author))
 	}
 	if s.Contact != nil && s.Contact.XHandle != "" {
-		addrs = append(addrs, "@"+NormalizeHandle(s.Contact.XHandle))
+		add("@" + NormalizeHandle(s.Contact.XHandle))
 	}
 	for _, a := range addrs {
-		a = normalizeEmail(a)
-		if !ValidEmail(a) && !strings.HasPrefix(a, "@") {
-			continue
-		}
-		d, err := tx.DoNotContact(a)
-		switch {
-		case err == nil && d.Reason == DNCForgotten:
-			return true, nil
-		case err != nil && ErrorCode(err) != ENOTFOUND:
+		d, ok, err := tx.LookupDoNotContact(a)
+		if err != nil {
 			return false, err
+		}
+		if ok && d.Reason == DNCForgotten {
+			return true, nil
 		}
 	}
 	return false, nil

@@ -70,6 +70,9 @@ type GuardrailStore interface {
 	PutGuardrails(g *Guardrails) error
 	// DoNotContact returns the entry for an address (any case), or ENOTFOUND.
 	DoNotContact(email string) (*DoNotContact, error)
+	// LookupDoNotContact is DoNotContact for hot paths: ok is false, and
+	// err nil, when the address is not on the list.
+	LookupDoNotContact(email string) (d *DoNotContact, ok bool, err error)
 	PutDoNotContact(d *DoNotContact) error
 	DeleteDoNotContact(email string) error // ENOTFOUND when absent
 	FindDoNotContacts() ([]*DoNotContact, error)

@@ -45,6 +45,29 @@ func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
 		func() error { return notFound(op, "%s is not on the do-not-contact list", email) })
 }
 
+// LookupDoNotContact returns the entry for email (any case) and whether
+// there is one: the ingest path asks for addresses that are mostly absent,
+// and a miss costs no error.
+func (t *tx) LookupDoNotContact(email string) (*backend.DoNotContact, bool, error) {
+	const op = "store.LookupDoNotContact"
+	b := t.bucket(bDoNotContact)
+	k := dncKey(email)
+	v := b.Get(k)
+	if v == nil && !backend.IsPersonHash(string(k)) {
+		// A forgotten address is on the list by its hash alone.
+		k = []byte(backend.PersonHash(string(k)))
+		v = b.Get(k)
+	}
+	if v == nil {
+		return nil, false, nil
+	}
+	var r dncRecord
+	if err := decode(bDoNotContact, k, v, &r); err != nil {
+		return nil, false, backend.WrapError(op, err)
+	}
+	return fromDNCRecord(string(k), &r), true, nil
+}
+
 // PutDoNotContact validates d and stores it under its lower-case address.
 func (t *tx) PutDoNotContact(d *backend.DoNotContact) error {
 	const op = "store.PutDoNotContact"
