@@ -219,12 +219,13 @@ func (r *recommender) replyToEmail(isReply bool, read string) []Proposal {
 	received := e.ReceivedAtOr(r.sig.OccurredAt)
 	draft := Draft{
 		To: []string{e.From}, Subject: reSubject(e.Subject), ThreadID: e.ThreadID, InReplyTo: e.MessageID,
-		Body: fmt.Sprintf("Hi %s,\n\nThanks for getting back to me.%s", r.firstName(), r.signature()),
 	}
 	if r.read != nil {
 		// The composer answers; the thread, subject and recipient stay
 		// as above (the subject cleaned as every move's is).
 		draft.Body = r.composeReply().Body
+	} else {
+		draft.Body = fmt.Sprintf("Hi %s,\n\nThanks for getting back to me.%s", r.firstName(), r.signature())
 	}
 	return []Proposal{{
 		Kind:      KindSendEmail,
