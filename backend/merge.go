@@ -16,6 +16,9 @@ type ContactMergeStore interface {
 	// ContactAlias returns the contact a merged id was folded into, or
 	// ENOTFOUND.
 	ContactAlias(id string) (string, error)
+	// LookupContactAlias is ContactAlias for ingest, which asks it for
+	// every signal: ok is false when id was never merged away.
+	LookupContactAlias(id string) (to string, ok bool)
 	// ContactAliasesTo returns the ids and addresses merged into id.
 	ContactAliasesTo(id string) (ids, emails []string, err error)
 }
@@ -141,12 +144,9 @@ func resolveContactAlias(tx Tx, s *Signal) error {
 	if s.ContactID == "" {
 		return nil
 	}
-	to, err := tx.ContactAlias(s.ContactID)
-	switch {
-	case ErrorCode(err) == ENOTFOUND:
+	to, ok := tx.LookupContactAlias(s.ContactID)
+	if !ok {
 		return nil
-	case err != nil:
-		return err
 	}
 	if s.Contact != nil && s.Contact.ID == s.ContactID {
 		c := *s.Contact

@@ -167,6 +167,15 @@ func (t *tx) ContactAlias(id string) (string, error) {
 	return "", notFound("store.ContactAlias", "contact %q was not merged", id)
 }
 
+// LookupContactAlias returns the contact a merged id was folded into and
+// true, or false when id was never merged away.
+func (t *tx) LookupContactAlias(id string) (string, bool) {
+	if v := t.bucket(bContactAliases).Get(aliasKey("id", id)); v != nil {
+		return string(v), true
+	}
+	return "", false
+}
+
 // emailAlias returns the contact a merged address now belongs to, or "".
 func (t *tx) emailAlias(email string) string {
 	if e := normEmail(email); e != "" {
