@@ -175,6 +175,13 @@ func (s *ContactService) storeRows(ctx context.Context, rows []ImportedContact, 
 				return err
 			}
 			old := *c
+			if c.Source == "" && strings.EqualFold(c.ID, c.Email) {
+				// The record an email or meeting made for the address: no
+				// CRM is behind it, so the list that names the person now
+				// owns it (and a HubSpot record of the same person is a
+				// merge to make here, not a stand-in the address joins).
+				c.Source = ContactSourceImport
+			}
 			applyRow(c, row, isNew)
 			if cid := importedCompanyID(row); cid != "" && (c.CompanyID == "" || strings.HasPrefix(c.CompanyID, "import:")) {
 				c.CompanyID = cid
@@ -257,7 +264,7 @@ func applyRow(c *Contact, row *ImportedContact, isNew bool) {
 }
 
 func sameContact(a, b *Contact) bool {
-	return a.Email == b.Email && a.Name == b.Name && a.Title == b.Title && a.Phone == b.Phone && a.Owner == b.Owner &&
+	return a.Source == b.Source && a.Email == b.Email && a.Name == b.Name && a.Title == b.Title && a.Phone == b.Phone && a.Owner == b.Owner &&
 		a.Lifecycle == b.Lifecycle && a.CompanyID == b.CompanyID && a.CreatedAt.Equal(b.CreatedAt)
 }
 
