@@ -141,12 +141,16 @@ describe('Today in the browser (demo workspace)', () => {
     assert.equal(all, stats.body.pending);
   });
 
-  it('expanding a move shows four components that sum to its APS', async () => {
+  it('expanding a move shows its four components, and the learned line when it has one, summing to its APS', async () => {
     const r = await rows(page);
+    const lines = {};
     for (const id of r.ids.slice(0, 4)) {
       await page.click(`[data-move-id="${id}"] [data-testid=expand]`);
       const got = await page.$$eval(`[data-move-id="${id}"] [data-component]`, (els) => els.map((e) => [e.dataset.component, Number(e.dataset.contribution)]));
-      assert.deepEqual(got.map(([k]) => k), ['revenue', 'urgency', 'effort', 'strategic']);
+      const kinds = got.map(([k]) => k);
+      assert.deepEqual(kinds.slice(0, 4), ['revenue', 'urgency', 'effort', 'strategic']);
+      assert.ok(kinds.length === 4 || (kinds.length === 5 && kinds[4] === 'learned'), `move ${id}: components ${kinds}`);
+      lines[id] = kinds.length;
       const sum = got.reduce((a, [, c]) => a + c, 0);
       const aps = Number(await page.getAttribute(`[data-move-id="${id}"]`, 'data-aps'));
       assert.ok(Math.abs(sum - aps) <= 0.1 + 1e-9, `move ${id}: components sum to ${sum}, APS ${aps}`);
@@ -160,7 +164,7 @@ describe('Today in the browser (demo workspace)', () => {
     // Space toggles the focused one by keyboard.
     await page.click(`[data-move-id="${r.ids[0]}"] .title`);
     await page.keyboard.press('Space');
-    assert.equal(await page.locator(`[data-move-id="${r.ids[0]}"] [data-component]`).count(), 4);
+    assert.equal(await page.locator(`[data-move-id="${r.ids[0]}"] [data-component]`).count(), lines[r.ids[0]]);
     await page.keyboard.press('Space');
     assert.equal(await page.locator(`[data-move-id="${r.ids[0]}"] [data-component]`).count(), 0);
   });
