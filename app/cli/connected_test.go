@@ -476,6 +476,7 @@ func TestE2E_RealKeychainConnectedWorkspace(t *testing.T) {
 	if code, out, errb := run("", "connect", "google", "--credentials", w.credFile); code != 0 || !strings.Contains(out, "Connected Gmail and Google Calendar") {
 		t.Fatalf("connect google: %d %q %q", code, out, errb)
 	}
+	w.setReplyFacts(t) // as newConnectedWorkspace: Dana's questions are answered from them
 	connectedScenario(t, w, run)
 
 	// A second process undoes what a waiting execute holds.
