@@ -91,6 +91,8 @@ export interface EventMap {
   'execution:kill_switch': KillSwitchDTO;
   'voice:state': VoiceStatusDTO;
   'voice:heard': VoiceOutcomeDTO;
+  /** Desktop only: open this move's preview (a global shortcut, a notification, the tray). */
+  'move:open': { id: number };
   /** Synthetic: the event stream came back after a break — reload everything. */
   'api:reload': Record<string, never>;
 }
