@@ -9,7 +9,8 @@ import (
 // core is what the services share: the store, the clock, the events, the
 // executors and the locks. NewServices builds one and hands it to each service.
 type core struct {
-	store     Store
+	store     Store // commits: the store given, with after-commit work (aftercommit.go)
+	commits   *commitStore
 	clock     Clock
 	events    Events
 	executors []Executor // guarded by run.mu: SetExecutors replaces them
@@ -44,7 +45,8 @@ func newCore(store Store, clock Clock, events Events, executors []Executor) *cor
 	if events == nil {
 		events = NopEvents{}
 	}
-	return &core{store: store, clock: clock, events: events, executors: executors, refreshEvery: 30 * time.Second}
+	commits := &commitStore{Store: store}
+	return &core{store: commits, commits: commits, clock: clock, events: events, executors: executors, refreshEvery: 30 * time.Second}
 }
 
 // The services call one another through the core they share.
