@@ -249,3 +249,54 @@ func TestApp_ModelFailureKeepsTheMoveExecutable(t *testing.T) {
 		t.Errorf("provenance %+v, want the offline draft standing with the timeout named", p.Provenance)
 	}
 }
+
+// TestApp_ModelWritesFollowUps: a mail sent ten days ago that nothing
+// answered gets a follow-up, and the running App's model worker rewrites
+// it from the earlier mail; the preview says who wrote it and what was
+// sent.
+func TestApp_ModelWritesFollowUps(t *testing.T) {
+	f := newModelApp(t, false)
+	lm, err := f.app.bound.Connections.ConnectLanguageModel(LanguageModelDTO{URL: f.srv.URL(), Model: "gpt-test"}, modelKeyValue, false, "click")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const earlier = "Hi Dana,\n\nThe Team plan is $30 per seat a month; happy to walk your team through it.\n\nCasey"
+	past := backend.PastMove{
+		Move: &backend.Move{Kind: backend.KindSendEmail, Domain: backend.DomainSales, Title: "Answer Dana about pricing", Subject: backend.Subject{Type: backend.SubjectThread, ID: "thr-past"},
+			Draft: backend.Draft{To: []string{"dana@acme.example"}, Subject: "Re: Pricing", Body: earlier, ThreadID: "thr-past"}},
+		ExecutedAt: time.Now().Add(-10 * 24 * time.Hour),
+	}
+	if err := f.app.queue.LoadHistory(ctx, []backend.PastMove{past}); err != nil {
+		t.Fatal(err)
+	}
+	today, err := f.app.bound.Today.Today("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fu *MoveDTO
+	for i, m := range today.Moves {
+		if m.Subject == "follow_up:thr-past/2" {
+			fu = &today.Moves[i]
+		}
+	}
+	if fu == nil {
+		t.Fatalf("no follow-up in %+v", today.Moves)
+	}
+	p := f.waitPreview(t, fu.ID)
+	if p.Provenance == nil || p.Provenance.By != lm.Name || !strings.HasPrefix(p.Provenance.Line, "Draft written by gpt-test") {
+		t.Fatalf("preview provenance %+v, want the follow-up written by %s", p.Provenance, lm.Name)
+	}
+	reqs := f.srv.Requests()
+	last := reqs[len(reqs)-1]
+	if last.SchemaName != "follow_up" || !strings.Contains(last.Messages[1].Content, "Subject: Re: Pricing\nSent: ") ||
+		!strings.Contains(last.Messages[1].Content, earlier) {
+		t.Errorf("request %q:\n%s\nwant the follow-up prompt carrying the earlier mail", last.SchemaName, last.Messages[1].Content)
+	}
+	if len(p.Provenance.Sent) != 2 || p.Provenance.Sent[1].Content != last.Messages[1].Content {
+		t.Errorf("preview shows %+v as sent, want exactly what the server received", p.Provenance.Sent)
+	}
+	if !strings.Contains(p.Draft.Body, "nudge on my note from") || !strings.Contains(p.Draft.Body, "about “Pricing”") || p.Draft.Subject != "Re: Pricing" {
+		t.Errorf("preview draft %+v, want the model's follow-up in the thread", p.Draft)
+	}
+}

@@ -692,6 +692,9 @@ func (c *core) proposeFollowUp(tx Tx, q *Sequence, now time.Time) (bool, error) 
 	if err := tx.CreateMove(m); err != nil {
 		return false, err
 	}
+	// With a model connected its draft is written again by the model
+	// (modelfollowup.go), once the move is there to be read.
+	c.afterCommit(tx, func() { c.models().Enqueue(m.ID) })
 	q.Steps = append(q.Steps, SequenceStep{N: n, MoveID: m.ID})
 	q.NextAt, q.UpdatedAt = time.Time{}, now
 	if err := tx.PutSequence(q); err != nil {

@@ -8,10 +8,11 @@ import (
 
 // The optional language model: one OpenAI-compatible endpoint (OpenAI,
 // xAI, Gemini's compatible endpoint, a local Ollama or llama.cpp) that
-// rewrites reply drafts and summarizes battle-card quotes in the
-// background. Without one configured nothing here runs and no request is
-// ever made; with one, the offline draft still stands at once and is
-// replaced only by a model's draft that passed validation (modeldraft.go).
+// rewrites reply and follow-up drafts and summarizes battle-card quotes
+// in the background. Without one configured nothing here runs and no
+// request is ever made; with one, the offline draft still stands at once
+// and is replaced only by a model's draft that passed validation
+// (modeldraft.go).
 
 // LanguageModel configures the model. The zero value is none. Its API key
 // is a secret: it lives in the keychain, never here.

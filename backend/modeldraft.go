@@ -11,7 +11,8 @@ import (
 
 // The background upgrade. Ingest composes every draft offline and the move
 // can be executed at once; when a model is connected, ingest also hands
-// the moves it created or updated to ModelService, which asks the model,
+// the moves it created or updated to ModelService (and a follow-up is
+// handed over once proposed, modelfollowup.go), which asks the model,
 // outside any transaction, for a better reply (or a battle card's summary)
 // and replaces the draft only when the answer passed validation and the
 // move is still as it was asked about: open and not executing, not edited
@@ -177,7 +178,7 @@ const (
 
 // modelJob is what one upgrade sends and how its answer is checked.
 type modelJob struct {
-	kind    string // "reply" or "battlecard"
+	kind    string // "reply", "followup" or "battlecard"
 	req     ModelRequest
 	allowed string // the text every number and date in the answer must come from
 	offline Draft  // the draft the job was built from
@@ -206,8 +207,8 @@ func (s *ModelService) Upgrade(ctx context.Context, id uint64) (string, error) {
 		if err != nil {
 			return err
 		}
-		if !modelMayWrite(m) || m.DraftBy != "" {
-			return nil // a model's draft of this offline draft stands already
+		if may, err := modelMayWriteIn(tx, m); !may || err != nil || m.DraftBy != "" {
+			return err // not open to the model now, or its draft stands already
 		}
 		st, err := tx.Settings()
 		if err != nil {
@@ -373,8 +374,8 @@ func (s *ModelService) note(ctx context.Context, id uint64, job *modelJob, reply
 		if err != nil {
 			return err
 		}
-		if !modelMayWrite(m) || (job != nil && !sameDraft(m.Draft, job.offline)) || m.DraftBy != "" {
-			return nil // it moved on, or a model's draft already stands
+		if may, err := modelMayWriteIn(tx, m); !may || err != nil || (job != nil && !sameDraft(m.Draft, job.offline)) || m.DraftBy != "" {
+			return err // it moved on, or a model's draft already stands
 		}
 		var sent []ModelMessage
 		if job != nil {
@@ -407,13 +408,13 @@ func (s *ModelService) replace(ctx context.Context, id uint64, job *modelJob, re
 		if err != nil {
 			return err
 		}
-		if !modelMayWrite(m) || !sameDraft(m.Draft, job.offline) {
+		if may, err := modelMayWriteIn(tx, m); !may || err != nil || !sameDraft(m.Draft, job.offline) {
 			result = UpgradeStale
-			return nil
+			return err
 		}
 		by := nonEmpty(name, reply.Model)
 		switch job.kind {
-		case "reply":
+		case "reply", "followup":
 			m.Draft.Body = out.Body
 		case "battlecard":
 			m.Draft.Body = "What changed (summary by " + by + "): " + out.Summary

@@ -47,6 +47,9 @@ type modelAnswer struct {
 // buildModelJob builds the request for move m, or nil when there is
 // nothing to ask (no email or post behind it). zone is the owner's.
 func buildModelJob(tx Tx, m *Move, st *Settings, zone *time.Location) (*modelJob, error) {
+	if isFollowUp(m) {
+		return followUpJob(tx, m, st, zone) // our earlier mail, not an inbound one (modelfollowup.go)
+	}
 	var sigs []*Signal
 	for _, id := range m.SignalIDs {
 		s, err := tx.FindSignal(id)
@@ -175,16 +178,7 @@ func replyJob(m *Move, in ReplyInput) *modelJob {
 	if n := in.Intent.Entities.Seats; n > 0 {
 		fmt.Fprintf(&b, "\nSeats they named: %d\n", n)
 	}
-	if p := st.Pricing; len(p.Tiers) > 0 {
-		b.WriteString("\nPrice list (per seat per month):\n")
-		for _, t := range p.Tiers {
-			seats := fmt.Sprintf("%d or more seats", t.MinSeats)
-			if t.MaxSeats > 0 {
-				seats = fmt.Sprintf("%d to %d seats", t.MinSeats, t.MaxSeats)
-			}
-			fmt.Fprintf(&b, "- %s, %s: %s\n", oneLine(t.Name), seats, priceText(t.SeatPrice, p.Currency))
-		}
-	}
+	writePriceList(&b, st.Pricing)
 	if len(in.Slots) > 0 {
 		// Free in the owner's calendar when the draft was made: the only
 		// dates and times the reply may propose.
@@ -219,6 +213,22 @@ func replyJob(m *Move, in ReplyInput) *modelJob {
 		job.askIntent, job.offLbl = true, string(in.Intent.Intent)
 	}
 	return job
+}
+
+// writePriceList writes the price list, when there is one, as the reply
+// and follow-up prompts send it.
+func writePriceList(b *strings.Builder, p Pricing) {
+	if len(p.Tiers) == 0 {
+		return
+	}
+	b.WriteString("\nPrice list (per seat per month):\n")
+	for _, t := range p.Tiers {
+		seats := fmt.Sprintf("%d or more seats", t.MinSeats)
+		if t.MaxSeats > 0 {
+			seats = fmt.Sprintf("%d to %d seats", t.MinSeats, t.MaxSeats)
+		}
+		fmt.Fprintf(b, "- %s, %s: %s\n", oneLine(t.Name), seats, priceText(t.SeatPrice, p.Currency))
+	}
 }
 
 // Bounds on the facts sent with a reply.
@@ -315,8 +325,11 @@ func (j *modelJob) check(content string) (modelAnswer, error) {
 		return a, Errorf(EINVALID, "its answer was not the JSON asked for")
 	}
 	text, limit, field := a.Body, MaxModelDraft, "draft"
-	if j.kind == "battlecard" {
+	switch j.kind {
+	case "battlecard":
 		text, limit, field = a.Summary, MaxModelSummary, "summary"
+	case "followup":
+		limit, field = MaxModelFollowUp, "follow-up"
 	}
 	text = strings.TrimSpace(text)
 	switch {

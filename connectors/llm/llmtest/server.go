@@ -21,8 +21,13 @@
 // {"body": …}) is answered with a draft built from the user message: the
 // first name on its "From:" line, one sentence per "- " line under
 // "Facts:", the first question in "Their email:" acknowledged, and the
-// "Sign as:" name; the intent is read from the email's words. A battle
-// card's summary quotes its first quote. Anything else is answered "OK".
+// "Sign as:" name; the intent is read from the email's words. A follow-up
+// request (response_format named "follow_up") is answered with a short
+// nudge built the same way: the first name on its "Writing to:" line, the
+// earlier mail's "Subject:" and the day on its "Sent:" line, the first
+// fact, the "Sign as:" name, and "One last nudge" when the prompt says
+// the step is the last. A battle card's summary quotes its first
+// quote. Anything else is answered "OK".
 // Script replaces the answer for tests that need a particular one (an
 // invented price, template holes). Fault knobs — RateLimit (with or
 // without retry-after), NoQuota, Fail (5xx), Slow, Malformed (content that
@@ -416,6 +421,8 @@ func Answer(r Request) string {
 	switch {
 	case r.SchemaName == "battle_card_summary" || strings.Contains(system, `{"summary"`):
 		return mustJSON(map[string]string{"summary": summary(user)})
+	case r.SchemaName == "follow_up":
+		return mustJSON(map[string]string{"body": FollowUp(user)})
 	case r.SchemaName == "reply" || strings.Contains(system, `{"body"`):
 		return mustJSON(map[string]string{"body": Draft(user), "intent": intentOf(section(user, "Their email:"))})
 	}
@@ -456,6 +463,37 @@ func Draft(user string) string {
 	}
 	sign := strings.TrimSpace(valueOf(user, "Sign as:"))
 	fmt.Fprintf(&b, "\n\nBest,\n%s", sign)
+	return b.String()
+}
+
+// FollowUp is the follow-up the fake writes from a follow-up prompt's user
+// message: it names the earlier mail by its subject and the day it went,
+// adds the first fact, and signs.
+func FollowUp(user string) string {
+	first := "there"
+	if f := strings.Fields(strings.SplitN(valueOf(user, "Writing to: "), "<", 2)[0]); len(f) > 0 {
+		first = f[0]
+	}
+	subject := strings.TrimSpace(valueOf(user, "Subject: "))
+	subject = strings.TrimSpace(strings.TrimPrefix(subject, "Re: "))
+	day := "last week"
+	if f := strings.Fields(valueOf(user, "Sent: ")); len(f) > 0 {
+		day = f[0]
+	}
+	var b strings.Builder
+	nudge := "A quick nudge"
+	if strings.Contains(user, ", the last.\n") {
+		nudge = "One last nudge"
+	}
+	fmt.Fprintf(&b, "Hi %s,\n\n%s on my note from %s about “%s”.", first, nudge, day, subject)
+	for _, line := range strings.Split(section(user, "Facts:"), "\n") {
+		if f, ok := strings.CutPrefix(strings.TrimSpace(line), "- "); ok {
+			fmt.Fprintf(&b, " In case it helps: %s.", strings.TrimSuffix(f, "."))
+			break
+		}
+	}
+	b.WriteString(" Is a short reply either way possible?")
+	fmt.Fprintf(&b, "\n\nBest,\n%s", strings.TrimSpace(valueOf(user, "Sign as:")))
 	return b.String()
 }
 
