@@ -74,6 +74,12 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case serr == nil:
 		recs = voice.FirstHeard{voice.Cleaned{Grammar: s}}
 	}
+	// The App closes it when voice turns off: pocketsphinx's decoder is C
+	// memory; the classifier's networks are Go's and go with the references.
+	var rec backend.Recognizer = recs
+	if serr == nil {
+		rec = voice.Closing{Recognizer: recs, Free: s.Close}
+	}
 	var missing string
 	switch {
 	case kerr != nil && serr != nil:
@@ -83,10 +89,10 @@ func offlineRecognizer(dir string) (backend.Recognizer, error) {
 	case serr != nil:
 		missing = "the keyword classifier alone hears commands: " + backend.ErrorMessage(serr)
 	default:
-		return recs, nil
+		return rec, nil
 	}
 	fmt.Fprintf(os.Stderr, "voice: %s\n", missing)
-	return voice.Partial{Recognizer: recs, Missing: missing}, nil
+	return voice.Partial{Recognizer: rec, Missing: missing}, nil
 }
 
 // fakeWhisper serves whispertest's fake transcription endpoint, OpenAI's

@@ -223,6 +223,7 @@ func (svc *ConnectionsService) ConnectTranscription(in TranscriptionDTO, key str
 		// The recognizers are ready now, so that the voice status shows the
 		// endpoint at once and the first command does not wait on loading.
 		_, _ = a.recognizer()
+		a.voiceIdleSoon() // voice is not on: they go again after the grace period
 		a.publishVoice()
 	}
 	out, err := svc.Transcription()

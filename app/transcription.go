@@ -359,6 +359,8 @@ func (v VoiceRecognizers) Recognition(ctx context.Context, pcm []int16) (res voi
 type liveRecognizer struct{ a *App }
 
 func (l liveRecognizer) Recognize(ctx context.Context, pcm []int16) (string, bool, error) {
+	l.a.startUtterance()
+	defer l.a.endUtterance()
 	rec, err := l.a.recognizer()
 	if err != nil {
 		return "", false, err

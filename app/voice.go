@@ -50,6 +50,7 @@ type voiceService struct {
 	listener *voice.Listener
 	stop     context.CancelFunc
 	done     chan struct{}
+	life     voiceLife // when the models are released (voice_lifetime.go)
 }
 
 // VoiceStatusDTO is the voice session as the UI shows it.
@@ -96,6 +97,7 @@ func (a *App) recognizer() (backend.Recognizer, error) {
 			s.offErr = backend.Errorf(backend.EUNAVAILABLE, "this build has no speech recognizer")
 		} else {
 			s.off, s.offErr = s.env.Recognizer(s.env.ModelDir)
+			s.life.loads++
 		}
 	}
 	if s.recs == nil {
@@ -149,9 +151,11 @@ func (a *App) listen(src backend.PCMSource, rec backend.Recognizer, onOutcome fu
 		s.mu.Lock()
 		if s.listener == l {
 			s.listener, s.stop = nil, nil
+			s.life.keyOpened = false
 		}
 		s.mu.Unlock()
 		a.session().SetSpeech(false)
+		a.voiceIdleSoon() // voice is off: the models go after the grace period
 	}()
 	return a.voiceStatus()
 }
