@@ -163,6 +163,9 @@ type Settings struct {
 	// Learning is the learned fifth score line (learn.go); files from
 	// before it read DefaultLearning.
 	Learning Learning
+	// Shortcuts are the global shortcuts (shortcuts.go); files from before
+	// them read DefaultShortcuts.
+	Shortcuts Shortcuts
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -214,6 +217,7 @@ func DefaultSettings() *Settings {
 		DailyCaps:        map[MoveKind]int{KindSendEmail: 50, KindReplySocial: 20},
 		FollowUps:        DefaultFollowUps(),
 		Learning:         DefaultLearning(),
+		Shortcuts:        DefaultShortcuts(),
 	}
 }
 
@@ -248,6 +252,9 @@ func (s *Settings) Validate() error {
 		return err
 	}
 	if err := s.FollowUps.Validate(); err != nil {
+		return err
+	}
+	if err := s.Shortcuts.Validate(); err != nil {
 		return err
 	}
 	if s.StalledDealDays < 1 {

@@ -63,6 +63,8 @@ type settingsRecord struct {
 	// FollowUps is absent in files from before follow-ups and while they
 	// are at their defaults (on, 2 steps, each after the no-response time).
 	FollowUps *followUpsRecord `json:"follow_ups,omitempty"`
+	// Shortcuts: absent at their defaults and in older files (shortcuts_record.go).
+	Shortcuts *shortcutsRecord `json:"shortcuts,omitempty"`
 }
 
 type followUpsRecord struct {
@@ -258,6 +260,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		LanguageModel:     toLanguageModelRecord(s.LanguageModel),
 		FollowUps:         toFollowUpsRecord(s.FollowUps),
 		Learning:          toLearningRecord(s.Learning),
+		Shortcuts:         toShortcutsRecord(s.Shortcuts),
 	}
 }
 
@@ -333,6 +336,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		Learning:          fromLearningRecord(r.Learning),
 	}
 	fromConversationRecord(r, s)
+	s.Shortcuts = fromShortcutsRecord(r.Shortcuts)
 	s.RetentionMonths = r.RetentionMonths
 	return s
 }

@@ -1,0 +1,13 @@
+//go:build linux && cgo && desktop
+
+package hotkey
+
+import "github.com/caseyos/caseyos/backend"
+
+func openX11(h Handler) (backend.GlobalShortcuts, error) {
+	x, err := OpenX11(h)
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
