@@ -76,6 +76,9 @@ type App struct {
 	bound         *Services    // what the window binds and serve routes (services.go)
 	model         ModelFunc    // builds the language model's client (model.go)
 
+	// shortcuts are the desktop window's global shortcuts (service_shortcuts.go).
+	shortcuts shortcutsHost
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -166,6 +166,7 @@ type desktop struct {
 	state      windowState
 	closing    bool // no more events into the window, no more calls on it
 	closeAsked bool // beforeClose has run
+	hidden     bool // hidden by --tray or the show/hide shortcut (desktop_shortcuts.go)
 	pollStop   chan struct{}
 	pollDone   chan struct{}
 
@@ -230,6 +231,7 @@ func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (
 		fmt.Fprintf(o.Stderr, "caseyos: --tray but no tray icon (%s): opening the window\n", why)
 		hidden = false
 	}
+	d.hidden = hidden
 	start := options.Normal
 	if d.state.Maximised {
 		start = options.Maximised
@@ -285,6 +287,7 @@ func (d *desktop) startup(wctx context.Context) {
 	d.mu.Unlock()
 
 	d.tray = startTray(d.app, d.stderr, d.show, d.quit)
+	d.startShortcuts()
 	d.unsubscribe = d.app.Events().Subscribe(func(name string, payload any) {
 		d.mu.Lock()
 		closing := d.closing
@@ -366,6 +369,7 @@ func (d *desktop) shutdown(context.Context) {
 		d.unsubscribe()
 	}
 	d.tray.stop()
+	d.stopShortcuts()
 	d.save()
 }
 
@@ -467,16 +471,7 @@ func screens(wctx context.Context) []screenSize {
 }
 
 // show brings the window forward (the tray's "Show").
-func (d *desktop) show() {
-	d.mu.Lock()
-	wctx, closing := d.ctx, d.closing
-	d.mu.Unlock()
-	if wctx == nil || closing {
-		return
-	}
-	runtime.WindowUnminimise(wctx)
-	runtime.WindowShow(wctx)
-}
+func (d *desktop) show() { d.openMove(0) }
 
 // quit closes the window; safe to call more than once and from any
 // goroutine.

@@ -22,6 +22,9 @@ type MoveOpenEvent struct {
 func (d *desktop) openMove(id uint64) {
 	d.mu.Lock()
 	wctx, closing := d.ctx, d.closing
+	if wctx != nil && !closing {
+		d.hidden = false
+	}
 	d.mu.Unlock()
 	if wctx == nil || closing {
 		return

@@ -20,6 +20,7 @@ type Services struct {
 	Contacts    *ContactsService
 	Outcomes    *OutcomesService
 	Stats       *StatsService
+	Shortcuts   *ShortcutsService
 }
 
 // newServices makes a's services (New does, once).
@@ -28,12 +29,13 @@ func newServices(a *App) *Services {
 		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
 		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
 		Contacts: &ContactsService{a}, Outcomes: &OutcomesService{a}, Stats: &StatsService{a},
+		Shortcuts: &ShortcutsService{a},
 	}
 }
 
 // list is s's services in a fixed order: what the window binds.
 func (s *Services) list() []any {
-	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes, s.Stats}
+	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes, s.Stats, s.Shortcuts}
 }
 
 // Services are a's bound services, for callers outside the window and

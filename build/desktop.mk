@@ -5,7 +5,8 @@
 #
 #   desktop-deps   GTK/WebKit headers and the smoke test's X tools (apt; only what is missing)
 #   desktop-build  frontend → frontend/dist, then build/bin/caseyos with the window
-#   desktop-smoke  the real window under Xvfb in a D-Bus session: key → CLI → screenshot
+#   desktop-smoke  the real window under Xvfb in a D-Bus session: key → CLI → screenshot,
+#                  global shortcuts from another X client's focus, the X11 grabs and the portal
 #   desktop-run    build and open the window
 
 # webkit2gtk-4.1 (libsoup 3) is what Debian bookworm and Ubuntu ≥ 22.04
@@ -20,10 +21,12 @@ DESKTOP_VOICE    := voice-deps
 endif
 DESKTOP_BIN      ?= build/bin/caseyos
 DESKTOP_LDFLAGS  ?= -s -w -X github.com/caseyos/caseyos/app.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-# To build (cgo: a C compiler, pkg-config, GTK 3, WebKitGTK 4.1).
-DESKTOP_APT      := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
+# To build (cgo: a C compiler, pkg-config, GTK 3, WebKitGTK 4.1, and libX11
+# for the global shortcuts' XGrabKey, connectors/hotkey).
+DESKTOP_APT      := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev libx11-dev
 # To run the smoke test: a virtual screen, key presses, screenshots, a D-Bus
-# session for the tray. (x11-utils: xwininfo/xprop for looking around.)
+# session for the tray and the fake shortcuts portal. (x11-utils: xwininfo/
+# xprop for looking around, and xmessage, the other app holding the focus.)
 DESKTOP_TEST_APT := xvfb xdotool imagemagick x11-utils xauth dbus dbus-x11
 
 .PHONY: desktop-deps desktop-build desktop-smoke desktop-run
@@ -57,6 +60,7 @@ desktop-smoke: desktop-build
 	@mkdir -p build/artifacts
 	dbus-run-session -- env CASEYOS_DESKTOP_SMOKE=1 CASEYOS_BIN="$(abspath $(DESKTOP_BIN))" CASEYOS_ARTIFACTS="$(abspath build/artifacts)" \
 	  go test -tags '$(DESKTOP_TAGS)' -count=1 -run '^TestDesktop' -v ./app/
+	CASEYOS_DESKTOP_SMOKE=1 go test -tags '$(DESKTOP_TAGS)' -count=1 -v ./connectors/hotkey/
 	@echo "Screenshot: build/artifacts/desktop.png"
 
 desktop-run: desktop-build

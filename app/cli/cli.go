@@ -89,6 +89,7 @@ Commands:
   sequence [stop] ID [--json]            the follow-ups of an unanswered email (ID: its move or a follow-up's); stop ends them
   kill-switch on|off|status [--reason R] stop every outgoing action at once (persisted)
   autostart on|off|status [--json]       start CaseyOS (to its tray) when you log in
+  shortcuts [status|set ACTION KEYS|off ACTION] [--json]   global shortcuts (show_hide, preview, skip, push_to_talk) and their state
   dnc list|add EMAIL|remove EMAIL [--reason R] [--note N] [--json]
                                          the do-not-contact list: addresses nothing may be sent to (alias: do-not-contact)
   export PERSON [--out FILE]             everything CaseyOS holds about a person (email or contact id), as JSON
@@ -282,7 +283,7 @@ func init() {
 		"stats": runStats, "export": runExport, "forget": runForget, "compact": runCompact,
 		"outcome": runOutcome, "outcomes": runOutcomes,
 		"sequence": runSequence, "autostart": runAutostart,
-		"learning": runLearning,
+		"learning": runLearning, "shortcuts": runShortcuts,
 	}
 }
 

@@ -817,6 +817,22 @@ export interface SettingsDTO {
   learning?: LearningDTO;
 }
 
+/** app.ShortcutDTO */
+export interface ShortcutDTO {
+  action: string;
+  label: string;
+  keys: string;
+  state: string;
+  message: string;
+  trigger: string;
+}
+
+/** app.ShortcutsDTO */
+export interface ShortcutsDTO {
+  shortcuts: ShortcutDTO[];
+  note: string;
+}
+
 /** app.SignalDTO */
 export interface SignalDTO {
   id: number;
@@ -1104,6 +1120,12 @@ export interface StatsService {
   Metrics(weeks: number): Promise<MetricsDTO>;
 }
 
+/** ShortcutsService: window.go.app.ShortcutsService.<Method> in the window, POST /api/ShortcutsService.<Method> in the browser. */
+export interface ShortcutsService {
+  SetShortcuts(inValue: ShortcutDTO[], via: string): Promise<ShortcutsDTO>;
+  Shortcuts(): Promise<ShortcutsDTO>;
+}
+
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
@@ -1171,6 +1193,8 @@ export interface BoundMethods {
   'OutcomesService.RecentOutcomes': OutcomesService['RecentOutcomes'];
   'OutcomesService.RecordOutcome': OutcomesService['RecordOutcome'];
   'StatsService.Metrics': StatsService['Metrics'];
+  'ShortcutsService.SetShortcuts': ShortcutsService['SetShortcuts'];
+  'ShortcutsService.Shortcuts': ShortcutsService['Shortcuts'];
 }
 
 /** boundMethodNames lists BoundMethods' keys. */
@@ -1240,4 +1264,6 @@ export const boundMethodNames = [
   'OutcomesService.RecentOutcomes',
   'OutcomesService.RecordOutcome',
   'StatsService.Metrics',
+  'ShortcutsService.SetShortcuts',
+  'ShortcutsService.Shortcuts',
 ] as const;

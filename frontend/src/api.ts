@@ -45,6 +45,8 @@ import type {
   SimulatedMoveDTO,
   SimulationDTO,
   StartAtLoginDTO,
+  ShortcutDTO,
+  ShortcutsDTO,
   OutcomeDTO,
   OutcomeTypeDTO,
   StatsDTO,
@@ -425,6 +427,10 @@ export interface Api {
   StartAtLogin(): Promise<StartAtLoginDTO>;
   /** SetStartAtLogin writes or removes that entry; a change is audited. */
   SetStartAtLogin(on: boolean, via: Via): Promise<StartAtLoginDTO>;
+  /** Shortcuts: the global shortcuts and, in the desktop app, whether each one is CaseyOS's. */
+  Shortcuts(): Promise<ShortcutsDTO>;
+  /** SetShortcuts stores keys by action ("" turns one off) and grabs them again; invalid names the action. */
+  SetShortcuts(shortcuts: ShortcutDTO[], via: Via): Promise<ShortcutsDTO>;
   Transcription(): Promise<TranscriptionDTO>;
   /**
    * ConnectTranscription stores the online recognizer, the key in the keychain only (write-only:
@@ -525,6 +531,8 @@ export function createApi(t: Transport): Api {
     SetSendWindow: (w, via) => c('SettingsService.SetSendWindow', w, via),
     StartAtLogin: () => c('SettingsService.StartAtLogin'),
     SetStartAtLogin: (on, via) => c('SettingsService.SetStartAtLogin', on, via),
+    Shortcuts: async () => { const r = await c('ShortcutsService.Shortcuts'); return { ...r, shortcuts: r?.shortcuts ?? [] }; },
+    SetShortcuts: async (list, via) => { const r = await c('ShortcutsService.SetShortcuts', list, via); return { ...r, shortcuts: r?.shortcuts ?? [] }; },
     Transcription: () => c('ConnectionsService.Transcription'),
     ConnectTranscription: (t, key, check, via) => c('ConnectionsService.ConnectTranscription', t, key, check, via),
     DisconnectTranscription: (via) => c('ConnectionsService.DisconnectTranscription', via),

@@ -241,6 +241,24 @@ export const s = {
     entry: (path: string) => `Entry: ${path}`,
   },
 
+  shortcuts: {
+    title: 'Global shortcuts',
+    hint: 'They work while another app has focus. Write keys as Ctrl+Alt+Space (Alt is ⌥ and Super is ⌘ on a Mac); leave one empty to turn it off.',
+    off: 'off',
+    save: 'Save shortcuts',
+    saved: 'Shortcuts saved',
+    states: {
+      active: 'active',
+      taken: 'taken by another app',
+      unsupported: 'not supported here',
+      failed: 'failed',
+      off: 'off',
+      pending: 'waiting for the desktop',
+      not_running: 'desktop app not running',
+    } as Record<string, string>,
+    trigger: (t: string) => `Your desktop bound: ${t}`,
+  },
+
   dnc: {
     title: 'Do not contact',
     hint: 'Nothing is ever sent to these addresses. Bounces and unsubscribes join the list by themselves; add anyone else here.',
