@@ -18,9 +18,10 @@ import (
 // it keeps, and on demand over every pair.
 type ContactService struct {
 	*core
-	mu  sync.Mutex
-	idx *dedupe.Index // nil until first needed
-	opt dedupe.Options
+	mu   sync.Mutex
+	idx  *dedupe.Index // nil until needed, and again once idle (contacts_index.go)
+	opt  dedupe.Options
+	life indexLife
 }
 
 // ImportOptions tune an import.
@@ -392,6 +393,7 @@ func (s *ContactService) Detect(ctx context.Context, ids []string) (DetectReport
 	} else if err := s.refresh(ctx, ids); err != nil {
 		return DetectReport{}, err
 	}
+	s.usedIndex()
 	var pairs []dedupe.Pair
 	seen := map[[2]string]bool{}
 	add := func(p dedupe.Pair) {
@@ -538,6 +540,7 @@ func (s *ContactService) Duplicates(ctx context.Context, minScore float64, propo
 		return nil, DetectReport{}, err
 	}
 	s.idx = idx
+	s.usedIndex()
 	pairs, err := s.unjudged(ctx, idx.Pairs(minScore))
 	if err != nil {
 		return nil, DetectReport{}, err
