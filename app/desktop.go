@@ -314,6 +314,7 @@ func (d *desktop) startup(wctx context.Context) {
 		go d.pollGeometry(d.pollStop, d.pollDone)
 	}
 	d.mu.Unlock()
+	d.settleSoon()
 	// SIGINT/SIGTERM cancel procCtx: close the window as its close button
 	// would, so that everything below runs.
 	go func() {
