@@ -3,11 +3,7 @@
 package app
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -360,74 +356,4 @@ func (t *tray) stop() {
 	// nil one when it could not make it (already logged by systray).
 	defer func() { _ = recover() }()
 	t.end()
-}
-
-// markPNG draws the CaseyOS mark — an indigo rounded square, a white open
-// ring and an amber dot in its opening: the next move — as a size×size PNG.
-// build/appicon.png is markPNG(512) (a test keeps them the same).
-func markPNG(size int) []byte {
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	k := float64(size) / 512 // the design is on a 512 grid
-	top := [3]float64{0x6D, 0x6A, 0xF5}
-	bottom := [3]float64{0x37, 0x26, 0xA6}
-	const ss = 4 // supersampling per axis
-	for py := 0; py < size; py++ {
-		for px := 0; px < size; px++ {
-			var r, g, b, n float64
-			for sy := 0; sy < ss; sy++ {
-				for sx := 0; sx < ss; sx++ {
-					x := (float64(px) + (float64(sx)+0.5)/ss) / k
-					y := (float64(py) + (float64(sy)+0.5)/ss) / k
-					if !inRoundRect(x, y, 16, 16, 496, 496, 108) {
-						continue
-					}
-					f := (x + y) / 1024
-					c := [3]float64{
-						top[0] + (bottom[0]-top[0])*f,
-						top[1] + (bottom[1]-top[1])*f,
-						top[2] + (bottom[2]-top[2])*f,
-					}
-					switch {
-					case math.Hypot(x-352, y-256) <= 40:
-						c = [3]float64{0xFF, 0xC8, 0x57}
-					case inRing(x, y):
-						c = [3]float64{0xFF, 0xFF, 0xFF}
-					}
-					r, g, b, n = r+c[0], g+c[1], b+c[2], n+1
-				}
-			}
-			if n > 0 {
-				img.SetNRGBA(px, py, color.NRGBA{uint8(r / n), uint8(g / n), uint8(b / n), uint8(255 * n / (ss * ss))})
-			}
-		}
-	}
-	var buf bytes.Buffer
-	_ = png.Encode(&buf, img)
-	return buf.Bytes()
-}
-
-func inRoundRect(x, y, x0, y0, x1, y1, r float64) bool {
-	if x < x0 || x > x1 || y < y0 || y > y1 {
-		return false
-	}
-	cx := math.Max(x0+r, math.Min(x, x1-r))
-	cy := math.Max(y0+r, math.Min(y, y1-r))
-	return math.Hypot(x-cx, y-cy) <= r
-}
-
-// inRing is the open ring: centre (240, 256), radius 128, 60 wide, open
-// 50° either side of the right-hand axis, with round ends.
-func inRing(x, y float64) bool {
-	const cx, cy, radius, width = 240.0, 256.0, 128.0, 60.0
-	const gap = 50 * math.Pi / 180
-	d := math.Hypot(x-cx, y-cy)
-	if math.Abs(d-radius) <= width/2 && math.Abs(math.Atan2(y-cy, x-cx)) >= gap {
-		return true
-	}
-	for _, s := range []float64{1, -1} {
-		if math.Hypot(x-(cx+radius*math.Cos(gap)), y-(cy+s*radius*math.Sin(gap))) <= width/2 {
-			return true
-		}
-	}
-	return false
 }
