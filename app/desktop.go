@@ -251,7 +251,7 @@ func RunDesktop(ctx context.Context, dataDir string, demo bool, o HostOptions) (
 		MinHeight:        minHeight,
 		AlwaysOnTop:      d.state.AlwaysOnTop,
 		WindowStartState: start,
-		StartHidden:      hidden, // "Show CaseyOS" in the tray shows it
+		StartHidden:      hidden, // "Open CaseyOS" in the tray shows it
 		AssetServer:      &assetserver.Options{Assets: o.Assets},
 		OnStartup:        d.startup,
 		OnDomReady:       d.domReady,
@@ -286,7 +286,7 @@ func (d *desktop) startup(wctx context.Context) {
 	d.ctx = wctx
 	d.mu.Unlock()
 
-	d.tray = startTray(d.app, d.stderr, d.show, d.quit)
+	d.tray = startTray(d.app, d.stderr, d.openMove, d.quit)
 	d.startShortcuts()
 	d.unsubscribe = d.app.Events().Subscribe(func(name string, payload any) {
 		d.mu.Lock()
@@ -294,18 +294,6 @@ func (d *desktop) startup(wctx context.Context) {
 		d.mu.Unlock()
 		if !closing {
 			runtime.EventsEmit(wctx, name, payload)
-		}
-		switch name {
-		case backend.EventQueueChanged, backend.EventKillSwitch:
-			d.tray.refreshSoon()
-		case backend.EventExecutionUndo:
-			if w, ok := payload.(backend.UndoWindow); ok {
-				d.tray.undoWindow(w)
-			}
-		case backend.EventExecutionFinished:
-			if f, ok := payload.(backend.ExecutionFinished); ok {
-				d.tray.undoWindowEnded(f.MoveID)
-			}
 		}
 	})
 	d.mu.Lock()
@@ -471,7 +459,7 @@ func screens(wctx context.Context) []screenSize {
 	return out
 }
 
-// show brings the window forward (the tray's "Show").
+// show brings the window forward.
 func (d *desktop) show() { d.openMove(0) }
 
 // quit closes the window; safe to call more than once and from any

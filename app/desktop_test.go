@@ -97,6 +97,12 @@ func TestDesktop_Smoke(t *testing.T) {
 			got, _ := v.Value().(string)
 			return err == nil && got == want, fmt.Sprintf("%q (%v)", got, err)
 		})
+		// The icon's badge counts the moves waiting (the icon is set before
+		// the title).
+		h := trayHost{t: t, item: item}
+		if got, want := readBadge(h.icon()), trayBadgeText(cliToday(t, bin, env, data).Pending); got != want {
+			t.Errorf("the tray icon's badge reads %q, want %q", got, want)
+		}
 		// Click "Skip" in the tray's menu, as a tray host would.
 		menu := conn.Object(name, "/StatusNotifierItem/menu")
 		id := menuItemID(t, menu, "Skip")
@@ -135,7 +141,7 @@ func TestDesktop_Smoke(t *testing.T) {
 			got, _ := v.Value().(string)
 			return err == nil && strings.HasPrefix(got, "Sending in ") && strings.HasSuffix(got, trayUndoLabel), fmt.Sprintf("%q (%v)", got, err)
 		})
-		undo := menuItemID(t, menu, trayUndoLabel+": "+shorten(st.Summary, 30))
+		undo := menuItemPrefix(t, menu, trayUndoLabel+" (")
 		if call := menu.Call("com.canonical.dbusmenu.Event", 0, undo, "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
 			t.Fatalf("menu click: %v", call.Err)
 		}
@@ -156,7 +162,7 @@ func TestDesktop_Smoke(t *testing.T) {
 	})
 
 	// How the login entry (app/autostart) starts it: the tray only, no
-	// window mapped, until the tray's "Show CaseyOS".
+	// window mapped, until the tray's "Open CaseyOS".
 	t.Run("TrayOnly", func(t *testing.T) {
 		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 			t.Skip("no D-Bus session bus (make desktop-smoke runs the test inside dbus-run-session)")
@@ -172,7 +178,7 @@ func TestDesktop_Smoke(t *testing.T) {
 		}
 		name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", w.cmd.Process.Pid)
 		menu := conn.Object(name, "/StatusNotifierItem/menu")
-		show := menuItemID(t, menu, "Show CaseyOS")
+		show := menuItemID(t, menu, trayOpenLabel)
 		// Watch for a while: a window mapped late is as wrong as one mapped at once.
 		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(250 * time.Millisecond) {
 			if ids := visibleWindows(display, "CaseyOS"); ids != "" {
@@ -682,6 +688,17 @@ func screenshot(tb testing.TB, display, path string) {
 // com.canonical.dbusmenu interface a tray host reads.
 func menuItemID(tb testing.TB, menu dbus.BusObject, label string) int32 {
 	tb.Helper()
+	return menuItemWhere(tb, menu, fmt.Sprintf("%q", label), func(l string) bool { return l == label })
+}
+
+// menuItemPrefix finds the tray menu item whose label starts with prefix.
+func menuItemPrefix(tb testing.TB, menu dbus.BusObject, prefix string) int32 {
+	tb.Helper()
+	return menuItemWhere(tb, menu, fmt.Sprintf("%q…", prefix), func(l string) bool { return strings.HasPrefix(l, prefix) })
+}
+
+func menuItemWhere(tb testing.TB, menu dbus.BusObject, what string, match func(string) bool) int32 {
+	tb.Helper()
 	var rev uint32
 	var layout struct {
 		ID       int32
@@ -705,11 +722,11 @@ func menuItemID(tb testing.TB, menu dbus.BusObject, label string) int32 {
 		props, _ := fields[1].(map[string]dbus.Variant)
 		l, _ := props["label"].Value().(string)
 		labels = append(labels, l)
-		if l == label {
+		if match(l) {
 			return id
 		}
 	}
-	tb.Fatalf("no %q in the tray menu %q", label, labels)
+	tb.Fatalf("no %s in the tray menu %q", what, labels)
 	return 0
 }
 
@@ -719,12 +736,17 @@ func TestDesktop_UndoTitle(t *testing.T) {
 		left time.Duration
 		want string
 	}{
-		{10 * time.Second, "Sending in 10s — Undo send"},
-		{2500 * time.Millisecond, "Sending in 3s — Undo send"},
-		{-time.Second, "Sending in 0s — Undo send"},
+		{10 * time.Second, "Sending in 10 s — Undo send"},
+		{2500 * time.Millisecond, "Sending in 3 s — Undo send"},
+		{-time.Second, "Sending in 0 s — Undo send"},
 	} {
-		if got := undoTitle(backend.UndoWindow{Deadline: now.Add(tt.left)}, now); got != tt.want {
+		w := backend.UndoWindow{Deadline: now.Add(tt.left)}
+		if got := undoTitle(w, now); got != tt.want {
 			t.Errorf("undoTitle(%v left) = %q, want %q", tt.left, got, tt.want)
+		}
+		left := strings.TrimSuffix(strings.TrimPrefix(tt.want, "Sending in "), " — Undo send")
+		if got, want := undoItem(w, now), "Undo send ("+left+")"; got != want {
+			t.Errorf("undoItem(%v left) = %q, want %q", tt.left, got, want)
 		}
 	}
 }
@@ -736,8 +758,9 @@ func TestDesktop_TrayExecuteLabel(t *testing.T) {
 		want string
 		ok   bool
 	}{
-		{"OK", MoveDTO{Title: "Reply to Dana"}, "Execute “Reply to Dana”", true},
-		{"TemplateHoles", MoveDTO{Title: "Follow up", TemplateHoles: []string{"line 5: an empty bullet '- '"}}, "Edit the draft first — line 5: an empty bullet '- '", false},
+		{"OK", MoveDTO{Title: "Reply to Dana"}, "Execute “Reply to Dana”…", true},
+		// It opens the preview, where the draft is edited: it may be clicked.
+		{"TemplateHoles", MoveDTO{Title: "Follow up", TemplateHoles: []string{"line 5: an empty bullet '- '"}}, "Edit the draft first — line 5: an empty bullet '- '", true},
 		{"NotAvailable", MoveDTO{Title: "Engage", NotAvailable: "Replying on X is not available yet"}, "Not available yet: Replying on X is not available yet", false},
 	}
 	for _, tt := range tests {

@@ -149,9 +149,10 @@ func (p ExecutionPreviewDTO) Blocked() error {
 	return nil
 }
 
-// previewAndExecute is what the tray and voice do for a move the person
-// approved without a window's preview: the preview, then ExecuteMove with
-// its hash, through the same calls as every other surface.
+// previewAndExecute is the preview, then ExecuteMove with its hash,
+// through the same calls as every other surface: what a surface that
+// approved a move without showing its preview would do. (The tray no
+// longer does: it opens the window on the preview.)
 func (a *App) previewAndExecute(id uint64, via string) (ExecutionStatusDTO, error) {
 	p, err := a.bound.Execution.PreviewExecution(id)
 	if err == nil {

@@ -6,7 +6,9 @@
 #   desktop-deps   GTK/WebKit headers and the smoke test's X tools (apt; only what is missing)
 #   desktop-build  frontend → frontend/dist, then build/bin/caseyos with the window
 #   desktop-smoke  the real window under Xvfb in a D-Bus session: key → CLI → screenshot,
-#                  global shortcuts from another X client's focus, the X11 grabs and the portal
+#                  global shortcuts from another X client's focus, the X11 grabs and the portal,
+#                  and the tray read over D-Bus as a tray host reads it (TestDesktop_TrayOverDBus)
+#   desktop-tray   that tray test alone: no window, no binary, its own session bus
 #   desktop-run    build and open the window
 #   bench-desktop-idle  memory and CPU per process of the idle window on the demo
 
@@ -30,7 +32,7 @@ DESKTOP_APT      := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-de
 # xprop for looking around, and xmessage, the other app holding the focus.)
 DESKTOP_TEST_APT := xvfb xdotool imagemagick x11-utils xauth dbus dbus-x11
 
-.PHONY: desktop-deps desktop-build desktop-smoke desktop-run bench-desktop-idle
+.PHONY: desktop-deps desktop-build desktop-smoke desktop-tray desktop-run bench-desktop-idle
 
 desktop-deps:
 	@if [ "$$(uname -s)" = "Darwin" ]; then \
@@ -76,6 +78,12 @@ bench-desktop-idle: desktop-build
 	  CASEYOS_IDLE_REPORT="$(abspath build/artifacts/idle.txt)" \
 	  go test -tags '$(DESKTOP_TAGS)' -count=1 -run '^TestDesktop_IdleMemory$$' ./app/
 	@cat build/artifacts/idle.txt
+
+# The tray in-process on a real App, read over D-Bus by a fake
+# StatusNotifierWatcher and host (app/tray_dbus_test.go). The test starts
+# its own dbus-daemon; without one it fails here (CASEYOS_DESKTOP_SMOKE=1).
+desktop-tray: desktop-deps $(DESKTOP_VOICE)
+	CASEYOS_DESKTOP_SMOKE=1 go test -tags '$(DESKTOP_TAGS)' -count=1 -run '^TestDesktop_TrayOverDBus$$' -v ./app/
 
 desktop-run: desktop-build
 	./$(DESKTOP_BIN)
