@@ -3,12 +3,14 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +28,7 @@ func TestDesktop_GlobalShortcuts(t *testing.T) {
 	if _, err := exec.LookPath("xmessage"); err != nil {
 		smokeSkip(t, "xmessage is not installed (x11-utils; make desktop-deps)")
 	}
-	display := startXvfb(t)
+	display := startXvfbOn(t, 91)
 	tmp := t.TempDir()
 	data := filepath.Join(tmp, "data")
 	// X11, whatever session the tests run in.
@@ -96,8 +98,7 @@ func TestDesktop_GlobalShortcuts(t *testing.T) {
 
 	t.Run("TakenByAnotherApp", func(t *testing.T) {
 		// Another X client holds Ctrl+Alt+Space before CaseyOS starts.
-		t.Setenv("DISPLAY", display)
-		other, err := hotkey.OpenX11(nil)
+		other, err := hotkey.OpenX11(display, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,6 +124,49 @@ func TestDesktop_GlobalShortcuts(t *testing.T) {
 			t.Errorf("after moving it: %+v", s.Shortcuts[0])
 		}
 	})
+}
+
+// startXvfbOn starts Xvfb on display :n — this test's own number, so that
+// other desktop tests starting and stopping servers on the free low
+// numbers at the same time never touch it — or, when :n is taken, on a
+// free one.
+func startXvfbOn(tb testing.TB, n int) string {
+	tb.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command("Xvfb", ":"+strconv.Itoa(n), "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("Xvfb: %v", err)
+	}
+	w.Close()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	line := make(chan string, 1)
+	go func() {
+		// Up to the newline: Xvfb writes it separately, and a pipe closed
+		// before that kills it (SIGPIPE).
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case got := <-line:
+		if got == strconv.Itoa(n) {
+			tb.Cleanup(func() {
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+				<-exited
+			})
+			return ":" + got
+		}
+	case <-time.After(20 * time.Second):
+	}
+	_ = cmd.Process.Kill()
+	<-exited
+	tb.Logf("display :%d is taken: using a free one", n)
+	return startXvfb(tb)
 }
 
 // waitShortcuts waits until the running app reports each action's state

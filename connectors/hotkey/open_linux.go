@@ -22,7 +22,7 @@ func Open(env func(string) string, h Handler) backend.GlobalShortcuts {
 	if env("XDG_SESSION_TYPE") == "wayland" || env("DISPLAY") == "" {
 		return openPortal(env, h)
 	}
-	x, err := openX11(h)
+	x, err := openX11(env("DISPLAY"), h)
 	if err != nil {
 		return Unsupported{Why: backend.ErrorMessage(err)}
 	}

@@ -38,8 +38,8 @@ static void hk_install(void) {
 	if (cur != hk_on_error) hk_prev = cur;
 }
 
-static Display *hk_open(void) {
-	Display *d = XOpenDisplay(NULL);
+static Display *hk_open(const char *name) {
+	Display *d = XOpenDisplay(name);
 	if (!d) return NULL;
 	for (int i = 0; i < HK_MAX; i++)
 		if (!hk_ours[i]) { hk_ours[i] = d; break; }
@@ -185,9 +185,9 @@ type grabKey struct {
 
 var _ backend.GlobalShortcuts = (*X11)(nil)
 
-// OpenX11 connects to the X server in $DISPLAY and starts the event loop;
-// events go to h.
-func OpenX11(h Handler) (*X11, error) {
+// OpenX11 connects to the X server display (":0"; "" is $DISPLAY as C
+// sees it) and starts the event loop; events go to h.
+func OpenX11(display string, h Handler) (*X11, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func OpenX11(h Handler) (*X11, error) {
 	x := &X11{on: newDispatcher(h), wake: r, wr: w, reqs: make(chan func(), 16), done: make(chan struct{}),
 		grabbed: map[grabKey]backend.ShortcutAction{}, down: map[C.int]backend.ShortcutAction{}}
 	opened := make(chan error, 1)
-	go x.loop(opened)
+	go x.loop(display, opened)
 	if err := <-opened; err != nil {
 		r.Close()
 		w.Close()
@@ -205,15 +205,22 @@ func OpenX11(h Handler) (*X11, error) {
 	return x, nil
 }
 
-func (x *X11) loop(opened chan<- error) {
+func (x *X11) loop(display string, opened chan<- error) {
 	// Xlib is not thread-safe without XInitThreads; this connection is
 	// only ever used from this goroutine, on this thread.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer close(x.done)
-	x.dpy = C.hk_open()
+	var name *C.char
+	if display != "" {
+		name = C.CString(display)
+		defer C.free(unsafe.Pointer(name))
+	} else {
+		display = os.Getenv("DISPLAY")
+	}
+	x.dpy = C.hk_open(name)
 	if x.dpy == nil {
-		opened <- backend.Errorf(backend.EUNAVAILABLE, "cannot open the X display %q for global shortcuts", os.Getenv("DISPLAY"))
+		opened <- backend.Errorf(backend.EUNAVAILABLE, "Cannot open the X display %q for global shortcuts", display)
 		return
 	}
 	x.ctrl, x.shift = C.ControlMask, C.ShiftMask

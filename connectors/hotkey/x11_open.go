@@ -4,8 +4,8 @@ package hotkey
 
 import "github.com/caseyos/caseyos/backend"
 
-func openX11(h Handler) (backend.GlobalShortcuts, error) {
-	x, err := OpenX11(h)
+func openX11(display string, h Handler) (backend.GlobalShortcuts, error) {
+	x, err := OpenX11(display, h)
 	if err != nil {
 		return nil, err
 	}
