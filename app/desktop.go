@@ -459,9 +459,6 @@ func screens(wctx context.Context) []screenSize {
 	return out
 }
 
-// show brings the window forward.
-func (d *desktop) show() { d.openMove(0) }
-
 // quit closes the window; safe to call more than once and from any
 // goroutine.
 func (d *desktop) quit() {
