@@ -82,8 +82,9 @@ func ClipFeatures(e *Embedder, pcm []int16) [][EmbeddingSize]float32 {
 
 // ModelSearchPath returns the directories FindModels tries, in order:
 // $CASEYOS_KWS_MODELS, kws-models beside the executable, the executable's
-// ../share/caseyos/kws-models, and build/kws-models under the working
-// directory (where `make voice-models` puts them).
+// ../share/caseyos/kws-models (where the .deb installs them), in a macOS
+// app bundle Contents/Resources/kws-models, and build/kws-models under
+// the working directory (where `make voice-models` puts them).
 func ModelSearchPath() []string {
 	exe, err := os.Executable()
 	if err == nil {
@@ -104,6 +105,9 @@ func searchPath(env, exe string) []string {
 	if exe != "" {
 		d := filepath.Dir(exe)
 		dirs = append(dirs, filepath.Join(d, "kws-models"), filepath.Join(d, "..", "share", "caseyos", "kws-models"))
+		if filepath.Base(d) == "MacOS" { // a macOS bundle: Contents/MacOS/caseyos
+			dirs = append(dirs, filepath.Join(d, "..", "Resources", "kws-models"))
+		}
 	}
 	return append(dirs, filepath.Join("build", "kws-models"))
 }

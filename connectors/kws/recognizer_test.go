@@ -55,6 +55,8 @@ func TestSearchPath(t *testing.T) {
 		{"All", "/models", "/opt/caseyos/bin/caseyos", []string{"/models", "/opt/caseyos/bin/kws-models", "/opt/caseyos/share/caseyos/kws-models", filepath.Join("build", "kws-models")}},
 		{"NoEnv", "", "/usr/bin/caseyos", []string{"/usr/bin/kws-models", "/usr/share/caseyos/kws-models", filepath.Join("build", "kws-models")}},
 		{"NoExe", "/m", "", []string{"/m", filepath.Join("build", "kws-models")}},
+		{"MacApp", "", "/Applications/CaseyOS.app/Contents/MacOS/caseyos", []string{"/Applications/CaseyOS.app/Contents/MacOS/kws-models",
+			"/Applications/CaseyOS.app/Contents/share/caseyos/kws-models", "/Applications/CaseyOS.app/Contents/Resources/kws-models", filepath.Join("build", "kws-models")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := searchPath(tc.env, tc.exe); !reflect.DeepEqual(got, tc.want) {
