@@ -11,17 +11,31 @@ import (
 // (Desktop Entry Specification 1.4; Desktop Application Autostart
 // Specification).
 func DesktopEntry(exe string) string {
+	return desktopEntry(desktopExec(exe), "Today's go-to-market moves, ranked; starts in the tray",
+		"X-GNOME-Autostart-enabled=true\n")
+}
+
+// ApplicationEntry renders the application menu's entry
+// (/usr/share/applications/caseyos.desktop in the .deb): the same entry
+// as DesktopEntry, opening the window instead of the tray.
+func ApplicationEntry(exe string) string {
+	return desktopEntry(escapeString(quoteExecArg(exe)), "Today's go-to-market moves, ranked", "")
+}
+
+// desktopEntry is the entry both render: exec is the escaped Exec value,
+// extra any keys one of them adds (whole lines).
+func desktopEntry(exec, comment, extra string) string {
 	var b strings.Builder
 	b.WriteString("[Desktop Entry]\n")
 	b.WriteString("Type=Application\n")
 	b.WriteString("Version=1.4\n")
 	b.WriteString("Name=CaseyOS\n")
-	b.WriteString("Comment=Today's go-to-market moves, ranked; starts in the tray\n")
-	b.WriteString("Exec=" + desktopExec(exe) + "\n")
+	b.WriteString("Comment=" + escapeString(comment) + "\n")
+	b.WriteString("Exec=" + exec + "\n")
 	b.WriteString("Icon=caseyos\n")
 	b.WriteString("Terminal=false\n")
 	b.WriteString("Categories=Office;\n")
-	b.WriteString("X-GNOME-Autostart-enabled=true\n")
+	b.WriteString(extra)
 	return b.String()
 }
 
