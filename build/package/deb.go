@@ -62,6 +62,9 @@ var sonamePackages = map[string]string{
 	"libjavascriptcoregtk-4.0.so.18": "libjavascriptcoregtk-4.0-18",
 	"libsoup-2.4.so.1":               "libsoup2.4-1",
 	"libayatana-appindicator3.so.1":  "libayatana-appindicator3-1",
+	"libX11.so.6":                    "libx11-6",
+	"libXtst.so.6":                   "libxtst6",
+	"libXi.so.6":                     "libxi6",
 }
 
 // elfDepends reads the binary's linked libraries and the newest glibc
