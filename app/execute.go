@@ -149,21 +149,6 @@ func (p ExecutionPreviewDTO) Blocked() error {
 	return nil
 }
 
-// previewAndExecute is the preview, then ExecuteMove with its hash,
-// through the same calls as every other surface: what a surface that
-// approved a move without showing its preview would do. (The tray no
-// longer does: it opens the window on the preview.)
-func (a *App) previewAndExecute(id uint64, via string) (ExecutionStatusDTO, error) {
-	p, err := a.bound.Execution.PreviewExecution(id)
-	if err == nil {
-		err = p.Blocked()
-	}
-	if err != nil {
-		return ExecutionStatusDTO{}, err
-	}
-	return a.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: via})
-}
-
 // KillSwitchDTO is the kill switch's state.
 type KillSwitchDTO struct {
 	On        bool       `json:"on"`

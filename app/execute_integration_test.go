@@ -469,3 +469,16 @@ func TestExecute_OutboxLeavesWhenTheAccountIsBack(t *testing.T) {
 		t.Fatalf("after the account came back: %+v, %d sent; want committed, exactly 1", st, len(e.mail.Sent()))
 	}
 }
+
+// previewAndExecute is the preview, then ExecuteMove with its hash,
+// through the same bound calls the window and the voice path make.
+func (a *App) previewAndExecute(id uint64, via string) (ExecutionStatusDTO, error) {
+	p, err := a.bound.Execution.PreviewExecution(id)
+	if err == nil {
+		err = p.Blocked()
+	}
+	if err != nil {
+		return ExecutionStatusDTO{}, err
+	}
+	return a.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: via})
+}

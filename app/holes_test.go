@@ -41,7 +41,7 @@ func TestApp_TemplateHolesRefusedOnEverySurface(t *testing.T) {
 	}
 	_, err = e.app.bound.Execution.ExecuteMove(id, ExecuteRequestDTO{PreviewHash: p.Hash, Via: "key"})
 	refused("ExecuteMove", err)
-	_, err = e.app.previewAndExecute(id, "click") // the tray's Execute
+	_, err = e.app.previewAndExecute(id, "click")
 	refused("Execute (tray)", err)
 	hash, err := voiceTarget{e.app}.Preview(context.Background(), id)
 	if err != nil {
