@@ -166,6 +166,9 @@ type Settings struct {
 	// Shortcuts are the global shortcuts (shortcuts.go); files from before
 	// them read DefaultShortcuts.
 	Shortcuts Shortcuts
+	// Notifications say what may interrupt, and when not
+	// (settings_notify.go); the zero value is the default.
+	Notifications Notifications
 }
 
 // MaxWatchTerm bounds one watch-list term, in bytes: X's whole query may
@@ -308,6 +311,9 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if err := s.Learning.Validate(); err != nil {
+		return err
+	}
+	if err := s.Notifications.Validate(); err != nil {
 		return err
 	}
 	if err := s.Transcription.Validate(); err != nil {

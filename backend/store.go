@@ -41,6 +41,16 @@ type Tx interface {
 	PairStore
 	ContactMergeStore
 	LearnStore
+	NotifiedStore
+}
+
+// NotifiedStore remembers which moves have interrupted the founder, so
+// that a move notifies at most once per kind, across restarts.
+type NotifiedStore interface {
+	// Notified returns when move id was notified (or suppressed) for kind;
+	// zero when it never was.
+	Notified(id uint64, kind NotifyKind) (time.Time, error)
+	PutNotified(id uint64, kind NotifyKind, at time.Time) error
 }
 
 // LearnStore holds what learning keeps (learn.go): the evidence per cell,

@@ -65,9 +65,10 @@ import (
 //	cursors                       account → cursor (plain string)
 //	stats                         name 0x00 | quarter-hour → uint64     (counters: done, skipped, minutes_saved)
 //	learn_cells                   learning cell "kind|domain|tier|size|channel" → learnCellRecord
+//	notified                      moveID | notification kind → notifiedRecord (a move interrupts once per kind)
 //
 // do_not_contact, rules, meta/guardrails, contacts_by_x_handle, contact_pairs, outcome_*, sequences*,
-// contact_aliases, moves_by_cell, learn_cells and meta/learn_state came after version 2 without a
+// contact_aliases, moves_by_cell, learn_cells, notified and meta/learn_state came after version 2 without a
 // version bump: Open creates missing buckets, and their absence reads as
 // empty and as the defaults, so older files need no upgrade.
 //
@@ -126,6 +127,7 @@ var (
 	bContactAliases     = []byte("contact_aliases")
 	bMovesByCell        = []byte("moves_by_cell")
 	bLearnCells         = []byte("learn_cells")
+	bNotified           = []byte("notified")
 
 	kSchemaVersion  = []byte("schema_version")
 	kSettings       = []byte("settings")
@@ -152,6 +154,7 @@ var allBuckets = [][]byte{
 	bDoNotContact, bRules,
 	bContactPairs, bContactAliases,
 	bMovesByCell, bLearnCells,
+	bNotified,
 }
 
 func createBuckets(btx *bolt.Tx) error {

@@ -65,6 +65,10 @@ type settingsRecord struct {
 	FollowUps *followUpsRecord `json:"follow_ups,omitempty"`
 	// Shortcuts: absent at their defaults and in older files (shortcuts_record.go).
 	Shortcuts *shortcutsRecord `json:"shortcuts,omitempty"`
+	// Notifications is absent in files from before desktop notifications
+	// and while they are at their defaults (every kind on, no quiet
+	// hours): notifications_record.go.
+	Notifications *notificationsRecord `json:"notifications,omitempty"`
 }
 
 type followUpsRecord struct {
@@ -261,6 +265,7 @@ func toSettingsRecord(s *backend.Settings) settingsRecord {
 		FollowUps:         toFollowUpsRecord(s.FollowUps),
 		Learning:          toLearningRecord(s.Learning),
 		Shortcuts:         toShortcutsRecord(s.Shortcuts),
+		Notifications:     toNotificationsRecord(s.Notifications),
 	}
 }
 
@@ -334,6 +339,7 @@ func fromSettingsRecord(r *settingsRecord) *backend.Settings {
 		LanguageModel:     fromLanguageModelRecord(r.LanguageModel),
 		FollowUps:         fromFollowUpsRecord(r.FollowUps),
 		Learning:          fromLearningRecord(r.Learning),
+		Notifications:     fromNotificationsRecord(r.Notifications),
 	}
 	fromConversationRecord(r, s)
 	s.Shortcuts = fromShortcutsRecord(r.Shortcuts)

@@ -22,6 +22,8 @@ func fullSettings() *backend.Settings {
 	}
 	s.MaxEffortMinutes = 120
 	s.FollowUps = backend.FollowUps{On: true, Steps: 3, GapDays: 4}
+	s.Notifications = backend.Notifications{Off: []backend.NotifyKind{backend.NotifyOutboxDrained},
+		Quiet: backend.QuietHours{On: true, Start: 22 * time.Hour, End: 7 * time.Hour}}
 	s.ICP = backend.ICP{Base: 0.3, Rules: []backend.ICPRule{
 		{Field: backend.FieldEmployees, Op: backend.OpBetween, Values: []string{"unused"}, Min: 20, Max: 500, Weight: 0.25, Label: "%s employees"},
 		{Field: backend.FieldIndustry, Op: backend.OpIn, Values: []string{"gaming"}, Min: 1, Max: 2, Weight: -0.2, Label: "gaming"},
