@@ -24,7 +24,7 @@ all: build
 # target to EXTRA_TEST_TIERS. Included after `all` so that it stays the
 # default goal, and before `test` so that its prerequisites are complete.
 EXTRA_TEST_TIERS :=
--include frontend/frontend.mk build/desktop.mk connectors/keychain/keychain.mk connectors/sphinx/voice.mk build/package.mk
+-include frontend/frontend.mk build/desktop.mk connectors/keychain/keychain.mk connectors/sphinx/voice.mk build/package.mk connectors/notify/notify.mk
 
 help:
 	@echo "make run    — install what is missing, build, and open CaseyOS (the demo workspace until you add your own data)"

@@ -75,6 +75,7 @@ type App struct {
 	hookSecret    secretCache  // the webhook secret, as last read (webhook.go)
 	bound         *Services    // what the window binds and serve routes (services.go)
 	model         ModelFunc    // builds the language model's client (model.go)
+	notify        notifyState  // desktop notifications (notify.go)
 
 	// shortcuts are the desktop window's global shortcuts (service_shortcuts.go).
 	shortcuts shortcutsHost

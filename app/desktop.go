@@ -172,6 +172,7 @@ type desktop struct {
 
 	unsubscribe func()
 	tray        *tray
+	stopNotify  func() // desktop notifications (notify.go)
 }
 
 // RunDesktop opens the workspace (of dataDir, the demo's when demo) in the
@@ -288,6 +289,7 @@ func (d *desktop) startup(wctx context.Context) {
 
 	d.tray = startTray(d.app, d.stderr, d.openMove, d.quit)
 	d.startShortcuts()
+	d.stopNotify = d.app.startDesktopNotifications(d.stderr, d.openMove)
 	d.unsubscribe = d.app.Events().Subscribe(func(name string, payload any) {
 		d.mu.Lock()
 		closing := d.closing
@@ -359,6 +361,9 @@ func (d *desktop) shutdown(context.Context) {
 	}
 	d.tray.stop()
 	d.stopShortcuts()
+	if d.stopNotify != nil {
+		d.stopNotify()
+	}
 	d.save()
 }
 

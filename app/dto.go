@@ -312,6 +312,8 @@ type SettingsDTO struct {
 	FollowUps *FollowUpsDTO `json:"follow_ups,omitempty"`
 	// Learning is the learned score line's settings; absent keeps them.
 	Learning *LearningDTO `json:"learning,omitempty"`
+	// Notifications say what may interrupt (dto_notify.go); absent keeps them.
+	Notifications *NotificationsDTO `json:"notifications,omitempty"`
 }
 
 // FollowUpsDTO are the follow-up settings: on, how many follow-ups after
@@ -442,6 +444,7 @@ func toSettingsDTO(s *backend.Settings) SettingsDTO {
 	}
 	out.Pricing, out.Facts = toReplyFactsDTO(s)
 	out.Learning = toLearningDTO(s.Learning)
+	out.Notifications = toNotificationsDTO(s.Notifications)
 	return out
 }
 
@@ -472,6 +475,7 @@ func applySettingsDTO(s *backend.Settings, in SettingsDTO) {
 	}
 	applyReplyFactsDTO(s, in.Pricing, in.Facts)
 	applyLearningDTO(s, in.Learning)
+	applyNotificationsDTO(s, in.Notifications)
 	if in.ProductName != nil {
 		s.ProductName = strings.TrimSpace(*in.ProductName)
 	}

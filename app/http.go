@@ -292,7 +292,9 @@ func (s *apiServer) call(w http.ResponseWriter, r *http.Request, name string) {
 		writeError(w, backend.WrapError(name, err))
 		return
 	}
+	done := s.app.calledOverAPI(name)
 	out := m.Call(args)
+	done()
 	if e, _ := out[1].Interface().(error); e != nil {
 		writeError(w, e)
 		return

@@ -21,6 +21,8 @@ type Services struct {
 	Outcomes    *OutcomesService
 	Stats       *StatsService
 	Shortcuts   *ShortcutsService
+	// Notifications is the desktop notifications' test (service_notify.go).
+	Notifications *NotificationsService
 }
 
 // newServices makes a's services (New does, once).
@@ -29,13 +31,15 @@ func newServices(a *App) *Services {
 		Today: &TodayService{a}, Execution: &ExecutionService{a}, Settings: &SettingsService{a}, Audit: &AuditService{a},
 		Connections: &ConnectionsService{a}, Voice: &VoiceService{a}, Signals: &SignalsService{a},
 		Contacts: &ContactsService{a}, Outcomes: &OutcomesService{a}, Stats: &StatsService{a},
-		Shortcuts: &ShortcutsService{a},
+		Shortcuts:     &ShortcutsService{a},
+		Notifications: &NotificationsService{a},
 	}
 }
 
 // list is s's services in a fixed order: what the window binds.
 func (s *Services) list() []any {
-	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes, s.Stats, s.Shortcuts}
+	return []any{s.Today, s.Execution, s.Settings, s.Audit, s.Connections, s.Voice, s.Signals, s.Contacts, s.Outcomes, s.Stats, s.Shortcuts,
+		s.Notifications}
 }
 
 // Services are a's bound services, for callers outside the window and

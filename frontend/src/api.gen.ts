@@ -543,6 +543,17 @@ export interface MoveDTO {
   updated_at: string;
 }
 
+/** app.NotificationsDTO */
+export interface NotificationsDTO {
+  hot_move: boolean;
+  execution_failed: boolean;
+  outbox_drained: boolean;
+  kill_switch: boolean;
+  quiet_on: boolean;
+  quiet_start_minutes: number;
+  quiet_end_minutes: number;
+}
+
 /** app.OnlineRecognizerDTO */
 export interface OnlineRecognizerDTO {
   name: string;
@@ -815,6 +826,7 @@ export interface SettingsDTO {
   retention_months?: number;
   follow_ups?: FollowUpsDTO;
   learning?: LearningDTO;
+  notifications?: NotificationsDTO;
 }
 
 /** app.ShortcutDTO */
@@ -1126,6 +1138,11 @@ export interface ShortcutsService {
   Shortcuts(): Promise<ShortcutsDTO>;
 }
 
+/** NotificationsService: window.go.app.NotificationsService.<Method> in the window, POST /api/NotificationsService.<Method> in the browser. */
+export interface NotificationsService {
+  SendTestNotification(): Promise<string>;
+}
+
 /** BoundMethods is every bound method by "<Service>.<Method>". */
 export interface BoundMethods {
   'TodayService.Explain': TodayService['Explain'];
@@ -1195,6 +1212,7 @@ export interface BoundMethods {
   'StatsService.Metrics': StatsService['Metrics'];
   'ShortcutsService.SetShortcuts': ShortcutsService['SetShortcuts'];
   'ShortcutsService.Shortcuts': ShortcutsService['Shortcuts'];
+  'NotificationsService.SendTestNotification': NotificationsService['SendTestNotification'];
 }
 
 /** boundMethodNames lists BoundMethods' keys. */
@@ -1266,4 +1284,5 @@ export const boundMethodNames = [
   'StatsService.Metrics',
   'ShortcutsService.SetShortcuts',
   'ShortcutsService.Shortcuts',
+  'NotificationsService.SendTestNotification',
 ] as const;

@@ -431,6 +431,8 @@ export interface Api {
   Shortcuts(): Promise<ShortcutsDTO>;
   /** SetShortcuts stores keys by action ("" turns one off) and grabs them again; invalid names the action. */
   SetShortcuts(shortcuts: ShortcutDTO[], via: Via): Promise<ShortcutsDTO>;
+  /** SendTestNotification shows a sample desktop notification (unavailable in browser mode). */
+  SendTestNotification(): Promise<string>;
   Transcription(): Promise<TranscriptionDTO>;
   /**
    * ConnectTranscription stores the online recognizer, the key in the keychain only (write-only:
@@ -533,6 +535,7 @@ export function createApi(t: Transport): Api {
     SetStartAtLogin: (on, via) => c('SettingsService.SetStartAtLogin', on, via),
     Shortcuts: async () => { const r = await c('ShortcutsService.Shortcuts'); return { ...r, shortcuts: r?.shortcuts ?? [] }; },
     SetShortcuts: async (list, via) => { const r = await c('ShortcutsService.SetShortcuts', list, via); return { ...r, shortcuts: r?.shortcuts ?? [] }; },
+    SendTestNotification: () => c('NotificationsService.SendTestNotification'),
     Transcription: () => c('ConnectionsService.Transcription'),
     ConnectTranscription: (t, key, check, via) => c('ConnectionsService.ConnectTranscription', t, key, check, via),
     DisconnectTranscription: (via) => c('ConnectionsService.DisconnectTranscription', via),
