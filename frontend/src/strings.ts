@@ -234,6 +234,21 @@ export const s = {
     removeFact: 'Remove fact',
   },
 
+  notifications: {
+    title: 'Notifications',
+    hint: 'CaseyOS interrupts only for these, at most once per move, through your desktop’s notifications.',
+    hotMove: 'A move reaches the top 3 and is due within about a day',
+    executionFailed: 'A send or action fails',
+    outboxDrained: 'The outbox goes out after being offline',
+    killSwitch: 'The kill switch is turned on from elsewhere (command line, a browser)',
+    quietOn: 'Quiet hours',
+    quietFrom: 'from',
+    quietTo: 'to',
+    quietHint: 'In your time zone; 22:00 to 07:00 runs through the night. What quiet hours hold back is not shown afterwards: the queue still has it.',
+    quietSame: 'Quiet hours must start and end at different times.',
+    test: 'Send a test notification',
+  },
+
   startAtLogin: {
     title: 'Start at login',
     label: 'Open CaseyOS in the tray when I log in',

@@ -138,6 +138,7 @@ export function normalize(s: SettingsDTO): SettingsDTO {
     competitors: [...(s.competitors ?? [])],
     working_hours: { ...defaultHours, ...(s.working_hours ?? {}) },
     ...(s.learning ? { learning: { ...s.learning } } : {}),
+    ...(s.notifications ? { notifications: { ...s.notifications } } : {}),
   };
 }
 
