@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/caseyos/caseyos/backend"
@@ -35,4 +36,17 @@ func (t *tx) PutNotified(id uint64, kind backend.NotifyKind, at time.Time) error
 		return err
 	}
 	return internal(op, t.bucket(bNotified).Put(notifiedKey(id, kind), v))
+}
+
+// deleteNotified removes what move id notified, every kind: a move that
+// is forgotten or expired leaves nothing behind.
+func (t *tx) deleteNotified(id uint64) error {
+	prefix := u64(id)
+	c := t.bucket(bNotified).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

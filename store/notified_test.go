@@ -48,6 +48,30 @@ func TestNotified(t *testing.T) {
 			t.Errorf("stored notified record = %s, %v, want %s", raw, err, want)
 		}
 	})
+	t.Run("DeleteMove", func(t *testing.T) {
+		// A move forgotten or expired by retention takes what it notified
+		// with it; another move's records stay.
+		db := MustOpenStore(t)
+		m1 := newMove("contact:1", backend.KindSendEmail, backend.StatusPending, 90, backend.DomainSales)
+		m2 := newMove("contact:2", backend.KindSendEmail, backend.StatusPending, 80, backend.DomainSales)
+		update(t, db, func(tx backend.Tx) error {
+			return errorsJoin(tx.CreateMove(m1), tx.CreateMove(m2),
+				tx.PutNotified(m1.ID, backend.NotifyHotMove, at), tx.PutNotified(m1.ID, backend.NotifyExecutionFailed, at),
+				tx.PutNotified(m2.ID, backend.NotifyHotMove, at))
+		})
+		update(t, db, func(tx backend.Tx) error { return tx.(backend.PrivacyStore).DeleteMove(m1.ID) })
+		view(t, db, func(tx backend.Tx) error {
+			for _, k := range []backend.NotifyKind{backend.NotifyHotMove, backend.NotifyExecutionFailed} {
+				if got, err := tx.Notified(m1.ID, k); err != nil || !got.IsZero() {
+					t.Errorf("Notified(deleted move, %s) = %v, %v, want zero", k, got, err)
+				}
+			}
+			if got, err := tx.Notified(m2.ID, backend.NotifyHotMove); err != nil || !got.Equal(at) {
+				t.Errorf("Notified(other move) = %v, %v, want %v", got, err, at)
+			}
+			return nil
+		})
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		db := MustOpenStore(t)
 		err := db.Update(t.Context(), func(tx backend.Tx) error { return tx.PutNotified(0, backend.NotifyHotMove, at) })

@@ -77,6 +77,9 @@ func (t *tx) DeleteMove(id uint64) error {
 	if err := addCount(t.bt, countKey(m.Status, m.Domain), -1); err != nil {
 		return backend.WrapError(op, err)
 	}
+	if err := t.deleteNotified(id); err != nil {
+		return internal(op, err)
+	}
 	return internal(op, t.bucket(bMoves).Delete(u64(id)))
 }
 
