@@ -73,8 +73,8 @@ func TestPortal(t *testing.T) {
 	})
 
 	t.Run("TakenIsReported", func(t *testing.T) {
-		fake.Taken["CTRL+ALT+space"] = true
-		defer delete(fake.Taken, "CTRL+ALT+space")
+		fake.SetTaken("CTRL+ALT+space", true)
+		defer fake.SetTaken("CTRL+ALT+space", false)
 		st := g.Bind(ctx, binds)
 		if st[0].State != backend.ShortcutTaken || !strings.Contains(st[0].Message, "did not bind") {
 			t.Errorf("show_hide = %+v, want taken", st[0])
@@ -93,8 +93,8 @@ func TestPortal(t *testing.T) {
 	})
 
 	t.Run("DialogClosed", func(t *testing.T) {
-		fake.Cancel = true
-		defer func() { fake.Cancel = false }()
+		fake.SetCancel(true)
+		defer fake.SetCancel(false)
 		for _, s := range g.Bind(ctx, binds) {
 			if s.State != backend.ShortcutTaken || !strings.Contains(s.Message, "dialog was closed") {
 				t.Errorf("%s = %+v, want taken: the person closed the desktop's dialog", s.Action, s)

@@ -45,12 +45,12 @@ type Portal struct {
 	conn *dbus.Conn
 
 	mu sync.Mutex
-	// Taken are the preferred triggers the desktop will not bind (another
+	// taken are the preferred triggers the desktop will not bind (another
 	// shortcut of the session has them).
-	Taken map[string]bool
-	// Cancel makes BindShortcuts answer "cancelled" (the person closed
+	taken map[string]bool
+	// cancel makes BindShortcuts answer "cancelled" (the person closed
 	// the dialog).
-	Cancel   bool
+	cancel   bool
 	binds    []Bind
 	sessions map[dbus.ObjectPath]bool
 	bound    map[dbus.ObjectPath][]string
@@ -111,7 +111,7 @@ func Connect(tb testing.TB, addr string) *dbus.Conn {
 // whose portal backend has none).
 func Serve(tb testing.TB, conn *dbus.Conn, offer bool) *Portal {
 	tb.Helper()
-	p := &Portal{conn: conn, Taken: map[string]bool{}, sessions: map[dbus.ObjectPath]bool{}, bound: map[dbus.ObjectPath][]string{}}
+	p := &Portal{conn: conn, taken: map[string]bool{}, sessions: map[dbus.ObjectPath]bool{}, bound: map[dbus.ObjectPath][]string{}}
 	if err := conn.Export(props{p, offer}, portalPath, "org.freedesktop.DBus.Properties"); err != nil {
 		tb.Fatal(err)
 	}
@@ -125,6 +125,26 @@ func Serve(tb testing.TB, conn *dbus.Conn, offer bool) *Portal {
 		tb.Fatalf("request %s: %v %v", portalName, reply, err)
 	}
 	return p
+}
+
+// SetTaken marks trigger as taken by another shortcut (or frees it): the
+// portal will not bind it. Safe while the portal is serving calls.
+func (p *Portal) SetTaken(trigger string, taken bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if taken {
+		p.taken[trigger] = true
+	} else {
+		delete(p.taken, trigger)
+	}
+}
+
+// SetCancel makes BindShortcuts answer "cancelled" (the person closed the
+// dialog) until it is set back.
+func (p *Portal) SetCancel(cancel bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cancel = cancel
 }
 
 // Binds are the BindShortcuts calls so far.
@@ -245,7 +265,7 @@ func (s shortcuts) BindShortcuts(sender dbus.Sender, session dbus.ObjectPath, li
 		desc, _ := w.Options["description"].Value().(string)
 		trig, _ := w.Options["preferred_trigger"].Value().(string)
 		b.Shortcuts = append(b.Shortcuts, Shortcut{ID: w.ID, Description: desc, PreferredTrigger: trig})
-		if p.Taken[trig] {
+		if p.taken[trig] {
 			continue
 		}
 		ids = append(ids, w.ID)
@@ -255,7 +275,7 @@ func (s shortcuts) BindShortcuts(sender dbus.Sender, session dbus.ObjectPath, li
 		}})
 	}
 	p.binds = append(p.binds, b)
-	if p.Cancel {
+	if p.cancel {
 		p.respond(req, 1, map[string]dbus.Variant{})
 		return req, nil
 	}
