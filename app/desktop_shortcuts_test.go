@@ -137,7 +137,7 @@ func startXvfbOn(tb testing.TB, n int) string {
 		tb.Fatal(err)
 	}
 	defer r.Close()
-	cmd := exec.Command("Xvfb", ":"+strconv.Itoa(n), "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", ":"+strconv.Itoa(n), "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("Xvfb: %v", err)

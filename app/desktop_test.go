@@ -410,7 +410,7 @@ func startXvfb(tb testing.TB) string {
 	defer r.Close()
 	// -displayfd: Xvfb picks a free display and writes its number to fd 3
 	// once it accepts connections.
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	var errBuf bytes.Buffer
 	cmd.Stderr = &errBuf

@@ -177,7 +177,7 @@ func tryXvfb(tb testing.TB, display string) string {
 		tb.Fatal(err)
 	}
 	defer r.Close()
-	args := []string{"-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp"}
+	args := []string{"-displayfd", "3", "-screen", "0", "640x480x24", "-nolisten", "tcp", "-noreset"}
 	if display != "" {
 		args = append([]string{display}, args...)
 	}
