@@ -48,3 +48,6 @@ func GetRaw(db *DB, bucket string, key []byte) ([]byte, error) {
 	})
 	return v, err
 }
+
+// MoveReads returns how many move records tx has decoded.
+func MoveReads(t backend.Tx) int { return t.(*tx).moveReads }

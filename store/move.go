@@ -60,12 +60,14 @@ func deleteMoveEntries(btx *bolt.Tx, m *backend.Move) error {
 // changedEntries splits a move's index entries before and after an update
 // into those to delete and those to put, leaving out the ones that stay
 // the same: re-scoring a learning cell's moves rewrites thousands of
-// moves whose cell, expiry and open-slot entries do not change.
-func changedEntries(before, after []entry) (gone, added []entry) {
+// moves whose cell, expiry and open-slot entries do not change. slotHeld
+// says the open slot already names the move.
+func changedEntries(before, after []entry, slotHeld bool) (gone, added []entry) {
 	same := func(a, b entry) bool {
-		// The open slot is always rewritten: deleting it checks whom it
-		// names, and putting it mends a slot another move left behind.
-		return !bytes.Equal(a.bucket, bMovesOpen) &&
+		// Unless it is known to name the move, the open slot is rewritten:
+		// deleting it checks whom it names, and putting it mends a slot
+		// another move left behind.
+		return (slotHeld || !bytes.Equal(a.bucket, bMovesOpen)) &&
 			bytes.Equal(a.bucket, b.bucket) && bytes.Equal(a.key, b.key) && bytes.Equal(a.value, b.value)
 	}
 	in := func(e entry, es []entry) bool {
@@ -193,6 +195,7 @@ func (t *tx) CreateMove(m *backend.Move) error {
 		return internal(op, err)
 	}
 	m.ID, m.CreatedAt, m.UpdatedAt = id, stored.CreatedAt, stored.UpdatedAt
+	t.seen(&stored)
 	return nil
 }
 
@@ -206,13 +209,14 @@ func (t *tx) UpdateMove(m *backend.Move) error {
 	if m == nil {
 		return invalid(op, "move is empty")
 	}
-	old, err := t.move(op, m.ID)
+	old, err := t.storedKeys(op, m.ID)
 	if err != nil {
 		return err
 	}
 	if err := checkMove(op, m); err != nil {
 		return err
 	}
+	slotHeld := false
 	if m.Status.IsOpen() {
 		holder, err := t.openHolder(m)
 		if err != nil {
@@ -221,12 +225,13 @@ func (t *tx) UpdateMove(m *backend.Move) error {
 		if holder != 0 && holder != m.ID {
 			return conflict(op, "move %d is already open for %s %s", holder, m.Kind, m.Subject.Key())
 		}
+		slotHeld = holder == m.ID
 	}
 	v, err := encode(op, "move "+m.Title, toMoveRecord(m))
 	if err != nil {
 		return err
 	}
-	gone, added := changedEntries(moveEntries(old), moveEntries(m))
+	gone, added := changedEntries(moveEntries(old), moveEntries(m), slotHeld)
 	if err := deleteMoveEntriesOf(t.bt, m.ID, gone); err != nil {
 		return internal(op, err)
 	}
@@ -244,6 +249,7 @@ func (t *tx) UpdateMove(m *backend.Move) error {
 			return internal(op, err)
 		}
 	}
+	t.seen(m)
 	return nil
 }
 
@@ -253,9 +259,14 @@ func (t *tx) FindMove(id uint64) (*backend.Move, error) {
 }
 
 func (t *tx) move(op string, id uint64) (*backend.Move, error) {
-	return getRecord(t.bt, op, bMoves, u64(id),
+	t.moveReads++
+	m, err := getRecord(t.bt, op, bMoves, u64(id),
 		func(r *moveRecord) *backend.Move { return fromMoveRecord(id, r) },
 		func() error { return notFound(op, "move %d not found", id) })
+	if err == nil {
+		t.seen(m)
+	}
+	return m, err
 }
 
 func (t *tx) moves(op string, ids []uint64) ([]*backend.Move, error) {

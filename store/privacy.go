@@ -80,6 +80,7 @@ func (t *tx) DeleteMove(id uint64) error {
 	if err := t.deleteNotified(id); err != nil {
 		return internal(op, err)
 	}
+	delete(t.stored, id)
 	return internal(op, t.bucket(bMoves).Delete(u64(id)))
 }
 

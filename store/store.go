@@ -348,6 +348,11 @@ func writeFileAtomic(path string, write func(io.Writer) (int64, error)) (err err
 type tx struct {
 	db *DB
 	bt *bolt.Tx
+	// moveReads counts the move records this transaction decoded.
+	moveReads int
+	// stored holds the index keys of the moves this transaction read or
+	// wrote, as stored (move_keys.go).
+	stored map[uint64]moveKeys
 }
 
 var _ backend.Tx = (*tx)(nil)
