@@ -38,13 +38,16 @@ func (t *tx) AppendAudit(e *backend.AuditEntry) error {
 	return t.appendAudit(op, e, key)
 }
 
-// appendAudit appends e signed with key and seals the new head with it.
+// appendAudit appends e signed with key. The head (meta/audit_head) and
+// its seal are written once, by sealAudit when the transaction ends, not
+// after every entry: an ingest appends thousands in one transaction, and
+// the head it leaves is what verification reads.
 func (t *tx) appendAudit(op string, e *backend.AuditEntry, key *backend.AuditKey) error {
-	meta, b := t.bucket(bMeta), t.bucket(bAudit)
-	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
+	tail := t.auditTail()
+	b := t.bucket(bAudit)
 	sealed := *e
 	sealed.Seq = b.Sequence() + 1
-	sealed.Seal(string(meta.Get(kAuditHead)), key)
+	sealed.Seal(tail.head, key)
 	v, err := encode(op, "audit entry "+e.Action, toAuditRecord(&sealed))
 	if err != nil {
 		return err
@@ -58,15 +61,47 @@ func (t *tx) appendAudit(op string, e *backend.AuditEntry, key *backend.AuditKey
 	if err := putEntries(t.bt, auditEntries(&sealed)); err != nil {
 		return internal(op, err)
 	}
-	// audit_keyed_from and audit_key_id were written with the first seal
-	// (Open, the upgrade) and never change.
-	if err := meta.Put(kAuditHead, []byte(sealed.Hash)); err != nil {
-		return internal(op, err)
-	}
-	if err := meta.Put(kAuditSeal, []byte(key.SealHead(sealed.Seq, sealed.Hash, keyedFrom))); err != nil {
-		return internal(op, err)
-	}
+	tail.head, tail.seq, tail.key = sealed.Hash, sealed.Seq, key
 	e.Seq, e.Version, e.PrevHash, e.Hash = sealed.Seq, sealed.Version, sealed.PrevHash, sealed.Hash
+	return nil
+}
+
+// auditTail is the end of the log as a write transaction has appended to
+// it: the newest hash, and, once an entry is appended, its sequence and
+// the key that must seal the head.
+type auditTail struct {
+	head      string
+	keyedFrom uint64
+	seq       uint64
+	key       *backend.AuditKey // nil: nothing appended since the head was sealed
+}
+
+func (t *tx) auditTail() *auditTail {
+	if t.audit == nil {
+		meta := t.bucket(bMeta)
+		keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
+		t.audit = &auditTail{head: string(meta.Get(kAuditHead)), keyedFrom: keyedFrom}
+	}
+	return t.audit
+}
+
+// sealAudit writes the head the transaction's appends left and seals it.
+// audit_keyed_from and audit_key_id were written with the first seal
+// (Open, the upgrade) and never change.
+func (t *tx) sealAudit() error {
+	const op = "store.AppendAudit"
+	tail := t.audit
+	if tail == nil || tail.key == nil {
+		return nil
+	}
+	meta := t.bucket(bMeta)
+	if err := meta.Put(kAuditHead, []byte(tail.head)); err != nil {
+		return internal(op, err)
+	}
+	if err := meta.Put(kAuditSeal, []byte(tail.key.SealHead(tail.seq, tail.head, tail.keyedFrom))); err != nil {
+		return internal(op, err)
+	}
+	tail.key = nil
 	return nil
 }
 
@@ -89,6 +124,9 @@ func putAuditHead(meta *bolt.Bucket, key *backend.AuditKey, count uint64, head s
 
 // AuditHead returns the audit count and what meta holds about the log.
 func (t *tx) AuditHead() (backend.AuditHead, error) {
+	if err := t.sealAudit(); err != nil {
+		return backend.AuditHead{}, err
+	}
 	meta := t.bucket(bMeta)
 	keyedFrom, _ := decodeU64(meta.Get(kAuditKeyedFrom))
 	return backend.AuditHead{
@@ -104,7 +142,7 @@ func (t *tx) AuditHead() (backend.AuditHead, error) {
 // once per DB (in a read transaction that is the first to need it; a
 // write transaction has it loaded before it begins).
 func (t *tx) AuditKey() (*backend.AuditKey, error) {
-	id := t.bucket(bMeta).Get(kAuditKeyID)
+	id := t.get(bMeta, kAuditKeyID)
 	if k := t.db.key.Load(); k != nil && string(id) == k.ID() {
 		return k, nil // without converting id: an append is on the execution path
 	}
@@ -176,6 +214,9 @@ func (db *DB) RekeyAudit(ctx context.Context, actor backend.Actor) (backend.Audi
 			return err
 		}
 		rk.Seq = e.Seq
+		if err := t.sealAudit(); err != nil {
+			return err
+		}
 		if err := meta.Put(kAuditKeyID, []byte(key.ID())); err != nil {
 			return internal(op, err)
 		}
@@ -226,7 +267,7 @@ func (t *tx) FindAudit(f backend.AuditFilter) ([]*backend.AuditEntry, int, error
 		}
 	}
 	out, err := getRecords(seqs, func(seq uint64) (*backend.AuditEntry, error) {
-		return getRecord(t.bt, op, bAudit, u64(seq),
+		return getRecord(t, op, bAudit, u64(seq),
 			func(r *auditRecord) *backend.AuditEntry { return fromAuditRecord(seq, r) },
 			func() error { return backend.WrapError(op, corrupt(bAudit, u64(seq), errDangling)) })
 	})

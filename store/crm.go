@@ -50,7 +50,7 @@ func (t *tx) PutContact(c *backend.Contact) error {
 		return err
 	}
 	key := []byte(c.ID)
-	if old := t.bucket(bContacts).Get(key); old != nil {
+	if old := t.get(bContacts, key); old != nil {
 		// Only the indexed field is needed to drop the old index entry.
 		var r struct {
 			Email   string `json:"email"`
@@ -86,7 +86,7 @@ func (t *tx) FindContact(id string) (*backend.Contact, error) {
 
 // contact returns the stored record id itself (no alias followed).
 func (t *tx) contact(op, id string) (*backend.Contact, error) {
-	return getRecord(t.bt, op, bContacts, []byte(id), fromContactRecord,
+	return getRecord(t, op, bContacts, []byte(id), fromContactRecord,
 		func() error { return notFound(op, "contact %q not found", id) })
 }
 
@@ -140,7 +140,7 @@ func (t *tx) PutCompany(c *backend.Company) error {
 // FindCompany returns company id, or ENOTFOUND.
 func (t *tx) FindCompany(id string) (*backend.Company, error) {
 	const op = "store.FindCompany"
-	return getRecord(t.bt, op, bCompanies, []byte(id), fromCompanyRecord,
+	return getRecord(t, op, bCompanies, []byte(id), fromCompanyRecord,
 		func() error { return notFound(op, "company %q not found", id) })
 }
 
@@ -159,7 +159,7 @@ func (t *tx) PutDeal(d *backend.Deal) error {
 		return err
 	}
 	key := []byte(d.ID)
-	if old := t.bucket(bDeals).Get(key); old != nil {
+	if old := t.get(bDeals, key); old != nil {
 		// Only the indexed field is needed to drop the old index entry.
 		var r struct {
 			LastActivityAt time.Time `json:"last_activity_at"`
@@ -183,7 +183,7 @@ func (t *tx) FindDeal(id string) (*backend.Deal, error) {
 }
 
 func (t *tx) deal(op, id string) (*backend.Deal, error) {
-	return getRecord(t.bt, op, bDeals, []byte(id), fromDealRecord,
+	return getRecord(t, op, bDeals, []byte(id), fromDealRecord,
 		func() error { return notFound(op, "deal %q not found", id) })
 }
 

@@ -27,11 +27,11 @@ func (t *tx) CreateExecution(e *backend.Execution) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if v := t.bucket(bExecutionsByKey).Get([]byte(e.IdempotencyKey)); v != nil {
+	if v := t.get(bExecutionsByKey, []byte(e.IdempotencyKey)); v != nil {
 		id, _ := decodeU64(v)
 		return conflict(op, "execution %d already has idempotency key %q", id, e.IdempotencyKey)
 	}
-	if t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
+	if t.get(bMoves, u64(e.MoveID)) == nil {
 		return notFound(op, "move %d not found", e.MoveID)
 	}
 	if e.State.IsOpen() {
@@ -77,10 +77,10 @@ func (t *tx) UpdateExecution(e *backend.Execution) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if e.IdempotencyKey != old.IdempotencyKey && t.bucket(bExecutionsByKey).Get([]byte(e.IdempotencyKey)) != nil {
+	if e.IdempotencyKey != old.IdempotencyKey && t.get(bExecutionsByKey, []byte(e.IdempotencyKey)) != nil {
 		return conflict(op, "another execution already has idempotency key %q", e.IdempotencyKey)
 	}
-	if e.MoveID != old.MoveID && t.bucket(bMoves).Get(u64(e.MoveID)) == nil {
+	if e.MoveID != old.MoveID && t.get(bMoves, u64(e.MoveID)) == nil {
 		return notFound(op, "move %d not found", e.MoveID)
 	}
 	if e.State.IsOpen() && !old.State.IsOpen() {
@@ -112,7 +112,7 @@ func (t *tx) FindExecution(id uint64) (*backend.Execution, error) {
 }
 
 func (t *tx) execution(op string, id uint64) (*backend.Execution, error) {
-	return getRecord(t.bt, op, bExecutions, u64(id),
+	return getRecord(t, op, bExecutions, u64(id),
 		func(r *executionRecord) *backend.Execution { return fromExecutionRecord(id, r) },
 		func() error { return notFound(op, "execution %d not found", id) })
 }
@@ -127,7 +127,7 @@ func (t *tx) ExecutionByKey(key string) (*backend.Execution, error) {
 	if key == "" {
 		return nil, notFound(op, "no execution has an empty idempotency key")
 	}
-	v := t.bucket(bExecutionsByKey).Get([]byte(key))
+	v := t.get(bExecutionsByKey, []byte(key))
 	if v == nil {
 		return nil, notFound(op, "no execution with idempotency key %q", key)
 	}

@@ -9,7 +9,7 @@ import (
 // Guardrails returns meta/guardrails, or backend.DefaultGuardrails when
 // none are stored.
 func (t *tx) Guardrails() (*backend.Guardrails, error) {
-	return getMeta(t.bt, "store.Guardrails", kGuardrails, fromGuardrailsRecord, backend.DefaultGuardrails)
+	return getMeta(t, "store.Guardrails", kGuardrails, fromGuardrailsRecord, backend.DefaultGuardrails)
 }
 
 // PutGuardrails stores g whole.
@@ -34,13 +34,13 @@ func dncKey(email string) []byte { return []byte(strings.ToLower(strings.TrimSpa
 func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
 	const op = "store.DoNotContact"
 	k := dncKey(email)
-	if t.bucket(bDoNotContact).Get(k) == nil && !backend.IsPersonHash(string(k)) {
+	if t.get(bDoNotContact, k) == nil && !backend.IsPersonHash(string(k)) {
 		// A forgotten address is on the list by its hash alone.
-		if h := []byte(backend.PersonHash(string(k))); t.bucket(bDoNotContact).Get(h) != nil {
+		if h := []byte(backend.PersonHash(string(k))); t.get(bDoNotContact, h) != nil {
 			k = h
 		}
 	}
-	return getRecord(t.bt, op, bDoNotContact, k,
+	return getRecord(t, op, bDoNotContact, k,
 		func(r *dncRecord) *backend.DoNotContact { return fromDNCRecord(string(k), r) },
 		func() error { return notFound(op, "%s is not on the do-not-contact list", email) })
 }
@@ -50,13 +50,12 @@ func (t *tx) DoNotContact(email string) (*backend.DoNotContact, error) {
 // and a miss costs no error.
 func (t *tx) LookupDoNotContact(email string) (*backend.DoNotContact, bool, error) {
 	const op = "store.LookupDoNotContact"
-	b := t.bucket(bDoNotContact)
 	k := dncKey(email)
-	v := b.Get(k)
+	v := t.get(bDoNotContact, k)
 	if v == nil && !backend.IsPersonHash(string(k)) {
 		// A forgotten address is on the list by its hash alone.
 		k = []byte(backend.PersonHash(string(k)))
-		v = b.Get(k)
+		v = t.get(bDoNotContact, k)
 	}
 	if v == nil {
 		return nil, false, nil

@@ -14,7 +14,7 @@ func cellKey(cell string, id uint64) []byte {
 // FindLearnCell returns the learning cell named key, or ENOTFOUND.
 func (t *tx) FindLearnCell(key string) (*backend.LearnCell, error) {
 	const op = "store.FindLearnCell"
-	return getRecord(t.bt, op, bLearnCells, []byte(key),
+	return getRecord(t, op, bLearnCells, []byte(key),
 		func(r *learnCellRecord) *backend.LearnCell { return fromLearnCellRecord(key, r) },
 		func() error { return notFound(op, "no learning cell %q", key) })
 }
@@ -35,6 +35,7 @@ func (t *tx) PutLearnCell(c *backend.LearnCell) error {
 // DeleteLearnCells forgets every learning cell.
 func (t *tx) DeleteLearnCells() error {
 	const op = "store.DeleteLearnCells"
+	delete(t.cursors, string(bLearnCells)) // its bucket is about to be replaced
 	if err := t.bt.DeleteBucket(bLearnCells); err != nil && err != bolt.ErrBucketNotFound {
 		return internal(op, err)
 	}
@@ -44,7 +45,7 @@ func (t *tx) DeleteLearnCells() error {
 
 // LearnState returns the stored learning state, or a zero one.
 func (t *tx) LearnState() (*backend.LearnState, error) {
-	return getMeta(t.bt, "store.LearnState", kLearnState,
+	return getMeta(t, "store.LearnState", kLearnState,
 		func(r *learnStateRecord) *backend.LearnState {
 			return &backend.LearnState{Epoch: r.Epoch, Indexed: r.Indexed}
 		},

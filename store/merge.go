@@ -35,7 +35,7 @@ func (t *tx) MergeContactRecords(survivor *backend.Contact, mergedIDs []string) 
 		}
 		gone[id] = true
 		key := []byte(id)
-		if old := t.bucket(bContacts).Get(key); old != nil {
+		if old := t.get(bContacts, key); old != nil {
 			var r contactRecord
 			if err := decode(bContacts, key, old, &r); err != nil {
 				return backend.WrapError(op, err)
@@ -161,7 +161,7 @@ func followIDs(ids []string, gone map[string]bool, to string) ([]string, bool) {
 // ContactAlias returns the contact a merged id was folded into, or
 // ENOTFOUND when id was never merged away.
 func (t *tx) ContactAlias(id string) (string, error) {
-	if v := t.bucket(bContactAliases).Get(aliasKey("id", id)); v != nil {
+	if v := t.get(bContactAliases, aliasKey("id", id)); v != nil {
 		return string(v), nil
 	}
 	return "", notFound("store.ContactAlias", "contact %q was not merged", id)
@@ -170,7 +170,7 @@ func (t *tx) ContactAlias(id string) (string, error) {
 // LookupContactAlias returns the contact a merged id was folded into and
 // true, or false when id was never merged away.
 func (t *tx) LookupContactAlias(id string) (string, bool) {
-	if v := t.bucket(bContactAliases).Get(aliasKey("id", id)); v != nil {
+	if v := t.get(bContactAliases, aliasKey("id", id)); v != nil {
 		return string(v), true
 	}
 	return "", false
@@ -179,7 +179,7 @@ func (t *tx) LookupContactAlias(id string) (string, bool) {
 // emailAlias returns the contact a merged address now belongs to, or "".
 func (t *tx) emailAlias(email string) string {
 	if e := normEmail(email); e != "" {
-		if v := t.bucket(bContactAliases).Get(aliasKey("email", e)); v != nil {
+		if v := t.get(bContactAliases, aliasKey("email", e)); v != nil {
 			return string(v)
 		}
 	}

@@ -145,7 +145,7 @@ func checkMove(op string, m *backend.Move) error {
 // openHolder returns the id of the open move for m's subject and kind, or 0.
 func (t *tx) openHolder(m *backend.Move) (uint64, error) {
 	key := openKey(m.Subject, m.Kind)
-	v := t.bucket(bMovesOpen).Get(key)
+	v := t.get(bMovesOpen, key)
 	if v == nil {
 		return 0, nil
 	}
@@ -260,7 +260,7 @@ func (t *tx) FindMove(id uint64) (*backend.Move, error) {
 
 func (t *tx) move(op string, id uint64) (*backend.Move, error) {
 	t.moveReads++
-	m, err := getRecord(t.bt, op, bMoves, u64(id),
+	m, err := getRecord(t, op, bMoves, u64(id),
 		func(r *moveRecord) *backend.Move { return fromMoveRecord(id, r) },
 		func() error { return notFound(op, "move %d not found", id) })
 	if err == nil {

@@ -16,7 +16,7 @@ func notifiedKey(id uint64, kind backend.NotifyKind) []byte {
 // when it never did.
 func (t *tx) Notified(id uint64, kind backend.NotifyKind) (time.Time, error) {
 	const op = "store.Notified"
-	at, err := getRecord(t.bt, op, bNotified, notifiedKey(id, kind),
+	at, err := getRecord(t, op, bNotified, notifiedKey(id, kind),
 		func(r *notifiedRecord) time.Time { return r.At },
 		func() error { return errNoMeta })
 	if err == errNoMeta {

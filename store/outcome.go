@@ -21,10 +21,10 @@ func (t *tx) CreateOutcome(o *backend.Outcome) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if t.bucket(bMoves).Get(u64(o.MoveID)) == nil {
+	if t.get(bMoves, u64(o.MoveID)) == nil {
 		return notFound(op, "move %d not found", o.MoveID)
 	}
-	if o.ExecutionID != 0 && t.bucket(bExecutions).Get(u64(o.ExecutionID)) == nil {
+	if o.ExecutionID != 0 && t.get(bExecutions, u64(o.ExecutionID)) == nil {
 		return notFound(op, "execution %d not found", o.ExecutionID)
 	}
 	stored := *o
@@ -54,7 +54,7 @@ func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
 		return nil, backend.WrapError(op, err)
 	}
 	return getRecords(ids, func(id uint64) (*backend.Outcome, error) {
-		return getRecord(t.bt, op, bOutcomes, u64(id),
+		return getRecord(t, op, bOutcomes, u64(id),
 			func(r *outcomeRecord) *backend.Outcome { return fromOutcomeRecord(id, r) },
 			func() error { return backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling)) })
 	})

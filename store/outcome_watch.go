@@ -30,7 +30,7 @@ func (t *tx) PutOutcomeWatch(w *backend.OutcomeWatch) error {
 			return invalid(op, "outcome watch link %q is empty or holds a NUL", l)
 		}
 	}
-	if t.bucket(bExecutions).Get(u64(w.ExecutionID)) == nil {
+	if t.get(bExecutions, u64(w.ExecutionID)) == nil {
 		return notFound(op, "execution %d not found", w.ExecutionID)
 	}
 	b := t.bucket(bOutcomeWatches)
@@ -54,7 +54,7 @@ func (t *tx) PutOutcomeWatch(w *backend.OutcomeWatch) error {
 // OutcomeWatch returns the watch of an execution, or ENOTFOUND.
 func (t *tx) OutcomeWatch(execID uint64) (*backend.OutcomeWatch, error) {
 	const op = "store.OutcomeWatch"
-	return getRecord(t.bt, op, bOutcomeWatches, u64(execID),
+	return getRecord(t, op, bOutcomeWatches, u64(execID),
 		func(r *watchRecord) *backend.OutcomeWatch { return fromWatchRecord(execID, r) },
 		func() error { return notFound(op, "execution %d has no outcome watch", execID) })
 }
@@ -62,7 +62,7 @@ func (t *tx) OutcomeWatch(execID uint64) (*backend.OutcomeWatch, error) {
 func (t *tx) watchesByIDs(op string, bucket []byte, keys [][]byte, ids []uint64) ([]*backend.OutcomeWatch, error) {
 	out := make([]*backend.OutcomeWatch, 0, len(ids))
 	for i, id := range ids {
-		w, err := getRecord(t.bt, op, bOutcomeWatches, u64(id),
+		w, err := getRecord(t, op, bOutcomeWatches, u64(id),
 			func(r *watchRecord) *backend.OutcomeWatch { return fromWatchRecord(id, r) },
 			func() error { return backend.WrapError(op, corrupt(bucket, keys[i], errDangling)) })
 		if err != nil {

@@ -31,7 +31,7 @@ func (t *tx) PutContactPair(p *backend.ContactPair) error {
 func (t *tx) ContactPair(a, b string) (*backend.ContactPair, error) {
 	const op = "store.ContactPair"
 	x, y := backend.PairIDs(a, b)
-	return getRecord(t.bt, op, bContactPairs, pairKey(a, b),
+	return getRecord(t, op, bContactPairs, pairKey(a, b),
 		func(r *pairRecord) *backend.ContactPair { return fromPairRecord(x, y, r) },
 		func() error { return notFound(op, "no verdict on contacts %q and %q", a, b) })
 }
@@ -40,7 +40,7 @@ func (t *tx) ContactPair(a, b string) (*backend.ContactPair, error) {
 func (t *tx) DeleteContactPair(a, b string) error {
 	const op = "store.DeleteContactPair"
 	k := pairKey(a, b)
-	if t.bucket(bContactPairs).Get(k) == nil {
+	if t.get(bContactPairs, k) == nil {
 		return notFound(op, "no verdict on contacts %q and %q", a, b)
 	}
 	return internal(op, t.bucket(bContactPairs).Delete(k))

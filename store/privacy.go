@@ -106,7 +106,7 @@ func (t *tx) DeleteExecution(id uint64) error {
 // DeleteOutcome removes an outcome and its index entry.
 func (t *tx) DeleteOutcome(id uint64) error {
 	const op = "store.DeleteOutcome"
-	o, err := getRecord(t.bt, op, bOutcomes, u64(id),
+	o, err := getRecord(t, op, bOutcomes, u64(id),
 		func(r *outcomeRecord) *backend.Outcome { return fromOutcomeRecord(id, r) },
 		func() error { return notFound(op, "outcome %d not found", id) })
 	if err != nil {
@@ -152,7 +152,7 @@ func (t *tx) TombstoneAudit(seq uint64, why string) (ok bool, err error) {
 }
 
 func tombstoneAudit(btx *bolt.Tx, op string, seq uint64, why string, key *backend.AuditKey) (bool, error) {
-	e, err := getRecord(btx, op, bAudit, u64(seq),
+	e, err := getRecord(boltReader{btx}, op, bAudit, u64(seq),
 		func(r *auditRecord) *backend.AuditEntry { return fromAuditRecord(seq, r) },
 		func() error { return notFound(op, "audit entry %d not found", seq) })
 	if err != nil {

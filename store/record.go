@@ -82,17 +82,17 @@ func decode(bucket, key, v []byte, rec any) error {
 // getRecord reads the record stored under key in bucket and maps it with
 // from. When there is none it returns missing's error; a value that does
 // not decode is a damaged record (EINTERNAL, wrapped with op).
-func getRecord[R, T any](btx *bolt.Tx, op string, bucket, key []byte, from func(*R) T, missing func() error) (T, error) {
+func getRecord[R, T any](r reader, op string, bucket, key []byte, from func(*R) T, missing func() error) (T, error) {
 	var zero T
-	v := btx.Bucket(bucket).Get(key)
+	v := r.get(bucket, key)
 	if v == nil {
 		return zero, missing()
 	}
-	var r R
-	if err := decode(bucket, key, v, &r); err != nil {
+	var rec R
+	if err := decode(bucket, key, v, &rec); err != nil {
 		return zero, backend.WrapError(op, err)
 	}
-	return from(&r), nil
+	return from(&rec), nil
 }
 
 // errNoMeta tells getMeta that the key is not stored.
@@ -100,8 +100,8 @@ var errNoMeta = errors.New("not stored")
 
 // getMeta reads the record stored under key in meta, or returns def() when
 // there is none.
-func getMeta[R, T any](btx *bolt.Tx, op string, key []byte, from func(*R) T, def func() T) (T, error) {
-	v, err := getRecord(btx, op, bMeta, key, from, func() error { return errNoMeta })
+func getMeta[R, T any](r reader, op string, key []byte, from func(*R) T, def func() T) (T, error) {
+	v, err := getRecord(r, op, bMeta, key, from, func() error { return errNoMeta })
 	if err == errNoMeta {
 		return def(), nil
 	}

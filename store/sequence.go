@@ -41,7 +41,7 @@ func (t *tx) PutSequence(q *backend.Sequence) error {
 		}
 	}
 	for _, s := range q.Steps {
-		if t.bucket(bMoves).Get(u64(s.MoveID)) == nil {
+		if t.get(bMoves, u64(s.MoveID)) == nil {
 			return notFound(op, "move %d not found", s.MoveID)
 		}
 	}
@@ -80,7 +80,7 @@ func (t *tx) PutSequence(q *backend.Sequence) error {
 // FindSequence returns the sequence with id, or ENOTFOUND.
 func (t *tx) FindSequence(id uint64) (*backend.Sequence, error) {
 	const op = "store.FindSequence"
-	return getRecord(t.bt, op, bSequences, u64(id),
+	return getRecord(t, op, bSequences, u64(id),
 		func(r *sequenceRecord) *backend.Sequence { return fromSequenceRecord(id, r) },
 		func() error { return notFound(op, "sequence %d not found", id) })
 }

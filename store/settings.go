@@ -9,7 +9,7 @@ import (
 // re-validated, so a stricter rule in a newer build cannot lock the founder
 // out of the settings screen.
 func (t *tx) Settings() (*backend.Settings, error) {
-	return getMeta(t.bt, "store.Settings", kSettings, fromSettingsRecord, backend.DefaultSettings)
+	return getMeta(t, "store.Settings", kSettings, fromSettingsRecord, backend.DefaultSettings)
 }
 
 // PutSettings validates s and stores it whole.
@@ -31,7 +31,7 @@ func (t *tx) PutSettings(s *backend.Settings) error {
 // Workspace returns the stored workspace description, or a zero Workspace
 // when none is stored.
 func (t *tx) Workspace() (*backend.Workspace, error) {
-	return getMeta(t.bt, "store.Workspace", kWorkspace, fromWorkspaceRecord,
+	return getMeta(t, "store.Workspace", kWorkspace, fromWorkspaceRecord,
 		func() *backend.Workspace { return &backend.Workspace{} })
 }
 
@@ -53,7 +53,7 @@ func (t *tx) Cursor(account string) (string, error) {
 	if account == "" {
 		return "", nil
 	}
-	return string(t.bucket(bCursors).Get([]byte(account))), nil
+	return string(t.get(bCursors, []byte(account))), nil
 }
 
 // PutCursor stores account's sync cursor; an empty cursor forgets it, so the

@@ -21,7 +21,7 @@ func (t *tx) CreateSignal(s *backend.Signal) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if t.bucket(bSignalsByDedupe).Get([]byte(s.DedupeKey)) != nil {
+	if t.get(bSignalsByDedupe, []byte(s.DedupeKey)) != nil {
 		return conflict(op, "a signal with dedupe key %q is already stored", s.DedupeKey)
 	}
 	stored := *s
@@ -47,7 +47,7 @@ func (t *tx) SignalByDedupeKey(key string) (*backend.Signal, error) {
 	if len(k) == 0 {
 		return nil, notFound(op, "no signal has an empty dedupe key")
 	}
-	v := t.bucket(bSignalsByDedupe).Get(k)
+	v := t.get(bSignalsByDedupe, k)
 	if v == nil {
 		return nil, notFound(op, "no signal with dedupe key %q", key)
 	}
@@ -64,7 +64,7 @@ func (t *tx) FindSignal(id uint64) (*backend.Signal, error) {
 }
 
 func (t *tx) signal(op string, id uint64) (*backend.Signal, error) {
-	return getRecord(t.bt, op, bSignals, u64(id),
+	return getRecord(t, op, bSignals, u64(id),
 		func(r *signalRecord) *backend.Signal { return fromSignalRecord(id, r) },
 		func() error { return notFound(op, "signal %d not found", id) })
 }

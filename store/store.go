@@ -269,7 +269,7 @@ func (db *DB) run(writable bool, fn func(backend.Tx) error) error {
 		if err := fn(t); err != nil {
 			return fnError{err}
 		}
-		return nil
+		return t.sealAudit()
 	}
 	var err error
 	if writable {
@@ -353,6 +353,11 @@ type tx struct {
 	// stored holds the index keys of the moves this transaction read or
 	// wrote, as stored (move_keys.go).
 	stored map[uint64]moveKeys
+	// audit is the end of the audit log as this transaction appended to
+	// it; sealAudit writes its head before the commit.
+	audit *auditTail
+	// cursors are get's, one per bucket (get.go).
+	cursors map[string]*bolt.Cursor
 }
 
 var _ backend.Tx = (*tx)(nil)
