@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caseyos/caseyos/backend/intent"
 )
 
 // IngestService turns signals into moves: it stores each valid signal once
@@ -192,6 +194,19 @@ type ingester struct {
 	// core, when set, detects outcomes from each new signal and sweeps
 	// the no_response waits that have run out (outcome_detect.go).
 	core *core
+	// read is the current signal's email as the classifier read it, once
+	// outcome detection needed it; the recommender then reads it no more.
+	read *intent.Result
+}
+
+// readEmail classifies the current signal's email once (classifyEmail,
+// as the recommender reads it) and keeps the result for the recommender.
+func (in *ingester) readEmail(s *Signal) intent.Result {
+	if in.read == nil {
+		res := classifyEmail(s, in.rec.Contact(s.ContactID))
+		in.read = &res
+	}
+	return *in.read
 }
 
 func newIngester(tx Tx, st *Settings, now time.Time, rep *IngestReport) *ingester {
@@ -279,6 +294,7 @@ func (c *txMoves) flush() error {
 }
 
 func (in *ingester) signal(s *Signal, actor Actor) error {
+	in.read = nil
 	if s.ReceivedAt.IsZero() {
 		s.ReceivedAt = in.now
 	}
@@ -319,7 +335,7 @@ func (in *ingester) signal(s *Signal, actor Actor) error {
 	} else if gone {
 		return in.rec.err // they asked to be forgotten: nothing is proposed to them
 	}
-	for _, p := range Recommend(s, in.rec, in.st, in.now, in.zone) {
+	for _, p := range recommend(s, in.rec, in.st, in.now, in.zone, in.read) {
 		if err := in.effects(s, p); err != nil {
 			return err
 		}

@@ -209,6 +209,7 @@ func (c *core) detected(tx Tx, o *Outcome, w *OutcomeWatch, now time.Time) error
 
 // detector matches one signal to the watches its ids name.
 type detector struct {
+	in  *ingester
 	c   *core
 	tx  Tx
 	st  *Settings
@@ -224,7 +225,7 @@ func (in *ingester) detectOutcomes(s *Signal) error {
 	if in.core == nil {
 		return nil
 	}
-	d := &detector{c: in.core, tx: in.tx, st: in.st, rec: in.rec, now: in.now, s: s}
+	d := &detector{in: in, c: in.core, tx: in.tx, st: in.st, rec: in.rec, now: in.now, s: s}
 	switch s.Type {
 	case SignalEmailReplied, SignalEmailReceived:
 		return d.reply()
@@ -406,7 +407,7 @@ func (d *detector) reply() error {
 	if len(ws) == 0 && !missed {
 		return nil
 	}
-	res := intent.Classify(intent.Email{Subject: e.Subject, Body: nonEmpty(e.Body, e.Snippet), From: e.From, Received: e.ReceivedAtOr(d.s.OccurredAt)})
+	res := d.in.readEmail(d.s)
 	for _, w := range ws {
 		after := ago(w.CommittedAt, d.s.OccurredAt)
 		if w.Kind == KindScheduleMeeting {

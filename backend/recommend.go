@@ -72,7 +72,13 @@ const (
 // away (DueBy, DueFrom). A move's own DueAt, which urgency reads, stays
 // the exact deadline.
 func Recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone *time.Location) []Proposal {
-	r := recommender{sig: sig, rec: rec, st: st, now: now, zone: zoneOr(zone)}
+	return recommend(sig, rec, st, now, zone, nil)
+}
+
+// recommend is Recommend with the email's read when the caller has it
+// (classifyEmail of the same signal and contact); nil reads it here.
+func recommend(sig *Signal, rec RecordLookup, st *Settings, now time.Time, zone *time.Location, read *intent.Result) []Proposal {
+	r := recommender{sig: sig, rec: rec, st: st, now: now, zone: zoneOr(zone), read: read}
 	r.contact = rec.Contact(sig.ContactID)
 	r.company = rec.Company(sig.CompanyID)
 	if r.company == nil && r.contact != nil {

@@ -30,8 +30,11 @@ const (
 // inbound recommends the moves an inbound email calls for, from what it
 // says: its intent, read offline by package intent.
 func (r *recommender) inbound(isReply bool) []Proposal {
-	res := r.classify()
-	r.read = &res
+	if r.read == nil { // ingest may have read it already (readEmail)
+		res := r.classify()
+		r.read = &res
+	}
+	res := *r.read
 	var p []Proposal
 	if res.Confidence < intent.LowConfidence {
 		// A guess is no ground for the do-not-contact list or a save: a
@@ -88,9 +91,22 @@ func (r *recommender) text() string {
 	return e.Snippet
 }
 
-func (r *recommender) classify() intent.Result {
-	e := r.sig.Email
-	return intent.Classify(intent.Email{Subject: e.Subject, Body: r.text(), From: e.From, Received: e.ReceivedAtOr(r.sig.OccurredAt), Zone: r.theirZone()})
+func (r *recommender) classify() intent.Result { return classifyEmail(r.sig, r.contact) }
+
+// classifyEmail reads an inbound email as the recommender does: the body,
+// or the snippet when the source did not fetch it, in the sender's time
+// zone (contact's, when known). Outcome detection takes the same read.
+func classifyEmail(sig *Signal, contact *Contact) intent.Result {
+	e := sig.Email
+	text := e.Body
+	if strings.TrimSpace(text) == "" {
+		text = e.Snippet
+	}
+	var zone *time.Location
+	if contact != nil {
+		zone = loadZone(contact.Timezone)
+	}
+	return intent.Classify(intent.Email{Subject: e.Subject, Body: text, From: e.From, Received: e.ReceivedAtOr(sig.OccurredAt), Zone: zone})
 }
 
 // theirZone is the contact's time zone, nil when unknown.
