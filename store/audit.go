@@ -244,7 +244,7 @@ func (t *tx) FindAudit(f backend.AuditFilter) ([]*backend.AuditEntry, int, error
 	var seqs []uint64
 	total := 0
 	if f.MoveID != nil {
-		all, err := childIDs(t.bucket(bAuditByMove).Cursor(), bAuditByMove, *f.MoveID)
+		all, err := childIDs(t.cursor(bAuditByMove), bAuditByMove, *f.MoveID)
 		if err != nil {
 			return nil, 0, backend.WrapError(op, err)
 		}

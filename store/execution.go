@@ -141,7 +141,7 @@ func (t *tx) ExecutionByKey(key string) (*backend.Execution, error) {
 // FindExecutions returns a move's executions, oldest first.
 func (t *tx) FindExecutions(moveID uint64) ([]*backend.Execution, error) {
 	const op = "store.FindExecutions"
-	ids, err := childIDs(t.bucket(bExecutionsByMove).Cursor(), bExecutionsByMove, moveID)
+	ids, err := childIDs(t.cursor(bExecutionsByMove), bExecutionsByMove, moveID)
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}
@@ -172,7 +172,7 @@ func (t *tx) ExecutionsInState(states ...backend.ExecutionState) ([]*backend.Exe
 // keeping the rule here, under the write lock, is what makes two windows
 // executing the same move end with one execution.
 func (t *tx) openExecution(op string, moveID, except uint64) (*backend.Execution, error) {
-	ids, err := childIDs(t.bucket(bExecutionsByMove).Cursor(), bExecutionsByMove, moveID)
+	ids, err := childIDs(t.cursor(bExecutionsByMove), bExecutionsByMove, moveID)
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}

@@ -22,6 +22,16 @@ func (r boltReader) get(bucket, key []byte) []byte { return r.btx.Bucket(bucket)
 // a fifth of all it made. A Seek starts from the bucket's root each time,
 // so the cursor stays good across the transaction's writes.
 func (t *tx) get(bucket, key []byte) []byte {
+	k, v := t.cursor(bucket).Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+// cursor returns the transaction's cursor on bucket, for get and for
+// walks that read their keys before anything else uses it.
+func (t *tx) cursor(bucket []byte) *bolt.Cursor {
 	c := t.cursors[string(bucket)]
 	if c == nil {
 		if t.cursors == nil {
@@ -30,9 +40,5 @@ func (t *tx) get(bucket, key []byte) []byte {
 		c = t.bucket(bucket).Cursor()
 		t.cursors[string(bucket)] = c
 	}
-	k, v := c.Seek(key)
-	if k == nil || !bytes.Equal(k, key) {
-		return nil
-	}
-	return v
+	return c
 }

@@ -49,7 +49,7 @@ func (t *tx) CreateOutcome(o *backend.Outcome) error {
 // FindOutcomes returns a move's outcomes, oldest first.
 func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
 	const op = "store.FindOutcomes"
-	ids, err := childIDs(t.bucket(bOutcomesByMove).Cursor(), bOutcomesByMove, moveID)
+	ids, err := childIDs(t.cursor(bOutcomesByMove), bOutcomesByMove, moveID)
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}

@@ -33,38 +33,93 @@ func (t *tx) PutOutcomeWatch(w *backend.OutcomeWatch) error {
 	if t.get(bExecutions, u64(w.ExecutionID)) == nil {
 		return notFound(op, "execution %d not found", w.ExecutionID)
 	}
-	b := t.bucket(bOutcomeWatches)
-	if old, err := t.OutcomeWatch(w.ExecutionID); err == nil {
-		if err := deleteEntries(t.bt, watchEntries(old)); err != nil {
-			return internal(op, err)
-		}
-	} else if backend.ErrorCode(err) != backend.ENOTFOUND {
+	var before []entry
+	switch old, err := t.OutcomeWatch(w.ExecutionID); {
+	case err == nil:
+		before = watchEntries(old)
+	case backend.ErrorCode(err) != backend.ENOTFOUND:
 		return err
+	}
+	gone, added := changedWatchEntries(before, watchEntries(w))
+	if err := deleteEntries(t.bt, gone); err != nil {
+		return internal(op, err)
 	}
 	v, err := encode(op, "outcome watch", toWatchRecord(w))
 	if err != nil {
 		return err
 	}
-	if err := b.Put(u64(w.ExecutionID), v); err != nil {
+	if err := t.bucket(bOutcomeWatches).Put(u64(w.ExecutionID), v); err != nil {
 		return internal(op, err)
 	}
-	return internal(op, putEntries(t.bt, watchEntries(w)))
+	if err := putEntries(t.bt, added); err != nil {
+		return internal(op, err)
+	}
+	t.watchSeen(w)
+	return nil
+}
+
+// changedWatchEntries leaves out the entries a rewritten watch keeps: a
+// watch that stops waiting for a response keeps all its links.
+func changedWatchEntries(before, after []entry) (gone, added []entry) {
+	in := func(e entry, es []entry) bool {
+		for _, x := range es {
+			if string(x.bucket) == string(e.bucket) && string(x.key) == string(e.key) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range before {
+		if !in(e, after) {
+			gone = append(gone, e)
+		}
+	}
+	for _, e := range after {
+		if !in(e, before) {
+			added = append(added, e)
+		}
+	}
+	return gone, added
+}
+
+// watchSeen keeps a copy of a watch as stored now: ingest matches the
+// same watch by its thread, Message-ID, person and deal, signal after
+// signal, and decodes it once per transaction.
+func (t *tx) watchSeen(w *backend.OutcomeWatch) {
+	if t.watchCache == nil {
+		t.watchCache = map[uint64]*backend.OutcomeWatch{}
+	}
+	c := *w
+	c.Links = cloneStrings(w.Links)
+	t.watchCache[w.ExecutionID] = &c
+}
+
+// watch returns a copy of the stored watch of execution id, or missing's
+// error.
+func (t *tx) watch(op string, id uint64, missing func() error) (*backend.OutcomeWatch, error) {
+	if c, ok := t.watchCache[id]; ok {
+		w := *c
+		w.Links = cloneStrings(c.Links)
+		return &w, nil
+	}
+	w, err := getRecord(t, op, bOutcomeWatches, u64(id),
+		func(r *watchRecord) *backend.OutcomeWatch { return fromWatchRecord(id, r) }, missing)
+	if err == nil {
+		t.watchSeen(w)
+	}
+	return w, err
 }
 
 // OutcomeWatch returns the watch of an execution, or ENOTFOUND.
 func (t *tx) OutcomeWatch(execID uint64) (*backend.OutcomeWatch, error) {
 	const op = "store.OutcomeWatch"
-	return getRecord(t, op, bOutcomeWatches, u64(execID),
-		func(r *watchRecord) *backend.OutcomeWatch { return fromWatchRecord(execID, r) },
-		func() error { return notFound(op, "execution %d has no outcome watch", execID) })
+	return t.watch(op, execID, func() error { return notFound(op, "execution %d has no outcome watch", execID) })
 }
 
 func (t *tx) watchesByIDs(op string, bucket []byte, keys [][]byte, ids []uint64) ([]*backend.OutcomeWatch, error) {
 	out := make([]*backend.OutcomeWatch, 0, len(ids))
 	for i, id := range ids {
-		w, err := getRecord(t, op, bOutcomeWatches, u64(id),
-			func(r *watchRecord) *backend.OutcomeWatch { return fromWatchRecord(id, r) },
-			func() error { return backend.WrapError(op, corrupt(bucket, keys[i], errDangling)) })
+		w, err := t.watch(op, id, func() error { return backend.WrapError(op, corrupt(bucket, keys[i], errDangling)) })
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +137,7 @@ func (t *tx) OutcomeWatchesByLink(link string) ([]*backend.OutcomeWatch, error) 
 	prefix := join([]byte(link), sep)
 	var ids []uint64
 	var keys [][]byte
-	c := t.bucket(bOutcomeLinks).Cursor()
+	c := t.cursor(bOutcomeLinks)
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		id, ok := decodeU64(k[len(prefix):])
 		if !ok {

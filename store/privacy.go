@@ -94,6 +94,7 @@ func (t *tx) DeleteExecution(id uint64) error {
 	// Its outcome watch goes with it: the links name the person.
 	switch w, err := t.OutcomeWatch(id); {
 	case err == nil:
+		delete(t.watchCache, id)
 		if err := t.deleteRecord(op, bOutcomeWatches, u64(id), watchEntries(w)); err != nil {
 			return err
 		}

@@ -99,7 +99,7 @@ func (t *tx) sequences(op string, bucket []byte, ids []uint64) ([]*backend.Seque
 // moveID, or ENOTFOUND.
 func (t *tx) SequenceByMove(moveID uint64) (*backend.Sequence, error) {
 	const op = "store.SequenceByMove"
-	ids, err := childIDs(t.bucket(bSequencesByMove).Cursor(), bSequencesByMove, moveID)
+	ids, err := childIDs(t.cursor(bSequencesByMove), bSequencesByMove, moveID)
 	if err != nil {
 		return nil, backend.WrapError(op, err)
 	}
@@ -118,7 +118,7 @@ func (t *tx) SequencesByLink(link string) ([]*backend.Sequence, error) {
 	const op = "store.SequencesByLink"
 	prefix := join([]byte(link), sep)
 	var ids []uint64
-	c := t.bucket(bSequencesByLink).Cursor()
+	c := t.cursor(bSequencesByLink)
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		id, ok := decodeU64(k[len(prefix):])
 		if !ok {

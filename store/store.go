@@ -358,6 +358,9 @@ type tx struct {
 	audit *auditTail
 	// cursors are get's, one per bucket (get.go).
 	cursors map[string]*bolt.Cursor
+	// watchCache holds the outcome watches this transaction read or
+	// wrote, as stored (outcome_watch.go).
+	watchCache map[uint64]*backend.OutcomeWatch
 }
 
 var _ backend.Tx = (*tx)(nil)
