@@ -43,21 +43,48 @@ func (t *tx) CreateOutcome(o *backend.Outcome) error {
 		return err
 	}
 	o.ID, o.RecordedAt = id, stored.RecordedAt
+	if have, ok := t.outcomes[o.MoveID]; ok {
+		stored.OccurredAt, stored.RecordedAt = utc(stored.OccurredAt), utc(stored.RecordedAt) // as read back
+		t.outcomes[o.MoveID] = append(have, stored)                                           // the newest id: still oldest first
+	}
 	return nil
 }
 
-// FindOutcomes returns a move's outcomes, oldest first.
+// FindOutcomes returns a move's outcomes, oldest first. The transaction
+// keeps what it read, as stored, for the next call: detecting one reply
+// reads the move's outcomes to skip a reply already read, to record each
+// outcome once, and to learn from it.
 func (t *tx) FindOutcomes(moveID uint64) ([]*backend.Outcome, error) {
 	const op = "store.FindOutcomes"
-	ids, err := childIDs(t.cursor(bOutcomesByMove), bOutcomesByMove, moveID)
-	if err != nil {
-		return nil, backend.WrapError(op, err)
+	have, ok := t.outcomes[moveID]
+	if !ok {
+		ids, err := childIDs(t.cursor(bOutcomesByMove), bOutcomesByMove, moveID)
+		if err != nil {
+			return nil, backend.WrapError(op, err)
+		}
+		os, err := getRecords(ids, func(id uint64) (*backend.Outcome, error) {
+			return getRecord(t, op, bOutcomes, u64(id),
+				func(r *outcomeRecord) *backend.Outcome { return fromOutcomeRecord(id, r) },
+				func() error { return backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling)) })
+		})
+		if err != nil {
+			return nil, err
+		}
+		have = make([]backend.Outcome, len(os))
+		for i, o := range os {
+			have[i] = *o
+		}
+		if t.outcomes == nil {
+			t.outcomes = map[uint64][]backend.Outcome{}
+		}
+		t.outcomes[moveID] = have
 	}
-	return getRecords(ids, func(id uint64) (*backend.Outcome, error) {
-		return getRecord(t, op, bOutcomes, u64(id),
-			func(r *outcomeRecord) *backend.Outcome { return fromOutcomeRecord(id, r) },
-			func() error { return backend.WrapError(op, corrupt(bOutcomesByMove, idIDKey(moveID, id), errDangling)) })
-	})
+	out := make([]*backend.Outcome, len(have))
+	for i := range have {
+		o := have[i]
+		out[i] = &o
+	}
+	return out, nil
 }
 
 // RecentOutcomes returns up to limit outcomes, the last recorded first

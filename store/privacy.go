@@ -113,6 +113,7 @@ func (t *tx) DeleteOutcome(id uint64) error {
 	if err != nil {
 		return err
 	}
+	delete(t.outcomes, o.MoveID)
 	return t.deleteRecord(op, bOutcomes, u64(id), outcomeEntries(o))
 }
 

@@ -361,6 +361,9 @@ type tx struct {
 	// watchCache holds the outcome watches this transaction read or
 	// wrote, as stored (outcome_watch.go).
 	watchCache map[uint64]*backend.OutcomeWatch
+	// outcomes holds the outcomes of the moves whose outcomes this
+	// transaction read, as stored, by move (outcome.go).
+	outcomes map[uint64][]backend.Outcome
 }
 
 var _ backend.Tx = (*tx)(nil)
