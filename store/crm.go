@@ -50,6 +50,7 @@ func (t *tx) PutContact(c *backend.Contact) error {
 		return err
 	}
 	key := []byte(c.ID)
+	var before []entry
 	if old := t.get(bContacts, key); old != nil {
 		// Only the indexed field is needed to drop the old index entry.
 		var r struct {
@@ -60,14 +61,16 @@ func (t *tx) PutContact(c *backend.Contact) error {
 			return backend.WrapError(op, err)
 		}
 		was := &backend.Contact{ID: c.ID, Email: r.Email, XHandle: r.XHandle}
-		if err := deleteEntries(t.bt, append(contactEntries(was), contactHandleEntries(was)...)); err != nil {
-			return internal(op, err)
-		}
+		before = append(contactEntries(was), contactHandleEntries(was)...)
+	}
+	gone, added := changedKeys(before, append(contactEntries(c), contactHandleEntries(c)...))
+	if err := deleteEntries(t.bt, gone); err != nil {
+		return internal(op, err)
 	}
 	if err := t.bucket(bContacts).Put(key, v); err != nil {
 		return internal(op, err)
 	}
-	return internal(op, putEntries(t.bt, append(contactEntries(c), contactHandleEntries(c)...)))
+	return internal(op, putEntries(t.bt, added))
 }
 
 // FindContact returns contact id, or ENOTFOUND.
@@ -159,6 +162,7 @@ func (t *tx) PutDeal(d *backend.Deal) error {
 		return err
 	}
 	key := []byte(d.ID)
+	var before []entry
 	if old := t.get(bDeals, key); old != nil {
 		// Only the indexed field is needed to drop the old index entry.
 		var r struct {
@@ -167,14 +171,16 @@ func (t *tx) PutDeal(d *backend.Deal) error {
 		if err := decode(bDeals, key, old, &r); err != nil {
 			return backend.WrapError(op, err)
 		}
-		if err := deleteEntries(t.bt, dealEntries(&backend.Deal{ID: d.ID, LastActivityAt: r.LastActivityAt})); err != nil {
-			return internal(op, err)
-		}
+		before = dealEntries(&backend.Deal{ID: d.ID, LastActivityAt: r.LastActivityAt})
+	}
+	gone, added := changedKeys(before, dealEntries(d))
+	if err := deleteEntries(t.bt, gone); err != nil {
+		return internal(op, err)
 	}
 	if err := t.bucket(bDeals).Put(key, v); err != nil {
 		return internal(op, err)
 	}
-	return internal(op, putEntries(t.bt, dealEntries(d)))
+	return internal(op, putEntries(t.bt, added))
 }
 
 // FindDeal returns deal id, or ENOTFOUND.

@@ -40,7 +40,7 @@ func (t *tx) PutOutcomeWatch(w *backend.OutcomeWatch) error {
 	case backend.ErrorCode(err) != backend.ENOTFOUND:
 		return err
 	}
-	gone, added := changedWatchEntries(before, watchEntries(w))
+	gone, added := changedKeys(before, watchEntries(w))
 	if err := deleteEntries(t.bt, gone); err != nil {
 		return internal(op, err)
 	}
@@ -56,30 +56,6 @@ func (t *tx) PutOutcomeWatch(w *backend.OutcomeWatch) error {
 	}
 	t.watchSeen(w)
 	return nil
-}
-
-// changedWatchEntries leaves out the entries a rewritten watch keeps: a
-// watch that stops waiting for a response keeps all its links.
-func changedWatchEntries(before, after []entry) (gone, added []entry) {
-	in := func(e entry, es []entry) bool {
-		for _, x := range es {
-			if string(x.bucket) == string(e.bucket) && string(x.key) == string(e.key) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, e := range before {
-		if !in(e, after) {
-			gone = append(gone, e)
-		}
-	}
-	for _, e := range after {
-		if !in(e, before) {
-			added = append(added, e)
-		}
-	}
-	return gone, added
 }
 
 // watchSeen keeps a copy of a watch as stored now: ingest matches the

@@ -269,3 +269,30 @@ func deleteEntries(btx *bolt.Tx, es []entry) error {
 	}
 	return nil
 }
+
+// changedKeys splits a record's index entries before and after a rewrite
+// into those to delete and those to put, leaving out the keys it keeps:
+// for indexes whose values never change (outcome links, contacts by
+// address, deals by activity), rewriting a record whose indexed fields
+// stay the same touches no index at all.
+func changedKeys(before, after []entry) (gone, added []entry) {
+	in := func(e entry, es []entry) bool {
+		for _, x := range es {
+			if string(x.bucket) == string(e.bucket) && string(x.key) == string(e.key) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range before {
+		if !in(e, after) {
+			gone = append(gone, e)
+		}
+	}
+	for _, e := range after {
+		if !in(e, before) {
+			added = append(added, e)
+		}
+	}
+	return gone, added
+}
