@@ -65,11 +65,23 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
+	// The common case, an *Error itself, without errors.As's allocation:
+	// ingest asks for the code of every refused duplicate and missed lookup.
+	if e, ok := err.(*Error); ok {
+		return codeOr(e.Code)
+	}
 	var e *Error
-	if errors.As(err, &e) && e.Code != "" {
-		return e.Code
+	if errors.As(err, &e) {
+		return codeOr(e.Code)
 	}
 	return EINTERNAL
+}
+
+func codeOr(code string) string {
+	if code == "" {
+		return EINTERNAL
+	}
+	return code
 }
 
 // ErrorMessage returns the user-safe message of the first *Error in err's chain

@@ -67,3 +67,19 @@ func TestRetryAfter(t *testing.T) {
 		t.Errorf("RetryAfter(plain) = %v, true, want false", d)
 	}
 }
+
+// TestErrorCode_Allocs: reading the code of an *Error allocates nothing
+// (ingest asks it for every duplicate and missed lookup); a wrapped one
+// still reads through the chain.
+func TestErrorCode_Allocs(t *testing.T) {
+	e := backend.Errorf(backend.ENOTFOUND, "no open move")
+	if n := testing.AllocsPerRun(100, func() { _ = backend.ErrorCode(e) }); n != 0 {
+		t.Errorf("ErrorCode(*Error) allocates %v times, want 0", n)
+	}
+	if got := backend.ErrorCode(fmt.Errorf("wrapped: %w", e)); got != backend.ENOTFOUND {
+		t.Errorf("ErrorCode(wrapped) = %q, want %q", got, backend.ENOTFOUND)
+	}
+	if got := backend.ErrorCode(&backend.Error{Message: "no code"}); got != backend.EINTERNAL {
+		t.Errorf("ErrorCode(no code) = %q, want %q", got, backend.EINTERNAL)
+	}
+}
