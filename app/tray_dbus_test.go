@@ -423,23 +423,6 @@ func waitTrue(t *testing.T, what string, ok func() (bool, string)) {
 	waitFor(t, what, ok)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // --- a fake org.kde.StatusNotifierWatcher --------------------------------
 
 // fakeWatcher is the part of a desktop's StatusNotifierWatcher an item
