@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createApi, createHttpTransport, createWailsTransport, takeToken, toApiError, type EventSourceLike } from './api';
+import { createApi, createHttpTransport, createWailsTransport, detectTransport, shellApp, takeToken, toApiError, type EventSourceLike } from './api';
 
 function memStorage() {
   const m = new Map<string, string>();
@@ -176,6 +176,32 @@ describe('Wails transport', () => {
     api.on('queue:changed', cb)();
     expect(runtime.EventsOn).toHaveBeenCalledWith('queue:changed', expect.any(Function));
     expect(off).toHaveBeenCalled();
+  });
+});
+
+describe("the desktop window's Shell", () => {
+  it('forwards every call as "<Service>.<Method>" with its arguments, and its errors', async () => {
+    const call = vi.fn(async (method: string, args: unknown[]) => {
+      if (method === 'TodayService.Skip') throw { code: 'not_found', message: `move ${args[0]} not found` };
+      return { method, args };
+    });
+    const api = createApi(createWailsTransport(shellApp(call), { EventsOn: vi.fn(() => () => {}) }));
+    expect(await api.Today('sales', 5)).toEqual({ method: 'TodayService.Today', args: ['sales', 5] });
+    await expect(api.Skip(7, '', 'key')).rejects.toEqual({ code: 'not_found', message: 'move 7 not found' });
+    expect(call).toHaveBeenCalledTimes(2);
+  });
+
+  it('is picked over the bindings and HTTP when the window binds it', async () => {
+    const call = vi.fn(async () => ({ pending: 3 }));
+    vi.stubGlobal('window', { go: { app: { Shell: { Call: call } } }, runtime: { EventsOn: vi.fn(() => () => {}) } });
+    try {
+      const t = detectTransport();
+      expect(t.kind).toBe('wails');
+      expect(await createApi(t).Today('', 1)).toEqual({ pending: 3 });
+      expect(call).toHaveBeenCalledWith('TodayService.Today', ['', 1]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

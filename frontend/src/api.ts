@@ -342,17 +342,40 @@ export function createHttpTransport(deps: HttpDeps): Transport {
   };
 }
 
+/** ShellCall is the desktop window's one bound method, Shell.Call: it forwards "<Service>.<Method>" and its arguments to the app process. */
+export type ShellCall = (method: string, args: unknown[]) => Promise<unknown>;
+
+/** shellApp presents Shell.Call as the bound services, so the window's calls go through the Wails transport unchanged. */
+export function shellApp(call: ShellCall): WailsApp {
+  const services = new Map<string, WailsService>();
+  return new Proxy({} as WailsApp, {
+    get(_, service) {
+      if (typeof service !== 'string') return undefined;
+      let svc = services.get(service);
+      if (!svc) {
+        svc = new Proxy({} as WailsService, {
+          get: (_t, name) => (typeof name === 'string' ? (...args: unknown[]) => call(`${service}.${name}`, args) : undefined),
+        });
+        services.set(service, svc);
+      }
+      return svc;
+    },
+  });
+}
+
 declare global {
   interface Window {
-    go?: { app?: WailsApp };
+    go?: { app?: WailsApp & { Shell?: { Call?: ShellCall } } };
     runtime?: WailsRuntime;
   }
 }
 
-/** detectTransport picks Wails when the bindings exist, else HTTP. */
+/** detectTransport picks the desktop window's Shell, then Wails bindings when they exist, else HTTP. */
 export function detectTransport(): Transport {
   const w = typeof window !== 'undefined' ? window : undefined;
   const wails = w?.go?.app;
+  const shell = wails?.Shell?.Call;
+  if (typeof shell === 'function') return createWailsTransport(shellApp(shell), w?.runtime);
   if (wails) return createWailsTransport(wails, w?.runtime);
   return createHttpTransport({
     fetch: (...a) => fetch(...a),
