@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"io"
+	"io/fs"
 )
 
 // RunDesktop stands in for the desktop window in builds without it (plain
@@ -12,3 +14,6 @@ import (
 func RunDesktop(_ context.Context, _ string, _ bool, _ HostOptions) error {
 	return ErrNoDesktop
 }
+
+// RunWindow stands in for the window process in builds without it.
+func RunWindow(_ context.Context, _ fs.FS, _ io.Writer) error { return ErrNoDesktop }

@@ -5,14 +5,13 @@ package app
 import (
 	"fmt"
 
-	"github.com/wailsapp/wails/v2/pkg/runtime"
-
 	"github.com/caseyos/caseyos/backend"
 	"github.com/caseyos/caseyos/connectors/hotkey"
 )
 
-// The window's global shortcuts: grabbed from the desktop (connectors/
-// hotkey) while the window runs, released when it closes. Settings'
+// The global shortcuts: grabbed from the desktop (connectors/hotkey) by
+// the app process while it runs, window shown or not; released when it
+// quits. Settings'
 // ShortcutsService changes them and reports their state.
 
 // startShortcuts grabs the workspace's shortcuts; a portal may show the
@@ -29,7 +28,7 @@ func (d *desktop) startShortcuts() {
 	go a.shortcuts.attach(a.ctx, g, sc, d.stderr)
 }
 
-// stopShortcuts releases them (the window is closing).
+// stopShortcuts releases them (the app is quitting).
 func (d *desktop) stopShortcuts() { d.app.shortcuts.detach() }
 
 // onShortcut carries out a global shortcut. It runs on the grabber's own
@@ -77,23 +76,4 @@ func (d *desktop) topMove() uint64 {
 		return 0
 	}
 	return t.Moves[0].ID
-}
-
-// toggleWindow hides a showing window, and shows (raised) a hidden or
-// minimised one.
-func (d *desktop) toggleWindow() {
-	d.mu.Lock()
-	wctx, closing, hidden := d.ctx, d.closing, d.hidden
-	d.mu.Unlock()
-	if wctx == nil || closing {
-		return
-	}
-	if hidden || runtime.WindowIsMinimised(wctx) {
-		d.openMove(0)
-		return
-	}
-	d.mu.Lock()
-	d.hidden = true
-	d.mu.Unlock()
-	runtime.WindowHide(wctx)
 }

@@ -228,6 +228,26 @@ func TestDesktop_Smoke(t *testing.T) {
 			t.Errorf("window at %d,%d (%dx%d): not on the 1280x800 screen", g.x, g.y, g.w, g.h)
 		}
 	})
+
+	// The window is a process of its own (window_link.go): when the app
+	// dies without a word (SIGKILL, a crash), the window goes with it
+	// rather than show a UI nothing answers.
+	t.Run("WindowEndsWithTheApp", func(t *testing.T) {
+		w := startDesktop(t, bin, env, data)
+		findWindow(t, display, "Demo workspace")
+		kids := childPIDs(w.cmd.Process.Pid)
+		if len(kids) != 1 {
+			t.Fatalf("the app runs %d child processes, want its window's alone", len(kids))
+		}
+		w.kill()
+		waitFor(t, "the window process to end with the app", func() (bool, string) {
+			_, err := os.Stat(fmt.Sprintf("/proc/%d", kids[0]))
+			return os.IsNotExist(err), fmt.Sprint(err)
+		})
+		if ids := visibleWindows(display, "CaseyOS"); ids != "" {
+			t.Errorf("window %s is still mapped after the app died", ids)
+		}
+	})
 }
 
 func TestDesktop_WindowState(t *testing.T) {
@@ -495,7 +515,8 @@ func startDesktop(tb testing.TB, bin string, env []string, data string, flags ..
 			p.mu.Lock()
 			p.out.WriteString(sc.Text() + "\n")
 			p.mu.Unlock()
-			if strings.Contains(sc.Text(), "DOM ready") {
+			// The window's page has loaded, or (--tray) the app is up with no window.
+			if strings.Contains(sc.Text(), "DOM ready") || strings.Contains(sc.Text(), "caseyos: ready in the tray") {
 				once.Do(func() { close(ready) })
 			}
 		}

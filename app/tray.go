@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/systray"
+	"github.com/godbus/dbus/v5"
 
 	"github.com/caseyos/caseyos/backend"
 )
@@ -130,6 +131,24 @@ func trayUnsupported() string {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// hosted says whether a tray host shows the icon: a StatusNotifierWatcher
+// is on the session bus. Without one the icon is nowhere to be clicked.
+func (t *tray) hosted() bool {
+	if t == nil {
+		return false
+	}
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return false
+	}
+	const nameHasOwner, watcher = "org.freedesktop.DBus.NameHasOwner", "org.kde.StatusNotifierWatcher"
+	var has bool
+	if err := conn.BusObject().Call(nameHasOwner, 0, watcher).Store(&has); err != nil {
+		return false
+	}
+	return has
 }
 
 // build makes the menu; systray calls it once its loop runs.

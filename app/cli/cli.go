@@ -175,6 +175,16 @@ func Main(ctx context.Context, args []string, env Env) int {
 		}
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
+	case app.WindowCommand:
+		// The desktop app's window process (app/window_link.go), started by
+		// the app itself; not a command for people.
+		if err := app.RunWindow(ctx, env.Assets, env.Stderr); err != nil && !errors.Is(err, app.ErrReported) {
+			fmt.Fprintf(env.Stderr, "caseyos: %s\n", backend.ErrorMessage(err))
+			return ExitError
+		} else if err != nil {
+			return ExitError
+		}
+		return ExitOK
 	case "version":
 		fmt.Fprintf(env.Stdout, "caseyos %s (data schema %d, %s, %s/%s)\n", app.Version, env.SchemaVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return ExitOK
