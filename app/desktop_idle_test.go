@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +96,7 @@ func TestDesktop_IdleMemory(t *testing.T) {
 	time.Sleep(restAfter + 5*time.Second)
 	header(fmt.Sprintf("at rest: window hidden, its process ended; idle %s", idle))
 	rest := measureIdle(t, &report, []int{app}, idle)[0]
+	fmt.Fprintf(&report, "the app's largest mappings at rest: %s\n", largestMappings(t, app, 6))
 
 	t.Logf("\n%s", report.String())
 	if path := os.Getenv("CASEYOS_IDLE_REPORT"); path != "" {
@@ -138,6 +140,41 @@ func measureIdle(t *testing.T, report *bytes.Buffer, pids []int, idle time.Durat
 		out = append(out, m)
 	}
 	return out
+}
+
+// largestMappings lists pid's n largest mappings by resident size, a
+// file's mappings summed ("[anon]" for anonymous memory).
+func largestMappings(t *testing.T, pid, n int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss := map[string]int64{}
+	name := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			name = "[anon]"
+			if len(f) >= 6 {
+				name = filepath.Base(f[5])
+			}
+		case len(f) >= 2 && f[0] == "Rss:":
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			rss[name] += kb << 10
+		}
+	}
+	names := make([]string, 0, len(rss))
+	for k := range rss {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return rss[names[i]] > rss[names[j]] })
+	var out []string
+	for i := 0; i < n && i < len(names); i++ {
+		out = append(out, fmt.Sprintf("%s %s", names[i], mb(rss[names[i]])))
+	}
+	return strings.Join(out, ", ")
 }
 
 // descendants is pid and every process under it, parents first.
