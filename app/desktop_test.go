@@ -22,6 +22,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/caseyos/caseyos/app/autostart"
+	"github.com/caseyos/caseyos/app/internal/wmclose"
 	"github.com/caseyos/caseyos/backend"
 )
 
@@ -248,6 +249,71 @@ func TestDesktop_Smoke(t *testing.T) {
 			t.Errorf("window %s is still mapped after the app died", ids)
 		}
 	})
+
+	// The window's close button (WM_DELETE_WINDOW, as a window manager
+	// sends it) with no tray host on the bus: nothing could bring the
+	// window back, so the app quits, cleanly.
+	t.Run("CloseQuitsWithoutATrayHost", func(t *testing.T) {
+		w := startDesktop(t, bin, env, data)
+		wid := findWindow(t, display, "Demo workspace")
+		closeWindow(t, display, wid)
+		select {
+		case <-w.exited:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the app still runs 20 s after its window was closed with no tray host:\n%s", w.output())
+		}
+		if w.err != nil {
+			t.Errorf("the app exited with %v after its window was closed:\n%s", w.err, w.output())
+		}
+		if _, err := os.Stat(filepath.Join(data, instanceFile)); !os.IsNotExist(err) {
+			t.Errorf("%s left behind (%v)", instanceFile, err)
+		}
+	})
+
+	// With a tray host (a panel's StatusNotifierWatcher), closing the
+	// window leaves CaseyOS in the tray: the window's processes end, the
+	// app and the CLI go on, and "Open CaseyOS" brings the window back.
+	t.Run("CloseKeepsTheTray", func(t *testing.T) {
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+			t.Skip("no D-Bus session bus (make desktop-smoke runs the test inside dbus-run-session)")
+		}
+		startFakeWatcher(t)
+		w := startDesktop(t, bin, env, data)
+		defer w.stop(t)
+		wid := findWindow(t, display, "Demo workspace")
+		closeWindow(t, display, wid)
+		waitFor(t, "the window's process to end", func() (bool, string) {
+			kids := childPIDs(w.cmd.Process.Pid)
+			return len(kids) == 0, fmt.Sprint(kids)
+		})
+		if !strings.Contains(w.output(), "CaseyOS stays in the tray") {
+			t.Errorf("the app did not say it stays in the tray:\n%s", w.output())
+		}
+		if today := cliToday(t, bin, env, data); len(today.Moves) == 0 {
+			t.Fatalf("the app in the tray serves no moves: %+v", today)
+		}
+		conn, err := dbus.SessionBus()
+		if err != nil {
+			t.Fatalf("session bus: %v", err)
+		}
+		menu := conn.Object(fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", w.cmd.Process.Pid), "/StatusNotifierItem/menu")
+		if call := menu.Call("com.canonical.dbusmenu.Event", 0, menuItemID(t, menu, trayOpenLabel), "clicked", dbus.MakeVariant(""), uint32(0)); call.Err != nil {
+			t.Fatalf("menu click: %v", call.Err)
+		}
+		findWindow(t, display, "Demo workspace")
+	})
+}
+
+// closeWindow closes window wid as a window manager's close button does.
+func closeWindow(t *testing.T, display, wid string) {
+	t.Helper()
+	n, err := strconv.ParseUint(wid, 10, 64)
+	if err != nil {
+		t.Fatalf("window id %q: %v", wid, err)
+	}
+	if err := wmclose.Close(display, n); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestDesktop_WindowState(t *testing.T) {
