@@ -83,8 +83,9 @@ func (r *recommender) inbound(isReply bool) []Proposal {
 
 // text is what the sender wrote: the body, or the snippet when the source
 // did not fetch it.
-func (r *recommender) text() string {
-	e := r.sig.Email
+func (r *recommender) text() string { return emailText(r.sig.Email) }
+
+func emailText(e *EmailMessage) string {
 	if strings.TrimSpace(e.Body) != "" {
 		return e.Body
 	}
@@ -93,26 +94,20 @@ func (r *recommender) text() string {
 
 func (r *recommender) classify() intent.Result { return classifyEmail(r.sig, r.contact) }
 
-// classifyEmail reads an inbound email as the recommender does: the body,
-// or the snippet when the source did not fetch it, in the sender's time
-// zone (contact's, when known). Outcome detection takes the same read.
+// classifyEmail reads an inbound email as the recommender does: its text
+// in the sender's time zone (contact's, when known). Outcome detection
+// takes the same read.
 func classifyEmail(sig *Signal, contact *Contact) intent.Result {
 	e := sig.Email
-	text := e.Body
-	if strings.TrimSpace(text) == "" {
-		text = e.Snippet
-	}
-	var zone *time.Location
-	if contact != nil {
-		zone = loadZone(contact.Timezone)
-	}
-	return intent.Classify(intent.Email{Subject: e.Subject, Body: text, From: e.From, Received: e.ReceivedAtOr(sig.OccurredAt), Zone: zone})
+	return intent.Classify(intent.Email{Subject: e.Subject, Body: emailText(e), From: e.From, Received: e.ReceivedAtOr(sig.OccurredAt), Zone: contactZone(contact)})
 }
 
 // theirZone is the contact's time zone, nil when unknown.
-func (r *recommender) theirZone() *time.Location {
-	if r.contact != nil {
-		return loadZone(r.contact.Timezone)
+func (r *recommender) theirZone() *time.Location { return contactZone(r.contact) }
+
+func contactZone(c *Contact) *time.Location {
+	if c != nil {
+		return loadZone(c.Timezone)
 	}
 	return nil
 }

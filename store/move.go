@@ -70,25 +70,7 @@ func changedEntries(before, after []entry, slotHeld bool) (gone, added []entry) 
 		return (slotHeld || !bytes.Equal(a.bucket, bMovesOpen)) &&
 			bytes.Equal(a.bucket, b.bucket) && bytes.Equal(a.key, b.key) && bytes.Equal(a.value, b.value)
 	}
-	in := func(e entry, es []entry) bool {
-		for _, x := range es {
-			if same(e, x) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, e := range before {
-		if !in(e, after) {
-			gone = append(gone, e)
-		}
-	}
-	for _, e := range after {
-		if !in(e, before) {
-			added = append(added, e)
-		}
-	}
-	return gone, added
+	return diffEntries(before, after, same)
 }
 
 func deleteMoveEntriesOf(btx *bolt.Tx, moveID uint64, es []entry) error {

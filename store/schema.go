@@ -276,9 +276,17 @@ func deleteEntries(btx *bolt.Tx, es []entry) error {
 // address, deals by activity), rewriting a record whose indexed fields
 // stay the same touches no index at all.
 func changedKeys(before, after []entry) (gone, added []entry) {
+	return diffEntries(before, after, func(a, b entry) bool {
+		return string(a.bucket) == string(b.bucket) && string(a.key) == string(b.key)
+	})
+}
+
+// diffEntries returns the entries of before that after has no same of
+// (to delete) and those of after that before has none of (to put).
+func diffEntries(before, after []entry, same func(a, b entry) bool) (gone, added []entry) {
 	in := func(e entry, es []entry) bool {
 		for _, x := range es {
-			if string(x.bucket) == string(e.bucket) && string(x.key) == string(e.key) {
+			if same(e, x) {
 				return true
 			}
 		}
