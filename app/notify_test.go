@@ -7,7 +7,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +19,6 @@ import (
 // The desktop's notifications end to end: the App's events, the rule, the
 // D-Bus client and a fake notification server on a private session bus,
 // with the command line reaching the App over its loopback API.
-
-// lockedBuffer is stderr, written from the rule's goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type notifyEnv struct {
 	*execEnv

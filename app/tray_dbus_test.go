@@ -153,7 +153,7 @@ func trayOverDBus(t *testing.T) {
 
 	opened := make(chan uint64, 16)
 	quit := make(chan struct{}, 1)
-	var logBuf syncBuffer
+	var logBuf lockedBuffer
 	tr := startTray(e.app, &logBuf, func(id uint64) { opened <- id }, func() { quit <- struct{}{} })
 	if tr == nil {
 		t.Fatalf("no tray: %s", logBuf.String())

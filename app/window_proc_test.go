@@ -105,21 +105,23 @@ func waitLog(t *testing.T, path, want string) {
 	}
 }
 
-type syncBuffer struct {
+// lockedBuffer is a bytes.Buffer safe for concurrent use (stderr written
+// from other goroutines), for this package's tests.
+type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestWindowProc(t *testing.T) {
@@ -127,7 +129,7 @@ func TestWindowProc(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "window.log")
 	t.Setenv(fakeWindowEnv, log)
 	t.Setenv("CASEYOS_WINDOW_KEEP", "300ms")
-	var stderr syncBuffer
+	var stderr lockedBuffer
 	closed, exited := make(chan struct{}, 4), make(chan struct{}, 8)
 	p := newWindowProc(a, []string{os.Args[0], "-test.run=^$"}, windowHello{Title: "CaseyOS — test", Dir: t.TempDir()}, &stderr,
 		func() { closed <- struct{}{} })
