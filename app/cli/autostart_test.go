@@ -80,3 +80,12 @@ func TestCLI_TrayFlagTakesNoCommand(t *testing.T) {
 		t.Errorf("--tray today = %d %s", code, errb)
 	}
 }
+
+// The window process's hidden command, run by a person in a build without
+// the window, says so plainly rather than "an internal error".
+func TestCLI_WindowCommandWithoutTheWindow(t *testing.T) {
+	code, out, errb := runCLI(t, t.TempDir(), backend.NewManualClock(now), "", app.WindowCommand)
+	if code != 2 || !strings.Contains(errb, "built without the desktop window") || out != "" {
+		t.Errorf("%s = %d %q %q", app.WindowCommand, code, out, errb)
+	}
+}

@@ -178,13 +178,16 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case app.WindowCommand:
 		// The desktop app's window process (app/window_link.go), started by
 		// the app itself; not a command for people.
-		if err := app.RunWindow(ctx, env.Assets, env.Stderr); err != nil && !errors.Is(err, app.ErrReported) {
+		switch err := app.RunWindow(ctx, env.Assets, env.Stderr); {
+		case err == nil:
+			return ExitOK
+		case errors.Is(err, app.ErrNoDesktop):
+			fmt.Fprintln(env.Stderr, err.Error())
+			return ExitUsage
+		case !errors.Is(err, app.ErrReported):
 			fmt.Fprintf(env.Stderr, "caseyos: %s\n", backend.ErrorMessage(err))
-			return ExitError
-		} else if err != nil {
-			return ExitError
 		}
-		return ExitOK
+		return ExitError
 	case "version":
 		fmt.Fprintf(env.Stdout, "caseyos %s (data schema %d, %s, %s/%s)\n", app.Version, env.SchemaVersion, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return ExitOK
