@@ -55,8 +55,11 @@ func cloneStringMap(m map[string]string) map[string]string { return cloneMap(m) 
 
 // encode marshals a record. The only values JSON cannot hold are NaN,
 // infinities and years outside 0–9999; they are the caller's mistake.
+// Not MarshalNoEscape: it keeps the record on the caller's stack and
+// holds it by address while its encoder grows that stack, so it read the
+// freed old stack (TestEncode_FreshGoroutines).
 func encode(op, what string, rec any) ([]byte, error) {
-	b, err := json.MarshalNoEscape(rec)
+	b, err := json.Marshal(rec)
 	if err != nil {
 		return nil, &backend.Error{
 			Code:    backend.EINVALID,
